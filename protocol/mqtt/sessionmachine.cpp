@@ -1,0 +1,1 @@
+#include "sessionmachine.h"

@@ -1,0 +1,286 @@
+#pragma once
+/// The server side of one MQTT connection, sans-I/O: bytes, time and timer expiries in,
+/// actions out (STYLE.md R2, R6). The engine executes the actions and owns the socket,
+/// the one timer and every broker-wide decision (authentication, routing, persistence).
+
+#include "codec.h"
+#include "packets.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QHash>
+#include <QSet>
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <variant>
+#include <vector>
+
+namespace hermes::mqtt {
+
+/// Monotonic time in milliseconds from an arbitrary epoch; passed in, never read here.
+using Timestamp = std::chrono::milliseconds;
+using Duration = std::chrono::milliseconds;
+
+enum class TimerKind : quint8 {
+    ConnectTimeout, ///< CONNECT must arrive within ServerLimits::connectTimeout
+    KeepAlive,      ///< 1.5 × keep-alive since the last inbound packet [MQTT-3.1.2-24]
+};
+
+/// Why a connection ended. The console shows one for every disconnect.
+enum class CloseReason : quint8 {
+    ClientDisconnect,  ///< DISCONNECT from the client (its reason code is in the action)
+    KeepAliveTimeout,  ///< silent for 1.5 T
+    TakenOver,         ///< a new connection with the same client ID
+    ProtocolError,     ///< bad bytes or a broken rule (reason code in the action)
+    ConnectRejected,   ///< CONNACK with a failure code was sent
+    ConnectTimeout,    ///< no CONNECT in time
+    SocketError,       ///< peer reset or I/O failure (engine-detected)
+    PeerClosed,        ///< TCP closed by the peer without DISCONNECT (engine-detected)
+    Kicked,            ///< an operator kicked the client
+    ServerShutdown,    ///< the broker is stopping
+};
+
+/// Limits and capabilities the server announces and enforces for one connection.
+struct ServerLimits {
+    quint32 maximumPacketSize = 8 * 1024 * 1024; ///< inbound; announced in CONNACK (v5)
+    quint16 receiveMaximum = 1024;      ///< inbound QoS>0 PUBLISH without ack [MQTT-3.3.4-9]
+    quint16 maxInflightOutbound = 1024; ///< outbound window cap, also bounded by the client's
+    quint16 topicAliasMaximum = 64;     ///< inbound aliases accepted (v5)
+    qsizetype maxQueuedMessages = 10000; ///< per session, waiting for a window slot or the client
+    QoS maximumQoS = QoS::ExactlyOnce;
+    bool retainAvailable = true;
+    bool wildcardSubscriptionAvailable = true;
+    bool subscriptionIdentifierAvailable = true;
+    bool sharedSubscriptionAvailable = true;
+    std::optional<quint16> serverKeepAlive; ///< overrides the client's keep-alive when set
+    Duration connectTimeout = std::chrono::seconds(10);
+};
+
+/// Where an outbound QoS 1/2 message stands in its flow.
+enum class OutboundStage : quint8 {
+    AwaitingPuback,  ///< QoS 1 PUBLISH sent
+    AwaitingPubrec,  ///< QoS 2 PUBLISH sent
+    AwaitingPubcomp, ///< QoS 2 PUBREL sent
+};
+
+/// An application message waiting to be sent, with its absolute expiry (v5 message expiry).
+struct QueuedMessage {
+    Publish publish;
+    std::optional<Timestamp> expiresAt;
+    bool operator==(const QueuedMessage &) const = default;
+};
+
+/// An outbound QoS 1/2 message that the client has not finished acknowledging.
+struct OutboundMessage {
+    quint16 packetId = 0;
+    QueuedMessage message;
+    OutboundStage stage = OutboundStage::AwaitingPuback;
+    Timestamp firstSentAt{};
+    Timestamp lastSentAt{};
+    quint32 sendCount = 0; ///< > 1 means it was redelivered with DUP on a resumed session
+    bool operator==(const OutboundMessage &) const = default;
+};
+
+/// Protocol state that outlives a connection (clean start off): what is in flight in both
+/// directions and what waits. The engine keeps it while the client is away and hands it to
+/// the machine of the next connection.
+struct SessionState {
+    QList<OutboundMessage> inflight;          ///< in the order first sent
+    std::deque<QueuedMessage> queued;         ///< oldest first
+    QSet<quint16> inboundAwaitingRelease;     ///< QoS 2 ids received, PUBREL not yet seen
+    quint16 nextPacketId = 1;
+    bool operator==(const SessionState &) const = default;
+};
+
+// ---- Actions ----------------------------------------------------------------------
+
+/// Write these bytes (the encoding of `packet`) to the socket.
+struct SendPacket {
+    Packet packet;
+    QByteArray bytes;
+};
+
+/// (Re)start the one timer of this kind to fire `after` from now.
+struct ArmTimer {
+    TimerKind kind;
+    Duration after;
+};
+
+struct CancelTimer {
+    TimerKind kind;
+};
+
+/// A whole packet arrived (for heartbeat timelines, packet traces and counters). Emitted
+/// before the actions the packet causes.
+struct PacketReceived {
+    Packet packet;
+    qsizetype wireSize = 0;
+};
+
+/// A valid CONNECT arrived. The engine authenticates, resolves take-over and the session,
+/// then calls acceptConnect() or rejectConnect().
+struct ConnectRequested {
+    Connect connect;
+};
+
+/// The engine authorises and stores each filter, then calls completeSubscribe().
+struct SubscribeRequested {
+    Subscribe subscribe;
+};
+
+/// The engine removes the filters, then calls completeUnsubscribe().
+struct UnsubscribeRequested {
+    Unsubscribe unsubscribe;
+};
+
+/// An application message from the client, topic alias resolved, to be routed. For QoS 1/2
+/// the machine does not acknowledge by itself: the engine calls acknowledgeInbound() once
+/// the message is routed and, for persistent sessions, committed. A QoS 2 duplicate (same
+/// packet id before PUBREL) is not delivered again [MQTT-4.3.3-10].
+struct DeliverMessage {
+    Publish publish;
+};
+
+/// An outbound QoS 1/2 message finished (PUBACK, or PUBCOMP); removed from the session.
+struct MessageCompleted {
+    quint16 packetId = 0;
+    QoS qos = QoS::AtLeastOnce;
+    ReasonCode reasonCode = ReasonCode::Success;
+};
+
+enum class DropReason : quint8 {
+    QueueFull,        ///< ServerLimits::maxQueuedMessages reached
+    Expired,          ///< message expiry passed before it could be sent
+    TooLargeForClient ///< above the client's Maximum Packet Size [MQTT-3.1.2-25]
+};
+
+/// A message that will not be delivered to this client; counted, never silent.
+struct MessageDropped {
+    QueuedMessage message;
+    DropReason reason;
+};
+
+/// An AUTH packet arrived (v5 enhanced authentication); the engine decides.
+struct AuthReceived {
+    Auth auth;
+};
+
+/// Close the socket now (any DISCONNECT to send precedes this action as a SendPacket).
+struct CloseConnection {
+    CloseReason reason;
+    std::optional<ReasonCode> reasonCode;     ///< sent or received, when there was one
+    bool publishWill = false;                 ///< abnormal close: the engine publishes the Will
+    std::optional<quint32> sessionExpiryInterval; ///< updated by the client's DISCONNECT (v5)
+    QString detail;                           ///< human-readable, e.g. the decode error
+};
+
+using Action = std::variant<SendPacket, ArmTimer, CancelTimer, PacketReceived, ConnectRequested,
+                            SubscribeRequested, UnsubscribeRequested, DeliverMessage,
+                            MessageCompleted, MessageDropped, AuthReceived, CloseConnection>;
+using Actions = std::vector<Action>;
+
+/// What the engine decided about a CONNECT.
+struct ConnectAcceptance {
+    bool sessionPresent = false;
+    std::optional<QString> assignedClientIdentifier; ///< when the client sent an empty ID
+    std::optional<quint32> sessionExpiryInterval;    ///< when the server changes it (v5)
+    Properties extraProperties; ///< responseInformation, reasonString, userProperties…
+};
+
+enum class ConnectionStage : quint8 {
+    AwaitingConnect,
+    AwaitingDecision, ///< CONNECT received, engine deciding
+    Connected,
+    Closed,
+};
+
+/// One connection's protocol state. Every call returns the actions to execute, in order.
+/// After a CloseConnection action the machine is Closed and returns nothing further.
+class SessionMachine
+{
+public:
+    explicit SessionMachine(ServerLimits limits = {});
+
+    /// Call once when the socket is accepted: arms the connect timeout.
+    Actions start(Timestamp now);
+
+    /// Feed received bytes (any split). Emits, per complete packet: PacketReceived, then
+    /// its consequences. A decode error sends CONNACK (before CONNECT completes, v5 and
+    /// 3.x where a return code exists) or DISCONNECT (v5) with disconnectReasonFor(),
+    /// then CloseConnection{ProtocolError}.
+    Actions onBytes(QByteArrayView bytes, Timestamp now);
+
+    /// A timer armed earlier fired. KeepAlive closes when now - last inbound >= 1.5 T
+    /// (sending DISCONNECT 0x8D in v5), otherwise re-arms for the remainder.
+    Actions onTimerFired(TimerKind kind, Timestamp now);
+
+    /// Answer to ConnectRequested: sends CONNACK, arms keep-alive, then resends the
+    /// session's in-flight messages with DUP and their original ids [MQTT-4.4.0-1], then
+    /// PUBRELs for AwaitingPubcomp, then drains the queue in order.
+    Actions acceptConnect(const ConnectAcceptance &acceptance, SessionState session, Timestamp now);
+
+    /// Answer to ConnectRequested: CONNACK with `reason` (mapped to a 3.x return code),
+    /// then CloseConnection{ConnectRejected}.
+    Actions rejectConnect(ReasonCode reason, Timestamp now);
+
+    /// Answer to SubscribeRequested: SUBACK with one code per filter.
+    Actions completeSubscribe(quint16 packetId, const QList<ReasonCode> &reasonCodes,
+                              const Properties &properties = {});
+
+    /// Answer to UnsubscribeRequested: UNSUBACK (codes dropped for 3.x).
+    Actions completeUnsubscribe(quint16 packetId, const QList<ReasonCode> &reasonCodes,
+                                const Properties &properties = {});
+
+    /// Acknowledge an inbound QoS 1 (PUBACK) or QoS 2 (PUBREC) message delivered earlier.
+    /// v5 codes such as NoMatchingSubscribers or NotAuthorized are passed to the client.
+    Actions acknowledgeInbound(quint16 packetId, ReasonCode reasonCode = ReasonCode::Success);
+
+    /// Send an application message to the client at `message.publish.qos` (already capped
+    /// by the subscription). QoS 0 goes out at once; QoS 1/2 takes a packet id and a window
+    /// slot, or waits in the queue (MessageDropped{QueueFull} when the queue is full).
+    Actions publish(QueuedMessage message, Timestamp now);
+
+    /// Server-initiated close: DISCONNECT with `reason` (v5 only), then CloseConnection.
+    Actions disconnect(ReasonCode reason, CloseReason why, Timestamp now);
+
+    /// The socket ended by itself (peer closed or error): CloseConnection with the Will.
+    Actions socketClosed(CloseReason why, Timestamp now);
+
+    /// Send an AUTH packet (v5 enhanced authentication continuation).
+    Actions sendAuth(const Auth &auth);
+
+    ConnectionStage stage() const { return m_stage; }
+    ProtocolVersion version() const { return m_version; }
+    const Connect &connectPacket() const { return m_connect; }
+    /// Effective keep-alive in seconds (server keep-alive if set), 0 = disabled.
+    quint16 keepAliveSeconds() const { return m_keepAliveSeconds; }
+    Timestamp lastInboundAt() const { return m_lastInboundAt; }
+    /// Deadline of the keep-alive: last inbound + 1.5 T; nullopt when disabled.
+    std::optional<Timestamp> keepAliveDeadline() const;
+    const SessionState &session() const { return m_session; }
+    /// Hands the session back to the engine (on close or take-over).
+    SessionState takeSession();
+    const ServerLimits &limits() const { return m_limits; }
+
+private:
+    ServerLimits m_limits;
+    ConnectionStage m_stage = ConnectionStage::AwaitingConnect;
+    ProtocolVersion m_version = ProtocolVersion::V3_1_1;
+    Connect m_connect;
+    SessionState m_session;
+    QByteArray m_buffer; ///< bytes of a frame not yet complete
+    quint16 m_keepAliveSeconds = 0;
+    Timestamp m_lastInboundAt{};
+    quint16 m_clientReceiveMaximum = 65535;
+    quint32 m_clientMaximumPacketSize = 0; ///< 0 = no limit announced
+    QHash<quint16, QString> m_inboundTopicAliases;
+    QSet<quint16> m_inboundUnacked; ///< QoS>0 ids delivered, not yet acknowledged
+    bool m_receivedDisconnect = false;
+
+    // Helpers used by the implementation are declared in sessionmachine.cpp's anonymous
+    // namespace or added here as private members by the implementer.
+};
+
+} // namespace hermes::mqtt

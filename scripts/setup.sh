@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs every Debian 12 package Hermes needs to build, test and run. Idempotent: it only
+# calls apt-get when something is missing. Run as root.
+set -eu
+packages="qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
+ qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite protobuf-compiler libprotobuf-dev
+ libprotoc-dev cmake ninja-build g++ clang libclang-rt-14-dev ccache xvfb xauth fonts-wqy-microhei
+ mosquitto mosquitto-clients python3-paho-mqtt sqlite3 desktop-file-utils appstream"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "Installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+fi

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs what is missing, builds once per configuration and runs the whole suite:
+# the default build (ctest, in parallel), the same suite under ASan+UBSan, and each
+# libFuzzer target for a bounded time. Idempotent; exits non-zero on any failure.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/hermes-runtime-$(id -u)}"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+jobs="${HERMES_JOBS:-2}"
+fuzz_seconds="${HERMES_FUZZ_SECONDS:-60}"
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "default build"
+cmake --preset default
+cmake --build --preset default -j "$jobs"
+step "default tests"
+ctest --preset default -j "$jobs"
+step "translations complete"
+./scripts/check-translations.sh
+
+step "ASan+UBSan build"
+cmake --preset asan
+cmake --build --preset asan -j "$jobs"
+step "ASan+UBSan tests"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --preset asan -j "$jobs"
+
+step "fuzz ($fuzz_seconds s per target)"
+cmake --preset fuzz
+cmake --build --preset fuzz -j "$jobs"
+./scripts/fuzz.sh "$fuzz_seconds"
+step "all passed"
