@@ -69,6 +69,7 @@ enum class OutboundStage : quint8 {
 struct QueuedMessage {
     Publish publish;
     std::optional<Timestamp> expiresAt;
+    quint64 tag = 0; ///< opaque to the protocol: the engine's store row for this message
     bool operator==(const QueuedMessage &) const = default;
 };
 
