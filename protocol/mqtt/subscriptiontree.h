@@ -38,18 +38,23 @@ struct SubscriberMatch {
 /// the engine chooses which (it knows who is connected).
 struct SharedGroupMatch {
     QString group;
-    QString filter;
+    QString filter;                 ///< the part after the group ("a/+" of "$share/g/a/+")
     QList<SubscriberMatch> members; ///< in subscription order
+    bool operator==(const SharedGroupMatch &) const = default;
 };
 
 struct MatchResult {
+    /// One entry per subscriber. When one filter matched, in subscription order; when
+    /// several did, ordered by subscriber id.
     QList<SubscriberMatch> subscribers;
+    /// One entry per matching (group, filter) pair; no members skipped by No Local.
     QList<SharedGroupMatch> sharedGroups;
+    bool operator==(const MatchResult &) const = default;
 };
 
 /// A trie keyed by topic level; '+' and '#' are child nodes of their own. Matching walks
-/// at most (levels × 3) branches plus the subscribers found, independent of how many
-/// filters are stored. Not thread-safe; owned by the engine thread.
+/// at most (levels × 3) branches per live path plus the subscribers found, independent of
+/// how many filters are stored. Not thread-safe; owned by the engine thread.
 class SubscriptionTree
 {
 public:
@@ -60,6 +65,7 @@ public:
 
     /// Adds or replaces the subscriber's subscription to `filter` (a valid filter, shared or
     /// not). Returns true when it did not exist before (retain handling 1 needs this).
+    /// An invalid filter is ignored and returns false.
     bool subscribe(SubscriberId subscriber, const QString &filter, SubscribeOptions options,
                    std::optional<quint32> subscriptionIdentifier = std::nullopt);
 
@@ -79,11 +85,13 @@ public:
     /// Number of stored subscriptions (a filter held by n subscribers counts n).
     qsizetype size() const;
 
+    /// Trie nodes in use, the root included: 1 when empty. Empty nodes are pruned on
+    /// unsubscribe and their slots reused, so churn does not grow the tree.
+    qsizetype nodeCount() const;
+
 private:
-    struct Node;
-    std::unique_ptr<Node> m_root;
-    QHash<SubscriberId, QList<SubscriptionRecord>> m_bySubscriber;
-    qsizetype m_size = 0;
+    struct Private;
+    std::unique_ptr<Private> d;
 };
 
 } // namespace hermes::mqtt
