@@ -226,11 +226,17 @@ public:
     /// then CloseConnection{ConnectRejected}.
     Actions rejectConnect(ReasonCode reason, Timestamp now);
 
-    /// Answer to SubscribeRequested: SUBACK with one code per filter.
+    /// Answer to SubscribeRequested: SUBACK with one code per filter. `reasonCodes` answer
+    /// the filters of the SubscribeRequested, in order. Filters the machine refused itself
+    /// (invalid syntax 0x8F, wildcards 0xA2, shared 0x9E or subscription ids 0xA1 while
+    /// not available; 0x80 in 3.x) are not in SubscribeRequested: the machine merges their
+    /// codes back in place. When every filter was refused, the SUBACK is sent at once and
+    /// no SubscribeRequested is emitted. Codes >= 0x80 become 0x80 in 3.x.
     Actions completeSubscribe(quint16 packetId, const QList<ReasonCode> &reasonCodes,
                               const Properties &properties = {});
 
-    /// Answer to UnsubscribeRequested: UNSUBACK (codes dropped for 3.x).
+    /// Answer to UnsubscribeRequested: UNSUBACK (codes dropped for 3.x). Invalid filters
+    /// are answered 0x8F by the machine and merged back like completeSubscribe().
     Actions completeUnsubscribe(quint16 packetId, const QList<ReasonCode> &reasonCodes,
                                 const Properties &properties = {});
 
@@ -277,11 +283,47 @@ private:
     quint16 m_clientReceiveMaximum = 65535;
     quint32 m_clientMaximumPacketSize = 0; ///< 0 = no limit announced
     QHash<quint16, QString> m_inboundTopicAliases;
-    QSet<quint16> m_inboundUnacked; ///< QoS>0 ids delivered, not yet acknowledged
+    QHash<quint16, QoS> m_inboundUnacked; ///< QoS>0 ids delivered, not yet acknowledged
+    qsizetype m_inboundQos1Unacked = 0;   ///< QoS 1 entries of m_inboundUnacked
     bool m_receivedDisconnect = false;
 
-    // Helpers used by the implementation are declared in sessionmachine.cpp's anonymous
-    // namespace or added here as private members by the implementer.
+    QSet<quint16> m_outboundIds;    ///< packet ids of m_session.inflight
+    QSet<quint16> m_unsentInflight; ///< resumed in-flight entries held back by the window
+    /// Per pending SUBSCRIBE / UNSUBSCRIBE id: one entry per filter, set when the machine
+    /// already answered that filter (invalid, unsupported), empty when the engine decides.
+    QHash<quint16, QList<std::optional<ReasonCode>>> m_pendingSubscribes;
+    QHash<quint16, QList<std::optional<ReasonCode>>> m_pendingUnsubscribes;
+    quint32 m_connectSessionExpiry = 0; ///< CONNECT's Session Expiry Interval (v5)
+    bool m_problemInformation = true;   ///< CONNECT's Request Problem Information (v5)
+    Timestamp m_acceptedAt{};           ///< the keep-alive period starts no earlier
+
+    qsizetype processFrames(Actions &out, QByteArrayView bytes, Timestamp now);
+    void handlePacket(Actions &out, Packet &&packet, Timestamp now);
+    void handleConnect(Actions &out, Connect &&connect, Timestamp now);
+    void handlePublish(Actions &out, Publish &&publish);
+    void handlePuback(Actions &out, const Puback &puback, Timestamp now);
+    void handlePubrec(Actions &out, const Pubrec &pubrec, Timestamp now);
+    void handlePubrel(Actions &out, const Pubrel &pubrel);
+    void handlePubcomp(Actions &out, const Pubcomp &pubcomp, Timestamp now);
+    void handleSubscribe(Actions &out, Subscribe &&subscribe, const QList<bool> &invalid);
+    void handleUnsubscribe(Actions &out, Unsubscribe &&unsubscribe, const QList<bool> &invalid);
+    void handleDisconnect(Actions &out, const Disconnect &disconnect);
+    void handleFrameError(Actions &out, const DecodeError &error, QByteArrayView frameStart);
+    void protocolError(Actions &out, ReasonCode code, const QString &detail);
+    void sendControl(Actions &out, Packet packet);
+    void closeWith(Actions &out, CloseConnection close);
+    void enqueue(Actions &out, QueuedMessage &&message);
+    bool startFlight(Actions &out, QueuedMessage &&message, Timestamp now);
+    bool sendPublish(Actions &out, const QueuedMessage &message, std::optional<quint16> packetId,
+                     bool dup, Timestamp now);
+    void resendInflight(Actions &out, Timestamp now);
+    void resendOne(Actions &out, qsizetype index, Timestamp now);
+    void drain(Actions &out, Timestamp now);
+    std::optional<quint16> allocatePacketId();
+    qsizetype outboundWindow() const;
+    qsizetype inboundInUse() const;
+    qsizetype indexOfInflight(quint16 packetId) const;
+    void completeInflight(Actions &out, qsizetype index, ReasonCode code, Timestamp now);
 };
 
 } // namespace hermes::mqtt
