@@ -5,6 +5,7 @@
 
 #include <QByteArrayView>
 
+#include <optional>
 #include <variant>
 
 namespace hermes::mqtt {
@@ -63,6 +64,7 @@ using FrameResult = std::variant<Frame, NeedMore, DecodeError>;
 /// Finds the first frame in `buffer`. Checks the remaining-length varint (at most 4 bytes,
 /// [MQTT-1.5.5-1]) and `maxPacketSize` from the fixed header alone, before anything is
 /// allocated; a frame larger than the limit is PacketTooLarge even while incomplete.
+/// A `maxPacketSize` of 0 means no limit beyond the protocol's own.
 FrameResult takeFrame(QByteArrayView buffer, quint32 maxPacketSize);
 
 using DecodeResult = std::variant<Packet, DecodeError>;
@@ -74,8 +76,28 @@ using DecodeResult = std::variant<Packet, DecodeError>;
 /// id non-zero, topic name/filter syntax, subscription options reserved bits.
 DecodeResult decodePacket(const Frame &frame, ProtocolVersion version);
 
+/// Checks decodePacket() can skip.
+struct DecodeOptions {
+    /// When false, SUBSCRIBE/UNSUBSCRIBE topic filter syntax is not judged (UTF-8 still is),
+    /// so a server can refuse bad filters one by one in SUBACK/UNSUBACK instead.
+    bool checkTopicFilters = true;
+};
+
+/// decodePacket() with options. With the defaults, a SUBSCRIBE or UNSUBSCRIBE whose only
+/// fault is topic filter syntax gives TopicFilterInvalid after the whole packet was checked;
+/// its detail names the first bad filter and lists every bad index.
+DecodeResult decodePacket(const Frame &frame, ProtocolVersion version, DecodeOptions options);
+
+/// The version a CONNECT frame asks for (protocol name and level only), or nullopt when the
+/// frame is not a CONNECT or names no supported version. Lets a server answer a CONNECT
+/// that failed to decode with a CONNACK in the client's own version.
+std::optional<ProtocolVersion> peekConnectVersion(const Frame &frame);
+
 /// Encodes a packet for `version`. MQTT 3.x drops what 3.x cannot carry (properties,
 /// UNSUBACK reason codes, AUTH); reason codes become 3.x CONNACK/SUBACK return codes.
+/// CONNECT is written in its own `Connect::version` ("MQIsdp"/3 for 3.1). Returns an empty
+/// array when the packet cannot be encoded (AUTH for 3.x, a string or binary field above
+/// 65,535 bytes, a body above 268,435,455 bytes).
 QByteArray encode(const Packet &packet, ProtocolVersion version);
 
 /// Number of bytes a variable byte integer of `value` takes (1–4), 0 if above 268,435,455.
