@@ -1,8 +1,13 @@
 // hermesd: the headless Hermes broker.
+#include "engine/broker.h"
+#include "engine/brokeroptions.h"
+#include "engine/signalwatcher.h"
 #include "engine/version.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+
+#include <cstdio>
 
 int main(int argc, char *argv[])
 {
@@ -15,6 +20,43 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Hermes headless MQTT broker"));
     parser.addHelpOption();
     parser.addVersionOption();
+    hermes::addBrokerOptions(parser);
+    parser.addOption({QStringLiteral("check-config"), QStringLiteral("Check the configuration, print it and exit.")});
     parser.process(app);
-    return 0;
+
+    auto parsed = hermes::brokerConfigFromCommandLine(parser);
+    if (const auto *error = std::get_if<hermes::ConfigError>(&parsed)) {
+        std::fprintf(stderr, "hermesd: %s\n", qPrintable(error->toString()));
+        return 2;
+    }
+    hermes::BrokerConfig config = std::get<hermes::BrokerConfig>(std::move(parsed));
+    if (config.dataDir.isEmpty())
+        config.dataDir = hermes::defaultDataDir();
+    if (parser.isSet(QStringLiteral("check-config"))) {
+        QStringList listeners;
+        for (const auto &listener : std::as_const(config.listeners))
+            listeners.append(listener.toString());
+        std::printf("configuration OK\nlisteners: %s\ndata dir: %s\npersistence: %s\nlog level: %s\n",
+                    qPrintable(listeners.join(QStringLiteral(", "))), qPrintable(config.dataDir),
+                    config.persistence ? "on" : "off", qPrintable(hermes::logLevelName(config.logLevel)));
+        return 0;
+    }
+    hermes::applyLogLevel(config.logLevel);
+
+    hermes::Broker broker(config);
+    if (!broker.start()) {
+        std::fprintf(stderr, "hermesd: %s\n", qPrintable(broker.errorString()));
+        return 1;
+    }
+    for (const auto &address : broker.listenAddresses())
+        std::printf("hermesd listening on %s\n", qPrintable(address.toString()));
+    std::fflush(stdout);
+
+    hermes::SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &hermes::SignalWatcher::terminationRequested, &app, [&](int signalNumber) {
+        qInfo("hermesd: signal %d, shutting down", signalNumber);
+        broker.stop();
+        app.quit();
+    });
+    return app.exec();
 }

@@ -1,0 +1,732 @@
+#include "broker.h"
+
+#include "connection.h"
+#include "version.h"
+
+#include "mqtt/topic.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+#include <QTcpServer>
+#include <QUuid>
+
+#include <algorithm>
+#include <cmath>
+
+Q_LOGGING_CATEGORY(lcBroker, "hermes.broker")
+
+namespace hermes {
+
+using namespace mqtt;
+
+namespace {
+
+constexpr quint32 NeverExpires = 0xFFFFFFFF;
+
+qint64 wallNow()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QoS minQoS(QoS a, QoS b)
+{
+    return quint8(a) < quint8(b) ? a : b;
+}
+
+} // namespace
+
+Session::Session(SubscriberId id, QString clientId)
+    : id(id)
+    , clientId(std::move(clientId))
+{
+    info.clientId = this->clientId;
+}
+
+const SessionState &Session::state() const
+{
+    return connection ? connection->machine().session() : offlineState;
+}
+
+QString closeReasonName(CloseReason reason)
+{
+    switch (reason) {
+    case CloseReason::ClientDisconnect: return QStringLiteral("client disconnect");
+    case CloseReason::KeepAliveTimeout: return QStringLiteral("keep-alive timeout");
+    case CloseReason::TakenOver: return QStringLiteral("taken over");
+    case CloseReason::ProtocolError: return QStringLiteral("protocol error");
+    case CloseReason::ConnectRejected: return QStringLiteral("connect rejected");
+    case CloseReason::ConnectTimeout: return QStringLiteral("connect timeout");
+    case CloseReason::SocketError: return QStringLiteral("socket error");
+    case CloseReason::PeerClosed: return QStringLiteral("peer closed");
+    case CloseReason::Kicked: return QStringLiteral("kicked");
+    case CloseReason::ServerShutdown: return QStringLiteral("server shutdown");
+    }
+    return {};
+}
+
+Broker::Broker(BrokerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{
+    m_clock.start();
+    m_housekeeping.setInterval(std::chrono::milliseconds(250));
+    connect(&m_housekeeping, &QTimer::timeout, this, &Broker::housekeeping);
+}
+
+Broker::~Broker()
+{
+    stop();
+}
+
+bool Broker::start()
+{
+    if (m_running)
+        return true;
+    m_errorString.clear();
+    for (const ListenAddress &address : std::as_const(m_config.listeners)) {
+        auto *server = new QTcpServer(this);
+        // A broker restart makes every device reconnect at once; a deep backlog keeps the
+        // kernel from refusing them while the event loop catches up.
+        server->setListenBacklogSize(1024);
+        server->setMaxPendingConnections(1024);
+        if (!server->listen(address.host, address.port)) {
+            m_errorString = tr("Cannot listen on %1: %2").arg(address.toString(), server->errorString());
+            delete server;
+            qDeleteAll(m_servers);
+            m_servers.clear();
+            return false;
+        }
+        connect(server, &QTcpServer::pendingConnectionAvailable, this,
+                [this, server] { acceptPendingConnections(server); });
+        m_servers.append(server);
+        qCInfo(lcBroker) << "listening on" << ListenAddress{server->serverAddress(), server->serverPort()}.toString();
+    }
+    m_counters.startedAtMs = wallNow();
+    m_running = true;
+    m_housekeeping.start();
+    return true;
+}
+
+void Broker::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_housekeeping.stop();
+    for (QTcpServer *server : std::as_const(m_servers))
+        server->close();
+    qDeleteAll(m_servers);
+    m_servers.clear();
+    // Collect first: closing a connection changes the session table.
+    QList<Connection *> open;
+    for (const auto &[id, session] : m_sessions) {
+        if (session->connection)
+            open.append(session->connection);
+    }
+    for (Connection *connection : std::as_const(open))
+        connection->apply(connection->machine().disconnect(ReasonCode::ServerShuttingDown,
+                                                           CloseReason::ServerShutdown, now()));
+    for (Connection *connection : findChildren<Connection *>(Qt::FindDirectChildrenOnly))
+        delete connection;
+}
+
+QList<ListenAddress> Broker::listenAddresses() const
+{
+    QList<ListenAddress> result;
+    for (const QTcpServer *server : m_servers)
+        result.append(ListenAddress{server->serverAddress(), server->serverPort()});
+    return result;
+}
+
+void Broker::acceptPendingConnections(QTcpServer *server)
+{
+    while (QTcpSocket *socket = server->nextPendingConnection()) {
+        if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
+            ++m_counters.connectionsRefused;
+            qCWarning(lcBroker) << "refusing" << socket->peerAddress() << ": max_connections reached";
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        ++m_counters.connectionsAccepted;
+        ++m_connectionCount;
+        auto *connection = new Connection(socket, *this, m_config.limits, this);
+        connection->start();
+    }
+}
+
+Session *Broker::sessionFor(const QString &clientId) const
+{
+    return m_sessionsByClientId.value(clientId, nullptr);
+}
+
+Session &Broker::createSession(const QString &clientId)
+{
+    const SubscriberId id = m_nextSubscriberId++;
+    auto session = std::make_unique<Session>(id, clientId);
+    Session &ref = *session;
+    m_sessions.emplace(id, std::move(session));
+    m_sessionsByClientId.insert(clientId, &ref);
+    m_counters.clientsTotal = m_sessions.size();
+    return ref;
+}
+
+void Broker::endSession(Session &session)
+{
+    Q_ASSERT(!session.connection);
+    // The session ends: a will still waiting for its delay goes out now [MQTT-3.1.3-9].
+    if (session.pendingWill)
+        publishWill(session.clientId, *std::exchange(session.pendingWill, std::nullopt));
+    m_subscriptions.removeSubscriber(session.id);
+    m_counters.queuedTotal -= std::min<quint64>(m_counters.queuedTotal, session.offlineState.queued.size());
+    m_sessionsByClientId.remove(session.clientId);
+    m_sessions.erase(session.id);
+    m_counters.clientsTotal = m_sessions.size();
+    m_counters.subscriptionCount = quint64(m_subscriptions.size());
+}
+
+QString Broker::assignClientId()
+{
+    // Unique within this broker's life and unlikely to collide with client-chosen IDs.
+    return QStringLiteral("hermes-%1-%2")
+        .arg(++m_assignedIds)
+        .arg(QUuid::createUuid().toString(QUuid::Id128).left(12));
+}
+
+void Broker::onPacketReceived(Connection &connection, const PacketReceived &received)
+{
+    ++m_counters.messagesReceived;
+    if (std::holds_alternative<Publish>(received.packet))
+        ++m_counters.publishReceived;
+    Session *session = connection.session();
+    if (!session)
+        return;
+    const qint64 at = wallNow();
+    session->info.lastInboundMs = at;
+    session->heartbeats.push({at, packetType(received.packet), true, quint32(received.wireSize)});
+    session->packetTrace.push(QStringLiteral("← ") + describe(received.packet));
+    session->dirty = true;
+}
+
+void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
+{
+    ++m_counters.messagesSent;
+    m_counters.bytesSent += quint64(sent.bytes.size());
+    const PacketType type = packetType(sent.packet);
+    if (type == PacketType::Publish)
+        ++m_counters.publishSent;
+    Session *session = connection.session();
+    if (!session)
+        return;
+    if (type == PacketType::Pingresp || type == PacketType::Connack || type == PacketType::Disconnect)
+        session->heartbeats.push({wallNow(), type, false, quint32(sent.bytes.size())});
+    session->packetTrace.push(QStringLiteral("→ ") + describe(sent.packet));
+    session->dirty = true;
+}
+
+void Broker::onConnectRequested(Connection &connection, const Connect &connect)
+{
+    const Timestamp at = now();
+    ConnectAcceptance acceptance;
+    QString clientId = connect.clientId;
+    if (clientId.isEmpty()) {
+        // [MQTT-3.1.3-6] / v5 3.1.3.1: the server assigns a unique ID; v5 is told which.
+        clientId = assignClientId();
+        if (connect.version == ProtocolVersion::V5)
+            acceptance.assignedClientIdentifier = clientId;
+    }
+
+    quint32 expiry = 0;
+    if (connect.version == ProtocolVersion::V5)
+        expiry = connect.properties.sessionExpiryInterval.value_or(0);
+    else
+        expiry = connect.cleanStart ? 0 : NeverExpires;
+    if (expiry > m_config.maxSessionExpirySeconds) {
+        expiry = m_config.maxSessionExpirySeconds;
+        if (connect.version == ProtocolVersion::V5)
+            acceptance.sessionExpiryInterval = expiry;
+    }
+
+    Session *session = sessionFor(clientId);
+    if (session && session->connection) {
+        // Take-over [MQTT-3.1.4-3]: the existing connection is closed (v5: 0x8E). Its will
+        // follows the normal rules; a will delay is cancelled by this reconnection below.
+        ++m_counters.takeOvers;
+        Connection *previous = session->connection;
+        previous->apply(previous->machine().disconnect(ReasonCode::SessionTakenOver,
+                                                       CloseReason::TakenOver, at));
+        session = sessionFor(clientId); // the close may have ended a non-persistent session
+    }
+    if (session && connect.cleanStart) {
+        endSession(*session);
+        session = nullptr;
+    }
+    const bool sessionPresent = session != nullptr;
+    if (!session)
+        session = &createSession(clientId);
+
+    // The client is back before its will delay ran out: no will [MQTT-3.1.3-9].
+    session->pendingWill.reset();
+    session->expiresAt.reset();
+    session->connection = &connection;
+    session->version = connect.version;
+    session->cleanStart = connect.cleanStart;
+    session->expirySeconds = expiry;
+    connection.setSession(session);
+
+    SessionInfo &info = session->info;
+    const qint64 wall = wallNow();
+    info.online = true;
+    info.address = connection.peerAddress();
+    info.userName = connect.userName.value_or(QString());
+    info.version = connect.version;
+    info.keepAliveSeconds = m_config.limits.serverKeepAlive.value_or(connect.keepAliveSeconds);
+    info.cleanStart = connect.cleanStart;
+    info.sessionExpirySeconds = expiry;
+    info.connectedSinceMs = wall;
+    info.offlineSinceMs = 0;
+    info.lastInboundMs = wall;
+    session->heartbeats.push({wall, PacketType::Connect, true, 0});
+    session->dirty = true;
+
+    const quint64 queuedBefore = session->offlineState.queued.size();
+    m_counters.queuedTotal -= std::min<quint64>(m_counters.queuedTotal, queuedBefore);
+    ++m_counters.clientsConnected;
+    m_counters.clientsMaximum = std::max(m_counters.clientsMaximum, m_counters.clientsConnected);
+    m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
+
+    acceptance.sessionPresent = sessionPresent;
+    SessionState state = std::exchange(session->offlineState, SessionState{});
+    connection.apply(connection.machine().acceptConnect(acceptance, std::move(state), at));
+    if (!connection.isClosed())
+        emit clientConnected(clientId);
+}
+
+void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subscribe)
+{
+    Session *session = connection.session();
+    if (!session)
+        return;
+    const ProtocolVersion version = connection.machine().version();
+    const bool v5 = version == ProtocolVersion::V5;
+    const std::optional<quint32> subscriptionId = subscribe.properties.subscriptionIdentifiers.isEmpty()
+        ? std::nullopt
+        : std::optional<quint32>(subscribe.properties.subscriptionIdentifiers.constFirst());
+
+    QList<ReasonCode> codes;
+    QList<std::pair<TopicSubscription, bool>> accepted; // with "is new"
+    for (const TopicSubscription &requested : subscribe.subscriptions) {
+        if (!isValidTopicFilter(requested.filter)) {
+            codes.append(v5 ? ReasonCode::TopicFilterInvalid : ReasonCode::UnspecifiedError);
+            continue;
+        }
+        TopicSubscription granted = requested;
+        granted.options.maximumQoS = minQoS(requested.options.maximumQoS, m_config.limits.maximumQoS);
+        const bool isNew = m_subscriptions.subscribe(session->id, granted.filter, granted.options, subscriptionId);
+        codes.append(ReasonCode(quint8(granted.options.maximumQoS)));
+        accepted.append({granted, isNew});
+    }
+    m_counters.subscriptionCount = quint64(m_subscriptions.size());
+    session->info.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
+    session->dirty = true;
+    connection.apply(connection.machine().completeSubscribe(subscribe.packetId, codes));
+
+    // Retained messages follow the SUBACK, per retain handling [MQTT-3.3.1-9] [MQTT-3.8.4-4];
+    // never for shared subscriptions [MQTT-4.8.2-?: retained messages are not sent to
+    // shared subscriptions].
+    const Timestamp at = now();
+    for (const auto &[subscription, isNew] : std::as_const(accepted)) {
+        if (connection.isClosed())
+            return;
+        const RetainHandling handling = subscription.options.retainHandling;
+        if (handling == RetainHandling::DoNotSend || (handling == RetainHandling::SendOnNewSubscribe && !isNew))
+            continue;
+        if (parseSharedFilter(subscription.filter))
+            continue;
+        const QList<quint32> ids = subscriptionId ? QList<quint32>{*subscriptionId} : QList<quint32>{};
+        for (const RetainedMessage &message : m_retained.matching(subscription.filter, at)) {
+            // Retained messages sent on subscribe keep RETAIN=1 [MQTT-3.3.1-8].
+            deliver(*session, message.publish, minQoS(message.publish.qos, subscription.options.maximumQoS),
+                    true, ids);
+        }
+    }
+}
+
+void Broker::onUnsubscribeRequested(Connection &connection, const Unsubscribe &unsubscribe)
+{
+    Session *session = connection.session();
+    if (!session)
+        return;
+    QList<ReasonCode> codes;
+    for (const QString &filter : unsubscribe.filters) {
+        const bool removed = isValidTopicFilter(filter) && m_subscriptions.unsubscribe(session->id, filter);
+        codes.append(removed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
+    }
+    m_counters.subscriptionCount = quint64(m_subscriptions.size());
+    session->info.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
+    session->dirty = true;
+    connection.apply(connection.machine().completeUnsubscribe(unsubscribe.packetId, codes));
+}
+
+std::optional<Timestamp> Broker::expiryFor(const Publish &publish) const
+{
+    if (!publish.properties.messageExpiryInterval)
+        return std::nullopt;
+    return now() + std::chrono::seconds(*publish.properties.messageExpiryInterval);
+}
+
+void Broker::onMessageFromClient(Connection &connection, Publish publish)
+{
+    Session *session = connection.session();
+    if (!session)
+        return;
+    ++session->info.messagesIn;
+    session->dirty = true;
+    const std::optional<quint16> packetId = publish.packetId;
+    const QoS qos = publish.qos;
+
+    // Clients may not write the broker's own $SYS tree (mosquitto refuses it as well).
+    const bool allowed = !publish.topic.startsWith(QLatin1String("$SYS"));
+    bool matched = false;
+    if (allowed) {
+        if (publish.retain) {
+            if (m_retained.apply(publish, expiryFor(publish), wallNow()))
+                m_counters.retainedCount = quint64(m_retained.size());
+        }
+        matched = route(publish, session->id);
+    }
+    if (qos == QoS::AtMostOnce || !packetId)
+        return;
+    ReasonCode code = ReasonCode::Success;
+    if (connection.machine().version() == ProtocolVersion::V5) {
+        if (!allowed)
+            code = ReasonCode::NotAuthorized;
+        else if (!matched)
+            code = ReasonCode::NoMatchingSubscribers;
+    }
+    connection.apply(connection.machine().acknowledgeInbound(*packetId, code));
+}
+
+void Broker::publish(Publish message)
+{
+    message.packetId.reset();
+    message.dup = false;
+    if (message.retain && m_retained.apply(message, expiryFor(message), wallNow()))
+        m_counters.retainedCount = quint64(m_retained.size());
+    route(message, std::nullopt);
+}
+
+bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher)
+{
+    emit messagePublished(publish.topic, publish.payload, int(publish.qos), publish.retain);
+    const MatchResult result = m_subscriptions.match(publish.topic, publisher);
+    for (const SubscriberMatch &match : result.subscribers) {
+        const auto it = m_sessions.find(match.subscriber);
+        if (it == m_sessions.end())
+            continue;
+        // Retain is cleared on forwarding unless Retain As Published [MQTT-3.3.1-12/13].
+        deliver(*it->second, publish, minQoS(publish.qos, match.qos),
+                match.retainAsPublished && publish.retain, match.subscriptionIdentifiers);
+    }
+    for (const SharedGroupMatch &group : result.sharedGroups) {
+        if (group.members.isEmpty())
+            continue;
+        // Round robin, preferring members that are connected now.
+        quint32 &cursor = m_sharedCursor[group.group + QLatin1Char('/') + group.filter];
+        const qsizetype count = group.members.size();
+        const SubscriberMatch *chosen = nullptr;
+        for (qsizetype step = 0; step < count; ++step) {
+            const SubscriberMatch &candidate = group.members.at((cursor + step) % count);
+            const auto it = m_sessions.find(candidate.subscriber);
+            if (it != m_sessions.end() && it->second->connection) {
+                chosen = &candidate;
+                cursor = quint32((cursor + step + 1) % count);
+                break;
+            }
+        }
+        if (!chosen) {
+            chosen = &group.members.at(cursor % count);
+            cursor = quint32((cursor + 1) % count);
+        }
+        const auto it = m_sessions.find(chosen->subscriber);
+        if (it != m_sessions.end())
+            deliver(*it->second, publish, minQoS(publish.qos, chosen->qos), false,
+                    chosen->subscriptionIdentifiers);
+    }
+    return !result.subscribers.isEmpty() || !result.sharedGroups.isEmpty();
+}
+
+void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool retain,
+                     const QList<quint32> &subscriptionIdentifiers)
+{
+    QueuedMessage message;
+    message.publish.topic = publish.topic;
+    message.publish.payload = publish.payload;
+    message.publish.qos = qos;
+    message.publish.retain = retain;
+    message.publish.properties = publish.properties;
+    message.publish.properties.topicAlias.reset();
+    message.publish.properties.subscriptionIdentifiers = subscriptionIdentifiers;
+    message.expiresAt = expiryFor(publish);
+
+    if (Connection *connection = session.connection) {
+        connection->apply(connection->machine().publish(std::move(message), now()));
+        updateSessionInfo(session);
+        return;
+    }
+    // Offline: only persistent sessions keep messages, and only QoS 1/2 (as mosquitto's
+    // default queue_qos0_messages false) [MQTT-3.1.2-5].
+    if (!session.isPersistent() || qos == QoS::AtMostOnce)
+        return;
+    if (qsizetype(session.offlineState.queued.size()) >= m_config.limits.maxQueuedMessages) {
+        ++m_counters.publishDropped;
+        ++session.info.messagesDropped;
+        session.dirty = true;
+        return;
+    }
+    session.offlineState.queued.push_back(std::move(message));
+    ++m_counters.queuedTotal;
+    updateSessionInfo(session);
+}
+
+void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &)
+{
+    if (Session *session = connection.session()) {
+        ++session->info.messagesOut;
+        updateSessionInfo(*session);
+    }
+}
+
+void Broker::onMessageDropped(Connection &connection, const MessageDropped &dropped)
+{
+    ++m_counters.publishDropped;
+    if (Session *session = connection.session()) {
+        ++session->info.messagesDropped;
+        session->dirty = true;
+        qCInfo(lcBroker) << session->clientId << "dropped a message on" << dropped.message.publish.topic
+                         << "reason" << int(dropped.reason);
+    }
+}
+
+void Broker::updateSessionInfo(Session &session)
+{
+    const SessionState &state = session.state();
+    session.info.inflight = int(state.inflight.size());
+    session.info.queued = int(state.queued.size());
+    session.info.inflightHighWater = std::max(session.info.inflightHighWater, session.info.inflight);
+    session.info.queuedHighWater = std::max(session.info.queuedHighWater, session.info.queued);
+    session.dirty = true;
+}
+
+void Broker::onConnectionClosed(Connection &connection, const CloseConnection &close)
+{
+    --m_connectionCount;
+    connection.deleteLater();
+    Session *session = connection.session();
+    connection.setSession(nullptr);
+    if (close.reason == CloseReason::ProtocolError)
+        ++m_counters.protocolErrors;
+    if (close.reason == CloseReason::KeepAliveTimeout)
+        ++m_counters.keepAliveTimeouts;
+    if (!session || session->connection != &connection)
+        return;
+
+    const Timestamp at = now();
+    const qint64 wall = wallNow();
+    session->offlineState = connection.machine().takeSession();
+    session->connection = nullptr;
+    if (close.sessionExpiryInterval)
+        session->expirySeconds = *close.sessionExpiryInterval;
+    --m_counters.clientsConnected;
+    m_counters.queuedTotal += session->offlineState.queued.size();
+
+    CloseInfo info{close.reason, close.reasonCode, close.detail, wall, false};
+    const std::optional<Will> will = connection.machine().connectPacket().will;
+    if (close.publishWill && will) {
+        const quint32 delay = will->properties.willDelayInterval.value_or(0);
+        if (delay == 0 || !session->isPersistent()) {
+            publishWill(session->clientId, *will);
+            info.willPublished = true;
+        } else {
+            // The will waits for its delay or the session's end, whichever is first [MQTT-3.1.3-9].
+            session->pendingWill = will;
+            const quint32 wait = std::min(delay, session->expirySeconds);
+            session->willDueAt = at + std::chrono::seconds(wait);
+        }
+    }
+    session->info.online = false;
+    session->info.connectedSinceMs = 0;
+    session->info.offlineSinceMs = wall;
+    session->info.lastClose = info;
+    session->closes.push(info);
+    updateSessionInfo(*session);
+    const QString clientId = session->clientId;
+
+    if (!session->isPersistent()) {
+        endSession(*session);
+    } else if (session->expirySeconds != NeverExpires) {
+        session->expiresAt = at + std::chrono::seconds(session->expirySeconds);
+    }
+    m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
+    emit clientDisconnected(clientId, info);
+}
+
+void Broker::publishWill(const QString &clientId, const Will &will)
+{
+    qCDebug(lcBroker) << "publishing will of" << clientId << "on" << will.topic;
+    Publish message;
+    message.topic = will.topic;
+    message.payload = will.payload;
+    message.qos = will.qos;
+    message.retain = will.retain;
+    message.properties = will.properties;
+    message.properties.willDelayInterval.reset();
+    publish(std::move(message));
+}
+
+bool Broker::kick(const QString &clientId)
+{
+    Session *session = sessionFor(clientId);
+    if (!session || !session->connection)
+        return false;
+    Connection *connection = session->connection;
+    connection->apply(connection->machine().disconnect(ReasonCode::AdministrativeAction,
+                                                       CloseReason::Kicked, now()));
+    return true;
+}
+
+bool Broker::deleteRetained(const QString &topic)
+{
+    const bool removed = m_retained.remove(topic);
+    m_counters.retainedCount = quint64(m_retained.size());
+    return removed;
+}
+
+void Broker::housekeeping()
+{
+    const Timestamp at = now();
+    QList<Session *> expired;
+    for (const auto &[id, session] : m_sessions) {
+        if (session->pendingWill && session->willDueAt <= at) {
+            publishWill(session->clientId, *std::exchange(session->pendingWill, std::nullopt));
+            if (session->info.lastClose)
+                session->info.lastClose->willPublished = true;
+        }
+        if (!session->connection && session->expiresAt && *session->expiresAt <= at)
+            expired.append(session.get());
+    }
+    for (Session *session : std::as_const(expired))
+        endSession(*session);
+    if (!m_retained.expire(at).isEmpty())
+        m_counters.retainedCount = quint64(m_retained.size());
+    if (m_config.sysIntervalSeconds > 0
+        && (m_lastSys == Timestamp{} || at - m_lastSys >= std::chrono::seconds(m_config.sysIntervalSeconds))) {
+        m_lastSys = at;
+        publishSys();
+    }
+}
+
+void Broker::publishSys()
+{
+    // The same topic names as mosquitto's $SYS tree, so existing dashboards work.
+    const double interval = m_config.sysIntervalSeconds;
+    auto updateLoad = [interval](Load &load, quint64 count) {
+        const double perMinute = double(count - load.lastCount) * (60.0 / interval);
+        load.lastCount = count;
+        auto smooth = [&](double &value, double minutes) {
+            const double exponent = std::exp(-interval / (minutes * 60.0));
+            value = value * exponent + perMinute * (1.0 - exponent);
+        };
+        smooth(load.oneMinute, 1);
+        smooth(load.fiveMinutes, 5);
+        smooth(load.fifteenMinutes, 15);
+    };
+    updateLoad(m_loadMessagesReceived, m_counters.messagesReceived);
+    updateLoad(m_loadMessagesSent, m_counters.messagesSent);
+    updateLoad(m_loadBytesReceived, m_counters.bytesReceived);
+    updateLoad(m_loadBytesSent, m_counters.bytesSent);
+    updateLoad(m_loadConnections, m_counters.connectionsAccepted);
+    updateLoad(m_loadPublishReceived, m_counters.publishReceived);
+    updateLoad(m_loadPublishSent, m_counters.publishSent);
+
+    auto sys = [this](const QString &topic, const QString &value) {
+        Publish message;
+        message.topic = QStringLiteral("$SYS/broker/") + topic;
+        message.payload = value.toUtf8();
+        message.retain = true;
+        publish(std::move(message));
+    };
+    auto number = [](quint64 value) { return QString::number(value); };
+    sys(QStringLiteral("version"), QStringLiteral("hermes version %1").arg(versionString()));
+    sys(QStringLiteral("uptime"), QStringLiteral("%1 seconds").arg((wallNow() - m_counters.startedAtMs) / 1000));
+    sys(QStringLiteral("clients/connected"), number(m_counters.clientsConnected));
+    sys(QStringLiteral("clients/active"), number(m_counters.clientsConnected));
+    sys(QStringLiteral("clients/total"), number(m_counters.clientsTotal));
+    sys(QStringLiteral("clients/disconnected"), number(m_counters.clientsDisconnected));
+    sys(QStringLiteral("clients/inactive"), number(m_counters.clientsDisconnected));
+    sys(QStringLiteral("clients/maximum"), number(m_counters.clientsMaximum));
+    sys(QStringLiteral("messages/received"), number(m_counters.messagesReceived));
+    sys(QStringLiteral("messages/sent"), number(m_counters.messagesSent));
+    sys(QStringLiteral("messages/stored"), number(m_counters.retainedCount + m_counters.queuedTotal));
+    sys(QStringLiteral("store/messages/count"), number(m_counters.retainedCount + m_counters.queuedTotal));
+    sys(QStringLiteral("publish/messages/received"), number(m_counters.publishReceived));
+    sys(QStringLiteral("publish/messages/sent"), number(m_counters.publishSent));
+    sys(QStringLiteral("publish/messages/dropped"), number(m_counters.publishDropped));
+    sys(QStringLiteral("bytes/received"), number(m_counters.bytesReceived));
+    sys(QStringLiteral("bytes/sent"), number(m_counters.bytesSent));
+    sys(QStringLiteral("retained messages/count"), number(m_counters.retainedCount));
+    sys(QStringLiteral("subscriptions/count"), number(m_counters.subscriptionCount));
+    const QList<std::pair<QString, const Load *>> loads = {
+        {QStringLiteral("messages/received"), &m_loadMessagesReceived},
+        {QStringLiteral("messages/sent"), &m_loadMessagesSent},
+        {QStringLiteral("bytes/received"), &m_loadBytesReceived},
+        {QStringLiteral("bytes/sent"), &m_loadBytesSent},
+        {QStringLiteral("connections"), &m_loadConnections},
+        {QStringLiteral("publish/received"), &m_loadPublishReceived},
+        {QStringLiteral("publish/sent"), &m_loadPublishSent},
+    };
+    for (const auto &[name, load] : loads) {
+        sys(QStringLiteral("load/%1/1min").arg(name), QString::number(load->oneMinute, 'f', 2));
+        sys(QStringLiteral("load/%1/5min").arg(name), QString::number(load->fiveMinutes, 'f', 2));
+        sys(QStringLiteral("load/%1/15min").arg(name), QString::number(load->fifteenMinutes, 'f', 2));
+    }
+}
+
+QList<SessionInfo> Broker::sessions() const
+{
+    QList<SessionInfo> result;
+    result.reserve(qsizetype(m_sessions.size()));
+    for (const auto &[id, session] : m_sessions)
+        result.append(session->info);
+    return result;
+}
+
+std::optional<SessionDetail> Broker::sessionDetail(const QString &clientId) const
+{
+    const Session *session = sessionFor(clientId);
+    if (!session)
+        return std::nullopt;
+    SessionDetail detail;
+    detail.info = session->info;
+    detail.heartbeats = session->heartbeats.toList();
+    detail.packetTrace = session->packetTrace.toList();
+    detail.closes = session->closes.toList();
+    const Timestamp at = now();
+    const SessionState &state = session->state();
+    for (const OutboundMessage &message : state.inflight) {
+        detail.inflight.append({message.packetId, message.message.publish.topic, message.message.publish.qos,
+                                message.stage, (at - message.firstSentAt).count(), message.sendCount,
+                                message.message.publish.payload.size()});
+    }
+    constexpr qsizetype MaxQueuedShown = 200;
+    for (const QueuedMessage &message : state.queued) {
+        if (detail.queued.size() == MaxQueuedShown)
+            break;
+        detail.queued.append(message.publish);
+    }
+    for (const SubscriptionRecord &record : m_subscriptions.subscriptionsOf(session->id))
+        detail.subscriptions.append({record.filter, record.options});
+    return detail;
+}
+
+} // namespace hermes

@@ -1,0 +1,130 @@
+#pragma once
+/// The MQTT broker: listeners, sessions, routing, retained messages, wills and $SYS.
+
+#include "brokerconfig.h"
+#include "retainedstore.h"
+#include "session.h"
+#include "telemetry.h"
+
+#include "mqtt/subscriptiontree.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+#include <unordered_map>
+
+class QTcpServer;
+
+namespace hermes {
+
+class Connection;
+class Store;
+
+/// Lives on one thread (the engine's) and is driven by its event loop. Connections call
+/// the on…() hooks; everything else is the public API for hermesd, the console's engine
+/// thread, the push service and tests.
+class Broker : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Broker(BrokerConfig config, QObject *parent = nullptr);
+    ~Broker() override;
+
+    /// Opens the store (when persistence is on) and every listener. On failure returns
+    /// false, closes what was opened and explains in errorString() — e.g. "127.0.0.1:1883:
+    /// The bound address is already in use".
+    bool start();
+    /// Disconnects every client (v5: reason Server shutting down), commits the store and
+    /// closes listeners. Safe to call twice.
+    void stop();
+    bool isRunning() const { return m_running; }
+    QString errorString() const { return m_errorString; }
+    /// The addresses actually bound (a configured port 0 becomes the real port).
+    QList<ListenAddress> listenAddresses() const;
+    const BrokerConfig &config() const { return m_config; }
+
+    /// Publishes a message as the broker itself (push service, $SYS, operator console).
+    void publish(mqtt::Publish message);
+    /// Closes a client's connection (v5: DISCONNECT 0x98 Administrative action).
+    bool kick(const QString &clientId);
+    /// Removes a retained message; returns whether it existed.
+    bool deleteRetained(const QString &topic);
+
+    // ---- Introspection (engine thread) ----
+    const BrokerCounters &counters() const { return m_counters; }
+    QList<SessionInfo> sessions() const;
+    std::optional<SessionDetail> sessionDetail(const QString &clientId) const;
+    const RetainedStore &retained() const { return m_retained; }
+    /// Monotonic time used for every machine of this broker.
+    mqtt::Timestamp now() const { return mqtt::Timestamp(m_clock.elapsed()); }
+
+    // ---- Hooks called by Connection ----
+    void onPacketReceived(Connection &connection, const mqtt::PacketReceived &received);
+    void onPacketSent(Connection &connection, const mqtt::SendPacket &sent);
+    void onConnectRequested(Connection &connection, const mqtt::Connect &connect);
+    void onSubscribeRequested(Connection &connection, const mqtt::Subscribe &subscribe);
+    void onUnsubscribeRequested(Connection &connection, const mqtt::Unsubscribe &unsubscribe);
+    void onMessageFromClient(Connection &connection, mqtt::Publish publish);
+    void onMessageCompleted(Connection &connection, const mqtt::MessageCompleted &completed);
+    void onMessageDropped(Connection &connection, const mqtt::MessageDropped &dropped);
+    void onConnectionClosed(Connection &connection, const mqtt::CloseConnection &close);
+    void countBytesReceived(qsizetype bytes) { m_counters.bytesReceived += quint64(bytes); }
+
+signals:
+    /// A client completed CONNECT (CONNACK success sent).
+    void clientConnected(const QString &clientId);
+    /// A client's connection ended, with why.
+    void clientDisconnected(const QString &clientId, const hermes::CloseInfo &close);
+    /// An application message was routed (any source), for live message views.
+    void messagePublished(const QString &topic, const QByteArray &payload, int qos, bool retain);
+    /// The store failed (locked, corrupt, full disk); the broker keeps serving from memory
+    /// and keeps retrying, but nothing new is durable until this clears.
+    void storeError(const QString &message);
+
+private:
+    void acceptPendingConnections(QTcpServer *server);
+    Session *sessionFor(const QString &clientId) const;
+    Session &createSession(const QString &clientId);
+    void endSession(Session &session);
+    /// Delivers to every matching subscriber; false when nobody matched.
+    bool route(const mqtt::Publish &publish, std::optional<mqtt::SubscriberId> publisher);
+    void deliver(Session &session, const mqtt::Publish &publish, mqtt::QoS qos, bool retain,
+                 const QList<quint32> &subscriptionIdentifiers);
+    void publishWill(const QString &clientId, const mqtt::Will &will);
+    void housekeeping();
+    void publishSys();
+    void updateSessionInfo(Session &session);
+    std::optional<mqtt::Timestamp> expiryFor(const mqtt::Publish &publish) const;
+    QString assignClientId();
+
+    BrokerConfig m_config;
+    QElapsedTimer m_clock;
+    QList<QTcpServer *> m_servers; ///< children of this
+    QHash<QString, Session *> m_sessionsByClientId;
+    std::unordered_map<mqtt::SubscriberId, std::unique_ptr<Session>> m_sessions;
+    QHash<QString, quint32> m_sharedCursor; ///< round-robin position per "$share/g/f"
+    mqtt::SubscriptionTree m_subscriptions;
+    RetainedStore m_retained;
+    BrokerCounters m_counters;
+    QTimer m_housekeeping;
+    mqtt::Timestamp m_lastSys{};
+    mqtt::SubscriberId m_nextSubscriberId = 1;
+    quint64 m_assignedIds = 0;
+    int m_connectionCount = 0;
+    bool m_running = false;
+    QString m_errorString;
+
+    // Load averages for $SYS (per minute, exponentially smoothed like mosquitto).
+    struct Load {
+        double oneMinute = 0, fiveMinutes = 0, fifteenMinutes = 0;
+        quint64 lastCount = 0;
+    };
+    Load m_loadMessagesReceived, m_loadMessagesSent, m_loadBytesReceived, m_loadBytesSent,
+        m_loadConnections, m_loadPublishReceived, m_loadPublishSent;
+};
+
+} // namespace hermes

@@ -1,0 +1,206 @@
+#include "brokerconfig.h"
+
+#include <QFile>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+#include <functional>
+#include <limits>
+
+namespace hermes {
+
+QString ListenAddress::toString() const
+{
+    const QString hostText = host.protocol() == QAbstractSocket::IPv6Protocol
+        ? QStringLiteral("[%1]").arg(host.toString())
+        : host.toString();
+    return QStringLiteral("%1:%2").arg(hostText).arg(port);
+}
+
+std::optional<ListenAddress> ListenAddress::parse(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    QString hostPart;
+    QString portPart;
+    if (trimmed.startsWith(QLatin1Char('['))) {
+        const qsizetype close = trimmed.indexOf(QStringLiteral("]:"));
+        if (close < 0)
+            return std::nullopt;
+        hostPart = trimmed.mid(1, close - 1);
+        portPart = trimmed.mid(close + 2);
+    } else if (const qsizetype colon = trimmed.lastIndexOf(QLatin1Char(':')); colon >= 0) {
+        hostPart = trimmed.left(colon);
+        portPart = trimmed.mid(colon + 1);
+    } else {
+        portPart = trimmed;
+    }
+    bool ok = false;
+    const uint port = portPart.toUInt(&ok);
+    if (!ok || port > 65535)
+        return std::nullopt;
+    ListenAddress address;
+    address.port = quint16(port);
+    if (hostPart.isEmpty() || hostPart == QLatin1String("*")) {
+        address.host = QHostAddress::AnyIPv4;
+    } else if (hostPart == QLatin1String("localhost")) {
+        address.host = QHostAddress::LocalHost;
+    } else if (!address.host.setAddress(hostPart)) {
+        return std::nullopt;
+    }
+    return address;
+}
+
+QString ConfigError::toString() const
+{
+    return line > 0 ? QStringLiteral("%1:%2: %3").arg(file).arg(line).arg(message)
+                    : QStringLiteral("%1: %2").arg(file, message);
+}
+
+std::optional<LogLevel> parseLogLevel(const QString &text)
+{
+    const QString lower = text.trimmed().toLower();
+    if (lower == QLatin1String("error"))
+        return LogLevel::Error;
+    if (lower == QLatin1String("warning"))
+        return LogLevel::Warning;
+    if (lower == QLatin1String("info"))
+        return LogLevel::Info;
+    if (lower == QLatin1String("debug"))
+        return LogLevel::Debug;
+    return std::nullopt;
+}
+
+QString logLevelName(LogLevel level)
+{
+    switch (level) {
+    case LogLevel::Error: return QStringLiteral("error");
+    case LogLevel::Warning: return QStringLiteral("warning");
+    case LogLevel::Info: return QStringLiteral("info");
+    case LogLevel::Debug: return QStringLiteral("debug");
+    }
+    return {};
+}
+
+QString defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+namespace {
+
+std::optional<quint64> parseUnsigned(const QString &text, quint64 max)
+{
+    bool ok = false;
+    const qulonglong value = text.toULongLong(&ok);
+    if (!ok || value > max)
+        return std::nullopt;
+    return value;
+}
+
+std::optional<bool> parseBool(const QString &text)
+{
+    const QString lower = text.toLower();
+    if (lower == QLatin1String("true") || lower == QLatin1String("on") || lower == QLatin1String("yes") || lower == QLatin1String("1"))
+        return true;
+    if (lower == QLatin1String("false") || lower == QLatin1String("off") || lower == QLatin1String("no") || lower == QLatin1String("0"))
+        return false;
+    return std::nullopt;
+}
+
+} // namespace
+
+std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, const QString &fileName,
+                                                          BrokerConfig base)
+{
+    BrokerConfig config = std::move(base);
+    bool listenersFromFile = false;
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    for (int index = 0; index < lines.size(); ++index) {
+        const int lineNumber = index + 1;
+        QString line = lines.at(index);
+        if (const qsizetype hash = line.indexOf(QLatin1Char('#')); hash >= 0)
+            line.truncate(hash);
+        line = line.trimmed();
+        if (line.isEmpty())
+            continue;
+        const qsizetype space = line.indexOf(QRegularExpression(QStringLiteral("\\s")));
+        const QString key = space < 0 ? line : line.left(space);
+        const QString value = space < 0 ? QString() : line.mid(space + 1).trimmed();
+        auto fail = [&](const QString &message) {
+            return ConfigError{fileName, lineNumber, message};
+        };
+        if (value.isEmpty())
+            return fail(QStringLiteral("'%1' needs a value").arg(key));
+
+        // Numeric settings share one shape: a name, a target field and a range.
+        auto setNumber = [&](auto &field, quint64 min, quint64 max) -> std::optional<ConfigError> {
+            const auto number = parseUnsigned(value, max);
+            if (!number || *number < min)
+                return fail(QStringLiteral("'%1' must be a number from %2 to %3, not '%4'")
+                                .arg(key).arg(min).arg(max).arg(value));
+            field = std::remove_reference_t<decltype(field)>(*number);
+            return std::nullopt;
+        };
+        std::optional<ConfigError> error;
+        if (key == QLatin1String("listener")) {
+            const auto address = ListenAddress::parse(value);
+            if (!address)
+                return fail(QStringLiteral("'%1' is not HOST:PORT").arg(value));
+            if (!listenersFromFile)
+                config.listeners.clear();
+            listenersFromFile = true;
+            config.listeners.append(*address);
+        } else if (key == QLatin1String("data_dir")) {
+            config.dataDir = value;
+        } else if (key == QLatin1String("persistence")) {
+            const auto flag = parseBool(value);
+            if (!flag)
+                return fail(QStringLiteral("'persistence' must be true or false, not '%1'").arg(value));
+            config.persistence = *flag;
+        } else if (key == QLatin1String("log_level")) {
+            const auto level = parseLogLevel(value);
+            if (!level)
+                return fail(QStringLiteral("'log_level' must be error, warning, info or debug, not '%1'").arg(value));
+            config.logLevel = *level;
+        } else if (key == QLatin1String("max_connections")) {
+            error = setNumber(config.maxConnections, 0, std::numeric_limits<int>::max());
+        } else if (key == QLatin1String("sys_interval")) {
+            error = setNumber(config.sysIntervalSeconds, 0, 86400);
+        } else if (key == QLatin1String("max_session_expiry")) {
+            error = setNumber(config.maxSessionExpirySeconds, 0, 0xFFFFFFFF);
+        } else if (key == QLatin1String("max_packet_size")) {
+            error = setNumber(config.limits.maximumPacketSize, 16, 268435460);
+        } else if (key == QLatin1String("receive_maximum")) {
+            error = setNumber(config.limits.receiveMaximum, 1, 65535);
+        } else if (key == QLatin1String("max_inflight_messages")) {
+            error = setNumber(config.limits.maxInflightOutbound, 1, 65535);
+        } else if (key == QLatin1String("max_queued_messages")) {
+            error = setNumber(config.limits.maxQueuedMessages, 0, 100000000);
+        } else if (key == QLatin1String("topic_alias_maximum")) {
+            error = setNumber(config.limits.topicAliasMaximum, 0, 65535);
+        } else if (key == QLatin1String("server_keepalive")) {
+            quint16 seconds = 0;
+            error = setNumber(seconds, 0, 65535);
+            config.limits.serverKeepAlive = seconds;
+        } else if (key == QLatin1String("connect_timeout")) {
+            quint64 seconds = 0;
+            error = setNumber(seconds, 1, 3600);
+            config.limits.connectTimeout = std::chrono::seconds(seconds);
+        } else {
+            return fail(QStringLiteral("unknown setting '%1'").arg(key));
+        }
+        if (error)
+            return *error;
+    }
+    return config;
+}
+
+std::variant<BrokerConfig, ConfigError> loadBrokerConfig(const QString &fileName, BrokerConfig base)
+{
+    QFile file(fileName);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return ConfigError{fileName, 0, file.errorString()};
+    return parseBrokerConfig(QString::fromUtf8(file.readAll()), fileName, std::move(base));
+}
+
+} // namespace hermes

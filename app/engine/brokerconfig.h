@@ -1,0 +1,67 @@
+#pragma once
+/// The broker's settings: defaults, the config file format, and command-line overrides.
+
+#include "mqtt/sessionmachine.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <variant>
+
+namespace hermes {
+
+/// One address the broker listens on.
+struct ListenAddress {
+    QHostAddress host = QHostAddress::LocalHost;
+    quint16 port = 1883; ///< 0 = any free port (tests)
+    bool operator==(const ListenAddress &) const = default;
+
+    /// "127.0.0.1:1883", "[::1]:1883"
+    QString toString() const;
+    /// Parses "HOST:PORT", "[V6]:PORT", ":PORT" or "PORT" (host 0.0.0.0). Nullopt if invalid.
+    static std::optional<ListenAddress> parse(const QString &text);
+};
+
+enum class LogLevel { Error, Warning, Info, Debug };
+
+/// Everything hermesd and the console's embedded broker can be told.
+struct BrokerConfig {
+    QList<ListenAddress> listeners{ListenAddress{}};
+    QString dataDir;              ///< empty = the platform's app data dir
+    bool persistence = true;      ///< SQLite store in dataDir
+    LogLevel logLevel = LogLevel::Info;
+    int maxConnections = 0;       ///< 0 = unlimited
+    int sysIntervalSeconds = 10;  ///< $SYS publish period, 0 = off
+    quint32 maxSessionExpirySeconds = 0xFFFFFFFF; ///< caps what clients ask for
+    mqtt::ServerLimits limits;
+
+    bool operator==(const BrokerConfig &) const = default;
+};
+
+/// A config-file problem, with its 1-based line.
+struct ConfigError {
+    QString file;
+    int line = 0;
+    QString message;
+    QString toString() const;
+};
+
+/// Parses the mosquitto-style format: one "key value" per line, '#' comments, `listener`
+/// repeatable. Unknown keys and bad values are errors, never silently ignored.
+std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, const QString &fileName,
+                                                          BrokerConfig base = {});
+
+/// Reads and parses a file.
+std::variant<BrokerConfig, ConfigError> loadBrokerConfig(const QString &fileName, BrokerConfig base = {});
+
+/// "error" | "warning" | "info" | "debug"
+std::optional<LogLevel> parseLogLevel(const QString &text);
+QString logLevelName(LogLevel level);
+
+/// The directory used when BrokerConfig::dataDir is empty.
+QString defaultDataDir();
+
+} // namespace hermes

@@ -1,0 +1,72 @@
+#pragma once
+/// A client's MQTT session: outlives its connections when it is persistent.
+
+#include "telemetry.h"
+
+#include "mqtt/sessionmachine.h"
+#include "mqtt/subscriptiontree.h"
+
+#include <QPointer>
+#include <QString>
+
+#include <deque>
+#include <optional>
+
+namespace hermes {
+
+class Connection;
+
+/// Fixed-capacity history; the oldest entry falls out when full.
+template<typename T>
+class BoundedHistory
+{
+public:
+    explicit BoundedHistory(qsizetype capacity) : m_capacity(capacity) {}
+    void push(T value)
+    {
+        if (qsizetype(m_items.size()) == m_capacity)
+            m_items.pop_front();
+        m_items.push_back(std::move(value));
+    }
+    QList<T> toList() const { return QList<T>(m_items.begin(), m_items.end()); }
+    qsizetype size() const { return qsizetype(m_items.size()); }
+
+private:
+    qsizetype m_capacity;
+    std::deque<T> m_items;
+};
+
+/// Owned by the Broker. While online, the protocol state lives in the connection's
+/// SessionMachine and `offlineState` is empty; while offline it lives here.
+class Session
+{
+public:
+    Session(mqtt::SubscriberId id, QString clientId);
+
+    const mqtt::SubscriberId id;
+    const QString clientId;
+
+    Connection *connection = nullptr;     ///< set while online
+    mqtt::SessionState offlineState;      ///< valid while offline
+    mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V3_1_1;
+    bool cleanStart = true;
+    quint32 expirySeconds = 0;            ///< 0xFFFFFFFF = never (3.x clean session 0)
+    std::optional<mqtt::Timestamp> expiresAt; ///< set while offline and expiry is finite
+
+    /// A will waiting for its delay (v5 Will Delay Interval) after an abnormal close.
+    std::optional<mqtt::Will> pendingWill;
+    mqtt::Timestamp willDueAt{};
+
+    // Telemetry, bounded.
+    SessionInfo info;
+    BoundedHistory<HeartbeatMark> heartbeats{256};
+    BoundedHistory<QString> packetTrace{200};
+    BoundedHistory<CloseInfo> closes{16};
+    bool dirty = true; ///< changed since the monitor last looked
+
+    bool isPersistent() const { return expirySeconds > 0; }
+    /// The protocol state wherever it lives now.
+    const mqtt::SessionState &state() const;
+};
+
+} // namespace hermes

@@ -1,0 +1,112 @@
+#pragma once
+/// Plain values the engine reports about itself: what the console and hermesctl display.
+/// They cross threads by copy; none points into the engine.
+
+#include "mqtt/packets.h"
+#include "mqtt/sessionmachine.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace hermes {
+
+/// One packet seen on a session, for its heartbeat timeline.
+struct HeartbeatMark {
+    qint64 atMs = 0;                ///< wall clock, ms since the epoch
+    mqtt::PacketType type = mqtt::PacketType::Pingreq;
+    bool inbound = true;
+    quint32 wireSize = 0;
+    bool operator==(const HeartbeatMark &) const = default;
+};
+
+/// How and when a connection ended.
+struct CloseInfo {
+    mqtt::CloseReason reason = mqtt::CloseReason::PeerClosed;
+    std::optional<mqtt::ReasonCode> reasonCode;
+    QString detail;
+    qint64 atMs = 0;
+    bool willPublished = false;
+};
+
+/// One outbound QoS 1/2 message in flight, for the in-flight table.
+struct InflightInfo {
+    quint16 packetId = 0;
+    QString topic;
+    mqtt::QoS qos = mqtt::QoS::AtLeastOnce;
+    mqtt::OutboundStage stage = mqtt::OutboundStage::AwaitingPuback;
+    qint64 ageMs = 0;
+    quint32 sendCount = 0; ///< > 1: redelivered with DUP
+    qsizetype payloadSize = 0;
+};
+
+/// A session's row in the Sessions view.
+struct SessionInfo {
+    QString clientId;
+    bool online = false;
+    QString address;                 ///< "ip:port" of the current or last connection
+    QString userName;
+    mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V3_1_1;
+    quint16 keepAliveSeconds = 0;
+    bool cleanStart = true;
+    quint32 sessionExpirySeconds = 0;
+    qint64 connectedSinceMs = 0;     ///< online: since; offline: 0
+    qint64 offlineSinceMs = 0;       ///< offline: since; online: 0
+    qint64 lastInboundMs = 0;        ///< wall clock of the last whole inbound packet
+    int inflight = 0;
+    int inflightHighWater = 0;
+    int queued = 0;
+    int queuedHighWater = 0;
+    int subscriptions = 0;
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    quint64 messagesDropped = 0;
+    std::optional<CloseInfo> lastClose;
+};
+
+/// Everything the session detail view shows.
+struct SessionDetail {
+    SessionInfo info;
+    QList<HeartbeatMark> heartbeats;         ///< oldest first, bounded
+    QList<InflightInfo> inflight;
+    QList<mqtt::Publish> queued;             ///< first N waiting messages
+    QList<mqtt::TopicSubscription> subscriptions;
+    QList<QString> packetTrace;              ///< describe() lines, newest last, bounded
+    QList<CloseInfo> closes;                 ///< recent disconnects, bounded
+};
+
+/// Broker-wide counters; the names follow mosquitto's $SYS topics.
+struct BrokerCounters {
+    qint64 startedAtMs = 0;
+    quint64 clientsConnected = 0;
+    quint64 clientsTotal = 0;          ///< sessions, online and offline
+    quint64 clientsMaximum = 0;
+    quint64 clientsDisconnected = 0;   ///< persistent sessions currently offline
+    quint64 connectionsAccepted = 0;
+    quint64 connectionsRefused = 0;    ///< max connections, rejected CONNECT
+    quint64 messagesReceived = 0;      ///< every packet in
+    quint64 messagesSent = 0;          ///< every packet out
+    quint64 publishReceived = 0;
+    quint64 publishSent = 0;
+    quint64 publishDropped = 0;        ///< queue full, expired, too large
+    quint64 bytesReceived = 0;
+    quint64 bytesSent = 0;
+    quint64 retainedCount = 0;
+    quint64 subscriptionCount = 0;
+    quint64 inflightTotal = 0;
+    quint64 queuedTotal = 0;
+    quint64 protocolErrors = 0;
+    quint64 keepAliveTimeouts = 0;
+    quint64 takeOvers = 0;
+};
+
+QString closeReasonName(mqtt::CloseReason reason);
+
+} // namespace hermes
+
+Q_DECLARE_METATYPE(hermes::SessionInfo)
+Q_DECLARE_METATYPE(hermes::CloseInfo)
+Q_DECLARE_METATYPE(hermes::BrokerCounters)

@@ -1,0 +1,431 @@
+// The broker over real loopback sockets, driven by byte-exact raw clients.
+#include "rawclient.h"
+
+#include "engine/broker.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QtTest>
+
+using namespace hermes;
+using namespace hermes::mqtt;
+using hermes::testing::RawClient;
+
+Q_DECLARE_METATYPE(hermes::mqtt::ProtocolVersion)
+Q_DECLARE_METATYPE(hermes::mqtt::QoS)
+
+namespace {
+
+BrokerConfig testConfig()
+{
+    BrokerConfig config;
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
+    config.persistence = false;
+    config.sysIntervalSeconds = 0;
+    return config;
+}
+
+Connect connectPacket(const QString &clientId, bool cleanStart = true, quint16 keepAlive = 60)
+{
+    Connect connect;
+    connect.clientId = clientId;
+    connect.cleanStart = cleanStart;
+    connect.keepAliveSeconds = keepAlive;
+    return connect;
+}
+
+Subscribe subscribePacket(quint16 packetId, const QString &filter, QoS qos)
+{
+    Subscribe subscribe;
+    subscribe.packetId = packetId;
+    subscribe.subscriptions = {TopicSubscription{filter, SubscribeOptions{qos}}};
+    return subscribe;
+}
+
+Publish publishPacket(const QString &topic, const QByteArray &payload, QoS qos = QoS::AtMostOnce,
+                      std::optional<quint16> packetId = std::nullopt, bool retain = false)
+{
+    Publish publish;
+    publish.topic = topic;
+    publish.payload = payload;
+    publish.qos = qos;
+    publish.packetId = packetId;
+    publish.retain = retain;
+    return publish;
+}
+
+} // namespace
+
+class TestBroker : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+
+    void connectAndConnack_data();
+    void connectAndConnack();
+    void assignsClientIdentifier();
+    void publishSubscribeAllQoS_data();
+    void publishSubscribeAllQoS();
+    void keepAliveClosesAtOneAndAHalfTimesAndPublishesWill();
+    void normalDisconnectPublishesNoWill();
+    void takeOverClosesTheFirstConnection();
+    void retainedSetReplaceClear();
+    void persistentSessionQueuesWhileOffline();
+    void malformedBytesCloseOnlyThatConnection();
+    void takenPortIsReportedClearly();
+    void sysTopicsArePublished();
+    void sharedSubscriptionDeliversToOneMember();
+
+private:
+    quint16 port() const { return m_broker->listenAddresses().constFirst().port; }
+    std::unique_ptr<Broker> m_broker;
+};
+
+void TestBroker::init()
+{
+    m_broker = std::make_unique<Broker>(testConfig());
+    QVERIFY2(m_broker->start(), qPrintable(m_broker->errorString()));
+}
+
+void TestBroker::cleanup()
+{
+    m_broker.reset();
+}
+
+void TestBroker::connectAndConnack_data()
+{
+    QTest::addColumn<ProtocolVersion>("version");
+    QTest::newRow("MQTT 3.1") << ProtocolVersion::V3_1;
+    QTest::newRow("MQTT 3.1.1") << ProtocolVersion::V3_1_1;
+    QTest::newRow("MQTT 5.0") << ProtocolVersion::V5;
+}
+
+void TestBroker::connectAndConnack()
+{
+    QFETCH(ProtocolVersion, version);
+    QSignalSpy connected(m_broker.get(), &Broker::clientConnected);
+    RawClient client(version);
+    QVERIFY(client.connectTo(port()));
+    const auto connack = client.handshake(connectPacket(QStringLiteral("device-1")));
+    QVERIFY(connack);
+    QCOMPARE(connack->reasonCode, ReasonCode::Success);
+    QCOMPARE(connack->sessionPresent, false);
+    QTRY_COMPARE(connected.count(), 1);
+    QCOMPARE(connected.at(0).at(0).toString(), QStringLiteral("device-1"));
+    QCOMPARE(m_broker->counters().clientsConnected, 1u);
+}
+
+void TestBroker::assignsClientIdentifier()
+{
+    RawClient client(ProtocolVersion::V5);
+    QVERIFY(client.connectTo(port()));
+    const auto connack = client.handshake(connectPacket(QString()));
+    QVERIFY(connack);
+    QCOMPARE(connack->reasonCode, ReasonCode::Success);
+    // [MQTT-3.2.2-16] a v5 client that sent an empty ID is told the one assigned.
+    QVERIFY(connack->properties.assignedClientIdentifier);
+    QVERIFY(!connack->properties.assignedClientIdentifier->isEmpty());
+    const auto sessions = m_broker->sessions();
+    QCOMPARE(sessions.size(), 1);
+    QCOMPARE(sessions.first().clientId, *connack->properties.assignedClientIdentifier);
+}
+
+void TestBroker::publishSubscribeAllQoS_data()
+{
+    QTest::addColumn<ProtocolVersion>("version");
+    QTest::addColumn<QoS>("qos");
+    for (const auto version : {ProtocolVersion::V3_1_1, ProtocolVersion::V5}) {
+        const char *name = version == ProtocolVersion::V5 ? "v5" : "v3.1.1";
+        QTest::addRow("%s QoS 0", name) << version << QoS::AtMostOnce;
+        QTest::addRow("%s QoS 1", name) << version << QoS::AtLeastOnce;
+        QTest::addRow("%s QoS 2", name) << version << QoS::ExactlyOnce;
+    }
+}
+
+void TestBroker::publishSubscribeAllQoS()
+{
+    QFETCH(ProtocolVersion, version);
+    QFETCH(QoS, qos);
+    RawClient subscriber(version);
+    RawClient publisher(version);
+    QVERIFY(subscriber.connectTo(port()));
+    QVERIFY(publisher.connectTo(port()));
+    QVERIFY(subscriber.handshake(connectPacket(QStringLiteral("sub"))));
+    QVERIFY(publisher.handshake(connectPacket(QStringLiteral("pub"))));
+
+    subscriber.send(subscribePacket(1, QStringLiteral("devices/+/push"), QoS::ExactlyOnce));
+    const auto suback = subscriber.waitFor(PacketType::Suback);
+    QVERIFY(suback);
+    QCOMPARE(std::get<Suback>(*suback).reasonCodes, QList<ReasonCode>{ReasonCode::GrantedQoS2});
+
+    const std::optional<quint16> packetId = qos == QoS::AtMostOnce ? std::nullopt : std::optional<quint16>(7);
+    publisher.send(publishPacket(QStringLiteral("devices/42/push"), "hello", qos, packetId));
+    if (qos == QoS::AtLeastOnce) {
+        const auto ack = publisher.waitFor(PacketType::Puback);
+        QVERIFY(ack);
+        QCOMPARE(std::get<Puback>(*ack).packetId, 7);
+    } else if (qos == QoS::ExactlyOnce) {
+        QVERIFY(publisher.waitFor(PacketType::Pubrec));
+        publisher.send(Pubrel{7});
+        const auto complete = publisher.waitFor(PacketType::Pubcomp);
+        QVERIFY(complete);
+        QCOMPARE(std::get<Pubcomp>(*complete).packetId, 7);
+    }
+
+    const auto received = subscriber.waitFor(PacketType::Publish);
+    QVERIFY(received);
+    const Publish &message = std::get<Publish>(*received);
+    QCOMPARE(message.topic, QStringLiteral("devices/42/push"));
+    QCOMPARE(message.payload, QByteArray("hello"));
+    QCOMPARE(message.qos, qos);
+    QCOMPARE(message.retain, false);
+    if (qos == QoS::AtLeastOnce) {
+        subscriber.send(Puback{*message.packetId});
+    } else if (qos == QoS::ExactlyOnce) {
+        subscriber.send(Pubrec{*message.packetId});
+        const auto release = subscriber.waitFor(PacketType::Pubrel);
+        QVERIFY(release);
+        QCOMPARE(std::get<Pubrel>(*release).packetId, *message.packetId);
+        subscriber.send(Pubcomp{*message.packetId});
+    }
+    QTRY_COMPARE(m_broker->sessionDetail(QStringLiteral("sub"))->inflight.size(), 0);
+}
+
+void TestBroker::keepAliveClosesAtOneAndAHalfTimesAndPublishesWill()
+{
+    RawClient watcher;
+    QVERIFY(watcher.connectTo(port()));
+    QVERIFY(watcher.handshake(connectPacket(QStringLiteral("watcher"))));
+    watcher.send(subscribePacket(1, QStringLiteral("devices/+/state"), QoS::AtLeastOnce));
+    QVERIFY(watcher.waitFor(PacketType::Suback));
+
+    QSignalSpy disconnected(m_broker.get(), &Broker::clientDisconnected);
+    RawClient silent;
+    QVERIFY(silent.connectTo(port()));
+    Connect connect = connectPacket(QStringLiteral("silent"), true, 1);
+    connect.will = Will{QStringLiteral("devices/silent/state"), "offline", QoS::AtLeastOnce, false, {}};
+    QElapsedTimer sinceLastPacket;
+    QVERIFY(silent.handshake(connect));
+    sinceLastPacket.start();
+
+    // Keep-alive 1 s: the broker must close after 1.5 s of silence [MQTT-3.1.2-24].
+    QVERIFY(silent.waitForClosed(4000));
+    const qint64 observed = sinceLastPacket.elapsed();
+    QVERIFY2(observed >= 1450 && observed <= 1700, qPrintable(QString::number(observed)));
+    QTRY_COMPARE(disconnected.count(), 1);
+    const auto close = disconnected.at(0).at(1).value<CloseInfo>();
+    QCOMPARE(close.reason, CloseReason::KeepAliveTimeout);
+    QVERIFY(close.willPublished);
+
+    const auto will = watcher.waitFor(PacketType::Publish);
+    QVERIFY(will);
+    QCOMPARE(std::get<Publish>(*will).topic, QStringLiteral("devices/silent/state"));
+    QCOMPARE(std::get<Publish>(*will).payload, QByteArray("offline"));
+}
+
+void TestBroker::normalDisconnectPublishesNoWill()
+{
+    RawClient watcher;
+    QVERIFY(watcher.connectTo(port()));
+    QVERIFY(watcher.handshake(connectPacket(QStringLiteral("watcher"))));
+    watcher.send(subscribePacket(1, QStringLiteral("#"), QoS::AtMostOnce));
+    QVERIFY(watcher.waitFor(PacketType::Suback));
+
+    QSignalSpy disconnected(m_broker.get(), &Broker::clientDisconnected);
+    RawClient device;
+    QVERIFY(device.connectTo(port()));
+    Connect connect = connectPacket(QStringLiteral("device"));
+    connect.will = Will{QStringLiteral("devices/device/state"), "offline", QoS::AtMostOnce, false, {}};
+    QVERIFY(device.handshake(connect));
+    device.send(Disconnect{});
+    QVERIFY(device.waitForClosed());
+    QTRY_COMPARE(disconnected.count(), 1);
+    QCOMPARE(disconnected.at(0).at(1).value<CloseInfo>().reason, CloseReason::ClientDisconnect);
+    QCOMPARE(disconnected.at(0).at(1).value<CloseInfo>().willPublished, false);
+    // A message published after the close proves the watcher's stream has caught up.
+    RawClient marker;
+    QVERIFY(marker.connectTo(port()));
+    QVERIFY(marker.handshake(connectPacket(QStringLiteral("marker"))));
+    marker.send(publishPacket(QStringLiteral("marker"), "m"));
+    const auto first = watcher.waitFor(PacketType::Publish);
+    QVERIFY(first);
+    QCOMPARE(std::get<Publish>(*first).topic, QStringLiteral("marker"));
+}
+
+void TestBroker::takeOverClosesTheFirstConnection()
+{
+    QSignalSpy disconnected(m_broker.get(), &Broker::clientDisconnected);
+    RawClient first(ProtocolVersion::V5);
+    QVERIFY(first.connectTo(port()));
+    QVERIFY(first.handshake(connectPacket(QStringLiteral("phone"))));
+
+    RawClient second(ProtocolVersion::V5);
+    QVERIFY(second.connectTo(port()));
+    const auto connack = second.handshake(connectPacket(QStringLiteral("phone")));
+    QVERIFY(connack);
+    QCOMPARE(connack->reasonCode, ReasonCode::Success);
+
+    // [MQTT-3.1.4-3] v5: DISCONNECT 0x8E to the old connection, then it is closed.
+    const auto disconnect = first.waitFor(PacketType::Disconnect);
+    QVERIFY(disconnect);
+    QCOMPARE(std::get<Disconnect>(*disconnect).reasonCode, ReasonCode::SessionTakenOver);
+    QVERIFY(first.waitForClosed());
+    QTRY_COMPARE(disconnected.count(), 1);
+    QCOMPARE(disconnected.at(0).at(1).value<CloseInfo>().reason, CloseReason::TakenOver);
+    QCOMPARE(m_broker->counters().clientsConnected, 1u);
+    QCOMPARE(second.socket().state(), QAbstractSocket::ConnectedState);
+
+    second.send(Pingreq{});
+    QVERIFY(second.waitFor(PacketType::Pingresp));
+}
+
+void TestBroker::retainedSetReplaceClear()
+{
+    RawClient publisher;
+    QVERIFY(publisher.connectTo(port()));
+    QVERIFY(publisher.handshake(connectPacket(QStringLiteral("pub"))));
+    publisher.send(publishPacket(QStringLiteral("config/a"), "v1", QoS::AtLeastOnce, 1, true));
+    QVERIFY(publisher.waitFor(PacketType::Puback));
+    publisher.send(publishPacket(QStringLiteral("config/a"), "v2", QoS::AtLeastOnce, 2, true));
+    QVERIFY(publisher.waitFor(PacketType::Puback));
+    QCOMPARE(m_broker->retained().size(), 1);
+
+    RawClient late;
+    QVERIFY(late.connectTo(port()));
+    QVERIFY(late.handshake(connectPacket(QStringLiteral("late"))));
+    late.send(subscribePacket(1, QStringLiteral("config/#"), QoS::AtLeastOnce));
+    QVERIFY(late.waitFor(PacketType::Suback));
+    const auto retained = late.waitFor(PacketType::Publish);
+    QVERIFY(retained);
+    QCOMPARE(std::get<Publish>(*retained).payload, QByteArray("v2"));
+    QCOMPARE(std::get<Publish>(*retained).retain, true); // [MQTT-3.3.1-8]
+
+    // An empty retained payload clears the topic [MQTT-3.3.1-10].
+    publisher.send(publishPacket(QStringLiteral("config/a"), QByteArray(), QoS::AtLeastOnce, 3, true));
+    QVERIFY(publisher.waitFor(PacketType::Puback));
+    QCOMPARE(m_broker->retained().size(), 0);
+}
+
+void TestBroker::persistentSessionQueuesWhileOffline()
+{
+    {
+        RawClient device;
+        QVERIFY(device.connectTo(port()));
+        QVERIFY(device.handshake(connectPacket(QStringLiteral("device-7"), false)));
+        device.send(subscribePacket(1, QStringLiteral("devices/device-7/push"), QoS::AtLeastOnce));
+        QVERIFY(device.waitFor(PacketType::Suback));
+        device.send(Disconnect{});
+        QVERIFY(device.waitForClosed());
+    }
+    QTRY_COMPARE(m_broker->counters().clientsConnected, 0u);
+
+    RawClient operatorClient;
+    QVERIFY(operatorClient.connectTo(port()));
+    QVERIFY(operatorClient.handshake(connectPacket(QStringLiteral("operator"))));
+    for (quint16 id = 1; id <= 3; ++id) {
+        operatorClient.send(publishPacket(QStringLiteral("devices/device-7/push"), QByteArray::number(id),
+                                          QoS::AtLeastOnce, id));
+        QVERIFY(operatorClient.waitFor(PacketType::Puback));
+    }
+    QCOMPARE(m_broker->sessionDetail(QStringLiteral("device-7"))->info.queued, 3);
+
+    RawClient device;
+    QVERIFY(device.connectTo(port()));
+    const auto connack = device.handshake(connectPacket(QStringLiteral("device-7"), false));
+    QVERIFY(connack);
+    QCOMPARE(connack->sessionPresent, true);
+    for (int expected = 1; expected <= 3; ++expected) {
+        const auto message = device.waitFor(PacketType::Publish);
+        QVERIFY(message);
+        QCOMPARE(std::get<Publish>(*message).payload, QByteArray::number(expected)); // in order
+        device.send(Puback{*std::get<Publish>(*message).packetId});
+    }
+}
+
+void TestBroker::malformedBytesCloseOnlyThatConnection()
+{
+    RawClient healthy(ProtocolVersion::V5);
+    QVERIFY(healthy.connectTo(port()));
+    QVERIFY(healthy.handshake(connectPacket(QStringLiteral("healthy"))));
+
+    QSignalSpy disconnected(m_broker.get(), &Broker::clientDisconnected);
+    RawClient broken(ProtocolVersion::V5);
+    QVERIFY(broken.connectTo(port()));
+    QVERIFY(broken.handshake(connectPacket(QStringLiteral("broken"))));
+    // PUBLISH with QoS 3 [MQTT-3.3.1-4]: 0x36 = PUBLISH|QoS 3, rl=5, topic "a/b".
+    broken.sendBytes(QByteArray::fromHex("3605" "0003" "612f62"));
+    const auto disconnect = broken.waitFor(PacketType::Disconnect);
+    QVERIFY(disconnect);
+    QCOMPARE(std::get<Disconnect>(*disconnect).reasonCode, ReasonCode::MalformedPacket);
+    QVERIFY(broken.waitForClosed());
+    QTRY_COMPARE(disconnected.count(), 1);
+    QCOMPARE(disconnected.at(0).at(1).value<CloseInfo>().reason, CloseReason::ProtocolError);
+
+    healthy.send(Pingreq{});
+    QVERIFY(healthy.waitFor(PacketType::Pingresp));
+    QCOMPARE(m_broker->counters().protocolErrors, 1u);
+}
+
+void TestBroker::takenPortIsReportedClearly()
+{
+    BrokerConfig config = testConfig();
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, port()}};
+    Broker second(config);
+    QVERIFY(!second.start());
+    QVERIFY2(second.errorString().contains(QStringLiteral("127.0.0.1:%1").arg(port())),
+             qPrintable(second.errorString()));
+    QVERIFY(!second.isRunning());
+}
+
+void TestBroker::sysTopicsArePublished()
+{
+    BrokerConfig config = testConfig();
+    config.sysIntervalSeconds = 1;
+    Broker broker(config);
+    QVERIFY(broker.start());
+    RawClient client;
+    QVERIFY(client.connectTo(broker.listenAddresses().first().port));
+    QVERIFY(client.handshake(connectPacket(QStringLiteral("dashboard"))));
+    client.send(subscribePacket(1, QStringLiteral("$SYS/broker/clients/connected"), QoS::AtMostOnce));
+    QVERIFY(client.waitFor(PacketType::Suback));
+    const auto message = client.waitFor(PacketType::Publish, 3000);
+    QVERIFY(message);
+    QCOMPARE(std::get<Publish>(*message).topic, QStringLiteral("$SYS/broker/clients/connected"));
+    QCOMPARE(std::get<Publish>(*message).payload, QByteArray("1"));
+
+    // '#' alone does not match $SYS [MQTT-4.7.2-1].
+    RawClient everything;
+    QVERIFY(everything.connectTo(broker.listenAddresses().first().port));
+    QVERIFY(everything.handshake(connectPacket(QStringLiteral("everything"))));
+    everything.send(subscribePacket(1, QStringLiteral("#"), QoS::AtMostOnce));
+    QVERIFY(everything.waitFor(PacketType::Suback));
+    QVERIFY(!everything.waitFor(PacketType::Publish, 1500));
+}
+
+void TestBroker::sharedSubscriptionDeliversToOneMember()
+{
+    RawClient a(ProtocolVersion::V5), b(ProtocolVersion::V5), publisher(ProtocolVersion::V5);
+    for (auto *client : {&a, &b, &publisher})
+        QVERIFY(client->connectTo(port()));
+    QVERIFY(a.handshake(connectPacket(QStringLiteral("a"))));
+    QVERIFY(b.handshake(connectPacket(QStringLiteral("b"))));
+    QVERIFY(publisher.handshake(connectPacket(QStringLiteral("p"))));
+    for (auto *client : {&a, &b}) {
+        client->send(subscribePacket(1, QStringLiteral("$share/workers/jobs/#"), QoS::AtMostOnce));
+        QVERIFY(client->waitFor(PacketType::Suback));
+    }
+    for (int i = 0; i < 10; ++i)
+        publisher.send(publishPacket(QStringLiteral("jobs/x"), QByteArray::number(i)));
+    qsizetype fromA = 0;
+    qsizetype fromB = 0;
+    QTRY_VERIFY((fromA += a.takeReceived().size(), fromB += b.takeReceived().size(), fromA + fromB == 10));
+    // Round robin between two connected members.
+    QCOMPARE(fromA, 5);
+    QCOMPARE(fromB, 5);
+}
+
+QTEST_GUILESS_MAIN(TestBroker)
+#include "tst_broker.moc"
