@@ -707,8 +707,10 @@ void ClientMachine::drainQueue(Actions &actions, Timestamp now)
 bool ClientMachine::sendPublish(Actions &actions, Publish publish, Timestamp now)
 {
     QByteArray bytes = encode(publish, version());
-    // [MQTT-3.2.2-15] Nothing above the server's Maximum Packet Size.
-    if (m_server.maximumPacketSize != 0 && quint64(bytes.size()) > m_server.maximumPacketSize)
+    // [MQTT-3.2.2-15] Nothing above the server's Maximum Packet Size. An empty encoding
+    // means a field above what the protocol can carry at all.
+    if (bytes.isEmpty()
+        || (m_server.maximumPacketSize != 0 && quint64(bytes.size()) > m_server.maximumPacketSize))
         return false;
     if (publish.qos != QoS::AtMostOnce) {
         const OutboundStage stage = publish.qos == QoS::AtLeastOnce ? OutboundStage::AwaitingPuback
