@@ -6,6 +6,7 @@
 #include "mqtt/topic.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QLoggingCategory>
 #include <QTcpServer>
 #include <QUuid>
@@ -71,6 +72,9 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
     connect(&m_housekeeping, &QTimer::timeout, this, &Broker::housekeeping);
+    m_commitRetry.setSingleShot(true);
+    m_commitRetry.setInterval(std::chrono::milliseconds(500));
+    connect(&m_commitRetry, &QTimer::timeout, this, &Broker::commitStore);
 }
 
 Broker::~Broker()
@@ -83,6 +87,8 @@ bool Broker::start()
     if (m_running)
         return true;
     m_errorString.clear();
+    if (m_config.persistence && !m_store && !openStore())
+        return false;
     for (const ListenAddress &address : std::as_const(m_config.listeners)) {
         auto *server = new QTcpServer(this);
         // A broker restart makes every device reconnect at once; a deep backlog keeps the
@@ -128,6 +134,7 @@ void Broker::stop()
                                                            CloseReason::ServerShutdown, now()));
     for (Connection *connection : findChildren<Connection *>(Qt::FindDirectChildrenOnly))
         delete connection;
+    commitStore();
 }
 
 QList<ListenAddress> Broker::listenAddresses() const
@@ -178,6 +185,10 @@ void Broker::endSession(Session &session)
     if (session.pendingWill)
         publishWill(session.clientId, *std::exchange(session.pendingWill, std::nullopt));
     m_subscriptions.removeSubscriber(session.id);
+    if (m_store) {
+        m_store->deleteSession(session.clientId);
+        scheduleCommit();
+    }
     m_counters.queuedTotal -= std::min<quint64>(m_counters.queuedTotal, session.offlineState.queued.size());
     m_sessionsByClientId.remove(session.clientId);
     m_sessions.erase(session.id);
@@ -206,6 +217,12 @@ void Broker::onPacketReceived(Connection &connection, const PacketReceived &rece
     session->heartbeats.push({at, packetType(received.packet), true, quint32(received.wireSize)});
     session->packetTrace.push(QStringLiteral("← ") + describe(received.packet));
     session->dirty = true;
+    if (m_store && session->isPersistent()) {
+        if (const auto *release = std::get_if<Pubrel>(&received.packet)) {
+            m_store->deleteInboundAwaitingRelease(session->clientId, release->packetId);
+            scheduleCommit();
+        }
+    }
 }
 
 void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
@@ -222,6 +239,25 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
         session->heartbeats.push({wallNow(), type, false, quint32(sent.bytes.size())});
     session->packetTrace.push(QStringLiteral("→ ") + describe(sent.packet));
     session->dirty = true;
+    if (!m_store || !session->isPersistent())
+        return;
+    // The store follows each in-flight message through its stages, so that a restart
+    // resends a PUBLISH or a PUBREL exactly where the flow stood.
+    if (const auto *publish = std::get_if<Publish>(&sent.packet); publish && publish->packetId) {
+        for (const OutboundMessage &message : connection.machine().session().inflight) {
+            if (message.packetId == *publish->packetId && message.message.tag != 0) {
+                session->inflightTags.insert(message.packetId, message.message.tag);
+                m_store->markMessageSent(message.message.tag, message.packetId, message.stage);
+                scheduleCommit();
+                break;
+            }
+        }
+    } else if (const auto *release = std::get_if<Pubrel>(&sent.packet)) {
+        if (const quint64 tag = session->inflightTags.value(release->packetId)) {
+            m_store->markMessageSent(tag, release->packetId, OutboundStage::AwaitingPubcomp);
+            scheduleCommit();
+        }
+    }
 }
 
 void Broker::onConnectRequested(Connection &connection, const Connect &connect)
@@ -297,6 +333,15 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
 
     acceptance.sessionPresent = sessionPresent;
     SessionState state = std::exchange(session->offlineState, SessionState{});
+    session->inflightTags.clear();
+    for (const OutboundMessage &message : std::as_const(state.inflight)) {
+        if (message.message.tag != 0)
+            session->inflightTags.insert(message.packetId, message.message.tag);
+    }
+    if (m_store && session->isPersistent()) {
+        m_store->saveSession(clientId, expiry, connect.version, 0);
+        scheduleCommit();
+    }
     connection.apply(connection.machine().acceptConnect(acceptance, std::move(state), at));
     if (!connection.isClosed())
         emit clientConnected(clientId);
@@ -323,12 +368,16 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
         TopicSubscription granted = requested;
         granted.options.maximumQoS = minQoS(requested.options.maximumQoS, m_config.limits.maximumQoS);
         const bool isNew = m_subscriptions.subscribe(session->id, granted.filter, granted.options, subscriptionId);
+        if (m_store && session->isPersistent())
+            m_store->saveSubscription(session->clientId, {granted.filter, granted.options, subscriptionId});
         codes.append(ReasonCode(quint8(granted.options.maximumQoS)));
         accepted.append({granted, isNew});
     }
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
     session->info.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
     session->dirty = true;
+    if (m_store && session->isPersistent())
+        scheduleCommit();
     connection.apply(connection.machine().completeSubscribe(subscribe.packetId, codes));
 
     // Retained messages follow the SUBACK, per retain handling [MQTT-3.3.1-9] [MQTT-3.8.4-4];
@@ -360,11 +409,15 @@ void Broker::onUnsubscribeRequested(Connection &connection, const Unsubscribe &u
     QList<ReasonCode> codes;
     for (const QString &filter : unsubscribe.filters) {
         const bool removed = isValidTopicFilter(filter) && m_subscriptions.unsubscribe(session->id, filter);
+        if (removed && m_store && session->isPersistent())
+            m_store->deleteSubscription(session->clientId, filter);
         codes.append(removed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
     }
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
     session->info.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
     session->dirty = true;
+    if (m_store && session->isPersistent())
+        scheduleCommit();
     connection.apply(connection.machine().completeUnsubscribe(unsubscribe.packetId, codes));
 }
 
@@ -389,10 +442,8 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
     const bool allowed = !publish.topic.startsWith(QLatin1String("$SYS"));
     bool matched = false;
     if (allowed) {
-        if (publish.retain) {
-            if (m_retained.apply(publish, expiryFor(publish), wallNow()))
-                m_counters.retainedCount = quint64(m_retained.size());
-        }
+        if (publish.retain)
+            applyRetained(publish);
         matched = route(publish, session->id);
     }
     if (qos == QoS::AtMostOnce || !packetId)
@@ -404,15 +455,50 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
         else if (!matched)
             code = ReasonCode::NoMatchingSubscribers;
     }
+    if (m_store && qos == QoS::ExactlyOnce && session->isPersistent())
+        m_store->addInboundAwaitingRelease(session->clientId, *packetId);
+    // The acknowledgement promises the message is safe: when it reached a persistent
+    // session, it waits for the commit (later acks of this connection keep their order).
+    if (m_store && (m_store->hasPendingWrites() || connection.hasDeferredAcknowledgements())) {
+        connection.deferAcknowledgement(*packetId, code);
+        if (!m_awaitingCommit.contains(&connection))
+            m_awaitingCommit.append(&connection);
+        scheduleCommit();
+        return;
+    }
     connection.apply(connection.machine().acknowledgeInbound(*packetId, code));
+}
+
+void Broker::applyRetained(const Publish &publish)
+{
+    const bool clearing = publish.payload.isEmpty();
+    const std::optional<Timestamp> expiresAt = expiryFor(publish);
+    const qint64 wall = wallNow();
+    if (!m_retained.apply(publish, expiresAt, wall))
+        return;
+    m_counters.retainedCount = quint64(m_retained.size());
+    if (!m_store || publish.topic.startsWith(QLatin1Char('$')))
+        return;
+    if (clearing)
+        m_store->deleteRetained(publish.topic);
+    else
+        m_store->saveRetained(m_retained.all().value(publish.topic).publish, wallTime(expiresAt), wall);
+    scheduleCommit();
+}
+
+std::optional<qint64> Broker::wallTime(std::optional<Timestamp> at) const
+{
+    if (!at)
+        return std::nullopt;
+    return wallNow() + (*at - now()).count();
 }
 
 void Broker::publish(Publish message)
 {
     message.packetId.reset();
     message.dup = false;
-    if (message.retain && m_retained.apply(message, expiryFor(message), wallNow()))
-        m_counters.retainedCount = quint64(m_retained.size());
+    if (message.retain)
+        applyRetained(message);
     route(message, std::nullopt);
 }
 
@@ -468,6 +554,10 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     message.publish.properties.topicAlias.reset();
     message.publish.properties.subscriptionIdentifiers = subscriptionIdentifiers;
     message.expiresAt = expiryFor(publish);
+    if (m_store && session.isPersistent() && qos != QoS::AtMostOnce) {
+        message.tag = m_store->addMessage(session.clientId, message.publish, wallTime(message.expiresAt));
+        scheduleCommit();
+    }
 
     if (Connection *connection = session.connection) {
         connection->apply(connection->machine().publish(std::move(message), now()));
@@ -479,6 +569,8 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     if (!session.isPersistent() || qos == QoS::AtMostOnce)
         return;
     if (qsizetype(session.offlineState.queued.size()) >= m_config.limits.maxQueuedMessages) {
+        if (m_store && message.tag)
+            m_store->deleteMessage(message.tag);
         ++m_counters.publishDropped;
         ++session.info.messagesDropped;
         session.dirty = true;
@@ -489,9 +581,13 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     updateSessionInfo(session);
 }
 
-void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &)
+void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &completed)
 {
     if (Session *session = connection.session()) {
+        if (const quint64 tag = session->inflightTags.take(completed.packetId); tag && m_store) {
+            m_store->deleteMessage(tag);
+            scheduleCommit();
+        }
         ++session->info.messagesOut;
         updateSessionInfo(*session);
     }
@@ -500,6 +596,10 @@ void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &
 void Broker::onMessageDropped(Connection &connection, const MessageDropped &dropped)
 {
     ++m_counters.publishDropped;
+    if (m_store && dropped.message.tag) {
+        m_store->deleteMessage(dropped.message.tag);
+        scheduleCommit();
+    }
     if (Session *session = connection.session()) {
         ++session->info.messagesDropped;
         session->dirty = true;
@@ -564,8 +664,13 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
 
     if (!session->isPersistent()) {
         endSession(*session);
-    } else if (session->expirySeconds != NeverExpires) {
-        session->expiresAt = at + std::chrono::seconds(session->expirySeconds);
+    } else {
+        if (session->expirySeconds != NeverExpires)
+            session->expiresAt = at + std::chrono::seconds(session->expirySeconds);
+        if (m_store) {
+            m_store->saveSession(clientId, session->expirySeconds, session->version, wall);
+            scheduleCommit();
+        }
     }
     m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
     emit clientDisconnected(clientId, info);
@@ -598,6 +703,10 @@ bool Broker::kick(const QString &clientId)
 bool Broker::deleteRetained(const QString &topic)
 {
     const bool removed = m_retained.remove(topic);
+    if (removed && m_store) {
+        m_store->deleteRetained(topic);
+        scheduleCommit();
+    }
     m_counters.retainedCount = quint64(m_retained.size());
     return removed;
 }
@@ -617,8 +726,15 @@ void Broker::housekeeping()
     }
     for (Session *session : std::as_const(expired))
         endSession(*session);
-    if (!m_retained.expire(at).isEmpty())
+    const QStringList expiredTopics = m_retained.expire(at);
+    if (!expiredTopics.isEmpty()) {
         m_counters.retainedCount = quint64(m_retained.size());
+        if (m_store) {
+            for (const QString &topic : expiredTopics)
+                m_store->deleteRetained(topic);
+            scheduleCommit();
+        }
+    }
     if (m_config.sysIntervalSeconds > 0
         && (m_lastSys == Timestamp{} || at - m_lastSys >= std::chrono::seconds(m_config.sysIntervalSeconds))) {
         m_lastSys = at;
@@ -689,6 +805,113 @@ void Broker::publishSys()
         sys(QStringLiteral("load/%1/1min").arg(name), QString::number(load->oneMinute, 'f', 2));
         sys(QStringLiteral("load/%1/5min").arg(name), QString::number(load->fiveMinutes, 'f', 2));
         sys(QStringLiteral("load/%1/15min").arg(name), QString::number(load->fifteenMinutes, 'f', 2));
+    }
+}
+
+bool Broker::openStore()
+{
+    const QString dir = m_config.dataDir.isEmpty() ? defaultDataDir() : m_config.dataDir;
+    auto store = std::make_unique<Store>(QDir(dir).filePath(QStringLiteral("hermes.db")));
+    if (!store->open()) {
+        m_errorString = tr("Cannot open the broker database: %1").arg(store->errorString());
+        return false;
+    }
+    m_store = std::move(store);
+    loadFromStore();
+    qCInfo(lcBroker) << "store" << m_store->path() << "loaded:" << m_sessions.size() << "sessions,"
+                     << m_retained.size() << "retained messages";
+    return true;
+}
+
+void Broker::loadFromStore()
+{
+    const Timestamp at = now();
+    const qint64 wall = wallNow();
+    auto monotonic = [&](std::optional<qint64> wallMs) -> std::optional<Timestamp> {
+        if (!wallMs)
+            return std::nullopt;
+        return at + std::chrono::milliseconds(*wallMs - wall);
+    };
+    for (const StoredRetained &retained : m_store->loadRetained()) {
+        if (m_retained.apply(retained.publish, monotonic(retained.expiresAtMs), retained.storedAtMs))
+            continue;
+    }
+    m_counters.retainedCount = quint64(m_retained.size());
+
+    for (const StoredSession &stored : m_store->loadSessions()) {
+        Session &session = createSession(stored.clientId);
+        session.expirySeconds = stored.expirySeconds;
+        session.version = stored.version;
+        session.cleanStart = false;
+        // A session that was online when the broker died went offline then.
+        const qint64 offlineSince = stored.disconnectedAtMs > 0 ? stored.disconnectedAtMs : wall;
+        if (stored.expirySeconds != NeverExpires) {
+            const qint64 remainingMs = qint64(stored.expirySeconds) * 1000 - (wall - offlineSince);
+            session.expiresAt = at + std::chrono::milliseconds(std::max<qint64>(0, remainingMs));
+        }
+        for (const SubscriptionRecord &record : stored.subscriptions)
+            m_subscriptions.subscribe(session.id, record.filter, record.options, record.subscriptionIdentifier);
+        SessionState &state = session.offlineState;
+        for (const StoredSession::Message &message : stored.messages) {
+            QueuedMessage queued{message.publish, monotonic(message.expiresAtMs), message.tag};
+            if (message.packetId) {
+                queued.publish.packetId = message.packetId;
+                OutboundMessage inflight;
+                inflight.packetId = *message.packetId;
+                inflight.message = std::move(queued);
+                inflight.stage = message.stage;
+                inflight.sendCount = 1;
+                state.inflight.append(std::move(inflight));
+            } else {
+                state.queued.push_back(std::move(queued));
+            }
+        }
+        for (const quint16 packetId : stored.inboundAwaitingRelease)
+            state.inboundAwaitingRelease.insert(packetId);
+        state.nextPacketId = stored.nextPacketId;
+        SessionInfo &info = session.info;
+        info.online = false;
+        info.version = stored.version;
+        info.cleanStart = false;
+        info.sessionExpirySeconds = stored.expirySeconds;
+        info.offlineSinceMs = offlineSince;
+        info.subscriptions = int(stored.subscriptions.size());
+        updateSessionInfo(session);
+        m_counters.queuedTotal += state.queued.size();
+    }
+    m_counters.subscriptionCount = quint64(m_subscriptions.size());
+    m_counters.clientsDisconnected = m_counters.clientsTotal;
+}
+
+void Broker::scheduleCommit()
+{
+    if (m_commitScheduled || !m_store)
+        return;
+    m_commitScheduled = true;
+    // Group commit: everything written during this event-loop turn shares one transaction.
+    QMetaObject::invokeMethod(this, &Broker::commitStore, Qt::QueuedConnection);
+}
+
+void Broker::commitStore()
+{
+    m_commitScheduled = false;
+    if (!m_store)
+        return;
+    if (!m_store->commit()) {
+        // Held acknowledgements stay held: publishers wait (and eventually resend) rather
+        // than being told a message is safe when it is not.
+        if (!m_storeFailing)
+            emit storeError(m_store->errorString());
+        m_storeFailing = true;
+        qCWarning(lcBroker) << "store commit failed:" << m_store->errorString();
+        m_commitRetry.start();
+        return;
+    }
+    m_storeFailing = false;
+    const QList<QPointer<Connection>> waiting = std::exchange(m_awaitingCommit, {});
+    for (const QPointer<Connection> &connection : waiting) {
+        if (connection)
+            connection->releaseDeferredAcknowledgements();
     }
 }
 

@@ -4,6 +4,7 @@
 #include "brokerconfig.h"
 #include "retainedstore.h"
 #include "session.h"
+#include "store.h"
 #include "telemetry.h"
 
 #include "mqtt/subscriptiontree.h"
@@ -22,7 +23,6 @@ class QTcpServer;
 namespace hermes {
 
 class Connection;
-class Store;
 
 /// Lives on one thread (the engine's) and is driven by its event loop. Connections call
 /// the on…() hooks; everything else is the public API for hermesd, the console's engine
@@ -87,6 +87,13 @@ signals:
 
 private:
     void acceptPendingConnections(QTcpServer *server);
+    bool openStore();
+    void loadFromStore();
+    void scheduleCommit();
+    void commitStore();
+    void applyRetained(const mqtt::Publish &publish);
+    /// Wall-clock ms for a monotonic deadline (what the store keeps).
+    std::optional<qint64> wallTime(std::optional<mqtt::Timestamp> at) const;
     Session *sessionFor(const QString &clientId) const;
     Session &createSession(const QString &clientId);
     void endSession(Session &session);
@@ -108,6 +115,11 @@ private:
     std::unordered_map<mqtt::SubscriberId, std::unique_ptr<Session>> m_sessions;
     QHash<QString, quint32> m_sharedCursor; ///< round-robin position per "$share/g/f"
     mqtt::SubscriptionTree m_subscriptions;
+    std::unique_ptr<Store> m_store;           ///< null when persistence is off
+    QList<QPointer<Connection>> m_awaitingCommit; ///< connections with acks held for the commit
+    QTimer m_commitRetry;
+    bool m_commitScheduled = false;
+    bool m_storeFailing = false;
     RetainedStore m_retained;
     BrokerCounters m_counters;
     QTimer m_housekeeping;

@@ -67,18 +67,18 @@ void Connection::onSocketGone()
     apply(m_machine.socketClosed(why, m_broker.now()));
 }
 
-void Connection::deferAcknowledgement(quint16 packetId)
+void Connection::deferAcknowledgement(quint16 packetId, ReasonCode reasonCode)
 {
-    m_deferredAcks.append(packetId);
+    m_deferredAcks.append({packetId, reasonCode});
 }
 
 void Connection::releaseDeferredAcknowledgements()
 {
-    const QList<quint16> acks = std::exchange(m_deferredAcks, {});
-    for (const quint16 packetId : acks) {
+    const auto acks = std::exchange(m_deferredAcks, {});
+    for (const auto &[packetId, reasonCode] : acks) {
         if (m_closed)
             return;
-        apply(m_machine.acknowledgeInbound(packetId));
+        apply(m_machine.acknowledgeInbound(packetId, reasonCode));
     }
 }
 

@@ -37,8 +37,9 @@ public:
     bool isClosed() const { return m_closed; }
 
     /// Inbound QoS 1/2 acknowledgements waiting for the store's commit.
-    void deferAcknowledgement(quint16 packetId);
+    void deferAcknowledgement(quint16 packetId, mqtt::ReasonCode reasonCode);
     void releaseDeferredAcknowledgements();
+    bool hasDeferredAcknowledgements() const { return !m_deferredAcks.isEmpty(); }
 
 private:
     void onReadyRead();
@@ -54,7 +55,7 @@ private:
     mqtt::TimerKind m_timerKind = mqtt::TimerKind::ConnectTimeout;
     Session *m_session = nullptr;
     QString m_peerAddress;
-    QList<quint16> m_deferredAcks;
+    QList<std::pair<quint16, mqtt::ReasonCode>> m_deferredAcks;
     bool m_closed = false;
     int m_applyDepth = 0;
 };

@@ -6,7 +6,7 @@
 #include "mqtt/sessionmachine.h"
 #include "mqtt/subscriptiontree.h"
 
-#include <QPointer>
+#include <QHash>
 #include <QString>
 
 #include <deque>
@@ -63,6 +63,9 @@ public:
     BoundedHistory<QString> packetTrace{200};
     BoundedHistory<CloseInfo> closes{16};
     bool dirty = true; ///< changed since the monitor last looked
+
+    /// Store rows of this session's in-flight messages by packet id (persistent sessions).
+    QHash<quint16, quint64> inflightTags;
 
     bool isPersistent() const { return expirySeconds > 0; }
     /// The protocol state wherever it lives now.

@@ -1,0 +1,107 @@
+#pragma once
+/// Durable broker state in one SQLite file: persistent sessions, their subscriptions,
+/// queued and in-flight QoS 1/2 messages, inbound QoS 2 ids, retained messages.
+
+#include "mqtt/sessionmachine.h"
+#include "mqtt/subscriptiontree.h"
+
+#include <QList>
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace hermes {
+
+/// A persistent session as it was stored.
+struct StoredSession {
+    QString clientId;
+    quint32 expirySeconds = 0;
+    mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V3_1_1;
+    qint64 disconnectedAtMs = 0;   ///< wall clock; 0 if it was online when the broker stopped
+    QList<mqtt::SubscriptionRecord> subscriptions;
+    /// In-flight (packet id set) then queued messages, in the order they were stored.
+    /// Message tags are store rows; expiresAt are wall-clock ms here, converted by the
+    /// broker into its monotonic time.
+    struct Message {
+        quint64 tag = 0;
+        mqtt::Publish publish;
+        std::optional<quint16> packetId;
+        mqtt::OutboundStage stage = mqtt::OutboundStage::AwaitingPuback;
+        std::optional<qint64> expiresAtMs;
+    };
+    QList<Message> messages;
+    QList<quint16> inboundAwaitingRelease;
+    quint16 nextPacketId = 1;
+};
+
+struct StoredRetained {
+    mqtt::Publish publish;
+    std::optional<qint64> expiresAtMs; ///< wall clock
+    qint64 storedAtMs = 0;
+};
+
+/// Writes are queued and applied together by commit() in one transaction (group commit:
+/// the broker commits once per event-loop turn, then releases the acknowledgements that
+/// waited for it). A failed commit keeps its writes queued and reports why; nothing is
+/// dropped silently. One thread only (the engine's).
+class Store
+{
+public:
+    /// `path` is the database file; its directory is created if needed.
+    explicit Store(QString path);
+    ~Store();
+    Store(const Store &) = delete;
+    Store &operator=(const Store &) = delete;
+
+    /// Opens or creates the database and its schema. False with errorString() on failure
+    /// (unwritable directory, locked by another broker, not a database, corrupt).
+    bool open();
+    QString errorString() const { return m_error; }
+    QString path() const { return m_path; }
+
+    QList<StoredSession> loadSessions();
+    QList<StoredRetained> loadRetained();
+
+    // ---- Queued writes ----
+    void saveSession(const QString &clientId, quint32 expirySeconds, mqtt::ProtocolVersion version,
+                     qint64 disconnectedAtMs);
+    void deleteSession(const QString &clientId);
+    void saveSubscription(const QString &clientId, const mqtt::SubscriptionRecord &subscription);
+    void deleteSubscription(const QString &clientId, const QString &filter);
+    /// Queues a message for a session; returns its tag (store row id).
+    quint64 addMessage(const QString &clientId, const mqtt::Publish &publish, std::optional<qint64> expiresAtMs);
+    void markMessageSent(quint64 tag, quint16 packetId, mqtt::OutboundStage stage);
+    void deleteMessage(quint64 tag);
+    void addInboundAwaitingRelease(const QString &clientId, quint16 packetId);
+    void deleteInboundAwaitingRelease(const QString &clientId, quint16 packetId);
+    void saveRetained(const mqtt::Publish &publish, std::optional<qint64> expiresAtMs, qint64 storedAtMs);
+    void deleteRetained(const QString &topic);
+
+    bool hasPendingWrites() const { return !m_pending.empty(); }
+    qsizetype pendingWriteCount() const { return qsizetype(m_pending.size()); }
+    /// Applies every queued write in one transaction. On failure the writes stay queued,
+    /// errorString() says why, and the next commit() retries them.
+    bool commit();
+
+private:
+    using Write = std::function<bool(Store &)>;
+    void queue(Write write) { m_pending.push_back(std::move(write)); }
+    bool exec(const QString &sql);
+    /// A prepared statement, compiled once per store.
+    QSqlQuery &prepared(const QString &sql);
+    bool run(QSqlQuery &query);
+
+    QString m_path;
+    QString m_connectionName;
+    QString m_error;
+    std::vector<Write> m_pending;
+    QHash<QString, QSqlQuery> m_statements;
+    quint64 m_nextTag = 1;
+};
+
+} // namespace hermes
