@@ -722,7 +722,9 @@ void SessionMachine::handleConnect(Actions &out, Connect &&connect, Timestamp no
         // MQTT 3.1 requires 1-23 characters in every case.
         m_connect = std::move(connect);
         sendControl(out, Connack{false, ReasonCode::ClientIdentifierNotValid, {}});
-        closeWith(out, CloseConnection{CloseReason::ConnectRejected,
+        // ProtocolError like every refusal the machine makes by itself (the codec may
+        // report the same rule as a decode error); ConnectRejected is the engine's.
+        closeWith(out, CloseConnection{CloseReason::ProtocolError,
                                        ReasonCode::ClientIdentifierNotValid, false, std::nullopt,
                                        QStringLiteral("[MQTT-3.1.3-8] empty client id without clean session")});
         return;
@@ -1126,7 +1128,8 @@ bool SessionMachine::startFlight(Actions &out, QueuedMessage &&message, Timestam
         return false;
     }
     if (!sendPublish(out, message, id, false, now))
-        return true; // dropped; the id was never used
+        return true; // dropped; the id was never used and stays free for the next one
+    m_session.nextPacketId = *id == 65535 ? 1 : *id + 1;
     OutboundMessage flight;
     flight.packetId = *id;
     flight.stage = message.publish.qos == QoS::AtLeastOnce ? OutboundStage::AwaitingPuback
@@ -1228,12 +1231,9 @@ std::optional<quint16> SessionMachine::allocatePacketId()
         const bool busy = m_outboundIds.contains(candidate)
                 || m_session.inboundAwaitingRelease.contains(candidate)
                 || m_inboundUnacked.contains(candidate);
-        const quint16 next = candidate == 65535 ? 1 : candidate + 1;
-        if (!busy) {
-            m_session.nextPacketId = next;
-            return candidate;
-        }
-        candidate = next;
+        if (!busy)
+            return candidate; // taken (nextPacketId advanced) only once actually sent
+        candidate = candidate == 65535 ? 1 : candidate + 1;
     }
     return std::nullopt;
 }
