@@ -18,19 +18,6 @@ constexpr Duration keepAlivePeriod(quint16 seconds)
     return Duration(qint64(seconds) * 1500);
 }
 
-bool isServerToClient(PacketType type)
-{
-    switch (type) {
-    case PacketType::Connack:
-    case PacketType::Suback:
-    case PacketType::Unsuback:
-    case PacketType::Pingresp:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /// The protocol level of a CONNECT at the start of `buffer` (fixed header included), read
 /// without the codec so that a refused CONNECT can still be answered in its own version.
 std::optional<quint8> peekConnectLevel(QByteArrayView buffer)
@@ -155,72 +142,6 @@ bool stripProblemInformation(Packet &packet)
                 }
             },
             packet);
-}
-
-struct PatchedFilters
-{
-    Packet packet;
-    QList<bool> invalid; ///< per filter, in order
-};
-
-/// The codec refuses a whole SUBSCRIBE/UNSUBSCRIBE when one filter is invalid (a
-/// DecodeError carries no packet). The protocol wants a per-filter answer instead
-/// (SUBACK 0x8F / 0x80 [MQTT-3.8.4-?], UNSUBACK 0x8F), so walk the payload, swap each
-/// filter that breaks 4.7 for a valid placeholder and let the codec check everything
-/// else (properties, options, UTF-8) on the patched copy. Cost: one extra pass and copy
-/// of a packet that is already an error case.
-std::optional<PatchedFilters> decodeWithInvalidFilters(QByteArrayView body, quint8 firstByte,
-                                                       ProtocolVersion version)
-{
-    const bool subscribe = PacketType(firstByte >> 4) == PacketType::Subscribe;
-    qsizetype pos = 2; // packet identifier
-    if (body.size() < pos)
-        return std::nullopt;
-    if (version == ProtocolVersion::V5) {
-        quint32 propertyLength = 0;
-        int shift = 0;
-        for (int i = 0;; ++i) {
-            if (i == 4 || pos >= body.size())
-                return std::nullopt;
-            const quint8 byte = quint8(body[pos++]);
-            propertyLength |= quint32(byte & 0x7F) << shift;
-            shift += 7;
-            if (!(byte & 0x80))
-                break;
-        }
-        if (propertyLength > quint32(body.size() - pos))
-            return std::nullopt;
-        pos += qsizetype(propertyLength);
-    }
-    QByteArray patched = body.first(pos).toByteArray();
-    QList<bool> invalid;
-    while (pos < body.size()) {
-        if (pos + 2 > body.size())
-            return std::nullopt;
-        const qsizetype length = (quint8(body[pos]) << 8) | quint8(body[pos + 1]);
-        if (pos + 2 + length > body.size())
-            return std::nullopt;
-        const QByteArrayView raw = body.sliced(pos, 2 + length);
-        const bool bad = !isValidTopicFilter(QString::fromUtf8(raw.sliced(2)));
-        patched.append(bad ? QByteArrayView("\x00\x01x", 3) : raw);
-        pos += 2 + length;
-        if (subscribe) {
-            if (pos >= body.size())
-                return std::nullopt;
-            patched.append(body[pos++]);
-        }
-        invalid.append(bad);
-    }
-    if (!invalid.contains(true))
-        return std::nullopt;
-    Frame frame;
-    frame.firstByte = firstByte;
-    frame.body = patched;
-    frame.totalSize = 1 + varintSize(quint32(patched.size())) + patched.size();
-    DecodeResult result = decodePacket(frame, version);
-    if (auto *packet = std::get_if<Packet>(&result))
-        return PatchedFilters{std::move(*packet), std::move(invalid)};
-    return std::nullopt;
 }
 
 /// Merges the machine's own answers with the engine's, in filter order.
@@ -607,32 +528,34 @@ qsizetype SessionMachine::processFrames(Actions &out, QByteArrayView bytes, Time
             if (m_version != ProtocolVersion::V5 || frame.type() != PacketType::Auth)
                 break;
         }
-        const ProtocolVersion version = m_version;
-        DecodeResult decoded = decodePacket(frame, version);
+        // (UN)SUBSCRIBE filters are judged here, one by one, so that one bad filter gets
+        // its own failure code (SUBACK 0x8F / 0x80 [MQTT-3.9.3-?], UNSUBACK 0x8F) and the
+        // others are handled normally, instead of the whole packet being fatal.
+        const bool judgeFilters = m_stage == ConnectionStage::Connected
+                && (frame.type() == PacketType::Subscribe || frame.type() == PacketType::Unsubscribe);
+        DecodeResult decoded = decodePacket(frame, m_version, DecodeOptions{!judgeFilters});
         used += frame.totalSize;
         if (auto *error = std::get_if<DecodeError>(&decoded)) {
-            // One invalid filter does not doom a whole (UN)SUBSCRIBE: it gets its own
-            // failure code [MQTT-3.8.4-?] and the others are handled normally.
-            if (error->error == ProtocolError::TopicFilterInvalid
-                && m_stage == ConnectionStage::Connected
-                && (frame.type() == PacketType::Subscribe || frame.type() == PacketType::Unsubscribe)) {
-                if (auto patched = decodeWithInvalidFilters(frame.body, frame.firstByte, version)) {
-                    out.push_back(PacketReceived{patched->packet, frame.totalSize});
-                    if (auto *subscribe = std::get_if<Subscribe>(&patched->packet)) {
-                        handleSubscribe(out, std::move(*subscribe), patched->invalid);
-                    } else {
-                        handleUnsubscribe(out, std::move(std::get<Unsubscribe>(patched->packet)),
-                                          patched->invalid);
-                    }
-                    continue;
-                }
-            }
             handleFrameError(out, *error, rest);
             break;
         }
         Packet &packet = std::get<Packet>(decoded);
         out.push_back(PacketReceived{packet, frame.totalSize});
-        handlePacket(out, std::move(packet), now);
+        if (auto *subscribe = judgeFilters ? std::get_if<Subscribe>(&packet) : nullptr) {
+            QList<bool> invalid;
+            invalid.reserve(subscribe->subscriptions.size());
+            for (const TopicSubscription &subscription : std::as_const(subscribe->subscriptions))
+                invalid.append(!isValidTopicFilter(subscription.filter)); // 4.7
+            handleSubscribe(out, std::move(*subscribe), invalid);
+        } else if (auto *unsubscribe = judgeFilters ? std::get_if<Unsubscribe>(&packet) : nullptr) {
+            QList<bool> invalid;
+            invalid.reserve(unsubscribe->filters.size());
+            for (const QString &filter : std::as_const(unsubscribe->filters))
+                invalid.append(!isValidTopicFilter(filter));
+            handleUnsubscribe(out, std::move(*unsubscribe), invalid);
+        } else {
+            handlePacket(out, std::move(packet), now);
+        }
     }
     return used;
 }
@@ -679,18 +602,6 @@ void SessionMachine::handlePacket(Actions &out, Packet &&packet, Timestamp now)
     case PacketType::Pubcomp:
         handlePubcomp(out, std::get<Pubcomp>(packet), now);
         return;
-    case PacketType::Subscribe: {
-        Subscribe &subscribe = std::get<Subscribe>(packet);
-        const QList<bool> noneInvalid(subscribe.subscriptions.size(), false);
-        handleSubscribe(out, std::move(subscribe), noneInvalid);
-        return;
-    }
-    case PacketType::Unsubscribe: {
-        Unsubscribe &unsubscribe = std::get<Unsubscribe>(packet);
-        const QList<bool> noneInvalid(unsubscribe.filters.size(), false);
-        handleUnsubscribe(out, std::move(unsubscribe), noneInvalid);
-        return;
-    }
     case PacketType::Pingreq:
         sendControl(out, Pingresp{}); // [MQTT-3.12.4-1]
         return;
@@ -706,7 +617,6 @@ void SessionMachine::handlePacket(Actions &out, Packet &&packet, Timestamp now)
     default:
         break;
     }
-    Q_ASSERT(isServerToClient(type) || type == PacketType::Auth);
     protocolError(out, ReasonCode::ProtocolError,
                   QStringLiteral("%1 is not sent by a client").arg(packetTypeName(type)));
 }

@@ -442,7 +442,7 @@ void TestSessionMachine::refusedConnect_data()
     // 3.1.1, flags 00 (clean session off), client id "" → rc=0x02 [MQTT-3.1.3-8]
     QTest::newRow("3.1.1 empty client id without clean session [MQTT-3.1.3-8]")
             << hex("10 0c 0004 4d515454 04 00 0002 0000") << hex("20 02 00 02")
-            << CloseReason::ConnectRejected;
+            << CloseReason::ProtocolError;
 }
 
 void TestSessionMachine::refusedConnect()
