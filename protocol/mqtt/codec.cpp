@@ -46,6 +46,13 @@ bool isV5(ProtocolVersion version)
     return version == ProtocolVersion::V5;
 }
 
+// The same rule has different normative IDs in 3.1.1 and 5.0; errors carry the ID of the
+// version being decoded (3.1 has no IDs and shares 3.1.1's).
+const char *specId(bool v5, const char *id5, const char *id311)
+{
+    return v5 ? id5 : id311;
+}
+
 // ---------------------------------------------------------------------------------------
 // UTF-8
 // ---------------------------------------------------------------------------------------
@@ -103,19 +110,20 @@ Utf8Status checkUtf8(QByteArrayView bytes)
     return sawNull ? Utf8Status::Null : Utf8Status::Ok;
 }
 
-Failure checkString(QByteArrayView bytes, const char *what)
+// [MQTT-1.5.4-1] [MQTT-1.5.4-2] (5.0) = [MQTT-1.5.3-1] [MQTT-1.5.3-2] (3.1.1).
+Failure checkString(QByteArrayView bytes, const char *what, bool v5)
 {
     switch (checkUtf8(bytes)) {
     case Utf8Status::Ok:
         return {};
     case Utf8Status::IllFormed:
-        return malformed("MQTT-1.5.4-1",
+        return malformed(specId(v5, "MQTT-1.5.4-1", "MQTT-1.5.3-1"),
                          QStringLiteral("%1 is not well-formed UTF-8").arg(QLatin1String(what)));
     case Utf8Status::Surrogate:
-        return malformed("MQTT-1.5.4-1",
+        return malformed(specId(v5, "MQTT-1.5.4-1", "MQTT-1.5.3-1"),
                          QStringLiteral("%1 encodes a UTF-16 surrogate").arg(QLatin1String(what)));
     case Utf8Status::Null:
-        return malformed("MQTT-1.5.4-2",
+        return malformed(specId(v5, "MQTT-1.5.4-2", "MQTT-1.5.3-2"),
                          QStringLiteral("%1 contains U+0000").arg(QLatin1String(what)));
     }
     return {};
@@ -183,16 +191,20 @@ struct TopicProblem
     const char *why;
 };
 
-std::optional<TopicProblem> checkTopicName(QByteArrayView name)
+// Wildcards in names: [MQTT-4.7.0-1] (5.0) = [MQTT-4.7.1-1] (3.1.1).
+std::optional<TopicProblem> checkTopicName(QByteArrayView name, bool v5)
 {
     if (name.isEmpty())
         return TopicProblem{"MQTT-4.7.3-1", "topic name is empty"};
     if (name.contains('+') || name.contains('#'))
-        return TopicProblem{"MQTT-4.7.1-1", "topic name contains a wildcard"};
+        return TopicProblem{specId(v5, "MQTT-4.7.0-1", "MQTT-4.7.1-1"),
+                            "topic name contains a wildcard"};
     return {};
 }
 
-std::optional<TopicProblem> checkPlainFilter(QByteArrayView filter)
+// '#' last: [MQTT-4.7.1-1] (5.0) = [MQTT-4.7.1-2] (3.1.1); '+' a whole level:
+// [MQTT-4.7.1-2] (5.0) = [MQTT-4.7.1-3] (3.1.1).
+std::optional<TopicProblem> checkPlainFilter(QByteArrayView filter, bool v5)
 {
     if (filter.isEmpty())
         return TopicProblem{"MQTT-4.7.3-1", "topic filter is empty"};
@@ -203,9 +215,11 @@ std::optional<TopicProblem> checkPlainFilter(QByteArrayView filter)
             continue;
         const QByteArrayView level = filter.sliced(levelStart, i - levelStart);
         if (level.contains('#') && (level.size() != 1 || i != size))
-            return TopicProblem{"MQTT-4.7.1-2", "'#' must be the whole last level"};
+            return TopicProblem{specId(v5, "MQTT-4.7.1-1", "MQTT-4.7.1-2"),
+                                "'#' must be the whole last level"};
         if (level.contains('+') && level.size() != 1)
-            return TopicProblem{"MQTT-4.7.1-3", "'+' must be a whole level"};
+            return TopicProblem{specId(v5, "MQTT-4.7.1-2", "MQTT-4.7.1-3"),
+                                "'+' must be a whole level"};
         levelStart = i + 1;
     }
     return {};
@@ -220,10 +234,10 @@ bool isSharedFilter(QByteArrayView filter)
     return filter.startsWith(kSharePrefix);
 }
 
-std::optional<TopicProblem> checkTopicFilter(QByteArrayView filter)
+std::optional<TopicProblem> checkTopicFilter(QByteArrayView filter, bool v5)
 {
     if (!isSharedFilter(filter))
-        return checkPlainFilter(filter);
+        return checkPlainFilter(filter, v5);
     const QByteArrayView rest = filter.sliced(kSharePrefix.size());
     const qsizetype slash = rest.indexOf('/');
     if (slash == 0 || rest.isEmpty())
@@ -236,7 +250,7 @@ std::optional<TopicProblem> checkTopicFilter(QByteArrayView filter)
     const QByteArrayView inner = rest.sliced(slash + 1);
     if (inner.isEmpty())
         return TopicProblem{"MQTT-4.8.2-2", "shared subscription has no topic filter"};
-    return checkPlainFilter(inner);
+    return checkPlainFilter(inner, v5);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -337,17 +351,17 @@ Failure varintFailure(VarintStatus status, const char *what)
     return {};
 }
 
-Failure readStringBytes(Reader &in, QByteArrayView &out, const char *what)
+Failure readStringBytes(Reader &in, QByteArrayView &out, const char *what, bool v5)
 {
     if (!in.lengthPrefixed(out))
         return truncated(what);
-    return checkString(out, what);
+    return checkString(out, what, v5);
 }
 
-Failure readString(Reader &in, QString &out, const char *what)
+Failure readString(Reader &in, QString &out, const char *what, bool v5)
 {
     QByteArrayView bytes;
-    if (auto failure = readStringBytes(in, bytes, what))
+    if (auto failure = readStringBytes(in, bytes, what, v5))
         return failure;
     out = QString::fromUtf8(bytes);
     return {};
@@ -371,15 +385,15 @@ Failure expectEnd(const Reader &in, const char *packet)
                                  .arg(in.remaining()));
 }
 
-Failure readPacketId(Reader &in, quint16 &id, const char *packet)
+Failure readPacketId(Reader &in, quint16 &id, const char *packet, bool v5)
 {
     if (!in.u16(id))
         return truncated("packet identifier");
-    // [MQTT-2.2.1-3] SUBSCRIBE, UNSUBSCRIBE and QoS>0 PUBLISH carry a non-zero packet
-    // identifier; the acknowledgements echo one, so 0 can never be valid there either
-    // (mosquitto refuses it the same way).
+    // [MQTT-2.2.1-3] (5.0) = [MQTT-2.3.1-1] (3.1.1) SUBSCRIBE, UNSUBSCRIBE and QoS>0
+    // PUBLISH carry a non-zero packet identifier; the acknowledgements echo one, so 0 can
+    // never be valid there either (mosquitto refuses it the same way).
     if (id == 0)
-        return violation("MQTT-2.2.1-3",
+        return violation(specId(v5, "MQTT-2.2.1-3", "MQTT-2.3.1-1"),
                          QStringLiteral("%1 packet identifier is 0").arg(QLatin1String(packet)));
     return {};
 }
@@ -555,7 +569,7 @@ Failure readProperties(Reader &in, Properties &out, quint16 context, const char 
                 return failure;
             break;
         case PropertyType::String:
-            if (auto failure = readString(r, text, info.name))
+            if (auto failure = readString(r, text, info.name, true))
                 return failure;
             break;
         case PropertyType::Binary:
@@ -563,9 +577,9 @@ Failure readProperties(Reader &in, Properties &out, quint16 context, const char 
                 return truncated(info.name);
             break;
         case PropertyType::StringPair:
-            if (auto failure = readString(r, text, "User Property name"))
+            if (auto failure = readString(r, text, "User Property name", true))
                 return failure;
-            if (auto failure = readString(r, value, "User Property value"))
+            if (auto failure = readString(r, value, "User Property value", true))
                 return failure;
             break;
         }
@@ -750,13 +764,40 @@ bool isValidReasonCode(quint8 code, PacketType type)
 // A reason code outside the packet's list cannot be parsed into the packet, so it is a
 // Malformed Packet (1.2 "Malformed Packet: cannot be parsed according to this
 // specification"), the same answer HiveMQ and the mosquitto client library give.
+// The "MUST use one of the ... Reason Codes" statement of each 5.0 packet.
+const char *reasonCodeRule(PacketType type)
+{
+    switch (type) {
+    case PacketType::Connack:
+        return "MQTT-3.2.2-8";
+    case PacketType::Puback:
+        return "MQTT-3.4.2-1";
+    case PacketType::Pubrec:
+        return "MQTT-3.5.2-1";
+    case PacketType::Pubrel:
+        return "MQTT-3.6.2-1";
+    case PacketType::Pubcomp:
+        return "MQTT-3.7.2-1";
+    case PacketType::Suback:
+        return "MQTT-3.9.3-2";
+    case PacketType::Unsuback:
+        return "MQTT-3.11.3-2";
+    case PacketType::Disconnect:
+        return "MQTT-3.14.2-1";
+    case PacketType::Auth:
+        return "MQTT-3.15.2-1";
+    default:
+        return "";
+    }
+}
+
 Failure readReasonCode(Reader &in, ReasonCode &out, PacketType type)
 {
     quint8 code = 0;
     if (!in.u8(code))
         return truncated("reason code");
     if (!isValidReasonCode(code, type))
-        return malformed("", QStringLiteral("reason code %1 is not valid in %2")
+        return malformed(reasonCodeRule(type), QStringLiteral("reason code %1 is not valid in %2")
                                      .arg(hex(code), packetTypeName(type)));
     out = ReasonCode(code);
     return {};
@@ -766,15 +807,16 @@ Failure readReasonCode(Reader &in, ReasonCode &out, PacketType type)
 // Decoding, one function per packet type
 // ---------------------------------------------------------------------------------------
 
-// [MQTT-2.2.2-1] [MQTT-2.2.2-2] Reserved fixed-header flags must have their listed value,
-// otherwise the packet is malformed. MQTT 3.1 still had DUP/QoS in every fixed header (a
+// [MQTT-2.1.3-1] (5.0) = [MQTT-2.2.2-1] [MQTT-2.2.2-2] (3.1.1) Reserved fixed-header flags
+// must have their listed value, otherwise the packet is malformed. MQTT 3.1 still had DUP/QoS in every fixed header (a
 // retried SUBSCRIBE carried DUP), so for 3.1 only PUBLISH flags are interpreted, as
 // mosquitto does.
 Failure checkFixedFlags(const Frame &frame, quint8 expected, ProtocolVersion version)
 {
     if (version == ProtocolVersion::V3_1 || frame.flags() == expected)
         return {};
-    return malformed("MQTT-2.2.2-2", QStringLiteral("%1 fixed header flags %2, expected %3")
+    return malformed(specId(isV5(version), "MQTT-2.1.3-1", "MQTT-2.2.2-2"),
+                     QStringLiteral("%1 fixed header flags %2, expected %3")
                                              .arg(packetTypeName(frame.type()))
                                              .arg(frame.flags(), 4, 2, QLatin1Char('0'))
                                              .arg(expected, 4, 2, QLatin1Char('0')));
@@ -787,8 +829,9 @@ Failure checkFixedFlags(const Frame &frame, quint8 expected, ProtocolVersion ver
 class FilterCheck
 {
 public:
-    FilterCheck(const char *packet, bool enabled)
+    FilterCheck(const char *packet, bool v5, bool enabled)
         : m_packet(packet)
+        , m_v5(v5)
         , m_enabled(enabled)
     {
     }
@@ -798,7 +841,7 @@ public:
         const int index = m_count++;
         if (!m_enabled)
             return;
-        const std::optional<TopicProblem> problem = checkTopicFilter(filter);
+        const std::optional<TopicProblem> problem = checkTopicFilter(filter, m_v5);
         if (!problem)
             return;
         if (!m_first) {
@@ -823,6 +866,7 @@ public:
 
 private:
     const char *m_packet;
+    bool m_v5;
     bool m_enabled;
     int m_count = 0;
     Failure m_first;
@@ -918,14 +962,17 @@ DecodeResult Decoder::connect() const
     const bool willRetain = flags & 0x20;
     const bool passwordFlag = flags & 0x40;
     const bool userNameFlag = flags & 0x80;
-    // The numbering below is 3.1.1's; 5.0 states the same rules as 3.1.2-11..13.
+    const bool connectV5 = isV5(v);
+    // 5.0 [MQTT-3.1.2-11] [MQTT-3.1.2-13] [MQTT-3.1.2-12] are 3.1.1's -13, -15 and -14.
     if (!willFlag && willQoS != 0)
-        return malformed("MQTT-3.1.2-13", QStringLiteral("Will QoS %1 without the Will flag")
-                                                  .arg(willQoS));
+        return malformed(specId(connectV5, "MQTT-3.1.2-11", "MQTT-3.1.2-13"),
+                         QStringLiteral("Will QoS %1 without the Will flag").arg(willQoS));
     if (!willFlag && willRetain)
-        return malformed("MQTT-3.1.2-15", QStringLiteral("Will Retain without the Will flag"));
+        return malformed(specId(connectV5, "MQTT-3.1.2-13", "MQTT-3.1.2-15"),
+                         QStringLiteral("Will Retain without the Will flag"));
     if (willQoS == 3)
-        return malformed("MQTT-3.1.2-14", QStringLiteral("Will QoS is 3"));
+        return malformed(specId(connectV5, "MQTT-3.1.2-12", "MQTT-3.1.2-14"),
+                         QStringLiteral("Will QoS is 3"));
     // [MQTT-3.1.2-22] 3.x: a password needs a user name (5.0 lifted this).
     if (!isV5(v) && passwordFlag && !userNameFlag)
         return malformed("MQTT-3.1.2-22", QStringLiteral("password flag without user name flag"));
@@ -936,7 +983,7 @@ DecodeResult Decoder::connect() const
             return *failure;
     }
 
-    if (auto failure = readString(in, c.clientId, "client identifier"))
+    if (auto failure = readString(in, c.clientId, "client identifier", connectV5))
         return *failure;
     if (c.clientId.isEmpty()) {
         // 3.1 required 1 to 23 characters (mosquitto refuses an empty one the same way).
@@ -958,9 +1005,9 @@ DecodeResult Decoder::connect() const
                 return *failure;
         }
         QByteArrayView topic;
-        if (auto failure = readStringBytes(in, topic, "Will Topic"))
+        if (auto failure = readStringBytes(in, topic, "Will Topic", connectV5))
             return *failure;
-        if (auto problem = checkTopicName(topic))
+        if (auto problem = checkTopicName(topic, connectV5))
             return makeError(ProtocolError::TopicNameInvalid, problem->specId,
                              QStringLiteral("Will Topic: %1").arg(QLatin1String(problem->why)));
         will.topic = QString::fromUtf8(topic);
@@ -976,7 +1023,7 @@ DecodeResult Decoder::connect() const
     }
     if (userNameFlag) {
         QString userName;
-        if (auto failure = readString(in, userName, "user name"))
+        if (auto failure = readString(in, userName, "user name", connectV5))
             return *failure;
         c.userName = std::move(userName);
     }
@@ -1022,9 +1069,9 @@ DecodeResult Decoder::connack() const
     quint8 flags = 0;
     if (!in.u8(flags))
         return truncated("CONNACK flags");
-    // 3.2.2.1: bits 7-1 of the acknowledge flags are reserved and 0.
+    // 3.2.2.1: bits 7-1 of the acknowledge flags are reserved and 0 ([MQTT-3.2.2-1] in 5.0).
     if (flags & 0xFE)
-        return malformed("", QStringLiteral("CONNACK reserved flags %1").arg(hex(flags)));
+        return malformed(specId(v5(), "MQTT-3.2.2-1", ""), QStringLiteral("CONNACK reserved flags %1").arg(hex(flags)));
     c.sessionPresent = flags & 0x01;
     if (v5()) {
         if (auto failure = readReasonCode(in, c.reasonCode, PacketType::Connack))
@@ -1062,7 +1109,7 @@ DecodeResult Decoder::publish() const
 
     Reader in(frame.body);
     QByteArrayView topic;
-    if (auto failure = readStringBytes(in, topic, "topic name"))
+    if (auto failure = readStringBytes(in, topic, "topic name", v5()))
         return *failure;
     Publish p;
     p.qos = QoS(qos);
@@ -1070,7 +1117,7 @@ DecodeResult Decoder::publish() const
     p.retain = flags & 0x01;
     if (qos > 0) {
         quint16 id = 0;
-        if (auto failure = readPacketId(in, id, "PUBLISH"))
+        if (auto failure = readPacketId(in, id, "PUBLISH", v5()))
             return *failure;
         p.packetId = id;
     }
@@ -1119,7 +1166,7 @@ DecodeResult Decoder::ack(PacketType type, quint8 expectedFlags) const
                                                   : "PUBCOMP";
     Reader in(frame.body);
     Ack a;
-    if (auto failure = readPacketId(in, a.packetId, name))
+    if (auto failure = readPacketId(in, a.packetId, name, v5()))
         return *failure;
     // 5.0 3.4.2.1: remaining length 2 means Success with no properties; below 4 there is
     // no property length.
@@ -1142,19 +1189,20 @@ DecodeResult Decoder::subscribe() const
         return *failure;
     Reader in(frame.body);
     Subscribe s;
-    if (auto failure = readPacketId(in, s.packetId, "SUBSCRIBE"))
+    if (auto failure = readPacketId(in, s.packetId, "SUBSCRIBE", v5()))
         return *failure;
     if (v5()) {
         if (auto failure = readProperties(in, s.properties, InSubscribe, "SUBSCRIBE"))
             return *failure;
     }
-    // [MQTT-3.8.3-3] At least one topic filter (5.0: "no Payload is a Protocol Error").
+    // [MQTT-3.8.3-2] (5.0) = [MQTT-3.8.3-3] (3.1.1) At least one topic filter; without one
+    // it is a Protocol Error.
     if (in.atEnd())
-        return violation("MQTT-3.8.3-3", QStringLiteral("SUBSCRIBE has no topic filter"));
-    FilterCheck filters("SUBSCRIBE", options.checkTopicFilters);
+        return violation(specId(v5(), "MQTT-3.8.3-2", "MQTT-3.8.3-3"), QStringLiteral("SUBSCRIBE has no topic filter"));
+    FilterCheck filters("SUBSCRIBE", v5(), options.checkTopicFilters);
     while (!in.atEnd()) {
         QByteArrayView filter;
-        if (auto failure = readStringBytes(in, filter, "topic filter"))
+        if (auto failure = readStringBytes(in, filter, "topic filter", v5()))
             return *failure;
         quint8 options = 0;
         if (!in.u8(options))
@@ -1203,7 +1251,7 @@ DecodeResult Decoder::suback() const
         return *failure;
     Reader in(frame.body);
     Suback s;
-    if (auto failure = readPacketId(in, s.packetId, "SUBACK"))
+    if (auto failure = readPacketId(in, s.packetId, "SUBACK", v5()))
         return *failure;
     if (v5()) {
         if (auto failure = readProperties(in, s.properties, InSuback, "SUBACK"))
@@ -1235,7 +1283,7 @@ DecodeResult Decoder::unsubscribe() const
         return *failure;
     Reader in(frame.body);
     Unsubscribe u;
-    if (auto failure = readPacketId(in, u.packetId, "UNSUBSCRIBE"))
+    if (auto failure = readPacketId(in, u.packetId, "UNSUBSCRIBE", v5()))
         return *failure;
     if (v5()) {
         if (auto failure = readProperties(in, u.properties, InUnsubscribe, "UNSUBSCRIBE"))
@@ -1244,10 +1292,10 @@ DecodeResult Decoder::unsubscribe() const
     // [MQTT-3.10.3-2] At least one topic filter.
     if (in.atEnd())
         return violation("MQTT-3.10.3-2", QStringLiteral("UNSUBSCRIBE has no topic filter"));
-    FilterCheck filters("UNSUBSCRIBE", options.checkTopicFilters);
+    FilterCheck filters("UNSUBSCRIBE", v5(), options.checkTopicFilters);
     while (!in.atEnd()) {
         QByteArrayView filter;
-        if (auto failure = readStringBytes(in, filter, "topic filter"))
+        if (auto failure = readStringBytes(in, filter, "topic filter", v5()))
             return *failure;
         filters.check(filter);
         u.filters.append(QString::fromUtf8(filter));
@@ -1263,7 +1311,7 @@ DecodeResult Decoder::unsuback() const
         return *failure;
     Reader in(frame.body);
     Unsuback u;
-    if (auto failure = readPacketId(in, u.packetId, "UNSUBACK"))
+    if (auto failure = readPacketId(in, u.packetId, "UNSUBACK", v5()))
         return *failure;
     if (v5()) {
         if (auto failure = readProperties(in, u.properties, InUnsuback, "UNSUBACK"))
