@@ -979,13 +979,18 @@ void SessionMachine::sendControl(Actions &out, Packet packet)
     if (m_version == ProtocolVersion::V5 && !m_problemInformation && !mayCarryProblemInformation)
         stripProblemInformation(packet); // [MQTT-3.1.2-29]
     QByteArray bytes = encode(packet, m_version);
-    if (m_clientMaximumPacketSize > 0 && quint64(bytes.size()) > m_clientMaximumPacketSize) {
+    const auto tooLarge = [this](const QByteArray &b) {
+        // encode() gives nothing for what cannot be encoded at all (a string above 64 KiB)
+        return b.isEmpty()
+                || (m_clientMaximumPacketSize > 0 && quint64(b.size()) > m_clientMaximumPacketSize);
+    };
+    if (tooLarge(bytes)) {
         // [MQTT-3.1.2-25]: first shed what may be shed (3.2.2.3.6 and friends), otherwise
         // discard the packet and carry on as if it had been sent.
         if (!stripProblemInformation(packet))
             return;
         bytes = encode(packet, m_version);
-        if (quint64(bytes.size()) > m_clientMaximumPacketSize)
+        if (tooLarge(bytes))
             return;
     }
     out.push_back(SendPacket{std::move(packet), std::move(bytes)});
@@ -1021,8 +1026,11 @@ bool SessionMachine::sendPublish(Actions &out, const QueuedMessage &message,
         publish.properties.messageExpiryInterval = leftMs <= 0 ? 0u : quint32((leftMs + 999) / 1000);
     }
     QByteArray bytes = encode(publish, m_version);
-    if (m_clientMaximumPacketSize > 0 && quint64(bytes.size()) > m_clientMaximumPacketSize) {
-        // [MQTT-3.1.2-25] never sent to this client.
+    if (bytes.isEmpty()
+        || (m_clientMaximumPacketSize > 0 && quint64(bytes.size()) > m_clientMaximumPacketSize)) {
+        // [MQTT-3.1.2-25] never sent to this client. (An empty encoding means the message
+        // cannot be expressed at all, e.g. a topic above 65,535 bytes: too large for
+        // anyone.)
         out.push_back(MessageDropped{message, DropReason::TooLargeForClient});
         return false;
     }

@@ -270,6 +270,9 @@ public:
     /// Hands the session back to the engine (on close or take-over).
     SessionState takeSession();
     const ServerLimits &limits() const { return m_limits; }
+    /// Outbound QoS 1/2 window: limits.maxInflightOutbound, bounded in v5 by the client's
+    /// Receive Maximum [MQTT-3.3.4-7].
+    qsizetype outboundWindow() const;
 
 private:
     ServerLimits m_limits;
@@ -320,7 +323,6 @@ private:
     void resendOne(Actions &out, qsizetype index, Timestamp now);
     void drain(Actions &out, Timestamp now);
     std::optional<quint16> allocatePacketId();
-    qsizetype outboundWindow() const;
     qsizetype inboundInUse() const;
     qsizetype indexOfInflight(quint16 packetId) const;
     void completeInflight(Actions &out, qsizetype index, ReasonCode code, Timestamp now);
