@@ -191,6 +191,8 @@ void Broker::endSession(Session &session)
     }
     m_counters.queuedTotal -= std::min<quint64>(m_counters.queuedTotal, session.offlineState.queued.size());
     m_sessionsByClientId.remove(session.clientId);
+    if (m_telemetryEnabled)
+        m_removedSessions.append(session.clientId);
     m_sessions.erase(session.id);
     m_counters.clientsTotal = m_sessions.size();
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
@@ -505,6 +507,24 @@ void Broker::publish(Publish message)
 bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher)
 {
     emit messagePublished(publish.topic, publish.payload, int(publish.qos), publish.retain);
+    if (m_telemetryEnabled) {
+        if (m_capturedMessages.size() < m_maxCapturedMessages) {
+            MessageRecord record;
+            record.atMs = wallNow();
+            record.topic = publish.topic;
+            record.payload = publish.payload.left(MessageRecord::MaxPayload);
+            record.payloadSize = publish.payload.size();
+            record.qos = publish.qos;
+            record.retain = publish.retain;
+            if (publisher) {
+                if (const auto it = m_sessions.find(*publisher); it != m_sessions.end())
+                    record.fromClientId = it->second->clientId;
+            }
+            m_capturedMessages.append(std::move(record));
+        } else {
+            ++m_messagesNotCaptured;
+        }
+    }
     const MatchResult result = m_subscriptions.match(publish.topic, publisher);
     for (const SubscriberMatch &match : result.subscribers) {
         const auto it = m_sessions.find(match.subscriber);
@@ -913,6 +933,38 @@ void Broker::commitStore()
         if (connection)
             connection->releaseDeferredAcknowledgements();
     }
+}
+
+void Broker::enableTelemetry(qsizetype maxMessagesPerBatch)
+{
+    m_telemetryEnabled = true;
+    m_maxCapturedMessages = maxMessagesPerBatch;
+}
+
+TelemetryBatch Broker::takeTelemetry()
+{
+    TelemetryBatch batch;
+    batch.atMs = wallNow();
+    batch.counters = m_counters;
+    batch.full = !m_telemetrySentOnce;
+    batch.counters.inflightTotal = 0;
+    batch.counters.queuedTotal = 0;
+    for (const auto &[id, session] : m_sessions) {
+        const SessionState &state = session->state();
+        batch.counters.inflightTotal += quint64(state.inflight.size());
+        batch.counters.queuedTotal += quint64(state.queued.size());
+        if (batch.full || session->dirty) {
+            if (session->connection)
+                updateSessionInfo(*session);
+            batch.changedSessions.append(session->info);
+            session->dirty = false;
+        }
+    }
+    m_telemetrySentOnce = true;
+    batch.removedSessions = std::exchange(m_removedSessions, {});
+    batch.messages = std::exchange(m_capturedMessages, {});
+    batch.messagesNotCaptured = std::exchange(m_messagesNotCaptured, 0);
+    return batch;
 }
 
 QList<SessionInfo> Broker::sessions() const

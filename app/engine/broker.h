@@ -55,6 +55,11 @@ public:
     bool deleteRetained(const QString &topic);
 
     // ---- Introspection (engine thread) ----
+    /// Starts recording what takeTelemetry() reports (changed and removed sessions,
+    /// up to `maxMessagesPerBatch` routed messages between two calls).
+    void enableTelemetry(qsizetype maxMessagesPerBatch = 500);
+    /// Everything that changed since the previous call; the first call reports every session.
+    TelemetryBatch takeTelemetry();
     const BrokerCounters &counters() const { return m_counters; }
     QList<SessionInfo> sessions() const;
     std::optional<SessionDetail> sessionDetail(const QString &clientId) const;
@@ -120,6 +125,14 @@ private:
     QTimer m_commitRetry;
     bool m_commitScheduled = false;
     bool m_storeFailing = false;
+
+    // Telemetry for the monitor, recorded only once enableTelemetry() was called.
+    bool m_telemetryEnabled = false;
+    bool m_telemetrySentOnce = false;
+    qsizetype m_maxCapturedMessages = 0;
+    QList<MessageRecord> m_capturedMessages;
+    quint64 m_messagesNotCaptured = 0;
+    QStringList m_removedSessions;
     RetainedStore m_retained;
     BrokerCounters m_counters;
     QTimer m_housekeeping;

@@ -103,6 +103,30 @@ struct BrokerCounters {
     quint64 takeOvers = 0;
 };
 
+/// One application message seen by the broker, for the live Messages view.
+struct MessageRecord {
+    qint64 atMs = 0;
+    QString topic;
+    QByteArray payload;      ///< truncated to MessageRecord::MaxPayload
+    qsizetype payloadSize = 0;
+    mqtt::QoS qos = mqtt::QoS::AtMostOnce;
+    bool retain = false;
+    QString fromClientId;    ///< empty when the broker itself published
+    static constexpr qsizetype MaxPayload = 64 * 1024;
+};
+
+/// What changed since the previous batch. Batches arrive a few times a second at most,
+/// whatever the traffic, so views never repaint per MQTT packet.
+struct TelemetryBatch {
+    qint64 atMs = 0;
+    BrokerCounters counters;
+    QList<SessionInfo> changedSessions;
+    QStringList removedSessions;
+    QList<MessageRecord> messages;   ///< bounded per batch
+    quint64 messagesNotCaptured = 0; ///< routed but beyond the per-batch bound
+    bool full = false;               ///< changedSessions holds every session (first batch)
+};
+
 QString closeReasonName(mqtt::CloseReason reason);
 
 } // namespace hermes
@@ -110,3 +134,6 @@ QString closeReasonName(mqtt::CloseReason reason);
 Q_DECLARE_METATYPE(hermes::SessionInfo)
 Q_DECLARE_METATYPE(hermes::CloseInfo)
 Q_DECLARE_METATYPE(hermes::BrokerCounters)
+Q_DECLARE_METATYPE(hermes::TelemetryBatch)
+Q_DECLARE_METATYPE(hermes::SessionDetail)
+Q_DECLARE_METATYPE(hermes::MessageRecord)

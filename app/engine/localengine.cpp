@@ -1,0 +1,170 @@
+#include "localengine.h"
+
+#include "broker.h"
+
+#include <QPointer>
+#include <QTimer>
+
+#include <atomic>
+
+namespace hermes {
+
+LocalEngine::LocalEngine(BrokerConfig config, QObject *parent)
+    : EngineMonitor(parent)
+    , m_config(std::move(config))
+{
+    qRegisterMetaType<TelemetryBatch>();
+    qRegisterMetaType<SessionDetail>();
+    qRegisterMetaType<CloseInfo>();
+    m_thread.setObjectName(QStringLiteral("hermes-engine"));
+}
+
+LocalEngine::~LocalEngine()
+{
+    if (Broker *broker = std::exchange(m_broker, nullptr)) {
+        // The engine thread deletes its own objects; the GUI waits for that once, at exit.
+        QMetaObject::invokeMethod(broker, [broker] {
+            broker->stop();
+            broker->deleteLater(); // deleted when the thread finishes below
+        }, Qt::BlockingQueuedConnection);
+    }
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void LocalEngine::start()
+{
+    if (m_running || m_broker)
+        return;
+    if (!m_thread.isRunning())
+        m_thread.start();
+    // A short-lived object on the engine thread carries the start-up work there.
+    auto *starter = new QObject;
+    starter->moveToThread(&m_thread);
+    const QPointer<LocalEngine> self(this);
+    QMetaObject::invokeMethod(starter, [self, starter, config = m_config, interval = m_interval] {
+        starter->deleteLater();
+        auto *broker = new Broker(config);
+        if (!broker->start()) {
+            const QString reason = broker->errorString();
+            delete broker;
+            QMetaObject::invokeMethod(self, [self, reason] {
+                if (self)
+                    emit self->startFailed(reason);
+            });
+            return;
+        }
+        broker->enableTelemetry();
+        // At most one batch waits in the GUI's queue: a busy GUI skips ticks instead of
+        // piling up batches; dirty sessions simply ride along in the next one.
+        auto pending = std::make_shared<std::atomic_bool>(false);
+        auto *tick = new QTimer(broker);
+        tick->setInterval(interval);
+        QObject::connect(tick, &QTimer::timeout, broker, [self, broker, pending] {
+            if (pending->exchange(true))
+                return;
+            TelemetryBatch batch = broker->takeTelemetry();
+            QMetaObject::invokeMethod(self, [self, pending, batch = std::move(batch)] {
+                pending->store(false);
+                if (self)
+                    emit self->telemetry(batch);
+            });
+        });
+        tick->start();
+        QObject::connect(broker, &Broker::storeError, broker, [self](const QString &message) {
+            QMetaObject::invokeMethod(self, [self, message] {
+                if (self)
+                    emit self->storeError(message);
+            });
+        });
+        const QList<ListenAddress> addresses = broker->listenAddresses();
+        QMetaObject::invokeMethod(self, [self, broker, addresses] {
+            if (!self) {
+                QMetaObject::invokeMethod(broker, [broker] {
+                    broker->stop();
+                    broker->deleteLater();
+                });
+                return;
+            }
+            self->m_broker = broker;
+            self->m_running = true;
+            emit self->started(addresses);
+        });
+    });
+}
+
+void LocalEngine::stop()
+{
+    Broker *broker = std::exchange(m_broker, nullptr);
+    if (!broker)
+        return;
+    m_running = false;
+    const QPointer<LocalEngine> self(this);
+    QMetaObject::invokeMethod(broker, [self, broker] {
+        broker->stop(); // disconnects clients, commits the store, closes listeners
+        broker->deleteLater();
+        QMetaObject::invokeMethod(self, [self] {
+            if (self)
+                emit self->stopped();
+        });
+    });
+}
+
+void LocalEngine::onEngine(std::function<void(Broker &)> work)
+{
+    if (Broker *broker = m_broker)
+        QMetaObject::invokeMethod(broker, [broker, work = std::move(work)] { work(*broker); });
+}
+
+void LocalEngine::requestSessionDetail(const QString &clientId)
+{
+    const QPointer<LocalEngine> self(this);
+    onEngine([self, clientId](Broker &broker) {
+        std::optional<SessionDetail> detail = broker.sessionDetail(clientId);
+        if (!detail)
+            return;
+        QMetaObject::invokeMethod(self, [self, detail = std::move(*detail)] {
+            if (self)
+                emit self->sessionDetail(detail);
+        });
+    });
+}
+
+void LocalEngine::kick(const QString &clientId)
+{
+    onEngine([clientId](Broker &broker) { broker.kick(clientId); });
+}
+
+void LocalEngine::publish(const mqtt::Publish &message)
+{
+    onEngine([message](Broker &broker) { broker.publish(message); });
+}
+
+void LocalEngine::deleteRetained(const QString &topic)
+{
+    onEngine([topic](Broker &broker) { broker.deleteRetained(topic); });
+}
+
+void LocalEngine::requestRetained()
+{
+    const QPointer<LocalEngine> self(this);
+    onEngine([self](Broker &broker) {
+        QList<MessageRecord> records;
+        for (auto it = broker.retained().all().cbegin(); it != broker.retained().all().cend(); ++it) {
+            MessageRecord record;
+            record.atMs = it->storedAtMs;
+            record.topic = it.key();
+            record.payload = it->publish.payload.left(MessageRecord::MaxPayload);
+            record.payloadSize = it->publish.payload.size();
+            record.qos = it->publish.qos;
+            record.retain = true;
+            records.append(std::move(record));
+        }
+        QMetaObject::invokeMethod(self, [self, records] {
+            if (self)
+                emit self->retainedMessages(records);
+        });
+    });
+}
+
+} // namespace hermes

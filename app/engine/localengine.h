@@ -1,0 +1,47 @@
+#pragma once
+/// The embedded broker on its own thread, seen through EngineMonitor.
+
+#include "monitor.h"
+
+#include <QThread>
+
+#include <memory>
+
+namespace hermes {
+
+class Broker;
+
+class LocalEngine : public EngineMonitor
+{
+    Q_OBJECT
+public:
+    explicit LocalEngine(BrokerConfig config, QObject *parent = nullptr);
+    ~LocalEngine() override;
+
+    void start() override;
+    void stop() override;
+    bool isRunning() const override { return m_running; }
+    void requestSessionDetail(const QString &clientId) override;
+    void kick(const QString &clientId) override;
+    void publish(const mqtt::Publish &message) override;
+    void deleteRetained(const QString &topic) override;
+    void requestRetained() override;
+
+    /// Changes the configuration used by the next start() (e.g. another port).
+    void setConfig(BrokerConfig config) { m_config = std::move(config); }
+    const BrokerConfig &config() const { return m_config; }
+    /// Telemetry cadence; the default 250 ms keeps views at 4 Hz.
+    void setTelemetryInterval(std::chrono::milliseconds interval) { m_interval = interval; }
+
+private:
+    /// Runs `work` with the broker on the engine thread (no-op when stopped).
+    void onEngine(std::function<void(Broker &)> work);
+
+    BrokerConfig m_config;
+    QThread m_thread;
+    Broker *m_broker = nullptr; ///< lives on m_thread; deleted there
+    std::chrono::milliseconds m_interval{250};
+    bool m_running = false;
+};
+
+} // namespace hermes

@@ -1,0 +1,44 @@
+#pragma once
+/// The console's only window onto an engine: commands in, plain-value telemetry out.
+/// Implemented by LocalEngine (the embedded broker on its own thread); a remote engine
+/// over the admin API can implement the same interface.
+
+#include "brokerconfig.h"
+#include "telemetry.h"
+
+#include "mqtt/packets.h"
+
+#include <QObject>
+
+namespace hermes {
+
+class EngineMonitor : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    /// Starts the engine; answers with started() or startFailed().
+    virtual void start() = 0;
+    virtual void stop() = 0;
+    virtual bool isRunning() const = 0;
+    /// Answers with sessionDetail() (or nothing if the session is gone).
+    virtual void requestSessionDetail(const QString &clientId) = 0;
+    virtual void kick(const QString &clientId) = 0;
+    virtual void publish(const mqtt::Publish &message) = 0;
+    virtual void deleteRetained(const QString &topic) = 0;
+    /// Answers with retainedMessages().
+    virtual void requestRetained() = 0;
+
+signals:
+    void started(const QList<hermes::ListenAddress> &addresses);
+    void startFailed(const QString &reason);
+    void stopped();
+    void telemetry(const hermes::TelemetryBatch &batch);
+    void sessionDetail(const hermes::SessionDetail &detail);
+    void retainedMessages(const QList<hermes::MessageRecord> &messages);
+    void storeError(const QString &message);
+};
+
+} // namespace hermes
+

@@ -1,0 +1,163 @@
+// The embedded engine on its own thread, seen only through EngineMonitor.
+#include "rawclient.h"
+
+#include "engine/localengine.h"
+
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QtTest>
+
+using namespace hermes;
+using namespace hermes::mqtt;
+using hermes::testing::RawClient;
+
+class TestLocalEngine : public QObject
+{
+    Q_OBJECT
+private slots:
+    void startsReportsSessionsAndStops();
+    void takenPortFailsWithReason();
+    void batchesAreBoundedUnderLoad();
+};
+
+namespace {
+BrokerConfig testConfig()
+{
+    BrokerConfig config;
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
+    config.persistence = false;
+    config.sysIntervalSeconds = 0;
+    return config;
+}
+} // namespace
+
+void TestLocalEngine::startsReportsSessionsAndStops()
+{
+    LocalEngine engine(testConfig());
+    engine.setTelemetryInterval(std::chrono::milliseconds(50));
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    QSignalSpy batches(&engine, &EngineMonitor::telemetry);
+    engine.start();
+    QVERIFY(started.wait(5000));
+    const auto addresses = started.at(0).at(0).value<QList<ListenAddress>>();
+    QCOMPARE(addresses.size(), 1);
+    QVERIFY(addresses.first().port != 0);
+    QVERIFY(engine.isRunning());
+
+    RawClient device;
+    QVERIFY(device.connectTo(addresses.first().port));
+    Connect connect;
+    connect.clientId = QStringLiteral("device-1");
+    connect.keepAliveSeconds = 30;
+    QVERIFY(device.handshake(connect));
+
+    // The session shows up in a batch as a plain value.
+    SessionInfo seen;
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                 for (const auto &args : std::as_const(batches)) {
+                                     for (const SessionInfo &info : args.at(0).value<TelemetryBatch>().changedSessions) {
+                                         if (info.clientId == QLatin1String("device-1") && info.online) {
+                                             seen = info;
+                                             return true;
+                                         }
+                                     }
+                                 }
+                                 return false;
+                             }()),
+                             5000);
+    QCOMPARE(seen.keepAliveSeconds, 30);
+    QCOMPARE(seen.version, ProtocolVersion::V3_1_1);
+
+    QSignalSpy details(&engine, &EngineMonitor::sessionDetail);
+    engine.requestSessionDetail(QStringLiteral("device-1"));
+    QVERIFY(details.wait(5000));
+    const auto detail = details.at(0).at(0).value<SessionDetail>();
+    QCOMPARE(detail.info.clientId, QStringLiteral("device-1"));
+    QVERIFY(!detail.heartbeats.isEmpty());
+    QCOMPARE(detail.heartbeats.first().type, PacketType::Connect);
+
+    engine.kick(QStringLiteral("device-1"));
+    QVERIFY(device.waitForClosed());
+    batches.clear();
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                 for (const auto &args : std::as_const(batches)) {
+                                     const auto batch = args.at(0).value<TelemetryBatch>();
+                                     if (batch.removedSessions.contains(QStringLiteral("device-1")))
+                                         return true;
+                                 }
+                                 return false;
+                             }()),
+                             5000);
+
+    QSignalSpy stopped(&engine, &EngineMonitor::stopped);
+    engine.stop();
+    QVERIFY(stopped.wait(5000));
+    QVERIFY(!engine.isRunning());
+}
+
+void TestLocalEngine::takenPortFailsWithReason()
+{
+    QTcpServer occupant;
+    QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
+    BrokerConfig config = testConfig();
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, occupant.serverPort()}};
+    LocalEngine engine(config);
+    QSignalSpy failed(&engine, &EngineMonitor::startFailed);
+    engine.start();
+    QVERIFY(failed.wait(5000));
+    const QString reason = failed.at(0).at(0).toString();
+    QVERIFY2(reason.contains(QString::number(occupant.serverPort())), qPrintable(reason));
+    QVERIFY(!engine.isRunning());
+
+    // The operator picks another port and starts again.
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
+    engine.setConfig(config);
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    engine.start();
+    QVERIFY(started.wait(5000));
+}
+
+void TestLocalEngine::batchesAreBoundedUnderLoad()
+{
+    LocalEngine engine(testConfig());
+    engine.setTelemetryInterval(std::chrono::milliseconds(50));
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    QSignalSpy batches(&engine, &EngineMonitor::telemetry);
+    engine.start();
+    QVERIFY(started.wait(5000));
+    const quint16 port = started.at(0).at(0).value<QList<ListenAddress>>().first().port;
+    RawClient publisher;
+    QVERIFY(publisher.connectTo(port));
+    Connect connect;
+    connect.clientId = QStringLiteral("flood");
+    QVERIFY(publisher.handshake(connect));
+    constexpr int Messages = 5000;
+    QByteArray burst;
+    for (int i = 0; i < Messages; ++i) {
+        Publish publish;
+        publish.topic = QStringLiteral("telemetry/flood");
+        publish.payload = QByteArray::number(i);
+        burst += encode(publish, ProtocolVersion::V3_1_1);
+    }
+    publisher.sendBytes(burst);
+    quint64 captured = 0;
+    quint64 notCaptured = 0;
+    qsizetype largestBatch = 0;
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                 captured = notCaptured = 0;
+                                 for (const auto &args : std::as_const(batches)) {
+                                     const auto batch = args.at(0).value<TelemetryBatch>();
+                                     largestBatch = std::max(largestBatch, batch.messages.size());
+                                     captured += quint64(batch.messages.size());
+                                     notCaptured += batch.messagesNotCaptured;
+                                 }
+                                 return captured + notCaptured == Messages;
+                             }()),
+                             10000);
+    // Every message is accounted for, and no batch exceeds the bound.
+    QVERIFY(captured > 0);
+    QVERIFY(largestBatch <= 500);
+}
+
+QTEST_GUILESS_MAIN(TestLocalEngine)
+#include "tst_localengine.moc"
