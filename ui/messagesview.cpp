@@ -1,0 +1,1 @@
+#include "messagesview.h"

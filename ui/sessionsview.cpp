@@ -1,0 +1,1 @@
+#include "sessionsview.h"
