@@ -652,6 +652,22 @@ void SessionMachine::handleConnect(Actions &out, Connect &&connect, Timestamp no
                                            QStringLiteral("Receive Maximum or Maximum Packet Size is 0")});
             return;
         }
+        // A Will the server could not honour refuses the connection: Will QoS above
+        // Maximum QoS → 0x9B [MQTT-3.2.2-12], Will Retain without Retain Available → 0x9A
+        // [MQTT-3.2.2-13]. (3.x cannot be told; the engine caps the Will when publishing.)
+        std::optional<ReasonCode> willRefusal;
+        if (connect.will && connect.will->qos > m_limits.maximumQoS)
+            willRefusal = ReasonCode::QoSNotSupported;
+        else if (connect.will && connect.will->retain && !m_limits.retainAvailable)
+            willRefusal = ReasonCode::RetainNotSupported;
+        if (willRefusal) {
+            m_connect = std::move(connect);
+            sendControl(out, Connack{false, *willRefusal, {}});
+            closeWith(out, CloseConnection{CloseReason::ProtocolError, *willRefusal, false, std::nullopt,
+                                           reasonCodeName(*willRefusal, PacketType::Connack)
+                                                   + QLatin1String(" (Will)")});
+            return;
+        }
         m_clientReceiveMaximum = p.receiveMaximum.value_or(65535);
         m_clientMaximumPacketSize = p.maximumPacketSize.value_or(0);
         m_connectSessionExpiry = p.sessionExpiryInterval.value_or(0);
@@ -695,6 +711,11 @@ void SessionMachine::handlePublish(Actions &out, Publish &&publish)
     } else if (publish.topic.isEmpty()) {
         protocolError(out, ReasonCode::ProtocolError,
                       QStringLiteral("[MQTT-3.3.2-1] empty topic name without topic alias"));
+        return;
+    }
+    if (v5 && !publish.properties.subscriptionIdentifiers.isEmpty()) {
+        protocolError(out, ReasonCode::ProtocolError,
+                      QStringLiteral("[MQTT-3.3.4-6] client PUBLISH with a Subscription Identifier"));
         return;
     }
     if (publish.qos > m_limits.maximumQoS) {
@@ -854,6 +875,7 @@ void SessionMachine::handleSubscribe(Actions &out, Subscribe &&subscribe, const 
         codes.reserve(preset.size());
         for (const auto &code : std::as_const(preset))
             codes.append(*code);
+        m_pendingSubscribes.remove(subscribe.packetId);
         sendControl(out, Suback{subscribe.packetId, codes, {}});
         return;
     }
@@ -886,6 +908,7 @@ void SessionMachine::handleUnsubscribe(Actions &out, Unsubscribe &&unsubscribe,
             for (const auto &code : std::as_const(preset))
                 codes.append(*code);
         }
+        m_pendingUnsubscribes.remove(unsubscribe.packetId);
         sendControl(out, Unsuback{unsubscribe.packetId, codes, {}}); // [MQTT-3.10.4-4]
         return;
     }

@@ -210,16 +210,25 @@ public:
     /// Feed received bytes (any split). Emits, per complete packet: PacketReceived, then
     /// its consequences. A decode error sends CONNACK (before CONNECT completes, v5 and
     /// 3.x where a return code exists) or DISCONNECT (v5) with disconnectReasonFor(),
-    /// then CloseConnection{ProtocolError}.
+    /// then CloseConnection{ProtocolError}. Any received byte, even of a partial frame,
+    /// counts as traffic for the keep-alive. Packets after CONNECT wait unprocessed until
+    /// acceptConnect() (only a v5 AUTH is handled while the engine decides) and are
+    /// dropped by rejectConnect() [MQTT-3.1.4-5]. One invalid filter in (UN)SUBSCRIBE is
+    /// not fatal: see completeSubscribe().
     Actions onBytes(QByteArrayView bytes, Timestamp now);
 
     /// A timer armed earlier fired. KeepAlive closes when now - last inbound >= 1.5 T
-    /// (sending DISCONNECT 0x8D in v5), otherwise re-arms for the remainder.
+    /// (sending DISCONNECT 0x8D in v5; Will published), otherwise re-arms for the
+    /// remainder; traffic itself never re-arms. ConnectTimeout closes (no Will) while no
+    /// CONNECT arrived or the engine is still deciding; it is ignored once connected.
     Actions onTimerFired(TimerKind kind, Timestamp now);
 
-    /// Answer to ConnectRequested: sends CONNACK, arms keep-alive, then resends the
-    /// session's in-flight messages with DUP and their original ids [MQTT-4.4.0-1], then
-    /// PUBRELs for AwaitingPubcomp, then drains the queue in order.
+    /// Answer to ConnectRequested: sends CONNACK, arms keep-alive (1.5 T from now),
+    /// cancels the connect timeout, then resends the session's in-flight messages in order
+    /// with DUP and their original ids, PUBREL for AwaitingPubcomp [MQTT-4.4.0-1] (beyond
+    /// the client's window they wait for free slots), then drains the queue in order
+    /// (messages published to this machine before acceptance go after session.queued),
+    /// then handles the packets the client sent after CONNECT.
     Actions acceptConnect(const ConnectAcceptance &acceptance, SessionState session, Timestamp now);
 
     /// Answer to ConnectRequested: CONNACK with `reason` (mapped to a 3.x return code),
@@ -241,18 +250,27 @@ public:
                                 const Properties &properties = {});
 
     /// Acknowledge an inbound QoS 1 (PUBACK) or QoS 2 (PUBREC) message delivered earlier.
-    /// v5 codes such as NoMatchingSubscribers or NotAuthorized are passed to the client.
+    /// v5 codes such as NoMatchingSubscribers or NotAuthorized are passed to the client; a
+    /// failing PUBREC ends the QoS 2 flow (the id is released). Unknown ids: nothing.
     Actions acknowledgeInbound(quint16 packetId, ReasonCode reasonCode = ReasonCode::Success);
 
     /// Send an application message to the client at `message.publish.qos` (already capped
     /// by the subscription). QoS 0 goes out at once; QoS 1/2 takes a packet id and a window
     /// slot, or waits in the queue (MessageDropped{QueueFull} when the queue is full).
+    /// Before the connection is accepted every message waits in the queue. Expired
+    /// messages give MessageDropped{Expired}, messages above the client's Maximum Packet
+    /// Size MessageDropped{TooLargeForClient}; v5 carries the remaining expiry seconds.
     Actions publish(QueuedMessage message, Timestamp now);
 
-    /// Server-initiated close: DISCONNECT with `reason` (v5 only), then CloseConnection.
+    /// Server-initiated close: DISCONNECT with `reason` (v5 only), then CloseConnection
+    /// with publishWill (the client did not disconnect normally [MQTT-3.1.2-8]; the engine
+    /// applies the Will Delay). While the engine is still deciding, a refusing CONNACK
+    /// (the reason if CONNACK allows it, else Server unavailable) replaces the DISCONNECT
+    /// [MQTT-3.14.0-1] and there is no Will.
     Actions disconnect(ReasonCode reason, CloseReason why, Timestamp now);
 
-    /// The socket ended by itself (peer closed or error): CloseConnection with the Will.
+    /// The socket ended by itself (peer closed or error): CloseConnection with the Will
+    /// when the connection had been accepted and no DISCONNECT was received.
     Actions socketClosed(CloseReason why, Timestamp now);
 
     /// Send an AUTH packet (v5 enhanced authentication continuation).

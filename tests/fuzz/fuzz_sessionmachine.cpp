@@ -73,6 +73,7 @@ struct Harness
     SessionState saved;  ///< from takeSession(), handed to the next connection
     bool closed = false; ///< the current machine emitted CloseConnection
     quint32 clientMaximumPacketSize = 0;
+    qsizetype resumedInflight = 0; ///< in flight when accepted: may exceed a smaller window
     QList<quint16> deliveredIds;  ///< inbound QoS 1/2 waiting for acknowledgeInbound()
     QList<QPair<quint16, qsizetype>> pendingSubscribes;   ///< id, filters handed over
     QList<QPair<quint16, qsizetype>> pendingUnsubscribes; ///< id, filters handed over
@@ -82,6 +83,7 @@ struct Harness
         machine.emplace(limits);
         closed = false;
         clientMaximumPacketSize = 0;
+        resumedInflight = 0;
         deliveredIds.clear();
         pendingSubscribes.clear();
         pendingUnsubscribes.clear();
@@ -135,6 +137,7 @@ struct Harness
                 } else {
                     ConnectAcceptance acceptance;
                     acceptance.sessionPresent = sessionPresent;
+                    resumedInflight = saved.inflight.size();
                     apply(machine->acceptConnect(acceptance, std::exchange(saved, {}), now));
                 }
                 return;
@@ -180,7 +183,8 @@ struct Harness
             ids.insert(m.packetId);
         }
         if (machine->stage() == ConnectionStage::Connected)
-            require(session.inflight.size() <= machine->outboundWindow(), "in-flight above the window");
+            require(session.inflight.size() <= std::max(machine->outboundWindow(), resumedInflight),
+                    "in-flight above the window");
         require(qsizetype(session.queued.size()) <= limits.maxQueuedMessages + 1, "queue above its limit");
         if (machine->version() == ProtocolVersion::V5 && machine->stage() == ConnectionStage::Connected)
             require(session.inboundAwaitingRelease.size() <= limits.receiveMaximum,

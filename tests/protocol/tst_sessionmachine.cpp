@@ -205,6 +205,8 @@ private slots:
     void rejectConnectMapsCodes_data();
     void rejectConnectMapsCodes();
     void pipelinedPacketsWaitForDecision();
+    void willBeyondCapabilities_data();
+    void willBeyondCapabilities();
     void pipelinedPacketsDroppedOnReject();
 
     void keepAliveExpiresAtOneAndAHalfT_data();
@@ -225,6 +227,7 @@ private slots:
     void inboundReceiveMaximum();
     void inboundLimits_data();
     void inboundLimits();
+    void publishWithSubscriptionIdentifier();
     void topicAliases_data();
     void topicAliases();
 
@@ -533,6 +536,36 @@ void TestSessionMachine::pipelinedPacketsDroppedOnReject()
     QCOMPARE(sent<Connack>(rejected).size(), 1);
 }
 
+void TestSessionMachine::willBeyondCapabilities_data()
+{
+    QTest::addColumn<QoS>("willQos");
+    QTest::addColumn<bool>("willRetain");
+    QTest::addColumn<QByteArray>("connackWire");
+    QTest::newRow("Will QoS 2 above maximum QoS 1 → CONNACK 0x9B [MQTT-3.2.2-12]")
+            << QoS::ExactlyOnce << false << hex("20 03 00 9b 00");
+    QTest::newRow("Will retain without retain available → CONNACK 0x9A [MQTT-3.2.2-13]")
+            << QoS::AtMostOnce << true << hex("20 03 00 9a 00");
+}
+
+void TestSessionMachine::willBeyondCapabilities()
+{
+    QFETCH(QoS, willQos);
+    QFETCH(bool, willRetain);
+    QFETCH(QByteArray, connackWire);
+    ServerLimits limits = plainLimits();
+    limits.maximumQoS = QoS::AtLeastOnce;
+    limits.retainAvailable = false;
+    SessionMachine machine(limits);
+    machine.start(at(0));
+    Connect connect = connectPacket(V5);
+    connect.will = Will{QStringLiteral("w"), "x", willQos, willRetain, {}};
+    const Actions actions = machine.onBytes(wire(connect, V5), at(0));
+    QVERIFY(!first<ConnectRequested>(actions));
+    QCOMPARE(sentBytes(actions), connackWire);
+    QVERIFY(!first<CloseConnection>(actions)->publishWill);
+    QCOMPARE(machine.stage(), ConnectionStage::Closed);
+}
+
 // ---- Keep-alive -----------------------------------------------------------------------
 
 void TestSessionMachine::keepAliveExpiresAtOneAndAHalfT_data()
@@ -793,6 +826,17 @@ void TestSessionMachine::inboundLimits()
     QVERIFY(all<DeliverMessage>(actions).isEmpty());
     QCOMPARE(sent<Disconnect>(actions).first().reasonCode, expected);
     QCOMPARE(first<CloseConnection>(actions)->reason, CloseReason::ProtocolError);
+}
+
+void TestSessionMachine::publishWithSubscriptionIdentifier()
+{
+    // [MQTT-3.3.4-6] only the server puts Subscription Identifiers in a PUBLISH.
+    Connected c(V5);
+    Publish publish = publishPacket(QStringLiteral("a"), QoS::AtMostOnce);
+    publish.properties.subscriptionIdentifiers = {7};
+    const Actions actions = c.feed(publish, 1);
+    QVERIFY(all<DeliverMessage>(actions).isEmpty());
+    QCOMPARE(sent<Disconnect>(actions).first().reasonCode, ReasonCode::ProtocolError);
 }
 
 void TestSessionMachine::topicAliases_data()
