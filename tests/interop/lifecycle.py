@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""hermesd as a process: the listening line, ephemeral and multiple listeners, SIGTERM
+handling, --check-config, and the $SYS tree."""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from hermesinterop import (DISCONNECT, HOST, Broker, PahoClient, RawClient, Suite, check, common_arguments)
+
+# Known broker bugs: case -> diagnosis. XFAIL while listed; XPASS (a failure) once fixed.
+KNOWN_FAILURES = {
+    "lifecycle/sigterm_right_after_listening_line":
+        "app/hermesd/main.cpp prints and flushes 'hermesd listening on' before constructing "
+        "SignalWatcher, so a supervisor that sends SIGTERM on seeing the line kills hermesd with "
+        "the default action (exit -15, no clean stop); construct the watcher before printing",
+    "lifecycle/sigterm_with_connected_clients":
+        "Broker::stop() queues DISCONNECT 0x8B (Server shutting down) and calls disconnectFromHost(), "
+        "but main.cpp quits the event loop at once, so QTcpSocket never flushes: v5 clients see a bare "
+        "close (v5 3.14.2.1 makes the DISCONNECT a MAY, but hermes means to send it); flush before quitting",
+}
+
+
+def start(hermesd, *extra):
+    tmp = tempfile.mkdtemp(prefix="hermes-lifecycle-")
+    return subprocess.Popen([hermesd, "--no-persistence", "--data-dir", tmp, "--log-level", "error"] + list(extra),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def listening_ports(process, count):
+    ports = []
+    deadline = time.monotonic() + 10
+    while len(ports) < count and time.monotonic() < deadline:
+        line = process.stdout.readline().decode()
+        check(line, "hermesd ended before printing %d listening lines" % count)
+        if line.startswith("hermesd listening on "):
+            ports.append(int(line.rsplit(":", 1)[1]))
+    return ports
+
+
+def real_port_reported(hermesd):
+    p = start(hermesd, "--listen", HOST + ":0", "--listen", HOST + ":0")
+    try:
+        ports = listening_ports(p, 2)
+        check(len(ports) == 2 and 0 not in ports and ports[0] != ports[1],
+              "two ':0' listeners must print two distinct real ports, got %r" % ports)
+        clients = []
+        for port in ports:
+            c = PahoClient(port, "on-%d" % port, "mqttv311")
+            c.connect()
+            c.subscribe("lifecycle/x", 1)
+            clients.append(c)
+        clients[0].publish("lifecycle/x", b"across listeners", 1)
+        for c in clients:
+            check(c.wait_messages(1)[0].payload == b"across listeners", "listeners do not share one broker")
+            c.disconnect()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(10)
+    check(rc == 0, "exit %d after SIGTERM" % rc)
+
+
+def sigterm_right_after_listening_line(hermesd):
+    # What a supervisor does: wait for the line, then stop it. 20 tries: in our runs about 7
+    # in 10 single tries lose the race, so a bug cannot hide behind luck here.
+    codes = []
+    for _ in range(20):
+        p = start(hermesd, "--listen", HOST + ":0")
+        listening_ports(p, 1)
+        p.send_signal(signal.SIGTERM)
+        codes.append(p.wait(10))
+    bad = [c for c in codes if c != 0]
+    check(not bad, "%d of 20 runs did not exit 0 when SIGTERM followed the listening line: %r" % (len(bad), codes))
+
+
+def sigterm_with_clients(hermesd):
+    # Server shutdown: v5 clients are told 0x8B (Server shutting down) before the close.
+    with Broker(hermesd) as b:
+        v5 = RawClient(b.port, "mqttv5")
+        v5.connect("v5-client")
+        v3 = RawClient(b.port, "mqttv311")
+        v3.connect("v3-client")
+        sub = PahoClient(b.port, "paho", "mqttv5")
+        sub.connect()
+        b.stop()
+        seen, closed = v5.wait_closed()
+        check(closed and [p.type for p in seen] == [DISCONNECT] and seen[0].reason == 0x8B,
+              "v5 client expected DISCONNECT 0x8B then close, got %r closed=%s" % (seen, closed))
+        seen, closed = v3.wait_closed()
+        check(closed and seen == [], "3.1.1 client expected a plain close, got %r" % seen)
+        sub.wait_disconnect()
+
+
+def check_config(hermesd):
+    with tempfile.TemporaryDirectory() as tmp:
+        good = os.path.join(tmp, "good.conf")
+        with open(good, "w") as f:
+            f.write("# comment\nlistener 127.0.0.1:0\nsys_interval 1\nmax_packet_size 4096\n"
+                    "receive_maximum 10\nserver_keepalive 30\n")
+        done = subprocess.run([hermesd, "--config", good, "--check-config"], capture_output=True, timeout=10)
+        check(done.returncode == 0 and b"configuration OK" in done.stdout,
+              "good config: rc %d %r %r" % (done.returncode, done.stdout, done.stderr))
+        bad = os.path.join(tmp, "bad.conf")
+        with open(bad, "w") as f:
+            f.write("listener 127.0.0.1:0\nno_such_setting 1\n")
+        done = subprocess.run([hermesd, "--config", bad, "--check-config"], capture_output=True, timeout=10)
+        check(done.returncode != 0 and b"no_such_setting" in done.stderr and b":2" in done.stderr,
+              "unknown key must fail naming the key and line 2: rc %d %r" % (done.returncode, done.stderr))
+
+
+def sys_topics(hermesd):
+    with Broker(hermesd, config={"sys_interval": 1}) as b:
+        c = PahoClient(b.port, "sys-watcher", "mqttv311")
+        c.connect()
+        c.subscribe([("$SYS/broker/clients/connected", 0), ("$SYS/broker/uptime", 0)])
+        c.wait(lambda: {m.topic for m in c.messages} >= {"$SYS/broker/clients/connected", "$SYS/broker/uptime"},
+               timeout=3, what="$SYS messages within one sys_interval")
+        connected = [m for m in c.messages if m.topic.endswith("clients/connected")][-1]
+        check(int(connected.payload) >= 1, "clients/connected %r" % connected.payload)
+        c.disconnect()
+
+
+def main():
+    args = common_arguments("hermesd process lifecycle")
+    suite = Suite("interop lifecycle", args, KNOWN_FAILURES)
+    suite.run("lifecycle/listen_port_0_reports_real_ports", real_port_reported, args.hermesd)
+    suite.run("lifecycle/sigterm_right_after_listening_line", sigterm_right_after_listening_line, args.hermesd)
+    suite.run("lifecycle/sigterm_with_connected_clients", sigterm_with_clients, args.hermesd)
+    suite.run("lifecycle/check_config", check_config, args.hermesd)
+    suite.run("lifecycle/sys_topics", sys_topics, args.hermesd)
+    return suite.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
