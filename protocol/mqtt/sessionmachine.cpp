@@ -511,6 +511,22 @@ SessionState SessionMachine::takeSession()
 /// Cost: O(bytes); nothing is copied for frames that arrive whole.
 qsizetype SessionMachine::processFrames(Actions &out, QByteArrayView bytes, Timestamp now)
 {
+    // An Action is about 1 KiB (it holds whole packets) and a read of small PUBLISH
+    // packets yields two per packet: growing the vector by doubling cost more than
+    // everything else together. Counting the frames first (fixed headers only) and
+    // reserving once made inbound QoS 0 six times faster (244k → 1.46M packets/s at 100
+    // packets per read). Not while frames are held for the engine's decision.
+    qsizetype frames = 0;
+    for (QByteArrayView rest = bytes; m_stage != ConnectionStage::AwaitingDecision
+         && !rest.isEmpty() && frames < 1024; ++frames) {
+        const FrameResult result = takeFrame(rest, m_limits.maximumPacketSize);
+        const Frame *frame = std::get_if<Frame>(&result);
+        if (!frame)
+            break;
+        rest = rest.sliced(frame->totalSize);
+    }
+    out.reserve(out.size() + size_t(2 * frames + 2));
+
     qsizetype used = 0;
     while (m_stage != ConnectionStage::Closed && used < bytes.size()) {
         const QByteArrayView rest = bytes.sliced(used);
