@@ -76,12 +76,12 @@ void TestLocalEngine::startsReportsSessionsAndStops()
     QVERIFY(!detail.heartbeats.isEmpty());
     QCOMPARE(detail.heartbeats.first().type, PacketType::Connect);
 
+    const qsizetype batchesBeforeKick = batches.size();
     engine.kick(QStringLiteral("device-1"));
     QVERIFY(device.waitForClosed());
-    batches.clear();
     QTRY_VERIFY_WITH_TIMEOUT(([&] {
-                                 for (const auto &args : std::as_const(batches)) {
-                                     const auto batch = args.at(0).value<TelemetryBatch>();
+                                 for (qsizetype i = batchesBeforeKick; i < batches.size(); ++i) {
+                                     const auto batch = batches.at(i).at(0).value<TelemetryBatch>();
                                      if (batch.removedSessions.contains(QStringLiteral("device-1")))
                                          return true;
                                  }
