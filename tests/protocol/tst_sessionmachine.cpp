@@ -442,6 +442,15 @@ void TestSessionMachine::refusedConnect_data()
     QTest::newRow("unsupported level 2 [MQTT-3.1.2-2]")
             << hex("10 0d 0004 4d515454 02 02 0002 0001 63") << hex("20 02 00 01")
             << CloseReason::ProtocolError;
+    // 5.0 CONNECT | rl=17 | props len 3: Receive Maximum (0x21) = 0 | id "c"
+    //   → a v5 CONNACK 0x82 protocol error (3.1.2.11.3), in the client's own version
+    QTest::newRow("5.0 receive maximum 0 → CONNACK 0x82")
+            << hex("10 11 0004 4d515454 05 02 0002 03 210000 0001 63") << hex("20 03 00 82 00")
+            << CloseReason::ProtocolError;
+    // remaining length 268,435,455 announced: refused from the fixed header alone, before
+    // the version is known, so nothing is sent
+    QTest::newRow("CONNECT above maximum packet size: closed unanswered")
+            << hex("10 ff ff ff 7f") << QByteArray() << CloseReason::ProtocolError;
     // 3.1.1, flags 00 (clean session off), client id "" → rc=0x02 [MQTT-3.1.3-8]
     QTest::newRow("3.1.1 empty client id without clean session [MQTT-3.1.3-8]")
             << hex("10 0c 0004 4d515454 04 00 0002 0000") << hex("20 02 00 02")
