@@ -12,6 +12,9 @@
 #include <QStringList>
 #include <QThread>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <functional>
@@ -19,6 +22,50 @@
 #include <unistd.h>
 
 using namespace hermes::mqtt;
+
+// Counting allocations: this executable's malloc/calloc/realloc take precedence over libc's
+// for Qt too (symbol interposition) and forward to glibc. Off under sanitizers, which
+// replace the allocator themselves.
+#if defined(__SANITIZE_ADDRESS__)
+#define HERMES_COUNT_ALLOCATIONS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HERMES_COUNT_ALLOCATIONS 0
+#endif
+#endif
+#ifndef HERMES_COUNT_ALLOCATIONS
+#define HERMES_COUNT_ALLOCATIONS 1
+#endif
+
+namespace {
+std::atomic<quint64> g_allocations{0};
+} // namespace
+
+#if HERMES_COUNT_ALLOCATIONS
+extern "C" {
+void *__libc_malloc(size_t size);
+void *__libc_calloc(size_t count, size_t size);
+void *__libc_realloc(void *pointer, size_t size);
+
+void *malloc(size_t size) noexcept
+{
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t count, size_t size) noexcept
+{
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_calloc(count, size);
+}
+
+void *realloc(void *pointer, size_t size) noexcept
+{
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_realloc(pointer, size);
+}
+}
+#endif
 
 namespace {
 
@@ -72,24 +119,39 @@ QString loadAverage()
 volatile qsizetype g_sink = 0; // keeps results alive so the loops are not optimised away
 
 struct Timing {
-    double nsPerOp;
-    double opsPerSecond;
+    double nsPerOp;          // median round
+    double opsPerSecond;     // from the median
+    double bestNsPerOp;      // fastest round
+    double allocationsPerOp; // malloc + calloc + realloc calls; -1 when not counted
 };
 
-// Runs `op(i)` over i = 0, 1, 2, ... until the CPU-time budget is spent (checked every
-// 1024 calls).
+// Runs `op(i)` over i = 0, 1, 2, ... in Rounds rounds of BudgetNs / Rounds CPU time each
+// (the clock is read every 1024 calls) and keeps the median and the best round: on a shared
+// machine single rounds vary with what the neighbours do to the caches.
 Timing timeLoop(const std::function<qsizetype(qsizetype)> &op)
 {
-    const qint64 start = cpuNs();
-    qsizetype ops = 0;
+    constexpr int Rounds = 5;
+    std::array<double, Rounds> nsPerOp{};
+    quint64 allocations = 0;
+    qsizetype totalOps = 0;
     qsizetype sink = 0;
-    do {
-        for (int k = 0; k < 1024; ++k, ++ops)
-            sink += op(ops);
-    } while (cpuNs() - start < BudgetNs);
-    const qint64 ns = cpuNs() - start;
+    for (int round = 0; round < Rounds; ++round) {
+        const quint64 allocationsBefore = g_allocations.load();
+        const qint64 start = cpuNs();
+        qsizetype ops = 0;
+        do {
+            for (int k = 0; k < 1024; ++k, ++ops)
+                sink += op(totalOps + ops);
+        } while (cpuNs() - start < BudgetNs / Rounds);
+        nsPerOp[round] = double(cpuNs() - start) / double(ops);
+        allocations += g_allocations.load() - allocationsBefore;
+        totalOps += ops;
+    }
     g_sink = g_sink + sink;
-    return Timing{double(ns) / double(ops), double(ops) * 1e9 / double(ns)};
+    std::sort(nsPerOp.begin(), nsPerOp.end());
+    const double median = nsPerOp[Rounds / 2];
+    return Timing{median, 1e9 / median, nsPerOp.front(),
+                  HERMES_COUNT_ALLOCATIONS ? double(allocations) / double(totalOps) : -1};
 }
 
 void printMatchRow(const char *tree, const char *topicKind, const QStringList &topics,
@@ -107,8 +169,8 @@ void printMatchRow(const char *tree, const char *topicKind, const QStringList &t
     const Timing t = timeLoop([&](qsizetype i) {
         return subscriptions.match(topics[i & mask]).subscribers.size();
     });
-    std::printf("| %s | match: %s | %.0f | %.0f | %.1f subscribers/topic |\n", tree, topicKind,
-                t.nsPerOp, t.opsPerSecond, perTopic);
+    std::printf("| %s | match: %s | %.0f | %.0f | %.0f | %.2f | %.1f subscribers/topic |\n", tree,
+                topicKind, t.nsPerOp, t.bestNsPerOp, t.opsPerSecond, t.allocationsPerOp, perTopic);
 }
 
 QStringList topics(int count, const std::function<QString(int)> &make)
@@ -139,10 +201,10 @@ int main()
     std::printf("Machine: %d logical CPUs, %s; load average at start: %s\n",
                 QThread::idealThreadCount(), qPrintable(cpuModel()), qPrintable(loadAverage()));
     std::printf("Times are this thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so other processes do not\n"
-                "inflate them; each match row loops over 4096 pre-built topics for %lld ms of CPU.\n\n",
-                BudgetNs / 1'000'000);
-    std::printf("| tree (100k subscriptions) | operation | ns/op | ops/s | notes |\n");
-    std::printf("|---|---|---:|---:|---|\n");
+                "inflate them; each match row loops over 4096 pre-built topics, 5 rounds of %lld ms of CPU.\n\n",
+                BudgetNs / 5'000'000);
+    std::printf("| tree (100k subscriptions) | operation | ns/op (median) | ns/op (best) | ops/s | allocs/op | notes |\n");
+    std::printf("|---|---|---:|---:|---:|---:|---|\n");
 
     // ---- Tree A: one exact filter per device, "devices/{id}/push" -------------------------
     // Kept alive to the end so that the mixed tree below gets fresh memory and its RSS
@@ -162,10 +224,10 @@ int main()
         const qint64 insertNs = cpuNs() - t0;
         const qint64 rssTree = rssBytes();
         const qint64 heapTree = heapInUse();
-        std::printf("| devices | subscribe (insert) | %.0f | %.0f | %lld nodes |\n",
+        std::printf("| devices | subscribe (insert) | %.0f | | %.0f | | %lld nodes |\n",
                     double(insertNs) / Subscriptions, Subscriptions * 1e9 / double(insertNs),
                     qint64(tree.nodeCount()));
-        std::printf("| devices | memory per subscription | | | RSS %+.0f B, heap in use %+.0f B; "
+        std::printf("| devices | memory per subscription | | | | | RSS %+.0f B, heap in use %+.0f B; "
                     "the filter text (%.0f B RSS) is the caller's QString, shared |\n",
                     double(rssTree - rssFilters) / Subscriptions,
                     double(heapTree - heapFilters) / Subscriptions,
@@ -186,9 +248,10 @@ int main()
         const Timing scan = timeLoop([&](qsizetype i) {
             return qsizetype(topicMatches(filters[i % Subscriptions], probe));
         });
-        std::printf("| devices | topicMatches on one filter (brute-force scan) | %.0f | %.0f | "
+        std::printf("| devices | topicMatches on one filter (brute-force scan) | %.0f | %.0f | %.0f | %.2f | "
                     "scanning all 100k filters: %.2f ms/topic |\n",
-                    scan.nsPerOp, scan.opsPerSecond, scan.nsPerOp * Subscriptions / 1e6);
+                    scan.nsPerOp, scan.bestNsPerOp, scan.opsPerSecond, scan.allocationsPerOp,
+                    scan.nsPerOp * Subscriptions / 1e6);
 
         t0 = cpuNs();
         for (int i = 0; i < Subscriptions; ++i)
@@ -197,7 +260,7 @@ int main()
         // What stays allocated in an empty tree: the node vector's and the hash tables'
         // capacity, which the next subscriptions reuse.
         const qint64 heapRetained = heapInUse() - heapFilters;
-        std::printf("| devices | removeSubscriber (1 subscription each) | %.0f | %.0f | then %lld node left; "
+        std::printf("| devices | removeSubscriber (1 subscription each) | %.0f | | %.0f | | then %lld node left; "
                     "%.1f MB of %.1f MB stay allocated as capacity |\n",
                     double(removeNs) / Subscriptions, Subscriptions * 1e9 / double(removeNs),
                     qint64(tree.nodeCount()), double(heapRetained) / 1e6,
@@ -220,7 +283,7 @@ int main()
         for (int i = 0; i < Subscriptions; ++i)
             tree.subscribe(SubscriberId(i + 1), other[i], qos1);
         const qint64 treeAfterChurn = heapInUse() - heapOther + heapRetained;
-        std::printf("| devices | churn: 3 x (subscribe 100k, remove 100k), then 100k again | | | "
+        std::printf("| devices | churn: 3 x (subscribe 100k, remove 100k), then 100k again | | | | | "
                     "tree heap %.1f MB vs %.1f MB after the first build; %lld nodes |\n",
                     double(treeAfterChurn) / 1e6, double(heapTree - heapFilters) / 1e6,
                     qint64(tree.nodeCount()));
@@ -251,10 +314,10 @@ int main()
                 tree.subscribe(next++, filter, qos1);
         }
         const qint64 insertNs = cpuNs() - t0;
-        std::printf("| mixed | subscribe (insert) | %.0f | %.0f | %lld subscriptions, %lld nodes |\n",
+        std::printf("| mixed | subscribe (insert) | %.0f | | %.0f | | %lld subscriptions, %lld nodes |\n",
                     double(insertNs) / Subscriptions, Subscriptions * 1e9 / double(insertNs),
                     qint64(tree.size()), qint64(tree.nodeCount()));
-        std::printf("| mixed | memory per subscription | | | RSS %+.0f B, heap in use %+.0f B (filter text excluded) |\n",
+        std::printf("| mixed | memory per subscription | | | | | RSS %+.0f B, heap in use %+.0f B (filter text excluded) |\n",
                     double(rssBytes() - rssBefore) / Subscriptions,
                     double(heapInUse() - heapBefore) / Subscriptions);
 
@@ -286,10 +349,10 @@ int main()
         const Timing raw = timeLoop([&](qsizetype) {
             return qsizetype(levels.value(QString::fromRawData(level.data(), level.size()), -1));
         });
-        std::printf("| (QHash<QString,int>, 100k keys) | lookup, key built with QString(view) | %.1f | %.0f | allocates per level |\n",
-                    copy.nsPerOp, copy.opsPerSecond);
-        std::printf("| (QHash<QString,int>, 100k keys) | lookup, key built with QString::fromRawData | %.1f | %.0f | what the tree does: no allocation |\n",
-                    raw.nsPerOp, raw.opsPerSecond);
+        std::printf("| (QHash<QString,int>, 100k keys) | lookup, key built with QString(view) | %.1f | %.1f | %.0f | %.2f | |\n",
+                    copy.nsPerOp, copy.bestNsPerOp, copy.opsPerSecond, copy.allocationsPerOp);
+        std::printf("| (QHash<QString,int>, 100k keys) | lookup, key built with QString::fromRawData | %.1f | %.1f | %.0f | %.2f | what the tree does |\n",
+                    raw.nsPerOp, raw.bestNsPerOp, raw.opsPerSecond, raw.allocationsPerOp);
     }
 
     std::printf("\nRun time: %.1f s wall, %.1f s CPU; load average at end: %s\n",

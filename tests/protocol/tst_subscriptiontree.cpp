@@ -6,12 +6,66 @@
 #include "mqtt/topic.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <map>
 
 using namespace hermes::mqtt;
 
+// Allocation counting for matchAllocatesOnlyResults(): this executable's malloc, calloc and
+// realloc take precedence over libc's, for Qt too, and forward to glibc. Sanitizers bring
+// their own allocator, so the test is skipped under them.
+#if defined(__SANITIZE_ADDRESS__)
+#define HERMES_COUNT_ALLOCATIONS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HERMES_COUNT_ALLOCATIONS 0
+#endif
+#endif
+#if !defined(HERMES_COUNT_ALLOCATIONS) && defined(__GLIBC__)
+#define HERMES_COUNT_ALLOCATIONS 1
+#endif
+
 namespace {
+std::atomic<quint64> g_allocations{0};
+} // namespace
+
+#if HERMES_COUNT_ALLOCATIONS
+extern "C" {
+void *__libc_malloc(size_t size);
+void *__libc_calloc(size_t count, size_t size);
+void *__libc_realloc(void *pointer, size_t size);
+
+void *malloc(size_t size) noexcept
+{
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t count, size_t size) noexcept
+{
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_calloc(count, size);
+}
+
+void *realloc(void *pointer, size_t size) noexcept
+{
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_realloc(pointer, size);
+}
+}
+#endif
+
+namespace {
+
+/// Allocations made while running fn.
+template <typename Fn>
+quint64 allocationsDuring(Fn &&fn)
+{
+    const quint64 before = g_allocations.load();
+    fn();
+    return g_allocations.load() - before;
+}
 
 SubscribeOptions qos(QoS q, bool noLocal = false, bool retainAsPublished = false)
 {
@@ -62,6 +116,7 @@ private slots:
     void invalidFilterIgnored();
     void subscriptionsOfKeepsOrder();
     void randomFiltersAgreeWithTopicMatches();
+    void matchAllocatesOnlyResults();
 };
 
 void TestSubscriptionTree::match_data()
@@ -563,6 +618,45 @@ void TestSubscriptionTree::randomFiltersAgreeWithTopicMatches()
         tree.removeSubscriber(s);
     QCOMPARE(tree.size(), 0);
     QCOMPARE(tree.nodeCount(), 1);
+}
+
+// match() tokenizes with QStringView and looks levels up without building QStrings: a topic
+// nobody wants costs no allocation at all, a hit costs only the result list. The topic rules
+// never allocate.
+void TestSubscriptionTree::matchAllocatesOnlyResults()
+{
+#if HERMES_COUNT_ALLOCATIONS
+    SubscriptionTree tree;
+    for (int i = 0; i < 1000; ++i)
+        tree.subscribe(SubscriberId(i + 1), u"devices/d%1/push"_qs.arg(i), qos(QoS::AtLeastOnce));
+    tree.subscribe(5000, u"region/+/status/#"_qs, qos(QoS::AtMostOnce));
+    tree.subscribe(5001, u"$share/g/devices/+/push"_qs, qos(QoS::AtMostOnce));
+    const QString miss = u"devices/unknown/push/with/many/levels"_qs;
+    const QString missWildcardPath = u"region/eu/other/x"_qs;
+    const QString sibling = u"devices/d500/other"_qs; // walks to d500, matches nothing
+    const QString one = u"devices/d500/push"_qs;      // matches d500 and the share
+    QCOMPARE(g_allocations.load() > 0, true);    // the counter is live
+
+    QCOMPARE(allocationsDuring([&] { QVERIFY(tree.match(miss).subscribers.isEmpty()); }), 0u);
+    QCOMPARE(allocationsDuring([&] { QVERIFY(tree.match(missWildcardPath).subscribers.isEmpty()); }), 0u);
+    QCOMPARE(allocationsDuring([&] { QVERIFY(tree.match(sibling).subscribers.isEmpty()); }), 0u);
+    // One subscriber list and one shared group list, one member list inside it.
+    const quint64 forOne = allocationsDuring([&] {
+        const MatchResult r = tree.match(one);
+        QCOMPARE(r.subscribers.size(), 1);
+        QCOMPARE(r.sharedGroups.size(), 1);
+    });
+    QCOMPARE(forOne, 3u);
+
+    QCOMPARE(allocationsDuring([&] {
+                 QVERIFY(topicMatches(u"sport/+/player1/#", u"sport/tennis/player1/ranking/x"));
+                 QVERIFY(isValidTopicName(u"sport/tennis/player1"));
+                 QVERIFY(isValidTopicFilter(u"$share/g/sport/+/player1/#"));
+             }),
+             0u);
+#else
+    QSKIP("allocation counting needs glibc and no sanitizer");
+#endif
 }
 
 QTEST_APPLESS_MAIN(TestSubscriptionTree)
