@@ -64,16 +64,16 @@ def real_port_reported(hermesd):
 
 
 def sigterm_right_after_listening_line(hermesd):
-    # What a supervisor does: wait for the line, then stop it. 20 tries: in our runs about 7
-    # in 10 single tries lose the race, so a bug cannot hide behind luck here.
+    # What a supervisor does: wait for the line, then stop it. 30 tries: in our runs about half
+    # of single tries lose the race, so a bug cannot hide behind luck here.
     codes = []
-    for _ in range(20):
+    for _ in range(30):
         p = start(hermesd, "--listen", HOST + ":0")
         listening_ports(p, 1)
         p.send_signal(signal.SIGTERM)
         codes.append(p.wait(10))
     bad = [c for c in codes if c != 0]
-    check(not bad, "%d of 20 runs did not exit 0 when SIGTERM followed the listening line: %r" % (len(bad), codes))
+    check(not bad, "%d of 30 runs did not exit 0 when SIGTERM followed the listening line: %r" % (len(bad), codes))
 
 
 def sigterm_with_clients(hermesd):

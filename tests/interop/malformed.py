@@ -28,6 +28,14 @@ CASES = [
      b"\x10\x04\x00\x04MQ"),                                   # name length 4, only 2 bytes follow
     ("connect_reserved_flag_set", "mqttv311", False,
      b"\x10\x0d\x00\x04MQTT\x04\x03\x00\x3c\x00\x01a"),        # connect flags bit 0 set [MQTT-3.1.2-3]
+    ("connect_password_without_username", "mqttv311", False,
+     b"\x10\x10\x00\x04MQTT\x04\x42\x00\x3c\x00\x01a\x00\x01p"),  # flags: password, clean [MQTT-3.1.2-22]
+    ("connect_will_qos_3", "mqttv311", False,
+     b"\x10\x13\x00\x04MQTT\x04\x1e\x00\x3c\x00\x01a\x00\x01w\x00\x01p"),  # will flag, QoS 3 [MQTT-3.1.2-14]
+    ("connect_will_qos_without_will_flag", "mqttv311", False,
+     b"\x10\x0d\x00\x04MQTT\x04\x0a\x00\x3c\x00\x01a"),  # will QoS 1, will flag 0 [MQTT-3.1.2-13]
+    ("connect_will_topic_with_wildcard", "mqttv311", False,
+     b"\x10\x15\x00\x04MQTT\x04\x06\x00\x3c\x00\x01a\x00\x03a/#\x00\x01p"),  # will topic "a/#" [MQTT-3.1.3-11? 4.7.0-1]
     ("first_packet_not_connect", "mqttv5", False,
      b"\x30\x05\x00\x01a\x00\x00"),                            # PUBLISH before CONNECT [MQTT-3.1.0-1]
     ("publish_qos_3", "mqttv311", True,
@@ -64,9 +72,10 @@ def run_case(broker, bystander, name, protocol, connect_first, bad):
     if connect_first:
         raw.connect("bad-" + name)
     if bad is None:
-        # Type 0 is reserved in every version, so a first byte of 0x00 is always malformed
-        # whatever follows [MQTT-2.1.3-1 / 2.1.2].
-        bad = b"\x00" + os.urandom(4095)
+        # Type 0 is reserved in every version [2.1.2], so a frame of type 0 with a 127-byte
+        # body is malformed whatever it holds; random bytes follow it. (The length is fixed:
+        # a random one could declare a frame the broker rightly waits for.)
+        bad = b"\x00\x7f" + os.urandom(127 + 3968)
     raw.send(bad)
     seen, closed = raw.wait_closed()
     raw.close()

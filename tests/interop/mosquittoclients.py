@@ -146,14 +146,27 @@ class Rows:
             msgs = sub.finish()
             check(len(msgs) == 1 and msgs[0]["qos"] == qos, "expected QoS %d, got %r" % (qos, msgs))
 
+    def watcher(self, broker, topic):
+        """A paho subscriber that sees a mosquitto_pub message arrive, so we know the broker
+        has handled it (stored, routed, queued) before the next client connects: separate
+        connections are not ordered with each other."""
+        w = PahoClient(broker.port, "watcher", "mqttv311")
+        w.connect()
+        w.subscribe(topic, 0)
+        return w
+
     def retained(self, version, qos):
         with self.broker() as b:
+            w = self.watcher(b, "interop/retained")
             mosquitto_pub(b.port, version, "interop/retained", qos, "kept", extra=["-r"])
+            w.wait_messages(1)
             sub = MosquittoSub(b.port, version, "interop/#", 2, 1)
             msgs = sub.finish()
             check(len(msgs) == 1 and msgs[0]["retain"] and msgs[0]["payload"] == b"kept" and msgs[0]["qos"] == qos,
                   "retained message %r" % msgs)
             mosquitto_pub(b.port, version, "interop/retained", qos, null=True, extra=["-r"])
+            w.wait_messages(2)
+            w.disconnect()
             sub = MosquittoSub(b.port, version, "interop/#", 2, 1)
             sub.wait_subscribed()
             mosquitto_pub(b.port, version, "interop/after", qos, "sentinel")
@@ -166,8 +179,11 @@ class Rows:
             session = ["-c"] + (["-x", "300"] if version == "mqttv5" else [])
             sub = MosquittoSub(b.port, version, "interop/queued", qos, 0, extra=session + ["-E"], client_id="qsub")
             sub.finish()
+            w = self.watcher(b, "interop/queued")
             for i in range(3):
                 mosquitto_pub(b.port, version, "interop/queued", qos, "queued %d" % i)
+            w.wait_messages(3)
+            w.disconnect()
             sub = MosquittoSub(b.port, version, "interop/queued", qos, 3 if qos else 1, extra=session,
                                client_id="qsub", timeout=2 if qos == 0 else 10)
             msgs = sub.finish(expect_rc=None if qos == 0 else 0)

@@ -85,6 +85,7 @@ class Rows:
             pub = PahoClient(b.port, "pub", version)
             pub.connect()
             pub.publish("paho/retained", b"kept", qos, retain=True)
+            pub.sync()  # the broker has stored it before anyone else subscribes
             sub = PahoClient(b.port, "sub", version)
             sub.connect()
             sub.subscribe("paho/retained", 2)
@@ -111,6 +112,7 @@ class Rows:
             pub.connect()
             for i in range(5):
                 pub.publish("paho/queued", b"queued %d" % i, qos)
+            pub.sync()  # all routed (or not queued) before the subscriber comes back
             pub.disconnect()
             sub = PahoClient(b.port, "offline-sub", version, clean=False)
             flags, _, _ = sub.connect(properties=self.persistent(version))
