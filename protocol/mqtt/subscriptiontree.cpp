@@ -93,7 +93,7 @@ bool isHash(QStringView level)
 }
 
 /// Calls fn(level, isLast) for each '/'-separated level; stops early when fn returns false.
-template <typename Fn>
+template<typename Fn>
 void forEachLevel(QStringView text, Fn &&fn)
 {
     qsizetype pos = 0;
@@ -119,7 +119,7 @@ SubscriberMatch toMatch(const Entry &entry)
     return match;
 }
 
-template <typename Container>
+template<typename Container>
 auto findEntry(Container &entries, SubscriberId subscriber)
 {
     return std::find_if(entries.begin(), entries.end(),
@@ -251,8 +251,9 @@ struct SubscriptionTree::Private {
         if (share) {
             if (!node.shared)
                 return false;
-            auto group = std::find_if(node.shared->begin(), node.shared->end(),
-                                      [&](const SharedGroup &g) { return g.group == share->group; });
+            auto group
+                = std::find_if(node.shared->begin(), node.shared->end(),
+                               [&](const SharedGroup &g) { return g.group == share->group; });
             if (group == node.shared->end())
                 return false;
             const auto member = findEntry(group->members, subscriber);
@@ -329,7 +330,8 @@ bool SubscriptionTree::subscribe(SubscriberId subscriber, const QString &filter,
         auto group = std::find_if(node.shared->begin(), node.shared->end(),
                                   [&](const SharedGroup &g) { return g.group == share->group; });
         if (group == node.shared->end())
-            group = node.shared->insert(node.shared->end(), SharedGroup{share->group, share->filter, {}});
+            group = node.shared->insert(node.shared->end(),
+                                        SharedGroup{share->group, share->filter, {}});
         entries = &group->members;
     }
 
@@ -359,8 +361,9 @@ bool SubscriptionTree::unsubscribe(SubscriberId subscriber, const QString &filte
     const auto records = d->bySubscriber.find(subscriber);
     if (records == d->bySubscriber.end())
         return false;
-    const auto record = std::find_if(records->begin(), records->end(),
-                                     [&](const SubscriptionRecord &r) { return r.filter == filter; });
+    const auto record
+        = std::find_if(records->begin(), records->end(),
+                       [&](const SubscriptionRecord &r) { return r.filter == filter; });
     if (record == records->end())
         return false;
     d->removeFromTree(subscriber, filter);
@@ -433,9 +436,10 @@ MatchResult SubscriptionTree::match(QStringView topic, std::optional<SubscriberI
     // appears once per node, so duplicates need at least two contributing nodes.
     if (contributingNodes > 1) {
         QList<SubscriberMatch> &subs = result.subscribers;
-        std::stable_sort(subs.begin(), subs.end(), [](const SubscriberMatch &a, const SubscriberMatch &b) {
-            return a.subscriber < b.subscriber;
-        });
+        std::stable_sort(subs.begin(), subs.end(),
+                         [](const SubscriberMatch &a, const SubscriberMatch &b) {
+                             return a.subscriber < b.subscriber;
+                         });
         qsizetype out = 0;
         for (qsizetype i = 0; i < subs.size(); ++i) {
             if (out > 0 && subs[out - 1].subscriber == subs[i].subscriber) {

@@ -17,7 +17,7 @@ using SubscriberId = quint64;
 
 /// One stored subscription, as listed for a subscriber.
 struct SubscriptionRecord {
-    QString filter;     ///< as the client sent it, "$share/g/f" included
+    QString filter; ///< as the client sent it, "$share/g/f" included
     SubscribeOptions options;
     std::optional<quint32> subscriptionIdentifier;
     bool operator==(const SubscriptionRecord &) const = default;
@@ -28,9 +28,9 @@ struct SubscriptionRecord {
 /// [MQTT-3.3.4-2] [MQTT-3.3.4-3] [MQTT-3.3.4-4] [MQTT-3.3.4-5].
 struct SubscriberMatch {
     SubscriberId subscriber = 0;
-    QoS qos = QoS::AtMostOnce;          ///< maximum QoS granted by the matching subscriptions
-    bool retainAsPublished = false;
-    QList<quint32> subscriptionIdentifiers;
+    QoS qos = QoS::AtMostOnce; ///< maximum QoS granted by the matching subscriptions
+    bool retainAsPublished = false; ///< set if any matching subscription asked for it
+    QList<quint32> subscriptionIdentifiers; ///< of every matching subscription that had one
     bool operator==(const SubscriberMatch &) const = default;
 };
 
@@ -38,7 +38,7 @@ struct SubscriberMatch {
 /// the engine chooses which (it knows who is connected).
 struct SharedGroupMatch {
     QString group;
-    QString filter;                 ///< the part after the group ("a/+" of "$share/g/a/+")
+    QString filter; ///< the part after the group ("a/+" of "$share/g/a/+")
     QList<SubscriberMatch> members; ///< in subscription order
     bool operator==(const SharedGroupMatch &) const = default;
 };
@@ -77,7 +77,8 @@ public:
 
     /// Everyone who must receive a message on `topic`. Subscriptions with No Local set are
     /// skipped for `publisher` [MQTT-3.8.3-3].
-    MatchResult match(QStringView topic, std::optional<SubscriberId> publisher = std::nullopt) const;
+    MatchResult match(QStringView topic,
+                      std::optional<SubscriberId> publisher = std::nullopt) const;
 
     /// The subscriptions of one subscriber, in the order they were first made.
     QList<SubscriptionRecord> subscriptionsOf(SubscriberId subscriber) const;

@@ -119,9 +119,9 @@ QString loadAverage()
 volatile qsizetype g_sink = 0; // keeps results alive so the loops are not optimised away
 
 struct Timing {
-    double nsPerOp;          // median round
-    double opsPerSecond;     // from the median
-    double bestNsPerOp;      // fastest round
+    double nsPerOp; // median round
+    double opsPerSecond; // from the median
+    double bestNsPerOp; // fastest round
     double allocationsPerOp; // malloc + calloc + realloc calls; -1 when not counted
 };
 
@@ -163,12 +163,11 @@ void printMatchRow(const char *tree, const char *topicKind, const QStringList &t
         hits += subscriptions.match(t).subscribers.size();
     const double perTopic = double(hits) / double(topics.size());
     if (expectedPerTopic >= 0 && perTopic != double(expectedPerTopic))
-        std::printf("<!-- WARNING: %s expected %lld subscribers per topic, got %.2f -->\n", topicKind,
-                    qint64(expectedPerTopic), perTopic);
+        std::printf("<!-- WARNING: %s expected %lld subscribers per topic, got %.2f -->\n",
+                    topicKind, qint64(expectedPerTopic), perTopic);
     const qsizetype mask = topics.size() - 1; // topics.size() is a power of two
-    const Timing t = timeLoop([&](qsizetype i) {
-        return subscriptions.match(topics[i & mask]).subscribers.size();
-    });
+    const Timing t = timeLoop(
+        [&](qsizetype i) { return subscriptions.match(topics[i & mask]).subscribers.size(); });
     std::printf("| %s | match: %s | %.0f | %.0f | %.0f | %.2f | %.1f subscribers/topic |\n", tree,
                 topicKind, t.nsPerOp, t.bestNsPerOp, t.opsPerSecond, t.allocationsPerOp, perTopic);
 }
@@ -200,10 +199,13 @@ int main()
 
     std::printf("Machine: %d logical CPUs, %s; load average at start: %s\n",
                 QThread::idealThreadCount(), qPrintable(cpuModel()), qPrintable(loadAverage()));
-    std::printf("Times are this thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so other processes do not\n"
-                "inflate them; each match row loops over 4096 pre-built topics, 5 rounds of %lld ms of CPU.\n\n",
-                BudgetNs / 5'000'000);
-    std::printf("| tree (100k subscriptions) | operation | ns/op (median) | ns/op (best) | ops/s | allocs/op | notes |\n");
+    std::printf(
+        "Times are this thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so other processes do not\n"
+        "inflate them; each match row loops over 4096 pre-built topics, 5 rounds of %lld ms of "
+        "CPU.\n\n",
+        BudgetNs / 5'000'000);
+    std::printf("| tree (100k subscriptions) | operation | ns/op (median) | ns/op (best) | ops/s | "
+                "allocs/op | notes |\n");
     std::printf("|---|---|---:|---:|---:|---:|---|\n");
 
     // ---- Tree A: one exact filter per device, "devices/{id}/push" -------------------------
@@ -213,9 +215,8 @@ int main()
     {
         SubscriptionTree &tree = *devices;
         const qint64 rssStart = rssBytes();
-        const QStringList filters = topics(Subscriptions, [](int i) {
-            return QStringLiteral("devices/%1/push").arg(device(i));
-        });
+        const QStringList filters = topics(
+            Subscriptions, [](int i) { return QStringLiteral("devices/%1/push").arg(device(i)); });
         const qint64 rssFilters = rssBytes();
         const qint64 heapFilters = heapInUse();
         qint64 t0 = cpuNs();
@@ -227,33 +228,49 @@ int main()
         std::printf("| devices | subscribe (insert) | %.0f | | %.0f | | %lld nodes |\n",
                     double(insertNs) / Subscriptions, Subscriptions * 1e9 / double(insertNs),
                     qint64(tree.nodeCount()));
-        std::printf("| devices | memory per subscription | | | | | RSS %+.0f B, heap in use %+.0f B; "
-                    "the filter text (%.0f B RSS) is the caller's QString, shared |\n",
-                    double(rssTree - rssFilters) / Subscriptions,
-                    double(heapTree - heapFilters) / Subscriptions,
-                    double(rssFilters - rssStart) / Subscriptions);
+        std::printf(
+            "| devices | memory per subscription | | | | | RSS %+.0f B, heap in use %+.0f B; "
+            "the filter text (%.0f B RSS) is the caller's QString, shared |\n",
+            double(rssTree - rssFilters) / Subscriptions,
+            double(heapTree - heapFilters) / Subscriptions,
+            double(rssFilters - rssStart) / Subscriptions);
 
-        printMatchRow("devices", "one subscriber", topics(4096, [&](int) {
-                          return QStringLiteral("devices/%1/push").arg(device(int(rng.bounded(Subscriptions))));
-                      }), tree, 1);
+        printMatchRow("devices", "one subscriber",
+                      topics(4096,
+                             [&](int) {
+                                 return QStringLiteral("devices/%1/push")
+                                     .arg(device(int(rng.bounded(Subscriptions))));
+                             }),
+                      tree, 1);
         // The same with only 64 distinct devices: the touched nodes stay in cache, which
         // shows how much of the row above is memory latency.
-        printMatchRow("devices", "one subscriber, 64 hot devices", topics(4096, [&](int i) {
-                          return QStringLiteral("devices/%1/push").arg(device((i % 64) * 1'531));
-                      }), tree, 1);
-        printMatchRow("devices", "none (unknown device)", topics(4096, [&](int i) {
-                          return QStringLiteral("devices/%1/push").arg(device(Subscriptions + i));
-                      }), tree, 0);
-        printMatchRow("devices", "none (unknown first level)", topics(4096, [&](int i) {
-                          return QStringLiteral("weather/city-%1/temperature").arg(i);
-                      }), tree, 0);
+        printMatchRow(
+            "devices", "one subscriber, 64 hot devices",
+            topics(4096,
+                   [&](int i) {
+                       return QStringLiteral("devices/%1/push").arg(device((i % 64) * 1'531));
+                   }),
+            tree, 1);
+        printMatchRow(
+            "devices", "none (unknown device)",
+            topics(4096,
+                   [&](int i) {
+                       return QStringLiteral("devices/%1/push").arg(device(Subscriptions + i));
+                   }),
+            tree, 0);
+        printMatchRow(
+            "devices", "none (unknown first level)",
+            topics(4096,
+                   [&](int i) { return QStringLiteral("weather/city-%1/temperature").arg(i); }),
+            tree, 0);
 
         // The same question answered by scanning every filter with topicMatches.
         const QString probe = QStringLiteral("devices/%1/push").arg(device(77'777));
         const Timing scan = timeLoop([&](qsizetype i) {
             return qsizetype(topicMatches(filters[i % Subscriptions], probe));
         });
-        std::printf("| devices | topicMatches on one filter (brute-force scan) | %.0f | %.0f | %.0f | %.2f | "
+        std::printf("| devices | topicMatches on one filter (brute-force scan) | %.0f | %.0f | "
+                    "%.0f | %.2f | "
                     "scanning all 100k filters: %.2f ms/topic |\n",
                     scan.nsPerOp, scan.bestNsPerOp, scan.opsPerSecond, scan.allocationsPerOp,
                     scan.nsPerOp * Subscriptions / 1e6);
@@ -265,7 +282,8 @@ int main()
         // What stays allocated in an empty tree: the node vector's and the hash tables'
         // capacity, which the next subscriptions reuse.
         const qint64 heapRetained = heapInUse() - heapFilters;
-        std::printf("| devices | removeSubscriber (1 subscription each) | %.0f | | %.0f | | then %lld node left; "
+        std::printf("| devices | removeSubscriber (1 subscription each) | %.0f | | %.0f | | then "
+                    "%lld node left; "
                     "%.1f MB of %.1f MB stay allocated as capacity |\n",
                     double(removeNs) / Subscriptions, Subscriptions * 1e9 / double(removeNs),
                     qint64(tree.nodeCount()), double(heapRetained) / 1e6,
@@ -288,10 +306,11 @@ int main()
         for (int i = 0; i < Subscriptions; ++i)
             tree.subscribe(SubscriberId(i + 1), other[i], qos1);
         const qint64 treeAfterChurn = heapInUse() - heapOther + heapRetained;
-        std::printf("| devices | churn: 3 x (subscribe 100k, remove 100k), then 100k again | | | | | "
-                    "tree heap %.1f MB vs %.1f MB after the first build; %lld nodes |\n",
-                    double(treeAfterChurn) / 1e6, double(heapTree - heapFilters) / 1e6,
-                    qint64(tree.nodeCount()));
+        std::printf(
+            "| devices | churn: 3 x (subscribe 100k, remove 100k), then 100k again | | | | | "
+            "tree heap %.1f MB vs %.1f MB after the first build; %lld nodes |\n",
+            double(treeAfterChurn) / 1e6, double(heapTree - heapFilters) / 1e6,
+            qint64(tree.nodeCount()));
     }
 
     // ---- Tree B: mixed shapes ---------------------------------------------------------
@@ -300,14 +319,14 @@ int main()
     //  4,950 '#'    devices/{id}/#  for the first 4,950 devices (a per-device watcher)
     //     50 '#'    region/#                        (50 region-wide monitors)
     {
-        const QStringList exact = topics(85'000, [](int i) {
-            return QStringLiteral("devices/%1/push").arg(device(i));
-        });
+        const QStringList exact = topics(
+            85'000, [](int i) { return QStringLiteral("devices/%1/push").arg(device(i)); });
         const QStringList plus = topics(10'000, [](int i) {
             return QStringLiteral("region/r%1/+/status").arg(i % 100, 2, 10, QLatin1Char('0'));
         });
         const QStringList hash = topics(5'000, [](int i) {
-            return i < 4'950 ? QStringLiteral("devices/%1/#").arg(device(i)) : QStringLiteral("region/#");
+            return i < 4'950 ? QStringLiteral("devices/%1/#").arg(device(i))
+                             : QStringLiteral("region/#");
         });
         const qint64 rssBefore = rssBytes();
         const qint64 heapBefore = heapInUse();
@@ -319,28 +338,50 @@ int main()
                 tree.subscribe(next++, filter, qos1);
         }
         const qint64 insertNs = cpuNs() - t0;
-        std::printf("| mixed | subscribe (insert) | %.0f | | %.0f | | %lld subscriptions, %lld nodes |\n",
-                    double(insertNs) / Subscriptions, Subscriptions * 1e9 / double(insertNs),
-                    qint64(tree.size()), qint64(tree.nodeCount()));
-        std::printf("| mixed | memory per subscription | | | | | RSS %+.0f B, heap in use %+.0f B (filter text excluded) |\n",
+        std::printf(
+            "| mixed | subscribe (insert) | %.0f | | %.0f | | %lld subscriptions, %lld nodes |\n",
+            double(insertNs) / Subscriptions, Subscriptions * 1e9 / double(insertNs),
+            qint64(tree.size()), qint64(tree.nodeCount()));
+        std::printf("| mixed | memory per subscription | | | | | RSS %+.0f B, heap in use %+.0f B "
+                    "(filter text excluded) |\n",
                     double(rssBytes() - rssBefore) / Subscriptions,
                     double(heapInUse() - heapBefore) / Subscriptions);
 
-        printMatchRow("mixed", "one subscriber", topics(4096, [&](int) {
-                          return QStringLiteral("devices/%1/push").arg(device(4'950 + int(rng.bounded(80'050))));
-                      }), tree, 1);
-        printMatchRow("mixed", "two (exact + devices/{id}/#)", topics(4096, [&](int) {
-                          return QStringLiteral("devices/%1/push").arg(device(int(rng.bounded(4'950))));
-                      }), tree, 2);
-        printMatchRow("mixed", "many (region/+ and region/#)", topics(4096, [&](int i) {
-                          return QStringLiteral("region/r%1/%2/status").arg(i % 100, 2, 10, QLatin1Char('0')).arg(device(i));
-                      }), tree, 150);
-        printMatchRow("mixed", "none (unknown device)", topics(4096, [&](int i) {
-                          return QStringLiteral("devices/%1/push").arg(device(Subscriptions + i));
-                      }), tree, 0);
-        printMatchRow("mixed", "none (unknown first level)", topics(4096, [&](int i) {
-                          return QStringLiteral("weather/city-%1/temperature").arg(i);
-                      }), tree, 0);
+        printMatchRow("mixed", "one subscriber",
+                      topics(4096,
+                             [&](int) {
+                                 return QStringLiteral("devices/%1/push")
+                                     .arg(device(4'950 + int(rng.bounded(80'050))));
+                             }),
+                      tree, 1);
+        printMatchRow(
+            "mixed", "two (exact + devices/{id}/#)",
+            topics(
+                4096,
+                [&](int) {
+                    return QStringLiteral("devices/%1/push").arg(device(int(rng.bounded(4'950))));
+                }),
+            tree, 2);
+        printMatchRow("mixed", "many (region/+ and region/#)",
+                      topics(4096,
+                             [&](int i) {
+                                 return QStringLiteral("region/r%1/%2/status")
+                                     .arg(i % 100, 2, 10, QLatin1Char('0'))
+                                     .arg(device(i));
+                             }),
+                      tree, 150);
+        printMatchRow(
+            "mixed", "none (unknown device)",
+            topics(4096,
+                   [&](int i) {
+                       return QStringLiteral("devices/%1/push").arg(device(Subscriptions + i));
+                   }),
+            tree, 0);
+        printMatchRow(
+            "mixed", "none (unknown first level)",
+            topics(4096,
+                   [&](int i) { return QStringLiteral("weather/city-%1/temperature").arg(i); }),
+            tree, 0);
     }
 
     // ---- Why fromRawData: the exact-level lookup, 100k keys ----------------------------
@@ -350,13 +391,16 @@ int main()
             levels.insert(device(i), i);
         const QString text = QStringLiteral("devices/%1/push").arg(device(54'321));
         const QStringView level = QStringView(text).sliced(8, 10);
-        const Timing copy = timeLoop([&](qsizetype) { return qsizetype(levels.value(level.toString(), -1)); });
+        const Timing copy
+            = timeLoop([&](qsizetype) { return qsizetype(levels.value(level.toString(), -1)); });
         const Timing raw = timeLoop([&](qsizetype) {
             return qsizetype(levels.value(QString::fromRawData(level.data(), level.size()), -1));
         });
-        std::printf("| (QHash<QString,int>, 100k keys) | lookup, key built with QString(view) | %.1f | %.1f | %.0f | %.2f | |\n",
+        std::printf("| (QHash<QString,int>, 100k keys) | lookup, key built with QString(view) | "
+                    "%.1f | %.1f | %.0f | %.2f | |\n",
                     copy.nsPerOp, copy.bestNsPerOp, copy.opsPerSecond, copy.allocationsPerOp);
-        std::printf("| (QHash<QString,int>, 100k keys) | lookup, key built with QString::fromRawData | %.1f | %.1f | %.0f | %.2f | what the tree does |\n",
+        std::printf("| (QHash<QString,int>, 100k keys) | lookup, key built with "
+                    "QString::fromRawData | %.1f | %.1f | %.0f | %.2f | what the tree does |\n",
                     raw.nsPerOp, raw.bestNsPerOp, raw.opsPerSecond, raw.allocationsPerOp);
     }
 

@@ -59,7 +59,7 @@ void *realloc(void *pointer, size_t size) noexcept
 namespace {
 
 /// Allocations made while running fn.
-template <typename Fn>
+template<typename Fn>
 quint64 allocationsDuring(Fn &&fn)
 {
     const quint64 before = g_allocations.load();
@@ -126,11 +126,18 @@ void TestSubscriptionTree::match_data()
     QTest::addColumn<QString>("topic");
     QTest::addColumn<QList<SubscriberId>>("expected");
 
-    const QStringList sport{u"sport/tennis/player1"_qs, u"sport/tennis/+"_qs, u"sport/#"_qs,
-                            u"sport/tennis/player1/#"_qs, u"+/tennis/#"_qs, u"#"_qs,
-                            u"sport/+"_qs, u"+/+"_qs, u"/+"_qs, u"+"_qs};
-    QTest::newRow("exact level match") << sport << u"sport/tennis/player1"_qs
-                                       << QList<SubscriberId>{1, 2, 3, 4, 5, 6};
+    const QStringList sport{u"sport/tennis/player1"_qs,
+                            u"sport/tennis/+"_qs,
+                            u"sport/#"_qs,
+                            u"sport/tennis/player1/#"_qs,
+                            u"+/tennis/#"_qs,
+                            u"#"_qs,
+                            u"sport/+"_qs,
+                            u"+/+"_qs,
+                            u"/+"_qs,
+                            u"+"_qs};
+    QTest::newRow("exact level match")
+        << sport << u"sport/tennis/player1"_qs << QList<SubscriberId>{1, 2, 3, 4, 5, 6};
     QTest::newRow("'#' parent level: sport/# ~ sport [4.7.1.2]")
         << sport << u"sport"_qs << QList<SubscriberId>{3, 6, 10};
     QTest::newRow("'#' parent level: .../player1/# ~ .../player1/ranking [4.7.1.2]")
@@ -143,8 +150,9 @@ void TestSubscriptionTree::match_data()
         << sport << u"golf/tennis"_qs << QList<SubscriberId>{5, 6, 8};
     QTest::newRow("no match but '#'") << sport << u"a/b/c"_qs << QList<SubscriberId>{6};
 
-    const QStringList sys{u"#"_qs, u"+/monitor/Clients"_qs, u"$SYS/#"_qs, u"$SYS/monitor/+"_qs,
-                          u"+/#"_qs, u"+"_qs, u"$SYS"_qs};
+    const QStringList sys{
+        u"#"_qs,   u"+/monitor/Clients"_qs, u"$SYS/#"_qs, u"$SYS/monitor/+"_qs, u"+/#"_qs, u"+"_qs,
+        u"$SYS"_qs};
     QTest::newRow("$SYS/monitor/Clients: no first-level wildcard [MQTT-4.7.2-1]")
         << sys << u"$SYS/monitor/Clients"_qs << QList<SubscriberId>{3, 4};
     QTest::newRow("$SYS: only $SYS and $SYS/# (parent) [MQTT-4.7.2-1]")
@@ -212,7 +220,8 @@ void TestSubscriptionTree::overlappingSubscriptionsMerge()
     const MatchResult deeper = tree.match(u"a/b/c");
     QCOMPARE(deeper.subscribers, (QList<SubscriberMatch>{{1, QoS::ExactlyOnce, false, {9}}}));
     // On "a" only "a/#" (parent level).
-    QCOMPARE(tree.match(u"a").subscribers, (QList<SubscriberMatch>{{1, QoS::ExactlyOnce, false, {9}}}));
+    QCOMPARE(tree.match(u"a").subscribers,
+             (QList<SubscriberMatch>{{1, QoS::ExactlyOnce, false, {9}}}));
 }
 
 void TestSubscriptionTree::noLocalPerSubscription_data()
@@ -223,10 +232,14 @@ void TestSubscriptionTree::noLocalPerSubscription_data()
     QTest::addColumn<int>("expectedQos");
     QTest::addColumn<QList<quint32>>("expectedIds");
 
-    QTest::newRow("neither No Local: merged [MQTT-3.8.3-3]") << false << false << true << 2 << QList<quint32>{1, 2};
-    QTest::newRow("No Local on a/#: only a/b applies [MQTT-3.8.3-3]") << true << false << true << 1 << QList<quint32>{2};
-    QTest::newRow("No Local on a/b: only a/# applies [MQTT-3.8.3-3]") << false << true << true << 2 << QList<quint32>{1};
-    QTest::newRow("No Local on both: not delivered [MQTT-3.8.3-3]") << true << true << false << 0 << QList<quint32>{};
+    QTest::newRow("neither No Local: merged [MQTT-3.8.3-3]")
+        << false << false << true << 2 << QList<quint32>{1, 2};
+    QTest::newRow("No Local on a/#: only a/b applies [MQTT-3.8.3-3]")
+        << true << false << true << 1 << QList<quint32>{2};
+    QTest::newRow("No Local on a/b: only a/# applies [MQTT-3.8.3-3]")
+        << false << true << true << 2 << QList<quint32>{1};
+    QTest::newRow("No Local on both: not delivered [MQTT-3.8.3-3]")
+        << true << true << false << 0 << QList<quint32>{};
 }
 
 void TestSubscriptionTree::noLocalPerSubscription()
@@ -285,9 +298,10 @@ void TestSubscriptionTree::sharedGroups()
     const SharedGroupMatch *c1 = group(u"consumer1"_qs, u"sport/tennis/+"_qs);
     QVERIFY(c1);
     // Members in subscription order, each with its own options.
-    QCOMPARE(c1->members, (QList<SubscriberMatch>{{3, QoS::AtLeastOnce, false, {11}},
-                                                  {1, QoS::ExactlyOnce, false, {}},
-                                                  {2, QoS::AtMostOnce, false, {}}}));
+    QCOMPARE(c1->members,
+             (QList<SubscriberMatch>{{3, QoS::AtLeastOnce, false, {11}},
+                                     {1, QoS::ExactlyOnce, false, {}},
+                                     {2, QoS::AtMostOnce, false, {}}}));
     const SharedGroupMatch *c2 = group(u"consumer2"_qs, u"sport/tennis/+"_qs);
     QVERIFY(c2);
     QCOMPARE(c2->members, (QList<SubscriberMatch>{{4, QoS::AtLeastOnce, false, {}}}));
@@ -343,16 +357,18 @@ void TestSubscriptionTree::resubscribeReplacesOptions()
     QCOMPARE(tree.size(), 2);
     QCOMPARE(tree.match(u"a/x").subscribers,
              (QList<SubscriberMatch>{{1, QoS::ExactlyOnce, true, {}}})); // identifier dropped too
-    QCOMPARE(tree.subscriptionsOf(1),
-             (QList<SubscriptionRecord>{{u"a/+"_qs, qos(QoS::ExactlyOnce, false, true), std::nullopt},
-                                        {u"b"_qs, qos(QoS::AtMostOnce), std::nullopt}}));
+    QCOMPARE(
+        tree.subscriptionsOf(1),
+        (QList<SubscriptionRecord>{{u"a/+"_qs, qos(QoS::ExactlyOnce, false, true), std::nullopt},
+                                   {u"b"_qs, qos(QoS::AtMostOnce), std::nullopt}}));
     // Shared: same rule.
     QVERIFY(tree.subscribe(1, u"$share/g/a/+"_qs, qos(QoS::AtMostOnce)));
     QVERIFY(!tree.subscribe(1, u"$share/g/a/+"_qs, qos(QoS::AtLeastOnce), 8));
     QCOMPARE(tree.size(), 3);
     const MatchResult r = tree.match(u"a/x");
     QCOMPARE(r.sharedGroups.size(), 1);
-    QCOMPARE(r.sharedGroups[0].members, (QList<SubscriberMatch>{{1, QoS::AtLeastOnce, false, {8}}}));
+    QCOMPARE(r.sharedGroups[0].members,
+             (QList<SubscriberMatch>{{1, QoS::AtLeastOnce, false, {8}}}));
 }
 
 void TestSubscriptionTree::unsubscribe()
@@ -381,7 +397,8 @@ void TestSubscriptionTree::unsubscribePrunesNodes_data()
     QTest::newRow("lone '+' and '#' nodes pruned") << QStringList{} << u"+/x/#"_qs << 1;
     QTest::newRow("shared path pruned") << QStringList{} << u"$share/g/a/+"_qs << 1;
     QTest::newRow("shared prefix kept: a/b stays") << QStringList{u"a/b"_qs} << u"a/b/c/d"_qs << 3;
-    QTest::newRow("node with subscribers is kept: a stays") << QStringList{u"a"_qs} << u"a/b/c"_qs << 2;
+    QTest::newRow("node with subscribers is kept: a stays")
+        << QStringList{u"a"_qs} << u"a/b/c"_qs << 2;
     QTest::newRow("sibling kept") << QStringList{u"a/c"_qs} << u"a/b"_qs << 3;
     QTest::newRow("'#' sibling of '+' kept") << QStringList{u"a/#"_qs} << u"a/+"_qs << 3;
 }
@@ -403,7 +420,8 @@ void TestSubscriptionTree::unsubscribePrunesNodes()
     QCOMPARE(tree.nodeCount(), before);
     QCOMPARE(tree.size(), kept.size());
     for (const QString &f : kept) // what stays still matches
-        QVERIFY(!tree.match(QString(f).replace(u'+', u'x').replace(u'#', u'y')).subscribers.isEmpty());
+        QVERIFY(
+            !tree.match(QString(f).replace(u'+', u'x').replace(u'#', u'y')).subscribers.isEmpty());
 }
 
 void TestSubscriptionTree::removeSubscriberPrunes()
@@ -438,7 +456,8 @@ void TestSubscriptionTree::churnReusesNodes()
     const qsizetype baseline = tree.nodeCount();
     for (int round = 0; round < 50; ++round) {
         for (int i = 0; i < 100; ++i)
-            QVERIFY(tree.subscribe(SubscriberId(100 + i), u"devices/r%1-d%2/push"_qs.arg(round).arg(i),
+            QVERIFY(tree.subscribe(SubscriberId(100 + i),
+                                   u"devices/r%1-d%2/push"_qs.arg(round).arg(i),
                                    qos(QoS::AtLeastOnce)));
         QCOMPARE(tree.nodeCount(), baseline + 200);
         for (int i = 0; i < 100; ++i)
@@ -496,7 +515,8 @@ void TestSubscriptionTree::randomFiltersAgreeWithTopicMatches()
             const quint32 roll = rng.bounded(8);
             if (wildcards && roll == 0)
                 out << u"+"_qs;
-            else if (wildcards && roll == 1 && i == count - 1 && i > 0) // a lone '#' would match almost every topic
+            else if (wildcards && roll == 1 && i == count - 1
+                     && i > 0) // a lone '#' would match almost every topic
                 out << u"#"_qs;
             else
                 out << words[rng.bounded(int(words.size()))];
@@ -521,11 +541,13 @@ void TestSubscriptionTree::randomFiltersAgreeWithTopicMatches()
         if (rng.bounded(10) == 0)
             filter = u"$share/g%1/"_qs.arg(rng.bounded(3)) + filter;
         const SubscribeOptions options = qos(QoS(rng.bounded(3)), rng.bounded(8) == 0);
-        const std::optional<quint32> id = rng.bounded(2) ? std::optional<quint32>(i + 1) : std::nullopt;
+        const std::optional<quint32> id
+            = rng.bounded(2) ? std::optional<quint32>(i + 1) : std::nullopt;
         const bool isNew = model.find({subscriber, filter}) == model.end();
         QCOMPARE(tree.subscribe(subscriber, filter, options, id), isNew);
         const std::optional<SharedFilter> share = parseSharedFilter(filter);
-        model[{subscriber, filter}] = Stored{subscriber, options, id, share, share ? share->filter : filter};
+        model[{subscriber, filter}]
+            = Stored{subscriber, options, id, share, share ? share->filter : filter};
     }
     QCOMPARE(tree.size(), qsizetype(model.size()));
 
@@ -562,8 +584,8 @@ void TestSubscriptionTree::randomFiltersAgreeWithTopicMatches()
             flat.push_back(entry.second);
         for (int i = 0; i < topics; ++i) {
             const QString topic = levels(false);
-            const std::optional<SubscriberId> publisher =
-                rng.bounded(2) ? std::optional<SubscriberId>(1 + rng.bounded(300)) : std::nullopt;
+            const std::optional<SubscriberId> publisher
+                = rng.bounded(2) ? std::optional<SubscriberId>(1 + rng.bounded(300)) : std::nullopt;
             const auto [merged, shared] = expectedFor(topic, publisher);
             const MatchResult got = tree.match(topic, publisher);
             QCOMPARE(got.subscribers.size(), qsizetype(merged.size()));
@@ -634,11 +656,13 @@ void TestSubscriptionTree::matchAllocatesOnlyResults()
     const QString miss = u"devices/unknown/push/with/many/levels"_qs;
     const QString missWildcardPath = u"region/eu/other/x"_qs;
     const QString sibling = u"devices/d500/other"_qs; // walks to d500, matches nothing
-    const QString one = u"devices/d500/push"_qs;      // matches d500 and the share
-    QCOMPARE(g_allocations.load() > 0, true);    // the counter is live
+    const QString one = u"devices/d500/push"_qs; // matches d500 and the share
+    QCOMPARE(g_allocations.load() > 0, true); // the counter is live
 
     QCOMPARE(allocationsDuring([&] { QVERIFY(tree.match(miss).subscribers.isEmpty()); }), 0u);
-    QCOMPARE(allocationsDuring([&] { QVERIFY(tree.match(missWildcardPath).subscribers.isEmpty()); }), 0u);
+    QCOMPARE(
+        allocationsDuring([&] { QVERIFY(tree.match(missWildcardPath).subscribers.isEmpty()); }),
+        0u);
     QCOMPARE(allocationsDuring([&] { QVERIFY(tree.match(sibling).subscribers.isEmpty()); }), 0u);
     // One subscriber list and one shared group list, one member list inside it.
     const quint64 forOne = allocationsDuring([&] {
