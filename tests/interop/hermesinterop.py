@@ -689,7 +689,9 @@ class Suite:
             outcome = "FAIL"
             reason = "%s: %s" % (type(exc).__name__, exc) if not isinstance(exc, TestFailure) else str(exc)
             if not isinstance(exc, TestFailure):
-                reason += " | " + traceback.format_exc().strip().splitlines()[-3].strip()
+                frames = traceback.extract_tb(exc.__traceback__)
+                if frames:
+                    reason += " | %s:%d" % (os.path.basename(frames[-1].filename), frames[-1].lineno)
         if case in self.known_failures:
             if outcome == "FAIL":
                 outcome = "XFAIL"
@@ -701,6 +703,27 @@ class Suite:
         self.results.append((case, outcome, reason))
         elapsed = time.monotonic() - started
         print("%-5s %s%s  [%.2fs]" % (outcome, case, (": " + reason) if reason else "", elapsed), flush=True)
+
+    def print_matrix(self):
+        """For "client/version/qN/feature" cases: one row per feature, one column per
+        version and QoS, cells P(ass) F(ail) X(fail) ! (xpass) S(kip) or '.' (not run)."""
+        cells, features, columns = {}, [], []
+        for case, outcome, _ in self.results:
+            parts = case.split("/")
+            if len(parts) != 4:
+                continue
+            column, feature = "%s %s" % (parts[1], parts[2]), parts[3]
+            if feature not in features:
+                features.append(feature)
+            if column not in columns:
+                columns.append(column)
+            cells[(feature, column)] = {"PASS": "P", "FAIL": "F", "XFAIL": "X", "XPASS": "!", "SKIP": "S"}[outcome]
+        if not cells:
+            return
+        width = max(len(f) for f in features)
+        print("%-*s  %s" % (width, "feature", " ".join("%-11s" % c for c in columns)))
+        for feature in features:
+            print("%-*s  %s" % (width, feature, " ".join("%-11s" % cells.get((feature, c), ".") for c in columns)))
 
     def finish(self):
         unknown = [c for c in self.known_failures if c not in {r[0] for r in self.results}]

@@ -2,7 +2,9 @@
 """hermesd as a process: the listening line, ephemeral and multiple listeners, SIGTERM
 handling, --check-config, and the $SYS tree."""
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +28,7 @@ KNOWN_FAILURES = {
 
 def start(hermesd, *extra):
     tmp = tempfile.mkdtemp(prefix="hermes-lifecycle-")
+    atexit.register(shutil.rmtree, tmp, True)
     return subprocess.Popen([hermesd, "--no-persistence", "--data-dir", tmp, "--log-level", "error"] + list(extra),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 

@@ -286,6 +286,7 @@ def main():
         for version in versions:
             for qos in (0, 1, 2):
                 suite.run("mosquitto/%s/q%d/%s" % (version, qos, feature), getattr(rows, feature), version, qos)
+    suite.print_matrix()
     return suite.finish()
 
 

@@ -219,6 +219,7 @@ def main():
         for version in VERSIONS:
             for qos in (0, 1, 2):
                 suite.run("paho/%s/q%d/%s" % (version, qos, feature), getattr(rows, feature), version, qos)
+    suite.print_matrix()
     return suite.finish()
 
 
