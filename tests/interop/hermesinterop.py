@@ -90,7 +90,7 @@ class Broker:
 
     LISTENING = re.compile(r"hermesd listening on (\S+):(\d+)")
 
-    def __init__(self, hermesd, config=None, extra_args=(), log_level="debug"):
+    def __init__(self, hermesd, config=None, extra_args=(), log_level="debug", data_dir=None):
         self.hermesd = hermesd
         self.config = config or {}
         self.extra_args = list(extra_args)
@@ -100,6 +100,7 @@ class Broker:
         self.exit_code = None
         self._dir = None
         self._stdout_lines = queue.Queue()
+        self.data_dir = data_dir  # set: persistence on, in this directory (kept after stop)
 
     def __enter__(self):
         self.start()
@@ -121,8 +122,12 @@ class Broker:
 
     def start(self):
         self._dir = tempfile.mkdtemp(prefix="hermes-interop-")
-        args = [self.hermesd, "--listen", HOST + ":0", "--no-persistence",
-                "--data-dir", os.path.join(self._dir, "data"), "--log-level", self.log_level]
+        if self.data_dir:
+            args = [self.hermesd, "--listen", HOST + ":0", "--data-dir", self.data_dir]
+        else:
+            args = [self.hermesd, "--listen", HOST + ":0", "--no-persistence",
+                    "--data-dir", os.path.join(self._dir, "data")]
+        args += ["--log-level", self.log_level]
         if self.config:
             path = os.path.join(self._dir, "hermesd.conf")
             with open(path, "w") as f:
@@ -405,6 +410,16 @@ def props_bytes(props):
     return props if isinstance(props, bytes) else props.pack()
 
 
+def summary(items, limit=8):
+    """repr of a list, shortened to its first and last few items for failure messages."""
+    items = list(items)
+    if len(items) <= limit:
+        return repr(items)
+    half = limit // 2
+    return "[%s, ... %d more ..., %s] (%d)" % (", ".join(map(repr, items[:half])), len(items) - limit,
+                                             ", ".join(map(repr, items[-half:])), len(items))
+
+
 class ConnectionClosed(Exception):
     pass
 
@@ -476,7 +491,8 @@ class RawClient:
         self.v5 = version == "mqttv5"
         self.sock = socket.create_connection((HOST, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buffer = b""
+        self.buffer = bytearray()
+        self.offset = 0
         self.closed = False
         self.seen = []  # every packet pump() read, in order
 
@@ -576,28 +592,40 @@ class RawClient:
         deadline = time.monotonic() + timeout
         try:
             while True:
-                if len(self.buffer) >= 2:
-                    multiplier, length, index = 1, 0, 1
-                    complete = False
-                    while index < len(self.buffer) and index <= 4:
-                        byte = self.buffer[index]
-                        length += (byte & 0x7F) * multiplier
-                        multiplier *= 128
-                        index += 1
-                        if not byte & 0x80:
-                            complete = True
-                            break
-                    if complete and len(self.buffer) >= index + length:
-                        first = self.buffer[0]
-                        body = self.buffer[index:index + length]
-                        self.buffer = self.buffer[index + length:]
-                        return Packet(first >> 4, first & 0x0F, body, self.v5)
+                p = self._take()
+                if p is not None:
+                    return p
                 self._fill(deadline)
         except socket.timeout:
             return None
         except ConnectionResetError:
             self.closed = True
             raise ConnectionClosed()
+
+    def _take(self):
+        """One complete frame from the buffer (read position self.offset), or None."""
+        buf, start = self.buffer, self.offset
+        if len(buf) - start < 2:
+            return None
+        multiplier, length, index = 1, 0, start + 1
+        while True:
+            if index >= len(buf) or index - start > 4:
+                return None
+            byte = buf[index]
+            length += (byte & 0x7F) * multiplier
+            multiplier *= 128
+            index += 1
+            if not byte & 0x80:
+                break
+        if len(buf) < index + length:
+            return None
+        first = buf[start]
+        body = bytes(buf[index:index + length])
+        self.offset = index + length
+        if self.offset > 65536:  # compact now and then, not per packet
+            del self.buffer[:self.offset]
+            self.offset = 0
+        return Packet(first >> 4, first & 0x0F, body, self.v5)
 
     def expect(self, ptype, timeout=EVENT_TIMEOUT):
         try:
@@ -617,8 +645,8 @@ class RawClient:
             try:
                 p = self.recv(max(0.0, deadline - time.monotonic()))
             except ConnectionClosed:
-                raise TestFailure("connection closed while waiting for %s; seen %r" % (what, self.seen))
-            check(p is not None, "timed out waiting for %s; seen %r" % (what, self.seen))
+                raise TestFailure("connection closed while waiting for %s; seen %s" % (what, summary(self.seen)))
+            check(p is not None, "timed out waiting for %s; seen %s" % (what, summary(self.seen)))
             self.seen.append(p)
             if auto_ack:
                 if p.type == PUBLISH and p.qos == 1:

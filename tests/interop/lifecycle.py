@@ -11,7 +11,8 @@ import sys
 import tempfile
 import time
 
-from hermesinterop import (DISCONNECT, HOST, Broker, PahoClient, RawClient, Suite, check, common_arguments)
+from hermesinterop import (DISCONNECT, HOST, PINGRESP, PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL, Broker,
+                           PacketTypes, PahoClient, RawClient, Suite, check, common_arguments, v5props)
 
 # Known broker bugs: case -> diagnosis. XFAIL while listed; XPASS (a failure) once fixed.
 KNOWN_FAILURES = {
@@ -126,6 +127,76 @@ def sys_topics(hermesd):
         c.disconnect()
 
 
+def restart_keeps_state(hermesd):
+    """Persistence on (a temp --data-dir): a clean SIGTERM restart keeps the persistent session
+    (subscription, queued QoS 1 messages) and retained messages."""
+    with tempfile.TemporaryDirectory() as data:
+        with Broker(hermesd, data_dir=data) as b:
+            sub = PahoClient(b.port, "durable", "mqttv311", clean=False)
+            sub.connect()
+            sub.subscribe("durable/#", 1)
+            sub.disconnect()
+            pub = PahoClient(b.port, "pub", "mqttv5")
+            pub.connect()
+            pub.publish("durable/retained", b"kept across restart", 1, retain=True)
+            for i in range(3):
+                pub.publish("durable/queue", b"queued %d" % i, 1)
+            pub.disconnect()
+        with Broker(hermesd, data_dir=data) as b:
+            sub = PahoClient(b.port, "durable", "mqttv311", clean=False)
+            flags, _, _ = sub.connect()
+            check(flags.get("session present"), "persistent session lost across a clean restart")
+            sub.wait_messages(4)
+            sub.sync()
+            # the retained publish was queued for the offline session too (as a live copy)
+            got = [(m.topic, m.payload) for m in sub.messages]
+            check(got == [("durable/retained", b"kept across restart")]
+                  + [("durable/queue", b"queued %d" % i) for i in range(3)],
+                  "queued messages after restart: %r" % sub.messages)
+            sub.disconnect()
+            late = PahoClient(b.port, "late", "mqttv311")
+            late.connect()
+            late.subscribe("durable/retained", 1)
+            m = late.wait_messages(1)[0]
+            check(m.payload == b"kept across restart" and m.retain, "retained after restart: %r" % m)
+            late.disconnect()
+
+
+def restart_keeps_inflight(hermesd):
+    """An unacknowledged QoS 1 delivery and a QoS 2 flow at PUBREL survive a clean restart and
+    resume as [MQTT-4.4.0-1] requires: PUBLISH again with DUP=1, PUBREL again."""
+    with tempfile.TemporaryDirectory() as data:
+        props = v5props(PacketTypes.CONNECT, SessionExpiryInterval=300)
+        with Broker(hermesd, data_dir=data) as b:
+            r = RawClient(b.port, "mqttv5")
+            r.connect("durable-raw", clean=False, properties=props)
+            r.subscribe(1, [("inflight/#", 2)])
+            pub = PahoClient(b.port, "pub", "mqttv5")
+            pub.connect()
+            pub.publish("inflight/q1", b"unacked", 1)
+            pub.publish("inflight/q2", b"released", 2)
+            r.pump(lambda seen: len(r.publishes()) == 2, auto_ack=False, what="2 PUBLISH")
+            q1, q2 = sorted(r.publishes(), key=lambda p: p.qos)
+            r.ack(PUBREC, q2.pid)
+            r.pump(lambda seen: any(p.type == PUBREL for p in seen), auto_ack=False, what="PUBREL")
+            r.close()
+            pub.disconnect()
+        with Broker(hermesd, data_dir=data) as b:
+            r = RawClient(b.port, "mqttv5")
+            connack = r.connect("durable-raw", clean=False, properties=props)
+            check(connack.session_present, "session lost across restart")
+            r.pump(lambda seen: len(seen) >= 2, auto_ack=False, what="PUBLISH and PUBREL again")
+            r.sync(auto_ack=False)
+            got = sorted((p.type, p.pid, getattr(p, "dup", None), getattr(p, "payload", None))
+                         for p in r.seen if p.type != PINGRESP)
+            check(got == sorted([(PUBLISH, q1.pid, True, b"unacked"), (PUBREL, q2.pid, None, None)]),
+                  "after restart expected PUBLISH dup pid=%d and PUBREL pid=%d, got %r" % (q1.pid, q2.pid, r.seen))
+            r.ack(PUBACK, q1.pid)
+            r.ack(PUBCOMP, q2.pid)
+            r.sync()
+            r.disconnect()
+
+
 def main():
     args = common_arguments("hermesd process lifecycle")
     suite = Suite("interop lifecycle", args, KNOWN_FAILURES)
@@ -134,6 +205,8 @@ def main():
     suite.run("lifecycle/sigterm_with_connected_clients", sigterm_with_clients, args.hermesd)
     suite.run("lifecycle/check_config", check_config, args.hermesd)
     suite.run("lifecycle/sys_topics", sys_topics, args.hermesd)
+    suite.run("lifecycle/restart_keeps_session_queue_and_retained", restart_keeps_state, args.hermesd)
+    suite.run("lifecycle/restart_keeps_inflight_flows", restart_keeps_inflight, args.hermesd)
     return suite.finish()
 
 
