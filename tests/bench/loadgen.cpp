@@ -1,0 +1,1145 @@
+// hermes_loadgen: MQTT 3.1.1 load generator for broker benchmarks (scripts/bench.sh).
+//
+// One thread, plain non-blocking sockets and edge-triggered epoll, so the generator costs
+// far less CPU than the broker it drives; it reports its own CPU time (getrusage) next to
+// the broker's (/proc/PID/stat) so a reader can check that. CONNECT and SUBSCRIBE are
+// encoded with hermes_protocol's codec; the hot path (PUBLISH and its acks) is written and
+// parsed by hand to stay cheap. Every wait is bounded by a deadline and by a stall timeout,
+// so a run always ends by itself. Loopback only.
+//
+// Each scenario prints exactly one line:
+//   RESULT scenario=NAME key=value ... broker_cpu_s=X loadgen_cpu_s=Y broker_rss_kb=Z
+// and the exit status is 0 unless something broke (connect refused, broker gone, protocol
+// error); numbers never fail a run.
+#include "mqtt/codec.h"
+#include "mqtt/packets.h"
+
+#include <QByteArray>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Nanos = std::int64_t;
+
+Nanos nowNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return Nanos(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+constexpr Nanos kSecond = 1'000'000'000;
+
+// ---- Options ---------------------------------------------------------------------------
+
+struct Options {
+    std::string scenario;
+    int port = 1883;
+    int pid = 0;            ///< broker process for CPU and RSS readings; 0 = none
+    long count = 10000;     ///< messages (throughput, fan-out) or samples (latency)
+    int qos = 1;
+    int window = 50;        ///< unacknowledged QoS>0 PUBLISH the publisher keeps in flight
+    int qos0Window = 2000;  ///< QoS 0: outstanding deliveries, end to end, per subscriber
+    int subscribers = 100;  ///< fan-out
+    int connections = 10000;///< idle, push
+    int parallel = 64;      ///< connections being opened at once (idle, push)
+    int keepAlive = 2;      ///< keepalive scenario
+    int trials = 3;         ///< keepalive clients, firstmsg trials
+    int payload = 64;       ///< bytes, at least 16 (sequence number and send time)
+    double timeout = 120;   ///< hard limit for one scenario, seconds
+    double stall = 5;       ///< give up when nothing happened for this long, seconds
+};
+
+// ---- Resource readings -------------------------------------------------------------------
+
+double selfCpuSeconds()
+{
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+        + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/// utime+stime of a process in seconds (fields 14 and 15 of /proc/PID/stat), -1 if unknown.
+double processCpuSeconds(int pid)
+{
+    if (pid <= 0)
+        return -1;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(in, line))
+        return -1;
+    // The command name (field 2) may hold spaces; fields after it start past the last ')'.
+    const auto close = line.rfind(')');
+    if (close == std::string::npos)
+        return -1;
+    const char *p = line.c_str() + close + 2;
+    unsigned long long utime = 0, stime = 0;
+    // After ')' come: state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+    // cmajflt utime(14) stime(15).
+    if (std::sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+        return -1;
+    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+/// VmRSS of a process in KiB, -1 if unknown.
+long processRssKb(int pid)
+{
+    if (pid <= 0)
+        return -1;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::strtol(line.c_str() + 6, nullptr, 10);
+    }
+    return -1;
+}
+
+bool processAlive(int pid)
+{
+    return pid <= 0 || ::kill(pid, 0) == 0 || errno == EPERM;
+}
+
+void raiseFileLimit()
+{
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+// ---- Wire helpers (MQTT 3.1.1) -----------------------------------------------------------
+
+void putVarint(std::string &out, std::uint32_t value)
+{
+    do {
+        std::uint8_t byte = value & 0x7F;
+        value >>= 7;
+        if (value)
+            byte |= 0x80;
+        out.push_back(char(byte));
+    } while (value);
+}
+
+void putU16(std::string &out, std::uint16_t v)
+{
+    out.push_back(char(v >> 8));
+    out.push_back(char(v & 0xFF));
+}
+
+std::string toStd(const QByteArray &bytes) { return std::string(bytes.constData(), size_t(bytes.size())); }
+
+std::string connectBytes(const std::string &clientId, int keepAlive)
+{
+    hermes::mqtt::Connect connect;
+    connect.version = hermes::mqtt::ProtocolVersion::V3_1_1;
+    connect.clientId = QString::fromStdString(clientId);
+    connect.cleanStart = true;
+    connect.keepAliveSeconds = quint16(keepAlive);
+    return toStd(hermes::mqtt::encode(connect, hermes::mqtt::ProtocolVersion::V3_1_1));
+}
+
+std::string subscribeBytes(const std::string &filter, int qos, quint16 packetId)
+{
+    hermes::mqtt::Subscribe subscribe;
+    subscribe.packetId = packetId;
+    hermes::mqtt::TopicSubscription sub;
+    sub.filter = QString::fromStdString(filter);
+    sub.options.maximumQoS = hermes::mqtt::QoS(qos);
+    subscribe.subscriptions.append(sub);
+    return toStd(hermes::mqtt::encode(subscribe, hermes::mqtt::ProtocolVersion::V3_1_1));
+}
+
+/// PUBLISH whose payload starts with the sequence number and the send time (host order).
+void appendPublish(std::string &out, const std::string &topic, int qos, std::uint16_t packetId,
+                   std::uint64_t seq, Nanos sentAt, int payloadSize)
+{
+    const std::uint32_t remaining = 2 + std::uint32_t(topic.size()) + (qos > 0 ? 2 : 0) + std::uint32_t(payloadSize);
+    out.push_back(char(0x30 | (qos << 1)));
+    putVarint(out, remaining);
+    putU16(out, std::uint16_t(topic.size()));
+    out += topic;
+    if (qos > 0)
+        putU16(out, packetId);
+    char head[16];
+    std::memcpy(head, &seq, 8);
+    std::memcpy(head + 8, &sentAt, 8);
+    out.append(head, 16);
+    out.append(size_t(payloadSize - 16), 'x');
+}
+
+void appendAck(std::string &out, std::uint8_t firstByte, std::uint16_t packetId)
+{
+    out.push_back(char(firstByte));
+    out.push_back(char(2));
+    putU16(out, packetId);
+}
+
+// ---- Event loop ---------------------------------------------------------------------------
+
+struct Conn {
+    int fd = -1;
+    int index = 0;           ///< scenario-defined (subscriber number, ...)
+    std::string in;
+    size_t inPos = 0;
+    std::string out;
+    size_t outPos = 0;
+    bool open = false;       ///< socket not closed by either side
+    bool dirty = false;      ///< queued for flush at the end of this turn
+    bool connacked = false;
+    bool subacked = false;
+    Nanos closedAt = 0;      ///< when the peer closed, 0 while open
+    Nanos lastSent = 0;
+    // Delivery accounting (subscribers).
+    std::vector<std::uint64_t> seen; ///< bitmap by sequence number
+    long received = 0;
+    long duplicates = 0;
+};
+
+class Loop
+{
+public:
+    /// Called once per complete packet: connection, first byte, body.
+    std::function<void(Conn &, std::uint8_t, const std::uint8_t *, size_t)> onPacket;
+    std::function<void(Conn &)> onClosed;
+
+    Loop() { m_epoll = epoll_create1(EPOLL_CLOEXEC); }
+    ~Loop()
+    {
+        for (auto &c : m_conns) {
+            if (c->fd >= 0)
+                ::close(c->fd);
+        }
+        ::close(m_epoll);
+    }
+    Loop(const Loop &) = delete;
+    Loop &operator=(const Loop &) = delete;
+
+    std::string error; ///< first hard error, empty if none
+
+    Conn *connectTo(int port, int index)
+    {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            fail(std::string("socket: ") + std::strerror(errno));
+            return nullptr;
+        }
+        const int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(std::uint16_t(port));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) {
+            fail(std::string("connect: ") + std::strerror(errno));
+            ::close(fd);
+            return nullptr;
+        }
+        auto conn = std::make_unique<Conn>();
+        conn->fd = fd;
+        conn->index = index;
+        conn->open = true;
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+        ev.data.ptr = conn.get();
+        epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
+        m_conns.push_back(std::move(conn));
+        return m_conns.back().get();
+    }
+
+    /// Queues bytes; they are written at the end of the current turn (or now if idle).
+    void send(Conn &c, const std::string &bytes)
+    {
+        c.out += bytes;
+        markDirty(c);
+    }
+    void markDirty(Conn &c)
+    {
+        if (!c.dirty && c.open) {
+            c.dirty = true;
+            m_dirty.push_back(&c);
+        }
+    }
+
+    /// Runs turns until `done()` is true, the deadline passes, or nothing progressed for
+    /// `stallNs` (progress = any packet received). Returns true if `done()` became true.
+    bool run(const std::function<bool()> &done, Nanos deadline, Nanos stallNs)
+    {
+        Nanos lastProgress = nowNs();
+        epoll_event events[256];
+        while (!done()) {
+            flushDirty(); // what done() or the last turn queued goes out before waiting
+            const Nanos now = nowNs();
+            if (now >= deadline || now - lastProgress >= stallNs || !error.empty())
+                return false;
+            const int waitMs = int(std::min<Nanos>({(deadline - now) / 1'000'000 + 1, 100}));
+            const int n = epoll_wait(m_epoll, events, 256, waitMs);
+            if (n < 0 && errno != EINTR) {
+                fail(std::string("epoll_wait: ") + std::strerror(errno));
+                return false;
+            }
+            const long before = m_packets;
+            for (int i = 0; i < n; ++i) {
+                auto *c = static_cast<Conn *>(events[i].data.ptr);
+                if (events[i].events & EPOLLOUT)
+                    flush(*c);
+                if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+                    readAll(*c);
+            }
+            if (m_packets != before)
+                lastProgress = nowNs();
+        }
+        return true;
+    }
+
+    size_t size() const { return m_conns.size(); }
+    Conn &at(size_t i) { return *m_conns[i]; }
+
+    void fail(const std::string &message)
+    {
+        if (error.empty())
+            error = message;
+    }
+
+private:
+    void flushDirty()
+    {
+        // flush() may not add to m_dirty; swap to be safe anyway.
+        std::vector<Conn *> list;
+        list.swap(m_dirty);
+        for (Conn *c : list) {
+            c->dirty = false;
+            flush(*c);
+        }
+    }
+
+    void flush(Conn &c)
+    {
+        while (c.open && c.outPos < c.out.size()) {
+            const ssize_t n = ::send(c.fd, c.out.data() + c.outPos, c.out.size() - c.outPos, MSG_NOSIGNAL);
+            if (n > 0) {
+                c.outPos += size_t(n);
+                c.lastSent = nowNs();
+            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                return; // EPOLLOUT edge will call again
+            } else if (n < 0 && errno == ENOTCONN) {
+                return; // connect still in progress
+            } else if (n < 0 && errno == EINTR) {
+                continue;
+            } else {
+                closeConn(c);
+                return;
+            }
+        }
+        if (c.outPos == c.out.size()) {
+            c.out.clear();
+            c.outPos = 0;
+        }
+    }
+
+    void readAll(Conn &c)
+    {
+        char buf[65536];
+        while (c.open) {
+            const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+            if (n > 0) {
+                c.in.append(buf, size_t(n));
+                parse(c);
+                if (size_t(n) < sizeof buf)
+                    break; // short read: drained (ET is satisfied by the next edge)
+            } else if (n == 0) {
+                closeConn(c);
+            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                break;
+            } else if (errno == EINTR) {
+                continue;
+            } else {
+                closeConn(c);
+            }
+        }
+    }
+
+    void parse(Conn &c)
+    {
+        const auto *data = reinterpret_cast<const std::uint8_t *>(c.in.data());
+        const size_t size = c.in.size();
+        while (c.inPos + 2 <= size) {
+            size_t p = c.inPos + 1;
+            std::uint32_t remaining = 0;
+            int shift = 0;
+            bool complete = false;
+            for (int i = 0; i < 4 && p < size; ++i) {
+                const std::uint8_t b = data[p++];
+                remaining |= std::uint32_t(b & 0x7F) << shift;
+                shift += 7;
+                if (!(b & 0x80)) {
+                    complete = true;
+                    break;
+                }
+            }
+            if (!complete)
+                break;
+            if (p + remaining > size)
+                break;
+            ++m_packets;
+            onPacket(c, data[c.inPos], data + p, remaining);
+            c.inPos = p + remaining;
+        }
+        if (c.inPos == c.in.size()) {
+            c.in.clear();
+            c.inPos = 0;
+        } else if (c.inPos > 65536) {
+            c.in.erase(0, c.inPos);
+            c.inPos = 0;
+        }
+    }
+
+    void closeConn(Conn &c)
+    {
+        if (!c.open)
+            return;
+        c.open = false;
+        c.closedAt = nowNs();
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, c.fd, nullptr);
+        ::close(c.fd);
+        c.fd = -1;
+        if (onClosed)
+            onClosed(c);
+    }
+
+    int m_epoll = -1;
+    std::vector<std::unique_ptr<Conn>> m_conns;
+    std::vector<Conn *> m_dirty;
+    long m_packets = 0;
+};
+
+std::uint16_t readU16(const std::uint8_t *p) { return std::uint16_t((p[0] << 8) | p[1]); }
+
+/// Sequence number and send time from a PUBLISH body (3.1.1: no properties).
+bool publishPayload(std::uint8_t firstByte, const std::uint8_t *body, size_t len, std::uint64_t &seq,
+                    Nanos &sentAt, std::uint16_t &packetId)
+{
+    if (len < 2)
+        return false;
+    const size_t topicLen = readU16(body);
+    const int qos = (firstByte >> 1) & 3;
+    size_t p = 2 + topicLen;
+    packetId = 0;
+    if (qos > 0) {
+        if (p + 2 > len)
+            return false;
+        packetId = readU16(body + p);
+        p += 2;
+    }
+    if (p + 16 > len)
+        return false;
+    std::memcpy(&seq, body + p, 8);
+    std::memcpy(&sentAt, body + p + 8, 8);
+    return true;
+}
+
+/// Marks a sequence number delivered on a subscriber; false for a duplicate.
+bool markSeen(Conn &c, std::uint64_t seq)
+{
+    const size_t word = size_t(seq / 64);
+    if (word >= c.seen.size())
+        c.seen.resize(word + 1, 0);
+    const std::uint64_t bit = std::uint64_t(1) << (seq % 64);
+    if (c.seen[word] & bit) {
+        ++c.duplicates;
+        return false;
+    }
+    c.seen[word] |= bit;
+    ++c.received;
+    return true;
+}
+
+// ---- Result line ------------------------------------------------------------------------
+
+class Meter
+{
+public:
+    explicit Meter(int pid) : m_pid(pid) { restart(); }
+    void restart()
+    {
+        m_self = selfCpuSeconds();
+        m_broker = processCpuSeconds(m_pid);
+    }
+    double selfCpu() const { return selfCpuSeconds() - m_self; }
+    double brokerCpu() const
+    {
+        const double now = processCpuSeconds(m_pid);
+        return now < 0 || m_broker < 0 ? -1 : now - m_broker;
+    }
+
+private:
+    int m_pid;
+    double m_self = 0;
+    double m_broker = 0;
+};
+
+class Result
+{
+public:
+    explicit Result(const std::string &scenario) { m_line = "RESULT scenario=" + scenario; }
+    Result &add(const char *key, double value, int precision = 1)
+    {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, " %s=%.*f", key, precision, value);
+        m_line += buf;
+        return *this;
+    }
+    Result &add(const char *key, long value)
+    {
+        m_line += " " + std::string(key) + "=" + std::to_string(value);
+        return *this;
+    }
+    Result &add(const char *key, const std::string &value)
+    {
+        m_line += " " + std::string(key) + "=" + value;
+        return *this;
+    }
+    void print(const Meter &meter, int pid, const std::string &error)
+    {
+        add("broker_cpu_s", meter.brokerCpu(), 3);
+        add("loadgen_cpu_s", meter.selfCpu(), 3);
+        add("broker_rss_kb", processRssKb(pid));
+        if (!error.empty()) {
+            std::string e = error;
+            std::replace(e.begin(), e.end(), ' ', '_');
+            add("error", e);
+        }
+        std::printf("%s\n", m_line.c_str());
+        std::fflush(stdout);
+    }
+
+private:
+    std::string m_line;
+};
+
+// ---- Shared steps -------------------------------------------------------------------------
+
+/// Opens `count` connections, at most `parallel` waiting for CONNACK at once; `onConnack`
+/// may queue more packets (SUBSCRIBE). Returns false on error, deadline or stall.
+bool openClients(Loop &loop, const Options &o, int count, const std::string &idPrefix, int keepAlive,
+                 Nanos deadline, long &connacked)
+{
+    int started = 0;
+    auto startMore = [&] {
+        while (started < count && started - connacked < o.parallel) {
+            Conn *c = loop.connectTo(o.port, started);
+            if (!c)
+                return;
+            loop.send(*c, connectBytes(idPrefix + std::to_string(started), keepAlive));
+            ++started;
+        }
+    };
+    startMore();
+    return loop.run(
+        [&] {
+            startMore();
+            return connacked >= count;
+        },
+        deadline, Nanos(o.stall * kSecond));
+}
+
+Nanos deadlineFrom(const Options &o) { return nowNs() + Nanos(o.timeout * kSecond); }
+
+std::string checkAlive(const Options &o, std::string error)
+{
+    if (!processAlive(o.pid))
+        return "broker_process_gone";
+    return error;
+}
+
+// ---- Scenario: throughput and fan-out -----------------------------------------------------
+
+/// One publisher to `subs` subscribers on one topic at `qos`. Publisher keeps `window`
+/// unacknowledged QoS>0 PUBLISH (QoS 0: qos0Window outstanding deliveries end to end).
+int runFlow(const Options &o, const std::string &name, int subs, long count, int window)
+{
+    Meter meter(o.pid);
+    Loop loop;
+    const Nanos deadline = deadlineFrom(o);
+    const std::string topic = "bench/flow";
+    long connacked = 0, subacked = 0;
+    std::vector<std::uint8_t> inflight(65536, 0); // publisher: 1 = awaiting PUBACK/PUBREC, 2 = PUBCOMP
+    long sent = 0, acked = 0, delivered = 0, duplicates = 0, protocolErrors = 0;
+    int inflightCount = 0;
+    std::uint16_t nextId = 1;
+    Conn *pub = nullptr;
+
+    loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *body, size_t len) {
+        const int type = fb >> 4;
+        switch (type) {
+        case 2: // CONNACK
+            if (len < 2 || body[1] != 0)
+                loop.fail("connack_refused");
+            c.connacked = true;
+            ++connacked;
+            if (c.index < subs)
+                loop.send(c, subscribeBytes(topic, o.qos, 1));
+            break;
+        case 9: // SUBACK
+            if (len < 3 || body[2] == 0x80)
+                loop.fail("suback_refused");
+            ++subacked;
+            break;
+        case 3: { // PUBLISH to a subscriber
+            std::uint64_t seq = 0;
+            Nanos sentAt = 0;
+            std::uint16_t pid = 0;
+            if (!publishPayload(fb, body, len, seq, sentAt, pid)) {
+                ++protocolErrors;
+                break;
+            }
+            const int q = (fb >> 1) & 3;
+            if (q == 1)
+                appendAck(c.out, 0x40, pid);
+            else if (q == 2)
+                appendAck(c.out, 0x50, pid);
+            if (q > 0)
+                loop.markDirty(c);
+            if (markSeen(c, seq))
+                ++delivered;
+            else
+                ++duplicates;
+            break;
+        }
+        case 6: // PUBREL to a subscriber
+            if (len >= 2) {
+                appendAck(c.out, 0x70, readU16(body));
+                loop.markDirty(c);
+            }
+            break;
+        case 4: // PUBACK to the publisher
+        case 7: // PUBCOMP
+            if (len >= 2) {
+                const auto id = readU16(body);
+                if (inflight[id]) {
+                    inflight[id] = 0;
+                    --inflightCount;
+                    ++acked;
+                } else {
+                    ++protocolErrors;
+                }
+            }
+            break;
+        case 5: // PUBREC
+            if (len >= 2) {
+                const auto id = readU16(body);
+                if (inflight[id] == 1)
+                    inflight[id] = 2;
+                appendAck(c.out, 0x62, id);
+                loop.markDirty(c);
+            }
+            break;
+        default:
+            break;
+        }
+    };
+    loop.onClosed = [&](Conn &) { loop.fail("connection_closed_by_broker"); };
+
+    // Subscribers first (index 0..subs-1), then the publisher (index subs).
+    bool ok = openClients(loop, o, subs, "lg-sub-", 60, deadline, connacked);
+    ok = ok && loop.run([&] { return subacked >= subs; }, deadline, Nanos(o.stall * kSecond));
+    if (ok) {
+        pub = loop.connectTo(o.port, subs);
+        if (pub) {
+            loop.send(*pub, connectBytes("lg-pub", 60));
+            ok = loop.run([&] { return pub->connacked; }, deadline, Nanos(o.stall * kSecond));
+        } else {
+            ok = false;
+        }
+    }
+
+    meter.restart();
+    const Nanos start = nowNs();
+    Nanos lastDelivery = start;
+    long lastDelivered = 0;
+    auto pump = [&] {
+        if (!pub || !pub->open)
+            return;
+        bool queued = false;
+        while (sent < count) {
+            if (o.qos == 0) {
+                if (sent * subs - delivered >= long(window) * subs)
+                    break;
+            } else {
+                if (inflightCount >= window)
+                    break;
+                while (inflight[nextId])
+                    nextId = std::uint16_t(nextId == 65535 ? 1 : nextId + 1);
+                inflight[nextId] = 1;
+                ++inflightCount;
+            }
+            appendPublish(pub->out, topic, o.qos, nextId, std::uint64_t(sent), nowNs(), o.payload);
+            if (o.qos > 0)
+                nextId = std::uint16_t(nextId == 65535 ? 1 : nextId + 1);
+            ++sent;
+            queued = true;
+        }
+        if (queued)
+            loop.markDirty(*pub);
+    };
+    const long expected = count * subs;
+    if (ok) {
+        loop.run(
+            [&] {
+                if (delivered != lastDelivered) {
+                    lastDelivered = delivered;
+                    lastDelivery = nowNs();
+                }
+                pump();
+                // Everything sent and acknowledged but deliveries stopped: the rest is lost;
+                // a second of silence ends the run sooner than the stall timeout.
+                const bool drained = sent >= count && (o.qos == 0 || acked >= count)
+                    && nowNs() - lastDelivery > kSecond;
+                return drained || (delivered >= expected && (o.qos == 0 || acked >= count));
+            },
+            deadline, Nanos(o.stall * kSecond));
+    }
+    const double seconds = double(lastDelivery - start) / 1e9;
+    Result r(name);
+    r.add("qos", long(o.qos)).add("subscribers", long(subs)).add("messages", count).add("window", long(window));
+    r.add("sent", sent).add("acked", acked).add("delivered", delivered).add("lost", expected - delivered);
+    r.add("duplicates", duplicates).add("protocol_errors", protocolErrors);
+    r.add("seconds", seconds, 3);
+    r.add("rate", seconds > 0 ? double(delivered) / seconds : 0.0);
+    r.print(meter, o.pid, checkAlive(o, ok ? loop.error : (loop.error.empty() ? "setup_failed" : loop.error)));
+    return ok && loop.error.empty() && processAlive(o.pid) ? 0 : 1;
+}
+
+// ---- Scenario: QoS 1 round-trip latency ----------------------------------------------------
+
+int runLatency(const Options &o)
+{
+    Meter meter(o.pid);
+    Loop loop;
+    const Nanos deadline = deadlineFrom(o);
+    const std::string topic = "bench/latency";
+    long connacked = 0;
+    bool subacked = false, delivered = false, acked = false;
+    Nanos latency = 0;
+    std::vector<Nanos> samples;
+    samples.reserve(size_t(o.count));
+
+    loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *body, size_t len) {
+        switch (fb >> 4) {
+        case 2:
+            c.connacked = true;
+            ++connacked;
+            if (c.index == 0)
+                loop.send(c, subscribeBytes(topic, 1, 1));
+            break;
+        case 9:
+            subacked = true;
+            break;
+        case 3: {
+            std::uint64_t seq = 0;
+            Nanos sentAt = 0;
+            std::uint16_t pid = 0;
+            if (publishPayload(fb, body, len, seq, sentAt, pid)) {
+                latency = nowNs() - sentAt;
+                delivered = true;
+                appendAck(c.out, 0x40, pid);
+                loop.markDirty(c);
+            }
+            break;
+        }
+        case 4:
+            acked = true;
+            break;
+        default:
+            break;
+        }
+    };
+    loop.onClosed = [&](Conn &) { loop.fail("connection_closed_by_broker"); };
+
+    Conn *sub = loop.connectTo(o.port, 0);
+    Conn *pub = loop.connectTo(o.port, 1);
+    bool ok = sub && pub;
+    if (ok) {
+        loop.send(*sub, connectBytes("lg-lat-sub", 60));
+        loop.send(*pub, connectBytes("lg-lat-pub", 60));
+        ok = loop.run([&] { return connacked >= 2 && subacked; }, deadline, Nanos(o.stall * kSecond));
+    }
+    meter.restart();
+    std::uint16_t id = 1;
+    for (long i = 0; ok && i < o.count; ++i) {
+        delivered = acked = false;
+        std::string bytes;
+        appendPublish(bytes, topic, 1, id, std::uint64_t(i), nowNs(), o.payload);
+        id = std::uint16_t(id == 65535 ? 1 : id + 1);
+        loop.send(*pub, bytes);
+        ok = loop.run([&] { return delivered && acked; }, deadline, Nanos(o.stall * kSecond));
+        if (ok)
+            samples.push_back(latency);
+    }
+    std::vector<Nanos> sorted = samples;
+    std::sort(sorted.begin(), sorted.end());
+    auto pct = [&](double p) -> double {
+        if (sorted.empty())
+            return 0;
+        const size_t idx = std::min(sorted.size() - 1, size_t(p * double(sorted.size())));
+        return double(sorted[idx]) / 1000.0;
+    };
+    Result r("latency_qos1");
+    r.add("samples", long(samples.size()));
+    r.add("p50_us", pct(0.50)).add("p99_us", pct(0.99)).add("max_us", sorted.empty() ? 0.0 : double(sorted.back()) / 1000.0);
+    r.add("first_us", samples.empty() ? 0.0 : double(samples.front()) / 1000.0);
+    r.print(meter, o.pid, checkAlive(o, ok ? loop.error : (loop.error.empty() ? "timeout" : loop.error)));
+    return ok && processAlive(o.pid) ? 0 : 1;
+}
+
+// ---- Scenario: idle connections -----------------------------------------------------------
+
+int runIdle(const Options &o)
+{
+    raiseFileLimit();
+    Meter meter(o.pid);
+    Loop loop;
+    const Nanos deadline = deadlineFrom(o);
+    long connacked = 0;
+    loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *body, size_t len) {
+        if ((fb >> 4) == 2) {
+            if (len < 2 || body[1] != 0)
+                loop.fail("connack_refused");
+            c.connacked = true;
+            ++connacked;
+        }
+    };
+    loop.onClosed = [&](Conn &) { loop.fail("connection_closed_by_broker"); };
+    const long rssBefore = processRssKb(o.pid);
+    const Nanos start = nowNs();
+    const bool ok = openClients(loop, o, o.connections, "lg-idle-", 60, deadline, connacked);
+    const Nanos end = nowNs();
+    // Let the broker finish what it does after CONNACK, then read RSS (bounded: 0.5 s).
+    loop.run([] { return false; }, nowNs() + kSecond / 2, kSecond);
+    const long rssAfter = processRssKb(o.pid);
+    const double seconds = double(end - start) / 1e9;
+    Result r("idle_connections");
+    r.add("connections", long(o.connections)).add("connacked", connacked).add("parallel", long(o.parallel));
+    r.add("seconds", seconds, 3).add("rate", seconds > 0 ? double(connacked) / seconds : 0.0);
+    r.add("rss_before_kb", rssBefore).add("rss_after_kb", rssAfter);
+    r.add("bytes_per_conn", connacked > 0 && rssBefore >= 0 ? double(rssAfter - rssBefore) * 1024.0 / double(connacked) : 0.0, 0);
+    r.print(meter, o.pid, checkAlive(o, ok ? loop.error : (loop.error.empty() ? "timeout" : loop.error)));
+    return ok && loop.error.empty() && processAlive(o.pid) ? 0 : 1;
+}
+
+// ---- Scenario: targeted push to device topics ----------------------------------------------
+
+int runPush(const Options &o)
+{
+    raiseFileLimit();
+    Meter meter(o.pid);
+    Loop loop;
+    const Nanos deadline = deadlineFrom(o);
+    const int devices = o.connections;
+    long connacked = 0, subacked = 0, delivered = 0, duplicates = 0, acked = 0, sent = 0;
+    std::vector<std::uint8_t> inflight(65536, 0);
+    int inflightCount = 0;
+    std::uint16_t nextId = 1;
+    Nanos lastDelivery = 0;
+
+    loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *body, size_t len) {
+        switch (fb >> 4) {
+        case 2:
+            if (len < 2 || body[1] != 0)
+                loop.fail("connack_refused");
+            c.connacked = true;
+            ++connacked;
+            if (c.index < devices)
+                loop.send(c, subscribeBytes("devices/" + std::to_string(c.index) + "/push", 1, 1));
+            break;
+        case 9:
+            if (len < 3 || body[2] == 0x80)
+                loop.fail("suback_refused");
+            ++subacked;
+            break;
+        case 3: {
+            std::uint64_t seq = 0;
+            Nanos sentAt = 0;
+            std::uint16_t pid = 0;
+            if (publishPayload(fb, body, len, seq, sentAt, pid)) {
+                appendAck(c.out, 0x40, pid);
+                loop.markDirty(c);
+                if (seq != std::uint64_t(c.index))
+                    loop.fail("push_to_wrong_device");
+                if (markSeen(c, 0)) {
+                    ++delivered;
+                    lastDelivery = nowNs();
+                } else {
+                    ++duplicates;
+                }
+            }
+            break;
+        }
+        case 4:
+            if (len >= 2 && inflight[readU16(body)]) {
+                inflight[readU16(body)] = 0;
+                --inflightCount;
+                ++acked;
+            }
+            break;
+        default:
+            break;
+        }
+    };
+    loop.onClosed = [&](Conn &) { loop.fail("connection_closed_by_broker"); };
+
+    bool ok = openClients(loop, o, devices, "lg-dev-", 60, deadline, connacked);
+    ok = ok && loop.run([&] { return subacked >= devices; }, deadline, Nanos(o.stall * kSecond));
+    Conn *pub = ok ? loop.connectTo(o.port, devices) : nullptr;
+    if (pub) {
+        loop.send(*pub, connectBytes("lg-push-pub", 60));
+        ok = loop.run([&] { return pub->connacked; }, deadline, Nanos(o.stall * kSecond));
+    } else {
+        ok = false;
+    }
+    meter.restart();
+    const Nanos start = nowNs();
+    lastDelivery = start;
+    std::string topic;
+    if (ok) {
+        loop.run(
+            [&] {
+                bool queued = false;
+                while (sent < devices && inflightCount < o.window) {
+                    while (inflight[nextId])
+                        nextId = std::uint16_t(nextId == 65535 ? 1 : nextId + 1);
+                    inflight[nextId] = 1;
+                    ++inflightCount;
+                    topic = "devices/" + std::to_string(sent) + "/push";
+                    appendPublish(pub->out, topic, 1, nextId, std::uint64_t(sent), nowNs(), o.payload);
+                    nextId = std::uint16_t(nextId == 65535 ? 1 : nextId + 1);
+                    ++sent;
+                    queued = true;
+                }
+                if (queued)
+                    loop.markDirty(*pub);
+                return delivered >= devices && acked >= devices;
+            },
+            deadline, Nanos(o.stall * kSecond));
+    }
+    const double seconds = double(lastDelivery - start) / 1e9;
+    Result r("push_devices");
+    r.add("devices", long(devices)).add("window", long(o.window)).add("sent", sent).add("delivered", delivered);
+    r.add("lost", long(devices) - delivered).add("duplicates", duplicates);
+    r.add("seconds", seconds, 3).add("rate", seconds > 0 ? double(delivered) / seconds : 0.0);
+    r.print(meter, o.pid, checkAlive(o, ok ? loop.error : (loop.error.empty() ? "setup_failed" : loop.error)));
+    return ok && loop.error.empty() && processAlive(o.pid) ? 0 : 1;
+}
+
+// ---- Scenario: keep-alive enforcement ----------------------------------------------------------
+
+int runKeepAlive(const Options &o)
+{
+    Meter meter(o.pid);
+    Loop loop;
+    const Nanos deadline = deadlineFrom(o);
+    long connacked = 0, closed = 0;
+    loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *, size_t) {
+        if ((fb >> 4) == 2) {
+            c.connacked = true;
+            ++connacked;
+        }
+    };
+    loop.onClosed = [&](Conn &) { ++closed; };
+    // Clients start 0.37 s apart so they fall at different points of any periodic check.
+    for (int i = 0; i < o.trials; ++i) {
+        Conn *c = loop.connectTo(o.port, i);
+        if (!c)
+            break;
+        loop.send(*c, connectBytes("lg-ka-" + std::to_string(i), o.keepAlive));
+        loop.run([&] { return c->connacked || !c->open; }, deadline, Nanos(o.stall * kSecond));
+        if (i + 1 < o.trials)
+            loop.run([] { return false; }, nowNs() + 370'000'000, kSecond);
+    }
+    // Closing must happen by 1.5 x keep-alive [MQTT-3.1.2-24]; allow 5 x plus 2 s before giving up.
+    const Nanos limit = std::min(deadline, nowNs() + Nanos((o.keepAlive * 5 + 2) * kSecond));
+    loop.run([&] { return closed >= o.trials; }, limit, limit);
+    double minS = 1e9, maxS = 0, sum = 0;
+    long n = 0;
+    for (size_t i = 0; i < loop.size(); ++i) {
+        const Conn &c = loop.at(i);
+        if (c.closedAt == 0 || c.lastSent == 0)
+            continue;
+        const double s = double(c.closedAt - c.lastSent) / 1e9;
+        minS = std::min(minS, s);
+        maxS = std::max(maxS, s);
+        sum += s;
+        ++n;
+    }
+    Result r("keepalive");
+    r.add("keepalive_s", long(o.keepAlive)).add("clients", long(o.trials)).add("closed", n);
+    r.add("min_s", n ? minS : 0.0, 2).add("mean_s", n ? sum / double(n) : 0.0, 2).add("max_s", n ? maxS : 0.0, 2);
+    std::string error = n < o.trials ? "not_all_closed" : loop.error;
+    r.print(meter, o.pid, checkAlive(o, error));
+    return processAlive(o.pid) && connacked == o.trials ? 0 : 1;
+}
+
+// ---- Scenario: first delivery right after SUBACK ---------------------------------------------
+
+/// The publisher sends as soon as the subscriber's SUBACK arrives; a broker that leaves
+/// Nagle on holds the PUBLISH until the peer's delayed ACK of the SUBACK (about 40 ms).
+int runFirstMessage(const Options &o)
+{
+    Meter meter(o.pid);
+    Loop loop;
+    const Nanos deadline = deadlineFrom(o);
+    std::vector<Nanos> samples;
+    bool ok = true;
+    Conn *pub = loop.connectTo(o.port, -1);
+    bool pubReady = false, subacked = false, delivered = false;
+    Nanos latency = 0;
+    loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *body, size_t len) {
+        switch (fb >> 4) {
+        case 2:
+            c.connacked = true;
+            if (c.index < 0)
+                pubReady = true;
+            else
+                loop.send(c, subscribeBytes("bench/first/" + std::to_string(c.index), 1, 1));
+            break;
+        case 9: {
+            subacked = true;
+            std::string bytes;
+            appendPublish(bytes, "bench/first/" + std::to_string(c.index), 1, 1, 0, nowNs(), o.payload);
+            loop.send(*pub, bytes);
+            break;
+        }
+        case 3: {
+            std::uint64_t seq = 0;
+            Nanos sentAt = 0;
+            std::uint16_t pid = 0;
+            if (publishPayload(fb, body, len, seq, sentAt, pid)) {
+                latency = nowNs() - sentAt;
+                delivered = true;
+                appendAck(c.out, 0x40, pid);
+                loop.markDirty(c);
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    };
+    if (!pub)
+        ok = false;
+    else {
+        loop.send(*pub, connectBytes("lg-first-pub", 60));
+        ok = loop.run([&] { return pubReady; }, deadline, Nanos(o.stall * kSecond));
+    }
+    for (int i = 0; ok && i < o.trials; ++i) {
+        subacked = delivered = false;
+        Conn *sub = loop.connectTo(o.port, i);
+        if (!sub)
+            break;
+        loop.send(*sub, connectBytes("lg-first-sub-" + std::to_string(i), 60));
+        ok = loop.run([&] { return delivered; }, deadline, Nanos(o.stall * kSecond));
+        if (ok)
+            samples.push_back(latency);
+    }
+    std::vector<Nanos> sorted = samples;
+    std::sort(sorted.begin(), sorted.end());
+    Result r("first_message");
+    r.add("trials", long(samples.size()));
+    r.add("median_ms", sorted.empty() ? 0.0 : double(sorted[sorted.size() / 2]) / 1e6, 2);
+    r.add("min_ms", sorted.empty() ? 0.0 : double(sorted.front()) / 1e6, 2);
+    r.add("max_ms", sorted.empty() ? 0.0 : double(sorted.back()) / 1e6, 2);
+    r.print(meter, o.pid, checkAlive(o, ok ? loop.error : (loop.error.empty() ? "timeout" : loop.error)));
+    return ok && processAlive(o.pid) ? 0 : 1;
+}
+
+void usage()
+{
+    std::fprintf(stderr,
+                 "usage: hermes_loadgen SCENARIO --port P [--pid BROKER_PID] [options]\n"
+                 "scenarios: throughput fanout latency idle push keepalive qos2window firstmsg\n"
+                 "options: --count N --qos Q --window W --qos0-window W --subscribers N\n"
+                 "         --connections N --parallel N --keepalive S --trials N --payload BYTES\n"
+                 "         --timeout S --stall S\n");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    Options o;
+    if (argc < 2) {
+        usage();
+        return 2;
+    }
+    o.scenario = argv[1];
+    for (int i = 2; i < argc; ++i) {
+        const std::string key = argv[i];
+        if (i + 1 >= argc) {
+            usage();
+            return 2;
+        }
+        const char *value = argv[++i];
+        if (key == "--port") o.port = std::atoi(value);
+        else if (key == "--pid") o.pid = std::atoi(value);
+        else if (key == "--count") o.count = std::atol(value);
+        else if (key == "--qos") o.qos = std::clamp(std::atoi(value), 0, 2);
+        else if (key == "--window") o.window = std::clamp(std::atoi(value), 1, 60000);
+        else if (key == "--qos0-window") o.qos0Window = std::max(1, std::atoi(value));
+        else if (key == "--subscribers") o.subscribers = std::max(1, std::atoi(value));
+        else if (key == "--connections") o.connections = std::max(1, std::atoi(value));
+        else if (key == "--parallel") o.parallel = std::max(1, std::atoi(value));
+        else if (key == "--keepalive") o.keepAlive = std::max(1, std::atoi(value));
+        else if (key == "--trials") o.trials = std::max(1, std::atoi(value));
+        else if (key == "--payload") o.payload = std::max(16, std::atoi(value));
+        else if (key == "--timeout") o.timeout = std::max(1.0, std::atof(value));
+        else if (key == "--stall") o.stall = std::max(0.5, std::atof(value));
+        else {
+            usage();
+            return 2;
+        }
+    }
+    const int window = o.qos == 0 ? o.qos0Window : o.window;
+    if (o.scenario == "throughput")
+        return runFlow(o, "throughput_qos" + std::to_string(o.qos), 1, o.count, window);
+    if (o.scenario == "fanout")
+        return runFlow(o, "fanout_qos" + std::to_string(o.qos), o.subscribers, o.count, window);
+    if (o.scenario == "qos2window") {
+        o.qos = 2;
+        return runFlow(o, "qos2_window", 1, o.count, o.window);
+    }
+    if (o.scenario == "latency")
+        return runLatency(o);
+    if (o.scenario == "idle")
+        return runIdle(o);
+    if (o.scenario == "push")
+        return runPush(o);
+    if (o.scenario == "keepalive")
+        return runKeepAlive(o);
+    if (o.scenario == "firstmsg")
+        return runFirstMessage(o);
+    usage();
+    return 2;
+}
