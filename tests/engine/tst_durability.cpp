@@ -675,7 +675,16 @@ private slots:
 
 private:
     quint64 m_seed = 0;
-    int m_totalKills = 0;
+    /// Totals per QoS over the rows run, for the closing summary lines.
+    struct Totals {
+        int kills = 0;
+        int published = 0;
+        int acknowledged = 0;
+        int delivered = 0;
+        int lost = 0;
+        int duplicated = 0;
+    };
+    std::map<int, Totals> m_totals;
     int m_rowsRun = 0;
 };
 
@@ -880,7 +889,13 @@ void TestDurability::killDuringTraffic()
             .arg(subscriber.recognisedDuplicates())
             .arg(subscriber.freshSendsOfHeldIds());
     qInfo("%s", qPrintable(summary));
-    m_totalKills += run.generation;
+    Totals &totals = m_totals[int(qos)];
+    totals.kills += run.generation;
+    totals.published += publisher.published();
+    totals.acknowledged += int(acknowledged.size());
+    totals.delivered += delivered;
+    totals.lost += int(lostSeqs.size());
+    totals.duplicated += duplicated;
     ++m_rowsRun;
 
     // Sort the failures by the known broker bugs' signatures, so that only those are
@@ -994,10 +1009,16 @@ void TestDurability::killDuringTraffic()
 
 void TestDurability::cleanupTestCase()
 {
-    qInfo("durability: %d kills over %d runs, seed %llu", m_totalKills, m_rowsRun, m_seed);
+    int kills = 0;
+    for (const auto &[qos, totals] : m_totals) {
+        qInfo("durability: qos=%d kills=%d published=%d acknowledged=%d delivered=%d lost=%d duplicated=%d", qos,
+              totals.kills, totals.published, totals.acknowledged, totals.delivered, totals.lost, totals.duplicated);
+        kills += totals.kills;
+    }
+    qInfo("durability: %d kills over %d runs, seed %llu", kills, m_rowsRun, m_seed);
     // Eight rows plan 20 kills; a selection of rows may plan fewer.
     if (m_rowsRun == 8)
-        QVERIFY(m_totalKills >= 10);
+        QVERIFY(kills >= 10);
 }
 
 QTEST_GUILESS_MAIN(TestDurability)
