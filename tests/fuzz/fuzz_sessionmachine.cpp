@@ -95,6 +95,19 @@ struct Harness
     /// Checks one batch of actions and reacts like a (very simple) engine.
     void apply(const Actions &actions)
     {
+        static const bool trace = qEnvironmentVariableIsSet("HERMES_FUZZ_TRACE");
+        if (trace) {
+            for (const Action &action : actions) {
+                std::fprintf(stderr, "  action %zu", action.index());
+                if (const auto *send = std::get_if<SendPacket>(&action))
+                    std::fprintf(stderr, " send %s", qPrintable(describe(send->packet)));
+                if (const auto *received = std::get_if<PacketReceived>(&action))
+                    std::fprintf(stderr, " received %s", qPrintable(describe(received->packet)));
+                if (const auto *close = std::get_if<CloseConnection>(&action))
+                    std::fprintf(stderr, " close %d %s", int(close->reason), qPrintable(close->detail));
+                std::fprintf(stderr, "\n");
+            }
+        }
         if (closed)
             require(actions.empty(), "actions after CloseConnection");
         for (size_t i = 0; i < actions.size(); ++i) {
