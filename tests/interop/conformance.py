@@ -67,7 +67,8 @@ class Cases:
               "qos2_duplicate_not_redelivered", "take_over_publishes_will", "retained_qos_downgrade",
               "max_queued_messages", "max_inflight_messages", "sys_publish_refused", "unsupported_protocol_level",
               "client_id_longer_than_23", "inbound_qos2_resumed_across_connections",
-              "resubscribe_replaces_subscription", "take_over_resumes_inflight"]
+              "resubscribe_replaces_subscription", "take_over_resumes_inflight", "pubrel_unknown_packet_id",
+              "unsubscribe_shared"]
     V5 = ["session_expiry", "user_properties", "payload_format", "publication_expiry", "no_local",
           "retain_as_published", "retain_handling", "assigned_clientid", "subscription_identifiers",
           "request_response", "client_topic_alias", "server_topic_alias", "maximum_packet_size_server",
@@ -81,7 +82,9 @@ class Cases:
           "client_publish_with_subscription_identifier", "max_session_expiry_clamped",
           "expired_inflight_still_redelivered", "retained_too_large_for_client_dropped",
           "topic_alias_maximum_zero_config", "unsupported_authentication_method",
-          "connect_properties_protocol_errors"]
+          "connect_properties_protocol_errors", "retained_carries_subscription_identifier",
+          "resume_respects_new_receive_maximum", "will_delay_clean_start_ends_session",
+          "disconnect_cannot_raise_zero_expiry"]
 
     def __init__(self, args, protocol):
         self.args = args
@@ -1281,6 +1284,108 @@ class Cases:
                 seen, closed = r.wait_closed()
                 check(closed and all(p.type == CONNACK and p.reason in (0x81, 0x82) for p in seen),
                       "%s: expected CONNACK 0x82 (or a plain close), got %r closed=%s" % (name, seen, closed))
+
+    def test_pubrel_unknown_packet_id(self):
+        # 4.3.3: PUBREL for an identifier with no state: answer PUBCOMP (v5: 0x92 Packet
+        # Identifier not found), keep the connection.
+        with self.broker() as b:
+            r = self.raw(b)
+            r.connect("myclientid")
+            r.ack(PUBREL, 4242)
+            comp = r.expect(PUBCOMP)
+            check(comp.pid == 4242, "PUBCOMP %r" % comp)
+            if self.v5:
+                check(comp.reason == 0x92, "PUBCOMP reason 0x%02x, expected 0x92" % comp.reason)
+            r.sync()
+            r.disconnect()
+
+    def test_unsubscribe_shared(self):
+        with self.broker() as b:
+            a = self.paho(b, "myclientid")
+            a.connect()
+            a.subscribe("$share/g/shared/x", 1)
+            a.unsubscribe("$share/g/shared/x")
+            a.publish("shared/x", b"after unsubscribe", 1)
+            a.sync()
+            check(a.messages == [], "still a shared subscriber after UNSUBSCRIBE: %r" % a.messages)
+            a.disconnect()
+
+    def test_retained_carries_subscription_identifier(self):
+        # [MQTT-3.3.4-3] retained messages sent on SUBSCRIBE carry its Subscription Identifier.
+        with self.broker() as b:
+            a = self.paho(b, "myclientid")
+            a.connect()
+            a.publish(TOPICS[0], b"retained", 1, retain=True)
+            a.subscribe(TOPICS[0], 1, properties=v5props(PacketTypes.SUBSCRIBE, SubscriptionIdentifier=77))
+            m = a.wait_messages(1)[0]
+            check(m.retain and m.prop("SubscriptionIdentifier") == [77], "retained %r" % m)
+            a.disconnect()
+
+    def test_resume_respects_new_receive_maximum(self):
+        # [MQTT-3.3.4-7] counts resent PUBLISH too: 5 unacknowledged, reconnect with Receive
+        # Maximum 2: two come back at once, the others as acknowledgements free the window.
+        with self.broker() as b:
+            r = self.raw(b)
+            r.connect("myclientid", clean=False, properties=v5props(PacketTypes.CONNECT, SessionExpiryInterval=300))
+            r.subscribe(1, [(TOPICS[0], 1)])
+            p = self.paho(b, "myclientid2")
+            p.connect()
+            for i in range(5):
+                p.publish(TOPICS[0], b"m%d" % i, 1)
+            r.pump(lambda seen: len(r.publishes()) == 5, auto_ack=False, what="5 PUBLISH")
+            r.close()
+            r = self.raw(b)
+            r.connect("myclientid", clean=False,
+                      properties=v5props(PacketTypes.CONNECT, SessionExpiryInterval=300, ReceiveMaximum=2))
+            r.pump(lambda seen: len(r.publishes()) >= 2, auto_ack=False, what="2 resent PUBLISH")
+            r.sync(auto_ack=False)
+            check(len(r.publishes()) == 2, "Receive Maximum 2 on resume, but %d unacknowledged PUBLISH: %r"
+                  % (len(r.publishes()), r.publishes()))
+            got = []
+            while len(got) < 5:
+                pubs = r.publishes()
+                check(pubs, "window stalled after %r" % got)
+                for q in pubs:
+                    got.append(q.payload)
+                    r.ack(PUBACK, q.pid)
+                r.seen.clear()
+                if len(got) < 5:
+                    r.pump(lambda seen: r.publishes(), auto_ack=False, what="the next PUBLISH")
+            check(got == [b"m%d" % i for i in range(5)], "resumed order %r" % got)
+            r.disconnect()
+            p.disconnect()
+
+    def test_will_delay_clean_start_ends_session(self):
+        # [MQTT-3.1.3-9] the will goes out when the session ends: a Clean Start reconnection
+        # ends it, so the delayed will is published then, not cancelled.
+        with self.broker() as b:
+            c = self.paho(b, "myclientid2")
+            c.connect()
+            c.subscribe(TOPICS[0], 2)
+            r = self.raw(b)
+            r.connect("myclientid", properties=self.persistent_props(60),
+                      will=(TOPICS[0], b"session ended", 0, False, v5props(PacketTypes.WILLMESSAGE, WillDelayInterval=30)))
+            r.close()
+            r = self.raw(b)
+            r.connect("myclientid", clean=True)
+            m = c.wait_messages(1, timeout=3)[0]
+            check(m.payload == b"session ended", "will %r" % m)
+            r.disconnect()
+            c.disconnect()
+
+    def test_disconnect_cannot_raise_zero_expiry(self):
+        # [MQTT-3.14.2-2] CONNECT with expiry 0 then DISCONNECT with non-zero: Protocol Error.
+        with self.broker() as b:
+            r = self.raw(b)
+            r.connect("myclientid")
+            r.disconnect(properties=v5props(PacketTypes.DISCONNECT, SessionExpiryInterval=60))
+            seen, closed = r.wait_closed()
+            check(closed and seen and seen[-1].type == DISCONNECT and seen[-1].reason == 0x82,
+                  "expected DISCONNECT 0x82, got %r closed=%s" % (seen, closed))
+            r = self.raw(b)
+            connack = r.connect("myclientid", clean=False)
+            check(not connack.session_present, "the session outlived its expiry 0")
+            r.disconnect()
 
 
 if __name__ == "__main__":

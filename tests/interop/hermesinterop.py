@@ -15,6 +15,7 @@ Runs with Debian's /usr/bin/python3 and python3-paho-mqtt 1.6.x.
 """
 
 import argparse
+import ctypes
 import os
 import queue
 import re
@@ -85,6 +86,12 @@ def common_arguments(description, extra=None):
 # hermesd
 
 
+def die_with_parent():
+    """Runs in the child before exec: SIGKILL it if this script dies (e.g. a ctest timeout),
+    so no hermesd outlives its test. Linux PR_SET_PDEATHSIG = 1."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+
+
 class Broker:
     """One hermesd process on an ephemeral port; use as a context manager."""
 
@@ -136,7 +143,7 @@ class Broker:
             args += ["--config", path]
         args += self.extra_args
         self._log = open(os.path.join(self._dir, "stderr.log"), "w+b")
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._log)
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._log, preexec_fn=die_with_parent)
         threading.Thread(target=self._read_stdout, daemon=True).start()
         deadline = time.monotonic() + 10
         while self.port is None:

@@ -12,7 +12,8 @@ import tempfile
 import time
 
 from hermesinterop import (DISCONNECT, HOST, PINGRESP, PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL, Broker,
-                           PacketTypes, PahoClient, RawClient, Suite, check, common_arguments, v5props)
+                           PacketTypes, PahoClient, RawClient, Suite, check, common_arguments, die_with_parent,
+                           v5props)
 
 # Known broker bugs: case -> diagnosis. XFAIL while listed; XPASS (a failure) once fixed.
 KNOWN_FAILURES = {
@@ -31,7 +32,7 @@ def start(hermesd, *extra):
     tmp = tempfile.mkdtemp(prefix="hermes-lifecycle-")
     atexit.register(shutil.rmtree, tmp, True)
     return subprocess.Popen([hermesd, "--no-persistence", "--data-dir", tmp, "--log-level", "error"] + list(extra),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=die_with_parent)
 
 
 def listening_ports(process, count):

@@ -54,6 +54,10 @@ CASES = [
      b"\x82\x02\x00\x01"),                                     # empty payload [MQTT-3.8.3-3]
     ("subscribe_options_reserved_bits", "mqttv5", True,
      b"\x82\x07\x00\x01\x00\x00\x01a\xc1"),                    # options bits 6-7 set [MQTT-3.8.3-5]
+    ("subscribe_qos_3", "mqttv311", True,
+     b"\x82\x06\x00\x01\x00\x01a\x03"),                    # requested QoS 3 [MQTT-3.8.3-4]
+    ("subscribe_retain_handling_3", "mqttv5", True,
+     b"\x82\x07\x00\x01\x00\x00\x01a\x31"),                # Retain Handling 3 (3.8.3.1)
     ("pubrel_wrong_flags", "mqttv311", True,
      b"\x60\x02\x00\x01"),                                     # PUBREL flags must be 0010 [MQTT-3.6.1-1]
     ("pingreq_with_body", "mqttv311", True,
