@@ -22,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <climits>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,6 +37,7 @@ namespace {
 constexpr quint32 SessionExpirySeconds = 3600; // v5 sessions outlive every restart here
 constexpr int Window = 20;                     // publisher's in-flight window
 constexpr quint16 PacketIdSpace = 64;          // ids are reused soon after their flow ends
+constexpr quint16 SentinelPacketId = 65535;    // never used before: no stale broker state can hold it
 constexpr int WaitMs = 20000;                  // deadline of every wait for progress
 
 // Broker bugs this test found (diagnoses for the lead; engine files are not ours to edit).
@@ -322,11 +324,6 @@ private:
     QString m_decodeError;
 };
 
-/// What happened to one message, for the diagnosis printed when a check fails.
-struct History {
-    QStringList events;
-};
-
 /// Payload "seq-N" for the numbered messages, "end" for the closing sentinel.
 QByteArray payloadFor(int seq, int total)
 {
@@ -348,7 +345,7 @@ struct Run {
     int generation = 0; ///< broker processes killed so far
     std::optional<KillPoint> armed;
     std::function<void()> kill;
-    std::map<int, History> history;
+    std::map<int, QStringList> history; ///< seq → what happened to it, for the diagnosis
     QHash<quint16, QList<int>> seqsByPacketId; ///< the publisher's use of each id, in order
     QHash<int, int> firstSentIn;   ///< seq → generation of its first PUBLISH
     QHash<int, int> completedIn;   ///< seq → generation whose PUBACK / PUBCOMP ended its flow
@@ -365,7 +362,7 @@ struct Run {
 
     void note(int seq, const QString &event)
     {
-        history[seq].events.append(QStringLiteral("g%1 %2").arg(generation).arg(event));
+        history[seq].append(QStringLiteral("g%1 %2").arg(generation).arg(event));
     }
 
     /// Called on every event the test process sees; fires the armed kill.
@@ -458,8 +455,8 @@ private:
     {
         while (m_peer.isOpen() && m_flights.size() < Window && m_nextSeq < m_limit) {
             Flight flight;
-            flight.packetId = allocateId();
             flight.seq = m_nextSeq++;
+            flight.packetId = flight.seq == m_run.total ? SentinelPacketId : allocateId();
             m_run.seqsByPacketId[flight.packetId].append(flight.seq);
             m_run.firstSentIn.insert(flight.seq, m_run.generation);
             m_flights.append(flight);
@@ -573,7 +570,12 @@ public:
 
     /// Times each message number reached the application.
     const QHash<int, int> &deliveries() const { return m_deliveries; }
-    bool endSeen() const { return m_deliveries.contains(m_run.total); }
+    /// The "end" sentinel arrived (delivered, or dropped for an id clash, which is judged
+    /// with the other failures).
+    bool endSeen() const
+    {
+        return m_deliveries.contains(m_run.total) || m_droppedByIdClash.contains(m_run.total);
+    }
     bool settled() const { return m_awaitingRelease.isEmpty(); }
     int recognisedDuplicates() const { return m_recognised; }
     int freshSendsOfHeldIds() const { return m_freshSendsOfHeldIds; }
@@ -943,7 +945,7 @@ void TestDurability::killDuringTraffic()
 
     for (const int seq : subscriber.freshSendSeqs().mid(0, 3))
         qInfo("durability: DUP=0 on a held id, seq-%d: %s", seq,
-              qPrintable(run.history[seq].events.join(QStringLiteral(" | "))));
+              qPrintable(run.history[seq].join(QStringLiteral(" | "))));
     const bool failed = !lostSeqs.isEmpty() || (qos == QoS::ExactlyOnce && (duplicated > 0 || !heldIdResent.isEmpty()))
         || !drained || !subscriber.anomalies().isEmpty();
     if (failed) {
@@ -974,11 +976,13 @@ void TestDurability::killDuringTraffic()
                 shown.append(seq);
         }
         for (const int seq : std::as_const(shown))
-            qInfo("durability: seq-%d: %s", seq, qPrintable(run.history[seq].events.join(QStringLiteral(" | "))));
+            qInfo("durability: seq-%d: %s", seq, qPrintable(run.history[seq].join(QStringLiteral(" | "))));
     }
 
     QVERIFY2(drained, "the sentinel or a QoS 2 release never arrived");
     QVERIFY(subscriber.anomalies().isEmpty());
+    QVERIFY2(publisherPeer.decodeError().isEmpty(), qPrintable(publisherPeer.decodeError()));
+    QVERIFY2(subscriberPeer.decodeError().isEmpty(), qPrintable(subscriberPeer.decodeError()));
     // Failures with a known diagnosis are expected to fail (until the broker is fixed);
     // anything else fails outright.
     QCOMPARE(lostOther, QList<int>{});
