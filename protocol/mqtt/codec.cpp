@@ -1,5 +1,7 @@
 #include "codec.h"
 
+#include <QStringDecoder>
+
 #include <cstring>
 
 namespace hermes::mqtt {
@@ -108,6 +110,19 @@ Utf8Status checkUtf8(QByteArrayView bytes)
         p += continuation + 1;
     }
     return sawNull ? Utf8Status::Null : Utf8Status::Ok;
+}
+
+// QString::fromUtf8() drops a leading byte order mark, but MQTT keeps it: "0xEF 0xBB 0xBF is
+// always interpreted as U+FEFF ... MUST NOT be skipped over or stripped off" [MQTT-1.5.4-3].
+// The bytes were validated before, so the common path is one fromUtf8() (one allocation).
+QString stringFromUtf8(QByteArrayView bytes)
+{
+    if (!bytes.startsWith("\xEF\xBB\xBF"))
+        return QString::fromUtf8(bytes);
+    QStringDecoder decoder(QStringConverter::Utf8,
+                           QStringConverter::Flag::Stateless
+                                   | QStringConverter::Flag::ConvertInitialBom);
+    return decoder.decode(bytes);
 }
 
 // [MQTT-1.5.4-1] [MQTT-1.5.4-2] (5.0) = [MQTT-1.5.3-1] [MQTT-1.5.3-2] (3.1.1).
@@ -363,7 +378,7 @@ Failure readString(Reader &in, QString &out, const char *what, bool v5)
     QByteArrayView bytes;
     if (auto failure = readStringBytes(in, bytes, what, v5))
         return failure;
-    out = QString::fromUtf8(bytes);
+    out = stringFromUtf8(bytes);
     return {};
 }
 
@@ -1010,7 +1025,7 @@ DecodeResult Decoder::connect() const
         if (auto problem = checkTopicName(topic, connectV5))
             return makeError(ProtocolError::TopicNameInvalid, problem->specId,
                              QStringLiteral("Will Topic: %1").arg(QLatin1String(problem->why)));
-        will.topic = QString::fromUtf8(topic);
+        will.topic = stringFromUtf8(topic);
         if (auto failure = readBinary(in, will.payload, "Will Payload"))
             return *failure;
         // 3.1.3.2.3: the server may check a payload declared as UTF-8 and refuse with 0x99.
@@ -1141,7 +1156,7 @@ DecodeResult Decoder::publish() const
                          QStringLiteral("PUBLISH topic name \"%1\" contains a wildcard")
                                  .arg(QString::fromUtf8(topic)));
     }
-    p.topic = QString::fromUtf8(topic);
+    p.topic = stringFromUtf8(topic);
     // The payload is the rest of the frame: one copy out of the caller's buffer.
     const QByteArrayView payload = in.rest();
     // 3.3.2.3.2: a payload declared as UTF-8 may be checked; 0x99 when it is not.
@@ -1237,7 +1252,7 @@ DecodeResult Decoder::subscribe() const
         }
         sub.options.maximumQoS = QoS(qos);
         filters.check(filter);
-        sub.filter = QString::fromUtf8(filter);
+        sub.filter = stringFromUtf8(filter);
         s.subscriptions.append(std::move(sub));
     }
     if (auto failure = filters.result())
@@ -1298,7 +1313,7 @@ DecodeResult Decoder::unsubscribe() const
         if (auto failure = readStringBytes(in, filter, "topic filter", v5()))
             return *failure;
         filters.check(filter);
-        u.filters.append(QString::fromUtf8(filter));
+        u.filters.append(stringFromUtf8(filter));
     }
     if (auto failure = filters.result())
         return *failure;

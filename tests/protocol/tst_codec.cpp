@@ -190,6 +190,10 @@ QList<std::pair<QByteArray, Packet>> samplePackets(ProtocolVersion v)
     Publish emptyPayload;
     emptyPayload.topic = QStringLiteral("$SYS/ünïcödé/𝄞");
     rows.append({"PUBLISH empty payload, non-ASCII topic", emptyPayload});
+    Publish bom;
+    bom.topic = QString(2, QChar(0xFEFF)) + QStringLiteral("x"); // kept [MQTT-1.5.4-3]
+    bom.payload = QByteArray("\xEF\xBB\xBF", 3);
+    rows.append({"PUBLISH topic starting with two BOMs", bom});
     Publish big;
     big.topic = QStringLiteral("big");
     big.payload = QByteArray(20000, 'x');
@@ -327,6 +331,34 @@ private slots:
     void exactBytes();
     void rejects_data();
     void rejects();
+    void accepts_data();
+    void accepts();
+    void compactForms_data();
+    void compactForms();
+    void v3Conversion_data();
+    void v3Conversion();
+    void encodeRefuses_data();
+    void encodeRefuses();
+    void propertiesInStableOrder();
+    void loneSurrogateEncodesAsReplacement();
+    void badFiltersAreAllNamedAndRestIsDecoded();
+    void takeFrameRemainingLength_data();
+    void takeFrameRemainingLength();
+    void takeFrameSplitAtEveryBoundary();
+    void takeFrameSizeLimitBeforeBody_data();
+    void takeFrameSizeLimitBeforeBody();
+    void peekConnectVersion_data();
+    void peekConnectVersion();
+    void disconnectReasonFor_data();
+    void disconnectReasonFor();
+    void connackReasonFor_data();
+    void connackReasonFor();
+    void describe_data();
+    void describe();
+    void reasonCodeName_data();
+    void reasonCodeName();
+    void varintSize_data();
+    void varintSize();
 };
 
 void TestCodec::roundTrip_data()
@@ -350,7 +382,8 @@ void TestCodec::roundTrip()
     QVERIFY2(std::holds_alternative<Packet>(decoded), qPrintable(describeResult(decoded)));
     const Packet &back = std::get<Packet>(decoded);
     QVERIFY2(back == packet,
-             qPrintable(describe(packet) + QLatin1String(" became ") + describe(back)));
+             qPrintable(hermes::mqtt::describe(packet) + QLatin1String(" became ")
+                        + hermes::mqtt::describe(back)));
     // Encoding is deterministic: the decoded value gives the same bytes again.
     QCOMPARE(encode(back, version), wire);
 }
@@ -705,6 +738,45 @@ void TestCodec::rejects_data()
         "");
     row("5.0 AUTH session expiry interval (not allowed)", V5, 0xF0, "18 05 1100000001",
         Violation, "");
+    // --- The same rules in 5.0 numbering -------------------------------------------------
+    row("5.0 CONNECT will QoS 1 without will flag [MQTT-3.1.2-11]", V5, 0x10,
+        "0004 4D515454 05 0A 003C 00 0001 63", Malformed, "MQTT-3.1.2-11");
+    row("5.0 CONNECT will retain without will flag [MQTT-3.1.2-13]", V5, 0x10,
+        "0004 4D515454 05 22 003C 00 0001 63", Malformed, "MQTT-3.1.2-13");
+    row("5.0 CONNECT will QoS 3 [MQTT-3.1.2-12]", V5, 0x10,
+        "0004 4D515454 05 1E 003C 00 0001 63 00 0001 77 0001 6D", Malformed, "MQTT-3.1.2-12");
+    row("5.0 CONNECT will topic with wildcard [MQTT-4.7.0-1]", V5, 0x10,
+        "0004 4D515454 05 06 003C 00 0001 63 00 0001 2B 0001 6D", E::TopicNameInvalid,
+        "MQTT-4.7.0-1");
+    row("5.0 CONNECT client id with U+0000 [MQTT-1.5.4-2]", V5, 0x10,
+        "0004 4D515454 05 02 003C 00 0001 00", Malformed, "MQTT-1.5.4-2");
+    row("CONNECT MQIsdp with level 5 [MQTT-3.1.2-2]", V5, 0x10,
+        "0006 4D5149736470 05 02 003C 00 0001 63", E::UnsupportedProtocolVersion, "MQTT-3.1.2-2");
+    row("5.0 CONNACK reserved acknowledge flag [MQTT-3.2.2-1]", V5, 0x20, "02 00 00", Malformed,
+        "MQTT-3.2.2-1");
+    row("5.0 PUBLISH topic with surrogate [MQTT-1.5.4-1]", V5, 0x30, "0003 EDBFBF 00", Malformed,
+        "MQTT-1.5.4-1");
+    row("5.0 PUBLISH QoS 1 packet id 0 [MQTT-2.2.1-3]", V5, 0x32, "0001 61 0000 00", Violation,
+        "MQTT-2.2.1-3");
+    row("5.0 SUBSCRIBE filter # not last [MQTT-4.7.1-1]", V5, 0x82, "0001 00 0003 232F61 00",
+        E::TopicFilterInvalid, "MQTT-4.7.1-1");
+    row("5.0 SUBSCRIBE packet id 0 [MQTT-2.2.1-3]", V5, 0x82, "0000 00 0001 61 00", Violation,
+        "MQTT-2.2.1-3");
+    row("5.0 UNSUBSCRIBE filter + inside a level [MQTT-4.7.1-2]", V5, 0xA2, "0001 00 0002 2B61",
+        E::TopicFilterInvalid, "MQTT-4.7.1-2");
+    row("5.0 PUBREL flags 0000 [MQTT-2.1.3-1]", V5, 0x60, "0001", Malformed, "MQTT-2.1.3-1");
+    row("5.0 UNSUBSCRIBE flags 0000 [MQTT-2.1.3-1]", V5, 0xA0, "0001 00 0001 61", Malformed,
+        "MQTT-2.1.3-1");
+    row("5.0 SUBACK reason string twice", V5, 0x90, "0001 08 1F000178 1F000179 00", Violation, "");
+    row("5.0 UNSUBACK user property value cut", V5, 0xB0, "0001 05 26 0001 6B 00 00", Malformed,
+        "");
+    row("5.0 CONNACK wildcard subscription available 2", V5, 0x20, "00 00 02 2802", Violation,
+        "");
+    row("5.0 CONNACK subscription identifier available 2", V5, 0x20, "00 00 02 2902", Violation,
+        "");
+    row("5.0 CONNACK receive maximum 0", V5, 0x20, "00 00 03 210000", Violation, "");
+    row("5.0 CONNECT will delay interval in CONNECT properties (Will only)", V5, 0x10,
+        "0004 4D515454 05 02 003C 05 1800000001 0001 63", Violation, "");
 }
 
 void TestCodec::rejects()
@@ -719,6 +791,623 @@ void TestCodec::rejects()
     QVERIFY2(e.error == error, qPrintable(describeResult(result)));
     QCOMPARE(e.specId, specId);
     QVERIFY(!e.detail.isEmpty());
+}
+
+void TestCodec::accepts_data()
+{
+    QTest::addColumn<QByteArray>("wire");
+    QTest::addColumn<ProtocolVersion>("version");
+    QTest::addColumn<Packet>("expected");
+
+    Connect v5NoUser;
+    v5NoUser.version = V5;
+    v5NoUser.clientId = QStringLiteral("c");
+    v5NoUser.password = QByteArray("p");
+    QTest::newRow("5.0 CONNECT password without user name (allowed since 5.0, 3.1.2.9)")
+            << frameOf(0x10, hex("0004 4D515454 05 42 003C 00 0001 63 0001 70")) << V5
+            << Packet(v5NoUser);
+
+    Connect v31NoPassword;
+    v31NoPassword.version = V31;
+    v31NoPassword.clientId = QStringLiteral("c");
+    v31NoPassword.userName = QStringLiteral("u");
+    QTest::newRow("3.1 CONNECT password flag without password is ignored (as mosquitto)")
+            << frameOf(0x10, hex("0006 4D5149736470 03 C2 003C 0001 63 0001 75")) << V31
+            << Packet(v31NoPassword);
+
+    Connect v5EmptyId;
+    v5EmptyId.version = V5;
+    v5EmptyId.cleanStart = false;
+    QTest::newRow("5.0 CONNECT empty client id with clean start 0 (3.1.3.1)")
+            << frameOf(0x10, hex("0004 4D515454 05 00 003C 00 0000")) << V5 << Packet(v5EmptyId);
+
+    Subscribe dupSubscribe;
+    dupSubscribe.packetId = 1;
+    dupSubscribe.subscriptions.append({QStringLiteral("a"), {QoS::AtLeastOnce}});
+    QTest::newRow("3.1 SUBSCRIBE with DUP|QoS1 fixed header flags (3.1 had them)")
+            << frameOf(0x8A, hex("0001 0001 61 01")) << V31 << Packet(dupSubscribe);
+
+    Publish bom;
+    bom.topic = QString(QChar(0xFEFF)) + QLatin1Char('a');
+    QTest::newRow("PUBLISH topic keeps a leading BOM [MQTT-1.5.4-3]")
+            << frameOf(0x30, hex("0004 EFBBBF61 00")) << V5 << Packet(bom);
+
+    Publish nonMinimal;
+    nonMinimal.topic = QStringLiteral("a");
+    QTest::newRow("remaining length 0x83 0x00 (not minimal) is accepted")
+            << hex("30 8300 0001 61") << V311 << Packet(nonMinimal);
+
+    Publish pfi;
+    pfi.topic = QStringLiteral("a");
+    pfi.payload = QByteArray("\xC3\xA9\x00", 3);
+    pfi.properties.payloadFormatIndicator = 1;
+    QTest::newRow("5.0 PUBLISH payload format 1 with UTF-8 payload containing U+0000")
+            << frameOf(0x30, hex("0001 61 02 0101 C3A900")) << V5 << Packet(pfi);
+
+    Publish multiSubId;
+    multiSubId.topic = QStringLiteral("a");
+    multiSubId.properties.subscriptionIdentifiers = {1, 128};
+    QTest::newRow("5.0 PUBLISH two subscription identifiers (3.3.2.3.8)")
+            << frameOf(0x30, hex("0001 61 05 0B01 0B8001")) << V5 << Packet(multiSubId);
+
+    Publish userProps;
+    userProps.topic = QStringLiteral("a");
+    userProps.properties.userProperties = {{QStringLiteral("k"), QStringLiteral("1")},
+                                           {QStringLiteral("k"), QStringLiteral("1")}};
+    QTest::newRow("5.0 PUBLISH repeated identical user property [MQTT-3.3.2-17]")
+            << frameOf(0x30, hex("0001 61 0E 26 0001 6B 0001 31 26 0001 6B 0001 31")) << V5
+            << Packet(userProps);
+
+    Subscribe sharedNoLocalV311;
+    sharedNoLocalV311.packetId = 1;
+    sharedNoLocalV311.subscriptions.append({QStringLiteral("$share/g/a"), {QoS::AtMostOnce}});
+    QTest::newRow("3.1.1 SUBSCRIBE to $share/g/a (no No Local bit in 3.1.1)")
+            << frameOf(0x82, hex("0001 000A 247368617265 2F672F61 00")) << V311
+            << Packet(sharedNoLocalV311);
+
+    Unsubscribe unsub;
+    unsub.packetId = 2;
+    unsub.filters = {QStringLiteral("$share/g/#")};
+    QTest::newRow("5.0 UNSUBSCRIBE shared filter")
+            << frameOf(0xA2, hex("0002 00 000A 247368617265 2F672F23")) << V5 << Packet(unsub);
+}
+
+void TestCodec::accepts()
+{
+    QFETCH(QByteArray, wire);
+    QFETCH(ProtocolVersion, version);
+    QFETCH(Packet, expected);
+    const DecodeResult result = decodeWire(wire, version);
+    QVERIFY2(std::holds_alternative<Packet>(result), qPrintable(describeResult(result)));
+    QVERIFY2(std::get<Packet>(result) == expected, qPrintable(describeResult(result)));
+}
+
+void TestCodec::compactForms_data()
+{
+    QTest::addColumn<Packet>("packet");
+    QTest::addColumn<QByteArray>("wire");
+    QTest::addColumn<QByteArray>("longForm"); // the same packet without abbreviation
+
+    QTest::newRow("PUBACK Success, no properties: remaining length 2 (3.4.2.1)")
+            << Packet(Puback{7, ReasonCode::Success, {}})
+            << hex("40 02 | 0007")               // PUBACK, rl 2, packet id 7
+            << hex("40 04 | 0007 | 00 | 00");    // + reason 0x00, property length 0
+    QTest::newRow("PUBREC 0x10 without properties: remaining length 3")
+            << Packet(Pubrec{7, ReasonCode::NoMatchingSubscribers, {}})
+            << hex("50 03 | 0007 | 10")          // PUBREC, rl 3, id 7, reason 0x10
+            << hex("50 04 | 0007 | 10 | 00");
+    QTest::newRow("PUBREL Success: remaining length 2, flags 0010")
+            << Packet(Pubrel{1, ReasonCode::Success, {}}) << hex("62 02 | 0001")
+            << hex("62 04 | 0001 | 00 | 00");
+    QTest::newRow("PUBCOMP 0x92: remaining length 3")
+            << Packet(Pubcomp{1, ReasonCode::PacketIdentifierNotFound, {}})
+            << hex("70 03 | 0001 | 92") << hex("70 04 | 0001 | 92 | 00");
+    QTest::newRow("DISCONNECT Normal disconnection: remaining length 0 (3.14.2.1)")
+            << Packet(Disconnect{}) << hex("E0 00") << hex("E0 02 | 00 | 00");
+    QTest::newRow("DISCONNECT 0x04 without properties: remaining length 1")
+            << Packet(Disconnect{ReasonCode::DisconnectWithWillMessage, {}}) << hex("E0 01 | 04")
+            << hex("E0 02 | 04 | 00");
+    QTest::newRow("AUTH Success: remaining length 0 (3.15.2.1)")
+            << Packet(Auth{}) << hex("F0 00") << hex("F0 02 | 00 | 00");
+    Properties reason;
+    reason.reasonString = QStringLiteral("x");
+    QTest::newRow("PUBACK Success with a property keeps the reason code")
+            << Packet(Puback{7, ReasonCode::Success, reason})
+            << hex("40 08 | 0007 | 00 | 04 | 1F 0001 78")  // id, reason, props: reason string "x"
+            << hex("40 08 | 0007 | 00 | 04 | 1F 0001 78");
+}
+
+void TestCodec::compactForms()
+{
+    QFETCH(Packet, packet);
+    QFETCH(QByteArray, wire);
+    QFETCH(QByteArray, longForm);
+    QCOMPARE(encode(packet, V5).toHex(' '), wire.toHex(' '));
+    for (const QByteArray &bytes : {wire, longForm}) {
+        const DecodeResult result = decodeWire(bytes, V5);
+        QVERIFY2(std::holds_alternative<Packet>(result), qPrintable(describeResult(result)));
+        QVERIFY2(std::get<Packet>(result) == packet, qPrintable(describeResult(result)));
+    }
+}
+
+void TestCodec::v3Conversion_data()
+{
+    QTest::addColumn<Packet>("packet");
+    QTest::addColumn<ProtocolVersion>("version");
+    QTest::addColumn<QByteArray>("wire");
+
+    const QList<std::pair<ReasonCode, quint8>> connack = {
+        {ReasonCode::Success, 0},
+        {ReasonCode::UnsupportedProtocolVersion, 1},
+        {ReasonCode::ClientIdentifierNotValid, 2},
+        {ReasonCode::ServerUnavailable, 3},
+        {ReasonCode::ServerBusy, 3},
+        {ReasonCode::MalformedPacket, 3},
+        {ReasonCode::BadUserNameOrPassword, 4},
+        {ReasonCode::BadAuthenticationMethod, 4},
+        {ReasonCode::NotAuthorized, 5},
+        {ReasonCode::Banned, 5},
+    };
+    for (const auto &[code, v3] : connack) {
+        Connack c;
+        c.reasonCode = code;
+        c.properties.reasonString = QStringLiteral("dropped in 3.x");
+        QTest::addRow("3.1.1 CONNACK reason 0x%02x -> return code %d", quint8(code), v3)
+                << Packet(c) << V311 << (hex("20 02 00") + char(v3));
+    }
+    Suback suback{3,
+                  {ReasonCode::GrantedQoS0, ReasonCode::GrantedQoS2, ReasonCode::TopicFilterInvalid,
+                   ReasonCode::QuotaExceeded},
+                  reasonProperties()};
+    QTest::newRow("3.1.1 SUBACK: v5 failures become 0x80 [MQTT-3.9.3-2]")
+            << Packet(suback) << V311 << hex("90 06 | 0003 | 00 02 80 80");
+    QTest::newRow("3.1.1 UNSUBACK drops reason codes and properties")
+            << Packet(Unsuback{4, {ReasonCode::NoSubscriptionExisted}, reasonProperties()}) << V311
+            << hex("B0 02 | 0004");
+    QTest::newRow("3.1.1 PUBACK drops reason code and properties")
+            << Packet(Puback{7, ReasonCode::QuotaExceeded, reasonProperties()}) << V311
+            << hex("40 02 | 0007");
+    QTest::newRow("3.1.1 DISCONNECT drops reason code")
+            << Packet(Disconnect{ReasonCode::ServerShuttingDown, reasonProperties()}) << V311
+            << hex("E0 00");
+    Publish publish;
+    publish.topic = QStringLiteral("a");
+    publish.payload = QByteArray("p");
+    publish.qos = QoS::AtLeastOnce;
+    publish.packetId = 2;
+    publish.retain = true;
+    publish.properties = publishProperties();
+    QTest::newRow("3.1 PUBLISH drops properties")
+            << Packet(publish) << V31 << hex("33 06 | 0001 61 | 0002 | 70");
+    Subscribe sub;
+    sub.packetId = 5;
+    sub.subscriptions.append({QStringLiteral("a"), {QoS::ExactlyOnce, true, true,
+                                                    RetainHandling::DoNotSend}});
+    sub.properties.subscriptionIdentifiers = {9};
+    QTest::newRow("3.1.1 SUBSCRIBE keeps only the QoS bits of the options")
+            << Packet(sub) << V311 << hex("82 06 | 0005 | 0001 61 | 02");
+}
+
+void TestCodec::v3Conversion()
+{
+    QFETCH(Packet, packet);
+    QFETCH(ProtocolVersion, version);
+    QFETCH(QByteArray, wire);
+    QCOMPARE(encode(packet, version).toHex(' '), wire.toHex(' '));
+}
+
+void TestCodec::encodeRefuses_data()
+{
+    QTest::addColumn<Packet>("packet");
+    QTest::addColumn<ProtocolVersion>("version");
+    QTest::newRow("AUTH in 3.1.1") << Packet(Auth{ReasonCode::ContinueAuthentication, {}}) << V311;
+    QTest::newRow("AUTH in 3.1") << Packet(Auth{}) << V31;
+    Publish longTopic;
+    longTopic.topic = QString(65536, QLatin1Char('a'));
+    QTest::newRow("topic of 65,536 bytes [MQTT-4.7.3-3]") << Packet(longTopic) << V5;
+    Publish longUtf8;
+    longUtf8.topic = QString(30000, QChar(0x00E9)); // 60,000 bytes in UTF-8... plus
+    longUtf8.topic += QString(3000, QChar(0x20AC)); // 9,000 more: 69,000 > 65,535
+    QTest::newRow("topic of 33,000 characters but 69,000 UTF-8 bytes") << Packet(longUtf8) << V311;
+    Connect longPassword;
+    longPassword.clientId = QStringLiteral("c");
+    longPassword.userName = QStringLiteral("u");
+    longPassword.password = QByteArray(70000, 'p');
+    QTest::newRow("password of 70,000 bytes") << Packet(longPassword) << V311;
+}
+
+void TestCodec::encodeRefuses()
+{
+    QFETCH(Packet, packet);
+    QFETCH(ProtocolVersion, version);
+    QVERIFY(encode(packet, version).isEmpty());
+}
+
+void TestCodec::propertiesInStableOrder()
+{
+    // Set in a scrambled order; written by ascending identifier, repeated ones in list order.
+    Publish p;
+    p.topic = QStringLiteral("t");
+    p.properties.userProperties = {{QStringLiteral("b"), QStringLiteral("2")},
+                                   {QStringLiteral("a"), QStringLiteral("1")}};
+    p.properties.topicAlias = 1;
+    p.properties.subscriptionIdentifiers = {5, 3};
+    p.properties.payloadFormatIndicator = 0;
+    const QByteArray expected = hex("30 1B"
+                                    "0001 74"           // topic "t"
+                                    "17"                // property length 23
+                                    "01 00"             // payload format indicator 0
+                                    "0B 05"             // subscription identifier 5
+                                    "0B 03"             // subscription identifier 3
+                                    "23 0001"           // topic alias 1
+                                    "26 0001 62 0001 32" // user property b=2
+                                    "26 0001 61 0001 31"); // user property a=1
+    QCOMPARE(encode(p, V5).toHex(' '), expected.toHex(' '));
+}
+
+void TestCodec::loneSurrogateEncodesAsReplacement()
+{
+    Publish p;
+    p.topic = QStringLiteral("a") + QChar(0xD800) + QLatin1Char('b');
+    QCOMPARE(encode(p, V311).toHex(' '), hex("30 07 | 0005 61 EFBFBD 62").toHex(' '));
+}
+
+void TestCodec::badFiltersAreAllNamedAndRestIsDecoded()
+{
+    const QByteArray wire = frameOf(0x82, hex("0009"             // packet id 9
+                                              "00"               // no properties
+                                              "0001 61 01"       // "a" QoS 1
+                                              "0005 612F232F62 00" // "a/#/b" (bad)
+                                              "0001 63 02"       // "c" QoS 2
+                                              "0002 642B 00"));  // "d+" (bad)
+    const DecodeResult strict = decodeWire(wire, V5);
+    QVERIFY(std::holds_alternative<DecodeError>(strict));
+    const DecodeError &e = std::get<DecodeError>(strict);
+    QCOMPARE(e.error, ProtocolError::TopicFilterInvalid);
+    QCOMPARE(e.specId, QStringLiteral("MQTT-4.7.1-1"));
+    QVERIFY2(e.detail.contains(QLatin1String("filter 1 \"a/#/b\"")), qPrintable(e.detail));
+    QVERIFY2(e.detail.contains(QLatin1String("invalid filter indexes: 1,3")), qPrintable(e.detail));
+
+    const FrameResult frame = takeFrame(wire, 0);
+    const DecodeResult lenient = decodePacket(std::get<Frame>(frame), V5, DecodeOptions{false});
+    QVERIFY2(std::holds_alternative<Packet>(lenient), qPrintable(describeResult(lenient)));
+    const auto &sub = std::get<Subscribe>(std::get<Packet>(lenient));
+    QCOMPARE(sub.packetId, quint16(9));
+    QCOMPARE(sub.subscriptions.size(), 4);
+    QCOMPARE(sub.subscriptions[1].filter, QStringLiteral("a/#/b"));
+    QCOMPARE(sub.subscriptions[3].filter, QStringLiteral("d+"));
+    QCOMPARE(sub.subscriptions[2].options.maximumQoS, QoS::ExactlyOnce);
+
+    // Lenient mode still refuses what is malformed.
+    const QByteArray badUtf8 = frameOf(0x82, hex("0009 00 0001 FF 00"));
+    const DecodeResult still = decodePacket(std::get<Frame>(takeFrame(badUtf8, 0)), V5,
+                                            DecodeOptions{false});
+    QVERIFY(std::holds_alternative<DecodeError>(still));
+    QCOMPARE(std::get<DecodeError>(still).error, ProtocolError::MalformedPacket);
+}
+
+void TestCodec::takeFrameRemainingLength_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<qsizetype>("total"); // -1: malformed
+    QTest::newRow("0 in one byte") << hex("C0 00") << qsizetype(2);
+    QTest::newRow("127 in one byte") << hex("30 7F") << qsizetype(2 + 127);
+    QTest::newRow("128 in two bytes") << hex("30 8001") << qsizetype(3 + 128);
+    QTest::newRow("16383 in two bytes") << hex("30 FF7F") << qsizetype(3 + 16383);
+    QTest::newRow("16384 in three bytes") << hex("30 808001") << qsizetype(4 + 16384);
+    QTest::newRow("2097151 in three bytes") << hex("30 FFFF7F") << qsizetype(4 + 2097151);
+    QTest::newRow("2097152 in four bytes") << hex("30 80808001") << qsizetype(5 + 2097152);
+    QTest::newRow("268435455 in four bytes") << hex("30 FFFFFF7F") << qsizetype(5 + 268435455);
+    QTest::newRow("five bytes [MQTT-1.5.5-1]") << hex("30 FFFFFFFF7F") << qsizetype(-1);
+    QTest::newRow("five bytes even if the last is 0 [MQTT-1.5.5-1]") << hex("30 8080808000")
+                                                                      << qsizetype(-1);
+}
+
+void TestCodec::takeFrameRemainingLength()
+{
+    QFETCH(QByteArray, header);
+    QFETCH(qsizetype, total);
+    const FrameResult result = takeFrame(header, 0);
+    if (total < 0) {
+        QVERIFY(std::holds_alternative<DecodeError>(result));
+        QCOMPARE(std::get<DecodeError>(result).error, ProtocolError::MalformedPacket);
+        QCOMPARE(std::get<DecodeError>(result).specId, QStringLiteral("MQTT-1.5.5-1"));
+        return;
+    }
+    if (total == header.size()) {
+        QVERIFY(std::holds_alternative<Frame>(result));
+        QCOMPARE(std::get<Frame>(result).totalSize, total);
+        QVERIFY(std::get<Frame>(result).body.isEmpty());
+        return;
+    }
+    // Only the header is there: the whole size is known without any body byte.
+    QVERIFY(std::holds_alternative<NeedMore>(result));
+    QCOMPARE(std::get<NeedMore>(result).atLeast, total);
+    // Every shorter prefix of the header asks for one more byte.
+    for (qsizetype n = 0; n < header.size(); ++n) {
+        const FrameResult partial = takeFrame(QByteArrayView(header).first(n), 0);
+        QVERIFY(std::holds_alternative<NeedMore>(partial));
+        QCOMPARE(std::get<NeedMore>(partial).atLeast, qMax<qsizetype>(2, n + 1));
+    }
+}
+
+void TestCodec::takeFrameSplitAtEveryBoundary()
+{
+    // Several packets of different header sizes in one stream, cut at every byte.
+    QList<Packet> packets;
+    QByteArray stream;
+    for (const auto &[name, packet] : samplePackets(V5)) {
+        packets.append(packet);
+        stream += encode(packet, V5);
+    }
+    QVERIFY(stream.size() > 20000);
+    const auto drain = [&](QByteArray &buffer, QList<Packet> &out) {
+        while (true) {
+            const FrameResult r = takeFrame(buffer, 0);
+            if (const auto *more = std::get_if<NeedMore>(&r)) {
+                if (more->atLeast <= buffer.size())
+                    return false;
+                return true;
+            }
+            if (!std::holds_alternative<Frame>(r))
+                return false;
+            const Frame f = std::get<Frame>(r);
+            const DecodeResult d = decodePacket(f, V5);
+            if (!std::holds_alternative<Packet>(d))
+                return false;
+            out.append(std::get<Packet>(d));
+            buffer.remove(0, f.totalSize);
+        }
+    };
+    // Every cut point of the first 1,500 bytes (which hold many small frames), then a
+    // stride across the large PUBLISH so the test stays fast.
+    for (qsizetype cut = 0; cut <= stream.size(); cut += cut < 1500 ? 1 : 97) {
+        QByteArray buffer = stream.first(cut);
+        QList<Packet> out;
+        QVERIFY2(drain(buffer, out), qPrintable(QString::number(cut)));
+        buffer += stream.sliced(cut);
+        QVERIFY2(drain(buffer, out), qPrintable(QString::number(cut)));
+        QVERIFY(buffer.isEmpty());
+        QCOMPARE(out.size(), packets.size());
+        QVERIFY(out == packets);
+    }
+    // And byte by byte, as a slow network delivers it.
+    QByteArray buffer;
+    QList<Packet> out;
+    for (char byte : stream) {
+        buffer.append(byte);
+        QVERIFY(drain(buffer, out));
+    }
+    QVERIFY(out == packets);
+}
+
+void TestCodec::takeFrameSizeLimitBeforeBody_data()
+{
+    QTest::addColumn<QByteArray>("buffer");
+    QTest::addColumn<quint32>("limit");
+    QTest::addColumn<bool>("tooLarge");
+    QTest::newRow("header only, 1,000,000 announced, limit 1,024")
+            << hex("30 C0843D") << quint32(1024) << true;
+    QTest::newRow("header + 3 body bytes, 200 announced, limit 100")
+            << hex("30 C801 000161") << quint32(100) << true;
+    QTest::newRow("total 100 = limit (fixed header counts)") << hex("30 62") << quint32(100)
+                                                             << false;
+    QTest::newRow("total 101 > limit 100") << hex("30 63") << quint32(100) << true;
+    QTest::newRow("limit 0 means none") << hex("30 FFFFFF7F") << quint32(0) << false;
+}
+
+void TestCodec::takeFrameSizeLimitBeforeBody()
+{
+    QFETCH(QByteArray, buffer);
+    QFETCH(quint32, limit);
+    QFETCH(bool, tooLarge);
+    const FrameResult result = takeFrame(buffer, limit);
+    if (tooLarge) {
+        QVERIFY(std::holds_alternative<DecodeError>(result));
+        QCOMPARE(std::get<DecodeError>(result).error, ProtocolError::PacketTooLarge);
+        QCOMPARE(hermes::mqtt::disconnectReasonFor(std::get<DecodeError>(result).error),
+                 ReasonCode::PacketTooLarge);
+    } else {
+        QVERIFY(std::holds_alternative<NeedMore>(result));
+    }
+}
+
+void TestCodec::peekConnectVersion_data()
+{
+    QTest::addColumn<QByteArray>("wire");
+    QTest::addColumn<int>("version"); // 0: none
+    QTest::newRow("MQTT 5") << frameOf(0x10, hex("0004 4D515454 05 FF")) << 5;
+    QTest::newRow("MQTT 4") << frameOf(0x10, hex("0004 4D515454 04")) << 4;
+    QTest::newRow("MQIsdp 3") << frameOf(0x10, hex("0006 4D5149736470 03 00")) << 3;
+    QTest::newRow("MQTT 6") << frameOf(0x10, hex("0004 4D515454 06")) << 0;
+    QTest::newRow("truncated name") << frameOf(0x10, hex("0004 4D51")) << 0;
+    QTest::newRow("not a CONNECT") << frameOf(0x30, hex("0004 4D515454 05")) << 0;
+}
+
+void TestCodec::peekConnectVersion()
+{
+    QFETCH(QByteArray, wire);
+    QFETCH(int, version);
+    const std::optional<ProtocolVersion> v =
+            hermes::mqtt::peekConnectVersion(std::get<Frame>(takeFrame(wire, 0)));
+    QCOMPARE(v ? int(*v) : 0, version);
+}
+
+void TestCodec::disconnectReasonFor_data()
+{
+    QTest::addColumn<ProtocolError>("error");
+    QTest::addColumn<ReasonCode>("reason");
+    using E = ProtocolError;
+    using R = ReasonCode;
+    QTest::newRow("MalformedPacket -> 0x81") << E::MalformedPacket << R::MalformedPacket;
+    QTest::newRow("ProtocolViolation -> 0x82") << E::ProtocolViolation << R::ProtocolError;
+    QTest::newRow("PacketTooLarge -> 0x95") << E::PacketTooLarge << R::PacketTooLarge;
+    QTest::newRow("UnsupportedProtocolVersion -> 0x82 (0x84 is CONNACK only)")
+            << E::UnsupportedProtocolVersion << R::ProtocolError;
+    QTest::newRow("ClientIdentifierNotValid -> 0x82 (0x85 is CONNACK only)")
+            << E::ClientIdentifierNotValid << R::ProtocolError;
+    QTest::newRow("TopicNameInvalid -> 0x90") << E::TopicNameInvalid << R::TopicNameInvalid;
+    QTest::newRow("TopicFilterInvalid -> 0x8F") << E::TopicFilterInvalid << R::TopicFilterInvalid;
+    QTest::newRow("TopicAliasInvalid -> 0x94") << E::TopicAliasInvalid << R::TopicAliasInvalid;
+    QTest::newRow("ReceiveMaximumExceeded -> 0x93") << E::ReceiveMaximumExceeded
+                                                    << R::ReceiveMaximumExceeded;
+    QTest::newRow("PayloadFormatInvalid -> 0x99") << E::PayloadFormatInvalid
+                                                  << R::PayloadFormatInvalid;
+    QTest::newRow("QoSNotSupported -> 0x9B") << E::QoSNotSupported << R::QoSNotSupported;
+    QTest::newRow("RetainNotSupported -> 0x9A") << E::RetainNotSupported << R::RetainNotSupported;
+}
+
+void TestCodec::disconnectReasonFor()
+{
+    QFETCH(ProtocolError, error);
+    QFETCH(ReasonCode, reason);
+    const ReasonCode code = hermes::mqtt::disconnectReasonFor(error);
+    QCOMPARE(code, reason);
+    // The result must be a code DISCONNECT may carry: our own decoder accepts it.
+    const Packet disconnect = Disconnect{code, {}};
+    const DecodeResult back = decodeWire(encode(disconnect, V5), V5);
+    QVERIFY2(std::holds_alternative<Packet>(back), qPrintable(describeResult(back)));
+}
+
+void TestCodec::connackReasonFor_data()
+{
+    QTest::addColumn<ProtocolError>("error");
+    QTest::addColumn<ReasonCode>("reason");
+    QTest::addColumn<int>("v311ReturnCode");
+    using E = ProtocolError;
+    using R = ReasonCode;
+    QTest::newRow("UnsupportedProtocolVersion -> 0x84 / 3.1.1 0x01 [MQTT-3.1.2-2]")
+            << E::UnsupportedProtocolVersion << R::UnsupportedProtocolVersion << 1;
+    QTest::newRow("ClientIdentifierNotValid -> 0x85 / 3.1.1 0x02 [MQTT-3.1.3-8]")
+            << E::ClientIdentifierNotValid << R::ClientIdentifierNotValid << 2;
+    QTest::newRow("MalformedPacket -> 0x81") << E::MalformedPacket << R::MalformedPacket << 3;
+    QTest::newRow("ProtocolViolation -> 0x82") << E::ProtocolViolation << R::ProtocolError << 3;
+    QTest::newRow("PacketTooLarge -> 0x95") << E::PacketTooLarge << R::PacketTooLarge << 3;
+    QTest::newRow("TopicNameInvalid (will topic) -> 0x90") << E::TopicNameInvalid
+                                                           << R::TopicNameInvalid << 3;
+    QTest::newRow("PayloadFormatInvalid (will payload) -> 0x99") << E::PayloadFormatInvalid
+                                                                 << R::PayloadFormatInvalid << 3;
+    QTest::newRow("TopicAliasInvalid -> 0x82") << E::TopicAliasInvalid << R::ProtocolError << 3;
+}
+
+void TestCodec::connackReasonFor()
+{
+    QFETCH(ProtocolError, error);
+    QFETCH(ReasonCode, reason);
+    QFETCH(int, v311ReturnCode);
+    const ReasonCode code = hermes::mqtt::connackReasonFor(error);
+    QCOMPARE(code, reason);
+    const Packet connack = Connack{false, code, {}};
+    const DecodeResult back = decodeWire(encode(connack, V5), V5);
+    QVERIFY2(std::holds_alternative<Packet>(back), qPrintable(describeResult(back)));
+    QCOMPARE(encode(connack, V311), hex("20 02 00") + char(v311ReturnCode));
+}
+
+void TestCodec::describe_data()
+{
+    QTest::addColumn<Packet>("packet");
+    QTest::addColumn<QString>("text");
+    Publish publish;
+    publish.topic = QStringLiteral("a/b");
+    publish.qos = QoS::AtLeastOnce;
+    publish.packetId = 7;
+    publish.payload = QByteArray(12, 'x');
+    QTest::newRow("PUBLISH") << Packet(publish)
+                             << QStringLiteral("PUBLISH topic=a/b qos=1 pid=7 retain=0 dup=0 len=12");
+    Publish qos0;
+    qos0.topic = QStringLiteral("t");
+    qos0.retain = true;
+    QTest::newRow("PUBLISH qos 0 has no pid")
+            << Packet(qos0) << QStringLiteral("PUBLISH topic=t qos=0 retain=1 dup=0 len=0");
+    Connect connect;
+    connect.version = V5;
+    connect.clientId = QStringLiteral("dev-1");
+    connect.userName = QStringLiteral("alice");
+    connect.will = Will{QStringLiteral("devices/dev-1/state"), {}, QoS::AtMostOnce, false, {}};
+    QTest::newRow("CONNECT")
+            << Packet(connect)
+            << QStringLiteral("CONNECT v5 id=dev-1 clean=1 ka=60 user=alice will=devices/dev-1/state");
+    QTest::newRow("SUBACK") << Packet(Suback{3, {ReasonCode::GrantedQoS1,
+                                                 ReasonCode::UnspecifiedError}, {}})
+                            << QStringLiteral("SUBACK pid=3 codes=[0x01,0x80]");
+    QTest::newRow("DISCONNECT") << Packet(Disconnect{ReasonCode::SessionTakenOver, {}})
+                                << QStringLiteral("DISCONNECT reason=0x8E (Session taken over)");
+    QTest::newRow("DISCONNECT normal") << Packet(Disconnect{})
+                                       << QStringLiteral("DISCONNECT reason=0x00 (Normal disconnection)");
+    QTest::newRow("CONNACK") << Packet(Connack{true, ReasonCode::Success, {}})
+                             << QStringLiteral("CONNACK sp=1 reason=0x00 (Success)");
+    QTest::newRow("PUBREL") << Packet(Pubrel{9, ReasonCode::PacketIdentifierNotFound, {}})
+                            << QStringLiteral("PUBREL pid=9 reason=0x92 (Packet Identifier not found)");
+    Subscribe sub;
+    sub.packetId = 2;
+    sub.subscriptions = {{QStringLiteral("a/#"), {QoS::AtLeastOnce}}};
+    QTest::newRow("SUBSCRIBE") << Packet(sub) << QStringLiteral("SUBSCRIBE pid=2 filters=[a/#:q1]");
+    QTest::newRow("UNSUBSCRIBE") << Packet(Unsubscribe{4, {QStringLiteral("a"), QStringLiteral("b")}, {}})
+                                 << QStringLiteral("UNSUBSCRIBE pid=4 filters=[a,b]");
+    QTest::newRow("PINGREQ") << Packet(Pingreq{}) << QStringLiteral("PINGREQ");
+    QTest::newRow("AUTH") << Packet(Auth{ReasonCode::ContinueAuthentication, {}})
+                          << QStringLiteral("AUTH reason=0x18 (Continue authentication)");
+}
+
+void TestCodec::describe()
+{
+    QFETCH(Packet, packet);
+    QFETCH(QString, text);
+    QCOMPARE(hermes::mqtt::describe(packet), text);
+}
+
+void TestCodec::reasonCodeName_data()
+{
+    QTest::addColumn<ReasonCode>("code");
+    QTest::addColumn<int>("context"); // PacketType, 0 for none
+    QTest::addColumn<QString>("name");
+    QTest::newRow("0x00 alone") << ReasonCode::Success << 0 << QStringLiteral("Success");
+    QTest::newRow("0x00 in SUBACK") << ReasonCode::Success << int(PacketType::Suback)
+                                    << QStringLiteral("Granted QoS 0");
+    QTest::newRow("0x00 in DISCONNECT") << ReasonCode::Success << int(PacketType::Disconnect)
+                                        << QStringLiteral("Normal disconnection");
+    QTest::newRow("0x00 in PUBACK") << ReasonCode::Success << int(PacketType::Puback)
+                                    << QStringLiteral("Success");
+    QTest::newRow("0x81") << ReasonCode::MalformedPacket << 0 << QStringLiteral("Malformed Packet");
+    QTest::newRow("0x86") << ReasonCode::BadUserNameOrPassword << 0
+                          << QStringLiteral("Bad User Name or Password");
+    QTest::newRow("0x9E") << ReasonCode::SharedSubscriptionsNotSupported << 0
+                          << QStringLiteral("Shared Subscriptions not supported");
+    QTest::newRow("0xA2") << ReasonCode::WildcardSubscriptionsNotSupported << 0
+                          << QStringLiteral("Wildcard Subscriptions not supported");
+}
+
+void TestCodec::reasonCodeName()
+{
+    QFETCH(ReasonCode, code);
+    QFETCH(int, context);
+    QFETCH(QString, name);
+    if (context == 0)
+        QCOMPARE(hermes::mqtt::reasonCodeName(code), name);
+    else
+        QCOMPARE(hermes::mqtt::reasonCodeName(code, PacketType(context)), name);
+}
+
+void TestCodec::varintSize_data()
+{
+    QTest::addColumn<quint32>("value");
+    QTest::addColumn<int>("size");
+    QTest::newRow("0") << quint32(0) << 1;
+    QTest::newRow("127") << quint32(127) << 1;
+    QTest::newRow("128") << quint32(128) << 2;
+    QTest::newRow("16383") << quint32(16383) << 2;
+    QTest::newRow("16384") << quint32(16384) << 3;
+    QTest::newRow("2097151") << quint32(2097151) << 3;
+    QTest::newRow("2097152") << quint32(2097152) << 4;
+    QTest::newRow("268435455") << quint32(268435455) << 4;
+    QTest::newRow("268435456 cannot be encoded") << quint32(268435456) << 0;
+}
+
+void TestCodec::varintSize()
+{
+    QFETCH(quint32, value);
+    QFETCH(int, size);
+    QCOMPARE(hermes::mqtt::varintSize(value), size);
 }
 
 QTEST_APPLESS_MAIN(TestCodec)
