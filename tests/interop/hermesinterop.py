@@ -24,7 +24,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -34,7 +33,7 @@ import paho.mqtt
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from paho.mqtt.subscribeoptions import SubscribeOptions
+from paho.mqtt.subscribeoptions import SubscribeOptions  # noqa: F401 (for the test scripts)
 
 HOST = "127.0.0.1"
 SYNC_PREFIX = "hermes-interop/sync/"

@@ -13,8 +13,7 @@ import subprocess
 import sys
 import time
 
-from hermesinterop import (DISCONNECT, HOST, PINGRESP, Broker, PacketTypes, RawClient, Suite, check,
-                           common_arguments, v5props)
+from hermesinterop import DISCONNECT, HOST, PINGRESP, Broker, RawClient, Suite, check, common_arguments
 
 KNOWN_FAILURES = {
 }

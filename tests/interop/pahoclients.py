@@ -8,7 +8,7 @@ trip through the broker (PahoClient.sync) instead of a sleep.
 
 import sys
 
-from hermesinterop import (Broker, PacketTypes, PahoClient, Skip, Suite, check, common_arguments,
+from hermesinterop import (Broker, PacketTypes, PahoClient, Suite, check, common_arguments,
                            v5props)
 
 VERSIONS = ("mqttv31", "mqttv311", "mqttv5")
