@@ -1,1 +1,471 @@
 #include "sessiondetailview.h"
+
+#include "heartbeattimeline.h"
+#include "sessiontablemodel.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QFile>
+#include <QFileDialog>
+#include <QFontDatabase>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollBar>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace hermes::ui {
+
+using Cell = DetailTableModel::Cell;
+
+// ---------------------------------------------------------------- DetailTableModel
+
+DetailTableModel::DetailTableModel(QStringList headers, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_headers(std::move(headers))
+{
+}
+
+void DetailTableModel::setRows(QList<Row> rows)
+{
+    for (Row &row : rows)
+        row.resize(m_headers.size());
+    const int oldCount = int(m_rows.size());
+    const int newCount = int(rows.size());
+    const int common = std::min(oldCount, newCount);
+    if (newCount < oldCount) {
+        beginRemoveRows({}, newCount, oldCount - 1);
+        m_rows.resize(newCount);
+        endRemoveRows();
+    }
+    const bool changed = !std::equal(rows.cbegin(), rows.cbegin() + common, m_rows.cbegin(),
+                                     [](const Row &a, const Row &b) {
+                                         return std::equal(a.cbegin(), a.cend(), b.cbegin(), b.cend(),
+                                                           [](const Cell &x, const Cell &y) {
+                                                               return x.text == y.text && x.sortValue == y.sortValue;
+                                                           });
+                                     });
+    for (int r = 0; r < common; ++r)
+        m_rows[r] = rows.at(r);
+    if (changed && common > 0)
+        emit dataChanged(index(0, 0), index(common - 1, int(m_headers.size()) - 1));
+    if (newCount > oldCount) {
+        beginInsertRows({}, oldCount, newCount - 1);
+        m_rows.append(rows.mid(oldCount));
+        endInsertRows();
+    }
+}
+
+int DetailTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int DetailTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_headers.size());
+}
+
+QVariant DetailTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Cell &cell = m_rows.at(index.row()).at(index.column());
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::ToolTipRole:
+        return cell.text;
+    case SortValueRole:
+        return cell.sortValue.isValid() ? cell.sortValue : QVariant(cell.text);
+    case Qt::TextAlignmentRole:
+        return cell.sortValue.typeId() == QMetaType::QString || !cell.sortValue.isValid()
+                   ? int(Qt::AlignLeft | Qt::AlignVCenter)
+                   : int(Qt::AlignRight | Qt::AlignVCenter);
+    default:
+        return {};
+    }
+}
+
+QVariant DetailTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation == Qt::Horizontal && role == Qt::DisplayRole && section >= 0 && section < m_headers.size())
+        return m_headers.at(section);
+    return {};
+}
+
+// ---------------------------------------------------------------- SessionDetailView
+
+namespace {
+
+QTableView *makeTable(DetailTableModel *model, QWidget *parent)
+{
+    auto *proxy = new QSortFilterProxyModel(parent);
+    proxy->setSourceModel(model);
+    proxy->setSortRole(DetailTableModel::SortValueRole);
+    auto *table = new QTableView(parent);
+    table->setModel(proxy);
+    table->setSortingEnabled(true);
+    table->sortByColumn(-1, Qt::AscendingOrder); // engine order until the user picks a column
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setAlternatingRowColors(true);
+    table->setWordWrap(false);
+    table->verticalHeader()->hide();
+    table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setHighlightSections(false);
+    return table;
+}
+
+QString qosText(mqtt::QoS qos)
+{
+    return QString::number(int(qos));
+}
+
+} // namespace
+
+SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
+    : QWidget(parent)
+    , m_monitor(monitor)
+    , m_refreshTimer(new QTimer(this))
+    , m_title(new QLabel(this))
+    , m_state(new QLabel(this))
+    , m_address(new QLabel(this))
+    , m_keepAlive(new QLabel(this))
+    , m_since(new QLabel(this))
+    , m_timeline(new HeartbeatTimeline(this))
+    , m_natPreset(new QComboBox(this))
+    , m_natCustom(new QSpinBox(this))
+    , m_tabs(new QTabWidget(this))
+    , m_inflight(new DetailTableModel({tr("Packet ID"), tr("Topic"), tr("QoS"), tr("State"), tr("Age"),
+                                       tr("Retries"), tr("DUP"), tr("Size")},
+                                      this))
+    , m_queued(new DetailTableModel({tr("Topic"), tr("QoS"), tr("Size"), tr("Retain")}, this))
+    , m_subscriptions(new DetailTableModel({tr("Filter"), tr("QoS"), tr("Options")}, this))
+    , m_disconnects(new DetailTableModel({tr("Time"), tr("Reason"), tr("Code"), tr("Detail"), tr("Will published")},
+                                         this))
+    , m_trace(new QPlainTextEdit(this))
+    , m_traceStatus(new QLabel(this))
+{
+    // Header: the client ID large, then the facts on one line each.
+    m_title->setObjectName(QStringLiteral("detailClientId"));
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_state->setObjectName(QStringLiteral("detailState"));
+    m_address->setObjectName(QStringLiteral("detailAddress"));
+    m_keepAlive->setObjectName(QStringLiteral("detailKeepAlive"));
+    m_since->setObjectName(QStringLiteral("detailSince"));
+    auto *header = new QGridLayout;
+    header->addWidget(m_title, 0, 0, 1, 8);
+    const auto addFact = [&](int column, const QString &name, QLabel *value) {
+        auto *label = new QLabel(name, this);
+        label->setForegroundRole(QPalette::PlaceholderText);
+        header->addWidget(label, 1, column);
+        header->addWidget(value, 1, column + 1);
+        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    };
+    addFact(0, tr("State:"), m_state);
+    addFact(2, tr("Address:"), m_address);
+    addFact(4, tr("Keep-alive:"), m_keepAlive);
+    addFact(6, tr("Since:"), m_since);
+    header->setColumnStretch(7, 1);
+
+    // NAT presets: mobile carriers drop idle mappings after a few minutes, which decides
+    // how long a device's keep-alive may be.
+    m_natPreset->setObjectName(QStringLiteral("natPreset"));
+    m_natPreset->addItem(tr("No NAT line"), 0);
+    m_natPreset->addItem(tr("China Mobile (5 min)"), HeartbeatTimeline::ChinaMobileNatSeconds);
+    m_natPreset->addItem(tr("China Unicom (5 min)"), HeartbeatTimeline::ChinaUnicomNatSeconds);
+    m_natPreset->addItem(tr("China Telecom (28 min)"), HeartbeatTimeline::ChinaTelecomNatSeconds);
+    m_natPreset->addItem(tr("Custom…"), -1);
+    m_natPreset->setToolTip(tr("Show where a carrier NAT would forget an idle connection"));
+    m_natCustom->setObjectName(QStringLiteral("natCustomSeconds"));
+    m_natCustom->setRange(5, 24 * 3600);
+    m_natCustom->setValue(120);
+    m_natCustom->setSuffix(tr(" s"));
+    m_natCustom->setEnabled(false);
+    connect(m_natPreset, &QComboBox::currentIndexChanged, this, &SessionDetailView::applyNatPreset);
+    connect(m_natCustom, &QSpinBox::valueChanged, this, &SessionDetailView::applyNatPreset);
+    auto *timelineBar = new QHBoxLayout;
+    auto *timelineTitle = new QLabel(tr("Heartbeats"), this);
+    QFont bold = timelineTitle->font();
+    bold.setBold(true);
+    timelineTitle->setFont(bold);
+    timelineBar->addWidget(timelineTitle);
+    auto *hint = new QLabel(tr("wheel: zoom · drag: pan · double-click: fit"), this);
+    hint->setForegroundRole(QPalette::PlaceholderText);
+    timelineBar->addWidget(hint);
+    timelineBar->addStretch();
+    timelineBar->addWidget(new QLabel(tr("NAT timeout:"), this));
+    timelineBar->addWidget(m_natPreset);
+    timelineBar->addWidget(m_natCustom);
+    m_timeline->setObjectName(QStringLiteral("heartbeatTimeline"));
+
+    // Tabs.
+    QTableView *inflightTable = makeTable(m_inflight, this);
+    inflightTable->setObjectName(QStringLiteral("inflightTable"));
+    inflightTable->setColumnWidth(1, fontMetrics().horizontalAdvance(QStringLiteral("devices/000123/commands/set")) + 16);
+    inflightTable->setColumnWidth(3, fontMetrics().horizontalAdvance(tr("PUBREL sent, awaiting PUBCOMP")) + 16);
+    QTableView *queuedTable = makeTable(m_queued, this);
+    queuedTable->setObjectName(QStringLiteral("queuedTable"));
+    queuedTable->setColumnWidth(0, fontMetrics().horizontalAdvance(QStringLiteral("devices/000123/commands/set")) + 16);
+    QTableView *subscriptionsTable = makeTable(m_subscriptions, this);
+    subscriptionsTable->setObjectName(QStringLiteral("subscriptionsTable"));
+    subscriptionsTable->setColumnWidth(0, fontMetrics().horizontalAdvance(QStringLiteral("devices/000123/commands/#")) + 16);
+    QTableView *disconnectsTable = makeTable(m_disconnects, this);
+    disconnectsTable->setObjectName(QStringLiteral("disconnectsTable"));
+    disconnectsTable->setColumnWidth(0, fontMetrics().horizontalAdvance(QStringLiteral("2026-12-31 23:59:59")) + 16);
+    disconnectsTable->setColumnWidth(1, fontMetrics().horizontalAdvance(tr("keep-alive timeout")) + 16);
+    disconnectsTable->setColumnWidth(2, fontMetrics().horizontalAdvance(QStringLiteral("Keep Alive timeout (0x8d)")) + 16);
+    disconnectsTable->setColumnWidth(3, fontMetrics().horizontalAdvance(QStringLiteral("no packet for 45 s (1.5 x 30 s)")) + 16);
+
+    auto *tracePage = new QWidget(this);
+    m_trace->setObjectName(QStringLiteral("packetTrace"));
+    m_trace->setReadOnly(true);
+    m_trace->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_trace->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    auto *exportButton = new QPushButton(tr("Export…"), tracePage);
+    exportButton->setObjectName(QStringLiteral("exportTrace"));
+    connect(exportButton, &QPushButton::clicked, this, &SessionDetailView::exportTraceInteractive);
+    auto *traceBar = new QHBoxLayout;
+    traceBar->addWidget(m_traceStatus, 1);
+    traceBar->addWidget(exportButton);
+    auto *traceLayout = new QVBoxLayout(tracePage);
+    traceLayout->setContentsMargins(0, 4, 0, 0);
+    traceLayout->addLayout(traceBar);
+    traceLayout->addWidget(m_trace, 1);
+
+    m_tabs->setObjectName(QStringLiteral("sessionDetailTabs"));
+    m_tabs->addTab(inflightTable, tr("In-flight"));
+    m_tabs->addTab(queuedTable, tr("Queued"));
+    m_tabs->addTab(subscriptionsTable, tr("Subscriptions"));
+    m_tabs->addTab(tracePage, tr("Packet trace"));
+    m_tabs->addTab(disconnectsTable, tr("Disconnects"));
+
+    auto *top = new QWidget(this);
+    auto *topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addLayout(timelineBar);
+    topLayout->addWidget(m_timeline, 1);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(top);
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(header);
+    layout->addWidget(splitter, 1);
+
+    m_refreshTimer->setInterval(RefreshIntervalMs);
+    connect(m_refreshTimer, &QTimer::timeout, this, &SessionDetailView::refresh);
+    connect(&m_monitor, &EngineMonitor::sessionDetail, this, &SessionDetailView::applyDetail);
+    connect(&m_monitor, &EngineMonitor::telemetry, this, &SessionDetailView::onTelemetry);
+
+    m_title->setText(tr("No session selected"));
+    m_traceStatus->setText(tr("No packets"));
+}
+
+void SessionDetailView::showSession(const QString &clientId)
+{
+    if (clientId != m_clientId) {
+        m_clientId = clientId;
+        m_title->setText(clientId);
+        for (QLabel *label : {m_state, m_address, m_keepAlive, m_since})
+            label->clear();
+        m_timeline->clear();
+        m_timeline->fitToData();
+        m_inflight->setRows({});
+        m_queued->setRows({});
+        m_subscriptions->setRows({});
+        m_disconnects->setRows({});
+        m_traceLines.clear();
+        m_trace->clear();
+    }
+    refresh();
+    updateTimerState();
+}
+
+void SessionDetailView::refresh()
+{
+    if (!m_clientId.isEmpty())
+        m_monitor.requestSessionDetail(m_clientId);
+}
+
+void SessionDetailView::updateTimerState()
+{
+    if (isVisible() && !m_clientId.isEmpty())
+        m_refreshTimer->start();
+    else
+        m_refreshTimer->stop();
+}
+
+void SessionDetailView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    refresh();
+    updateTimerState();
+}
+
+void SessionDetailView::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    updateTimerState();
+}
+
+void SessionDetailView::onTelemetry(const TelemetryBatch &batch)
+{
+    if (batch.atMs > 0)
+        m_clockSkewMs = batch.atMs - QDateTime::currentMSecsSinceEpoch();
+    if (!m_clientId.isEmpty() && batch.removedSessions.contains(m_clientId)) {
+        m_state->setText(tr("session ended"));
+        m_state->setStyleSheet(QString());
+    }
+}
+
+void SessionDetailView::applyNatPreset()
+{
+    const int value = m_natPreset->currentData().toInt();
+    m_natCustom->setEnabled(value < 0);
+    if (value < 0)
+        m_timeline->setNatTimeout(m_natCustom->value());
+    else if (value > 0)
+        m_timeline->setNatTimeout(value);
+    else
+        m_timeline->setNatTimeout(std::nullopt);
+}
+
+void SessionDetailView::setHeader(const SessionInfo &info)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch() + m_clockSkewMs;
+    m_title->setText(info.userName.isEmpty() ? info.clientId : tr("%1 (user %2)").arg(info.clientId, info.userName));
+    m_state->setText(info.online ? tr("online") : tr("offline"));
+    m_state->setStyleSheet(info.online ? QStringLiteral("color: #2e9d4f; font-weight: bold;")
+                                       : QStringLiteral("color: #808080; font-weight: bold;"));
+    m_address->setText(tr("%1 · MQTT %2").arg(info.address, SessionTableModel::versionText(info.version)));
+    m_keepAlive->setText(info.keepAliveSeconds == 0
+                             ? tr("off")
+                             : tr("%1 s (deadline %2 s)").arg(info.keepAliveSeconds).arg(info.keepAliveSeconds * 1.5));
+    const qint64 since = info.online ? info.connectedSinceMs : info.offlineSinceMs;
+    m_since->setText(since > 0 ? tr("%1 (%2 ago)")
+                                     .arg(SessionTableModel::timeText(since, now), SessionTableModel::ageText(now - since))
+                               : QString());
+}
+
+void SessionDetailView::applyDetail(const SessionDetail &detail)
+{
+    if (detail.info.clientId != m_clientId)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch() + m_clockSkewMs;
+    setHeader(detail.info);
+    m_timeline->setDetail(detail, now);
+
+    QList<DetailTableModel::Row> rows;
+    rows.reserve(detail.inflight.size());
+    for (const InflightInfo &m : detail.inflight) {
+        const quint32 retries = m.sendCount > 0 ? m.sendCount - 1 : 0;
+        rows.append({Cell{QString::number(m.packetId), int(m.packetId)}, Cell{m.topic, {}},
+                     Cell{qosText(m.qos), int(m.qos)}, Cell{SessionTableModel::stageText(m.stage), int(m.stage)},
+                     Cell{SessionTableModel::ageText(m.ageMs), m.ageMs}, Cell{QString::number(retries), retries},
+                     Cell{m.sendCount > 1 ? tr("yes") : tr("no"), m.sendCount > 1},
+                     Cell{QLocale().formattedDataSize(m.payloadSize), m.payloadSize}});
+    }
+    m_inflight->setRows(std::move(rows));
+
+    rows = {};
+    for (const mqtt::Publish &p : detail.queued)
+        rows.append({Cell{p.topic, {}}, Cell{qosText(p.qos), int(p.qos)},
+                     Cell{QLocale().formattedDataSize(p.payload.size()), p.payload.size()},
+                     Cell{p.retain ? tr("yes") : QString(), p.retain}});
+    m_queued->setRows(std::move(rows));
+
+    rows = {};
+    const bool v5 = detail.info.version == mqtt::ProtocolVersion::V5;
+    for (const mqtt::TopicSubscription &s : detail.subscriptions) {
+        QStringList options;
+        if (v5) {
+            if (s.options.noLocal)
+                options << tr("no local");
+            if (s.options.retainAsPublished)
+                options << tr("retain as published");
+            switch (s.options.retainHandling) {
+            case mqtt::RetainHandling::SendOnSubscribe: break;
+            case mqtt::RetainHandling::SendOnNewSubscribe: options << tr("retained on new subscription only"); break;
+            case mqtt::RetainHandling::DoNotSend: options << tr("no retained"); break;
+            }
+        }
+        rows.append({Cell{s.filter, {}}, Cell{qosText(s.options.maximumQoS), int(s.options.maximumQoS)},
+                     Cell{options.join(QStringLiteral(", ")), {}}});
+    }
+    m_subscriptions->setRows(std::move(rows));
+
+    rows = {};
+    for (auto it = detail.closes.crbegin(); it != detail.closes.crend(); ++it) { // newest first
+        const CloseInfo &c = *it;
+        const QString code = c.reasonCode ? QStringLiteral("%1 (0x%2)")
+                                                .arg(mqtt::reasonCodeName(*c.reasonCode, mqtt::PacketType::Disconnect))
+                                                .arg(quint8(*c.reasonCode), 2, 16, QLatin1Char('0'))
+                                          : QString();
+        rows.append({Cell{QDateTime::fromMSecsSinceEpoch(c.atMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")), c.atMs},
+                     Cell{SessionTableModel::closeReasonText(c.reason), {}}, Cell{code, {}}, Cell{c.detail, {}},
+                     Cell{c.willPublished ? tr("yes") : tr("no"), c.willPublished}});
+    }
+    m_disconnects->setRows(std::move(rows));
+
+    if (detail.packetTrace != m_traceLines) {
+        QScrollBar *bar = m_trace->verticalScrollBar();
+        const bool atBottom = bar->value() >= bar->maximum() - 2;
+        m_traceLines = detail.packetTrace;
+        m_trace->setPlainText(m_traceLines.join(QLatin1Char('\n')));
+        if (atBottom)
+            bar->setValue(bar->maximum());
+    }
+    m_traceStatus->setText(tr("Last %n packet(s)", nullptr, int(m_traceLines.size())));
+    m_tabs->setTabText(0, tr("In-flight (%1)").arg(detail.inflight.size()));
+    m_tabs->setTabText(1, tr("Queued (%1)").arg(detail.queued.size()));
+    m_tabs->setTabText(2, tr("Subscriptions (%1)").arg(detail.subscriptions.size()));
+    m_tabs->setTabText(4, tr("Disconnects (%1)").arg(detail.closes.size()));
+}
+
+bool SessionDetailView::exportTrace(const QString &path) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        return false;
+    QByteArray text = m_traceLines.join(QLatin1Char('\n')).toUtf8();
+    if (!text.isEmpty())
+        text.append('\n');
+    file.write(text);
+    return file.commit();
+}
+
+void SessionDetailView::exportTraceInteractive()
+{
+    const QString suggested = QStringLiteral("%1-trace.txt").arg(m_clientId.isEmpty() ? QStringLiteral("session") : m_clientId);
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export packet trace"), suggested,
+                                                      tr("Text files (*.txt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (!exportTrace(path))
+        m_traceStatus->setText(tr("Could not write %1").arg(QDir::toNativeSeparators(path)));
+    else
+        m_traceStatus->setText(tr("Exported %n line(s) to %1", nullptr, int(m_traceLines.size()))
+                                   .arg(QDir::toNativeSeparators(path)));
+}
+
+} // namespace hermes::ui

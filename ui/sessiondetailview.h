@@ -1,1 +1,111 @@
 #pragma once
+/// One session up close: header, heartbeat timeline and its in-flight, queued,
+/// subscriptions, packet trace and disconnects.
+
+#include "engine/monitor.h"
+
+#include <QAbstractTableModel>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QTableView;
+class QTimer;
+
+namespace hermes::ui {
+
+class HeartbeatTimeline;
+
+/// A read-only table of display strings with raw values for sorting, replaced wholesale
+/// on every refresh: rows that stay are updated in place (one dataChanged), the tail is
+/// inserted or removed, so selection and scroll position survive the 500 ms refresh.
+class DetailTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Role { SortValueRole = Qt::UserRole + 1 };
+    struct Cell {
+        QString text;
+        QVariant sortValue; ///< invalid: sort by text
+    };
+    using Row = QList<Cell>;
+
+    explicit DetailTableModel(QStringList headers, QObject *parent = nullptr);
+
+    void setRows(QList<Row> rows);
+    const QList<Row> &rows() const { return m_rows; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    QStringList m_headers;
+    QList<Row> m_rows;
+};
+
+class SessionDetailView : public QWidget
+{
+    Q_OBJECT
+public:
+    /// How often the shown session is asked for while the view is visible.
+    static constexpr int RefreshIntervalMs = 500;
+
+    /// `monitor` must outlive the view.
+    explicit SessionDetailView(EngineMonitor &monitor, QWidget *parent = nullptr);
+
+    QString clientId() const { return m_clientId; }
+    HeartbeatTimeline *timeline() const { return m_timeline; }
+    DetailTableModel *inflightModel() const { return m_inflight; }
+    DetailTableModel *queuedModel() const { return m_queued; }
+    DetailTableModel *subscriptionsModel() const { return m_subscriptions; }
+    DetailTableModel *disconnectsModel() const { return m_disconnects; }
+    QTabWidget *tabs() const { return m_tabs; }
+    /// Writes the packet trace shown now, one line per packet; false if the file cannot be written.
+    bool exportTrace(const QString &path) const;
+    /// Applies a detail as if the monitor had sent it (ignored unless it is the shown session).
+    void applyDetail(const SessionDetail &detail);
+
+public slots:
+    void showSession(const QString &clientId);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
+private:
+    void refresh();
+    void updateTimerState();
+    void applyNatPreset();
+    void onTelemetry(const TelemetryBatch &batch);
+    void exportTraceInteractive();
+    void setHeader(const SessionInfo &info);
+
+    EngineMonitor &m_monitor;
+    QString m_clientId;
+    QTimer *m_refreshTimer;
+    QLabel *m_title;
+    QLabel *m_state;
+    QLabel *m_address;
+    QLabel *m_keepAlive;
+    QLabel *m_since;
+    HeartbeatTimeline *m_timeline;
+    QComboBox *m_natPreset;
+    QSpinBox *m_natCustom;
+    QTabWidget *m_tabs;
+    DetailTableModel *m_inflight;
+    DetailTableModel *m_queued;
+    DetailTableModel *m_subscriptions;
+    DetailTableModel *m_disconnects;
+    QPlainTextEdit *m_trace;
+    QLabel *m_traceStatus;
+    QStringList m_traceLines;
+    qint64 m_clockSkewMs = 0;
+};
+
+} // namespace hermes::ui

@@ -1,1 +1,108 @@
 #pragma once
+/// The Sessions view: every broker session in a filterable, sortable table.
+
+#include "engine/monitor.h"
+
+#include <QSortFilterProxyModel>
+#include <QStyledItemDelegate>
+#include <QWidget>
+
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTimer;
+
+namespace hermes::ui {
+
+class SessionTableModel;
+
+/// Filters sessions by text (client ID, address, user), state, backlog and late heartbeat;
+/// sorts by SessionTableModel::SortValueRole.
+class SessionFilterProxy : public QSortFilterProxyModel
+{
+    Q_OBJECT
+public:
+    enum class StateFilter { All, Online, Offline };
+
+    explicit SessionFilterProxy(QObject *parent = nullptr);
+
+    void setText(const QString &text);
+    void setStateFilter(StateFilter state);
+    void setBacklogOnly(bool on);
+    void setLateOnly(bool on);
+    bool isFiltering() const;
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    QString m_text;
+    StateFilter m_state = StateFilter::All;
+    bool m_backlogOnly = false;
+    bool m_lateOnly = false;
+};
+
+/// Paints the last-inbound age over a bar that fills towards the 1.5 T deadline: green
+/// within T, amber up to 1.5 T, red beyond (SessionTableModel::LatenessRole).
+class LatenessDelegate : public QStyledItemDelegate
+{
+    Q_OBJECT
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+    static QColor colorFor(double lateness);
+};
+
+class SessionsView : public QWidget
+{
+    Q_OBJECT
+public:
+    /// `monitor` must outlive the view.
+    explicit SessionsView(EngineMonitor &monitor, QWidget *parent = nullptr);
+
+    SessionTableModel *model() const { return m_model; }
+    SessionFilterProxy *proxy() const { return m_proxy; }
+    QTableView *table() const { return m_table; }
+    /// "N sessions (M online)".
+    QString countText() const;
+    /// Kick asks for confirmation first; tests turn this off.
+    void setConfirmKick(bool confirm) { m_confirmKick = confirm; }
+    /// Client ID of the current row, or empty.
+    QString currentClientId() const;
+    /// Makes `clientId` the current row (if shown).
+    bool selectClientId(const QString &clientId);
+
+signals:
+    void pushRequested(const QString &clientId);
+    void sessionActivated(const QString &clientId);
+
+private:
+    void applyBatch(const TelemetryBatch &batch);
+    void updateCount();
+    void updateActions();
+    void tick();
+    void kickCurrent();
+
+    EngineMonitor &m_monitor;
+    SessionTableModel *m_model;
+    SessionFilterProxy *m_proxy;
+    QTableView *m_table;
+    QLineEdit *m_filterText;
+    QComboBox *m_stateFilter;
+    QCheckBox *m_backlogFilter;
+    QCheckBox *m_lateFilter;
+    QLabel *m_countLabel;
+    QTimer *m_ageTimer;
+    QAction *m_pushAction;
+    QAction *m_kickAction;
+    QAction *m_copyAction;
+    QAction *m_detailAction;
+    qint64 m_clockSkewMs = 0; ///< engine clock minus ours, from the latest batch
+    bool m_confirmKick = true;
+};
+
+} // namespace hermes::ui
