@@ -157,6 +157,7 @@ private:
     QTcpSocket *m_socket = nullptr;       ///< child of this, one per connection
     QTimer m_timer;
     Deadlines m_deadlines;
+    std::optional<mqtt::Timestamp> m_timerDue; ///< when m_timer fires, while active
     State m_state = State::Disconnected;
     quint64 m_generation = 0; ///< bumped per connection; stale actions stop applying
 };
