@@ -84,6 +84,34 @@ private:
     qint64 m_bytesForwarded = 0;
 };
 
+/// A server that answers CONNECT with a CONNACK (or not at all) and ignores everything
+/// else, PINGREQ included: a broker that went away without closing the socket.
+class SilentServer : public QObject
+{
+public:
+    explicit SilentServer(bool acceptConnect, QObject *parent = nullptr)
+        : QObject(parent)
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this, acceptConnect] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                connect(socket, &QIODevice::readyRead, socket, [this, socket, acceptConnect] {
+                    const QByteArray bytes = socket->readAll();
+                    m_received += bytes;
+                    if (acceptConnect && bytes.startsWith(char(0x10)))
+                        socket->write(QByteArray::fromHex("20020000")); // CONNACK accepted
+                });
+            }
+        });
+    }
+    quint16 port() const { return m_server.serverPort(); }
+    QByteArray received() const { return m_received; }
+
+private:
+    QTcpServer m_server;
+    QByteArray m_received;
+};
+
 } // namespace
 
 class TestMqttClient : public QObject
@@ -143,6 +171,8 @@ private slots:
     void offlineMessagesOnResumedSession();
     void throughRelay();
     void connectionRefusedOnClosedPort();
+    void connackTimeout();
+    void pingResponseTimeout();
 };
 
 void TestMqttClient::initTestCase()
@@ -426,6 +456,42 @@ void TestMqttClient::connectionRefusedOnClosedPort()
     QCOMPARE(client->state(), MqttClient::State::Disconnected);
     QVERIFY(!client->machine());
     QCOMPARE(client->publish(QStringLiteral("a"), "x"), -1); // nothing to publish on
+}
+
+void TestMqttClient::connackTimeout()
+{
+    SilentServer server(false);
+    auto client = makeClient(QStringLiteral("no-connack"));
+    client->setPort(server.port());
+    ClientOptions options = client->options();
+    options.machine.connackTimeout = std::chrono::milliseconds(300);
+    client->setOptions(options);
+    QSignalSpy disconnected(client.get(), &MqttClient::disconnected);
+    QElapsedTimer elapsed;
+    elapsed.start();
+    client->connectToBroker();
+    QVERIFY(disconnected.wait(Timeout));
+    QVERIFY2(elapsed.elapsed() >= 250, qPrintable(QString::number(elapsed.elapsed())));
+    QCOMPARE(disconnected.first().at(0).value<CloseReason>(), CloseReason::ConnectTimeout);
+    QVERIFY(server.received().startsWith(char(0x10))); // the CONNECT did go out
+}
+
+void TestMqttClient::pingResponseTimeout()
+{
+    SilentServer server(true);
+    auto client = makeClient(QStringLiteral("no-pingresp"));
+    client->setPort(server.port());
+    client->setKeepAlive(1);
+    ClientOptions options = client->options();
+    options.machine.pingResponseTimeout = std::chrono::milliseconds(300);
+    client->setOptions(options);
+    QSignalSpy disconnected(client.get(), &MqttClient::disconnected);
+    QVERIFY(connectAndWait(*client));
+    // PINGREQ after 1 s of silence, no PINGRESP within 300 ms: the client gives up.
+    QVERIFY(disconnected.wait(Timeout));
+    QCOMPARE(disconnected.first().at(0).value<CloseReason>(), CloseReason::PingTimeout);
+    QVERIFY(server.received().endsWith(QByteArray::fromHex("c000"))); // PINGREQ
+    QCOMPARE(client->state(), MqttClient::State::Disconnected);
 }
 
 QTEST_GUILESS_MAIN(TestMqttClient)
