@@ -545,7 +545,7 @@ qsizetype SessionMachine::processFrames(Actions &out, QByteArrayView bytes, Time
                 break;
         }
         // (UN)SUBSCRIBE filters are judged here, one by one, so that one bad filter gets
-        // its own failure code (SUBACK 0x8F / 0x80 [MQTT-3.9.3-?], UNSUBACK 0x8F) and the
+        // its own failure code (SUBACK 0x8F, or 0x80 in 3.x [MQTT-3.9.3-2]; UNSUBACK 0x8F, 3.11.3) and the
         // others are handled normally, instead of the whole packet being fatal.
         const bool judgeFilters = m_stage == ConnectionStage::Connected
                 && (frame.type() == PacketType::Subscribe || frame.type() == PacketType::Unsubscribe);
@@ -659,7 +659,7 @@ void SessionMachine::handleConnect(Actions &out, Connect &&connect, Timestamp no
         const Properties &p = connect.properties;
         if ((p.receiveMaximum && *p.receiveMaximum == 0)
             || (p.maximumPacketSize && *p.maximumPacketSize == 0)) {
-            // [MQTT-3.1.2-?] 3.1.2.11.3/3.1.2.11.4: zero is a Protocol Error. (The codec
+            // 3.1.2.11.3 / 3.1.2.11.4: a value of zero is a Protocol Error. (The codec
             // should refuse these already; this keeps the window math safe regardless.)
             m_connect = std::move(connect);
             sendControl(out, Connack{false, ReasonCode::ProtocolError, {}});
@@ -767,9 +767,9 @@ void SessionMachine::handlePublish(Actions &out, Publish &&publish)
     }
     const bool known = m_inboundUnacked.contains(id);
     if (!known && v5 && inboundInUse() >= qsizetype(m_limits.receiveMaximum ? m_limits.receiveMaximum : 65535)) {
-        // [MQTT-3.3.4-9] more unacknowledged QoS>0 PUBLISH than our Receive Maximum.
+        // [MQTT-3.3.4-7] more unacknowledged QoS>0 PUBLISH than our Receive Maximum.
         protocolError(out, ReasonCode::ReceiveMaximumExceeded,
-                      QStringLiteral("[MQTT-3.3.4-9] more than %1 unacknowledged QoS>0 PUBLISH")
+                      QStringLiteral("[MQTT-3.3.4-7] more than %1 unacknowledged QoS>0 PUBLISH")
                               .arg(m_limits.receiveMaximum));
         return;
     }
@@ -792,7 +792,7 @@ void SessionMachine::handlePubrel(Actions &out, const Pubrel &pubrel)
     const quint16 id = pubrel.packetId;
     if (!m_session.inboundAwaitingRelease.contains(id)) {
         // Unknown id: v5 answers 0x92 (3.7.2.1); 3.x completes anyway so the client can
-        // discard its state [MQTT-4.3.3-?].
+        // discard its state (4.3.3).
         sendControl(out, Pubcomp{id,
                                  m_version == ProtocolVersion::V5 ? ReasonCode::PacketIdentifierNotFound
                                                                    : ReasonCode::Success,
@@ -831,7 +831,7 @@ void SessionMachine::handlePubrec(Actions &out, const Pubrec &pubrec, Timestamp 
     OutboundMessage &message = m_session.inflight[index];
     if (m_version == ProtocolVersion::V5 && isError(pubrec.reasonCode)
         && message.stage == OutboundStage::AwaitingPubrec) {
-        // A failing PUBREC completes the flow [MQTT-4.3.3-?] and frees the quota
+        // A failing PUBREC completes the flow (4.3.3) and frees the quota
         // (4.9: "PUBREC with a Reason Code of 128 or greater").
         completeInflight(out, index, pubrec.reasonCode, now);
         return;
@@ -1120,7 +1120,7 @@ void SessionMachine::resendInflight(Actions &out, Timestamp now)
 {
     // [MQTT-4.4.0-1] on a resumed session, unacknowledged PUBLISH (DUP=1 [MQTT-3.3.1-1])
     // and PUBREL go out again with their original ids, in their original order
-    // [MQTT-4.6.0-1]. Beyond the client's Receive Maximum [MQTT-3.3.4-7] they wait and are
+    // [MQTT-4.6.0-1]. Beyond the client's Receive Maximum [MQTT-3.3.4-9] they wait and are
     // resent as slots free up.
     const qsizetype window = outboundWindow();
     qsizetype sent = 0;
@@ -1197,7 +1197,7 @@ std::optional<quint16> SessionMachine::allocatePacketId()
 
 qsizetype SessionMachine::outboundWindow() const
 {
-    // [MQTT-3.3.4-7] never more unacknowledged QoS>0 PUBLISH than the client's Receive
+    // [MQTT-3.3.4-9] never more unacknowledged QoS>0 PUBLISH than the client's Receive
     // Maximum (v5; 65535 when absent), nor than our own cap.
     qsizetype window = std::max<qsizetype>(1, m_limits.maxInflightOutbound);
     if (m_version == ProtocolVersion::V5)

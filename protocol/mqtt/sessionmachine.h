@@ -45,7 +45,7 @@ enum class CloseReason : quint8 {
 /// Limits and capabilities the server announces and enforces for one connection.
 struct ServerLimits {
     quint32 maximumPacketSize = 8 * 1024 * 1024; ///< inbound; announced in CONNACK (v5)
-    quint16 receiveMaximum = 1024;      ///< inbound QoS>0 PUBLISH without ack [MQTT-3.3.4-9]
+    quint16 receiveMaximum = 1024;      ///< inbound QoS>0 PUBLISH without ack [MQTT-3.3.4-7]
     quint16 maxInflightOutbound = 1024; ///< outbound window cap, also bounded by the client's
     quint16 topicAliasMaximum = 64;     ///< inbound aliases accepted (v5)
     qsizetype maxQueuedMessages = 10000; ///< per session, waiting for a window slot or the client
@@ -289,7 +289,7 @@ public:
     SessionState takeSession();
     const ServerLimits &limits() const { return m_limits; }
     /// Outbound QoS 1/2 window: limits.maxInflightOutbound, bounded in v5 by the client's
-    /// Receive Maximum [MQTT-3.3.4-7].
+    /// Receive Maximum [MQTT-3.3.4-9].
     qsizetype outboundWindow() const;
 
 private:

@@ -780,8 +780,8 @@ void TestSessionMachine::inboundPubrelUnknown()
 void TestSessionMachine::inboundReceiveMaximum_data()
 {
     QTest::addColumn<QoS>("qos");
-    QTest::newRow("QoS 1 unacknowledged [MQTT-3.3.4-9]") << QoS::AtLeastOnce;
-    QTest::newRow("QoS 2 awaiting PUBREL counts too [MQTT-3.3.4-9]") << QoS::ExactlyOnce;
+    QTest::newRow("QoS 1 unacknowledged [MQTT-3.3.4-7]") << QoS::AtLeastOnce;
+    QTest::newRow("QoS 2 awaiting PUBREL counts too [MQTT-3.3.4-7]") << QoS::ExactlyOnce;
 }
 
 void TestSessionMachine::inboundReceiveMaximum()
@@ -1059,7 +1059,7 @@ void TestSessionMachine::clientReceiveMaximumBoundsWindow()
     Connected c(V5, plainLimits(), connect);
     for (int i = 0; i < 4; ++i)
         c.machine.publish(message(i % 2 ? QoS::ExactlyOnce : QoS::AtLeastOnce), at(1));
-    QCOMPARE(c.machine.session().inflight.size(), 2); // [MQTT-3.3.4-7]
+    QCOMPARE(c.machine.session().inflight.size(), 2); // [MQTT-3.3.4-9]
     QCOMPARE(c.machine.session().queued.size(), size_t(2));
     // PUBREC moves id 2 on, but a QoS 2 message holds its slot until PUBCOMP.
     QVERIFY(sent<Publish>(c.feed(Pubrec{2, ReasonCode::Success, {}}, 2)).isEmpty());
