@@ -19,7 +19,7 @@ import struct
 import sys
 import time
 
-from hermesinterop import (CONNACK, DISCONNECT, PINGRESP, PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL,
+from hermesinterop import (CONNACK, DISCONNECT, SUBACK, ConnectionClosed, PINGRESP, PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL,
                            Broker, PacketTypes, PahoClient, RawClient, Skip, SubscribeOptions, Suite,
                            check, common_arguments, let_time_pass, packet, utf8, v5props, wait_until)
 
@@ -68,7 +68,7 @@ class Cases:
               "max_queued_messages", "max_inflight_messages", "sys_publish_refused", "unsupported_protocol_level",
               "client_id_longer_than_23", "inbound_qos2_resumed_across_connections",
               "resubscribe_replaces_subscription", "take_over_resumes_inflight", "pubrel_unknown_packet_id",
-              "unsubscribe_shared"]
+              "unsubscribe_shared", "topic_names_edge_cases", "empty_topic_filter"]
     V5 = ["session_expiry", "user_properties", "payload_format", "publication_expiry", "no_local",
           "retain_as_published", "retain_handling", "assigned_clientid", "subscription_identifiers",
           "request_response", "client_topic_alias", "server_topic_alias", "maximum_packet_size_server",
@@ -1386,6 +1386,45 @@ class Cases:
             connack = r.connect("myclientid", clean=False)
             check(not connack.session_present, "the session outlived its expiry 0")
             r.disconnect()
+
+    def test_topic_names_edge_cases(self):
+        # 4.7 / 1.5.4: maximum-length and deep topics, multibyte UTF-8, case sensitivity
+        # [MQTT-4.7.3-?], U+FEFF kept as is [MQTT-1.5.4-3], empty levels are levels.
+        with self.broker() as b:
+            a = self.paho(b, "myclientid")
+            a.connect()
+            long_topic = "l/" + "x" * 65533             # 65,535 bytes, the maximum [MQTT-1.5.4-1 length]
+            deep_topic = "/".join(["d"] * 1000)
+            names = [long_topic, deep_topic, "ünï/cødé/话题", "\ufeffbom", "Case/Sensitive", "case/sensitive",
+                     "empty//level", "/leading", "trailing/"]
+            a.subscribe([("l/#", 1), ("d/#", 1), ("ünï/+/话题", 1), ("\ufeffbom", 1), ("Case/Sensitive", 1),
+                         ("empty/+/level", 1), ("+/leading", 1), ("trailing/+", 1)])
+            for n in names:
+                a.publish(n, n[:20].encode(), 1)
+            a.sync()
+            got = [m.topic for m in a.messages]
+            expected = [n for n in names if n != "case/sensitive"]
+            check(got == expected, "delivered %r, expected %r" % ([t[:24] for t in got], [t[:24] for t in expected]))
+            a.disconnect()
+
+    def test_empty_topic_filter(self):
+        # [MQTT-4.7.3-1] a topic filter is at least one character: refused by SUBACK failure
+        # (0x80 / v5 0x8F) or by closing the connection, never granted.
+        with self.broker() as b:
+            r = self.raw(b)
+            r.connect("myclientid")
+            props = b"\x00" if self.v5 else b""
+            r.send(packet(0x82, struct.pack("!H", 1) + props + utf8("") + b"\x01"))
+            try:
+                p = r.recv()
+            except ConnectionClosed:
+                return
+            check(p is not None, "no answer to SUBSCRIBE with an empty filter")
+            if p.type == DISCONNECT:
+                check(p.reason in (0x81, 0x82, 0x8F), "DISCONNECT 0x%02x" % p.reason)
+                return
+            check(p.type == SUBACK and p.codes and p.codes[0] >= 0x80, "empty filter granted: %r codes=%r"
+                  % (p, getattr(p, "codes", None)))
 
 
 if __name__ == "__main__":

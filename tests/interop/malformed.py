@@ -46,6 +46,8 @@ CASES = [
      b"\x30\x05\x00\x03a/#"),                                  # '#' in a topic name [MQTT-3.3.2-2]
     ("publish_invalid_utf8_topic", "mqttv5", True,
      b"\x30\x05\x00\x02\xc0\x80\x00"),                         # overlong NUL [MQTT-1.5.4-1]
+    ("publish_topic_with_nul", "mqttv311", True,
+     b"\x30\x05\x00\x03a\x00b"),                            # U+0000 in a topic [MQTT-1.5.4-2]
     ("publish_topic_length_beyond_packet", "mqttv311", True,
      b"\x30\x04\x00\x10ab"),                                   # topic length 16, 2 bytes left
     ("subscribe_reserved_flags_zero", "mqttv311", True,
