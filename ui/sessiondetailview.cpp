@@ -272,6 +272,7 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     layout->addLayout(header);
     layout->addWidget(splitter, 1);
 
+    m_refreshTimer->setObjectName(QStringLiteral("detailRefreshTimer"));
     m_refreshTimer->setInterval(RefreshIntervalMs);
     connect(m_refreshTimer, &QTimer::timeout, this, &SessionDetailView::refresh);
     connect(&m_monitor, &EngineMonitor::sessionDetail, this, &SessionDetailView::applyDetail);
@@ -435,7 +436,7 @@ void SessionDetailView::applyDetail(const SessionDetail &detail)
         if (atBottom)
             bar->setValue(bar->maximum());
     }
-    m_traceStatus->setText(tr("Last %n packet(s)", nullptr, int(m_traceLines.size())));
+    m_traceStatus->setText(tr("Packets shown: %1 (newest last)").arg(m_traceLines.size()));
     m_tabs->setTabText(0, tr("In-flight (%1)").arg(detail.inflight.size()));
     m_tabs->setTabText(1, tr("Queued (%1)").arg(detail.queued.size()));
     m_tabs->setTabText(2, tr("Subscriptions (%1)").arg(detail.subscriptions.size()));
@@ -456,7 +457,12 @@ bool SessionDetailView::exportTrace(const QString &path) const
 
 void SessionDetailView::exportTraceInteractive()
 {
-    const QString suggested = QStringLiteral("%1-trace.txt").arg(m_clientId.isEmpty() ? QStringLiteral("session") : m_clientId);
+    QString name = m_clientId.isEmpty() ? QStringLiteral("session") : m_clientId;
+    // Client IDs may hold any character; keep the suggested file name portable.
+    for (QChar &c : name)
+        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_'))
+            c = QLatin1Char('_');
+    const QString suggested = name + QStringLiteral("-trace.txt");
     const QString path = QFileDialog::getSaveFileName(this, tr("Export packet trace"), suggested,
                                                       tr("Text files (*.txt);;All files (*)"));
     if (path.isEmpty())
@@ -464,8 +470,8 @@ void SessionDetailView::exportTraceInteractive()
     if (!exportTrace(path))
         m_traceStatus->setText(tr("Could not write %1").arg(QDir::toNativeSeparators(path)));
     else
-        m_traceStatus->setText(tr("Exported %n line(s) to %1", nullptr, int(m_traceLines.size()))
-                                   .arg(QDir::toNativeSeparators(path)));
+        m_traceStatus->setText(
+            tr("Exported %1 lines to %2").arg(m_traceLines.size()).arg(QDir::toNativeSeparators(path)));
 }
 
 } // namespace hermes::ui

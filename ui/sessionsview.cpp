@@ -311,8 +311,8 @@ void SessionsView::updateCount()
 QString SessionsView::countText() const
 {
     const int total = m_model->rowCount();
-    QString text = tr("%n session(s)", nullptr, total) + QLatin1Char(' ')
-                   + tr("(%1 online)").arg(m_model->onlineCount());
+    QString text = total == 1 ? tr("1 session (%1 online)").arg(m_model->onlineCount())
+                              : tr("%1 sessions (%2 online)").arg(total).arg(m_model->onlineCount());
     if (m_proxy->isFiltering())
         text += QStringLiteral(" · ") + tr("%1 shown").arg(m_proxy->rowCount());
     return text;
