@@ -2,6 +2,7 @@
 
 #include <QStringDecoder>
 
+#include <array>
 #include <cstring>
 
 namespace hermes::mqtt {
@@ -71,6 +72,17 @@ Utf8Status checkUtf8(QByteArrayView bytes)
     const auto *const end = p + bytes.size();
     bool sawNull = false;
     while (p < end) {
+        // Eight ASCII bytes, none of them 0, at a time: the usual topic is plain ASCII.
+        if (end - p >= 8) {
+            quint64 word = 0;
+            std::memcpy(&word, p, sizeof word);
+            constexpr quint64 highBits = 0x8080808080808080ull;
+            constexpr quint64 lowBits = 0x0101010101010101ull;
+            if ((word & highBits) == 0 && ((word - lowBits) & ~word & highBits) == 0) {
+                p += 8;
+                continue;
+            }
+        }
         const quint8 lead = *p;
         if (lead < 0x80) {
             sawNull |= lead == 0;
@@ -147,9 +159,14 @@ Failure checkString(QByteArrayView bytes, const char *what, bool v5)
 // UTF-8 length of a QString as encode() writes it: a lone surrogate becomes U+FFFD.
 qsizetype utf8Length(QStringView s)
 {
-    qsizetype n = 0;
     const qsizetype size = s.size();
-    for (qsizetype i = 0; i < size; ++i) {
+    const char16_t *const data = s.utf16();
+    // ASCII prefix (topics nearly always are): one byte per character.
+    qsizetype i = 0;
+    while (i < size && data[i] < 0x80)
+        ++i;
+    qsizetype n = i;
+    for (; i < size; ++i) {
         const char16_t c = s[i].unicode();
         if (c < 0x80) {
             n += 1;
@@ -888,6 +905,17 @@ private:
     QStringList m_indexes;
 };
 
+// The packet is built where the caller receives it: no move of the (large) packet value
+// through a Packet and then a DecodeResult. On failure the error replaces it.
+template<typename T, typename Fill>
+DecodeResult decodeInto(Fill &&fill)
+{
+    DecodeResult result(std::in_place_type<Packet>, std::in_place_type<T>);
+    if (Failure failure = fill(std::get<T>(std::get<Packet>(result))))
+        result = std::move(*failure);
+    return result;
+}
+
 struct Decoder
 {
     const Frame &frame;
@@ -896,19 +924,19 @@ struct Decoder
 
     bool v5() const { return isV5(version); }
 
-    DecodeResult connect() const;
-    DecodeResult connack() const;
-    DecodeResult publish() const;
+    // Each fills a packet that already sits inside the result (see decodeInto()).
+    Failure connect(Connect &c) const;
+    Failure connack(Connack &c) const;
+    Failure publish(Publish &p) const;
     template<typename Ack>
-    DecodeResult ack(PacketType type, quint8 expectedFlags) const;
-    DecodeResult subscribe() const;
-    DecodeResult suback() const;
-    DecodeResult unsubscribe() const;
-    DecodeResult unsuback() const;
-    template<typename Empty>
-    DecodeResult empty() const;
-    DecodeResult disconnect() const;
-    DecodeResult auth() const;
+    Failure ack(Ack &a, PacketType type, quint8 expectedFlags) const;
+    Failure subscribe(Subscribe &s) const;
+    Failure suback(Suback &s) const;
+    Failure unsubscribe(Unsubscribe &u) const;
+    Failure unsuback(Unsuback &u) const;
+    Failure empty() const;
+    Failure disconnect(Disconnect &d) const;
+    Failure auth(Auth &a) const;
 };
 
 constexpr QByteArrayView kMqtt("MQTT");
@@ -940,7 +968,7 @@ std::optional<ProtocolVersion> versionOf(const ConnectHeader &header)
     return {};
 }
 
-DecodeResult Decoder::connect() const
+Failure Decoder::connect(Connect &c) const
 {
     Reader in(frame.body);
     const ConnectHeader header = readConnectHeader(in);
@@ -961,9 +989,8 @@ DecodeResult Decoder::connect() const
                                  .arg(QString::fromLatin1(header.name)));
     const ProtocolVersion v = *connectVersion;
     if (auto failure = checkFixedFlags(frame, 0x0, v))
-        return *failure;
+        return failure;
 
-    Connect c;
     c.version = v;
     quint8 flags = 0;
     if (!in.u8(flags))
@@ -995,11 +1022,11 @@ DecodeResult Decoder::connect() const
         return truncated("CONNECT keep alive");
     if (isV5(v)) {
         if (auto failure = readProperties(in, c.properties, InConnect, "CONNECT"))
-            return *failure;
+            return failure;
     }
 
     if (auto failure = readString(in, c.clientId, "client identifier", connectV5))
-        return *failure;
+        return failure;
     if (c.clientId.isEmpty()) {
         // 3.1 required 1 to 23 characters (mosquitto refuses an empty one the same way).
         if (v == ProtocolVersion::V3_1)
@@ -1017,17 +1044,17 @@ DecodeResult Decoder::connect() const
         will.retain = willRetain;
         if (isV5(v)) {
             if (auto failure = readProperties(in, will.properties, InWill, "Will properties"))
-                return *failure;
+                return failure;
         }
         QByteArrayView topic;
         if (auto failure = readStringBytes(in, topic, "Will Topic", connectV5))
-            return *failure;
+            return failure;
         if (auto problem = checkTopicName(topic, connectV5))
             return makeError(ProtocolError::TopicNameInvalid, problem->specId,
                              QStringLiteral("Will Topic: %1").arg(QLatin1String(problem->why)));
         will.topic = stringFromUtf8(topic);
         if (auto failure = readBinary(in, will.payload, "Will Payload"))
-            return *failure;
+            return failure;
         // 3.1.3.2.3: the server may check a payload declared as UTF-8 and refuse with 0x99.
         if (will.properties.payloadFormatIndicator == 1
             && checkUtf8(will.payload) != Utf8Status::Ok
@@ -1039,7 +1066,7 @@ DecodeResult Decoder::connect() const
     if (userNameFlag) {
         QString userName;
         if (auto failure = readString(in, userName, "user name", connectV5))
-            return *failure;
+            return failure;
         c.userName = std::move(userName);
     }
     if (passwordFlag) {
@@ -1048,13 +1075,13 @@ DecodeResult Decoder::connect() const
         if (!(v == ProtocolVersion::V3_1 && in.atEnd())) {
             QByteArray password;
             if (auto failure = readBinary(in, password, "password"))
-                return *failure;
+                return failure;
             c.password = std::move(password);
         }
     }
     if (auto failure = expectEnd(in, "CONNECT"))
-        return *failure;
-    return Packet(std::move(c));
+        return failure;
+    return {};
 }
 
 ReasonCode connackCodeFromV3(quint8 code)
@@ -1075,12 +1102,11 @@ ReasonCode connackCodeFromV3(quint8 code)
     }
 }
 
-DecodeResult Decoder::connack() const
+Failure Decoder::connack(Connack &c) const
 {
     if (auto failure = checkFixedFlags(frame, 0x0, version))
-        return *failure;
+        return failure;
     Reader in(frame.body);
-    Connack c;
     quint8 flags = 0;
     if (!in.u8(flags))
         return truncated("CONNACK flags");
@@ -1090,9 +1116,9 @@ DecodeResult Decoder::connack() const
     c.sessionPresent = flags & 0x01;
     if (v5()) {
         if (auto failure = readReasonCode(in, c.reasonCode, PacketType::Connack))
-            return *failure;
+            return failure;
         if (auto failure = readProperties(in, c.properties, InConnack, "CONNACK"))
-            return *failure;
+            return failure;
     } else {
         quint8 code = 0;
         if (!in.u8(code))
@@ -1107,11 +1133,11 @@ DecodeResult Decoder::connack() const
         return violation(v5() ? "MQTT-3.2.2-6" : "MQTT-3.2.2-4",
                          QStringLiteral("CONNACK refuses with Session Present 1"));
     if (auto failure = expectEnd(in, "CONNACK"))
-        return *failure;
-    return Packet(std::move(c));
+        return failure;
+    return {};
 }
 
-DecodeResult Decoder::publish() const
+Failure Decoder::publish(Publish &p) const
 {
     const quint8 flags = frame.flags();
     const quint8 qos = (flags >> 1) & 0x03;
@@ -1125,20 +1151,19 @@ DecodeResult Decoder::publish() const
     Reader in(frame.body);
     QByteArrayView topic;
     if (auto failure = readStringBytes(in, topic, "topic name", v5()))
-        return *failure;
-    Publish p;
+        return failure;
     p.qos = QoS(qos);
     p.dup = flags & 0x08;
     p.retain = flags & 0x01;
     if (qos > 0) {
         quint16 id = 0;
         if (auto failure = readPacketId(in, id, "PUBLISH", v5()))
-            return *failure;
+            return failure;
         p.packetId = id;
     }
     if (v5()) {
         if (auto failure = readProperties(in, p.properties, InPublish, "PUBLISH"))
-            return *failure;
+            return failure;
     }
     if (topic.isEmpty()) {
         // 3.3.2.3.4: an empty topic name is only allowed together with a Topic Alias
@@ -1167,48 +1192,46 @@ DecodeResult Decoder::publish() const
                              QStringLiteral("PUBLISH payload is declared UTF-8 but is not"));
     }
     p.payload = payload.toByteArray();
-    return Packet(std::move(p));
+    return {};
 }
 
 template<typename Ack>
-DecodeResult Decoder::ack(PacketType type, quint8 expectedFlags) const
+Failure Decoder::ack(Ack &a, PacketType type, quint8 expectedFlags) const
 {
     if (auto failure = checkFixedFlags(frame, expectedFlags, version))
-        return *failure;
+        return failure;
     const char *name = type == PacketType::Puback ? "PUBACK"
             : type == PacketType::Pubrec          ? "PUBREC"
             : type == PacketType::Pubrel          ? "PUBREL"
                                                   : "PUBCOMP";
     Reader in(frame.body);
-    Ack a;
     if (auto failure = readPacketId(in, a.packetId, name, v5()))
-        return *failure;
+        return failure;
     // 5.0 3.4.2.1: remaining length 2 means Success with no properties; below 4 there is
     // no property length.
     if (v5() && !in.atEnd()) {
         if (auto failure = readReasonCode(in, a.reasonCode, type))
-            return *failure;
+            return failure;
         if (!in.atEnd()) {
             if (auto failure = readProperties(in, a.properties, InPubAck, name))
-                return *failure;
+                return failure;
         }
     }
     if (auto failure = expectEnd(in, name))
-        return *failure;
-    return Packet(std::move(a));
+        return failure;
+    return {};
 }
 
-DecodeResult Decoder::subscribe() const
+Failure Decoder::subscribe(Subscribe &s) const
 {
     if (auto failure = checkFixedFlags(frame, 0x2, version))
-        return *failure;
+        return failure;
     Reader in(frame.body);
-    Subscribe s;
     if (auto failure = readPacketId(in, s.packetId, "SUBSCRIBE", v5()))
-        return *failure;
+        return failure;
     if (v5()) {
         if (auto failure = readProperties(in, s.properties, InSubscribe, "SUBSCRIBE"))
-            return *failure;
+            return failure;
     }
     // [MQTT-3.8.3-2] (5.0) = [MQTT-3.8.3-3] (3.1.1) At least one topic filter; without one
     // it is a Protocol Error.
@@ -1218,7 +1241,7 @@ DecodeResult Decoder::subscribe() const
     while (!in.atEnd()) {
         QByteArrayView filter;
         if (auto failure = readStringBytes(in, filter, "topic filter", v5()))
-            return *failure;
+            return failure;
         quint8 options = 0;
         if (!in.u8(options))
             return truncated("subscription options");
@@ -1256,28 +1279,27 @@ DecodeResult Decoder::subscribe() const
         s.subscriptions.append(std::move(sub));
     }
     if (auto failure = filters.result())
-        return *failure;
-    return Packet(std::move(s));
+        return failure;
+    return {};
 }
 
-DecodeResult Decoder::suback() const
+Failure Decoder::suback(Suback &s) const
 {
     if (auto failure = checkFixedFlags(frame, 0x0, version))
-        return *failure;
+        return failure;
     Reader in(frame.body);
-    Suback s;
     if (auto failure = readPacketId(in, s.packetId, "SUBACK", v5()))
-        return *failure;
+        return failure;
     if (v5()) {
         if (auto failure = readProperties(in, s.properties, InSuback, "SUBACK"))
-            return *failure;
+            return failure;
     }
     s.reasonCodes.reserve(in.remaining());
     while (!in.atEnd()) {
         if (v5()) {
             ReasonCode code{};
             if (auto failure = readReasonCode(in, code, PacketType::Suback))
-                return *failure;
+                return failure;
             s.reasonCodes.append(code);
             continue;
         }
@@ -1289,20 +1311,19 @@ DecodeResult Decoder::suback() const
                              QStringLiteral("SUBACK return code %1 is reserved").arg(hex(code)));
         s.reasonCodes.append(ReasonCode(code));
     }
-    return Packet(std::move(s));
+    return {};
 }
 
-DecodeResult Decoder::unsubscribe() const
+Failure Decoder::unsubscribe(Unsubscribe &u) const
 {
     if (auto failure = checkFixedFlags(frame, 0x2, version))
-        return *failure;
+        return failure;
     Reader in(frame.body);
-    Unsubscribe u;
     if (auto failure = readPacketId(in, u.packetId, "UNSUBSCRIBE", v5()))
-        return *failure;
+        return failure;
     if (v5()) {
         if (auto failure = readProperties(in, u.properties, InUnsubscribe, "UNSUBSCRIBE"))
-            return *failure;
+            return failure;
     }
     // [MQTT-3.10.3-2] At least one topic filter.
     if (in.atEnd())
@@ -1311,95 +1332,91 @@ DecodeResult Decoder::unsubscribe() const
     while (!in.atEnd()) {
         QByteArrayView filter;
         if (auto failure = readStringBytes(in, filter, "topic filter", v5()))
-            return *failure;
+            return failure;
         filters.check(filter);
         u.filters.append(stringFromUtf8(filter));
     }
     if (auto failure = filters.result())
-        return *failure;
-    return Packet(std::move(u));
+        return failure;
+    return {};
 }
 
-DecodeResult Decoder::unsuback() const
+Failure Decoder::unsuback(Unsuback &u) const
 {
     if (auto failure = checkFixedFlags(frame, 0x0, version))
-        return *failure;
+        return failure;
     Reader in(frame.body);
-    Unsuback u;
     if (auto failure = readPacketId(in, u.packetId, "UNSUBACK", v5()))
-        return *failure;
+        return failure;
     if (v5()) {
         if (auto failure = readProperties(in, u.properties, InUnsuback, "UNSUBACK"))
-            return *failure;
+            return failure;
         u.reasonCodes.reserve(in.remaining());
         while (!in.atEnd()) {
             ReasonCode code{};
             if (auto failure = readReasonCode(in, code, PacketType::Unsuback))
-                return *failure;
+                return failure;
             u.reasonCodes.append(code);
         }
     }
     if (auto failure = expectEnd(in, "UNSUBACK"))
-        return *failure;
-    return Packet(std::move(u));
+        return failure;
+    return {};
 }
 
-template<typename Empty>
-DecodeResult Decoder::empty() const
+Failure Decoder::empty() const
 {
     if (auto failure = checkFixedFlags(frame, 0x0, version))
-        return *failure;
+        return failure;
     // PINGREQ and PINGRESP (and 3.x DISCONNECT) have no variable header and no payload.
     if (!frame.body.isEmpty())
         return malformed("", QStringLiteral("%1 has a %2-byte body, expected none")
                                      .arg(packetTypeName(frame.type()))
                                      .arg(frame.body.size()));
-    return Packet(Empty{});
+    return {};
 }
 
-DecodeResult Decoder::disconnect() const
+Failure Decoder::disconnect(Disconnect &d) const
 {
     if (!v5())
-        return empty<Disconnect>();
+        return empty();
     if (auto failure = checkFixedFlags(frame, 0x0, version))
-        return *failure;
+        return failure;
     Reader in(frame.body);
-    Disconnect d;
     // 3.14.2.1: remaining length 0 means Normal disconnection; below 2, no properties.
     if (!in.atEnd()) {
         if (auto failure = readReasonCode(in, d.reasonCode, PacketType::Disconnect))
-            return *failure;
+            return failure;
         if (!in.atEnd()) {
             if (auto failure = readProperties(in, d.properties, InDisconnect, "DISCONNECT"))
-                return *failure;
+                return failure;
         }
     }
     if (auto failure = expectEnd(in, "DISCONNECT"))
-        return *failure;
-    return Packet(std::move(d));
+        return failure;
+    return {};
 }
 
-DecodeResult Decoder::auth() const
+Failure Decoder::auth(Auth &a) const
 {
     // AUTH (type 15) was reserved before 5.0: a 3.x peer sending it is malformed.
     if (!v5())
         return malformed("", QStringLiteral("AUTH is not part of MQTT 3.x"));
     if (auto failure = checkFixedFlags(frame, 0x0, version))
-        return *failure;
+        return failure;
     Reader in(frame.body);
-    Auth a;
     // 3.15.2.1: remaining length 0 means Success with no properties.
     if (!in.atEnd()) {
         if (auto failure = readReasonCode(in, a.reasonCode, PacketType::Auth))
-            return *failure;
+            return failure;
         if (!in.atEnd()) {
             if (auto failure = readProperties(in, a.properties, InAuth, "AUTH"))
-                return *failure;
+                return failure;
         }
     }
     if (auto failure = expectEnd(in, "AUTH"))
-        return *failure;
-    return Packet(std::move(a));
+        return failure;
+    return {};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1407,9 +1424,13 @@ DecodeResult Decoder::auth() const
 // SizeCounter (no allocation), then into a BufferWriter over a QByteArray sized once.
 // ---------------------------------------------------------------------------------------
 
+quint32 propertiesSize(const Properties &p);
+
 class SizeCounter
 {
 public:
+    static constexpr int kRecordedBlocks = 2;
+
     void u8(quint8) { m_size += 1; }
     void u16(quint16) { m_size += 2; }
     void u32(quint32) { m_size += 4; }
@@ -1420,6 +1441,7 @@ public:
         m_size += n;
     }
     void raw(QByteArrayView bytes) { m_size += bytes.size(); }
+    void skip(qsizetype n) { m_size += n; }
     void binary(QByteArrayView bytes)
     {
         m_overflow |= bytes.size() > 0xFFFF;
@@ -1435,16 +1457,30 @@ public:
     qsizetype size() const { return m_size; }
     bool overflow() const { return m_overflow || m_size > qsizetype(kMaxVarint); }
 
+    // Property blocks measured in this pass (a CONNECT has two: its own and the Will's), so
+    // the writing pass need not walk the properties a second time to learn their length.
+    quint32 nextPropertyLength(quint32 measured)
+    {
+        if (m_blocks < kRecordedBlocks)
+            m_propertyLengths[size_t(m_blocks)] = measured;
+        ++m_blocks;
+        return measured;
+    }
+    quint32 propertyLength(int block) const { return m_propertyLengths[size_t(block)]; }
+
 private:
     qsizetype m_size = 0;
     bool m_overflow = false;
+    int m_blocks = 0;
+    std::array<quint32, kRecordedBlocks> m_propertyLengths{};
 };
 
 class BufferWriter
 {
 public:
-    explicit BufferWriter(char *out)
+    BufferWriter(char *out, const SizeCounter &counter)
         : m_out(out)
+        , m_counter(&counter)
     {
     }
     void u8(quint8 value) { *m_out++ = char(value); }
@@ -1482,16 +1518,30 @@ public:
         u16(quint16(bytes.size()));
         raw(bytes);
     }
+    // The length was checked by the SizeCounter pass; it is written after the characters.
     void string(QStringView text)
     {
-        u16(quint16(utf8Length(text)));
-        m_out = writeUtf8(m_out, text);
+        char *const length = m_out;
+        m_out = writeUtf8(m_out + 2, text);
+        const auto n = quint16(m_out - length - 2);
+        length[0] = char(n >> 8);
+        length[1] = char(n);
+    }
+
+    // Property length as measured by the SizeCounter pass, in the same order.
+    quint32 nextPropertyLength(const Properties &p)
+    {
+        const int block = m_block++;
+        return block < SizeCounter::kRecordedBlocks ? m_counter->propertyLength(block)
+                                                    : propertiesSize(p);
     }
 
     const char *position() const { return m_out; }
 
 private:
     char *m_out;
+    const SizeCounter *m_counter;
+    int m_block = 0;
 };
 
 // Properties in ascending identifier order, repeated ones in their list order, so the
@@ -1565,12 +1615,23 @@ void putPropertyList(Out &out, const Properties &p)
     byte(PropertyId::SharedSubscriptionAvailable, p.sharedSubscriptionAvailable);
 }
 
-template<typename Out>
-void putProperties(Out &out, const Properties &p)
+quint32 propertiesSize(const Properties &p)
 {
     SizeCounter counter;
     putPropertyList(counter, p);
-    out.varint(quint32(counter.size()));
+    return quint32(counter.size());
+}
+
+void putProperties(SizeCounter &out, const Properties &p)
+{
+    const quint32 length = out.nextPropertyLength(propertiesSize(p));
+    out.varint(length);
+    out.skip(length);
+}
+
+void putProperties(BufferWriter &out, const Properties &p)
+{
+    out.varint(out.nextPropertyLength(p));
     putPropertyList(out, p);
 }
 
@@ -1678,7 +1739,7 @@ struct BodyWriter
         out.u16(a.packetId);
         if (!v5())
             return;
-        const bool noProperties = a.properties.isEmpty();
+        const bool noProperties = propertiesSize(a.properties) == 0;
         if (a.reasonCode == ReasonCode::Success && noProperties)
             return;
         out.u8(quint8(a.reasonCode));
@@ -1761,7 +1822,7 @@ struct BodyWriter
     {
         if (!v5())
             return;
-        const bool noProperties = p.properties.isEmpty();
+        const bool noProperties = propertiesSize(p.properties) == 0;
         if (p.reasonCode == ReasonCode::Success && noProperties)
             return;
         out.u8(quint8(p.reasonCode));
@@ -1913,35 +1974,36 @@ DecodeResult decodePacket(const Frame &frame, ProtocolVersion version, DecodeOpt
     const Decoder d{frame, version, options};
     switch (frame.type()) {
     case PacketType::Connect:
-        return d.connect();
+        return decodeInto<Connect>([&](Connect &p) { return d.connect(p); });
     case PacketType::Connack:
-        return d.connack();
+        return decodeInto<Connack>([&](Connack &p) { return d.connack(p); });
     case PacketType::Publish:
-        return d.publish();
+        return decodeInto<Publish>([&](Publish &p) { return d.publish(p); });
     case PacketType::Puback:
-        return d.ack<Puback>(PacketType::Puback, 0x0);
+        return decodeInto<Puback>([&](Puback &p) { return d.ack(p, PacketType::Puback, 0x0); });
     case PacketType::Pubrec:
-        return d.ack<Pubrec>(PacketType::Pubrec, 0x0);
+        return decodeInto<Pubrec>([&](Pubrec &p) { return d.ack(p, PacketType::Pubrec, 0x0); });
     case PacketType::Pubrel:
-        return d.ack<Pubrel>(PacketType::Pubrel, 0x2);
+        return decodeInto<Pubrel>([&](Pubrel &p) { return d.ack(p, PacketType::Pubrel, 0x2); });
     case PacketType::Pubcomp:
-        return d.ack<Pubcomp>(PacketType::Pubcomp, 0x0);
+        return decodeInto<Pubcomp>(
+                [&](Pubcomp &p) { return d.ack(p, PacketType::Pubcomp, 0x0); });
     case PacketType::Subscribe:
-        return d.subscribe();
+        return decodeInto<Subscribe>([&](Subscribe &p) { return d.subscribe(p); });
     case PacketType::Suback:
-        return d.suback();
+        return decodeInto<Suback>([&](Suback &p) { return d.suback(p); });
     case PacketType::Unsubscribe:
-        return d.unsubscribe();
+        return decodeInto<Unsubscribe>([&](Unsubscribe &p) { return d.unsubscribe(p); });
     case PacketType::Unsuback:
-        return d.unsuback();
+        return decodeInto<Unsuback>([&](Unsuback &p) { return d.unsuback(p); });
     case PacketType::Pingreq:
-        return d.empty<Pingreq>();
+        return decodeInto<Pingreq>([&](Pingreq &) { return d.empty(); });
     case PacketType::Pingresp:
-        return d.empty<Pingresp>();
+        return decodeInto<Pingresp>([&](Pingresp &) { return d.empty(); });
     case PacketType::Disconnect:
-        return d.disconnect();
+        return decodeInto<Disconnect>([&](Disconnect &p) { return d.disconnect(p); });
     case PacketType::Auth:
-        return d.auth();
+        return decodeInto<Auth>([&](Auth &p) { return d.auth(p); });
     }
     // Type 0 is reserved ("Forbidden", 2.1.2).
     return malformed("", QStringLiteral("reserved packet type 0"));
@@ -1968,7 +2030,7 @@ QByteArray encode(const Packet &packet, ProtocolVersion version)
     const qsizetype bodySize = counter.size();
     const qsizetype total = 1 + varintSize(quint32(bodySize)) + bodySize;
     QByteArray out(total, Qt::Uninitialized);
-    BufferWriter writer(out.data());
+    BufferWriter writer(out.data(), counter);
     writer.u8(firstByteOf(packet));
     writer.varint(quint32(bodySize));
     std::visit([&](const auto &p) { body.put(writer, p); }, packet);

@@ -774,6 +774,10 @@ void TestCodec::rejects_data()
         "");
     row("5.0 CONNACK subscription identifier available 2", V5, 0x20, "00 00 02 2902", Violation,
         "");
+    row("PUBLISH U+0000 inside a 16-byte ASCII run [MQTT-1.5.3-2]", V311, 0x30,
+        "0010 61626364656667686900 6A6B6C6D6E6F", Malformed, "MQTT-1.5.3-2");
+    row("PUBLISH overlong byte after 9 ASCII bytes [MQTT-1.5.3-1]", V311, 0x30,
+        "000B 616263646566676869 C0AF", Malformed, "MQTT-1.5.3-1");
     row("5.0 CONNACK receive maximum 0", V5, 0x20, "00 00 03 210000", Violation, "");
     row("5.0 CONNECT will delay interval in CONNECT properties (Will only)", V5, 0x10,
         "0004 4D515454 05 02 003C 05 1800000001 0001 63", Violation, "");
