@@ -459,15 +459,8 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
     }
     if (m_store && qos == QoS::ExactlyOnce && session->isPersistent())
         m_store->addInboundAwaitingRelease(session->clientId, *packetId);
-    // The acknowledgement promises the message is safe: when it reached a persistent
-    // session, it waits for the commit (later acks of this connection keep their order).
-    if (m_store && (m_store->hasPendingWrites() || connection.hasDeferredAcknowledgements())) {
-        connection.deferAcknowledgement(*packetId, code);
-        if (!m_awaitingCommit.contains(&connection))
-            m_awaitingCommit.append(&connection);
-        scheduleCommit();
-        return;
-    }
+    // The acknowledgement promises the message is safe; the output gate holds it until
+    // the writes queued for it are committed.
     connection.apply(connection.machine().acknowledgeInbound(*packetId, code));
 }
 
@@ -918,7 +911,7 @@ void Broker::commitStore()
     if (!m_store)
         return;
     if (!m_store->commit()) {
-        // Held acknowledgements stay held: publishers wait (and eventually resend) rather
+        // Held output stays held: publishers wait (and resend after reconnecting) rather
         // than being told a message is safe when it is not.
         if (!m_storeFailing)
             emit storeError(m_store->errorString());
@@ -931,8 +924,15 @@ void Broker::commitStore()
     const QList<QPointer<Connection>> waiting = std::exchange(m_awaitingCommit, {});
     for (const QPointer<Connection> &connection : waiting) {
         if (connection)
-            connection->releaseDeferredAcknowledgements();
+            connection->releaseHeldOutput();
     }
+}
+
+void Broker::holdUntilCommit(Connection &connection)
+{
+    // Called once per connection per commit: when its held output stops being empty.
+    m_awaitingCommit.append(&connection);
+    scheduleCommit();
 }
 
 void Broker::enableTelemetry(qsizetype maxMessagesPerBatch)

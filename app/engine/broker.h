@@ -78,6 +78,12 @@ public:
     void onMessageDropped(Connection &connection, const mqtt::MessageDropped &dropped);
     void onConnectionClosed(Connection &connection, const mqtt::CloseConnection &close);
     void countBytesReceived(qsizetype bytes) { m_counters.bytesReceived += quint64(bytes); }
+    /// True while the store holds uncommitted writes: connections hold their output.
+    bool mustHoldOutput() const { return m_store && m_store->hasPendingWrites(); }
+    /// Registers a connection whose output waits for the next commit.
+    void holdUntilCommit(Connection &connection);
+    /// Commits at once (a closing connection must not leave with its output held).
+    void commitNow() { commitStore(); }
 
 signals:
     /// A client completed CONNECT (CONNACK success sent).
@@ -121,7 +127,7 @@ private:
     QHash<QString, quint32> m_sharedCursor; ///< round-robin position per "$share/g/f"
     mqtt::SubscriptionTree m_subscriptions;
     std::unique_ptr<Store> m_store;           ///< null when persistence is off
-    QList<QPointer<Connection>> m_awaitingCommit; ///< connections with acks held for the commit
+    QList<QPointer<Connection>> m_awaitingCommit; ///< connections with output held for the commit
     QTimer m_commitRetry;
     bool m_commitScheduled = false;
     bool m_storeFailing = false;

@@ -67,19 +67,11 @@ void Connection::onSocketGone()
     apply(m_machine.socketClosed(why, m_broker.now()));
 }
 
-void Connection::deferAcknowledgement(quint16 packetId, ReasonCode reasonCode)
+void Connection::releaseHeldOutput()
 {
-    m_deferredAcks.append({packetId, reasonCode});
-}
-
-void Connection::releaseDeferredAcknowledgements()
-{
-    const auto acks = std::exchange(m_deferredAcks, {});
-    for (const auto &[packetId, reasonCode] : acks) {
-        if (m_closed)
-            return;
-        apply(m_machine.acknowledgeInbound(packetId, reasonCode));
-    }
+    if (m_socket && !m_heldOutput.isEmpty())
+        m_socket->write(m_heldOutput);
+    m_heldOutput.clear();
 }
 
 void Connection::apply(Actions actions)
@@ -131,15 +123,29 @@ void Connection::execute(const SendPacket &send)
 {
     if (!m_socket)
         return;
-    m_socket->write(send.bytes);
+    // The broker records what this packet changes first (e.g. a PUBREL's stage); then the
+    // output gate: while the store holds uncommitted writes, nothing leaves that could
+    // promise more than the disk holds — an ack, a PUBREL, a PUBCOMP, a persistent
+    // session's PUBLISH. Later packets queue behind held ones, so order is kept.
     m_broker.onPacketSent(*this, send);
+    if (m_broker.mustHoldOutput() || !m_heldOutput.isEmpty()) {
+        if (m_heldOutput.isEmpty())
+            m_broker.holdUntilCommit(*this);
+        m_heldOutput += send.bytes;
+        return;
+    }
+    m_socket->write(send.bytes);
 }
 
 void Connection::close(const CloseConnection &close)
 {
     m_closed = true;
     m_timer.stop();
-    m_deferredAcks.clear();
+    // What was held (a DISCONNECT with its reason, acks) goes out once it is safe: commit
+    // now rather than close with it unsent.
+    if (!m_heldOutput.isEmpty())
+        m_broker.commitNow();
+    m_heldOutput.clear();
     qCDebug(lcConnection) << m_peerAddress << "closing:" << int(close.reason) << close.detail;
     // Flush what is queued (a CONNACK or DISCONNECT explaining the close), then close. The
     // socket leaves this object so that deleting the connection cannot cut the flush short.

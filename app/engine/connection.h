@@ -36,10 +36,9 @@ public:
     QString peerAddress() const { return m_peerAddress; }
     bool isClosed() const { return m_closed; }
 
-    /// Inbound QoS 1/2 acknowledgements waiting for the store's commit.
-    void deferAcknowledgement(quint16 packetId, mqtt::ReasonCode reasonCode);
-    void releaseDeferredAcknowledgements();
-    bool hasDeferredAcknowledgements() const { return !m_deferredAcks.isEmpty(); }
+    /// Writes the output held back while the store had uncommitted writes (after a commit).
+    void releaseHeldOutput();
+    bool hasHeldOutput() const { return !m_heldOutput.isEmpty(); }
 
 private:
     void onReadyRead();
@@ -55,7 +54,7 @@ private:
     mqtt::TimerKind m_timerKind = mqtt::TimerKind::ConnectTimeout;
     Session *m_session = nullptr;
     QString m_peerAddress;
-    QList<std::pair<quint16, mqtt::ReasonCode>> m_deferredAcks;
+    QByteArray m_heldOutput; ///< bytes that may only leave once the store committed
     bool m_closed = false;
     int m_applyDepth = 0;
 };

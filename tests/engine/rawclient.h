@@ -53,7 +53,7 @@ public:
     std::optional<mqtt::Packet> waitFor(mqtt::PacketType type, int timeoutMs = 5000)
     {
         std::optional<mqtt::Packet> found;
-        QTest::qWaitFor(
+        (void)QTest::qWaitFor(
             [&] {
                 pump();
                 for (qsizetype i = 0; i < m_received.size(); ++i) {

@@ -40,27 +40,13 @@ constexpr quint16 PacketIdSpace = 64;          // ids are reused soon after thei
 constexpr quint16 SentinelPacketId = 65535;    // never used before: no stale broker state can hold it
 constexpr int WaitMs = 20000;                  // deadline of every wait for progress
 
-// Broker bugs this test found (diagnoses for the lead; engine files are not ours to edit).
-constexpr char BugStaleInboundId[] =
-    "Known broker bug A: PUBCOMP to the publisher goes out before the deletion of its inbound_qos2 row is "
-    "committed (Broker::onPacketReceived queues deleteInboundAwaitingRelease; SessionMachine::handlePubrel "
-    "sends PUBCOMP at once). After kill -9 the restarted broker still holds the id as awaiting PUBREL, so the "
-    "publisher's next PUBLISH reusing it [MQTT-2.2.1-3] gets PUBREC as a 'duplicate' [MQTT-4.3.3-10] and is "
-    "never routed: acknowledged, then lost, against [MQTT-4.3.3-12]. Fix: hold PUBCOMP until the commit.";
-constexpr char BugPubrelBeforeCommit[] =
-    "Known broker bug B: PUBREL to the subscriber is written before its AwaitingPubcomp stage is committed "
-    "(Broker::onPacketSent queues markMessageSent after Connection::execute wrote the bytes). After kill -9 "
-    "the store still says AwaitingPubrec, so the restarted broker resends the PUBLISH with DUP=1, which "
-    "[MQTT-4.3.3-6] forbids; the subscriber had completed that id and delivers the message again. Fix: "
-    "commit the stage before the PUBREL leaves.";
-constexpr char BugForwardBeforeCommit[] =
-    "Known broker bug C: a QoS 2 PUBLISH is forwarded to an online persistent subscriber in the same turn, "
-    "before the group commit of its messages row and of the publisher's inbound_qos2 id (Broker::deliver "
-    "applies machine().publish() at once; only the PUBREC to the publisher waits). After kill -9 both are "
-    "gone, so the publisher's DUP resend is routed again as a new message, DUP=0, under the next free id: "
-    "the same id (the subscriber, still holding it, takes it for a repeat: exactly once by luck), another id "
-    "(delivered twice) or an id held for another message (that one is dropped). Fix: send outbound QoS>0 "
-    "PUBLISH to persistent sessions only once their row is committed.";
+// Each loss or duplicate is classified by its signature, so that a failure says which
+// mechanism broke. The three classes are the bugs this test first found, all fixed by the
+// broker's output gate (nothing leaves a connection while the store holds uncommitted
+// writes): A, a PUBCOMP sent before the inbound QoS 2 id's deletion was committed (a reused
+// id then looked like a duplicate and was lost); B, a PUBREL sent before its stage was
+// committed (the PUBLISH was resent after a restart and delivered twice); C, a QoS 2
+// PUBLISH forwarded before its row was committed.
 
 /// Whose event arms a kill: the broker dies right after the test process saw it.
 enum class KillTrigger : quint8 {
@@ -983,26 +969,14 @@ void TestDurability::killDuringTraffic()
     QVERIFY(subscriber.anomalies().isEmpty());
     QVERIFY2(publisherPeer.decodeError().isEmpty(), qPrintable(publisherPeer.decodeError()));
     QVERIFY2(subscriberPeer.decodeError().isEmpty(), qPrintable(subscriberPeer.decodeError()));
-    // Failures with a known diagnosis are expected to fail (until the broker is fixed);
-    // anything else fails outright.
     QCOMPARE(lostOther, QList<int>{});
-    if (!lostToStaleId.isEmpty())
-        QEXPECT_FAIL("", BugStaleInboundId, Continue);
     QCOMPARE(lostToStaleId, QList<int>{});
-    if (!lostToIdClash.isEmpty())
-        QEXPECT_FAIL("", BugForwardBeforeCommit, Continue);
     QCOMPARE(lostToIdClash, QList<int>{});
     if (qos == QoS::ExactlyOnce) {
         QCOMPARE(duplicatedOther, QList<int>{});
-        if (!duplicatedAfterRelease.isEmpty())
-            QEXPECT_FAIL("", BugPubrelBeforeCommit, Continue);
         QCOMPARE(duplicatedAfterRelease, QList<int>{});
-        if (!duplicatedForwardedEarly.isEmpty())
-            QEXPECT_FAIL("", BugForwardBeforeCommit, Continue);
         QCOMPARE(duplicatedForwardedEarly, QList<int>{});
         QCOMPARE(heldIdResentUnexplained, QList<int>{});
-        if (!heldIdResent.isEmpty())
-            QEXPECT_FAIL("", BugForwardBeforeCommit, Continue);
         QCOMPARE(heldIdResent, QList<int>{});
     }
 
