@@ -630,7 +630,8 @@ Failure readProperties(Reader &in, Properties &out, quint16 context, const char 
             break;
         case PropertyId::ResponseTopic:
             // [MQTT-3.3.2-14] The Response Topic is a Topic Name: no wildcards, not empty.
-            if (text.isEmpty() || text.contains(QLatin1Char('+')) || text.contains(QLatin1Char('#')))
+            if (text.isEmpty() || text.contains(QLatin1Char('+'))
+                || text.contains(QLatin1Char('#')))
                 return violation("MQTT-3.3.2-14",
                                  QStringLiteral("Response Topic \"%1\" is not a valid topic name")
                                          .arg(text));
@@ -840,9 +841,9 @@ Failure readReasonCode(Reader &in, ReasonCode &out, PacketType type)
 // ---------------------------------------------------------------------------------------
 
 // [MQTT-2.1.3-1] (5.0) = [MQTT-2.2.2-1] [MQTT-2.2.2-2] (3.1.1) Reserved fixed-header flags
-// must have their listed value, otherwise the packet is malformed. MQTT 3.1 still had DUP/QoS in every fixed header (a
-// retried SUBSCRIBE carried DUP), so for 3.1 only PUBLISH flags are interpreted, as
-// mosquitto does.
+// must have their listed value, otherwise the packet is malformed. MQTT 3.1 still had DUP/QoS in
+// every fixed header (a retried SUBSCRIBE carried DUP), so for 3.1 only PUBLISH flags are
+// interpreted, as mosquitto does.
 Failure checkFixedFlags(const Frame &frame, quint8 expected, ProtocolVersion version)
 {
     if (version == ProtocolVersion::V3_1 || frame.flags() == expected)
@@ -877,11 +878,12 @@ public:
         if (!problem)
             return;
         if (!m_first) {
-            m_first = makeError(ProtocolError::TopicFilterInvalid, problem->specId,
-                                QStringLiteral("%1 topic filter %2 \"%3\": %4")
-                                        .arg(QLatin1String(m_packet))
-                                        .arg(index)
-                                        .arg(QString::fromUtf8(filter), QLatin1String(problem->why)));
+            m_first = makeError(
+                    ProtocolError::TopicFilterInvalid, problem->specId,
+                    QStringLiteral("%1 topic filter %2 \"%3\": %4")
+                            .arg(QLatin1String(m_packet))
+                            .arg(index)
+                            .arg(QString::fromUtf8(filter), QLatin1String(problem->why)));
         }
         m_indexes.append(QString::number(index));
     }
@@ -891,8 +893,8 @@ public:
         if (!m_first)
             return {};
         DecodeError error = *m_first;
-        error.detail += QLatin1String(" (invalid filter indexes: ") + m_indexes.join(QLatin1Char(','))
-                + QLatin1Char(')');
+        error.detail += QLatin1String(" (invalid filter indexes: ")
+                + m_indexes.join(QLatin1Char(',')) + QLatin1Char(')');
         return error;
     }
 
@@ -1112,7 +1114,8 @@ Failure Decoder::connack(Connack &c) const
         return truncated("CONNACK flags");
     // 3.2.2.1: bits 7-1 of the acknowledge flags are reserved and 0 ([MQTT-3.2.2-1] in 5.0).
     if (flags & 0xFE)
-        return malformed(specId(v5(), "MQTT-3.2.2-1", ""), QStringLiteral("CONNACK reserved flags %1").arg(hex(flags)));
+        return malformed(specId(v5(), "MQTT-3.2.2-1", ""),
+                         QStringLiteral("CONNACK reserved flags %1").arg(hex(flags)));
     c.sessionPresent = flags & 0x01;
     if (v5()) {
         if (auto failure = readReasonCode(in, c.reasonCode, PacketType::Connack))
@@ -1236,7 +1239,8 @@ Failure Decoder::subscribe(Subscribe &s) const
     // [MQTT-3.8.3-2] (5.0) = [MQTT-3.8.3-3] (3.1.1) At least one topic filter; without one
     // it is a Protocol Error.
     if (in.atEnd())
-        return violation(specId(v5(), "MQTT-3.8.3-2", "MQTT-3.8.3-3"), QStringLiteral("SUBSCRIBE has no topic filter"));
+        return violation(specId(v5(), "MQTT-3.8.3-2", "MQTT-3.8.3-3"),
+                         QStringLiteral("SUBSCRIBE has no topic filter"));
     FilterCheck filters("SUBSCRIBE", v5(), options.checkTopicFilters);
     while (!in.atEnd()) {
         QByteArrayView filter;

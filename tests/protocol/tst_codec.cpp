@@ -481,7 +481,8 @@ void TestCodec::rejects_data()
     QTest::addColumn<QString>("specId");
     const auto row = [](const char *name, ProtocolVersion v, quint8 first, const char *body,
                         ProtocolError error, const char *specId) {
-        QTest::newRow(name) << frameOf(first, hex(body)) << v << error << QString::fromLatin1(specId);
+        QTest::newRow(name) << frameOf(first, hex(body)) << v << error
+                            << QString::fromLatin1(specId);
     };
     using E = ProtocolError;
     constexpr E Malformed = E::MalformedPacket;
@@ -583,7 +584,8 @@ void TestCodec::rejects_data()
     row("5.0 CONNACK refusal with session present [MQTT-3.2.2-6]", V5, 0x20, "01 87 00",
         Violation, "MQTT-3.2.2-6");
     row("3.1.1 CONNACK trailing byte", V311, 0x20, "00 00 00", Malformed, "");
-    row("5.0 CONNACK reason 0x10 is not a CONNACK code [MQTT-3.2.2-8]", V5, 0x20, "00 10 00", Malformed, "MQTT-3.2.2-8");
+    row("5.0 CONNACK reason 0x10 is not a CONNACK code [MQTT-3.2.2-8]", V5, 0x20, "00 10 00",
+        Malformed, "MQTT-3.2.2-8");
     row("5.0 CONNACK missing property length", V5, 0x20, "00 00", Malformed, "");
     row("5.0 CONNACK maximum QoS 2", V5, 0x20, "00 00 02 2402", Violation, "");
     row("5.0 CONNACK retain available 2", V5, 0x20, "00 00 02 2502", Violation, "");
@@ -650,10 +652,14 @@ void TestCodec::rejects_data()
     row("PUBACK packet id 0 [MQTT-2.3.1-1]", V311, 0x40, "0000", Violation, "MQTT-2.3.1-1");
     row("3.1.1 PUBACK with trailing reason code", V311, 0x40, "0001 00", Malformed, "");
     row("PUBACK cut packet id", V5, 0x40, "00", Malformed, "");
-    row("5.0 PUBACK reason 0x92 is not a PUBACK code [MQTT-3.4.2-1]", V5, 0x40, "0001 92", Malformed, "MQTT-3.4.2-1");
-    row("5.0 PUBREC reason 0x11 is not a PUBREC code [MQTT-3.5.2-1]", V5, 0x50, "0001 11", Malformed, "MQTT-3.5.2-1");
-    row("5.0 PUBREL reason 0x10 is not a PUBREL code [MQTT-3.6.2-1]", V5, 0x62, "0001 10", Malformed, "MQTT-3.6.2-1");
-    row("5.0 PUBCOMP reason 0x80 is not a PUBCOMP code [MQTT-3.7.2-1]", V5, 0x70, "0001 80", Malformed, "MQTT-3.7.2-1");
+    row("5.0 PUBACK reason 0x92 is not a PUBACK code [MQTT-3.4.2-1]", V5, 0x40, "0001 92",
+        Malformed, "MQTT-3.4.2-1");
+    row("5.0 PUBREC reason 0x11 is not a PUBREC code [MQTT-3.5.2-1]", V5, 0x50, "0001 11",
+        Malformed, "MQTT-3.5.2-1");
+    row("5.0 PUBREL reason 0x10 is not a PUBREL code [MQTT-3.6.2-1]", V5, 0x62, "0001 10",
+        Malformed, "MQTT-3.6.2-1");
+    row("5.0 PUBCOMP reason 0x80 is not a PUBCOMP code [MQTT-3.7.2-1]", V5, 0x70, "0001 80",
+        Malformed, "MQTT-3.7.2-1");
     row("5.0 PUBREC content type (not allowed)", V5, 0x50, "0001 00 04 03000178", Violation, "");
     row("5.0 PUBACK reason string twice", V5, 0x40, "0001 00 08 1F000178 1F000179", Violation,
         "");
@@ -703,7 +709,8 @@ void TestCodec::rejects_data()
     // --- SUBACK -------------------------------------------------------------------------
     row("3.1.1 SUBACK return code 0x03 [MQTT-3.9.3-2]", V311, 0x90, "0001 03", Malformed,
         "MQTT-3.9.3-2");
-    row("5.0 SUBACK reason 0x04 is not a SUBACK code [MQTT-3.9.3-2]", V5, 0x90, "0001 00 04", Malformed, "MQTT-3.9.3-2");
+    row("5.0 SUBACK reason 0x04 is not a SUBACK code [MQTT-3.9.3-2]", V5, 0x90, "0001 00 04",
+        Malformed, "MQTT-3.9.3-2");
     row("SUBACK packet id 0 [MQTT-2.3.1-1]", V311, 0x90, "0000 00", Violation, "MQTT-2.3.1-1");
 
     // --- UNSUBSCRIBE, UNSUBACK ----------------------------------------------------------
@@ -720,20 +727,22 @@ void TestCodec::rejects_data()
     row("5.0 UNSUBSCRIBE reason string (not allowed)", V5, 0xA2, "0001 04 1F000178 0001 61",
         Violation, "");
     row("3.1.1 UNSUBACK with a reason code", V311, 0xB0, "0001 00", Malformed, "");
-    row("5.0 UNSUBACK reason 0x10 is not an UNSUBACK code [MQTT-3.11.3-2]", V5, 0xB0, "0001 00 10", Malformed,
-        "MQTT-3.11.3-2");
+    row("5.0 UNSUBACK reason 0x10 is not an UNSUBACK code [MQTT-3.11.3-2]", V5, 0xB0, "0001 00 10",
+        Malformed, "MQTT-3.11.3-2");
 
     // --- PINGREQ, PINGRESP, DISCONNECT, AUTH --------------------------------------------
     row("PINGREQ with a body", V311, 0xC0, "00", Malformed, "");
     row("PINGRESP with a body", V5, 0xD0, "00", Malformed, "");
     row("3.1.1 DISCONNECT with a body", V311, 0xE0, "00", Malformed, "");
-    row("5.0 DISCONNECT reason 0x84 is not a DISCONNECT code [MQTT-3.14.2-1]", V5, 0xE0, "84", Malformed, "MQTT-3.14.2-1");
+    row("5.0 DISCONNECT reason 0x84 is not a DISCONNECT code [MQTT-3.14.2-1]", V5, 0xE0, "84",
+        Malformed, "MQTT-3.14.2-1");
     row("5.0 DISCONNECT Topic Alias (not allowed)", V5, 0xE0, "00 03 230001", Violation, "");
     row("5.0 DISCONNECT property length beyond the packet", V5, 0xE0, "00 05 11", Malformed,
         "");
     row("3.1.1 AUTH does not exist", V311, 0xF0, "", Malformed, "");
     row("3.1 AUTH does not exist", V31, 0xF0, "18 00", Malformed, "");
-    row("5.0 AUTH reason 0x80 is not an AUTH code [MQTT-3.15.2-1]", V5, 0xF0, "80", Malformed, "MQTT-3.15.2-1");
+    row("5.0 AUTH reason 0x80 is not an AUTH code [MQTT-3.15.2-1]", V5, 0xF0, "80", Malformed,
+        "MQTT-3.15.2-1");
     row("5.0 AUTH authentication method twice", V5, 0xF0, "18 08 15000178 15000179", Violation,
         "");
     row("5.0 AUTH session expiry interval (not allowed)", V5, 0xF0, "18 05 1100000001",
@@ -1316,8 +1325,8 @@ void TestCodec::describe_data()
     publish.qos = QoS::AtLeastOnce;
     publish.packetId = 7;
     publish.payload = QByteArray(12, 'x');
-    QTest::newRow("PUBLISH") << Packet(publish)
-                             << QStringLiteral("PUBLISH topic=a/b qos=1 pid=7 retain=0 dup=0 len=12");
+    QTest::newRow("PUBLISH") << Packet(
+            publish) << QStringLiteral("PUBLISH topic=a/b qos=1 pid=7 retain=0 dup=0 len=12");
     Publish qos0;
     qos0.topic = QStringLiteral("t");
     qos0.retain = true;
@@ -1330,23 +1339,27 @@ void TestCodec::describe_data()
     connect.will = Will{QStringLiteral("devices/dev-1/state"), {}, QoS::AtMostOnce, false, {}};
     QTest::newRow("CONNECT")
             << Packet(connect)
-            << QStringLiteral("CONNECT v5 id=dev-1 clean=1 ka=60 user=alice will=devices/dev-1/state");
+            << QStringLiteral(
+                       "CONNECT v5 id=dev-1 clean=1 ka=60 user=alice will=devices/dev-1/state");
     QTest::newRow("SUBACK") << Packet(Suback{3, {ReasonCode::GrantedQoS1,
                                                  ReasonCode::UnspecifiedError}, {}})
                             << QStringLiteral("SUBACK pid=3 codes=[0x01,0x80]");
     QTest::newRow("DISCONNECT") << Packet(Disconnect{ReasonCode::SessionTakenOver, {}})
                                 << QStringLiteral("DISCONNECT reason=0x8E (Session taken over)");
-    QTest::newRow("DISCONNECT normal") << Packet(Disconnect{})
-                                       << QStringLiteral("DISCONNECT reason=0x00 (Normal disconnection)");
+    QTest::newRow("DISCONNECT normal")
+            << Packet(Disconnect {})
+            << QStringLiteral("DISCONNECT reason=0x00 (Normal disconnection)");
     QTest::newRow("CONNACK") << Packet(Connack{true, ReasonCode::Success, {}})
                              << QStringLiteral("CONNACK sp=1 reason=0x00 (Success)");
-    QTest::newRow("PUBREL") << Packet(Pubrel{9, ReasonCode::PacketIdentifierNotFound, {}})
-                            << QStringLiteral("PUBREL pid=9 reason=0x92 (Packet Identifier not found)");
+    QTest::newRow("PUBREL") << Packet(Pubrel {9, ReasonCode::PacketIdentifierNotFound, {}})
+                            << QStringLiteral(
+                                       "PUBREL pid=9 reason=0x92 (Packet Identifier not found)");
     Subscribe sub;
     sub.packetId = 2;
     sub.subscriptions = {{QStringLiteral("a/#"), {QoS::AtLeastOnce}}};
     QTest::newRow("SUBSCRIBE") << Packet(sub) << QStringLiteral("SUBSCRIBE pid=2 filters=[a/#:q1]");
-    QTest::newRow("UNSUBSCRIBE") << Packet(Unsubscribe{4, {QStringLiteral("a"), QStringLiteral("b")}, {}})
+    QTest::newRow("UNSUBSCRIBE") << Packet(
+            Unsubscribe {4, {QStringLiteral("a"), QStringLiteral("b")}, {}})
                                  << QStringLiteral("UNSUBSCRIBE pid=4 filters=[a,b]");
     QTest::newRow("PINGREQ") << Packet(Pingreq{}) << QStringLiteral("PINGREQ");
     QTest::newRow("AUTH") << Packet(Auth{ReasonCode::ContinueAuthentication, {}})
