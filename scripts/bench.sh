@@ -7,7 +7,8 @@
 #   scripts/bench.sh --only throughput_qos1,latency_qos1   a subset (names as in the table)
 #
 # Environment: HERMES_BUILD_DIR (default: <repo>/build, the "default" preset),
-# MOSQUITTO (default /usr/sbin/mosquitto), BENCH_KEEP_LOGS=1 keeps broker logs.
+# MOSQUITTO (default /usr/sbin/mosquitto), BENCH_KEEP_LOGS=1 keeps broker logs,
+# BENCH_MOSQUITTO_NODELAY=1 adds "set_tcp_nodelay true" (mosquitto's stock is Nagle on).
 # Timing never fails the run; errors do (a broker that dies, refuses, or breaks protocol).
 set -uo pipefail
 
@@ -75,6 +76,7 @@ start_broker() { # kind port log -> sets broker_pid
         done
     else
         printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$work/mosquitto.conf"
+        [[ "${BENCH_MOSQUITTO_NODELAY:-0}" == 1 ]] && echo "set_tcp_nodelay true" >>"$work/mosquitto.conf"
         "$mosquitto_bin" -c "$work/mosquitto.conf" >"$log" 2>&1 &
         broker_pid=$!
         wait_port "$port" 10 || return 1
@@ -184,6 +186,27 @@ metrics = {
     "first_message": [("median ms", "median_ms", "low"), ("max ms", "max_ms", "low")],
 }
 
+# Broker CPU per unit of work: robust when the machine is shared (a starved broker is slow
+# in wall time but not in CPU time). scenario -> (label, key holding the unit count)
+per_unit = {
+    "throughput_qos0": ("broker CPU us/msg", "delivered"),
+    "throughput_qos1": ("broker CPU us/msg", "delivered"),
+    "throughput_qos2": ("broker CPU us/msg", "delivered"),
+    "fanout_qos0": ("broker CPU us/delivery", "delivered"),
+    "fanout_qos1": ("broker CPU us/delivery", "delivered"),
+    "latency_qos1": ("broker CPU us/msg", "samples"),
+    "idle_connections": ("broker CPU us/connect", "connacked"),
+    "push_devices": ("broker CPU us/push", "delivered"),
+    "qos2_window": ("broker CPU us/msg", "acked"),
+}
+for scen, (label, unit) in per_unit.items():
+    for kv in rows.get(scen, {}).values():
+        try:
+            kv["cpu_per_unit"] = f"{float(kv['broker_cpu_s']) * 1e6 / float(kv[unit]):.2f}"
+        except (KeyError, ValueError, ZeroDivisionError):
+            pass
+    metrics[scen].append((label, "cpu_per_unit", "low"))
+
 def num(v):
     try:
         return float(v)
@@ -222,6 +245,12 @@ for scen, ms in metrics.items():
             cpu = f"{h.get('broker_cpu_s', '-')} / {m.get('broker_cpu_s', '-')}"
             lg = f"{h.get('loadgen_cpu_s', '-')} / {m.get('loadgen_cpu_s', '-')}"
         print(f"| {scen if i == 0 else ''} | {label} | {fmt(h.get(key))} | {fmt(m.get(key))} | {ratio(h.get(key), m.get(key), better)} | {cpu} | {lg} |")
+for kind in ("hermes", "mosquitto"):
+    b = sum(num(r.get(kind, {}).get("broker_cpu_s")) or 0 for r in rows.values())
+    g = sum(num(r.get(kind, {}).get("loadgen_cpu_s")) or 0 for r in rows.values())
+    if b > 0:
+        print(f"\nCPU over all measured phases, {kind}: broker {b:.2f} s, loadgen {g:.2f} s ({100 * g / b:.0f}% of the broker's)", end="")
+print()
 errs = [(s, k, r["error"]) for s, kinds in rows.items() for k, r in kinds.items() if "error" in r]
 for s, k, e in errs:
     print(f"\nERROR {k} {s}: {e}")
