@@ -231,6 +231,7 @@ private slots:
     void clientDisconnect();
     void socketClosedKeepsSession();
     void reportPackets();
+    void randomBytesNeverBreakTheMachine();
 };
 
 // ---- CONNECT / CONNACK --------------------------------------------------------------
@@ -1045,6 +1046,40 @@ void TestClientMachine::reportPackets()
     const Actions actions = m.onBytes(hex(Connack311), 1ms);
     QCOMPARE(summaries(actions).first(), QStringLiteral("packet CONNACK"));
     QCOMPARE(all<PacketReceived>(actions).value(0).wireSize, qsizetype(4));
+}
+
+void TestClientMachine::randomBytesNeverBreakTheMachine()
+{
+    // Property test: whatever the server sends, the machine either stays connected or ends
+    // with exactly one Closed as its last action, and never emits anything after that.
+    QRandomGenerator random(20261122);
+    int closedRuns = 0;
+    for (int run = 0; run < 2000; ++run) {
+        const bool v5 = run % 2 == 0;
+        Connect c = makeConnect(v5 ? ProtocolVersion::V5 : ProtocolVersion::V3_1_1);
+        c.properties.topicAliasMaximum = v5 ? std::optional<quint16>(4) : std::nullopt;
+        ClientMachine m = connected(c, v5 ? Connack5 : Connack311);
+        m.publish(makePublish(QoS::ExactlyOnce), 1ms);
+        QByteArray bytes(random.bounded(1, 64), Qt::Uninitialized);
+        for (char &b : bytes)
+            b = char(random.bounded(256));
+        // Start with a plausible first byte half of the time, so decoding gets further.
+        if (run % 4 < 2)
+            bytes[0] = char(QList<int>{0x30, 0x32, 0x34, 0x40, 0x50, 0x62, 0x70, 0x90, 0xb0, 0xd0,
+                                       0xe0}[random.bounded(11)]);
+        const Actions actions = m.onBytes(bytes, 2ms);
+        const QList<Closed> closes = all<Closed>(actions);
+        QVERIFY(closes.size() <= 1);
+        if (!closes.isEmpty()) {
+            ++closedRuns;
+            QVERIFY(std::holds_alternative<Closed>(actions.back()));
+            QCOMPARE(m.stage(), ConnectionStage::Closed);
+            QVERIFY(m.onBytes(bytes, 3ms).empty());
+        } else {
+            QCOMPARE(m.stage(), ConnectionStage::Connected);
+        }
+    }
+    QVERIFY(closedRuns > 100); // the garbage was mostly refused, not silently swallowed
 }
 
 QTEST_APPLESS_MAIN(TestClientMachine)
