@@ -191,7 +191,9 @@ void TestMqttClient::init()
     QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
     file.write(QStringLiteral("listener %1 127.0.0.1\n"
                               "allow_anonymous true\n"
-                              "persistence false\n")
+                              "persistence false\n"
+                              "log_type error\n" // the broker's own problems only
+                              "log_type warning\n")
                        .arg(m_port)
                        .toUtf8());
     file.close();
