@@ -196,12 +196,22 @@ Actions SessionMachine::onBytes(QByteArrayView bytes, Timestamp now)
             m_buffer = bytes.sliced(used).toByteArray();
     } else {
         m_buffer.append(bytes);
-        const qsizetype used = processFrames(out, m_buffer, now);
-        if (m_stage == ConnectionStage::Closed)
-            m_buffer.clear();
-        else
-            m_buffer.remove(0, used);
+        m_buffer.remove(0, processFrames(out, m_buffer, now));
     }
+    if (m_stage == ConnectionStage::AwaitingDecision && quint64(m_buffer.size()) > heldBytesLimit()) {
+        // Held bytes are bounded like one packet: a client may pipeline after CONNECT
+        // (3.1.4) but not without limit while the engine decides. No DISCONNECT before
+        // CONNACK [MQTT-3.14.0-1], so the CONNECT is refused.
+        sendControl(out, Connack{false,
+                                 m_version == ProtocolVersion::V5 ? ReasonCode::QuotaExceeded
+                                                                  : ReasonCode::ServerUnavailable,
+                                 {}});
+        closeWith(out, CloseConnection{CloseReason::ProtocolError, ReasonCode::QuotaExceeded, false,
+                                       std::nullopt,
+                                       QStringLiteral("%1 bytes sent before CONNACK").arg(m_buffer.size())});
+    }
+    if (m_stage == ConnectionStage::Closed)
+        m_buffer.clear();
     return out;
 }
 
@@ -1193,6 +1203,11 @@ std::optional<quint16> SessionMachine::allocatePacketId()
         candidate = candidate == 65535 ? 1 : candidate + 1;
     }
     return std::nullopt;
+}
+
+quint64 SessionMachine::heldBytesLimit() const
+{
+    return m_limits.maximumPacketSize > 0 ? m_limits.maximumPacketSize : kProtocolMaximumPacketSize;
 }
 
 qsizetype SessionMachine::outboundWindow() const

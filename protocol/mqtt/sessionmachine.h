@@ -213,7 +213,8 @@ public:
     /// then CloseConnection{ProtocolError}. Any received byte, even of a partial frame,
     /// counts as traffic for the keep-alive. Packets after CONNECT wait unprocessed until
     /// acceptConnect() (only a v5 AUTH is handled while the engine decides) and are
-    /// dropped by rejectConnect() [MQTT-3.1.4-5]. One invalid filter in (UN)SUBSCRIBE is
+    /// dropped by rejectConnect() [MQTT-3.1.4-5]; more than limits.maximumPacketSize held
+    /// bytes refuse the CONNECT (CONNACK 0x97, 3.x rc 3). One invalid filter in (UN)SUBSCRIBE is
     /// not fatal: see completeSubscribe().
     Actions onBytes(QByteArrayView bytes, Timestamp now);
 
@@ -341,6 +342,7 @@ private:
     void resendOne(Actions &out, qsizetype index, Timestamp now);
     void drain(Actions &out, Timestamp now);
     std::optional<quint16> allocatePacketId();
+    quint64 heldBytesLimit() const;
     qsizetype inboundInUse() const;
     qsizetype indexOfInflight(quint16 packetId) const;
     void completeInflight(Actions &out, qsizetype index, ReasonCode code, Timestamp now);

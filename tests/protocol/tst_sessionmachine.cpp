@@ -208,6 +208,7 @@ private slots:
     void willBeyondCapabilities_data();
     void willBeyondCapabilities();
     void pipelinedPacketsDroppedOnReject();
+    void pipelinedBytesBounded();
 
     void keepAliveExpiresAtOneAndAHalfT_data();
     void keepAliveExpiresAtOneAndAHalfT();
@@ -573,6 +574,32 @@ void TestSessionMachine::willBeyondCapabilities()
     QCOMPARE(sentBytes(actions), connackWire);
     QVERIFY(!first<CloseConnection>(actions)->publishWill);
     QCOMPARE(machine.stage(), ConnectionStage::Closed);
+}
+
+void TestSessionMachine::pipelinedBytesBounded()
+{
+    // Bytes held while the engine decides are bounded by the maximum packet size.
+    ServerLimits limits = plainLimits();
+    limits.maximumPacketSize = 100;
+    SessionMachine machine(limits);
+    machine.start(at(0));
+    machine.onBytes(wire(connectPacket(V5), V5), at(0));
+    const QByteArray ping = hex("c0 00");
+    for (int i = 0; i < 50; ++i) // 100 bytes: still fine
+        QVERIFY(machine.onBytes(ping, at(1)).empty());
+    const Actions over = machine.onBytes(ping, at(2));
+    QCOMPARE(sentBytes(over), hex("20 03 00 97 00")); // CONNACK 0x97 quota exceeded
+    QCOMPARE(first<CloseConnection>(over)->reason, CloseReason::ProtocolError);
+    QVERIFY(machine.acceptConnect({}, {}, at(3)).empty());
+
+    // The same bound applies when the excess arrives in the CONNECT's own read.
+    SessionMachine oneRead(limits);
+    oneRead.start(at(0));
+    const Actions all = oneRead.onBytes(wire(connectPacket(V311), V311) + ping.repeated(51), at(0));
+    QVERIFY(first<ConnectRequested>(all));
+    QCOMPARE(sent<Connack>(all).size(), 1);
+    QCOMPARE(sentBytes(all), hex("20 02 00 03")); // 3.1.1: server unavailable
+    QCOMPARE(oneRead.stage(), ConnectionStage::Closed);
 }
 
 // ---- Keep-alive -----------------------------------------------------------------------
