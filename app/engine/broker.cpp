@@ -265,6 +265,20 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
 void Broker::onConnectRequested(Connection &connection, const Connect &connect)
 {
     const Timestamp at = now();
+    // No enhanced authentication method is offered, so asking for one is refused
+    // [MQTT-4.12.0-1] (v5 3.1.2.11.9: 0x8C Bad authentication method).
+    if (connect.version == ProtocolVersion::V5 && connect.properties.authenticationMethod) {
+        ++m_counters.connectionsRefused;
+        connection.apply(connection.machine().rejectConnect(ReasonCode::BadAuthenticationMethod, at));
+        return;
+    }
+    // MQTT 3.1 limits client identifiers to 23 characters (3.1 spec, CONNECT payload);
+    // 3.1.1 and 5.0 lifted the limit.
+    if (connect.version == ProtocolVersion::V3_1 && connect.clientId.size() > 23) {
+        ++m_counters.connectionsRefused;
+        connection.apply(connection.machine().rejectConnect(ReasonCode::ClientIdentifierNotValid, at));
+        return;
+    }
     ConnectAcceptance acceptance;
     QString clientId = connect.clientId;
     if (clientId.isEmpty()) {
@@ -398,7 +412,7 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
         for (const RetainedMessage &message : m_retained.matching(subscription.filter, at)) {
             // Retained messages sent on subscribe keep RETAIN=1 [MQTT-3.3.1-8].
             deliver(*session, message.publish, minQoS(message.publish.qos, subscription.options.maximumQoS),
-                    true, ids);
+                    true, ids, message.expiresAt);
         }
     }
 }
@@ -519,13 +533,14 @@ bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher
         }
     }
     const MatchResult result = m_subscriptions.match(publish.topic, publisher);
+    const std::optional<Timestamp> expiresAt = expiryFor(publish);
     for (const SubscriberMatch &match : result.subscribers) {
         const auto it = m_sessions.find(match.subscriber);
         if (it == m_sessions.end())
             continue;
         // Retain is cleared on forwarding unless Retain As Published [MQTT-3.3.1-12/13].
         deliver(*it->second, publish, minQoS(publish.qos, match.qos),
-                match.retainAsPublished && publish.retain, match.subscriptionIdentifiers);
+                match.retainAsPublished && publish.retain, match.subscriptionIdentifiers, expiresAt);
     }
     for (const SharedGroupMatch &group : result.sharedGroups) {
         if (group.members.isEmpty())
@@ -550,13 +565,13 @@ bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher
         const auto it = m_sessions.find(chosen->subscriber);
         if (it != m_sessions.end())
             deliver(*it->second, publish, minQoS(publish.qos, chosen->qos), false,
-                    chosen->subscriptionIdentifiers);
+                    chosen->subscriptionIdentifiers, expiresAt);
     }
     return !result.subscribers.isEmpty() || !result.sharedGroups.isEmpty();
 }
 
 void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool retain,
-                     const QList<quint32> &subscriptionIdentifiers)
+                     const QList<quint32> &subscriptionIdentifiers, std::optional<Timestamp> expiresAt)
 {
     QueuedMessage message;
     message.publish.topic = publish.topic;
@@ -566,7 +581,9 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     message.publish.properties = publish.properties;
     message.publish.properties.topicAlias.reset();
     message.publish.properties.subscriptionIdentifiers = subscriptionIdentifiers;
-    message.expiresAt = expiryFor(publish);
+    // The machine sends the remaining lifetime, so a retained message delivered late
+    // carries less than it was published with [MQTT-3.3.2-6].
+    message.expiresAt = expiresAt;
     if (m_store && session.isPersistent() && qos != QoS::AtMostOnce) {
         message.tag = m_store->addMessage(session.clientId, message.publish, wallTime(message.expiresAt));
         scheduleCommit();

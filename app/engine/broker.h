@@ -111,7 +111,7 @@ private:
     /// Delivers to every matching subscriber; false when nobody matched.
     bool route(const mqtt::Publish &publish, std::optional<mqtt::SubscriberId> publisher);
     void deliver(Session &session, const mqtt::Publish &publish, mqtt::QoS qos, bool retain,
-                 const QList<quint32> &subscriptionIdentifiers);
+                 const QList<quint32> &subscriptionIdentifiers, std::optional<mqtt::Timestamp> expiresAt);
     void publishWill(const QString &clientId, const mqtt::Will &will);
     void housekeeping();
     void publishSys();

@@ -153,6 +153,9 @@ void Connection::close(const CloseConnection &close)
     QTcpSocket *socket = std::exchange(m_socket, nullptr);
     socket->setParent(nullptr);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    // Hand the last bytes to the kernel now: a broker shutting down may not run its event
+    // loop again.
+    socket->flush();
     socket->disconnectFromHost();
     if (socket->state() == QAbstractSocket::UnconnectedState)
         socket->deleteLater();

@@ -110,6 +110,12 @@ void LocalEngine::stop()
     });
 }
 
+bool LocalEngine::setListenAddresses(const QList<ListenAddress> &addresses)
+{
+    m_config.listeners = addresses;
+    return true;
+}
+
 void LocalEngine::onEngine(std::function<void(Broker &)> work)
 {
     if (Broker *broker = m_broker)

@@ -26,6 +26,8 @@ public:
     void publish(const mqtt::Publish &message) override;
     void deleteRetained(const QString &topic) override;
     void requestRetained() override;
+    bool setListenAddresses(const QList<ListenAddress> &addresses) override;
+    QList<ListenAddress> configuredListenAddresses() const override { return m_config.listeners; }
 
     /// Changes the configuration used by the next start() (e.g. another port).
     void setConfig(BrokerConfig config) { m_config = std::move(config); }

@@ -29,6 +29,11 @@ public:
     virtual void deleteRetained(const QString &topic) = 0;
     /// Answers with retainedMessages().
     virtual void requestRetained() = 0;
+    /// Where the next start() listens; false when this engine cannot be reconfigured
+    /// (a remote broker).
+    virtual bool setListenAddresses(const QList<ListenAddress> &addresses) = 0;
+    /// The addresses the next start() uses (or the running engine uses).
+    virtual QList<ListenAddress> configuredListenAddresses() const = 0;
 
 signals:
     void started(const QList<hermes::ListenAddress> &addresses);

@@ -1,14 +1,17 @@
 // hermes: the Hermes console (GUI) with its embedded broker.
 #include "mainwindow.h"
+#include "translations.h"
+
+#include "engine/brokeroptions.h"
+#include "engine/localengine.h"
 #include "engine/version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QLibraryInfo>
 #include <QLocale>
-#include <QTranslator>
 
+#include <cstdio>
 #include <cstring>
 
 namespace {
@@ -35,6 +38,7 @@ void describeOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("language"),
                       QCoreApplication::translate("main", "User interface language: zh_CN or en."),
                       QStringLiteral("code")});
+    hermes::addBrokerOptions(parser);
 }
 
 void setIdentity()
@@ -63,18 +67,24 @@ int main(int argc, char *argv[])
     describeOptions(parser);
     parser.process(app);
 
-    const QLocale locale = parser.isSet(QStringLiteral("language"))
-        ? QLocale(parser.value(QStringLiteral("language")))
-        : QLocale::system();
-    QTranslator appTranslator;
-    QTranslator qtTranslator;
-    if (appTranslator.load(locale, QStringLiteral("hermes"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QCoreApplication::installTranslator(&appTranslator);
-    if (qtTranslator.load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QCoreApplication::installTranslator(&qtTranslator);
+    const QString language = parser.isSet(QStringLiteral("language"))
+        ? parser.value(QStringLiteral("language"))
+        : hermes::ui::MainWindow::languageSetting();
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    QLocale::setDefault(locale);
+    hermes::ui::installTranslations(locale);
 
-    hermes::ui::MainWindow window;
+    auto parsed = hermes::brokerConfigFromCommandLine(parser);
+    if (const auto *error = std::get_if<hermes::ConfigError>(&parsed)) {
+        std::fprintf(stderr, "hermes: %s\n", qPrintable(error->toString()));
+        return 2;
+    }
+    hermes::BrokerConfig config = std::get<hermes::BrokerConfig>(std::move(parsed));
+    hermes::applyLogLevel(config.logLevel);
+
+    hermes::LocalEngine engine(config);
+    hermes::ui::MainWindow window(engine);
     window.show();
+    engine.start();
     return app.exec();
 }

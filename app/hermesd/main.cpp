@@ -44,6 +44,14 @@ int main(int argc, char *argv[])
     hermes::applyLogLevel(config.logLevel);
 
     hermes::Broker broker(config);
+    // Watch for SIGTERM before announcing anything: a supervisor may stop us the moment it
+    // reads the listening line.
+    hermes::SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &hermes::SignalWatcher::terminationRequested, &app, [&](int signalNumber) {
+        qInfo("hermesd: signal %d, shutting down", signalNumber);
+        broker.stop();
+        app.quit();
+    });
     if (!broker.start()) {
         std::fprintf(stderr, "hermesd: %s\n", qPrintable(broker.errorString()));
         return 1;
@@ -52,11 +60,5 @@ int main(int argc, char *argv[])
         std::printf("hermesd listening on %s\n", qPrintable(address.toString()));
     std::fflush(stdout);
 
-    hermes::SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &hermes::SignalWatcher::terminationRequested, &app, [&](int signalNumber) {
-        qInfo("hermesd: signal %d, shutting down", signalNumber);
-        broker.stop();
-        app.quit();
-    });
     return app.exec();
 }

@@ -30,19 +30,6 @@ WILDTOPICS = ("TopicA/+", "+/C", "#", "/#", "/+", "+/+", "TopicA/#")
 # them as XFAIL and still succeeds; if one passes it reports XPASS and the run fails, so
 # remove the entry when the bug is fixed.
 KNOWN_FAILURES = {
-    "mqttv5/retained_message_expiry":
-        "[MQTT-3.3.2-6] retained PUBLISH sent on SUBSCRIBE 2 s after a 30 s expiry carries "
-        "MessageExpiryInterval=30, not 28: Broker::onSubscribeRequested -> deliver() recomputes "
-        "expiresAt = expiryFor(publish) = now + the original interval instead of using the retained "
-        "message's own expiry (also restarts its clock for queued copies)",
-    "mqttv5/unsupported_authentication_method":
-        "[MQTT-4.12.0-1] CONNECT with Authentication Method 'SCRAM-SHA-1' gets CONNACK 0x00 and the "
-        "connection stays open; hermesd offers no method, so it must refuse (CONNACK 0x8C or 0x87) "
-        "and close (onConnectRequested never looks at connect.properties.authenticationMethod)",
-    "mqttv31/client_id_longer_than_23":
-        "MQTT 3.1 (CONNECT payload, Client Identifier): ids over 23 characters must get CONNACK 2 "
-        "(Identifier Rejected); hermesd accepts a 38-character id with CONNACK 0 (3.1 only: 3.1.1 and "
-        "5.0 lifted the limit)",
 }
 
 

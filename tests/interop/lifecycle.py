@@ -17,14 +17,6 @@ from hermesinterop import (DISCONNECT, HOST, PINGRESP, PUBACK, PUBCOMP, PUBLISH,
 
 # Known broker bugs: case -> diagnosis. XFAIL while listed; XPASS (a failure) once fixed.
 KNOWN_FAILURES = {
-    "lifecycle/sigterm_right_after_listening_line":
-        "app/hermesd/main.cpp prints and flushes 'hermesd listening on' before constructing "
-        "SignalWatcher, so a supervisor that sends SIGTERM on seeing the line kills hermesd with "
-        "the default action (exit -15, no clean stop); construct the watcher before printing",
-    "lifecycle/sigterm_with_connected_clients":
-        "Broker::stop() queues DISCONNECT 0x8B (Server shutting down) and calls disconnectFromHost(), "
-        "but main.cpp quits the event loop at once, so QTcpSocket never flushes: v5 clients see a bare "
-        "close (v5 3.14.2.1 makes the DISCONNECT a MAY, but hermes means to send it); flush before quitting",
 }
 
 
