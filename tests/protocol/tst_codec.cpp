@@ -1,6 +1,12 @@
 // Tests of the MQTT codec: framing, decoding, encoding and the error mapping.
 #include <QtTest>
 
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include "mqtt/codec.h"
 #include "mqtt/packets.h"
 
@@ -359,6 +365,8 @@ private slots:
     void reasonCodeName();
     void varintSize_data();
     void varintSize();
+    void conformanceCorpus_data();
+    void conformanceCorpus();
 };
 
 void TestCodec::roundTrip_data()
@@ -1425,6 +1433,84 @@ void TestCodec::varintSize()
     QFETCH(quint32, value);
     QFETCH(int, size);
     QCOMPARE(hermes::mqtt::varintSize(value), size);
+}
+
+// tests/conformance/*.json (STYLE.md R15) are meant to be replayed against the broker; here
+// the codec checks the half it owns: each last "send" gives the stated error, and the
+// reason code in the expected answer is the one disconnectReasonFor()/connackReasonFor() map
+// that error to.
+void TestCodec::conformanceCorpus_data()
+{
+    QTest::addColumn<QByteArray>("wire");
+    QTest::addColumn<ProtocolVersion>("version");
+    QTest::addColumn<QString>("error");
+    QTest::addColumn<bool>("connected");
+    QTest::addColumn<QByteArray>("answer");
+    const QDir dir(QStringLiteral(HERMES_SOURCE_DIR "/tests/conformance"));
+    const QStringList files = dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+    QVERIFY(files.size() >= 10);
+    for (const QString &name : files) {
+        QFile file(dir.filePath(name));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonArray groups = QJsonDocument::fromJson(file.readAll()).array();
+        QVERIFY2(!groups.isEmpty(), qPrintable(name));
+        for (const QJsonValue &group : groups) {
+            for (const QJsonValue &test : group[QLatin1String("tests")].toArray()) {
+                QByteArray wire;
+                QByteArray answer;
+                for (const QJsonValue &msg : test[QLatin1String("msgs")].toArray()) {
+                    const QByteArray bytes = QByteArray::fromHex(
+                            msg[QLatin1String("payload")].toString().toLatin1());
+                    if (msg[QLatin1String("type")].toString() == QLatin1String("send"))
+                        wire = bytes;
+                    else
+                        answer = bytes;
+                }
+                QTest::addRow("%s: %s", qPrintable(name),
+                              qPrintable(test[QLatin1String("name")].toString()))
+                        << wire << ProtocolVersion(test[QLatin1String("ver")].toInt())
+                        << test[QLatin1String("error")].toString()
+                        << test[QLatin1String("connect")].toBool() << answer;
+            }
+        }
+    }
+}
+
+void TestCodec::conformanceCorpus()
+{
+    QFETCH(QByteArray, wire);
+    QFETCH(ProtocolVersion, version);
+    QFETCH(QString, error);
+    QFETCH(bool, connected);
+    QFETCH(QByteArray, answer);
+    const DecodeResult result = decodeWire(wire, version);
+    if (error.isEmpty()) {
+        QVERIFY2(std::holds_alternative<Packet>(result), qPrintable(describeResult(result)));
+        return;
+    }
+    static const QHash<QString, ProtocolError> names = {
+        {QStringLiteral("MalformedPacket"), ProtocolError::MalformedPacket},
+        {QStringLiteral("ProtocolViolation"), ProtocolError::ProtocolViolation},
+        {QStringLiteral("UnsupportedProtocolVersion"), ProtocolError::UnsupportedProtocolVersion},
+        {QStringLiteral("ClientIdentifierNotValid"), ProtocolError::ClientIdentifierNotValid},
+        {QStringLiteral("TopicNameInvalid"), ProtocolError::TopicNameInvalid},
+        {QStringLiteral("TopicFilterInvalid"), ProtocolError::TopicFilterInvalid},
+        {QStringLiteral("TopicAliasInvalid"), ProtocolError::TopicAliasInvalid},
+        {QStringLiteral("PayloadFormatInvalid"), ProtocolError::PayloadFormatInvalid},
+    };
+    QVERIFY2(names.contains(error), qPrintable(error));
+    QVERIFY2(std::holds_alternative<DecodeError>(result), qPrintable(describeResult(result)));
+    const ProtocolError expected = names.value(error);
+    QVERIFY2(std::get<DecodeError>(result).error == expected, qPrintable(describeResult(result)));
+    if (answer.isEmpty())
+        return;
+    if (connected) {
+        QCOMPARE(answer, encode(Disconnect{hermes::mqtt::disconnectReasonFor(expected), {}}, V5));
+    } else {
+        const ProtocolVersion answerVersion = version == V5 ? V5 : V311;
+        QCOMPARE(answer, encode(Connack{false, hermes::mqtt::connackReasonFor(expected), {}},
+                                answerVersion));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestCodec)
