@@ -122,12 +122,11 @@ void HeartbeatTimeline::fitToData()
         first = std::min(first, m_marks.constFirst().atMs);
     for (const CloseInfo &close : std::as_const(m_closes))
         first = std::min(first, close.atMs);
-    // Keep the deadline and the NAT line in view: they are why this widget exists.
+    // Keep the deadline in view: it is why this widget exists. A NAT line minutes away
+    // would squeeze the heartbeats; it gets an arrow at the edge instead.
     const qint64 inbound = lastInboundMs();
     if (m_keepAlive > 0 && inbound > 0)
         last = std::max(last, inbound + m_keepAlive * 1500LL);
-    if (m_natSeconds && lastPacketMs() > 0)
-        last = std::max(last, lastPacketMs() + *m_natSeconds * 1000LL);
     if (last - first < MinSpanMs * 5)
         first = last - 60'000;
     const qint64 pad = std::max<qint64>(1'000, (last - first) / 30);
@@ -170,14 +169,35 @@ void HeartbeatTimeline::pan(double fraction)
 
 // ---------------------------------------------------------------- geometry
 
+QStringList HeartbeatTimeline::legendTexts()
+{
+    return {tr("CONNECT"),      tr("PINGREQ (in)"),   tr("other in"),   tr("PINGRESP (out)"), tr("other out"),
+            tr("keep-alive T"), tr("1.5 T deadline"), tr("disconnect"), tr("NAT timeout")};
+}
+
+QList<QRect> HeartbeatTimeline::legendFlow(const QFontMetrics &fm, int width)
+{
+    // Items flow left to right and wrap; each is a 16 px symbol, its text and a gap.
+    const int rowH = fm.height() + 4;
+    QList<QRect> rects;
+    int x = 0;
+    int y = 0;
+    for (const QString &text : legendTexts()) {
+        const int w = 20 + fm.horizontalAdvance(text) + 18;
+        if (x > 0 && x + w > width) {
+            x = 0;
+            y += rowH;
+        }
+        rects.append(QRect(x, y, w, rowH));
+        x += w;
+    }
+    return rects;
+}
+
 int HeartbeatTimeline::legendHeight(const QFontMetrics &fm, int width) const
 {
-    // Same flow as drawLegend: count the rows the items need.
-    const int itemCount = 9;
-    const int avgItem = fm.horizontalAdvance(QStringLiteral("PINGRESP (out)")) + 28;
-    const int perRow = std::max(1, (width - 2 * Margin) / avgItem);
-    const int rows = (itemCount + perRow - 1) / perRow;
-    return rows * (fm.height() + 4);
+    const QList<QRect> rects = legendFlow(fm, width - 2 * Margin);
+    return rects.isEmpty() ? 0 : rects.constLast().bottom() + 1;
 }
 
 HeartbeatTimeline::Layout HeartbeatTimeline::layoutFor(const QFontMetrics &fm) const
@@ -285,40 +305,34 @@ void HeartbeatTimeline::drawMark(QPainter &painter, MarkKind kind, QPointF c, qr
 void HeartbeatTimeline::drawLegend(QPainter &painter, const QRect &area) const
 {
     const QFontMetrics fm = painter.fontMetrics();
-    const int rowH = fm.height() + 4;
-    const int avgItem = fm.horizontalAdvance(QStringLiteral("PINGRESP (out)")) + 28;
-    const int perRow = std::max(1, area.width() / avgItem);
-    const int slot = area.width() / perRow;
+    const QStringList texts = legendTexts();
+    const QList<QRect> rects = legendFlow(fm, area.width());
     int index = 0;
-    const auto place = [&](auto &&drawSymbol, const QString &text) {
-        const int x = area.left() + (index % perRow) * slot;
-        const int y = area.top() + (index / perRow) * rowH;
-        const QRect symbol(x, y + 2, 16, rowH - 4);
+    const auto place = [&](auto &&drawSymbol) {
+        const QRect item = rects.at(index).translated(area.topLeft());
+        const QRect symbol(item.left(), item.top() + 2, 16, item.height() - 4);
         painter.save();
         drawSymbol(symbol);
         painter.restore();
         painter.setPen(palette().color(QPalette::Text));
-        painter.drawText(QRect(x + 20, y, slot - 22, rowH), Qt::AlignLeft | Qt::AlignVCenter,
-                         fm.elidedText(text, Qt::ElideRight, slot - 22));
+        painter.drawText(QRect(item.left() + 20, item.top(), item.width() - 20, item.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter, texts.at(index));
         ++index;
     };
     painter.setRenderHint(QPainter::Antialiasing);
     const qreal size = 8;
-    place([&](QRect r) { drawMark(painter, MarkKind::Connect, QRectF(r).center(), size); }, tr("CONNECT"));
-    place([&](QRect r) { drawMark(painter, MarkKind::Pingreq, QRectF(r).center(), size); }, tr("PINGREQ (in)"));
-    place([&](QRect r) { drawMark(painter, MarkKind::OtherIn, QRectF(r).center(), size); }, tr("other in"));
-    place([&](QRect r) { drawMark(painter, MarkKind::Pingresp, QRectF(r).center(), size); }, tr("PINGRESP (out)"));
-    place([&](QRect r) { drawMark(painter, MarkKind::OtherOut, QRectF(r).center(), size); }, tr("other out"));
-    place([&](QRect r) { painter.fillRect(r, KeepAliveBand.darker(110)); }, tr("keep-alive T"));
+    place([&](QRect r) { drawMark(painter, MarkKind::Connect, QRectF(r).center(), size); });
+    place([&](QRect r) { drawMark(painter, MarkKind::Pingreq, QRectF(r).center(), size); });
+    place([&](QRect r) { drawMark(painter, MarkKind::OtherIn, QRectF(r).center(), size); });
+    place([&](QRect r) { drawMark(painter, MarkKind::Pingresp, QRectF(r).center(), size); });
+    place([&](QRect r) { drawMark(painter, MarkKind::OtherOut, QRectF(r).center(), size); });
+    place([&](QRect r) { painter.fillRect(r, KeepAliveBand.darker(110)); });
     place([&](QRect r) { painter.fillRect(r, DeadlineBand); painter.setPen(QPen(DeadlineLine, 2));
-                         painter.drawLine(r.topRight(), r.bottomRight()); },
-          tr("1.5 T deadline"));
+                         painter.drawLine(r.topRight(), r.bottomRight()); });
     place([&](QRect r) { painter.setPen(QPen(CloseColor, 2)); painter.drawLine(r.center().x(), r.top(),
-                                                                               r.center().x(), r.bottom()); },
-          tr("disconnect"));
+                                                                               r.center().x(), r.bottom()); });
     place([&](QRect r) { painter.setPen(QPen(NatColor, 2, Qt::DashLine));
-                         painter.drawLine(r.center().x(), r.top(), r.center().x(), r.bottom()); },
-          tr("NAT timeout"));
+                         painter.drawLine(r.center().x(), r.top(), r.center().x(), r.bottom()); });
 }
 
 void HeartbeatTimeline::drawAxis(QPainter &painter, const Layout &layout) const
@@ -432,14 +446,24 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
     // NAT idle timeout after the last packet in either direction: past it, a carrier NAT
     // forgets the mapping and the broker never hears from the device again.
     if (m_natSeconds && lastPacketMs() > 0) {
-        const double x = xOf(layout, lastPacketMs() + *m_natSeconds * 1000LL);
-        painter.setPen(QPen(NatColor, 2, Qt::DashLine));
-        painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-        const QString text = tr("NAT timeout (%1 s)").arg(*m_natSeconds);
-        const int w = fm.horizontalAdvance(text);
+        const qint64 natAt = lastPacketMs() + *m_natSeconds * 1000LL;
+        const QString time = QDateTime::fromMSecsSinceEpoch(natAt).toString(QStringLiteral("HH:mm:ss"));
         painter.setPen(NatColor);
-        const double left = x + 4 + w > plot.right() ? x - 4 - w : x + 4;
-        painter.drawText(QPointF(left, layout.axisY + layout.laneHeight * 0.75 + fm.ascent() / 2.0), text);
+        const double labelY = layout.axisY - 6;
+        if (natAt > m_viewEnd) {
+            // Off to the right: say when, at the edge, rather than squeezing the heartbeats.
+            const QString text = tr("NAT timeout at %1 →").arg(time);
+            painter.drawText(QPointF(plot.right() - 4 - fm.horizontalAdvance(text), labelY), text);
+        } else if (natAt >= m_viewStart) {
+            const double x = xOf(layout, natAt);
+            painter.setPen(QPen(NatColor, 2, Qt::DashLine));
+            painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+            const QString text = tr("NAT timeout (%1 s)").arg(*m_natSeconds);
+            const int w = fm.horizontalAdvance(text);
+            painter.setPen(NatColor);
+            const double left = x + 4 + w > plot.right() ? x - 4 - w : x + 4;
+            painter.drawText(QPointF(left, labelY), text);
+        }
     }
 
     // Packets: only those in view (the list is oldest first).

@@ -69,6 +69,9 @@ private:
     static QColor colorOf(MarkKind kind);
     static void drawMark(QPainter &painter, MarkKind kind, QPointF center, qreal size);
     Layout layoutFor(const QFontMetrics &fm) const;
+    static QStringList legendTexts();
+    /// Where each legend item goes, relative to the legend's top left.
+    static QList<QRect> legendFlow(const QFontMetrics &fm, int width);
     int legendHeight(const QFontMetrics &fm, int width) const;
     void drawLegend(QPainter &painter, const QRect &area) const;
     void drawAxis(QPainter &painter, const Layout &layout) const;

@@ -107,7 +107,7 @@ QVariant DetailTableModel::headerData(int section, Qt::Orientation orientation, 
 
 namespace {
 
-QTableView *makeTable(DetailTableModel *model, QWidget *parent)
+QTableView *makeTable(DetailTableModel *model, int stretchColumn, QWidget *parent)
 {
     auto *proxy = new QSortFilterProxyModel(parent);
     proxy->setSourceModel(model);
@@ -122,8 +122,9 @@ QTableView *makeTable(DetailTableModel *model, QWidget *parent)
     table->verticalHeader()->hide();
     table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
-    table->horizontalHeader()->setStretchLastSection(true);
     table->horizontalHeader()->setHighlightSections(false);
+    table->horizontalHeader()->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
+    table->setTextElideMode(Qt::ElideMiddle); // topics differ at their ends
     return table;
 }
 
@@ -215,17 +216,15 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     m_timeline->setObjectName(QStringLiteral("heartbeatTimeline"));
 
     // Tabs.
-    QTableView *inflightTable = makeTable(m_inflight, this);
+    QTableView *inflightTable = makeTable(m_inflight, 1, this);
     inflightTable->setObjectName(QStringLiteral("inflightTable"));
-    inflightTable->setColumnWidth(1, fontMetrics().horizontalAdvance(QStringLiteral("devices/000123/commands/set")) + 16);
     inflightTable->setColumnWidth(3, fontMetrics().horizontalAdvance(tr("PUBREL sent, awaiting PUBCOMP")) + 16);
-    QTableView *queuedTable = makeTable(m_queued, this);
+    QTableView *queuedTable = makeTable(m_queued, 0, this);
     queuedTable->setObjectName(QStringLiteral("queuedTable"));
-    queuedTable->setColumnWidth(0, fontMetrics().horizontalAdvance(QStringLiteral("devices/000123/commands/set")) + 16);
-    QTableView *subscriptionsTable = makeTable(m_subscriptions, this);
+    QTableView *subscriptionsTable = makeTable(m_subscriptions, 2, this);
     subscriptionsTable->setObjectName(QStringLiteral("subscriptionsTable"));
-    subscriptionsTable->setColumnWidth(0, fontMetrics().horizontalAdvance(QStringLiteral("devices/000123/commands/#")) + 16);
-    QTableView *disconnectsTable = makeTable(m_disconnects, this);
+    subscriptionsTable->setColumnWidth(0, fontMetrics().horizontalAdvance(QStringLiteral("devices/meter-sh-000123/cmd/#")) + 16);
+    QTableView *disconnectsTable = makeTable(m_disconnects, 3, this);
     disconnectsTable->setObjectName(QStringLiteral("disconnectsTable"));
     disconnectsTable->setColumnWidth(0, fontMetrics().horizontalAdvance(QStringLiteral("2026-12-31 23:59:59")) + 16);
     disconnectsTable->setColumnWidth(1, fontMetrics().horizontalAdvance(tr("keep-alive timeout")) + 16);
@@ -263,8 +262,8 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(top);
     splitter->addWidget(m_tabs);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
     splitter->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);

@@ -3,6 +3,8 @@
 #include <QColor>
 #include <QDateTime>
 #include <QLocale>
+#include <QPainter>
+#include <QPixmap>
 
 #include <algorithm>
 
@@ -15,6 +17,21 @@ using mqtt::ProtocolVersion;
 SessionTableModel::SessionTableModel(QObject *parent)
     : QAbstractTableModel(parent)
 {
+}
+
+QPixmap SessionTableModel::stateDot(bool online) const
+{
+    QPixmap &dot = online ? m_onlineDot : m_offlineDot;
+    if (dot.isNull()) {
+        dot = QPixmap(10, 10);
+        dot.fill(Qt::transparent);
+        QPainter painter(&dot);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(online ? QColor(0x2e, 0x9d, 0x4f) : QColor(0xa0, 0xa0, 0xa0));
+        painter.drawEllipse(QRectF(1, 1, 8, 8));
+    }
+    return dot;
 }
 
 void SessionTableModel::applyBatch(const TelemetryBatch &batch)
@@ -127,6 +144,15 @@ void SessionTableModel::emitRowsChanged(QList<int> &rows)
     }
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    // Scattered rows make many one-row ranges; past a few dozen, one signal over their
+    // span costs a sorting proxy far less than thousands of separate ones.
+    qsizetype ranges = 1;
+    for (qsizetype i = 1; i < rows.size(); ++i)
+        ranges += rows.at(i) != rows.at(i - 1) + 1;
+    if (ranges > MaxChangedRanges) {
+        emit dataChanged(index(rows.constFirst(), 0), index(rows.constLast(), lastColumn));
+        return;
+    }
     qsizetype begin = 0;
     while (begin < rows.size()) {
         qsizetype end = begin + 1;
@@ -199,7 +225,7 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
         }
     case Qt::DecorationRole:
         if (column == State)
-            return s.online ? QColor(0x2e, 0x9d, 0x4f) : QColor(0x9a, 0x9a, 0x9a);
+            return stateDot(s.online);
         return {};
     case Qt::ForegroundRole:
         if (column == Dropped && s.messagesDropped > 0)
@@ -267,7 +293,10 @@ QVariant SessionTableModel::display(const SessionInfo &s, int column) const
     case LastClose:
         if (!s.lastClose)
             return QString();
-        if (s.lastClose->reasonCode && mqtt::isError(*s.lastClose->reasonCode))
+        // The code adds something only where the reason alone is vague.
+        if (s.lastClose->reasonCode && mqtt::isError(*s.lastClose->reasonCode)
+            && (s.lastClose->reason == CloseReason::ProtocolError || s.lastClose->reason == CloseReason::ConnectRejected
+                || s.lastClose->reason == CloseReason::ClientDisconnect))
             return tr("%1 (0x%2)")
                 .arg(closeReasonText(s.lastClose->reason))
                 .arg(quint8(*s.lastClose->reasonCode), 2, 16, QLatin1Char('0'));
@@ -289,9 +318,16 @@ QVariant SessionTableModel::sortValue(const SessionInfo &s, int column) const
         return int(s.keepAliveSeconds);
     case Since:
         return s.online ? s.connectedSinceMs : s.offlineSinceMs;
-    case LastInbound:
-        // Oldest packet = largest age; sessions that never sent anything sort as oldest.
-        return s.lastInboundMs > 0 ? m_nowMs - s.lastInboundMs : std::numeric_limits<qint64>::max();
+    case LastInbound: {
+        // By lateness, so "descending" puts the sessions closest to their deadline on top;
+        // sessions without a deadline follow, the longest silent first, then the never heard.
+        const double late = lateness(s);
+        if (late >= 0)
+            return late;
+        if (s.lastInboundMs <= 0)
+            return -1.0;
+        return -1.0 / (1.0 + double(std::max<qint64>(0, m_nowMs - s.lastInboundMs)) / 1000.0);
+    }
     case Inflight:
         return s.inflight;
     case Queued:
@@ -320,8 +356,8 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
         switch (Column(section)) {
         case Since: return tr("Connected since (online) or offline since (offline)");
         case LastInbound:
-            return tr("Seconds since the last packet from the client. Green: within the keep-alive T; "
-                      "amber: past T; red: past the 1.5 T deadline");
+            return tr("Time since the last packet from the client. Green: within the keep-alive T; "
+                      "amber: past T; red: past the 1.5 T deadline. Sorts by how close the deadline is");
         case Inflight: return tr("Outbound QoS 1/2 messages awaiting acknowledgement (high-water mark)");
         case Queued: return tr("Messages waiting for a window slot or for the client (high-water mark)");
         case Dropped: return tr("Messages dropped: queue full, expired or too large");

@@ -6,6 +6,7 @@
 #include <QAbstractTableModel>
 #include <QHash>
 #include <QList>
+#include <QPixmap>
 
 namespace hermes::ui {
 
@@ -34,7 +35,8 @@ public:
         ColumnCount
     };
     enum Role {
-        /// Raw value for sorting: numbers for numeric columns, text otherwise.
+        /// Raw value for sorting: numbers for numeric columns, text otherwise; the
+        /// LastInbound column sorts by lateness (the sessions nearest their deadline last).
         SortValueRole = Qt::UserRole + 1,
         /// LastInbound column of an online session with a keep-alive: seconds since the last
         /// inbound packet divided by the 1.5 T deadline (>= 1 means the deadline has passed)
@@ -47,6 +49,8 @@ public:
         BacklogRole,
     };
 
+    /// More separate changed-row ranges than this in one batch become one signal over their span.
+    static constexpr int MaxChangedRanges = 32;
     /// Lateness above which a heartbeat counts as late: one keep-alive period, i.e. 1 T of 1.5 T.
     static constexpr double LateThreshold = 1.0 / 1.5;
 
@@ -87,11 +91,14 @@ private:
     void removeRows(const QStringList &clientIds);
     void reindexFrom(int row);
     void emitRowsChanged(QList<int> &rows);
+    QPixmap stateDot(bool online) const;
 
     QList<SessionInfo> m_rows;
     QHash<QString, int> m_index;
     qint64 m_nowMs = 0;
     int m_online = 0;
+    mutable QPixmap m_onlineDot;
+    mutable QPixmap m_offlineDot;
 };
 
 } // namespace hermes::ui

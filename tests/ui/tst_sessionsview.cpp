@@ -334,6 +334,20 @@ void TestSessionsView::moreThanHalfChangedIsOneSignal()
     changed.clear();
     model.applyBatch(deltaBatch({all[0], all[2], all[4], all[6], all[8]}));
     QCOMPARE(changed.size(), 5);
+
+    // Fewer than half but scattered into more than MaxChangedRanges ranges: one signal
+    // over their span.
+    const QList<SessionInfo> many = numbered(200);
+    model.applyBatch(fullBatch(many));
+    changed.clear();
+    QList<SessionInfo> everyFifth;
+    for (int row = 3; row < 200; row += 5)
+        everyFifth.append(many[row]); // 40 ranges, rows 3..198
+    QVERIFY(everyFifth.size() > SessionTableModel::MaxChangedRanges);
+    model.applyBatch(deltaBatch(everyFifth));
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.at(0).at(0).value<QModelIndex>(), model.index(3, 0));
+    QCOMPARE(changed.at(0).at(1).value<QModelIndex>(), model.index(198, SessionTableModel::ColumnCount - 1));
 }
 
 void TestSessionsView::setNowRefreshesAgeColumnOnly()
@@ -439,8 +453,9 @@ void TestSessionsView::sortsNumericColumnsNumerically_data()
     QTest::newRow("in-flight 9, 10, 100") << int(SessionTableModel::Inflight) << QStringList{"a", "b", "c"};
     QTest::newRow("messages in") << int(SessionTableModel::MessagesIn) << QStringList{"c", "a", "b"};
     QTest::newRow("keep-alive 5 s, 60 s, 300 s") << int(SessionTableModel::KeepAlive) << QStringList{"b", "c", "a"};
-    QTest::newRow("last inbound age 9 s, 10 s, 100 s") << int(SessionTableModel::LastInbound)
-                                                       << QStringList{"c", "b", "a"};
+    // Lateness: c 9 s of 90 s, a 100 s of 450 s, b 10 s of 7.5 s.
+    QTest::newRow("last inbound by lateness, not by age") << int(SessionTableModel::LastInbound)
+                                                          << QStringList{"c", "a", "b"};
     QTest::newRow("client ID text") << int(SessionTableModel::ClientId) << QStringList{"a", "b", "c"};
 }
 
@@ -816,8 +831,9 @@ SessionDetail TestSessionsView::realisticDetail(qint64 now)
     info.queued = 2;
     info.queuedHighWater = 9;
 
-    // Five minutes: PINGREQ every ~20 s at keep-alive 30 s; a 47 s silence ends in a
-    // keep-alive timeout, and later the peer resets the connection.
+    // Five minutes, PINGREQ every ~20 s at keep-alive 30 s. At +62 s the radio drops: the
+    // broker hears nothing for 45 s (1.5 T) and closes; the device comes back at +115 s. At
+    // +203 s the carrier resets the TCP connection; the device is back at +211 s.
     const qint64 start = now - 300'000;
     QRandomGenerator random(42);
     const auto add = [&](qint64 at, PacketType type, bool inbound, quint32 size) {
@@ -829,44 +845,40 @@ SessionDetail TestSessionsView::realisticDetail(qint64 now)
         add(at + 40, PacketType::Subscribe, true, 38);
         add(at + 42, PacketType::Suback, false, 6);
     };
-    const qint64 timeoutAt = start + 71'000 + 45'000;      // last PINGREQ at +71 s, then silence
-    const qint64 resetAt = start + 215'000;
+    qint64 lastInbound = 0;
+    const auto pings = [&](qint64 from, qint64 until) {
+        int n = 0;
+        for (qint64 t = from + 20'000; t < until; t += 19'000 + random.bounded(2'000), ++n) {
+            add(t, PacketType::Pingreq, true, 2);
+            add(t + 30 + random.bounded(40), PacketType::Pingresp, false, 2);
+            lastInbound = t;
+            if (n % 3 == 1) { // a reading goes up and is acknowledged; a command comes down
+                add(t + 6'000, PacketType::Publish, true, 180);
+                add(t + 6'002, PacketType::Puback, false, 4);
+                add(t + 11'000, PacketType::Publish, false, 96);
+                add(t + 11'150, PacketType::Puback, true, 4);
+                lastInbound = t + 11'150;
+            }
+        }
+    };
     connect(start);
-    qint64 t = start + 20'000;
-    qint64 lastInbound = start;
-    while (t < now) {
-        if (t > start + 71'000 && t < timeoutAt + 6'000) { // the device lost its radio
-            t = timeoutAt + 6'000;
-            connect(t);
-            lastInbound = t;
-            t += 20'000;
-            continue;
-        }
-        if (t > resetAt && t < resetAt + 9'000) {
-            t = resetAt + 9'000;
-            connect(t);
-            lastInbound = t;
-            t += 20'000;
-            continue;
-        }
-        add(t, PacketType::Pingreq, true, 2);
-        add(t + 35 + random.bounded(40), PacketType::Pingresp, false, 2);
-        lastInbound = t;
-        if (random.bounded(3) == 0) { // a reading goes up, a command comes down
-            add(t + 4'000, PacketType::Publish, true, 180);
-            add(t + 4'002, PacketType::Puback, false, 4);
-            add(t + 9'000, PacketType::Publish, false, 96);
-        }
-        t += 19'000 + random.bounded(2'000);
-        if (t > now - 12'000 && t < now)
-            t = now - 12'000 + 1; // the last PINGREQ 12 s ago
-    }
+    pings(start, start + 62'000);
+    const qint64 timeoutAt = lastInbound + 45'000;
+    const qint64 back1 = timeoutAt + 8'000;
+    connect(back1);
+    pings(back1, start + 203'000);
+    const qint64 resetAt = start + 203'000;
+    const qint64 back2 = resetAt + 8'000;
+    connect(back2);
+    pings(back2, now - 9'000);
     std::sort(d.heartbeats.begin(), d.heartbeats.end(),
               [](const HeartbeatMark &a, const HeartbeatMark &b) { return a.atMs < b.atMs; });
     while (!d.heartbeats.isEmpty() && d.heartbeats.last().atMs > now)
         d.heartbeats.removeLast();
+    if (lastInbound > now)
+        lastInbound = now - 1'000;
     info.lastInboundMs = lastInbound;
-    info.connectedSinceMs = resetAt + 9'000;
+    info.connectedSinceMs = back2;
 
     d.closes.append(CloseInfo{CloseReason::KeepAliveTimeout, mqtt::ReasonCode::KeepAliveTimeout,
                               QStringLiteral("no packet for 45 s (1.5 × 30 s)"), timeoutAt, true});
@@ -1052,9 +1064,12 @@ void TestSessionsView::timelineZoomPanFit()
     QVERIFY(timeline.isFollowing());
     QCOMPARE(timeline.viewEndMs() - timeline.viewStartMs(), fittedSpan);
 
-    // A NAT line is kept in view by the fit.
+    // A NAT line minutes away does not squeeze the fitted view (it is marked at the edge).
     timeline.setNatTimeout(ui::HeartbeatTimeline::ChinaMobileNatSeconds);
-    QVERIFY(timeline.viewEndMs() >= detail.heartbeats.last().atMs + 300'000);
+    QCOMPARE(timeline.natTimeout().value_or(-1), 300);
+    QCOMPARE(timeline.viewEndMs() - timeline.viewStartMs(), fittedSpan);
+    timeline.setNatTimeout(0); // not a timeout
+    QVERIFY(!timeline.natTimeout());
 }
 
 // ------------------------------------------------------------------ screenshots
@@ -1070,6 +1085,7 @@ void TestSessionsView::screenshots()
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         emit monitor.telemetry(fullBatch(realisticSessions(200, now), now));
         view.table()->sortByColumn(SessionTableModel::LastInbound, Qt::DescendingOrder);
+        QCoreApplication::processEvents(); // pending layout requests (the count label grew)
         QVERIFY(view.grab().save(outputPath(QStringLiteral("sessions.png"))));
     }
     {
@@ -1081,6 +1097,7 @@ void TestSessionsView::screenshots()
         view.showSession(QStringLiteral("meter-sh-004217"));
         view.applyDetail(realisticDetail(now));
         view.findChild<QComboBox *>(QStringLiteral("natPreset"))->setCurrentIndex(1); // China Mobile
+        QCoreApplication::processEvents();
         QVERIFY(view.grab().save(outputPath(QStringLiteral("session-detail.png"))));
     }
     {
@@ -1104,6 +1121,7 @@ void TestSessionsView::screenshots()
         emit monitor.telemetry(fullBatch(sessions, now));
         view.table()->sortByColumn(-1, Qt::AscendingOrder); // engine order: the Chinese IDs on top
         QCOMPARE(view.proxy()->index(2, 0).data().toString(), QStringLiteral("网关-广州-天河"));
+        QCoreApplication::processEvents();
         QVERIFY(view.grab().save(outputPath(QStringLiteral("sessions-zh.png"))));
         QLocale::setDefault(previous);
         ui::installTranslations(QLocale(QLocale::English));
