@@ -405,6 +405,47 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
     qint64 bandLimit = std::numeric_limits<qint64>::max();
     if (!m_online && !m_closes.isEmpty())
         bandLimit = m_closes.constLast().atMs; // the connection ended: nothing to wait for after
+    // Earlier silences longer than T, faintly: they show what led to a keep-alive timeout.
+    // A silence ends at the next inbound packet or at the close that ended the connection.
+    if (m_keepAlive > 0) {
+        const qint64 t = m_keepAlive * 1000LL;
+        qint64 previous = -1;
+        const auto shadeSilence = [&](qint64 from, qint64 to) {
+            if (to - from <= t)
+                return;
+            QColor amber = DeadlineBand;
+            amber.setAlpha(45);
+            QColor red = DeadlineLine;
+            red.setAlpha(28);
+            const double a = xOf(layout, from + t);
+            const double b = xOf(layout, std::min(to, from + t * 3 / 2));
+            painter.fillRect(QRectF(a, plot.top(), b - a, plot.height()), amber);
+            if (to > from + t * 3 / 2) {
+                const double c = xOf(layout, to);
+                painter.fillRect(QRectF(b, plot.top(), c - b, plot.height()), red);
+            }
+        };
+        qsizetype closeIndex = 0;
+        for (const HeartbeatMark &mark : std::as_const(m_marks)) {
+            if (!mark.inbound)
+                continue;
+            if (previous >= 0) {
+                while (closeIndex < m_closes.size() && m_closes.at(closeIndex).atMs <= previous)
+                    ++closeIndex;
+                const bool closedBetween = closeIndex < m_closes.size() && m_closes.at(closeIndex).atMs <= mark.atMs;
+                shadeSilence(previous, closedBetween ? m_closes.at(closeIndex).atMs : mark.atMs);
+            }
+            previous = mark.atMs;
+        }
+    }
+    const auto drawBackedText = [&](const QRectF &box, const QString &text, const QColor &color) {
+        QColor backing = palette().color(QPalette::Base);
+        backing.setAlpha(200);
+        painter.fillRect(box, backing);
+        painter.setPen(color);
+        painter.drawText(box, Qt::AlignCenter, text);
+    };
+
     if (m_keepAlive > 0 && inbound > 0) {
         const qint64 t = m_keepAlive * 1000LL;
         const double x0 = xOf(layout, inbound);
@@ -412,19 +453,21 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
         const double x2 = xOf(layout, std::min(inbound + t * 3 / 2, bandLimit));
         painter.fillRect(QRectF(x0, plot.top(), x1 - x0, plot.height()), KeepAliveBand);
         painter.fillRect(QRectF(x1, plot.top(), x2 - x1, plot.height()), DeadlineBand);
-        painter.setPen(palette().color(QPalette::Text));
+        const double textY = plot.bottom() - fm.height() - 2;
         const QString tText = tr("T = %1 s").arg(m_keepAlive);
-        if (x1 - x0 > fm.horizontalAdvance(tText) + 6)
-            painter.drawText(QRectF(x0 + 3, plot.bottom() - fm.height() - 2, x1 - x0 - 6, fm.height()),
-                             Qt::AlignLeft | Qt::AlignVCenter, tText);
+        const int tWidth = fm.horizontalAdvance(tText) + 6;
+        if (x1 - x0 > tWidth + 4)
+            drawBackedText(QRectF(x0 + 2, textY, tWidth, fm.height()), tText, palette().color(QPalette::Text));
         if (inbound + t * 3 / 2 <= bandLimit) {
             painter.setPen(QPen(DeadlineLine, 2));
             painter.drawLine(QPointF(x2, plot.top()), QPointF(x2, plot.bottom()));
             const QString dText = tr("1.5 T = %1 s").arg(m_keepAlive * 1.5);
-            painter.setPen(DeadlineLine);
-            painter.drawText(QRectF(x2 + 3, plot.bottom() - fm.height() - 2, fm.horizontalAdvance(dText) + 4,
-                                    fm.height()),
-                             Qt::AlignLeft | Qt::AlignVCenter, dText);
+            const int dWidth = fm.horizontalAdvance(dText) + 6;
+            // Right of the line; at the right edge, left of it and one row up, clear of "T = …".
+            const bool flip = x2 + 3 + dWidth > plot.right();
+            const double left = flip ? x2 - 3 - dWidth : x2 + 3;
+            drawBackedText(QRectF(left, flip ? textY - fm.height() - 2 : textY, dWidth, fm.height()), dText,
+                           DeadlineLine);
         }
     }
 

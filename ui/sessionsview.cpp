@@ -134,10 +134,12 @@ void LatenessDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     QColor fill = color;
     fill.setAlpha(110);
     painter->fillRect(bar, fill);
-    // A tick at T (2/3 of the way to the 1.5 T deadline).
+    // Ticks at T (2/3 of the way to the 1.5 T deadline), top and bottom only so they never
+    // cross the text.
     const int tx = cell.left() + int(cell.width() * SessionTableModel::LateThreshold);
-    painter->setPen(QPen(color.darker(130), 1));
-    painter->drawLine(tx, cell.top(), tx, cell.bottom());
+    painter->setPen(QPen(color.darker(140), 1));
+    painter->drawLine(tx, cell.top(), tx, cell.top() + 2);
+    painter->drawLine(tx, cell.bottom() - 2, tx, cell.bottom());
 
     QFont font = opt.font;
     if (value >= 1.0)
@@ -273,10 +275,10 @@ SessionsView::SessionsView(EngineMonitor &monitor, QWidget *parent)
 
     connect(&m_monitor, &EngineMonitor::telemetry, this, &SessionsView::applyBatch);
     // Ages advance without telemetry: one age-column refresh a second.
+    m_ageTimer->setObjectName(QStringLiteral("sessionAgeTimer"));
     m_ageTimer->setInterval(1000);
     connect(m_ageTimer, &QTimer::timeout, this, &SessionsView::tick);
-    m_ageTimer->start();
-    tick();
+    tick(); // the timer runs while the view is visible
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -296,6 +298,19 @@ void SessionsView::applyBatch(const TelemetryBatch &batch)
         updateCount();
         updateActions();
     }
+}
+
+void SessionsView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    tick();
+    m_ageTimer->start();
+}
+
+void SessionsView::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_ageTimer->stop(); // nobody sees the ages; the next show refreshes them at once
 }
 
 void SessionsView::tick()

@@ -76,6 +76,10 @@ public:
     /// Makes `clientId` the current row (if shown).
     bool selectClientId(const QString &clientId);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
 signals:
     void pushRequested(const QString &clientId);
     void sessionActivated(const QString &clientId);

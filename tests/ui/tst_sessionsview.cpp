@@ -677,8 +677,17 @@ void TestSessionsView::viewFollowsTelemetry()
     QCOMPARE(clientIds(*view.model()), (QStringList{"dev-00000", "dev-00002", "dev-00004", "extra"}));
     QCOMPARE(view.countText(), QStringLiteral("4 sessions (3 online)"));
     // A batch from an engine whose clock runs 60 s ahead: ages use the engine's clock.
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
     emit monitor.telemetry(deltaBatch({}, {}, now + 60'000));
     QTRY_VERIFY_WITH_TIMEOUT(view.model()->now() >= now + 60'000, 2500);
+    // Ages tick once a second while shown, not while hidden.
+    auto *ageTimer = view.findChild<QTimer *>(QStringLiteral("sessionAgeTimer"));
+    QVERIFY(ageTimer);
+    QVERIFY(ageTimer->isActive());
+    QCOMPARE(ageTimer->interval(), 1000);
+    view.hide();
+    QVERIFY(!ageTimer->isActive());
 }
 
 void TestSessionsView::tenThousandSessions()
