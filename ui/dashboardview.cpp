@@ -1,1 +1,264 @@
 #include "dashboardview.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QGridLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLocale>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace hermes::ui {
+
+namespace {
+
+QChartView *makeChartView(QChart *chart, QWidget *parent)
+{
+    chart->setAnimationOptions(QChart::NoAnimation); // live data: animations only lag
+    chart->legend()->setAlignment(Qt::AlignTop);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    auto *view = new QChartView(chart, parent);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(180);
+    return view;
+}
+
+QLineSeries *addLine(QChart *chart, const QString &name, QValueAxis *x, QValueAxis *y)
+{
+    auto *series = new QLineSeries(chart);
+    series->setName(name);
+    chart->addSeries(series);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    return series;
+}
+
+std::pair<QValueAxis *, QValueAxis *> addAxes(QChart *chart, const QString &yTitle)
+{
+    auto *x = new QValueAxis(chart);
+    x->setLabelFormat(QStringLiteral("%d"));
+    x->setTitleText(QObject::tr("seconds ago"));
+    x->setRange(-600, 0);
+    x->setTickCount(5);
+    auto *y = new QValueAxis(chart);
+    y->setLabelFormat(QStringLiteral("%.0f"));
+    y->setTitleText(yTitle);
+    y->setRange(0, 10);
+    y->setTickCount(4);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    return {x, y};
+}
+
+} // namespace
+
+DashboardView::DashboardView(EngineMonitor &monitor, QWidget *parent)
+    : QWidget(parent)
+    , m_histogram(LatenessBuckets, 0)
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *grid = new QGridLayout;
+    int index = 0;
+    m_connectedLabel = addCounter(grid, index++, tr("Connected"));
+    m_sessionsLabel = addCounter(grid, index++, tr("Sessions"));
+    m_inLabel = addCounter(grid, index++, tr("Messages in/s"));
+    m_outLabel = addCounter(grid, index++, tr("Messages out/s"));
+    m_inflightLabel = addCounter(grid, index++, tr("In flight"));
+    m_queuedLabel = addCounter(grid, index++, tr("Queued"));
+    m_retainedLabel = addCounter(grid, index++, tr("Retained"));
+    m_subscriptionsLabel = addCounter(grid, index++, tr("Subscriptions"));
+    m_droppedLabel = addCounter(grid, index++, tr("Dropped"));
+    m_errorsLabel = addCounter(grid, index++, tr("Protocol errors"));
+    m_timeoutsLabel = addCounter(grid, index++, tr("Keep-alive timeouts"));
+    m_takeOversLabel = addCounter(grid, index++, tr("Take-overs"));
+    layout->addLayout(grid);
+
+    auto *charts = new QGridLayout;
+    {
+        auto *chart = new QChart;
+        chart->setTitle(tr("Connections"));
+        std::tie(m_connectionsX, m_connectionsY) = addAxes(chart, tr("clients"));
+        m_connections = addLine(chart, tr("Connected"), m_connectionsX, m_connectionsY);
+        chart->legend()->hide();
+        charts->addWidget(makeChartView(chart, this), 0, 0);
+    }
+    {
+        auto *chart = new QChart;
+        chart->setTitle(tr("Messages per second"));
+        std::tie(m_ratesX, m_ratesY) = addAxes(chart, tr("msg/s"));
+        m_inRate = addLine(chart, tr("In"), m_ratesX, m_ratesY);
+        m_outRate = addLine(chart, tr("Out"), m_ratesX, m_ratesY);
+        charts->addWidget(makeChartView(chart, this), 0, 1);
+    }
+    {
+        auto *chart = new QChart;
+        chart->setTitle(tr("In flight and queued"));
+        std::tie(m_backlogX, m_backlogY) = addAxes(chart, tr("messages"));
+        m_inflight = addLine(chart, tr("In flight"), m_backlogX, m_backlogY);
+        m_queued = addLine(chart, tr("Queued"), m_backlogX, m_backlogY);
+        charts->addWidget(makeChartView(chart, this), 1, 0);
+    }
+    {
+        auto *chart = new QChart;
+        chart->setTitle(tr("Heartbeat lateness (last inbound packet vs 1.5 × keep-alive)"));
+        m_latenessSet = new QBarSet(tr("Online sessions"), chart);
+        for (int i = 0; i < LatenessBuckets; ++i)
+            *m_latenessSet << 0;
+        auto *series = new QBarSeries(chart);
+        series->append(m_latenessSet);
+        chart->addSeries(series);
+        auto *categories = new QBarCategoryAxis(chart);
+        categories->append({tr("0–25 %"), tr("25–50 %"), tr("50–67 %"), tr("67–100 %"), tr("overdue")});
+        m_latenessY = new QValueAxis(chart);
+        m_latenessY->setLabelFormat(QStringLiteral("%.0f"));
+        m_latenessY->setRange(0, 10);
+        m_latenessY->setTickCount(4);
+        chart->addAxis(categories, Qt::AlignBottom);
+        chart->addAxis(m_latenessY, Qt::AlignLeft);
+        series->attachAxis(categories);
+        series->attachAxis(m_latenessY);
+        chart->legend()->hide();
+        charts->addWidget(makeChartView(chart, this), 1, 1);
+    }
+    layout->addLayout(charts, 1);
+
+    connect(&monitor, &EngineMonitor::telemetry, this, &DashboardView::applyBatch);
+}
+
+QLabel *DashboardView::addCounter(QGridLayout *grid, int index, const QString &title)
+{
+    auto *box = new QWidget(this);
+    auto *boxLayout = new QVBoxLayout(box);
+    boxLayout->setContentsMargins(6, 2, 6, 2);
+    auto *caption = new QLabel(title, box);
+    caption->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    auto *value = new QLabel(QStringLiteral("0"), box);
+    QFont font = value->font();
+    font.setPointSizeF(font.pointSizeF() * 1.5);
+    font.setBold(true);
+    value->setFont(font);
+    boxLayout->addWidget(caption);
+    boxLayout->addWidget(value);
+    grid->addWidget(box, index / 6, index % 6);
+    return value;
+}
+
+int DashboardView::latenessBucket(double fraction)
+{
+    // Fractions of the 1.5 T deadline: 1/1.5 = 0.67 is where the client should have pinged.
+    if (fraction < 0.25)
+        return 0;
+    if (fraction < 0.5)
+        return 1;
+    if (fraction < 2.0 / 3.0)
+        return 2;
+    if (fraction < 1.0)
+        return 3;
+    return 4;
+}
+
+void DashboardView::applyBatch(const TelemetryBatch &batch)
+{
+    if (batch.full)
+        m_sessions.clear();
+    for (const SessionInfo &info : batch.changedSessions)
+        m_sessions.insert(info.clientId, {info.lastInboundMs, info.keepAliveSeconds, info.online});
+    for (const QString &removed : batch.removedSessions)
+        m_sessions.remove(removed);
+
+    std::fill(m_histogram.begin(), m_histogram.end(), 0);
+    for (const Lateness &session : std::as_const(m_sessions)) {
+        if (!session.online || session.keepAliveSeconds == 0)
+            continue;
+        const double deadlineMs = session.keepAliveSeconds * 1500.0;
+        ++m_histogram[latenessBucket(double(batch.atMs - session.lastInboundMs) / deadlineMs)];
+    }
+
+    const BrokerCounters &c = batch.counters;
+    const QLocale locale;
+    m_connectedLabel->setText(locale.toString(c.clientsConnected));
+    m_sessionsLabel->setText(locale.toString(c.clientsTotal));
+    m_inflightLabel->setText(locale.toString(c.inflightTotal));
+    m_queuedLabel->setText(locale.toString(c.queuedTotal));
+    m_retainedLabel->setText(locale.toString(c.retainedCount));
+    m_subscriptionsLabel->setText(locale.toString(c.subscriptionCount));
+    m_droppedLabel->setText(locale.toString(c.publishDropped));
+    m_errorsLabel->setText(locale.toString(c.protocolErrors));
+    m_timeoutsLabel->setText(locale.toString(c.keepAliveTimeouts));
+    m_takeOversLabel->setText(locale.toString(c.takeOvers));
+    sample(batch);
+}
+
+void DashboardView::sample(const TelemetryBatch &batch)
+{
+    const BrokerCounters &c = batch.counters;
+    if (!m_previousCounters) {
+        m_previousCounters = c;
+        m_previousSampleMs = batch.atMs;
+        return;
+    }
+    const qint64 elapsedMs = batch.atMs - m_previousSampleMs;
+    if (elapsedMs < 1000)
+        return; // one point per second, whatever the batch rate
+    const double seconds = elapsedMs / 1000.0;
+    Sample point;
+    point.atMs = batch.atMs;
+    point.connections = double(c.clientsConnected);
+    point.inRate = double(c.publishReceived - m_previousCounters->publishReceived) / seconds;
+    point.outRate = double(c.publishSent - m_previousCounters->publishSent) / seconds;
+    point.inflight = double(c.inflightTotal);
+    point.queued = double(c.queuedTotal);
+    m_samples.push(point);
+    m_lastInRate = point.inRate;
+    m_previousCounters = c;
+    m_previousSampleMs = batch.atMs;
+    m_inLabel->setText(QLocale().toString(point.inRate, 'f', 0));
+    m_outLabel->setText(QLocale().toString(point.outRate, 'f', 0));
+    redraw();
+}
+
+void DashboardView::redraw()
+{
+    QList<QPointF> connections, inRate, outRate, inflight, queued;
+    double maxConnections = 1, maxRate = 1, maxBacklog = 1;
+    const qint64 newest = m_samples.isEmpty() ? 0 : m_samples.newest().atMs;
+    for (qsizetype i = 0; i < m_samples.size(); ++i) {
+        const Sample &s = m_samples.at(i);
+        const double x = double(s.atMs - newest) / 1000.0;
+        connections.append({x, s.connections});
+        inRate.append({x, s.inRate});
+        outRate.append({x, s.outRate});
+        inflight.append({x, s.inflight});
+        queued.append({x, s.queued});
+        maxConnections = std::max(maxConnections, s.connections);
+        maxRate = std::max({maxRate, s.inRate, s.outRate});
+        maxBacklog = std::max({maxBacklog, s.inflight, s.queued});
+    }
+    // One replace() per series per tick, never append() per message (STYLE.md R10).
+    m_connections->replace(connections);
+    m_inRate->replace(inRate);
+    m_outRate->replace(outRate);
+    m_inflight->replace(inflight);
+    m_queued->replace(queued);
+    // The time axis grows with the history, up to the ring's 600 s.
+    const double oldest = connections.isEmpty() ? 0 : connections.first().x();
+    for (QValueAxis *axis : {m_connectionsX, m_ratesX, m_backlogX})
+        axis->setRange(std::min(-60.0, oldest), 0);
+    m_connectionsY->setRange(0, maxConnections * 1.15);
+    m_ratesY->setRange(0, maxRate * 1.15);
+    m_backlogY->setRange(0, maxBacklog * 1.15);
+    int maxBucket = 1;
+    for (int i = 0; i < LatenessBuckets; ++i) {
+        m_latenessSet->replace(i, m_histogram.at(i));
+        maxBucket = std::max(maxBucket, m_histogram.at(i));
+    }
+    m_latenessY->setRange(0, maxBucket * 1.15);
+}
+
+} // namespace hermes::ui
