@@ -1,1 +1,246 @@
 #include "messagesview.h"
+
+#include "mqtt/topic.h"
+
+#include <QDateTime>
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QHBoxLayout>
+
+namespace hermes::ui {
+
+MessageLogModel::MessageLogModel(qsizetype capacity, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_ring(capacity)
+{
+}
+
+void MessageLogModel::append(const QList<MessageRecord> &messages)
+{
+    if (messages.isEmpty())
+        return;
+    // Only the newest `capacity` of this batch can survive.
+    const qsizetype incoming = std::min(messages.size(), m_ring.capacity());
+    const qsizetype evicted = std::max<qsizetype>(0, m_ring.size() + incoming - m_ring.capacity());
+    if (evicted > 0) {
+        beginRemoveRows({}, 0, int(evicted) - 1);
+        m_ring.dropOldest(evicted);
+        endRemoveRows();
+    }
+    const int first = int(m_ring.size());
+    beginInsertRows({}, first, first + int(incoming) - 1);
+    for (qsizetype i = messages.size() - incoming; i < messages.size(); ++i)
+        m_ring.push(messages.at(i));
+    endInsertRows();
+}
+
+void MessageLogModel::clear()
+{
+    beginResetModel();
+    m_ring.clear();
+    endResetModel();
+}
+
+int MessageLogModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_ring.size());
+}
+
+int MessageLogModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant MessageLogModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_ring.size())
+        return {};
+    const MessageRecord &message = m_ring.at(index.row());
+    if (role == RecordIndexRole)
+        return index.row();
+    if (role == Qt::TextAlignmentRole && (index.column() == QoSColumn || index.column() == Size))
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    switch (Column(index.column())) {
+    case Time:
+        return QDateTime::fromMSecsSinceEpoch(message.atMs).toString(QStringLiteral("hh:mm:ss.zzz"));
+    case Topic:
+        return message.topic;
+    case QoSColumn:
+        return int(message.qos);
+    case Retain:
+        return message.retain ? tr("yes") : QString();
+    case Size:
+        return QLocale().toString(message.payloadSize);
+    case From:
+        return message.fromClientId.isEmpty() ? tr("(broker)") : message.fromClientId;
+    case Preview:
+        return payloadPreview(message.payload);
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+QVariant MessageLogModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case Time: return tr("Time");
+    case Topic: return tr("Topic");
+    case QoSColumn: return tr("QoS");
+    case Retain: return tr("Retained");
+    case Size: return tr("Bytes");
+    case From: return tr("From");
+    case Preview: return tr("Payload");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QString payloadPreview(const QByteArray &payload, qsizetype maxChars)
+{
+    const QByteArray head = payload.left(maxChars * 4);
+    const QString text = QString::fromUtf8(head);
+    const bool printable = !text.contains(QChar::ReplacementCharacter)
+        && std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c.isPrint() || c == QLatin1Char('\n') || c == QLatin1Char('\t'); });
+    if (printable)
+        return text.left(maxChars).replace(QLatin1Char('\n'), QLatin1Char(' '));
+    return QString::fromLatin1(payload.left(maxChars / 3).toHex(' '));
+}
+
+QString hexDump(const QByteArray &payload, qsizetype maxBytes)
+{
+    QString out;
+    const qsizetype size = std::min(payload.size(), maxBytes);
+    for (qsizetype offset = 0; offset < size; offset += 16) {
+        const QByteArray line = payload.mid(offset, std::min<qsizetype>(16, size - offset));
+        QString ascii;
+        for (const char c : line)
+            ascii += (c >= 0x20 && c < 0x7f) ? QLatin1Char(c) : QLatin1Char('.');
+        out += QStringLiteral("%1  %2  %3\n")
+                   .arg(offset, 8, 16, QLatin1Char('0'))
+                   .arg(QString::fromLatin1(line.toHex(' ')), -47)
+                   .arg(ascii);
+    }
+    if (payload.size() > maxBytes)
+        out += QStringLiteral("… (%1 more bytes)\n").arg(payload.size() - maxBytes);
+    return out;
+}
+
+MessagesView::MessagesView(EngineMonitor &monitor, QWidget *parent)
+    : QWidget(parent)
+    , m_model(new MessageLogModel(10000, this))
+    , m_table(new QTableView(this))
+    , m_filter(new QLineEdit(this))
+    , m_pauseButton(new QToolButton(this))
+    , m_status(new QLabel(this))
+    , m_payload(new QPlainTextEdit(this))
+{
+    m_filter->setObjectName(QStringLiteral("topicFilter"));
+    m_filter->setPlaceholderText(tr("Topic filter, e.g. devices/+/push or telemetry/#"));
+    m_filter->setClearButtonEnabled(true);
+    m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
+    m_pauseButton->setText(tr("Pause"));
+    m_pauseButton->setCheckable(true);
+    connect(m_pauseButton, &QToolButton::toggled, this, &MessagesView::setPaused);
+    auto *clear = new QToolButton(this);
+    clear->setText(tr("Clear"));
+    connect(clear, &QToolButton::clicked, m_model, &MessageLogModel::clear);
+
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setColumnWidth(MessageLogModel::Time, 100);
+    m_table->setColumnWidth(MessageLogModel::Topic, 240);
+    m_table->setColumnWidth(MessageLogModel::QoSColumn, 40);
+    m_table->setColumnWidth(MessageLogModel::Retain, 70);
+    m_table->setColumnWidth(MessageLogModel::Size, 60);
+    m_table->setColumnWidth(MessageLogModel::From, 140);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MessagesView::showSelected);
+
+    m_payload->setReadOnly(true);
+    m_payload->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_payload->setPlaceholderText(tr("Select a message to see its payload."));
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(m_filter, 1);
+    bar->addWidget(m_pauseButton);
+    bar->addWidget(clear);
+    bar->addWidget(m_status);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(m_payload);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(bar);
+    layout->addWidget(splitter, 1);
+
+    connect(&monitor, &EngineMonitor::telemetry, this, &MessagesView::applyBatch);
+}
+
+void MessagesView::setPaused(bool paused)
+{
+    m_paused = paused;
+    m_pauseButton->setChecked(paused);
+    m_pauseButton->setText(paused ? tr("Resume") : tr("Pause"));
+    if (!paused)
+        m_missed = 0;
+    m_status->setText(paused ? tr("Paused") : QString());
+}
+
+void MessagesView::applyBatch(const TelemetryBatch &batch)
+{
+    m_notCaptured += batch.messagesNotCaptured;
+    if (batch.messages.isEmpty())
+        return;
+    if (m_paused) {
+        m_missed += quint64(batch.messages.size());
+        m_status->setText(tr("Paused — %n message(s) not shown", nullptr, int(std::min<quint64>(m_missed, INT_MAX))));
+        return;
+    }
+    const QString filter = m_filter->text().trimmed();
+    if (filter.isEmpty() || !mqtt::isValidTopicFilter(filter)) {
+        m_model->append(batch.messages);
+    } else {
+        QList<MessageRecord> matching;
+        for (const MessageRecord &message : batch.messages) {
+            if (mqtt::topicMatches(filter, message.topic))
+                matching.append(message);
+        }
+        m_model->append(matching);
+    }
+    if (m_notCaptured > 0)
+        m_status->setText(tr("%n message(s) too fast to show", nullptr, int(std::min<quint64>(m_notCaptured, INT_MAX))));
+}
+
+void MessagesView::showSelected()
+{
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid()) {
+        m_payload->clear();
+        return;
+    }
+    const MessageRecord &message = m_model->record(current.row());
+    m_payload->setPlainText(tr("Topic: %1\nQoS: %2   Retained: %3   Bytes: %4\n\n")
+                                .arg(message.topic)
+                                .arg(int(message.qos))
+                                .arg(message.retain ? tr("yes") : tr("no"))
+                                .arg(message.payloadSize)
+                            + hexDump(message.payload));
+}
+
+} // namespace hermes::ui

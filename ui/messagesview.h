@@ -1,1 +1,76 @@
 #pragma once
+/// The live log of application messages, held in a bounded ring, with a topic filter
+/// and pause.
+
+#include "ringbuffer.h"
+
+#include "engine/monitor.h"
+
+#include <QAbstractTableModel>
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QTableView;
+class QToolButton;
+
+namespace hermes::ui {
+
+/// Rows are the ring's messages, oldest first. Applying a batch removes the evicted rows
+/// from the top and inserts the new ones at the bottom: two model signals per batch.
+class MessageLogModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Time, Topic, QoSColumn, Retain, Size, From, Preview, ColumnCount };
+    enum Role { RecordIndexRole = Qt::UserRole + 1 };
+
+    explicit MessageLogModel(qsizetype capacity, QObject *parent = nullptr);
+
+    void append(const QList<MessageRecord> &messages);
+    void clear();
+    const MessageRecord &record(int row) const { return m_ring.at(row); }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    RingBuffer<MessageRecord> m_ring;
+};
+
+/// Text when the payload is printable UTF-8, otherwise hex.
+QString payloadPreview(const QByteArray &payload, qsizetype maxChars = 120);
+/// "00000000  48 65 6c 6c 6f  Hello" lines.
+QString hexDump(const QByteArray &payload, qsizetype maxBytes = 4096);
+
+class MessagesView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit MessagesView(EngineMonitor &monitor, QWidget *parent = nullptr);
+
+    MessageLogModel *model() const { return m_model; }
+    bool isPaused() const { return m_paused; }
+    void setPaused(bool paused);
+    /// Messages received while paused (shown on resume? no: counted and dropped).
+    quint64 missedWhilePaused() const { return m_missed; }
+
+private:
+    void applyBatch(const TelemetryBatch &batch);
+    void showSelected();
+
+    MessageLogModel *m_model;
+    QTableView *m_table;
+    QLineEdit *m_filter;
+    QToolButton *m_pauseButton;
+    QLabel *m_status;
+    QPlainTextEdit *m_payload;
+    bool m_paused = false;
+    quint64 m_missed = 0;
+    quint64 m_notCaptured = 0;
+};
+
+} // namespace hermes::ui

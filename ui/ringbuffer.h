@@ -3,6 +3,7 @@
 
 #include <QList>
 
+#include <algorithm>
 #include <vector>
 
 namespace hermes::ui {
@@ -27,6 +28,8 @@ public:
     qsizetype size() const { return m_size; }
     qsizetype capacity() const { return qsizetype(m_items.size()); }
     bool isEmpty() const { return m_size == 0; }
+    /// Forgets the `count` oldest elements.
+    void dropOldest(qsizetype count) { m_size -= std::min(count, m_size); }
     void clear()
     {
         m_size = 0;
