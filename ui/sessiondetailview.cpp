@@ -87,10 +87,12 @@ QVariant DetailTableModel::data(const QModelIndex &index, int role) const
         return cell.text;
     case SortValueRole:
         return cell.sortValue.isValid() ? cell.sortValue : QVariant(cell.text);
-    case Qt::TextAlignmentRole:
-        return cell.sortValue.typeId() == QMetaType::QString || !cell.sortValue.isValid()
-                   ? int(Qt::AlignLeft | Qt::AlignVCenter)
-                   : int(Qt::AlignRight | Qt::AlignVCenter);
+    case Qt::TextAlignmentRole: {
+        // Numbers right, words (including yes/no) left.
+        const int type = cell.sortValue.typeId();
+        const bool word = !cell.sortValue.isValid() || type == QMetaType::QString || type == QMetaType::Bool;
+        return word ? int(Qt::AlignLeft | Qt::AlignVCenter) : int(Qt::AlignRight | Qt::AlignVCenter);
+    }
     default:
         return {};
     }

@@ -1108,6 +1108,10 @@ void TestSessionsView::screenshots()
         view.findChild<QComboBox *>(QStringLiteral("natPreset"))->setCurrentIndex(1); // China Mobile
         QCoreApplication::processEvents();
         QVERIFY(view.grab().save(outputPath(QStringLiteral("session-detail.png"))));
+        view.tabs()->setCurrentIndex(4); // Disconnects
+        view.resize(1100, 560);
+        QCoreApplication::processEvents();
+        QVERIFY(view.grab().save(outputPath(QStringLiteral("session-detail-disconnects.png"))));
     }
     {
         // Chinese: the locale, the translator (empty for now), and CJK client IDs that
