@@ -51,12 +51,16 @@ HeartbeatTimeline::HeartbeatTimeline(QWidget *parent)
 
 QSize HeartbeatTimeline::sizeHint() const
 {
-    return {720, 8 * fontMetrics().height() + 40};
+    const int fh = fontMetrics().height();
+    return {720, 2 * (fh + 4) + 10 * fh + 40};
 }
 
 QSize HeartbeatTimeline::minimumSizeHint() const
 {
-    return {320, 6 * fontMetrics().height() + 24};
+    // Below this the five mark rows, the disconnect labels and the band labels collide:
+    // two legend rows, a label row, five rows of marks, the tick labels.
+    const int fh = fontMetrics().height();
+    return {320, 2 * (fh + 4) + 6 * fh + 40};
 }
 
 void HeartbeatTimeline::setDetail(const SessionDetail &detail, qint64 nowMs)
@@ -213,8 +217,15 @@ HeartbeatTimeline::Layout HeartbeatTimeline::layoutFor(const QFontMetrics &fm) c
     // Disconnect labels take the top row of the plot; lanes share the rest.
     const int labelRow = fm.height() + 4;
     const int lanes = std::max(20, layout.plot.height() - labelRow);
-    layout.axisY = layout.plot.top() + labelRow + lanes * 3 / 5;
-    layout.laneHeight = lanes * 3 / 5;
+    // Too short for a row per kind (a small dock): one row in, one row out, no band labels.
+    layout.compact = lanes < 6 * fm.height();
+    if (layout.compact) {
+        layout.axisY = layout.plot.top() + labelRow + lanes / 2;
+        layout.laneHeight = lanes / 2;
+    } else {
+        layout.axisY = layout.plot.top() + labelRow + lanes * 3 / 5;
+        layout.laneHeight = lanes * 3 / 5;
+    }
     return layout;
 }
 
@@ -258,6 +269,8 @@ QPointF HeartbeatTimeline::markPosition(const Layout &layout, const HeartbeatMar
 {
     const double x = xOf(layout, mark.atMs);
     const double lane = layout.laneHeight;
+    if (layout.compact)
+        return {x, layout.axisY + (mark.inbound ? -lane * 0.5 : lane * 0.5)};
     // Each kind on its own row, so marks at the same instant stay apart.
     switch (kindOf(mark)) {
     case MarkKind::Connect: return {x, layout.axisY - lane * 0.80};
@@ -456,7 +469,7 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
         const double textY = plot.bottom() - fm.height() - 2;
         const QString tText = tr("T = %1 s").arg(m_keepAlive);
         const int tWidth = fm.horizontalAdvance(tText) + 6;
-        if (x1 - x0 > tWidth + 4)
+        if (!layout.compact && x1 - x0 > tWidth + 4)
             drawBackedText(QRectF(x0 + 2, textY, tWidth, fm.height()), tText, palette().color(QPalette::Text));
         if (inbound + t * 3 / 2 <= bandLimit) {
             painter.setPen(QPen(DeadlineLine, 2));
@@ -466,8 +479,9 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
             // Right of the line; at the right edge, left of it and one row up, clear of "T = …".
             const bool flip = x2 + 3 + dWidth > plot.right();
             const double left = flip ? x2 - 3 - dWidth : x2 + 3;
-            drawBackedText(QRectF(left, flip ? textY - fm.height() - 2 : textY, dWidth, fm.height()), dText,
-                           DeadlineLine);
+            if (!layout.compact)
+                drawBackedText(QRectF(left, flip ? textY - fm.height() - 2 : textY, dWidth, fm.height()), dText,
+                               DeadlineLine);
         }
     }
 
@@ -484,7 +498,8 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
     painter.setRenderHint(QPainter::Antialiasing);
     const QString nowText = tr("now");
     painter.setPen(palette().color(QPalette::Text));
-    painter.drawText(QPointF(nowX + 3, layout.axisY + fm.ascent() + 2), nowText);
+    painter.drawText(QPointF(nowX + 3, layout.compact ? plot.top() + fm.ascent() + 1 : layout.axisY + fm.ascent() + 2),
+                     nowText);
 
     // NAT idle timeout after the last packet in either direction: past it, a carrier NAT
     // forgets the mapping and the broker never hears from the device again.
@@ -510,7 +525,8 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
     }
 
     // Packets: only those in view (the list is oldest first).
-    const qreal markSize = std::clamp(layout.laneHeight / 6.0, 6.0, 10.0);
+    const qreal markSize = layout.compact ? std::clamp(layout.laneHeight / 2.5, 5.0, 8.0)
+                                          : std::clamp(layout.laneHeight / 6.0, 6.0, 10.0);
     const auto firstVisible = std::lower_bound(m_marks.cbegin(), m_marks.cend(), m_viewStart - 1000,
                                                [](const HeartbeatMark &m, qint64 t) { return m.atMs < t; });
     for (auto it = firstVisible; it != m_marks.cend() && it->atMs <= m_viewEnd + 1000; ++it)

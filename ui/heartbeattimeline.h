@@ -63,6 +63,7 @@ private:
         QRect plot;
         int axisY = 0;
         int laneHeight = 0;
+        bool compact = false; ///< one row per direction
     };
 
     static MarkKind kindOf(const HeartbeatMark &mark);

@@ -1073,6 +1073,12 @@ void TestSessionsView::timelineZoomPanFit()
     QVERIFY(timeline.isFollowing());
     QCOMPARE(timeline.viewEndMs() - timeline.viewStartMs(), fittedSpan);
 
+    // Squeezed below its minimum (a short dock) it still paints: one row per direction.
+    timeline.resize(600, timeline.minimumSizeHint().height() - 40);
+    QVERIFY(!timeline.grab().isNull());
+    QVERIFY(timeline.grab().save(outputPath(QStringLiteral("heartbeat-timeline-compact.png"))));
+    timeline.resize(800, 220);
+
     // A NAT line minutes away does not squeeze the fitted view (it is marked at the edge).
     timeline.setNatTimeout(ui::HeartbeatTimeline::ChinaMobileNatSeconds);
     QCOMPARE(timeline.natTimeout().value_or(-1), 300);
