@@ -63,7 +63,7 @@ void SessionTableModel::applyBatch(const TelemetryBatch &batch)
     // Removals first: a session that ended and started again within one batch is in both
     // lists, and the new one must survive.
     if (!batch.removedSessions.isEmpty())
-        removeRows(batch.removedSessions);
+        removeSessions(batch.removedSessions);
 
     QList<int> changed;
     QList<SessionInfo> added;
@@ -92,7 +92,7 @@ void SessionTableModel::applyBatch(const TelemetryBatch &batch)
     }
 }
 
-void SessionTableModel::removeRows(const QStringList &clientIds)
+void SessionTableModel::removeSessions(const QStringList &clientIds)
 {
     QList<int> rows;
     rows.reserve(clientIds.size());

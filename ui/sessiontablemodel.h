@@ -88,7 +88,7 @@ public:
 private:
     QVariant display(const SessionInfo &s, int column) const;
     QVariant sortValue(const SessionInfo &s, int column) const;
-    void removeRows(const QStringList &clientIds);
+    void removeSessions(const QStringList &clientIds);
     void reindexFrom(int row);
     void emitRowsChanged(QList<int> &rows);
     QPixmap stateDot(bool online) const;
