@@ -71,7 +71,7 @@ start_broker() { # kind port log -> sets broker_pid
         broker_pid=$!
         local deadline=$((SECONDS + 10))
         until grep -q "hermesd listening on" "$log" 2>/dev/null; do
-            ((SECONDS < deadline)) && kill -0 "$broker_pid" 2>/dev/null || return 1
+            ((SECONDS < deadline)) && running "$broker_pid" || return 1
             sleep 0.05
         done
     else
@@ -85,11 +85,17 @@ start_broker() { # kind port log -> sets broker_pid
     sleep 0.2
 }
 
+running() { # pid: alive and not a zombie
+    local state
+    state="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
+    [[ -n "$state" && "$state" != Z* ]]
+}
+
 stop_broker() { # -> 0 if the broker was still alive
     local alive=0
-    kill -0 "$broker_pid" 2>/dev/null || alive=1
+    running "$broker_pid" || alive=1
     kill -TERM "$broker_pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 50); do running "$broker_pid" || break; sleep 0.1; done
     kill -KILL "$broker_pid" 2>/dev/null
     wait "$broker_pid" 2>/dev/null
     broker_pid=""

@@ -22,7 +22,6 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -118,9 +117,18 @@ long processRssKb(int pid)
     return -1;
 }
 
+/// True while the process runs; a zombie (exited, not yet reaped by the script) is dead.
 bool processAlive(int pid)
 {
-    return pid <= 0 || ::kill(pid, 0) == 0 || errno == EPERM;
+    if (pid <= 0)
+        return true;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(in, line))
+        return false;
+    const auto close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z'
+        && line[close + 2] != 'X';
 }
 
 void raiseFileLimit()
