@@ -21,7 +21,7 @@ namespace {
 QChartView *makeChartView(QChart *chart, QWidget *parent)
 {
     chart->setAnimationOptions(QChart::NoAnimation); // live data: animations only lag
-    chart->legend()->setAlignment(Qt::AlignTop);
+    chart->legend()->setAlignment(Qt::AlignRight); // width is cheaper than height in a dock
     chart->setMargins(QMargins(4, 4, 4, 4));
     auto *view = new QChartView(chart, parent);
     view->setRenderHint(QPainter::Antialiasing);
@@ -250,15 +250,19 @@ void DashboardView::redraw()
     const double oldest = connections.isEmpty() ? 0 : connections.first().x();
     for (QValueAxis *axis : {m_connectionsX, m_ratesX, m_backlogX})
         axis->setRange(std::min(-60.0, oldest), 0);
-    m_connectionsY->setRange(0, maxConnections * 1.15);
-    m_ratesY->setRange(0, maxRate * 1.15);
-    m_backlogY->setRange(0, maxBacklog * 1.15);
+    const auto setNiceRange = [](QValueAxis *axis, double maximum) {
+        axis->setRange(0, std::max(4.0, maximum * 1.15));
+        axis->applyNiceNumbers();
+    };
+    setNiceRange(m_connectionsY, maxConnections);
+    setNiceRange(m_ratesY, maxRate);
+    setNiceRange(m_backlogY, maxBacklog);
     int maxBucket = 1;
     for (int i = 0; i < LatenessBuckets; ++i) {
         m_latenessSet->replace(i, m_histogram.at(i));
         maxBucket = std::max(maxBucket, m_histogram.at(i));
     }
-    m_latenessY->setRange(0, maxBucket * 1.15);
+    setNiceRange(m_latenessY, maxBucket);
 }
 
 } // namespace hermes::ui

@@ -48,6 +48,55 @@ const SessionState &Session::state() const
     return connection ? connection->machine().session() : offlineState;
 }
 
+TraceRecord TraceRecord::from(const Packet &packet, bool inbound, qint64 atMs, qsizetype wireSize)
+{
+    TraceRecord record;
+    record.atMs = atMs;
+    record.inbound = inbound;
+    record.type = packetType(packet);
+    record.wireSize = quint32(wireSize);
+    std::visit(
+        [&record](const auto &p) {
+            using T = std::decay_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, Publish>) {
+                record.topic = p.topic;
+                record.qos = p.qos;
+                record.retain = p.retain;
+                record.dup = p.dup;
+                record.packetId = p.packetId;
+            } else if constexpr (std::is_same_v<T, Puback> || std::is_same_v<T, Pubrec> || std::is_same_v<T, Pubrel>
+                                 || std::is_same_v<T, Pubcomp>) {
+                record.packetId = p.packetId;
+                record.reasonCode = p.reasonCode;
+            } else if constexpr (std::is_same_v<T, Subscribe> || std::is_same_v<T, Unsubscribe>
+                                 || std::is_same_v<T, Suback> || std::is_same_v<T, Unsuback>) {
+                record.packetId = p.packetId;
+            } else if constexpr (std::is_same_v<T, Connack> || std::is_same_v<T, Disconnect> || std::is_same_v<T, Auth>) {
+                record.reasonCode = p.reasonCode;
+            }
+        },
+        packet);
+    return record;
+}
+
+QString TraceRecord::toString() const
+{
+    QString line = QDateTime::fromMSecsSinceEpoch(atMs).toString(QStringLiteral("hh:mm:ss.zzz"))
+        + (inbound ? QStringLiteral(" ← ") : QStringLiteral(" → ")) + packetTypeName(type);
+    if (type == PacketType::Publish)
+        line += QStringLiteral(" topic=%1 qos=%2").arg(topic).arg(int(qos));
+    if (packetId)
+        line += QStringLiteral(" pid=%1").arg(*packetId);
+    if (type == PacketType::Publish)
+        line += QStringLiteral(" retain=%1 dup=%2").arg(int(retain)).arg(int(dup));
+    if (reasonCode && *reasonCode != ReasonCode::Success)
+        line += QStringLiteral(" reason=0x%1 (%2)")
+                    .arg(quint8(*reasonCode), 2, 16, QLatin1Char('0'))
+                    .arg(reasonCodeName(*reasonCode, type));
+    line += QStringLiteral(" bytes=%1").arg(wireSize);
+    return line;
+}
+
 QString closeReasonName(CloseReason reason)
 {
     switch (reason) {
@@ -217,7 +266,7 @@ void Broker::onPacketReceived(Connection &connection, const PacketReceived &rece
     const qint64 at = wallNow();
     session->info.lastInboundMs = at;
     session->heartbeats.push({at, packetType(received.packet), true, quint32(received.wireSize)});
-    session->packetTrace.push(QStringLiteral("← ") + describe(received.packet));
+    session->packetTrace.push(TraceRecord::from(received.packet, true, at, received.wireSize));
     session->dirty = true;
     if (m_store && session->isPersistent()) {
         if (const auto *release = std::get_if<Pubrel>(&received.packet)) {
@@ -237,9 +286,10 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
     Session *session = connection.session();
     if (!session)
         return;
+    const qint64 at = wallNow();
     if (type == PacketType::Pingresp || type == PacketType::Connack || type == PacketType::Disconnect)
-        session->heartbeats.push({wallNow(), type, false, quint32(sent.bytes.size())});
-    session->packetTrace.push(QStringLiteral("→ ") + describe(sent.packet));
+        session->heartbeats.push({at, type, false, quint32(sent.bytes.size())});
+    session->packetTrace.push(TraceRecord::from(sent.packet, false, at, sent.bytes.size()));
     session->dirty = true;
     if (!m_store || !session->isPersistent())
         return;
@@ -1001,7 +1051,8 @@ std::optional<SessionDetail> Broker::sessionDetail(const QString &clientId) cons
     SessionDetail detail;
     detail.info = session->info;
     detail.heartbeats = session->heartbeats.toList();
-    detail.packetTrace = session->packetTrace.toList();
+    for (const TraceRecord &record : session->packetTrace.toList())
+        detail.packetTrace.append(record.toString());
     detail.closes = session->closes.toList();
     const Timestamp at = now();
     const SessionState &state = session->state();

@@ -6,21 +6,21 @@
 namespace hermes {
 
 namespace {
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("BrokerOptions", text);
-}
+/// The translation context of these strings (shared by hermesd and the console).
+struct BrokerOptions {
+    Q_DECLARE_TR_FUNCTIONS(BrokerOptions)
+};
 } // namespace
 
 void addBrokerOptions(QCommandLineParser &parser)
 {
-    parser.addOption({QStringLiteral("config"), tr("Read broker settings from FILE."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("config"), BrokerOptions::tr("Read broker settings from FILE."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("listen"),
-                      tr("Listen on HOST:PORT (repeatable; replaces the file's listeners)."),
+                      BrokerOptions::tr("Listen on HOST:PORT (repeatable; replaces the file's listeners)."),
                       QStringLiteral("host:port")});
-    parser.addOption({QStringLiteral("data-dir"), tr("Keep the broker's database in DIR."), QStringLiteral("dir")});
-    parser.addOption({QStringLiteral("log-level"), tr("error, warning, info or debug."), QStringLiteral("level")});
-    parser.addOption({QStringLiteral("no-persistence"), tr("Keep sessions and messages in memory only.")});
+    parser.addOption({QStringLiteral("data-dir"), BrokerOptions::tr("Keep the broker's database in DIR."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("log-level"), BrokerOptions::tr("error, warning, info or debug."), QStringLiteral("level")});
+    parser.addOption({QStringLiteral("no-persistence"), BrokerOptions::tr("Keep sessions and messages in memory only.")});
 }
 
 std::variant<BrokerConfig, ConfigError> brokerConfigFromCommandLine(const QCommandLineParser &parser,
@@ -39,7 +39,7 @@ std::variant<BrokerConfig, ConfigError> brokerConfigFromCommandLine(const QComma
         for (const QString &value : parser.values(QStringLiteral("listen"))) {
             const auto address = ListenAddress::parse(value);
             if (!address)
-                return ConfigError{commandLine, 0, tr("--listen: '%1' is not HOST:PORT").arg(value)};
+                return ConfigError{commandLine, 0, BrokerOptions::tr("--listen: '%1' is not HOST:PORT").arg(value)};
             config.listeners.append(*address);
         }
     }
@@ -51,7 +51,7 @@ std::variant<BrokerConfig, ConfigError> brokerConfigFromCommandLine(const QComma
         const auto level = parseLogLevel(parser.value(QStringLiteral("log-level")));
         if (!level)
             return ConfigError{commandLine, 0,
-                               tr("--log-level: '%1' is not error, warning, info or debug")
+                               BrokerOptions::tr("--log-level: '%1' is not error, warning, info or debug")
                                    .arg(parser.value(QStringLiteral("log-level")))};
         config.logLevel = *level;
     }

@@ -36,6 +36,25 @@ private:
     std::deque<T> m_items;
 };
 
+/// One packet of a session's trace, kept small: its text is made only when someone looks
+/// (formatting every packet cost more than routing it).
+struct TraceRecord {
+    qint64 atMs = 0;
+    bool inbound = true;
+    mqtt::PacketType type = mqtt::PacketType::Pingreq;
+    quint32 wireSize = 0;
+    std::optional<quint16> packetId;
+    mqtt::QoS qos = mqtt::QoS::AtMostOnce;
+    bool retain = false;
+    bool dup = false;
+    QString topic; ///< PUBLISH only; implicitly shared with the packet
+    std::optional<mqtt::ReasonCode> reasonCode;
+
+    static TraceRecord from(const mqtt::Packet &packet, bool inbound, qint64 atMs, qsizetype wireSize);
+    /// "12:00:01.123 ← PUBLISH topic=a/b qos=1 pid=7 retain=0 dup=0 len=12"
+    QString toString() const;
+};
+
 /// Owned by the Broker. While online, the protocol state lives in the connection's
 /// SessionMachine and `offlineState` is empty; while offline it lives here.
 class Session
@@ -60,7 +79,7 @@ public:
     // Telemetry, bounded.
     SessionInfo info;
     BoundedHistory<HeartbeatMark> heartbeats{256};
-    BoundedHistory<QString> packetTrace{200};
+    BoundedHistory<TraceRecord> packetTrace{200};
     BoundedHistory<CloseInfo> closes{16};
     bool dirty = true; ///< changed since the monitor last looked
 
