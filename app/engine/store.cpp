@@ -164,6 +164,15 @@ bool Store::open()
     return true;
 }
 
+bool Store::limitSize(qint64 maxBytes)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(QStringLiteral("PRAGMA page_size")) || !query.next())
+        return false;
+    const qint64 pageSize = std::max<qint64>(512, query.value(0).toLongLong());
+    return exec(QStringLiteral("PRAGMA max_page_count = %1").arg(std::max<qint64>(1, maxBytes / pageSize)));
+}
+
 QList<StoredSession> Store::loadSessions()
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);

@@ -64,6 +64,10 @@ public:
     QString errorString() const { return m_error; }
     QString path() const { return m_path; }
 
+    /// Caps the database at about `maxBytes` (SQLite max_page_count). A write beyond it fails
+    /// like a full disk ("database or disk is full"), which is how tests exercise that path.
+    bool limitSize(qint64 maxBytes);
+
     QList<StoredSession> loadSessions();
     QList<StoredRetained> loadRetained();
 

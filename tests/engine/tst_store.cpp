@@ -45,6 +45,7 @@ private slots:
     void secondOpenOfALockedDatabaseFails();
     void corruptFileIsReported();
     void unwritableDirectoryIsReported();
+    void fullDatabaseIsReportedAndLosesNothing();
     void brokerRestartKeepsSessionsAndAcknowledgedMessages();
     void everyAcknowledgedMessageIsQueued();
 
@@ -158,6 +159,30 @@ void TestStore::unwritableDirectoryIsReported()
     Store store(m_dir.filePath(QStringLiteral("not-a-dir/hermes.db")));
     QVERIFY(!store.open());
     QVERIFY2(store.errorString().contains(QStringLiteral("not-a-dir")), qPrintable(store.errorString()));
+}
+
+void TestStore::fullDatabaseIsReportedAndLosesNothing()
+{
+    const QString path = m_dir.filePath(QStringLiteral("full.db"));
+    Store store(path);
+    QVERIFY(store.open());
+    store.saveSession(QStringLiteral("dev-1"), 3600, ProtocolVersion::V3_1_1, 0);
+    QVERIFY(store.commit());
+    QVERIFY(store.limitSize(96 * 1024));
+    for (int i = 0; i < 100; ++i)
+        store.addMessage(QStringLiteral("dev-1"), message(QStringLiteral("devices/dev-1/push"), QByteArray(4096, char('a' + i % 26)), QoS::AtLeastOnce), std::nullopt);
+    const qsizetype queued = store.pendingWriteCount();
+    QVERIFY(!store.commit());
+    QVERIFY2(store.errorString().contains(QStringLiteral("full")), qPrintable(store.errorString()));
+    QVERIFY2(store.errorString().contains(path), qPrintable(store.errorString()));
+    // Nothing was dropped: the writes wait for the next commit.
+    QCOMPARE(store.pendingWriteCount(), queued);
+    QCOMPARE(store.loadSessions().first().messages.size(), 0);
+
+    // Space comes back (the operator freed the disk): the same writes go through.
+    QVERIFY(store.limitSize(64 * 1024 * 1024));
+    QVERIFY2(store.commit(), qPrintable(store.errorString()));
+    QCOMPARE(store.loadSessions().first().messages.size(), 100);
 }
 
 void TestStore::brokerRestartKeepsSessionsAndAcknowledgedMessages()
