@@ -8,7 +8,7 @@ out=build-fuzz/fuzz-runs
 mkdir -p "$out"
 pids=""
 for target in build-fuzz/tests/fuzz/fuzz_*; do
-    [ -x "$target" ] || continue
+    [ -f "$target" ] && [ -x "$target" ] || continue
     name=$(basename "$target")
     corpus="$out/$name-corpus"
     mkdir -p "$corpus"
