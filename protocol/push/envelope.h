@@ -46,8 +46,10 @@ struct PushEnvelope {
 
     /// Serialized hermes.push.v1.Envelope. Times are truncated to milliseconds.
     QByteArray toBytes() const;
-    /// Parses a serialized Envelope. Errors: not protobuf, a string field that is not UTF-8,
-    /// a field of the wrong wire type. Unknown fields are dropped: they are not signed.
+    /// Parses a serialized Envelope. Errors: not protobuf (truncated, field number 0, stray
+    /// end-group), a string field that is not UTF-8. As protobuf does, a repeated field's
+    /// last value wins and a known field number with another wire type is an unknown field;
+    /// unknown fields are dropped: they are not signed.
     static EnvelopeResult fromBytes(QByteArrayView bytes);
 
     bool operator==(const PushEnvelope &) const = default;
