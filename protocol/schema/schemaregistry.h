@@ -1,0 +1,85 @@
+#pragma once
+/// Run-time protobuf schemas: .proto files (with import paths) and FileDescriptorSets in,
+/// message types, decoded trees, canonical JSON and encoded bytes out. Sans-I/O apart from
+/// reading the schema files it is asked to load.
+
+#include "decodednode.h"
+#include "rawdecoder.h"
+#include "schemaerror.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace hermes::schema {
+
+/// A decoded payload. When typed decoding is impossible (unknown type, bytes that do not
+/// parse as it) `rawFallback` is set, `error` says why, and `root` comes from decodeRaw().
+struct DecodeResult {
+    DecodedNode root;
+    QString json;                         ///< canonical proto3 JSON; empty on raw fallback
+    QString error;                        ///< why typed decoding failed
+    QStringList warnings;                 ///< e.g. missing required fields (not a failure)
+    bool rawFallback = false;
+    std::optional<RawDecodeError> rawError; ///< the wire format itself is broken here
+    bool ok() const { return !rawFallback; }
+};
+
+/// Encoded bytes, or the reason the JSON was refused.
+struct EncodeResult {
+    QByteArray bytes;
+    QString error;
+    QStringList warnings; ///< e.g. missing required fields: bytes are still produced
+    bool ok() const { return error.isEmpty(); }
+};
+
+/// Holds descriptors and the message factory. Nothing it returns refers to protobuf
+/// objects, so results outlive it safely (STYLE.md R11).
+class SchemaRegistry
+{
+public:
+    /// `wellKnownTypesRoot` holds google/protobuf/*.proto (Debian: /usr/include); it is
+    /// consulted only for imports under "google/protobuf/".
+    explicit SchemaRegistry(const QString &wellKnownTypesRoot = QStringLiteral("/usr/include"));
+    ~SchemaRegistry();
+    SchemaRegistry(const SchemaRegistry &) = delete;
+    SchemaRegistry &operator=(const SchemaRegistry &) = delete;
+
+    /// Makes `directory` a root for import statements (like protoc -I). Earlier roots win.
+    void addImportPath(const QString &directory);
+
+    /// Loads one .proto file: a path on disk (its folder becomes an import root when no
+    /// root contains it) or a name relative to an import root. Returns errors and warnings.
+    QList<SchemaError> loadProtoFile(const QString &path);
+
+    /// Adds `directory` as an import root and loads every .proto below it.
+    QList<SchemaError> loadProtoDirectory(const QString &directory);
+
+    /// Loads a FileDescriptorSet (protoc -o, with or without --include_imports; imports
+    /// missing from the set are looked up in the import roots).
+    QList<SchemaError> loadDescriptorSet(const QString &path);
+
+    /// Full names of the message types in the loaded files (nested ones too, map entries
+    /// not), sorted.
+    QStringList messageTypes() const;
+
+    /// Names of the loaded files, as imports spell them.
+    QStringList files() const;
+
+    /// Decodes `bytes` as `typeName`; never fails outright and never crashes on any input.
+    DecodeResult decode(const QString &typeName, QByteArrayView bytes) const;
+
+    /// Encodes canonical proto3 JSON text as `typeName`.
+    EncodeResult encodeJson(const QString &typeName, const QString &json) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace hermes::schema
