@@ -5,6 +5,11 @@
 #include <limits>
 #include <optional>
 
+#include <google/protobuf/stubs/common.h>
+#if GOOGLE_PROTOBUF_VERSION < 4022000
+#include <google/protobuf/stubs/logging.h> // LogSilencer: gone with protobuf 22's absl logging
+#endif
+
 #include "envelope.pb.h"
 
 namespace hermes::push {
@@ -42,12 +47,17 @@ QByteArray serialized(const google::protobuf::MessageLite &message)
 }
 
 // protobuf parses ints of at most INT_MAX bytes; proto3 string fields that are not UTF-8
-// make the parse fail (and protobuf logs one line), which is what we want.
+// make the parse fail, which is what we want. protobuf also logs an ERROR line for each:
+// silenced, since the bytes come from devices and must not be able to flood the log (the
+// error comes back as a value instead).
 std::optional<PushDecodeError> parse(google::protobuf::MessageLite &message, QByteArrayView bytes,
                                      const char *what)
 {
     if (bytes.size() > std::numeric_limits<int>::max())
         return PushDecodeError{QStringLiteral("%1 larger than 2 GiB").arg(QLatin1StringView(what))};
+#if GOOGLE_PROTOBUF_VERSION < 4022000
+    const google::protobuf::LogSilencer quiet;
+#endif
     if (!message.ParseFromArray(bytes.data(), int(bytes.size())))
         return PushDecodeError{QStringLiteral("not a hermes.push.v1.%1 (%2 bytes)")
                                    .arg(QLatin1StringView(what))
