@@ -356,6 +356,14 @@ Listen on another port instead:</source>
         <source>%1 connected · %2 sessions · %3 in · %4 out</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Push</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New push…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageLogModel</name>
@@ -449,6 +457,97 @@ QoS: %2   Retained: %3   Bytes: %4
     </message>
     <message>
         <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::PushDialog</name>
+    <message>
+        <source>Retain on the broker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Push</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>devices/{id}/push</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0 — at most once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 — at least once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>2 — exactly once</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no expiry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MQTT 5 message expiry: an offline device that returns later does not get it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hex bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Topic:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QoS:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time to live:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payload as:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Push to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The topic must not be empty or contain + or #.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not valid JSON at character %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hex bytes need pairs of 0–9 and a–f, e.g. 0a 1b ff.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -361,6 +361,14 @@ Listen on another port instead:</source>
         <source>%1 connected · %2 sessions · %3 in · %4 out</source>
         <translation>%1 个已连接 · %2 个会话 · 入 %3 · 出 %4</translation>
     </message>
+    <message>
+        <source>&amp;Push</source>
+        <translation>推送(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;New push…</source>
+        <translation>新建推送(&amp;N)…</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageLogModel</name>
@@ -456,6 +464,97 @@ QoS：%2   保留：%3   字节：%4
     <message>
         <source>no</source>
         <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::PushDialog</name>
+    <message>
+        <source>Retain on the broker</source>
+        <translation>在代理上保留</translation>
+    </message>
+    <message>
+        <source>Push</source>
+        <translation>推送</translation>
+    </message>
+    <message>
+        <source>devices/{id}/push</source>
+        <translation>devices/{id}/push</translation>
+    </message>
+    <message>
+        <source>0 — at most once</source>
+        <translation>0 — 至多一次</translation>
+    </message>
+    <message>
+        <source>1 — at least once</source>
+        <translation>1 — 至少一次</translation>
+    </message>
+    <message>
+        <source>2 — exactly once</source>
+        <translation>2 — 恰好一次</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>no expiry</source>
+        <translation>不过期</translation>
+    </message>
+    <message>
+        <source>MQTT 5 message expiry: an offline device that returns later does not get it</source>
+        <translation>MQTT 5 消息过期：之后才上线的离线设备不会收到</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>JSON</source>
+        <translation>JSON</translation>
+    </message>
+    <message>
+        <source>Hex bytes</source>
+        <translation>十六进制字节</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>载荷</translation>
+    </message>
+    <message>
+        <source>Topic:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <source>QoS:</source>
+        <translation>QoS：</translation>
+    </message>
+    <message>
+        <source>Time to live:</source>
+        <translation>有效期：</translation>
+    </message>
+    <message>
+        <source>Payload as:</source>
+        <translation>载荷格式：</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Push to %1</source>
+        <translation>推送到 %1</translation>
+    </message>
+    <message>
+        <source>The topic must not be empty or contain + or #.</source>
+        <translation>主题不能为空，也不能包含 + 或 #。</translation>
+    </message>
+    <message>
+        <source>Not valid JSON at character %1: %2</source>
+        <translation>第 %1 个字符处不是有效的 JSON：%2</translation>
+    </message>
+    <message>
+        <source>Hex bytes need pairs of 0–9 and a–f, e.g. 0a 1b ff.</source>
+        <translation>十六进制字节需由成对的 0–9 和 a–f 组成，例如 0a 1b ff。</translation>
     </message>
 </context>
 <context>

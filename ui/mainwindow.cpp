@@ -2,6 +2,7 @@
 
 #include "dashboardview.h"
 #include "messagesview.h"
+#include "pushdialog.h"
 #include "sessiondetailview.h"
 #include "sessionsview.h"
 
@@ -43,6 +44,7 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     dashboardDock->raise();
     m_detailDock = addView(m_sessionDetail, tr("Session detail"), QStringLiteral("sessionDetailDock"),
                            Qt::RightDockWidgetArea);
+    connect(m_sessions, &SessionsView::pushRequested, this, &MainWindow::openPushDialog);
     connect(m_sessions, &SessionsView::sessionActivated, this, [this](const QString &clientId) {
         m_detailDock->show();
         m_detailDock->raise();
@@ -87,6 +89,11 @@ void MainWindow::buildMenus()
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    QMenu *push = menuBar()->addMenu(tr("&Push"));
+    QAction *newPush = push->addAction(tr("&New push…"), this, [this] { openPushDialog(QString()); });
+    newPush->setObjectName(QStringLiteral("newPush"));
+    newPush->setShortcut(QKeySequence::New);
+
     QMenu *broker = menuBar()->addMenu(tr("&Broker"));
     m_startAction = broker->addAction(tr("&Start"), &m_monitor, &EngineMonitor::start);
     m_startAction->setObjectName(QStringLiteral("startBroker"));
@@ -122,6 +129,16 @@ void MainWindow::buildMenus()
                            tr("<b>Hermes %1</b><br>Push console and MQTT broker inspector.")
                                .arg(QApplication::applicationVersion()));
     });
+}
+
+PushDialog *MainWindow::openPushDialog(const QString &clientId)
+{
+    auto *dialog = new PushDialog(m_monitor, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (!clientId.isEmpty())
+        dialog->setDevice(clientId);
+    dialog->show();
+    return dialog;
 }
 
 QString MainWindow::languageSetting()

@@ -14,6 +14,7 @@ namespace hermes::ui {
 
 class DashboardView;
 class MessagesView;
+class PushDialog;
 class SessionsView;
 class SessionDetailView;
 
@@ -33,6 +34,9 @@ public:
     SessionDetailView *sessionDetail() const { return m_sessionDetail; }
     /// The status bar's broker text ("Listening on 127.0.0.1:1883").
     QString brokerStatusText() const;
+
+    /// Opens a push dialog, aimed at `clientId`'s push topic when given.
+    PushDialog *openPushDialog(const QString &clientId);
 
     /// The language setting: "" follows the system, else "zh_CN" or "en".
     static QString languageSetting();
