@@ -28,7 +28,7 @@ enum class SequenceOutcome : quint8 {
     New,       ///< first time seen, nothing missing below the highest received: deliver
     Gap,       ///< first time seen, deliver; but sequences below the highest are missing
     Duplicate, ///< seen before: drop
-    Stale,     ///< below the window and among those given up on: cannot tell, drop
+    Stale,     ///< at or below the highest number given up on: cannot tell new from seen, drop
     Invalid,   ///< 0 or above MaxSequence: not a sequence number, drop
 };
 
@@ -41,7 +41,8 @@ struct AcceptResult {
     /// Every range still missing below the highest received, ascending (any outcome).
     QList<SequenceRange> missing;
     /// Ranges this call pushed out of the window without having received them: given up on,
-    /// counted in lostCount(), and Stale if they arrive later.
+    /// counted in lostCount(). From then on every number up to the last of them is Stale
+    /// (the tracker keeps one mark, not which of those had arrived).
     QList<SequenceRange> abandoned;
 
     /// New or Gap: hand the message to the application.
