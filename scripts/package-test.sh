@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Builds the hermes-console .deb from an existing build tree, installs it for real, checks
+# the installed programs, data files and service user, runs a publish/subscribe round trip
+# through the installed hermesd, then purges the package and checks nothing is left.
+#
+# Run from the repository root as root, after `cmake --preset default && cmake --build build`:
+#     scripts/package-test.sh            # BUILD_DIR=build-x scripts/package-test.sh for another tree
+# Exits non-zero on the first failure; the package is purged on every exit path.
+set -euo pipefail
+
+BUILD_DIR=${BUILD_DIR:-build}
+PACKAGE=hermes-console
+APP_ID=invalid.example.hermes
+WORK=$(mktemp -d)
+BROKER_PID=""
+
+# True while dpkg knows any state of the package other than "not-installed".
+present() { dpkg-query -W -f='${Status}' "$PACKAGE" 2>/dev/null | grep -qv 'not-installed$'; }
+fail() { echo "package-test: FAIL: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+
+cleanup() {
+    local status=$?
+    if [[ -n "$BROKER_PID" ]] && kill -0 "$BROKER_PID" 2>/dev/null; then
+        kill "$BROKER_PID" 2>/dev/null || true
+        wait "$BROKER_PID" 2>/dev/null || true
+    fi
+    if present; then
+        echo "package-test: purging $PACKAGE on exit"
+        apt-get purge -y -qq "$PACKAGE" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$WORK"
+    exit "$status"
+}
+trap cleanup EXIT
+
+[[ $(id -u) -eq 0 ]] || fail "must run as root (it installs and purges the package)"
+[[ -f CMakeLists.txt && -d "$BUILD_DIR" ]] || fail "run from the repository root after building $BUILD_DIR/"
+if present; then
+    fail "$PACKAGE is already installed; purge it first (apt-get purge $PACKAGE)"
+fi
+
+# --- build the package -------------------------------------------------------------------
+step "cpack -G DEB in $BUILD_DIR"
+rm -f "$BUILD_DIR"/${PACKAGE}_*.deb
+(cd "$BUILD_DIR" && cpack -G DEB >"$WORK/cpack.log" 2>&1) || { cat "$WORK/cpack.log"; fail "cpack"; }
+debs=("$BUILD_DIR"/${PACKAGE}_*.deb)
+[[ ${#debs[@]} -eq 1 && -f ${debs[0]} ]] || fail "expected exactly one $PACKAGE .deb in $BUILD_DIR"
+DEB=$(realpath "${debs[0]}")
+DEPENDS=$(dpkg-deb -f "$DEB" Depends)
+echo "Depends: $DEPENDS"
+echo "Recommends: $(dpkg-deb -f "$DEB" Recommends)"
+for dep in libqt6sql6-sqlite adduser libqt6core6 libqt6network6 libqt6widgets6 libc6; do
+    grep -qw -- "$dep" <<<"$DEPENDS" || fail "Depends lacks $dep"
+done
+dpkg-deb -f "$DEB" Recommends | grep -q '^fonts-wqy-microhei' || fail "Recommends must start with fonts-wqy-microhei"
+dpkg-deb -I "$DEB" conffiles | grep -qx /etc/hermes/hermesd.conf || fail "hermesd.conf is not a conffile"
+
+# --- install -----------------------------------------------------------------------------
+step "apt-get install $DEB"
+apt-get install -y -qq --no-install-recommends "$DEB" >"$WORK/install.log" 2>&1 \
+    || { cat "$WORK/install.log"; fail "apt-get install"; }
+dpkg-query -W -f='${Status}\n' "$PACKAGE" | grep -qx 'install ok installed' || fail "not installed"
+dpkg -L "$PACKAGE" | sort >"$WORK/files"
+
+expected=(
+    /usr/bin/hermes /usr/bin/hermesd /usr/bin/hermesctl
+    /etc/hermes/hermesd.conf
+    /usr/lib/systemd/system/hermesd.service
+    /usr/share/applications/$APP_ID.desktop
+    /usr/share/metainfo/$APP_ID.metainfo.xml
+    /usr/share/icons/hicolor/scalable/apps/hermes.svg
+    /usr/share/man/man1/hermes.1.gz /usr/share/man/man1/hermesd.1.gz /usr/share/man/man1/hermesctl.1.gz
+)
+for size in 16 22 24 32 48 64 128 256; do
+    expected+=("/usr/share/icons/hicolor/${size}x${size}/apps/hermes.png")
+done
+for path in "${expected[@]}"; do
+    grep -qx -- "$path" "$WORK/files" || fail "package does not list $path"
+    [[ -f $path ]] || fail "$path missing after install"
+done
+echo "ok: ${#expected[@]} expected files installed"
+
+step "installed programs"
+for program in hermes hermesd hermesctl; do
+    # No display: --version must still work (the GUI answers it before creating QApplication).
+    out=$(env -u DISPLAY -u WAYLAND_DISPLAY "/usr/bin/$program" --version) || fail "$program --version"
+    echo "$out"
+    grep -q '[0-9]\+\.[0-9]\+\.[0-9]\+' <<<"$out" || fail "$program --version printed no version"
+    ! readelf -d "/usr/bin/$program" | grep -q 'RUNPATH\|RPATH' || fail "$program has an RPATH/RUNPATH"
+    ! ldd "/usr/bin/$program" | grep -q 'not found' || fail "$program has unresolved libraries"
+done
+out=$(/usr/bin/hermesd --check-config --config /etc/hermes/hermesd.conf) || fail "hermesd --check-config"
+echo "$out"
+grep -qx 'data dir: /var/lib/hermes' <<<"$out" || fail "packaged config does not use /var/lib/hermes"
+for page in hermes hermesd hermesctl; do
+    man -w "$page" >/dev/null 2>&1 || fail "man $page not found"
+done
+echo "ok: man pages found"
+
+step "service user and unit"
+getent passwd hermes >/dev/null || fail "system user hermes not created"
+uid=$(id -u hermes)
+(( uid < 1000 )) || fail "hermes is not a system user (uid $uid)"
+getent group hermes >/dev/null || fail "group hermes not created"
+if [[ -e /etc/systemd/system/multi-user.target.wants/hermesd.service ]]; then
+    fail "hermesd.service is enabled; it must be installed disabled"
+fi
+if command -v systemd-analyze >/dev/null; then
+    systemd-analyze verify /usr/lib/systemd/system/hermesd.service >"$WORK/verify.log" 2>&1 \
+        || { cat "$WORK/verify.log"; fail "systemd-analyze verify"; }
+    echo "ok: systemd-analyze verify"
+else
+    echo "skip: systemd-analyze not installed"
+fi
+
+step "validators"
+desktop-file-validate "/usr/share/applications/$APP_ID.desktop" || fail "desktop-file-validate"
+echo "ok: desktop-file-validate"
+appstreamcli validate --no-net "/usr/share/metainfo/$APP_ID.metainfo.xml" || fail "appstreamcli validate"
+
+# --- publish/subscribe through the installed broker --------------------------------------
+step "publish/subscribe round trip via /usr/bin/hermesd"
+PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# As the packaged service runs it: the hermes system user, which has no home directory.
+# setpriv execs hermesd itself (runuser would stay in between and eat the SIGTERM).
+setpriv --reuid=hermes --regid=hermes --init-groups /usr/bin/hermesd --listen "127.0.0.1:$PORT" --no-persistence \
+    >"$WORK/hermesd.out" 2>"$WORK/hermesd.err" &
+BROKER_PID=$!
+for _ in $(seq 100); do
+    grep -q 'hermesd listening on' "$WORK/hermesd.out" && break
+    kill -0 "$BROKER_PID" 2>/dev/null || { cat "$WORK/hermesd.err"; fail "hermesd exited early"; }
+    sleep 0.1
+done
+grep -qx "hermesd listening on 127.0.0.1:$PORT" "$WORK/hermesd.out" || fail "hermesd did not report listening"
+TOPIC="hermes/package-test/$$"
+PAYLOAD="你好 hermes $(date +%s)"
+# The subscriber (MQTT 5) exits after one message; the publisher (MQTT 3.1.1) repeats until
+# then, so no guess is needed about when the subscription is in place.
+timeout 15 mosquitto_sub -h 127.0.0.1 -p "$PORT" -V mqttv5 -q 1 -t "$TOPIC" -C 1 >"$WORK/received" &
+SUB_PID=$!
+for _ in $(seq 50); do
+    kill -0 "$SUB_PID" 2>/dev/null || break
+    mosquitto_pub -h 127.0.0.1 -p "$PORT" -V mqttv311 -q 1 -t "$TOPIC" -m "$PAYLOAD" || fail "mosquitto_pub"
+    sleep 0.2
+done
+wait "$SUB_PID" || fail "mosquitto_sub got no message"
+[[ $(cat "$WORK/received") == "$PAYLOAD" ]] || fail "received '$(cat "$WORK/received")', sent '$PAYLOAD'"
+echo "ok: received '$PAYLOAD' on $TOPIC"
+kill -TERM "$BROKER_PID"
+broker_status=0
+wait "$BROKER_PID" || broker_status=$?
+BROKER_PID=""
+[[ $broker_status -eq 0 ]] || { cat "$WORK/hermesd.err"; fail "hermesd exited with $broker_status after SIGTERM"; }
+echo "ok: hermesd stopped cleanly on SIGTERM"
+
+# --- purge -------------------------------------------------------------------------------
+step "apt-get purge $PACKAGE"
+apt-get purge -y -qq "$PACKAGE" >"$WORK/purge.log" 2>&1 || { cat "$WORK/purge.log"; fail "apt-get purge"; }
+if present; then fail "still known to dpkg after purge"; fi
+left=0
+while IFS= read -r path; do
+    [[ -e $path || -L $path ]] || continue
+    # Directories other packages own (or still hold files) are shared, e.g. /usr/share/man.
+    if [[ -d $path && ! -L $path ]] && { dpkg -S "$path" >/dev/null 2>&1 || [[ -n $(ls -A "$path") ]]; }; then
+        continue
+    fi
+    echo "left behind: $path" >&2
+    left=1
+done <"$WORK/files"
+[[ $left -eq 0 ]] || fail "files from the package remain after purge"
+for path in /etc/hermes /var/lib/hermes; do
+    [[ ! -e $path ]] || fail "$path remains after purge"
+done
+! getent passwd hermes >/dev/null || fail "user hermes remains after purge"
+! getent group hermes >/dev/null || fail "group hermes remains after purge"
+echo "ok: nothing left ($(wc -l <"$WORK/files") paths checked)"
+
+echo "package-test: PASS  $(basename "$DEB")  $(stat -c %s "$DEB") bytes ($(du -h "$DEB" | cut -f1))"
