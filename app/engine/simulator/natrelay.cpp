@@ -1,0 +1,309 @@
+#include "natrelay.h"
+
+#include <QLoggingCategory>
+#include <QTcpSocket>
+
+#include <algorithm>
+#include <cmath>
+
+Q_LOGGING_CATEGORY(lcRelay, "hermes.sim.relay", QtInfoMsg)
+
+namespace hermes::sim {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+/// How long a closing socket may take to flush before it is aborted.
+constexpr int FlushGraceMs = 5000;
+
+std::chrono::milliseconds scaled(std::chrono::milliseconds simulated, double scale)
+{
+    return std::chrono::milliseconds(
+            std::max<qint64>(1, qint64(std::llround(double(simulated.count()) / scale))));
+}
+
+} // namespace
+
+std::chrono::milliseconds NatRelay::presetTimeout(Preset preset)
+{
+    switch (preset) {
+    case Preset::ChinaMobile:
+    case Preset::ChinaUnicom:
+        return 300s;
+    case Preset::ChinaTelecom:
+        return 1800s;
+    case Preset::Custom:
+        return 0s;
+    }
+    return 0s;
+}
+
+QString NatRelay::presetName(Preset preset)
+{
+    switch (preset) {
+    case Preset::ChinaMobile:
+        return tr("China Mobile");
+    case Preset::ChinaUnicom:
+        return tr("China Unicom");
+    case Preset::ChinaTelecom:
+        return tr("China Telecom");
+    case Preset::Custom:
+        return tr("Custom");
+    }
+    return {};
+}
+
+NatRelay::NatRelay(Config config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_server(this)
+    , m_sweep(this)
+{
+    if (!(m_config.timeScale > 0.0))
+        m_config.timeScale = 1.0;
+    m_idleTimeout = scaled(simulatedTimeout(), m_config.timeScale);
+    m_grace = scaled(m_config.blackHoleGrace, m_config.timeScale);
+    // Twenty sweeps per timeout bound how late a drop is noticed by the sweep; a byte that
+    // arrives in between is checked against the clock first (expireIfIdle), so forwarding
+    // never outlives the timeout however coarse the sweep is.
+    m_sweep.setInterval(int(std::clamp<qint64>(m_idleTimeout.count() / 20, 10, 1000)));
+    connect(&m_sweep, &QTimer::timeout, this, &NatRelay::sweep);
+    connect(&m_server, &QTcpServer::newConnection, this, &NatRelay::accept);
+    m_clock.start();
+}
+
+NatRelay::~NatRelay()
+{
+    stop();
+}
+
+std::chrono::milliseconds NatRelay::simulatedTimeout() const
+{
+    return m_config.preset == Preset::Custom ? m_config.customTimeout
+                                             : presetTimeout(m_config.preset);
+}
+
+bool NatRelay::start()
+{
+    if (m_server.isListening())
+        return true;
+    // A device fleet connects in bursts; a short backlog would refuse some of them.
+    m_server.setMaxPendingConnections(4096);
+    if (!m_server.listen(QHostAddress::LocalHost, 0))
+        return false;
+    m_sweep.start();
+    return true;
+}
+
+void NatRelay::stop()
+{
+    m_sweep.stop();
+    m_server.close();
+    for (Mapping &mapping : m_mappings)
+        destroy(mapping);
+    m_mappings.clear();
+}
+
+int NatRelay::liveMappings() const
+{
+    return int(std::count_if(m_mappings.cbegin(), m_mappings.cend(),
+                             [](const Mapping &m) { return !m.dropped(); }));
+}
+
+void NatRelay::accept()
+{
+    while (QTcpSocket *device = m_server.nextPendingConnection()) {
+        const quint64 id = m_nextId++;
+        Mapping mapping;
+        mapping.device = device;
+        mapping.upstream = new QTcpSocket(this);
+        mapping.lastActivityMs = nowMs();
+        device->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        QTcpSocket *upstream = mapping.upstream;
+        m_mappings.insert(id, mapping);
+        ++m_counters.mappingsCreated;
+
+        connect(device, &QIODevice::readyRead, this, [this, id] { onDeviceBytes(id); });
+        connect(device, &QAbstractSocket::disconnected, this, [this, id] { onDeviceClosed(id); });
+        connect(upstream, &QIODevice::readyRead, this, [this, id] { onUpstreamBytes(id); });
+        connect(upstream, &QAbstractSocket::disconnected, this, [this, id] { onUpstreamClosed(id); });
+        connect(upstream, &QAbstractSocket::errorOccurred, this, [this, id] {
+            auto it = m_mappings.find(id);
+            if (it == m_mappings.end() || it->upstreamConnected)
+                return; // errors on an established socket end in disconnected()
+            // The broker refused: a real NAT passes the RST back to the device.
+            QTcpSocket *device = it->device;
+            it->upstreamOpen = false;
+            it->deviceOpen = false;
+            device->abort();
+            removeIfDone(id);
+        });
+        connect(upstream, &QAbstractSocket::connected, this, [this, id] {
+            auto it = m_mappings.find(id);
+            if (it == m_mappings.end())
+                return;
+            it->upstreamConnected = true;
+            it->upstream->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            if (!it->pendingUpstream.isEmpty() && !it->dropped()) {
+                m_counters.bytesFromDevices += quint64(it->pendingUpstream.size());
+                it->upstream->write(std::exchange(it->pendingUpstream, {}));
+            }
+        });
+        upstream->connectToHost(m_config.targetHost, m_config.targetPort);
+        emit mappingCreated(id);
+    }
+}
+
+bool NatRelay::expireIfIdle(quint64 id, Mapping &mapping, qint64 now)
+{
+    if (mapping.dropped())
+        return true;
+    const qint64 idle = now - mapping.lastActivityMs;
+    if (idle < m_idleTimeout.count())
+        return false;
+    // Silently: the mapping is forgotten, nothing is sent to either side.
+    mapping.droppedAtMs = now;
+    mapping.pendingUpstream.clear();
+    ++m_counters.mappingsDropped;
+    qCDebug(lcRelay) << "mapping" << id << "dropped after" << idle << "ms idle";
+    emit mappingDropped(id, idle);
+    return true;
+}
+
+void NatRelay::onDeviceBytes(quint64 id)
+{
+    auto it = m_mappings.find(id);
+    if (it == m_mappings.end())
+        return;
+    const QByteArray bytes = it->device->readAll();
+    const qint64 now = nowMs();
+    if (expireIfIdle(id, *it, now)) {
+        m_counters.bytesDiscarded += quint64(bytes.size());
+        return;
+    }
+    it->lastActivityMs = now;
+    if (!it->upstreamConnected) {
+        it->pendingUpstream += bytes;
+        return;
+    }
+    m_counters.bytesFromDevices += quint64(bytes.size());
+    it->upstream->write(bytes);
+}
+
+void NatRelay::onUpstreamBytes(quint64 id)
+{
+    auto it = m_mappings.find(id);
+    if (it == m_mappings.end())
+        return;
+    const QByteArray bytes = it->upstream->readAll();
+    const qint64 now = nowMs();
+    if (expireIfIdle(id, *it, now)) {
+        m_counters.bytesDiscarded += quint64(bytes.size());
+        return;
+    }
+    it->lastActivityMs = now;
+    m_counters.bytesToDevices += quint64(bytes.size());
+    it->device->write(bytes);
+}
+
+// Socket calls below may emit synchronously (disconnectFromHost() on an idle socket emits
+// disconnected() at once), re-entering these handlers and erasing the mapping; so flags are
+// set first, sockets are touched through local pointers, and the mapping is looked up again.
+
+void NatRelay::onDeviceClosed(quint64 id)
+{
+    auto it = m_mappings.find(id);
+    if (it == m_mappings.end() || !it->deviceOpen)
+        return;
+    it->deviceOpen = false;
+    // Through a live mapping the FIN travels on; a dropped mapping swallows it, so the
+    // broker has to find out by its keep-alive.
+    if (!expireIfIdle(id, *it, nowMs()) && it->upstreamOpen) {
+        QTcpSocket *upstream = it->upstream;
+        const bool connected = it->upstreamConnected;
+        const QByteArray pending = std::exchange(it->pendingUpstream, {});
+        it->upstreamOpen = false;
+        if (connected) {
+            m_counters.bytesFromDevices += quint64(pending.size());
+            upstream->write(pending);
+            upstream->disconnectFromHost(); // after the buffered bytes (a DISCONNECT)
+        } else {
+            upstream->abort();
+        }
+    }
+    removeIfDone(id);
+}
+
+void NatRelay::onUpstreamClosed(quint64 id)
+{
+    auto it = m_mappings.find(id);
+    if (it == m_mappings.end() || !it->upstreamOpen)
+        return;
+    it->upstreamOpen = false;
+    if (!expireIfIdle(id, *it, nowMs()) && it->deviceOpen) {
+        QTcpSocket *device = it->device;
+        it->deviceOpen = false;
+        device->disconnectFromHost();
+    }
+    removeIfDone(id);
+}
+
+/*
+ * One timer for the whole relay: O(mappings) per sweep, twenty sweeps per idle timeout
+ * (at most one per 10 ms). Cheaper than a QTimer per mapping, whose start/stop cost grows
+ * with the number of timers in the thread.
+ */
+void NatRelay::sweep()
+{
+    const qint64 now = nowMs();
+    QList<quint64> expired;
+    for (auto it = m_mappings.begin(); it != m_mappings.end(); ++it) {
+        const bool wasDropped = it->dropped();
+        if (expireIfIdle(it.key(), *it, now) && wasDropped
+            && now - it->droppedAtMs >= m_grace.count())
+            expired.append(it.key());
+    }
+    for (const quint64 id : std::as_const(expired)) {
+        auto it = m_mappings.find(id);
+        if (it == m_mappings.end())
+            continue;
+        destroy(*it);
+        m_mappings.erase(it);
+        ++m_counters.mappingsClosed;
+    }
+}
+
+void NatRelay::removeIfDone(quint64 id)
+{
+    auto it = m_mappings.find(id);
+    if (it == m_mappings.end() || it->deviceOpen || it->upstreamOpen)
+        return;
+    destroy(*it);
+    m_mappings.erase(it);
+    ++m_counters.mappingsClosed;
+}
+
+void NatRelay::destroy(Mapping &mapping)
+{
+    for (QTcpSocket *socket : {mapping.device, mapping.upstream}) {
+        if (!socket)
+            continue;
+        socket->disconnect(this);
+        if (socket->state() == QAbstractSocket::ClosingState) {
+            // Still flushing what a peer sent before its FIN: let it finish, within bounds.
+            connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+            QTimer::singleShot(FlushGraceMs, socket, [socket] {
+                socket->abort();
+                socket->deleteLater();
+            });
+        } else {
+            socket->abort();
+            socket->deleteLater();
+        }
+    }
+    mapping.device = nullptr;
+    mapping.upstream = nullptr;
+}
+
+} // namespace hermes::sim

@@ -1,0 +1,127 @@
+#pragma once
+/// A loopback TCP relay that behaves like a carrier NAT: idle mappings die silently.
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QString>
+#include <QTcpServer>
+#include <QTimer>
+
+#include <chrono>
+
+class QTcpSocket;
+
+namespace hermes::sim {
+
+/// Listens on 127.0.0.1:<any> and forwards each accepted device connection to the broker.
+/// Each accepted connection is one NAT mapping. When no byte has crossed a mapping in
+/// either direction for the idle timeout, the mapping is dropped the way a carrier drops
+/// it: no FIN and no RST to either side. Both sockets stay open, and bytes that still
+/// arrive are discarded, so each peer has to notice on its own (pong timeout on the device,
+/// 1.5 T keep-alive on the broker). A dropped side is closed only when its own peer closes
+/// it, or after `blackHoleGrace`.
+///
+/// Timeouts are given in simulated time and divided by `timeScale`: with scale 60, China
+/// Mobile's 300 s passes in 5 s. One sweep timer serves every mapping.
+class NatRelay : public QObject
+{
+    Q_OBJECT
+public:
+    /// Measured carrier NAT timeouts (DOMAIN.md).
+    enum class Preset : quint8 {
+        ChinaMobile,  ///< 5 min
+        ChinaUnicom,  ///< 5 min
+        ChinaTelecom, ///< > 28 min; 30 min here
+        Custom,       ///< Config::customTimeout
+    };
+    Q_ENUM(Preset)
+
+    struct Config {
+        QString targetHost = QStringLiteral("127.0.0.1"); ///< the broker
+        quint16 targetPort = 1883;
+        Preset preset = Preset::ChinaMobile;
+        std::chrono::milliseconds customTimeout = std::chrono::seconds(300); ///< simulated
+        /// Simulated seconds per real second (> 0).
+        double timeScale = 1.0;
+        /// Simulated time a dropped mapping's sockets stay open when nobody closes them.
+        std::chrono::milliseconds blackHoleGrace = std::chrono::hours(1);
+    };
+
+    struct Counters {
+        quint64 mappingsCreated = 0;
+        quint64 mappingsDropped = 0; ///< by idle timeout
+        quint64 mappingsClosed = 0;  ///< both sides gone (closed by a peer or after the grace)
+        quint64 bytesFromDevices = 0; ///< forwarded upstream
+        quint64 bytesToDevices = 0;   ///< forwarded downstream
+        quint64 bytesDiscarded = 0;   ///< arrived on a dropped mapping
+    };
+
+    /// The simulated idle timeout of a preset (Custom: 0, see Config::customTimeout).
+    static std::chrono::milliseconds presetTimeout(Preset preset);
+    /// "China Mobile"
+    static QString presetName(Preset preset);
+
+    explicit NatRelay(Config config, QObject *parent = nullptr);
+    ~NatRelay() override;
+
+    /// Starts listening on 127.0.0.1 with a free port; false (errorString()) on failure.
+    bool start();
+    /// Stops listening and aborts every mapping.
+    void stop();
+    quint16 port() const { return m_server.serverPort(); }
+    QString errorString() const { return m_server.errorString(); }
+
+    const Config &config() const { return m_config; }
+    /// The idle timeout in simulated time.
+    std::chrono::milliseconds simulatedTimeout() const;
+    /// The idle timeout in real time (simulated / timeScale).
+    std::chrono::milliseconds idleTimeout() const { return m_idleTimeout; }
+    const Counters &counters() const { return m_counters; }
+    /// Mappings still forwarding.
+    int liveMappings() const;
+    /// All mappings with a socket still open (live and black-holed).
+    int openMappings() const { return int(m_mappings.size()); }
+
+signals:
+    void mappingCreated(quint64 id);
+    /// Dropped after `idleMs` real milliseconds of silence.
+    void mappingDropped(quint64 id, qint64 idleMs);
+
+private:
+    struct Mapping {
+        QTcpSocket *device = nullptr;   ///< accepted from the device
+        QTcpSocket *upstream = nullptr; ///< to the broker
+        QByteArray pendingUpstream;     ///< device bytes before the upstream connect completes
+        qint64 lastActivityMs = 0;
+        qint64 droppedAtMs = -1;        ///< -1 while forwarding
+        bool upstreamConnected = false;
+        bool deviceOpen = true;
+        bool upstreamOpen = true;
+        bool dropped() const { return droppedAtMs >= 0; }
+    };
+
+    void accept();
+    void onDeviceBytes(quint64 id);
+    void onUpstreamBytes(quint64 id);
+    void onDeviceClosed(quint64 id);
+    void onUpstreamClosed(quint64 id);
+    void sweep();
+    /// Drops the mapping if it has been idle too long; true when it is (now) dropped.
+    bool expireIfIdle(quint64 id, Mapping &mapping, qint64 nowMs);
+    void removeIfDone(quint64 id);
+    void destroy(Mapping &mapping);
+    qint64 nowMs() const { return m_clock.elapsed(); }
+
+    Config m_config;
+    std::chrono::milliseconds m_idleTimeout;
+    std::chrono::milliseconds m_grace;
+    QTcpServer m_server;
+    QTimer m_sweep;
+    QElapsedTimer m_clock;
+    QHash<quint64, Mapping> m_mappings;
+    quint64 m_nextId = 1;
+    Counters m_counters;
+};
+
+} // namespace hermes::sim

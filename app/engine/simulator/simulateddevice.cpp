@@ -1,0 +1,219 @@
+#include "simulateddevice.h"
+
+#include <QLoggingCategory>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+Q_LOGGING_CATEGORY(lcDevice, "hermes.sim.device", QtInfoMsg)
+
+namespace hermes::sim {
+
+using mqtt::client::CloseReason;
+
+SimulatedDevice::SimulatedDevice(const QString &id, DeviceConfig config,
+                                 std::unique_ptr<HeartbeatStrategy> heartbeat, QObject *parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_config(std::move(config))
+    , m_heartbeat(heartbeat ? std::move(heartbeat)
+                            : std::make_unique<FixedHeartbeat>(std::chrono::seconds(120)))
+    , m_policy(m_config.reconnect, m_config.seed)
+    , m_client(this)
+    , m_timer(this)
+{
+    if (!(m_config.timeScale > 0.0))
+        m_config.timeScale = 1.0;
+    m_clock.start();
+    m_timer.setSingleShot(true);
+    // Precise, unlike the client's own timers: a coarse timer may fire 5 % early or late,
+    // and the smart heartbeat probes the NAT timeout with exactly this interval.
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &SimulatedDevice::onTimer);
+
+    ClientOptions options;
+    options.host = m_config.brokerHost;
+    options.port = m_config.brokerPort;
+    options.relayHost = m_config.relayHost;
+    options.relayPort = m_config.relayPort;
+    options.connect.version = m_config.version;
+    options.connect.clientId = m_id;
+    options.connect.cleanStart = m_config.cleanStart;
+    // The keep-alive is whole real seconds on the wire; round up so the broker's 1.5 T is
+    // never shorter than the simulated value asks for.
+    const auto keepAlive = m_config.keepAlive.value_or(m_heartbeat->maxInterval());
+    const double realSeconds = double(keepAlive.count()) / 1000.0 / m_config.timeScale;
+    options.connect.keepAliveSeconds = keepAlive.count() == 0
+            ? 0
+            : quint16(std::clamp<double>(std::ceil(realSeconds), 1.0, 65535.0));
+    options.machine.autoPing = false; // the strategy decides when to ping
+    options.machine.pingResponseTimeout = toReal(m_config.pongTimeout);
+    m_client.setOptions(options);
+
+    connect(&m_client, &MqttClient::connected, this, &SimulatedDevice::onConnected);
+    connect(&m_client, &MqttClient::disconnected, this,
+            [this](CloseReason reason, mqtt::ReasonCode, const QString &) { onDisconnected(reason); });
+    connect(&m_client, &MqttClient::pong, this, &SimulatedDevice::onPong);
+    connect(&m_client, &MqttClient::messageReceived, this, [this](const mqtt::Publish &publish) {
+        ++m_stats.messagesReceived;
+        // Traffic refreshes the NAT mapping as well as a heartbeat would.
+        m_lastActivityMs = m_clock.elapsed();
+        if (!m_pingSentMs)
+            scheduleHeartbeat();
+        emit messageReceived(publish);
+    });
+}
+
+SimulatedDevice::~SimulatedDevice() = default;
+
+QString SimulatedDevice::pushTopic() const
+{
+    return QStringLiteral("devices/%1/push").arg(m_id);
+}
+
+void SimulatedDevice::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    m_stats.gaveUp = false;
+    m_policy.reset();
+    connectNow();
+}
+
+void SimulatedDevice::stop()
+{
+    m_running = false;
+    m_timer.stop();
+    m_pending = Pending::None;
+    if (m_client.state() != MqttClient::State::Disconnected)
+        m_client.disconnectFromBroker();
+}
+
+void SimulatedDevice::crash()
+{
+    m_running = false;
+    m_timer.stop();
+    m_pending = Pending::None;
+    if (m_client.state() != MqttClient::State::Disconnected)
+        m_client.abort();
+}
+
+void SimulatedDevice::connectNow()
+{
+    ++m_stats.connectAttempts;
+    m_wasConnected = false;
+    m_pingSentMs.reset();
+    m_client.connectToBroker();
+}
+
+void SimulatedDevice::onConnected()
+{
+    ++m_stats.connects;
+    m_wasConnected = true;
+    m_policy.reset();
+    m_lastActivityMs = m_clock.elapsed();
+    m_client.subscribe(pushTopic(), mqtt::QoS::AtLeastOnce);
+    scheduleHeartbeat();
+    emit connected();
+}
+
+void SimulatedDevice::onDisconnected(CloseReason reason)
+{
+    m_timer.stop();
+    m_pending = Pending::None;
+    const qint64 now = m_clock.elapsed();
+    if (reason == CloseReason::PingTimeout && m_pingSentMs) {
+        const qint64 detection = now - *m_pingSentMs;
+        ++m_stats.deadLinks;
+        m_stats.lastDetectionMs = detection;
+        m_stats.maxDetectionMs = std::max(m_stats.maxDetectionMs, detection);
+        m_stats.totalDetectionMs += detection;
+        m_stats.lastSilenceMs = now - m_lastActivityMs;
+        m_heartbeat->onFailure(simNow());
+        qCDebug(lcDevice).noquote() << m_id << "dead link noticed after" << detection << "ms; next interval"
+                                    << m_heartbeat->currentInterval().count() << "ms";
+        emit deadLinkDetected(detection);
+    } else if (m_wasConnected) {
+        ++m_stats.connectionsLost;
+    } else {
+        ++m_stats.connectFailures;
+    }
+    m_pingSentMs.reset();
+    m_wasConnected = false;
+    emit disconnected(reason);
+    if (m_running && reason != CloseReason::ClientDisconnect)
+        scheduleReconnect();
+}
+
+void SimulatedDevice::onPong(qint64 rttMs)
+{
+    ++m_stats.pongs;
+    m_pingSentMs.reset();
+    m_lastActivityMs = m_clock.elapsed();
+    m_heartbeat->onSuccess(simNow());
+    scheduleHeartbeat();
+    emit heartbeatAnswered(rttMs);
+}
+
+void SimulatedDevice::onTimer()
+{
+    switch (std::exchange(m_pending, Pending::None)) {
+    case Pending::None:
+        return;
+    case Pending::Heartbeat:
+        sendHeartbeat();
+        return;
+    case Pending::Reconnect:
+        if (m_running) {
+            ++m_stats.reconnectAttempts;
+            connectNow();
+        }
+        return;
+    }
+}
+
+void SimulatedDevice::sendHeartbeat()
+{
+    if (!isConnected())
+        return;
+    if (!m_client.ping()) { // a PINGREQ is still outstanding: its timeout will decide
+        return;
+    }
+    ++m_stats.heartbeatsSent;
+    m_pingSentMs = m_clock.elapsed();
+}
+
+void SimulatedDevice::scheduleHeartbeat()
+{
+    m_pending = Pending::Heartbeat;
+    const qint64 due = m_lastActivityMs + toReal(m_heartbeat->currentInterval()).count();
+    m_timer.start(int(std::clamp<qint64>(due - m_clock.elapsed(), 0, std::numeric_limits<int>::max())));
+}
+
+void SimulatedDevice::scheduleReconnect()
+{
+    const auto delay = m_policy.nextDelay();
+    if (!delay) {
+        m_running = false;
+        m_stats.gaveUp = true;
+        qCDebug(lcDevice).noquote() << m_id << "gave up after" << m_policy.attempts() << "attempts";
+        emit gaveUp();
+        return;
+    }
+    m_pending = Pending::Reconnect;
+    m_timer.start(int(toReal(*delay).count()));
+}
+
+std::chrono::milliseconds SimulatedDevice::toReal(std::chrono::milliseconds simulated) const
+{
+    return std::chrono::milliseconds(qint64(std::llround(double(simulated.count()) / m_config.timeScale)));
+}
+
+Timestamp SimulatedDevice::simNow() const
+{
+    return Timestamp(qint64(std::llround(double(m_clock.elapsed()) * m_config.timeScale)));
+}
+
+} // namespace hermes::sim

@@ -1,0 +1,128 @@
+#pragma once
+/// One simulated device: an MqttClient that heartbeats by a strategy and reconnects by a
+/// policy, usually through a NatRelay, recording what happened to it.
+
+#include "engine/mqttclient.h"
+#include "engine/simulator/heartbeatstrategy.h"
+#include "engine/simulator/reconnectpolicy.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace hermes::sim {
+
+/// How a device connects and behaves. Durations are simulated time, divided by
+/// `timeScale` on the wire, like the relay's NAT timeout.
+struct DeviceConfig {
+    QString brokerHost = QStringLiteral("127.0.0.1");
+    quint16 brokerPort = 1883;
+    /// The NAT relay; empty host or port 0 connects straight to the broker.
+    QString relayHost;
+    quint16 relayPort = 0;
+    mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V3_1_1;
+    bool cleanStart = true;
+    /// Simulated seconds per real second (> 0).
+    double timeScale = 1.0;
+    /// How long to wait for a PINGRESP before calling the link dead (simulated).
+    std::chrono::milliseconds pongTimeout = std::chrono::seconds(10);
+    /// MQTT keep-alive announced in CONNECT (simulated, rounded up to whole real seconds);
+    /// unset = the strategy's maxInterval(). The broker closes after 1.5 times this.
+    std::optional<std::chrono::milliseconds> keepAlive;
+    ReconnectPolicy::Config reconnect;
+    quint64 seed = 1; ///< for the reconnect policy
+};
+
+/// What one device went through (plain values; summed by Fleet).
+struct DeviceStats {
+    quint64 connectAttempts = 0;   ///< TCP+CONNECT attempts, the first one included
+    quint64 connects = 0;          ///< CONNACK success
+    quint64 connectFailures = 0;   ///< attempts that ended before a CONNACK
+    quint64 reconnectAttempts = 0; ///< attempts after a loss
+    quint64 heartbeatsSent = 0;
+    quint64 pongs = 0;
+    quint64 deadLinks = 0;          ///< pong never came
+    quint64 connectionsLost = 0;    ///< any other end of an established connection
+    qint64 lastDetectionMs = 0;     ///< real ms from the unanswered PINGREQ to giving up on it
+    qint64 maxDetectionMs = 0;
+    qint64 totalDetectionMs = 0;
+    qint64 lastSilenceMs = 0;       ///< real ms from the last proof of life to the detection
+    quint64 messagesReceived = 0;
+    bool gaveUp = false;
+};
+
+/// Device id = MQTT client id. Once connected it subscribes to devices/{id}/push, turns the
+/// client's automatic PINGREQ off and sends one heartbeat after each
+/// strategy->currentInterval() of silence (a received message counts as traffic). A pong
+/// that does not come within pongTimeout is a dead link: the strategy hears onFailure()
+/// and the device reconnects after the policy's delay, until the policy gives up.
+class SimulatedDevice : public QObject
+{
+    Q_OBJECT
+public:
+    SimulatedDevice(const QString &id, DeviceConfig config,
+                    std::unique_ptr<HeartbeatStrategy> heartbeat, QObject *parent = nullptr);
+    ~SimulatedDevice() override;
+
+    QString id() const { return m_id; }
+    /// "devices/{id}/push"
+    QString pushTopic() const;
+    const DeviceConfig &config() const { return m_config; }
+    const HeartbeatStrategy &heartbeat() const { return *m_heartbeat; }
+    const ReconnectPolicy &reconnectPolicy() const { return m_policy; }
+    const DeviceStats &stats() const { return m_stats; }
+    MqttClient &client() { return m_client; }
+    bool isConnected() const { return m_client.state() == MqttClient::State::Connected; }
+    bool isRunning() const { return m_running; }
+
+    /// Connects now (stats count it as an attempt, not a reconnect).
+    void start();
+    /// Stops heartbeats and reconnects; DISCONNECT when connected.
+    void stop();
+    /// The device dies without a word (power loss): socket dropped, no reconnect.
+    void crash();
+
+signals:
+    void connected();
+    /// Any end of a connection (the client's reason).
+    void disconnected(hermes::mqtt::client::CloseReason reason);
+    /// A heartbeat went unanswered; `detectionMs` real ms after it was sent.
+    void deadLinkDetected(qint64 detectionMs);
+    void heartbeatAnswered(qint64 rttMs);
+    void gaveUp();
+    void messageReceived(const hermes::mqtt::Publish &publish);
+
+private:
+    void connectNow();
+    void onConnected();
+    void onDisconnected(mqtt::client::CloseReason reason);
+    void onPong(qint64 rttMs);
+    void onTimer();
+    void sendHeartbeat();
+    void scheduleHeartbeat();
+    void scheduleReconnect();
+    std::chrono::milliseconds toReal(std::chrono::milliseconds simulated) const;
+    Timestamp simNow() const;
+
+    QString m_id;
+    DeviceConfig m_config;
+    std::unique_ptr<HeartbeatStrategy> m_heartbeat;
+    ReconnectPolicy m_policy;
+    MqttClient m_client;
+    /// What m_timer is counting down to.
+    enum class Pending : quint8 { None, Heartbeat, Reconnect };
+    QTimer m_timer; ///< the next heartbeat, or the next reconnect while disconnected
+    Pending m_pending = Pending::None;
+    QElapsedTimer m_clock;
+    DeviceStats m_stats;
+    qint64 m_lastActivityMs = 0;
+    std::optional<qint64> m_pingSentMs;
+    bool m_running = false;
+    bool m_wasConnected = false;
+};
+
+} // namespace hermes::sim

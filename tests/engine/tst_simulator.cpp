@@ -1,0 +1,500 @@
+// The device fleet simulator (issue 9): heartbeat strategies and the reconnect policy as
+// pure logic with a fake clock, then NAT relays, devices and a fleet against an in-process
+// broker over loopback sockets. Scaled time keeps carrier NAT timeouts to a second or two.
+
+#include "engine/broker.h"
+#include "engine/simulator/fleet.h"
+#include "engine/simulator/heartbeatstrategy.h"
+#include "engine/simulator/natrelay.h"
+#include "engine/simulator/reconnectpolicy.h"
+#include "engine/simulator/simulateddevice.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include <memory>
+
+using namespace hermes;
+using namespace hermes::sim;
+using namespace std::chrono_literals;
+using ClientCloseReason = hermes::mqtt::client::CloseReason;
+
+namespace {
+
+/// Drives a strategy against a NAT that forgets a mapping after `natTimeout` of silence:
+/// a heartbeat after an interval ≥ the timeout is lost. Returns the simulated time spent.
+Timestamp runAgainstNat(HeartbeatStrategy &strategy, Duration natTimeout, Timestamp start,
+                        int maxHeartbeats = 1000)
+{
+    Timestamp now = start;
+    for (int i = 0; i < maxHeartbeats && !strategy.converged(); ++i) {
+        const Duration interval = strategy.currentInterval();
+        now += interval;
+        if (interval < natTimeout)
+            strategy.onSuccess(now);
+        else
+            strategy.onFailure(now);
+    }
+    return now;
+}
+
+std::unique_ptr<Broker> startBroker()
+{
+    BrokerConfig config;
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
+    config.persistence = false;
+    config.sysIntervalSeconds = 0;
+    auto broker = std::make_unique<Broker>(config);
+    if (!broker->start())
+        return nullptr;
+    return broker;
+}
+
+quint16 brokerPort(const Broker &broker)
+{
+    return broker.listenAddresses().value(0).port;
+}
+
+} // namespace
+
+class TestSimulator : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    // ---- pure logic ----
+    void fixedHeartbeatNeverMoves();
+    void smartHeartbeatConvergesBelowNat_data();
+    void smartHeartbeatConvergesBelowNat();
+    void smartHeartbeatRelearnsWhenThePathChanges();
+    void reconnectDelaysSpreadAcrossRange();
+    void reconnectGivesUpAfterSixTries();
+    void reconnectIsDeterministicPerSeed();
+    void reconnectExponentialBackoff();
+
+    // ---- relay, device, fleet against the broker ----
+    void relayPresetsScaleTime_data();
+    void relayPresetsScaleTime();
+    void deadMappingDetectedByBrokerAndDevice();
+    void liveMappingKeepsBothSidesUp();
+    void smartDeviceConvergesBelowScaledNat();
+    void fleetOf200ConnectsThroughRelay();
+};
+
+void TestSimulator::fixedHeartbeatNeverMoves()
+{
+    FixedHeartbeat fixed(120s);
+    QVERIFY(fixed.converged());
+    fixed.onFailure(1000ms);
+    fixed.onSuccess(2000ms);
+    QCOMPARE(fixed.currentInterval(), Duration(120s));
+    QCOMPARE(fixed.maxInterval(), Duration(120s));
+    QCOMPARE(fixed.nextHeartbeat(10s), Timestamp(130s));
+}
+
+void TestSimulator::smartHeartbeatConvergesBelowNat_data()
+{
+    QTest::addColumn<qint64>("natSeconds");
+    QTest::addColumn<qint64>("maxSeconds");
+    QTest::addColumn<int>("successesBeforeStepUp");
+    QTest::addColumn<qint64>("expectedSeconds"); // exact: the search is deterministic
+
+    // 60,120,180,240 ok; 300 lost; bisect 270, 285 ok; gap 15 ≤ precision → 285.
+    QTest::newRow("China Mobile 300 s [issue 9]") << qint64(300) << qint64(600) << 1 << qint64(285);
+    QTest::newRow("China Unicom 300 s, two successes per step [issue 9]")
+            << qint64(300) << qint64(600) << 2 << qint64(285);
+    // Linear to 1740, 1800 lost, bisect 1770, 1785.
+    QTest::newRow("China Telecom 1800 s [issue 9]") << qint64(1800) << qint64(3600) << 1 << qint64(1785);
+    // A NAT between steps: 240 ok, 300 lost, 270 lost, 255 ok; gap 15.
+    QTest::newRow("NAT 263 s between steps") << qint64(263) << qint64(600) << 1 << qint64(255);
+    // The NAT is longer than we would ever wait: settle at max, never having failed.
+    QTest::newRow("NAT 1800 s beyond max 600 s") << qint64(1800) << qint64(600) << 1 << qint64(600);
+}
+
+void TestSimulator::smartHeartbeatConvergesBelowNat()
+{
+    QFETCH(qint64, natSeconds);
+    QFETCH(qint64, maxSeconds);
+    QFETCH(int, successesBeforeStepUp);
+    QFETCH(qint64, expectedSeconds);
+
+    SmartHeartbeat::Config config;
+    config.min = 60s;
+    config.max = std::chrono::seconds(maxSeconds);
+    config.step = 60s;
+    config.precision = 15s;
+    config.successesBeforeStepUp = successesBeforeStepUp;
+    SmartHeartbeat smart(config);
+    QCOMPARE(smart.currentInterval(), Duration(60s)); // starts low
+    QVERIFY(!smart.converged());
+
+    const Duration nat = std::chrono::seconds(natSeconds);
+    const Timestamp end = runAgainstNat(smart, nat, Timestamp(0));
+    QVERIFY(smart.converged());
+    QCOMPARE(smart.convergedAt(), std::optional<Timestamp>(end));
+    QCOMPARE(smart.currentInterval(), Duration(std::chrono::seconds(expectedSeconds)));
+    QVERIFY(smart.currentInterval() < nat);
+    if (nat <= config.max) // just under: within the precision of the real timeout
+        QVERIFY(smart.currentInterval() >= nat - config.precision);
+    qInfo("NAT %llds: converged at %llds after %lld simulated s, %d failures", natSeconds,
+          qint64(smart.currentInterval().count() / 1000), qint64(end.count() / 1000),
+          smart.failures());
+}
+
+void TestSimulator::smartHeartbeatRelearnsWhenThePathChanges()
+{
+    SmartHeartbeat::Config config;
+    config.min = 60s;
+    config.step = 60s;
+    config.successesBeforeStepUp = 1;
+    SmartHeartbeat smart(config);
+    Timestamp now = runAgainstNat(smart, 300s, Timestamp(0));
+    QCOMPARE(smart.currentInterval(), Duration(285s));
+
+    // Wi-Fi to a carrier with a 2-minute NAT: the converged interval now fails.
+    smart.onFailure(now);
+    QVERIFY(!smart.converged());
+    QVERIFY(smart.currentInterval() < Duration(285s));
+    now = runAgainstNat(smart, 120s, now);
+    QVERIFY(smart.converged());
+    QVERIFY(smart.currentInterval() < Duration(120s));
+    QVERIFY(smart.currentInterval() >= Duration(120s) - config.precision);
+
+    // Below min nothing works: it stays at min and keeps failing, never "converged".
+    SmartHeartbeat tooShort(config);
+    runAgainstNat(tooShort, 30s, Timestamp(0), 20);
+    QVERIFY(!tooShort.converged());
+    QCOMPARE(tooShort.currentInterval(), Duration(60s));
+    QCOMPARE(tooShort.failures(), 20);
+}
+
+void TestSimulator::reconnectDelaysSpreadAcrossRange()
+{
+    ReconnectPolicy::Config config; // 1–15 s
+    config.maxAttempts = 1000;
+    ReconnectPolicy policy(config, 42);
+    constexpr int Draws = 1000;
+    constexpr int Buckets = 14; // one per second of the 14 s range
+    std::array<int, Buckets> histogram{};
+    qint64 lowest = std::numeric_limits<qint64>::max();
+    qint64 highest = 0;
+    double sum = 0;
+    for (int i = 0; i < Draws; ++i) {
+        const auto delay = policy.nextDelay();
+        QVERIFY(delay);
+        const qint64 ms = delay->count();
+        QVERIFY2(ms >= 1000 && ms <= 15000, qPrintable(QString::number(ms)));
+        lowest = std::min(lowest, ms);
+        highest = std::max(highest, ms);
+        sum += double(ms);
+        ++histogram[std::min<qsizetype>((ms - 1000) / 1000, Buckets - 1)];
+    }
+    // Uniform: about 71 a bucket; a storm-shaped clump would leave buckets near empty.
+    for (int b = 0; b < Buckets; ++b)
+        QVERIFY2(histogram[b] >= 35 && histogram[b] <= 110,
+                 qPrintable(QStringLiteral("bucket %1 s: %2").arg(b + 1).arg(histogram[b])));
+    QVERIFY(lowest < 1300);
+    QVERIFY(highest > 14700);
+    QVERIFY(qAbs(sum / Draws - 8000.0) < 500.0);
+}
+
+void TestSimulator::reconnectGivesUpAfterSixTries()
+{
+    ReconnectPolicy policy; // reference system: 6 tries
+    for (int i = 1; i <= 6; ++i) {
+        QVERIFY2(policy.nextDelay().has_value(), qPrintable(QString::number(i)));
+        QCOMPARE(policy.attempts(), i);
+    }
+    QVERIFY(policy.exhausted());
+    QVERIFY(!policy.nextDelay().has_value());
+    QCOMPARE(policy.attempts(), 6);
+
+    policy.reset(); // connected again: a later loss gets six fresh tries
+    QVERIFY(policy.nextDelay().has_value());
+
+    ReconnectPolicy::Config never;
+    never.maxAttempts = 0;
+    QVERIFY(!ReconnectPolicy(never).nextDelay().has_value());
+}
+
+void TestSimulator::reconnectIsDeterministicPerSeed()
+{
+    ReconnectPolicy::Config config;
+    config.maxAttempts = 50;
+    ReconnectPolicy a(config, 7), b(config, 7), c(config, 8);
+    bool differs = false;
+    for (int i = 0; i < 50; ++i) {
+        const auto x = a.nextDelay();
+        QCOMPARE(x, b.nextDelay());
+        differs = differs || x != c.nextDelay();
+    }
+    QVERIFY(differs);
+}
+
+void TestSimulator::reconnectExponentialBackoff()
+{
+    ReconnectPolicy::Config config;
+    config.minDelay = 1s;
+    config.maxDelay = 2s;
+    config.maxAttempts = 10;
+    config.exponentialBackoff = true;
+    config.backoffCap = 60s;
+    ReconnectPolicy policy(config, 3);
+    for (int n = 0; n < 10; ++n) {
+        const qint64 ms = policy.nextDelay()->count();
+        const qint64 low = std::min<qint64>(1000 << n, 60000);
+        const qint64 high = std::min<qint64>(2000 << n, 60000);
+        QVERIFY2(ms >= low && ms <= high, qPrintable(QStringLiteral("attempt %1: %2 ms").arg(n).arg(ms)));
+    }
+}
+
+// ---- relay, device, fleet ---------------------------------------------------------------
+
+void TestSimulator::relayPresetsScaleTime_data()
+{
+    QTest::addColumn<NatRelay::Preset>("preset");
+    QTest::addColumn<double>("scale");
+    QTest::addColumn<qint64>("realMs");
+    QTest::newRow("China Mobile 300 s at ×60") << NatRelay::Preset::ChinaMobile << 60.0 << qint64(5000);
+    QTest::newRow("China Unicom 300 s at ×1") << NatRelay::Preset::ChinaUnicom << 1.0 << qint64(300000);
+    QTest::newRow("China Telecom 1800 s at ×60") << NatRelay::Preset::ChinaTelecom << 60.0 << qint64(30000);
+    QTest::newRow("custom 90 s at ×60") << NatRelay::Preset::Custom << 60.0 << qint64(1500);
+}
+
+void TestSimulator::relayPresetsScaleTime()
+{
+    QFETCH(NatRelay::Preset, preset);
+    QFETCH(double, scale);
+    QFETCH(qint64, realMs);
+    NatRelay::Config config;
+    config.preset = preset;
+    config.customTimeout = 90s;
+    config.timeScale = scale;
+    const NatRelay relay(config);
+    QCOMPARE(relay.idleTimeout().count(), realMs);
+}
+
+void TestSimulator::deadMappingDetectedByBrokerAndDevice()
+{
+    const auto broker = startBroker();
+    QVERIFY(broker);
+
+    // A 90 s NAT at ×60: the mapping dies after 1.5 s of silence.
+    NatRelay::Config relayConfig;
+    relayConfig.targetPort = brokerPort(*broker);
+    relayConfig.preset = NatRelay::Preset::Custom;
+    relayConfig.customTimeout = 90s;
+    relayConfig.timeScale = 60.0;
+    NatRelay relay(relayConfig);
+    QVERIFY2(relay.start(), qPrintable(relay.errorString()));
+    QCOMPARE(relay.idleTimeout(), 1500ms);
+
+    // Heartbeat every 2 s: fine for the broker's 1.5 T = 3 s, too slow for the NAT.
+    DeviceConfig deviceConfig;
+    deviceConfig.brokerPort = brokerPort(*broker);
+    deviceConfig.relayHost = QStringLiteral("127.0.0.1");
+    deviceConfig.relayPort = relay.port();
+    deviceConfig.keepAlive = 2s;
+    deviceConfig.pongTimeout = 1s;
+    deviceConfig.reconnect.maxAttempts = 0; // a reconnect would take the session over
+    SimulatedDevice device(QStringLiteral("nat-victim"), deviceConfig,
+                           std::make_unique<FixedHeartbeat>(2s));
+    QCOMPARE(device.client().options().connect.keepAliveSeconds, quint16(2));
+
+    QElapsedTimer clock;
+    clock.start();
+    qint64 droppedAt = -1, deviceNoticedAt = -1, brokerNoticedAt = -1;
+    CloseInfo brokerClose;
+    ClientCloseReason deviceReason = ClientCloseReason::ClientDisconnect;
+    connect(&relay, &NatRelay::mappingDropped, this, [&] { droppedAt = clock.elapsed(); });
+    connect(&device, &SimulatedDevice::disconnected, this, [&](ClientCloseReason reason) {
+        deviceNoticedAt = clock.elapsed();
+        deviceReason = reason;
+    });
+    connect(broker.get(), &Broker::clientDisconnected, this,
+            [&](const QString &clientId, const CloseInfo &close) {
+                if (clientId == device.id()) {
+                    brokerNoticedAt = clock.elapsed();
+                    brokerClose = close;
+                }
+            });
+    QSignalSpy subscribed(&device.client(), &MqttClient::subscribed);
+
+    device.start();
+    QVERIFY(subscribed.wait(5000));
+    QVERIFY(brokerNoticedAt < 0 && deviceNoticedAt < 0);
+
+    QTRY_VERIFY_WITH_TIMEOUT(brokerNoticedAt >= 0 && deviceNoticedAt >= 0, 8000);
+
+    // The relay dropped the mapping after its idle timeout and swallowed the PINGREQ.
+    QVERIFY(droppedAt >= 0);
+    QCOMPARE(relay.counters().mappingsDropped, quint64(1));
+    QVERIFY(relay.counters().bytesDiscarded >= 2); // PINGREQ = C0 00
+
+    // No FIN, no RST: the broker found out by keep-alive, within 1.5 T of the drop.
+    QCOMPARE(brokerClose.reason, mqtt::CloseReason::KeepAliveTimeout);
+    const qint64 brokerDetection = brokerNoticedAt - droppedAt;
+    QVERIFY2(brokerDetection <= 3000, qPrintable(QString::number(brokerDetection)));
+
+    // The device found out by its pong deadline, not by a closed socket.
+    QCOMPARE(deviceReason, ClientCloseReason::PingTimeout);
+    const DeviceStats &stats = device.stats();
+    QCOMPARE(stats.deadLinks, quint64(1));
+    QCOMPARE(stats.heartbeatsSent, quint64(1));
+    QCOMPARE(stats.pongs, quint64(0));
+    QVERIFY2(stats.lastDetectionMs >= 950 && stats.lastDetectionMs <= 1300,
+             qPrintable(QString::number(stats.lastDetectionMs)));
+    QVERIFY(stats.gaveUp); // maxAttempts 0
+    qInfo("mapping dropped at %lld ms; broker noticed %lld ms later (1.5 T = 3000 ms); device "
+          "noticed %lld ms after its PINGREQ (%lld ms after the drop)",
+          droppedAt, brokerDetection, stats.lastDetectionMs, deviceNoticedAt - droppedAt);
+
+    // Both peers closed their side, so the relay let go of the black-holed sockets.
+    QTRY_COMPARE_WITH_TIMEOUT(relay.openMappings(), 0, 2000);
+    QCOMPARE(relay.counters().mappingsClosed, quint64(1));
+}
+
+void TestSimulator::liveMappingKeepsBothSidesUp()
+{
+    // Control for the test above: the same device behind China Telecom's 30 min (30 s at
+    // ×60) gets its pongs and the broker never times it out.
+    const auto broker = startBroker();
+    QVERIFY(broker);
+    NatRelay::Config relayConfig;
+    relayConfig.targetPort = brokerPort(*broker);
+    relayConfig.preset = NatRelay::Preset::ChinaTelecom;
+    relayConfig.timeScale = 60.0;
+    NatRelay relay(relayConfig);
+    QVERIFY(relay.start());
+
+    DeviceConfig deviceConfig;
+    deviceConfig.brokerPort = brokerPort(*broker);
+    deviceConfig.relayHost = QStringLiteral("127.0.0.1");
+    deviceConfig.relayPort = relay.port();
+    deviceConfig.keepAlive = 1s; // 1.5 T = 1.5 s
+    deviceConfig.pongTimeout = 1s;
+    SimulatedDevice device(QStringLiteral("telecom"), deviceConfig,
+                           std::make_unique<FixedHeartbeat>(500ms));
+    QSignalSpy brokerClosed(broker.get(), &Broker::clientDisconnected);
+    device.start();
+    // Five heartbeats = 2.5 s, well past 1.5 T: only the heartbeats kept the session alive.
+    QTRY_VERIFY_WITH_TIMEOUT(device.stats().pongs >= 5, 5000);
+    QCOMPARE(brokerClosed.count(), 0);
+    QVERIFY(device.isConnected());
+    QCOMPARE(device.stats().deadLinks, quint64(0));
+    QCOMPARE(relay.counters().mappingsDropped, quint64(0));
+    QVERIFY(relay.counters().bytesFromDevices > 0 && relay.counters().bytesToDevices > 0);
+}
+
+void TestSimulator::smartDeviceConvergesBelowScaledNat()
+{
+    const auto broker = startBroker();
+    QVERIFY(broker);
+    // China Mobile's 300 s at ×300: one real second.
+    NatRelay::Config relayConfig;
+    relayConfig.targetPort = brokerPort(*broker);
+    relayConfig.preset = NatRelay::Preset::ChinaMobile;
+    relayConfig.timeScale = 300.0;
+    NatRelay relay(relayConfig);
+    QVERIFY(relay.start());
+    QCOMPARE(relay.idleTimeout(), 1000ms);
+
+    DeviceConfig deviceConfig;
+    deviceConfig.brokerPort = brokerPort(*broker);
+    deviceConfig.relayHost = QStringLiteral("127.0.0.1");
+    deviceConfig.relayPort = relay.port();
+    deviceConfig.timeScale = 300.0;
+    deviceConfig.pongTimeout = 30s; // 100 ms real
+    SmartHeartbeat::Config smartConfig;
+    smartConfig.min = 120s;
+    smartConfig.max = 600s;
+    smartConfig.step = 60s;
+    smartConfig.precision = 15s;
+    smartConfig.successesBeforeStepUp = 1;
+    SimulatedDevice device(QStringLiteral("smart"), deviceConfig,
+                           std::make_unique<SmartHeartbeat>(smartConfig));
+    QCOMPARE(device.client().options().connect.keepAliveSeconds, quint16(2)); // 600 s / 300
+
+    QElapsedTimer clock;
+    clock.start();
+    device.start();
+    // 120, 180, 240 answered, 300 swallowed by the NAT, reconnect, 240, 270, 285: ~5.5 s.
+    QTRY_VERIFY_WITH_TIMEOUT(device.heartbeat().converged(), 12000);
+    const Duration interval = device.heartbeat().currentInterval();
+    QVERIFY2(interval < relay.simulatedTimeout(), qPrintable(QString::number(interval.count())));
+    QVERIFY2(interval >= relay.simulatedTimeout() - smartConfig.precision * 2,
+             qPrintable(QString::number(interval.count())));
+    const DeviceStats &stats = device.stats();
+    QVERIFY(stats.deadLinks >= 1); // it had to overshoot once to find the ceiling
+    QCOMPARE(relay.counters().mappingsDropped, stats.deadLinks);
+    QVERIFY(stats.reconnectAttempts >= 1);
+    QVERIFY(device.isConnected() || device.isRunning());
+    qInfo("converged at %lld simulated s (NAT %lld s) after %lld real ms; %llu heartbeats, "
+          "%llu dead links, detection %lld ms real (= %lld simulated s)",
+          qint64(interval.count() / 1000), qint64(relay.simulatedTimeout().count() / 1000),
+          clock.elapsed(), stats.heartbeatsSent, stats.deadLinks, stats.lastDetectionMs,
+          qint64(stats.lastDetectionMs * 300 / 1000));
+    device.stop();
+}
+
+void TestSimulator::fleetOf200ConnectsThroughRelay()
+{
+    const auto broker = startBroker();
+    QVERIFY(broker);
+    NatRelay::Config relayConfig;
+    relayConfig.targetPort = brokerPort(*broker);
+    relayConfig.preset = NatRelay::Preset::ChinaTelecom;
+    NatRelay relay(relayConfig);
+    QVERIFY(relay.start());
+
+    FleetConfig config;
+    config.deviceCount = 200;
+    config.connectsPerSecond = 1000; // staggered: ten every 10 ms
+    config.device.brokerPort = brokerPort(*broker);
+    config.device.relayHost = QStringLiteral("127.0.0.1");
+    config.device.relayPort = relay.port();
+    config.heartbeat = [](int) { return std::make_unique<FixedHeartbeat>(120s); };
+    Fleet fleet(config);
+    QSignalSpy all(&fleet, &Fleet::allConnected);
+
+    QElapsedTimer clock;
+    clock.start();
+    fleet.start();
+    QVERIFY(fleet.stats().started < 200); // not all at once
+    QVERIFY(all.wait(15000));
+    const qint64 elapsed = clock.elapsed();
+    QVERIFY(elapsed >= 150); // 200 at 1,000/s cannot finish in much under 200 ms
+
+    const FleetStats stats = fleet.stats();
+    QCOMPARE(stats.devices, 200);
+    QCOMPARE(stats.started, 200);
+    QCOMPARE(stats.connected, 200);
+    QCOMPARE(stats.connects, quint64(200));
+    QCOMPARE(stats.connectFailures, quint64(0));
+    QCOMPARE(fleet.connectedCount(), 200);
+    QCOMPARE(relay.counters().mappingsCreated, quint64(200));
+    QCOMPARE(fleet.devices().first()->id(), QStringLiteral("sim-000"));
+    QCOMPARE(fleet.devices().first()->pushTopic(), QStringLiteral("devices/sim-000/push"));
+    QTRY_COMPARE_WITH_TIMEOUT(int(broker->sessions().size()), 200, 5000);
+    qInfo("200 devices connected through the relay in %lld ms", elapsed);
+
+    QSignalSpy closed(broker.get(), &Broker::clientDisconnected);
+    fleet.stop();
+    QTRY_COMPARE_WITH_TIMEOUT(closed.count(), 200, 5000);
+    QCOMPARE(fleet.stats().connected, 0);
+}
+
+int main(int argc, char *argv[])
+{
+    // Many sockets in one thread: the plain Unix event dispatcher scales better than glib's.
+    qputenv("QT_NO_GLIB", "1");
+    // 200 connections: the broker's per-connection debug lines would drown the report.
+    QLoggingCategory::setFilterRules(QStringLiteral("hermes.*.debug=false"));
+    QCoreApplication app(argc, argv);
+    TestSimulator test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_simulator.moc"
