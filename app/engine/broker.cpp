@@ -238,7 +238,6 @@ void Broker::endSession(Session &session)
         m_store->deleteSession(session.clientId);
         scheduleCommit();
     }
-    m_counters.queuedTotal -= std::min<quint64>(m_counters.queuedTotal, session.offlineState.queued.size());
     m_sessionsByClientId.remove(session.clientId);
     if (m_telemetryEnabled)
         m_removedSessions.append(session.clientId);
@@ -391,8 +390,6 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     session->heartbeats.push({wall, PacketType::Connect, true, 0});
     session->dirty = true;
 
-    const quint64 queuedBefore = session->offlineState.queued.size();
-    m_counters.queuedTotal -= std::min<quint64>(m_counters.queuedTotal, queuedBefore);
     ++m_counters.clientsConnected;
     m_counters.clientsMaximum = std::max(m_counters.clientsMaximum, m_counters.clientsConnected);
     m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
@@ -657,7 +654,6 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
         return;
     }
     session.offlineState.queued.push_back(std::move(message));
-    ++m_counters.queuedTotal;
     updateSessionInfo(session);
 }
 
@@ -718,7 +714,6 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
     if (close.sessionExpiryInterval)
         session->expirySeconds = *close.sessionExpiryInterval;
     --m_counters.clientsConnected;
-    m_counters.queuedTotal += session->offlineState.queued.size();
 
     CloseInfo info{close.reason, close.reasonCode, close.detail, wall, false};
     const std::optional<Will> will = connection.machine().connectPacket().will;
@@ -853,6 +848,7 @@ void Broker::publishSys()
         publish(std::move(message));
     };
     auto number = [](quint64 value) { return QString::number(value); };
+    refreshBacklogTotals();
     sys(QStringLiteral("version"), QStringLiteral("hermes version %1").arg(versionString()));
     sys(QStringLiteral("uptime"), QStringLiteral("%1 seconds").arg((wallNow() - m_counters.startedAtMs) / 1000));
     sys(QStringLiteral("clients/connected"), number(m_counters.clientsConnected));
@@ -957,7 +953,6 @@ void Broker::loadFromStore()
         info.offlineSinceMs = offlineSince;
         info.subscriptions = int(stored.subscriptions.size());
         updateSessionInfo(session);
-        m_counters.queuedTotal += state.queued.size();
     }
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
     m_counters.clientsDisconnected = m_counters.clientsTotal;
@@ -1002,6 +997,19 @@ void Broker::holdUntilCommit(Connection &connection)
     scheduleCommit();
 }
 
+void Broker::refreshBacklogTotals()
+{
+    // Summed when someone looks rather than tracked on every change: one pass over the
+    // sessions a few times a second is cheaper and cannot drift.
+    m_counters.inflightTotal = 0;
+    m_counters.queuedTotal = 0;
+    for (const auto &[id, session] : m_sessions) {
+        const SessionState &state = session->state();
+        m_counters.inflightTotal += quint64(state.inflight.size());
+        m_counters.queuedTotal += quint64(state.queued.size());
+    }
+}
+
 void Broker::enableTelemetry(qsizetype maxMessagesPerBatch)
 {
     m_telemetryEnabled = true;
@@ -1012,14 +1020,10 @@ TelemetryBatch Broker::takeTelemetry()
 {
     TelemetryBatch batch;
     batch.atMs = wallNow();
+    refreshBacklogTotals();
     batch.counters = m_counters;
     batch.full = !m_telemetrySentOnce;
-    batch.counters.inflightTotal = 0;
-    batch.counters.queuedTotal = 0;
     for (const auto &[id, session] : m_sessions) {
-        const SessionState &state = session->state();
-        batch.counters.inflightTotal += quint64(state.inflight.size());
-        batch.counters.queuedTotal += quint64(state.queued.size());
         if (batch.full || session->dirty) {
             if (session->connection)
                 updateSessionInfo(*session);

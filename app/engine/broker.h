@@ -60,6 +60,7 @@ public:
     void enableTelemetry(qsizetype maxMessagesPerBatch = 500);
     /// Everything that changed since the previous call; the first call reports every session.
     TelemetryBatch takeTelemetry();
+    /// Counters; inflightTotal and queuedTotal are as of the last telemetry or $SYS pass.
     const BrokerCounters &counters() const { return m_counters; }
     QList<SessionInfo> sessions() const;
     std::optional<SessionDetail> sessionDetail(const QString &clientId) const;
@@ -116,6 +117,7 @@ private:
     void housekeeping();
     void publishSys();
     void updateSessionInfo(Session &session);
+    void refreshBacklogTotals();
     std::optional<mqtt::Timestamp> expiryFor(const mqtt::Publish &publish) const;
     QString assignClientId();
 
