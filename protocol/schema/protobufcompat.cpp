@@ -2,7 +2,10 @@
 
 #include <google/protobuf/compiler/importer.h>
 #include <google/protobuf/message.h>
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver.h>
+#include <google/protobuf/util/type_resolver_util.h>
 
 namespace gp = google::protobuf;
 
@@ -50,13 +53,41 @@ std::unique_ptr<gp::compiler::MultiFileErrorCollector> makeErrorCollector(QList<
     return std::make_unique<CollectingErrorCollector>(sink);
 }
 
+namespace {
+
+constexpr char kTypeUrlPrefix[] = "type.googleapis.com";
+
+/// A resolver over the message's own pool, so Any can name any type the registry loaded.
+std::unique_ptr<gp::util::TypeResolver> resolverFor(const gp::Message &message)
+{
+    return std::unique_ptr<gp::util::TypeResolver>(
+            gp::util::NewTypeResolverForDescriptorPool(kTypeUrlPrefix, message.GetDescriptor()->file()->pool()));
+}
+
+std::string typeUrlOf(const gp::Message &message)
+{
+    return std::string(kTypeUrlPrefix) + "/" + message.GetDescriptor()->full_name();
+}
+
+} // namespace
+
+// MessageToJsonString / JsonStringToMessage in 3.21 serialize and parse with the
+// "complete" calls, which abort (CHECK) or fail on a proto2 message with a required field
+// missing. Going through the binary form with the Partial calls keeps that a warning (R11).
 bool messageToJson(const gp::Message &message, std::string *json, QString *error)
 {
     gp::util::JsonPrintOptions options; // 3.21 names; canonical mapping = the defaults
     options.add_whitespace = false;
     options.always_print_primitive_fields = false;
     options.preserve_proto_field_names = false;
-    const gp::util::Status status = gp::util::MessageToJsonString(message, json, options);
+    std::string binary;
+    if (!message.SerializePartialToString(&binary)) {
+        *error = QStringLiteral("cannot serialize");
+        return false;
+    }
+    const std::unique_ptr<gp::util::TypeResolver> resolver = resolverFor(message);
+    const gp::util::Status status =
+            gp::util::BinaryToJsonString(resolver.get(), typeUrlOf(message), binary, json, options);
     if (!status.ok()) {
         *error = QString::fromStdString(status.ToString());
         return false;
@@ -68,9 +99,16 @@ bool jsonToMessage(const std::string &json, gp::Message *message, QString *error
 {
     gp::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
-    const gp::util::Status status = gp::util::JsonStringToMessage(json, message, options);
+    std::string binary;
+    const std::unique_ptr<gp::util::TypeResolver> resolver = resolverFor(*message);
+    const gp::util::Status status =
+            gp::util::JsonToBinaryString(resolver.get(), typeUrlOf(*message), json, &binary, options);
     if (!status.ok()) {
         *error = QString::fromStdString(status.ToString());
+        return false;
+    }
+    if (!message->ParsePartialFromString(binary)) {
+        *error = QStringLiteral("the JSON converter produced bytes that do not parse");
         return false;
     }
     return true;

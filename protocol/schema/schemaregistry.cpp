@@ -325,6 +325,13 @@ void collectTypes(const gp::Descriptor *type, QStringList &out)
         collectTypes(type->nested_type(i), out);
 }
 
+bool hasTypedGroup(const DecodedNode &node)
+{
+    if (node.kind == Kind::Group && !node.unknown)
+        return true;
+    return std::any_of(node.children.cbegin(), node.children.cend(), hasTypedGroup);
+}
+
 DecodeResult rawFallback(QByteArrayView bytes, const QString &why)
 {
     DecodeResult result;
@@ -411,8 +418,8 @@ QList<SchemaError> SchemaRegistry::loadDescriptorSet(const QString &path)
                                           QStringLiteral("already loaded with different content")});
             continue;
         }
-        if (m_impl->m_pool.FindFileByName(proto.name())) // e.g. a well-known type already in use
-            continue;
+        // Not checked against the pool: asking it for a file it cannot find yet would
+        // remember the file as bad. A file the pool already built stays as it was.
         m_impl->m_setDatabase.Add(proto);
     }
     for (const gp::FileDescriptorProto &proto : set.file())
@@ -464,6 +471,8 @@ DecodeResult SchemaRegistry::decode(const QString &typeName, QByteArrayView byte
         result.warnings.append(QStringLiteral("missing required fields: %1")
                                        .arg(QString::fromStdString(message->InitializationErrorString())));
     }
+    if (hasTypedGroup(result.root))
+        result.warnings.append(QStringLiteral("groups are left out of the JSON (protobuf 3.21)"));
     std::string json;
     QString jsonError;
     if (compat::messageToJson(*message, &json, &jsonError))
