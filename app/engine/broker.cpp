@@ -5,6 +5,7 @@
 
 #include "mqtt/topic.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QLoggingCategory>
@@ -117,7 +118,10 @@ QString closeReasonName(CloseReason reason)
 Broker::Broker(BrokerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
+    , m_access(m_config.aclRules)
 {
+    for (const Account &account : std::as_const(m_config.accounts))
+        m_accounts.insert(account.userName, account);
     m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
     connect(&m_housekeeping, &QTimer::timeout, this, &Broker::housekeeping);
@@ -246,6 +250,23 @@ void Broker::endSession(Session &session)
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
 }
 
+bool Broker::verifyPassword(const Account &account, const QByteArray &password)
+{
+    const QByteArray digest = QCryptographicHash::hash(account.password.salt + password, QCryptographicHash::Sha256);
+    const auto cached = m_verifiedDigests.constFind(account.userName);
+    if (cached != m_verifiedDigests.cend()) {
+        unsigned char difference = 0;
+        for (qsizetype i = 0; i < digest.size(); ++i)
+            difference |= static_cast<unsigned char>(digest.at(i) ^ cached->at(i));
+        if (difference == 0)
+            return true;
+    }
+    if (!account.password.verify(password))
+        return false;
+    m_verifiedDigests.insert(account.userName, digest);
+    return true;
+}
+
 QString Broker::assignClientId()
 {
     // Unique within this broker's life and unlikely to collide with client-chosen IDs.
@@ -337,6 +358,38 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
             acceptance.assignedClientIdentifier = clientId;
     }
 
+    // Authentication: a user name must come with its password; without one, anonymous
+    // access depends on where the client connects from.
+    ClientIdentity identity{clientId, connect.userName.value_or(QString()), m_config.anonymousRole};
+    if (connect.userName) {
+        const auto account = m_accounts.constFind(*connect.userName);
+        if (account == m_accounts.cend() || !connect.password || !verifyPassword(*account, *connect.password)) {
+            ++m_counters.authenticationFailures;
+            ++m_counters.connectionsRefused;
+            qCInfo(lcBroker) << "authentication failed for user" << *connect.userName << "from"
+                             << connection.peerAddress();
+            connection.apply(connection.machine().rejectConnect(ReasonCode::BadUserNameOrPassword, at));
+            return;
+        }
+        identity.role = account->role;
+    } else {
+        const bool allowed = m_config.allowAnonymous == AnonymousAccess::Always
+            || (m_config.allowAnonymous == AnonymousAccess::Loopback && connection.isFromLoopback());
+        if (!allowed) {
+            ++m_counters.connectionsRefused;
+            connection.apply(connection.machine().rejectConnect(ReasonCode::NotAuthorized, at));
+            return;
+        }
+    }
+    // A Will is a publish made later on the client's behalf: it needs the same permission,
+    // or a device could forge another device's push by disconnecting.
+    if (connect.will && !m_access.mayPublish(identity, connect.will->topic)) {
+        ++m_counters.accessDenials;
+        ++m_counters.connectionsRefused;
+        connection.apply(connection.machine().rejectConnect(ReasonCode::NotAuthorized, at));
+        return;
+    }
+
     quint32 expiry = 0;
     if (connect.version == ProtocolVersion::V5)
         expiry = connect.properties.sessionExpiryInterval.value_or(0);
@@ -370,6 +423,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     session->pendingWill.reset();
     session->expiresAt.reset();
     session->connection = &connection;
+    session->identity = identity;
     session->version = connect.version;
     session->cleanStart = connect.cleanStart;
     session->expirySeconds = expiry;
@@ -426,6 +480,11 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
     for (const TopicSubscription &requested : subscribe.subscriptions) {
         if (!isValidTopicFilter(requested.filter)) {
             codes.append(v5 ? ReasonCode::TopicFilterInvalid : ReasonCode::UnspecifiedError);
+            continue;
+        }
+        if (!m_access.maySubscribe(session->identity, requested.filter)) {
+            ++m_counters.accessDenials;
+            codes.append(v5 ? ReasonCode::NotAuthorized : ReasonCode::UnspecifiedError);
             continue;
         }
         TopicSubscription granted = requested;
@@ -501,8 +560,13 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
     const std::optional<quint16> packetId = publish.packetId;
     const QoS qos = publish.qos;
 
-    // Clients may not write the broker's own $SYS tree (mosquitto refuses it as well).
-    const bool allowed = !publish.topic.startsWith(QLatin1String("$SYS"));
+    // Clients may not write the broker's own $SYS tree (mosquitto refuses it as well), nor
+    // what the ACL does not grant. A refusal is a v5 reason code; 3.x has none, so the
+    // message is acknowledged and dropped [MQTT-3.3.5-2].
+    const bool allowed = !publish.topic.startsWith(QLatin1String("$SYS"))
+        && m_access.mayPublish(session->identity, publish.topic);
+    if (!allowed)
+        ++m_counters.accessDenials;
     bool matched = false;
     if (allowed) {
         if (publish.retain)

@@ -121,7 +121,14 @@ private:
     std::optional<mqtt::Timestamp> expiryFor(const mqtt::Publish &publish) const;
     QString assignClientId();
 
+    /// Checks a user's password; remembers a fast digest of passwords already verified so
+    /// that a reconnect storm does not cost a PBKDF2 derivation per device.
+    bool verifyPassword(const Account &account, const QByteArray &password);
+
     BrokerConfig m_config;
+    AccessControl m_access;
+    QHash<QString, Account> m_accounts;
+    QHash<QString, QByteArray> m_verifiedDigests; ///< user → SHA-256(salt + password)
     QElapsedTimer m_clock;
     QList<QTcpServer *> m_servers; ///< children of this
     QHash<QString, Session *> m_sessionsByClientId;

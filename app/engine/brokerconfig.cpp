@@ -186,6 +186,32 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
             quint64 seconds = 0;
             error = setNumber(seconds, 1, 3600);
             config.limits.connectTimeout = std::chrono::seconds(seconds);
+        } else if (key == QLatin1String("allow_anonymous")) {
+            if (value == QLatin1String("loopback"))
+                config.allowAnonymous = AnonymousAccess::Loopback;
+            else if (const auto flag = parseBool(value))
+                config.allowAnonymous = *flag ? AnonymousAccess::Always : AnonymousAccess::Never;
+            else
+                return fail(QStringLiteral("'allow_anonymous' must be loopback, true or false, not '%1'").arg(value));
+        } else if (key == QLatin1String("anonymous_role")) {
+            const auto role = parseRole(value);
+            if (!role)
+                return fail(QStringLiteral("'anonymous_role' must be device or operator, not '%1'").arg(value));
+            config.anonymousRole = *role;
+        } else if (key == QLatin1String("account")) {
+            const QStringList parts = value.simplified().split(QLatin1Char(' '));
+            const auto role = parts.size() == 3 ? parseRole(parts.at(1)) : std::nullopt;
+            const auto hash = parts.size() == 3 ? PasswordHash::parse(parts.at(2)) : std::nullopt;
+            if (!role || !hash)
+                return fail(QStringLiteral("'account' is 'NAME device|operator HASH' with a hash from "
+                                           "'hermesd --hash-password'"));
+            config.accounts.append(Account{parts.at(0), *role, *hash});
+        } else if (key == QLatin1String("acl")) {
+            QString problem;
+            const auto rule = AccessRule::parse(value, &problem);
+            if (!rule)
+                return fail(problem);
+            config.aclRules.append(*rule);
         } else {
             return fail(QStringLiteral("unknown setting '%1'").arg(key));
         }

@@ -1,6 +1,8 @@
 #pragma once
 /// The broker's settings: defaults, the config file format, and command-line overrides.
 
+#include "accesscontrol.h"
+
 #include "mqtt/sessionmachine.h"
 
 #include <QHostAddress>
@@ -27,6 +29,13 @@ struct ListenAddress {
 
 enum class LogLevel { Error, Warning, Info, Debug };
 
+/// Who may connect without a user name.
+enum class AnonymousAccess {
+    Loopback, ///< only from 127.0.0.0/8 and ::1 (the default: a console on the same machine)
+    Always,
+    Never,
+};
+
 /// Everything hermesd and the console's embedded broker can be told.
 struct BrokerConfig {
     QList<ListenAddress> listeners{ListenAddress{}};
@@ -37,6 +46,10 @@ struct BrokerConfig {
     int sysIntervalSeconds = 10;  ///< $SYS publish period, 0 = off
     quint32 maxSessionExpirySeconds = 0xFFFFFFFF; ///< caps what clients ask for
     mqtt::ServerLimits limits;
+    AnonymousAccess allowAnonymous = AnonymousAccess::Loopback;
+    Role anonymousRole = Role::Operator; ///< what an admitted anonymous client may do
+    QList<Account> accounts;             ///< `account NAME ROLE HASH` lines
+    QList<AccessRule> aclRules;          ///< `acl WHO ACCESS FILTER` lines, after the defaults
 
     bool operator==(const BrokerConfig &) const = default;
 };

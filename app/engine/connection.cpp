@@ -20,6 +20,7 @@ Connection::Connection(QTcpSocket *socket, Broker &broker, const ServerLimits &l
     // Push traffic is many small packets: Nagle would hold each for up to 40 ms.
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_peerAddress = QStringLiteral("%1:%2").arg(m_socket->peerAddress().toString()).arg(m_socket->peerPort());
+    m_fromLoopback = m_socket->peerAddress().isLoopback();
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer); // keep-alive closes at 1.5 T, not 1.5 T + 5 %
     connect(&m_timer, &QTimer::timeout, this, &Connection::onTimeout);

@@ -34,6 +34,7 @@ public:
     Session *session() const { return m_session; }
     void setSession(Session *session) { m_session = session; }
     QString peerAddress() const { return m_peerAddress; }
+    bool isFromLoopback() const { return m_fromLoopback; }
     bool isClosed() const { return m_closed; }
 
     /// Writes the output held back while the store had uncommitted writes (after a commit).
@@ -54,6 +55,7 @@ private:
     mqtt::TimerKind m_timerKind = mqtt::TimerKind::ConnectTimeout;
     Session *m_session = nullptr;
     QString m_peerAddress;
+    bool m_fromLoopback = false;
     QByteArray m_heldOutput; ///< bytes that may only leave once the store committed
     bool m_closed = false;
     int m_applyDepth = 0;

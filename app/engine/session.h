@@ -1,6 +1,7 @@
 #pragma once
 /// A client's MQTT session: outlives its connections when it is persistent.
 
+#include "accesscontrol.h"
 #include "telemetry.h"
 
 #include "mqtt/sessionmachine.h"
@@ -66,6 +67,7 @@ public:
     const QString clientId;
 
     Connection *connection = nullptr;     ///< set while online
+    ClientIdentity identity;              ///< who the current (or last) connection was
     mqtt::SessionState offlineState;      ///< valid while offline
     mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V3_1_1;
     bool cleanStart = true;

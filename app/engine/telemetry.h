@@ -101,6 +101,8 @@ struct BrokerCounters {
     quint64 protocolErrors = 0;
     quint64 keepAliveTimeouts = 0;
     quint64 takeOvers = 0;
+    quint64 authenticationFailures = 0;
+    quint64 accessDenials = 0;         ///< publishes and subscriptions refused by the ACL
 };
 
 /// One application message seen by the broker, for the live Messages view.

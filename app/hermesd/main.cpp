@@ -6,6 +6,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QTextStream>
 
 #include <cstdio>
 
@@ -22,7 +23,21 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     hermes::addBrokerOptions(parser);
     parser.addOption({QStringLiteral("check-config"), QStringLiteral("Check the configuration, print it and exit.")});
+    parser.addOption({QStringLiteral("hash-password"),
+                      QStringLiteral("Read a password from standard input and print the hash for an 'account' line.")});
     parser.process(app);
+
+    if (parser.isSet(QStringLiteral("hash-password"))) {
+        // From stdin, never the command line: arguments are visible to every user (ps).
+        QTextStream input(stdin);
+        const QString password = input.readLine();
+        if (password.isEmpty()) {
+            std::fprintf(stderr, "hermesd: no password on standard input\n");
+            return 2;
+        }
+        std::printf("%s\n", qPrintable(hermes::PasswordHash::create(password.toUtf8()).toString()));
+        return 0;
+    }
 
     auto parsed = hermes::brokerConfigFromCommandLine(parser);
     if (const auto *error = std::get_if<hermes::ConfigError>(&parsed)) {
@@ -36,9 +51,15 @@ int main(int argc, char *argv[])
         QStringList listeners;
         for (const auto &listener : std::as_const(config.listeners))
             listeners.append(listener.toString());
-        std::printf("configuration OK\nlisteners: %s\ndata dir: %s\npersistence: %s\nlog level: %s\n",
+        const char *anonymous = config.allowAnonymous == hermes::AnonymousAccess::Always ? "allowed"
+            : config.allowAnonymous == hermes::AnonymousAccess::Never                    ? "refused"
+                                                                                         : "loopback only";
+        std::printf("configuration OK\nlisteners: %s\ndata dir: %s\npersistence: %s\nlog level: %s\n"
+                    "anonymous clients: %s (role %s)\naccounts: %d\nextra ACL rules: %d\n",
                     qPrintable(listeners.join(QStringLiteral(", "))), qPrintable(config.dataDir),
-                    config.persistence ? "on" : "off", qPrintable(hermes::logLevelName(config.logLevel)));
+                    config.persistence ? "on" : "off", qPrintable(hermes::logLevelName(config.logLevel)), anonymous,
+                    qPrintable(hermes::roleName(config.anonymousRole)), int(config.accounts.size()),
+                    int(config.aclRules.size()));
         return 0;
     }
     hermes::applyLogLevel(config.logLevel);
