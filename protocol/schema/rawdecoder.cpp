@@ -1,7 +1,5 @@
 #include "rawdecoder.h"
 
-#include <QStringDecoder>
-
 #include <cstring>
 
 namespace hermes::schema {
@@ -94,19 +92,48 @@ std::optional<Tag> readTag(QByteArrayView payload, qsizetype &pos, qsizetype end
 
 bool isPrintableUtf8(QByteArrayView bytes)
 {
+    // Decoded by hand: this runs for every length-delimited value at every nesting level,
+    // so it must not allocate. Rejects overlong forms, surrogates and code points above
+    // U+10FFFF (RFC 3629), C0/C1 controls other than tab/LF/CR, unassigned code points
+    // and the BOM.
     if (bytes.isEmpty())
         return false;
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    const QString text = decoder(bytes);
-    if (decoder.hasError())
-        return false;
-    for (const QChar c : text) {
-        if (c == u'\t' || c == u'\n' || c == u'\r')
+    const qsizetype size = bytes.size();
+    qsizetype i = 0;
+    while (i < size) {
+        const quint8 lead = quint8(bytes[i]);
+        if (lead < 0x80) {
+            if ((lead < 0x20 && lead != '\t' && lead != '\n' && lead != '\r') || lead == 0x7F)
+                return false;
+            ++i;
             continue;
-        const QChar::Category category = c.category();
-        if (category == QChar::Other_Control || category == QChar::Other_NotAssigned
-            || c == QChar::ReplacementCharacter || c == QChar(0xFEFF))
+        }
+        int extra = 0;
+        char32_t cp = 0;
+        char32_t minimum = 0;
+        if ((lead & 0xE0) == 0xC0) {
+            extra = 1, cp = lead & 0x1F, minimum = 0x80;
+        } else if ((lead & 0xF0) == 0xE0) {
+            extra = 2, cp = lead & 0x0F, minimum = 0x800;
+        } else if ((lead & 0xF8) == 0xF0) {
+            extra = 3, cp = lead & 0x07, minimum = 0x10000;
+        } else {
             return false;
+        }
+        if (size - i <= extra)
+            return false;
+        for (int k = 1; k <= extra; ++k) {
+            const quint8 next = quint8(bytes[i + k]);
+            if ((next & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (next & 0x3F);
+        }
+        if (cp < minimum || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFEFF)
+            return false;
+        const QChar::Category category = QChar::category(cp);
+        if (category == QChar::Other_Control || category == QChar::Other_NotAssigned)
+            return false;
+        i += extra + 1;
     }
     return true;
 }

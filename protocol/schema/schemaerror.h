@@ -14,11 +14,8 @@ struct SchemaError {
     QString message;
     bool warning = false;
 
-    QString toString() const
-    {
-        return line > 0 ? QStringLiteral("%1:%2:%3: %4").arg(file).arg(line).arg(column).arg(message)
-                        : QStringLiteral("%1: %2").arg(file, message);
-    }
+    /// "file:line:column: message", or "file: message" for whole-file problems.
+    QString toString() const;
     bool operator==(const SchemaError &) const = default;
 };
 

@@ -365,7 +365,11 @@ QList<SchemaError> SchemaRegistry::loadProtoFile(const QString &path)
 {
     const QFileInfo info(path);
     std::string virtualName = path.toStdString();
-    if (info.isFile()) {
+    std::string onDisk;
+    // A relative name that an import root resolves is an import name ("a/b.proto"), even
+    // if the working directory happens to hold a file of that name.
+    const bool importName = info.isRelative() && m_impl->m_sourceTree.VirtualFileToDiskFile(virtualName, &onDisk);
+    if (!importName && info.isFile()) {
         const std::string disk = info.absoluteFilePath().toStdString();
         std::string shadowing;
         auto mapped = m_impl->m_sourceTree.DiskFileToVirtualFile(disk, &virtualName, &shadowing);

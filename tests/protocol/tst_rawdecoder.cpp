@@ -45,6 +45,8 @@ private slots:
     void decodesAnnotatedBytes();
     void reportsBrokenInput_data();
     void reportsBrokenInput();
+    void recognisesPrintableText_data();
+    void recognisesPrintableText();
     void keepsFieldsBeforeAnError();
     void boundsNesting();
     void randomBuffersNeverCrash();
@@ -153,6 +155,36 @@ void TestRawDecoder::reportsBrokenInput()
     QVERIFY(!result.ok());
     QCOMPARE(result.error->offset, offset);
     QVERIFY2(result.error->message.contains(message), qPrintable(result.error->message));
+}
+
+void TestRawDecoder::recognisesPrintableText_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<bool>("printable");
+
+    QTest::newRow("ASCII with tab, CR, LF") << QByteArray("a\tb\r\nc") << true;
+    QTest::newRow("two-byte UTF-8") << QByteArray::fromHex("68c3a96c6c6f") << true;      // "héllo"
+    QTest::newRow("three-byte UTF-8") << QByteArray::fromHex("e68ea8e98081") << true;    // "推送"
+    QTest::newRow("four-byte UTF-8") << QByteArray::fromHex("f09f9880") << true;         // U+1F600
+    QTest::newRow("empty is not text") << QByteArray() << false;
+    QTest::newRow("C0 control") << QByteArray::fromHex("6101") << false;
+    QTest::newRow("DEL") << QByteArray::fromHex("7f") << false;
+    QTest::newRow("C1 control U+0080") << QByteArray::fromHex("c280") << false;
+    QTest::newRow("overlong NUL") << QByteArray::fromHex("c080") << false;
+    QTest::newRow("overlong three-byte") << QByteArray::fromHex("e080af") << false;
+    QTest::newRow("UTF-16 surrogate") << QByteArray::fromHex("eda080") << false;
+    QTest::newRow("above U+10FFFF") << QByteArray::fromHex("f4908080") << false;
+    QTest::newRow("byte order mark") << QByteArray::fromHex("efbbbf61") << false;
+    QTest::newRow("truncated sequence") << QByteArray::fromHex("61e68e") << false;
+    QTest::newRow("lone continuation byte") << QByteArray::fromHex("6180") << false;
+    QTest::newRow("unassigned U+0378") << QByteArray::fromHex("cdb8") << false;
+}
+
+void TestRawDecoder::recognisesPrintableText()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(bool, printable);
+    QCOMPARE(isPrintableUtf8(bytes), printable);
 }
 
 void TestRawDecoder::keepsFieldsBeforeAnError()

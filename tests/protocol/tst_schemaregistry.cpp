@@ -71,6 +71,7 @@ class TestSchemaRegistry : public QObject
 private slots:
     void listsMessageTypes();
     void loadsDirectoryAndReportsBrokenFile();
+    void loadsByDiskPath();
     void reportsErrors_data();
     void reportsErrors();
     void roundTripsJson_data();
@@ -110,6 +111,19 @@ void TestSchemaRegistry::loadsDirectoryAndReportsBrokenFile()
     QVERIFY(registry.messageTypes().contains(QStringLiteral("hermes.test.common.Tag")));
     QVERIFY(registry.messageTypes().contains(QStringLiteral("hermes.test.Telemetry")));
     QVERIFY(!registry.messageTypes().contains(QStringLiteral("hermes.test.Broken")));
+}
+
+void TestSchemaRegistry::loadsByDiskPath()
+{
+    // No import path given: the file's folder becomes the root, so its import of
+    // common/units.proto (a subfolder) resolves, and the WKT fallback is not needed.
+    SchemaRegistry registry(QString{});
+    const QList<SchemaError> errors = registry.loadProtoFile(fixtureDir() + QStringLiteral("/telemetry.proto"));
+    QVERIFY2(errors.isEmpty(), qPrintable(errorText(errors)));
+    QCOMPARE(registry.files(), QStringList{QStringLiteral("telemetry.proto")});
+    // Without the /usr/include fallback the well-known types are not found.
+    const QList<SchemaError> wkt = registry.loadProtoFile(fixtureDir() + QStringLiteral("/wkt.proto"));
+    QVERIFY(errorText(wkt).contains(QStringLiteral("google/protobuf/any.proto: File not found.")));
 }
 
 void TestSchemaRegistry::reportsErrors_data()
