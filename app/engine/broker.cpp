@@ -9,6 +9,9 @@
 #include <QDateTime>
 #include <QDir>
 #include <QLoggingCategory>
+#include <QFile>
+#include <QSslKey>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QUuid>
 
@@ -142,8 +145,28 @@ bool Broker::start()
     m_errorString.clear();
     if (m_config.persistence && !m_store && !openStore())
         return false;
+    std::optional<QSslConfiguration> tls;
     for (const ListenAddress &address : std::as_const(m_config.listeners)) {
-        auto *server = new QTcpServer(this);
+        if (address.tls && !tls) {
+            tls = tlsConfiguration();
+            if (!tls)
+                return false;
+        }
+        QTcpServer *server = nullptr;
+        if (address.tls) {
+            auto *sslServer = new QSslServer(this);
+            sslServer->setSslConfiguration(*tls);
+            sslServer->setHandshakeTimeout(10000);
+            // A failed handshake never becomes a connection; it is counted and logged.
+            connect(sslServer, &QSslServer::errorOccurred, this, [this](QSslSocket *socket, QAbstractSocket::SocketError) {
+                ++m_counters.tlsHandshakeFailures;
+                qCInfo(lcBroker) << "TLS handshake with" << socket->peerAddress().toString()
+                                 << "failed:" << socket->errorString();
+            });
+            server = sslServer;
+        } else {
+            server = new QTcpServer(this);
+        }
         // A broker restart makes every device reconnect at once; a deep backlog keeps the
         // kernel from refusing them while the event loop catches up.
         server->setListenBacklogSize(1024);
@@ -158,12 +181,55 @@ bool Broker::start()
         connect(server, &QTcpServer::pendingConnectionAvailable, this,
                 [this, server] { acceptPendingConnections(server); });
         m_servers.append(server);
-        qCInfo(lcBroker) << "listening on" << ListenAddress{server->serverAddress(), server->serverPort()}.toString();
+        qCInfo(lcBroker) << "listening on"
+                         << ListenAddress{server->serverAddress(), server->serverPort(), address.tls}.toString();
     }
     m_counters.startedAtMs = wallNow();
     m_running = true;
     m_housekeeping.start();
     return true;
+}
+
+std::optional<QSslConfiguration> Broker::tlsConfiguration()
+{
+    const TlsSettings &settings = m_config.tls;
+    if (settings.certificateFile.isEmpty() || settings.keyFile.isEmpty()) {
+        m_errorString = tr("A TLS listener needs tls_certificate and tls_key");
+        return std::nullopt;
+    }
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(settings.certificateFile, QSsl::Pem);
+    if (chain.isEmpty()) {
+        m_errorString = tr("TLS certificate %1: missing or not a PEM certificate").arg(settings.certificateFile);
+        return std::nullopt;
+    }
+    QFile keyFile(settings.keyFile);
+    if (!keyFile.open(QIODevice::ReadOnly)) {
+        m_errorString = tr("TLS key %1: %2").arg(settings.keyFile, keyFile.errorString());
+        return std::nullopt;
+    }
+    const QByteArray pem = keyFile.readAll();
+    QSslKey key(pem, QSsl::Rsa);
+    if (key.isNull())
+        key = QSslKey(pem, QSsl::Ec);
+    if (key.isNull()) {
+        m_errorString = tr("TLS key %1: not an unencrypted PEM RSA or EC key").arg(settings.keyFile);
+        return std::nullopt;
+    }
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(key);
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    if (!settings.caFile.isEmpty()) {
+        const QList<QSslCertificate> authorities = QSslCertificate::fromPath(settings.caFile, QSsl::Pem);
+        if (authorities.isEmpty()) {
+            m_errorString = tr("TLS CA %1: missing or not a PEM certificate").arg(settings.caFile);
+            return std::nullopt;
+        }
+        configuration.setCaCertificates(authorities);
+    }
+    configuration.setPeerVerifyMode(settings.requireClientCertificate ? QSslSocket::VerifyPeer
+                                                                      : QSslSocket::VerifyNone);
+    return configuration;
 }
 
 void Broker::stop()
@@ -194,7 +260,8 @@ QList<ListenAddress> Broker::listenAddresses() const
 {
     QList<ListenAddress> result;
     for (const QTcpServer *server : m_servers)
-        result.append(ListenAddress{server->serverAddress(), server->serverPort()});
+        result.append(ListenAddress{server->serverAddress(), server->serverPort(),
+                                    qobject_cast<const QSslServer *>(server) != nullptr});
     return result;
 }
 

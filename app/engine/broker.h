@@ -12,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QPointer>
 #include <QTimer>
 
@@ -100,6 +101,8 @@ signals:
 private:
     void acceptPendingConnections(QTcpServer *server);
     bool openStore();
+    /// The TLS listeners' configuration from BrokerConfig::tls, or nullopt with errorString().
+    std::optional<QSslConfiguration> tlsConfiguration();
     void loadFromStore();
     void scheduleCommit();
     void commitStore();

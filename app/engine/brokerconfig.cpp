@@ -14,7 +14,7 @@ QString ListenAddress::toString() const
     const QString hostText = host.protocol() == QAbstractSocket::IPv6Protocol
         ? QStringLiteral("[%1]").arg(host.toString())
         : host.toString();
-    return QStringLiteral("%1:%2").arg(hostText).arg(port);
+    return QStringLiteral("%1:%2%3").arg(hostText).arg(port).arg(tls ? QStringLiteral(" (TLS)") : QString());
 }
 
 std::optional<ListenAddress> ListenAddress::parse(const QString &text)
@@ -150,6 +150,26 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
                 config.listeners.clear();
             listenersFromFile = true;
             config.listeners.append(*address);
+        } else if (key == QLatin1String("listener_tls")) {
+            auto address = ListenAddress::parse(value);
+            if (!address)
+                return fail(QStringLiteral("'%1' is not HOST:PORT").arg(value));
+            if (!listenersFromFile)
+                config.listeners.clear();
+            listenersFromFile = true;
+            address->tls = true;
+            config.listeners.append(*address);
+        } else if (key == QLatin1String("tls_certificate")) {
+            config.tls.certificateFile = value;
+        } else if (key == QLatin1String("tls_key")) {
+            config.tls.keyFile = value;
+        } else if (key == QLatin1String("tls_ca")) {
+            config.tls.caFile = value;
+        } else if (key == QLatin1String("tls_require_client_certificate")) {
+            const auto flag = parseBool(value);
+            if (!flag)
+                return fail(QStringLiteral("'tls_require_client_certificate' must be true or false"));
+            config.tls.requireClientCertificate = *flag;
         } else if (key == QLatin1String("data_dir")) {
             config.dataDir = value;
         } else if (key == QLatin1String("persistence")) {

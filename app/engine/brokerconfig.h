@@ -19,9 +19,10 @@ namespace hermes {
 struct ListenAddress {
     QHostAddress host = QHostAddress::LocalHost;
     quint16 port = 1883; ///< 0 = any free port (tests)
+    bool tls = false;    ///< MQTT over TLS (conventionally port 8883)
     bool operator==(const ListenAddress &) const = default;
 
-    /// "127.0.0.1:1883", "[::1]:1883"
+    /// "127.0.0.1:1883", "[::1]:1883", "127.0.0.1:8883 (TLS)"
     QString toString() const;
     /// Parses "HOST:PORT", "[V6]:PORT", ":PORT" or "PORT" (host 0.0.0.0). Nullopt if invalid.
     static std::optional<ListenAddress> parse(const QString &text);
@@ -34,6 +35,15 @@ enum class AnonymousAccess {
     Loopback, ///< only from 127.0.0.0/8 and ::1 (the default: a console on the same machine)
     Always,
     Never,
+};
+
+/// Certificate and key for TLS listeners, PEM files.
+struct TlsSettings {
+    QString certificateFile;
+    QString keyFile;
+    QString caFile;                        ///< CA for client certificates (optional)
+    bool requireClientCertificate = false;
+    bool operator==(const TlsSettings &) const = default;
 };
 
 /// Everything hermesd and the console's embedded broker can be told.
@@ -50,6 +60,7 @@ struct BrokerConfig {
     Role anonymousRole = Role::Operator; ///< what an admitted anonymous client may do
     QList<Account> accounts;             ///< `account NAME ROLE HASH` lines
     QList<AccessRule> aclRules;          ///< `acl WHO ACCESS FILTER` lines, after the defaults
+    TlsSettings tls;
 
     bool operator==(const BrokerConfig &) const = default;
 };

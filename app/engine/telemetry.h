@@ -103,6 +103,7 @@ struct BrokerCounters {
     quint64 takeOvers = 0;
     quint64 authenticationFailures = 0;
     quint64 accessDenials = 0;         ///< publishes and subscriptions refused by the ACL
+    quint64 tlsHandshakeFailures = 0;
 };
 
 /// One application message seen by the broker, for the live Messages view.
