@@ -257,12 +257,21 @@ void NatRelay::onUpstreamClosed(quint64 id)
 void NatRelay::sweep()
 {
     const qint64 now = nowMs();
+    // Collect first, act second: mappingDropped() handlers may touch the relay.
+    QList<quint64> idle;
     QList<quint64> expired;
-    for (auto it = m_mappings.begin(); it != m_mappings.end(); ++it) {
-        const bool wasDropped = it->dropped();
-        if (expireIfIdle(it.key(), *it, now) && wasDropped
-            && now - it->droppedAtMs >= m_grace.count())
+    for (auto it = m_mappings.cbegin(); it != m_mappings.cend(); ++it) {
+        if (!it->dropped()) {
+            if (now - it->lastActivityMs >= m_idleTimeout.count())
+                idle.append(it.key());
+        } else if (now - it->droppedAtMs >= m_grace.count()) {
             expired.append(it.key());
+        }
+    }
+    for (const quint64 id : std::as_const(idle)) {
+        auto it = m_mappings.find(id);
+        if (it != m_mappings.end())
+            expireIfIdle(id, *it, now);
     }
     for (const quint64 id : std::as_const(expired)) {
         auto it = m_mappings.find(id);

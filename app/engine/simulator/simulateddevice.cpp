@@ -136,7 +136,8 @@ void SimulatedDevice::onDisconnected(CloseReason reason)
                                     << m_heartbeat->currentInterval().count() << "ms";
         emit deadLinkDetected(detection);
     } else if (m_wasConnected) {
-        ++m_stats.connectionsLost;
+        if (reason != CloseReason::ClientDisconnect) // stop() is not a loss
+            ++m_stats.connectionsLost;
     } else {
         ++m_stats.connectFailures;
     }
