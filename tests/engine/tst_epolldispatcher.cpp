@@ -189,7 +189,7 @@ void TestEpollDispatcher::singleShotTimersFireInDeadlineOrder()
     for (int i = 0; i < 4; ++i) {
         QCOMPARE(shots[i].id, expectedOrder[i]);
         // Never early; late by at most a scheduling hiccup.
-        QVERIFY2(shots[i].atMs >= intervals[i] && shots[i].atMs <= intervals[i] + 30,
+        QVERIFY2(shots[i].atMs >= intervals[i] && shots[i].atMs <= intervals[i] + 50,
                  qPrintable(QStringLiteral("shot %1 at %2 ms").arg(i).arg(shots[i].atMs)));
     }
 }
@@ -212,7 +212,7 @@ void TestEpollDispatcher::repeatingTimerKeepsItsInterval()
     for (int i = 0; i < shots.size(); ++i) {
         // The cadence is kept from the start, not from each delivery.
         const qint64 due = 15 * (i + 1);
-        QVERIFY2(shots[i].atMs >= due && shots[i].atMs <= due + 30,
+        QVERIFY2(shots[i].atMs >= due && shots[i].atMs <= due + 50,
                  qPrintable(QStringLiteral("shot %1 at %2 ms").arg(i).arg(shots[i].atMs)));
     }
 }
@@ -298,7 +298,7 @@ void TestEpollDispatcher::zeroTimerDoesNotStarveOtherTimersOrSockets()
         ::close(fds[1]);
     });
     QVERIFY(socketSeen);
-    QVERIFY2(endAtMs >= 30 && endAtMs <= 60, qPrintable(QString::number(endAtMs)));
+    QVERIFY2(endAtMs >= 30 && endAtMs <= 80, qPrintable(QString::number(endAtMs)));
     // A zero timer fires once per iteration: many times in 30 ms, but not in one pass.
     QVERIFY2(zeroShots > 10, qPrintable(QString::number(zeroShots)));
 }
