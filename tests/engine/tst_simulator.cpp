@@ -12,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QtTest>
 
 #include <memory>
@@ -54,7 +55,8 @@ std::unique_ptr<Broker> startBroker()
 
 quint16 brokerPort(const Broker &broker)
 {
-    return broker.listenAddresses().value(0).port;
+    const QList<ListenAddress> addresses = broker.listenAddresses();
+    return addresses.isEmpty() ? 0 : addresses.constFirst().port;
 }
 
 } // namespace
@@ -80,6 +82,7 @@ private slots:
     void deadMappingDetectedByBrokerAndDevice();
     void liveMappingKeepsBothSidesUp();
     void smartDeviceConvergesBelowScaledNat();
+    void deviceGivesUpAfterSixRefusedReconnects();
     void fleetOf200ConnectsThroughRelay();
 };
 
@@ -440,6 +443,32 @@ void TestSimulator::smartDeviceConvergesBelowScaledNat()
           clock.elapsed(), stats.heartbeatsSent, stats.deadLinks, stats.lastDetectionMs,
           qint64(stats.lastDetectionMs * 300 / 1000));
     device.stop();
+}
+
+void TestSimulator::deviceGivesUpAfterSixRefusedReconnects()
+{
+    // The broker is gone (nothing listens on the port): the first connect and six
+    // reconnects are refused, then the device stops trying. ×1000 makes 1–15 s delays ms.
+    quint16 deadPort = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        deadPort = probe.serverPort();
+    }
+    DeviceConfig config;
+    config.brokerPort = deadPort;
+    config.timeScale = 1000.0;
+    SimulatedDevice device(QStringLiteral("orphan"), config, std::make_unique<FixedHeartbeat>(120s));
+    QSignalSpy gaveUp(&device, &SimulatedDevice::gaveUp);
+    device.start();
+    QVERIFY(gaveUp.wait(5000));
+    const DeviceStats &stats = device.stats();
+    QCOMPARE(stats.connectAttempts, quint64(7));
+    QCOMPARE(stats.reconnectAttempts, quint64(6));
+    QCOMPARE(stats.connectFailures, quint64(7));
+    QCOMPARE(stats.connects, quint64(0));
+    QVERIFY(stats.gaveUp);
+    QVERIFY(!device.isRunning());
 }
 
 void TestSimulator::fleetOf200ConnectsThroughRelay()
