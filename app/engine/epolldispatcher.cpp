@@ -169,6 +169,16 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
     if (it == m_descriptors.end() || type < 0 || type > 2 || it->notifiers[type] != notifier)
         return;
     it->notifiers[type] = nullptr;
+    if (!it->notifiers[0] && !it->notifiers[1] && !it->notifiers[2]) {
+        // The last notifier of this fd: leave the epoll set now, not at the next wait. The
+        // socket is usually being closed, and its number can be handed to a new socket in
+        // this same loop turn; a deferred change would then see "same events, already in
+        // the kernel" and never add the new socket, which the kernel dropped with the old.
+        if (it->inKernel)
+            (void)::epoll_ctl(m_epollFd, EPOLL_CTL_DEL, fd, nullptr);
+        m_descriptors.erase(it);
+        return;
+    }
     markDirty(fd, *it);
 }
 

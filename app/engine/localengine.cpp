@@ -1,6 +1,7 @@
 #include "localengine.h"
 
 #include "broker.h"
+#include "epolldispatcher.h"
 
 #include <QPointer>
 #include <QTimer>
@@ -36,8 +37,13 @@ void LocalEngine::start()
 {
     if (m_running || m_broker)
         return;
-    if (!m_thread.isRunning())
+    if (!m_thread.isRunning()) {
+        // The engine thread holds every client socket: epoll scales where Qt's default
+        // dispatcher does not. A finished thread deletes its dispatcher, so each start
+        // installs a fresh one.
+        m_thread.setEventDispatcher(new EpollEventDispatcher);
         m_thread.start();
+    }
     // A short-lived object on the engine thread carries the start-up work there.
     auto *starter = new QObject;
     starter->moveToThread(&m_thread);

@@ -1,6 +1,7 @@
 // hermesd: the headless Hermes broker.
 #include "engine/broker.h"
 #include "engine/brokeroptions.h"
+#include "engine/epolldispatcher.h"
 #include "engine/signalwatcher.h"
 #include "engine/version.h"
 
@@ -12,6 +13,9 @@
 
 int main(int argc, char *argv[])
 {
+    // The broker runs on this thread: epoll instead of Qt's default dispatcher, whose cost
+    // per loop turn grows with every open socket (docs/BENCHMARKS.md).
+    QCoreApplication::setEventDispatcher(new hermes::EpollEventDispatcher); // Qt takes ownership
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("hermesd"));
     QCoreApplication::setOrganizationName(QStringLiteral("Hermes"));
