@@ -21,6 +21,8 @@ step "default tests"
 ctest --preset default -j "$jobs"
 step "translations complete"
 ./scripts/check-translations.sh
+step "Debian package (install, pub/sub round trip, purge)"
+./scripts/package-test.sh
 
 step "ASan+UBSan build"
 cmake --preset asan
