@@ -228,8 +228,15 @@ void MqttClient::onSocketConnected()
 
 void MqttClient::onReadyRead()
 {
-    if (m_machine && m_socket)
-        apply(m_machine->onBytes(m_socket->readAll(), now()));
+    if (!m_machine || !m_socket)
+        return;
+    const QByteArray bytes = m_socket->readAll();
+    if (!bytes.isEmpty())
+        apply(m_machine->onBytes(bytes, now()));
+    // An unbuffered QAbstractSocket that reads end-of-stream resets itself to Unconnected
+    // without emitting disconnected() (Qt 6.4 readData): notice the broker's close here.
+    if (m_machine && m_socket && m_socket->state() == QAbstractSocket::UnconnectedState)
+        onSocketDisconnected();
 }
 
 void MqttClient::onSocketError()

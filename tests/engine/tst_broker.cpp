@@ -2,6 +2,7 @@
 #include "rawclient.h"
 
 #include "engine/broker.h"
+#include "engine/mqttclient.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -78,6 +79,8 @@ private slots:
     void takenPortIsReportedClearly();
     void sysTopicsArePublished();
     void sharedSubscriptionDeliversToOneMember();
+    void kickedClientNoticesAtOnce_data();
+    void kickedClientNoticesAtOnce();
 
 private:
     quint16 port() const { return m_broker->listenAddresses().constFirst().port; }
@@ -425,6 +428,30 @@ void TestBroker::sharedSubscriptionDeliversToOneMember()
     // Round robin between two connected members.
     QCOMPARE(fromA, 5);
     QCOMPARE(fromB, 5);
+}
+
+void TestBroker::kickedClientNoticesAtOnce_data()
+{
+    QTest::addColumn<ProtocolVersion>("version");
+    QTest::newRow("3.1.1: the close itself") << ProtocolVersion::V3_1_1;
+    QTest::newRow("5.0: DISCONNECT 0x98 then close") << ProtocolVersion::V5;
+}
+
+void TestBroker::kickedClientNoticesAtOnce()
+{
+    QFETCH(ProtocolVersion, version);
+    // The project's own client must see the close without waiting for its next ping.
+    MqttClient client;
+    client.setHost(QStringLiteral("127.0.0.1"));
+    client.setPort(port());
+    client.setClientId(QStringLiteral("kick-me"));
+    client.setProtocolVersion(version);
+    QSignalSpy connected(&client, &MqttClient::connected);
+    QSignalSpy disconnected(&client, &MqttClient::disconnected);
+    client.connectToBroker();
+    QVERIFY(connected.wait(5000));
+    QVERIFY(m_broker->kick(QStringLiteral("kick-me")));
+    QVERIFY(disconnected.wait(2000));
 }
 
 QTEST_GUILESS_MAIN(TestBroker)
