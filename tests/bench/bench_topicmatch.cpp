@@ -23,49 +23,8 @@
 
 using namespace hermes::mqtt;
 
-// Counting allocations: this executable's malloc/calloc/realloc take precedence over libc's
-// for Qt too (symbol interposition) and forward to glibc. Off under sanitizers, which
-// replace the allocator themselves.
-#if defined(__SANITIZE_ADDRESS__)
-#define HERMES_COUNT_ALLOCATIONS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HERMES_COUNT_ALLOCATIONS 0
-#endif
-#endif
-#ifndef HERMES_COUNT_ALLOCATIONS
-#define HERMES_COUNT_ALLOCATIONS 1
-#endif
-
-namespace {
-std::atomic<quint64> g_allocations{0};
-} // namespace
-
-#if HERMES_COUNT_ALLOCATIONS
-extern "C" {
-void *__libc_malloc(size_t size);
-void *__libc_calloc(size_t count, size_t size);
-void *__libc_realloc(void *pointer, size_t size);
-
-void *malloc(size_t size) noexcept
-{
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_malloc(size);
-}
-
-void *calloc(size_t count, size_t size) noexcept
-{
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_calloc(count, size);
-}
-
-void *realloc(void *pointer, size_t size) noexcept
-{
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_realloc(pointer, size);
-}
-}
-#endif
+// Allocation counting (matchAllocatesOnlyResults / allocs per op): see the header.
+#include "../common/allocationcounter.h"
 
 namespace {
 
@@ -136,7 +95,7 @@ Timing timeLoop(const std::function<qsizetype(qsizetype)> &op)
     qsizetype totalOps = 0;
     qsizetype sink = 0;
     for (int round = 0; round < Rounds; ++round) {
-        const quint64 allocationsBefore = g_allocations.load();
+        const quint64 allocationsBefore = hermes::testing::allocationCount();
         const qint64 start = cpuNs();
         qsizetype ops = 0;
         do {
@@ -144,7 +103,7 @@ Timing timeLoop(const std::function<qsizetype(qsizetype)> &op)
                 sink += op(totalOps + ops);
         } while (cpuNs() - start < BudgetNs / Rounds);
         nsPerOp[round] = double(cpuNs() - start) / double(ops);
-        allocations += g_allocations.load() - allocationsBefore;
+        allocations += hermes::testing::allocationCount() - allocationsBefore;
         totalOps += ops;
     }
     g_sink = g_sink + sink;

@@ -12,49 +12,8 @@
 
 using namespace hermes::mqtt;
 
-// Allocation counting for matchAllocatesOnlyResults(): this executable's malloc, calloc and
-// realloc take precedence over libc's, for Qt too, and forward to glibc. Sanitizers bring
-// their own allocator, so the test is skipped under them.
-#if defined(__SANITIZE_ADDRESS__)
-#define HERMES_COUNT_ALLOCATIONS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HERMES_COUNT_ALLOCATIONS 0
-#endif
-#endif
-#if !defined(HERMES_COUNT_ALLOCATIONS) && defined(__GLIBC__)
-#define HERMES_COUNT_ALLOCATIONS 1
-#endif
-
-namespace {
-std::atomic<quint64> g_allocations{0};
-} // namespace
-
-#if HERMES_COUNT_ALLOCATIONS
-extern "C" {
-void *__libc_malloc(size_t size);
-void *__libc_calloc(size_t count, size_t size);
-void *__libc_realloc(void *pointer, size_t size);
-
-void *malloc(size_t size) noexcept
-{
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_malloc(size);
-}
-
-void *calloc(size_t count, size_t size) noexcept
-{
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_calloc(count, size);
-}
-
-void *realloc(void *pointer, size_t size) noexcept
-{
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_realloc(pointer, size);
-}
-}
-#endif
+// Allocation counting (matchAllocatesOnlyResults / allocs per op): see the header.
+#include "../common/allocationcounter.h"
 
 namespace {
 
@@ -62,9 +21,9 @@ namespace {
 template<typename Fn>
 quint64 allocationsDuring(Fn &&fn)
 {
-    const quint64 before = g_allocations.load();
+    const quint64 before = hermes::testing::allocationCount();
     fn();
-    return g_allocations.load() - before;
+    return hermes::testing::allocationCount() - before;
 }
 
 SubscribeOptions qos(QoS q, bool noLocal = false, bool retainAsPublished = false)
@@ -657,7 +616,7 @@ void TestSubscriptionTree::matchAllocatesOnlyResults()
     const QString missWildcardPath = u"region/eu/other/x"_qs;
     const QString sibling = u"devices/d500/other"_qs; // walks to d500, matches nothing
     const QString one = u"devices/d500/push"_qs; // matches d500 and the share
-    QCOMPARE(g_allocations.load() > 0, true); // the counter is live
+    QCOMPARE(hermes::testing::allocationCount() > 0, true); // the counter is live
 
     QCOMPARE(allocationsDuring([&] { QVERIFY(tree.match(miss).subscribers.isEmpty()); }), 0u);
     QCOMPARE(
