@@ -1,8 +1,35 @@
-// hermesctl: command-line client for a running hermesd.
+// hermesctl: command-line client for a running hermesd (and offline protobuf tools).
+#include "commands.h"
+
 #include "engine/version.h"
 
-#include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QTextStream>
+
+#include <functional>
+
+namespace {
+
+struct Subcommand {
+    const char *name;
+    const char *summary;
+    std::function<int(const QStringList &)> run;
+};
+
+QString usage(const QList<Subcommand> &subcommands)
+{
+    QString text;
+    QTextStream out(&text);
+    out << "Usage: hermesctl COMMAND [OPTIONS]\n"
+           "Command-line client for the Hermes broker.\n\nCommands:\n";
+    for (const Subcommand &command : subcommands)
+        out << "  " << QString::fromLatin1(command.name).leftJustified(10) << command.summary << '\n';
+    out << "\nOptions:\n  -h, --help     Displays help (COMMAND --help for a command's options).\n"
+           "  -v, --version  Displays version information.\n";
+    return text;
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -11,10 +38,34 @@ int main(int argc, char *argv[])
     QCoreApplication::setOrganizationName(QStringLiteral("Hermes"));
     QCoreApplication::setApplicationVersion(hermes::versionString());
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Command-line client for the Hermes broker"));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.process(app);
-    return 0;
+    using namespace hermes::cli;
+    const QList<Subcommand> subcommands = {
+        {"push", "Push a message to devices (by id, alias, tag) or a topic", runAdminCommand},
+        {"report", "Show a push's delivery report", runAdminCommand},
+        {"sessions", "List sessions, or show one", runAdminCommand},
+        {"devices", "List, register or tag devices", runAdminCommand},
+        {"kick", "Disconnect a client", runAdminCommand},
+        {"retained", "List or delete retained messages", runAdminCommand},
+        {"decode", "Decode a protobuf payload (file or stdin)", runDecodeCommand},
+        {"encode", "Encode JSON into a protobuf payload", runEncodeCommand},
+        {"simulate", "Run a simulated device fleet from a scenario file", runSimulateCommand},
+    };
+
+    const QStringList arguments = app.arguments().mid(1);
+    const QString first = arguments.value(0);
+    if (first == QLatin1String("-v") || first == QLatin1String("--version")) {
+        QTextStream(stdout) << "hermesctl " << hermes::versionString() << '\n';
+        return Success;
+    }
+    if (arguments.isEmpty() || first == QLatin1String("-h") || first == QLatin1String("--help")
+        || first == QLatin1String("help")) {
+        QTextStream(arguments.isEmpty() ? stderr : stdout) << usage(subcommands);
+        return arguments.isEmpty() ? UsageError : Success;
+    }
+    for (const Subcommand &command : subcommands) {
+        if (first == QLatin1String(command.name))
+            return command.run(arguments);
+    }
+    QTextStream(stderr) << "hermesctl: unknown command \"" << first << "\"\n\n" << usage(subcommands);
+    return UsageError;
 }
