@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QLoggingCategory>
 #include <QFile>
+#include <QScopeGuard>
 #include <QSslKey>
 #include <QSslServer>
 #include <QTcpServer>
@@ -305,6 +306,7 @@ void Broker::endSession(Session &session)
     if (session.pendingWill)
         publishWill(session.clientId, *std::exchange(session.pendingWill, std::nullopt));
     m_subscriptions.removeSubscriber(session.id);
+    abandonTraced(session.offlineState, QStringLiteral("session ended"));
     if (m_store) {
         m_store->deleteSession(session.clientId);
         scheduleCommit();
@@ -315,6 +317,18 @@ void Broker::endSession(Session &session)
     m_sessions.erase(session.id);
     m_counters.clientsTotal = m_sessions.size();
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
+}
+
+void Broker::abandonTraced(const SessionState &state, const QString &why)
+{
+    for (const OutboundMessage &message : state.inflight) {
+        if (message.message.trace)
+            emit tracedDelivery(message.message.trace, DeliveryStage::Abandoned, why);
+    }
+    for (const QueuedMessage &message : state.queued) {
+        if (message.trace)
+            emit tracedDelivery(message.trace, DeliveryStage::Abandoned, why);
+    }
 }
 
 bool Broker::verifyPassword(const Account &account, const QByteArray &password)
@@ -370,6 +384,8 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
     const PacketType type = packetType(sent.packet);
     if (type == PacketType::Publish)
         ++m_counters.publishSent;
+    if (sent.trace)
+        emit tracedDelivery(sent.trace, DeliveryStage::Sent, {});
     Session *session = connection.session();
     if (!session)
         return;
@@ -568,6 +584,12 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
     if (m_store && session->isPersistent())
         scheduleCommit();
     connection.apply(connection.machine().completeSubscribe(subscribe.packetId, codes));
+    // Whoever waits for this client's subscriptions hears of it once the retained
+    // messages below are out (and only if the connection survived them).
+    const auto announce = qScopeGuard([&] {
+        if (!connection.isClosed() && !accepted.isEmpty())
+            emit clientSubscribed(session->clientId);
+    });
 
     // Retained messages follow the SUBACK, per retain handling [MQTT-3.3.1-9] [MQTT-3.8.4-4];
     // never for shared subscriptions [MQTT-4.8.2-?: retained messages are not sent to
@@ -639,6 +661,12 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
         if (publish.retain)
             applyRetained(publish);
         matched = route(publish, session->id);
+        if (!m_messageTaps.isEmpty()
+            && std::any_of(m_messageTaps.cbegin(), m_messageTaps.cend(),
+                           [&](const QString &filter) { return topicMatches(filter, publish.topic); })) {
+            matched = true;
+            emit clientMessage(session->identity, publish);
+        }
     }
     if (qos == QoS::AtMostOnce || !packetId)
         return;
@@ -678,6 +706,30 @@ std::optional<qint64> Broker::wallTime(std::optional<Timestamp> at) const
     if (!at)
         return std::nullopt;
     return wallNow() + (*at - now()).count();
+}
+
+bool Broker::publishTraced(Publish message, const QString &clientId, quint64 trace)
+{
+    const Session *target = sessionFor(clientId);
+    if (!target)
+        return false;
+    m_traceTarget = TraceTarget{target->id, trace, false};
+    publish(std::move(message));
+    return std::exchange(m_traceTarget, std::nullopt)->accepted;
+}
+
+void Broker::addMessageTap(const QString &filter)
+{
+    if (!m_messageTaps.contains(filter))
+        m_messageTaps.append(filter);
+}
+
+std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
+{
+    const Session *session = sessionFor(clientId);
+    if (!session || !session->connection)
+        return std::nullopt;
+    return session->identity;
 }
 
 void Broker::publish(Publish message)
@@ -762,6 +814,14 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     // The machine sends the remaining lifetime, so a retained message delivered late
     // carries less than it was published with [MQTT-3.3.2-6].
     message.expiresAt = expiresAt;
+    const bool traced = m_traceTarget && m_traceTarget->subscriber == session.id;
+    if (traced) {
+        message.trace = m_traceTarget->trace;
+        // Accepted unless an offline session cannot keep it (below).
+        m_traceTarget->accepted = session.connection || (session.isPersistent() && qos != QoS::AtMostOnce);
+        if (m_traceTarget->accepted)
+            emit tracedDelivery(message.trace, DeliveryStage::Queued, {});
+    }
     if (m_store && session.isPersistent() && qos != QoS::AtMostOnce) {
         message.tag = m_store->addMessage(session.clientId, message.publish, wallTime(message.expiresAt));
         scheduleCommit();
@@ -779,6 +839,8 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     if (qsizetype(session.offlineState.queued.size()) >= m_config.limits.maxQueuedMessages) {
         if (m_store && message.tag)
             m_store->deleteMessage(message.tag);
+        if (message.trace)
+            emit tracedDelivery(message.trace, DeliveryStage::Failed, QStringLiteral("offline queue full"));
         ++m_counters.publishDropped;
         ++session.info.messagesDropped;
         session.dirty = true;
@@ -790,6 +852,11 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
 
 void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &completed)
 {
+    if (completed.trace) {
+        const bool success = quint8(completed.reasonCode) < 0x80;
+        emit tracedDelivery(completed.trace, success ? DeliveryStage::Acknowledged : DeliveryStage::Failed,
+                            success ? QString() : QStringLiteral("refused by the client: %1").arg(reasonCodeName(completed.reasonCode)));
+    }
     if (Session *session = connection.session()) {
         if (const quint64 tag = session->inflightTags.take(completed.packetId); tag && m_store) {
             m_store->deleteMessage(tag);
@@ -803,6 +870,12 @@ void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &
 void Broker::onMessageDropped(Connection &connection, const MessageDropped &dropped)
 {
     ++m_counters.publishDropped;
+    if (dropped.message.trace) {
+        const bool expired = dropped.reason == DropReason::Expired;
+        emit tracedDelivery(dropped.message.trace, expired ? DeliveryStage::Expired : DeliveryStage::Failed,
+                            dropped.reason == DropReason::QueueFull ? QStringLiteral("queue full")
+                            : expired ? QString() : QStringLiteral("too large for the client"));
+    }
     if (m_store && dropped.message.tag) {
         m_store->deleteMessage(dropped.message.tag);
         scheduleCommit();

@@ -25,6 +25,16 @@ namespace hermes {
 
 class Connection;
 
+/// How far a traced message (one push to one device) has got; see Broker::publishTraced().
+enum class DeliveryStage : quint8 {
+    Queued,       ///< in the device's session (waiting offline, or for its turn)
+    Sent,         ///< PUBLISH written (again, with DUP, on a resend)
+    Acknowledged, ///< PUBACK / PUBCOMP with a success code (QoS 1/2)
+    Failed,       ///< refused by the client (error reason code), queue full, too large
+    Expired,      ///< its message expiry passed before it could be sent
+    Abandoned,    ///< the session ended before the message was acknowledged
+};
+
 /// Lives on one thread (the engine's) and is driven by its event loop. Connections call
 /// the on…() hooks; everything else is the public API for hermesd, the console's engine
 /// thread, the push service and tests.
@@ -50,6 +60,21 @@ public:
 
     /// Publishes a message as the broker itself (push service, $SYS, operator console).
     void publish(mqtt::Publish message);
+    /// Publishes as the broker and follows the copy delivered to `clientId`'s session:
+    /// tracedDelivery(trace, …) reports it queued, sent, acknowledged, failed, expired or
+    /// abandoned. False when nothing was handed to that session (no session, no matching
+    /// subscription, or offline and not kept); other subscribers receive it regardless.
+    bool publishTraced(mqtt::Publish message, const QString &clientId, quint64 trace);
+    /// Client PUBLISHes (allowed by the ACL) on topics matching `filter` are also reported
+    /// by clientMessage(): device receipts, registrations, admin API requests.
+    void addMessageTap(const QString &filter);
+    /// The identity of a connected client.
+    std::optional<ClientIdentity> identityOf(const QString &clientId) const;
+    /// The durable store, null when persistence is off. Writes queued on it are committed
+    /// with the broker's next group commit (call scheduleCommit()) and hold every
+    /// connection's output until then.
+    Store *store() const { return m_store.get(); }
+    void scheduleCommit();
     /// Closes a client's connection (v5: DISCONNECT 0x98 Administrative action).
     bool kick(const QString &clientId);
     /// Removes a retained message; returns whether it existed.
@@ -92,6 +117,12 @@ signals:
     void clientConnected(const QString &clientId);
     /// A client's connection ended, with why.
     void clientDisconnected(const QString &clientId, const hermes::CloseInfo &close);
+    /// A client's SUBSCRIBE was answered (its retained messages follow).
+    void clientSubscribed(const QString &clientId);
+    /// A client published on a tapped topic (addMessageTap()).
+    void clientMessage(const hermes::ClientIdentity &publisher, const hermes::mqtt::Publish &publish);
+    /// A traced message moved on (publishTraced()).
+    void tracedDelivery(quint64 trace, hermes::DeliveryStage stage, const QString &detail);
     /// An application message was routed (any source), for live message views.
     void messagePublished(const QString &topic, const QByteArray &payload, int qos, bool retain);
     /// The store failed (locked, corrupt, full disk); the broker keeps serving from memory
@@ -104,7 +135,8 @@ private:
     /// The TLS listeners' configuration from BrokerConfig::tls, or nullopt with errorString().
     std::optional<QSslConfiguration> tlsConfiguration();
     void loadFromStore();
-    void scheduleCommit();
+    /// Reports every traced message still in `state` as abandoned (its session ends).
+    void abandonTraced(const mqtt::SessionState &state, const QString &why);
     void commitStore();
     void applyRetained(const mqtt::Publish &publish);
     /// Wall-clock ms for a monotonic deadline (what the store keeps).
@@ -136,7 +168,15 @@ private:
     QList<QTcpServer *> m_servers; ///< children of this
     QHash<QString, Session *> m_sessionsByClientId;
     std::unordered_map<mqtt::SubscriberId, std::unique_ptr<Session>> m_sessions;
-    QHash<QString, quint32> m_sharedCursor; ///< round-robin position per "$share/g/f"
+    QHash<QString, quint32> m_sharedCursor;
+    QStringList m_messageTaps;
+    /// While publishTraced() routes: whose copy to trace, and whether it was accepted.
+    struct TraceTarget {
+        mqtt::SubscriberId subscriber = 0;
+        quint64 trace = 0;
+        bool accepted = false;
+    };
+    std::optional<TraceTarget> m_traceTarget; ///< round-robin position per "$share/g/f"
     mqtt::SubscriptionTree m_subscriptions;
     std::unique_ptr<Store> m_store;           ///< null when persistence is off
     QList<QPointer<Connection>> m_awaitingCommit; ///< connections with output held for the commit

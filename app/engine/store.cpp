@@ -140,6 +140,10 @@ bool Store::open()
                        " PRIMARY KEY (client_id, packet_id))"),
         QStringLiteral("CREATE TABLE IF NOT EXISTS retained (topic TEXT PRIMARY KEY, packet BLOB NOT NULL,"
                        " expires_at INTEGER, stored_at INTEGER NOT NULL)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, alias TEXT NOT NULL,"
+                       " tags TEXT NOT NULL, registered INTEGER NOT NULL, first_seen INTEGER NOT NULL,"
+                       " last_seen INTEGER NOT NULL)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS push_sequences (device_id TEXT PRIMARY KEY, next INTEGER NOT NULL)"),
         QStringLiteral("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '%1')").arg(SchemaVersion),
     };
     for (const QString &statement : schema) {
@@ -421,6 +425,69 @@ bool Store::commit()
     m_pending.clear();
     m_error.clear();
     return true;
+}
+
+QList<DeviceRecord> Store::loadDevices()
+{
+    QList<DeviceRecord> devices;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.exec(QStringLiteral("SELECT id, alias, tags, registered, first_seen, last_seen FROM devices ORDER BY id"));
+    while (query.next()) {
+        DeviceRecord device;
+        device.id = query.value(0).toString();
+        device.alias = query.value(1).toString();
+        // Tags cannot contain spaces (they are words of tag expressions).
+        device.tags = query.value(2).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        device.registered = query.value(3).toBool();
+        device.firstSeenMs = query.value(4).toLongLong();
+        device.lastSeenMs = query.value(5).toLongLong();
+        devices.append(device);
+    }
+    return devices;
+}
+
+QHash<QString, quint64> Store::loadPushSequences()
+{
+    QHash<QString, quint64> next;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.exec(QStringLiteral("SELECT device_id, next FROM push_sequences"));
+    while (query.next())
+        next.insert(query.value(0).toString(), query.value(1).toULongLong());
+    return next;
+}
+
+void Store::saveDevice(const DeviceRecord &device)
+{
+    queue([device](Store &store) {
+        QSqlQuery &query = store.prepared(QStringLiteral(
+            "INSERT OR REPLACE INTO devices (id, alias, tags, registered, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)"));
+        query.bindValue(0, device.id);
+        query.bindValue(1, device.alias);
+        query.bindValue(2, device.tags.join(QLatin1Char(' ')));
+        query.bindValue(3, device.registered);
+        query.bindValue(4, device.firstSeenMs);
+        query.bindValue(5, device.lastSeenMs);
+        return store.run(query);
+    });
+}
+
+void Store::deleteDevice(const QString &id)
+{
+    queue([id](Store &store) {
+        QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM devices WHERE id = ?"));
+        query.bindValue(0, id);
+        return store.run(query);
+    });
+}
+
+void Store::savePushSequence(const QString &deviceId, quint64 next)
+{
+    queue([deviceId, next](Store &store) {
+        QSqlQuery &query = store.prepared(QStringLiteral("INSERT OR REPLACE INTO push_sequences (device_id, next) VALUES (?, ?)"));
+        query.bindValue(0, deviceId);
+        query.bindValue(1, next);
+        return store.run(query);
+    });
 }
 
 } // namespace hermes

@@ -2,6 +2,8 @@
 /// Durable broker state in one SQLite file: persistent sessions, their subscriptions,
 /// queued and in-flight QoS 1/2 messages, inbound QoS 2 ids, retained messages.
 
+#include "push/devicerecord.h"
+
 #include "mqtt/sessionmachine.h"
 #include "mqtt/subscriptiontree.h"
 
@@ -70,6 +72,9 @@ public:
 
     QList<StoredSession> loadSessions();
     QList<StoredRetained> loadRetained();
+    QList<DeviceRecord> loadDevices();
+    /// Next push sequence number per device (push/sequence.h SequenceAllocator).
+    QHash<QString, quint64> loadPushSequences();
 
     // ---- Queued writes ----
     void saveSession(const QString &clientId, quint32 expirySeconds, mqtt::ProtocolVersion version,
@@ -85,6 +90,9 @@ public:
     void deleteInboundAwaitingRelease(const QString &clientId, quint16 packetId);
     void saveRetained(const mqtt::Publish &publish, std::optional<qint64> expiresAtMs, qint64 storedAtMs);
     void deleteRetained(const QString &topic);
+    void saveDevice(const DeviceRecord &device);
+    void deleteDevice(const QString &id);
+    void savePushSequence(const QString &deviceId, quint64 next);
 
     bool hasPendingWrites() const { return !m_pending.empty(); }
     qsizetype pendingWriteCount() const { return qsizetype(m_pending.size()); }

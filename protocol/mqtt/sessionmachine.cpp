@@ -1083,7 +1083,7 @@ bool SessionMachine::sendPublish(Actions &out, const QueuedMessage &message,
         out.push_back(MessageDropped{message, DropReason::TooLargeForClient});
         return false;
     }
-    out.push_back(SendPacket{std::move(publish), std::move(bytes)});
+    out.push_back(SendPacket{std::move(publish), std::move(bytes), message.trace});
     return true;
 }
 
@@ -1241,7 +1241,7 @@ qsizetype SessionMachine::indexOfInflight(quint16 packetId) const
 void SessionMachine::completeInflight(Actions &out, qsizetype index, ReasonCode code, Timestamp now)
 {
     const OutboundMessage &message = m_session.inflight[index];
-    out.push_back(MessageCompleted{message.packetId, message.message.publish.qos, code});
+    out.push_back(MessageCompleted{message.packetId, message.message.publish.qos, code, message.message.trace});
     m_outboundIds.remove(message.packetId);
     m_session.inflight.removeAt(index);
     drain(out, now);

@@ -70,6 +70,9 @@ struct QueuedMessage {
     Publish publish;
     std::optional<Timestamp> expiresAt;
     quint64 tag = 0; ///< opaque to the protocol: the engine's store row for this message
+    /// Opaque to the protocol: the engine's delivery-tracking id (a push target), 0 = none.
+    /// Carried into SendPacket and MessageCompleted so delivery reports need no lookups.
+    quint64 trace = 0;
     bool operator==(const QueuedMessage &) const = default;
 };
 
@@ -101,6 +104,7 @@ struct SessionState {
 struct SendPacket {
     Packet packet;
     QByteArray bytes;
+    quint64 trace = 0; ///< a PUBLISH of a traced QueuedMessage: its trace
 };
 
 /// (Re)start the one timer of this kind to fire `after` from now.
@@ -149,6 +153,7 @@ struct MessageCompleted {
     quint16 packetId = 0;
     QoS qos = QoS::AtLeastOnce;
     ReasonCode reasonCode = ReasonCode::Success;
+    quint64 trace = 0; ///< the message's QueuedMessage::trace
 };
 
 enum class DropReason : quint8 {
