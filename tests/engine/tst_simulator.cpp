@@ -8,6 +8,9 @@
 #include "engine/simulator/natrelay.h"
 #include "engine/simulator/reconnectpolicy.h"
 #include "engine/simulator/simulateddevice.h"
+#include "push/envelope.h"
+#include "push/sequence.h"
+#include "push/signer.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -85,6 +88,10 @@ private slots:
     void deviceGivesUpAfterSixRefusedReconnects();
     void fleetOf200ConnectsThroughRelay();
     void reconnectStormIsSpreadOut();
+
+    // ---- push handling: envelopes, signatures, sequence numbers, receipts ----
+    void deviceHandlesPushesLikeAnApp_data();
+    void deviceHandlesPushesLikeAnApp();
 };
 
 void TestSimulator::fixedHeartbeatNeverMoves()
@@ -554,6 +561,119 @@ void TestSimulator::reconnectStormIsSpreadOut()
              qPrintable(QStringLiteral("first %1 ms, last %2 ms").arg(*first).arg(*last)));
     qInfo("50 kicked devices came back between %lld and %lld ms", *first, *last);
     fleet.stop();
+}
+
+void TestSimulator::deviceHandlesPushesLikeAnApp_data()
+{
+    QTest::addColumn<mqtt::ProtocolVersion>("version");
+    QTest::newRow("MQTT 3.1.1: envelopes told apart by parsing") << mqtt::ProtocolVersion::V3_1_1;
+    QTest::newRow("MQTT 5: envelopes labelled by content type [MQTT-3.3.2.3.9]")
+            << mqtt::ProtocolVersion::V5;
+}
+
+void TestSimulator::deviceHandlesPushesLikeAnApp()
+{
+    QFETCH(mqtt::ProtocolVersion, version);
+    const auto broker = startBroker();
+    QVERIFY(broker);
+    const QByteArray key = QByteArrayLiteral("0123456789abcdef0123456789abcdef");
+    auto ring = std::make_shared<push::Verifier>();
+    ring->addKey(QStringLiteral("k1"), key);
+
+    DeviceConfig config;
+    config.brokerPort = brokerPort(*broker);
+    config.version = version;
+    config.verifier = ring;
+    SimulatedDevice device(QStringLiteral("app-1"), config, std::make_unique<FixedHeartbeat>(120s));
+    QCOMPARE(device.receiptTopic(), QStringLiteral("devices/app-1/receipt"));
+
+    // The sender's side: watches receipts as the push service would.
+    MqttClient watcher;
+    watcher.setPort(brokerPort(*broker));
+    watcher.setClientId(QStringLiteral("watcher"));
+    QList<push::PushReceipt> receipts;
+    connect(&watcher, &MqttClient::messageReceived, this, [&](const mqtt::Publish &publish) {
+        const push::ReceiptResult parsed = push::PushReceipt::fromBytes(publish.payload);
+        if (const auto *receipt = std::get_if<push::PushReceipt>(&parsed))
+            receipts.append(*receipt);
+    });
+    QSignalSpy watcherReady(&watcher, &MqttClient::subscribed);
+    watcher.connectToBroker();
+    watcher.subscribe(QStringLiteral("devices/+/receipt"), mqtt::QoS::AtLeastOnce);
+    QVERIFY(watcherReady.wait(5000));
+
+    QSignalSpy deviceReady(&device.client(), &MqttClient::subscribed);
+    device.start();
+    QVERIFY(deviceReady.wait(5000));
+
+    const push::Signer signer(QStringLiteral("k1"), key);
+    const push::Signer forger(QStringLiteral("k1"), QByteArrayLiteral("not-the-key-not-the-key-not-the!"));
+    push::SequenceAllocator allocator;
+    auto envelope = [&](quint64 sequence) {
+        push::PushEnvelope e;
+        e.pushId = QStringLiteral("p%1").arg(sequence);
+        e.deviceId = device.id();
+        e.sequence = sequence;
+        e.sentAt = QDateTime::currentDateTimeUtc();
+        e.contentType = QStringLiteral("text/plain");
+        e.payload = QByteArrayLiteral("hello");
+        return e;
+    };
+    auto send = [&](const QByteArray &payload, bool labelled = true) {
+        mqtt::Publish publish;
+        publish.topic = device.pushTopic();
+        publish.payload = payload;
+        publish.qos = mqtt::QoS::AtLeastOnce;
+        if (labelled && version == mqtt::ProtocolVersion::V5)
+            publish.properties.contentType = QString(push::EnvelopeContentType);
+        broker->publish(publish);
+    };
+    const quint64 s1 = *allocator.allocate(device.id());
+    const quint64 s2 = *allocator.allocate(device.id());
+    const quint64 s3 = *allocator.allocate(device.id());
+    QCOMPARE(s3, quint64(3));
+
+    send(signer.sign(envelope(s1)).toBytes());             // delivered
+    send(signer.sign(envelope(s1)).toBytes());             // a resend: duplicate
+    send(signer.sign(envelope(s3)).toBytes());             // 2 missing: gap
+    send(forger.sign(envelope(s2)).toBytes());             // forged: rejected, 2 still missing
+    send(envelope(s2).toBytes());                          // unsigned: rejected
+    push::PushEnvelope old = envelope(s2);
+    old.expiresAt = QDateTime::currentDateTimeUtc().addSecs(-60);
+    send(signer.sign(old).toBytes());                      // authentic but expired
+    push::PushEnvelope elsewhere = envelope(s2);
+    elsewhere.deviceId = QStringLiteral("app-2");
+    send(signer.sign(elsewhere).toBytes());                // replayed from another device
+    send(QByteArrayLiteral("raw operator text"), false);   // raw: counted, no receipt
+    send(signer.sign(envelope(s2)).toBytes());             // the fill-in: delivered
+
+    QTRY_COMPARE_WITH_TIMEOUT(receipts.size(), 8, 5000);
+    using push::ReceiptStatus;
+    const QList<ReceiptStatus> expected = {ReceiptStatus::Delivered, ReceiptStatus::Duplicate,
+                                           ReceiptStatus::Gap, ReceiptStatus::RejectedSignature,
+                                           ReceiptStatus::RejectedSignature, ReceiptStatus::Expired,
+                                           ReceiptStatus::RejectedSignature, ReceiptStatus::Delivered};
+    for (int i = 0; i < expected.size(); ++i)
+        QVERIFY2(receipts.at(i).status == expected.at(i), qPrintable(push::describe(receipts.at(i))));
+    QCOMPARE(receipts.at(2).missing, (QList<push::SequenceRange>{{2, 2}}));
+    QCOMPARE(receipts.at(2).sequence, quint64(3));
+    QCOMPARE(receipts.at(3).missing, (QList<push::SequenceRange>{{2, 2}}));
+    QCOMPARE(receipts.at(7).pushId, QStringLiteral("p2"));
+    QVERIFY(receipts.at(7).missing.isEmpty());
+
+    const DeviceStats &stats = device.stats();
+    QCOMPARE(stats.messagesReceived, quint64(9));
+    QCOMPARE(stats.pushesRaw, quint64(1));
+    QCOMPARE(stats.pushesReceived, quint64(8));
+    QCOMPARE(stats.pushesDelivered, quint64(3)); // 1, 3, 2: each once
+    QCOMPARE(stats.duplicates, quint64(1));
+    QCOMPARE(stats.gaps, quint64(1));
+    QCOMPARE(stats.rejected, quint64(3));
+    QCOMPARE(stats.expired, quint64(1));
+    QCOMPARE(stats.missing, quint64(0));
+    QCOMPARE(stats.receiptsSent, quint64(8));
+    QCOMPARE(device.sequenceTracker().expected(), quint64(4));
+    device.stop();
 }
 
 int main(int argc, char *argv[])

@@ -40,8 +40,14 @@ void Fleet::createDevices()
         std::unique_ptr<HeartbeatStrategy> heartbeat;
         if (m_config.heartbeat)
             heartbeat = m_config.heartbeat(i);
-        const QString id = m_config.idPrefix + QStringLiteral("%1").arg(i, width, 10, QLatin1Char('0'));
+        const QString id = m_config.idPrefix + QStringLiteral("%1").arg(i, width, 10, QLatin1Char('0'))
+                + m_config.idSuffix;
         auto *device = new SimulatedDevice(id, deviceConfig, std::move(heartbeat), this);
+        if (!m_config.localAddresses.isEmpty()) {
+            ClientOptions options = device->client().options();
+            options.localAddress = m_config.localAddresses.at(i % m_config.localAddresses.size());
+            device->client().setOptions(options);
+        }
         connect(device, &SimulatedDevice::connected, this, [this] {
             ++m_connected;
             emit connectedCountChanged(m_connected);
@@ -115,6 +121,17 @@ FleetStats Fleet::stats() const
         s.deadLinks += d.deadLinks;
         s.connectionsLost += d.connectionsLost;
         s.messagesReceived += d.messagesReceived;
+        s.pushesRaw += d.pushesRaw;
+        s.pushesReceived += d.pushesReceived;
+        s.pushesDelivered += d.pushesDelivered;
+        s.duplicates += d.duplicates;
+        s.gaps += d.gaps;
+        s.missing += d.missing;
+        s.lost += d.lost;
+        s.rejected += d.rejected;
+        s.expired += d.expired;
+        s.stale += d.stale;
+        s.receiptsSent += d.receiptsSent;
         s.maxDetectionMs = std::max(s.maxDetectionMs, d.maxDetectionMs);
         detectionTotal += d.totalDetectionMs;
         intervalTotal += double(device->heartbeat().currentInterval().count());

@@ -4,6 +4,7 @@
 #include "engine/simulator/simulateddevice.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QList>
 #include <QObject>
 #include <QTimer>
@@ -16,8 +17,12 @@ namespace hermes::sim {
 /// What the fleet is and how fast it comes online.
 struct FleetConfig {
     int deviceCount = 100;
-    /// Device ids are idPrefix + zero-padded index: "sim-00042".
+    /// Device ids are idPrefix + zero-padded index + idSuffix: "sim-00042".
     QString idPrefix = QStringLiteral("sim-");
+    QString idSuffix;
+    /// Source addresses devices bind to, round robin (empty = the system's choice). Each
+    /// 127.0.0.x has its own ~28,000 ephemeral ports.
+    QList<QHostAddress> localAddresses;
     /// Connects started per second; ≤ 0 = all at once (a reconnect storm).
     int connectsPerSecond = 500;
     /// Shared by every device; each gets seed + index for its reconnect policy.
@@ -42,6 +47,17 @@ struct FleetStats {
     quint64 deadLinks = 0;
     quint64 connectionsLost = 0;
     quint64 messagesReceived = 0;
+    quint64 pushesRaw = 0;
+    quint64 pushesReceived = 0; ///< envelopes
+    quint64 pushesDelivered = 0;
+    quint64 duplicates = 0;
+    quint64 gaps = 0;
+    quint64 missing = 0; ///< still missing below each device's highest, summed
+    quint64 lost = 0;
+    quint64 rejected = 0;
+    quint64 expired = 0;
+    quint64 stale = 0;
+    quint64 receiptsSent = 0;
     qint64 maxDetectionMs = 0;
     double meanDetectionMs = 0; ///< over every dead link noticed
     double meanIntervalMs = 0;  ///< current heartbeat interval, simulated

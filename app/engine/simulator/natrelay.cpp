@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 Q_LOGGING_CATEGORY(lcRelay, "hermes.sim.relay", QtInfoMsg)
 
@@ -62,7 +63,9 @@ NatRelay::NatRelay(Config config, QObject *parent)
 {
     if (!(m_config.timeScale > 0.0))
         m_config.timeScale = 1.0;
-    m_idleTimeout = scaled(simulatedTimeout(), m_config.timeScale);
+    // No timeout = no NAT: a century is "never" for any run and keeps the arithmetic plain.
+    m_idleTimeout = simulatedTimeout().count() > 0 ? scaled(simulatedTimeout(), m_config.timeScale)
+                                                   : std::chrono::milliseconds(std::chrono::hours(24 * 365 * 100));
     m_grace = scaled(m_config.blackHoleGrace, m_config.timeScale);
     // Twenty sweeps per timeout bound how late a drop is noticed by the sweep; a byte that
     // arrives in between is checked against the clock first (expireIfIdle), so forwarding
@@ -109,6 +112,57 @@ int NatRelay::liveMappings() const
 {
     return int(std::count_if(m_mappings.cbegin(), m_mappings.cend(),
                              [](const Mapping &m) { return !m.dropped(); }));
+}
+
+int NatRelay::dropMappings(double share, quint64 seed)
+{
+    QList<quint64> live;
+    for (auto it = m_mappings.cbegin(); it != m_mappings.cend(); ++it) {
+        if (!it->dropped())
+            live.append(it.key());
+    }
+    std::sort(live.begin(), live.end()); // hash order is not reproducible; the seed should be
+    std::mt19937_64 rng(seed);
+    std::shuffle(live.begin(), live.end(), rng);
+    const int count = int(std::llround(std::clamp(share, 0.0, 1.0) * double(live.size())));
+    const qint64 now = nowMs();
+    int dropped = 0;
+    for (int i = 0; i < count; ++i) {
+        auto it = m_mappings.find(live.at(i));
+        if (it == m_mappings.end() || it->dropped())
+            continue;
+        it->droppedAtMs = now;
+        it->pendingUpstream.clear();
+        ++m_counters.mappingsDropped;
+        ++dropped;
+        emit mappingDropped(live.at(i), now - it->lastActivityMs);
+    }
+    return dropped;
+}
+
+int NatRelay::resetAll(bool abortive)
+{
+    const QList<quint64> ids = m_mappings.keys();
+    for (const quint64 id : ids) {
+        auto it = m_mappings.find(id);
+        if (it == m_mappings.end())
+            continue;
+        QTcpSocket *device = it->device;
+        QTcpSocket *upstream = it->upstream;
+        it->deviceOpen = false;
+        it->upstreamOpen = false;
+        device->disconnect(this);
+        upstream->disconnect(this);
+        if (abortive) {
+            device->abort();
+            upstream->abort();
+        } else {
+            device->disconnectFromHost();
+            upstream->disconnectFromHost();
+        }
+        removeIfDone(id);
+    }
+    return int(ids.size());
 }
 
 void NatRelay::accept()

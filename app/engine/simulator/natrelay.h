@@ -33,7 +33,7 @@ public:
         ChinaMobile,  ///< 5 min
         ChinaUnicom,  ///< 5 min
         ChinaTelecom, ///< > 28 min; 30 min here
-        Custom,       ///< Config::customTimeout
+        Custom,       ///< Config::customTimeout (0 = no NAT: mappings never expire)
     };
     Q_ENUM(Preset)
 
@@ -82,6 +82,15 @@ public:
     int liveMappings() const;
     /// All mappings with a socket still open (live and black-holed).
     int openMappings() const { return int(m_mappings.size()); }
+
+    /// The network goes away under `share` (0–1) of the live mappings, picked at random
+    /// with `seed`: they are black-holed now, silently, as if their idle timeout had
+    /// passed (a train enters a tunnel). Returns how many were dropped.
+    int dropMappings(double share, quint64 seed);
+    /// Ends every mapping on both sides at once, as a broker restart looks from the
+    /// devices (and a restart of the devices from the broker): FIN, or RST when `abortive`.
+    /// Devices reconnect through the relay as usual. Returns how many were open.
+    int resetAll(bool abortive);
 
 signals:
     void mappingCreated(quint64 id);

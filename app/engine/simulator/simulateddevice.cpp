@@ -1,5 +1,6 @@
 #include "simulateddevice.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
 
 #include <algorithm>
@@ -62,6 +63,8 @@ SimulatedDevice::SimulatedDevice(const QString &id, DeviceConfig config,
         if (!m_pingSentMs)
             scheduleHeartbeat();
         emit messageReceived(publish);
+        if (publish.topic == pushTopic())
+            handlePush(publish);
     });
 }
 
@@ -70,6 +73,117 @@ SimulatedDevice::~SimulatedDevice() = default;
 QString SimulatedDevice::pushTopic() const
 {
     return QStringLiteral("devices/%1/push").arg(m_id);
+}
+
+QString SimulatedDevice::receiptTopic() const
+{
+    return QStringLiteral("devices/%1/receipt").arg(m_id);
+}
+
+/*
+ * What a real app does with a push (PUSH.md): tell an envelope from a raw payload, verify
+ * it when the device holds keys, check expiry, run the sequence tracker, deliver or drop,
+ * and answer with a receipt either way. Only envelopes that verified touch the tracker.
+ */
+void SimulatedDevice::handlePush(const mqtt::Publish &publish)
+{
+    // MQTT 5 labels envelopes; on 3.x (or an unlabelled v5 publish) an envelope is bytes
+    // that parse and name a device — a raw payload that happens to parse as protobuf
+    // almost never carries a device id.
+    const std::optional<QString> &type = publish.properties.contentType;
+    if (type && *type != push::EnvelopeContentType) {
+        ++m_stats.pushesRaw;
+        return;
+    }
+    const push::EnvelopeResult parsed = push::PushEnvelope::fromBytes(publish.payload);
+    const auto *envelope = std::get_if<push::PushEnvelope>(&parsed);
+    if (!envelope || (!type && envelope->deviceId.isEmpty())) {
+        ++m_stats.pushesRaw;
+        return;
+    }
+    ++m_stats.pushesReceived;
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    push::PushReceipt receipt;
+    receipt.pushId = envelope->pushId;
+    receipt.sequence = envelope->sequence;
+    receipt.receivedAt = now;
+
+    bool accepted = true;
+    if (envelope->deviceId != m_id) { // replayed from another device: the id is signed
+        receipt.status = push::ReceiptStatus::RejectedSignature;
+        accepted = false;
+    } else if (m_config.verifier) {
+        switch (m_config.verifier->verify(*envelope, now)) {
+        case push::VerifyResult::Verified:
+            break;
+        case push::VerifyResult::Expired:
+            receipt.status = push::ReceiptStatus::Expired;
+            accepted = false;
+            break;
+        case push::VerifyResult::Unsigned:
+        case push::VerifyResult::UnknownKey:
+        case push::VerifyResult::BadSignature:
+            receipt.status = push::ReceiptStatus::RejectedSignature;
+            accepted = false;
+            break;
+        }
+    } else if (envelope->expiresAt.isValid() && now >= envelope->expiresAt) {
+        receipt.status = push::ReceiptStatus::Expired;
+        accepted = false;
+    }
+
+    if (!accepted) {
+        if (receipt.status == push::ReceiptStatus::Expired)
+            ++m_stats.expired;
+        else
+            ++m_stats.rejected;
+        receipt.missing = m_tracker.missing();
+    } else if (envelope->sequence == 0) { // unsequenced: nothing to track
+        receipt.status = push::ReceiptStatus::Delivered;
+        ++m_stats.pushesDelivered;
+    } else {
+        const push::AcceptResult result = m_tracker.accept(envelope->sequence);
+        receipt.missing = result.missing;
+        switch (result.outcome) {
+        case push::SequenceOutcome::New:
+            receipt.status = push::ReceiptStatus::Delivered;
+            break;
+        case push::SequenceOutcome::Gap:
+            receipt.status = push::ReceiptStatus::Gap;
+            ++m_stats.gaps;
+            break;
+        case push::SequenceOutcome::Duplicate:
+            receipt.status = push::ReceiptStatus::Duplicate;
+            ++m_stats.duplicates;
+            break;
+        case push::SequenceOutcome::Stale:
+            receipt.status = push::ReceiptStatus::Stale;
+            ++m_stats.stale;
+            break;
+        case push::SequenceOutcome::Invalid: // not a sequence number: no receipt
+            ++m_stats.invalid;
+            return;
+        }
+        if (result.deliver())
+            ++m_stats.pushesDelivered;
+        quint64 missing = 0;
+        for (const push::SequenceRange &range : std::as_const(result.missing))
+            missing += range.count();
+        m_stats.missing = missing;
+        m_stats.lost = m_tracker.lostCount();
+        m_stats.highestSequence = m_tracker.highestReceived();
+    }
+    sendReceipt(receipt);
+    emit pushHandled(*envelope, receipt);
+}
+
+void SimulatedDevice::sendReceipt(const push::PushReceipt &receipt)
+{
+    if (!m_config.sendReceipts || !isConnected())
+        return;
+    if (m_client.publish(receiptTopic(), receipt.toBytes(), m_config.receiptQoS) >= 0)
+        ++m_stats.receiptsSent;
 }
 
 void SimulatedDevice::start()
@@ -114,7 +228,7 @@ void SimulatedDevice::onConnected()
     m_wasConnected = true;
     m_policy.reset();
     m_lastActivityMs = m_clock.elapsed();
-    m_client.subscribe(pushTopic(), mqtt::QoS::AtLeastOnce);
+    m_client.subscribe(pushTopic(), m_config.pushQoS);
     scheduleHeartbeat();
     emit connected();
 }

@@ -5,6 +5,8 @@
 #include "engine/mqttclient.h"
 #include "engine/simulator/heartbeatstrategy.h"
 #include "engine/simulator/reconnectpolicy.h"
+#include "push/sequence.h"
+#include "push/signer.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -35,6 +37,14 @@ struct DeviceConfig {
     std::optional<std::chrono::milliseconds> keepAlive;
     ReconnectPolicy::Config reconnect;
     quint64 seed = 1; ///< for the reconnect policy
+    /// QoS of the devices/{id}/push subscription.
+    mqtt::QoS pushQoS = mqtt::QoS::AtLeastOnce;
+    /// Keys the device trusts; null = accept unsigned envelopes (no verification). Shared by
+    /// a fleet: one ring, read-only.
+    std::shared_ptr<const push::Verifier> verifier;
+    /// Publish a PushReceipt on devices/{id}/receipt for every envelope.
+    bool sendReceipts = true;
+    mqtt::QoS receiptQoS = mqtt::QoS::AtLeastOnce;
 };
 
 /// What one device went through (plain values; summed by Fleet).
@@ -51,7 +61,21 @@ struct DeviceStats {
     qint64 maxDetectionMs = 0;
     qint64 totalDetectionMs = 0;
     qint64 lastSilenceMs = 0;       ///< real ms from the last proof of life to the detection
-    quint64 messagesReceived = 0;
+    quint64 messagesReceived = 0;   ///< every PUBLISH on the push topic
+    // What the push handling did with them (PUSH.md "Sequence numbers and receipts"):
+    quint64 pushesRaw = 0;          ///< not an envelope: an operator's raw payload
+    quint64 pushesReceived = 0;     ///< envelopes
+    quint64 pushesDelivered = 0;    ///< handed to the "application" (new or gap)
+    quint64 duplicates = 0;         ///< seen before: dropped, receipt DUPLICATE
+    quint64 gaps = 0;               ///< delivered, but numbers below it were missing
+    quint64 rejected = 0;           ///< unsigned, unknown key, bad signature, other device
+    quint64 expired = 0;            ///< authentic but past expiresAt
+    quint64 stale = 0;              ///< below the sequence window: dropped
+    quint64 invalid = 0;            ///< sequence above the cap: dropped without receipt
+    quint64 receiptsSent = 0;
+    quint64 missing = 0;            ///< numbers missing below the highest received (now)
+    quint64 lost = 0;               ///< numbers the tracker gave up on (window slid)
+    quint64 highestSequence = 0;
     bool gaveUp = false;
 };
 
@@ -71,6 +95,10 @@ public:
     QString id() const { return m_id; }
     /// "devices/{id}/push"
     QString pushTopic() const;
+    /// "devices/{id}/receipt"
+    QString receiptTopic() const;
+    /// The device's sequence state (kept across reconnects, like an app's storage).
+    const push::SequenceTracker &sequenceTracker() const { return m_tracker; }
     const DeviceConfig &config() const { return m_config; }
     const HeartbeatStrategy &heartbeat() const { return *m_heartbeat; }
     const ReconnectPolicy &reconnectPolicy() const { return m_policy; }
@@ -95,8 +123,13 @@ signals:
     void heartbeatAnswered(qint64 rttMs);
     void gaveUp();
     void messageReceived(const hermes::mqtt::Publish &publish);
+    /// An envelope was handled; `receipt` is what the device answered (also when
+    /// sendReceipts is off). Delivered and Gap mean the application got the payload.
+    void pushHandled(const hermes::push::PushEnvelope &envelope, const hermes::push::PushReceipt &receipt);
 
 private:
+    void handlePush(const mqtt::Publish &publish);
+    void sendReceipt(const push::PushReceipt &receipt);
     void connectNow();
     void onConnected();
     void onDisconnected(mqtt::client::CloseReason reason);
@@ -119,6 +152,7 @@ private:
     Pending m_pending = Pending::None;
     QElapsedTimer m_clock;
     DeviceStats m_stats;
+    push::SequenceTracker m_tracker;
     qint64 m_lastActivityMs = 0;
     std::optional<qint64> m_pingSentMs;
     bool m_running = false;
