@@ -724,6 +724,18 @@ void Broker::addMessageTap(const QString &filter)
         m_messageTaps.append(filter);
 }
 
+bool Broker::subscribesTo(const QString &clientId, const QString &topic) const
+{
+    const Session *session = sessionFor(clientId);
+    if (!session)
+        return false;
+    const QList<SubscriptionRecord> subscriptions = m_subscriptions.subscriptionsOf(session->id);
+    return std::any_of(subscriptions.cbegin(), subscriptions.cend(), [&](const SubscriptionRecord &record) {
+        const auto shared = parseSharedFilter(record.filter);
+        return topicMatches(shared ? shared->filter : record.filter, topic);
+    });
+}
+
 std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
 {
     const Session *session = sessionFor(clientId);

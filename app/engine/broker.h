@@ -68,6 +68,8 @@ public:
     /// Client PUBLISHes (allowed by the ACL) on topics matching `filter` are also reported
     /// by clientMessage(): device receipts, registrations, admin API requests.
     void addMessageTap(const QString &filter);
+    /// True when one of `clientId`'s subscriptions matches `topic` (shared ones too).
+    bool subscribesTo(const QString &clientId, const QString &topic) const;
     /// The identity of a connected client.
     std::optional<ClientIdentity> identityOf(const QString &clientId) const;
     /// The durable store, null when persistence is off. Writes queued on it are committed

@@ -2,6 +2,7 @@
 
 #include "broker.h"
 #include "epolldispatcher.h"
+#include "push/adminapi.h"
 
 #include <QPointer>
 #include <QTimer>
@@ -61,6 +62,7 @@ void LocalEngine::start()
             return;
         }
         broker->enableTelemetry();
+        installPushServices(*broker);
         // At most one batch waits in the GUI's queue: a busy GUI skips ticks instead of
         // piling up batches; dirty sessions simply ride along in the next one.
         auto pending = std::make_shared<std::atomic_bool>(false);

@@ -2,7 +2,7 @@
 /// Durable broker state in one SQLite file: persistent sessions, their subscriptions,
 /// queued and in-flight QoS 1/2 messages, inbound QoS 2 ids, retained messages.
 
-#include "push/devicerecord.h"
+#include "engine/push/devicerecord.h"
 
 #include "mqtt/sessionmachine.h"
 #include "mqtt/subscriptiontree.h"

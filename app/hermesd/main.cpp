@@ -1,5 +1,6 @@
 // hermesd: the headless Hermes broker.
 #include "engine/broker.h"
+#include "engine/push/adminapi.h"
 #include "engine/brokeroptions.h"
 #include "engine/epolldispatcher.h"
 #include "engine/signalwatcher.h"
@@ -81,6 +82,7 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "hermesd: %s\n", qPrintable(broker.errorString()));
         return 1;
     }
+    hermes::installPushServices(broker);
     for (const auto &address : broker.listenAddresses())
         std::printf("hermesd listening on %s\n", qPrintable(address.toString()));
     std::fflush(stdout);

@@ -1,0 +1,428 @@
+#include "adminapi.h"
+
+#include "mqtt/topic.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcAdmin, "hermes.admin")
+
+namespace hermes {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+QString protocolName(mqtt::ProtocolVersion version)
+{
+    switch (version) {
+    case mqtt::ProtocolVersion::V3_1: return QStringLiteral("3.1");
+    case mqtt::ProtocolVersion::V3_1_1: return QStringLiteral("3.1.1");
+    case mqtt::ProtocolVersion::V5: return QStringLiteral("5.0");
+    }
+    return {};
+}
+
+QString stageName(mqtt::OutboundStage stage)
+{
+    switch (stage) {
+    case mqtt::OutboundStage::AwaitingPuback: return QStringLiteral("awaiting-puback");
+    case mqtt::OutboundStage::AwaitingPubrec: return QStringLiteral("awaiting-pubrec");
+    case mqtt::OutboundStage::AwaitingPubcomp: return QStringLiteral("awaiting-pubcomp");
+    }
+    return {};
+}
+
+QJsonObject sessionJson(const SessionInfo &info, qint64 now)
+{
+    QJsonObject json{
+        {QStringLiteral("clientId"), info.clientId},
+        {QStringLiteral("userName"), info.userName},
+        {QStringLiteral("online"), info.online},
+        {QStringLiteral("address"), info.address},
+        {QStringLiteral("protocol"), protocolName(info.version)},
+        {QStringLiteral("keepAliveSeconds"), int(info.keepAliveSeconds)},
+        {QStringLiteral("lastInboundAgeMs"), double(info.lastInboundMs ? now - info.lastInboundMs : 0)},
+        {QStringLiteral("inflight"), info.inflight},
+        {QStringLiteral("queued"), info.queued},
+        {QStringLiteral("subscriptions"), info.subscriptions},
+        {QStringLiteral("messagesIn"), double(info.messagesIn)},
+        {QStringLiteral("messagesOut"), double(info.messagesOut)},
+        {QStringLiteral("messagesDropped"), double(info.messagesDropped)},
+    };
+    if (info.online)
+        json.insert(QStringLiteral("connectedAtMs"), double(info.connectedSinceMs));
+    else
+        json.insert(QStringLiteral("disconnectedAtMs"), double(info.offlineSinceMs));
+    return json;
+}
+
+/// The payload as text when it is UTF-8, else base64.
+void insertPayload(QJsonObject &json, const QByteArray &payload)
+{
+    const QString text = QString::fromUtf8(payload);
+    const bool isText = text.toUtf8() == payload && !payload.contains('\0');
+    json.insert(QStringLiteral("payload"), isText ? text : QString::fromLatin1(payload.toBase64()));
+    json.insert(QStringLiteral("payloadEncoding"), isText ? QStringLiteral("utf8") : QStringLiteral("base64"));
+}
+
+QString requiredString(const QJsonObject &arguments, const char *name)
+{
+    return arguments.value(QLatin1String(name)).toString();
+}
+
+} // namespace
+
+AdminApi::AdminApi(Broker &broker, PushService &push, QObject *parent)
+    : QObject(parent), m_broker(broker), m_push(push)
+{
+    const auto bind = [this](auto method) {
+        return [this, method](const QJsonObject &arguments) { return (this->*method)(arguments); };
+    };
+    m_methods = {
+        {QStringLiteral("sessions/list"), bind(&AdminApi::listSessions)},
+        {QStringLiteral("sessions/get"), bind(&AdminApi::getSession)},
+        {QStringLiteral("sessions/kick"), bind(&AdminApi::kick)},
+        {QStringLiteral("devices/list"), bind(&AdminApi::listDevices)},
+        {QStringLiteral("devices/update"), bind(&AdminApi::updateDevice)},
+        {QStringLiteral("devices/remove"), bind(&AdminApi::removeDevice)},
+        {QStringLiteral("push/audience"), bind(&AdminApi::audience)},
+        {QStringLiteral("push/send"), bind(&AdminApi::sendPush)},
+        {QStringLiteral("push/report"), bind(&AdminApi::pushReport)},
+        {QStringLiteral("push/list"), bind(&AdminApi::listPushes)},
+        {QStringLiteral("retained/list"), bind(&AdminApi::listRetained)},
+        {QStringLiteral("retained/delete"), bind(&AdminApi::deleteRetained)},
+    };
+    m_telemetryTimer.setInterval(1s);
+    connect(&m_telemetryTimer, &QTimer::timeout, this, &AdminApi::publishTelemetry);
+}
+
+void AdminApi::start()
+{
+    m_broker.addMessageTap(QString(TopicPrefix) + QLatin1Char('#'));
+    connect(&m_broker, &Broker::clientMessage, this, &AdminApi::onClientMessage);
+    m_telemetryTimer.start();
+}
+
+void AdminApi::onClientMessage(const ClientIdentity &publisher, const mqtt::Publish &publish)
+{
+    if (!publish.topic.startsWith(TopicPrefix) || publish.topic == TelemetryTopic)
+        return;
+    const std::optional<QString> &responseTopic = publish.properties.responseTopic;
+    if (!responseTopic || !mqtt::isValidTopicName(*responseTopic)) {
+        ++m_dropped;
+        qCInfo(lcAdmin) << "dropped an admin request without a usable response topic from" << publisher.clientId;
+        return;
+    }
+    if (publisher.role != Role::Operator) {
+        ++m_dropped;
+        reply(publish, Answer::error(QStringLiteral("forbidden"), QStringLiteral("the admin API is for operators")));
+        return;
+    }
+    const QString method = publish.topic.mid(TopicPrefix.size());
+    const auto handler = m_methods.constFind(method);
+    if (handler == m_methods.cend()) {
+        reply(publish, Answer::error(QStringLiteral("unknown-method"), QStringLiteral("no method \"%1\"").arg(method)));
+        return;
+    }
+    QJsonObject arguments;
+    if (!publish.payload.trimmed().isEmpty()) {
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(publish.payload, &error);
+        if (error.error != QJsonParseError::NoError || !document.isObject()) {
+            reply(publish, Answer::error(QStringLiteral("bad-request"),
+                                         error.error != QJsonParseError::NoError
+                                             ? QStringLiteral("payload is not JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)
+                                             : QStringLiteral("payload must be a JSON object")));
+            return;
+        }
+        arguments = document.object();
+    }
+    qCDebug(lcAdmin).noquote() << publisher.clientId << "calls" << method;
+    reply(publish, (*handler)(arguments));
+}
+
+void AdminApi::reply(const mqtt::Publish &request, const Answer &answer)
+{
+    QJsonObject body;
+    if (answer.errorCode.isEmpty()) {
+        body = {{QStringLiteral("ok"), true}, {QStringLiteral("result"), answer.result}};
+    } else {
+        body = {{QStringLiteral("ok"), false},
+                {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), answer.errorCode},
+                                                      {QStringLiteral("message"), answer.errorMessage}}}};
+    }
+    mqtt::Publish response;
+    response.topic = *request.properties.responseTopic;
+    response.payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    response.qos = mqtt::QoS::AtLeastOnce;
+    response.properties.correlationData = request.properties.correlationData;
+    response.properties.contentType = QStringLiteral("application/json");
+    ++m_answered;
+    m_broker.publish(std::move(response));
+}
+
+void AdminApi::publishTelemetry()
+{
+    const BrokerCounters &counters = m_broker.counters();
+    const QJsonObject json{
+        {QStringLiteral("atMs"), double(QDateTime::currentMSecsSinceEpoch())},
+        {QStringLiteral("connections"), double(counters.clientsConnected)},
+        {QStringLiteral("sessions"), double(counters.clientsTotal)},
+        {QStringLiteral("messagesIn"), double(counters.publishReceived)},
+        {QStringLiteral("messagesOut"), double(counters.publishSent)},
+        {QStringLiteral("inflight"), double(counters.inflightTotal)},
+        {QStringLiteral("queued"), double(counters.queuedTotal)},
+        {QStringLiteral("bytesIn"), double(counters.bytesReceived)},
+        {QStringLiteral("bytesOut"), double(counters.bytesSent)},
+        {QStringLiteral("devices"), double(m_push.devices().size())},
+        {QStringLiteral("uptimeSeconds"),
+         double((QDateTime::currentMSecsSinceEpoch() - counters.startedAtMs) / 1000)},
+    };
+    mqtt::Publish message;
+    message.topic = QString(TelemetryTopic);
+    message.payload = QJsonDocument(json).toJson(QJsonDocument::Compact);
+    message.properties.contentType = QStringLiteral("application/json");
+    m_broker.publish(std::move(message));
+}
+
+// ---- Sessions ----
+
+AdminApi::Answer AdminApi::listSessions(const QJsonObject &arguments) const
+{
+    const QString filter = arguments.value(QLatin1String("filter")).toString();
+    const QString state = arguments.value(QLatin1String("state")).toString();
+    if (!state.isEmpty() && state != QLatin1String("online") && state != QLatin1String("offline"))
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("state must be online or offline"));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<SessionInfo> sessions = m_broker.sessions();
+    std::sort(sessions.begin(), sessions.end(),
+              [](const SessionInfo &a, const SessionInfo &b) { return a.clientId < b.clientId; });
+    QJsonArray list;
+    for (const SessionInfo &info : std::as_const(sessions)) {
+        if (!filter.isEmpty() && !info.clientId.contains(filter, Qt::CaseInsensitive)
+            && !info.address.contains(filter) && !info.userName.contains(filter, Qt::CaseInsensitive))
+            continue;
+        if (!state.isEmpty() && info.online != (state == QLatin1String("online")))
+            continue;
+        list.append(sessionJson(info, now));
+    }
+    return {{{QStringLiteral("sessions"), list}}, {}, {}};
+}
+
+AdminApi::Answer AdminApi::getSession(const QJsonObject &arguments) const
+{
+    const QString clientId = requiredString(arguments, "clientId");
+    if (clientId.isEmpty())
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("clientId is required"));
+    const std::optional<SessionDetail> detail = m_broker.sessionDetail(clientId);
+    if (!detail)
+        return Answer::error(QStringLiteral("not-found"), QStringLiteral("no session \"%1\"").arg(clientId));
+    QJsonObject json = sessionJson(detail->info, QDateTime::currentMSecsSinceEpoch());
+    QJsonArray subscriptions;
+    for (const mqtt::TopicSubscription &subscription : detail->subscriptions) {
+        subscriptions.append(QJsonObject{{QStringLiteral("filter"), subscription.filter},
+                                         {QStringLiteral("qos"), int(subscription.options.maximumQoS)}});
+    }
+    QJsonArray inflight;
+    for (const InflightInfo &message : detail->inflight) {
+        inflight.append(QJsonObject{{QStringLiteral("packetId"), int(message.packetId)},
+                                    {QStringLiteral("topic"), message.topic},
+                                    {QStringLiteral("qos"), int(message.qos)},
+                                    {QStringLiteral("stage"), stageName(message.stage)},
+                                    {QStringLiteral("ageMs"), double(message.ageMs)},
+                                    {QStringLiteral("sendCount"), double(message.sendCount)}});
+    }
+    QJsonArray queued;
+    for (const mqtt::Publish &message : detail->queued) {
+        queued.append(QJsonObject{{QStringLiteral("topic"), message.topic},
+                                  {QStringLiteral("qos"), int(message.qos)},
+                                  {QStringLiteral("payloadSize"), double(message.payload.size())}});
+    }
+    json.insert(QStringLiteral("subscriptionFilters"), subscriptions);
+    json.insert(QStringLiteral("inflightMessages"), inflight);
+    json.insert(QStringLiteral("queuedMessages"), queued);
+    return {json, {}, {}};
+}
+
+AdminApi::Answer AdminApi::kick(const QJsonObject &arguments)
+{
+    const QString clientId = requiredString(arguments, "clientId");
+    if (clientId.isEmpty())
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("clientId is required"));
+    if (!m_broker.kick(clientId))
+        return Answer::error(QStringLiteral("not-found"), QStringLiteral("client \"%1\" is not connected").arg(clientId));
+    return {{{QStringLiteral("kicked"), true}}, {}, {}};
+}
+
+// ---- Devices ----
+
+QJsonObject AdminApi::deviceJson(const DeviceRecord &device) const
+{
+    return {
+        {QStringLiteral("id"), device.id},
+        {QStringLiteral("alias"), device.alias},
+        {QStringLiteral("tags"), QJsonArray::fromStringList(device.tags)},
+        {QStringLiteral("online"), m_push.isOnline(device.id)},
+        {QStringLiteral("registered"), device.registered},
+        {QStringLiteral("firstSeenMs"), double(device.firstSeenMs)},
+        {QStringLiteral("lastSeenMs"), double(device.lastSeenMs)},
+        {QStringLiteral("nextSequence"), double(m_push.nextSequence(device.id))},
+    };
+}
+
+AdminApi::Answer AdminApi::listDevices(const QJsonObject &arguments) const
+{
+    std::optional<push::TagExpression> tagFilter;
+    if (const QString tag = requiredString(arguments, "tag"); !tag.isEmpty()) {
+        const auto parsed = push::TagExpression::parse(tag);
+        if (const auto *error = std::get_if<push::TagExpressionError>(&parsed))
+            return Answer::error(QStringLiteral("bad-request"), QStringLiteral("tag expression: ") + error->toString());
+        tagFilter = std::get<push::TagExpression>(parsed);
+    }
+    const QString alias = requiredString(arguments, "alias");
+    const QJsonValue online = arguments.value(QLatin1String("online"));
+    QJsonArray list;
+    for (const DeviceRecord &device : m_push.devices().all()) {
+        if ((tagFilter && !tagFilter->matches(device.tags)) || (!alias.isEmpty() && device.alias != alias)
+            || (online.isBool() && m_push.isOnline(device.id) != online.toBool()))
+            continue;
+        list.append(deviceJson(device));
+    }
+    return {{{QStringLiteral("devices"), list}}, {}, {}};
+}
+
+AdminApi::Answer AdminApi::updateDevice(const QJsonObject &arguments)
+{
+    const auto strings = [](const QJsonValue &value) {
+        QStringList list;
+        for (const QJsonValue &item : value.toArray())
+            list.append(item.toString());
+        return list;
+    };
+    DeviceUpdate update;
+    if (arguments.contains(QLatin1String("alias")))
+        update.alias = arguments.value(QLatin1String("alias")).toString();
+    if (arguments.contains(QLatin1String("tags")))
+        update.tags = strings(arguments.value(QLatin1String("tags")));
+    update.addTags = strings(arguments.value(QLatin1String("addTags")));
+    update.removeTags = strings(arguments.value(QLatin1String("removeTags")));
+    const auto result = m_push.updateDevice(requiredString(arguments, "id"), update);
+    if (const auto *error = std::get_if<PushError>(&result))
+        return Answer::from(*error);
+    return {deviceJson(std::get<DeviceRecord>(result)), {}, {}};
+}
+
+AdminApi::Answer AdminApi::removeDevice(const QJsonObject &arguments)
+{
+    const QString id = requiredString(arguments, "id");
+    if (!m_push.removeDevice(id))
+        return Answer::error(QStringLiteral("not-found"), QStringLiteral("unknown device \"%1\"").arg(id));
+    return {{{QStringLiteral("removed"), true}}, {}, {}};
+}
+
+// ---- Pushes ----
+
+AdminApi::Answer AdminApi::audience(const QJsonObject &arguments) const
+{
+    QString problem;
+    const auto target = PushTarget::fromJson(arguments.value(QLatin1String("target")).toObject(), &problem);
+    if (!target)
+        return Answer::error(QStringLiteral("bad-request"), problem);
+    const auto resolved = m_push.audience(*target);
+    if (const auto *error = std::get_if<PushError>(&resolved))
+        return Answer::from(*error);
+    const QStringList ids = std::get<QStringList>(resolved);
+    return {{{QStringLiteral("count"), int(ids.size())},
+             {QStringLiteral("sample"), QJsonArray::fromStringList(ids.mid(0, 20))}},
+            {}, {}};
+}
+
+AdminApi::Answer AdminApi::sendPush(const QJsonObject &arguments)
+{
+    QString problem;
+    const auto request = PushRequest::fromJson(arguments, &problem);
+    if (!request)
+        return Answer::error(QStringLiteral("bad-request"), problem);
+    const auto result = m_push.send(*request);
+    if (const auto *error = std::get_if<PushError>(&result))
+        return Answer::from(*error);
+    const PushReport &report = std::get<PushReport>(result);
+    QJsonObject json{{QStringLiteral("pushId"), report.pushId}, {QStringLiteral("audience"), int(report.targets.size())}};
+    if (report.sendAtMs > report.createdAtMs)
+        json.insert(QStringLiteral("scheduledAtMs"), double(report.sendAtMs));
+    return {json, {}, {}};
+}
+
+AdminApi::Answer AdminApi::pushReport(const QJsonObject &arguments) const
+{
+    const QString pushId = requiredString(arguments, "pushId");
+    const std::optional<PushReport> report = m_push.report(pushId);
+    if (!report)
+        return Answer::error(QStringLiteral("not-found"), QStringLiteral("no push \"%1\"").arg(pushId));
+    return {report->toJson(arguments.value(QLatin1String("targets")).toBool(true)), {}, {}};
+}
+
+AdminApi::Answer AdminApi::listPushes(const QJsonObject &arguments) const
+{
+    QJsonArray list;
+    for (const PushReport &report : m_push.recentReports(arguments.value(QLatin1String("limit")).toInt(50)))
+        list.append(report.toJson(false));
+    return {{{QStringLiteral("pushes"), list}}, {}, {}};
+}
+
+// ---- Retained ----
+
+AdminApi::Answer AdminApi::listRetained(const QJsonObject &arguments) const
+{
+    const QString filter = arguments.value(QLatin1String("filter")).toString(QStringLiteral("#"));
+    if (!mqtt::isValidTopicFilter(filter))
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("\"%1\" is not a valid topic filter").arg(filter));
+    const int limit = arguments.value(QLatin1String("limit")).toInt(1000);
+    QList<RetainedMessage> messages = m_broker.retained().matching(filter, m_broker.now());
+    std::sort(messages.begin(), messages.end(),
+              [](const RetainedMessage &a, const RetainedMessage &b) { return a.publish.topic < b.publish.topic; });
+    QJsonArray list;
+    for (const RetainedMessage &message : std::as_const(messages)) {
+        if (list.size() >= limit)
+            break;
+        QJsonObject json{{QStringLiteral("topic"), message.publish.topic},
+                         {QStringLiteral("qos"), int(message.publish.qos)},
+                         {QStringLiteral("payloadSize"), double(message.publish.payload.size())}};
+        insertPayload(json, message.publish.payload);
+        list.append(json);
+    }
+    return {{{QStringLiteral("messages"), list}, {QStringLiteral("total"), int(messages.size())}}, {}, {}};
+}
+
+AdminApi::Answer AdminApi::deleteRetained(const QJsonObject &arguments)
+{
+    const QString topic = requiredString(arguments, "topic");
+    const QString filter = requiredString(arguments, "filter");
+    if (topic.isEmpty() == filter.isEmpty())
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("give exactly one of topic and filter"));
+    if (!topic.isEmpty()) {
+        if (!m_broker.deleteRetained(topic))
+            return Answer::error(QStringLiteral("not-found"), QStringLiteral("no retained message on \"%1\"").arg(topic));
+        return {{{QStringLiteral("deleted"), 1}}, {}, {}};
+    }
+    if (!mqtt::isValidTopicFilter(filter))
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("\"%1\" is not a valid topic filter").arg(filter));
+    int deleted = 0;
+    for (const RetainedMessage &message : m_broker.retained().matching(filter, m_broker.now()))
+        deleted += m_broker.deleteRetained(message.publish.topic) ? 1 : 0;
+    return {{{QStringLiteral("deleted"), deleted}}, {}, {}};
+}
+
+PushService &installPushServices(Broker &broker, PushConfig config)
+{
+    auto *push = new PushService(broker, std::move(config), &broker);
+    push->start();
+    auto *admin = new AdminApi(broker, *push, &broker);
+    admin->start();
+    return *push;
+}
+
+} // namespace hermes

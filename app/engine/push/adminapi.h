@@ -1,0 +1,72 @@
+#pragma once
+/// The admin API (docs/ADMIN-API.md): MQTT 5 request/response on $hermes/admin/v1/…, for
+/// operators only, answering in JSON. hermesctl and a remote console speak nothing else.
+
+#include "pushservice.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+
+namespace hermes {
+
+class AdminApi : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr QLatin1StringView TopicPrefix{"$hermes/admin/v1/"};
+    static constexpr QLatin1StringView TelemetryTopic{"$hermes/admin/v1/telemetry"};
+
+    AdminApi(Broker &broker, PushService &push, QObject *parent = nullptr);
+
+    /// Starts answering requests and publishing telemetry once a second.
+    void start();
+
+    /// Requests answered, and requests dropped (no response topic, not an operator).
+    quint64 requestsAnswered() const { return m_answered; }
+    quint64 requestsDropped() const { return m_dropped; }
+
+private:
+    /// A method's outcome: its result, or an error code and message.
+    struct Answer {
+        QJsonObject result;
+        QString errorCode;
+        QString errorMessage;
+        static Answer error(QString code, QString message) { return {{}, std::move(code), std::move(message)}; }
+        static Answer from(const PushError &error) { return {{}, error.code, error.message}; }
+    };
+    using Method = std::function<Answer(const QJsonObject &arguments)>;
+
+    void onClientMessage(const ClientIdentity &publisher, const mqtt::Publish &publish);
+    void reply(const mqtt::Publish &request, const Answer &answer);
+    void publishTelemetry();
+
+    Answer listSessions(const QJsonObject &arguments) const;
+    Answer getSession(const QJsonObject &arguments) const;
+    Answer kick(const QJsonObject &arguments);
+    Answer listDevices(const QJsonObject &arguments) const;
+    Answer updateDevice(const QJsonObject &arguments);
+    Answer removeDevice(const QJsonObject &arguments);
+    Answer audience(const QJsonObject &arguments) const;
+    Answer sendPush(const QJsonObject &arguments);
+    Answer pushReport(const QJsonObject &arguments) const;
+    Answer listPushes(const QJsonObject &arguments) const;
+    Answer listRetained(const QJsonObject &arguments) const;
+    Answer deleteRetained(const QJsonObject &arguments);
+    QJsonObject deviceJson(const DeviceRecord &device) const;
+
+    Broker &m_broker;
+    PushService &m_push;
+    QHash<QString, Method> m_methods;
+    QTimer m_telemetryTimer;
+    quint64 m_answered = 0;
+    quint64 m_dropped = 0;
+};
+
+/// Creates the push service and the admin API as children of a started `broker` and
+/// starts them. Returns the push service (also found with broker.findChild<PushService *>()).
+PushService &installPushServices(Broker &broker, PushConfig config = {});
+
+} // namespace hermes
