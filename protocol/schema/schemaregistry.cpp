@@ -1,6 +1,7 @@
 #include "schemaregistry.h"
 
 #include "protobufcompat.h"
+#include "schemaregistry_p.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -20,53 +21,6 @@
 namespace gp = google::protobuf;
 
 namespace hermes::schema {
-
-// Declaration order is destruction order reversed: the factory (and every message it made)
-// goes first, the source tree last (STYLE.md R11, protoc's EncodeOrDecode). This is
-// compiler::Importer taken apart so that descriptor sets can join the same pool: the pool
-// asks the set database first and the .proto files on disk second.
-struct SchemaRegistry::Impl {
-    explicit Impl(const QString &wellKnownTypesRoot)
-    {
-        m_sourceDatabase.RecordErrorsTo(m_errorCollector.get());
-        if (!wellKnownTypesRoot.isEmpty()) {
-            // Only google/protobuf/... so a system header never shadows a user's file.
-            m_sourceTree.MapPath("google/protobuf",
-                                 QDir(wellKnownTypesRoot).filePath(QStringLiteral("google/protobuf")).toStdString());
-        }
-    }
-
-    QList<SchemaError> takeErrors() { return std::exchange(m_errors, {}); }
-
-    QList<SchemaError> loadVirtual(const std::string &name)
-    {
-        const gp::FileDescriptor *file = m_pool.FindFileByName(name);
-        QList<SchemaError> errors = takeErrors();
-        if (file) {
-            if (!m_files.contains(QString::fromStdString(name)))
-                m_files.append(QString::fromStdString(name));
-        } else if (std::none_of(errors.cbegin(), errors.cend(),
-                                [](const SchemaError &e) { return !e.warning; })) {
-            // The pool remembers files that failed and does not report them twice.
-            errors.append(SchemaError{QString::fromStdString(name), 0, 0,
-                                      QStringLiteral("could not be loaded (see earlier errors)")});
-        }
-        return errors;
-    }
-
-    gp::compiler::DiskSourceTree m_sourceTree;
-    QList<SchemaError> m_errors;
-    std::unique_ptr<gp::compiler::MultiFileErrorCollector> m_errorCollector =
-            compat::makeErrorCollector(&m_errors);
-    gp::compiler::SourceTreeDescriptorDatabase m_sourceDatabase{&m_sourceTree};
-    gp::SimpleDescriptorDatabase m_setDatabase;
-    gp::MergedDescriptorDatabase m_database{&m_setDatabase, &m_sourceDatabase};
-    gp::DescriptorPool m_pool{&m_database, m_sourceDatabase.GetValidationErrorCollector()};
-    // GetPrototype() is not const but is thread-safe; decoding is logically const.
-    mutable gp::DynamicMessageFactory m_factory{&m_pool};
-    QStringList m_files;
-    QStringList m_roots;
-};
 
 namespace {
 

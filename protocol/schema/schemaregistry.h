@@ -4,6 +4,7 @@
 /// reading the schema files it is asked to load.
 
 #include "decodednode.h"
+#include "messageshape.h"
 #include "rawdecoder.h"
 #include "schemaerror.h"
 
@@ -70,6 +71,14 @@ public:
 
     /// Names of the loaded files, as imports spell them.
     QStringList files() const;
+
+    /// The fields of `typeName` as plain values, for generating a form; nothing for an
+    /// unknown type. Message-typed fields name their type; describe that on demand.
+    std::optional<MessageShape> describe(const QString &typeName) const;
+
+    /// Up to `limit` loaded type names close to `typeName` (same last component, containing
+    /// it, or a small edit distance), best first: "did you mean" lists.
+    QStringList similarTypes(const QString &typeName, int limit = 5) const;
 
     /// Decodes `bytes` as `typeName`; never fails outright and never crashes on any input.
     DecodeResult decode(const QString &typeName, QByteArrayView bytes) const;

@@ -1,0 +1,67 @@
+#pragma once
+/// SchemaRegistry's private state, shared by the .cpp files of protocol/schema that need the
+/// descriptor pool. Never included from a public header (STYLE.md R11).
+
+#include "schemaregistry.h"
+
+#include "protobufcompat.h"
+
+#include <QDir>
+
+#include <google/protobuf/compiler/importer.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor_database.h>
+#include <google/protobuf/dynamic_message.h>
+
+namespace hermes::schema {
+
+namespace gp = google::protobuf;
+
+// Declaration order is destruction order reversed: the factory (and every message it made)
+// goes first, the source tree last (STYLE.md R11, protoc's EncodeOrDecode). This is
+// compiler::Importer taken apart so that descriptor sets can join the same pool: the pool
+// asks the set database first and the .proto files on disk second.
+struct SchemaRegistry::Impl {
+    explicit Impl(const QString &wellKnownTypesRoot)
+    {
+        m_sourceDatabase.RecordErrorsTo(m_errorCollector.get());
+        if (!wellKnownTypesRoot.isEmpty()) {
+            // Only google/protobuf/... so a system header never shadows a user's file.
+            m_sourceTree.MapPath("google/protobuf",
+                                 QDir(wellKnownTypesRoot).filePath(QStringLiteral("google/protobuf")).toStdString());
+        }
+    }
+
+    QList<SchemaError> takeErrors() { return std::exchange(m_errors, {}); }
+
+    QList<SchemaError> loadVirtual(const std::string &name)
+    {
+        const gp::FileDescriptor *file = m_pool.FindFileByName(name);
+        QList<SchemaError> errors = takeErrors();
+        if (file) {
+            if (!m_files.contains(QString::fromStdString(name)))
+                m_files.append(QString::fromStdString(name));
+        } else if (std::none_of(errors.cbegin(), errors.cend(),
+                                [](const SchemaError &e) { return !e.warning; })) {
+            // The pool remembers files that failed and does not report them twice.
+            errors.append(SchemaError{QString::fromStdString(name), 0, 0,
+                                      QStringLiteral("could not be loaded (see earlier errors)")});
+        }
+        return errors;
+    }
+
+    gp::compiler::DiskSourceTree m_sourceTree;
+    QList<SchemaError> m_errors;
+    std::unique_ptr<gp::compiler::MultiFileErrorCollector> m_errorCollector =
+            compat::makeErrorCollector(&m_errors);
+    gp::compiler::SourceTreeDescriptorDatabase m_sourceDatabase{&m_sourceTree};
+    gp::SimpleDescriptorDatabase m_setDatabase;
+    gp::MergedDescriptorDatabase m_database{&m_setDatabase, &m_sourceDatabase};
+    gp::DescriptorPool m_pool{&m_database, m_sourceDatabase.GetValidationErrorCollector()};
+    // GetPrototype() is not const but is thread-safe; decoding is logically const.
+    mutable gp::DynamicMessageFactory m_factory{&m_pool};
+    QStringList m_files;
+    QStringList m_roots;
+};
+
+} // namespace hermes::schema
