@@ -93,6 +93,7 @@ bool NatRelay::start()
         return true;
     // A device fleet connects in bursts; a short backlog would refuse some of them.
     m_server.setMaxPendingConnections(4096);
+    m_server.setListenBacklogSize(4096); // the kernel's SYN queue; Qt's default is 50
     if (!m_server.listen(QHostAddress::LocalHost, 0))
         return false;
     m_sweep.start();

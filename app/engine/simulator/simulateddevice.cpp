@@ -41,6 +41,8 @@ SimulatedDevice::SimulatedDevice(const QString &id, DeviceConfig config,
     options.connect.version = m_config.version;
     options.connect.clientId = m_id;
     options.connect.cleanStart = m_config.cleanStart;
+    if (!m_config.cleanStart && m_config.version == mqtt::ProtocolVersion::V5)
+        options.connect.properties.sessionExpiryInterval = m_config.sessionExpirySeconds;
     // The keep-alive is whole real seconds on the wire; round up so the broker's 1.5 T is
     // never shorter than the simulated value asks for.
     const auto keepAlive = m_config.keepAlive.value_or(m_heartbeat->maxInterval());

@@ -28,6 +28,9 @@ struct DeviceConfig {
     quint16 relayPort = 0;
     mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V3_1_1;
     bool cleanStart = true;
+    /// MQTT 5 Session Expiry Interval sent when cleanStart is off (real seconds; 3.x keeps
+    /// a clean-session-0 session anyway) [MQTT-3.1.2-23].
+    quint32 sessionExpirySeconds = 3600;
     /// Simulated seconds per real second (> 0).
     double timeScale = 1.0;
     /// How long to wait for a PINGRESP before calling the link dead (simulated).
