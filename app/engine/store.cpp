@@ -462,8 +462,9 @@ void Store::saveDevice(const DeviceRecord &device)
         QSqlQuery &query = store.prepared(QStringLiteral(
             "INSERT OR REPLACE INTO devices (id, alias, tags, registered, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)"));
         query.bindValue(0, device.id);
-        query.bindValue(1, device.alias);
-        query.bindValue(2, device.tags.join(QLatin1Char(' ')));
+        // A null QString binds as SQL NULL; these columns hold "" for "none".
+        query.bindValue(1, device.alias.isNull() ? QStringLiteral("") : device.alias);
+        query.bindValue(2, device.tags.isEmpty() ? QStringLiteral("") : device.tags.join(QLatin1Char(' ')));
         query.bindValue(3, device.registered);
         query.bindValue(4, device.firstSeenMs);
         query.bindValue(5, device.lastSeenMs);

@@ -1,0 +1,563 @@
+// The push service end to end over loopback: a real broker, real device clients (Hermes's
+// own MqttClient answering receipts, and mosquitto_sub), real timers with shortened times.
+#include "engine/broker.h"
+#include "engine/mqttclient.h"
+#include "engine/push/adminapi.h"
+
+#include "push/sequence.h"
+#include "push/signer.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace hermes;
+using namespace std::chrono_literals;
+
+namespace {
+
+const QByteArray SigningKey = QByteArray(32, 'k');
+
+/// A device app: listens on devices/{id}/push, verifies, numbers and answers receipts.
+class TestDevice : public QObject
+{
+public:
+    TestDevice(const QString &id, quint16 port, bool persistent = false)
+        : client(this)
+    {
+        client.setClientId(id);
+        client.setPort(port);
+        client.setProtocolVersion(mqtt::ProtocolVersion::V5);
+        if (persistent) {
+            client.setCleanStart(false);
+            mqtt::Properties properties;
+            properties.sessionExpiryInterval = 600;
+            client.setConnectProperties(properties);
+        }
+        verifier.addKey(QStringLiteral("k1"), SigningKey);
+        connect(&client, &MqttClient::messageReceived, this, [this, id](const mqtt::Publish &publish) {
+            const auto parsed = push::PushEnvelope::fromBytes(publish.payload);
+            if (!std::holds_alternative<push::PushEnvelope>(parsed)) {
+                raw.append(publish.payload);
+                return;
+            }
+            const auto envelope = std::get<push::PushEnvelope>(parsed);
+            envelopes.append(envelope);
+            if (!answerReceipts)
+                return;
+            push::PushReceipt receipt;
+            receipt.pushId = envelope.pushId;
+            receipt.sequence = envelope.sequence;
+            receipt.receivedAt = QDateTime::currentDateTimeUtc();
+            const push::VerifyResult verified = verifier.verify(envelope, QDateTime::currentDateTimeUtc());
+            if (requireSignature && verified != push::VerifyResult::Verified) {
+                receipt.status = verified == push::VerifyResult::Expired ? push::ReceiptStatus::Expired
+                                                                         : push::ReceiptStatus::RejectedSignature;
+            } else {
+                const push::AcceptResult accepted = tracker.accept(envelope.sequence);
+                receipt.missing = accepted.missing;
+                receipt.status = accepted.outcome == push::SequenceOutcome::New   ? push::ReceiptStatus::Delivered
+                    : accepted.outcome == push::SequenceOutcome::Gap             ? push::ReceiptStatus::Gap
+                    : accepted.outcome == push::SequenceOutcome::Duplicate       ? push::ReceiptStatus::Duplicate
+                                                                                 : push::ReceiptStatus::Stale;
+            }
+            client.publish(QStringLiteral("devices/%1/receipt").arg(id), receipt.toBytes(), mqtt::QoS::AtLeastOnce);
+        });
+        connect(&client, &MqttClient::connected, this, [this, id] {
+            client.subscribe(QStringLiteral("devices/%1/push").arg(id), mqtt::QoS::AtLeastOnce);
+        });
+        connect(&client, &MqttClient::subscribed, this, [this] { ++subscriptions; });
+    }
+
+    /// Connects and waits for the SUBACK of its push topic.
+    bool connectAndSubscribe()
+    {
+        const int before = subscriptions;
+        client.connectToBroker();
+        return QTest::qWaitFor([&] { return subscriptions > before; }, 5000);
+    }
+
+    MqttClient client;
+    push::Verifier verifier;
+    push::SequenceTracker tracker;
+    QList<push::PushEnvelope> envelopes;
+    QList<QByteArray> raw;
+    int subscriptions = 0;
+    bool answerReceipts = true;
+    bool requireSignature = false;
+};
+
+PushRequest textPush(PushTarget target, const QString &text, const QString &pushId = {})
+{
+    PushRequest request;
+    request.target = std::move(target);
+    request.payload = text.toUtf8();
+    request.pushId = pushId;
+    return request;
+}
+
+} // namespace
+
+class TestPush : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void pushToOneDeviceIsReceiptedAndNumbered();
+    void unknownDeviceIsAnErrorBeforeSending();
+    void aliasAndTagExpressionsChooseTheAudience();
+    void devicesDescribeThemselves();
+    void topicAndBroadcastTargets();
+    void topicPushReachesMosquittoSub();
+    void offlineDeviceReceivesWithinTtlNotAfter();
+    void persistentSessionQueuesUntilTheDeviceReturns();
+    void signedEnvelopesVerifyAndTamperedOnesFail();
+    void rateLimitPacesDeliveries();
+    void scheduledPushGoesOutOnTime();
+    void sequencesSurviveARestart();
+    void duplicatesAndGapsReportedByDevicesAreCounted();
+    void adminApiAnswersOperatorsOnly();
+    void adminApiRefusesDevices();
+
+private:
+    void startBroker(PushConfig config = {}, Role anonymousRole = Role::Operator);
+    quint16 port() const { return m_broker->listenAddresses().constFirst().port; }
+    PushReport sendOk(const PushRequest &request);
+    std::optional<PushReport> report(const QString &pushId) const { return m_push->report(pushId); }
+
+    std::unique_ptr<QTemporaryDir> m_dataDir;
+    std::unique_ptr<Broker> m_broker;
+    PushService *m_push = nullptr;
+};
+
+void TestPush::init()
+{
+    m_dataDir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dataDir->isValid());
+    PushConfig config;
+    config.signingKeyId = QStringLiteral("k1");
+    config.signingKey = SigningKey;
+    startBroker(config);
+}
+
+void TestPush::cleanup()
+{
+    m_push = nullptr;
+    m_broker.reset();
+}
+
+void TestPush::startBroker(PushConfig config, Role anonymousRole)
+{
+    m_push = nullptr;
+    m_broker.reset();
+    BrokerConfig brokerConfig;
+    brokerConfig.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
+    brokerConfig.persistence = true;
+    brokerConfig.dataDir = m_dataDir->path();
+    brokerConfig.anonymousRole = anonymousRole;
+    m_broker = std::make_unique<Broker>(brokerConfig);
+    QVERIFY2(m_broker->start(), qPrintable(m_broker->errorString()));
+    m_push = &installPushServices(*m_broker, std::move(config));
+}
+
+PushReport TestPush::sendOk(const PushRequest &request)
+{
+    const auto result = m_push->send(request);
+    if (const auto *error = std::get_if<PushError>(&result))
+        qFatal("push refused: %s: %s", qPrintable(error->code), qPrintable(error->message));
+    return std::get<PushReport>(result);
+}
+
+void TestPush::pushToOneDeviceIsReceiptedAndNumbered()
+{
+    TestDevice device(QStringLiteral("d1"), port());
+    QVERIFY(device.connectAndSubscribe());
+    QVERIFY(m_push->devices().find(QStringLiteral("d1")));
+
+    const PushReport accepted = sendOk(textPush(PushTarget::toDevices({QStringLiteral("d1")}), QStringLiteral("hello"), QStringLiteral("p1")));
+    QCOMPARE(accepted.targets.size(), 1);
+    QTRY_COMPARE(report(QStringLiteral("p1"))->targets.constFirst().state, TargetState::Receipted);
+    const PushReport done = *report(QStringLiteral("p1"));
+    const TargetReport &target = done.targets.constFirst();
+    QCOMPARE(target.sequence, 1u);
+    QCOMPARE(target.receiptStatus, QStringLiteral("delivered"));
+    // Every stage has its time, in order.
+    QVERIFY(target.queuedAtMs > 0);
+    QVERIFY(target.sentAtMs >= target.queuedAtMs);
+    QVERIFY(target.acknowledgedAtMs >= target.sentAtMs);
+    QVERIFY(target.receiptedAtMs >= target.acknowledgedAtMs);
+    QVERIFY(done.isSettled());
+    QCOMPARE(done.counts().receipted, 1);
+    QCOMPARE(done.latenciesMs().size(), 1);
+
+    QCOMPARE(device.envelopes.size(), 1);
+    const push::PushEnvelope &envelope = device.envelopes.constFirst();
+    QCOMPARE(envelope.payload, QByteArray("hello"));
+    QCOMPARE(envelope.deviceId, QStringLiteral("d1"));
+    QCOMPARE(envelope.pushId, QStringLiteral("p1"));
+    QCOMPARE(envelope.contentType, QStringLiteral("text/plain"));
+
+    // The next push to the same device carries the next number.
+    sendOk(textPush(PushTarget::toDevices({QStringLiteral("d1")}), QStringLiteral("again"), QStringLiteral("p2")));
+    QTRY_COMPARE(report(QStringLiteral("p2"))->targets.constFirst().state, TargetState::Receipted);
+    QCOMPARE(report(QStringLiteral("p2"))->targets.constFirst().sequence, 2u);
+    QCOMPARE(m_push->nextSequence(QStringLiteral("d1")), 3u);
+
+    // A raw push carries the bytes as they are, unnumbered.
+    PushRequest raw = textPush(PushTarget::toDevices({QStringLiteral("d1")}), QStringLiteral("{\"raw\":1}"), QStringLiteral("p3"));
+    raw.envelope = false;
+    sendOk(raw);
+    QTRY_COMPARE(device.raw.size(), 1);
+    QCOMPARE(device.raw.constFirst(), QByteArray("{\"raw\":1}"));
+    QTRY_COMPARE(report(QStringLiteral("p3"))->targets.constFirst().state, TargetState::Acknowledged);
+    QCOMPARE(report(QStringLiteral("p3"))->targets.constFirst().sequence, 0u);
+}
+
+void TestPush::unknownDeviceIsAnErrorBeforeSending()
+{
+    const auto result = m_push->send(textPush(PushTarget::toDevices({QStringLiteral("ghost")}), QStringLiteral("x")));
+    QVERIFY(std::holds_alternative<PushError>(result));
+    QCOMPARE(std::get<PushError>(result).code, QStringLiteral("not-found"));
+    QVERIFY(std::get<PushError>(result).message.contains(QLatin1String("\"ghost\"")));
+    QVERIFY(m_push->recentReports(10).isEmpty());
+
+    const auto badTag = m_push->send(textPush(PushTarget::toTag(QStringLiteral("vip &&")), QStringLiteral("x")));
+    QVERIFY(std::holds_alternative<PushError>(badTag));
+    QCOMPARE(std::get<PushError>(badTag).code, QStringLiteral("bad-request"));
+
+    // Registered ahead of time, the device is a valid target while it has never connected.
+    QVERIFY(std::holds_alternative<DeviceRecord>(m_push->updateDevice(QStringLiteral("ghost"), {})));
+    const PushReport pending = sendOk(textPush(PushTarget::toDevices({QStringLiteral("ghost")}), QStringLiteral("x"), QStringLiteral("g1")));
+    QCOMPARE(pending.targets.constFirst().state, TargetState::Pending);
+    QVERIFY(pending.targets.constFirst().detail.contains(QLatin1String("devices/ghost/push")));
+}
+
+void TestPush::aliasAndTagExpressionsChooseTheAudience()
+{
+    TestDevice vip(QStringLiteral("vip1"), port()), beta(QStringLiteral("vipbeta"), port()), plain(QStringLiteral("plain"), port());
+    for (TestDevice *device : {&vip, &beta, &plain})
+        QVERIFY(device->connectAndSubscribe());
+    QVERIFY(std::holds_alternative<DeviceRecord>(m_push->updateDevice(QStringLiteral("vip1"), {QStringLiteral("kitchen"), QStringList{"vip"}, {}, {}})));
+    QVERIFY(std::holds_alternative<DeviceRecord>(m_push->updateDevice(QStringLiteral("vipbeta"), {std::nullopt, QStringList{"vip", "beta"}, {}, {}})));
+    // Invalid tags are refused with the reason.
+    const auto invalid = m_push->updateDevice(QStringLiteral("plain"), {std::nullopt, QStringList{"not"}, {}, {}});
+    QVERIFY(std::holds_alternative<PushError>(invalid));
+
+    // The audience is known before anything is sent.
+    const auto audience = m_push->audience(PushTarget::toTag(QStringLiteral("vip && !beta")));
+    QCOMPARE(std::get<QStringList>(audience), QStringList{QStringLiteral("vip1")});
+    QCOMPARE(std::get<QStringList>(m_push->audience(PushTarget::toTag(QStringLiteral("vip")))).size(), 2);
+    QCOMPARE(std::get<QStringList>(m_push->audience(PushTarget::toAlias(QStringLiteral("kitchen")))),
+             QStringList{QStringLiteral("vip1")});
+
+    sendOk(textPush(PushTarget::toTag(QStringLiteral("vip && !beta")), QStringLiteral("only vip"), QStringLiteral("t1")));
+    sendOk(textPush(PushTarget::toAlias(QStringLiteral("kitchen")), QStringLiteral("by alias"), QStringLiteral("a1")));
+    QTRY_COMPARE(vip.envelopes.size(), 2);
+    QTRY_VERIFY(report(QStringLiteral("t1"))->isSettled());
+    QTRY_VERIFY(report(QStringLiteral("a1"))->isSettled());
+    // The others got nothing: a later push to everyone arrives first and alone.
+    sendOk(textPush(PushTarget::toAll(), QStringLiteral("everyone"), QStringLiteral("all1")));
+    QTRY_COMPARE(beta.envelopes.size(), 1);
+    QTRY_COMPARE(plain.envelopes.size(), 1);
+    QCOMPARE(beta.envelopes.constFirst().pushId, QStringLiteral("all1"));
+    QCOMPARE(plain.envelopes.constFirst().pushId, QStringLiteral("all1"));
+}
+
+void TestPush::devicesDescribeThemselves()
+{
+    TestDevice device(QStringLiteral("self1"), port());
+    QVERIFY(device.connectAndSubscribe());
+    const QSignalSpy changed(m_push, &PushService::devicesChanged);
+    device.client.publish(QStringLiteral("devices/self1/register"), R"({"alias":"lamp","tags":["cn","vip"]})",
+                          mqtt::QoS::AtLeastOnce);
+    QTRY_COMPARE(m_push->devices().find(QStringLiteral("self1"))->alias, QStringLiteral("lamp"));
+    QCOMPARE(m_push->devices().find(QStringLiteral("self1"))->tags, (QStringList{"cn", "vip"}));
+    QVERIFY(!m_push->devices().find(QStringLiteral("self1"))->registered);
+    QVERIFY(changed.count() >= 1);
+    // Garbage is counted and changes nothing.
+    device.client.publish(QStringLiteral("devices/self1/register"), "{not json", mqtt::QoS::AtLeastOnce);
+    QTRY_COMPARE(m_push->malformedMessages(), 1u);
+    QCOMPARE(m_push->devices().find(QStringLiteral("self1"))->alias, QStringLiteral("lamp"));
+}
+
+void TestPush::topicAndBroadcastTargets()
+{
+    TestDevice a(QStringLiteral("ba"), port()), b(QStringLiteral("bb"), port());
+    QVERIFY(a.connectAndSubscribe());
+    QVERIFY(b.connectAndSubscribe());
+    MqttClient listener;
+    listener.setPort(port());
+    listener.setClientId(QStringLiteral("listener"));
+    QList<mqtt::Publish> heard;
+    connect(&listener, &MqttClient::messageReceived, this, [&](const mqtt::Publish &publish) { heard.append(publish); });
+    QSignalSpy subscribed(&listener, &MqttClient::subscribed);
+    connect(&listener, &MqttClient::connected, this, [&] { listener.subscribe(QStringLiteral("news/#"), mqtt::QoS::AtLeastOnce); });
+    listener.connectToBroker();
+    QTRY_COMPARE(subscribed.count(), 1);
+
+    const PushReport topic = sendOk(textPush(PushTarget::toTopic(QStringLiteral("news/today")), QStringLiteral("extra"), QStringLiteral("n1")));
+    QCOMPARE(topic.targets.size(), 1);
+    QCOMPARE(topic.targets.constFirst().device, QStringLiteral("news/today"));
+    QTRY_COMPARE(heard.size(), 1);
+    QCOMPARE(heard.constFirst().payload, QByteArray("extra")); // a topic push is raw by default
+    QCOMPARE(report(QStringLiteral("n1"))->targets.constFirst().state, TargetState::Sent);
+
+    // Broadcast: every known device, each with its own envelope.
+    const PushReport all = sendOk(textPush(PushTarget::toAll(), QStringLiteral("hi all"), QStringLiteral("b1")));
+    QCOMPARE(all.targets.size(), 2);
+    QTRY_COMPARE(report(QStringLiteral("b1"))->counts().receipted, 2);
+    QCOMPARE(a.envelopes.constFirst().deviceId, QStringLiteral("ba"));
+    QCOMPARE(b.envelopes.constFirst().deviceId, QStringLiteral("bb"));
+}
+
+void TestPush::topicPushReachesMosquittoSub()
+{
+    const QString mosquittoSub = QStandardPaths::findExecutable(QStringLiteral("mosquitto_sub"));
+    if (mosquittoSub.isEmpty())
+        QSKIP("mosquitto_sub is not installed (package mosquitto-clients)");
+    // mosquitto_sub as the device: its id, its push topic, one message, then it exits.
+    QProcess device;
+    device.start(mosquittoSub, {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port()),
+                                QStringLiteral("-i"), QStringLiteral("mqdev"), QStringLiteral("-t"), QStringLiteral("devices/mqdev/push"),
+                                QStringLiteral("-q"), QStringLiteral("1"), QStringLiteral("-C"), QStringLiteral("1")});
+    QVERIFY(device.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(m_push->devices().find(QStringLiteral("mqdev")), 10000);
+    PushRequest request = textPush(PushTarget::toDevices({QStringLiteral("mqdev")}), QStringLiteral("to mosquitto"), QStringLiteral("m1"));
+    request.envelope = false;
+    sendOk(request);
+    QTRY_COMPARE_WITH_TIMEOUT(device.state(), QProcess::NotRunning, 10000);
+    QCOMPARE(device.readAllStandardOutput().trimmed(), QByteArray("to mosquitto"));
+    QCOMPARE(report(QStringLiteral("m1"))->targets.constFirst().state, TargetState::Acknowledged);
+}
+
+void TestPush::offlineDeviceReceivesWithinTtlNotAfter()
+{
+    // Known (registered) but offline, with no session: the service keeps the push.
+    QVERIFY(std::holds_alternative<DeviceRecord>(m_push->updateDevice(QStringLiteral("roamer"), {})));
+    PushRequest late = textPush(PushTarget::toDevices({QStringLiteral("roamer")}), QStringLiteral("too late"), QStringLiteral("late"));
+    late.ttlSeconds = 1;
+    sendOk(late);
+    PushRequest timely = textPush(PushTarget::toDevices({QStringLiteral("roamer")}), QStringLiteral("in time"), QStringLiteral("timely"));
+    timely.ttlSeconds = 60;
+    sendOk(timely);
+    QCOMPARE(report(QStringLiteral("timely"))->targets.constFirst().state, TargetState::Pending);
+    QTRY_COMPARE(report(QStringLiteral("late"))->targets.constFirst().state, TargetState::Expired);
+
+    TestDevice device(QStringLiteral("roamer"), port());
+    QVERIFY(device.connectAndSubscribe());
+    QTRY_COMPARE(report(QStringLiteral("timely"))->targets.constFirst().state, TargetState::Receipted);
+    // A marker sent now arrives after anything still in the pipe: the expired one never came.
+    sendOk(textPush(PushTarget::toDevices({QStringLiteral("roamer")}), QStringLiteral("marker"), QStringLiteral("marker")));
+    QTRY_COMPARE(device.envelopes.size(), 2);
+    QCOMPARE(device.envelopes.at(0).pushId, QStringLiteral("timely"));
+    QCOMPARE(device.envelopes.at(1).pushId, QStringLiteral("marker"));
+    QCOMPARE(report(QStringLiteral("late"))->targets.constFirst().state, TargetState::Expired);
+}
+
+void TestPush::persistentSessionQueuesUntilTheDeviceReturns()
+{
+    auto device = std::make_unique<TestDevice>(QStringLiteral("sleeper"), port(), true);
+    QVERIFY(device->connectAndSubscribe());
+    QSignalSpy gone(device.get(), &QObject::destroyed);
+    device->client.disconnectFromBroker();
+    QTRY_VERIFY(!m_push->isOnline(QStringLiteral("sleeper")));
+    device.reset();
+
+    PushRequest request = textPush(PushTarget::toDevices({QStringLiteral("sleeper")}), QStringLiteral("while asleep"), QStringLiteral("q1"));
+    request.ttlSeconds = 60;
+    sendOk(request);
+    // Held in the broker's session for the device, with the MQTT 5 message expiry set.
+    QCOMPARE(report(QStringLiteral("q1"))->targets.constFirst().state, TargetState::Queued);
+    const auto detail = m_broker->sessionDetail(QStringLiteral("sleeper"));
+    QVERIFY(detail);
+    QCOMPARE(detail->queued.size(), 1);
+    QVERIFY(detail->queued.constFirst().properties.messageExpiryInterval);
+
+    TestDevice back(QStringLiteral("sleeper"), port(), true);
+    back.client.connectToBroker();
+    QTRY_COMPARE(report(QStringLiteral("q1"))->targets.constFirst().state, TargetState::Receipted);
+    QCOMPARE(back.envelopes.constFirst().payload, QByteArray("while asleep"));
+}
+
+void TestPush::signedEnvelopesVerifyAndTamperedOnesFail()
+{
+    TestDevice device(QStringLiteral("strict"), port());
+    device.requireSignature = true;
+    QVERIFY(device.connectAndSubscribe());
+    sendOk(textPush(PushTarget::toDevices({QStringLiteral("strict")}), QStringLiteral("signed"), QStringLiteral("s1")));
+    QTRY_COMPARE(report(QStringLiteral("s1"))->targets.constFirst().state, TargetState::Receipted);
+    push::PushEnvelope envelope = device.envelopes.constFirst();
+    QCOMPARE(envelope.keyId, QStringLiteral("k1"));
+    QCOMPARE(device.verifier.verify(envelope, QDateTime::currentDateTimeUtc()), push::VerifyResult::Verified);
+    envelope.payload = "signed!";
+    QCOMPARE(device.verifier.verify(envelope, QDateTime::currentDateTimeUtc()), push::VerifyResult::BadSignature);
+
+    // A device holding another key refuses the envelope, and the report says so.
+    device.verifier = push::Verifier();
+    device.verifier.addKey(QStringLiteral("k1"), QByteArray(32, 'x'));
+    sendOk(textPush(PushTarget::toDevices({QStringLiteral("strict")}), QStringLiteral("forged?"), QStringLiteral("s2")));
+    QTRY_COMPARE(report(QStringLiteral("s2"))->targets.constFirst().state, TargetState::Failed);
+    QCOMPARE(report(QStringLiteral("s2"))->targets.constFirst().receiptStatus, QStringLiteral("rejected-signature"));
+}
+
+void TestPush::rateLimitPacesDeliveries()
+{
+    constexpr int Devices = 8;
+    constexpr double Rate = 20; // per second: 8 deliveries take at least 7 / 20 s
+    std::vector<std::unique_ptr<TestDevice>> devices;
+    for (int i = 0; i < Devices; ++i) {
+        devices.push_back(std::make_unique<TestDevice>(QStringLiteral("r%1").arg(i), port()));
+        QVERIFY(devices.back()->connectAndSubscribe());
+    }
+    PushRequest request = textPush(PushTarget::toAll(), QStringLiteral("paced"), QStringLiteral("rate"));
+    request.ratePerSecond = Rate;
+    const PushReport accepted = sendOk(request);
+    QCOMPARE(accepted.counts().pending, Devices - 1); // the first goes at once
+    QTRY_COMPARE(report(QStringLiteral("rate"))->counts().receipted, Devices);
+    // The pace applies where deliveries are handed to the sessions (queuedAt); the sockets
+    // see them after the store's group commit, a few milliseconds later.
+    QList<qint64> sent;
+    for (const TargetReport &target : report(QStringLiteral("rate"))->targets)
+        sent.append(target.queuedAtMs);
+    std::sort(sent.begin(), sent.end());
+    // A token bucket holding at most max(1, rate / 10) = 2 tokens: any j - i + 1
+    // deliveries span at least (j - i - 1) periods (less timer rounding), and the whole
+    // push takes at least (n - 2) periods.
+    const qint64 period = qint64(1000 / Rate);
+    for (qsizetype i = 0; i < sent.size(); ++i) {
+        for (qsizetype j = i + 1; j < sent.size(); ++j) {
+            QVERIFY2(sent[j] - sent[i] >= (j - i - 1) * period - 2,
+                     qPrintable(QStringLiteral("deliveries %1..%2 within %3 ms").arg(i).arg(j).arg(sent[j] - sent[i])));
+        }
+    }
+    QVERIFY(sent.constLast() - sent.constFirst() >= (Devices - 2) * period - 2);
+}
+
+void TestPush::scheduledPushGoesOutOnTime()
+{
+    TestDevice device(QStringLiteral("sched"), port());
+    QVERIFY(device.connectAndSubscribe());
+    PushRequest request = textPush(PushTarget::toDevices({QStringLiteral("sched")}), QStringLiteral("later"), QStringLiteral("later"));
+    const qint64 sendAt = QDateTime::currentMSecsSinceEpoch() + 600;
+    request.sendAtMs = sendAt;
+    const PushReport accepted = sendOk(request);
+    QCOMPARE(accepted.sendAtMs, sendAt);
+    QCOMPARE(accepted.targets.constFirst().state, TargetState::Pending);
+    QCOMPARE(accepted.targets.constFirst().detail, QStringLiteral("scheduled"));
+    QTRY_COMPARE(report(QStringLiteral("later"))->targets.constFirst().state, TargetState::Receipted);
+    const TargetReport target = report(QStringLiteral("later"))->targets.constFirst();
+    QVERIFY2(target.sentAtMs >= sendAt, qPrintable(QString::number(target.sentAtMs - sendAt)));
+    QVERIFY2(target.sentAtMs < sendAt + 500, qPrintable(QString::number(target.sentAtMs - sendAt)));
+}
+
+void TestPush::sequencesSurviveARestart()
+{
+    {
+        TestDevice device(QStringLiteral("keeper"), port());
+        QVERIFY(device.connectAndSubscribe());
+        QVERIFY(std::holds_alternative<DeviceRecord>(m_push->updateDevice(QStringLiteral("keeper"), {QStringLiteral("desk"), QStringList{"vip"}, {}, {}})));
+        sendOk(textPush(PushTarget::toDevices({QStringLiteral("keeper")}), QStringLiteral("1"), QStringLiteral("k1")));
+        sendOk(textPush(PushTarget::toDevices({QStringLiteral("keeper")}), QStringLiteral("2"), QStringLiteral("k2")));
+        QTRY_COMPARE(device.envelopes.size(), 2);
+    }
+    startBroker(); // same data directory
+    const DeviceRecord *device = m_push->devices().find(QStringLiteral("keeper"));
+    QVERIFY(device);
+    QCOMPARE(device->alias, QStringLiteral("desk"));
+    QCOMPARE(device->tags, QStringList{QStringLiteral("vip")});
+    QVERIFY(device->registered);
+    QCOMPARE(m_push->nextSequence(QStringLiteral("keeper")), 3u);
+}
+
+void TestPush::duplicatesAndGapsReportedByDevicesAreCounted()
+{
+    TestDevice device(QStringLiteral("gappy"), port());
+    QVERIFY(device.connectAndSubscribe());
+    // The device has already seen 1..3 (say, before a restore of the broker's backup)
+    // and 5: the next push (sequence 1) is a duplicate to it.
+    for (quint64 sequence : {1, 2, 3, 5})
+        device.tracker.accept(sequence);
+    sendOk(textPush(PushTarget::toDevices({QStringLiteral("gappy")}), QStringLiteral("dup"), QStringLiteral("dup")));
+    QTRY_COMPARE(report(QStringLiteral("dup"))->targets.constFirst().state, TargetState::Receipted);
+    const PushReport dup = *report(QStringLiteral("dup"));
+    QCOMPARE(dup.duplicates, 1u);
+    QCOMPARE(dup.targets.constFirst().receiptStatus, QStringLiteral("duplicate"));
+    QCOMPARE(dup.missing(), 1u); // 4 is missing below 5
+    QCOMPARE(dup.toJson(false).value(QLatin1String("missing")).toInt(), 1);
+}
+
+void TestPush::adminApiAnswersOperatorsOnly()
+{
+    TestDevice device(QStringLiteral("adm-dev"), port());
+    QVERIFY(device.connectAndSubscribe());
+    MqttClient operatorClient;
+    operatorClient.setPort(port());
+    operatorClient.setClientId(QStringLiteral("op"));
+    operatorClient.setProtocolVersion(mqtt::ProtocolVersion::V5);
+    QList<mqtt::Publish> replies;
+    connect(&operatorClient, &MqttClient::messageReceived, this, [&](const mqtt::Publish &publish) { replies.append(publish); });
+    QSignalSpy subscribed(&operatorClient, &MqttClient::subscribed);
+    connect(&operatorClient, &MqttClient::connected, this,
+            [&] { operatorClient.subscribe(QStringLiteral("$hermes/admin/v1/replies/op"), mqtt::QoS::AtLeastOnce); });
+    operatorClient.connectToBroker();
+    QTRY_COMPARE(subscribed.count(), 1);
+
+    const auto call = [&](const QString &method, const QByteArray &payload, const QByteArray &correlation) {
+        mqtt::Properties properties;
+        properties.responseTopic = QStringLiteral("$hermes/admin/v1/replies/op");
+        properties.correlationData = correlation;
+        operatorClient.publish(QStringLiteral("$hermes/admin/v1/") + method, payload, mqtt::QoS::AtLeastOnce, false, properties);
+    };
+    call(QStringLiteral("devices/list"), "{}", "c1");
+    call(QStringLiteral("no/such"), "{}", "c2");
+    call(QStringLiteral("push/send"), "{not json", "c3");
+    call(QStringLiteral("push/send"), R"({"target":{"devices":["adm-dev"]},"payload":"aGk=","payloadEncoding":"base64","pushId":"adm1"})", "c4");
+    QTRY_COMPARE(replies.size(), 4);
+    QHash<QByteArray, QJsonObject> byCorrelation;
+    for (const mqtt::Publish &reply : std::as_const(replies)) {
+        QCOMPARE(reply.properties.contentType, QStringLiteral("application/json"));
+        byCorrelation.insert(*reply.properties.correlationData, QJsonDocument::fromJson(reply.payload).object());
+    }
+    QVERIFY(byCorrelation.value("c1").value(QLatin1String("ok")).toBool());
+    const QJsonArray devices = byCorrelation.value("c1").value(QLatin1String("result")).toObject().value(QLatin1String("devices")).toArray();
+    QCOMPARE(devices.size(), 1);
+    QCOMPARE(devices.at(0).toObject().value(QLatin1String("id")).toString(), QStringLiteral("adm-dev"));
+    QCOMPARE(byCorrelation.value("c2").value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(), QStringLiteral("unknown-method"));
+    QCOMPARE(byCorrelation.value("c3").value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(), QStringLiteral("bad-request"));
+    QCOMPARE(byCorrelation.value("c4").value(QLatin1String("result")).toObject().value(QLatin1String("pushId")).toString(), QStringLiteral("adm1"));
+    QTRY_COMPARE(device.envelopes.size(), 1);
+    QCOMPARE(device.envelopes.constFirst().payload, QByteArray("hi"));
+}
+
+void TestPush::adminApiRefusesDevices()
+{
+    startBroker({}, Role::Device);
+    MqttClient device;
+    device.setPort(port());
+    device.setClientId(QStringLiteral("sneaky"));
+    device.setProtocolVersion(mqtt::ProtocolVersion::V5);
+    QSignalSpy connected(&device, &MqttClient::connected);
+    QSignalSpy published(&device, &MqttClient::published);
+    QList<mqtt::Publish> replies;
+    connect(&device, &MqttClient::messageReceived, this, [&](const mqtt::Publish &publish) { replies.append(publish); });
+    device.connectToBroker();
+    QTRY_COMPARE(connected.count(), 1);
+    // Its own topic is the only place it may hear anything; the request itself is refused.
+    device.subscribe(QStringLiteral("devices/sneaky/#"), mqtt::QoS::AtLeastOnce);
+    mqtt::Properties properties;
+    properties.responseTopic = QStringLiteral("devices/sneaky/reply");
+    device.publish(QStringLiteral("$hermes/admin/v1/sessions/list"), "{}", mqtt::QoS::AtLeastOnce, false, properties);
+    QTRY_COMPARE(published.count(), 1);
+    QCOMPARE(published.constFirst().at(1).value<mqtt::ReasonCode>(), mqtt::ReasonCode::NotAuthorized);
+    // A marker on its own topic arrives; no reply came before it.
+    device.publish(QStringLiteral("devices/sneaky/state"), "marker", mqtt::QoS::AtLeastOnce);
+    QTRY_COMPARE(replies.size(), 1);
+    QCOMPARE(replies.constFirst().payload, QByteArray("marker"));
+}
+
+QTEST_GUILESS_MAIN(TestPush)
+#include "tst_push.moc"
