@@ -215,7 +215,7 @@ const FieldShape *MessageShape::field(const QString &nameOrJsonName) const
 
 std::optional<MessageShape> SchemaRegistry::describe(const QString &typeName) const
 {
-    const gp::Descriptor *type = m_impl->m_pool.FindMessageTypeByName(typeName.toStdString());
+    const gp::Descriptor *type = m_impl->findType(typeName);
     if (!type)
         return std::nullopt;
     MessageShape shape;

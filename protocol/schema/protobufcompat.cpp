@@ -6,6 +6,9 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver.h>
 #include <google/protobuf/util/type_resolver_util.h>
+#if GOOGLE_PROTOBUF_VERSION < 4022000
+#include <google/protobuf/stubs/logging.h>
+#endif
 
 namespace gp = google::protobuf;
 
@@ -51,6 +54,14 @@ private:
 std::unique_ptr<gp::compiler::MultiFileErrorCollector> makeErrorCollector(QList<SchemaError> *sink)
 {
     return std::make_unique<CollectingErrorCollector>(sink);
+}
+
+bool parsePartialQuietly(gp::Message *message, const char *data, int size)
+{
+#if GOOGLE_PROTOBUF_VERSION < 4022000
+    const gp::LogSilencer quiet;
+#endif
+    return message->ParsePartialFromArray(data, size);
 }
 
 namespace {

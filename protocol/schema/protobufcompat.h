@@ -25,6 +25,11 @@ namespace hermes::schema::compat {
 std::unique_ptr<google::protobuf::compiler::MultiFileErrorCollector>
 makeErrorCollector(QList<SchemaError> *sink);
 
+/// ParsePartialFromArray without protobuf's log line for every proto3 string that is not
+/// UTF-8: the bytes come from devices and must not flood the log (the failure comes back
+/// as a value). LogSilencer is gone with protobuf 22's absl logging.
+bool parsePartialQuietly(google::protobuf::Message *message, const char *data, int size);
+
 /// Canonical proto3 JSON of `message` (default options: lowerCamelCase names, fields at their
 /// default value omitted). Returns false and sets `error` on failure.
 bool messageToJson(const google::protobuf::Message &message, std::string *json, QString *error);

@@ -405,15 +405,15 @@ QStringList SchemaRegistry::files() const
 
 DecodeResult SchemaRegistry::decode(const QString &typeName, QByteArrayView bytes) const
 {
-    const gp::Descriptor *type = m_impl->m_pool.FindMessageTypeByName(typeName.toStdString());
+    const gp::Descriptor *type = m_impl->findType(typeName);
     if (!type)
         return rawFallback(bytes, QStringLiteral("unknown message type %1").arg(typeName));
     if (bytes.size() > INT_MAX)
         return rawFallback(bytes, QStringLiteral("payload larger than 2 GiB"));
 
     // The message lives only inside this call; the result holds plain values (R11).
-    std::unique_ptr<gp::Message> message(m_impl->m_factory.GetPrototype(type)->New());
-    if (!message->ParsePartialFromArray(bytes.data(), int(bytes.size())))
+    std::unique_ptr<gp::Message> message(m_impl->prototype(type)->New());
+    if (!compat::parsePartialQuietly(message.get(), bytes.data(), int(bytes.size())))
         return rawFallback(bytes, QStringLiteral("bytes do not parse as %1").arg(typeName));
 
     DecodeResult result;
@@ -443,12 +443,12 @@ DecodeResult SchemaRegistry::decode(const QString &typeName, QByteArrayView byte
 EncodeResult SchemaRegistry::encodeJson(const QString &typeName, const QString &json) const
 {
     EncodeResult result;
-    const gp::Descriptor *type = m_impl->m_pool.FindMessageTypeByName(typeName.toStdString());
+    const gp::Descriptor *type = m_impl->findType(typeName);
     if (!type) {
         result.error = QStringLiteral("unknown message type %1").arg(typeName);
         return result;
     }
-    std::unique_ptr<gp::Message> message(m_impl->m_factory.GetPrototype(type)->New());
+    std::unique_ptr<gp::Message> message(m_impl->prototype(type)->New());
     if (!compat::jsonToMessage(json.toStdString(), message.get(), &result.error))
         return result;
     if (!message->IsInitialized()) {

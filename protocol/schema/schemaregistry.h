@@ -81,6 +81,8 @@ public:
     QStringList similarTypes(const QString &typeName, int limit = 5) const;
 
     /// Decodes `bytes` as `typeName`; never fails outright and never crashes on any input.
+    /// Besides the loaded types, the hermes.push.v1 types (Envelope, Receipt) are always
+    /// known (here, in encodeJson() and in describe()); they are not in messageTypes().
     DecodeResult decode(const QString &typeName, QByteArrayView bytes) const;
 
     /// Encodes canonical proto3 JSON text as `typeName`.

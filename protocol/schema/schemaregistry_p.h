@@ -5,6 +5,7 @@
 #include "schemaregistry.h"
 
 #include "protobufcompat.h"
+#include "push/envelope.h"
 
 #include <QDir>
 
@@ -50,6 +51,26 @@ struct SchemaRegistry::Impl {
         return errors;
     }
 
+    /// A loaded message type, or one compiled into Hermes (hermes.push.v1: the envelope and
+    /// receipt are always known, without loading push/envelope.proto).
+    const gp::Descriptor *findType(const QString &name) const
+    {
+        const std::string full = name.toStdString();
+        if (const gp::Descriptor *type = m_pool.FindMessageTypeByName(full))
+            return type;
+        if (name.startsWith(QLatin1String("hermes.push.v1.")))
+            return gp::DescriptorPool::generated_pool()->FindMessageTypeByName(full);
+        return nullptr;
+    }
+
+    /// The empty message of `type`, from the factory of the pool it came from.
+    const gp::Message *prototype(const gp::Descriptor *type) const
+    {
+        if (type->file()->pool() == &m_pool)
+            return m_factory.GetPrototype(type);
+        return gp::MessageFactory::generated_factory()->GetPrototype(type);
+    }
+
     gp::compiler::DiskSourceTree m_sourceTree;
     QList<SchemaError> m_errors;
     std::unique_ptr<gp::compiler::MultiFileErrorCollector> m_errorCollector =
@@ -62,6 +83,10 @@ struct SchemaRegistry::Impl {
     mutable gp::DynamicMessageFactory m_factory{&m_pool};
     QStringList m_files;
     QStringList m_roots;
+    // hermes_protocol is a static library: referencing push/envelope.cpp links it, and with
+    // it the generated hermes.push.v1 descriptors findType() looks up, into every program
+    // that uses the registry.
+    push::EnvelopeResult (*m_keepEnvelopeLinked)(QByteArrayView) = &push::PushEnvelope::fromBytes;
 };
 
 } // namespace hermes::schema
