@@ -206,6 +206,31 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
             quint64 seconds = 0;
             error = setNumber(seconds, 1, 3600);
             config.limits.connectTimeout = std::chrono::seconds(seconds);
+        } else if (key == QLatin1String("max_connections_per_second")) {
+            error = setNumber(config.connectionRate.perSecond, 0, 1000000);
+        } else if (key == QLatin1String("max_connections_burst")) {
+            error = setNumber(config.connectionRate.burst, 1, 1000000);
+        } else if (key == QLatin1String("max_subscriptions_per_client")) {
+            error = setNumber(config.maxSubscriptionsPerClient, 0, 100000000);
+        } else if (key == QLatin1String("auth_failure_backoff")) {
+            // Two whole numbers of seconds: the first wait and the cap; "0 0" turns it off.
+            const QStringList parts = value.simplified().split(QLatin1Char(' '));
+            const auto initial = parts.size() == 2 ? parseUnsigned(parts.at(0), 86400) : std::nullopt;
+            const auto maximum = parts.size() == 2 ? parseUnsigned(parts.at(1), 86400) : std::nullopt;
+            if (!initial || !maximum)
+                return fail(QStringLiteral("'auth_failure_backoff' is 'INITIAL MAXIMUM', two numbers of "
+                                           "seconds from 0 to 86400, not '%1'").arg(value));
+            if (*maximum < *initial)
+                return fail(QStringLiteral("'auth_failure_backoff' maximum (%1) is below its initial wait (%2)")
+                                .arg(*maximum).arg(*initial));
+            config.authBackoff.initial = std::chrono::seconds(*initial);
+            config.authBackoff.maximum = std::chrono::seconds(*maximum);
+        } else if (key == QLatin1String("limits_exempt_loopback")) {
+            const auto flag = parseBool(value);
+            if (!flag)
+                return fail(QStringLiteral("'limits_exempt_loopback' must be true or false, not '%1'").arg(value));
+            config.connectionRate.exemptLoopback = *flag;
+            config.authBackoff.exemptLoopback = *flag;
         } else if (key == QLatin1String("allow_anonymous")) {
             if (value == QLatin1String("loopback"))
                 config.allowAnonymous = AnonymousAccess::Loopback;

@@ -2,6 +2,8 @@
 /// The broker's settings: defaults, the config file format, and command-line overrides.
 
 #include "accesscontrol.h"
+#include "authbackoff.h"
+#include "connectionratelimiter.h"
 
 #include "mqtt/sessionmachine.h"
 
@@ -61,6 +63,10 @@ struct BrokerConfig {
     QList<Account> accounts;             ///< `account NAME ROLE HASH` lines
     QList<AccessRule> aclRules;          ///< `acl WHO ACCESS FILTER` lines, after the defaults
     TlsSettings tls;
+    /// Abuse limits (issue 4). `limits_exempt_loopback` sets exemptLoopback in both.
+    ConnectionRateSettings connectionRate; ///< max_connections_per_second, max_connections_burst
+    AuthBackoffSettings authBackoff;       ///< auth_failure_backoff INITIAL MAXIMUM (seconds)
+    int maxSubscriptionsPerClient = 1000;  ///< filters one session may hold; 0 = unlimited
 
     bool operator==(const BrokerConfig &) const = default;
 };
