@@ -62,7 +62,13 @@ void LocalEngine::start()
             return;
         }
         broker->enableTelemetry();
-        installPushServices(*broker);
+        PushService &push = installPushServices(*broker);
+        QObject::connect(&push, &PushService::devicesChanged, broker, [self, &push] {
+            QMetaObject::invokeMethod(self, [self, devices = push.devices().all()] {
+                if (self)
+                    emit self->devicesListed(devices);
+            });
+        });
         // At most one batch waits in the GUI's queue: a busy GUI skips ticks instead of
         // piling up batches; dirty sessions simply ride along in the next one.
         auto pending = std::make_shared<std::atomic_bool>(false);
@@ -72,10 +78,20 @@ void LocalEngine::start()
             if (pending->exchange(true))
                 return;
             TelemetryBatch batch = broker->takeTelemetry();
-            QMetaObject::invokeMethod(self, [self, pending, batch = std::move(batch)] {
+            QList<PushReport> reports;
+            if (auto *push = broker->findChild<PushService *>()) {
+                for (const QString &pushId : push->takeChangedReports()) {
+                    if (std::optional<PushReport> report = push->report(pushId))
+                        reports.append(std::move(*report));
+                }
+            }
+            QMetaObject::invokeMethod(self, [self, pending, batch = std::move(batch), reports = std::move(reports)] {
                 pending->store(false);
-                if (self)
-                    emit self->telemetry(batch);
+                if (!self)
+                    return;
+                emit self->telemetry(batch);
+                if (!reports.isEmpty())
+                    emit self->pushReportsChanged(reports);
             });
         });
         tick->start();
@@ -178,6 +194,62 @@ void LocalEngine::requestRetained()
             if (self)
                 emit self->retainedMessages(records);
         });
+    });
+}
+
+void LocalEngine::onPushService(std::function<void(PushService &)> work)
+{
+    onEngine([work = std::move(work)](Broker &broker) {
+        if (auto *push = broker.findChild<PushService *>())
+            work(*push);
+    });
+}
+
+void LocalEngine::toGui(const QPointer<LocalEngine> &self, std::function<void(LocalEngine &)> work)
+{
+    if (LocalEngine *engine = self.data()) {
+        QMetaObject::invokeMethod(engine, [self, work = std::move(work)] {
+            if (self)
+                work(*self);
+        });
+    }
+}
+
+void LocalEngine::sendPush(const PushRequest &request)
+{
+    const QPointer<LocalEngine> self(this);
+    onPushService([self, request](PushService &push) {
+        auto result = push.send(request);
+        toGui(self, [request, result = std::move(result)](LocalEngine &engine) {
+            if (const auto *error = std::get_if<PushError>(&result))
+                emit engine.pushRefused(request, error->message);
+            else
+                emit engine.pushAccepted(std::get<PushReport>(result));
+        });
+    });
+}
+
+void LocalEngine::requestAudience(const PushTarget &target)
+{
+    const QPointer<LocalEngine> self(this);
+    onPushService([self, target](PushService &push) {
+        const auto result = push.audience(target);
+        toGui(self, [target, result](LocalEngine &engine) {
+            if (const auto *error = std::get_if<PushError>(&result)) {
+                emit engine.audienceResolved(target, 0, {}, error->message);
+                return;
+            }
+            const QStringList &ids = std::get<QStringList>(result);
+            emit engine.audienceResolved(target, int(ids.size()), ids.mid(0, 20), QString());
+        });
+    });
+}
+
+void LocalEngine::requestDevices()
+{
+    const QPointer<LocalEngine> self(this);
+    onPushService([self](PushService &push) {
+        toGui(self, [devices = push.devices().all()](LocalEngine &engine) { emit engine.devicesListed(devices); });
     });
 }
 

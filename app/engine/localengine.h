@@ -3,6 +3,7 @@
 
 #include "monitor.h"
 
+#include <QPointer>
 #include <QThread>
 
 #include <memory>
@@ -10,6 +11,7 @@
 namespace hermes {
 
 class Broker;
+class PushService;
 
 class LocalEngine : public EngineMonitor
 {
@@ -26,6 +28,9 @@ public:
     void publish(const mqtt::Publish &message) override;
     void deleteRetained(const QString &topic) override;
     void requestRetained() override;
+    void sendPush(const PushRequest &request) override;
+    void requestAudience(const PushTarget &target) override;
+    void requestDevices() override;
     bool setListenAddresses(const QList<ListenAddress> &addresses) override;
     QList<ListenAddress> configuredListenAddresses() const override { return m_config.listeners; }
 
@@ -38,6 +43,10 @@ public:
 private:
     /// Runs `work` with the broker on the engine thread (no-op when stopped).
     void onEngine(std::function<void(Broker &)> work);
+    /// Runs `work` with the push service on the engine thread (no-op when stopped).
+    void onPushService(std::function<void(PushService &)> work);
+    /// Runs `work` on the GUI thread, if `self` still exists then.
+    static void toGui(const QPointer<LocalEngine> &self, std::function<void(LocalEngine &)> work);
 
     BrokerConfig m_config;
     QThread m_thread;

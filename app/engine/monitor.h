@@ -5,6 +5,8 @@
 
 #include "brokerconfig.h"
 #include "telemetry.h"
+#include "push/devicerecord.h"
+#include "push/pushtypes.h"
 
 #include "mqtt/packets.h"
 
@@ -29,6 +31,13 @@ public:
     virtual void deleteRetained(const QString &topic) = 0;
     /// Answers with retainedMessages().
     virtual void requestRetained() = 0;
+    /// Starts a push; answers with pushAccepted() or pushRefused(). Its report then
+    /// changes through pushReportsChanged().
+    virtual void sendPush(const PushRequest &request) = 0;
+    /// How many devices a target reaches now; answers with audienceResolved().
+    virtual void requestAudience(const PushTarget &target) = 0;
+    /// Answers with devicesListed() (also emitted by itself when devices change).
+    virtual void requestDevices() = 0;
     /// Where the next start() listens; false when this engine cannot be reconfigured
     /// (a remote broker).
     virtual bool setListenAddresses(const QList<ListenAddress> &addresses) = 0;
@@ -43,6 +52,14 @@ signals:
     void sessionDetail(const hermes::SessionDetail &detail);
     void retainedMessages(const QList<hermes::MessageRecord> &messages);
     void storeError(const QString &message);
+    void pushAccepted(const hermes::PushReport &report);
+    void pushRefused(const hermes::PushRequest &request, const QString &message);
+    /// `error` is empty when the target is valid; `sample` holds the first few device ids.
+    void audienceResolved(const hermes::PushTarget &target, int count, const QStringList &sample,
+                          const QString &error);
+    void devicesListed(const QList<hermes::DeviceRecord> &devices);
+    /// Reports that changed since the previous tick, newest state (at most a few per second).
+    void pushReportsChanged(const QList<hermes::PushReport> &reports);
 };
 
 } // namespace hermes
