@@ -1,14 +1,274 @@
-// simulate: runs a device fleet from a scenario file against a broker.
+// simulate: runs a device fleet from a scenario file against a broker (docs/SIMULATOR.md).
 #include "commands.h"
 
+#include "engine/epolldispatcher.h"
+#include "engine/simulator/scenario.h"
+#include "engine/simulator/scenariorunner.h"
+#include "engine/simulator/statistics.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonObject>
+#include <QHostAddress>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QTcpSocket>
 #include <QTextStream>
+#include <QThread>
+
+#include <sys/resource.h>
+
+#include <cmath>
 
 namespace hermes::cli {
 
-int runSimulateCommand(const QStringList &)
+namespace {
+
+/// Ephemeral ports one source address can use towards one broker address (Linux default
+/// range 32768–60999, less some headroom).
+constexpr int DevicesPerSourceAddress = 25000;
+
+/// A fleet holds one descriptor per device and the relay two more: take what the hard
+/// limit allows.
+void raiseDescriptorLimit()
 {
-    QTextStream(stderr) << "hermesctl simulate: not implemented yet\n";
-    return UsageError;
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+qint64 descriptorLimit()
+{
+    rlimit limit{};
+    return getrlimit(RLIMIT_NOFILE, &limit) == 0 ? qint64(limit.rlim_cur) : -1;
+}
+
+bool splitHostPort(const QString &text, QString &host, quint16 &port)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    bool ok = false;
+    const uint value = colon > 0 ? text.mid(colon + 1).toUInt(&ok) : 0;
+    if (!ok || value == 0 || value > 65535)
+        return false;
+    host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    port = quint16(value);
+    return true;
+}
+
+/// Peak resident set size of this process in KiB (VmHWM), -1 when unknown.
+qint64 peakRssKiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+} // namespace
+
+int runSimulateCommand(const QStringList &arguments)
+{
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+            QStringLiteral("Runs a simulated device fleet from a scenario file against a running MQTT broker\n"
+                           "(Hermes or any other) and prints its statistics. See docs/SIMULATOR.md."));
+    parser.addHelpOption();
+    const QCommandLineOption scenarioOption(QStringLiteral("scenario"), QStringLiteral("The scenario file."),
+                                            QStringLiteral("FILE"));
+    const QCommandLineOption devicesOption(QStringLiteral("devices"), QStringLiteral("Overrides the number of devices."),
+                                           QStringLiteral("N"));
+    const QCommandLineOption brokerOption(QStringLiteral("broker"),
+                                          QStringLiteral("The broker (default: the scenario's, else 127.0.0.1:1883)."),
+                                          QStringLiteral("HOST:PORT"));
+    const QCommandLineOption scaleOption(QStringLiteral("time-scale"),
+                                         QStringLiteral("Simulated seconds per real second (overrides the scenario)."),
+                                         QStringLiteral("X"));
+    const QCommandLineOption jsonOption(QStringLiteral("json"),
+                                        QStringLiteral("Print the result as JSON on stdout (progress goes to stderr)."));
+    const QCommandLineOption quietOption(QStringLiteral("quiet"), QStringLiteral("No progress lines."));
+    const QCommandLineOption sourcesOption(
+            QStringLiteral("source-addresses"),
+            QStringLiteral("Bind the devices to N loopback addresses 127.0.0.2… (more ephemeral ports; default: "
+                           "one per %1 devices against a loopback broker).").arg(DevicesPerSourceAddress),
+            QStringLiteral("N"));
+    parser.addOptions({scenarioOption, devicesOption, brokerOption, scaleOption, jsonOption, quietOption, sourcesOption});
+    if (!parser.parse(arguments)) {
+        err << "hermesctl simulate: " << parser.errorText() << '\n';
+        return UsageError;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << parser.helpText().replace(QStringLiteral("simulate [options]"),
+                                                         QStringLiteral("hermesctl simulate [options]"));
+        return Success;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        err << "hermesctl simulate: unexpected argument \"" << parser.positionalArguments().first() << "\"\n";
+        return UsageError;
+    }
+    if (!parser.isSet(scenarioOption)) {
+        err << "hermesctl simulate: --scenario FILE is required\n";
+        return UsageError;
+    }
+
+    const auto loaded = sim::loadScenario(parser.value(scenarioOption));
+    if (const auto *error = std::get_if<sim::ScenarioError>(&loaded)) {
+        err << "hermesctl simulate: " << error->toString() << '\n';
+        return UsageError;
+    }
+    sim::RunOptions options;
+    if (parser.isSet(devicesOption)) {
+        bool ok = false;
+        const int devices = parser.value(devicesOption).toInt(&ok);
+        if (!ok || devices < 1 || devices > 1000000) {
+            err << "hermesctl simulate: --devices needs a number from 1 to 1000000\n";
+            return UsageError;
+        }
+        options.devices = devices;
+    }
+    if (parser.isSet(brokerOption) && !splitHostPort(parser.value(brokerOption), options.brokerHost, options.brokerPort)) {
+        err << "hermesctl simulate: --broker is HOST:PORT, not \"" << parser.value(brokerOption) << "\"\n";
+        return UsageError;
+    }
+    if (parser.isSet(scaleOption)) {
+        bool ok = false;
+        const double scale = parser.value(scaleOption).toDouble(&ok);
+        if (!ok || !(scale > 0) || !std::isfinite(scale)) {
+            err << "hermesctl simulate: --time-scale needs a number above zero\n";
+            return UsageError;
+        }
+        options.timeScale = scale;
+    }
+    const bool json = parser.isSet(jsonOption);
+    const bool quiet = parser.isSet(quietOption);
+
+    QLoggingCategory::setFilterRules(QStringLiteral("hermes.*.debug=false\nhermes.sim.runner.info=false"));
+    auto *runner = new sim::ScenarioRunner(std::get<sim::Scenario>(loaded), options);
+
+    int sources = 0;
+    const QHostAddress brokerAddress(runner->brokerHost());
+    const bool loopback = brokerAddress.isLoopback() || runner->brokerHost() == QLatin1String("localhost");
+    if (parser.isSet(sourcesOption)) {
+        bool ok = false;
+        sources = parser.value(sourcesOption).toInt(&ok);
+        if (!ok || sources < 0 || sources > 250) {
+            err << "hermesctl simulate: --source-addresses needs a number from 0 to 250\n";
+            delete runner;
+            return UsageError;
+        }
+    } else if (loopback && runner->scenario().devices > DevicesPerSourceAddress) {
+        sources = (runner->scenario().devices + DevicesPerSourceAddress - 1) / DevicesPerSourceAddress;
+    }
+    if (sources > 0) {
+        // Linux routes all of 127.0.0.0/8 to lo: any of them can be bound without setup.
+        QList<QHostAddress> addresses;
+        for (int i = 0; i < sources; ++i)
+            addresses.append(QHostAddress(QStringLiteral("127.0.0.%1").arg(i + 2)));
+        delete runner;
+        options.localAddresses = addresses;
+        runner = new sim::ScenarioRunner(std::get<sim::Scenario>(loaded), options);
+    }
+
+    const sim::Scenario &scenario = runner->scenario();
+    raiseDescriptorLimit();
+    const bool relayed = scenario.network != sim::Scenario::Network::Direct;
+    const qint64 needed = qint64(scenario.devices) * (relayed ? 3 : 1) + 64;
+    if (descriptorLimit() > 0 && needed > descriptorLimit()) {
+        err << "hermesctl simulate: warning: " << scenario.devices << " devices need about " << needed
+            << " file descriptors (" << (relayed ? "one per device and two per relay mapping; " : "")
+            << "the limit is " << descriptorLimit() << "); some will fail to connect\n";
+    }
+
+    // Is anybody there? One probe before a thousand devices find out one by one.
+    {
+        QTcpSocket probe;
+        probe.connectToHost(runner->brokerHost(), runner->brokerPort());
+        if (!probe.waitForConnected(5000)) {
+            err << "hermesctl simulate: cannot reach " << runner->brokerHost() << ':' << runner->brokerPort() << ": "
+                << probe.errorString() << '\n';
+            delete runner;
+            return Unreachable;
+        }
+        probe.abort();
+    }
+
+    // Thousands of sockets on one thread: epoll, as hermesd does. QCoreApplication already
+    // installed the default dispatcher on the main thread, so the fleet gets its own thread.
+    QThread thread;
+    thread.setObjectName(QStringLiteral("simulator"));
+    thread.setEventDispatcher(new EpollEventDispatcher);
+    runner->moveToThread(&thread);
+
+    QTextStream out(stdout);
+    QTextStream &progressOut = json ? err : out;
+    if (!quiet) {
+        progressOut << "simulating \"" << scenario.name << "\": " << scenario.devices << " devices, "
+                    << scenario.networkName() << ", against " << runner->brokerHost() << ':' << runner->brokerPort()
+                    << ", " << sim::formatDuration(scenario.duration) << " at x" << scenario.timeScale << " ("
+                    << QString::number(double(scenario.realDuration().count()) / 1000.0, 'f', 1) << " s)\n";
+        progressOut.flush();
+    }
+    int exitCode = Success;
+    // Both run on the simulator thread (direct connections); main only waits.
+    QObject::connect(runner, &sim::ScenarioRunner::progress, runner,
+                     [&](const sim::SimulationSnapshot &snapshot) {
+                         if (quiet)
+                             return;
+                         progressOut << sim::formatProgress(snapshot) << '\n';
+                         progressOut.flush();
+                     }, Qt::DirectConnection);
+    QObject::connect(runner, &sim::ScenarioRunner::eventApplied, runner,
+                     [&](const QString &line) {
+                         if (quiet)
+                             return;
+                         progressOut << "event " << line << '\n';
+                         progressOut.flush();
+                     }, Qt::DirectConnection);
+    QObject::connect(runner, &sim::ScenarioRunner::finished, runner,
+                     [&, runner](const sim::SimulationSnapshot &snapshot) {
+                         const qint64 rss = peakRssKiB();
+                         if (json) {
+                             QJsonObject root = sim::toJson(snapshot);
+                             root.insert(QStringLiteral("peakRssKiB"), rss);
+                             out << QJsonDocument(root).toJson(QJsonDocument::Indented);
+                         } else {
+                             out << '\n' << sim::formatSummary(snapshot)
+                                 << QStringLiteral("peak RSS").leftJustified(22) << QString::number(double(rss) / 1024.0, 'f', 1)
+                                 << " MiB (hermesctl)\n";
+                         }
+                         out.flush();
+                         if (snapshot.fleet.connects == 0)
+                             exitCode = Unreachable;
+                         runner->deleteLater();
+                         QThread::currentThread()->quit();
+                     }, Qt::DirectConnection);
+    QObject::connect(&thread, &QThread::finished, QCoreApplication::instance(), &QCoreApplication::quit,
+                     Qt::QueuedConnection);
+    QString startError;
+    thread.start();
+    QMetaObject::invokeMethod(runner, [runner, &startError] {
+        if (!runner->start()) {
+            startError = runner->errorString();
+            runner->deleteLater();
+            QThread::currentThread()->quit();
+        }
+    }, Qt::QueuedConnection);
+    QCoreApplication::exec();
+    thread.wait();
+    if (!startError.isEmpty()) {
+        err << "hermesctl simulate: " << startError << '\n';
+        return RequestFailed;
+    }
+    return exitCode;
 }
 
 } // namespace hermes::cli
