@@ -1,6 +1,8 @@
 #include "broker.h"
 
 #include "connection.h"
+#include "connectioncontext.h"
+#include "tcplistener.h"
 #include "version.h"
 
 #include "mqtt/topic.h"
@@ -18,6 +20,8 @@
 
 #include <algorithm>
 #include <cmath>
+
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcBroker, "hermes.broker")
 
@@ -123,6 +127,7 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_access(m_config.aclRules)
+    , m_connectionContext(std::make_unique<ConnectionContext>(*this))
 {
     for (const Account &account : std::as_const(m_config.accounts))
         m_accounts.insert(account.userName, account);
@@ -137,6 +142,8 @@ Broker::Broker(BrokerConfig config, QObject *parent)
 Broker::~Broker()
 {
     stop();
+    // Closed connections waiting for deleteLater() go before the context they use.
+    qDeleteAll(findChildren<Connection *>(Qt::FindDirectChildrenOnly));
 }
 
 bool Broker::start()
@@ -166,7 +173,10 @@ bool Broker::start()
             });
             server = sslServer;
         } else {
-            server = new QTcpServer(this);
+            // Plain TCP: the connection owns the descriptor (no buffered QTcpSocket).
+            auto *listener = new TcpListener(this);
+            connect(listener, &TcpListener::descriptorAccepted, this, &Broker::acceptDescriptor);
+            server = listener;
         }
         // A broker restart makes every device reconnect at once; a deep backlog keeps the
         // kernel from refusing them while the event loop catches up.
@@ -264,6 +274,20 @@ QList<ListenAddress> Broker::listenAddresses() const
         result.append(ListenAddress{server->serverAddress(), server->serverPort(),
                                     qobject_cast<const QSslServer *>(server) != nullptr});
     return result;
+}
+
+void Broker::acceptDescriptor(qintptr descriptor)
+{
+    if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
+        ++m_counters.connectionsRefused;
+        qCWarning(lcBroker) << "refusing a connection: max_connections reached";
+        ::close(int(descriptor));
+        return;
+    }
+    ++m_counters.connectionsAccepted;
+    ++m_connectionCount;
+    auto *connection = new Connection(descriptor, *this, m_config.limits, this);
+    connection->start();
 }
 
 void Broker::acceptPendingConnections(QTcpServer *server)

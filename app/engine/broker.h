@@ -24,6 +24,7 @@ class QTcpServer;
 namespace hermes {
 
 class Connection;
+class ConnectionContext;
 
 /// How far a traced message (one push to one device) has got; see Broker::publishTraced().
 enum class DeliveryStage : quint8 {
@@ -113,6 +114,8 @@ public:
     void holdUntilCommit(Connection &connection);
     /// Commits at once (a closing connection must not leave with its output held).
     void commitNow() { commitStore(); }
+    /// Read buffer, output flush and timers shared by this broker's connections.
+    ConnectionContext &connectionContext() { return *m_connectionContext; }
 
 signals:
     /// A client completed CONNECT (CONNACK success sent).
@@ -133,6 +136,7 @@ signals:
 
 private:
     void acceptPendingConnections(QTcpServer *server);
+    void acceptDescriptor(qintptr descriptor);
     bool openStore();
     /// The TLS listeners' configuration from BrokerConfig::tls, or nullopt with errorString().
     std::optional<QSslConfiguration> tlsConfiguration();
@@ -168,6 +172,7 @@ private:
     QHash<QString, QByteArray> m_verifiedDigests; ///< user → SHA-256(salt + password)
     QElapsedTimer m_clock;
     QList<QTcpServer *> m_servers; ///< children of this
+    std::unique_ptr<ConnectionContext> m_connectionContext;
     QHash<QString, Session *> m_sessionsByClientId;
     std::unordered_map<mqtt::SubscriberId, std::unique_ptr<Session>> m_sessions;
     QHash<QString, quint32> m_sharedCursor;

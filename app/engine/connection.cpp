@@ -1,8 +1,20 @@
 #include "connection.h"
 
 #include "broker.h"
+#include "connectioncontext.h"
 
+#include <QHostAddress>
 #include <QLoggingCategory>
+#include <QScopeGuard>
+#include <QSocketNotifier>
+
+#include <cerrno>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcConnection, "hermes.connection")
 
@@ -10,20 +22,56 @@ namespace hermes {
 
 using namespace mqtt;
 
+namespace {
+
+/// Bounded work per readiness: a client that keeps its socket full cannot starve the others
+/// (the notifier is level-triggered and comes back on the next turn).
+constexpr int MaxReadsPerWakeUp = 16;
+
+CloseReason closeReasonFor(int error)
+{
+    return error == ECONNRESET || error == EPIPE ? CloseReason::PeerClosed : CloseReason::SocketError;
+}
+
+} // namespace
+
+Connection::Connection(qintptr descriptor, Broker &broker, const ServerLimits &limits, QObject *parent)
+    : QObject(parent)
+    , m_broker(broker)
+    , m_context(broker.connectionContext())
+    , m_machine(limits)
+    , m_descriptor(int(descriptor))
+{
+    const int flags = ::fcntl(m_descriptor, F_GETFL);
+    if (flags >= 0)
+        (void)::fcntl(m_descriptor, F_SETFL, flags | O_NONBLOCK);
+    // Push traffic is many small packets: Nagle would hold each for up to 40 ms.
+    const int one = 1;
+    (void)::setsockopt(m_descriptor, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_storage peer{};
+    socklen_t length = sizeof peer;
+    if (::getpeername(m_descriptor, reinterpret_cast<sockaddr *>(&peer), &length) == 0) {
+        const QHostAddress address(reinterpret_cast<const sockaddr *>(&peer));
+        const quint16 port = ntohs(peer.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6 &>(peer).sin6_port
+                                                               : reinterpret_cast<const sockaddr_in &>(peer).sin_port);
+        m_peerAddress = QStringLiteral("%1:%2").arg(address.toString()).arg(port);
+        m_fromLoopback = address.isLoopback();
+    }
+    m_readNotifier = new QSocketNotifier(m_descriptor, QSocketNotifier::Read, this);
+    connect(m_readNotifier, &QSocketNotifier::activated, this, &Connection::onReadable);
+}
+
 Connection::Connection(QTcpSocket *socket, Broker &broker, const ServerLimits &limits, QObject *parent)
     : QObject(parent)
     , m_broker(broker)
-    , m_socket(socket)
+    , m_context(broker.connectionContext())
     , m_machine(limits)
+    , m_socket(socket)
 {
     m_socket->setParent(this);
-    // Push traffic is many small packets: Nagle would hold each for up to 40 ms.
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_peerAddress = QStringLiteral("%1:%2").arg(m_socket->peerAddress().toString()).arg(m_socket->peerPort());
     m_fromLoopback = m_socket->peerAddress().isLoopback();
-    m_timer.setSingleShot(true);
-    m_timer.setTimerType(Qt::PreciseTimer); // keep-alive closes at 1.5 T, not 1.5 T + 5 %
-    connect(&m_timer, &QTimer::timeout, this, &Connection::onTimeout);
     connect(m_socket, &QTcpSocket::readyRead, this, &Connection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &Connection::onSocketGone);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &Connection::onSocketGone);
@@ -31,24 +79,72 @@ Connection::Connection(QTcpSocket *socket, Broker &broker, const ServerLimits &l
 
 Connection::~Connection()
 {
+    m_context.forget(*this);
     if (m_socket)
         m_socket->abort();
+    closeDescriptor();
 }
 
 void Connection::start()
 {
     apply(m_machine.start(m_broker.now()));
-    if (m_socket->bytesAvailable() > 0)
+    if (m_socket && m_socket->bytesAvailable() > 0)
         onReadyRead();
 }
 
 void Connection::onReadyRead()
 {
-    if (m_closed)
+    if (m_closed || !m_socket)
         return;
+    const ConnectionContext::Batch batch(m_context);
     const QByteArray bytes = m_socket->readAll();
     m_broker.countBytesReceived(bytes.size());
     apply(m_machine.onBytes(bytes, m_broker.now()));
+}
+
+void Connection::onReadable()
+{
+    if (m_closed || m_descriptor < 0)
+        return;
+    // Everything this read causes (acks to this client, deliveries to others) is sent once
+    // the batch ends, one send() per connection.
+    const ConnectionContext::Batch batch(m_context);
+    QByteArray own; // only when a nested event loop still parses from the shared buffer
+    char *buffer = m_context.acquireReadBuffer();
+    const auto release = qScopeGuard([&] {
+        if (own.isNull())
+            m_context.releaseReadBuffer();
+    });
+    if (!buffer) {
+        own.resize(ConnectionContext::ReadBufferSize);
+        buffer = own.data();
+    }
+    for (int round = 0; round < MaxReadsPerWakeUp && !m_closed; ++round) {
+        const ssize_t received = ::recv(m_descriptor, buffer, size_t(ConnectionContext::ReadBufferSize), 0);
+        if (received > 0) {
+            m_broker.countBytesReceived(received);
+            apply(m_machine.onBytes(QByteArrayView(buffer, received), m_broker.now()));
+            if (received < ConnectionContext::ReadBufferSize)
+                break; // drained: the next recv() would only say EAGAIN
+            continue;
+        }
+        if (received == 0) {
+            descriptorGone(CloseReason::PeerClosed);
+            break;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            descriptorGone(closeReasonFor(errno));
+        break;
+    }
+}
+
+void Connection::onWritable()
+{
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(false);
+    flushOutput();
 }
 
 void Connection::onTimeout()
@@ -59,7 +155,7 @@ void Connection::onTimeout()
 
 void Connection::onSocketGone()
 {
-    if (m_closed)
+    if (m_closed || !m_socket)
         return;
     const CloseReason why = m_socket->error() == QAbstractSocket::RemoteHostClosedError
             || m_socket->state() == QAbstractSocket::UnconnectedState
@@ -68,16 +164,24 @@ void Connection::onSocketGone()
     apply(m_machine.socketClosed(why, m_broker.now()));
 }
 
+void Connection::descriptorGone(CloseReason why)
+{
+    if (m_closed)
+        return;
+    m_writeFailed = true; // nobody reads what would still be sent
+    m_output.clear();
+    apply(m_machine.socketClosed(why, m_broker.now()));
+}
+
 void Connection::releaseHeldOutput()
 {
-    if (m_socket && !m_heldOutput.isEmpty())
-        m_socket->write(m_heldOutput);
+    if (!m_heldOutput.isEmpty() && !m_closed)
+        write(m_heldOutput);
     m_heldOutput.clear();
 }
 
 void Connection::apply(Actions actions)
 {
-    ++m_applyDepth;
     for (Action &action : actions) {
         if (m_closed)
             break;
@@ -88,10 +192,10 @@ void Connection::apply(Actions actions)
                     execute(a);
                 } else if constexpr (std::is_same_v<T, ArmTimer>) {
                     m_timerKind = a.kind;
-                    m_timer.start(std::chrono::milliseconds(std::max<qint64>(0, a.after.count())));
+                    m_context.arm(*this, m_broker.now() + std::max(Duration(0), a.after));
                 } else if constexpr (std::is_same_v<T, CancelTimer>) {
                     if (m_timerKind == a.kind)
-                        m_timer.stop();
+                        m_context.disarm(*this);
                 } else if constexpr (std::is_same_v<T, PacketReceived>) {
                     m_broker.onPacketReceived(*this, a);
                 } else if constexpr (std::is_same_v<T, ConnectRequested>) {
@@ -117,12 +221,11 @@ void Connection::apply(Actions actions)
             },
             action);
     }
-    --m_applyDepth;
 }
 
 void Connection::execute(const SendPacket &send)
 {
-    if (!m_socket)
+    if (!m_socket && m_descriptor < 0)
         return;
     // The broker records what this packet changes first (e.g. a PUBREL's stage); then the
     // output gate: while the store holds uncommitted writes, nothing leaves that could
@@ -135,31 +238,113 @@ void Connection::execute(const SendPacket &send)
         m_heldOutput += send.bytes;
         return;
     }
-    m_socket->write(send.bytes);
+    write(send.bytes);
+}
+
+void Connection::write(const QByteArray &bytes)
+{
+    if (m_socket) {
+        m_socket->write(bytes);
+        return;
+    }
+    if (m_descriptor < 0 || m_writeFailed)
+        return;
+    // Appending to an empty array shares `bytes` (no copy); the flush at the end of this
+    // turn joins what the turn produced into one send().
+    m_output += bytes;
+    if (!m_writeNotifier || !m_writeNotifier->isEnabled())
+        m_context.scheduleFlush(*this);
+}
+
+void Connection::flushOutput()
+{
+    if (m_descriptor < 0 || m_output.isEmpty())
+        return;
+    if (m_writeFailed) {
+        m_output.clear();
+        return;
+    }
+    qsizetype sent = 0;
+    while (sent < m_output.size()) {
+        const ssize_t n = ::send(m_descriptor, m_output.constData() + sent, size_t(m_output.size() - sent),
+                                 MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        // The peer is gone (EPIPE, ECONNRESET): the read notifier sees the same error or
+        // end of stream and closes the connection through the machine.
+        qCDebug(lcConnection) << m_peerAddress << "send failed:" << strerror(errno);
+        m_writeFailed = true;
+        m_output.clear();
+        return;
+    }
+    if (sent == m_output.size()) {
+        // Released, not kept: an idle connection holds no output buffer.
+        m_output = QByteArray();
+        return;
+    }
+    // The kernel's send buffer is full (a slow reader): keep the rest and wait until the
+    // socket is writable again. Order is kept because write() only appends.
+    m_output.remove(0, sent);
+    if (!m_writeNotifier) {
+        m_writeNotifier = new QSocketNotifier(m_descriptor, QSocketNotifier::Write, this);
+        connect(m_writeNotifier, &QSocketNotifier::activated, this, &Connection::onWritable);
+    }
+    m_writeNotifier->setEnabled(true);
+}
+
+void Connection::closeDescriptor()
+{
+    if (m_descriptor < 0)
+        return;
+    // Notifiers leave the dispatcher before the number is released: a new connection may
+    // get the same number at once (see EpollEventDispatcher::unregisterSocketNotifier).
+    // Disabled, not deleted: this may run inside the read notifier's own activation; the
+    // objects go with this connection.
+    m_readNotifier->setEnabled(false);
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(false);
+    ::close(std::exchange(m_descriptor, -1));
 }
 
 void Connection::close(const CloseConnection &close)
 {
     m_closed = true;
-    m_timer.stop();
+    m_context.disarm(*this);
     // What was held (a DISCONNECT with its reason, acks) goes out once it is safe: commit
     // now rather than close with it unsent.
     if (!m_heldOutput.isEmpty())
         m_broker.commitNow();
     m_heldOutput.clear();
     qCDebug(lcConnection) << m_peerAddress << "closing:" << int(close.reason) << close.detail;
-    // Flush what is queued (a CONNACK or DISCONNECT explaining the close), then close. The
-    // socket leaves this object so that deleting the connection cannot cut the flush short.
-    disconnect(m_socket, nullptr, this, nullptr);
-    QTcpSocket *socket = std::exchange(m_socket, nullptr);
-    socket->setParent(nullptr);
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    // Hand the last bytes to the kernel now: a broker shutting down may not run its event
-    // loop again.
-    socket->flush();
-    socket->disconnectFromHost();
-    if (socket->state() == QAbstractSocket::UnconnectedState)
-        socket->deleteLater();
+    if (m_descriptor >= 0) {
+        // Hand the last bytes (a CONNACK or DISCONNECT explaining the close) to the kernel
+        // now: a broker shutting down may not run its event loop again. What a full send
+        // buffer does not take is dropped, as mosquitto does.
+        flushOutput();
+        if (!m_output.isEmpty())
+            qCDebug(lcConnection) << m_peerAddress << "closed with" << m_output.size() << "bytes unsent";
+        m_output = QByteArray();
+        if (m_flushQueued)
+            m_context.forget(*this);
+        closeDescriptor();
+    } else if (m_socket) {
+        // Flush what is queued, then close. The socket leaves this object so that deleting
+        // the connection cannot cut the flush short.
+        disconnect(m_socket, nullptr, this, nullptr);
+        QTcpSocket *socket = std::exchange(m_socket, nullptr);
+        socket->setParent(nullptr);
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        socket->flush();
+        socket->disconnectFromHost();
+        if (socket->state() == QAbstractSocket::UnconnectedState)
+            socket->deleteLater();
+    }
     m_broker.onConnectionClosed(*this, close);
 }
 

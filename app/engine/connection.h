@@ -1,25 +1,33 @@
 #pragma once
-/// One client socket: bytes ⇄ SessionMachine ⇄ Broker, plus the connection's one timer.
+/// One client socket: bytes ⇄ SessionMachine ⇄ Broker.
 
 #include "mqtt/sessionmachine.h"
 
-#include <QElapsedTimer>
 #include <QObject>
-#include <QPointer>
 #include <QTcpSocket>
-#include <QTimer>
+
+class QSocketNotifier;
 
 namespace hermes {
 
 class Broker;
+class ConnectionContext;
 class Session;
 
 /// A thin adapter (STYLE.md R7): every socket or timer callback ends in apply(actions).
 /// Broker-wide decisions are delegated to the Broker, which owns this object.
+///
+/// Plain TCP connections own their descriptor: one read QSocketNotifier, recv() into the
+/// broker's shared buffer, send() straight to the kernel, and only bytes the kernel did
+/// not take are kept (with a write notifier) until they drain. TLS connections keep their
+/// QSslSocket. Timers and the end-of-turn flush live in the broker's ConnectionContext.
 class Connection : public QObject
 {
     Q_OBJECT
 public:
+    /// Plain TCP: takes ownership of an accepted, connected descriptor.
+    Connection(qintptr descriptor, Broker &broker, const mqtt::ServerLimits &limits, QObject *parent);
+    /// Any connected QTcpSocket (TLS listeners); takes ownership of it.
     Connection(QTcpSocket *socket, Broker &broker, const mqtt::ServerLimits &limits, QObject *parent);
     ~Connection() override;
 
@@ -42,23 +50,38 @@ public:
     bool hasHeldOutput() const { return !m_heldOutput.isEmpty(); }
 
 private:
-    void onReadyRead();
+    friend class ConnectionContext;
+
+    void onReadyRead();      ///< QTcpSocket path
+    void onReadable();       ///< descriptor path
+    void onWritable();       ///< descriptor path, only while output is pending
     void onTimeout();
     void onSocketGone();
+    void descriptorGone(mqtt::CloseReason why);
     void execute(const mqtt::SendPacket &send);
+    void write(const QByteArray &bytes);
+    /// Sends what is queued; keeps what the kernel does not take. Never closes.
+    void flushOutput();
+    void closeDescriptor();
     void close(const mqtt::CloseConnection &close);
 
     Broker &m_broker;
-    QTcpSocket *m_socket;                 ///< child of this
+    ConnectionContext &m_context;
     mqtt::SessionMachine m_machine;
-    QTimer m_timer;
-    mqtt::TimerKind m_timerKind = mqtt::TimerKind::ConnectTimeout;
+    QTcpSocket *m_socket = nullptr;       ///< TLS only; child of this
+    int m_descriptor = -1;                ///< plain TCP only
+    QSocketNotifier *m_readNotifier = nullptr;  ///< child of this (descriptor path)
+    QSocketNotifier *m_writeNotifier = nullptr; ///< created on the first back-pressure
+    QByteArray m_output;                  ///< queued for the next flush / not taken yet
+    QByteArray m_heldOutput;              ///< bytes that may only leave once the store committed
     Session *m_session = nullptr;
     QString m_peerAddress;
+    quint64 m_timerTicket = 0;            ///< ConnectionContext's handle, 0 = not armed
+    mqtt::TimerKind m_timerKind = mqtt::TimerKind::ConnectTimeout;
     bool m_fromLoopback = false;
-    QByteArray m_heldOutput; ///< bytes that may only leave once the store committed
     bool m_closed = false;
-    int m_applyDepth = 0;
+    bool m_flushQueued = false;           ///< in ConnectionContext's flush list
+    bool m_writeFailed = false;           ///< send() failed: the read side reports the close
 };
 
 } // namespace hermes

@@ -7,6 +7,7 @@
 #include <QList>
 #include <QString>
 
+#include <map>
 #include <optional>
 
 namespace hermes {
@@ -36,7 +37,21 @@ public:
     qsizetype size() const { return m_messages.size(); }
 
 private:
+    /// Topic levels of the stored messages: a SUBSCRIBE walks only the branches its filter
+    /// can match instead of testing every retained topic.
+    struct Node {
+        std::map<QString, Node> children;
+        bool retained = false; ///< a message is stored under the path to this node
+    };
+    void index(const QString &topic);
+    void unindex(const QString &topic);
+    void collect(const Node &node, const QList<QStringView> &levels, qsizetype level, const QString &path,
+                 mqtt::Timestamp now, QList<RetainedMessage> &out) const;
+    void collectAll(const Node &node, const QString &path, mqtt::Timestamp now, QList<RetainedMessage> &out) const;
+    void take(const QString &topic, mqtt::Timestamp now, QList<RetainedMessage> &out) const;
+
     QHash<QString, RetainedMessage> m_messages;
+    Node m_root;
 };
 
 } // namespace hermes

@@ -10,14 +10,15 @@
 #include <QHash>
 #include <QString>
 
-#include <deque>
 #include <optional>
 
 namespace hermes {
 
 class Connection;
 
-/// Fixed-capacity history; the oldest entry falls out when full.
+/// Fixed-capacity history; the oldest entry falls out when full. Grows as entries come (an
+/// idle session's few entries cost a few bytes, not a preallocated block per history), then
+/// turns into a ring.
 template<typename T>
 class BoundedHistory
 {
@@ -25,16 +26,28 @@ public:
     explicit BoundedHistory(qsizetype capacity) : m_capacity(capacity) {}
     void push(T value)
     {
-        if (qsizetype(m_items.size()) == m_capacity)
-            m_items.pop_front();
-        m_items.push_back(std::move(value));
+        if (m_items.size() < m_capacity) {
+            m_items.append(std::move(value));
+            return;
+        }
+        m_items[m_oldest] = std::move(value);
+        m_oldest = (m_oldest + 1) % m_capacity;
     }
-    QList<T> toList() const { return QList<T>(m_items.begin(), m_items.end()); }
-    qsizetype size() const { return qsizetype(m_items.size()); }
+    /// Oldest first.
+    QList<T> toList() const
+    {
+        QList<T> result;
+        result.reserve(m_items.size());
+        for (qsizetype i = 0; i < m_items.size(); ++i)
+            result.append(m_items.at((m_oldest + i) % m_items.size()));
+        return result;
+    }
+    qsizetype size() const { return m_items.size(); }
 
 private:
     qsizetype m_capacity;
-    std::deque<T> m_items;
+    qsizetype m_oldest = 0; ///< index of the oldest entry once full
+    QList<T> m_items;
 };
 
 /// One packet of a session's trace, kept small: its text is made only when someone looks
