@@ -97,6 +97,9 @@ bool messageToJson(const gp::Message &message, std::string *json, QString *error
         return false;
     }
     const std::unique_ptr<gp::util::TypeResolver> resolver = resolverFor(message);
+#if GOOGLE_PROTOBUF_VERSION < 4022000
+    const gp::LogSilencer quiet; // "JsonObjectWriter was not fully closed" when it gives up
+#endif
     const gp::util::Status status =
             gp::util::BinaryToJsonString(resolver.get(), typeUrlOf(message), binary, json, options);
     if (!status.ok()) {

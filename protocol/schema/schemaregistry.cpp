@@ -147,6 +147,10 @@ std::optional<quint64> readScalar(QByteArrayView payload, qsizetype &pos, qsizet
     return value;
 }
 
+// Whatever protobuf itself parsed (its recursion limit is 100) is shown typed; the walker
+// only needs a bound of its own for the stack.
+constexpr int kMaxTypedDepth = 100;
+
 class TypedWalker
 {
 public:
@@ -208,8 +212,8 @@ private:
         node.valueOffset = pos;
 
         if (tag.wireType == WireType::StartGroup) {
-            if (depth + 1 > kMaxRawDepth)
-                return RawDecodeError{start, QStringLiteral("nested deeper than %1").arg(kMaxRawDepth)};
+            if (depth + 1 > kMaxTypedDepth)
+                return RawDecodeError{start, QStringLiteral("nested deeper than %1").arg(kMaxTypedDepth)};
             node.kind = Kind::Group;
             if (auto error = walk(field->message_type(), pos, end, depth + 1, tag.number, node.children))
                 return error;
@@ -230,8 +234,8 @@ private:
                 node.value = value.toByteArray();
                 node.text = escapedBytes(value);
             } else if (field->type() == gp::FieldDescriptor::TYPE_MESSAGE) {
-                if (depth + 1 > kMaxRawDepth)
-                    return RawDecodeError{start, QStringLiteral("nested deeper than %1").arg(kMaxRawDepth)};
+                if (depth + 1 > kMaxTypedDepth)
+                    return RawDecodeError{start, QStringLiteral("nested deeper than %1").arg(kMaxTypedDepth)};
                 node.kind = Kind::Message;
                 qsizetype inner = pos;
                 if (auto error = walk(field->message_type(), inner, valueEnd, depth + 1, 0, node.children))

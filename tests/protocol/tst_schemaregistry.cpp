@@ -87,6 +87,8 @@ private slots:
     void refusesBadJson();
     void loadsDescriptorSets_data();
     void loadsDescriptorSets();
+    void deepNestingFallsBack_data();
+    void deepNestingFallsBack();
     void randomBytesNeverCrash();
 };
 
@@ -201,6 +203,10 @@ void TestSchemaRegistry::roundTripsJson_data()
                  "body":{"@type":"type.googleapis.com/hermes.test.Ping","note":"hi"},
                  "extras":{"a":1,"b":[true,null,"x"],"c":{"d":"e"}},
                  "priority":0,"title":"t","silent":false,"anything":"text"})");
+    QTest::newRow("the other well-known types: ListValue, FieldMask, Empty, every wrapper")
+            << QStringLiteral("hermes.test.Envelope")
+            << QStringLiteral(R"({"list":[1,"a",[true],{}],"mask":"sentAt,extras.fooBar","nothing":{},"d":-0.5,"f":1.25,)"
+                              R"("i64":"-9223372036854775808","u64":"18446744073709551615","u32":4294967295,"data":"3q2+7w=="})");
     QTest::newRow("timestamp with nanoseconds, negative duration")
             << QStringLiteral("hermes.test.Envelope")
             << QStringLiteral(R"({"sentAt":"1969-12-31T23:59:59.123456789Z","ttl":"-0.000000001s"})");
@@ -357,6 +363,12 @@ void TestSchemaRegistry::fallsBackToRawDecoding_data()
     QTest::newRow("truncated length")
             << QStringLiteral("hermes.test.Telemetry") << QByteArray::fromHex("08 01 0a 05 61")
             << QStringLiteral("bytes do not parse as hermes.test.Telemetry") << false << QStringLiteral("varint");
+    QTest::newRow("proto3 string that is not UTF-8")
+            << QStringLiteral("hermes.test.Telemetry") << QByteArray::fromHex("0a 02 fffe") // device_id = ff fe
+            << QStringLiteral("bytes do not parse as hermes.test.Telemetry") << true << QStringLiteral("bytes");
+    QTest::newRow("packed sint32 cut inside an element")
+            << QStringLiteral("hermes.test.Telemetry") << QByteArray::fromHex("42 02 01 80") // deltas: 1, then 0x80 without an end
+            << QStringLiteral("bytes do not parse as hermes.test.Telemetry") << true << QStringLiteral("bytes");
     QTest::newRow("sub-message bytes are not a Reading")
             << QStringLiteral("hermes.test.Telemetry") << QByteArray::fromHex("1a 02 ffff")
             << QStringLiteral("bytes do not parse as hermes.test.Telemetry") << true << QStringLiteral("bytes");
@@ -474,6 +486,53 @@ void TestSchemaRegistry::loadsDescriptorSets()
     // Loading the same set again changes nothing and reports nothing.
     QVERIFY(registry.loadDescriptorSet(set).isEmpty());
     QVERIFY(!registry.loadDescriptorSet(dir.filePath(QStringLiteral("missing.pb"))).isEmpty());
+}
+
+void TestSchemaRegistry::deepNestingFallsBack_data()
+{
+    QTest::addColumn<int>("depth");
+    QTest::addColumn<bool>("typed");
+    QTest::addColumn<bool>("json");
+    QTest::newRow("60 levels: tree and JSON") << 60 << true << true;
+    QTest::newRow("99 levels: tree within protobuf's recursion limit of 100, JSON beyond the converter's 64")
+            << 99 << true << false;
+    QTest::newRow("101 levels: beyond protobuf's limit, shown raw") << 101 << false << false;
+    QTest::newRow("5000 levels: no stack overflow") << 5000 << false << false;
+}
+
+void TestSchemaRegistry::deepNestingFallsBack()
+{
+    QFETCH(int, depth);
+    QFETCH(bool, typed);
+    QFETCH(bool, json);
+    SchemaRegistry registry;
+    registry.addImportPath(fixtureDir());
+    QVERIFY(registry.loadProtoFile(QStringLiteral("shapes.proto")).isEmpty());
+    // TreeNode { parent { parent { ... { label = "x" } } } }: field 3, length-delimited.
+    QByteArray wire = QByteArray::fromHex("0a 01 78");
+    for (int i = 0; i < depth; ++i) {
+        QByteArray length;
+        for (quint64 n = quint64(wire.size()); ; n >>= 7) {
+            length += char((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+            if (n <= 0x7f)
+                break;
+        }
+        wire = QByteArray(1, '\x1a') + length + wire;
+    }
+    const DecodeResult decoded = registry.decode(QStringLiteral("hermes.test.TreeNode"), wire);
+    QCOMPARE(decoded.ok(), typed);
+    QCOMPARE(decoded.root.length, wire.size());
+    if (json) {
+        QVERIFY(decoded.json.startsWith(QStringLiteral(R"({"parent":{"parent":)")));
+        QVERIFY(decoded.warnings.isEmpty());
+    } else if (typed) {
+        QVERIFY(decoded.json.isEmpty());
+        QCOMPARE(decoded.warnings.size(), 1);
+        QVERIFY2(decoded.warnings.first().startsWith(QStringLiteral("no JSON: ")), qPrintable(decoded.warnings.first()));
+        QCOMPARE(decoded.root.children.first().name, QStringLiteral("parent"));
+    } else {
+        QCOMPARE(decoded.error, QStringLiteral("bytes do not parse as hermes.test.TreeNode"));
+    }
 }
 
 void TestSchemaRegistry::randomBytesNeverCrash()
