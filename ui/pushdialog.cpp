@@ -1,11 +1,21 @@
 #include "pushdialog.h"
 
+#include "messageform.h"
+#include "schemalibrary.h"
+
 #include "mqtt/topic.h"
+#include "push/envelope.h"
+#include "push/tagexpression.h"
+#include "schema/payloadinterpreter.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCompleter>
+#include <QDateTimeEdit>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QLabel>
@@ -14,28 +24,54 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSpinBox>
+#include <QStackedWidget>
+#include <QStringListModel>
+#include <QUuid>
 #include <QVBoxLayout>
 
 namespace hermes::ui {
 
-namespace {
-enum class PayloadFormat { Text, Hex, Json };
-}
+using namespace std::chrono_literals;
 
-PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent)
+PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *schemas)
     : QDialog(parent)
     , m_monitor(monitor)
-    , m_topic(new QLineEdit(this))
+    , m_schemas(schemas)
+    , m_targetKind(new QComboBox(this))
+    , m_targetValue(new QLineEdit(this))
+    , m_completer(new QCompleter(this))
+    , m_completions(new QStringListModel(this))
+    , m_audience(new QLabel(this))
     , m_qos(new QComboBox(this))
     , m_retain(new QCheckBox(tr("Retain on the broker"), this))
     , m_ttl(new QSpinBox(this))
+    , m_scheduled(new QCheckBox(tr("Send at"), this))
+    , m_sendAt(new QDateTimeEdit(this))
+    , m_rate(new QDoubleSpinBox(this))
+    , m_envelope(new QCheckBox(tr("Hermes envelope (sequence number, signature, receipt)"), this))
     , m_format(new QComboBox(this))
+    , m_payloadStack(new QStackedWidget(this))
     , m_payload(new QPlainTextEdit(this))
+    , m_messageType(new QComboBox(this))
+    , m_preview(new QPlainTextEdit(this))
     , m_problem(new QLabel(this))
 {
-    setWindowTitle(tr("Push"));
-    m_topic->setObjectName(QStringLiteral("pushTopic"));
-    m_topic->setPlaceholderText(tr("devices/{id}/push"));
+    setWindowTitle(tr("New push"));
+
+    m_targetKind->setObjectName(QStringLiteral("pushTargetKind"));
+    m_targetKind->addItem(tr("Devices"), int(TargetKind::Devices));
+    m_targetKind->addItem(tr("Alias"), int(TargetKind::Alias));
+    m_targetKind->addItem(tr("Tag expression"), int(TargetKind::Tag));
+    m_targetKind->addItem(tr("Topic"), int(TargetKind::Topic));
+    m_targetKind->addItem(tr("All devices"), int(TargetKind::All));
+    m_targetValue->setObjectName(QStringLiteral("pushTarget"));
+    m_completer->setModel(m_completions);
+    m_completer->setCaseSensitivity(Qt::CaseInsensitive);
+    m_completer->setFilterMode(Qt::MatchContains);
+    m_targetValue->setCompleter(m_completer);
+    m_audience->setObjectName(QStringLiteral("pushAudience"));
+    m_audience->setWordWrap(true);
+
     m_qos->setObjectName(QStringLiteral("pushQos"));
     m_qos->addItem(tr("0 — at most once"), 0);
     m_qos->addItem(tr("1 — at least once"), 1);
@@ -45,37 +81,125 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent)
     m_ttl->setRange(0, 30 * 24 * 3600);
     m_ttl->setSuffix(tr(" s"));
     m_ttl->setSpecialValueText(tr("no expiry"));
-    m_ttl->setToolTip(tr("MQTT 5 message expiry: an offline device that returns later does not get it"));
+    m_ttl->setToolTip(tr("After this, a device that was offline does not get the push (MQTT 5 message expiry and the envelope's expiry)"));
+    m_scheduled->setObjectName(QStringLiteral("pushScheduled"));
+    m_sendAt->setObjectName(QStringLiteral("pushSendAt"));
+    m_sendAt->setCalendarPopup(true);
+    m_sendAt->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    m_sendAt->setDateTime(QDateTime::currentDateTime().addSecs(300));
+    m_sendAt->setEnabled(false);
+    m_rate->setObjectName(QStringLiteral("pushRate"));
+    m_rate->setRange(0, 1e6);
+    m_rate->setDecimals(0);
+    m_rate->setSuffix(tr(" /s"));
+    m_rate->setSpecialValueText(tr("as fast as possible"));
+    m_rate->setToolTip(tr("Deliveries per second for large audiences"));
+    m_envelope->setObjectName(QStringLiteral("pushEnvelope"));
+    m_envelope->setChecked(true);
+
     m_format->setObjectName(QStringLiteral("pushFormat"));
     m_format->addItem(tr("Text"), int(PayloadFormat::Text));
     m_format->addItem(tr("JSON"), int(PayloadFormat::Json));
     m_format->addItem(tr("Hex bytes"), int(PayloadFormat::Hex));
+    m_format->addItem(tr("Protobuf"), int(PayloadFormat::Protobuf));
     m_payload->setObjectName(QStringLiteral("pushPayload"));
     m_payload->setPlaceholderText(tr("Payload"));
+    m_messageType->setObjectName(QStringLiteral("pushMessageType"));
+    auto *protobufPage = new QWidget(this);
+    auto *protobufLayout = new QVBoxLayout(protobufPage);
+    protobufLayout->setContentsMargins(0, 0, 0, 0);
+    protobufLayout->addWidget(m_messageType);
+    if (m_schemas) {
+        m_form = new MessageForm(m_schemas, protobufPage);
+        m_form->setObjectName(QStringLiteral("pushMessageForm"));
+        protobufLayout->addWidget(m_form, 1);
+        connect(m_form, &MessageForm::edited, this, &PushDialog::validate);
+        connect(m_schemas, &SchemaLibrary::changed, this, &PushDialog::refreshTypes);
+    } else {
+        auto *note = new QLabel(tr("Load .proto files in the Schemas view to compose protobuf payloads."), protobufPage);
+        note->setWordWrap(true);
+        protobufLayout->addWidget(note, 1);
+    }
+    m_payloadStack->addWidget(m_payload);
+    m_payloadStack->addWidget(protobufPage);
+    m_preview->setObjectName(QStringLiteral("pushPreview"));
+    m_preview->setReadOnly(true);
+    m_preview->setMaximumHeight(90);
     m_problem->setObjectName(QStringLiteral("pushProblem"));
     m_problem->setStyleSheet(QStringLiteral("color: #b3261e;"));
     m_problem->setWordWrap(true);
 
-    auto *form = new QFormLayout;
-    form->addRow(tr("Topic:"), m_topic);
-    form->addRow(tr("QoS:"), m_qos);
-    form->addRow(QString(), m_retain);
-    form->addRow(tr("Time to live:"), m_ttl);
-    form->addRow(tr("Payload as:"), m_format);
+    auto *targetBox = new QGroupBox(tr("Target"), this);
+    auto *targetForm = new QFormLayout(targetBox);
+    targetForm->addRow(tr("Kind:"), m_targetKind);
+    targetForm->addRow(tr("Who:"), m_targetValue);
+    targetForm->addRow(QString(), m_audience);
+    auto *optionsBox = new QGroupBox(tr("Delivery"), this);
+    auto *optionsForm = new QFormLayout(optionsBox);
+    optionsForm->addRow(tr("QoS:"), m_qos);
+    optionsForm->addRow(tr("Time to live:"), m_ttl);
+    optionsForm->addRow(m_scheduled, m_sendAt);
+    optionsForm->addRow(tr("Pace:"), m_rate);
+    optionsForm->addRow(QString(), m_retain);
+    optionsForm->addRow(QString(), m_envelope);
+    auto *columns = new QHBoxLayout;
+    columns->addWidget(targetBox, 1);
+    columns->addWidget(optionsBox, 1);
+    auto *payloadForm = new QFormLayout;
+    payloadForm->addRow(tr("Payload as:"), m_format);
+
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     QPushButton *sendButton = buttons->addButton(tr("Send"), QDialogButtonBox::AcceptRole);
     sendButton->setObjectName(QStringLiteral("pushSend"));
     connect(buttons, &QDialogButtonBox::accepted, this, &PushDialog::send);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(m_payload, 1);
+    layout->addLayout(columns);
+    layout->addLayout(payloadForm);
+    layout->addWidget(m_payloadStack, 1);
+    layout->addWidget(new QLabel(tr("What each device receives:"), this));
+    layout->addWidget(m_preview);
     layout->addWidget(m_problem);
     layout->addWidget(buttons);
-    connect(m_topic, &QLineEdit::textChanged, this, &PushDialog::validate);
+
+    m_audienceDebounce.setSingleShot(true);
+    m_audienceDebounce.setInterval(250ms);
+    connect(&m_audienceDebounce, &QTimer::timeout, this, &PushDialog::requestAudience);
+    connect(m_targetKind, &QComboBox::currentIndexChanged, this, &PushDialog::updateTargetKind);
+    connect(m_targetValue, &QLineEdit::textChanged, this, [this] {
+        validate();
+        m_audienceDebounce.start();
+    });
+    connect(m_scheduled, &QCheckBox::toggled, m_sendAt, &QWidget::setEnabled);
+    for (QCheckBox *box : {m_scheduled, m_envelope, m_retain})
+        connect(box, &QCheckBox::toggled, this, &PushDialog::validate);
+    connect(m_ttl, &QSpinBox::valueChanged, this, &PushDialog::validate);
     connect(m_payload, &QPlainTextEdit::textChanged, this, &PushDialog::validate);
-    connect(m_format, &QComboBox::currentIndexChanged, this, &PushDialog::validate);
-    resize(520, 420);
+    connect(m_format, &QComboBox::currentIndexChanged, this, [this] {
+        m_payloadStack->setCurrentIndex(PayloadFormat(m_format->currentData().toInt()) == PayloadFormat::Protobuf ? 1 : 0);
+        validate();
+    });
+    connect(m_messageType, &QComboBox::currentTextChanged, this, [this](const QString &type) {
+        if (m_form)
+            m_form->setMessageType(type);
+        validate();
+    });
+    connect(&m_monitor, &EngineMonitor::audienceResolved, this, &PushDialog::onAudience);
+    connect(&m_monitor, &EngineMonitor::devicesListed, this, &PushDialog::onDevices);
+    connect(&m_monitor, &EngineMonitor::pushAccepted, this, [this](const PushReport &report) {
+        if (report.pushId == m_pendingPushId)
+            accept();
+    });
+    connect(&m_monitor, &EngineMonitor::pushRefused, this, [this](const PushRequest &refused, const QString &message) {
+        if (refused.pushId != m_pendingPushId)
+            return;
+        m_pendingPushId.clear();
+        m_problem->setText(tr("Not sent: %1").arg(message));
+    });
+    refreshTypes();
+    m_monitor.requestDevices();
+    updateTargetKind();
+    resize(760, 620);
 }
 
 QString PushDialog::deviceTopic(const QString &clientId)
@@ -85,71 +209,246 @@ QString PushDialog::deviceTopic(const QString &clientId)
 
 void PushDialog::setDevice(const QString &clientId)
 {
-    m_topic->setText(deviceTopic(clientId));
+    m_targetKind->setCurrentIndex(m_targetKind->findData(int(TargetKind::Devices)));
+    m_targetValue->setText(clientId);
     setWindowTitle(tr("Push to %1").arg(clientId));
 }
 
-std::optional<mqtt::Publish> PushDialog::message(QString *problem) const
+void PushDialog::updateTargetKind()
 {
-    auto fail = [problem](const QString &text) -> std::optional<mqtt::Publish> {
-        if (problem)
-            *problem = text;
+    const auto kind = TargetKind(m_targetKind->currentData().toInt());
+    m_targetValue->setEnabled(kind != TargetKind::All);
+    switch (kind) {
+    case TargetKind::Devices: m_targetValue->setPlaceholderText(tr("device ids, separated by commas")); break;
+    case TargetKind::Alias: m_targetValue->setPlaceholderText(tr("an alias, e.g. kitchen-lamp")); break;
+    case TargetKind::Tag: m_targetValue->setPlaceholderText(tr("e.g. vip && !beta")); break;
+    case TargetKind::Topic: m_targetValue->setPlaceholderText(tr("a topic, e.g. news/today")); break;
+    case TargetKind::All: m_targetValue->setPlaceholderText(tr("every known device")); break;
+    }
+    // Envelopes are addressed to one device; a topic push goes out as it is by default.
+    m_envelope->setChecked(kind != TargetKind::Topic);
+    updateCompletion();
+    validate();
+    m_audienceDebounce.start();
+}
+
+void PushDialog::onDevices(const QList<DeviceRecord> &devices)
+{
+    m_devices = devices;
+    updateCompletion();
+}
+
+void PushDialog::updateCompletion()
+{
+    QStringList words;
+    for (const DeviceRecord &device : std::as_const(m_devices)) {
+        switch (TargetKind(m_targetKind->currentData().toInt())) {
+        case TargetKind::Devices: words.append(device.id); break;
+        case TargetKind::Alias:
+            if (!device.alias.isEmpty())
+                words.append(device.alias);
+            break;
+        case TargetKind::Tag: words.append(device.tags); break;
+        default: break;
+        }
+    }
+    words.removeDuplicates();
+    words.sort();
+    m_completions->setStringList(words);
+}
+
+void PushDialog::refreshTypes()
+{
+    const QString current = m_messageType->currentText();
+    m_messageType->clear();
+    if (m_schemas)
+        m_messageType->addItems(m_schemas->messageTypes());
+    if (const int index = m_messageType->findText(current); index >= 0)
+        m_messageType->setCurrentIndex(index);
+}
+
+std::optional<PushTarget> PushDialog::target(QString *problem) const
+{
+    const QString text = m_targetValue->text().trimmed();
+    const auto kind = TargetKind(m_targetKind->currentData().toInt());
+    if (kind != TargetKind::All && text.isEmpty()) {
+        *problem = tr("Say who the push is for.");
         return std::nullopt;
-    };
-    const QString topic = m_topic->text().trimmed();
-    if (!mqtt::isValidTopicName(topic))
-        return fail(tr("The topic must not be empty or contain + or #."));
-    mqtt::Publish publish;
-    publish.topic = topic;
-    publish.qos = mqtt::QoS(m_qos->currentData().toInt());
-    publish.retain = m_retain->isChecked();
-    if (m_ttl->value() > 0)
-        publish.properties.messageExpiryInterval = quint32(m_ttl->value());
+    }
+    switch (kind) {
+    case TargetKind::Devices: {
+        QStringList ids;
+        for (const QString &id : text.split(QLatin1Char(','), Qt::SkipEmptyParts))
+            ids.append(id.trimmed());
+        ids.removeAll(QString());
+        return PushTarget::toDevices(ids);
+    }
+    case TargetKind::Alias: return PushTarget::toAlias(text);
+    case TargetKind::Tag: {
+        const auto parsed = push::TagExpression::parse(text);
+        if (const auto *error = std::get_if<push::TagExpressionError>(&parsed)) {
+            *problem = tr("Tag expression: %1").arg(error->toString());
+            return std::nullopt;
+        }
+        return PushTarget::toTag(text);
+    }
+    case TargetKind::Topic:
+        if (!mqtt::isValidTopicName(text)) {
+            *problem = tr("The topic must not be empty or contain + or #.");
+            return std::nullopt;
+        }
+        return PushTarget::toTopic(text);
+    case TargetKind::All: return PushTarget::toAll();
+    }
+    return std::nullopt;
+}
+
+std::optional<QByteArray> PushDialog::payload(QString *contentType, QString *problem) const
+{
     const QString text = m_payload->toPlainText();
     switch (PayloadFormat(m_format->currentData().toInt())) {
     case PayloadFormat::Text:
-        publish.payload = text.toUtf8();
-        publish.properties.payloadFormatIndicator = 1;
-        break;
+        *contentType = QStringLiteral("text/plain; charset=utf-8");
+        return text.toUtf8();
     case PayloadFormat::Json: {
         QJsonParseError error;
         const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &error);
-        if (error.error != QJsonParseError::NoError)
-            return fail(tr("Not valid JSON at character %1: %2").arg(error.offset).arg(error.errorString()));
-        publish.payload = document.toJson(QJsonDocument::Compact);
-        publish.properties.payloadFormatIndicator = 1;
-        publish.properties.contentType = QStringLiteral("application/json");
-        break;
+        if (error.error != QJsonParseError::NoError) {
+            *problem = tr("Not valid JSON at character %1: %2").arg(error.offset).arg(error.errorString());
+            return std::nullopt;
+        }
+        *contentType = QStringLiteral("application/json");
+        return document.toJson(QJsonDocument::Compact);
     }
     case PayloadFormat::Hex: {
         QString digits = text;
         digits.remove(QRegularExpression(QStringLiteral("\\s")));
-        if (digits.size() % 2 != 0 || digits.contains(QRegularExpression(QStringLiteral("[^0-9a-fA-F]"))))
-            return fail(tr("Hex bytes need pairs of 0–9 and a–f, e.g. 0a 1b ff."));
-        publish.payload = QByteArray::fromHex(digits.toLatin1());
-        break;
+        if (digits.size() % 2 != 0 || digits.contains(QRegularExpression(QStringLiteral("[^0-9a-fA-F]")))) {
+            *problem = tr("Hex bytes need pairs of 0–9 and a–f, e.g. 0a 1b ff.");
+            return std::nullopt;
+        }
+        *contentType = QStringLiteral("application/octet-stream");
+        return QByteArray::fromHex(digits.toLatin1());
+    }
+    case PayloadFormat::Protobuf: {
+        if (!m_form || m_form->messageType().isEmpty()) {
+            *problem = tr("Choose a message type (load .proto files in the Schemas view).");
+            return std::nullopt;
+        }
+        const schema::EncodeResult encoded = m_form->encode();
+        if (!encoded.ok()) {
+            *problem = tr("Protobuf: %1").arg(encoded.error);
+            return std::nullopt;
+        }
+        *contentType = schema::protobufContentType(m_form->messageType());
+        return encoded.bytes;
     }
     }
-    return publish;
+    return std::nullopt;
+}
+
+std::optional<PushRequest> PushDialog::request(QString *problem) const
+{
+    QString reason;
+    PushRequest request;
+    const std::optional<PushTarget> chosen = target(&reason);
+    QString contentType;
+    const std::optional<QByteArray> bytes = chosen ? payload(&contentType, &reason) : std::nullopt;
+    if (!chosen || !bytes) {
+        if (problem)
+            *problem = reason;
+        return std::nullopt;
+    }
+    request.target = *chosen;
+    request.payload = *bytes;
+    request.contentType = contentType;
+    request.qos = mqtt::QoS(m_qos->currentData().toInt());
+    request.retain = m_retain->isChecked();
+    request.ttlSeconds = quint32(m_ttl->value());
+    if (m_scheduled->isChecked())
+        request.sendAtMs = m_sendAt->dateTime().toMSecsSinceEpoch();
+    request.ratePerSecond = m_rate->value();
+    request.envelope = m_envelope->isChecked();
+    return request;
+}
+
+QString PushDialog::envelopePreview() const
+{
+    QString problem;
+    const std::optional<PushRequest> pending = request(&problem);
+    if (!pending)
+        return tr("(nothing to send yet)");
+    if (!pending->usesEnvelope()) {
+        return tr("Raw payload, %n byte(s), content type %1; no sequence number, no signature, no receipt.", "",
+                  int(pending->payload.size())).arg(pending->contentType);
+    }
+    push::PushEnvelope envelope;
+    envelope.pushId = tr("(assigned)");
+    envelope.deviceId = pending->target.kind == PushTarget::Kind::Devices && pending->target.devices.size() == 1
+        ? pending->target.devices.constFirst()
+        : tr("(each device)");
+    envelope.contentType = pending->contentType;
+    envelope.payload = pending->payload;
+    return tr("%1\nSequence number: the device's next; signed with the broker's key when one is configured.\n"
+              "Serialized envelope: about %n byte(s).", "", int(envelope.toBytes().size() + 60))
+        .arg(push::describe(envelope));
 }
 
 void PushDialog::validate()
 {
     QString problem;
-    message(&problem);
+    request(&problem);
     m_problem->setText(problem);
+    m_preview->setPlainText(envelopePreview());
+}
+
+void PushDialog::requestAudience()
+{
+    QString problem;
+    const std::optional<PushTarget> chosen = target(&problem);
+    if (!chosen) {
+        m_audience->clear();
+        return;
+    }
+    if (chosen->kind == PushTarget::Kind::Topic) {
+        m_audience->setText(tr("Every subscriber of this topic."));
+        return;
+    }
+    m_monitor.requestAudience(*chosen);
+}
+
+void PushDialog::onAudience(const PushTarget &answered, int count, const QStringList &sample, const QString &error)
+{
+    QString problem;
+    const std::optional<PushTarget> current = target(&problem);
+    if (!current || !(*current == answered))
+        return; // an answer to an older question
+    if (!error.isEmpty()) {
+        m_audience->setText(error);
+        return;
+    }
+    QString text = tr("Reaches %n device(s)", "", count);
+    if (!sample.isEmpty())
+        text += QStringLiteral(": ") + sample.join(QLatin1String(", ")) + (count > sample.size() ? QStringLiteral(" …") : QString());
+    m_audience->setText(text);
 }
 
 void PushDialog::send()
 {
     QString problem;
-    const std::optional<mqtt::Publish> publish = message(&problem);
-    if (!publish) {
+    std::optional<PushRequest> pending = request(&problem);
+    if (!pending) {
         m_problem->setText(problem);
         return;
     }
-    m_monitor.publish(*publish);
-    accept();
+    if (!m_monitor.isRunning()) {
+        m_problem->setText(tr("The broker is not running."));
+        return;
+    }
+    pending->pushId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m_pendingPushId = pending->pushId;
+    m_problem->setText(tr("Sending…"));
+    m_monitor.sendPush(*pending);
 }
 
 } // namespace hermes::ui

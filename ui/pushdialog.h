@@ -1,49 +1,90 @@
 #pragma once
-/// A quick push to one device or topic: target, QoS, retain, TTL and a text payload.
-/// (The full composer with tags, schedules and protobuf forms builds on this.)
+/// The push composer: target (device ids with completion, alias, tag expression with its
+/// audience size, topic, all devices), QoS, retain, TTL, schedule, pacing, payload as text,
+/// JSON, hex or a protobuf form, and a preview of the envelope the devices will get.
 
 #include "engine/monitor.h"
 
 #include <QDialog>
+#include <QTimer>
 
 class QCheckBox;
 class QComboBox;
+class QCompleter;
+class QDateTimeEdit;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QSpinBox;
+class QStackedWidget;
+class QStringListModel;
 
 namespace hermes::ui {
+
+class MessageForm;
+class SchemaLibrary;
 
 class PushDialog : public QDialog
 {
     Q_OBJECT
 public:
-    explicit PushDialog(EngineMonitor &monitor, QWidget *parent = nullptr);
+    /// `schemas` (optional, must outlive the dialog) enables protobuf payloads.
+    explicit PushDialog(EngineMonitor &monitor, QWidget *parent = nullptr, SchemaLibrary *schemas = nullptr);
 
-    /// Targets one device: the topic becomes the device's push topic.
+    /// Targets one device by id.
     void setDevice(const QString &clientId);
-    /// The message the dialog would send now (nullopt with a reason when invalid).
-    std::optional<mqtt::Publish> message(QString *problem = nullptr) const;
+    /// The push the dialog would send now (nullopt with a reason when invalid).
+    std::optional<PushRequest> request(QString *problem = nullptr) const;
+    /// What the devices will receive, for the preview (sequence and signature are the
+    /// broker's to fill in).
+    QString envelopePreview() const;
 
-    /// The default topic template for device pushes.
+    /// The default topic of device pushes.
     static QString deviceTopic(const QString &clientId);
 
 public slots:
-    /// Sends and closes, or explains what is wrong and stays open.
+    /// Sends and closes once the engine accepts it, or explains and stays open.
     void send();
 
 private:
+    enum class TargetKind { Devices, Alias, Tag, Topic, All };
+    enum class PayloadFormat { Text, Json, Hex, Protobuf };
+
     void validate();
+    void updateTargetKind();
+    void requestAudience();
+    void onAudience(const PushTarget &target, int count, const QStringList &sample, const QString &error);
+    void onDevices(const QList<DeviceRecord> &devices);
+    void updateCompletion();
+    void refreshTypes();
+    std::optional<PushTarget> target(QString *problem) const;
+    std::optional<QByteArray> payload(QString *contentType, QString *problem) const;
 
     EngineMonitor &m_monitor;
-    QLineEdit *m_topic;
+    SchemaLibrary *m_schemas;
+    QList<DeviceRecord> m_devices;
+    QComboBox *m_targetKind;
+    QLineEdit *m_targetValue;
+    QCompleter *m_completer;
+    QStringListModel *m_completions;
+    QLabel *m_audience;
     QComboBox *m_qos;
     QCheckBox *m_retain;
     QSpinBox *m_ttl;
+    QCheckBox *m_scheduled;
+    QDateTimeEdit *m_sendAt;
+    QDoubleSpinBox *m_rate;
+    QCheckBox *m_envelope;
     QComboBox *m_format;
+    QStackedWidget *m_payloadStack;
     QPlainTextEdit *m_payload;
+    QComboBox *m_messageType;
+    MessageForm *m_form = nullptr;
+    QPlainTextEdit *m_preview;
     QLabel *m_problem;
+    QTimer m_audienceDebounce;
+    QString m_pendingPushId; ///< sent, waiting for the engine's answer
 };
 
 } // namespace hermes::ui

@@ -1,0 +1,377 @@
+#include "pushesview.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QLineSeries>
+#include <QValueAxis>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace hermes::ui {
+
+namespace {
+
+QString timeText(qint64 ms)
+{
+    return ms ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("HH:mm:ss.zzz")) : QString();
+}
+
+QString targetText(const PushTarget &target)
+{
+    switch (target.kind) {
+    case PushTarget::Kind::Devices: return PushesView::tr("devices %1").arg(target.devices.join(QLatin1String(", ")));
+    case PushTarget::Kind::Alias: return PushesView::tr("alias %1").arg(target.value);
+    case PushTarget::Kind::Tag: return PushesView::tr("tag %1").arg(target.value);
+    case PushTarget::Kind::Topic: return PushesView::tr("topic %1").arg(target.value);
+    case PushTarget::Kind::All: return PushesView::tr("all devices");
+    }
+    return {};
+}
+
+QString stateText(TargetState state)
+{
+    switch (state) {
+    case TargetState::Pending: return PushesView::tr("pending");
+    case TargetState::Queued: return PushesView::tr("queued");
+    case TargetState::Sent: return PushesView::tr("sent");
+    case TargetState::Acknowledged: return PushesView::tr("acknowledged");
+    case TargetState::Receipted: return PushesView::tr("receipted");
+    case TargetState::Expired: return PushesView::tr("expired");
+    case TargetState::Failed: return PushesView::tr("failed");
+    }
+    return {};
+}
+
+QColor stateColor(TargetState state)
+{
+    switch (state) {
+    case TargetState::Receipted: return QColor(0x1b, 0x7f, 0x3b);
+    case TargetState::Acknowledged: return QColor(0x2e, 0x7d, 0x32).lighter(120);
+    case TargetState::Expired:
+    case TargetState::Failed: return QColor(0xb3, 0x26, 0x1e);
+    default: return {};
+    }
+}
+
+} // namespace
+
+// ---- PushListModel ----
+
+int PushListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_reports.size());
+}
+
+int PushListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant PushListModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_reports.size())
+        return {};
+    const PushReport &report = m_reports.at(index.row());
+    if (role == ReportRole)
+        return QVariant::fromValue(report);
+    if (role == Qt::TextAlignmentRole && index.column() >= Audience)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    const PushReport::Counts counts = report.counts();
+    switch (Column(index.column())) {
+    case Id: return report.pushId;
+    case Target: return targetText(report.target);
+    case Created: return timeText(report.createdAtMs);
+    case Audience: return int(report.targets.size());
+    case Receipted: return counts.receipted;
+    case Acknowledged: return counts.acknowledged + counts.sent;
+    case Pending: return counts.pending + counts.queued;
+    case Failed: return counts.failed + counts.expired;
+    case Rate: return QString::number(report.arrivalRatePerSecond(), 'f', 1);
+    case Latency: {
+        const QList<qint64> latencies = report.latenciesMs();
+        return latencies.isEmpty() ? QString() : tr("%1 ms").arg(latencies.at(latencies.size() / 2));
+    }
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant PushListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case Id: return tr("Push");
+    case Target: return tr("Target");
+    case Created: return tr("Created");
+    case Audience: return tr("Audience");
+    case Receipted: return tr("Receipted");
+    case Acknowledged: return tr("Acked / sent");
+    case Pending: return tr("Waiting");
+    case Failed: return tr("Failed / expired");
+    case Rate: return tr("Arrivals/s");
+    case Latency: return tr("Median latency");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+void PushListModel::apply(const QList<PushReport> &reports)
+{
+    for (const PushReport &report : reports) {
+        const int row = rowOf(report.pushId);
+        if (row >= 0) {
+            m_reports[row] = report;
+            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+            continue;
+        }
+        // New pushes are the newest: they go on top.
+        beginInsertRows({}, 0, 0);
+        m_reports.prepend(report);
+        endInsertRows();
+    }
+}
+
+const PushReport *PushListModel::report(int row) const
+{
+    return row >= 0 && row < m_reports.size() ? &m_reports.at(row) : nullptr;
+}
+
+int PushListModel::rowOf(const QString &pushId) const
+{
+    for (int row = 0; row < m_reports.size(); ++row) {
+        if (m_reports.at(row).pushId == pushId)
+            return row;
+    }
+    return -1;
+}
+
+// ---- PushTargetModel ----
+
+int PushTargetModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_report.targets.size());
+}
+
+int PushTargetModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant PushTargetModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_report.targets.size())
+        return {};
+    const TargetReport &target = m_report.targets.at(index.row());
+    if (role == Qt::ForegroundRole && index.column() == State) {
+        const QColor color = stateColor(target.state);
+        return color.isValid() ? QVariant(color) : QVariant();
+    }
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    switch (Column(index.column())) {
+    case Device: return target.device;
+    case Sequence: return target.sequence ? QVariant(qulonglong(target.sequence)) : QVariant();
+    case State: return stateText(target.state);
+    case Queued: return timeText(target.queuedAtMs);
+    case Sent: return target.sendCount > 1 ? tr("%1 (×%2)").arg(timeText(target.sentAtMs)).arg(target.sendCount) : timeText(target.sentAtMs);
+    case Acknowledged: return timeText(target.acknowledgedAtMs);
+    case Receipted: return timeText(target.receiptedAtMs);
+    case Receipt: return target.missing ? tr("%1, %n missing", "", int(target.missing)).arg(target.receiptStatus) : target.receiptStatus;
+    case Detail: return target.detail;
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant PushTargetModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case Device: return tr("Device");
+    case Sequence: return tr("Seq");
+    case State: return tr("State");
+    case Queued: return tr("Queued");
+    case Sent: return tr("Sent");
+    case Acknowledged: return tr("Acked");
+    case Receipted: return tr("Receipt");
+    case Receipt: return tr("Device says");
+    case Detail: return tr("Detail");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+void PushTargetModel::setReport(const PushReport &report)
+{
+    if (report.pushId == m_report.pushId && report.targets.size() == m_report.targets.size()) {
+        m_report = report;
+        if (!m_report.targets.isEmpty())
+            emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        return;
+    }
+    beginResetModel();
+    m_report = report;
+    endResetModel();
+}
+
+void PushTargetModel::clear()
+{
+    beginResetModel();
+    m_report = {};
+    endResetModel();
+}
+
+// ---- PushesView ----
+
+PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
+    : QWidget(parent)
+    , m_pushes(new PushListModel(this))
+    , m_targets(new PushTargetModel(this))
+    , m_pushTable(new QTableView(this))
+    , m_targetTable(new QTableView(this))
+    , m_summary(new QLabel(this))
+    , m_chartView(new QChartView(this))
+    , m_arrivals(new QLineSeries(this))
+    , m_timeAxis(new QValueAxis(this))
+    , m_countAxis(new QValueAxis(this))
+{
+    m_pushTable->setObjectName(QStringLiteral("pushTable"));
+    m_targetTable->setObjectName(QStringLiteral("pushTargetTable"));
+    m_summary->setObjectName(QStringLiteral("pushSummary"));
+    for (QTableView *table : {m_pushTable, m_targetTable}) {
+        table->setSelectionBehavior(QAbstractItemView::SelectRows);
+        table->setSelectionMode(QAbstractItemView::SingleSelection);
+        table->verticalHeader()->hide();
+        table->horizontalHeader()->setStretchLastSection(true);
+        table->setAlternatingRowColors(true);
+    }
+    m_pushTable->setModel(m_pushes);
+    m_targetTable->setModel(m_targets);
+    m_pushTable->horizontalHeader()->setDefaultSectionSize(96);
+    m_pushTable->setColumnWidth(PushListModel::Id, 150);
+    m_pushTable->setColumnWidth(PushListModel::Target, 180);
+    m_targetTable->horizontalHeader()->setDefaultSectionSize(100);
+    m_summary->setWordWrap(true);
+
+    // Cumulative arrivals: a steep line is a fast push, a long tail is devices coming back.
+    auto *chart = new QChart;
+    chart->addSeries(m_arrivals);
+    chart->legend()->hide();
+    chart->setTitle(tr("Arrivals"));
+    m_timeAxis->setTitleText(tr("seconds after send"));
+    m_timeAxis->setLabelFormat(QStringLiteral("%.1f"));
+    m_countAxis->setTitleText(tr("devices"));
+    m_countAxis->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(m_timeAxis, Qt::AlignBottom);
+    chart->addAxis(m_countAxis, Qt::AlignLeft);
+    m_arrivals->attachAxis(m_timeAxis);
+    m_arrivals->attachAxis(m_countAxis);
+    m_chartView->setChart(chart);
+    m_chartView->setObjectName(QStringLiteral("pushArrivalChart"));
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->setMinimumWidth(280);
+
+    auto *compose = new QPushButton(tr("New push…"), this);
+    compose->setObjectName(QStringLiteral("pushCompose"));
+    connect(compose, &QPushButton::clicked, this, &PushesView::composeRequested);
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_summary, 1);
+    top->addWidget(compose);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    auto *bottom = new QSplitter(Qt::Horizontal, splitter);
+    bottom->addWidget(m_targetTable);
+    bottom->addWidget(m_chartView);
+    bottom->setStretchFactor(0, 3);
+    bottom->setStretchFactor(1, 2);
+    splitter->addWidget(m_pushTable);
+    splitter->addWidget(bottom);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(splitter, 1);
+    m_summary->setText(tr("No pushes yet."));
+
+    connect(&monitor, &EngineMonitor::pushReportsChanged, this, &PushesView::onReports);
+    connect(&monitor, &EngineMonitor::pushAccepted, this, [this](const PushReport &report) { onReports({report}); });
+    connect(m_pushTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
+        const PushReport *report = m_pushes->report(current.row());
+        m_selectedPushId = report ? report->pushId : QString();
+        showSelected();
+    });
+}
+
+void PushesView::onReports(const QList<PushReport> &reports)
+{
+    m_pushes->apply(reports);
+    if (m_selectedPushId.isEmpty() && m_pushes->rowCount() > 0)
+        m_pushTable->selectRow(0);
+    showSelected();
+}
+
+void PushesView::selectPush(const QString &pushId)
+{
+    const int row = m_pushes->rowOf(pushId);
+    if (row >= 0)
+        m_pushTable->selectRow(row);
+}
+
+void PushesView::showSelected()
+{
+    const int row = m_pushes->rowOf(m_selectedPushId);
+    const PushReport *report = m_pushes->report(row);
+    if (!report) {
+        m_targets->clear();
+        m_arrivals->clear();
+        m_summary->setText(m_pushes->rowCount() ? tr("Select a push to see each device.") : tr("No pushes yet."));
+        return;
+    }
+    m_targets->setReport(*report);
+    plotArrivals(*report);
+    const PushReport::Counts counts = report->counts();
+    const QList<qint64> latencies = report->latenciesMs();
+    const auto percentile = [&latencies](double p) {
+        return latencies.isEmpty() ? 0 : latencies.at(std::min<qsizetype>(latencies.size() - 1, qsizetype(p * double(latencies.size()))));
+    };
+    m_summary->setText(tr("%1 — %2: %3 receipted, %4 acknowledged, %5 waiting, %6 failed, %7 expired; "
+                          "%8 arrivals/s; latency p50 %9 ms, p99 %10 ms; %11 duplicate(s), %12 missing")
+                           .arg(report->pushId, targetText(report->target))
+                           .arg(counts.receipted)
+                           .arg(counts.acknowledged + counts.sent)
+                           .arg(counts.pending + counts.queued)
+                           .arg(counts.failed)
+                           .arg(counts.expired)
+                           .arg(report->arrivalRatePerSecond(), 0, 'f', 1)
+                           .arg(percentile(0.5))
+                           .arg(percentile(0.99))
+                           .arg(report->duplicates)
+                           .arg(report->missing()));
+}
+
+void PushesView::plotArrivals(const PushReport &report)
+{
+    const QList<qint64> latencies = report.latenciesMs();
+    QList<QPointF> points{{0, 0}};
+    points.reserve(latencies.size() + 1);
+    for (qsizetype i = 0; i < latencies.size(); ++i)
+        points.append({double(latencies.at(i)) / 1000.0, double(i + 1)});
+    m_arrivals->replace(points);
+    const double lastSecond = latencies.isEmpty() ? 1.0 : std::max(0.1, double(latencies.constLast()) / 1000.0);
+    m_timeAxis->setRange(0, lastSecond * 1.05);
+    m_timeAxis->setLabelFormat(lastSecond < 1 ? QStringLiteral("%.2f") : QStringLiteral("%.1f"));
+    const qsizetype audience = std::max<qsizetype>(1, report.targets.size());
+    m_countAxis->setRange(0, double(audience));
+    // Whole devices only: no more ticks than there are devices.
+    m_countAxis->setTickCount(int(std::min<qsizetype>(audience + 1, 6)));
+    if (audience > 5)
+        m_countAxis->applyNiceNumbers();
+}
+
+} // namespace hermes::ui

@@ -1,0 +1,94 @@
+#pragma once
+/// The Pushes view: every push sent from this console or the admin API, with its delivery
+/// counts, arrival rate and latency, and the per-device report of the selected one.
+
+#include "engine/monitor.h"
+
+#include <QAbstractTableModel>
+#include <QWidget>
+
+class QChartView;
+class QLabel;
+class QLineSeries;
+class QTableView;
+class QValueAxis;
+
+namespace hermes::ui {
+
+/// One row per push, newest first; updated from EngineMonitor::pushReportsChanged.
+class PushListModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Id, Target, Created, Audience, Receipted, Acknowledged, Pending, Failed, Rate, Latency, ColumnCount };
+    /// The full report of a row, for the target table.
+    static constexpr int ReportRole = Qt::UserRole + 1;
+
+    using QAbstractTableModel::QAbstractTableModel;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void apply(const QList<PushReport> &reports);
+    const PushReport *report(int row) const;
+    int rowOf(const QString &pushId) const;
+
+private:
+    QList<PushReport> m_reports; ///< newest first
+};
+
+/// The targets of one push.
+class PushTargetModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Device, Sequence, State, Queued, Sent, Acknowledged, Receipted, Receipt, Detail, ColumnCount };
+    using QAbstractTableModel::QAbstractTableModel;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void setReport(const PushReport &report);
+    void clear();
+    const PushReport &report() const { return m_report; }
+
+private:
+    PushReport m_report;
+};
+
+class PushesView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit PushesView(EngineMonitor &monitor, QWidget *parent = nullptr);
+    PushListModel *pushes() const { return m_pushes; }
+    PushTargetModel *targets() const { return m_targets; }
+    /// Arrivals of the selected push over time: (ms after its send time, arrivals so far).
+    QLineSeries *arrivals() const { return m_arrivals; }
+    /// Selects a push's row (and shows its targets).
+    void selectPush(const QString &pushId);
+
+signals:
+    /// The operator asked for a new push.
+    void composeRequested();
+
+private:
+    void onReports(const QList<PushReport> &reports);
+    void showSelected();
+    void plotArrivals(const PushReport &report);
+
+    PushListModel *m_pushes;
+    PushTargetModel *m_targets;
+    QTableView *m_pushTable;
+    QTableView *m_targetTable;
+    QLabel *m_summary;
+    QChartView *m_chartView;
+    QLineSeries *m_arrivals;
+    QValueAxis *m_timeAxis;
+    QValueAxis *m_countAxis;
+    QString m_selectedPushId;
+};
+
+} // namespace hermes::ui
