@@ -1,0 +1,616 @@
+#include "payloadinspector.h"
+
+#include "hexview.h"
+#include "schemalibrary.h"
+
+#include "schema/rawdecoder.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace hermes::ui {
+
+using schema::DecodedNode;
+using Kind = DecodedNode::Kind;
+
+// ---------------------------------------------------------------------------------------
+// DecodedTreeModel
+
+DecodedTreeModel::DecodedTreeModel(QObject *parent)
+    : QAbstractItemModel(parent)
+{
+}
+
+void DecodedTreeModel::setRoot(DecodedNode root)
+{
+    beginResetModel();
+    m_root = std::move(root);
+    m_places.clear();
+    indexPlaces(m_root);
+    endResetModel();
+}
+
+void DecodedTreeModel::indexPlaces(const DecodedNode &node)
+{
+    // Iterative: a payload of 64 nested levels is fine recursively, but the parent table is
+    // built for every node, so keep the stack on the heap.
+    QList<const DecodedNode *> pending{&node};
+    while (!pending.isEmpty()) {
+        const DecodedNode *current = pending.takeLast();
+        for (int row = 0; row < current->children.size(); ++row) {
+            const DecodedNode *child = &current->children.at(row);
+            m_places.insert(child, Place{current, row});
+            if (!child->children.isEmpty())
+                pending.append(child);
+        }
+    }
+}
+
+const DecodedNode &DecodedTreeModel::node(const QModelIndex &index) const
+{
+    if (!index.isValid())
+        return m_root;
+    return *static_cast<const DecodedNode *>(index.internalPointer());
+}
+
+QModelIndex DecodedTreeModel::indexOf(const DecodedNode *node, int column) const
+{
+    const auto place = m_places.constFind(node);
+    if (place == m_places.cend())
+        return {};
+    return createIndex(place->row, column, const_cast<DecodedNode *>(node));
+}
+
+QModelIndex DecodedTreeModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (row < 0 || column < 0 || column >= ColumnCount)
+        return {};
+    if (parent.isValid() && parent.column() != 0)
+        return {};
+    const DecodedNode &owner = node(parent);
+    if (row >= owner.children.size())
+        return {};
+    return createIndex(row, column, const_cast<DecodedNode *>(&owner.children.at(row)));
+}
+
+QModelIndex DecodedTreeModel::parent(const QModelIndex &child) const
+{
+    if (!child.isValid())
+        return {};
+    const auto place = m_places.constFind(static_cast<const DecodedNode *>(child.internalPointer()));
+    if (place == m_places.cend() || place->parent == &m_root)
+        return {};
+    return indexOf(place->parent);
+}
+
+int DecodedTreeModel::rowCount(const QModelIndex &parent) const
+{
+    if (parent.isValid() && parent.column() != 0)
+        return 0;
+    return int(node(parent).children.size());
+}
+
+int DecodedTreeModel::columnCount(const QModelIndex &) const
+{
+    return ColumnCount;
+}
+
+QVariant DecodedTreeModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid())
+        return {};
+    const DecodedNode &n = node(index);
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (Column(index.column())) {
+        case Field:
+            return n.name;
+        case Number:
+            return n.number > 0 ? QVariant(n.number) : QVariant();
+        case Type:
+            return n.typeName;
+        case Value:
+            if (n.kind == Kind::Message || n.kind == Kind::Group || n.kind == Kind::Packed)
+                return tr("%n field(s)", nullptr, int(n.children.size()));
+            if (n.kind == Kind::String)
+                return QStringLiteral("\"%1\"").arg(n.text.left(512));
+            return n.text.left(512);
+        case Bytes:
+            return tr("%1 +%2").arg(n.offset).arg(n.length);
+        case ColumnCount:
+            break;
+        }
+        return {};
+    case Qt::ToolTipRole:
+        if (n.unknown)
+            return tr("Not in the schema (or another wire type than declared): kept as found on the wire");
+        if (index.column() == Value && n.text.size() > 80)
+            return n.text.left(4096);
+        return {};
+    case Qt::ForegroundRole:
+        if (n.unknown)
+            return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+        return {};
+    case Qt::FontRole:
+        if (n.unknown) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == Number || index.column() == Bytes)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case OffsetRole:
+        return qlonglong(n.offset);
+    case LengthRole:
+        return qlonglong(n.length);
+    case ValueOffsetRole:
+        return qlonglong(n.valueOffset);
+    case UnknownRole:
+        return n.unknown;
+    case RawValueRole:
+        return n.value;
+    default:
+        return {};
+    }
+}
+
+QVariant DecodedTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case Field: return tr("Field");
+    case Number: return tr("No.");
+    case Type: return tr("Type");
+    case Value: return tr("Value");
+    case Bytes: return tr("Bytes");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QModelIndex DecodedTreeModel::indexAtOffset(qsizetype offset) const
+{
+    const DecodedNode *current = &m_root;
+    const DecodedNode *found = nullptr;
+    // Children are in payload order with disjoint ranges; descend into the one that holds it.
+    for (;;) {
+        const DecodedNode *next = nullptr;
+        for (const DecodedNode &child : current->children) {
+            if (offset >= child.offset && offset < child.offset + child.length) {
+                next = &child;
+                break;
+            }
+        }
+        if (!next)
+            break;
+        found = next;
+        current = next;
+    }
+    return found ? indexOf(found) : QModelIndex();
+}
+
+QModelIndex DecodedTreeModel::findChild(const QString &name, const QModelIndex &parent) const
+{
+    const DecodedNode &owner = node(parent);
+    for (int row = 0; row < owner.children.size(); ++row) {
+        if (owner.children.at(row).name == name)
+            return index(row, 0, parent);
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------
+// Text helpers
+
+QString indentJson(const QString &compact, int indent)
+{
+    QString out;
+    out.reserve(compact.size() * 2);
+    int depth = 0;
+    bool inString = false;
+    bool escaped = false;
+    const auto newline = [&] {
+        out += QLatin1Char('\n');
+        out += QString(depth * indent, QLatin1Char(' '));
+    };
+    for (qsizetype i = 0; i < compact.size(); ++i) {
+        const QChar c = compact.at(i);
+        if (inString) {
+            out += c;
+            if (escaped)
+                escaped = false;
+            else if (c == QLatin1Char('\\'))
+                escaped = true;
+            else if (c == QLatin1Char('"'))
+                inString = false;
+            continue;
+        }
+        switch (c.unicode()) {
+        case '"':
+            inString = true;
+            out += c;
+            break;
+        case '{':
+        case '[': {
+            // Keep empty containers on one line: {} and [].
+            qsizetype next = i + 1;
+            while (next < compact.size() && compact.at(next).isSpace())
+                ++next;
+            const QChar close = c == QLatin1Char('{') ? QLatin1Char('}') : QLatin1Char(']');
+            if (next < compact.size() && compact.at(next) == close) {
+                out += c;
+                out += close;
+                i = next;
+                break;
+            }
+            out += c;
+            ++depth;
+            newline();
+            break;
+        }
+        case '}':
+        case ']':
+            depth = qMax(0, depth - 1);
+            newline();
+            out += c;
+            break;
+        case ',':
+            out += c;
+            newline();
+            break;
+        case ':':
+            out += QLatin1String(": ");
+            break;
+        case ' ':
+        case '\t':
+        case '\n':
+        case '\r':
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+QString quoted(const QString &text)
+{
+    QString out = text;
+    out.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+    out.replace(QLatin1Char('"'), QLatin1String("\\\""));
+    out.replace(QLatin1Char('\n'), QLatin1String("\\n"));
+    out.replace(QLatin1Char('\r'), QLatin1String("\\r"));
+    out.replace(QLatin1Char('\t'), QLatin1String("\\t"));
+    return QLatin1Char('"') + out + QLatin1Char('"');
+}
+
+void formatRawNode(const DecodedNode &node, int depth, QString &out)
+{
+    const QString pad(depth * 2, QLatin1Char(' '));
+    for (const DecodedNode &child : node.children) {
+        const QString label = child.number > 0 ? QString::number(child.number) : child.name;
+        switch (child.kind) {
+        case Kind::Message:
+        case Kind::Group:
+        case Kind::Packed:
+            out += pad + label + QLatin1String(" {\n");
+            formatRawNode(child, depth + 1, out);
+            out += pad + QLatin1String("}\n");
+            break;
+        case Kind::Fixed64:
+            out += pad + label + QStringLiteral(": 0x%1\n").arg(child.value.toULongLong(), 16, 16, QLatin1Char('0'));
+            break;
+        case Kind::Fixed32:
+            out += pad + label + QStringLiteral(": 0x%1\n").arg(child.value.toULongLong(), 8, 16, QLatin1Char('0'));
+            break;
+        case Kind::String:
+            out += pad + label + QLatin1String(": ") + quoted(child.value.toString()) + QLatin1Char('\n');
+            break;
+        case Kind::Bytes:
+            out += pad + label + QLatin1String(": \"") + child.text + QLatin1String("\"\n");
+            break;
+        default:
+            out += pad + label + QLatin1String(": ") + child.text + QLatin1Char('\n');
+        }
+    }
+}
+
+} // namespace
+
+QString formatRawTree(const DecodedNode &root)
+{
+    QString out;
+    formatRawNode(root, 0, out);
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// PayloadInspector
+
+PayloadInspector::PayloadInspector(SchemaLibrary *library, QWidget *parent)
+    : QWidget(parent)
+    , m_library(library)
+    , m_model(new DecodedTreeModel(this))
+{
+    m_topicLabel = new QLabel(this);
+    m_topicLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_topicLabel->setTextFormat(Qt::PlainText);
+    m_typeCombo = new QComboBox(this);
+    m_typeCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_typeCombo->setMinimumContentsLength(18);
+    m_typeCombo->setToolTip(tr("Message type used to decode the payload"));
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *typeLabel = new QLabel(tr("&Decode as:"), this);
+    typeLabel->setBuddy(m_typeCombo);
+    auto *header = new QHBoxLayout;
+    header->addWidget(m_topicLabel, 1);
+    header->addWidget(typeLabel);
+    header->addWidget(m_typeCombo);
+
+    m_tree = new QTreeView(this);
+    m_tree->setModel(m_model);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(DecodedTreeModel::Value, QHeaderView::Stretch);
+
+    m_hex = new HexView(this);
+    m_json = new QPlainTextEdit(this);
+    m_json->setReadOnly(true);
+    m_json->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_json->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_copy = new QPushButton(tr("&Copy JSON"), this);
+    m_copy->setEnabled(false);
+    auto *jsonPage = new QWidget(this);
+    auto *jsonLayout = new QVBoxLayout(jsonPage);
+    jsonLayout->setContentsMargins(0, 0, 0, 0);
+    jsonLayout->addWidget(m_json, 1);
+    auto *copyRow = new QHBoxLayout;
+    copyRow->addStretch(1);
+    copyRow->addWidget(m_copy);
+    jsonLayout->addLayout(copyRow);
+    m_raw = new QPlainTextEdit(this);
+    m_raw->setReadOnly(true);
+    m_raw->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_raw->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(m_hex, tr("He&x"));
+    m_tabs->addTab(jsonPage, tr("&JSON"));
+    m_tabs->addTab(m_raw, tr("&Raw wire format"));
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_tree);
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setChildrenCollapsible(false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(header);
+    layout->addWidget(m_status);
+    layout->addWidget(splitter, 1);
+
+    connect(m_copy, &QPushButton::clicked, this, &PayloadInspector::copyJson);
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) { showSelection(current); });
+    connect(m_hex, &HexView::byteClicked, this, [this](qsizetype offset) {
+        const QModelIndex index = m_model->indexAtOffset(offset);
+        if (index.isValid()) {
+            m_tree->scrollTo(index);
+            m_tree->setCurrentIndex(index);
+        }
+    });
+    connect(m_typeCombo, &QComboBox::currentIndexChanged, this, [this] { redecode(); });
+    if (m_library) {
+        connect(m_library, &SchemaLibrary::changed, this, [this] {
+            refreshTypes();
+            redecode();
+        });
+        connect(m_library, &SchemaLibrary::bindingsChanged, this, [this] { redecode(); });
+    }
+    refreshTypes();
+    clear();
+}
+
+PayloadInspector::~PayloadInspector() = default;
+
+void PayloadInspector::refreshTypes()
+{
+    const QString current = typeOverride();
+    const QSignalBlocker blocker(m_typeCombo);
+    m_typeCombo->clear();
+    m_typeCombo->addItem(tr("By topic binding"), QString());
+    if (m_library) {
+        for (const QString &type : m_library->messageTypes())
+            m_typeCombo->addItem(type, type);
+    }
+    const int index = m_typeCombo->findData(current);
+    if (index >= 0) {
+        m_typeCombo->setCurrentIndex(index);
+    } else if (!current.isEmpty()) {
+        // Keep an override whose type vanished on reload: it may come back on the next one.
+        m_typeCombo->addItem(current, current);
+        m_typeCombo->setCurrentIndex(m_typeCombo->count() - 1);
+    }
+}
+
+void PayloadInspector::setTypeOverride(const QString &typeName)
+{
+    int index = m_typeCombo->findData(typeName);
+    if (index < 0) {
+        m_typeCombo->addItem(typeName, typeName);
+        index = m_typeCombo->count() - 1;
+    }
+    if (index == m_typeCombo->currentIndex())
+        redecode();
+    else
+        m_typeCombo->setCurrentIndex(index); // redecodes
+}
+
+QString PayloadInspector::typeOverride() const
+{
+    return m_typeCombo->currentData().toString();
+}
+
+void PayloadInspector::setPayload(const QString &topic, const QByteArray &payload, const QString &contentType)
+{
+    m_topic = topic;
+    m_payload = payload;
+    m_contentType = contentType;
+    m_topicLabel->setText(topic.isEmpty() ? tr("(no topic)") : topic);
+    m_topicLabel->setToolTip(contentType.isEmpty() ? QString() : tr("Content type: %1").arg(contentType));
+    m_hex->setBytes(payload);
+    redecode();
+}
+
+void PayloadInspector::clear()
+{
+    m_topic.clear();
+    m_payload.clear();
+    m_contentType.clear();
+    m_decodedType.clear();
+    m_result = {};
+    m_model->clear();
+    m_topicLabel->setText(tr("No payload selected"));
+    m_hex->setBytes({});
+    m_json->clear();
+    m_raw->clear();
+    m_copy->setEnabled(false);
+    m_status->clear();
+}
+
+void PayloadInspector::redecode()
+{
+    const QString previousType = m_decodedType;
+    QString type = typeOverride();
+    QString why;
+    if (type.isEmpty() && m_library)
+        type = m_library->typeForTopic(m_topic);
+
+    m_result = {};
+    m_decodedType.clear();
+    QStringList status;
+    const bool tooLarge = m_payload.size() > kMaxDecodedBytes;
+    if (tooLarge) {
+        status << tr("%n byte(s): too large to decode here; the hex view shows the start.", nullptr,
+                     int(qMin<qsizetype>(m_payload.size(), INT_MAX)));
+    } else if (!type.isEmpty() && m_library) {
+        m_result = m_library->registry()->decode(type, m_payload);
+        if (m_result.ok()) {
+            m_decodedType = type;
+            status << tr("Decoded as %1, %n byte(s).", nullptr, int(m_payload.size())).arg(type);
+        } else {
+            status << tr("Not a valid %1 (%2): showing the wire format.").arg(type, m_result.error);
+        }
+    } else {
+        const schema::RawDecodeResult raw = schema::decodeRaw(m_payload);
+        m_result.root = raw.root;
+        m_result.rawFallback = true;
+        m_result.rawError = raw.error;
+        if (m_payload.isEmpty())
+            status << tr("Empty payload.");
+        else if (m_topic.isEmpty())
+            status << tr("No message type chosen: showing the wire format.");
+        else
+            status << tr("No message type is bound to %1: showing the wire format.").arg(m_topic);
+    }
+    if (!tooLarge && m_result.rawFallback && m_result.rawError) {
+        status << tr("The wire format breaks at byte %1: %2.").arg(m_result.rawError->offset).arg(m_result.rawError->message);
+    }
+    status << m_result.warnings;
+    m_model->setRoot(m_result.root);
+    m_tree->expandToDepth(1);
+    for (int column = 0; column < DecodedTreeModel::Value; ++column)
+        m_tree->resizeColumnToContents(column);
+
+    // JSON: the canonical mapping when typed, else the payload itself when it is JSON text.
+    QString json;
+    if (!m_result.json.isEmpty()) {
+        json = indentJson(m_result.json);
+    } else if (!tooLarge && !m_payload.isEmpty()) {
+        QJsonParseError error;
+        QJsonDocument::fromJson(m_payload, &error);
+        if (error.error == QJsonParseError::NoError) {
+            json = indentJson(QString::fromUtf8(m_payload));
+            status << tr("The payload is JSON text.");
+        }
+    }
+    m_json->setPlainText(json);
+    m_json->setPlaceholderText(m_payload.isEmpty() ? QString() : tr("No JSON: the payload was not decoded with a message type."));
+    m_copy->setEnabled(!json.isEmpty());
+
+    // Raw: always the wire format, whatever the type says (like protoc --decode_raw).
+    if (tooLarge) {
+        m_raw->clear();
+    } else {
+        const schema::RawDecodeResult raw = m_result.rawFallback
+                ? schema::RawDecodeResult{m_result.root, m_result.rawError}
+                : schema::decodeRaw(m_payload);
+        QString text = formatRawTree(raw.root);
+        if (raw.error)
+            text += tr("# broken at byte %1: %2").arg(raw.error->offset).arg(raw.error->message) + QLatin1Char('\n');
+        m_raw->setPlainText(text);
+    }
+    m_status->setText(status.join(QLatin1Char(' ')));
+    m_hex->setHighlight(0, 0);
+    if (m_decodedType != previousType)
+        emit decoded(m_decodedType);
+}
+
+void PayloadInspector::showSelection(const QModelIndex &current)
+{
+    if (!current.isValid()) {
+        m_hex->setHighlight(0, 0);
+        return;
+    }
+    const QModelIndex first = current.siblingAtColumn(0);
+    m_hex->setHighlight(qsizetype(first.data(DecodedTreeModel::OffsetRole).toLongLong()),
+                        qsizetype(first.data(DecodedTreeModel::LengthRole).toLongLong()));
+}
+
+QString PayloadInspector::statusText() const
+{
+    return m_status->text();
+}
+
+QString PayloadInspector::jsonText() const
+{
+    return m_json->toPlainText();
+}
+
+QString PayloadInspector::rawText() const
+{
+    return m_raw->toPlainText();
+}
+
+void PayloadInspector::copyJson()
+{
+    if (auto *clipboard = QGuiApplication::clipboard())
+        clipboard->setText(m_json->toPlainText());
+}
+
+} // namespace hermes::ui

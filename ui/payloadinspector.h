@@ -1,0 +1,149 @@
+#pragma once
+/// The payload inspector: one MQTT payload decoded by the schemas of a SchemaLibrary, as a
+/// tree (field, number, type, value, bytes), a hex dump that highlights the selected node's
+/// bytes, canonical JSON with a copy button, and the raw wire format (protoc --decode_raw).
+
+#include "schema/decodednode.h"
+#include "schema/schemaregistry.h"
+
+#include <QAbstractItemModel>
+#include <QByteArray>
+#include <QHash>
+#include <QPointer>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QTabWidget;
+class QTreeView;
+
+namespace hermes::ui {
+
+class HexView;
+class SchemaLibrary;
+
+/// A DecodedNode tree as an item model. The root's children are the top-level rows.
+class DecodedTreeModel : public QAbstractItemModel
+{
+    Q_OBJECT
+public:
+    enum Column { Field, Number, Type, Value, Bytes, ColumnCount };
+    enum Role {
+        OffsetRole = Qt::UserRole + 1, ///< qlonglong: first byte of the field (its tag)
+        LengthRole,                    ///< qlonglong: bytes of the field
+        ValueOffsetRole,               ///< qlonglong: first byte of the value
+        UnknownRole,                   ///< bool: not in the schema
+        RawValueRole,                  ///< the node's QVariant value
+    };
+
+    explicit DecodedTreeModel(QObject *parent = nullptr);
+
+    void setRoot(schema::DecodedNode root);
+    const schema::DecodedNode &root() const { return m_root; }
+    void clear() { setRoot({}); }
+
+    /// The node at `index` (the root for an invalid index).
+    const schema::DecodedNode &node(const QModelIndex &index) const;
+    /// The deepest node whose bytes contain `offset`, or an invalid index.
+    QModelIndex indexAtOffset(qsizetype offset) const;
+    /// First row named `name` below `parent` (tests, keyboard navigation).
+    QModelIndex findChild(const QString &name, const QModelIndex &parent = {}) const;
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    struct Place {
+        const schema::DecodedNode *parent = nullptr;
+        int row = 0;
+    };
+    void indexPlaces(const schema::DecodedNode &node);
+    QModelIndex indexOf(const schema::DecodedNode *node, int column = 0) const;
+
+    schema::DecodedNode m_root;
+    QHash<const schema::DecodedNode *, Place> m_places;
+};
+
+/// Pretty-prints compact JSON keeping the key order (QJsonDocument would sort the keys).
+QString indentJson(const QString &compact, int indent = 2);
+
+/// The wire format as `protoc --decode_raw` prints it, one field per line.
+QString formatRawTree(const schema::DecodedNode &root);
+
+class PayloadInspector : public QWidget
+{
+    Q_OBJECT
+public:
+    /// Payloads above this size are shown in the hex view only (decoding would stall the UI).
+    static constexpr qsizetype kMaxDecodedBytes = 16 * 1024 * 1024;
+
+    /// `library` supplies the schemas and bindings (it must outlive the inspector, or be a
+    /// QObject parent of it). Re-decodes when the library reloads or its bindings change.
+    explicit PayloadInspector(SchemaLibrary *library, QWidget *parent = nullptr);
+    ~PayloadInspector() override;
+
+    /// Shows one payload. The type comes from typeOverride() when set, else from the
+    /// binding for `topic`; without either the wire format is shown field by field.
+    /// `contentType` is the MQTT 5 content type when the PUBLISH carried one.
+    void setPayload(const QString &topic, const QByteArray &payload, const QString &contentType = {});
+    void clear();
+
+    /// Decodes as `typeName` regardless of bindings; empty = by binding (the default).
+    void setTypeOverride(const QString &typeName);
+    QString typeOverride() const;
+
+    QString topic() const { return m_topic; }
+    QByteArray payload() const { return m_payload; }
+    /// The type the payload was decoded as, or empty when only the wire format is shown.
+    QString decodedType() const { return m_decodedType; }
+    /// Result of the last decode (its root is what the tree shows).
+    const schema::DecodeResult &result() const { return m_result; }
+    /// One-line summary: what it was decoded as, or why not.
+    QString statusText() const;
+    QString jsonText() const;
+    QString rawText() const;
+
+    DecodedTreeModel *treeModel() const { return m_model; }
+    QTreeView *treeView() const { return m_tree; }
+    HexView *hexView() const { return m_hex; }
+    QTabWidget *tabs() const { return m_tabs; }
+
+public slots:
+    /// Copies the JSON view's text to the clipboard.
+    void copyJson();
+
+signals:
+    /// The decoded type changed (another payload, binding or override).
+    void decoded(const QString &typeName);
+
+private:
+    void redecode();
+    void refreshTypes();
+    void showSelection(const QModelIndex &current);
+
+    QPointer<SchemaLibrary> m_library;
+    QString m_topic;
+    QByteArray m_payload;
+    QString m_contentType;
+    QString m_decodedType;
+    schema::DecodeResult m_result;
+
+    DecodedTreeModel *m_model = nullptr;
+    QLabel *m_topicLabel = nullptr;
+    QComboBox *m_typeCombo = nullptr;
+    QLabel *m_status = nullptr;
+    QTreeView *m_tree = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    HexView *m_hex = nullptr;
+    QPlainTextEdit *m_json = nullptr;
+    QPushButton *m_copy = nullptr;
+    QPlainTextEdit *m_raw = nullptr;
+};
+
+} // namespace hermes::ui
