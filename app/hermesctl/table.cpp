@@ -81,7 +81,7 @@ QString Table::toString() const
 
 void Details::add(const QString &name, const QString &value)
 {
-    m_lines.append({name, value});
+    m_lines.append({name, value.isEmpty() ? QStringLiteral("-") : value});
 }
 
 QString Details::toString() const

@@ -41,6 +41,7 @@ private:
 class Details
 {
 public:
+    /// An empty value shows as "-".
     void add(const QString &name, const QString &value);
     QString toString() const;
 

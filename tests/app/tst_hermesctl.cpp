@@ -55,6 +55,7 @@ private slots:
     void devicesTaggedAndListedByTag();
     void retainedListedAndDeleted();
     void pushEncodesProtobuf();
+    void pushWaitsSchedulesAndReadsFiles();
 
 private:
     Run hermesctl(const QStringList &arguments, const Environment &environment = {},
@@ -520,6 +521,40 @@ void TestHermesctl::pushEncodesProtobuf()
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(QLatin1String("cannot encode the payload as demo.Alert")), qPrintable(run.err));
     hermesctl({QStringLiteral("retained"), QStringLiteral("delete"), QStringLiteral("proto/alert")});
+}
+
+void TestHermesctl::pushWaitsSchedulesAndReadsFiles()
+{
+    Run run = hermesctl({QStringLiteral("devices"), QStringLiteral("set"), QStringLiteral("late-1")});
+    QCOMPARE(run.exitCode, 0);
+
+    // The device never connects: --wait gives up after --timeout, prints the report, exits 5.
+    run = hermesctl({QStringLiteral("push"), QStringLiteral("--device"), QStringLiteral("late-1"), QStringLiteral("--text"),
+                     QStringLiteral("x"), QStringLiteral("--wait"), QStringLiteral("--timeout"), QStringLiteral("0.6")});
+    QCOMPARE(run.exitCode, 5);
+    QVERIFY2(run.out.contains(QLatin1String("(in progress)")) && run.out.contains(QLatin1String("pending")), qPrintable(run.out));
+    QVERIFY2(run.err.contains(QLatin1String("has not settled within 0.6 s")), qPrintable(run.err));
+
+    // Scheduled 30 s ahead: the broker says when.
+    run = hermesctl({QStringLiteral("push"), QStringLiteral("--device"), QStringLiteral("late-1"), QStringLiteral("--text"),
+                     QStringLiteral("x"), QStringLiteral("--at"), QStringLiteral("+30"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const double scheduledAtMs = run.json().value(QLatin1String("scheduledAtMs")).toDouble();
+    const double expectedMs = double(QDateTime::currentMSecsSinceEpoch() + 30000);
+    QVERIFY2(qAbs(scheduledAtMs - expectedMs) < 10000, qPrintable(run.out));
+
+    // A file is sent byte for byte; the retained copy shows the same text.
+    QFile file(m_dir.filePath(QStringLiteral("payload.json")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\"from\": \"file\"}\n");
+    file.close();
+    run = hermesctl({QStringLiteral("push"), QStringLiteral("--topic"), QStringLiteral("files/one"), QStringLiteral("--file"),
+                     file.fileName(), QStringLiteral("--retain")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    run = hermesctl({QStringLiteral("retained"), QStringLiteral("--filter"), QStringLiteral("files/#")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QLatin1String("files/one  1      17  {\"from\": \"file\"}")), qPrintable(run.out));
+    hermesctl({QStringLiteral("retained"), QStringLiteral("delete"), QStringLiteral("files/one")});
 }
 
 QTEST_GUILESS_MAIN(TestHermesctl)
