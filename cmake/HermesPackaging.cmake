@@ -1,15 +1,25 @@
 # Package metadata (CPack). Included last from the top-level CMakeLists.txt, after every
-# install() rule exists. Built and tested here: DEB (scripts/package-test.sh). The RPM
-# settings are a recipe, not built here (see installer/README.md).
+# install() rule exists. Built and checked here (scripts/package-test.sh): the DEB (lintian,
+# installed, run, purged) and the RPM (rpmbuild from Debian's `rpm` package; inspected with
+# rpm -qip/-qlp, not installable on Debian). See installer/README.md.
 #
 #   cmake --build build && (cd build && cpack -G DEB)   ->  build/hermes-console_<ver>_<arch>.deb
+#                          (cd build && cpack -G RPM)   ->  build/hermes-console-<ver>-1.<arch>.rpm
 
 set(CPACK_PACKAGE_NAME hermes-console)
 set(CPACK_PACKAGE_VENDOR "Hermes developers")
 set(CPACK_PACKAGE_CONTACT "Hermes developers <hermes@example.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Push console and MQTT broker inspector")
-set(CPACK_PACKAGE_DESCRIPTION
-    "Hermes is a desktop console for push messaging over MQTT. It embeds an MQTT 3.1.1 and 5.0 broker and shows its sessions, subscriptions, in-flight messages and traffic live.\n\nThe package also contains hermesd, the same broker without a user interface (with a systemd unit, installed disabled), and hermesctl, its command-line client.")
+# Wrapped by hand below 80 columns: CPack copies the lines into the control file as they are
+# (lintian: extended-description-line-too-long).
+set(CPACK_PACKAGE_DESCRIPTION [[
+Hermes is a desktop console for push messaging over MQTT. It embeds an
+MQTT 3.1.1 and 5.0 broker and shows its sessions, subscriptions, in-flight
+messages and traffic live.
+
+The package also contains hermesd, the same broker without a user
+interface (with a systemd unit, installed disabled), and hermesctl, its
+command-line client.]])
 set(CPACK_PACKAGE_HOMEPAGE_URL "${PROJECT_HOMEPAGE_URL}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)                 # RelWithDebInfo binaries are ~20x larger unstripped
@@ -34,18 +44,56 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${PROJECT_SOURCE_DIR}/installer/linux/prerm"
     "${PROJECT_SOURCE_DIR}/installer/linux/postrm")
 
-# --- RPM (recipe; needs rpmbuild, which this Debian machine does not have) ---------------
-set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
-set(CPACK_RPM_PACKAGE_LICENSE "Proprietary")
+# --- RPM (Fedora names; built here with Debian's rpmbuild, installed only on Fedora) -------
+set(CPACK_RPM_FILE_NAME RPM-DEFAULT)      # hermes-console-0.1.0-1.x86_64.rpm
+set(CPACK_RPM_PACKAGE_RELEASE 1)
+set(CPACK_RPM_PACKAGE_RELEASE_DIST OFF)   # no %{?dist}: Debian's rpm defines none
+set(CPACK_RPM_PACKAGE_LICENSE "LicenseRef-proprietary")   # as the AppStream metainfo says
 set(CPACK_RPM_PACKAGE_GROUP "Applications/Internet")
-set(CPACK_RPM_PACKAGE_AUTOREQ ON)         # rpm's own ELF dependency scan
-set(CPACK_RPM_PACKAGE_REQUIRES "qt6-qtbase-sql-sqlite")   # Fedora name of the SQLite plugin
-set(CPACK_RPM_PACKAGE_SUGGESTS "wqy-microhei-fonts")
-set(CPACK_RPM_USER_FILELIST "%config(noreplace) /etc/hermes/hermesd.conf")
+set(CPACK_RPM_PACKAGE_URL "${PROJECT_HOMEPAGE_URL}")
+set(CPACK_RPM_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")   # RPM ignores the generic one
+set(CPACK_PACKAGE_RELOCATABLE OFF)        # RPM "Prefix:": the unit's ExecStart and /etc paths are fixed
+set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
+set(CPACK_RPM_PACKAGE_AUTOREQ ON)         # rpm's ELF scan: libQt6*.so.6()(64bit), libc, ...
+set(CPACK_RPM_PACKAGE_AUTOPROV OFF)       # the programs provide no libraries
+# What the ELF scan cannot see, by Fedora package name: the SQLite driver and the OpenSSL
+# TLS backend are plugins dlopen'ed at run time, both in Fedora's qt6-qtbase; the
+# scriptlets use groupadd/useradd (shadow-utils) and systemctl (systemd).
+# Fedora's qt6-qtbase-gui holds the xcb/wayland platform plugins (also dlopen'ed).
+set(CPACK_RPM_PACKAGE_REQUIRES "qt6-qtbase >= 6.4, qt6-qtbase-gui >= 6.4")
+set(CPACK_RPM_PACKAGE_REQUIRES_PRE "shadow-utils")
+set(CPACK_RPM_PACKAGE_REQUIRES_POST "systemd")
+set(CPACK_RPM_PACKAGE_REQUIRES_PREUN "systemd")
+set(CPACK_RPM_PACKAGE_REQUIRES_POSTUN "systemd")
+set(CPACK_RPM_PACKAGE_SUGGESTS "mosquitto")
+# CPack has no Recommends variable; this block lands in the spec's preamble, where rpm 4.12+
+# reads weak dependencies (the small CJK font first, as for the DEB).
+# No /usr/lib/.build-id links: they are for matching -debuginfo packages, which CPack does
+# not make here (and they would be one more directory tree the package claims).
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none
+Recommends: (wqy-microhei-fonts or google-noto-sans-cjk-fonts)
+Recommends: qt6-qttranslations")
+# The unstripped programs are stripped by CPack (CPACK_STRIP_FILES); no -debuginfo package.
+set(CPACK_RPM_DEBUGINFO_PACKAGE OFF)
+set(CPACK_RPM_SPEC_INSTALL_POST "/bin/true")   # no brp-* scripts: Debian's rpm lacks Fedora's
+set(CPACK_RPM_COMPRESSION_TYPE xz)
+set(CPACK_RPM_USER_FILELIST
+    "%config(noreplace) /etc/hermes/hermesd.conf"
+    "%doc /usr/share/doc/hermes-console/changelog.gz"
+    "%license /usr/share/doc/hermes-console/copyright")
+# Directories the system owns (filesystem, systemd, hicolor-icon-theme, man-db): the package
+# must not claim them, or rpm -e would try to remove them.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /etc /usr/lib/systemd /usr/lib/systemd/system /usr/share/applications /usr/share/metainfo
-    /usr/share/icons /usr/share/icons/hicolor /usr/share/man /usr/share/man/man1)
+    /usr/share/icons /usr/share/icons/hicolor /usr/share/man /usr/share/man/man1
+    /usr/share/doc /usr/share/lintian /usr/share/lintian/overrides)
+foreach(size 16x16 22x22 24x24 32x32 48x48 64x64 128x128 256x256 scalable)
+    list(APPEND CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
+        /usr/share/icons/hicolor/${size} /usr/share/icons/hicolor/${size}/apps)
+endforeach()
+set(CPACK_RPM_PRE_INSTALL_SCRIPT_FILE "${PROJECT_SOURCE_DIR}/installer/rpm/pre.sh")
 set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE "${PROJECT_SOURCE_DIR}/installer/rpm/post.sh")
+set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE "${PROJECT_SOURCE_DIR}/installer/rpm/preun.sh")
 set(CPACK_RPM_POST_UNINSTALL_SCRIPT_FILE "${PROJECT_SOURCE_DIR}/installer/rpm/postun.sh")
 
 if(NOT CPACK_GENERATOR)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the hermes-console .deb from an existing build tree, installs it for real, checks
-# the installed programs, data files and service user, runs a publish/subscribe round trip
-# through the installed hermesd, then purges the package and checks nothing is left.
+# Builds the hermes-console .deb from an existing build tree, runs lintian on it (errors
+# fail), installs it for real, checks the installed programs, data files and service user,
+# runs a publish/subscribe round trip through the installed hermesd, then purges the package
+# and checks nothing is left. It also builds the .rpm with Debian's rpmbuild and checks its
+# metadata, file list and requirements with rpm -qp (an RPM cannot be installed on Debian).
 #
 # Run from the repository root as root, after `cmake --preset default && cmake --build build`:
 #     scripts/package-test.sh            # BUILD_DIR=build-x scripts/package-test.sh for another tree
@@ -56,6 +58,59 @@ done
 dpkg-deb -f "$DEB" Recommends | grep -q '^fonts-wqy-microhei' || fail "Recommends must start with fonts-wqy-microhei"
 dpkg-deb -I "$DEB" conffiles | grep -qx /etc/hermes/hermesd.conf || fail "hermesd.conf is not a conffile"
 
+# --- lintian -----------------------------------------------------------------------------
+# Errors fail; warnings are printed (deliberate tags are overridden, with the reason, in
+# installer/linux/hermes-console.lintian-overrides, which the package installs).
+step "lintian $(basename "$DEB")"
+lintian_status=0
+lintian --tag-display-limit 0 --fail-on error "$DEB" >"$WORK/lintian.log" 2>&1 || lintian_status=$?
+grep -v '^running with root privileges' "$WORK/lintian.log" || true
+[[ $lintian_status -eq 0 ]] || fail "lintian reports errors (exit $lintian_status)"
+echo "ok: lintian: $(grep -c '^E:' "$WORK/lintian.log" || true) errors, $(grep -c '^W:' "$WORK/lintian.log" || true) warnings"
+
+# --- RPM: built and inspected, not installed ---------------------------------------------
+step "cpack -G RPM in $BUILD_DIR"
+rm -f "$BUILD_DIR"/${PACKAGE}-*.rpm
+(cd "$BUILD_DIR" && cpack -G RPM >"$WORK/cpack-rpm.log" 2>&1) || { cat "$WORK/cpack-rpm.log"; fail "cpack -G RPM"; }
+rpms=("$BUILD_DIR"/${PACKAGE}-*.rpm)
+[[ ${#rpms[@]} -eq 1 && -f ${rpms[0]} ]] || fail "expected exactly one $PACKAGE .rpm in $BUILD_DIR"
+RPM=$(realpath "${rpms[0]}")
+rpm -qip "$RPM" 2>/dev/null | tee "$WORK/rpm-info" | grep -E '^(Name|Version|Release|Architecture|License|URL|Summary) '
+grep -q "^Name *: $PACKAGE\$" "$WORK/rpm-info" || fail "rpm Name is not $PACKAGE"
+grep -q '^License *: LicenseRef-proprietary' "$WORK/rpm-info" || fail "rpm License missing"
+rpm -qlp "$RPM" 2>/dev/null | sort >"$WORK/rpm-files"
+rpm_expected=(
+    /usr/bin/hermes /usr/bin/hermesd /usr/bin/hermesctl
+    /etc/hermes/hermesd.conf
+    /usr/lib/systemd/system/hermesd.service
+    /usr/share/applications/$APP_ID.desktop
+    /usr/share/metainfo/$APP_ID.metainfo.xml
+    /usr/share/icons/hicolor/scalable/apps/hermes.svg
+    /usr/share/man/man1/hermes.1.gz /usr/share/man/man1/hermesd.1.gz /usr/share/man/man1/hermesctl.1.gz
+    /usr/share/doc/$PACKAGE/copyright
+)
+for size in 16 22 24 32 48 64 128 256; do
+    rpm_expected+=("/usr/share/icons/hicolor/${size}x${size}/apps/hermes.png")
+done
+for path in "${rpm_expected[@]}"; do
+    grep -qx -- "$path" "$WORK/rpm-files" || fail "rpm does not contain $path"
+done
+# The package owns its own directories only, never the system's (rpm -e would remove them).
+rpm_dirs=$(rpm -qlvp "$RPM" 2>/dev/null | awk '/^d/ {print $NF}' | sort | tr '\n' ' ')
+[[ $rpm_dirs == "/etc/hermes /usr/share/doc/$PACKAGE " ]] || fail "rpm owns directories: $rpm_dirs"
+rpm -qp --configfiles "$RPM" 2>/dev/null | grep -qx /etc/hermes/hermesd.conf || fail "hermesd.conf is not %config in the rpm"
+rpm -qp --requires "$RPM" 2>/dev/null | sort -u >"$WORK/rpm-requires"
+echo "Requires: $(tr '\n' ' ' <"$WORK/rpm-requires")"
+for need in 'qt6-qtbase >= 6.4' 'libQt6Core.so.6()(64bit)' 'libQt6Network.so.6()(64bit)' \
+            'libQt6Widgets.so.6()(64bit)' 'libc.so.6()(64bit)' 'shadow-utils' 'systemd'; do
+    grep -qxF -- "$need" "$WORK/rpm-requires" || fail "rpm Requires lacks '$need'"
+done
+# Debian names would not resolve on Fedora.
+! grep -E '^(libqt6|adduser|libprotobuf[0-9])' "$WORK/rpm-requires" || fail "rpm Requires names Debian packages"
+rpm -qp --recommends "$RPM" 2>/dev/null | grep -q 'wqy-microhei-fonts' || fail "rpm does not recommend a CJK font"
+rpm -qp --scripts "$RPM" 2>/dev/null | grep -q 'useradd -r -g hermes' || fail "rpm %pre does not create the hermes user"
+echo "ok: $(basename "$RPM") $(stat -c %s "$RPM") bytes, $(wc -l <"$WORK/rpm-files") files, $(wc -l <"$WORK/rpm-requires") requires"
+
 # --- install -----------------------------------------------------------------------------
 step "apt-get install $DEB"
 apt-get install -y -qq --no-install-recommends "$DEB" >"$WORK/install.log" 2>&1 \
@@ -71,6 +126,7 @@ expected=(
     /usr/share/metainfo/$APP_ID.metainfo.xml
     /usr/share/icons/hicolor/scalable/apps/hermes.svg
     /usr/share/man/man1/hermes.1.gz /usr/share/man/man1/hermesd.1.gz /usr/share/man/man1/hermesctl.1.gz
+    /usr/share/doc/$PACKAGE/copyright /usr/share/doc/$PACKAGE/changelog.gz
 )
 for size in 16 22 24 32 48 64 128 256; do
     expected+=("/usr/share/icons/hicolor/${size}x${size}/apps/hermes.png")

@@ -1,11 +1,13 @@
 #!/bin/sh
 # Installs every Debian 12 package Hermes needs to build, test and run. Idempotent: it only
-# calls apt-get when something is missing. Run as root.
+# calls apt-get when something is missing. Run as root. lintian checks the .deb and rpm
+# (Debian's build of rpmbuild) builds and inspects the .rpm in scripts/package-test.sh.
 set -eu
 packages="qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
  qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite protobuf-compiler libprotobuf-dev
  libprotoc-dev cmake ninja-build g++ clang libclang-rt-14-dev ccache xvfb xauth fonts-wqy-microhei
- mosquitto mosquitto-clients python3-paho-mqtt sqlite3 desktop-file-utils appstream"
+ mosquitto mosquitto-clients python3-paho-mqtt sqlite3 desktop-file-utils appstream
+ lintian rpm"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,3 +1,10 @@
-# RPM %postun (recipe, not built here). RPM has no purge: on the last erase ($1 = 0) the
-# data directory is kept, as Fedora packages do; the user stays too (Fedora policy).
-systemctl daemon-reload >/dev/null 2>&1 || :
+# RPM %postun: reload systemd; on an upgrade ($1 >= 1) restart a running hermesd on the new
+# binary (Fedora's %systemd_postun_with_restart). RPM has no purge: on the last erase the
+# data in /var/lib/hermes and the hermes user stay, as Fedora policy asks.
+if [ -d /run/systemd/system ]; then
+    systemctl daemon-reload >/dev/null 2>&1 || :
+    if [ "$1" -ge 1 ]; then
+        systemctl try-restart hermesd.service >/dev/null 2>&1 || :
+    fi
+fi
+exit 0
