@@ -312,6 +312,7 @@ SchemaRegistry::~SchemaRegistry() = default;
 
 void SchemaRegistry::addImportPath(const QString &directory)
 {
+    const Impl::Recorder record(*m_impl, SchemaSource::Kind::ImportPath, QFileInfo(directory).absoluteFilePath());
     const QString absolute = QFileInfo(directory).absoluteFilePath();
     if (m_impl->m_roots.contains(absolute))
         return;
@@ -321,6 +322,7 @@ void SchemaRegistry::addImportPath(const QString &directory)
 
 QList<SchemaError> SchemaRegistry::loadProtoFile(const QString &path)
 {
+    const Impl::Recorder record(*m_impl, SchemaSource::Kind::ProtoFile, path);
     const QFileInfo info(path);
     std::string virtualName = path.toStdString();
     std::string onDisk;
@@ -346,6 +348,7 @@ QList<SchemaError> SchemaRegistry::loadProtoFile(const QString &path)
 
 QList<SchemaError> SchemaRegistry::loadProtoDirectory(const QString &directory)
 {
+    const Impl::Recorder record(*m_impl, SchemaSource::Kind::ProtoDirectory, directory);
     if (!QFileInfo(directory).isDir())
         return {SchemaError{directory, 0, 0, QStringLiteral("not a directory")}};
     addImportPath(directory);
@@ -363,6 +366,7 @@ QList<SchemaError> SchemaRegistry::loadProtoDirectory(const QString &directory)
 
 QList<SchemaError> SchemaRegistry::loadDescriptorSet(const QString &path)
 {
+    const Impl::Recorder record(*m_impl, SchemaSource::Kind::DescriptorSet, path);
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {SchemaError{path, 0, 0, file.errorString()}};

@@ -39,6 +39,21 @@ struct EncodeResult {
     bool ok() const { return error.isEmpty(); }
 };
 
+/// One call that put schemas into a registry. A registry keeps them in order so that a file
+/// watcher can build a fresh registry from the same sources when a file changes (reload()):
+/// a descriptor pool cannot forget or replace a file it has built.
+struct SchemaSource {
+    enum class Kind : quint8 {
+        ImportPath,     ///< addImportPath()
+        ProtoFile,      ///< loadProtoFile()
+        ProtoDirectory, ///< loadProtoDirectory()
+        DescriptorSet,  ///< loadDescriptorSet()
+    };
+    Kind kind = Kind::ProtoFile;
+    QString path; ///< as given to the call (import paths: absolute)
+    bool operator==(const SchemaSource &) const = default;
+};
+
 /// Holds descriptors and the message factory. Nothing it returns refers to protobuf
 /// objects, so results outlive it safely (STYLE.md R11).
 class SchemaRegistry
@@ -71,6 +86,26 @@ public:
 
     /// Names of the loaded files, as imports spell them.
     QStringList files() const;
+
+    /// Every load call so far, in order, failed ones included (a broken file that gets
+    /// fixed loads on the next reload()).
+    QList<SchemaSource> sources() const;
+
+    /// The folder given to the constructor for google/protobuf/*.proto.
+    QString wellKnownTypesRoot() const;
+
+    /// What a watcher should watch, absolute and sorted: every .proto file read from disk
+    /// (imports included, the well-known types not), every .proto file and descriptor set
+    /// named by a source (even when it failed to load), and every loaded directory (for
+    /// files that appear or disappear).
+    QStringList watchedPaths() const;
+
+    /// Replays `sources` in order (into a fresh registry, normally). Returns all errors.
+    QList<SchemaError> loadSources(const QList<SchemaSource> &sources);
+
+    /// A fresh registry with the same well-known-types root and sources, read again from
+    /// disk; this one is unchanged. The errors of the new load go to `errors`.
+    std::unique_ptr<SchemaRegistry> reload(QList<SchemaError> *errors = nullptr) const;
 
     /// The fields of `typeName` as plain values, for generating a form; nothing for an
     /// unknown type. Message-typed fields name their type; describe that on demand.

@@ -24,6 +24,7 @@ namespace gp = google::protobuf;
 // asks the set database first and the .proto files on disk second.
 struct SchemaRegistry::Impl {
     explicit Impl(const QString &wellKnownTypesRoot)
+        : m_wellKnownTypesRoot(wellKnownTypesRoot)
     {
         m_sourceDatabase.RecordErrorsTo(m_errorCollector.get());
         if (!wellKnownTypesRoot.isEmpty()) {
@@ -71,6 +72,28 @@ struct SchemaRegistry::Impl {
         return gp::MessageFactory::generated_factory()->GetPrototype(type);
     }
 
+    /// Records a public load call; calls made from inside another one are not recorded
+    /// (loadProtoDirectory() adds an import path and loads files itself).
+    class Recorder
+    {
+    public:
+        Recorder(Impl &impl, SchemaSource::Kind kind, const QString &path)
+            : m_impl(impl)
+        {
+            if (m_impl.m_loadDepth++ == 0)
+                m_impl.m_sources.append(SchemaSource{kind, path});
+        }
+        ~Recorder() { --m_impl.m_loadDepth; }
+        Recorder(const Recorder &) = delete;
+        Recorder &operator=(const Recorder &) = delete;
+
+    private:
+        Impl &m_impl;
+    };
+
+    QString m_wellKnownTypesRoot;
+    QList<SchemaSource> m_sources;
+    int m_loadDepth = 0;
     gp::compiler::DiskSourceTree m_sourceTree;
     QList<SchemaError> m_errors;
     std::unique_ptr<gp::compiler::MultiFileErrorCollector> m_errorCollector =

@@ -4,6 +4,7 @@
 #include "schema/schemaregistry.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -87,6 +88,8 @@ private slots:
     void refusesBadJson();
     void loadsDescriptorSets_data();
     void loadsDescriptorSets();
+    void reloadsFromTheSameSources();
+    void typeLookedUpBeforeItsFileLoads();
     void deepNestingFallsBack_data();
     void deepNestingFallsBack();
     void randomBytesNeverCrash();
@@ -486,6 +489,83 @@ void TestSchemaRegistry::loadsDescriptorSets()
     // Loading the same set again changes nothing and reports nothing.
     QVERIFY(registry.loadDescriptorSet(set).isEmpty());
     QVERIFY(!registry.loadDescriptorSet(dir.filePath(QStringLiteral("missing.pb"))).isEmpty());
+}
+
+namespace {
+
+bool writeFile(const QString &path, const QByteArray &text)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(text) == text.size();
+}
+
+} // namespace
+
+void TestSchemaRegistry::reloadsFromTheSameSources()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString root = QFileInfo(dir.path()).canonicalFilePath();
+    QVERIFY(writeFile(root + "/app/a.proto",
+                      "syntax = \"proto3\";\npackage r;\nimport \"lib/b.proto\";\n"
+                      "import \"google/protobuf/timestamp.proto\";\nmessage A { B b = 1; }\n"));
+    QVERIFY(writeFile(root + "/inc/lib/b.proto", "syntax = \"proto3\";\npackage r;\nmessage B { int32 x = 1; }\n"));
+    QVERIFY(writeFile(root + "/broken.proto", "syntax = \"proto3\";\nmessage C { int32 y = 1 }\n"));
+
+    SchemaRegistry registry;
+    registry.addImportPath(root + "/inc");
+    QVERIFY(registry.loadProtoFile(root + "/app/a.proto").isEmpty());
+    QVERIFY(!registry.loadProtoFile(root + "/broken.proto").isEmpty());
+    QVERIFY(registry.loadProtoDirectory(root + "/inc").isEmpty());
+    using K = SchemaSource::Kind;
+    // Only the calls made from outside: the directory's own import path and files are not listed.
+    QCOMPARE(registry.sources(), (QList<SchemaSource>{{K::ImportPath, root + "/inc"},
+                                                       {K::ProtoFile, root + "/app/a.proto"},
+                                                       {K::ProtoFile, root + "/broken.proto"},
+                                                       {K::ProtoDirectory, root + "/inc"}}));
+    // The import and the failed file are watched, the well-known types are not.
+    QCOMPARE(registry.watchedPaths(), (QStringList{root + "/app/a.proto", root + "/broken.proto", root + "/inc",
+                                                   root + "/inc/lib/b.proto"}));
+
+    // The files change: one gains a field, the broken one is fixed.
+    QVERIFY(writeFile(root + "/inc/lib/b.proto", "syntax = \"proto3\";\npackage r;\nmessage B { int32 x = 1; string z = 2; }\n"));
+    QVERIFY(writeFile(root + "/broken.proto", "syntax = \"proto3\";\nmessage C { int32 y = 1; }\n"));
+    QList<SchemaError> errors{SchemaError{"stale", 0, 0, "stale"}};
+    const std::unique_ptr<SchemaRegistry> fresh = registry.reload(&errors);
+    QVERIFY2(errors.isEmpty(), qPrintable(errorText(errors)));
+    QCOMPARE(fresh->sources(), registry.sources());
+    QCOMPARE(fresh->wellKnownTypesRoot(), registry.wellKnownTypesRoot());
+    QVERIFY(fresh->describe(QStringLiteral("r.B"))->field(QStringLiteral("z")));
+    QVERIFY(fresh->describe(QStringLiteral("C")));
+    // The old registry is unchanged: what is on screen stays valid until it is swapped.
+    QVERIFY(!registry.describe(QStringLiteral("r.B"))->field(QStringLiteral("z")));
+    QVERIFY(!registry.describe(QStringLiteral("C")));
+
+    // A file that breaks makes the reload report it, and its types go.
+    QVERIFY(writeFile(root + "/inc/lib/b.proto", "syntax = \"proto3\";\npackage r;\nmessage B { int32 x = 1 }\n"));
+    const std::unique_ptr<SchemaRegistry> broken = fresh->reload(&errors);
+    QVERIFY2(errorText(errors).contains(QStringLiteral("lib/b.proto:3:25: Expected \";\".")), qPrintable(errorText(errors)));
+    QVERIFY(!broken->describe(QStringLiteral("r.A")));
+
+    // Descriptor sets are sources too.
+    SchemaRegistry fromSet;
+    fromSet.loadDescriptorSet(root + "/missing.pb");
+    QCOMPARE(fromSet.sources(), (QList<SchemaSource>{{K::DescriptorSet, root + "/missing.pb"}}));
+    QVERIFY(fromSet.watchedPaths().isEmpty()); // nothing there yet to watch
+}
+
+void TestSchemaRegistry::typeLookedUpBeforeItsFileLoads()
+{
+    // The schema manager may decode with a bound type before the user loads its file.
+    SchemaRegistry registry;
+    registry.addImportPath(fixtureDir());
+    QVERIFY(registry.decode(QStringLiteral("hermes.test.Ping"), QByteArray::fromHex("0a 01 78")).rawFallback);
+    QVERIFY(!registry.describe(QStringLiteral("hermes.test.Ping")));
+    QVERIFY(registry.loadProtoFile(QStringLiteral("wkt.proto")).isEmpty());
+    const DecodeResult decoded = registry.decode(QStringLiteral("hermes.test.Ping"), QByteArray::fromHex("0a 01 78"));
+    QVERIFY2(decoded.ok(), qPrintable(decoded.error));
+    QCOMPARE(decoded.json, QStringLiteral(R"({"note":"x"})"));
 }
 
 void TestSchemaRegistry::deepNestingFallsBack_data()
