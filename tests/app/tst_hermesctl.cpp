@@ -135,11 +135,14 @@ void TestHermesctl::initTestCase()
     // An operator, a device account, and anonymous loopback clients (mosquitto_sub) as devices.
     QFile config(m_dir.filePath(QStringLiteral("hermesd.conf")));
     QVERIFY(config.open(QIODevice::WriteOnly));
-    // viewer may read its replies but not publish requests.
+    // viewer may read its replies but not publish requests; auditor may do both, so the
+    // API itself answers "forbidden". (No '#' in these lines: the config format cuts a line
+    // at its first '#', filters included.)
     config.write(QStringLiteral("allow_anonymous loopback\nanonymous_role device\nsys_interval 0\n"
                                 "account admin operator %1\naccount dev device %1\n"
                                 "account viewer device %1\nacl user:viewer read $hermes/admin/v1/replies/%c\n"
-                                )
+                                "account auditor device %1\nacl user:auditor read $hermes/admin/v1/replies/%c\n"
+                                "acl user:auditor write $hermes/admin/v1/+/+\n")
                          .arg(passwordHash)
                          .toUtf8());
     config.close();
@@ -240,6 +243,10 @@ void TestHermesctl::exitCodes_data()
             << QStringList{QStringLiteral("devices")}
             << Environment{{QStringLiteral("HERMES_USER"), QStringLiteral("viewer")}} << 4
             << QStringLiteral("refused the devices/list request: Not authorized (user \"viewer\" is not an operator)");
+    QTest::addRow("device allowed to publish requests: 4 (API error forbidden)")
+            << QStringList{QStringLiteral("devices")}
+            << Environment{{QStringLiteral("HERMES_USER"), QStringLiteral("auditor")}} << 4
+            << QStringLiteral("hermesctl: forbidden: the admin API is for operators");
     QTest::addRow("anonymous device: 4 (SUBACK 0x87)")
             << QStringList{QStringLiteral("sessions")}
             << Environment{{QStringLiteral("HERMES_USER"), QString()}, {QStringLiteral("HERMES_PASSWORD"), QString()}}
