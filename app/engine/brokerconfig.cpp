@@ -1,5 +1,7 @@
 #include "brokerconfig.h"
 
+#include "push/pushtypes.h"
+
 #include <QFile>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -251,6 +253,20 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
                 return fail(QStringLiteral("'account' is 'NAME device|operator HASH' with a hash from "
                                            "'hermesd --hash-password'"));
             config.accounts.append(Account{parts.at(0), *role, *hash});
+        } else if (key == QLatin1String("push_topic") || key == QLatin1String("receipt_topic")
+                   || key == QLatin1String("register_topic")) {
+            if (!TopicTemplate(value).isValid())
+                return fail(QStringLiteral("'%1' must be a topic with exactly one {id} level and no wildcards, e.g. devices/{id}/push").arg(key));
+            QString &field = key == QLatin1String("push_topic") ? config.push.pushTopic
+                : key == QLatin1String("receipt_topic")         ? config.push.receiptTopic
+                                                                : config.push.registerTopic;
+            field = value;
+        } else if (key == QLatin1String("push_signing_key")) {
+            const QStringList parts = value.simplified().split(QLatin1Char(' '));
+            if (parts.size() != 2)
+                return fail(QStringLiteral("'push_signing_key' is 'KEY_ID FILE' (the file holds 32+ random bytes or 64+ hex digits)"));
+            config.push.signingKeyId = parts.at(0);
+            config.push.signingKeyFile = parts.at(1);
         } else if (key == QLatin1String("acl")) {
             QString problem;
             const auto rule = AccessRule::parse(value, &problem);

@@ -48,6 +48,17 @@ struct TlsSettings {
     bool operator==(const TlsSettings &) const = default;
 };
 
+/// The push service's topics and signing key (push_topic, receipt_topic, register_topic,
+/// push_signing_key). Topics are templates with one `{id}` level.
+struct PushSettings {
+    QString pushTopic = QStringLiteral("devices/{id}/push");
+    QString receiptTopic = QStringLiteral("devices/{id}/receipt");
+    QString registerTopic = QStringLiteral("devices/{id}/register");
+    QString signingKeyId;   ///< empty: envelopes go out unsigned
+    QString signingKeyFile; ///< the key: 32+ raw bytes, or 64+ hex digits
+    bool operator==(const PushSettings &) const = default;
+};
+
 /// Everything hermesd and the console's embedded broker can be told.
 struct BrokerConfig {
     QList<ListenAddress> listeners{ListenAddress{}};
@@ -67,6 +78,7 @@ struct BrokerConfig {
     ConnectionRateSettings connectionRate; ///< max_connections_per_second, max_connections_burst
     AuthBackoffSettings authBackoff;       ///< auth_failure_backoff INITIAL MAXIMUM (seconds)
     int maxSubscriptionsPerClient = 1000;  ///< filters one session may hold; 0 = unlimited
+    PushSettings push;
 
     bool operator==(const BrokerConfig &) const = default;
 };

@@ -51,9 +51,11 @@ void LocalEngine::start()
     const QPointer<LocalEngine> self(this);
     QMetaObject::invokeMethod(starter, [self, starter, config = m_config, interval = m_interval] {
         starter->deleteLater();
+        QString pushProblem;
+        const std::optional<PushConfig> pushConfig = PushConfig::fromSettings(config.push, &pushProblem);
         auto *broker = new Broker(config);
-        if (!broker->start()) {
-            const QString reason = broker->errorString();
+        if (!pushConfig || !broker->start()) {
+            const QString reason = pushConfig ? broker->errorString() : pushProblem;
             delete broker;
             QMetaObject::invokeMethod(self, [self, reason] {
                 if (self)
@@ -62,7 +64,7 @@ void LocalEngine::start()
             return;
         }
         broker->enableTelemetry();
-        PushService &push = installPushServices(*broker);
+        PushService &push = installPushServices(*broker, *pushConfig);
         QObject::connect(&push, &PushService::devicesChanged, broker, [self, &push] {
             QMetaObject::invokeMethod(self, [self, devices = push.devices().all()] {
                 if (self)

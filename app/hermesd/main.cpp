@@ -69,6 +69,12 @@ int main(int argc, char *argv[])
     }
     hermes::applyLogLevel(config.logLevel);
 
+    QString pushProblem;
+    const std::optional<hermes::PushConfig> pushConfig = hermes::PushConfig::fromSettings(config.push, &pushProblem);
+    if (!pushConfig) {
+        std::fprintf(stderr, "hermesd: %s\n", qPrintable(pushProblem));
+        return 1;
+    }
     hermes::Broker broker(config);
     // Watch for SIGTERM before announcing anything: a supervisor may stop us the moment it
     // reads the listening line.
@@ -82,7 +88,7 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "hermesd: %s\n", qPrintable(broker.errorString()));
         return 1;
     }
-    hermes::installPushServices(broker);
+    hermes::installPushServices(broker, *pushConfig);
     for (const auto &address : broker.listenAddresses())
         std::printf("hermesd listening on %s\n", qPrintable(address.toString()));
     std::fflush(stdout);

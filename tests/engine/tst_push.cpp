@@ -122,6 +122,7 @@ private slots:
     void duplicatesAndGapsReportedByDevicesAreCounted();
     void adminApiAnswersOperatorsOnly();
     void adminApiRefusesDevices();
+    void configuredTopicsAndSigningKey();
 
 private:
     void startBroker(PushConfig config = {}, Role anonymousRole = Role::Operator);
@@ -421,7 +422,8 @@ void TestPush::rateLimitPacesDeliveries()
     // The pace applies where deliveries are handed to the sessions (queuedAt); the sockets
     // see them after the store's group commit, a few milliseconds later.
     QList<qint64> sent;
-    for (const TargetReport &target : report(QStringLiteral("rate"))->targets)
+    const PushReport paced = *report(QStringLiteral("rate"));
+    for (const TargetReport &target : paced.targets)
         sent.append(target.queuedAtMs);
     std::sort(sent.begin(), sent.end());
     // A token bucket holding at most max(1, rate / 10) = 2 tokens: any j - i + 1
@@ -557,6 +559,56 @@ void TestPush::adminApiRefusesDevices()
     device.publish(QStringLiteral("devices/sneaky/state"), "marker", mqtt::QoS::AtLeastOnce);
     QTRY_COMPARE(replies.size(), 1);
     QCOMPARE(replies.constFirst().payload, QByteArray("marker"));
+}
+
+void TestPush::configuredTopicsAndSigningKey()
+{
+    const auto parsed = parseBrokerConfig(QStringLiteral("push_topic fleet/{id}/in\nreceipt_topic fleet/{id}/ack\n"), QStringLiteral("t.conf"));
+    QVERIFY(std::holds_alternative<BrokerConfig>(parsed));
+    QCOMPARE(std::get<BrokerConfig>(parsed).push.pushTopic, QStringLiteral("fleet/{id}/in"));
+    const auto bad = parseBrokerConfig(QStringLiteral("\npush_topic fleet/+/in\n"), QStringLiteral("t.conf"));
+    QVERIFY(std::holds_alternative<ConfigError>(bad));
+    QCOMPARE(std::get<ConfigError>(bad).line, 2);
+
+    QString error;
+    PushSettings settings;
+    settings.signingKeyId = QStringLiteral("k9");
+    settings.signingKeyFile = m_dataDir->filePath(QStringLiteral("missing.key"));
+    QVERIFY(!PushConfig::fromSettings(settings, &error));
+    QVERIFY2(error.startsWith(QLatin1String("push_signing_key: ")) && error.contains(QLatin1String("missing.key")), qPrintable(error));
+    QFile shortKey(m_dataDir->filePath(QStringLiteral("short.key")));
+    QVERIFY(shortKey.open(QIODevice::WriteOnly));
+    shortKey.write("too short");
+    shortKey.close();
+    settings.signingKeyFile = shortKey.fileName();
+    QVERIFY(!PushConfig::fromSettings(settings, &error));
+    QVERIFY(error.contains(QLatin1String("at least 32 bytes")));
+    QFile hexKey(m_dataDir->filePath(QStringLiteral("hex.key")));
+    QVERIFY(hexKey.open(QIODevice::WriteOnly));
+    hexKey.write(QByteArray(32, '\x5a').toHex() + "\n");
+    hexKey.close();
+    settings.signingKeyFile = hexKey.fileName();
+    settings.pushTopic = QStringLiteral("fleet/{id}/in");
+    const std::optional<PushConfig> config = PushConfig::fromSettings(settings, &error);
+    QVERIFY2(config, qPrintable(error));
+    QCOMPARE(config->signingKey, QByteArray(32, '\x5a'));
+
+    // The configured topic is where devices get their pushes.
+    startBroker(*config);
+    MqttClient device;
+    device.setPort(port());
+    device.setClientId(QStringLiteral("f1"));
+    QList<mqtt::Publish> received;
+    connect(&device, &MqttClient::messageReceived, this, [&](const mqtt::Publish &publish) { received.append(publish); });
+    QSignalSpy subscribed(&device, &MqttClient::subscribed);
+    connect(&device, &MqttClient::connected, this, [&] { device.subscribe(QStringLiteral("fleet/f1/in"), mqtt::QoS::AtLeastOnce); });
+    device.connectToBroker();
+    QTRY_COMPARE(subscribed.count(), 1);
+    QTRY_VERIFY(m_push->devices().find(QStringLiteral("f1")));
+    sendOk(textPush(PushTarget::toDevices({QStringLiteral("f1")}), QStringLiteral("x")));
+    QTRY_COMPARE(received.size(), 1);
+    const auto envelope = push::PushEnvelope::fromBytes(received.constFirst().payload);
+    QCOMPARE(std::get<push::PushEnvelope>(envelope).keyId, QStringLiteral("k9"));
 }
 
 QTEST_GUILESS_MAIN(TestPush)

@@ -5,6 +5,8 @@
 #include "mqtt/topic.h"
 
 #include <QDateTime>
+#include <QFile>
+#include <QRegularExpression>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,6 +33,35 @@ bool isFinal(TargetState state)
 }
 
 } // namespace
+
+std::optional<PushConfig> PushConfig::fromSettings(const PushSettings &settings, QString *error)
+{
+    PushConfig config;
+    config.pushTopic = TopicTemplate(settings.pushTopic);
+    config.receiptTopic = TopicTemplate(settings.receiptTopic);
+    config.registerTopic = TopicTemplate(settings.registerTopic);
+    if (settings.signingKeyId.isEmpty())
+        return config;
+    QFile file(settings.signingKeyFile);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("push_signing_key: %1: %2").arg(settings.signingKeyFile, file.errorString());
+        return std::nullopt;
+    }
+    QByteArray key = file.readAll();
+    // A key written as hex text (openssl rand -hex 32) is decoded; anything else is raw bytes.
+    const QByteArray text = key.trimmed();
+    static const QRegularExpression hexOnly(QStringLiteral("^[0-9a-fA-F]+$"));
+    if (text.size() >= 64 && text.size() % 2 == 0 && hexOnly.match(QString::fromLatin1(text)).hasMatch())
+        key = QByteArray::fromHex(text);
+    if (key.size() < 32) {
+        *error = QStringLiteral("push_signing_key: %1: a key needs at least 32 bytes (e.g. openssl rand -hex 32 > FILE), this one has %2")
+                     .arg(settings.signingKeyFile).arg(key.size());
+        return std::nullopt;
+    }
+    config.signingKeyId = settings.signingKeyId;
+    config.signingKey = key;
+    return config;
+}
 
 PushService::PushService(Broker &broker, PushConfig config, QObject *parent)
     : QObject(parent),

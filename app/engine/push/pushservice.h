@@ -6,6 +6,7 @@
 #include "pushtypes.h"
 
 #include "engine/broker.h"
+#include "engine/brokerconfig.h"
 
 #include "push/sequence.h"
 #include "push/signer.h"
@@ -30,6 +31,10 @@ struct PushConfig {
     /// Deliveries of unpaced pushes per event-loop turn, so a push to 100,000 devices never
     /// freezes the broker.
     int deliveriesPerTurn = 500;
+
+    /// From the broker's configuration, reading the signing key file; nullopt with `error`
+    /// ("push_signing_key: /etc/hermes/push.key: No such file or directory").
+    static std::optional<PushConfig> fromSettings(const PushSettings &settings, QString *error);
 };
 
 /// Lives on the broker's thread. Sequence numbers and the device registry are persisted in
