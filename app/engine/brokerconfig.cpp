@@ -119,11 +119,10 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
     const QStringList lines = text.split(QLatin1Char('\n'));
     for (int index = 0; index < lines.size(); ++index) {
         const int lineNumber = index + 1;
-        QString line = lines.at(index);
-        if (const qsizetype hash = line.indexOf(QLatin1Char('#')); hash >= 0)
-            line.truncate(hash);
-        line = line.trimmed();
-        if (line.isEmpty())
+        // As in mosquitto, only whole lines are comments: '#' is the multi-level wildcard in
+        // ACL filters and a character of password hashes.
+        const QString line = lines.at(index).trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
             continue;
         const qsizetype space = line.indexOf(QRegularExpression(QStringLiteral("\\s")));
         const QString key = space < 0 ? line : line.left(space);

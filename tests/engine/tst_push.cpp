@@ -123,6 +123,7 @@ private slots:
     void adminApiAnswersOperatorsOnly();
     void adminApiRefusesDevices();
     void configuredTopicsAndSigningKey();
+    void keyRotationKeepsQueuedPushesVerifiable();
 
 private:
     void startBroker(PushConfig config = {}, Role anonymousRole = Role::Operator);
@@ -566,6 +567,10 @@ void TestPush::configuredTopicsAndSigningKey()
     const auto parsed = parseBrokerConfig(QStringLiteral("push_topic fleet/{id}/in\nreceipt_topic fleet/{id}/ack\n"), QStringLiteral("t.conf"));
     QVERIFY(std::holds_alternative<BrokerConfig>(parsed));
     QCOMPARE(std::get<BrokerConfig>(parsed).push.pushTopic, QStringLiteral("fleet/{id}/in"));
+    // '#' inside a line is a wildcard, not a comment.
+    const auto acl = parseBrokerConfig(QStringLiteral("  # a comment\nacl device read fleet/%c/#\n"), QStringLiteral("t.conf"));
+    QVERIFY(std::holds_alternative<BrokerConfig>(acl));
+    QCOMPARE(std::get<BrokerConfig>(acl).aclRules.constFirst().filter, QStringLiteral("fleet/%c/#"));
     const auto bad = parseBrokerConfig(QStringLiteral("\npush_topic fleet/+/in\n"), QStringLiteral("t.conf"));
     QVERIFY(std::holds_alternative<ConfigError>(bad));
     QCOMPARE(std::get<ConfigError>(bad).line, 2);
@@ -609,6 +614,43 @@ void TestPush::configuredTopicsAndSigningKey()
     QTRY_COMPARE(received.size(), 1);
     const auto envelope = push::PushEnvelope::fromBytes(received.constFirst().payload);
     QCOMPARE(std::get<push::PushEnvelope>(envelope).keyId, QStringLiteral("k9"));
+}
+
+void TestPush::keyRotationKeepsQueuedPushesVerifiable()
+{
+    // A device with a persistent session goes to sleep; a push signed with k1 waits for it.
+    {
+        TestDevice device(QStringLiteral("rot"), port(), true);
+        QVERIFY(device.connectAndSubscribe());
+        device.client.disconnectFromBroker();
+        QTRY_VERIFY(!m_push->isOnline(QStringLiteral("rot")));
+    }
+    sendOk(textPush(PushTarget::toDevices({QStringLiteral("rot")}), QStringLiteral("old key"), QStringLiteral("r1")));
+    QCOMPARE(report(QStringLiteral("r1"))->targets.constFirst().state, TargetState::Queued);
+
+    // The operator rotates: the broker restarts signing with k2 (same store).
+    PushConfig rotated;
+    rotated.signingKeyId = QStringLiteral("k2");
+    rotated.signingKey = QByteArray(32, 'n');
+    startBroker(rotated);
+
+    // The device was given k2 before the switch and drops k1 only later: both verify.
+    TestDevice device(QStringLiteral("rot"), port(), true);
+    device.requireSignature = true;
+    device.verifier.addKey(QStringLiteral("k2"), QByteArray(32, 'n'));
+    device.client.connectToBroker();
+    QTRY_COMPARE(device.envelopes.size(), 1);
+    QCOMPARE(device.envelopes.at(0).keyId, QStringLiteral("k1"));
+    QCOMPARE(device.verifier.verify(device.envelopes.at(0), QDateTime::currentDateTimeUtc()), push::VerifyResult::Verified);
+    sendOk(textPush(PushTarget::toDevices({QStringLiteral("rot")}), QStringLiteral("new key"), QStringLiteral("r2")));
+    QTRY_COMPARE(report(QStringLiteral("r2"))->targets.constFirst().state, TargetState::Receipted);
+    QCOMPARE(device.envelopes.at(1).keyId, QStringLiteral("k2"));
+    // Sequence numbers went on across the restart: 1 before, 2 after.
+    QCOMPARE(device.envelopes.at(0).sequence, 1u);
+    QCOMPARE(device.envelopes.at(1).sequence, 2u);
+    // Once k1 is removed, an envelope signed with it is refused.
+    device.verifier.removeKey(QStringLiteral("k1"));
+    QCOMPARE(device.verifier.verify(device.envelopes.at(0), QDateTime::currentDateTimeUtc()), push::VerifyResult::UnknownKey);
 }
 
 QTEST_GUILESS_MAIN(TestPush)
