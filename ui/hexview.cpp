@@ -2,6 +2,7 @@
 
 #include <QFontDatabase>
 #include <QMouseEvent>
+#include <QScrollBar>
 #include <QTextBlock>
 
 namespace hermes::ui {
@@ -25,6 +26,10 @@ HexView::HexView(QWidget *parent)
     setUndoRedoEnabled(false);
     setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    // Wide enough for a whole line: a clipped ASCII column hides what a highlight means.
+    const int text = fontMetrics().horizontalAdvance(QString(kLineLength, QLatin1Char('0')));
+    setMinimumWidth(text + 2 * frameWidth() + int(2 * document()->documentMargin())
+                    + verticalScrollBar()->sizeHint().width());
 }
 
 void HexView::setBytes(const QByteArray &bytes)

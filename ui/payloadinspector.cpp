@@ -25,6 +25,21 @@ namespace hermes::ui {
 using schema::DecodedNode;
 using Kind = DecodedNode::Kind;
 
+namespace {
+
+/// A float as few digits as read back to the same float ("39.9", not 39.900001525878906).
+QString shortestFloat(float value)
+{
+    for (int precision = 6; precision <= 9; ++precision) {
+        const QString text = QString::number(double(value), 'g', precision);
+        if (text.toFloat() == value)
+            return text;
+    }
+    return QString::number(double(value), 'g', 9);
+}
+
+} // namespace
+
 // ---------------------------------------------------------------------------------------
 // DecodedTreeModel
 
@@ -122,8 +137,12 @@ QVariant DecodedTreeModel::data(const QModelIndex &index, int role) const
         case Type:
             return n.typeName;
         case Value:
-            if (n.kind == Kind::Message || n.kind == Kind::Group || n.kind == Kind::Packed)
+            if (n.kind == Kind::Packed)
+                return tr("%n item(s), packed", nullptr, int(n.children.size()));
+            if (n.kind == Kind::Message || n.kind == Kind::Group)
                 return tr("%n field(s)", nullptr, int(n.children.size()));
+            if (n.kind == Kind::Float)
+                return shortestFloat(n.value.toFloat());
             if (n.kind == Kind::String)
                 return QStringLiteral("\"%1\"").arg(n.text.left(512));
             return n.text.left(512);
@@ -505,60 +524,108 @@ void PayloadInspector::clear()
 
 void PayloadInspector::redecode()
 {
+    using schema::Interpretation;
     const QString previousType = m_decodedType;
-    QString type = typeOverride();
-    QString why;
-    if (type.isEmpty() && m_library)
-        type = m_library->typeForTopic(m_topic);
+    const QString override = typeOverride();
 
     m_result = {};
     m_decodedType.clear();
+    m_interpretation = Interpretation::Raw;
+    QString text;
+    QString innerJson;
     QStringList status;
     const bool tooLarge = m_payload.size() > kMaxDecodedBytes;
     if (tooLarge) {
         status << tr("%n byte(s): too large to decode here; the hex view shows the start.", nullptr,
                      int(qMin<qsizetype>(m_payload.size(), INT_MAX)));
-    } else if (!type.isEmpty() && m_library) {
-        m_result = m_library->registry()->decode(type, m_payload);
-        if (m_result.ok()) {
-            m_decodedType = type;
-            status << tr("Decoded as %1, %n byte(s).", nullptr, int(m_payload.size())).arg(type);
-        } else {
-            status << tr("Not a valid %1 (%2): showing the wire format.").arg(type, m_result.error);
-        }
-    } else {
+    } else if (!m_library) {
         const schema::RawDecodeResult raw = schema::decodeRaw(m_payload);
         m_result.root = raw.root;
         m_result.rawFallback = true;
         m_result.rawError = raw.error;
-        if (m_payload.isEmpty())
-            status << tr("Empty payload.");
-        else if (m_topic.isEmpty())
-            status << tr("No message type chosen: showing the wire format.");
-        else
-            status << tr("No message type is bound to %1: showing the wire format.").arg(m_topic);
+    } else if (!override.isEmpty()) {
+        m_result = m_library->registry()->decode(override, m_payload);
+        if (m_result.ok()) {
+            m_interpretation = Interpretation::Typed;
+            m_decodedType = override;
+            status << tr("Decoded as %1 (chosen), %n byte(s).", nullptr, int(m_payload.size())).arg(override);
+        } else {
+            status << tr("Not a valid %1 (%2): showing the wire format.").arg(override, m_result.error);
+        }
+    } else {
+        schema::InterpretedPayload read = schema::interpretPayload(*m_library->registry(), m_library->topicBindings(),
+                                                                   m_topic, m_payload, m_contentType);
+        m_interpretation = read.interpretation;
+        m_result = std::move(read.decoded);
+        m_decodedType = read.messageType;
+        text = read.text;
+        const int size = int(m_payload.size());
+        switch (read.interpretation) {
+        case Interpretation::Envelope:
+            status << tr("Hermes push envelope, %n byte(s).", nullptr, size);
+            if (read.inner) {
+                if (!read.inner->decoded.json.isEmpty())
+                    innerJson = read.inner->decoded.json;
+                status << tr("Inner payload: %1 (%2), %n byte(s).", nullptr, int(read.inner->length))
+                                  .arg(schema::interpretationName(read.inner->interpretation),
+                                       read.inner->contentType.mediaType.isEmpty() ? tr("no content type")
+                                                                                   : read.inner->contentType.mediaType);
+            }
+            break;
+        case Interpretation::Receipt:
+            status << tr("Device receipt (%1), %n byte(s).", nullptr, size).arg(read.messageType);
+            break;
+        case Interpretation::Typed:
+            status << tr("Decoded as %1 (named by the content type), %n byte(s).", nullptr, size).arg(read.messageType);
+            break;
+        case Interpretation::Bound:
+            status << tr("Decoded as %1 (bound by %2), %n byte(s).", nullptr, size).arg(read.messageType, read.boundFilter);
+            break;
+        case Interpretation::Text:
+            status << (m_result.json.isEmpty() ? tr("Text, %n byte(s).", nullptr, size)
+                                               : tr("JSON text, %n byte(s).", nullptr, size));
+            break;
+        case Interpretation::Raw:
+            if (m_payload.isEmpty())
+                status << tr("Empty payload.");
+            else if (m_topic.isEmpty())
+                status << tr("No message type chosen: showing the wire format.");
+            else
+                status << tr("No message type for %1: showing the wire format.").arg(m_topic);
+            break;
+        }
+        status << read.notes;
     }
     if (!tooLarge && m_result.rawFallback && m_result.rawError) {
         status << tr("The wire format breaks at byte %1: %2.").arg(m_result.rawError->offset).arg(m_result.rawError->message);
     }
     status << m_result.warnings;
-    m_model->setRoot(m_result.root);
-    m_tree->expandToDepth(1);
+
+    // Text payloads are one node: give it a parent so the tree has a row to show.
+    DecodedNode root = m_result.root;
+    if (root.kind != Kind::Message && root.kind != Kind::Group) {
+        DecodedNode wrapper;
+        wrapper.length = root.length;
+        root.name = root.typeName;
+        wrapper.children.append(root);
+        root = wrapper;
+    }
+    m_model->setRoot(std::move(root));
+    m_tree->expandToDepth(m_interpretation == Interpretation::Envelope ? 2 : 1);
     for (int column = 0; column < DecodedTreeModel::Value; ++column)
         m_tree->resizeColumnToContents(column);
 
-    // JSON: the canonical mapping when typed, else the payload itself when it is JSON text.
-    QString json;
-    if (!m_result.json.isEmpty()) {
-        json = indentJson(m_result.json);
-    } else if (!tooLarge && !m_payload.isEmpty()) {
+    // JSON: an envelope's inner payload when it has JSON, else the canonical mapping of
+    // the typed message, else the payload itself when it is JSON text.
+    QString json = !innerJson.isEmpty() ? innerJson : m_result.json;
+    if (json.isEmpty() && !tooLarge && !m_payload.isEmpty() && m_interpretation == Interpretation::Raw) {
         QJsonParseError error;
         QJsonDocument::fromJson(m_payload, &error);
-        if (error.error == QJsonParseError::NoError) {
-            json = indentJson(QString::fromUtf8(m_payload));
-            status << tr("The payload is JSON text.");
-        }
+        if (error.error == QJsonParseError::NoError)
+            json = QString::fromUtf8(m_payload);
     }
+    if (!json.isEmpty())
+        json = indentJson(json);
     m_json->setPlainText(json);
     m_json->setPlaceholderText(m_payload.isEmpty() ? QString() : tr("No JSON: the payload was not decoded with a message type."));
     m_copy->setEnabled(!json.isEmpty());
@@ -567,13 +634,11 @@ void PayloadInspector::redecode()
     if (tooLarge) {
         m_raw->clear();
     } else {
-        const schema::RawDecodeResult raw = m_result.rawFallback
-                ? schema::RawDecodeResult{m_result.root, m_result.rawError}
-                : schema::decodeRaw(m_payload);
-        QString text = formatRawTree(raw.root);
+        const schema::RawDecodeResult raw = schema::decodeRaw(m_payload);
+        QString rawText = formatRawTree(raw.root);
         if (raw.error)
-            text += tr("# broken at byte %1: %2").arg(raw.error->offset).arg(raw.error->message) + QLatin1Char('\n');
-        m_raw->setPlainText(text);
+            rawText += tr("# broken at byte %1: %2").arg(raw.error->offset).arg(raw.error->message) + QLatin1Char('\n');
+        m_raw->setPlainText(rawText);
     }
     m_status->setText(status.join(QLatin1Char(' ')));
     m_hex->setHighlight(0, 0);

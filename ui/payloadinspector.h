@@ -4,6 +4,7 @@
 /// bytes, canonical JSON with a copy button, and the raw wire format (protoc --decode_raw).
 
 #include "schema/decodednode.h"
+#include "schema/payloadinterpreter.h"
 #include "schema/schemaregistry.h"
 
 #include <QAbstractItemModel>
@@ -88,9 +89,10 @@ public:
     explicit PayloadInspector(SchemaLibrary *library, QWidget *parent = nullptr);
     ~PayloadInspector() override;
 
-    /// Shows one payload. The type comes from typeOverride() when set, else from the
-    /// binding for `topic`; without either the wire format is shown field by field.
-    /// `contentType` is the MQTT 5 content type when the PUBLISH carried one.
+    /// Shows one payload. With typeOverride() set it is decoded as that type; otherwise
+    /// schema::interpretPayload() decides (Hermes envelope, content type, the most specific
+    /// binding for `topic`, text, else the wire format field by field). `contentType` is the
+    /// MQTT 5 content type when the PUBLISH carried one.
     void setPayload(const QString &topic, const QByteArray &payload, const QString &contentType = {});
     void clear();
 
@@ -104,6 +106,9 @@ public:
     QString decodedType() const { return m_decodedType; }
     /// Result of the last decode (its root is what the tree shows).
     const schema::DecodeResult &result() const { return m_result; }
+    /// How the payload was read (envelope, typed by content type, bound, text, raw); an
+    /// override counts as Typed.
+    schema::Interpretation interpretation() const { return m_interpretation; }
     /// One-line summary: what it was decoded as, or why not.
     QString statusText() const;
     QString jsonText() const;
@@ -133,6 +138,7 @@ private:
     QString m_contentType;
     QString m_decodedType;
     schema::DecodeResult m_result;
+    schema::Interpretation m_interpretation = schema::Interpretation::Raw;
 
     DecodedTreeModel *m_model = nullptr;
     QLabel *m_topicLabel = nullptr;

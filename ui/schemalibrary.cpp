@@ -32,23 +32,6 @@ std::optional<SchemaSource::Kind> kindFromKey(const QString &key)
 
 } // namespace
 
-int topicFilterSpecificity(const QString &filter)
-{
-    // Compare by literal levels first, then by '+' levels; a '#' adds nothing. Scaled so
-    // that one literal level outweighs any number of '+' levels in a real topic (< 1000).
-    int score = 0;
-    const auto levels = QStringView(filter).split(QLatin1Char('/'));
-    for (const QStringView level : levels) {
-        if (level == u"#")
-            continue;
-        score += level == u"+" ? 1 : 1000;
-    }
-    // Without '#' a filter matches a fixed depth: more specific than the same prefix + '#'.
-    if (!filter.endsWith(QLatin1Char('#')))
-        score += 1;
-    return score;
-}
-
 SchemaLibrary::SchemaLibrary(const QString &settingsGroup, QObject *parent)
     : QObject(parent)
     , m_settingsGroup(settingsGroup)
@@ -90,6 +73,7 @@ void SchemaLibrary::restore()
     settings.endGroup();
     m_sources = sources;
     m_bindings = bindings;
+    rebuildTopicBindings();
     emit bindingsChanged();
     reload();
 }
@@ -151,26 +135,26 @@ void SchemaLibrary::setBindings(const QList<SchemaBinding> &bindings)
     if (bindings == m_bindings)
         return;
     m_bindings = bindings;
+    rebuildTopicBindings();
     save();
     emit bindingsChanged();
 }
 
 QString SchemaLibrary::typeForTopic(const QString &topic) const
 {
-    const SchemaBinding *best = nullptr;
-    int bestScore = -1;
-    for (const SchemaBinding &binding : m_bindings) {
-        if (binding.typeName.isEmpty() || !mqtt::isValidTopicFilter(binding.topicFilter)
-            || !mqtt::isValidTopicName(topic) || !mqtt::topicMatches(binding.topicFilter, topic))
-            continue;
-        // Ties go to the earlier row, so the table order is the tie-breaker a person sees.
-        const int score = topicFilterSpecificity(binding.topicFilter);
-        if (score > bestScore) {
-            best = &binding;
-            bestScore = score;
-        }
+    if (!mqtt::isValidTopicName(topic))
+        return {};
+    const std::optional<schema::TopicBinding> binding = m_topicBindings.resolve(topic);
+    return binding ? binding->messageType : QString();
+}
+
+void SchemaLibrary::rebuildTopicBindings()
+{
+    m_topicBindings.clear();
+    for (const SchemaBinding &binding : std::as_const(m_bindings)) {
+        if (!binding.typeName.isEmpty())
+            m_topicBindings.bind(binding.topicFilter, binding.typeName); // refuses invalid filters
     }
-    return best ? best->typeName : QString();
 }
 
 void SchemaLibrary::reload()

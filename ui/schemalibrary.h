@@ -5,6 +5,7 @@
 
 #include "schema/schemaerror.h"
 #include "schema/schemaregistry.h"
+#include "schema/topicbindings.h"
 
 #include <QFileSystemWatcher>
 #include <QList>
@@ -71,6 +72,9 @@ public:
     void setBindings(const QList<SchemaBinding> &bindings);
     /// The type bound to `topic` by the most specific matching filter, or an empty string.
     QString typeForTopic(const QString &topic) const;
+    /// The usable bindings (valid filter and a type) as schema::TopicBindings, for
+    /// schema::interpretPayload(). A later row with the same filter replaces an earlier one.
+    const schema::TopicBindings &topicBindings() const { return m_topicBindings; }
 
     /// Delay between a file change and the reload (editors write in several steps).
     void setReloadDelay(int milliseconds) { m_reloadTimer.setInterval(milliseconds); }
@@ -89,11 +93,13 @@ signals:
 
 private:
     void save() const;
+    void rebuildTopicBindings();
     void rewatch();
 
     QString m_settingsGroup;
     QList<SchemaSource> m_sources;
     QList<SchemaBinding> m_bindings;
+    schema::TopicBindings m_topicBindings;
     QList<schema::SchemaError> m_errors;
     QStringList m_types;
     std::shared_ptr<const schema::SchemaRegistry> m_registry;
@@ -101,9 +107,5 @@ private:
     QFileSystemWatcher m_watcher;
     QTimer m_reloadTimer;
 };
-
-/// How specific a topic filter is, for "most specific wins": literal levels count most,
-/// '+' less, a trailing '#' least. Higher is more specific.
-int topicFilterSpecificity(const QString &filter);
 
 } // namespace hermes::ui

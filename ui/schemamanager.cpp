@@ -234,6 +234,7 @@ SchemaManager::SchemaManager(SchemaLibrary *library, QWidget *parent)
     m_sources = new QListWidget(this);
     m_sources->setSelectionMode(QAbstractItemView::SingleSelection);
     m_sources->setTextElideMode(Qt::ElideMiddle);
+    m_sources->setIconSize(QSize(16, 16));
     auto *addFiles = new QPushButton(tr("Add &files…"), this);
     auto *addFolder = new QPushButton(tr("Add f&older…"), this);
     auto *addSet = new QPushButton(tr("Add &descriptor set…"), this);
@@ -252,6 +253,7 @@ SchemaManager::SchemaManager(SchemaLibrary *library, QWidget *parent)
     // Problems.
     m_errors = new QListWidget(this);
     m_errors->setWordWrap(true);
+    m_errors->setIconSize(QSize(16, 16));
     m_errorBox = new QGroupBox(this);
     auto *errorLayout = new QVBoxLayout(m_errorBox);
     errorLayout->addWidget(m_errors);

@@ -2,12 +2,22 @@
 // telemetry/+/state to a type, inspect a binary payload as a tree, JSON, hex and raw wire
 // format; see a broken .proto's file and line; edit a watched file and watch it reload.
 #include "hexview.h"
+#include "messageform.h"
 #include "payloadinspector.h"
 #include "schemalibrary.h"
 #include "schemamanager.h"
 #include "translations.h"
 
+#include "push/envelope.h"
+#include "schema/payloadinterpreter.h"
+
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QGroupBox>
+#include <QPlainTextEdit>
+#include <QScrollArea>
+#include <QSpinBox>
 #include <QApplication>
 #include <QClipboard>
 #include <QDirIterator>
@@ -89,6 +99,10 @@ private slots:
     void inspectorSurvivesGarbage_data();
     void inspectorSurvivesGarbage();
     void inspectorFollowsBindingsAndReloads();
+    void inspectorOpensAPushEnvelope();
+    void formComposesTelemetry();
+    void formRoundTrips_data();
+    void formRoundTrips();
     void managerShowsTypesErrorsAndBindings();
     void managerReloadsAWatchedFile();
     void screenshots_data();
@@ -127,20 +141,27 @@ void TestSchemaWidgets::specificity_data()
 {
     QTest::addColumn<QString>("moreSpecific");
     QTest::addColumn<QString>("lessSpecific");
-    QTest::newRow("literal beats +") << "telemetry/pump/state" << "telemetry/+/state";
-    QTest::newRow("+ at fixed depth beats #") << "telemetry/+/state" << "telemetry/#";
-    QTest::newRow("longer literal prefix beats shorter") << "telemetry/pump/#" << "telemetry/#";
-    QTest::newRow("one literal level beats many +") << "a/+/+/+" << "+/+/+/+";
-    QTest::newRow("exact beats same prefix with # (matches the parent too)") << "telemetry" << "telemetry/#";
+    QTest::addColumn<QString>("topic");
+    QTest::newRow("literal beats +") << "telemetry/pump/state" << "telemetry/+/state" << "telemetry/pump/state";
+    QTest::newRow("+ at fixed depth beats #") << "telemetry/+/state" << "telemetry/#" << "telemetry/x/state";
+    QTest::newRow("longer literal prefix beats shorter") << "telemetry/pump/#" << "telemetry/#" << "telemetry/pump/x";
+    QTest::newRow("one literal level beats many +") << "a/+/+/+" << "+/+/+/+" << "a/b/c/d";
+    QTest::newRow("exact beats # matching the parent") << "telemetry" << "telemetry/#" << "telemetry";
 }
 
 void TestSchemaWidgets::specificity()
 {
     QFETCH(QString, moreSpecific);
     QFETCH(QString, lessSpecific);
-    QVERIFY2(topicFilterSpecificity(moreSpecific) > topicFilterSpecificity(lessSpecific),
-             qPrintable(QStringLiteral("%1=%2 vs %3=%4").arg(moreSpecific).arg(topicFilterSpecificity(moreSpecific))
-                                .arg(lessSpecific).arg(topicFilterSpecificity(lessSpecific))));
+    QFETCH(QString, topic);
+    // Either table order: the winner is the more specific filter, not the first row.
+    for (const bool specificFirst : {true, false}) {
+        SchemaLibrary library(QString{});
+        const SchemaBinding specific{moreSpecific, QStringLiteral("pkg.Specific")};
+        const SchemaBinding general{lessSpecific, QStringLiteral("pkg.General")};
+        library.setBindings(specificFirst ? QList<SchemaBinding>{specific, general} : QList<SchemaBinding>{general, specific});
+        QCOMPARE(library.typeForTopic(topic), QStringLiteral("pkg.Specific"));
+    }
 }
 
 void TestSchemaWidgets::libraryLoadsBindsAndPersists()
@@ -318,7 +339,7 @@ void TestSchemaWidgets::inspectorSurvivesGarbage()
     inspector.setPayload(topic, payload);
     QVERIFY2(timer.elapsed() < 3000, "decoding garbage must not stall the UI");
     QCOMPARE(!inspector.decodedType().isEmpty(), decodesTyped);
-    if (!decodesTyped && !payload.isEmpty())
+    if (!decodesTyped && !payload.isEmpty() && !payload.startsWith('{'))
         QVERIFY2(inspector.statusText().contains(QStringLiteral("wire format")), qPrintable(inspector.statusText()));
     QCOMPARE(inspector.hexView()->bytes(), payload);
     // Every node's range lies inside the payload, so highlighting any of them is safe.
@@ -354,6 +375,182 @@ void TestSchemaWidgets::inspectorFollowsBindingsAndReloads()
     library.setBindings({{QStringLiteral("telemetry/+/state"), QStringLiteral("hermes.test.Telemetry")}});
     QCOMPARE(inspector.decodedType(), QStringLiteral("hermes.test.Telemetry")); // the binding applies at once
     QVERIFY(!inspector.jsonText().isEmpty());
+}
+
+void TestSchemaWidgets::inspectorOpensAPushEnvelope()
+{
+    SchemaLibrary library(QString{});
+    library.addSource({SchemaSource::Kind::ProtoDirectory, m_protoDir.path()});
+    push::PushEnvelope envelope;
+    envelope.pushId = QStringLiteral("push-1");
+    envelope.deviceId = QStringLiteral("pump-7");
+    envelope.sequence = 3;
+    envelope.contentType = schema::protobufContentType(QStringLiteral("hermes.test.Telemetry"));
+    envelope.payload = telemetryBytes();
+    const QByteArray bytes = envelope.toBytes();
+
+    PayloadInspector inspector(&library);
+    QAbstractItemModelTester tester(inspector.treeModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    inspector.setPayload(QStringLiteral("devices/pump-7/push"), bytes, QString(push::EnvelopeContentType));
+    QCOMPARE(inspector.interpretation(), schema::Interpretation::Envelope);
+    QVERIFY2(inspector.statusText().contains(QStringLiteral("envelope")), qPrintable(inspector.statusText()));
+    // JSON shows what the operator pushed: the inner Telemetry.
+    QCOMPARE(QJsonDocument::fromJson(inspector.jsonText().toUtf8()).object().value(QStringLiteral("deviceId")).toString(),
+             QStringLiteral("pump-7"));
+    // The envelope's payload field holds the inner tree; its ranges are in the outer bytes.
+    const QModelIndex payload = inspector.treeModel()->findChild(QStringLiteral("payload"));
+    QVERIFY(payload.isValid());
+    const QModelIndex inner = inspector.treeModel()->findChild(QStringLiteral("device_id"), payload);
+    QVERIFY(inner.isValid());
+    const qsizetype innerStart = bytes.indexOf(telemetryBytes());
+    QCOMPARE(inner.data(DecodedTreeModel::OffsetRole).toLongLong(), qlonglong(innerStart));
+    inspector.treeView()->setCurrentIndex(inner);
+    QCOMPARE(inspector.hexView()->highlightOffset(), innerStart);
+    QCOMPARE(inspector.hexView()->highlightLength(), qsizetype(8));
+
+    // The same bytes with no content type on the push topic are recognised too.
+    inspector.setPayload(QStringLiteral("devices/pump-7/push"), bytes);
+    QCOMPARE(inspector.interpretation(), schema::Interpretation::Envelope);
+}
+
+void TestSchemaWidgets::formComposesTelemetry()
+{
+    SchemaLibrary library(QString{});
+    library.addSource({SchemaSource::Kind::ProtoDirectory, m_protoDir.path()});
+    MessageForm form(&library);
+    form.resize(700, 900);
+    form.show();
+    QVERIFY(!form.setMessageType(QStringLiteral("no.such.Type")));
+    QVERIFY(form.setMessageType(QStringLiteral("hermes.test.Telemetry")));
+    QCOMPARE(form.json(), QStringLiteral("{}")); // nothing set: everything at its default
+    QSignalSpy edited(&form, &MessageForm::edited);
+
+    const auto line = [&](const QString &path) { return qobject_cast<QLineEdit *>(form.editor(path)); };
+    const auto click = [&](const QString &path) {
+        auto *button = qobject_cast<QAbstractButton *>(form.editor(path));
+        QVERIFY2(button, qPrintable(path));
+        button->click();
+    };
+    QVERIFY(line(QStringLiteral("deviceId")));
+    QTest::keyClicks(line(QStringLiteral("deviceId")), QStringLiteral("pump-7"));
+    QVERIFY(!edited.isEmpty());
+    QTest::keyClicks(line(QStringLiteral("sequence")), QStringLiteral("9007199254740993")); // > 2^53: kept exact
+    QTest::keyClicks(line(QStringLiteral("sequence")), QStringLiteral("x")); // refused by the validator
+
+    // Repeated message: add two readings, fill them, remove the first.
+    click(QStringLiteral("readings+"));
+    click(QStringLiteral("readings+"));
+    QTest::keyClicks(line(QStringLiteral("readings.0.sensorId")), QStringLiteral("gone"));
+    QTest::keyClicks(line(QStringLiteral("readings.1.sensorId")), QStringLiteral("t1"));
+    QTest::keyClicks(line(QStringLiteral("readings.1.value")), QStringLiteral("21.5"));
+    qobject_cast<QComboBox *>(form.editor(QStringLiteral("readings.1.unit")))->setCurrentText(QStringLiteral("UNIT_CELSIUS"));
+    click(QStringLiteral("readings.0-"));
+    QCOMPARE(line(QStringLiteral("readings.0.sensorId"))->text(), QStringLiteral("t1")); // renumbered
+    QVERIFY(!form.editor(QStringLiteral("readings.1.sensorId")));
+
+    // Map: key and value per row.
+    click(QStringLiteral("counters+"));
+    QTest::keyClicks(line(QStringLiteral("counters.0.key")), QStringLiteral("restarts"));
+    qobject_cast<QSpinBox *>(form.editor(QStringLiteral("counters.0.value")))->setValue(3);
+
+    // Oneof: choosing blob, then text, keeps only text.
+    auto *payloadChoice = qobject_cast<QComboBox *>(form.editor(QStringLiteral("@payload")));
+    QVERIFY(payloadChoice);
+    payloadChoice->setCurrentText(QStringLiteral("blob"));
+    QTest::keyClicks(line(QStringLiteral("blob")), QStringLiteral("de ad be ef"));
+    QCOMPARE(form.jsonObject().value(QStringLiteral("blob")).toString(), QStringLiteral("3q2+7w=="));
+    // Bytes as base64: the text converts, the value stays.
+    auto *blobFormat = line(QStringLiteral("blob"))->parentWidget()->findChild<QComboBox *>();
+    blobFormat->setCurrentIndex(1);
+    QCOMPARE(line(QStringLiteral("blob"))->text(), QStringLiteral("3q2+7w=="));
+    QCOMPARE(form.jsonObject().value(QStringLiteral("blob")).toString(), QStringLiteral("3q2+7w=="));
+    payloadChoice->setCurrentText(QStringLiteral("text"));
+    line(QStringLiteral("text"))->insert(QStringLiteral("压力过高")); // keyClicks is ASCII only
+    QVERIFY(!form.jsonObject().contains(QStringLiteral("blob")));
+
+    qobject_cast<QComboBox *>(form.editor(QStringLiteral("severity")))->setCurrentText(QStringLiteral("SEVERITY_ALERT"));
+    click(QStringLiteral("deltas+"));
+    click(QStringLiteral("deltas+"));
+    qobject_cast<QSpinBox *>(form.editor(QStringLiteral("deltas.0")))->setValue(-2);
+    qobject_cast<QSpinBox *>(form.editor(QStringLiteral("deltas.1")))->setValue(5);
+    auto *location = qobject_cast<QGroupBox *>(form.editor(QStringLiteral("location")));
+    QVERIFY(location && location->isCheckable() && !location->isChecked());
+    QVERIFY(!form.editor(QStringLiteral("location.lat"))); // generated when first checked
+    location->setChecked(true);
+    QTest::keyClicks(line(QStringLiteral("location.lat")), QStringLiteral("39.5"));
+    QTest::keyClicks(line(QStringLiteral("crc")), QStringLiteral("3735928559"));
+
+    const QJsonObject expected = QJsonDocument::fromJson(R"({
+        "deviceId": "pump-7", "sequence": "9007199254740993",
+        "readings": [{"sensorId": "t1", "value": 21.5, "unit": "UNIT_CELSIUS"}],
+        "counters": {"restarts": 3}, "text": "压力过高", "severity": "SEVERITY_ALERT",
+        "deltas": [-2, 5], "location": {"lat": 39.5}, "crc": 3735928559})").object();
+    QCOMPARE(form.jsonObject(), expected);
+
+    // decode(encode(form)) == form.
+    const schema::EncodeResult encoded = form.encode();
+    QVERIFY2(encoded.ok(), qPrintable(encoded.error));
+    const schema::DecodeResult decoded = library.registry()->decode(QStringLiteral("hermes.test.Telemetry"), encoded.bytes);
+    QVERIFY(decoded.ok());
+    QCOMPARE(QJsonDocument::fromJson(decoded.json.toUtf8()).object(), expected);
+
+    // A second form filled from the bytes shows the same values in its editors.
+    MessageForm copy(&library);
+    QVERIFY(copy.setMessageType(QStringLiteral("hermes.test.Telemetry")));
+    QString error;
+    QVERIFY2(copy.setBytes(encoded.bytes, &error), qPrintable(error));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(copy.jsonObject(), expected);
+    QCOMPARE(qobject_cast<QLineEdit *>(copy.editor(QStringLiteral("readings.0.sensorId")))->text(), QStringLiteral("t1"));
+    QCOMPARE(qobject_cast<QComboBox *>(copy.editor(QStringLiteral("@payload")))->currentText(), QStringLiteral("text"));
+    QVERIFY(qobject_cast<QGroupBox *>(copy.editor(QStringLiteral("location")))->isChecked());
+
+    // Garbage in the form is refused by encode() with a reason, never crashes.
+    line(QStringLiteral("deviceId"))->clear();
+    payloadChoice->setCurrentText(QStringLiteral("blob"));
+    blobFormat->setCurrentIndex(0);
+    QTest::keyClicks(line(QStringLiteral("blob")), QStringLiteral("zz"));
+    QVERIFY(!form.encode().ok());
+    QVERIFY(copy.setJson(QStringLiteral("{\"deviceId\": \"x\", \"nope\": 1}"), &error));
+    QVERIFY2(error.contains(QStringLiteral("nope")), qPrintable(error));
+    QVERIFY(!copy.setJson(QStringLiteral("[1]"), &error));
+}
+
+void TestSchemaWidgets::formRoundTrips_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("json");
+    QTest::newRow("well-known types") << "hermes.test.Envelope"
+        << R"({"sentAt":"2026-11-22T07:00:00Z","ttl":"1.500s","extras":{"a":[1,"b",true]},"priority":0,)"
+           R"("title":"标题","silent":false,"anything":null,"list":[1,{"x":2}],"mask":"a.b,c","nothing":{},"d":0.25})";
+    QTest::newRow("recursive type, map of enums, optional, oneof message") << "hermes.test.TreeNode"
+        << R"({"label":"root","children":[{"label":"a","children":[{"label":"a1"}]},{"label":"b","weight":0}],)"
+           R"("parent":{"label":"up"},"named":{"x":{"label":"nx"}},"levels":{"1":"SEVERITY_ALERT","-4":"SEVERITY_INFO"},)"
+           R"("reading":{"sensorId":"t","value":-1.25}})";
+    QTest::newRow("proto2 required and group") << "hermes.test.Legacy" << R"({"id":0})";
+}
+
+void TestSchemaWidgets::formRoundTrips()
+{
+    QFETCH(QString, type);
+    QFETCH(QString, json);
+    SchemaLibrary library(QString{});
+    library.addSource({SchemaSource::Kind::ProtoDirectory, m_protoDir.path()});
+    const schema::EncodeResult reference = library.registry()->encodeJson(type, json);
+    QVERIFY2(reference.ok(), qPrintable(reference.error));
+    const QJsonObject canonical =
+            QJsonDocument::fromJson(library.registry()->decode(type, reference.bytes).json.toUtf8()).object();
+
+    MessageForm form(&library);
+    QVERIFY(form.setMessageType(type));
+    QString error;
+    QVERIFY2(form.setJson(json, &error), qPrintable(error));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(form.jsonObject(), canonical);
+    const schema::EncodeResult encoded = form.encode();
+    QVERIFY2(encoded.ok(), qPrintable(encoded.error));
+    QCOMPARE(QJsonDocument::fromJson(library.registry()->decode(type, encoded.bytes).json.toUtf8()).object(), canonical);
+    // Not the bytes: map entries are written in the form's order, which protobuf need not keep.
 }
 
 void TestSchemaWidgets::managerShowsTypesErrorsAndBindings()
