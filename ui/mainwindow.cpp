@@ -5,23 +5,38 @@
 #include "pushdialog.h"
 #include "sessiondetailview.h"
 #include "sessionsview.h"
+#include "topicsview.h"
+#include "translations.h"
 
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDesktopServices>
+#include <QDir>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTcpServer>
+#include <QToolButton>
+#include <QUrl>
 
 namespace hermes::ui {
 
 namespace {
 const QString LanguageKey = QStringLiteral("ui/language");
-}
+const QString GeometryKey = QStringLiteral("ui/geometry");
+const QString StateKey = QStringLiteral("ui/state");
+const QString RecentKey = QStringLiteral("ui/recentFiles");
+/// Bumped when the docks change, so an old saved layout does not hide a new dock.
+constexpr int LayoutVersion = 2;
+} // namespace
 
 MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     : QMainWindow(parent)
@@ -30,31 +45,45 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     , m_messages(new MessagesView(monitor, this))
     , m_sessions(new SessionsView(monitor, this))
     , m_sessionDetail(new SessionDetailView(monitor, this))
+    , m_topics(new TopicsView(monitor, this))
     , m_brokerLabel(new QLabel(this))
+    , m_brokerButton(new QToolButton(this))
     , m_countersLabel(new QLabel(this))
 {
-    setWindowTitle(tr("Hermes Push Console"));
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     setCentralWidget(m_sessions);
-    QDockWidget *dashboardDock = addView(m_dashboard, tr("Dashboard"), QStringLiteral("dashboardDock"),
-                                         Qt::BottomDockWidgetArea);
-    QDockWidget *messagesDock = addView(m_messages, tr("Messages"), QStringLiteral("messagesDock"),
-                                        Qt::BottomDockWidgetArea);
-    tabifyDockWidget(dashboardDock, messagesDock);
-    dashboardDock->raise();
-    m_detailDock = addView(m_sessionDetail, tr("Session detail"), QStringLiteral("sessionDetailDock"),
-                           Qt::RightDockWidgetArea);
+    m_dashboardDock = addView(m_dashboard, QStringLiteral("dashboardDock"), Qt::BottomDockWidgetArea);
+    m_messagesDock = addView(m_messages, QStringLiteral("messagesDock"), Qt::BottomDockWidgetArea);
+    m_topicsDock = addView(m_topics, QStringLiteral("topicsDock"), Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_dashboardDock, m_messagesDock);
+    tabifyDockWidget(m_messagesDock, m_topicsDock);
+    m_dashboardDock->raise();
+    m_detailDock = addView(m_sessionDetail, QStringLiteral("sessionDetailDock"), Qt::RightDockWidgetArea);
     connect(m_sessions, &SessionsView::pushRequested, this, &MainWindow::openPushDialog);
     connect(m_sessions, &SessionsView::sessionActivated, this, [this](const QString &clientId) {
         m_detailDock->show();
         m_detailDock->raise();
         m_sessionDetail->showSession(clientId);
     });
+    connect(m_sessionDetail, &SessionDetailView::traceExported, this, &MainWindow::addRecentFile);
 
     m_brokerLabel->setObjectName(QStringLiteral("brokerStatus"));
+    m_brokerButton->setObjectName(QStringLiteral("brokerToggle"));
+    m_brokerButton->setAutoRaise(true);
+    connect(m_brokerButton, &QToolButton::clicked, this, [this] {
+        if (m_monitor.isRunning()) {
+            m_brokerState = BrokerState::Stopping;
+            m_monitor.stop();
+        } else {
+            m_brokerState = BrokerState::Starting;
+            m_monitor.start();
+        }
+        updateBrokerControls();
+    });
+    m_countersLabel->setObjectName(QStringLiteral("brokerCounters"));
     statusBar()->addWidget(m_brokerLabel, 1);
     statusBar()->addPermanentWidget(m_countersLabel);
-    m_brokerLabel->setText(tr("Broker starting…"));
+    statusBar()->addPermanentWidget(m_brokerButton);
 
     buildMenus();
     connect(&m_monitor, &EngineMonitor::started, this, &MainWindow::onStarted);
@@ -69,14 +98,19 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
                                     "until the database accepts writes again; nothing is dropped.")
                                      .arg(message));
     });
+    if (m_monitor.isRunning()) {
+        m_brokerState = BrokerState::Listening;
+        m_listening = m_monitor.configuredListenAddresses();
+    }
+    retranslateUi();
     resize(1400, 900);
+    m_defaultState = saveState(LayoutVersion);
     restoreLayout();
 }
 
-QDockWidget *MainWindow::addView(QWidget *view, const QString &title, const QString &objectName,
-                                 Qt::DockWidgetArea area)
+QDockWidget *MainWindow::addView(QWidget *view, const QString &objectName, Qt::DockWidgetArea area)
 {
-    auto *dock = new QDockWidget(title, this);
+    auto *dock = new QDockWidget(this);
     dock->setObjectName(objectName);
     dock->setWidget(view);
     addDockWidget(area, dock);
@@ -85,50 +119,109 @@ QDockWidget *MainWindow::addView(QWidget *view, const QString &title, const QStr
 
 void MainWindow::buildMenus()
 {
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    m_fileMenu = menuBar()->addMenu(QString());
+    m_recentMenu = m_fileMenu->addMenu(QString());
+    m_recentMenu->setObjectName(QStringLiteral("recentFilesMenu"));
+    m_fileMenu->addSeparator();
+    m_quitAction = m_fileMenu->addAction(QString(), this, &QWidget::close);
+    m_quitAction->setShortcut(QKeySequence::Quit);
 
-    QMenu *push = menuBar()->addMenu(tr("&Push"));
-    QAction *newPush = push->addAction(tr("&New push…"), this, [this] { openPushDialog(QString()); });
-    newPush->setObjectName(QStringLiteral("newPush"));
-    newPush->setShortcut(QKeySequence::New);
+    m_pushMenu = menuBar()->addMenu(QString());
+    m_newPushAction = m_pushMenu->addAction(QString(), this, [this] { openPushDialog(QString()); });
+    m_newPushAction->setObjectName(QStringLiteral("newPush"));
+    m_newPushAction->setShortcut(QKeySequence::New);
 
-    QMenu *broker = menuBar()->addMenu(tr("&Broker"));
-    m_startAction = broker->addAction(tr("&Start"), &m_monitor, &EngineMonitor::start);
+    m_brokerMenu = menuBar()->addMenu(QString());
+    m_startAction = m_brokerMenu->addAction(QString(), this, [this] {
+        m_brokerState = BrokerState::Starting;
+        updateBrokerControls();
+        m_monitor.start();
+    });
     m_startAction->setObjectName(QStringLiteral("startBroker"));
-    m_stopAction = broker->addAction(tr("S&top"), &m_monitor, &EngineMonitor::stop);
+    m_stopAction = m_brokerMenu->addAction(QString(), this, [this] {
+        m_brokerState = BrokerState::Stopping;
+        updateBrokerControls();
+        m_monitor.stop();
+    });
     m_stopAction->setObjectName(QStringLiteral("stopBroker"));
-    m_startAction->setEnabled(false);
-    m_stopAction->setEnabled(false);
+    m_brokerMenu->addSeparator();
+    m_listenAction = m_brokerMenu->addAction(QString(), this, &MainWindow::askForListenAddress);
+    m_listenAction->setObjectName(QStringLiteral("listenAddress"));
 
-    m_viewMenu = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget *dock : findChildren<QDockWidget *>())
+    m_viewMenu = menuBar()->addMenu(QString());
+    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_detailDock})
         m_viewMenu->addAction(dock->toggleViewAction());
+    m_viewMenu->addSeparator();
+    m_resetLayoutAction = m_viewMenu->addAction(QString(), this, &MainWindow::resetLayout);
+    m_resetLayoutAction->setObjectName(QStringLiteral("resetLayout"));
 
-    QMenu *language = menuBar()->addMenu(tr("&Language"));
-    auto *group = new QActionGroup(this);
+    m_languageMenu = menuBar()->addMenu(QString());
+    m_languageMenu->setObjectName(QStringLiteral("languageMenu"));
+    m_languageGroup = new QActionGroup(this);
     const QString current = languageSetting();
+    // Language names are written in their own language so anyone can find theirs.
     const QList<std::pair<QString, QString>> choices = {
-        {QString(), tr("Follow the system")},
+        {QString(), QString()},
         {QStringLiteral("zh_CN"), QStringLiteral("中文")},
         {QStringLiteral("en"), QStringLiteral("English")},
     };
     for (const auto &[code, name] : choices) {
-        QAction *action = language->addAction(name);
+        QAction *action = m_languageMenu->addAction(name);
+        action->setObjectName(QStringLiteral("language_") + (code.isEmpty() ? QStringLiteral("system") : code));
         action->setCheckable(true);
         action->setChecked(code == current);
         action->setData(code);
-        group->addAction(action);
+        m_languageGroup->addAction(action);
         connect(action, &QAction::triggered, this, [this, code] { chooseLanguage(code); });
+        if (code.isEmpty())
+            m_followSystemAction = action;
     }
 
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Hermes"), this, [this] {
+    m_helpMenu = menuBar()->addMenu(QString());
+    m_aboutAction = m_helpMenu->addAction(QString(), this, [this] {
         QMessageBox::about(this, tr("About Hermes"),
                            tr("<b>Hermes %1</b><br>Push console and MQTT broker inspector.")
                                .arg(QApplication::applicationVersion()));
     });
+    rebuildRecentMenu();
+}
+
+void MainWindow::retranslateUi()
+{
+    setWindowTitle(tr("Hermes Push Console"));
+    m_dashboardDock->setWindowTitle(tr("Dashboard"));
+    m_messagesDock->setWindowTitle(tr("Messages"));
+    m_topicsDock->setWindowTitle(tr("Topics"));
+    m_detailDock->setWindowTitle(tr("Session detail"));
+    m_fileMenu->setTitle(tr("&File"));
+    m_recentMenu->setTitle(tr("Recent &files"));
+    m_quitAction->setText(tr("&Quit"));
+    m_pushMenu->setTitle(tr("&Push"));
+    m_newPushAction->setText(tr("&New push…"));
+    m_brokerMenu->setTitle(tr("&Broker"));
+    m_startAction->setText(tr("&Start"));
+    m_stopAction->setText(tr("S&top"));
+    m_listenAction->setText(tr("&Listen address…"));
+    m_viewMenu->setTitle(tr("&View"));
+    m_resetLayoutAction->setText(tr("&Reset layout"));
+    m_languageMenu->setTitle(tr("&Language"));
+    m_followSystemAction->setText(tr("Follow the system"));
+    m_helpMenu->setTitle(tr("&Help"));
+    m_aboutAction->setText(tr("&About Hermes"));
+    rebuildRecentMenu();
+    updateBrokerControls();
+    if (m_haveCounters) {
+        TelemetryBatch batch;
+        batch.counters = m_counters;
+        onTelemetry(batch);
+    }
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QMainWindow::changeEvent(event);
 }
 
 PushDialog *MainWindow::openPushDialog(const QString &clientId)
@@ -146,11 +239,62 @@ QString MainWindow::languageSetting()
     return QSettings().value(LanguageKey).toString();
 }
 
+QLocale MainWindow::localeFor(const QString &code)
+{
+    return code.isEmpty() ? QLocale::system() : QLocale(code);
+}
+
 void MainWindow::chooseLanguage(const QString &code)
 {
     QSettings().setValue(LanguageKey, code);
-    if (m_interactive)
-        QMessageBox::information(this, tr("Language"), tr("The language changes the next time Hermes starts."));
+    for (QAction *action : m_languageGroup->actions())
+        action->setChecked(action->data().toString() == code);
+    const QLocale locale = localeFor(code);
+    QLocale::setDefault(locale);
+    // Replacing the translators sends QEvent::LanguageChange to every widget.
+    installTranslations(locale);
+    // Views that build their texts only once switch completely at the next start.
+    statusBar()->showMessage(tr("Language changed. Views that are not yet translated switch the next time "
+                                "Hermes starts."),
+                             15000);
+}
+
+QStringList MainWindow::recentFiles()
+{
+    return QSettings().value(RecentKey).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    QStringList files = recentFiles();
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    while (files.size() > MaxRecentFiles)
+        files.removeLast();
+    QSettings().setValue(RecentKey, files);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    for (const QString &path : files) {
+        QAction *action = m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [path] {
+            QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+        });
+        action->setEnabled(QFileInfo::exists(path));
+    }
+    if (files.isEmpty()) {
+        m_recentMenu->addAction(tr("(none yet: exported traces appear here)"))->setEnabled(false);
+        return;
+    }
+    m_recentMenu->addSeparator();
+    m_recentMenu->addAction(tr("Clear list"), this, [this] {
+        QSettings().remove(RecentKey);
+        rebuildRecentMenu();
+    });
 }
 
 QString MainWindow::brokerStatusText() const
@@ -158,67 +302,206 @@ QString MainWindow::brokerStatusText() const
     return m_brokerLabel->text();
 }
 
+bool MainWindow::isPortTaken(const ListenAddress &address)
+{
+    if (address.port == 0)
+        return false;
+    QTcpServer probe;
+    if (probe.listen(address.host, address.port))
+        return false;
+    return probe.serverError() == QAbstractSocket::AddressInUseError;
+}
+
+void MainWindow::updateBrokerControls()
+{
+    const bool running = m_monitor.isRunning();
+    const bool busy = m_brokerState == BrokerState::Starting || m_brokerState == BrokerState::Stopping;
+    m_startAction->setEnabled(!running && !busy);
+    m_stopAction->setEnabled(running && !busy);
+    m_brokerButton->setEnabled(!busy);
+    m_brokerButton->setText(running ? tr("Stop broker") : tr("Start broker"));
+    QStringList addresses;
+    for (const ListenAddress &address : std::as_const(m_listening))
+        addresses.append(address.toString());
+    const QString configured = [this] {
+        QStringList texts;
+        for (const ListenAddress &address : m_monitor.configuredListenAddresses())
+            texts.append(address.toString());
+        return texts.join(QStringLiteral(", "));
+    }();
+    switch (m_brokerState) {
+    case BrokerState::Starting:
+        m_brokerLabel->setText(tr("Broker starting…"));
+        break;
+    case BrokerState::Listening:
+        m_brokerLabel->setText(tr("Listening on %1").arg(addresses.join(QStringLiteral(", "))));
+        break;
+    case BrokerState::PortTaken:
+        m_brokerLabel->setText(tr("Broker not running: port %1 is taken by another program").arg(configured));
+        break;
+    case BrokerState::Failed:
+        m_brokerLabel->setText(tr("Broker not running: %1").arg(m_failure));
+        break;
+    case BrokerState::Stopping:
+        m_brokerLabel->setText(tr("Broker stopping…"));
+        break;
+    case BrokerState::Stopped:
+        m_brokerLabel->setText(tr("Broker stopped (%1)").arg(configured));
+        break;
+    }
+}
+
 void MainWindow::onStarted(const QList<ListenAddress> &addresses)
 {
-    QStringList texts;
-    for (const ListenAddress &address : addresses)
-        texts.append(address.toString());
-    m_brokerLabel->setText(tr("Listening on %1").arg(texts.join(QStringLiteral(", "))));
-    m_startAction->setEnabled(false);
-    m_stopAction->setEnabled(true);
+    m_listening = addresses;
+    m_brokerState = BrokerState::Listening;
+    if (m_startProblemBox)
+        m_startProblemBox->close();
+    updateBrokerControls();
 }
 
 void MainWindow::onStartFailed(const QString &reason)
 {
-    m_brokerLabel->setText(tr("Broker not running: %1").arg(reason));
-    m_startAction->setEnabled(true);
-    m_stopAction->setEnabled(false);
-    if (!m_interactive)
-        return;
-    // The usual cause is a taken port (another broker on 1883): offer another one.
+    m_failure = reason;
+    const QList<ListenAddress> addresses = m_monitor.configuredListenAddresses();
+    const bool taken = std::any_of(addresses.cbegin(), addresses.cend(), &MainWindow::isPortTaken);
+    m_brokerState = taken ? BrokerState::PortTaken : BrokerState::Failed;
+    updateBrokerControls();
+
+    // Never a blocking dialog: the window stays usable (and testable) while it is open.
+    if (m_startProblemBox)
+        m_startProblemBox->close();
+    auto *box = new QMessageBox(this);
+    box->setObjectName(QStringLiteral("startProblemBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setIcon(QMessageBox::Warning);
+    box->setWindowTitle(tr("Broker could not start"));
+    if (taken) {
+        // The usual cause: another broker (mosquitto, a second Hermes) already on 1883.
+        box->setText(tr("Another program is already listening on %1, so the embedded broker cannot start there.")
+                         .arg(addresses.isEmpty() ? QString() : addresses.first().toString()));
+        box->setInformativeText(tr("Stop the other program, or let Hermes listen on another port. "
+                                   "The console keeps working; it shows nothing until the broker runs."));
+    } else {
+        box->setText(tr("The embedded broker could not start."));
+        box->setInformativeText(reason);
+    }
+    QPushButton *other = box->addButton(tr("Use another port…"), QMessageBox::AcceptRole);
+    other->setObjectName(QStringLiteral("useAnotherPort"));
+    box->addButton(QMessageBox::Close);
+    connect(box, &QMessageBox::buttonClicked, this, [this, other](QAbstractButton *button) {
+        if (button == other)
+            askForAnotherPort();
+    });
+    m_startProblemBox = box;
+    box->open();
+}
+
+void MainWindow::askForAnotherPort()
+{
     QList<ListenAddress> addresses = m_monitor.configuredListenAddresses();
     if (addresses.isEmpty())
         return;
     bool ok = false;
-    const int port = QInputDialog::getInt(this, tr("Broker could not start"),
-                                          tr("%1\n\nListen on another port instead:").arg(reason),
-                                          addresses.first().port == 65535 ? 1884 : addresses.first().port + 1,
-                                          1, 65535, 1, &ok);
+    const quint16 current = addresses.first().port;
+    const int port = QInputDialog::getInt(this, tr("Listen on another port"), tr("Port for MQTT clients:"),
+                                          current == 65535 ? 1884 : current + 1, 1, 65535, 1, &ok);
     if (!ok)
         return;
     addresses.first().port = quint16(port);
-    if (m_monitor.setListenAddresses(addresses))
+    if (m_monitor.setListenAddresses(addresses)) {
+        m_brokerState = BrokerState::Starting;
+        updateBrokerControls();
         m_monitor.start();
+    }
+}
+
+void MainWindow::askForListenAddress()
+{
+    const QList<ListenAddress> current = m_monitor.configuredListenAddresses();
+    bool ok = false;
+    const QString text = QInputDialog::getText(
+        this, tr("Listen address"),
+        tr("Address and port for MQTT clients, e.g. 127.0.0.1:1883 or 0.0.0.0:1883 (all interfaces):"),
+        QLineEdit::Normal, current.isEmpty() ? QString() : current.first().toString(), &ok);
+    if (!ok)
+        return;
+    const std::optional<ListenAddress> parsed = ListenAddress::parse(text.trimmed());
+    if (!parsed) {
+        QMessageBox::warning(this, tr("Listen address"), tr("“%1” is not an address and port.").arg(text));
+        return;
+    }
+    QList<ListenAddress> addresses = current;
+    if (addresses.isEmpty())
+        addresses.append(*parsed);
+    else
+        addresses.first() = *parsed;
+    if (!m_monitor.setListenAddresses(addresses)) {
+        QMessageBox::information(this, tr("Listen address"), tr("This broker cannot be reconfigured from here."));
+        return;
+    }
+    if (m_monitor.isRunning()) {
+        // Restart on the new address once the old listeners are closed.
+        m_restartPending = true;
+        m_brokerState = BrokerState::Stopping;
+        updateBrokerControls();
+        m_monitor.stop();
+    } else {
+        m_brokerState = BrokerState::Starting;
+        updateBrokerControls();
+        m_monitor.start();
+    }
 }
 
 void MainWindow::onStopped()
 {
-    m_brokerLabel->setText(tr("Broker stopped"));
-    m_startAction->setEnabled(true);
-    m_stopAction->setEnabled(false);
+    m_listening.clear();
+    m_brokerState = BrokerState::Stopped;
+    updateBrokerControls();
+    if (std::exchange(m_restartPending, false)) {
+        m_brokerState = BrokerState::Starting;
+        updateBrokerControls();
+        m_monitor.start();
+    }
 }
 
 void MainWindow::onTelemetry(const TelemetryBatch &batch)
 {
+    m_counters = batch.counters;
+    m_haveCounters = true;
+    const QLocale locale;
     m_countersLabel->setText(tr("%1 connected · %2 sessions · %3 in · %4 out")
-                                 .arg(batch.counters.clientsConnected)
-                                 .arg(batch.counters.clientsTotal)
-                                 .arg(batch.counters.publishReceived)
-                                 .arg(batch.counters.publishSent));
+                                 .arg(locale.toString(batch.counters.clientsConnected),
+                                      locale.toString(batch.counters.clientsTotal),
+                                      locale.toString(batch.counters.publishReceived),
+                                      locale.toString(batch.counters.publishSent)));
 }
 
 void MainWindow::restoreLayout()
 {
     const QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("ui/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("ui/state")).toByteArray());
+    restoreGeometry(settings.value(GeometryKey).toByteArray());
+    restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
+}
+
+void MainWindow::resetLayout()
+{
+    restoreState(m_defaultState, LayoutVersion);
+    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_detailDock})
+        dock->show();
+    m_dashboardDock->raise();
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(GeometryKey, saveGeometry());
+    settings.setValue(StateKey, saveState(LayoutVersion));
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    QSettings settings;
-    settings.setValue(QStringLiteral("ui/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("ui/state"), saveState());
+    saveLayout();
     QMainWindow::closeEvent(event);
 }
 

@@ -4,11 +4,16 @@
 #include "engine/monitor.h"
 
 #include <QMainWindow>
+#include <QMessageBox>
+#include <QPointer>
 
 class QAction;
+class QActionGroup;
 class QDockWidget;
 class QLabel;
 class QMenu;
+
+class QToolButton;
 
 namespace hermes::ui {
 
@@ -17,6 +22,7 @@ class MessagesView;
 class PushDialog;
 class SessionsView;
 class SessionDetailView;
+class TopicsView;
 
 class MainWindow : public QMainWindow
 {
@@ -25,46 +31,97 @@ public:
     /// `monitor` must outlive the window; the caller starts it.
     explicit MainWindow(EngineMonitor &monitor, QWidget *parent = nullptr);
 
-    /// Asks before replacing a port that is taken; tests turn this off.
+    /// Shows blocking questions and notes (database trouble, language); tests turn this
+    /// off. The "broker could not start" box never blocks and is shown either way.
     void setInteractive(bool interactive) { m_interactive = interactive; }
 
     DashboardView *dashboard() const { return m_dashboard; }
     MessagesView *messages() const { return m_messages; }
     SessionsView *sessions() const { return m_sessions; }
     SessionDetailView *sessionDetail() const { return m_sessionDetail; }
+    TopicsView *topics() const { return m_topics; }
     /// The status bar's broker text ("Listening on 127.0.0.1:1883").
     QString brokerStatusText() const;
+    /// The box explaining why the broker did not start, while it is open.
+    QMessageBox *startProblemBox() const { return m_startProblemBox; }
 
     /// Opens a push dialog, aimed at `clientId`'s push topic when given.
     PushDialog *openPushDialog(const QString &clientId);
 
     /// The language setting: "" follows the system, else "zh_CN" or "en".
     static QString languageSetting();
+    /// The locale a language setting stands for.
+    static QLocale localeFor(const QString &code);
+    /// Saves the setting and switches the running console: translators are replaced and
+    /// every widget that handles QEvent::LanguageChange retranslates at once.
+    void chooseLanguage(const QString &code);
+
+    /// Files the console wrote or opened, newest first, at most MaxRecentFiles (persisted).
+    static constexpr int MaxRecentFiles = 8;
+    static QStringList recentFiles();
+    void addRecentFile(const QString &path);
+
+    /// Whether the port of `address` is held by another program right now.
+    static bool isPortTaken(const ListenAddress &address);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void buildMenus();
-    QDockWidget *addView(QWidget *view, const QString &title, const QString &objectName, Qt::DockWidgetArea area);
+    void retranslateUi();
+    void rebuildRecentMenu();
+    QDockWidget *addView(QWidget *view, const QString &objectName, Qt::DockWidgetArea area);
     void onStarted(const QList<ListenAddress> &addresses);
     void onStartFailed(const QString &reason);
     void onStopped();
     void onTelemetry(const TelemetryBatch &batch);
-    void chooseLanguage(const QString &code);
+    void askForListenAddress();
+    void askForAnotherPort();
+    void updateBrokerControls();
     void restoreLayout();
+    void resetLayout();
+    void saveLayout();
 
     EngineMonitor &m_monitor;
     DashboardView *m_dashboard;
     MessagesView *m_messages;
     SessionsView *m_sessions;
     SessionDetailView *m_sessionDetail;
+    TopicsView *m_topics;
+    QDockWidget *m_dashboardDock = nullptr;
+    QDockWidget *m_messagesDock = nullptr;
     QDockWidget *m_detailDock = nullptr;
+    QDockWidget *m_topicsDock = nullptr;
     QLabel *m_brokerLabel;
+    QToolButton *m_brokerButton;
     QLabel *m_countersLabel;
+    QMenu *m_fileMenu = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_pushMenu = nullptr;
+    QMenu *m_brokerMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QMenu *m_languageMenu = nullptr;
+    QMenu *m_helpMenu = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_newPushAction = nullptr;
     QAction *m_startAction = nullptr;
     QAction *m_stopAction = nullptr;
-    QMenu *m_viewMenu = nullptr;
+    QAction *m_listenAction = nullptr;
+    QAction *m_resetLayoutAction = nullptr;
+    QAction *m_followSystemAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+    QActionGroup *m_languageGroup = nullptr;
+    QPointer<QMessageBox> m_startProblemBox;
+    QByteArray m_defaultState;
+    /// The broker text is rebuilt from this on a language change.
+    enum class BrokerState { Starting, Listening, Failed, PortTaken, Stopping, Stopped } m_brokerState = BrokerState::Starting;
+    QList<ListenAddress> m_listening;
+    QString m_failure;
+    BrokerCounters m_counters;
+    bool m_haveCounters = false;
+    bool m_restartPending = false;
     bool m_interactive = true;
 };
 

@@ -143,19 +143,17 @@ MessagesView::MessagesView(EngineMonitor &monitor, QWidget *parent)
     , m_table(new QTableView(this))
     , m_filter(new QLineEdit(this))
     , m_pauseButton(new QToolButton(this))
+    , m_clearButton(new QToolButton(this))
     , m_status(new QLabel(this))
     , m_payload(new QPlainTextEdit(this))
 {
     m_filter->setObjectName(QStringLiteral("topicFilter"));
-    m_filter->setPlaceholderText(tr("Topic filter, e.g. devices/+/push or telemetry/#"));
     m_filter->setClearButtonEnabled(true);
     m_pauseButton->setObjectName(QStringLiteral("pauseButton"));
-    m_pauseButton->setText(tr("Pause"));
     m_pauseButton->setCheckable(true);
     connect(m_pauseButton, &QToolButton::toggled, this, &MessagesView::setPaused);
-    auto *clear = new QToolButton(this);
-    clear->setText(tr("Clear"));
-    connect(clear, &QToolButton::clicked, m_model, &MessageLogModel::clear);
+    m_clearButton->setObjectName(QStringLiteral("clearMessages"));
+    connect(m_clearButton, &QToolButton::clicked, m_model, &MessageLogModel::clear);
 
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -173,12 +171,11 @@ MessagesView::MessagesView(EngineMonitor &monitor, QWidget *parent)
 
     m_payload->setReadOnly(true);
     m_payload->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_payload->setPlaceholderText(tr("Select a message to see its payload."));
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_filter, 1);
     bar->addWidget(m_pauseButton);
-    bar->addWidget(clear);
+    bar->addWidget(m_clearButton);
     bar->addWidget(m_status);
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_table);
@@ -190,6 +187,23 @@ MessagesView::MessagesView(EngineMonitor &monitor, QWidget *parent)
     layout->addWidget(splitter, 1);
 
     connect(&monitor, &EngineMonitor::telemetry, this, &MessagesView::applyBatch);
+    retranslateUi();
+}
+
+void MessagesView::retranslateUi()
+{
+    m_filter->setPlaceholderText(tr("Topic filter, e.g. devices/+/push or telemetry/#"));
+    m_pauseButton->setText(m_paused ? tr("Resume") : tr("Pause"));
+    m_clearButton->setText(tr("Clear"));
+    m_payload->setPlaceholderText(tr("Select a message to see its payload."));
+    emit m_model->headerDataChanged(Qt::Horizontal, 0, MessageLogModel::ColumnCount - 1);
+}
+
+void MessagesView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
 }
 
 void MessagesView::setPaused(bool paused)

@@ -58,7 +58,11 @@ public:
     /// Messages received while paused (shown on resume? no: counted and dropped).
     quint64 missedWhilePaused() const { return m_missed; }
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslateUi();
     void applyBatch(const TelemetryBatch &batch);
     void showSelected();
 
@@ -66,6 +70,7 @@ private:
     QTableView *m_table;
     QLineEdit *m_filter;
     QToolButton *m_pauseButton;
+    QToolButton *m_clearButton;
     QLabel *m_status;
     QPlainTextEdit *m_payload;
     bool m_paused = false;

@@ -470,9 +470,11 @@ void SessionDetailView::exportTraceInteractive()
         return;
     if (!exportTrace(path))
         m_traceStatus->setText(tr("Could not write %1").arg(QDir::toNativeSeparators(path)));
-    else
+    else {
         m_traceStatus->setText(
             tr("Exported %1 lines to %2").arg(m_traceLines.size()).arg(QDir::toNativeSeparators(path)));
+        emit traceExported(path);
+    }
 }
 
 } // namespace hermes::ui

@@ -74,6 +74,10 @@ public:
 public slots:
     void showSession(const QString &clientId);
 
+signals:
+    /// The user exported the packet trace to `path` (for the recent files list).
+    void traceExported(const QString &path);
+
 protected:
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;

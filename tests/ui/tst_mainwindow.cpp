@@ -7,11 +7,14 @@
 #include "messagesview.h"
 #include "pushdialog.h"
 #include "sessionsview.h"
+#include "topicsview.h"
+#include "topictreemodel.h"
 #include "translations.h"
 
 #include "engine/localengine.h"
 
 #include <QAbstractItemView>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QPlainTextEdit>
 #include <QPointer>
@@ -20,11 +23,14 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QTreeView>
 #include <QtTest>
 
 using namespace hermes;
@@ -38,7 +44,12 @@ private slots:
     void initTestCase();
     void startsBrokerAndShowsLiveTraffic_data();
     void startsBrokerAndShowsLiveTraffic();
+    void takenPortIsShownInTheStatusBar_data();
     void takenPortIsShownInTheStatusBar();
+    void brokerStartsAndStopsFromTheStatusBar();
+    void languageSwitchesAtOnceAndPersists();
+    void layoutAndRecentFilesPersist();
+    void topicsDockShowsAndDeletesRetained();
     void messagesViewPausesAndFilters();
     void pushDialogDeliversToADevice();
 
@@ -153,31 +164,223 @@ void TestMainWindow::startsBrokerAndShowsLiveTraffic()
     QVERIFY(window.grab().save(screenshotPath(name)));
     QVERIFY(window.dashboard()->grab().save(screenshotPath(QStringLiteral("dashboard-%1.png").arg(language))));
     QVERIFY(window.messages()->grab().save(screenshotPath(QStringLiteral("messages-%1.png").arg(language))));
+    auto *topicsDock = window.findChild<QDockWidget *>(QStringLiteral("topicsDock"));
+    QVERIFY(topicsDock);
+    topicsDock->raise();
+    QTRY_VERIFY(window.topics()->model()->topicCount() >= 12);
+    window.topics()->tree()->expandAll();
+    QVERIFY(window.grab().save(screenshotPath(QStringLiteral("main-window-topics-%1.png").arg(language))));
     window.close();
     ui::installTranslations(QLocale(QLocale::English));
 }
 
+void TestMainWindow::takenPortIsShownInTheStatusBar_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::newRow("English") << QStringLiteral("en");
+    QTest::newRow("Chinese") << QStringLiteral("zh_CN");
+}
+
 void TestMainWindow::takenPortIsShownInTheStatusBar()
 {
+    QFETCH(QString, language);
+    ui::installTranslations(QLocale(language));
+    // Another program (here a plain QTcpServer) holds the port the broker is told to use.
     QTcpServer occupant;
     QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
+    const QString port = QString::number(occupant.serverPort());
+    QVERIFY(ui::MainWindow::isPortTaken(ListenAddress{QHostAddress::LocalHost, occupant.serverPort()}));
     BrokerConfig config = testConfig();
     config.listeners = {ListenAddress{QHostAddress::LocalHost, occupant.serverPort()}};
     LocalEngine engine(config);
     ui::MainWindow window(engine);
     window.setInteractive(false);
+    window.resize(1200, 800);
     window.show();
     engine.start();
-    QTRY_VERIFY(window.brokerStatusText().contains(QString::number(occupant.serverPort())));
-    QVERIFY2(window.brokerStatusText().contains(QStringLiteral("not running")), qPrintable(window.brokerStatusText()));
+    QTRY_VERIFY(window.brokerStatusText().contains(port));
+    if (language == QLatin1String("en")) {
+        QVERIFY2(window.brokerStatusText().contains(QStringLiteral("not running")), qPrintable(window.brokerStatusText()));
+        QVERIFY2(window.brokerStatusText().contains(QStringLiteral("taken")), qPrintable(window.brokerStatusText()));
+    }
+    // A clear, non-blocking explanation with a way out.
+    QTRY_VERIFY(window.startProblemBox() && window.startProblemBox()->isVisible());
+    QMessageBox *box = window.startProblemBox();
+    QVERIFY2(box->text().contains(port), qPrintable(box->text()));
+    QVERIFY(box->findChild<QPushButton *>(QStringLiteral("useAnotherPort")));
+    QVERIFY(box->grab().save(screenshotPath(QStringLiteral("port-taken-box-%1.png").arg(language))));
+    QVERIFY(window.grab().save(screenshotPath(QStringLiteral("port-taken-%1.png").arg(language))));
     auto *start = window.findChild<QAction *>(QStringLiteral("startBroker"));
     QVERIFY(start);
     QVERIFY(start->isEnabled());
+    QVERIFY(!window.findChild<QAction *>(QStringLiteral("stopBroker"))->isEnabled());
 
     // The operator moves the broker to a free port and starts it from the menu.
     QVERIFY(engine.setListenAddresses({ListenAddress{QHostAddress::LocalHost, 0}}));
     start->trigger();
+    QTRY_VERIFY(engine.isRunning());
+    QTRY_VERIFY(!window.startProblemBox()); // closed once the broker runs
+    QVERIFY(!window.brokerStatusText().contains(port));
+    if (language == QLatin1String("en"))
+        QVERIFY(window.brokerStatusText().startsWith(QStringLiteral("Listening on")));
+    ui::installTranslations(QLocale(QLocale::English));
+}
+
+void TestMainWindow::brokerStartsAndStopsFromTheStatusBar()
+{
+    LocalEngine engine(testConfig());
+    ui::MainWindow window(engine);
+    window.setInteractive(false);
+    window.show();
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    engine.start();
+    QVERIFY(started.wait(5000));
+    const quint16 port = started.at(0).at(0).value<QList<ListenAddress>>().first().port;
+    QTRY_VERIFY(window.brokerStatusText().contains(QStringLiteral("127.0.0.1:%1").arg(port)));
+    auto *toggle = window.findChild<QToolButton *>(QStringLiteral("brokerToggle"));
+    QVERIFY(toggle);
+    QCOMPARE(toggle->text(), QStringLiteral("Stop broker"));
+    QSignalSpy stopped(&engine, &EngineMonitor::stopped);
+    QTest::mouseClick(toggle, Qt::LeftButton);
+    QVERIFY(stopped.wait(5000));
+    QTRY_VERIFY(window.brokerStatusText().startsWith(QStringLiteral("Broker stopped")));
+    QCOMPARE(toggle->text(), QStringLiteral("Start broker"));
+    RawClient refused;
+    QVERIFY(!refused.connectTo(port)); // the listener is really closed
+    QTest::mouseClick(toggle, Qt::LeftButton);
+    QVERIFY(started.wait(5000));
     QTRY_VERIFY(window.brokerStatusText().startsWith(QStringLiteral("Listening on")));
+    QCOMPARE(toggle->text(), QStringLiteral("Stop broker"));
+}
+
+void TestMainWindow::languageSwitchesAtOnceAndPersists()
+{
+    LocalEngine engine(testConfig());
+    ui::MainWindow window(engine);
+    window.setInteractive(false);
+    window.show();
+    auto *language = window.findChild<QMenu *>(QStringLiteral("languageMenu"));
+    QVERIFY(language);
+    QCOMPARE(language->title(), QStringLiteral("&Language"));
+    auto *chinese = window.findChild<QAction *>(QStringLiteral("language_zh_CN"));
+    QVERIFY(chinese);
+    chinese->trigger();
+    QCOMPARE(ui::MainWindow::languageSetting(), QStringLiteral("zh_CN"));
+    QVERIFY(chinese->isChecked());
+    // Applied at once: the menus, dock titles and the status bar are retranslated.
+    QTRY_COMPARE(language->title(), QStringLiteral("语言(&L)"));
+    QCOMPARE(window.menuBar()->actions().first()->text(), QStringLiteral("文件(&F)"));
+    QVERIFY2(!window.brokerStatusText().startsWith(QStringLiteral("Broker")), qPrintable(window.brokerStatusText()));
+    QVERIFY(window.grab().save(screenshotPath(QStringLiteral("language-switched-zh_CN.png"))));
+
+    // A new window (the next start) reads the saved choice.
+    QCOMPARE(ui::MainWindow::localeFor(ui::MainWindow::languageSetting()).name(), QStringLiteral("zh_CN"));
+    window.findChild<QAction *>(QStringLiteral("language_en"))->trigger();
+    QTRY_COMPARE(language->title(), QStringLiteral("&Language"));
+    QCOMPARE(ui::MainWindow::languageSetting(), QStringLiteral("en"));
+    window.findChild<QAction *>(QStringLiteral("language_system"))->trigger();
+    QCOMPARE(ui::MainWindow::languageSetting(), QString());
+    QCOMPARE(ui::MainWindow::localeFor(QString()), QLocale::system());
+    ui::installTranslations(QLocale(QLocale::English));
+    QLocale::setDefault(QLocale(QLocale::English));
+}
+
+void TestMainWindow::layoutAndRecentFilesPersist()
+{
+    LocalEngine engine(testConfig());
+    QSize shownSize;
+    {
+        ui::MainWindow window(engine);
+        window.setInteractive(false);
+        window.resize(1111, 777);
+        window.show();
+        shownSize = window.size();
+        auto *topics = window.findChild<QDockWidget *>(QStringLiteral("topicsDock"));
+        QVERIFY(topics);
+        topics->hide();
+        QTemporaryDir dir;
+        for (int i = 0; i < ui::MainWindow::MaxRecentFiles + 2; ++i) {
+            QFile file(dir.filePath(QStringLiteral("trace-%1.txt").arg(i)));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            window.addRecentFile(file.fileName());
+        }
+        window.addRecentFile(dir.filePath(QStringLiteral("trace-3.txt"))); // again: moves to the top
+        const QStringList recent = ui::MainWindow::recentFiles();
+        QCOMPARE(recent.size(), ui::MainWindow::MaxRecentFiles);
+        QVERIFY(recent.first().endsWith(QStringLiteral("trace-3.txt")));
+        QCOMPARE(recent.count(recent.first()), 1);
+        QVERIFY(recent.at(1).endsWith(QStringLiteral("trace-9.txt")));
+        auto *menu = window.findChild<QMenu *>(QStringLiteral("recentFilesMenu"));
+        QVERIFY(menu);
+        QVERIFY(menu->actions().first()->text().endsWith(QStringLiteral("trace-3.txt")));
+        window.close();
+    }
+    ui::MainWindow restored(engine);
+    restored.setInteractive(false);
+    restored.show();
+    QCOMPARE(restored.size(), shownSize);
+    QVERIFY(!restored.findChild<QDockWidget *>(QStringLiteral("topicsDock"))->isVisible());
+    QVERIFY(restored.findChild<QDockWidget *>(QStringLiteral("dashboardDock"))->isVisible());
+    restored.findChild<QAction *>(QStringLiteral("resetLayout"))->trigger();
+    QVERIFY(restored.findChild<QDockWidget *>(QStringLiteral("topicsDock"))->isVisible());
+    restored.close();
+    QSettings().remove(QStringLiteral("ui"));
+}
+
+void TestMainWindow::topicsDockShowsAndDeletesRetained()
+{
+    LocalEngine engine(testConfig());
+    engine.setTelemetryInterval(std::chrono::milliseconds(50));
+    ui::MainWindow window(engine);
+    window.setInteractive(false);
+    window.show();
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    engine.start();
+    QVERIFY(started.wait(5000));
+    const quint16 port = started.at(0).at(0).value<QList<ListenAddress>>().first().port;
+    RawClient publisher;
+    QVERIFY(publisher.connectTo(port));
+    QVERIFY(publisher.handshake(connectPacket(QStringLiteral("lamp-controller"), 60)));
+    for (int i = 0; i < 5; ++i) {
+        Publish publish;
+        publish.topic = QStringLiteral("lamps/%1/state").arg(i);
+        publish.payload = "on";
+        publish.retain = true;
+        publisher.send(publish);
+    }
+    Publish plain;
+    plain.topic = QStringLiteral("lamps/0/power");
+    plain.payload = "12W";
+    publisher.send(plain);
+
+    ui::TopicsView *topics = window.topics();
+    topics->setConfirmDeletes(false);
+    window.findChild<QDockWidget *>(QStringLiteral("topicsDock"))->raise();
+    QTRY_COMPARE(topics->model()->topicCount(), 6);
+    QTRY_COMPARE(topics->model()->retainedCount(), 5);
+    QCOMPARE(topics->model()->indexOfTopic(QStringLiteral("lamps")).data(ui::TopicTreeModel::MessageCountRole).toInt(), 6);
+
+    QSignalSpy finished(topics, &ui::TopicsView::deleteFinished);
+    QCOMPARE(topics->deleteRetainedUnder(topics->model()->indexOfTopic(QStringLiteral("lamps"))), 5);
+    QTRY_COMPARE(finished.size(), 1); // five fit in the first batch
+    // The engine's own list (asked for after the deletion) confirms: nothing is retained.
+    QSignalSpy retained(&engine, &EngineMonitor::retainedMessages);
+    engine.requestRetained();
+    QVERIFY(retained.wait(5000));
+    QVERIFY(retained.last().at(0).value<QList<MessageRecord>>().isEmpty());
+    QTRY_COMPARE(topics->model()->retainedCount(), 0);
+    QCOMPARE(topics->model()->topicCount(), 6); // the topics stay, without their markers
+
+    // A new subscriber receives no retained message [MQTT-3.3.1-6].
+    RawClient subscriber;
+    QVERIFY(subscriber.connectTo(port));
+    QVERIFY(subscriber.handshake(connectPacket(QStringLiteral("late-subscriber"), 60)));
+    Subscribe subscribe;
+    subscribe.packetId = 1;
+    subscribe.subscriptions = {{QStringLiteral("lamps/#"), SubscribeOptions{QoS::AtMostOnce}}};
+    subscriber.send(subscribe);
+    QVERIFY(subscriber.waitFor(PacketType::Suback));
+    QVERIFY(!subscriber.waitFor(PacketType::Publish, 300));
 }
 
 void TestMainWindow::messagesViewPausesAndFilters()
@@ -251,6 +454,8 @@ void TestMainWindow::pushDialogDeliversToADevice()
     auto *problem = dialog->findChild<QLabel *>(QStringLiteral("pushProblem"));
     QVERIFY(format && payload && send && problem);
     format->setCurrentIndex(format->findText(QStringLiteral("JSON")));
+    // Raw bytes, so the device sees exactly the JSON (the composer's own test covers envelopes).
+    dialog->findChild<QCheckBox *>(QStringLiteral("pushEnvelope"))->setChecked(false);
     // Chinese arrives through an input method, not key events: insert it as text.
     payload->insertPlainText(QStringLiteral("{\"title\": \"推送\""));
     QTest::mouseClick(send, Qt::LeftButton);

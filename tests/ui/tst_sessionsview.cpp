@@ -53,6 +53,9 @@ public:
     void kick(const QString &clientId) override { kicked.append(clientId); }
     void publish(const mqtt::Publish &message) override { published.append(message); }
     void deleteRetained(const QString &) override {}
+    void sendPush(const PushRequest &) override {}
+    void requestAudience(const PushTarget &) override {}
+    void requestDevices() override {}
     void requestRetained() override {}
     bool setListenAddresses(const QList<ListenAddress> &) override { return false; }
     QList<ListenAddress> configuredListenAddresses() const override { return {}; }
