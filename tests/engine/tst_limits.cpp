@@ -496,7 +496,8 @@ void TestLimits::configDefaults()
 void TestLimits::configKeys()
 {
     const auto parsed = parseBrokerConfig(QStringLiteral("max_connections_per_second 5\n"
-                                                         "max_connections_burst 50   # after a restart\n"
+                                                         "# comments are whole lines only\n"
+                                                         "max_connections_burst 50\n"
                                                          "auth_failure_backoff 2 300\n"
                                                          "max_subscriptions_per_client 0\n"
                                                          "limits_exempt_loopback false\n"),
