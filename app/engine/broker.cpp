@@ -48,13 +48,15 @@ QoS minQoS(QoS a, QoS b)
 Session::Session(SubscriberId id, QString clientId)
     : id(id)
     , clientId(std::move(clientId))
+    , offlineState(std::in_place)
 {
     info.clientId = this->clientId;
 }
 
 const SessionState &Session::state() const
 {
-    return connection ? connection->machine().session() : offlineState;
+    Q_ASSERT(connection || offlineState);
+    return connection ? connection->machine().session() : *offlineState;
 }
 
 TraceRecord TraceRecord::from(const Packet &packet, bool inbound, qint64 atMs, qsizetype wireSize)
@@ -328,9 +330,10 @@ void Broker::endSession(Session &session)
     Q_ASSERT(!session.connection);
     // The session ends: a will still waiting for its delay goes out now [MQTT-3.1.3-9].
     if (session.pendingWill)
-        publishWill(session.clientId, *std::exchange(session.pendingWill, std::nullopt));
+        publishWill(session.clientId, *std::exchange(session.pendingWill, nullptr));
     m_subscriptions.removeSubscriber(session.id);
-    abandonTraced(session.offlineState, QStringLiteral("session ended"));
+    if (session.offlineState)
+        abandonTraced(*session.offlineState, QStringLiteral("session ended"));
     if (m_store) {
         m_store->deleteSession(session.clientId);
         scheduleCommit();
@@ -556,7 +559,8 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
 
     acceptance.sessionPresent = sessionPresent;
-    SessionState state = std::exchange(session->offlineState, SessionState{});
+    SessionState state = session->offlineState ? std::move(*session->offlineState) : SessionState{};
+    session->offlineState.reset();
     session->inflightTags.clear();
     for (const OutboundMessage &message : std::as_const(state.inflight)) {
         if (message.message.tag != 0)
@@ -872,7 +876,9 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     // default queue_qos0_messages false) [MQTT-3.1.2-5].
     if (!session.isPersistent() || qos == QoS::AtMostOnce)
         return;
-    if (qsizetype(session.offlineState.queued.size()) >= m_config.limits.maxQueuedMessages) {
+    if (!session.offlineState)
+        session.offlineState.emplace();
+    if (qsizetype(session.offlineState->queued.size()) >= m_config.limits.maxQueuedMessages) {
         if (m_store && message.tag)
             m_store->deleteMessage(message.tag);
         if (message.trace)
@@ -882,7 +888,7 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
         session.dirty = true;
         return;
     }
-    session.offlineState.queued.push_back(std::move(message));
+    session.offlineState->queued.push_back(std::move(message));
     updateSessionInfo(session);
 }
 
@@ -964,7 +970,7 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
             info.willPublished = true;
         } else {
             // The will waits for its delay or the session's end, whichever is first [MQTT-3.1.3-9].
-            session->pendingWill = will;
+            session->pendingWill = std::make_unique<Will>(*will);
             const quint32 wait = std::min(delay, session->expirySeconds);
             session->willDueAt = at + std::chrono::seconds(wait);
         }
@@ -1032,7 +1038,7 @@ void Broker::housekeeping()
     QList<Session *> expired;
     for (const auto &[id, session] : m_sessions) {
         if (session->pendingWill && session->willDueAt <= at) {
-            publishWill(session->clientId, *std::exchange(session->pendingWill, std::nullopt));
+            publishWill(session->clientId, *std::exchange(session->pendingWill, nullptr));
             if (session->info.lastClose)
                 session->info.lastClose->willPublished = true;
         }
@@ -1167,7 +1173,7 @@ void Broker::loadFromStore()
         }
         for (const SubscriptionRecord &record : stored.subscriptions)
             m_subscriptions.subscribe(session.id, record.filter, record.options, record.subscriptionIdentifier);
-        SessionState &state = session.offlineState;
+        SessionState &state = session.offlineState.emplace();
         for (const StoredSession::Message &message : stored.messages) {
             QueuedMessage queued{message.publish, monotonic(message.expiresAtMs), message.tag};
             if (message.packetId) {

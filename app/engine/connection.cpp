@@ -3,6 +3,7 @@
 #include "broker.h"
 #include "connectioncontext.h"
 
+#include <QEvent>
 #include <QHostAddress>
 #include <QLoggingCategory>
 #include <QScopeGuard>
@@ -35,6 +36,33 @@ CloseReason closeReasonFor(int error)
 
 } // namespace
 
+/// A socket notifier that calls its connection directly: a signal connection per notifier
+/// costs ~250 bytes of heap (the connection object and the sender's connection lists).
+class ConnectionNotifier : public QSocketNotifier
+{
+public:
+    ConnectionNotifier(int descriptor, Type type, Connection *connection)
+        : QSocketNotifier(descriptor, type, connection)
+        , m_connection(connection)
+    {
+    }
+
+protected:
+    bool event(QEvent *event) override
+    {
+        if (event->type() != QEvent::SockAct)
+            return QSocketNotifier::event(event);
+        if (type() == Read)
+            m_connection->onReadable();
+        else
+            m_connection->onWritable();
+        return true;
+    }
+
+private:
+    Connection *const m_connection;
+};
+
 Connection::Connection(qintptr descriptor, Broker &broker, const ServerLimits &limits, QObject *parent)
     : QObject(parent)
     , m_broker(broker)
@@ -57,8 +85,7 @@ Connection::Connection(qintptr descriptor, Broker &broker, const ServerLimits &l
         m_peerAddress = QStringLiteral("%1:%2").arg(address.toString()).arg(port);
         m_fromLoopback = address.isLoopback();
     }
-    m_readNotifier = new QSocketNotifier(m_descriptor, QSocketNotifier::Read, this);
-    connect(m_readNotifier, &QSocketNotifier::activated, this, &Connection::onReadable);
+    m_readNotifier = new ConnectionNotifier(m_descriptor, QSocketNotifier::Read, this);
 }
 
 Connection::Connection(QTcpSocket *socket, Broker &broker, const ServerLimits &limits, QObject *parent)
@@ -291,9 +318,9 @@ void Connection::flushOutput()
     // The kernel's send buffer is full (a slow reader): keep the rest and wait until the
     // socket is writable again. Order is kept because write() only appends.
     m_output.remove(0, sent);
+    m_context.countBackPressure();
     if (!m_writeNotifier) {
-        m_writeNotifier = new QSocketNotifier(m_descriptor, QSocketNotifier::Write, this);
-        connect(m_writeNotifier, &QSocketNotifier::activated, this, &Connection::onWritable);
+        m_writeNotifier = new ConnectionNotifier(m_descriptor, QSocketNotifier::Write, this);
     }
     m_writeNotifier->setEnabled(true);
 }

@@ -51,6 +51,7 @@ public:
 
 private:
     friend class ConnectionContext;
+    friend class ConnectionNotifier;
 
     void onReadyRead();      ///< QTcpSocket path
     void onReadable();       ///< descriptor path

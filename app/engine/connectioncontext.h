@@ -66,6 +66,10 @@ public:
 
     /// Timers armed now (introspection for tests).
     qsizetype armedTimers() const { return m_armed.size(); }
+    /// How often a connection's output did not fit the kernel's send buffer and waited for
+    /// its socket to become writable (introspection for tests).
+    quint64 backPressureEvents() const { return m_backPressureEvents; }
+    void countBackPressure() { ++m_backPressureEvents; }
 
 private:
     void flushPending();
@@ -90,6 +94,7 @@ private:
     quint64 m_nextTicket = 1;
     QTimer m_timer;
     std::optional<mqtt::Timestamp> m_timerDue;
+    quint64 m_backPressureEvents = 0;
 };
 
 } // namespace hermes

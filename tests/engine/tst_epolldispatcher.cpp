@@ -1,6 +1,7 @@
 // The epoll event dispatcher on a real QThread: timers, socket notifiers, wake-ups, quit,
 // and then an in-process broker served by it, driven by clients on the test's thread.
 #include "engine/broker.h"
+#include "engine/connectioncontext.h"
 #include "engine/epolldispatcher.h"
 #include "rawclient.h"
 
@@ -8,6 +9,7 @@
 #include <QEventLoop>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTest>
@@ -19,6 +21,11 @@
 #include <functional>
 #include <memory>
 
+#include <cerrno>
+#include <cstring>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -98,6 +105,7 @@ private slots:
     void brokerConnectSubscribeAndQos1RoundTrip();
     void brokerKeepAliveClosesAtOneAndAHalfTimes();
     void brokerAcceptsAndClosesTwoThousandConnections();
+    void brokerKeepsWhatASlowReaderCannotTakeInOrder();
 
 private:
     /// Runs `f` on the dispatcher's thread and waits for it.
@@ -566,12 +574,20 @@ void TestEpollDispatcher::brokerAcceptsAndClosesTwoThousandConnections()
 
     quint64 online = 0;
     int watchedOpen = -1;
+    int timersOpen = -1;
+    qsizetype keepAlivesOpen = -1;
     onThread([&] {
         online = m_broker->counters().clientsConnected;
         watchedOpen = dispatcher()->watchedDescriptorCount();
+        timersOpen = dispatcher()->timerCount();
+        keepAlivesOpen = m_broker->connectionContext().armedTimers();
     });
     QCOMPARE(online, quint64(Count));
     QCOMPARE(watchedOpen - watchedBefore, Count);
+    // One keep-alive deadline per connection, all behind the broker's one timer: the
+    // dispatcher holds a handful of timers, not 2,000.
+    QCOMPARE(keepAlivesOpen, qsizetype(Count));
+    QVERIFY2(timersOpen < 10, qPrintable(QString::number(timersOpen)));
 
     clock.restart();
     for (auto &socket : sockets)
@@ -589,6 +605,91 @@ void TestEpollDispatcher::brokerAcceptsAndClosesTwoThousandConnections()
         }(),
         15000);
     qInfo("epoll broker: %d connects in %lld ms, closed in %lld ms", Count, connectMs, clock.elapsed());
+}
+
+void TestEpollDispatcher::brokerKeepsWhatASlowReaderCannotTakeInOrder()
+{
+    startBroker();
+    // The subscriber is a plain blocking socket, outside the event loop: it reads nothing
+    // until the broker has taken every message, whatever this thread's loop does meanwhile.
+    const int subscriber = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(subscriber >= 0);
+    const auto closeSubscriber = qScopeGuard([subscriber] { ::close(subscriber); });
+    const timeval fiveSeconds{5, 0};
+    ::setsockopt(subscriber, SOL_SOCKET, SO_RCVTIMEO, &fiveSeconds, sizeof fiveSeconds);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(m_port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QVERIFY(::connect(subscriber, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
+    QByteArray received;
+    // The next packet from the subscriber's socket (blocking, 5 s per read).
+    const auto nextPacket = [&]() -> std::optional<Packet> {
+        for (;;) {
+            const FrameResult frame = takeFrame(received, 1024 * 1024);
+            if (const auto *complete = std::get_if<Frame>(&frame)) {
+                const DecodeResult decoded = decodePacket(*complete, ProtocolVersion::V3_1_1);
+                received.remove(0, complete->totalSize);
+                if (const auto *packet = std::get_if<Packet>(&decoded))
+                    return *packet;
+                return std::nullopt;
+            }
+            if (std::holds_alternative<DecodeError>(frame))
+                return std::nullopt;
+            char chunk[64 * 1024];
+            const ssize_t n = ::recv(subscriber, chunk, sizeof chunk, 0);
+            if (n <= 0)
+                return std::nullopt;
+            received.append(chunk, n);
+        }
+    };
+    Subscribe subscribe;
+    subscribe.packetId = 1;
+    subscribe.subscriptions.append(TopicSubscription{QStringLiteral("bulk"), SubscribeOptions{QoS::AtMostOnce}});
+    const QByteArray hello = connectBytes(QStringLiteral("slow")) + encode(subscribe, ProtocolVersion::V3_1_1);
+    QCOMPARE(::send(subscriber, hello.constData(), size_t(hello.size()), MSG_NOSIGNAL), ssize_t(hello.size()));
+    const auto connack = nextPacket();
+    QVERIFY(connack && packetType(*connack) == PacketType::Connack);
+    const auto suback = nextPacket();
+    QVERIFY(suback && packetType(*suback) == PacketType::Suback);
+
+    RawClient publisher;
+    QVERIFY(publisher.connectTo(m_port));
+    Connect connect;
+    connect.clientId = QStringLiteral("fast");
+    QVERIFY(publisher.handshake(connect));
+    // 1,000 × 8 KiB = 8 MiB: more than the kernel holds towards a reader that does not read
+    // (its receive buffer only grows as it consumes; the broker's send buffer stops at 4 MiB).
+    constexpr int Count = 1000;
+    QByteArray all;
+    for (int i = 0; i < Count; ++i) {
+        Publish publish;
+        publish.topic = QStringLiteral("bulk");
+        publish.payload = QByteArray::number(i).leftJustified(8 * 1024, '.');
+        all += encode(publish, ProtocolVersion::V3_1_1);
+    }
+    publisher.sendBytes(all);
+    // The broker takes all of it although the subscriber has not read a byte.
+    quint64 publishReceived = 0;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            onThread([&] { publishReceived = m_broker->counters().publishReceived; });
+            return publishReceived == quint64(Count);
+        }(),
+        10000);
+    quint64 backPressure = 0;
+    onThread([&] { backPressure = m_broker->connectionContext().backPressureEvents(); });
+    QVERIFY(backPressure > 0); // the path under test was taken
+
+    // Now read: every message arrives, once, in publish order [MQTT-4.6.0-6].
+    for (int i = 0; i < Count; ++i) {
+        const auto packet = nextPacket();
+        QVERIFY2(packet && packetType(*packet) == PacketType::Publish,
+                 qPrintable(QStringLiteral("message %1 missing").arg(i)));
+        const QByteArray payload = std::get<Publish>(*packet).payload;
+        QCOMPARE(payload.size(), 8 * 1024);
+        QCOMPARE(payload.left(payload.indexOf('.')), QByteArray::number(i));
+    }
 }
 
 QTEST_MAIN(TestEpollDispatcher)
