@@ -419,20 +419,30 @@ DecodeResult SchemaRegistry::decode(const QString &typeName, QByteArrayView byte
     if (bytes.size() > INT_MAX)
         return rawFallback(bytes, QStringLiteral("payload larger than 2 GiB"));
 
-    // The message lives only inside this call; the result holds plain values (R11).
-    std::unique_ptr<gp::Message> message(m_impl->prototype(type)->New());
-    if (!compat::parsePartialQuietly(message.get(), bytes.data(), int(bytes.size())))
-        return rawFallback(bytes, QStringLiteral("bytes do not parse as %1").arg(typeName));
-
     DecodeResult result;
     result.root.typeName = typeName;
     result.root.kind = Kind::Message;
     result.root.length = bytes.size();
     qsizetype pos = 0;
     TypedWalker walker(bytes);
-    if (const auto error = walker.walk(type, pos, bytes.size(), 0, 0, result.root.children)) {
-        return rawFallback(bytes, QStringLiteral("%1 at offset %2").arg(error->message).arg(error->offset));
+    const std::optional<RawDecodeError> walkError = walker.walk(type, pos, bytes.size(), 0, 0, result.root.children);
+
+    // Hot path: the tree alone, when the JSON writer can reproduce the converter (fastjson.cpp).
+    // Its conditions (proto3, ASCII text) also cover what parsing would check (UTF-8).
+    if (!walkError && m_impl->m_fastJson) {
+        std::string json;
+        if (writeFastJson(type, result.root, bytes, json)) {
+            result.json = QString::fromLatin1(json.data(), qsizetype(json.size()));
+            return result;
+        }
     }
+
+    // The message lives only inside this call; the result holds plain values (R11).
+    std::unique_ptr<gp::Message> message(m_impl->prototype(type)->New());
+    if (!compat::parsePartialQuietly(message.get(), bytes.data(), int(bytes.size())))
+        return rawFallback(bytes, QStringLiteral("bytes do not parse as %1").arg(typeName));
+    if (walkError)
+        return rawFallback(bytes, QStringLiteral("%1 at offset %2").arg(walkError->message).arg(walkError->offset));
     if (!message->IsInitialized()) {
         result.warnings.append(QStringLiteral("missing required fields: %1")
                                        .arg(QString::fromStdString(message->InitializationErrorString())));
@@ -446,6 +456,11 @@ DecodeResult SchemaRegistry::decode(const QString &typeName, QByteArrayView byte
     else
         result.warnings.append(QStringLiteral("no JSON: %1").arg(jsonError));
     return result;
+}
+
+void SchemaRegistry::setFastJsonEnabled(bool enabled)
+{
+    m_impl->m_fastJson = enabled;
 }
 
 EncodeResult SchemaRegistry::encodeJson(const QString &typeName, const QString &json) const

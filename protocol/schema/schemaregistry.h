@@ -120,6 +120,11 @@ public:
     /// known (here, in encodeJson() and in describe()); they are not in messageTypes().
     DecodeResult decode(const QString &typeName, QByteArrayView bytes) const;
 
+    /// decode() writes common proto3 JSON itself, much faster than protobuf's converter and
+    /// byte for byte the same; false makes it use the converter always (for tests that
+    /// compare the two, and for benchmarks).
+    void setFastJsonEnabled(bool enabled);
+
     /// Encodes canonical proto3 JSON text as `typeName`.
     EncodeResult encodeJson(const QString &typeName, const QString &json) const;
 

@@ -91,6 +91,7 @@ struct SchemaRegistry::Impl {
         Impl &m_impl;
     };
 
+    bool m_fastJson = true;
     QString m_wellKnownTypesRoot;
     QList<SchemaSource> m_sources;
     int m_loadDepth = 0;
@@ -111,5 +112,9 @@ struct SchemaRegistry::Impl {
     // that uses the registry.
     push::EnvelopeResult (*m_keepEnvelopeLinked)(QByteArrayView) = &push::PushEnvelope::fromBytes;
 };
+
+/// Canonical JSON of a typed tree of `type` (decoded from `payload`), identical to protobuf's converter, or false
+/// when the tree has something only the converter handles (fastjson.cpp).
+bool writeFastJson(const gp::Descriptor *type, const DecodedNode &root, QByteArrayView payload, std::string &out);
 
 } // namespace hermes::schema

@@ -92,6 +92,7 @@ private slots:
     void typeLookedUpBeforeItsFileLoads();
     void deepNestingFallsBack_data();
     void deepNestingFallsBack();
+    void fastJsonMatchesConverter();
     void randomBytesNeverCrash();
 };
 
@@ -613,6 +614,69 @@ void TestSchemaRegistry::deepNestingFallsBack()
     } else {
         QCOMPARE(decoded.error, QStringLiteral("bytes do not parse as hermes.test.TreeNode"));
     }
+}
+
+void TestSchemaRegistry::fastJsonMatchesConverter()
+{
+    // decode() writes common JSON itself (fastjson.cpp); it must say exactly what protobuf's
+    // converter says, and fail and warn exactly when the converter's path does. Samples: the
+    // round-trip fixtures, then thousands of mutations of them (flipped, cut, grown).
+    SchemaRegistry fast;
+    SchemaRegistry slow;
+    for (SchemaRegistry *registry : {&fast, &slow}) {
+        loadFixtures(*registry);
+        QVERIFY(registry->loadProtoFile(QStringLiteral("shapes.proto")).isEmpty());
+    }
+    slow.setFastJsonEnabled(false);
+    const QList<std::pair<QString, QString>> samples = {
+        {"hermes.test.Telemetry", R"({"deviceId":"d1","sequence":"-42","readings":[{"sensorId":"t<\"\\\n\u0001","value":21.5,"unit":"UNIT_CELSIUS"},{"value":1e-300}],"counters":{"a":3},"blob":"AAEC/w==","severity":"SEVERITY_ALERT","deltas":[-1,2,-3],"location":{"lat":1.1,"lon":-2.5},"uptimeMs":"18446744073709551615","crc":4294967295,"tags":[{"key":"k","value":"v"}]})"},
+        {"hermes.test.Telemetry", R"({"text":"","severity":"SEVERITY_UNSPECIFIED","location":{}})"},
+        {"hermes.test.Telemetry", R"({"counters":{"x":1,"y":2,"z":-3}})"},
+        {"hermes.test.Envelope", R"({"sentAt":"1969-12-31T23:59:59.123456789Z","ttl":"-0.000000001s","priority":0,"title":"t","silent":false,"d":0.1,"f":0.1,"i64":"-1","u64":"1","u32":7,"data":"3q2+7w=="})"},
+        {"hermes.test.Envelope", R"({"sentAt":"0001-01-01T00:00:00Z","ttl":"315576000000s"})"},
+        {"hermes.test.Envelope", R"({"sentAt":"9999-12-31T23:59:59.999Z","ttl":"-12.000500s","body":{"@type":"type.googleapis.com/hermes.test.Ping","note":"hi"}})"},
+        {"hermes.test.TreeNode", R"({"label":"root","children":[{"label":"a","children":[{"label":"b"}]}],"parent":{},"named":{"n":{"label":"x"}},"levels":{"-1":"SEVERITY_INFO","7":"SEVERITY_ALERT"},"weight":0,"reading":{"sensorId":"s"},"samples":[0.5,3.25],"raw":"/w==","big":"1"})"},
+        {"hermes.test.TreeNode", R"({"label":"é","text":"x"})"},
+    };
+    QRandomGenerator random(6);
+    int compared = 0;
+    int typed = 0;
+    for (const auto &[type, json] : samples) {
+        const EncodeResult encoded = fast.encodeJson(type, json);
+        QVERIFY2(encoded.ok(), qPrintable(encoded.error + QLatin1Char(' ') + json));
+        for (int i = 0; i < 1500; ++i) {
+            QByteArray wire = encoded.bytes;
+            if (i > 0) {
+                const int mutations = 1 + int(random.bounded(3));
+                for (int m = 0; m < mutations && !wire.isEmpty(); ++m) {
+                    const qsizetype at = random.bounded(wire.size());
+                    switch (random.bounded(4)) {
+                    case 0: wire[at] = char(random.bounded(256)); break;
+                    case 1: wire.truncate(at); break;
+                    case 2: wire.insert(at, char(random.bounded(256))); break;
+                    default: wire += encoded.bytes.mid(at); break; // fields again: last wins, merges
+                    }
+                }
+            }
+            const DecodeResult a = fast.decode(type, wire);
+            const DecodeResult b = slow.decode(type, wire);
+            const QString context = QStringLiteral("%1 %2").arg(type, QString::fromLatin1(wire.toHex()));
+            QVERIFY2(a.ok() == b.ok(), qPrintable(context));
+            QVERIFY2(a.error == b.error, qPrintable(context + QLatin1Char(' ') + a.error + QLatin1String(" | ") + b.error));
+            QVERIFY2(a.warnings == b.warnings, qPrintable(context + QLatin1Char(' ') + a.warnings.join(',') + QLatin1String(" | ") + b.warnings.join(',')));
+            QVERIFY2(a.root == b.root, qPrintable(context));
+            if (a.json != b.json) {
+                // Maps with several entries: the converter prints them in hash order.
+                QVERIFY2(QJsonDocument::fromJson(a.json.toUtf8()) == QJsonDocument::fromJson(b.json.toUtf8())
+                                 && (a.json.contains(QLatin1String("\"counters\"")) || a.json.contains(QLatin1String("\"levels\""))),
+                         qPrintable(context + QLatin1Char('\n') + a.json + QLatin1Char('\n') + b.json));
+            }
+            ++compared;
+            typed += a.ok();
+        }
+    }
+    qInfo("%d of %d samples decoded typed", typed, compared);
+    QVERIFY(typed > compared / 10);
 }
 
 void TestSchemaRegistry::randomBytesNeverCrash()
