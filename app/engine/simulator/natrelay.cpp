@@ -127,6 +127,7 @@ int NatRelay::dropMappings(double share, quint64 seed)
     std::shuffle(live.begin(), live.end(), rng);
     const int count = int(std::llround(std::clamp(share, 0.0, 1.0) * double(live.size())));
     const qint64 now = nowMs();
+    const qint64 nowMicros = nowUs();
     int dropped = 0;
     for (int i = 0; i < count; ++i) {
         auto it = m_mappings.find(live.at(i));
@@ -136,7 +137,7 @@ int NatRelay::dropMappings(double share, quint64 seed)
         it->pendingUpstream.clear();
         ++m_counters.mappingsDropped;
         ++dropped;
-        emit mappingDropped(live.at(i), now - it->lastActivityMs);
+        emit mappingDropped(live.at(i), (nowMicros - it->lastActivityUs) / 1000);
     }
     return dropped;
 }
@@ -173,7 +174,7 @@ void NatRelay::accept()
         Mapping mapping;
         mapping.device = device;
         mapping.upstream = new QTcpSocket(this);
-        mapping.lastActivityMs = nowMs();
+        mapping.lastActivityUs = nowUs();
         device->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         QTcpSocket *upstream = mapping.upstream;
         m_mappings.insert(id, mapping);
@@ -214,15 +215,15 @@ bool NatRelay::expireIfIdle(quint64 id, Mapping &mapping, qint64 now)
 {
     if (mapping.dropped())
         return true;
-    const qint64 idle = now - mapping.lastActivityMs;
-    if (idle < m_idleTimeout.count())
+    const qint64 idle = now - mapping.lastActivityUs;
+    if (idle < m_idleTimeout.count() * 1000)
         return false;
     // Silently: the mapping is forgotten, nothing is sent to either side.
-    mapping.droppedAtMs = now;
+    mapping.droppedAtMs = now / 1000;
     mapping.pendingUpstream.clear();
     ++m_counters.mappingsDropped;
-    qCDebug(lcRelay) << "mapping" << id << "dropped after" << idle << "ms idle";
-    emit mappingDropped(id, idle);
+    qCDebug(lcRelay) << "mapping" << id << "dropped after" << idle / 1000 << "ms idle";
+    emit mappingDropped(id, idle / 1000);
     return true;
 }
 
@@ -232,12 +233,12 @@ void NatRelay::onDeviceBytes(quint64 id)
     if (it == m_mappings.end())
         return;
     const QByteArray bytes = it->device->readAll();
-    const qint64 now = nowMs();
+    const qint64 now = nowUs();
     if (expireIfIdle(id, *it, now)) {
         m_counters.bytesDiscarded += quint64(bytes.size());
         return;
     }
-    it->lastActivityMs = now;
+    it->lastActivityUs = now;
     if (!it->upstreamConnected) {
         it->pendingUpstream += bytes;
         return;
@@ -252,12 +253,12 @@ void NatRelay::onUpstreamBytes(quint64 id)
     if (it == m_mappings.end())
         return;
     const QByteArray bytes = it->upstream->readAll();
-    const qint64 now = nowMs();
+    const qint64 now = nowUs();
     if (expireIfIdle(id, *it, now)) {
         m_counters.bytesDiscarded += quint64(bytes.size());
         return;
     }
-    it->lastActivityMs = now;
+    it->lastActivityUs = now;
     m_counters.bytesToDevices += quint64(bytes.size());
     it->device->write(bytes);
 }
@@ -274,7 +275,7 @@ void NatRelay::onDeviceClosed(quint64 id)
     it->deviceOpen = false;
     // Through a live mapping the FIN travels on; a dropped mapping swallows it, so the
     // broker has to find out by its keep-alive.
-    if (!expireIfIdle(id, *it, nowMs()) && it->upstreamOpen) {
+    if (!expireIfIdle(id, *it, nowUs()) && it->upstreamOpen) {
         QTcpSocket *upstream = it->upstream;
         const bool connected = it->upstreamConnected;
         const QByteArray pending = std::exchange(it->pendingUpstream, {});
@@ -296,7 +297,7 @@ void NatRelay::onUpstreamClosed(quint64 id)
     if (it == m_mappings.end() || !it->upstreamOpen)
         return;
     it->upstreamOpen = false;
-    if (!expireIfIdle(id, *it, nowMs()) && it->deviceOpen) {
+    if (!expireIfIdle(id, *it, nowUs()) && it->deviceOpen) {
         QTcpSocket *device = it->device;
         it->deviceOpen = false;
         device->disconnectFromHost();
@@ -312,12 +313,13 @@ void NatRelay::onUpstreamClosed(quint64 id)
 void NatRelay::sweep()
 {
     const qint64 now = nowMs();
+    const qint64 nowMicros = nowUs();
     // Collect first, act second: mappingDropped() handlers may touch the relay.
     QList<quint64> idle;
     QList<quint64> expired;
     for (auto it = m_mappings.cbegin(); it != m_mappings.cend(); ++it) {
         if (!it->dropped()) {
-            if (now - it->lastActivityMs >= m_idleTimeout.count())
+            if (nowMicros - it->lastActivityUs >= m_idleTimeout.count() * 1000)
                 idle.append(it.key());
         } else if (now - it->droppedAtMs >= m_grace.count()) {
             expired.append(it.key());
@@ -326,7 +328,7 @@ void NatRelay::sweep()
     for (const quint64 id : std::as_const(idle)) {
         auto it = m_mappings.find(id);
         if (it != m_mappings.end())
-            expireIfIdle(id, *it, now);
+            expireIfIdle(id, *it, nowMicros);
     }
     for (const quint64 id : std::as_const(expired)) {
         auto it = m_mappings.find(id);

@@ -102,7 +102,7 @@ private:
         QTcpSocket *device = nullptr;   ///< accepted from the device
         QTcpSocket *upstream = nullptr; ///< to the broker
         QByteArray pendingUpstream;     ///< device bytes before the upstream connect completes
-        qint64 lastActivityMs = 0;
+        qint64 lastActivityUs = 0;      ///< µs: a heartbeat exactly at the timeout must not pass by rounding
         qint64 droppedAtMs = -1;        ///< -1 while forwarding
         bool upstreamConnected = false;
         bool deviceOpen = true;
@@ -117,10 +117,11 @@ private:
     void onUpstreamClosed(quint64 id);
     void sweep();
     /// Drops the mapping if it has been idle too long; true when it is (now) dropped.
-    bool expireIfIdle(quint64 id, Mapping &mapping, qint64 nowMs);
+    bool expireIfIdle(quint64 id, Mapping &mapping, qint64 nowUs);
     void removeIfDone(quint64 id);
     void destroy(Mapping &mapping);
     qint64 nowMs() const { return m_clock.elapsed(); }
+    qint64 nowUs() const { return m_clock.nsecsElapsed() / 1000; }
 
     Config m_config;
     std::chrono::milliseconds m_idleTimeout;

@@ -61,7 +61,8 @@ SimulatedDevice::SimulatedDevice(const QString &id, DeviceConfig config,
     connect(&m_client, &MqttClient::messageReceived, this, [this](const mqtt::Publish &publish) {
         ++m_stats.messagesReceived;
         // Traffic refreshes the NAT mapping as well as a heartbeat would.
-        m_lastActivityMs = m_clock.elapsed();
+        m_lastActivityNs = m_clock.nsecsElapsed();
+        m_lastActivityMs = m_lastActivityNs / 1000000;
         if (!m_pingSentMs)
             scheduleHeartbeat();
         emit messageReceived(publish);
@@ -229,7 +230,8 @@ void SimulatedDevice::onConnected()
     ++m_stats.connects;
     m_wasConnected = true;
     m_policy.reset();
-    m_lastActivityMs = m_clock.elapsed();
+    m_lastActivityNs = m_clock.nsecsElapsed();
+    m_lastActivityMs = m_lastActivityNs / 1000000;
     m_client.subscribe(pushTopic(), m_config.pushQoS);
     scheduleHeartbeat();
     emit connected();
@@ -268,7 +270,8 @@ void SimulatedDevice::onPong(qint64 rttMs)
 {
     ++m_stats.pongs;
     m_pingSentMs.reset();
-    m_lastActivityMs = m_clock.elapsed();
+    m_lastActivityNs = m_clock.nsecsElapsed();
+    m_lastActivityMs = m_lastActivityNs / 1000000;
     m_heartbeat->onSuccess(simNow());
     scheduleHeartbeat();
     emit heartbeatAnswered(rttMs);
@@ -305,8 +308,11 @@ void SimulatedDevice::sendHeartbeat()
 void SimulatedDevice::scheduleHeartbeat()
 {
     m_pending = Pending::Heartbeat;
-    const qint64 due = m_lastActivityMs + toReal(m_heartbeat->currentInterval()).count();
-    m_timer.start(int(std::clamp<qint64>(due - m_clock.elapsed(), 0, std::numeric_limits<int>::max())));
+    // Never early: a heartbeat meant for exactly the NAT timeout must not slip under it by
+    // rounding (the smart search probes that boundary). Precise timers do not fire early.
+    const qint64 dueNs = m_lastActivityNs + toReal(m_heartbeat->currentInterval()).count() * 1000000;
+    const qint64 waitMs = (dueNs - m_clock.nsecsElapsed() + 999999) / 1000000;
+    m_timer.start(int(std::clamp<qint64>(waitMs, 0, std::numeric_limits<int>::max())));
 }
 
 void SimulatedDevice::scheduleReconnect()

@@ -157,6 +157,7 @@ private:
     DeviceStats m_stats;
     push::SequenceTracker m_tracker;
     qint64 m_lastActivityMs = 0;
+    qint64 m_lastActivityNs = 0; ///< the same, for scheduling: ms rounding could send a heartbeat early
     std::optional<qint64> m_pingSentMs;
     bool m_running = false;
     bool m_wasConnected = false;
