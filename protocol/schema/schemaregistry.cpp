@@ -129,7 +129,14 @@ void setScalar(DecodedNode &node, const gp::FieldDescriptor *field, quint64 raw)
     default:
         break;
     }
-    node.text = node.value.toString();
+    // QString::number straight away for integers (the hot path); QVariant's shortest form
+    // for floating point.
+    if (node.kind == Kind::Integer)
+        node.text = QString::number(node.value.toLongLong());
+    else if (node.kind == Kind::Unsigned)
+        node.text = QString::number(node.value.toULongLong());
+    else
+        node.text = node.value.toString();
 }
 
 /// Reads one scalar of wire type `wire` at `pos`.
@@ -154,8 +161,9 @@ constexpr int kMaxTypedDepth = 100;
 class TypedWalker
 {
 public:
-    explicit TypedWalker(QByteArrayView payload)
+    TypedWalker(QByteArrayView payload, const SchemaRegistry::Impl &registry)
         : m_payload(payload)
+        , m_registry(registry)
     {
     }
 
@@ -204,10 +212,10 @@ private:
     {
         const qsizetype start = pos;
         readTag(m_payload, pos, end, nullptr);
-        node.name = field->is_extension() ? QStringLiteral("[%1]").arg(QString::fromStdString(field->full_name()))
-                                          : QString::fromStdString(field->name());
+        const FieldNames &names = namesOf(field);
+        node.name = names.name;
         node.number = tag.number;
-        node.typeName = typeNameOf(field);
+        node.typeName = names.typeName;
         node.offset = start;
         node.valueOffset = pos;
 
@@ -271,7 +279,23 @@ private:
         return std::nullopt;
     }
 
+    /// Shared QStrings per field (no allocation per node): this walk's own table first, the
+    /// registry's second (a lock per distinct field and walk, not per node).
+    const FieldNames &namesOf(const gp::FieldDescriptor *field)
+    {
+        auto local = m_names.constFind(field);
+        if (local != m_names.cend())
+            return *local;
+        return *m_names.insert(field, m_registry.fieldNames(field, [](const gp::FieldDescriptor *f) {
+            return FieldNames{f->is_extension() ? QStringLiteral("[%1]").arg(QString::fromStdString(f->full_name()))
+                                                : QString::fromStdString(f->name()),
+                              typeNameOf(f)};
+        }));
+    }
+
     QByteArrayView m_payload;
+    const SchemaRegistry::Impl &m_registry;
+    QHash<const gp::FieldDescriptor *, FieldNames> m_names;
 };
 
 void collectTypes(const gp::Descriptor *type, QStringList &out)
@@ -424,7 +448,7 @@ DecodeResult SchemaRegistry::decode(const QString &typeName, QByteArrayView byte
     result.root.kind = Kind::Message;
     result.root.length = bytes.size();
     qsizetype pos = 0;
-    TypedWalker walker(bytes);
+    TypedWalker walker(bytes, *m_impl);
     const std::optional<RawDecodeError> walkError = walker.walk(type, pos, bytes.size(), 0, 0, result.root.children);
 
     // Hot path: the tree alone, when the JSON writer can reproduce the converter (fastjson.cpp).

@@ -128,8 +128,10 @@ public:
     /// Encodes canonical proto3 JSON text as `typeName`.
     EncodeResult encodeJson(const QString &typeName, const QString &json) const;
 
-private:
+    /// Opaque; defined in schemaregistry_p.h for the schema sources only.
     struct Impl;
+
+private:
     std::unique_ptr<Impl> m_impl;
 };
 

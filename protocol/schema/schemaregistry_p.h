@@ -8,6 +8,8 @@
 #include "push/envelope.h"
 
 #include <QDir>
+#include <QHash>
+#include <QMutex>
 
 #include <google/protobuf/compiler/importer.h>
 #include <google/protobuf/descriptor.h>
@@ -22,6 +24,12 @@ namespace gp = google::protobuf;
 // goes first, the source tree last (STYLE.md R11, protoc's EncodeOrDecode). This is
 // compiler::Importer taken apart so that descriptor sets can join the same pool: the pool
 // asks the set database first and the .proto files on disk second.
+/// A field's name and type as the tree shows them, built once per registry.
+struct FieldNames {
+    QString name;
+    QString typeName;
+};
+
 struct SchemaRegistry::Impl {
     explicit Impl(const QString &wellKnownTypesRoot)
         : m_wellKnownTypesRoot(wellKnownTypesRoot)
@@ -91,6 +99,19 @@ struct SchemaRegistry::Impl {
         Impl &m_impl;
     };
 
+    /// The names of `field`, made by `make` the first time. Thread-safe.
+    template<typename Make>
+    FieldNames fieldNames(const gp::FieldDescriptor *field, Make make) const
+    {
+        const QMutexLocker lock(&m_fieldNamesLock);
+        auto it = m_fieldNames.constFind(field);
+        if (it == m_fieldNames.cend())
+            it = m_fieldNames.insert(field, make(field));
+        return *it;
+    }
+
+    mutable QMutex m_fieldNamesLock;
+    mutable QHash<const gp::FieldDescriptor *, FieldNames> m_fieldNames;
     bool m_fastJson = true;
     QString m_wellKnownTypesRoot;
     QList<SchemaSource> m_sources;
