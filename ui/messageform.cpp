@@ -6,6 +6,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFrame>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -491,7 +492,6 @@ public:
         m_box->setToolTip(fieldToolTip(field));
         m_rows = new QVBoxLayout(m_box);
         m_add = new QPushButton(field.kind == FieldKind::Map ? MessageForm::tr("Add entry") : MessageForm::tr("Add item"), m_box);
-        m_add->setIcon(style()->standardIcon(QStyle::SP_FileDialogNewFolder));
         auto *buttons = new QHBoxLayout;
         buttons->addWidget(m_add);
         buttons->addStretch(1);
@@ -570,9 +570,15 @@ private:
     Row &addRow()
     {
         Row row;
-        row.widget = new QWidget(m_box);
-        auto *layout = tightRow(row.widget);
         const FieldKind valueKind = m_field.kind == FieldKind::Map ? m_field.mapValue : m_field.kind;
+        const bool message = valueKind == FieldKind::Message || valueKind == FieldKind::Group;
+        auto *frame = new QFrame(m_box);
+        if (message) // a frame per element, or consecutive messages read as one
+            frame->setFrameShape(QFrame::StyledPanel);
+        row.widget = frame;
+        auto *layout = tightRow(row.widget);
+        if (message)
+            layout->setContentsMargins(4, 4, 4, 4);
         if (m_field.kind == FieldKind::Map) {
             row.key = new ScalarEditor(m_context, m_field.mapKey, row.widget);
             row.key->setMinimumWidth(140);
@@ -580,7 +586,6 @@ private:
             layout->addWidget(new QLabel(QStringLiteral("→"), row.widget));
         }
         row.value = createValueEditor(m_context, m_field, valueKind, m_depth, row.widget);
-        const bool message = valueKind == FieldKind::Message || valueKind == FieldKind::Group;
         layout->addWidget(row.value, 3);
         row.remove = new QToolButton(row.widget);
         row.remove->setIcon(style()->standardIcon(QStyle::SP_DialogDiscardButton));
@@ -592,6 +597,7 @@ private:
             notify();
         });
         m_rows->insertWidget(m_rows->count() - 1, row.widget);
+        row.widget->show(); // a layout shows late-added children only on a queued event
         m_entries.append(row);
         updateTitle();
         setPath(m_path);
@@ -692,6 +698,7 @@ private:
             return;
         m_inner = createMessageValueEditor(m_context, m_typeName, m_depth + 1, m_box);
         m_layout->addWidget(m_inner);
+        m_inner->show();
         m_inner->setPath(m_path);
     }
 

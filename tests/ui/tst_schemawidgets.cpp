@@ -22,6 +22,7 @@
 #include <QClipboard>
 #include <QDirIterator>
 #include <QElapsedTimer>
+#include <QTimeZone>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -739,6 +740,32 @@ void TestSchemaWidgets::screenshots()
     manager.show();
     manager.topicTester()->setText(QStringLiteral("telemetry/%1/state").arg(deviceId));
     QVERIFY(manager.grab().save(screenshotPath(QStringLiteral("schema-manager-%1.png").arg(language))));
+
+    // The form, filled from the same message, a oneof and a nested message open.
+    MessageForm form(&library);
+    form.resize(760, 980);
+    form.show();
+    QVERIFY(form.setMessageType(QStringLiteral("hermes.test.Telemetry")));
+    QString error;
+    QVERIFY2(form.setBytes(encoded.bytes, &error), qPrintable(error));
+    QCOMPARE(form.jsonObject(), QJsonDocument::fromJson(json.toUtf8()).object());
+    QVERIFY(form.grab().save(screenshotPath(QStringLiteral("message-form-%1.png").arg(language))));
+
+    // A push envelope carrying the Telemetry, as a device receives it.
+    push::PushEnvelope envelope;
+    envelope.pushId = QStringLiteral("push-0042");
+    envelope.deviceId = deviceId;
+    envelope.sequence = 42;
+    envelope.sentAt = QDateTime::fromMSecsSinceEpoch(1795000000000, Qt::UTC);
+    envelope.contentType = schema::protobufContentType(QStringLiteral("hermes.test.Telemetry"));
+    envelope.payload = encoded.bytes;
+    inspector.tabs()->setCurrentIndex(0);
+    inspector.setPayload(QStringLiteral("devices/%1/push").arg(deviceId), envelope.toBytes(), QString(push::EnvelopeContentType));
+    QCOMPARE(inspector.interpretation(), schema::Interpretation::Envelope);
+    const QModelIndex payload = inspector.treeModel()->findChild(QStringLiteral("payload"));
+    inspector.treeView()->setCurrentIndex(inspector.treeModel()->findChild(QStringLiteral("device_id"), payload));
+    QVERIFY(inspector.grab().save(screenshotPath(QStringLiteral("payload-inspector-envelope-%1.png").arg(language))));
+
     installTranslations(QLocale(QLocale::English));
     QLocale::setDefault(QLocale(QLocale::English));
 }
