@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcBroker, "hermes.broker")
@@ -30,6 +31,12 @@ namespace hermes {
 using namespace mqtt;
 
 namespace {
+
+/// The host of an "address:port" peer string ("::1:5000" → ::1).
+QHostAddress hostOf(const QString &peer)
+{
+    return QHostAddress(peer.left(peer.lastIndexOf(QLatin1Char(':'))));
+}
 
 constexpr quint32 NeverExpires = 0xFFFFFFFF;
 
@@ -129,6 +136,8 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_access(m_config.aclRules)
+    , m_connectionRate(m_config.connectionRate)
+    , m_authBackoff(m_config.authBackoff)
     , m_connectionContext(std::make_unique<ConnectionContext>(*this))
 {
     for (const Account &account : std::as_const(m_config.accounts))
@@ -286,10 +295,30 @@ void Broker::acceptDescriptor(qintptr descriptor)
         ::close(int(descriptor));
         return;
     }
+    if (m_config.connectionRate.perSecond > 0) {
+        sockaddr_storage peer{};
+        socklen_t length = sizeof peer;
+        if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&peer), &length) == 0
+            && !admitConnection(QHostAddress(reinterpret_cast<const sockaddr *>(&peer)))) {
+            ::close(int(descriptor));
+            return;
+        }
+    }
     ++m_counters.connectionsAccepted;
     ++m_connectionCount;
     auto *connection = new Connection(descriptor, *this, m_config.limits, this);
     connection->start();
+}
+
+bool Broker::admitConnection(const QHostAddress &peer)
+{
+    // Nothing has been read yet, so the refusal is a closed socket, not a CONNACK.
+    if (m_connectionRate.admit(peer, now()))
+        return true;
+    ++m_counters.connectionsRefused;
+    ++m_counters.connectionRateRefusals;
+    qCDebug(lcBroker) << "refusing" << peer << ": max_connections_per_second";
+    return false;
 }
 
 void Broker::acceptPendingConnections(QTcpServer *server)
@@ -298,6 +327,11 @@ void Broker::acceptPendingConnections(QTcpServer *server)
         if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
             ++m_counters.connectionsRefused;
             qCWarning(lcBroker) << "refusing" << socket->peerAddress() << ": max_connections reached";
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        if (!admitConnection(socket->peerAddress())) {
             socket->abort();
             socket->deleteLater();
             continue;
@@ -472,8 +506,19 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     // access depends on where the client connects from.
     ClientIdentity identity{clientId, connect.userName.value_or(QString()), m_config.anonymousRole};
     if (connect.userName) {
+        const QHostAddress source = hostOf(connection.peerAddress());
+        // A source or user name still backing off is refused before any password work:
+        // guessing costs the guesser time, not the broker PBKDF2 rounds. v5: 0x9F; v3.x:
+        // 3 Server unavailable.
+        if (!m_authBackoff.mayAttempt(source, *connect.userName, at)) {
+            ++m_counters.connectionsRefused;
+            ++m_counters.authBackoffRefusals;
+            connection.apply(connection.machine().rejectConnect(ReasonCode::ConnectionRateExceeded, at));
+            return;
+        }
         const auto account = m_accounts.constFind(*connect.userName);
         if (account == m_accounts.cend() || !connect.password || !verifyPassword(*account, *connect.password)) {
+            m_authBackoff.recordFailure(source, *connect.userName, at);
             ++m_counters.authenticationFailures;
             ++m_counters.connectionsRefused;
             qCInfo(lcBroker) << "authentication failed for user" << *connect.userName << "from"
@@ -481,6 +526,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
             connection.apply(connection.machine().rejectConnect(ReasonCode::BadUserNameOrPassword, at));
             return;
         }
+        m_authBackoff.recordSuccess(source, *connect.userName);
         identity.role = account->role;
     } else {
         const bool allowed = m_config.allowAnonymous == AnonymousAccess::Always
@@ -588,6 +634,14 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
 
     QList<ReasonCode> codes;
     QList<std::pair<TopicSubscription, bool>> accepted; // with "is new"
+    // max_subscriptions_per_client: new filters beyond the cap are refused (v5 0x97 Quota
+    // exceeded); subscribing again to a filter already held is always allowed.
+    const int cap = m_config.maxSubscriptionsPerClient;
+    QSet<QString> held;
+    if (cap > 0) {
+        for (const SubscriptionRecord &record : m_subscriptions.subscriptionsOf(session->id))
+            held.insert(record.filter);
+    }
     for (const TopicSubscription &requested : subscribe.subscriptions) {
         if (!isValidTopicFilter(requested.filter)) {
             codes.append(v5 ? ReasonCode::TopicFilterInvalid : ReasonCode::UnspecifiedError);
@@ -598,6 +652,13 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
             codes.append(v5 ? ReasonCode::NotAuthorized : ReasonCode::UnspecifiedError);
             continue;
         }
+        if (cap > 0 && !held.contains(requested.filter) && held.size() >= cap) {
+            ++m_counters.subscriptionQuotaRefusals;
+            codes.append(v5 ? ReasonCode::QuotaExceeded : ReasonCode::UnspecifiedError);
+            continue;
+        }
+        if (cap > 0)
+            held.insert(requested.filter);
         TopicSubscription granted = requested;
         granted.options.maximumQoS = minQoS(requested.options.maximumQoS, m_config.limits.maximumQoS);
         const bool isNew = m_subscriptions.subscribe(session->id, granted.filter, granted.options, subscriptionId);
@@ -1035,6 +1096,8 @@ bool Broker::deleteRetained(const QString &topic)
 void Broker::housekeeping()
 {
     const Timestamp at = now();
+    m_connectionRate.sweep(at);
+    m_authBackoff.sweep(at);
     QList<Session *> expired;
     for (const auto &[id, session] : m_sessions) {
         if (session->pendingWill && session->willDueAt <= at) {

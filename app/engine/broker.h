@@ -1,7 +1,9 @@
 #pragma once
 /// The MQTT broker: listeners, sessions, routing, retained messages, wills and $SYS.
 
+#include "authbackoff.h"
 #include "brokerconfig.h"
+#include "connectionratelimiter.h"
 #include "retainedstore.h"
 #include "session.h"
 #include "store.h"
@@ -136,6 +138,8 @@ signals:
 
 private:
     void acceptPendingConnections(QTcpServer *server);
+    /// max_connections_per_second from one source; counts a refusal.
+    bool admitConnection(const QHostAddress &peer);
     void acceptDescriptor(qintptr descriptor);
     bool openStore();
     /// The TLS listeners' configuration from BrokerConfig::tls, or nullopt with errorString().
@@ -168,6 +172,8 @@ private:
 
     BrokerConfig m_config;
     AccessControl m_access;
+    ConnectionRateLimiter m_connectionRate;
+    AuthBackoff m_authBackoff;
     QHash<QString, Account> m_accounts;
     QHash<QString, QByteArray> m_verifiedDigests; ///< user → SHA-256(salt + password)
     QElapsedTimer m_clock;

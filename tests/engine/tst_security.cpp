@@ -67,6 +67,10 @@ class TestSecurity : public QObject
     Q_OBJECT
 private slots:
     void passwordHashRoundTrip();
+    void failedLoginsBackOffWithoutPasswordWork_data();
+    void failedLoginsBackOffWithoutPasswordWork();
+    void subscriptionsPerClientAreCapped();
+    void connectionRatePerSourceIsLimited();
     void coverage_data();
     void coverage();
     void connectOutcomes_data();
@@ -89,6 +93,83 @@ std::unique_ptr<Broker> TestSecurity::startBroker(BrokerConfig config)
     if (!broker->start())
         qFatal("broker did not start: %s", qPrintable(broker->errorString()));
     return broker;
+}
+
+void TestSecurity::failedLoginsBackOffWithoutPasswordWork_data()
+{
+    QTest::addColumn<ProtocolVersion>("version");
+    QTest::addColumn<ReasonCode>("refusal");
+    QTest::newRow("v5: 0x9F Connection rate exceeded") << ProtocolVersion::V5 << ReasonCode::ConnectionRateExceeded;
+    // 3.x has no such code: return code 3, read back as Server unavailable.
+    QTest::newRow("v3.1.1: 3 Server unavailable") << ProtocolVersion::V3_1_1 << ReasonCode::ServerUnavailable;
+}
+
+void TestSecurity::failedLoginsBackOffWithoutPasswordWork()
+{
+    QFETCH(ProtocolVersion, version);
+    QFETCH(ReasonCode, refusal);
+    BrokerConfig config = secureConfig();
+    config.authBackoff.exemptLoopback = false; // the test connects over loopback
+    config.authBackoff.initial = std::chrono::minutes(1);
+    const auto broker = startBroker(config);
+    const quint16 port = broker->listenAddresses().first().port;
+    const auto attempt = [&](const QByteArray &password) {
+        RawClient client(version);
+        if (!client.connectTo(port))
+            return ReasonCode::UnspecifiedError;
+        const auto connack = client.handshake(login(QStringLiteral("dev-1"), QStringLiteral("dev-1"), password));
+        return connack ? connack->reasonCode : ReasonCode::UnspecifiedError;
+    };
+    QCOMPARE(attempt("guess-1"), ReasonCode::BadUserNameOrPassword);
+    // Within the back-off even the right password is not looked at.
+    QCOMPARE(attempt("device-secret"), refusal);
+    QCOMPARE(attempt("guess-2"), refusal);
+    QCOMPARE(broker->counters().authenticationFailures, 1u);
+    QCOMPARE(broker->counters().authBackoffRefusals, 2u);
+}
+
+void TestSecurity::subscriptionsPerClientAreCapped()
+{
+    BrokerConfig config = secureConfig();
+    config.maxSubscriptionsPerClient = 2;
+    const auto broker = startBroker(config);
+    RawClient client(ProtocolVersion::V5);
+    QVERIFY(client.connectTo(broker->listenAddresses().first().port));
+    QCOMPARE(client.handshake(login(QStringLiteral("ops-1"), QStringLiteral("ops"), "operator-secret"))->reasonCode,
+             ReasonCode::Success);
+    Subscribe subscribe;
+    subscribe.packetId = 1;
+    for (const char *filter : {"a/1", "a/2", "a/3", "a/1"})
+        subscribe.subscriptions.append(TopicSubscription{QString::fromLatin1(filter), SubscribeOptions{QoS::AtLeastOnce}});
+    client.send(subscribe);
+    const auto suback = client.waitFor(PacketType::Suback);
+    QVERIFY(suback);
+    // The third new filter is over quota; the same filter again is not new.
+    QCOMPARE(std::get<Suback>(*suback).reasonCodes,
+             (QList<ReasonCode>{ReasonCode::GrantedQoS1, ReasonCode::GrantedQoS1, ReasonCode::QuotaExceeded,
+                                ReasonCode::GrantedQoS1}));
+    QCOMPARE(broker->counters().subscriptionQuotaRefusals, 1u);
+}
+
+void TestSecurity::connectionRatePerSourceIsLimited()
+{
+    BrokerConfig config = secureConfig();
+    config.connectionRate.perSecond = 1;
+    config.connectionRate.burst = 3;
+    config.connectionRate.exemptLoopback = false;
+    const auto broker = startBroker(config);
+    const quint16 port = broker->listenAddresses().first().port;
+    // A burst of 3 gets through; the 4th within the same second is closed without a CONNACK.
+    for (int i = 0; i < 3; ++i) {
+        RawClient client;
+        QVERIFY(client.connectTo(port));
+        QVERIFY(client.handshake(login(QStringLiteral("c%1").arg(i), QStringLiteral("ops"), "operator-secret")));
+    }
+    RawClient refused;
+    QVERIFY(refused.connectTo(port));
+    refused.send(login(QStringLiteral("c4"), QStringLiteral("ops"), "operator-secret"));
+    QVERIFY(refused.waitForClosed());
+    QCOMPARE(broker->counters().connectionRateRefusals, 1u);
 }
 
 void TestSecurity::passwordHashRoundTrip()
