@@ -140,8 +140,10 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     , m_authBackoff(m_config.authBackoff)
     , m_connectionContext(std::make_unique<ConnectionContext>(*this))
 {
-    for (const Account &account : std::as_const(m_config.accounts))
+    for (const Account &account : std::as_const(m_config.accounts)) {
         m_accounts.insert(account.userName, account);
+        m_configAccounts.insert(account.userName);
+    }
     m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
     connect(&m_housekeeping, &QTimer::timeout, this, &Broker::housekeeping);
@@ -390,6 +392,51 @@ void Broker::abandonTraced(const SessionState &state, const QString &why)
         if (message.trace)
             emit tracedDelivery(message.trace, DeliveryStage::Abandoned, why);
     }
+}
+
+QList<Broker::AccountEntry> Broker::accounts() const
+{
+    QList<AccountEntry> entries;
+    for (const Account &account : m_accounts)
+        entries.append({account, m_configAccounts.contains(account.userName)});
+    std::sort(entries.begin(), entries.end(),
+              [](const AccountEntry &a, const AccountEntry &b) { return a.account.userName < b.account.userName; });
+    return entries;
+}
+
+bool Broker::setAccount(const Account &account, QString *error)
+{
+    if (m_configAccounts.contains(account.userName)) {
+        *error = QStringLiteral("account \"%1\" is defined in the config file; change it there").arg(account.userName);
+        return false;
+    }
+    if (!m_store) {
+        *error = QStringLiteral("persistence is off: accounts cannot be stored");
+        return false;
+    }
+    m_accounts.insert(account.userName, account);
+    m_verifiedDigests.remove(account.userName); // the old password must not pass any more
+    m_store->saveAccount(account);
+    scheduleCommit();
+    return true;
+}
+
+bool Broker::removeAccount(const QString &userName, QString *error)
+{
+    if (m_configAccounts.contains(userName)) {
+        *error = QStringLiteral("account \"%1\" is defined in the config file; remove it there").arg(userName);
+        return false;
+    }
+    if (!m_accounts.remove(userName)) {
+        *error = QStringLiteral("no account \"%1\"").arg(userName);
+        return false;
+    }
+    m_verifiedDigests.remove(userName);
+    if (m_store) {
+        m_store->deleteAccount(userName);
+        scheduleCommit();
+    }
+    return true;
 }
 
 bool Broker::verifyPassword(const Account &account, const QByteArray &password)
@@ -1210,6 +1257,12 @@ bool Broker::openStore()
 
 void Broker::loadFromStore()
 {
+    // The config file wins over a stored account of the same name (the file is the
+    // administrator's last word; the store holds what the admin API added).
+    for (const Account &account : m_store->loadAccounts()) {
+        if (!m_configAccounts.contains(account.userName))
+            m_accounts.insert(account.userName, account);
+    }
     const Timestamp at = now();
     const qint64 wall = wallNow();
     auto monotonic = [&](std::optional<qint64> wallMs) -> std::optional<Timestamp> {

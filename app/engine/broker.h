@@ -14,6 +14,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QSslConfiguration>
 #include <QPointer>
 #include <QTimer>
@@ -82,6 +83,16 @@ public:
     void scheduleCommit();
     /// Closes a client's connection (v5: DISCONNECT 0x98 Administrative action).
     bool kick(const QString &clientId);
+    /// Accounts: the config file's, then those managed through the admin API (stored).
+    struct AccountEntry {
+        Account account;
+        bool fromConfig = false; ///< defined in the config file: read-only here
+    };
+    QList<AccountEntry> accounts() const;
+    /// Adds or replaces a stored account; false with `error` for a config-file account.
+    bool setAccount(const Account &account, QString *error);
+    /// Removes a stored account; false with `error` when unknown or from the config file.
+    bool removeAccount(const QString &userName, QString *error);
     /// Removes a retained message; returns whether it existed.
     bool deleteRetained(const QString &topic);
 
@@ -175,6 +186,7 @@ private:
     ConnectionRateLimiter m_connectionRate;
     AuthBackoff m_authBackoff;
     QHash<QString, Account> m_accounts;
+    QSet<QString> m_configAccounts; ///< names defined in the config file
     QHash<QString, QByteArray> m_verifiedDigests; ///< user → SHA-256(salt + password)
     QElapsedTimer m_clock;
     QList<QTcpServer *> m_servers; ///< children of this

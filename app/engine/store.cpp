@@ -143,6 +143,7 @@ bool Store::open()
         QStringLiteral("CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, alias TEXT NOT NULL,"
                        " tags TEXT NOT NULL, registered INTEGER NOT NULL, first_seen INTEGER NOT NULL,"
                        " last_seen INTEGER NOT NULL)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL)"),
         QStringLiteral("CREATE TABLE IF NOT EXISTS push_sequences (device_id TEXT PRIMARY KEY, next INTEGER NOT NULL)"),
         QStringLiteral("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '%1')").arg(SchemaVersion),
     };
@@ -487,6 +488,43 @@ void Store::savePushSequence(const QString &deviceId, quint64 next)
         QSqlQuery &query = store.prepared(QStringLiteral("INSERT OR REPLACE INTO push_sequences (device_id, next) VALUES (?, ?)"));
         query.bindValue(0, deviceId);
         query.bindValue(1, next);
+        return store.run(query);
+    });
+}
+
+QList<Account> Store::loadAccounts()
+{
+    QList<Account> accounts;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.exec(QStringLiteral("SELECT name, role, hash FROM accounts ORDER BY name"));
+    while (query.next()) {
+        const auto role = parseRole(query.value(1).toString());
+        const auto hash = PasswordHash::parse(query.value(2).toString());
+        if (!role || !hash) {
+            qCWarning(lcStore) << "skipping unreadable account" << query.value(0).toString();
+            continue;
+        }
+        accounts.append(Account{query.value(0).toString(), *role, *hash});
+    }
+    return accounts;
+}
+
+void Store::saveAccount(const Account &account)
+{
+    queue([name = account.userName, role = roleName(account.role), hash = account.password.toString()](Store &store) {
+        QSqlQuery &query = store.prepared(QStringLiteral("INSERT OR REPLACE INTO accounts (name, role, hash) VALUES (?, ?, ?)"));
+        query.bindValue(0, name);
+        query.bindValue(1, role);
+        query.bindValue(2, hash);
+        return store.run(query);
+    });
+}
+
+void Store::deleteAccount(const QString &userName)
+{
+    queue([userName](Store &store) {
+        QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM accounts WHERE name = ?"));
+        query.bindValue(0, userName);
         return store.run(query);
     });
 }

@@ -2,6 +2,7 @@
 /// Durable broker state in one SQLite file: persistent sessions, their subscriptions,
 /// queued and in-flight QoS 1/2 messages, inbound QoS 2 ids, retained messages.
 
+#include "accesscontrol.h"
 #include "engine/push/devicerecord.h"
 
 #include "mqtt/sessionmachine.h"
@@ -73,6 +74,8 @@ public:
     QList<StoredSession> loadSessions();
     QList<StoredRetained> loadRetained();
     QList<DeviceRecord> loadDevices();
+    /// Accounts managed through the admin API (the config file's are not stored).
+    QList<Account> loadAccounts();
     /// Next push sequence number per device (push/sequence.h SequenceAllocator).
     QHash<QString, quint64> loadPushSequences();
 
@@ -93,6 +96,8 @@ public:
     void saveDevice(const DeviceRecord &device);
     void deleteDevice(const QString &id);
     void savePushSequence(const QString &deviceId, quint64 next);
+    void saveAccount(const Account &account);
+    void deleteAccount(const QString &userName);
 
     bool hasPendingWrites() const { return !m_pending.empty(); }
     qsizetype pendingWriteCount() const { return qsizetype(m_pending.size()); }

@@ -1049,6 +1049,89 @@ int runPush(const QStringList &arguments)
     });
 }
 
+// ---- accounts ----
+
+QString accountsTable(const QJsonObject &result)
+{
+    const QJsonArray accounts = result.value(QLatin1String("accounts")).toArray();
+    if (accounts.isEmpty())
+        return QStringLiteral("no accounts\n");
+    Table table({QStringLiteral("NAME"), QStringLiteral("ROLE"), QStringLiteral("SOURCE")});
+    for (const QJsonValue &value : accounts) {
+        const QJsonObject account = value.toObject();
+        table.addRow({account.value(QLatin1String("name")).toString(), account.value(QLatin1String("role")).toString(),
+                      account.value(QLatin1String("source")).toString()});
+    }
+    return table.toString();
+}
+
+int runAccounts(const QStringList &arguments)
+{
+    const QString command = arguments.value(0);
+    // accounts [list] | accounts set NAME --role R (password: env, file or stdin) | accounts remove NAME
+    QString action = QStringLiteral("list");
+    QStringList rest = arguments;
+    if (const QString word = arguments.value(1);
+        word == QLatin1String("list") || word == QLatin1String("set") || word == QLatin1String("remove")) {
+        action = word;
+        rest.removeAt(1);
+        rest[0] = command + QLatin1Char(' ') + action;
+    }
+    QCommandLineParser parser;
+    CommonOptions common;
+    if (action == QLatin1String("list")) {
+        if (const auto stop = parseCommon(parser, rest, QStringLiteral("[list] [OPTIONS]"),
+                                          QStringLiteral("Lists accounts (also: accounts set NAME, accounts remove NAME)."), &common))
+            return *stop;
+        return callAndPrint(common, QStringLiteral("accounts/list"), {}, accountsTable);
+    }
+    if (action == QLatin1String("set")) {
+        parser.addOptions({
+                {QStringLiteral("role"), QStringLiteral("device (default) or operator."), QStringLiteral("role"), QStringLiteral("device")},
+                {QStringLiteral("new-password-file"),
+                 QStringLiteral("Read the account's password from FILE (- = stdin); default: env HERMES_NEW_PASSWORD."),
+                 QStringLiteral("file")},
+                {QStringLiteral("hash"), QStringLiteral("A hash from 'hermesd --hash-password' instead of a password."),
+                 QStringLiteral("hash")},
+        });
+        parser.addPositionalArgument(QStringLiteral("name"), QStringLiteral("The user name."), QStringLiteral("NAME"));
+        if (const auto stop = parseCommon(parser, rest, QStringLiteral("NAME [--role device|operator] [--new-password-file FILE | --hash HASH]"),
+                                          QStringLiteral("Adds or changes an account stored by the broker."), &common))
+            return *stop;
+        if (parser.positionalArguments().size() != 1)
+            return usageError(command, QStringLiteral("accounts set needs exactly one user name"));
+        QJsonObject request{{QStringLiteral("name"), parser.positionalArguments().constFirst()},
+                            {QStringLiteral("role"), parser.value(QStringLiteral("role"))}};
+        if (parser.isSet(QStringLiteral("hash"))) {
+            request.insert(QStringLiteral("hash"), parser.value(QStringLiteral("hash")));
+        } else {
+            QString password = qEnvironmentVariable("HERMES_NEW_PASSWORD");
+            if (parser.isSet(QStringLiteral("new-password-file"))) {
+                QString error;
+                const std::optional<QByteArray> bytes = readInput(parser.value(QStringLiteral("new-password-file")), &error);
+                if (!bytes)
+                    return usageError(command, error);
+                password = QString::fromUtf8(*bytes).section(QLatin1Char('\n'), 0, 0).trimmed();
+            }
+            if (password.isEmpty())
+                return usageError(command, QStringLiteral("give the password with HERMES_NEW_PASSWORD, --new-password-file or --hash"));
+            request.insert(QStringLiteral("password"), password);
+        }
+        return callAndPrint(common, QStringLiteral("accounts/set"), request, [](const QJsonObject &result) {
+            return QStringLiteral("account %1 (%2) stored\n")
+                .arg(result.value(QLatin1String("name")).toString(), result.value(QLatin1String("role")).toString());
+        });
+    }
+    parser.addPositionalArgument(QStringLiteral("name"), QStringLiteral("The account to remove."), QStringLiteral("NAME"));
+    if (const auto stop = parseCommon(parser, rest, QStringLiteral("NAME"), QStringLiteral("Removes a stored account."), &common))
+        return *stop;
+    if (parser.positionalArguments().size() != 1)
+        return usageError(command, QStringLiteral("accounts remove needs exactly one user name"));
+    const QString name = parser.positionalArguments().constFirst();
+    return callAndPrint(common, QStringLiteral("accounts/remove"), {{QStringLiteral("name"), name}},
+                        [&name](const QJsonObject &) { return QStringLiteral("removed account %1\n").arg(name); });
+}
+
 } // namespace
 
 int runAdminCommand(const QStringList &arguments)
@@ -1066,6 +1149,8 @@ int runAdminCommand(const QStringList &arguments)
         return runKick(arguments);
     if (command == QLatin1String("retained"))
         return runRetained(arguments);
+    if (command == QLatin1String("accounts"))
+        return runAccounts(arguments);
     QTextStream(stderr) << "hermesctl: unknown admin command \"" << command << "\"\n";
     return UsageError;
 }

@@ -46,6 +46,7 @@ int main(int argc, char *argv[])
         {"devices", "List, register or tag devices", runAdminCommand},
         {"kick", "Disconnect a client", runAdminCommand},
         {"retained", "List or delete retained messages", runAdminCommand},
+        {"accounts", "List, add or remove the broker's stored accounts", runAdminCommand},
         {"decode", "Decode a protobuf payload (file or stdin)", runDecodeCommand},
         {"encode", "Encode JSON into a protobuf payload", runEncodeCommand},
         {"simulate", "Run a simulated device fleet from a scenario file", runSimulateCommand},

@@ -124,11 +124,16 @@ private slots:
     void adminApiRefusesDevices();
     void configuredTopicsAndSigningKey();
     void keyRotationKeepsQueuedPushesVerifiable();
+    void accountsManagedThroughTheApi();
 
 private:
     void startBroker(PushConfig config = {}, Role anonymousRole = Role::Operator);
     quint16 port() const { return m_broker->listenAddresses().constFirst().port; }
     PushReport sendOk(const PushRequest &request);
+    /// One admin API call as an (anonymous, loopback) operator; the whole answer object.
+    QJsonObject adminCall(const QString &method, const QJsonObject &arguments);
+    /// Connects with credentials; the CONNACK's reason code.
+    mqtt::ReasonCode login(const QString &user, const QByteArray &password);
     std::optional<PushReport> report(const QString &pushId) const { return m_push->report(pushId); }
 
     std::unique_ptr<QTemporaryDir> m_dataDir;
@@ -172,6 +177,50 @@ PushReport TestPush::sendOk(const PushRequest &request)
     if (const auto *error = std::get_if<PushError>(&result))
         qFatal("push refused: %s: %s", qPrintable(error->code), qPrintable(error->message));
     return std::get<PushReport>(result);
+}
+
+QJsonObject TestPush::adminCall(const QString &method, const QJsonObject &arguments)
+{
+    MqttClient client;
+    client.setPort(port());
+    client.setClientId(QStringLiteral("admin-caller"));
+    client.setProtocolVersion(mqtt::ProtocolVersion::V5);
+    std::optional<QJsonObject> answer;
+    connect(&client, &MqttClient::messageReceived, this,
+            [&](const mqtt::Publish &publish) { answer = QJsonDocument::fromJson(publish.payload).object(); });
+    connect(&client, &MqttClient::connected, this,
+            [&] { client.subscribe(QStringLiteral("$hermes/admin/v1/replies/admin-caller"), mqtt::QoS::AtLeastOnce); });
+    connect(&client, &MqttClient::subscribed, this, [&] {
+        mqtt::Properties properties;
+        properties.responseTopic = QStringLiteral("$hermes/admin/v1/replies/admin-caller");
+        properties.correlationData = QByteArray("1");
+        client.publish(QStringLiteral("$hermes/admin/v1/") + method, QJsonDocument(arguments).toJson(), mqtt::QoS::AtLeastOnce,
+                       false, properties);
+    });
+    client.connectToBroker();
+    if (!QTest::qWaitFor([&] { return answer.has_value(); }, 10000))
+        return {};
+    client.disconnectFromBroker();
+    return *answer;
+}
+
+mqtt::ReasonCode TestPush::login(const QString &user, const QByteArray &password)
+{
+    MqttClient client;
+    client.setPort(port());
+    client.setClientId(QStringLiteral("login-") + user);
+    client.setProtocolVersion(mqtt::ProtocolVersion::V5);
+    client.setCredentials(user, password);
+    std::optional<mqtt::ReasonCode> code;
+    connect(&client, &MqttClient::connected, this, [&](bool, const mqtt::Connack &connack) { code = connack.reasonCode; });
+    connect(&client, &MqttClient::disconnected, this, [&](mqtt::client::CloseReason, mqtt::ReasonCode reason, const QString &) {
+        if (!code)
+            code = reason;
+    });
+    client.connectToBroker();
+    if (!QTest::qWaitFor([&] { return code.has_value(); }, 10000))
+        return mqtt::ReasonCode::UnspecifiedError; // no answer at all
+    return *code;
 }
 
 void TestPush::pushToOneDeviceIsReceiptedAndNumbered()
@@ -651,6 +700,45 @@ void TestPush::keyRotationKeepsQueuedPushesVerifiable()
     // Once k1 is removed, an envelope signed with it is refused.
     device.verifier.removeKey(QStringLiteral("k1"));
     QCOMPARE(device.verifier.verify(device.envelopes.at(0), QDateTime::currentDateTimeUtc()), push::VerifyResult::UnknownKey);
+}
+
+void TestPush::accountsManagedThroughTheApi()
+{
+    const QJsonObject stored = adminCall(QStringLiteral("accounts/set"),
+                                         {{"name", "dev-9"}, {"role", "device"}, {"password", "s3cret-pass"}});
+    QVERIFY2(stored.value(QLatin1String("ok")).toBool(), QJsonDocument(stored).toJson().constData());
+    QCOMPARE(login(QStringLiteral("dev-9"), "s3cret-pass"), mqtt::ReasonCode::Success);
+    QCOMPARE(login(QStringLiteral("dev-9"), "wrong-pass"), mqtt::ReasonCode::BadUserNameOrPassword);
+    const QJsonObject tooShort = adminCall(QStringLiteral("accounts/set"), {{"name", "x"}, {"password", "short"}});
+    QCOMPARE(tooShort.value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(), QStringLiteral("bad-request"));
+
+    // Stored: a restarted broker still knows it; a new password replaces the old at once.
+    startBroker();
+    QCOMPARE(login(QStringLiteral("dev-9"), "s3cret-pass"), mqtt::ReasonCode::Success);
+    QVERIFY(adminCall(QStringLiteral("accounts/set"), {{"name", "dev-9"}, {"password", "n3w-password"}}).value(QLatin1String("ok")).toBool());
+    QCOMPARE(login(QStringLiteral("dev-9"), "s3cret-pass"), mqtt::ReasonCode::BadUserNameOrPassword);
+    QCOMPARE(login(QStringLiteral("dev-9"), "n3w-password"), mqtt::ReasonCode::Success);
+    const QJsonArray listed = adminCall(QStringLiteral("accounts/list"), {}).value(QLatin1String("result")).toObject()
+                                  .value(QLatin1String("accounts")).toArray();
+    QCOMPARE(listed.size(), 1);
+    QCOMPARE(listed.at(0).toObject().value(QLatin1String("source")).toString(), QStringLiteral("store"));
+
+    QVERIFY(adminCall(QStringLiteral("accounts/remove"), {{"name", "dev-9"}}).value(QLatin1String("ok")).toBool());
+    QCOMPARE(login(QStringLiteral("dev-9"), "n3w-password"), mqtt::ReasonCode::BadUserNameOrPassword);
+    QCOMPARE(adminCall(QStringLiteral("accounts/remove"), {{"name", "dev-9"}}).value(QLatin1String("error")).toObject()
+                 .value(QLatin1String("code")).toString(), QStringLiteral("not-found"));
+
+    // Accounts from the config file are the file's: the API refuses to change them.
+    BrokerConfig config;
+    config.persistence = false;
+    config.accounts = {Account{QStringLiteral("ops"), Role::Operator, PasswordHash::create("operator-pass", 1000)}};
+    Broker fixed(config);
+    QString error;
+    QVERIFY(!fixed.removeAccount(QStringLiteral("ops"), &error));
+    QVERIFY(error.contains(QLatin1String("config file")));
+    QVERIFY(!fixed.setAccount(Account{QStringLiteral("ops"), Role::Device, PasswordHash::create("x", 1000)}, &error));
+    QCOMPARE(fixed.accounts().size(), 1);
+    QVERIFY(fixed.accounts().constFirst().fromConfig);
 }
 
 QTEST_GUILESS_MAIN(TestPush)

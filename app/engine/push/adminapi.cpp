@@ -94,6 +94,9 @@ AdminApi::AdminApi(Broker &broker, PushService &push, QObject *parent)
         {QStringLiteral("push/list"), bind(&AdminApi::listPushes)},
         {QStringLiteral("retained/list"), bind(&AdminApi::listRetained)},
         {QStringLiteral("retained/delete"), bind(&AdminApi::deleteRetained)},
+        {QStringLiteral("accounts/list"), bind(&AdminApi::listAccounts)},
+        {QStringLiteral("accounts/set"), bind(&AdminApi::setAccount)},
+        {QStringLiteral("accounts/remove"), bind(&AdminApi::removeAccount)},
     };
     m_telemetryTimer.setInterval(1s);
     connect(&m_telemetryTimer, &QTimer::timeout, this, &AdminApi::publishTelemetry);
@@ -416,6 +419,54 @@ AdminApi::Answer AdminApi::deleteRetained(const QJsonObject &arguments)
     return {{{QStringLiteral("deleted"), deleted}}, {}, {}};
 }
 
+// ---- Accounts ----
+
+AdminApi::Answer AdminApi::listAccounts(const QJsonObject &) const
+{
+    QJsonArray list;
+    for (const Broker::AccountEntry &entry : m_broker.accounts()) {
+        list.append(QJsonObject{{QStringLiteral("name"), entry.account.userName},
+                                {QStringLiteral("role"), roleName(entry.account.role)},
+                                {QStringLiteral("source"), entry.fromConfig ? QStringLiteral("config") : QStringLiteral("store")}});
+    }
+    return {{{QStringLiteral("accounts"), list}}, {}, {}};
+}
+
+AdminApi::Answer AdminApi::setAccount(const QJsonObject &arguments)
+{
+    const QString name = requiredString(arguments, "name");
+    if (name.isEmpty() || name.contains(QLatin1Char(' ')))
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("name is required and has no spaces"));
+    const std::optional<Role> role = parseRole(arguments.value(QLatin1String("role")).toString(QStringLiteral("device")));
+    if (!role)
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("role must be device or operator"));
+    // Either a password (hashed here, PBKDF2) or a hash made by hermesd --hash-password.
+    std::optional<PasswordHash> hash;
+    if (const QString password = requiredString(arguments, "password"); !password.isEmpty()) {
+        if (password.size() < 8)
+            return Answer::error(QStringLiteral("bad-request"), QStringLiteral("a password needs at least 8 characters"));
+        hash = PasswordHash::create(password.toUtf8());
+    } else if (const QString text = requiredString(arguments, "hash"); !text.isEmpty()) {
+        hash = PasswordHash::parse(text);
+        if (!hash)
+            return Answer::error(QStringLiteral("bad-request"), QStringLiteral("hash is not in the form hermesd --hash-password prints"));
+    } else {
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("give password or hash"));
+    }
+    QString problem;
+    if (!m_broker.setAccount(Account{name, *role, *hash}, &problem))
+        return Answer::error(QStringLiteral("unavailable"), problem);
+    return {{{QStringLiteral("name"), name}, {QStringLiteral("role"), roleName(*role)}, {QStringLiteral("source"), QStringLiteral("store")}}, {}, {}};
+}
+
+AdminApi::Answer AdminApi::removeAccount(const QJsonObject &arguments)
+{
+    QString problem;
+    if (!m_broker.removeAccount(requiredString(arguments, "name"), &problem))
+        return Answer::error(problem.startsWith(QLatin1String("no account")) ? QStringLiteral("not-found") : QStringLiteral("unavailable"), problem);
+    return {{{QStringLiteral("removed"), true}}, {}, {}};
+}
+
 PushService &installPushServices(Broker &broker, PushConfig config)
 {
     auto *push = new PushService(broker, std::move(config), &broker);
@@ -424,5 +475,6 @@ PushService &installPushServices(Broker &broker, PushConfig config)
     admin->start();
     return *push;
 }
+
 
 } // namespace hermes

@@ -55,6 +55,9 @@ private:
     Answer listPushes(const QJsonObject &arguments) const;
     Answer listRetained(const QJsonObject &arguments) const;
     Answer deleteRetained(const QJsonObject &arguments);
+    Answer listAccounts(const QJsonObject &arguments) const;
+    Answer setAccount(const QJsonObject &arguments);
+    Answer removeAccount(const QJsonObject &arguments);
     QJsonObject deviceJson(const DeviceRecord &device) const;
 
     Broker &m_broker;
