@@ -60,14 +60,15 @@ SimulatedDevice::SimulatedDevice(const QString &id, DeviceConfig config,
     connect(&m_client, &MqttClient::pong, this, &SimulatedDevice::onPong);
     connect(&m_client, &MqttClient::messageReceived, this, [this](const mqtt::Publish &publish) {
         ++m_stats.messagesReceived;
-        // Traffic refreshes the NAT mapping as well as a heartbeat would.
+        emit messageReceived(publish);
+        if (publish.topic == pushTopic())
+            handlePush(publish);
+        // Traffic refreshes the NAT mapping as well as a heartbeat would; measured after the
+        // answers (PUBACK, receipt) were queued, since those refresh it too.
         m_lastActivityNs = m_clock.nsecsElapsed();
         m_lastActivityMs = m_lastActivityNs / 1000000;
         if (!m_pingSentMs)
             scheduleHeartbeat();
-        emit messageReceived(publish);
-        if (publish.topic == pushTopic())
-            handlePush(publish);
     });
 }
 
@@ -311,7 +312,9 @@ void SimulatedDevice::scheduleHeartbeat()
     // Never early: a heartbeat meant for exactly the NAT timeout must not slip under it by
     // rounding (the smart search probes that boundary). Precise timers do not fire early.
     const qint64 dueNs = m_lastActivityNs + toReal(m_heartbeat->currentInterval()).count() * 1000000;
-    const qint64 waitMs = (dueNs - m_clock.nsecsElapsed() + 999999) / 1000000;
+    // One more millisecond: bytes this device queued just before (a PUBACK, a receipt) leave
+    // after the measurement, and would otherwise put the probe a few µs under the timeout.
+    const qint64 waitMs = (dueNs - m_clock.nsecsElapsed() + 999999) / 1000000 + 1;
     m_timer.start(int(std::clamp<qint64>(waitMs, 0, std::numeric_limits<int>::max())));
 }
 
