@@ -3,6 +3,9 @@
 #include "dashboardview.h"
 #include "messagesview.h"
 #include "pushdialog.h"
+#include "pushesview.h"
+#include "schemalibrary.h"
+#include "schemamanager.h"
 #include "sessiondetailview.h"
 #include "sessionsview.h"
 #include "topicsview.h"
@@ -35,7 +38,7 @@ const QString GeometryKey = QStringLiteral("ui/geometry");
 const QString StateKey = QStringLiteral("ui/state");
 const QString RecentKey = QStringLiteral("ui/recentFiles");
 /// Bumped when the docks change, so an old saved layout does not hide a new dock.
-constexpr int LayoutVersion = 2;
+constexpr int LayoutVersion = 3;
 } // namespace
 
 MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
@@ -46,6 +49,9 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     , m_sessions(new SessionsView(monitor, this))
     , m_sessionDetail(new SessionDetailView(monitor, this))
     , m_topics(new TopicsView(monitor, this))
+    , m_schemas(new SchemaLibrary(QStringLiteral("schemas"), this))
+    , m_pushes(new PushesView(monitor, this))
+    , m_schemaManager(new SchemaManager(m_schemas, this))
     , m_brokerLabel(new QLabel(this))
     , m_brokerButton(new QToolButton(this))
     , m_countersLabel(new QLabel(this))
@@ -56,9 +62,16 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     m_messagesDock = addView(m_messages, QStringLiteral("messagesDock"), Qt::BottomDockWidgetArea);
     m_topicsDock = addView(m_topics, QStringLiteral("topicsDock"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_dashboardDock, m_messagesDock);
+    m_pushesDock = addView(m_pushes, QStringLiteral("pushesDock"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_messagesDock, m_topicsDock);
+    tabifyDockWidget(m_topicsDock, m_pushesDock);
     m_dashboardDock->raise();
     m_detailDock = addView(m_sessionDetail, QStringLiteral("sessionDetailDock"), Qt::RightDockWidgetArea);
+    m_schemasDock = addView(m_schemaManager, QStringLiteral("schemasDock"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(m_detailDock, m_schemasDock);
+    m_detailDock->raise();
+    m_messages->setSchemaLibrary(m_schemas);
+    connect(m_pushes, &PushesView::composeRequested, this, [this] { openPushDialog(QString()); });
     connect(m_sessions, &SessionsView::pushRequested, this, &MainWindow::openPushDialog);
     connect(m_sessions, &SessionsView::sessionActivated, this, [this](const QString &clientId) {
         m_detailDock->show();
@@ -149,7 +162,7 @@ void MainWindow::buildMenus()
     m_listenAction->setObjectName(QStringLiteral("listenAddress"));
 
     m_viewMenu = menuBar()->addMenu(QString());
-    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_detailDock})
+    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_pushesDock, m_detailDock, m_schemasDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_resetLayoutAction = m_viewMenu->addAction(QString(), this, &MainWindow::resetLayout);
@@ -192,6 +205,8 @@ void MainWindow::retranslateUi()
     m_dashboardDock->setWindowTitle(tr("Dashboard"));
     m_messagesDock->setWindowTitle(tr("Messages"));
     m_topicsDock->setWindowTitle(tr("Topics"));
+    m_pushesDock->setWindowTitle(tr("Pushes"));
+    m_schemasDock->setWindowTitle(tr("Schemas"));
     m_detailDock->setWindowTitle(tr("Session detail"));
     m_fileMenu->setTitle(tr("&File"));
     m_recentMenu->setTitle(tr("Recent &files"));
@@ -226,7 +241,7 @@ void MainWindow::changeEvent(QEvent *event)
 
 PushDialog *MainWindow::openPushDialog(const QString &clientId)
 {
-    auto *dialog = new PushDialog(m_monitor, this);
+    auto *dialog = new PushDialog(m_monitor, this, m_schemas);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (!clientId.isEmpty())
         dialog->setDevice(clientId);
@@ -487,7 +502,7 @@ void MainWindow::restoreLayout()
 void MainWindow::resetLayout()
 {
     restoreState(m_defaultState, LayoutVersion);
-    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_detailDock})
+    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_pushesDock, m_detailDock, m_schemasDock})
         dock->show();
     m_dashboardDock->raise();
 }

@@ -20,6 +20,9 @@ namespace hermes::ui {
 class DashboardView;
 class MessagesView;
 class PushDialog;
+class PushesView;
+class SchemaLibrary;
+class SchemaManager;
 class SessionsView;
 class SessionDetailView;
 class TopicsView;
@@ -40,6 +43,8 @@ public:
     SessionsView *sessions() const { return m_sessions; }
     SessionDetailView *sessionDetail() const { return m_sessionDetail; }
     TopicsView *topics() const { return m_topics; }
+    PushesView *pushes() const { return m_pushes; }
+    SchemaLibrary *schemas() const { return m_schemas; }
     /// The status bar's broker text ("Listening on 127.0.0.1:1883").
     QString brokerStatusText() const;
     /// The box explaining why the broker did not start, while it is open.
@@ -90,10 +95,15 @@ private:
     SessionsView *m_sessions;
     SessionDetailView *m_sessionDetail;
     TopicsView *m_topics;
+    SchemaLibrary *m_schemas;
+    PushesView *m_pushes;
+    SchemaManager *m_schemaManager;
     QDockWidget *m_dashboardDock = nullptr;
     QDockWidget *m_messagesDock = nullptr;
     QDockWidget *m_detailDock = nullptr;
     QDockWidget *m_topicsDock = nullptr;
+    QDockWidget *m_pushesDock = nullptr;
+    QDockWidget *m_schemasDock = nullptr;
     QLabel *m_brokerLabel;
     QToolButton *m_brokerButton;
     QLabel *m_countersLabel;

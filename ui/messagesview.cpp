@@ -1,5 +1,7 @@
 #include "messagesview.h"
 
+#include "payloadinspector.h"
+
 #include "mqtt/topic.h"
 
 #include <QDateTime>
@@ -178,6 +180,7 @@ MessagesView::MessagesView(EngineMonitor &monitor, QWidget *parent)
     bar->addWidget(m_clearButton);
     bar->addWidget(m_status);
     auto *splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter = splitter;
     splitter->addWidget(m_table);
     splitter->addWidget(m_payload);
     splitter->setStretchFactor(0, 3);
@@ -241,14 +244,33 @@ void MessagesView::applyBatch(const TelemetryBatch &batch)
         m_status->setText(tr("%n message(s) too fast to show", nullptr, int(std::min<quint64>(m_notCaptured, INT_MAX))));
 }
 
+void MessagesView::setSchemaLibrary(SchemaLibrary *library)
+{
+    if (m_inspector || !library)
+        return;
+    m_inspector = new PayloadInspector(library, this);
+    m_inspector->setObjectName(QStringLiteral("messageInspector"));
+    m_splitter->replaceWidget(1, m_inspector);
+    m_payload->hide();
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
+    showSelected();
+}
+
 void MessagesView::showSelected()
 {
     const QModelIndex current = m_table->currentIndex();
     if (!current.isValid()) {
         m_payload->clear();
+        if (m_inspector)
+            m_inspector->clear();
         return;
     }
     const MessageRecord &message = m_model->record(current.row());
+    if (m_inspector) {
+        m_inspector->setPayload(message.topic, message.payload);
+        return;
+    }
     m_payload->setPlainText(tr("Topic: %1\nQoS: %2   Retained: %3   Bytes: %4\n\n")
                                 .arg(message.topic)
                                 .arg(int(message.qos))

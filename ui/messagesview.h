@@ -12,10 +12,14 @@
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QSplitter;
 class QTableView;
 class QToolButton;
 
 namespace hermes::ui {
+
+class PayloadInspector;
+class SchemaLibrary;
 
 /// Rows are the ring's messages, oldest first. Applying a batch removes the evicted rows
 /// from the top and inserts the new ones at the bottom: two model signals per batch.
@@ -57,6 +61,10 @@ public:
     void setPaused(bool paused);
     /// Messages received while paused (shown on resume? no: counted and dropped).
     quint64 missedWhilePaused() const { return m_missed; }
+    /// Selecting a message then opens it in a PayloadInspector decoding with `library`'s
+    /// schemas (instead of the plain hex dump). `library` must outlive the view.
+    void setSchemaLibrary(SchemaLibrary *library);
+    PayloadInspector *inspector() const { return m_inspector; }
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -73,6 +81,8 @@ private:
     QToolButton *m_clearButton;
     QLabel *m_status;
     QPlainTextEdit *m_payload;
+    PayloadInspector *m_inspector = nullptr;
+    QSplitter *m_splitter = nullptr;
     bool m_paused = false;
     quint64 m_missed = 0;
     quint64 m_notCaptured = 0;

@@ -5,6 +5,7 @@
 #include "dashboardview.h"
 #include "mainwindow.h"
 #include "messagesview.h"
+#include "payloadinspector.h"
 #include "pushdialog.h"
 #include "sessionsview.h"
 #include "topicsview.h"
@@ -30,6 +31,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QTableView>
 #include <QTreeView>
 #include <QtTest>
 
@@ -424,6 +426,14 @@ void TestMainWindow::messagesViewPausesAndFilters()
     QVERIFY(!view->isPaused());
     publishTo(QStringLiteral("devices/4/push"));
     QTRY_COMPARE(view->model()->rowCount(), 3);
+
+    // Selecting a message opens it in the payload inspector.
+    QVERIFY(view->inspector());
+    auto *table = view->findChild<QTableView *>();
+    QVERIFY(table);
+    table->selectRow(2);
+    QCOMPARE(view->inspector()->topic(), QStringLiteral("devices/4/push"));
+    QCOMPARE(view->inspector()->payload(), QByteArray("x"));
 }
 
 void TestMainWindow::pushDialogDeliversToADevice()
