@@ -1038,6 +1038,17 @@ void Broker::onMessageDropped(Connection &connection, const MessageDropped &drop
     }
 }
 
+void Broker::onOutputDropped(Connection &connection, const SendPacket &dropped)
+{
+    ++m_counters.publishDropped;
+    if (dropped.trace)
+        emit tracedDelivery(dropped.trace, DeliveryStage::Failed, QStringLiteral("the client is not reading"));
+    if (Session *session = connection.session()) {
+        ++session->info.messagesDropped;
+        session->dirty = true;
+    }
+}
+
 void Broker::updateSessionInfo(Session &session)
 {
     const SessionState &state = session.state();

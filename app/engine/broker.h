@@ -119,6 +119,8 @@ public:
     void onMessageFromClient(Connection &connection, mqtt::Publish publish);
     void onMessageCompleted(Connection &connection, const mqtt::MessageCompleted &completed);
     void onMessageDropped(Connection &connection, const mqtt::MessageDropped &dropped);
+    /// A QoS 0 PUBLISH not sent because the client stopped reading (too much unsent output).
+    void onOutputDropped(Connection &connection, const mqtt::SendPacket &dropped);
     void onConnectionClosed(Connection &connection, const mqtt::CloseConnection &close);
     void countBytesReceived(qsizetype bytes) { m_counters.bytesReceived += quint64(bytes); }
     /// True while the store holds uncommitted writes: connections hold their output.

@@ -250,10 +250,24 @@ void Connection::apply(Actions actions)
     }
 }
 
+qsizetype Connection::pendingOutputBytes() const
+{
+    return m_output.size() + m_heldOutput.size() + (m_socket ? m_socket->bytesToWrite() : 0);
+}
+
 void Connection::execute(const SendPacket &send)
 {
     if (!m_socket && m_descriptor < 0)
         return;
+    // A client that stops reading must not make the broker buffer without end. QoS 1/2 are
+    // bounded by the in-flight window and the session queue; QoS 0 messages beyond this
+    // much unsent output are dropped and counted (what mosquitto's max_queued_bytes does).
+    constexpr qsizetype MaxUnsentBytes = 16 * 1024 * 1024;
+    if (const auto *publish = std::get_if<Publish>(&send.packet);
+        publish && publish->qos == QoS::AtMostOnce && pendingOutputBytes() > MaxUnsentBytes) {
+        m_broker.onOutputDropped(*this, send);
+        return;
+    }
     // The broker records what this packet changes first (e.g. a PUBREL's stage); then the
     // output gate: while the store holds uncommitted writes, nothing leaves that could
     // promise more than the disk holds — an ack, a PUBREL, a PUBCOMP, a persistent

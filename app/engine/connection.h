@@ -60,6 +60,8 @@ private:
     void onSocketGone();
     void descriptorGone(mqtt::CloseReason why);
     void execute(const mqtt::SendPacket &send);
+    /// Bytes accepted for this client that the kernel has not taken yet.
+    qsizetype pendingOutputBytes() const;
     void write(const QByteArray &bytes);
     /// Sends what is queued; keeps what the kernel does not take. Never closes.
     void flushOutput();

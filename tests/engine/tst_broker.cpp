@@ -81,6 +81,7 @@ private slots:
     void sharedSubscriptionDeliversToOneMember();
     void kickedClientNoticesAtOnce_data();
     void kickedClientNoticesAtOnce();
+    void clientThatStopsReadingCostsBoundedMemory();
 
 private:
     quint16 port() const { return m_broker->listenAddresses().constFirst().port; }
@@ -452,6 +453,34 @@ void TestBroker::kickedClientNoticesAtOnce()
     QVERIFY(connected.wait(5000));
     QVERIFY(m_broker->kick(QStringLiteral("kick-me")));
     QVERIFY(disconnected.wait(2000));
+}
+
+void TestBroker::clientThatStopsReadingCostsBoundedMemory()
+{
+    RawClient slow(ProtocolVersion::V5);
+    QVERIFY(slow.connectTo(port()));
+    QVERIFY(slow.handshake(connectPacket(QStringLiteral("stuck"))));
+    Subscribe subscribe;
+    subscribe.packetId = 1;
+    subscribe.subscriptions = {TopicSubscription{QStringLiteral("bulk"), SubscribeOptions{QoS::AtMostOnce}}};
+    slow.send(subscribe);
+    QVERIFY(slow.waitFor(PacketType::Suback));
+    // From now on it reads (almost) nothing: the kernel's buffers fill, then the broker's.
+    slow.socket().setReadBufferSize(1024);
+    constexpr int Messages = 768; // 48 MiB of QoS 0
+    Publish publish;
+    publish.topic = QStringLiteral("bulk");
+    publish.payload = QByteArray(64 * 1024, 'x');
+    for (int i = 0; i < Messages; ++i)
+        m_broker->publish(publish);
+    // At most 16 MiB wait for it (256 of these), plus what the kernel took: the rest is
+    // dropped and counted, not buffered.
+    const quint64 dropped = m_broker->counters().publishDropped;
+    QVERIFY2(dropped >= Messages - 256 - 8, qPrintable(QString::number(dropped)));
+    const auto detail = m_broker->sessionDetail(QStringLiteral("stuck"));
+    QVERIFY(detail);
+    QCOMPARE(detail->info.messagesDropped, dropped);
+    QVERIFY(detail->info.online);
 }
 
 QTEST_GUILESS_MAIN(TestBroker)
