@@ -490,18 +490,24 @@ QString deviceDetail(const QJsonObject &device)
     return details.toString();
 }
 
+/// "COMMAND [list|set|remove] …": the action (list when none is named) and the arguments
+/// for its parser, whose name becomes "COMMAND ACTION".
+std::pair<QString, QStringList> splitAction(const QStringList &arguments)
+{
+    const QString word = arguments.value(1);
+    if (word != QLatin1String("list") && word != QLatin1String("set") && word != QLatin1String("remove"))
+        return {QStringLiteral("list"), arguments};
+    QStringList rest = arguments;
+    rest.removeAt(1);
+    rest[0] = arguments.value(0) + QLatin1Char(' ') + word;
+    return {word, rest};
+}
+
 int runDevices(const QStringList &arguments)
 {
     const QString command = arguments.value(0);
     // devices [list] | devices set ID … | devices remove ID
-    QString action = QStringLiteral("list");
-    QStringList rest = arguments;
-    if (const QString word = arguments.value(1);
-        word == QLatin1String("list") || word == QLatin1String("set") || word == QLatin1String("remove")) {
-        action = word;
-        rest.removeAt(1);
-        rest[0] = command + QLatin1Char(' ') + action;
-    }
+    const auto [action, rest] = splitAction(arguments);
 
     QCommandLineParser parser;
     CommonOptions common;
@@ -1069,14 +1075,7 @@ int runAccounts(const QStringList &arguments)
 {
     const QString command = arguments.value(0);
     // accounts [list] | accounts set NAME --role R (password: env, file or stdin) | accounts remove NAME
-    QString action = QStringLiteral("list");
-    QStringList rest = arguments;
-    if (const QString word = arguments.value(1);
-        word == QLatin1String("list") || word == QLatin1String("set") || word == QLatin1String("remove")) {
-        action = word;
-        rest.removeAt(1);
-        rest[0] = command + QLatin1Char(' ') + action;
-    }
+    const auto [action, rest] = splitAction(arguments);
     QCommandLineParser parser;
     CommonOptions common;
     if (action == QLatin1String("list")) {
