@@ -5,1094 +5,2000 @@
     <name>BrokerOptions</name>
     <message>
         <source>Read broker settings from FILE.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <source>Listen on HOST:PORT (repeatable; replaces the file&apos;s listeners).</source>
-        <translation type="unfinished"></translation>
+        <source>Listen on HOST:PORT (repeatable; replaces the file's listeners).</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <source>Keep the broker&apos;s database in DIR.</source>
-        <translation type="unfinished"></translation>
+        <source>Keep the broker's database in DIR.</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>error, warning, info or debug.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Keep sessions and messages in memory only.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
-        <source>--listen: &apos;%1&apos; is not HOST:PORT</source>
-        <translation type="unfinished"></translation>
+        <source>--listen: '%1' is not HOST:PORT</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <source>--log-level: &apos;%1&apos; is not error, warning, info or debug</source>
-        <translation type="unfinished"></translation>
+        <source>--log-level: '%1' is not error, warning, info or debug</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>QObject</name>
     <message>
         <source>seconds ago</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::BindingTableModel</name>
+    <message>
+        <source>Enter a topic filter, e.g. telemetry/+/state</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not a valid topic filter: '+' and '#' must fill a whole level, '#' only at the end</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Choose a message type</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 is not in the loaded schemas</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Topic filter</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Message type</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>hermes::ui::DashboardView</name>
     <message>
         <source>Connected</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Sessions</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Messages in/s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Messages out/s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>In flight</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Queued</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Retained</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Subscriptions</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Dropped</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Protocol errors</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Keep-alive timeouts</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Take-overs</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Connections</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>clients</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Messages per second</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>msg/s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>In</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Out</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>In flight and queued</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>messages</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Heartbeat lateness (last inbound packet vs 1.5 × keep-alive)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Online sessions</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>0–25 %</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>25–50 %</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>50–67 %</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>67–100 %</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>overdue</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::DecodedTreeModel</name>
+    <message numerus="yes">
+        <source>%n field(s)</source>
+        <translation><numerusform>%n field</numerusform><numerusform>%n fields</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 +%2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not in the schema (or another wire type than declared): kept as found on the wire</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Field</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%n item(s), packed</source>
+        <translation><numerusform>%n item, packed</numerusform><numerusform>%n items, packed</numerusform></translation>
     </message>
 </context>
 <context>
     <name>hermes::ui::HeartbeatTimeline</name>
     <message>
         <source>CONNECT</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>PINGREQ (in)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>other in</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>PINGRESP (out)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>other out</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>keep-alive T</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>1.5 T deadline</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>disconnect</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>NAT timeout</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>in</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>out</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>T = %1 s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>1.5 T = %1 s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>now</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>NAT timeout at %1 →</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>NAT timeout (%1 s)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>No session selected</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Keep-alive is off: the broker never closes a silent connection</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Keep-alive %1 s exceeds the NAT timeout %2 s: the mapping expires between heartbeats</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 from the client at %2, %3 bytes</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 to the client at %2, %3 bytes</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::HexView</name>
+    <message numerus="yes">
+        <source>… %n more byte(s) not shown</source>
+        <translation><numerusform>… %n more byte not shown</numerusform><numerusform>… %n more bytes not shown</numerusform></translation>
+    </message>
+    <message>
+        <source>(empty payload)</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>hermes::ui::MainWindow</name>
     <message>
         <source>Hermes Push Console</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Dashboard</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Messages</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Session detail</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Broker starting…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Database problem: %1</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Database problem</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>The broker cannot write its database:
 %1
 
 Acknowledgements are held until the database accepts writes again; nothing is dropped.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&amp;Broker</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&amp;Start</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>S&amp;top</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&amp;Language</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Follow the system</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&amp;About Hermes</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>About Hermes</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&lt;b&gt;Hermes %1&lt;/b&gt;&lt;br&gt;Push console and MQTT broker inspector.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Language</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The language changes the next time Hermes starts.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Listening on %1</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Broker not running: %1</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Broker could not start</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1
-
-Listen on another port instead:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Broker stopped</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 connected · %2 sessions · %3 in · %4 out</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&amp;Push</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>&amp;New push…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Topics</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Recent &amp;files</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&amp;Listen address…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&amp;Reset layout</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Language changed. Views that are not yet translated switch the next time Hermes starts.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(none yet: exported traces appear here)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Clear list</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Stop broker</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Start broker</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Broker not running: port %1 is taken by another program</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Broker stopping…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Broker stopped (%1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Another program is already listening on %1, so the embedded broker cannot start there.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Stop the other program, or let Hermes listen on another port. The console keeps working; it shows nothing until the broker runs.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The embedded broker could not start.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Use another port…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Listen on another port</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Port for MQTT clients:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Listen address</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Address and port for MQTT clients, e.g. 127.0.0.1:1883 or 0.0.0.0:1883 (all interfaces):</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>“%1” is not an address and port.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>This broker cannot be reconfigured from here.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Pushes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Schemas</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::MessageForm</name>
+    <message>
+        <source>%1 = %2 (%3%4)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Hex</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Base64</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>How the bytes are typed in</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>hex, e.g. 0a 1b ff</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>base64, e.g. ChtI</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s)</source>
+        <translation><numerusform>%n byte</numerusform><numerusform>%n bytes</numerusform></translation>
+    </message>
+    <message>
+        <source>Not hex: pairs of 0-9, a-f</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not base64</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Set this field (it has presence: unset differs from the default)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add entry</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add item</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Remove this row</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n)</source>
+        <translation><numerusform>%1 (%n)</numerusform><numerusform>%1 (%n)</numerusform></translation>
+    </message>
+    <message>
+        <source>one of: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(no fields)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 has no field %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Nested too deep for a form: type JSON</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 is not loaded: type its JSON</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Choose a message type to compose it field by field.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 is not in the loaded schemas.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No message type chosen</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>not a JSON object</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>hermes::ui::MessageLogModel</name>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>(broker)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Topic</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>QoS</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Retained</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Bytes</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Payload</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>hermes::ui::MessagesView</name>
     <message>
         <source>Topic filter, e.g. devices/+/push or telemetry/#</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Pause</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Clear</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Select a message to see its payload.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Resume</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Paused</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message numerus="yes">
         <source>Paused — %n message(s) not shown</source>
-        <translation>
-            <numerusform>Paused — %n message not shown</numerusform>
-            <numerusform>Paused — %n messages not shown</numerusform>
-        </translation>
+        <translation><numerusform>Paused — %n message not shown</numerusform><numerusform>Paused — %n messages not shown</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n message(s) too fast to show</source>
-        <translation>
-            <numerusform>%n message too fast to show</numerusform>
-            <numerusform>%n messages too fast to show</numerusform>
-        </translation>
+        <translation><numerusform>%n message too fast to show</numerusform><numerusform>%n messages too fast to show</numerusform></translation>
     </message>
     <message>
         <source>Topic: %1
 QoS: %2   Retained: %3   Bytes: %4
 
 </source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>no</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::PayloadInspector</name>
+    <message>
+        <source>Message type used to decode the payload</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&amp;Decode as:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&amp;Copy JSON</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>He&amp;x</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&amp;JSON</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&amp;Raw wire format</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>By topic binding</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(no topic)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Content type: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No payload selected</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s): too large to decode here; the hex view shows the start.</source>
+        <translation><numerusform>%n byte: too large to decode here; the hex view shows the start.</numerusform><numerusform>%n bytes: too large to decode here; the hex view shows the start.</numerusform></translation>
+    </message>
+    <message>
+        <source>Not a valid %1 (%2): showing the wire format.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Empty payload.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No message type chosen: showing the wire format.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The wire format breaks at byte %1: %2.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No JSON: the payload was not decoded with a message type.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source># broken at byte %1: %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Decoded as %1 (chosen), %n byte(s).</source>
+        <translation><numerusform>Decoded as %1 (chosen), %n byte.</numerusform><numerusform>Decoded as %1 (chosen), %n bytes.</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Hermes push envelope, %n byte(s).</source>
+        <translation><numerusform>Hermes push envelope, %n byte.</numerusform><numerusform>Hermes push envelope, %n bytes.</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Inner payload: %1 (%2), %n byte(s).</source>
+        <translation><numerusform>Inner payload: %1 (%2), %n byte.</numerusform><numerusform>Inner payload: %1 (%2), %n bytes.</numerusform></translation>
+    </message>
+    <message>
+        <source>no content type</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Device receipt (%1), %n byte(s).</source>
+        <translation><numerusform>Device receipt (%1), %n byte.</numerusform><numerusform>Device receipt (%1), %n bytes.</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Decoded as %1 (named by the content type), %n byte(s).</source>
+        <translation><numerusform>Decoded as %1 (named by the content type), %n byte.</numerusform><numerusform>Decoded as %1 (named by the content type), %n bytes.</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Decoded as %1 (bound by %2), %n byte(s).</source>
+        <translation><numerusform>Decoded as %1 (bound by %2), %n byte.</numerusform><numerusform>Decoded as %1 (bound by %2), %n bytes.</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Text, %n byte(s).</source>
+        <translation><numerusform>Text, %n byte.</numerusform><numerusform>Text, %n bytes.</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>JSON text, %n byte(s).</source>
+        <translation><numerusform>JSON text, %n byte.</numerusform><numerusform>JSON text, %n bytes.</numerusform></translation>
+    </message>
+    <message>
+        <source>No message type for %1: showing the wire format.</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>hermes::ui::PushDialog</name>
     <message>
         <source>Retain on the broker</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Push</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>devices/{id}/push</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>0 — at most once</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>1 — at least once</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>2 — exactly once</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source> s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>no expiry</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>MQTT 5 message expiry: an offline device that returns later does not get it</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Text</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>JSON</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Hex bytes</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Payload</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Topic:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>QoS:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Time to live:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Payload as:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Push to %1</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>The topic must not be empty or contain + or #.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Not valid JSON at character %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Hex bytes need pairs of 0–9 and a–f, e.g. 0a 1b ff.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Send at</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Hermes envelope (sequence number, signature, receipt)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>New push</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Alias</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Tag expression</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>All devices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>After this, a device that was offline does not get the push (MQTT 5 message expiry and the envelope's expiry)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source> /s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>as fast as possible</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Deliveries per second for large audiences</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Protobuf</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Load .proto files in the Schemas view to compose protobuf payloads.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Target</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Who:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Delivery</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Pace:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>What each device receives:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>device ids, separated by commas</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>an alias, e.g. kitchen-lamp</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>e.g. vip &amp;&amp; !beta</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>a topic, e.g. news/today</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>every known device</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Say who the push is for.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Tag expression: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Choose a message type (load .proto files in the Schemas view).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Protobuf: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(nothing to send yet)</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Raw payload, %n byte(s), content type %1; no sequence number, no signature, no receipt.</source>
+        <translation><numerusform>Raw payload, %n byte, content type %1; no sequence number, no signature, no receipt.</numerusform><numerusform>Raw payload, %n bytes, content type %1; no sequence number, no signature, no receipt.</numerusform></translation>
+    </message>
+    <message>
+        <source>(assigned)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(each device)</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%1
+Sequence number: the device's next; signed with the broker's key when one is configured.
+Serialized envelope: about %n byte(s).</source>
+        <translation><numerusform>%1
+Sequence number: the device's next; signed with the broker's key when one is configured.
+Serialized envelope: about %n byte.</numerusform><numerusform>%1
+Sequence number: the device's next; signed with the broker's key when one is configured.
+Serialized envelope: about %n bytes.</numerusform></translation>
+    </message>
+    <message>
+        <source>Every subscriber of this topic.</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Reaches %n device(s)</source>
+        <translation><numerusform>Reaches %n device</numerusform><numerusform>Reaches %n devices</numerusform></translation>
+    </message>
+    <message>
+        <source>The broker is not running.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::PushListModel</name>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Push</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Target</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Created</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Audience</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Receipted</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Acked / sent</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Failed / expired</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Arrivals/s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Median latency</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::PushTargetModel</name>
+    <message>
+        <source>%1 (×%2)</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%1, %n missing</source>
+        <translation><numerusform>%1, %n missing</numerusform><numerusform>%1, %n missing</numerusform></translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Seq</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Acked</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Device says</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::PushesView</name>
+    <message>
+        <source>devices %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>alias %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>tag %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>topic %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>all devices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>pending</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>queued</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>sent</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>receipted</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>expired</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>New push…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No pushes yet.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Select a push to see each device.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 — %2: %3 receipted, %4 acknowledged, %5 waiting, %6 failed, %7 expired; %8 arrivals/s; latency p50 %9 ms, p99 %10 ms; %11 duplicate(s), %12 missing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Arrivals</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>seconds after send</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>devices</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::SchemaManager</name>
+    <message>
+        <source>File: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Folder: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Descriptor set: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add &amp;files…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add f&amp;older…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add &amp;descriptor set…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A FileDescriptorSet written by protoc -o (with or without --include_imports)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Schema sources</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Filter message types</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Message types</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&amp;Add binding</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Bind a topic filter to the message type selected above</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Remove b&amp;inding</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Try a topic, e.g. telemetry/pump-7/state</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Topic bindings (the most specific filter wins)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Problems: none</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Problems (%n)</source>
+        <translation><numerusform>Problems (%n)</numerusform><numerusform>Problems (%n)</numerusform></translation>
+    </message>
+    <message>
+        <source>(no package)</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%n type(s)</source>
+        <translation><numerusform>%n type</numerusform><numerusform>%n types</numerusform></translation>
+    </message>
+    <message>
+        <source>→ not a valid topic name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>→ no binding: wire format only</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>→ %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add .proto files</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Protocol Buffers (*.proto);;All files (*)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add a folder of .proto files</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Add a descriptor set</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Descriptor sets (*.pb *.desc *.protoset *.bin);;All files (*)</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>hermes::ui::SessionDetailView</name>
     <message>
         <source>Packet ID</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Topic</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>QoS</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Age</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Retries</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>DUP</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Retain</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Filter</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Options</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Code</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Detail</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Will published</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>State:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Address:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Keep-alive:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Since:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>No NAT line</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>China Mobile (5 min)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>China Unicom (5 min)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>China Telecom (28 min)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Custom…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Show where a carrier NAT would forget an idle connection</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source> s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Heartbeats</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>wheel: zoom · drag: pan · double-click: fit</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>NAT timeout:</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>PUBREL sent, awaiting PUBCOMP</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>keep-alive timeout</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Export…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>In-flight</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Queued</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Subscriptions</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Packet trace</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Disconnects</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>No session selected</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>No packets</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>session ended</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 (user %2)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>online</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>offline</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 · MQTT %2</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>off</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 s (deadline %2 s)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 (%2 ago)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>no</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>no local</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>retain as published</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>retained on new subscription only</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>no retained</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Packets shown: %1 (newest last)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>In-flight (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Queued (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Subscriptions (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Disconnects (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Export packet trace</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Text files (*.txt);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Could not write %1</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Exported %1 lines to %2</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>hermes::ui::SessionTableModel</name>
     <message>
         <source>Nothing received yet</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Last packet %1 ago; keep-alive off</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Last packet %1 ago; keep-alive %2 s, the broker closes the connection after %3 s of silence</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 at %2%3</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 (user %2)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>online</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>offline</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>off</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 s</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 (max %2)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 (0x%2)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Connected since (online) or offline since (offline)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Time since the last packet from the client. Green: within the keep-alive T; amber: past T; red: past the 1.5 T deadline. Sorts by how close the deadline is</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Outbound QoS 1/2 messages awaiting acknowledgement (high-water mark)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Messages waiting for a window slot or for the client (high-water mark)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Messages dropped: queue full, expired or too large</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Client ID</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Address</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Protocol</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Keep-alive</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Since</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Last inbound</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>In-flight</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Queued</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>In</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Out</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Dropped</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Last close</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>client disconnect</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>keep-alive timeout</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>taken over</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>protocol error</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>connect rejected</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>connect timeout</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>socket error</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>peer closed</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>kicked</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>server shutdown</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>PUBLISH sent, awaiting PUBACK</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>PUBLISH sent, awaiting PUBREC</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>PUBREL sent, awaiting PUBCOMP</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 min</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 h</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 d</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>hermes::ui::SessionsView</name>
     <message>
         <source>Backlog &gt; 0</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Late heartbeat</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Push to this device…</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Kick</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Copy client ID</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Open detail</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Filter by client ID, address or user</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>All</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Online</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Offline</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Only sessions with messages in flight or queued</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Only online sessions silent for longer than their keep-alive</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>offline</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Protocol</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Keep-alive</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Last inbound</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 (max %2)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Dropped</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>1 session (%1 online)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 sessions (%2 online)</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>%1 shown</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Kick session</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Disconnect “%1” now? The device will usually reconnect on its own.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::TopicTreeModel</name>
+    <message>
+        <source>(empty level)</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>yes, %n in subtree</source>
+        <translation><numerusform>yes, %n in subtree</numerusform><numerusform>yes, %n in subtree</numerusform></translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%n below</source>
+        <translation><numerusform>%n below</numerusform><numerusform>%n below</numerusform></translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Retained</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Last message</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Last payload</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::ui::TopicsView</name>
+    <message>
+        <source>Filter topics: text, or a filter like devices/+/state</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Delete retained…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Delete the retained messages of the selected topic and every topic below it</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Refresh retained</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Ask the broker for its retained messages again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Deleting %v of %m</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 topics · %2 retained</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Delete retained messages</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Delete %n retained message(s) on “%1” and the topics below it?
+Subscribers will no longer receive them when they subscribe.</source>
+        <translation><numerusform>Delete %n retained message on “%1” and the topics below it?
+Subscribers will no longer receive it when they subscribe.</numerusform><numerusform>Delete %n retained messages on “%1” and the topics below it?
+Subscribers will no longer receive them when they subscribe.</numerusform></translation>
+    </message>
+    <message>
+        <source>Deleting retained messages…</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%n retained message(s) deleted</source>
+        <translation><numerusform>%n retained message deleted</numerusform><numerusform>%n retained messages deleted</numerusform></translation>
+    </message>
+    <message>
+        <source>Copy topic</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Copy filter for this subtree</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>cancelled: %1 of %2 retained messages deleted</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>main</name>
     <message>
         <source>Hermes push console and MQTT broker inspector</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>User interface language: zh_CN or en.</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished" />
     </message>
 </context>
 </TS>

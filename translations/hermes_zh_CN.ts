@@ -8,11 +8,11 @@
         <translation>从 FILE 读取代理设置。</translation>
     </message>
     <message>
-        <source>Listen on HOST:PORT (repeatable; replaces the file&apos;s listeners).</source>
+        <source>Listen on HOST:PORT (repeatable; replaces the file's listeners).</source>
         <translation>监听 HOST:PORT（可重复；替换配置文件中的监听地址）。</translation>
     </message>
     <message>
-        <source>Keep the broker&apos;s database in DIR.</source>
+        <source>Keep the broker's database in DIR.</source>
         <translation>将代理数据库保存在 DIR 中。</translation>
     </message>
     <message>
@@ -24,11 +24,11 @@
         <translation>会话和消息仅保存在内存中。</translation>
     </message>
     <message>
-        <source>--listen: &apos;%1&apos; is not HOST:PORT</source>
+        <source>--listen: '%1' is not HOST:PORT</source>
         <translation>--listen：“%1”不是 HOST:PORT 格式</translation>
     </message>
     <message>
-        <source>--log-level: &apos;%1&apos; is not error, warning, info or debug</source>
+        <source>--log-level: '%1' is not error, warning, info or debug</source>
         <translation>--log-level：“%1”不是 error、warning、info 或 debug</translation>
     </message>
 </context>
@@ -37,6 +37,33 @@
     <message>
         <source>seconds ago</source>
         <translation>秒前</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::BindingTableModel</name>
+    <message>
+        <source>Enter a topic filter, e.g. telemetry/+/state</source>
+        <translation>请输入主题过滤器，例如 telemetry/+/state</translation>
+    </message>
+    <message>
+        <source>Not a valid topic filter: '+' and '#' must fill a whole level, '#' only at the end</source>
+        <translation>不是有效的主题过滤器：'+' 和 '#' 必须占据整个层级，'#' 只能位于末尾</translation>
+    </message>
+    <message>
+        <source>Choose a message type</source>
+        <translation>请选择消息类型</translation>
+    </message>
+    <message>
+        <source>%1 is not in the loaded schemas</source>
+        <translation>%1 不在已加载的模式中</translation>
+    </message>
+    <message>
+        <source>Topic filter</source>
+        <translation>主题过滤器</translation>
+    </message>
+    <message>
+        <source>Message type</source>
+        <translation>消息类型</translation>
     </message>
 </context>
 <context>
@@ -151,6 +178,45 @@
     </message>
 </context>
 <context>
+    <name>hermes::ui::DecodedTreeModel</name>
+    <message numerus="yes">
+        <source>%n field(s)</source>
+        <translation><numerusform>%n 个字段</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 +%2</source>
+        <translation>%1 +%2</translation>
+    </message>
+    <message>
+        <source>Not in the schema (or another wire type than declared): kept as found on the wire</source>
+        <translation>不在模式中（或线类型与声明不符）：按原始编码保留</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>字节</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s), packed</source>
+        <translation><numerusform>%n 项，packed</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>hermes::ui::HeartbeatTimeline</name>
     <message>
         <source>CONNECT</source>
@@ -235,6 +301,17 @@
     <message>
         <source>%1 to the client at %2, %3 bytes</source>
         <translation>%2 发往客户端的 %1，%3 字节</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::HexView</name>
+    <message numerus="yes">
+        <source>… %n more byte(s) not shown</source>
+        <translation><numerusform>… 另有 %n 字节未显示</numerusform></translation>
+    </message>
+    <message>
+        <source>(empty payload)</source>
+        <translation>（空负载）</translation>
     </message>
 </context>
 <context>
@@ -326,14 +403,6 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <translation>&lt;b&gt;信使 %1&lt;/b&gt;&lt;br&gt;推送控制台与 MQTT 代理检查器。</translation>
     </message>
     <message>
-        <source>Language</source>
-        <translation>语言</translation>
-    </message>
-    <message>
-        <source>The language changes the next time Hermes starts.</source>
-        <translation>语言将在下次启动信使时生效。</translation>
-    </message>
-    <message>
         <source>Listening on %1</source>
         <translation>正在监听 %1</translation>
     </message>
@@ -346,18 +415,6 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <translation>代理无法启动</translation>
     </message>
     <message>
-        <source>%1
-
-Listen on another port instead:</source>
-        <translation>%1
-
-改为监听另一个端口：</translation>
-    </message>
-    <message>
-        <source>Broker stopped</source>
-        <translation>代理已停止</translation>
-    </message>
-    <message>
         <source>%1 connected · %2 sessions · %3 in · %4 out</source>
         <translation>%1 个已连接 · %2 个会话 · 入 %3 · 出 %4</translation>
     </message>
@@ -368,6 +425,201 @@ Listen on another port instead:</source>
     <message>
         <source>&amp;New push…</source>
         <translation>新建推送(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Topics</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Recent &amp;files</source>
+        <translation>最近的文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Listen address…</source>
+        <translation>监听地址(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Reset layout</source>
+        <translation>重置布局(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Language changed. Views that are not yet translated switch the next time Hermes starts.</source>
+        <translation>语言已更改。尚未切换的视图将在下次启动信使时切换。</translation>
+    </message>
+    <message>
+        <source>(none yet: exported traces appear here)</source>
+        <translation>（暂无：导出的报文跟踪会显示在这里）</translation>
+    </message>
+    <message>
+        <source>Clear list</source>
+        <translation>清空列表</translation>
+    </message>
+    <message>
+        <source>Stop broker</source>
+        <translation>停止代理</translation>
+    </message>
+    <message>
+        <source>Start broker</source>
+        <translation>启动代理</translation>
+    </message>
+    <message>
+        <source>Broker not running: port %1 is taken by another program</source>
+        <translation>代理未运行：端口 %1 已被其他程序占用</translation>
+    </message>
+    <message>
+        <source>Broker stopping…</source>
+        <translation>代理正在停止…</translation>
+    </message>
+    <message>
+        <source>Broker stopped (%1)</source>
+        <translation>代理已停止（%1）</translation>
+    </message>
+    <message>
+        <source>Another program is already listening on %1, so the embedded broker cannot start there.</source>
+        <translation>另一个程序已在监听 %1，因此内置代理无法在该地址启动。</translation>
+    </message>
+    <message>
+        <source>Stop the other program, or let Hermes listen on another port. The console keeps working; it shows nothing until the broker runs.</source>
+        <translation>请停止该程序，或让信使监听另一个端口。控制台仍可使用，但在代理运行之前不会显示任何内容。</translation>
+    </message>
+    <message>
+        <source>The embedded broker could not start.</source>
+        <translation>内置代理无法启动。</translation>
+    </message>
+    <message>
+        <source>Use another port…</source>
+        <translation>使用另一个端口…</translation>
+    </message>
+    <message>
+        <source>Listen on another port</source>
+        <translation>监听另一个端口</translation>
+    </message>
+    <message>
+        <source>Port for MQTT clients:</source>
+        <translation>MQTT 客户端端口：</translation>
+    </message>
+    <message>
+        <source>Listen address</source>
+        <translation>监听地址</translation>
+    </message>
+    <message>
+        <source>Address and port for MQTT clients, e.g. 127.0.0.1:1883 or 0.0.0.0:1883 (all interfaces):</source>
+        <translation>MQTT 客户端的地址和端口，例如 127.0.0.1:1883 或 0.0.0.0:1883（所有接口）：</translation>
+    </message>
+    <message>
+        <source>“%1” is not an address and port.</source>
+        <translation>“%1”不是有效的地址和端口。</translation>
+    </message>
+    <message>
+        <source>This broker cannot be reconfigured from here.</source>
+        <translation>无法在此处重新配置此代理。</translation>
+    </message>
+    <message>
+        <source>Pushes</source>
+        <translation>推送</translation>
+    </message>
+    <message>
+        <source>Schemas</source>
+        <translation>模式</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::MessageForm</name>
+    <message>
+        <source>%1 = %2 (%3%4)</source>
+        <translation>%1 = %2 (%3%4)</translation>
+    </message>
+    <message>
+        <source>Hex</source>
+        <translation>Hex</translation>
+    </message>
+    <message>
+        <source>Base64</source>
+        <translation>Base64</translation>
+    </message>
+    <message>
+        <source>How the bytes are typed in</source>
+        <translation>字节的输入方式</translation>
+    </message>
+    <message>
+        <source>hex, e.g. 0a 1b ff</source>
+        <translation>hex，例如 0a 1b ff</translation>
+    </message>
+    <message>
+        <source>base64, e.g. ChtI</source>
+        <translation>base64，例如 ChtI</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s)</source>
+        <translation><numerusform>%n 字节</numerusform></translation>
+    </message>
+    <message>
+        <source>Not hex: pairs of 0-9, a-f</source>
+        <translation>不是 hex：需为成对的 0-9、a-f</translation>
+    </message>
+    <message>
+        <source>Not base64</source>
+        <translation>不是 base64</translation>
+    </message>
+    <message>
+        <source>Set this field (it has presence: unset differs from the default)</source>
+        <translation>设置此字段（该字段有存在性：未设置不同于默认值）</translation>
+    </message>
+    <message>
+        <source>Add entry</source>
+        <translation>添加条目</translation>
+    </message>
+    <message>
+        <source>Add item</source>
+        <translation>添加项</translation>
+    </message>
+    <message>
+        <source>Remove this row</source>
+        <translation>删除此行</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n)</source>
+        <translation><numerusform>%1（%n）</numerusform></translation>
+    </message>
+    <message>
+        <source>one of: %1</source>
+        <translation>多选一：%1</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>(no fields)</source>
+        <translation>（无字段）</translation>
+    </message>
+    <message>
+        <source>%1 has no field %2</source>
+        <translation>%1 没有字段 %2</translation>
+    </message>
+    <message>
+        <source>Nested too deep for a form: type JSON</source>
+        <translation>嵌套过深，无法用表单编辑：请输入 JSON</translation>
+    </message>
+    <message>
+        <source>%1 is not loaded: type its JSON</source>
+        <translation>%1 未加载：请输入其 JSON</translation>
+    </message>
+    <message>
+        <source>Choose a message type to compose it field by field.</source>
+        <translation>选择消息类型后即可逐个字段编写。</translation>
+    </message>
+    <message>
+        <source>%1 is not in the loaded schemas.</source>
+        <translation>%1 不在已加载的模式中。</translation>
+    </message>
+    <message>
+        <source>No message type chosen</source>
+        <translation>未选择消息类型</translation>
+    </message>
+    <message>
+        <source>not a JSON object</source>
+        <translation>不是 JSON 对象</translation>
     </message>
 </context>
 <context>
@@ -406,7 +658,7 @@ Listen on another port instead:</source>
     </message>
     <message>
         <source>Payload</source>
-        <translation>载荷</translation>
+        <translation>负载</translation>
     </message>
 </context>
 <context>
@@ -425,7 +677,7 @@ Listen on another port instead:</source>
     </message>
     <message>
         <source>Select a message to see its payload.</source>
-        <translation>选择一条消息以查看其载荷。</translation>
+        <translation>选择一条消息以查看其负载。</translation>
     </message>
     <message>
         <source>Resume</source>
@@ -437,15 +689,11 @@ Listen on another port instead:</source>
     </message>
     <message numerus="yes">
         <source>Paused — %n message(s) not shown</source>
-        <translation>
-            <numerusform>已暂停 — %n 条消息未显示</numerusform>
-        </translation>
+        <translation><numerusform>已暂停 — %n 条消息未显示</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n message(s) too fast to show</source>
-        <translation>
-            <numerusform>%n 条消息过快未能显示</numerusform>
-        </translation>
+        <translation><numerusform>%n 条消息过快未能显示</numerusform></translation>
     </message>
     <message>
         <source>Topic: %1
@@ -467,18 +715,121 @@ QoS：%2   保留：%3   字节：%4
     </message>
 </context>
 <context>
+    <name>hermes::ui::PayloadInspector</name>
+    <message>
+        <source>Message type used to decode the payload</source>
+        <translation>用于解码负载的消息类型</translation>
+    </message>
+    <message>
+        <source>&amp;Decode as:</source>
+        <translation>解码为(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>&amp;Copy JSON</source>
+        <translation>复制 JSON(&amp;C)</translation>
+    </message>
+    <message>
+        <source>He&amp;x</source>
+        <translation>Hex(&amp;X)</translation>
+    </message>
+    <message>
+        <source>&amp;JSON</source>
+        <translation>JSON(&amp;J)</translation>
+    </message>
+    <message>
+        <source>&amp;Raw wire format</source>
+        <translation>原始编码(&amp;R)</translation>
+    </message>
+    <message>
+        <source>By topic binding</source>
+        <translation>按主题绑定</translation>
+    </message>
+    <message>
+        <source>(no topic)</source>
+        <translation>（无主题）</translation>
+    </message>
+    <message>
+        <source>Content type: %1</source>
+        <translation>内容类型：%1</translation>
+    </message>
+    <message>
+        <source>No payload selected</source>
+        <translation>未选择负载</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s): too large to decode here; the hex view shows the start.</source>
+        <translation><numerusform>%n 字节：过大，无法在此解码；hex 视图显示其开头部分。</numerusform></translation>
+    </message>
+    <message>
+        <source>Not a valid %1 (%2): showing the wire format.</source>
+        <translation>不是有效的 %1（%2）：显示原始编码。</translation>
+    </message>
+    <message>
+        <source>Empty payload.</source>
+        <translation>空负载。</translation>
+    </message>
+    <message>
+        <source>No message type chosen: showing the wire format.</source>
+        <translation>未选择消息类型：显示原始编码。</translation>
+    </message>
+    <message>
+        <source>The wire format breaks at byte %1: %2.</source>
+        <translation>原始编码在第 %1 字节处中断：%2。</translation>
+    </message>
+    <message>
+        <source>No JSON: the payload was not decoded with a message type.</source>
+        <translation>无 JSON：负载未按消息类型解码。</translation>
+    </message>
+    <message>
+        <source># broken at byte %1: %2</source>
+        <translation># 在第 %1 字节处中断：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Decoded as %1 (chosen), %n byte(s).</source>
+        <translation><numerusform>已解码为 %1（手动选择），%n 字节。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Hermes push envelope, %n byte(s).</source>
+        <translation><numerusform>信使推送信封，%n 字节。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Inner payload: %1 (%2), %n byte(s).</source>
+        <translation><numerusform>内层负载：%1（%2），%n 字节。</numerusform></translation>
+    </message>
+    <message>
+        <source>no content type</source>
+        <translation>无内容类型</translation>
+    </message>
+    <message numerus="yes">
+        <source>Device receipt (%1), %n byte(s).</source>
+        <translation><numerusform>设备回执（%1），%n 字节。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Decoded as %1 (named by the content type), %n byte(s).</source>
+        <translation><numerusform>已解码为 %1（由内容类型指定），%n 字节。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Decoded as %1 (bound by %2), %n byte(s).</source>
+        <translation><numerusform>已解码为 %1（由 %2 绑定），%n 字节。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Text, %n byte(s).</source>
+        <translation><numerusform>文本，%n 字节。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>JSON text, %n byte(s).</source>
+        <translation><numerusform>JSON 文本，%n 字节。</numerusform></translation>
+    </message>
+    <message>
+        <source>No message type for %1: showing the wire format.</source>
+        <translation>%1 没有对应的消息类型：显示原始编码。</translation>
+    </message>
+</context>
+<context>
     <name>hermes::ui::PushDialog</name>
     <message>
         <source>Retain on the broker</source>
         <translation>在代理上保留</translation>
-    </message>
-    <message>
-        <source>Push</source>
-        <translation>推送</translation>
-    </message>
-    <message>
-        <source>devices/{id}/push</source>
-        <translation>devices/{id}/push</translation>
     </message>
     <message>
         <source>0 — at most once</source>
@@ -501,10 +852,6 @@ QoS：%2   保留：%3   字节：%4
         <translation>不过期</translation>
     </message>
     <message>
-        <source>MQTT 5 message expiry: an offline device that returns later does not get it</source>
-        <translation>MQTT 5 消息过期：之后才上线的离线设备不会收到</translation>
-    </message>
-    <message>
         <source>Text</source>
         <translation>文本</translation>
     </message>
@@ -518,11 +865,7 @@ QoS：%2   保留：%3   字节：%4
     </message>
     <message>
         <source>Payload</source>
-        <translation>载荷</translation>
-    </message>
-    <message>
-        <source>Topic:</source>
-        <translation>主题：</translation>
+        <translation>负载</translation>
     </message>
     <message>
         <source>QoS:</source>
@@ -534,7 +877,7 @@ QoS：%2   保留：%3   字节：%4
     </message>
     <message>
         <source>Payload as:</source>
-        <translation>载荷格式：</translation>
+        <translation>负载格式：</translation>
     </message>
     <message>
         <source>Send</source>
@@ -555,6 +898,458 @@ QoS：%2   保留：%3   字节：%4
     <message>
         <source>Hex bytes need pairs of 0–9 and a–f, e.g. 0a 1b ff.</source>
         <translation>十六进制字节需由成对的 0–9 和 a–f 组成，例如 0a 1b ff。</translation>
+    </message>
+    <message>
+        <source>Send at</source>
+        <translation>定时发送于</translation>
+    </message>
+    <message>
+        <source>Hermes envelope (sequence number, signature, receipt)</source>
+        <translation>信使信封（序列号、签名、回执）</translation>
+    </message>
+    <message>
+        <source>New push</source>
+        <translation>新建推送</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Alias</source>
+        <translation>别名</translation>
+    </message>
+    <message>
+        <source>Tag expression</source>
+        <translation>标签表达式</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>All devices</source>
+        <translation>所有设备</translation>
+    </message>
+    <message>
+        <source>After this, a device that was offline does not get the push (MQTT 5 message expiry and the envelope's expiry)</source>
+        <translation>超过此时间后，之前离线的设备将不会收到该推送（MQTT 5 消息过期及信封过期）</translation>
+    </message>
+    <message>
+        <source> /s</source>
+        <translation> /秒</translation>
+    </message>
+    <message>
+        <source>as fast as possible</source>
+        <translation>尽快</translation>
+    </message>
+    <message>
+        <source>Deliveries per second for large audiences</source>
+        <translation>面向大量受众时每秒的投递数</translation>
+    </message>
+    <message>
+        <source>Protobuf</source>
+        <translation>Protobuf</translation>
+    </message>
+    <message>
+        <source>Load .proto files in the Schemas view to compose protobuf payloads.</source>
+        <translation>在“模式”视图中加载 .proto 文件后即可编写 protobuf 负载。</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>Who:</source>
+        <translation>对象：</translation>
+    </message>
+    <message>
+        <source>Delivery</source>
+        <translation>投递</translation>
+    </message>
+    <message>
+        <source>Pace:</source>
+        <translation>速率：</translation>
+    </message>
+    <message>
+        <source>What each device receives:</source>
+        <translation>每台设备收到的内容：</translation>
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>未发送：%1</translation>
+    </message>
+    <message>
+        <source>device ids, separated by commas</source>
+        <translation>设备 ID，以逗号分隔</translation>
+    </message>
+    <message>
+        <source>an alias, e.g. kitchen-lamp</source>
+        <translation>别名，例如 kitchen-lamp</translation>
+    </message>
+    <message>
+        <source>e.g. vip &amp;&amp; !beta</source>
+        <translation>例如 vip &amp;&amp; !beta</translation>
+    </message>
+    <message>
+        <source>a topic, e.g. news/today</source>
+        <translation>主题，例如 news/today</translation>
+    </message>
+    <message>
+        <source>every known device</source>
+        <translation>所有已知设备</translation>
+    </message>
+    <message>
+        <source>Say who the push is for.</source>
+        <translation>请指定推送对象。</translation>
+    </message>
+    <message>
+        <source>Tag expression: %1</source>
+        <translation>标签表达式：%1</translation>
+    </message>
+    <message>
+        <source>Choose a message type (load .proto files in the Schemas view).</source>
+        <translation>请选择消息类型（在“模式”视图中加载 .proto 文件）。</translation>
+    </message>
+    <message>
+        <source>Protobuf: %1</source>
+        <translation>Protobuf：%1</translation>
+    </message>
+    <message>
+        <source>(nothing to send yet)</source>
+        <translation>（尚无可发送的内容）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Raw payload, %n byte(s), content type %1; no sequence number, no signature, no receipt.</source>
+        <translation><numerusform>原始负载，%n 字节，内容类型 %1；没有序列号、签名和回执。</numerusform></translation>
+    </message>
+    <message>
+        <source>(assigned)</source>
+        <translation>（自动分配）</translation>
+    </message>
+    <message>
+        <source>(each device)</source>
+        <translation>（每台设备）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1
+Sequence number: the device's next; signed with the broker's key when one is configured.
+Serialized envelope: about %n byte(s).</source>
+        <translation><numerusform>%1
+序列号：该设备的下一个；配置了密钥时由代理签名。
+序列化后的信封：约 %n 字节。</numerusform></translation>
+    </message>
+    <message>
+        <source>Every subscriber of this topic.</source>
+        <translation>此主题的所有订阅者。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reaches %n device(s)</source>
+        <translation><numerusform>覆盖 %n 台设备</numerusform></translation>
+    </message>
+    <message>
+        <source>The broker is not running.</source>
+        <translation>代理未在运行。</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::PushListModel</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>Push</source>
+        <translation>推送</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Audience</source>
+        <translation>受众</translation>
+    </message>
+    <message>
+        <source>Receipted</source>
+        <translation>已回执</translation>
+    </message>
+    <message>
+        <source>Acked / sent</source>
+        <translation>已确认 / 已发送</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>Failed / expired</source>
+        <translation>失败 / 已过期</translation>
+    </message>
+    <message>
+        <source>Arrivals/s</source>
+        <translation>到达/秒</translation>
+    </message>
+    <message>
+        <source>Median latency</source>
+        <translation>延迟中位数</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::PushTargetModel</name>
+    <message>
+        <source>%1 (×%2)</source>
+        <translation>%1（×%2）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n missing</source>
+        <translation><numerusform>%1，缺少 %n 个</numerusform></translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Seq</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>Acked</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <source>Device says</source>
+        <translation>设备反馈</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::PushesView</name>
+    <message>
+        <source>devices %1</source>
+        <translation>设备 %1</translation>
+    </message>
+    <message>
+        <source>alias %1</source>
+        <translation>别名 %1</translation>
+    </message>
+    <message>
+        <source>tag %1</source>
+        <translation>标签 %1</translation>
+    </message>
+    <message>
+        <source>topic %1</source>
+        <translation>主题 %1</translation>
+    </message>
+    <message>
+        <source>all devices</source>
+        <translation>所有设备</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>receipted</source>
+        <translation>已回执</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>New push…</source>
+        <translation>新建推送…</translation>
+    </message>
+    <message>
+        <source>No pushes yet.</source>
+        <translation>尚无推送。</translation>
+    </message>
+    <message>
+        <source>Select a push to see each device.</source>
+        <translation>选择一个推送以查看各设备的情况。</translation>
+    </message>
+    <message>
+        <source>%1 — %2: %3 receipted, %4 acknowledged, %5 waiting, %6 failed, %7 expired; %8 arrivals/s; latency p50 %9 ms, p99 %10 ms; %11 duplicate(s), %12 missing</source>
+        <translation>%1 — %2：已回执 %3，已确认 %4，等待中 %5，失败 %6，已过期 %7；到达 %8/秒；延迟 p50 %9 毫秒，p99 %10 毫秒；重复 %11，缺失 %12</translation>
+    </message>
+    <message>
+        <source>Arrivals</source>
+        <translation>到达</translation>
+    </message>
+    <message>
+        <source>seconds after send</source>
+        <translation>发送后秒数</translation>
+    </message>
+    <message>
+        <source>devices</source>
+        <translation>设备数</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::SchemaManager</name>
+    <message>
+        <source>File: %1</source>
+        <translation>文件：%1</translation>
+    </message>
+    <message>
+        <source>Folder: %1</source>
+        <translation>文件夹：%1</translation>
+    </message>
+    <message>
+        <source>Descriptor set: %1</source>
+        <translation>描述符集：%1</translation>
+    </message>
+    <message>
+        <source>Add &amp;files…</source>
+        <translation>添加文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Add f&amp;older…</source>
+        <translation>添加文件夹(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Add &amp;descriptor set…</source>
+        <translation>添加描述符集(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Re&amp;load</source>
+        <translation>重新加载(&amp;L)</translation>
+    </message>
+    <message>
+        <source>A FileDescriptorSet written by protoc -o (with or without --include_imports)</source>
+        <translation>由 protoc -o 生成的 FileDescriptorSet（带或不带 --include_imports 均可）</translation>
+    </message>
+    <message>
+        <source>Schema sources</source>
+        <translation>模式来源</translation>
+    </message>
+    <message>
+        <source>Filter message types</source>
+        <translation>过滤消息类型</translation>
+    </message>
+    <message>
+        <source>Message types</source>
+        <translation>消息类型</translation>
+    </message>
+    <message>
+        <source>&amp;Add binding</source>
+        <translation>添加绑定(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Bind a topic filter to the message type selected above</source>
+        <translation>将主题过滤器绑定到上方所选的消息类型</translation>
+    </message>
+    <message>
+        <source>Remove b&amp;inding</source>
+        <translation>移除绑定(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Try a topic, e.g. telemetry/pump-7/state</source>
+        <translation>测试主题，例如 telemetry/pump-7/state</translation>
+    </message>
+    <message>
+        <source>Topic bindings (the most specific filter wins)</source>
+        <translation>主题绑定（最具体的过滤器优先）</translation>
+    </message>
+    <message>
+        <source>Problems: none</source>
+        <translation>问题：无</translation>
+    </message>
+    <message numerus="yes">
+        <source>Problems (%n)</source>
+        <translation><numerusform>问题（%n）</numerusform></translation>
+    </message>
+    <message>
+        <source>(no package)</source>
+        <translation>（无包）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n type(s)</source>
+        <translation><numerusform>%n 个类型</numerusform></translation>
+    </message>
+    <message>
+        <source>→ not a valid topic name</source>
+        <translation>→ 不是有效的主题名</translation>
+    </message>
+    <message>
+        <source>→ no binding: wire format only</source>
+        <translation>→ 无绑定：仅显示原始编码</translation>
+    </message>
+    <message>
+        <source>→ %1</source>
+        <translation>→ %1</translation>
+    </message>
+    <message>
+        <source>Add .proto files</source>
+        <translation>添加 .proto 文件</translation>
+    </message>
+    <message>
+        <source>Protocol Buffers (*.proto);;All files (*)</source>
+        <translation>Protocol Buffers (*.proto);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Add a folder of .proto files</source>
+        <translation>添加包含 .proto 文件的文件夹</translation>
+    </message>
+    <message>
+        <source>Add a descriptor set</source>
+        <translation>添加描述符集</translation>
+    </message>
+    <message>
+        <source>Descriptor sets (*.pb *.desc *.protoset *.bin);;All files (*)</source>
+        <translation>描述符集 (*.pb *.desc *.protoset *.bin);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -1088,6 +1883,114 @@ QoS：%2   保留：%3   字节：%4
     <message>
         <source>Disconnect “%1” now? The device will usually reconnect on its own.</source>
         <translation>现在断开“%1”？设备通常会自行重连。</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::TopicTreeModel</name>
+    <message>
+        <source>(empty level)</source>
+        <translation>（空层级）</translation>
+    </message>
+    <message numerus="yes">
+        <source>yes, %n in subtree</source>
+        <translation><numerusform>是，子树中共 %n 条</numerusform></translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n below</source>
+        <translation><numerusform>下级 %n 条</numerusform></translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Retained</source>
+        <translation>保留消息</translation>
+    </message>
+    <message>
+        <source>Last message</source>
+        <translation>最后消息</translation>
+    </message>
+    <message>
+        <source>Last payload</source>
+        <translation>最后负载</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::TopicsView</name>
+    <message>
+        <source>Filter topics: text, or a filter like devices/+/state</source>
+        <translation>过滤主题：文本，或类似 devices/+/state 的过滤器</translation>
+    </message>
+    <message>
+        <source>Delete retained…</source>
+        <translation>删除保留消息…</translation>
+    </message>
+    <message>
+        <source>Delete the retained messages of the selected topic and every topic below it</source>
+        <translation>删除所选主题及其下所有主题的保留消息</translation>
+    </message>
+    <message>
+        <source>Refresh retained</source>
+        <translation>刷新保留消息</translation>
+    </message>
+    <message>
+        <source>Ask the broker for its retained messages again</source>
+        <translation>重新向代理获取保留消息</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Deleting %v of %m</source>
+        <translation>正在删除 %v / %m</translation>
+    </message>
+    <message>
+        <source>%1 topics · %2 retained</source>
+        <translation>%1 个主题 · %2 条保留消息</translation>
+    </message>
+    <message>
+        <source>Delete retained messages</source>
+        <translation>删除保留消息</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n retained message(s) on “%1” and the topics below it?
+Subscribers will no longer receive them when they subscribe.</source>
+        <translation><numerusform>删除“%1”及其下级主题上的 %n 条保留消息？
+订阅者在订阅时将不再收到这些消息。</numerusform></translation>
+    </message>
+    <message>
+        <source>Deleting retained messages…</source>
+        <translation>正在删除保留消息…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n retained message(s) deleted</source>
+        <translation><numerusform>已删除 %n 条保留消息</numerusform></translation>
+    </message>
+    <message>
+        <source>Copy topic</source>
+        <translation>复制主题</translation>
+    </message>
+    <message>
+        <source>Copy filter for this subtree</source>
+        <translation>复制此子树的过滤器</translation>
+    </message>
+    <message>
+        <source>cancelled: %1 of %2 retained messages deleted</source>
+        <translation>已取消：已删除 %1 / %2 条保留消息</translation>
     </message>
 </context>
 <context>
