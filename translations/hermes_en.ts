@@ -176,6 +176,30 @@
         <source>overdue</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <source>Refused connections</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Failed logins</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Access denials</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Rate-limited connects</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Login back-off refusals</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Subscription quota refusals</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>hermes::ui::DecodedTreeModel</name>

@@ -176,6 +176,30 @@
         <source>overdue</source>
         <translation>已超时</translation>
     </message>
+    <message>
+        <source>Refused connections</source>
+        <translation>被拒连接</translation>
+    </message>
+    <message>
+        <source>Failed logins</source>
+        <translation>登录失败</translation>
+    </message>
+    <message>
+        <source>Access denials</source>
+        <translation>访问被拒</translation>
+    </message>
+    <message>
+        <source>Rate-limited connects</source>
+        <translation>限速拒绝的连接</translation>
+    </message>
+    <message>
+        <source>Login back-off refusals</source>
+        <translation>登录退避拒绝</translation>
+    </message>
+    <message>
+        <source>Subscription quota refusals</source>
+        <translation>订阅配额拒绝</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::DecodedTreeModel</name>

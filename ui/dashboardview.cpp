@@ -77,6 +77,16 @@ DashboardView::DashboardView(EngineMonitor &monitor, QWidget *parent)
     m_errorsLabel = addCounter(grid, index++, tr("Protocol errors"));
     m_timeoutsLabel = addCounter(grid, index++, tr("Keep-alive timeouts"));
     m_takeOversLabel = addCounter(grid, index++, tr("Take-overs"));
+    const std::pair<QString, quint64 BrokerCounters::*> limits[] = {
+        {tr("Refused connections"), &BrokerCounters::connectionsRefused},
+        {tr("Failed logins"), &BrokerCounters::authenticationFailures},
+        {tr("Access denials"), &BrokerCounters::accessDenials},
+        {tr("Rate-limited connects"), &BrokerCounters::connectionRateRefusals},
+        {tr("Login back-off refusals"), &BrokerCounters::authBackoffRefusals},
+        {tr("Subscription quota refusals"), &BrokerCounters::subscriptionQuotaRefusals},
+    };
+    for (const auto &[title, field] : limits)
+        m_limitCounters.append({addCounter(grid, index++, title), field});
     layout->addLayout(grid);
 
     auto *charts = new QGridLayout;
@@ -192,6 +202,8 @@ void DashboardView::applyBatch(const TelemetryBatch &batch)
     m_errorsLabel->setText(locale.toString(c.protocolErrors));
     m_timeoutsLabel->setText(locale.toString(c.keepAliveTimeouts));
     m_takeOversLabel->setText(locale.toString(c.takeOvers));
+    for (const auto &[label, field] : std::as_const(m_limitCounters))
+        label->setText(locale.toString(c.*field));
     sample(batch);
 }
 

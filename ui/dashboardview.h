@@ -88,6 +88,8 @@ private:
     QLabel *m_errorsLabel = nullptr;
     QLabel *m_timeoutsLabel = nullptr;
     QLabel *m_takeOversLabel = nullptr;
+    /// Security and abuse-limit counters: each label shows one BrokerCounters field.
+    QList<std::pair<QLabel *, quint64 BrokerCounters::*>> m_limitCounters;
 };
 
 } // namespace hermes::ui
