@@ -250,7 +250,9 @@ void MessagesView::setSchemaLibrary(SchemaLibrary *library)
         return;
     m_inspector = new PayloadInspector(library, this);
     m_inspector->setObjectName(QStringLiteral("messageInspector"));
+    // replaceWidget() leaves the old widget without a parent: keep owning it.
     m_splitter->replaceWidget(1, m_inspector);
+    m_payload->setParent(this);
     m_payload->hide();
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 1);

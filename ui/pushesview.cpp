@@ -239,7 +239,7 @@ PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
     , m_pushTable(new QTableView(this))
     , m_targetTable(new QTableView(this))
     , m_summary(new QLabel(this))
-    , m_chartView(new QChartView(this))
+    , m_chartView(new QChartView(new QChart, this)) // setChart() would orphan a default chart
     , m_arrivals(new QLineSeries(this))
     , m_timeAxis(new QValueAxis(this))
     , m_countAxis(new QValueAxis(this))
@@ -263,7 +263,7 @@ PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
     m_summary->setWordWrap(true);
 
     // Cumulative arrivals: a steep line is a fast push, a long tail is devices coming back.
-    auto *chart = new QChart;
+    QChart *chart = m_chartView->chart();
     chart->addSeries(m_arrivals);
     chart->legend()->hide();
     chart->setTitle(tr("Arrivals"));
@@ -275,7 +275,6 @@ PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
     chart->addAxis(m_countAxis, Qt::AlignLeft);
     m_arrivals->attachAxis(m_timeAxis);
     m_arrivals->attachAxis(m_countAxis);
-    m_chartView->setChart(chart);
     m_chartView->setObjectName(QStringLiteral("pushArrivalChart"));
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumWidth(280);

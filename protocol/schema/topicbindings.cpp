@@ -55,10 +55,11 @@ int TopicBindings::compareSpecificity(QStringView a, QStringView b)
     if (sa.levels != sb.levels) // rule 3
         return sa.levels > sb.levels ? -1 : 1;
     // Rule 4: same number of levels here, so walk both in step.
-    auto ia = a.tokenize(u'/').begin();
-    auto ib = b.tokenize(u'/').begin();
-    const auto end = a.tokenize(u'/').end();
-    for (; ia != end; ++ia, ++ib) {
+    // The tokenizers must outlive their iterators.
+    const auto levelsA = a.tokenize(u'/');
+    const auto levelsB = b.tokenize(u'/');
+    auto ib = levelsB.begin();
+    for (auto ia = levelsA.begin(); ia != levelsA.end(); ++ia, ++ib) {
         const int ra = levelRank(*ia);
         const int rb = levelRank(*ib);
         if (ra != rb)
