@@ -40,6 +40,81 @@
     </message>
 </context>
 <context>
+    <name>hermes::ui::AccountsDialog</name>
+    <message>
+        <source>Save account</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>User name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Role</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Defined in</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>device</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>operator</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Repeat:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Accounts from the config file can only be changed there. Stored accounts apply at the next login.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>config file</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>broker database</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A user name is needed, without spaces.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A password needs at least 8 characters.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>hermes::ui::BindingTableModel</name>
     <message>
         <source>Enter a topic filter, e.g. telemetry/+/state</source>
@@ -541,6 +616,10 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     </message>
     <message>
         <source>Schemas</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&amp;Accounts…</source>
         <translation type="unfinished" />
     </message>
 </context>

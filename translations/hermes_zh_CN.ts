@@ -40,6 +40,81 @@
     </message>
 </context>
 <context>
+    <name>hermes::ui::AccountsDialog</name>
+    <message>
+        <source>Save account</source>
+        <translation>保存账号</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>删除所选</translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation>账号</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Defined in</source>
+        <translation>定义于</translation>
+    </message>
+    <message>
+        <source>device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>operator</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>Repeat:</source>
+        <translation>再次输入：</translation>
+    </message>
+    <message>
+        <source>Accounts from the config file can only be changed there. Stored accounts apply at the next login.</source>
+        <translation>配置文件中的账号只能在配置文件里修改。保存在代理中的账号在下次登录时生效。</translation>
+    </message>
+    <message>
+        <source>config file</source>
+        <translation>配置文件</translation>
+    </message>
+    <message>
+        <source>broker database</source>
+        <translation>代理数据库</translation>
+    </message>
+    <message>
+        <source>A user name is needed, without spaces.</source>
+        <translation>需要用户名，且不能包含空格。</translation>
+    </message>
+    <message>
+        <source>A password needs at least 8 characters.</source>
+        <translation>密码至少需要 8 个字符。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>hermes::ui::BindingTableModel</name>
     <message>
         <source>Enter a topic filter, e.g. telemetry/+/state</source>
@@ -545,6 +620,10 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     <message>
         <source>Schemas</source>
         <translation>模式</translation>
+    </message>
+    <message>
+        <source>&amp;Accounts…</source>
+        <translation>账号(&amp;A)…</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 
 #include "dashboardview.h"
 #include "messagesview.h"
+#include "accountsdialog.h"
 #include "pushdialog.h"
 #include "pushesview.h"
 #include "schemalibrary.h"
@@ -159,6 +160,11 @@ void MainWindow::buildMenus()
     m_stopAction->setObjectName(QStringLiteral("stopBroker"));
     m_brokerMenu->addSeparator();
     m_listenAction = m_brokerMenu->addAction(QString(), this, &MainWindow::askForListenAddress);
+    m_accountsAction = m_brokerMenu->addAction(QString(), this, [this] {
+        auto *dialog = new AccountsDialog(m_monitor, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
     m_listenAction->setObjectName(QStringLiteral("listenAddress"));
 
     m_viewMenu = menuBar()->addMenu(QString());
@@ -214,6 +220,7 @@ void MainWindow::retranslateUi()
     m_pushMenu->setTitle(tr("&Push"));
     m_newPushAction->setText(tr("&New push…"));
     m_brokerMenu->setTitle(tr("&Broker"));
+    m_accountsAction->setText(tr("&Accounts…"));
     m_startAction->setText(tr("&Start"));
     m_stopAction->setText(tr("S&top"));
     m_listenAction->setText(tr("&Listen address…"));

@@ -119,6 +119,7 @@ private:
     QAction *m_startAction = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_listenAction = nullptr;
+    QAction *m_accountsAction = nullptr;
     QAction *m_resetLayoutAction = nullptr;
     QAction *m_followSystemAction = nullptr;
     QAction *m_aboutAction = nullptr;

@@ -255,4 +255,38 @@ void LocalEngine::requestDevices()
     });
 }
 
+void LocalEngine::changeAccounts(std::function<bool(Broker &, QString *)> change)
+{
+    const QPointer<LocalEngine> self(this);
+    onEngine([self, change = std::move(change)](Broker &broker) {
+        QString problem;
+        const bool failed = change && !change(broker, &problem);
+        QList<AccountInfo> accounts;
+        for (const Broker::AccountEntry &entry : broker.accounts())
+            accounts.append({entry.account.userName, entry.account.role, entry.fromConfig});
+        toGui(self, [failed, problem, accounts](LocalEngine &engine) {
+            if (failed)
+                emit engine.accountChangeFailed(problem);
+            emit engine.accountsListed(accounts);
+        });
+    });
+}
+
+void LocalEngine::requestAccounts()
+{
+    changeAccounts({});
+}
+
+void LocalEngine::setAccount(const QString &name, Role role, const QString &password)
+{
+    changeAccounts([name, role, password](Broker &broker, QString *problem) {
+        return broker.setAccount(Account{name, role, PasswordHash::create(password.toUtf8())}, problem);
+    });
+}
+
+void LocalEngine::removeAccount(const QString &name)
+{
+    changeAccounts([name](Broker &broker, QString *problem) { return broker.removeAccount(name, problem); });
+}
+
 } // namespace hermes

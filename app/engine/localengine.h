@@ -31,6 +31,9 @@ public:
     void sendPush(const PushRequest &request) override;
     void requestAudience(const PushTarget &target) override;
     void requestDevices() override;
+    void requestAccounts() override;
+    void setAccount(const QString &name, Role role, const QString &password) override;
+    void removeAccount(const QString &name) override;
     bool setListenAddresses(const QList<ListenAddress> &addresses) override;
     QList<ListenAddress> configuredListenAddresses() const override { return m_config.listeners; }
 
@@ -45,6 +48,9 @@ private:
     void onEngine(std::function<void(Broker &)> work);
     /// Runs `work` with the push service on the engine thread (no-op when stopped).
     void onPushService(std::function<void(PushService &)> work);
+    /// Lists the accounts on the GUI thread after `change` ran on the engine thread; a
+    /// failed change (false and a reason) is reported first.
+    void changeAccounts(std::function<bool(Broker &, QString *)> change);
     /// Runs `work` on the GUI thread, if `self` still exists then.
     static void toGui(const QPointer<LocalEngine> &self, std::function<void(LocalEngine &)> work);
 

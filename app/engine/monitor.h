@@ -14,6 +14,13 @@
 
 namespace hermes {
 
+/// One account as the console shows it (never its password hash).
+struct AccountInfo {
+    QString name;
+    Role role = Role::Device;
+    bool fromConfig = false; ///< defined in the config file: read-only
+};
+
 class EngineMonitor : public QObject
 {
     Q_OBJECT
@@ -38,6 +45,15 @@ public:
     virtual void requestAudience(const PushTarget &target) = 0;
     /// Answers with devicesListed() (also emitted by itself when devices change).
     virtual void requestDevices() = 0;
+    /// Answers with accountsListed(). Engines without account management answer nothing.
+    virtual void requestAccounts() {}
+    /// Stores an account (hashing the password), then answers with accountsListed(), or
+    /// with accountChangeFailed() and the reason.
+    virtual void setAccount(const QString &name, Role role, const QString &password)
+    {
+        Q_UNUSED(name) Q_UNUSED(role) Q_UNUSED(password)
+    }
+    virtual void removeAccount(const QString &name) { Q_UNUSED(name) }
     /// Where the next start() listens; false when this engine cannot be reconfigured
     /// (a remote broker).
     virtual bool setListenAddresses(const QList<ListenAddress> &addresses) = 0;
@@ -60,6 +76,8 @@ signals:
     void devicesListed(const QList<hermes::DeviceRecord> &devices);
     /// Reports that changed since the previous tick, newest state (at most a few per second).
     void pushReportsChanged(const QList<hermes::PushReport> &reports);
+    void accountsListed(const QList<hermes::AccountInfo> &accounts);
+    void accountChangeFailed(const QString &message);
 };
 
 } // namespace hermes
