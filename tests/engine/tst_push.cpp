@@ -240,7 +240,8 @@ void TestPush::pushToOneDeviceIsReceiptedAndNumbered()
     QVERIFY(target.queuedAtMs > 0);
     QVERIFY(target.sentAtMs >= target.queuedAtMs);
     QVERIFY(target.acknowledgedAtMs >= target.sentAtMs);
-    QVERIFY(target.receiptedAtMs >= target.acknowledgedAtMs);
+    // The device may answer before its PUBACK leaves (it handles the message first).
+    QVERIFY(target.receiptedAtMs >= target.sentAtMs);
     QVERIFY(done.isSettled());
     QCOMPARE(done.counts().receipted, 1);
     QCOMPARE(done.latenciesMs().size(), 1);
