@@ -4,6 +4,8 @@
 #include "engine/mqttclient.h"
 #include "engine/push/adminapi.h"
 
+#include "../common/mqttlogin.h"
+
 #include "push/sequence.h"
 #include "push/signer.h"
 
@@ -206,21 +208,7 @@ QJsonObject TestPush::adminCall(const QString &method, const QJsonObject &argume
 
 mqtt::ReasonCode TestPush::login(const QString &user, const QByteArray &password)
 {
-    MqttClient client;
-    client.setPort(port());
-    client.setClientId(QStringLiteral("login-") + user);
-    client.setProtocolVersion(mqtt::ProtocolVersion::V5);
-    client.setCredentials(user, password);
-    std::optional<mqtt::ReasonCode> code;
-    connect(&client, &MqttClient::connected, this, [&](bool, const mqtt::Connack &connack) { code = connack.reasonCode; });
-    connect(&client, &MqttClient::disconnected, this, [&](mqtt::client::CloseReason, mqtt::ReasonCode reason, const QString &) {
-        if (!code)
-            code = reason;
-    });
-    client.connectToBroker();
-    if (!QTest::qWaitFor([&] { return code.has_value(); }, 10000))
-        return mqtt::ReasonCode::UnspecifiedError; // no answer at all
-    return *code;
+    return test::loginResult(port(), user, password);
 }
 
 void TestPush::pushToOneDeviceIsReceiptedAndNumbered()

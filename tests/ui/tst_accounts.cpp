@@ -3,7 +3,7 @@
 #include "accountsdialog.h"
 
 #include "engine/localengine.h"
-#include "engine/mqttclient.h"
+#include "../common/mqttlogin.h"
 
 #include <QComboBox>
 #include <QLabel>
@@ -21,28 +21,7 @@ class TestAccounts : public QObject
 private slots:
     void addLoginAndRemove();
 
-private:
-    static mqtt::ReasonCode login(quint16 port, const QString &user, const QByteArray &password);
 };
-
-mqtt::ReasonCode TestAccounts::login(quint16 port, const QString &user, const QByteArray &password)
-{
-    MqttClient client;
-    client.setPort(port);
-    client.setClientId(QStringLiteral("login-test"));
-    client.setProtocolVersion(mqtt::ProtocolVersion::V5);
-    client.setCredentials(user, password);
-    std::optional<mqtt::ReasonCode> code;
-    QObject::connect(&client, &MqttClient::connected, [&](bool, const mqtt::Connack &connack) { code = connack.reasonCode; });
-    QObject::connect(&client, &MqttClient::disconnected, [&](mqtt::client::CloseReason, mqtt::ReasonCode reason, const QString &) {
-        if (!code)
-            code = reason;
-    });
-    client.connectToBroker();
-    if (!QTest::qWaitFor([&] { return code.has_value(); }, 10000))
-        return mqtt::ReasonCode::UnspecifiedError;
-    return *code;
-}
 
 void TestAccounts::addLoginAndRemove()
 {
@@ -86,7 +65,7 @@ void TestAccounts::addLoginAndRemove()
     QTest::mouseClick(save, Qt::LeftButton);
     QTRY_COMPARE(table->rowCount(), 2);
     QVERIFY(problem->text().isEmpty());
-    QCOMPARE(login(port, QStringLiteral("dev-5"), "device-pass-5"), mqtt::ReasonCode::Success);
+    QCOMPARE(test::loginResult(port, QStringLiteral("dev-5"), "device-pass-5"), mqtt::ReasonCode::Success);
 
     // Changing the config file's account is the engine's to refuse, and the dialog says why.
     name->setText(QStringLiteral("ops"));
@@ -100,7 +79,7 @@ void TestAccounts::addLoginAndRemove()
     QVERIFY(remove->isEnabled());
     QTest::mouseClick(remove, Qt::LeftButton);
     QTRY_COMPARE(table->rowCount(), 1);
-    QCOMPARE(login(port, QStringLiteral("dev-5"), "device-pass-5"), mqtt::ReasonCode::BadUserNameOrPassword);
+    QCOMPARE(test::loginResult(port, QStringLiteral("dev-5"), "device-pass-5"), mqtt::ReasonCode::BadUserNameOrPassword);
 }
 
 QTEST_MAIN(TestAccounts)
