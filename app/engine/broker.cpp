@@ -1081,7 +1081,7 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
     --m_counters.clientsConnected;
 
     CloseInfo info{close.reason, close.reasonCode, close.detail, wall, false};
-    const std::optional<Will> will = connection.machine().connectPacket().will;
+    const Will *const will = connection.machine().will();
     if (close.publishWill && will) {
         const quint32 delay = will->properties.willDelayInterval.value_or(0);
         if (delay == 0 || !session->isPersistent()) {

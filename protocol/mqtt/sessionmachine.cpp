@@ -268,7 +268,7 @@ Actions SessionMachine::acceptConnect(const ConnectAcceptance &acceptance, Sessi
 
     // Messages published to this connection before it was accepted wait behind the
     // session's own queue.
-    std::deque<QueuedMessage> early = std::move(m_session.queued);
+    QList<QueuedMessage> early = std::move(m_session.queued);
     m_session = std::move(session);
     if (m_session.nextPacketId == 0)
         m_session.nextPacketId = 1;
@@ -281,7 +281,7 @@ Actions SessionMachine::acceptConnect(const ConnectAcceptance &acceptance, Sessi
     Connack connack;
     // Session Present is 0 with a clean start [MQTT-3.2.2-1]/[MQTT-3.2.2-2]; MQTT 3.1 has
     // no such flag (the byte is reserved).
-    connack.sessionPresent = acceptance.sessionPresent && !m_connect.cleanStart
+    connack.sessionPresent = acceptance.sessionPresent && !m_cleanStart
             && m_version != ProtocolVersion::V3_1;
     connack.reasonCode = ReasonCode::Success;
     if (v5) {
@@ -651,12 +651,12 @@ void SessionMachine::handleConnect(Actions &out, Connect &&connect, Timestamp no
 {
     Q_UNUSED(now);
     m_version = connect.version;
+    m_cleanStart = connect.cleanStart;
     const bool v5 = m_version == ProtocolVersion::V5;
     if (!v5 && connect.clientId.isEmpty()
         && (!connect.cleanStart || m_version == ProtocolVersion::V3_1)) {
         // [MQTT-3.1.3-8] zero-byte ClientId with CleanSession 0 → return code 0x02;
         // MQTT 3.1 requires 1-23 characters in every case.
-        m_connect = std::move(connect);
         sendControl(out, Connack{false, ReasonCode::ClientIdentifierNotValid, {}});
         // ProtocolError like every refusal the machine makes by itself (the codec may
         // report the same rule as a decode error); ConnectRejected is the engine's.
@@ -671,8 +671,7 @@ void SessionMachine::handleConnect(Actions &out, Connect &&connect, Timestamp no
             || (p.maximumPacketSize && *p.maximumPacketSize == 0)) {
             // 3.1.2.11.3 / 3.1.2.11.4: a value of zero is a Protocol Error. (The codec
             // should refuse these already; this keeps the window math safe regardless.)
-            m_connect = std::move(connect);
-            sendControl(out, Connack{false, ReasonCode::ProtocolError, {}});
+                sendControl(out, Connack{false, ReasonCode::ProtocolError, {}});
             closeWith(out, CloseConnection{CloseReason::ProtocolError, ReasonCode::ProtocolError,
                                            false, std::nullopt,
                                            QStringLiteral("Receive Maximum or Maximum Packet Size is 0")});
@@ -687,8 +686,7 @@ void SessionMachine::handleConnect(Actions &out, Connect &&connect, Timestamp no
         else if (connect.will && connect.will->retain && !m_limits.retainAvailable)
             willRefusal = ReasonCode::RetainNotSupported;
         if (willRefusal) {
-            m_connect = std::move(connect);
-            sendControl(out, Connack{false, *willRefusal, {}});
+                sendControl(out, Connack{false, *willRefusal, {}});
             closeWith(out, CloseConnection{CloseReason::ProtocolError, *willRefusal, false, std::nullopt,
                                            reasonCodeName(*willRefusal, PacketType::Connack)
                                                    + QLatin1String(" (Will)")});
@@ -703,9 +701,10 @@ void SessionMachine::handleConnect(Actions &out, Connect &&connect, Timestamp no
     // be told, so they keep their own.
     m_keepAliveSeconds = (v5 && m_limits.serverKeepAlive) ? *m_limits.serverKeepAlive
                                                           : connect.keepAliveSeconds;
-    m_connect = std::move(connect);
+    if (connect.will)
+        m_will = std::make_shared<const Will>(*connect.will);
     m_stage = ConnectionStage::AwaitingDecision;
-    out.push_back(ConnectRequested{m_connect});
+    out.push_back(ConnectRequested{std::move(connect)});
 }
 
 void SessionMachine::handlePublish(Actions &out, Publish &&publish)

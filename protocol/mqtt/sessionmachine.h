@@ -12,7 +12,7 @@
 #include <QSet>
 
 #include <chrono>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <variant>
 #include <vector>
@@ -92,7 +92,7 @@ struct OutboundMessage {
 /// the machine of the next connection.
 struct SessionState {
     QList<OutboundMessage> inflight;          ///< in the order first sent
-    std::deque<QueuedMessage> queued;         ///< oldest first
+    QList<QueuedMessage> queued;              ///< oldest first (a QList: empty costs nothing)
     QSet<quint16> inboundAwaitingRelease;     ///< QoS 2 ids received, PUBREL not yet seen
     quint16 nextPacketId = 1;
     bool operator==(const SessionState &) const = default;
@@ -284,7 +284,9 @@ public:
 
     ConnectionStage stage() const { return m_stage; }
     ProtocolVersion version() const { return m_version; }
-    const Connect &connectPacket() const { return m_connect; }
+    /// The CONNECT's Will (null when it had none). The machine keeps only what it needs of
+    /// the CONNECT: a stored Connect would cost ~1 kB per idle connection.
+    const Will *will() const { return m_will.get(); }
     /// Effective keep-alive in seconds (server keep-alive if set), 0 = disabled.
     quint16 keepAliveSeconds() const { return m_keepAliveSeconds; }
     Timestamp lastInboundAt() const { return m_lastInboundAt; }
@@ -302,7 +304,8 @@ private:
     ServerLimits m_limits;
     ConnectionStage m_stage = ConnectionStage::AwaitingConnect;
     ProtocolVersion m_version = ProtocolVersion::V3_1_1;
-    Connect m_connect;
+    bool m_cleanStart = true;
+    std::shared_ptr<const Will> m_will; ///< on the heap: most clients have none
     SessionState m_session;
     QByteArray m_buffer; ///< bytes of a frame not yet complete
     quint16 m_keepAliveSeconds = 0;

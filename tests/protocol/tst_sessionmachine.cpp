@@ -1042,7 +1042,7 @@ void TestSessionMachine::packetIdsReusedOnlyAfterRelease()
     for (int i = 0; i < 5; ++i)
         c.machine.publish(message(QoS::AtLeastOnce, QByteArray::number(i)), at(1));
     QCOMPARE(c.machine.session().inflight.size(), 3); // window full
-    QCOMPARE(c.machine.session().queued.size(), size_t(2));
+    QCOMPARE(c.machine.session().queued.size(), qsizetype(2));
 
     // Ack out of order: 2 first. The next message takes a fresh id (4), not 2.
     const Actions ack2 = c.feed(hex("40 02 0002"), 2);
@@ -1087,7 +1087,7 @@ void TestSessionMachine::clientReceiveMaximumBoundsWindow()
     for (int i = 0; i < 4; ++i)
         c.machine.publish(message(i % 2 ? QoS::ExactlyOnce : QoS::AtLeastOnce), at(1));
     QCOMPARE(c.machine.session().inflight.size(), 2); // [MQTT-3.3.4-9]
-    QCOMPARE(c.machine.session().queued.size(), size_t(2));
+    QCOMPARE(c.machine.session().queued.size(), qsizetype(2));
     // PUBREC moves id 2 on, but a QoS 2 message holds its slot until PUBCOMP.
     QVERIFY(sent<Publish>(c.feed(Pubrec{2, ReasonCode::Success, {}}, 2)).isEmpty());
     QCOMPARE(sent<Publish>(c.feed(Pubcomp{2, ReasonCode::Success, {}}, 3)).size(), 1);
@@ -1108,7 +1108,7 @@ void TestSessionMachine::queueFull()
     QVERIFY(dropped);
     QCOMPARE(dropped->reason, DropReason::QueueFull);
     QCOMPARE(dropped->message.publish.payload, QByteArray("late"));
-    QCOMPARE(c.machine.session().queued.size(), size_t(2));
+    QCOMPARE(c.machine.session().queued.size(), qsizetype(2));
 }
 
 void TestSessionMachine::tooLargeForClient()
@@ -1188,7 +1188,7 @@ void TestSessionMachine::resumeResendsWithDupThenDrains()
     QCOMPARE(a.machine.stage(), ConnectionStage::Closed);
     const SessionState session = a.machine.takeSession();
     QCOMPARE(session.inflight.size(), 3);
-    QCOMPARE(session.queued.size(), size_t(2));
+    QCOMPARE(session.queued.size(), qsizetype(2));
 
     ConnectAcceptance acceptance;
     acceptance.sessionPresent = true;
