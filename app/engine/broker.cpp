@@ -55,7 +55,7 @@ QoS minQoS(QoS a, QoS b)
 Session::Session(SubscriberId id, QString clientId)
     : id(id)
     , clientId(std::move(clientId))
-    , offlineState(std::in_place)
+    , offlineState(std::make_unique<SessionState>())
 {
     info.clientId = this->clientId;
 }
@@ -64,6 +64,23 @@ const SessionState &Session::state() const
 {
     Q_ASSERT(connection || offlineState);
     return connection ? connection->machine().session() : *offlineState;
+}
+
+void Session::tracePacket(TraceRecord record)
+{
+    if (!record.topic.isEmpty()) {
+        // The newest few entries are enough to find a repeated topic, and cheap to scan.
+        for (qsizetype back = 0; back < 8; ++back) {
+            const TraceRecord *earlier = packetTrace.recent(back);
+            if (!earlier)
+                break;
+            if (earlier->topic == record.topic) {
+                record.topic = earlier->topic;
+                break;
+            }
+        }
+    }
+    packetTrace.push(std::move(record));
 }
 
 TraceRecord TraceRecord::from(const Packet &packet, bool inbound, qint64 atMs, qsizetype wireSize)
@@ -475,7 +492,7 @@ void Broker::onPacketReceived(Connection &connection, const PacketReceived &rece
     const qint64 at = wallNow();
     session->info.lastInboundMs = at;
     session->heartbeats.push({at, packetType(received.packet), true, quint32(received.wireSize)});
-    session->packetTrace.push(TraceRecord::from(received.packet, true, at, received.wireSize));
+    session->tracePacket(TraceRecord::from(received.packet, true, at, received.wireSize));
     session->dirty = true;
     if (m_store && session->isPersistent()) {
         if (const auto *release = std::get_if<Pubrel>(&received.packet)) {
@@ -500,7 +517,7 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
     const qint64 at = wallNow();
     if (type == PacketType::Pingresp || type == PacketType::Connack || type == PacketType::Disconnect)
         session->heartbeats.push({at, type, false, quint32(sent.bytes.size())});
-    session->packetTrace.push(TraceRecord::from(sent.packet, false, at, sent.bytes.size()));
+    session->tracePacket(TraceRecord::from(sent.packet, false, at, sent.bytes.size()));
     session->dirty = true;
     if (!m_store || !session->isPersistent())
         return;
@@ -985,7 +1002,7 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     if (!session.isPersistent() || qos == QoS::AtMostOnce)
         return;
     if (!session.offlineState)
-        session.offlineState.emplace();
+        session.offlineState = std::make_unique<SessionState>();
     if (qsizetype(session.offlineState->queued.size()) >= m_config.limits.maxQueuedMessages) {
         if (m_store && message.tag)
             m_store->deleteMessage(message.tag);
@@ -1074,7 +1091,7 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
 
     const Timestamp at = now();
     const qint64 wall = wallNow();
-    session->offlineState = connection.machine().takeSession();
+    session->offlineState = std::make_unique<SessionState>(connection.machine().takeSession());
     session->connection = nullptr;
     if (close.sessionExpiryInterval)
         session->expirySeconds = *close.sessionExpiryInterval;
@@ -1300,7 +1317,8 @@ void Broker::loadFromStore()
         }
         for (const SubscriptionRecord &record : stored.subscriptions)
             m_subscriptions.subscribe(session.id, record.filter, record.options, record.subscriptionIdentifier);
-        SessionState &state = session.offlineState.emplace();
+        session.offlineState = std::make_unique<SessionState>();
+        SessionState &state = *session.offlineState;
         for (const StoredSession::Message &message : stored.messages) {
             QueuedMessage queued{message.publish, monotonic(message.expiresAtMs), message.tag};
             if (message.packetId) {

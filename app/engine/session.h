@@ -20,19 +20,18 @@ class Connection;
 /// Fixed-capacity history; the oldest entry falls out when full. Grows as entries come (an
 /// idle session's few entries cost a few bytes, not a preallocated block per history), then
 /// turns into a ring.
-template<typename T>
+template<typename T, int Capacity>
 class BoundedHistory
 {
 public:
-    explicit BoundedHistory(qsizetype capacity) : m_capacity(capacity) {}
     void push(T value)
     {
-        if (m_items.size() < m_capacity) {
+        if (m_items.size() < Capacity) {
             m_items.append(std::move(value));
             return;
         }
         m_items[m_oldest] = std::move(value);
-        m_oldest = (m_oldest + 1) % m_capacity;
+        m_oldest = (m_oldest + 1) % Capacity;
     }
     /// Oldest first.
     QList<T> toList() const
@@ -44,10 +43,17 @@ public:
         return result;
     }
     qsizetype size() const { return m_items.size(); }
+    /// The entry `back` places before the newest (0 = the newest); null past the oldest.
+    const T *recent(qsizetype back) const
+    {
+        if (back >= m_items.size())
+            return nullptr;
+        const qsizetype newest = m_items.size() < Capacity ? m_items.size() - 1 : m_oldest - 1 + Capacity;
+        return &m_items.at((newest - back) % Capacity);
+    }
 
 private:
-    qsizetype m_capacity;
-    qsizetype m_oldest = 0; ///< index of the oldest entry once full
+    int m_oldest = 0; ///< index of the oldest entry once full
     QList<T> m_items;
 };
 
@@ -83,7 +89,7 @@ public:
 
     Connection *connection = nullptr;     ///< set while online
     ClientIdentity identity;              ///< who the current (or last) connection was
-    std::optional<mqtt::SessionState> offlineState; ///< set while offline
+    std::unique_ptr<mqtt::SessionState> offlineState; ///< set while offline
     mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V3_1_1;
     bool cleanStart = true;
     quint32 expirySeconds = 0;            ///< 0xFFFFFFFF = never (3.x clean session 0)
@@ -95,15 +101,19 @@ public:
 
     // Telemetry, bounded.
     SessionInfo info;
-    BoundedHistory<HeartbeatMark> heartbeats{256};
-    BoundedHistory<TraceRecord> packetTrace{200};
-    BoundedHistory<CloseInfo> closes{16};
+    BoundedHistory<HeartbeatMark, 256> heartbeats;
+    BoundedHistory<TraceRecord, 200> packetTrace;
+    BoundedHistory<CloseInfo, 16> closes;
     bool dirty = true; ///< changed since the monitor last looked
 
     /// Store rows of this session's in-flight messages by packet id (persistent sessions).
     QHash<quint16, quint64> inflightTags;
 
     bool isPersistent() const { return expirySeconds > 0; }
+    /// Adds a packet to the trace. A topic seen in the trace already shares that string:
+    /// a device gets the same few topics over and over, and 200 private copies per session
+    /// were most of a flooded console's memory.
+    void tracePacket(TraceRecord record);
     /// The protocol state wherever it lives now.
     const mqtt::SessionState &state() const;
 };

@@ -3,6 +3,7 @@
 
 #include "engine/broker.h"
 #include "engine/mqttclient.h"
+#include "engine/session.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -82,6 +83,8 @@ private slots:
     void kickedClientNoticesAtOnce_data();
     void kickedClientNoticesAtOnce();
     void clientThatStopsReadingCostsBoundedMemory();
+    void historyKeepsTheNewestAndFindsThemBack();
+    void traceSharesARepeatedTopic();
 
 private:
     quint16 port() const { return m_broker->listenAddresses().constFirst().port; }
@@ -481,6 +484,38 @@ void TestBroker::clientThatStopsReadingCostsBoundedMemory()
     QVERIFY(detail);
     QCOMPARE(detail->info.messagesDropped, dropped);
     QVERIFY(detail->info.online);
+}
+
+void TestBroker::historyKeepsTheNewestAndFindsThemBack()
+{
+    BoundedHistory<int, 4> history;
+    QVERIFY(!history.recent(0));
+    for (int i = 1; i <= 6; ++i)
+        history.push(i);
+    // Full after four: 1 and 2 fell out; recent() walks back from the newest across the
+    // ring's wrap-around.
+    QCOMPARE(history.toList(), (QList<int>{3, 4, 5, 6}));
+    QCOMPARE(*history.recent(0), 6);
+    QCOMPARE(*history.recent(1), 5);
+    QCOMPARE(*history.recent(3), 3);
+    QVERIFY(!history.recent(4));
+}
+
+void TestBroker::traceSharesARepeatedTopic()
+{
+    // A device receiving the same topic again must not keep one copy of the string per
+    // trace entry: 200 entries x 10,000 sessions is what a flooded console holds.
+    Session session(1, QStringLiteral("device"));
+    for (int i = 0; i < 300; ++i) {
+        Publish publish;
+        publish.topic = QStringLiteral("devices/%1/push").arg(i % 2 ? QStringLiteral("a") : QStringLiteral("b"));
+        session.tracePacket(TraceRecord::from(publish, false, i, 40));
+    }
+    QSet<const QChar *> distinct;
+    for (const TraceRecord &record : session.packetTrace.toList())
+        distinct.insert(record.topic.constData());
+    QCOMPARE(distinct.size(), 2);
+    QCOMPARE(session.packetTrace.size(), 200);
 }
 
 QTEST_GUILESS_MAIN(TestBroker)
