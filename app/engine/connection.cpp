@@ -3,11 +3,9 @@
 #include "broker.h"
 #include "connectioncontext.h"
 
-#include <QEvent>
 #include <QHostAddress>
 #include <QLoggingCategory>
 #include <QScopeGuard>
-#include <QSocketNotifier>
 
 #include <cerrno>
 
@@ -36,33 +34,6 @@ CloseReason closeReasonFor(int error)
 
 } // namespace
 
-/// A socket notifier that calls its connection directly: a signal connection per notifier
-/// costs ~250 bytes of heap (the connection object and the sender's connection lists).
-class ConnectionNotifier : public QSocketNotifier
-{
-public:
-    ConnectionNotifier(int descriptor, Type type, Connection *connection)
-        : QSocketNotifier(descriptor, type, connection)
-        , m_connection(connection)
-    {
-    }
-
-protected:
-    bool event(QEvent *event) override
-    {
-        if (event->type() != QEvent::SockAct)
-            return QSocketNotifier::event(event);
-        if (type() == Read)
-            m_connection->onReadable();
-        else
-            m_connection->onWritable();
-        return true;
-    }
-
-private:
-    Connection *const m_connection;
-};
-
 Connection::Connection(qintptr descriptor, Broker &broker, const ServerLimits &limits, QObject *parent)
     : QObject(parent)
     , m_broker(broker)
@@ -85,7 +56,7 @@ Connection::Connection(qintptr descriptor, Broker &broker, const ServerLimits &l
         m_peerAddress = QStringLiteral("%1:%2").arg(address.toString()).arg(port);
         m_fromLoopback = address.isLoopback();
     }
-    m_readNotifier = new ConnectionNotifier(m_descriptor, QSocketNotifier::Read, this);
+    m_context.watch(*this);
 }
 
 Connection::Connection(QTcpSocket *socket, Broker &broker, const ServerLimits &limits, QObject *parent)
@@ -169,8 +140,6 @@ void Connection::onReadable()
 
 void Connection::onWritable()
 {
-    if (m_writeNotifier)
-        m_writeNotifier->setEnabled(false);
     flushOutput();
 }
 
@@ -293,7 +262,7 @@ void Connection::write(const QByteArray &bytes)
     // Appending to an empty array shares `bytes` (no copy); the flush at the end of this
     // turn joins what the turn produced into one send().
     m_output += bytes;
-    if (!m_writeNotifier || !m_writeNotifier->isEnabled())
+    if (!m_waitingWritable)
         m_context.scheduleFlush(*this);
 }
 
@@ -317,7 +286,7 @@ void Connection::flushOutput()
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
-        // The peer is gone (EPIPE, ECONNRESET): the read notifier sees the same error or
+        // The peer is gone (EPIPE, ECONNRESET): the read side sees the same error or
         // end of stream and closes the connection through the machine.
         qCDebug(lcConnection) << m_peerAddress << "send failed:" << strerror(errno);
         m_writeFailed = true;
@@ -327,29 +296,26 @@ void Connection::flushOutput()
     if (sent == m_output.size()) {
         // Released, not kept: an idle connection holds no output buffer.
         m_output = QByteArray();
+        if (std::exchange(m_waitingWritable, false))
+            m_context.watchWritable(*this, false);
         return;
     }
     // The kernel's send buffer is full (a slow reader): keep the rest and wait until the
     // socket is writable again. Order is kept because write() only appends.
     m_output.remove(0, sent);
     m_context.countBackPressure();
-    if (!m_writeNotifier) {
-        m_writeNotifier = new ConnectionNotifier(m_descriptor, QSocketNotifier::Write, this);
-    }
-    m_writeNotifier->setEnabled(true);
+    if (!std::exchange(m_waitingWritable, true))
+        m_context.watchWritable(*this, true);
 }
 
 void Connection::closeDescriptor()
 {
     if (m_descriptor < 0)
         return;
-    // Notifiers leave the dispatcher before the number is released: a new connection may
-    // get the same number at once (see EpollEventDispatcher::unregisterSocketNotifier).
-    // Disabled, not deleted: this may run inside the read notifier's own activation; the
-    // objects go with this connection.
-    m_readNotifier->setEnabled(false);
-    if (m_writeNotifier)
-        m_writeNotifier->setEnabled(false);
+    // Out of the epoll set before the number is released: a new connection may get the
+    // same number at once.
+    m_context.unwatch(*this);
+    m_waitingWritable = false;
     ::close(std::exchange(m_descriptor, -1));
 }
 

@@ -6,7 +6,6 @@
 #include <QObject>
 #include <QTcpSocket>
 
-class QSocketNotifier;
 
 namespace hermes {
 
@@ -17,10 +16,11 @@ class Session;
 /// A thin adapter (STYLE.md R7): every socket or timer callback ends in apply(actions).
 /// Broker-wide decisions are delegated to the Broker, which owns this object.
 ///
-/// Plain TCP connections own their descriptor: one read QSocketNotifier, recv() into the
-/// broker's shared buffer, send() straight to the kernel, and only bytes the kernel did
-/// not take are kept (with a write notifier) until they drain. TLS connections keep their
-/// QSslSocket. Timers and the end-of-turn flush live in the broker's ConnectionContext.
+/// Plain TCP connections own their descriptor: readiness comes from the broker's one epoll
+/// set, recv() goes into the broker's shared buffer, send() straight to the kernel, and only
+/// bytes the kernel did not take are kept until the socket drains. TLS connections keep
+/// their QSslSocket. Readiness, timers and the end-of-turn flush live in the broker's
+/// ConnectionContext.
 class Connection : public QObject
 {
     Q_OBJECT
@@ -51,7 +51,6 @@ public:
 
 private:
     friend class ConnectionContext;
-    friend class ConnectionNotifier;
 
     void onReadyRead();      ///< QTcpSocket path
     void onReadable();       ///< descriptor path
@@ -73,8 +72,6 @@ private:
     mqtt::SessionMachine m_machine;
     QTcpSocket *m_socket = nullptr;       ///< TLS only; child of this
     int m_descriptor = -1;                ///< plain TCP only
-    QSocketNotifier *m_readNotifier = nullptr;  ///< child of this (descriptor path)
-    QSocketNotifier *m_writeNotifier = nullptr; ///< created on the first back-pressure
     QByteArray m_output;                  ///< queued for the next flush / not taken yet
     QByteArray m_heldOutput;              ///< bytes that may only leave once the store committed
     Session *m_session = nullptr;
@@ -84,6 +81,7 @@ private:
     bool m_fromLoopback = false;
     bool m_closed = false;
     bool m_flushQueued = false;           ///< in ConnectionContext's flush list
+    bool m_waitingWritable = false;       ///< output waits for the socket to drain
     bool m_writeFailed = false;           ///< send() failed: the read side reports the close
 };
 

@@ -3,7 +3,17 @@
 #include "broker.h"
 #include "connection.h"
 
+#include <QScopeGuard>
+
+#include <QSocketNotifier>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <sys/epoll.h>
+#include <unistd.h>
 
 namespace hermes {
 
@@ -24,9 +34,73 @@ ConnectionContext::ConnectionContext(Broker &broker, QObject *parent)
     // Keep-alive closes at 1.5 T, not 1.5 T + 5 % [MQTT-3.1.2-24].
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &ConnectionContext::onTimer);
+    m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+    if (m_epoll < 0)
+        qFatal("epoll_create1: %s", strerror(errno)); // nothing can be served without it
+    m_readiness = new QSocketNotifier(m_epoll, QSocketNotifier::Read, this);
+    connect(m_readiness, &QSocketNotifier::activated, this, &ConnectionContext::onReadiness);
 }
 
-ConnectionContext::~ConnectionContext() = default;
+ConnectionContext::~ConnectionContext()
+{
+    ::close(m_epoll);
+}
+
+// ---- Readiness ---------------------------------------------------------------------------
+
+void ConnectionContext::watch(Connection &connection)
+{
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLRDHUP;
+    event.data.ptr = &connection;
+    if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, connection.m_descriptor, &event) == 0)
+        ++m_watched;
+    else
+        qWarning("epoll_ctl(ADD, %d): %s", connection.m_descriptor, strerror(errno));
+}
+
+void ConnectionContext::watchWritable(Connection &connection, bool writable)
+{
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLRDHUP | (writable ? EPOLLOUT : 0u);
+    event.data.ptr = &connection;
+    (void)::epoll_ctl(m_epoll, EPOLL_CTL_MOD, connection.m_descriptor, &event);
+}
+
+void ConnectionContext::unwatch(Connection &connection)
+{
+    if (::epoll_ctl(m_epoll, EPOLL_CTL_DEL, connection.m_descriptor, nullptr) == 0)
+        --m_watched;
+    // A connection closed while the batch is dispatched (a take-over, a kick) may still
+    // have an entry further on; so may a new connection that got the same descriptor.
+    for (epoll_event &event : m_dispatching) {
+        if (event.data.ptr == &connection)
+            event.data.ptr = nullptr;
+    }
+}
+
+void ConnectionContext::onReadiness()
+{
+    // Level-triggered: what one pass leaves unread (a connection reads a bounded number of
+    // times per wake-up) is reported again on the next.
+    std::array<epoll_event, 256> events;
+    const int count = ::epoll_wait(m_epoll, events.data(), int(events.size()), 0);
+    if (count <= 0)
+        return;
+    m_dispatching = std::span(events.data(), size_t(count));
+    const auto done = qScopeGuard([this] { m_dispatching = {}; });
+    for (epoll_event &event : m_dispatching) {
+        if (event.events & EPOLLOUT) {
+            if (auto *connection = static_cast<Connection *>(event.data.ptr))
+                connection->onWritable();
+        }
+        if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+            // Looked up again: onWritable() may have closed it.
+            if (auto *connection = static_cast<Connection *>(event.data.ptr))
+                connection->onReadable();
+        }
+    }
+}
 
 char *ConnectionContext::acquireReadBuffer()
 {

@@ -10,7 +10,11 @@
 #include <QTimer>
 
 #include <optional>
+#include <span>
 #include <vector>
+
+class QSocketNotifier;
+struct epoll_event; // <sys/epoll.h>, kept out of the header
 
 namespace hermes {
 
@@ -21,6 +25,8 @@ class Connection;
 /// connection (docs/BENCHMARKS.md, "RSS per idle connection"):
 /// - one receive buffer that every plain-TCP connection reads into (the SessionMachine keeps
 ///   only the bytes of an incomplete frame);
+/// - readiness: every plain-TCP connection's descriptor sits in one epoll set, and one
+///   QSocketNotifier watches that set (a QSocketNotifier per connection cost ~190 bytes);
 /// - the list of connections with unsent output, flushed once per event-loop turn so that
 ///   the packets one turn produces for a connection leave in one send();
 /// - the connections' timers (connect timeout, keep-alive) in one min-heap behind a single
@@ -40,6 +46,14 @@ public:
     /// it (a nested event loop inside a handler): then the caller uses its own.
     char *acquireReadBuffer();
     void releaseReadBuffer() { m_readBufferBusy = false; }
+
+    /// Watches the connection's descriptor for input (Connection::onReadable()).
+    void watch(Connection &connection);
+    /// Also for writability (Connection::onWritable()) while output waits for the kernel.
+    void watchWritable(Connection &connection, bool writable);
+    /// Before the descriptor is closed: no more readiness for it, not even from the batch
+    /// being dispatched.
+    void unwatch(Connection &connection);
 
     /// Queues `connection` for the next flush: at the end of the current batch (see Batch),
     /// or in a posted event when no batch is open.
@@ -64,6 +78,8 @@ public:
     /// Called by ~Connection: no flush, no timer for it any more.
     void forget(Connection &connection);
 
+    /// Descriptors in the epoll set now (introspection for tests).
+    qsizetype watchedConnections() const { return m_watched; }
     /// Timers armed now (introspection for tests).
     qsizetype armedTimers() const { return m_armed.size(); }
     /// How often a connection's output did not fit the kernel's send buffer and waited for
@@ -72,6 +88,7 @@ public:
     void countBackPressure() { ++m_backPressureEvents; }
 
 private:
+    void onReadiness();
     void flushPending();
     void onTimer();
     void restartTimer();
@@ -82,6 +99,10 @@ private:
     };
 
     Broker &m_broker;
+    int m_epoll = -1;
+    QSocketNotifier *m_readiness = nullptr; ///< child; watches m_epoll
+    std::span<epoll_event> m_dispatching;   ///< the batch onReadiness() is working through
+    qsizetype m_watched = 0;
     QByteArray m_readBuffer;
     bool m_readBufferBusy = false;
 
