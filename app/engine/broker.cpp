@@ -57,7 +57,33 @@ Session::Session(SubscriberId id, QString clientId)
     , clientId(std::move(clientId))
     , offlineState(std::make_unique<SessionState>())
 {
-    info.clientId = this->clientId;
+}
+
+SessionInfo Session::info() const
+{
+    SessionInfo info;
+    info.clientId = clientId;
+    info.online = connection != nullptr;
+    info.address = activity.address;
+    info.userName = identity.userName;
+    info.version = version;
+    info.keepAliveSeconds = activity.keepAliveSeconds;
+    info.cleanStart = cleanStart;
+    info.sessionExpirySeconds = expirySeconds;
+    info.connectedSinceMs = activity.connectedSinceMs;
+    info.offlineSinceMs = activity.offlineSinceMs;
+    info.lastInboundMs = activity.lastInboundMs;
+    info.inflight = activity.inflight;
+    info.inflightHighWater = activity.inflightHighWater;
+    info.queued = activity.queued;
+    info.queuedHighWater = activity.queuedHighWater;
+    info.subscriptions = activity.subscriptions;
+    info.messagesIn = activity.messagesIn;
+    info.messagesOut = activity.messagesOut;
+    info.messagesDropped = activity.messagesDropped;
+    if (const CloseInfo *last = closes.recent(0))
+        info.lastClose = *last;
+    return info;
 }
 
 const SessionState &Session::state() const
@@ -490,7 +516,7 @@ void Broker::onPacketReceived(Connection &connection, const PacketReceived &rece
     if (!session)
         return;
     const qint64 at = wallNow();
-    session->info.lastInboundMs = at;
+    session->activity.lastInboundMs = at;
     session->heartbeats.push({at, packetType(received.packet), true, quint32(received.wireSize)});
     session->tracePacket(TraceRecord::from(received.packet, true, at, received.wireSize));
     session->dirty = true;
@@ -649,18 +675,13 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     session->expirySeconds = expiry;
     connection.setSession(session);
 
-    SessionInfo &info = session->info;
+    SessionActivity &activity = session->activity;
     const qint64 wall = wallNow();
-    info.online = true;
-    info.address = connection.peerAddress();
-    info.userName = connect.userName.value_or(QString());
-    info.version = connect.version;
-    info.keepAliveSeconds = m_config.limits.serverKeepAlive.value_or(connect.keepAliveSeconds);
-    info.cleanStart = connect.cleanStart;
-    info.sessionExpirySeconds = expiry;
-    info.connectedSinceMs = wall;
-    info.offlineSinceMs = 0;
-    info.lastInboundMs = wall;
+    activity.address = connection.peerAddress();
+    activity.keepAliveSeconds = m_config.limits.serverKeepAlive.value_or(connect.keepAliveSeconds);
+    activity.connectedSinceMs = wall;
+    activity.offlineSinceMs = 0;
+    activity.lastInboundMs = wall;
     session->heartbeats.push({wall, PacketType::Connect, true, 0});
     session->dirty = true;
 
@@ -732,7 +753,7 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
         accepted.append({granted, isNew});
     }
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
-    session->info.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
+    session->activity.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
     session->dirty = true;
     if (m_store && session->isPersistent())
         scheduleCommit();
@@ -778,7 +799,7 @@ void Broker::onUnsubscribeRequested(Connection &connection, const Unsubscribe &u
         codes.append(removed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
     }
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
-    session->info.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
+    session->activity.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
     session->dirty = true;
     if (m_store && session->isPersistent())
         scheduleCommit();
@@ -797,7 +818,7 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
     Session *session = connection.session();
     if (!session)
         return;
-    ++session->info.messagesIn;
+    ++session->activity.messagesIn;
     session->dirty = true;
     const std::optional<quint16> packetId = publish.packetId;
     const QoS qos = publish.qos;
@@ -1009,7 +1030,7 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
         if (message.trace)
             emit tracedDelivery(message.trace, DeliveryStage::Failed, QStringLiteral("offline queue full"));
         ++m_counters.publishDropped;
-        ++session.info.messagesDropped;
+        ++session.activity.messagesDropped;
         session.dirty = true;
         return;
     }
@@ -1029,7 +1050,7 @@ void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &
             m_store->deleteMessage(tag);
             scheduleCommit();
         }
-        ++session->info.messagesOut;
+        ++session->activity.messagesOut;
         updateSessionInfo(*session);
     }
 }
@@ -1048,7 +1069,7 @@ void Broker::onMessageDropped(Connection &connection, const MessageDropped &drop
         scheduleCommit();
     }
     if (Session *session = connection.session()) {
-        ++session->info.messagesDropped;
+        ++session->activity.messagesDropped;
         session->dirty = true;
         qCInfo(lcBroker) << session->clientId << "dropped a message on" << dropped.message.publish.topic
                          << "reason" << int(dropped.reason);
@@ -1061,7 +1082,7 @@ void Broker::onOutputDropped(Connection &connection, const SendPacket &dropped)
     if (dropped.trace)
         emit tracedDelivery(dropped.trace, DeliveryStage::Failed, QStringLiteral("the client is not reading"));
     if (Session *session = connection.session()) {
-        ++session->info.messagesDropped;
+        ++session->activity.messagesDropped;
         session->dirty = true;
     }
 }
@@ -1069,10 +1090,10 @@ void Broker::onOutputDropped(Connection &connection, const SendPacket &dropped)
 void Broker::updateSessionInfo(Session &session)
 {
     const SessionState &state = session.state();
-    session.info.inflight = int(state.inflight.size());
-    session.info.queued = int(state.queued.size());
-    session.info.inflightHighWater = std::max(session.info.inflightHighWater, session.info.inflight);
-    session.info.queuedHighWater = std::max(session.info.queuedHighWater, session.info.queued);
+    session.activity.inflight = int(state.inflight.size());
+    session.activity.queued = int(state.queued.size());
+    session.activity.inflightHighWater = std::max(session.activity.inflightHighWater, session.activity.inflight);
+    session.activity.queuedHighWater = std::max(session.activity.queuedHighWater, session.activity.queued);
     session.dirty = true;
 }
 
@@ -1111,10 +1132,8 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
             session->willDueAt = at + std::chrono::seconds(wait);
         }
     }
-    session->info.online = false;
-    session->info.connectedSinceMs = 0;
-    session->info.offlineSinceMs = wall;
-    session->info.lastClose = info;
+    session->activity.connectedSinceMs = 0;
+    session->activity.offlineSinceMs = wall;
     session->closes.push(info);
     updateSessionInfo(*session);
     const QString clientId = session->clientId;
@@ -1177,8 +1196,8 @@ void Broker::housekeeping()
     for (const auto &[id, session] : m_sessions) {
         if (session->pendingWill && session->willDueAt <= at) {
             publishWill(session->clientId, *std::exchange(session->pendingWill, nullptr));
-            if (session->info.lastClose)
-                session->info.lastClose->willPublished = true;
+            if (CloseInfo *last = session->closes.recent(0))
+                last->willPublished = true;
         }
         if (!session->connection && session->expiresAt && *session->expiresAt <= at)
             expired.append(session.get());
@@ -1336,13 +1355,8 @@ void Broker::loadFromStore()
         for (const quint16 packetId : stored.inboundAwaitingRelease)
             state.inboundAwaitingRelease.insert(packetId);
         state.nextPacketId = stored.nextPacketId;
-        SessionInfo &info = session.info;
-        info.online = false;
-        info.version = stored.version;
-        info.cleanStart = false;
-        info.sessionExpirySeconds = stored.expirySeconds;
-        info.offlineSinceMs = offlineSince;
-        info.subscriptions = int(stored.subscriptions.size());
+        session.activity.offlineSinceMs = offlineSince;
+        session.activity.subscriptions = int(stored.subscriptions.size());
         updateSessionInfo(session);
     }
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
@@ -1418,7 +1432,7 @@ TelemetryBatch Broker::takeTelemetry()
         if (batch.full || session->dirty) {
             if (session->connection)
                 updateSessionInfo(*session);
-            batch.changedSessions.append(session->info);
+            batch.changedSessions.append(session->info());
             session->dirty = false;
         }
     }
@@ -1434,7 +1448,7 @@ QList<SessionInfo> Broker::sessions() const
     QList<SessionInfo> result;
     result.reserve(qsizetype(m_sessions.size()));
     for (const auto &[id, session] : m_sessions)
-        result.append(session->info);
+        result.append(session->info());
     return result;
 }
 
@@ -1444,7 +1458,7 @@ std::optional<SessionDetail> Broker::sessionDetail(const QString &clientId) cons
     if (!session)
         return std::nullopt;
     SessionDetail detail;
-    detail.info = session->info;
+    detail.info = session->info();
     detail.heartbeats = session->heartbeats.toList();
     for (const TraceRecord &record : session->packetTrace.toList())
         detail.packetTrace.append(record.toString());

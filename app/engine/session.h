@@ -55,6 +55,7 @@ public:
         const qsizetype newest = m_items.size() < Capacity ? m_items.size() - 1 : m_oldest - 1 + Capacity;
         return &m_items.at((newest - back) % Capacity);
     }
+    T *recent(qsizetype back) { return const_cast<T *>(std::as_const(*this).recent(back)); }
 
 private:
     int m_oldest = 0; ///< index of the oldest entry once full
@@ -82,6 +83,25 @@ struct TraceRecord {
 };
 static_assert(sizeof(TraceRecord) <= 48, "a trace record is kept 200 times per session");
 
+/// What a session's SessionInfo adds to the session's own fields, kept current as packets
+/// flow. SessionInfo itself is made when someone asks (Session::info()): stored, it repeated
+/// the client id, user name, version, flags and last close in every session.
+struct SessionActivity {
+    QString address;             ///< "ip:port" of the current or last connection
+    qint64 connectedSinceMs = 0; ///< online: since; offline: 0
+    qint64 offlineSinceMs = 0;   ///< offline: since; online: 0
+    qint64 lastInboundMs = 0;
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    quint64 messagesDropped = 0;
+    int inflight = 0;
+    int inflightHighWater = 0;
+    int queued = 0;
+    int queuedHighWater = 0;
+    int subscriptions = 0;
+    quint16 keepAliveSeconds = 0;
+};
+
 /// Owned by the Broker. While online, the protocol state lives in the connection's
 /// SessionMachine and `offlineState` is empty (not even allocated: its queue costs ~600 bytes
 /// per connection); while offline it lives here.
@@ -106,7 +126,7 @@ public:
     mqtt::Timestamp willDueAt{};
 
     // Telemetry, bounded.
-    SessionInfo info;
+    SessionActivity activity;
     BoundedHistory<HeartbeatMark, 256> heartbeats;
     BoundedHistory<TraceRecord, 200> packetTrace;
     BoundedHistory<CloseInfo, 16> closes;
@@ -116,6 +136,8 @@ public:
     QHash<quint16, quint64> inflightTags;
 
     bool isPersistent() const { return expirySeconds > 0; }
+    /// The telemetry row of this session now.
+    SessionInfo info() const;
     /// Adds a packet to the trace. A topic seen in the trace already shares that string:
     /// a device gets the same few topics over and over, and 200 private copies per session
     /// were most of a flooded console's memory.
