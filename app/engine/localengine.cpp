@@ -3,10 +3,14 @@
 #include "broker.h"
 #include "epolldispatcher.h"
 #include "push/adminapi.h"
+#include "simulator/scenariorunner.h"
 
 #include <QPointer>
 #include <QTimer>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
 
 namespace hermes {
@@ -19,10 +23,19 @@ LocalEngine::LocalEngine(BrokerConfig config, QObject *parent)
     qRegisterMetaType<SessionDetail>();
     qRegisterMetaType<CloseInfo>();
     m_thread.setObjectName(QStringLiteral("hermes-engine"));
+    qRegisterMetaType<sim::Scenario>();
+    qRegisterMetaType<sim::ScenarioEvent>();
+    qRegisterMetaType<sim::SimulationSnapshot>();
+    m_simulationThread.setObjectName(QStringLiteral("hermes-simulator"));
+    // A simulation connects to the ports actually bound (port 0 becomes a real one).
+    connect(this, &EngineMonitor::started, this, [this](const QList<ListenAddress> &addresses) {
+        m_boundAddresses = addresses;
+    });
 }
 
 LocalEngine::~LocalEngine()
 {
+    shutdownSimulation(); // the fleet says goodbye while the broker still listens
     if (Broker *broker = std::exchange(m_broker, nullptr)) {
         // The engine thread deletes its own objects; the GUI waits for that once, at exit.
         QMetaObject::invokeMethod(broker, [broker] {
@@ -287,6 +300,166 @@ void LocalEngine::setAccount(const QString &name, Role role, const QString &pass
 void LocalEngine::removeAccount(const QString &name)
 {
     changeAccounts([name](Broker &broker, QString *problem) { return broker.removeAccount(name, problem); });
+}
+
+// --- Simulations ------------------------------------------------------------------------
+// The runner and its fleet live on m_simulationThread (epoll, like the broker's thread), so
+// a thousand devices do not share an event loop with the broker they measure. The GUI
+// thread owns the runner's lifetime: only it sets m_simulation and only it deleteLater()s
+// it, after finished() or a failed start, so a queued stop() can never reach a dead runner.
+
+void LocalEngine::startSimulation(const sim::Scenario &scenario)
+{
+    if (m_simulation) {
+        emit simulationFailed(QStringLiteral("a simulation is already running"));
+        return;
+    }
+    if (!m_running) {
+        emit simulationFailed(QStringLiteral("the broker is not running"));
+        return;
+    }
+    const auto plain = std::find_if(m_boundAddresses.cbegin(), m_boundAddresses.cend(),
+                                    [](const ListenAddress &address) { return !address.tls; });
+    if (plain == m_boundAddresses.cend()) {
+        emit simulationFailed(QStringLiteral("the broker has no plain TCP listener"));
+        return;
+    }
+    sim::RunOptions options;
+    // A wildcard listener is reached over loopback.
+    if (plain->host == QHostAddress::AnyIPv4 || plain->host == QHostAddress::Any)
+        options.brokerHost = QStringLiteral("127.0.0.1");
+    else if (plain->host == QHostAddress::AnyIPv6)
+        options.brokerHost = QStringLiteral("::1");
+    else
+        options.brokerHost = plain->host.toString();
+    options.brokerPort = plain->port;
+    options.sampleInterval = m_simulationInterval;
+
+    // Each relayed device costs three descriptors (its socket, the relay's two) and the
+    // broker one more: take what the hard limit allows, as hermesctl does.
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (!m_simulationThread.isRunning()) {
+        // A finished thread deletes its dispatcher: each start installs a fresh one.
+        m_simulationThread.setEventDispatcher(new EpollEventDispatcher);
+        m_simulationThread.start();
+    }
+    auto *runner = new sim::ScenarioRunner(scenario, options);
+    runner->moveToThread(&m_simulationThread);
+    m_simulation = runner;
+
+    const QPointer<LocalEngine> self(this);
+    const QList<ListenAddress> bound = m_boundAddresses;
+    // Called on the simulator thread; the restart itself is the GUI thread's stop()/start().
+    runner->setBrokerControl([self, bound](sim::ScenarioEvent::Kind) {
+        toGui(self, [bound](LocalEngine &engine) { engine.restartBrokerForSimulation(bound); });
+        return true;
+    });
+    // Pushes are published by the broker itself (the runner's own sender would not come
+    // back after a broker restart). A burst publishes thousands in one loop: they travel to
+    // the engine thread as one batch, posted when the first of them is queued.
+    auto outbox = std::make_shared<QList<mqtt::Publish>>(); // touched on the simulator thread only
+    runner->setPublisher([self, runner, outbox](const mqtt::Publish &message) {
+        if (outbox->isEmpty()) {
+            QMetaObject::invokeMethod(runner, [self, outbox] {
+                toGui(self, [batch = std::exchange(*outbox, {})](LocalEngine &engine) {
+                    engine.onEngine([batch](Broker &broker) {
+                        for (const mqtt::Publish &publish : batch)
+                            broker.publish(publish);
+                    });
+                });
+            }, Qt::QueuedConnection);
+        }
+        outbox->append(message);
+    });
+    // Progress carries only the samples not sent yet, and at most one snapshot waits in the
+    // GUI's queue (as with telemetry): a busy GUI gets the skipped samples with the next one.
+    auto pending = std::make_shared<std::atomic_bool>(false);
+    auto sentSamples = std::make_shared<qsizetype>(0); // touched on the simulator thread only
+    connect(runner, &sim::ScenarioRunner::progress, runner,
+            [self, pending, sentSamples](const sim::SimulationSnapshot &snapshot) {
+                if (pending->exchange(true))
+                    return;
+                sim::SimulationSnapshot slice = snapshot;
+                slice.samples = snapshot.samples.mid(*sentSamples);
+                *sentSamples = snapshot.samples.size();
+                toGui(self, [pending, slice = std::move(slice)](LocalEngine &engine) {
+                    pending->store(false);
+                    emit engine.simulationProgress(slice);
+                });
+            }, Qt::DirectConnection);
+    connect(runner, &sim::ScenarioRunner::eventApplied, runner, [self](const QString &description) {
+        toGui(self, [description](LocalEngine &engine) { emit engine.simulationEvent(description); });
+    }, Qt::DirectConnection);
+    connect(runner, &sim::ScenarioRunner::finished, runner,
+            [self, runner, sentSamples](const sim::SimulationSnapshot &snapshot) {
+                sim::SimulationSnapshot last = snapshot;
+                last.samples = snapshot.samples.mid(*sentSamples);
+                toGui(self, [runner, last = std::move(last)](LocalEngine &engine) {
+                    if (engine.m_simulation == runner) {
+                        engine.m_simulation = nullptr;
+                        runner->deleteLater();
+                    }
+                    emit engine.simulationFinished(last);
+                });
+            }, Qt::DirectConnection);
+    QMetaObject::invokeMethod(runner, [self, runner] {
+        if (runner->start()) {
+            toGui(self, [scenario = runner->scenario()](LocalEngine &engine) { emit engine.simulationStarted(scenario); });
+            return;
+        }
+        toGui(self, [runner, error = runner->errorString()](LocalEngine &engine) {
+            if (engine.m_simulation == runner) {
+                engine.m_simulation = nullptr;
+                runner->deleteLater();
+            }
+            emit engine.simulationFailed(error);
+        });
+    });
+}
+
+void LocalEngine::stopSimulation()
+{
+    if (sim::ScenarioRunner *runner = m_simulation)
+        QMetaObject::invokeMethod(runner, [runner] { runner->stop(); });
+}
+
+void LocalEngine::applySimulationEvent(const sim::ScenarioEvent &event)
+{
+    if (sim::ScenarioRunner *runner = m_simulation) {
+        QMetaObject::invokeMethod(runner, [runner, event] {
+            if (runner->isRunning())
+                runner->apply(event);
+        });
+    }
+}
+
+void LocalEngine::restartBrokerForSimulation(const QList<ListenAddress> &bound)
+{
+    if (!m_broker)
+        return; // the operator stopped it: there is nothing to restart
+    // The same ports as before (a configured port 0 would move), so the devices and the
+    // relay find the broker again; the operator's configuration stays as it was.
+    const QList<ListenAddress> configured = m_config.listeners;
+    m_config.listeners = bound;
+    stop();  // queued on the engine thread: every client loses its connection...
+    start(); // ...and the new broker listens right after, in the same queue
+    m_config.listeners = configured;
+}
+
+void LocalEngine::shutdownSimulation()
+{
+    if (sim::ScenarioRunner *runner = std::exchange(m_simulation, nullptr)) {
+        QMetaObject::invokeMethod(runner, [runner] {
+            runner->stop();
+            delete runner;
+        }, Qt::BlockingQueuedConnection);
+    }
+    m_simulationThread.quit();
+    m_simulationThread.wait();
 }
 
 } // namespace hermes

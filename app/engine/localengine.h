@@ -13,6 +13,10 @@ namespace hermes {
 class Broker;
 class PushService;
 
+namespace sim {
+class ScenarioRunner;
+}
+
 class LocalEngine : public EngineMonitor
 {
     Q_OBJECT
@@ -43,6 +47,15 @@ public:
     /// Telemetry cadence; the default 250 ms keeps views at 4 Hz.
     void setTelemetryInterval(std::chrono::milliseconds interval) { m_interval = interval; }
 
+    /// Simulations: the fleet runs on a thread of its own (not the broker's), connected to
+    /// the first plain-TCP listener; broker events restart the real broker on its ports.
+    void startSimulation(const sim::Scenario &scenario) override;
+    void stopSimulation() override;
+    void applySimulationEvent(const sim::ScenarioEvent &event) override;
+    bool isSimulating() const override { return m_simulation != nullptr; }
+    /// Progress cadence of the next simulation (real time); default 1 s.
+    void setSimulationSampleInterval(std::chrono::milliseconds interval) { m_simulationInterval = interval; }
+
 private:
     /// Runs `work` with the broker on the engine thread (no-op when stopped).
     void onEngine(std::function<void(Broker &)> work);
@@ -54,11 +67,21 @@ private:
     /// Runs `work` on the GUI thread, if `self` still exists then.
     static void toGui(const QPointer<LocalEngine> &self, std::function<void(LocalEngine &)> work);
 
+    /// A broker event of the running simulation: stop and start on the same bound ports.
+    void restartBrokerForSimulation(const QList<ListenAddress> &bound);
+    /// Ends a running simulation and its thread (destructor).
+    void shutdownSimulation();
+
     BrokerConfig m_config;
     QThread m_thread;
     Broker *m_broker = nullptr; ///< lives on m_thread; deleted there
     std::chrono::milliseconds m_interval{250};
     bool m_running = false;
+
+    QThread m_simulationThread;
+    sim::ScenarioRunner *m_simulation = nullptr; ///< lives on m_simulationThread; deleted there
+    std::chrono::milliseconds m_simulationInterval{1000};
+    QList<ListenAddress> m_boundAddresses; ///< from the last started()
 };
 
 } // namespace hermes

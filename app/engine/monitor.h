@@ -7,6 +7,8 @@
 #include "telemetry.h"
 #include "push/devicerecord.h"
 #include "push/pushtypes.h"
+#include "simulator/scenario.h"
+#include "simulator/statistics.h"
 
 #include "mqtt/packets.h"
 
@@ -60,6 +62,22 @@ public:
     /// The addresses the next start() uses (or the running engine uses).
     virtual QList<ListenAddress> configuredListenAddresses() const = 0;
 
+    /// Runs a simulated fleet (docs/SIMULATOR.md) against this engine's broker: answers
+    /// with simulationStarted() or simulationFailed(), then simulationProgress() every
+    /// sample interval, simulationEvent() per event and simulationFinished() at the end.
+    /// Engines that cannot simulate answer simulationFailed().
+    virtual void startSimulation(const sim::Scenario &scenario)
+    {
+        Q_UNUSED(scenario)
+        emit simulationFailed(QStringLiteral("this engine cannot run simulations"));
+    }
+    /// Ends the running simulation early: simulationFinished() follows.
+    virtual void stopSimulation() {}
+    /// Performs a broker event (restart, kill, network drop, push burst) in the running
+    /// simulation now, as if the scenario said so; reported through simulationEvent().
+    virtual void applySimulationEvent(const sim::ScenarioEvent &event) { Q_UNUSED(event) }
+    virtual bool isSimulating() const { return false; }
+
 signals:
     void started(const QList<hermes::ListenAddress> &addresses);
     void startFailed(const QString &reason);
@@ -78,7 +96,21 @@ signals:
     void pushReportsChanged(const QList<hermes::PushReport> &reports);
     void accountsListed(const QList<hermes::AccountInfo> &accounts);
     void accountChangeFailed(const QString &message);
+    /// The scenario as it runs (overrides applied).
+    void simulationStarted(const hermes::sim::Scenario &scenario);
+    /// Carries only the samples taken since the previous progress (a view appends them);
+    /// every other field is the run's total so far.
+    void simulationProgress(const hermes::sim::SimulationSnapshot &snapshot);
+    /// "12.0s  at 30m broker-restart: broker restarted"
+    void simulationEvent(const QString &description);
+    /// The final statistics, with the samples not yet sent by simulationProgress().
+    void simulationFinished(const hermes::sim::SimulationSnapshot &snapshot);
+    void simulationFailed(const QString &reason);
 };
 
 } // namespace hermes
+
+Q_DECLARE_METATYPE(hermes::sim::Scenario)
+Q_DECLARE_METATYPE(hermes::sim::ScenarioEvent)
+Q_DECLARE_METATYPE(hermes::sim::SimulationSnapshot)
 
