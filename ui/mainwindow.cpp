@@ -9,6 +9,7 @@
 #include "schemamanager.h"
 #include "sessiondetailview.h"
 #include "sessionsview.h"
+#include "simulatorview.h"
 #include "topicsview.h"
 #include "translations.h"
 
@@ -39,7 +40,7 @@ const QString GeometryKey = QStringLiteral("ui/geometry");
 const QString StateKey = QStringLiteral("ui/state");
 const QString RecentKey = QStringLiteral("ui/recentFiles");
 /// Bumped when the docks change, so an old saved layout does not hide a new dock.
-constexpr int LayoutVersion = 3;
+constexpr int LayoutVersion = 4;
 } // namespace
 
 MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
@@ -66,6 +67,9 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     m_pushesDock = addView(m_pushes, QStringLiteral("pushesDock"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_messagesDock, m_topicsDock);
     tabifyDockWidget(m_topicsDock, m_pushesDock);
+    m_simulator = new SimulatorView(monitor, this);
+    m_simulatorDock = addView(m_simulator, QStringLiteral("simulatorDock"), Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_pushesDock, m_simulatorDock);
     m_dashboardDock->raise();
     m_detailDock = addView(m_sessionDetail, QStringLiteral("sessionDetailDock"), Qt::RightDockWidgetArea);
     m_schemasDock = addView(m_schemaManager, QStringLiteral("schemasDock"), Qt::RightDockWidgetArea);
@@ -168,7 +172,8 @@ void MainWindow::buildMenus()
     m_listenAction->setObjectName(QStringLiteral("listenAddress"));
 
     m_viewMenu = menuBar()->addMenu(QString());
-    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_pushesDock, m_detailDock, m_schemasDock})
+    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_pushesDock, m_simulatorDock, m_detailDock,
+                              m_schemasDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_resetLayoutAction = m_viewMenu->addAction(QString(), this, &MainWindow::resetLayout);
@@ -212,6 +217,7 @@ void MainWindow::retranslateUi()
     m_messagesDock->setWindowTitle(tr("Messages"));
     m_topicsDock->setWindowTitle(tr("Topics"));
     m_pushesDock->setWindowTitle(tr("Pushes"));
+    m_simulatorDock->setWindowTitle(tr("Simulator"));
     m_schemasDock->setWindowTitle(tr("Schemas"));
     m_detailDock->setWindowTitle(tr("Session detail"));
     m_fileMenu->setTitle(tr("&File"));
@@ -509,7 +515,8 @@ void MainWindow::restoreLayout()
 void MainWindow::resetLayout()
 {
     restoreState(m_defaultState, LayoutVersion);
-    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_pushesDock, m_detailDock, m_schemasDock})
+    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_pushesDock, m_simulatorDock, m_detailDock,
+                              m_schemasDock})
         dock->show();
     m_dashboardDock->raise();
 }

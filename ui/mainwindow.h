@@ -25,6 +25,7 @@ class SchemaLibrary;
 class SchemaManager;
 class SessionsView;
 class SessionDetailView;
+class SimulatorView;
 class TopicsView;
 
 class MainWindow : public QMainWindow
@@ -44,6 +45,7 @@ public:
     SessionDetailView *sessionDetail() const { return m_sessionDetail; }
     TopicsView *topics() const { return m_topics; }
     PushesView *pushes() const { return m_pushes; }
+    SimulatorView *simulator() const { return m_simulator; }
     SchemaLibrary *schemas() const { return m_schemas; }
     /// The status bar's broker text ("Listening on 127.0.0.1:1883").
     QString brokerStatusText() const;
@@ -104,6 +106,8 @@ private:
     QDockWidget *m_topicsDock = nullptr;
     QDockWidget *m_pushesDock = nullptr;
     QDockWidget *m_schemasDock = nullptr;
+    QDockWidget *m_simulatorDock = nullptr;
+    SimulatorView *m_simulator = nullptr;
     QLabel *m_brokerLabel;
     QToolButton *m_brokerButton;
     QLabel *m_countersLabel;
