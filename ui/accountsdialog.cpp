@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -20,13 +21,13 @@ AccountsDialog::AccountsDialog(EngineMonitor &monitor, QWidget *parent)
     , m_role(new QComboBox(this))
     , m_password(new QLineEdit(this))
     , m_repeat(new QLineEdit(this))
-    , m_save(new QPushButton(tr("Save account"), this))
-    , m_remove(new QPushButton(tr("Remove selected"), this))
+    , m_save(new QPushButton(this))
+    , m_remove(new QPushButton(this))
     , m_problem(new QLabel(this))
+    , m_intro(new QLabel(this))
+    , m_form(new QFormLayout)
 {
-    setWindowTitle(tr("Accounts"));
     m_table->setObjectName(QStringLiteral("accountsTable"));
-    m_table->setHorizontalHeaderLabels({tr("User name"), tr("Role"), tr("Defined in")});
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -34,8 +35,8 @@ AccountsDialog::AccountsDialog(EngineMonitor &monitor, QWidget *parent)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_name->setObjectName(QStringLiteral("accountName"));
     m_role->setObjectName(QStringLiteral("accountRole"));
-    m_role->addItem(tr("device"), QStringLiteral("device"));
-    m_role->addItem(tr("operator"), QStringLiteral("operator"));
+    m_role->addItem(QString(), QStringLiteral("device")); // texts in retranslateUi()
+    m_role->addItem(QString(), QStringLiteral("operator"));
     for (QLineEdit *edit : {m_password, m_repeat})
         edit->setEchoMode(QLineEdit::Password);
     m_password->setObjectName(QStringLiteral("accountPassword"));
@@ -46,11 +47,11 @@ AccountsDialog::AccountsDialog(EngineMonitor &monitor, QWidget *parent)
     m_problem->setStyleSheet(QStringLiteral("color: #b3261e;"));
     m_problem->setWordWrap(true);
 
-    auto *form = new QFormLayout;
-    form->addRow(tr("User name:"), m_name);
-    form->addRow(tr("Role:"), m_role);
-    form->addRow(tr("Password:"), m_password);
-    form->addRow(tr("Repeat:"), m_repeat);
+    // Row labels are named in retranslateUi().
+    m_form->addRow(new QLabel(this), m_name);
+    m_form->addRow(new QLabel(this), m_role);
+    m_form->addRow(new QLabel(this), m_password);
+    m_form->addRow(new QLabel(this), m_repeat);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_save);
     buttons->addWidget(m_remove);
@@ -58,10 +59,9 @@ AccountsDialog::AccountsDialog(EngineMonitor &monitor, QWidget *parent)
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr("Accounts from the config file can only be changed there. "
-                                    "Stored accounts apply at the next login."), this));
+    layout->addWidget(m_intro);
     layout->addWidget(m_table, 1);
-    layout->addLayout(form);
+    layout->addLayout(m_form);
     layout->addLayout(buttons);
     layout->addWidget(m_problem);
     layout->addWidget(close);
@@ -73,8 +73,47 @@ AccountsDialog::AccountsDialog(EngineMonitor &monitor, QWidget *parent)
     connect(&m_monitor, &EngineMonitor::accountChangeFailed, this,
             [this](const QString &message) { m_problem->setText(message); });
     m_monitor.requestAccounts();
+    retranslateUi();
     updateButtons();
     resize(520, 460);
+}
+
+void AccountsDialog::retranslateUi()
+{
+    setWindowTitle(tr("Accounts"));
+    m_table->setHorizontalHeaderLabels({tr("User name"), tr("Role"), tr("Defined in")});
+    m_role->setItemText(0, tr("device"));
+    m_role->setItemText(1, tr("operator"));
+    m_save->setText(tr("Save account"));
+    m_remove->setText(tr("Remove selected"));
+    m_intro->setText(tr("Accounts from the config file can only be changed there. "
+                        "Stored accounts apply at the next login."));
+    const std::pair<QWidget *, QString> labels[] = {
+        {m_name, tr("User name:")},
+        {m_role, tr("Role:")},
+        {m_password, tr("Password:")},
+        {m_repeat, tr("Repeat:")},
+    };
+    for (const auto &[field, text] : labels) {
+        if (auto *label = qobject_cast<QLabel *>(m_form->labelForField(field)))
+            label->setText(text);
+    }
+    for (int row = 0; row < m_table->rowCount(); ++row)
+        setAccountTexts(row);
+}
+
+void AccountsDialog::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QDialog::changeEvent(event);
+}
+
+void AccountsDialog::setAccountTexts(int row)
+{
+    const AccountInfo &account = m_accounts.at(row);
+    m_table->item(row, 1)->setText(account.role == Role::Operator ? tr("operator") : tr("device"));
+    m_table->item(row, 2)->setText(account.fromConfig ? tr("config file") : tr("broker database"));
 }
 
 void AccountsDialog::showAccounts(const QList<AccountInfo> &accounts)
@@ -84,8 +123,9 @@ void AccountsDialog::showAccounts(const QList<AccountInfo> &accounts)
     for (int row = 0; row < accounts.size(); ++row) {
         const AccountInfo &account = accounts.at(row);
         m_table->setItem(row, 0, new QTableWidgetItem(account.name));
-        m_table->setItem(row, 1, new QTableWidgetItem(account.role == Role::Operator ? tr("operator") : tr("device")));
-        m_table->setItem(row, 2, new QTableWidgetItem(account.fromConfig ? tr("config file") : tr("broker database")));
+        m_table->setItem(row, 1, new QTableWidgetItem);
+        m_table->setItem(row, 2, new QTableWidgetItem);
+        setAccountTexts(row);
     }
     updateButtons();
 }

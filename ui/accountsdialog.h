@@ -7,6 +7,7 @@
 #include <QDialog>
 
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -26,7 +27,13 @@ public slots:
     /// Removes the selected stored account.
     void removeSelected();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslateUi();
+    /// The translated cells of the table's rows.
+    void setAccountTexts(int row);
     void showAccounts(const QList<hermes::AccountInfo> &accounts);
     void updateButtons();
 
@@ -39,6 +46,8 @@ private:
     QPushButton *m_save;
     QPushButton *m_remove;
     QLabel *m_problem;
+    QLabel *m_intro;
+    QFormLayout *m_form;
     QList<AccountInfo> m_accounts;
 };
 

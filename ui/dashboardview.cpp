@@ -5,6 +5,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QEvent>
 #include <QGridLayout>
 #include <QLabel>
 #include <QLineSeries>
@@ -29,26 +30,23 @@ QChartView *makeChartView(QChart *chart, QWidget *parent)
     return view;
 }
 
-QLineSeries *addLine(QChart *chart, const QString &name, QValueAxis *x, QValueAxis *y)
+QLineSeries *addLine(QChart *chart, QValueAxis *x, QValueAxis *y)
 {
     auto *series = new QLineSeries(chart);
-    series->setName(name);
     chart->addSeries(series);
     series->attachAxis(x);
     series->attachAxis(y);
     return series;
 }
 
-std::pair<QValueAxis *, QValueAxis *> addAxes(QChart *chart, const QString &yTitle)
+std::pair<QValueAxis *, QValueAxis *> addAxes(QChart *chart)
 {
     auto *x = new QValueAxis(chart);
     x->setLabelFormat(QStringLiteral("%d"));
-    x->setTitleText(QObject::tr("seconds ago"));
     x->setRange(-600, 0);
     x->setTickCount(5);
     auto *y = new QValueAxis(chart);
     y->setLabelFormat(QStringLiteral("%.0f"));
-    y->setTitleText(yTitle);
     y->setRange(0, 10);
     y->setTickCount(4);
     chart->addAxis(x, Qt::AlignBottom);
@@ -65,89 +63,134 @@ DashboardView::DashboardView(EngineMonitor &monitor, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     auto *grid = new QGridLayout;
     int index = 0;
-    m_connectedLabel = addCounter(grid, index++, tr("Connected"));
-    m_sessionsLabel = addCounter(grid, index++, tr("Sessions"));
-    m_inLabel = addCounter(grid, index++, tr("Messages in/s"));
-    m_outLabel = addCounter(grid, index++, tr("Messages out/s"));
-    m_inflightLabel = addCounter(grid, index++, tr("In flight"));
-    m_queuedLabel = addCounter(grid, index++, tr("Queued"));
-    m_retainedLabel = addCounter(grid, index++, tr("Retained"));
-    m_subscriptionsLabel = addCounter(grid, index++, tr("Subscriptions"));
-    m_droppedLabel = addCounter(grid, index++, tr("Dropped"));
-    m_errorsLabel = addCounter(grid, index++, tr("Protocol errors"));
-    m_timeoutsLabel = addCounter(grid, index++, tr("Keep-alive timeouts"));
-    m_takeOversLabel = addCounter(grid, index++, tr("Take-overs"));
-    const std::pair<QString, quint64 BrokerCounters::*> limits[] = {
-        {tr("Refused connections"), &BrokerCounters::connectionsRefused},
-        {tr("Failed logins"), &BrokerCounters::authenticationFailures},
-        {tr("Access denials"), &BrokerCounters::accessDenials},
-        {tr("Rate-limited connects"), &BrokerCounters::connectionRateRefusals},
-        {tr("Login back-off refusals"), &BrokerCounters::authBackoffRefusals},
-        {tr("Subscription quota refusals"), &BrokerCounters::subscriptionQuotaRefusals},
-    };
-    for (const auto &[title, field] : limits)
-        m_limitCounters.append({addCounter(grid, index++, title), field});
+    m_connectedLabel = addCounter(grid, index++);
+    m_sessionsLabel = addCounter(grid, index++);
+    m_inLabel = addCounter(grid, index++);
+    m_outLabel = addCounter(grid, index++);
+    m_inflightLabel = addCounter(grid, index++);
+    m_queuedLabel = addCounter(grid, index++);
+    m_retainedLabel = addCounter(grid, index++);
+    m_subscriptionsLabel = addCounter(grid, index++);
+    m_droppedLabel = addCounter(grid, index++);
+    m_errorsLabel = addCounter(grid, index++);
+    m_timeoutsLabel = addCounter(grid, index++);
+    m_takeOversLabel = addCounter(grid, index++);
+    for (quint64 BrokerCounters::*field :
+         {&BrokerCounters::connectionsRefused, &BrokerCounters::authenticationFailures, &BrokerCounters::accessDenials,
+          &BrokerCounters::connectionRateRefusals, &BrokerCounters::authBackoffRefusals,
+          &BrokerCounters::subscriptionQuotaRefusals})
+        m_limitCounters.append({addCounter(grid, index++), field});
     layout->addLayout(grid);
 
     auto *charts = new QGridLayout;
     {
-        auto *chart = new QChart;
-        chart->setTitle(tr("Connections"));
-        std::tie(m_connectionsX, m_connectionsY) = addAxes(chart, tr("clients"));
-        m_connections = addLine(chart, tr("Connected"), m_connectionsX, m_connectionsY);
-        chart->legend()->hide();
-        charts->addWidget(makeChartView(chart, this), 0, 0);
+        m_connectionsChart = new QChart;
+        std::tie(m_connectionsX, m_connectionsY) = addAxes(m_connectionsChart);
+        m_connections = addLine(m_connectionsChart, m_connectionsX, m_connectionsY);
+        m_connectionsChart->legend()->hide();
+        charts->addWidget(makeChartView(m_connectionsChart, this), 0, 0);
     }
     {
-        auto *chart = new QChart;
-        chart->setTitle(tr("Messages per second"));
-        std::tie(m_ratesX, m_ratesY) = addAxes(chart, tr("msg/s"));
-        m_inRate = addLine(chart, tr("In"), m_ratesX, m_ratesY);
-        m_outRate = addLine(chart, tr("Out"), m_ratesX, m_ratesY);
-        charts->addWidget(makeChartView(chart, this), 0, 1);
+        m_ratesChart = new QChart;
+        std::tie(m_ratesX, m_ratesY) = addAxes(m_ratesChart);
+        m_inRate = addLine(m_ratesChart, m_ratesX, m_ratesY);
+        m_outRate = addLine(m_ratesChart, m_ratesX, m_ratesY);
+        charts->addWidget(makeChartView(m_ratesChart, this), 0, 1);
     }
     {
-        auto *chart = new QChart;
-        chart->setTitle(tr("In flight and queued"));
-        std::tie(m_backlogX, m_backlogY) = addAxes(chart, tr("messages"));
-        m_inflight = addLine(chart, tr("In flight"), m_backlogX, m_backlogY);
-        m_queued = addLine(chart, tr("Queued"), m_backlogX, m_backlogY);
-        charts->addWidget(makeChartView(chart, this), 1, 0);
+        m_backlogChart = new QChart;
+        std::tie(m_backlogX, m_backlogY) = addAxes(m_backlogChart);
+        m_inflight = addLine(m_backlogChart, m_backlogX, m_backlogY);
+        m_queued = addLine(m_backlogChart, m_backlogX, m_backlogY);
+        charts->addWidget(makeChartView(m_backlogChart, this), 1, 0);
     }
     {
-        auto *chart = new QChart;
-        chart->setTitle(tr("Heartbeat lateness (last inbound packet vs 1.5 × keep-alive)"));
-        m_latenessSet = new QBarSet(tr("Online sessions"), chart);
+        m_latenessChart = new QChart;
+        m_latenessSet = new QBarSet(QString(), m_latenessChart);
         for (int i = 0; i < LatenessBuckets; ++i)
             *m_latenessSet << 0;
-        auto *series = new QBarSeries(chart);
+        auto *series = new QBarSeries(m_latenessChart);
         series->append(m_latenessSet);
-        chart->addSeries(series);
-        auto *categories = new QBarCategoryAxis(chart);
-        categories->append({tr("0–25 %"), tr("25–50 %"), tr("50–67 %"), tr("67–100 %"), tr("overdue")});
-        m_latenessY = new QValueAxis(chart);
+        m_latenessChart->addSeries(series);
+        m_latenessX = new QBarCategoryAxis(m_latenessChart);
+        m_latenessY = new QValueAxis(m_latenessChart);
         m_latenessY->setLabelFormat(QStringLiteral("%.0f"));
         m_latenessY->setRange(0, 10);
         m_latenessY->setTickCount(4);
-        chart->addAxis(categories, Qt::AlignBottom);
-        chart->addAxis(m_latenessY, Qt::AlignLeft);
-        series->attachAxis(categories);
+        m_latenessChart->addAxis(m_latenessX, Qt::AlignBottom);
+        m_latenessChart->addAxis(m_latenessY, Qt::AlignLeft);
+        series->attachAxis(m_latenessX);
         series->attachAxis(m_latenessY);
-        chart->legend()->hide();
-        charts->addWidget(makeChartView(chart, this), 1, 1);
+        m_latenessChart->legend()->hide();
+        charts->addWidget(makeChartView(m_latenessChart, this), 1, 1);
     }
     layout->addLayout(charts, 1);
 
     connect(&monitor, &EngineMonitor::telemetry, this, &DashboardView::applyBatch);
+    retranslateUi();
 }
 
-QLabel *DashboardView::addCounter(QGridLayout *grid, int index, const QString &title)
+void DashboardView::retranslateUi()
+{
+    // In the order of the counters built in the constructor.
+    const QString captions[] = {
+        tr("Connected"),
+        tr("Sessions"),
+        tr("Messages in/s"),
+        tr("Messages out/s"),
+        tr("In flight"),
+        tr("Queued"),
+        tr("Retained"),
+        tr("Subscriptions"),
+        tr("Dropped"),
+        tr("Protocol errors"),
+        tr("Keep-alive timeouts"),
+        tr("Take-overs"),
+        tr("Refused connections"),
+        tr("Failed logins"),
+        tr("Access denials"),
+        tr("Rate-limited connects"),
+        tr("Login back-off refusals"),
+        tr("Subscription quota refusals"),
+    };
+    Q_ASSERT(std::size(captions) == size_t(m_captions.size()));
+    for (qsizetype i = 0; i < m_captions.size(); ++i)
+        m_captions.at(i)->setText(captions[i]);
+
+    // The time axes keep the context they were first written with.
+    for (QValueAxis *axis : {m_connectionsX, m_ratesX, m_backlogX})
+        axis->setTitleText(QObject::tr("seconds ago"));
+    m_connectionsChart->setTitle(tr("Connections"));
+    m_connectionsY->setTitleText(tr("clients"));
+    m_connections->setName(tr("Connected"));
+    m_ratesChart->setTitle(tr("Messages per second"));
+    m_ratesY->setTitleText(tr("msg/s"));
+    m_inRate->setName(tr("In"));
+    m_outRate->setName(tr("Out"));
+    m_backlogChart->setTitle(tr("In flight and queued"));
+    m_backlogY->setTitleText(tr("messages"));
+    m_inflight->setName(tr("In flight"));
+    m_queued->setName(tr("Queued"));
+    m_latenessChart->setTitle(tr("Heartbeat lateness (last inbound packet vs 1.5 × keep-alive)"));
+    m_latenessSet->setLabel(tr("Online sessions"));
+    m_latenessX->setCategories({tr("0–25 %"), tr("25–50 %"), tr("50–67 %"), tr("67–100 %"), tr("overdue")});
+}
+
+void DashboardView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
+}
+
+QLabel *DashboardView::addCounter(QGridLayout *grid, int index)
 {
     auto *box = new QWidget(this);
     auto *boxLayout = new QVBoxLayout(box);
     boxLayout->setContentsMargins(6, 2, 6, 2);
-    auto *caption = new QLabel(title, box);
+    auto *caption = new QLabel(box);
     caption->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_captions.append(caption);
     auto *value = new QLabel(QStringLiteral("0"), box);
     QFont font = value->font();
     font.setPointSizeF(font.pointSizeF() * 1.5);

@@ -38,11 +38,15 @@ public:
     /// The latest computed inbound messages-per-second rate.
     double inboundRate() const { return m_lastInRate; }
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslateUi();
     void applyBatch(const TelemetryBatch &batch);
     void sample(const TelemetryBatch &batch);
     void redraw();
-    QLabel *addCounter(QGridLayout *grid, int index, const QString &title);
+    QLabel *addCounter(QGridLayout *grid, int index);
 
     struct Sample {
         qint64 atMs = 0;
@@ -65,6 +69,11 @@ private:
     qint64 m_previousSampleMs = 0;
     double m_lastInRate = 0;
 
+    QChart *m_connectionsChart = nullptr;
+    QChart *m_ratesChart = nullptr;
+    QChart *m_backlogChart = nullptr;
+    QChart *m_latenessChart = nullptr;
+    QBarCategoryAxis *m_latenessX = nullptr;
     QLineSeries *m_connections = nullptr;
     QLineSeries *m_inRate = nullptr;
     QLineSeries *m_outRate = nullptr;
@@ -76,6 +85,8 @@ private:
     QValueAxis *m_backlogX = nullptr, *m_backlogY = nullptr;
     QValueAxis *m_latenessY = nullptr;
 
+    /// The counters' captions, in the order retranslateUi() names them.
+    QList<QLabel *> m_captions;
     QLabel *m_connectedLabel = nullptr;
     QLabel *m_sessionsLabel = nullptr;
     QLabel *m_inLabel = nullptr;

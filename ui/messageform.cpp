@@ -6,6 +6,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QFrame>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -1007,6 +1008,19 @@ MessageForm::~MessageForm()
 {
     // The editors point at m_context: they go first.
     delete m_scroll->takeWidget();
+}
+
+void MessageForm::changeEvent(QEvent *event)
+{
+    // The editors' texts are written when they are built: build them again in the new
+    // language, keeping the values (as a schema reload does).
+    if (event->type() == QEvent::LanguageChange) {
+        const QString values = m_type.isEmpty() ? QString() : json();
+        rebuild();
+        if (!values.isEmpty())
+            setJson(values);
+    }
+    QWidget::changeEvent(event);
 }
 
 bool MessageForm::setMessageType(const QString &typeName)

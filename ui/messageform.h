@@ -62,6 +62,9 @@ signals:
     /// Any value changed (debounce before encoding for a live preview).
     void edited();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void rebuild();
 

@@ -200,6 +200,13 @@ void MessagesView::retranslateUi()
     m_clearButton->setText(tr("Clear"));
     m_payload->setPlaceholderText(tr("Select a message to see its payload."));
     emit m_model->headerDataChanged(Qt::Horizontal, 0, MessageLogModel::ColumnCount - 1);
+    // "yes" and "(broker)" are translated words.
+    if (const int rows = m_model->rowCount(); rows > 0)
+        emit m_model->dataChanged(m_model->index(0, 0), m_model->index(rows - 1, MessageLogModel::ColumnCount - 1));
+    if (!m_status->text().isEmpty())
+        updateStatus();
+    if (!m_inspector) // the inspector retranslates itself
+        showSelected();
 }
 
 void MessagesView::changeEvent(QEvent *event)
@@ -217,6 +224,19 @@ void MessagesView::setPaused(bool paused)
     if (!paused)
         m_missed = 0;
     m_status->setText(paused ? tr("Paused") : QString());
+}
+
+void MessagesView::updateStatus()
+{
+    if (m_paused) {
+        m_status->setText(m_missed == 0 ? tr("Paused")
+                                        : tr("Paused — %n message(s) not shown", nullptr,
+                                             int(std::min<quint64>(m_missed, INT_MAX))));
+    } else {
+        m_status->setText(m_notCaptured == 0 ? QString()
+                                             : tr("%n message(s) too fast to show", nullptr,
+                                                  int(std::min<quint64>(m_notCaptured, INT_MAX))));
+    }
 }
 
 void MessagesView::applyBatch(const TelemetryBatch &batch)

@@ -71,6 +71,8 @@ protected:
 
 private:
     void retranslateUi();
+    /// The status text again from the paused and dropped counts (after a language change).
+    void updateStatus();
     void applyBatch(const TelemetryBatch &batch);
     void showSelected();
 

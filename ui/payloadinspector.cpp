@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -375,17 +376,16 @@ PayloadInspector::PayloadInspector(SchemaLibrary *library, QWidget *parent)
     m_typeCombo = new QComboBox(this);
     m_typeCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_typeCombo->setMinimumContentsLength(18);
-    m_typeCombo->setToolTip(tr("Message type used to decode the payload"));
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_status->setTextFormat(Qt::PlainText);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    auto *typeLabel = new QLabel(tr("&Decode as:"), this);
-    typeLabel->setBuddy(m_typeCombo);
+    m_typeLabel = new QLabel(this);
+    m_typeLabel->setBuddy(m_typeCombo);
     auto *header = new QHBoxLayout;
     header->addWidget(m_topicLabel, 1);
-    header->addWidget(typeLabel);
+    header->addWidget(m_typeLabel);
     header->addWidget(m_typeCombo);
 
     m_tree = new QTreeView(this);
@@ -401,7 +401,7 @@ PayloadInspector::PayloadInspector(SchemaLibrary *library, QWidget *parent)
     m_json->setReadOnly(true);
     m_json->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_json->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_copy = new QPushButton(tr("&Copy JSON"), this);
+    m_copy = new QPushButton(this);
     m_copy->setEnabled(false);
     auto *jsonPage = new QWidget(this);
     auto *jsonLayout = new QVBoxLayout(jsonPage);
@@ -417,9 +417,9 @@ PayloadInspector::PayloadInspector(SchemaLibrary *library, QWidget *parent)
     m_raw->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
 
     m_tabs = new QTabWidget(this);
-    m_tabs->addTab(m_hex, tr("He&x"));
-    m_tabs->addTab(jsonPage, tr("&JSON"));
-    m_tabs->addTab(m_raw, tr("&Raw wire format"));
+    m_tabs->addTab(m_hex, QString()); // tab texts in retranslateUi()
+    m_tabs->addTab(jsonPage, QString());
+    m_tabs->addTab(m_raw, QString());
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_tree);
@@ -453,9 +453,37 @@ PayloadInspector::PayloadInspector(SchemaLibrary *library, QWidget *parent)
     }
     refreshTypes();
     clear();
+    retranslateUi();
 }
 
 PayloadInspector::~PayloadInspector() = default;
+
+void PayloadInspector::retranslateUi()
+{
+    m_typeCombo->setToolTip(tr("Message type used to decode the payload"));
+    m_typeCombo->setItemText(0, tr("By topic binding"));
+    m_typeLabel->setText(tr("&Decode as:"));
+    m_copy->setText(tr("&Copy JSON"));
+    m_tabs->setTabText(0, tr("He&x"));
+    m_tabs->setTabText(1, tr("&JSON"));
+    m_tabs->setTabText(2, tr("&Raw wire format"));
+    emit m_model->headerDataChanged(Qt::Horizontal, 0, DecodedTreeModel::ColumnCount - 1);
+    if (!m_hasPayload) {
+        m_topicLabel->setText(tr("No payload selected"));
+        return;
+    }
+    // The topic line, the status and the tree's words ("%n field(s)") in the new language.
+    m_topicLabel->setText(m_topic.isEmpty() ? tr("(no topic)") : m_topic);
+    m_topicLabel->setToolTip(m_contentType.isEmpty() ? QString() : tr("Content type: %1").arg(m_contentType));
+    redecode();
+}
+
+void PayloadInspector::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
+}
 
 void PayloadInspector::refreshTypes()
 {
@@ -500,6 +528,7 @@ void PayloadInspector::setPayload(const QString &topic, const QByteArray &payloa
     m_topic = topic;
     m_payload = payload;
     m_contentType = contentType;
+    m_hasPayload = true;
     m_topicLabel->setText(topic.isEmpty() ? tr("(no topic)") : topic);
     m_topicLabel->setToolTip(contentType.isEmpty() ? QString() : tr("Content type: %1").arg(contentType));
     m_hex->setBytes(payload);
@@ -511,6 +540,7 @@ void PayloadInspector::clear()
     m_topic.clear();
     m_payload.clear();
     m_contentType.clear();
+    m_hasPayload = false;
     m_decodedType.clear();
     m_result = {};
     m_model->clear();

@@ -127,7 +127,11 @@ signals:
     /// The decoded type changed (another payload, binding or override).
     void decoded(const QString &typeName);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslateUi();
     void redecode();
     void refreshTypes();
     void showSelection(const QModelIndex &current);
@@ -136,6 +140,7 @@ private:
     QString m_topic;
     QByteArray m_payload;
     QString m_contentType;
+    bool m_hasPayload = false; ///< setPayload() since the last clear()
     QString m_decodedType;
     schema::DecodeResult m_result;
     schema::Interpretation m_interpretation = schema::Interpretation::Raw;
@@ -143,6 +148,7 @@ private:
     DecodedTreeModel *m_model = nullptr;
     QLabel *m_topicLabel = nullptr;
     QComboBox *m_typeCombo = nullptr;
+    QLabel *m_typeLabel = nullptr;
     QLabel *m_status = nullptr;
     QTreeView *m_tree = nullptr;
     QTabWidget *m_tabs = nullptr;

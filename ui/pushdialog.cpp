@@ -14,6 +14,7 @@
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QJsonDocument>
@@ -43,27 +44,30 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *s
     , m_completions(new QStringListModel(this))
     , m_audience(new QLabel(this))
     , m_qos(new QComboBox(this))
-    , m_retain(new QCheckBox(tr("Retain on the broker"), this))
+    , m_retain(new QCheckBox(this))
     , m_ttl(new QSpinBox(this))
-    , m_scheduled(new QCheckBox(tr("Send at"), this))
+    , m_scheduled(new QCheckBox(this))
     , m_sendAt(new QDateTimeEdit(this))
     , m_rate(new QDoubleSpinBox(this))
-    , m_envelope(new QCheckBox(tr("Hermes envelope (sequence number, signature, receipt)"), this))
+    , m_envelope(new QCheckBox(this))
     , m_format(new QComboBox(this))
     , m_payloadStack(new QStackedWidget(this))
     , m_payload(new QPlainTextEdit(this))
     , m_messageType(new QComboBox(this))
     , m_preview(new QPlainTextEdit(this))
     , m_problem(new QLabel(this))
+    , m_targetBox(new QGroupBox(this))
+    , m_optionsBox(new QGroupBox(this))
+    , m_targetForm(new QFormLayout(m_targetBox))
+    , m_optionsForm(new QFormLayout(m_optionsBox))
+    , m_payloadForm(new QFormLayout)
+    , m_previewTitle(new QLabel(this))
 {
-    setWindowTitle(tr("New push"));
-
+    // Texts of the combo boxes, labels and buttons are set in retranslateUi().
     m_targetKind->setObjectName(QStringLiteral("pushTargetKind"));
-    m_targetKind->addItem(tr("Devices"), int(TargetKind::Devices));
-    m_targetKind->addItem(tr("Alias"), int(TargetKind::Alias));
-    m_targetKind->addItem(tr("Tag expression"), int(TargetKind::Tag));
-    m_targetKind->addItem(tr("Topic"), int(TargetKind::Topic));
-    m_targetKind->addItem(tr("All devices"), int(TargetKind::All));
+    for (const TargetKind kind :
+         {TargetKind::Devices, TargetKind::Alias, TargetKind::Tag, TargetKind::Topic, TargetKind::All})
+        m_targetKind->addItem(QString(), int(kind));
     m_targetValue->setObjectName(QStringLiteral("pushTarget"));
     m_completer->setModel(m_completions);
     m_completer->setCaseSensitivity(Qt::CaseInsensitive);
@@ -73,15 +77,11 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *s
     m_audience->setWordWrap(true);
 
     m_qos->setObjectName(QStringLiteral("pushQos"));
-    m_qos->addItem(tr("0 — at most once"), 0);
-    m_qos->addItem(tr("1 — at least once"), 1);
-    m_qos->addItem(tr("2 — exactly once"), 2);
+    for (const int qos : {0, 1, 2})
+        m_qos->addItem(QString(), qos);
     m_qos->setCurrentIndex(1);
     m_ttl->setObjectName(QStringLiteral("pushTtl"));
     m_ttl->setRange(0, 30 * 24 * 3600);
-    m_ttl->setSuffix(tr(" s"));
-    m_ttl->setSpecialValueText(tr("no expiry"));
-    m_ttl->setToolTip(tr("After this, a device that was offline does not get the push (MQTT 5 message expiry and the envelope's expiry)"));
     m_scheduled->setObjectName(QStringLiteral("pushScheduled"));
     m_sendAt->setObjectName(QStringLiteral("pushSendAt"));
     m_sendAt->setCalendarPopup(true);
@@ -91,19 +91,14 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *s
     m_rate->setObjectName(QStringLiteral("pushRate"));
     m_rate->setRange(0, 1e6);
     m_rate->setDecimals(0);
-    m_rate->setSuffix(tr(" /s"));
-    m_rate->setSpecialValueText(tr("as fast as possible"));
-    m_rate->setToolTip(tr("Deliveries per second for large audiences"));
     m_envelope->setObjectName(QStringLiteral("pushEnvelope"));
     m_envelope->setChecked(true);
 
     m_format->setObjectName(QStringLiteral("pushFormat"));
-    m_format->addItem(tr("Text"), int(PayloadFormat::Text));
-    m_format->addItem(tr("JSON"), int(PayloadFormat::Json));
-    m_format->addItem(tr("Hex bytes"), int(PayloadFormat::Hex));
-    m_format->addItem(tr("Protobuf"), int(PayloadFormat::Protobuf));
+    for (const PayloadFormat format :
+         {PayloadFormat::Text, PayloadFormat::Json, PayloadFormat::Hex, PayloadFormat::Protobuf})
+        m_format->addItem(QString(), int(format));
     m_payload->setObjectName(QStringLiteral("pushPayload"));
-    m_payload->setPlaceholderText(tr("Payload"));
     m_messageType->setObjectName(QStringLiteral("pushMessageType"));
     auto *protobufPage = new QWidget(this);
     auto *protobufLayout = new QVBoxLayout(protobufPage);
@@ -116,9 +111,9 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *s
         connect(m_form, &MessageForm::edited, this, &PushDialog::validate);
         connect(m_schemas, &SchemaLibrary::changed, this, &PushDialog::refreshTypes);
     } else {
-        auto *note = new QLabel(tr("Load .proto files in the Schemas view to compose protobuf payloads."), protobufPage);
-        note->setWordWrap(true);
-        protobufLayout->addWidget(note, 1);
+        m_schemaNote = new QLabel(protobufPage);
+        m_schemaNote->setWordWrap(true);
+        protobufLayout->addWidget(m_schemaNote, 1);
     }
     m_payloadStack->addWidget(m_payload);
     m_payloadStack->addWidget(protobufPage);
@@ -129,35 +124,30 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *s
     m_problem->setStyleSheet(QStringLiteral("color: #b3261e;"));
     m_problem->setWordWrap(true);
 
-    auto *targetBox = new QGroupBox(tr("Target"), this);
-    auto *targetForm = new QFormLayout(targetBox);
-    targetForm->addRow(tr("Kind:"), m_targetKind);
-    targetForm->addRow(tr("Who:"), m_targetValue);
-    targetForm->addRow(QString(), m_audience);
-    auto *optionsBox = new QGroupBox(tr("Delivery"), this);
-    auto *optionsForm = new QFormLayout(optionsBox);
-    optionsForm->addRow(tr("QoS:"), m_qos);
-    optionsForm->addRow(tr("Time to live:"), m_ttl);
-    optionsForm->addRow(m_scheduled, m_sendAt);
-    optionsForm->addRow(tr("Pace:"), m_rate);
-    optionsForm->addRow(QString(), m_retain);
-    optionsForm->addRow(QString(), m_envelope);
+    m_targetForm->addRow(new QLabel(this), m_targetKind);
+    m_targetForm->addRow(new QLabel(this), m_targetValue);
+    m_targetForm->addRow(QString(), m_audience);
+    m_optionsForm->addRow(new QLabel(this), m_qos);
+    m_optionsForm->addRow(new QLabel(this), m_ttl);
+    m_optionsForm->addRow(m_scheduled, m_sendAt);
+    m_optionsForm->addRow(new QLabel(this), m_rate);
+    m_optionsForm->addRow(QString(), m_retain);
+    m_optionsForm->addRow(QString(), m_envelope);
     auto *columns = new QHBoxLayout;
-    columns->addWidget(targetBox, 1);
-    columns->addWidget(optionsBox, 1);
-    auto *payloadForm = new QFormLayout;
-    payloadForm->addRow(tr("Payload as:"), m_format);
+    columns->addWidget(m_targetBox, 1);
+    columns->addWidget(m_optionsBox, 1);
+    m_payloadForm->addRow(new QLabel(this), m_format);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    QPushButton *sendButton = buttons->addButton(tr("Send"), QDialogButtonBox::AcceptRole);
-    sendButton->setObjectName(QStringLiteral("pushSend"));
+    m_sendButton = buttons->addButton(QString(), QDialogButtonBox::AcceptRole);
+    m_sendButton->setObjectName(QStringLiteral("pushSend"));
     connect(buttons, &QDialogButtonBox::accepted, this, &PushDialog::send);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(columns);
-    layout->addLayout(payloadForm);
+    layout->addLayout(m_payloadForm);
     layout->addWidget(m_payloadStack, 1);
-    layout->addWidget(new QLabel(tr("What each device receives:"), this));
+    layout->addWidget(m_previewTitle);
     layout->addWidget(m_preview);
     layout->addWidget(m_problem);
     layout->addWidget(buttons);
@@ -198,8 +188,64 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *s
     });
     refreshTypes();
     m_monitor.requestDevices();
+    retranslateUi();
     updateTargetKind();
     resize(760, 620);
+}
+
+void PushDialog::retranslateUi()
+{
+    setWindowTitle(m_device.isEmpty() ? tr("New push") : tr("Push to %1").arg(m_device));
+    m_targetKind->setItemText(0, tr("Devices"));
+    m_targetKind->setItemText(1, tr("Alias"));
+    m_targetKind->setItemText(2, tr("Tag expression"));
+    m_targetKind->setItemText(3, tr("Topic"));
+    m_targetKind->setItemText(4, tr("All devices"));
+    m_qos->setItemText(0, tr("0 — at most once"));
+    m_qos->setItemText(1, tr("1 — at least once"));
+    m_qos->setItemText(2, tr("2 — exactly once"));
+    m_ttl->setSuffix(tr(" s"));
+    m_ttl->setSpecialValueText(tr("no expiry"));
+    m_ttl->setToolTip(tr("After this, a device that was offline does not get the push (MQTT 5 message expiry "
+                         "and the envelope's expiry)"));
+    m_rate->setSuffix(tr(" /s"));
+    m_rate->setSpecialValueText(tr("as fast as possible"));
+    m_rate->setToolTip(tr("Deliveries per second for large audiences"));
+    m_retain->setText(tr("Retain on the broker"));
+    m_scheduled->setText(tr("Send at"));
+    m_envelope->setText(tr("Hermes envelope (sequence number, signature, receipt)"));
+    m_format->setItemText(0, tr("Text"));
+    m_format->setItemText(1, tr("JSON"));
+    m_format->setItemText(2, tr("Hex bytes"));
+    m_format->setItemText(3, tr("Protobuf"));
+    m_payload->setPlaceholderText(tr("Payload"));
+    if (m_schemaNote)
+        m_schemaNote->setText(tr("Load .proto files in the Schemas view to compose protobuf payloads."));
+    m_targetBox->setTitle(tr("Target"));
+    m_optionsBox->setTitle(tr("Delivery"));
+    const std::pair<QFormLayout *, QWidget *> rows[] = {
+        {m_targetForm, m_targetKind}, {m_targetForm, m_targetValue}, {m_optionsForm, m_qos},
+        {m_optionsForm, m_ttl},       {m_optionsForm, m_rate},       {m_payloadForm, m_format},
+    };
+    const QString labels[] = {tr("Kind:"), tr("Who:"), tr("QoS:"), tr("Time to live:"), tr("Pace:"), tr("Payload as:")};
+    for (size_t i = 0; i < std::size(rows); ++i) {
+        if (auto *label = qobject_cast<QLabel *>(rows[i].first->labelForField(rows[i].second)))
+            label->setText(labels[i]);
+    }
+    m_sendButton->setText(tr("Send"));
+    m_previewTitle->setText(tr("What each device receives:"));
+    updateTargetPlaceholder();
+    // The problem, the preview and the audience are sentences: write them again.
+    if (m_pendingPushId.isEmpty())
+        validate();
+    m_audienceDebounce.start();
+}
+
+void PushDialog::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QDialog::changeEvent(event);
 }
 
 QString PushDialog::deviceTopic(const QString &clientId)
@@ -211,6 +257,7 @@ void PushDialog::setDevice(const QString &clientId)
 {
     m_targetKind->setCurrentIndex(m_targetKind->findData(int(TargetKind::Devices)));
     m_targetValue->setText(clientId);
+    m_device = clientId;
     setWindowTitle(tr("Push to %1").arg(clientId));
 }
 
@@ -218,18 +265,23 @@ void PushDialog::updateTargetKind()
 {
     const auto kind = TargetKind(m_targetKind->currentData().toInt());
     m_targetValue->setEnabled(kind != TargetKind::All);
-    switch (kind) {
+    updateTargetPlaceholder();
+    // Envelopes are addressed to one device; a topic push goes out as it is by default.
+    m_envelope->setChecked(kind != TargetKind::Topic);
+    updateCompletion();
+    validate();
+    m_audienceDebounce.start();
+}
+
+void PushDialog::updateTargetPlaceholder()
+{
+    switch (TargetKind(m_targetKind->currentData().toInt())) {
     case TargetKind::Devices: m_targetValue->setPlaceholderText(tr("device ids, separated by commas")); break;
     case TargetKind::Alias: m_targetValue->setPlaceholderText(tr("an alias, e.g. kitchen-lamp")); break;
     case TargetKind::Tag: m_targetValue->setPlaceholderText(tr("e.g. vip && !beta")); break;
     case TargetKind::Topic: m_targetValue->setPlaceholderText(tr("a topic, e.g. news/today")); break;
     case TargetKind::All: m_targetValue->setPlaceholderText(tr("every known device")); break;
     }
-    // Envelopes are addressed to one device; a topic push goes out as it is by default.
-    m_envelope->setChecked(kind != TargetKind::Topic);
-    updateCompletion();
-    validate();
-    m_audienceDebounce.start();
 }
 
 void PushDialog::onDevices(const QList<DeviceRecord> &devices)

@@ -13,6 +13,9 @@ class QComboBox;
 class QCompleter;
 class QDateTimeEdit;
 class QDoubleSpinBox;
+class QFormLayout;
+class QGroupBox;
+class QPushButton;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -47,12 +50,17 @@ public slots:
     /// Sends and closes once the engine accepts it, or explains and stays open.
     void send();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     enum class TargetKind { Devices, Alias, Tag, Topic, All };
     enum class PayloadFormat { Text, Json, Hex, Protobuf };
 
+    void retranslateUi();
     void validate();
     void updateTargetKind();
+    void updateTargetPlaceholder();
     void requestAudience();
     void onAudience(const PushTarget &target, int count, const QStringList &sample, const QString &error);
     void onDevices(const QList<DeviceRecord> &devices);
@@ -83,6 +91,15 @@ private:
     MessageForm *m_form = nullptr;
     QPlainTextEdit *m_preview;
     QLabel *m_problem;
+    QGroupBox *m_targetBox;
+    QGroupBox *m_optionsBox;
+    QFormLayout *m_targetForm;
+    QFormLayout *m_optionsForm;
+    QFormLayout *m_payloadForm;
+    QLabel *m_previewTitle;
+    QLabel *m_schemaNote = nullptr; ///< without a schema library
+    QPushButton *m_sendButton = nullptr;
+    QString m_device; ///< set by setDevice(), for the window title
     QTimer m_audienceDebounce;
     QString m_pendingPushId; ///< sent, waiting for the engine's answer
 };

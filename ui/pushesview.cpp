@@ -243,6 +243,7 @@ PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
     , m_arrivals(new QLineSeries(this))
     , m_timeAxis(new QValueAxis(this))
     , m_countAxis(new QValueAxis(this))
+    , m_compose(new QPushButton(this))
 {
     m_pushTable->setObjectName(QStringLiteral("pushTable"));
     m_targetTable->setObjectName(QStringLiteral("pushTargetTable"));
@@ -266,10 +267,7 @@ PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
     QChart *chart = m_chartView->chart();
     chart->addSeries(m_arrivals);
     chart->legend()->hide();
-    chart->setTitle(tr("Arrivals"));
-    m_timeAxis->setTitleText(tr("seconds after send"));
     m_timeAxis->setLabelFormat(QStringLiteral("%.1f"));
-    m_countAxis->setTitleText(tr("devices"));
     m_countAxis->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(m_timeAxis, Qt::AlignBottom);
     chart->addAxis(m_countAxis, Qt::AlignLeft);
@@ -279,12 +277,11 @@ PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumWidth(280);
 
-    auto *compose = new QPushButton(tr("New push…"), this);
-    compose->setObjectName(QStringLiteral("pushCompose"));
-    connect(compose, &QPushButton::clicked, this, &PushesView::composeRequested);
+    m_compose->setObjectName(QStringLiteral("pushCompose"));
+    connect(m_compose, &QPushButton::clicked, this, &PushesView::composeRequested);
     auto *top = new QHBoxLayout;
     top->addWidget(m_summary, 1);
-    top->addWidget(compose);
+    top->addWidget(m_compose);
     auto *splitter = new QSplitter(Qt::Vertical, this);
     auto *bottom = new QSplitter(Qt::Horizontal, splitter);
     bottom->addWidget(m_targetTable);
@@ -296,7 +293,6 @@ PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(splitter, 1);
-    m_summary->setText(tr("No pushes yet."));
 
     connect(&monitor, &EngineMonitor::pushReportsChanged, this, &PushesView::onReports);
     connect(&monitor, &EngineMonitor::pushAccepted, this, [this](const PushReport &report) { onReports({report}); });
@@ -305,6 +301,30 @@ PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
         m_selectedPushId = report ? report->pushId : QString();
         showSelected();
     });
+    retranslateUi();
+}
+
+void PushesView::retranslateUi()
+{
+    m_chartView->chart()->setTitle(tr("Arrivals"));
+    m_timeAxis->setTitleText(tr("seconds after send"));
+    m_countAxis->setTitleText(tr("devices"));
+    m_compose->setText(tr("New push…"));
+    // Headers, target descriptions and state names are translated words.
+    const QList<QAbstractItemModel *> models{m_pushes, m_targets};
+    for (QAbstractItemModel *model : models) {
+        emit model->headerDataChanged(Qt::Horizontal, 0, model->columnCount() - 1);
+        if (model->rowCount() > 0)
+            emit model->dataChanged(model->index(0, 0), model->index(model->rowCount() - 1, model->columnCount() - 1));
+    }
+    showSelected(); // the summary
+}
+
+void PushesView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
 }
 
 void PushesView::onReports(const QList<PushReport> &reports)

@@ -8,6 +8,7 @@
 #include <QWidget>
 
 class QChartView;
+class QPushButton;
 class QLabel;
 class QLineSeries;
 class QTableView;
@@ -74,7 +75,11 @@ signals:
     /// The operator asked for a new push.
     void composeRequested();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslateUi();
     void onReports(const QList<PushReport> &reports);
     void showSelected();
     void plotArrivals(const PushReport &report);
@@ -88,6 +93,7 @@ private:
     QLineSeries *m_arrivals;
     QValueAxis *m_timeAxis;
     QValueAxis *m_countAxis;
+    QPushButton *m_compose;
     QString m_selectedPushId;
 };
 

@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QCompleter>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGroupBox>
@@ -235,18 +236,17 @@ SchemaManager::SchemaManager(SchemaLibrary *library, QWidget *parent)
     m_sources->setSelectionMode(QAbstractItemView::SingleSelection);
     m_sources->setTextElideMode(Qt::ElideMiddle);
     m_sources->setIconSize(QSize(16, 16));
-    auto *addFiles = new QPushButton(tr("Add &files…"), this);
-    auto *addFolder = new QPushButton(tr("Add f&older…"), this);
-    auto *addSet = new QPushButton(tr("Add &descriptor set…"), this);
-    m_removeSource = new QPushButton(tr("Re&move"), this);
-    auto *reload = new QPushButton(tr("Re&load"), this);
-    addSet->setToolTip(tr("A FileDescriptorSet written by protoc -o (with or without --include_imports)"));
+    m_addFiles = new QPushButton(this);
+    m_addFolder = new QPushButton(this);
+    m_addSet = new QPushButton(this);
+    m_removeSource = new QPushButton(this);
+    m_reload = new QPushButton(this);
     auto *sourceButtons = new QHBoxLayout;
-    for (QPushButton *button : {addFiles, addFolder, addSet, m_removeSource, reload})
+    for (QPushButton *button : {m_addFiles, m_addFolder, m_addSet, m_removeSource, m_reload})
         sourceButtons->addWidget(button);
     sourceButtons->addStretch(1);
-    auto *sourceBox = new QGroupBox(tr("Schema sources"), this);
-    auto *sourceLayout = new QVBoxLayout(sourceBox);
+    m_sourceBox = new QGroupBox(this);
+    auto *sourceLayout = new QVBoxLayout(m_sourceBox);
     sourceLayout->addWidget(m_sources, 1);
     sourceLayout->addLayout(sourceButtons);
 
@@ -260,7 +260,6 @@ SchemaManager::SchemaManager(SchemaLibrary *library, QWidget *parent)
 
     // Types.
     m_typeFilter = new QLineEdit(this);
-    m_typeFilter->setPlaceholderText(tr("Filter message types"));
     m_typeFilter->setClearButtonEnabled(true);
     m_typeCount = new QLabel(this);
     m_typeModel = new QStandardItemModel(this);
@@ -274,8 +273,8 @@ SchemaManager::SchemaManager(SchemaLibrary *library, QWidget *parent)
     m_types->setHeaderHidden(true);
     m_types->setUniformRowHeights(true);
     m_types->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    auto *typeBox = new QGroupBox(tr("Message types"), this);
-    auto *typeLayout = new QVBoxLayout(typeBox);
+    m_typeBox = new QGroupBox(this);
+    auto *typeLayout = new QVBoxLayout(m_typeBox);
     auto *typeFilterRow = new QHBoxLayout;
     typeFilterRow->addWidget(m_typeFilter, 1);
     typeFilterRow->addWidget(m_typeCount);
@@ -292,49 +291,47 @@ SchemaManager::SchemaManager(SchemaLibrary *library, QWidget *parent)
     m_bindingView->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_bindingView->verticalHeader()->hide();
     m_bindingView->setEditTriggers(QAbstractItemView::AllEditTriggers);
-    auto *addBindingButton = new QPushButton(tr("&Add binding"), this);
-    addBindingButton->setToolTip(tr("Bind a topic filter to the message type selected above"));
-    m_removeBinding = new QPushButton(tr("Remove b&inding"), this);
+    m_addBinding = new QPushButton(this);
+    m_removeBinding = new QPushButton(this);
     m_topicTester = new QLineEdit(this);
-    m_topicTester->setPlaceholderText(tr("Try a topic, e.g. telemetry/pump-7/state"));
     m_topicTester->setClearButtonEnabled(true);
     m_topicResult = new QLabel(this);
     m_topicResult->setTextFormat(Qt::PlainText);
     auto *bindingButtons = new QHBoxLayout;
-    bindingButtons->addWidget(addBindingButton);
+    bindingButtons->addWidget(m_addBinding);
     bindingButtons->addWidget(m_removeBinding);
     bindingButtons->addSpacing(12);
     bindingButtons->addWidget(m_topicTester, 1);
     bindingButtons->addWidget(m_topicResult, 1);
-    auto *bindingBox = new QGroupBox(tr("Topic bindings (the most specific filter wins)"), this);
-    auto *bindingLayout = new QVBoxLayout(bindingBox);
+    m_bindingBox = new QGroupBox(this);
+    auto *bindingLayout = new QVBoxLayout(m_bindingBox);
     bindingLayout->addWidget(m_bindingView, 1);
     bindingLayout->addLayout(bindingButtons);
 
     auto *left = new QSplitter(Qt::Vertical, this);
-    left->addWidget(sourceBox);
+    left->addWidget(m_sourceBox);
     left->addWidget(m_errorBox);
     left->setChildrenCollapsible(false);
     auto *top = new QSplitter(Qt::Horizontal, this);
     top->addWidget(left);
-    top->addWidget(typeBox);
+    top->addWidget(m_typeBox);
     top->setStretchFactor(0, 3);
     top->setStretchFactor(1, 2);
     top->setChildrenCollapsible(false);
     auto *main = new QSplitter(Qt::Vertical, this);
     main->addWidget(top);
-    main->addWidget(bindingBox);
+    main->addWidget(m_bindingBox);
     main->setStretchFactor(0, 3);
     main->setStretchFactor(1, 2);
     main->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(main);
 
-    connect(addFiles, &QPushButton::clicked, this, &SchemaManager::addProtoFiles);
-    connect(addFolder, &QPushButton::clicked, this, &SchemaManager::addProtoFolder);
-    connect(addSet, &QPushButton::clicked, this, &SchemaManager::addDescriptorSet);
+    connect(m_addFiles, &QPushButton::clicked, this, &SchemaManager::addProtoFiles);
+    connect(m_addFolder, &QPushButton::clicked, this, &SchemaManager::addProtoFolder);
+    connect(m_addSet, &QPushButton::clicked, this, &SchemaManager::addDescriptorSet);
     connect(m_removeSource, &QPushButton::clicked, this, &SchemaManager::removeSelectedSource);
-    connect(addBindingButton, &QPushButton::clicked, this, &SchemaManager::addBinding);
+    connect(m_addBinding, &QPushButton::clicked, this, &SchemaManager::addBinding);
     connect(m_removeBinding, &QPushButton::clicked, this, &SchemaManager::removeSelectedBinding);
     connect(m_typeFilter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_typeProxy->setFilterFixedString(text);
@@ -352,14 +349,45 @@ SchemaManager::SchemaManager(SchemaLibrary *library, QWidget *parent)
     connect(m_bindingView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) { m_removeBinding->setEnabled(current.isValid()); });
     if (m_library) {
-        connect(reload, &QPushButton::clicked, m_library, &SchemaLibrary::reload);
+        connect(m_reload, &QPushButton::clicked, m_library, &SchemaLibrary::reload);
         connect(m_library, &SchemaLibrary::changed, this, &SchemaManager::refresh);
         connect(m_library, &SchemaLibrary::bindingsChanged, this, &SchemaManager::updateTopicTest);
     }
-    refresh();
+    retranslateUi();
 }
 
 SchemaManager::~SchemaManager() = default;
+
+void SchemaManager::retranslateUi()
+{
+    m_addFiles->setText(tr("Add &files…"));
+    m_addFolder->setText(tr("Add f&older…"));
+    m_addSet->setText(tr("Add &descriptor set…"));
+    m_addSet->setToolTip(tr("A FileDescriptorSet written by protoc -o (with or without --include_imports)"));
+    m_removeSource->setText(tr("Re&move"));
+    m_reload->setText(tr("Re&load"));
+    m_sourceBox->setTitle(tr("Schema sources"));
+    m_typeFilter->setPlaceholderText(tr("Filter message types"));
+    m_typeBox->setTitle(tr("Message types"));
+    m_addBinding->setText(tr("&Add binding"));
+    m_addBinding->setToolTip(tr("Bind a topic filter to the message type selected above"));
+    m_removeBinding->setText(tr("Remove b&inding"));
+    m_topicTester->setPlaceholderText(tr("Try a topic, e.g. telemetry/pump-7/state"));
+    m_bindingBox->setTitle(tr("Topic bindings (the most specific filter wins)"));
+    // Headers and the problem tooltips of the bindings.
+    emit m_bindingModel->headerDataChanged(Qt::Horizontal, 0, BindingTableModel::ColumnCount - 1);
+    if (const int rows = m_bindingModel->rowCount(); rows > 0)
+        emit m_bindingModel->dataChanged(m_bindingModel->index(0, 0),
+                                         m_bindingModel->index(rows - 1, BindingTableModel::ColumnCount - 1));
+    refresh(); // sources, problems, type count and the topic test
+}
+
+void SchemaManager::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
+}
 
 void SchemaManager::refresh()
 {

@@ -106,7 +106,11 @@ signals:
     /// The operator double-clicked a message type (e.g. to compose one).
     void typeActivated(const QString &typeName);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslateUi();
     void refresh();
     void refreshTypes();
     void updateTopicTest();
@@ -127,6 +131,14 @@ private:
     QLabel *m_topicResult = nullptr;
     QPushButton *m_removeSource = nullptr;
     QPushButton *m_removeBinding = nullptr;
+    QPushButton *m_addFiles = nullptr;
+    QPushButton *m_addFolder = nullptr;
+    QPushButton *m_addSet = nullptr;
+    QPushButton *m_reload = nullptr;
+    QPushButton *m_addBinding = nullptr;
+    QGroupBox *m_sourceBox = nullptr;
+    QGroupBox *m_typeBox = nullptr;
+    QGroupBox *m_bindingBox = nullptr;
 };
 
 } // namespace hermes::ui

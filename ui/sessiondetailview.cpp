@@ -5,6 +5,7 @@
 
 #include <QComboBox>
 #include <QDateTime>
+#include <QEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFontDatabase>
@@ -64,6 +65,13 @@ void DetailTableModel::setRows(QList<Row> rows)
         m_rows.append(rows.mid(oldCount));
         endInsertRows();
     }
+}
+
+void DetailTableModel::setHeaders(const QStringList &headers)
+{
+    Q_ASSERT(headers.size() == m_headers.size());
+    m_headers = headers;
+    emit headerDataChanged(Qt::Horizontal, 0, int(m_headers.size()) - 1);
 }
 
 int DetailTableModel::rowCount(const QModelIndex &parent) const
@@ -146,17 +154,23 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     , m_address(new QLabel(this))
     , m_keepAlive(new QLabel(this))
     , m_since(new QLabel(this))
+    , m_stateCaption(new QLabel(this))
+    , m_addressCaption(new QLabel(this))
+    , m_keepAliveCaption(new QLabel(this))
+    , m_sinceCaption(new QLabel(this))
+    , m_timelineTitle(new QLabel(this))
+    , m_timelineHint(new QLabel(this))
+    , m_natLabel(new QLabel(this))
+    , m_exportButton(new QPushButton(this))
     , m_timeline(new HeartbeatTimeline(this))
     , m_natPreset(new QComboBox(this))
     , m_natCustom(new QSpinBox(this))
     , m_tabs(new QTabWidget(this))
-    , m_inflight(new DetailTableModel({tr("Packet ID"), tr("Topic"), tr("QoS"), tr("State"), tr("Age"),
-                                       tr("Retries"), tr("DUP"), tr("Size")},
-                                      this))
-    , m_queued(new DetailTableModel({tr("Topic"), tr("QoS"), tr("Size"), tr("Retain")}, this))
-    , m_subscriptions(new DetailTableModel({tr("Filter"), tr("QoS"), tr("Options")}, this))
-    , m_disconnects(new DetailTableModel({tr("Time"), tr("Reason"), tr("Code"), tr("Detail"), tr("Will published")},
-                                         this))
+    // Column texts come from retranslateUi().
+    , m_inflight(new DetailTableModel(QStringList(8), this))
+    , m_queued(new DetailTableModel(QStringList(4), this))
+    , m_subscriptions(new DetailTableModel(QStringList(3), this))
+    , m_disconnects(new DetailTableModel(QStringList(5), this))
     , m_trace(new QPlainTextEdit(this))
     , m_traceStatus(new QLabel(this))
 {
@@ -173,46 +187,40 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     m_since->setObjectName(QStringLiteral("detailSince"));
     auto *header = new QGridLayout;
     header->addWidget(m_title, 0, 0, 1, 8);
-    const auto addFact = [&](int column, const QString &name, QLabel *value) {
-        auto *label = new QLabel(name, this);
+    const auto addFact = [&](int column, QLabel *label, QLabel *value) {
         label->setForegroundRole(QPalette::PlaceholderText);
         header->addWidget(label, 1, column);
         header->addWidget(value, 1, column + 1);
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     };
-    addFact(0, tr("State:"), m_state);
-    addFact(2, tr("Address:"), m_address);
-    addFact(4, tr("Keep-alive:"), m_keepAlive);
-    addFact(6, tr("Since:"), m_since);
+    addFact(0, m_stateCaption, m_state);
+    addFact(2, m_addressCaption, m_address);
+    addFact(4, m_keepAliveCaption, m_keepAlive);
+    addFact(6, m_sinceCaption, m_since);
     header->setColumnStretch(7, 1);
 
     // NAT presets: mobile carriers drop idle mappings after a few minutes, which decides
     // how long a device's keep-alive may be.
     m_natPreset->setObjectName(QStringLiteral("natPreset"));
-    m_natPreset->addItem(tr("No NAT line"), 0);
-    m_natPreset->addItem(tr("China Mobile (5 min)"), HeartbeatTimeline::ChinaMobileNatSeconds);
-    m_natPreset->addItem(tr("China Unicom (5 min)"), HeartbeatTimeline::ChinaUnicomNatSeconds);
-    m_natPreset->addItem(tr("China Telecom (28 min)"), HeartbeatTimeline::ChinaTelecomNatSeconds);
-    m_natPreset->addItem(tr("Custom…"), -1);
-    m_natPreset->setToolTip(tr("Show where a carrier NAT would forget an idle connection"));
+    // Texts in retranslateUi(), in this order.
+    for (const int seconds : {0, HeartbeatTimeline::ChinaMobileNatSeconds, HeartbeatTimeline::ChinaUnicomNatSeconds,
+                              HeartbeatTimeline::ChinaTelecomNatSeconds, -1})
+        m_natPreset->addItem(QString(), seconds);
     m_natCustom->setObjectName(QStringLiteral("natCustomSeconds"));
     m_natCustom->setRange(5, 24 * 3600);
     m_natCustom->setValue(120);
-    m_natCustom->setSuffix(tr(" s"));
     m_natCustom->setEnabled(false);
     connect(m_natPreset, &QComboBox::currentIndexChanged, this, &SessionDetailView::applyNatPreset);
     connect(m_natCustom, &QSpinBox::valueChanged, this, &SessionDetailView::applyNatPreset);
     auto *timelineBar = new QHBoxLayout;
-    auto *timelineTitle = new QLabel(tr("Heartbeats"), this);
-    QFont bold = timelineTitle->font();
+    QFont bold = m_timelineTitle->font();
     bold.setBold(true);
-    timelineTitle->setFont(bold);
-    timelineBar->addWidget(timelineTitle);
-    auto *hint = new QLabel(tr("wheel: zoom · drag: pan · double-click: fit"), this);
-    hint->setForegroundRole(QPalette::PlaceholderText);
-    timelineBar->addWidget(hint);
+    m_timelineTitle->setFont(bold);
+    timelineBar->addWidget(m_timelineTitle);
+    m_timelineHint->setForegroundRole(QPalette::PlaceholderText);
+    timelineBar->addWidget(m_timelineHint);
     timelineBar->addStretch();
-    timelineBar->addWidget(new QLabel(tr("NAT timeout:"), this));
+    timelineBar->addWidget(m_natLabel);
     timelineBar->addWidget(m_natPreset);
     timelineBar->addWidget(m_natCustom);
     m_timeline->setObjectName(QStringLiteral("heartbeatTimeline"));
@@ -238,23 +246,22 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     m_trace->setReadOnly(true);
     m_trace->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_trace->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    auto *exportButton = new QPushButton(tr("Export…"), tracePage);
-    exportButton->setObjectName(QStringLiteral("exportTrace"));
-    connect(exportButton, &QPushButton::clicked, this, &SessionDetailView::exportTraceInteractive);
+    m_exportButton->setObjectName(QStringLiteral("exportTrace"));
+    connect(m_exportButton, &QPushButton::clicked, this, &SessionDetailView::exportTraceInteractive);
     auto *traceBar = new QHBoxLayout;
     traceBar->addWidget(m_traceStatus, 1);
-    traceBar->addWidget(exportButton);
+    traceBar->addWidget(m_exportButton);
     auto *traceLayout = new QVBoxLayout(tracePage);
     traceLayout->setContentsMargins(0, 4, 0, 0);
     traceLayout->addLayout(traceBar);
     traceLayout->addWidget(m_trace, 1);
 
     m_tabs->setObjectName(QStringLiteral("sessionDetailTabs"));
-    m_tabs->addTab(inflightTable, tr("In-flight"));
-    m_tabs->addTab(queuedTable, tr("Queued"));
-    m_tabs->addTab(subscriptionsTable, tr("Subscriptions"));
-    m_tabs->addTab(tracePage, tr("Packet trace"));
-    m_tabs->addTab(disconnectsTable, tr("Disconnects"));
+    m_tabs->addTab(inflightTable, QString()); // tab texts in retranslateUi()
+    m_tabs->addTab(queuedTable, QString());
+    m_tabs->addTab(subscriptionsTable, QString());
+    m_tabs->addTab(tracePage, QString());
+    m_tabs->addTab(disconnectsTable, QString());
 
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
@@ -279,8 +286,53 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     connect(&m_monitor, &EngineMonitor::sessionDetail, this, &SessionDetailView::applyDetail);
     connect(&m_monitor, &EngineMonitor::telemetry, this, &SessionDetailView::onTelemetry);
 
-    m_title->setText(tr("No session selected"));
+    retranslateUi();
+}
+
+void SessionDetailView::retranslateUi()
+{
+    m_stateCaption->setText(tr("State:"));
+    m_addressCaption->setText(tr("Address:"));
+    m_keepAliveCaption->setText(tr("Keep-alive:"));
+    m_sinceCaption->setText(tr("Since:"));
+    m_natPreset->setItemText(0, tr("No NAT line"));
+    m_natPreset->setItemText(1, tr("China Mobile (5 min)"));
+    m_natPreset->setItemText(2, tr("China Unicom (5 min)"));
+    m_natPreset->setItemText(3, tr("China Telecom (28 min)"));
+    m_natPreset->setItemText(4, tr("Custom…"));
+    m_natPreset->setToolTip(tr("Show where a carrier NAT would forget an idle connection"));
+    m_natCustom->setSuffix(tr(" s"));
+    m_timelineTitle->setText(tr("Heartbeats"));
+    m_timelineHint->setText(tr("wheel: zoom · drag: pan · double-click: fit"));
+    m_natLabel->setText(tr("NAT timeout:"));
+    m_exportButton->setText(tr("Export…"));
+    m_inflight->setHeaders({tr("Packet ID"), tr("Topic"), tr("QoS"), tr("State"), tr("Age"), tr("Retries"), tr("DUP"),
+                            tr("Size")});
+    m_queued->setHeaders({tr("Topic"), tr("QoS"), tr("Size"), tr("Retain")});
+    m_subscriptions->setHeaders({tr("Filter"), tr("QoS"), tr("Options")});
+    m_disconnects->setHeaders({tr("Time"), tr("Reason"), tr("Code"), tr("Detail"), tr("Will published")});
+    m_tabs->setTabText(0, tr("In-flight"));
+    m_tabs->setTabText(1, tr("Queued"));
+    m_tabs->setTabText(2, tr("Subscriptions"));
+    m_tabs->setTabText(3, tr("Packet trace"));
+    m_tabs->setTabText(4, tr("Disconnects"));
+    if (m_clientId.isEmpty())
+        m_title->setText(tr("No session selected"));
     m_traceStatus->setText(tr("No packets"));
+    // The shown session's texts (header, tables, counts in the tabs) in the new language.
+    if (m_detail) {
+        const SessionDetail detail = *m_detail; // applyDetail() replaces m_detail
+        applyDetail(detail);
+    }
+    if (m_sessionEnded)
+        m_state->setText(tr("session ended"));
+}
+
+void SessionDetailView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
 }
 
 void SessionDetailView::showSession(const QString &clientId)
@@ -298,6 +350,8 @@ void SessionDetailView::showSession(const QString &clientId)
         m_disconnects->setRows({});
         m_traceLines.clear();
         m_trace->clear();
+        m_detail.reset();
+        m_sessionEnded = false;
     }
     refresh();
     updateTimerState();
@@ -337,6 +391,7 @@ void SessionDetailView::onTelemetry(const TelemetryBatch &batch)
     if (!m_clientId.isEmpty() && batch.removedSessions.contains(m_clientId)) {
         m_state->setText(tr("session ended"));
         m_state->setStyleSheet(QString());
+        m_sessionEnded = true;
     }
 }
 
@@ -373,6 +428,8 @@ void SessionDetailView::applyDetail(const SessionDetail &detail)
 {
     if (detail.info.clientId != m_clientId)
         return;
+    m_detail = detail;
+    m_sessionEnded = false;
     const qint64 now = QDateTime::currentMSecsSinceEpoch() + m_clockSkewMs;
     setHeader(detail.info);
     m_timeline->setDetail(detail, now);

@@ -7,6 +7,8 @@
 #include <QAbstractTableModel>
 #include <QWidget>
 
+#include <optional>
+
 class QComboBox;
 class QLabel;
 class QPlainTextEdit;
@@ -35,6 +37,8 @@ public:
     using Row = QList<Cell>;
 
     explicit DetailTableModel(QStringList headers, QObject *parent = nullptr);
+    /// New texts for the same columns (a language change): emits headerDataChanged.
+    void setHeaders(const QStringList &headers);
 
     void setRows(QList<Row> rows);
     const QList<Row> &rows() const { return m_rows; }
@@ -81,8 +85,10 @@ signals:
 protected:
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    void retranslateUi();
     void refresh();
     void updateTimerState();
     void applyNatPreset();
@@ -98,6 +104,14 @@ private:
     QLabel *m_address;
     QLabel *m_keepAlive;
     QLabel *m_since;
+    QLabel *m_stateCaption;
+    QLabel *m_addressCaption;
+    QLabel *m_keepAliveCaption;
+    QLabel *m_sinceCaption;
+    QLabel *m_timelineTitle;
+    QLabel *m_timelineHint;
+    QLabel *m_natLabel;
+    QPushButton *m_exportButton;
     HeartbeatTimeline *m_timeline;
     QComboBox *m_natPreset;
     QSpinBox *m_natCustom;
@@ -109,6 +123,9 @@ private:
     QPlainTextEdit *m_trace;
     QLabel *m_traceStatus;
     QStringList m_traceLines;
+    /// The shown session's latest detail, rendered again on a language change.
+    std::optional<SessionDetail> m_detail;
+    bool m_sessionEnded = false;
     qint64 m_clockSkewMs = 0;
 };
 

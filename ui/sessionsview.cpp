@@ -161,26 +161,24 @@ SessionsView::SessionsView(EngineMonitor &monitor, QWidget *parent)
     , m_table(new QTableView(this))
     , m_filterText(new QLineEdit(this))
     , m_stateFilter(new QComboBox(this))
-    , m_backlogFilter(new QCheckBox(tr("Backlog > 0"), this))
-    , m_lateFilter(new QCheckBox(tr("Late heartbeat"), this))
+    , m_backlogFilter(new QCheckBox(this))
+    , m_lateFilter(new QCheckBox(this))
     , m_countLabel(new QLabel(this))
     , m_ageTimer(new QTimer(this))
-    , m_pushAction(new QAction(tr("Push to this device…"), this))
-    , m_kickAction(new QAction(tr("Kick"), this))
-    , m_copyAction(new QAction(tr("Copy client ID"), this))
-    , m_detailAction(new QAction(tr("Open detail"), this))
+    , m_pushAction(new QAction(this))
+    , m_kickAction(new QAction(this))
+    , m_copyAction(new QAction(this))
+    , m_detailAction(new QAction(this))
 {
     m_filterText->setObjectName(QStringLiteral("sessionFilterText"));
-    m_filterText->setPlaceholderText(tr("Filter by client ID, address or user"));
     m_filterText->setClearButtonEnabled(true);
     m_stateFilter->setObjectName(QStringLiteral("sessionStateFilter"));
-    m_stateFilter->addItem(tr("All"), int(SessionFilterProxy::StateFilter::All));
-    m_stateFilter->addItem(tr("Online"), int(SessionFilterProxy::StateFilter::Online));
-    m_stateFilter->addItem(tr("Offline"), int(SessionFilterProxy::StateFilter::Offline));
+    // Texts in retranslateUi(), in this order.
+    for (const auto state : {SessionFilterProxy::StateFilter::All, SessionFilterProxy::StateFilter::Online,
+                             SessionFilterProxy::StateFilter::Offline})
+        m_stateFilter->addItem(QString(), int(state));
     m_backlogFilter->setObjectName(QStringLiteral("sessionBacklogFilter"));
-    m_backlogFilter->setToolTip(tr("Only sessions with messages in flight or queued"));
     m_lateFilter->setObjectName(QStringLiteral("sessionLateFilter"));
-    m_lateFilter->setToolTip(tr("Only online sessions silent for longer than their keep-alive"));
     m_countLabel->setObjectName(QStringLiteral("sessionCount"));
 
     auto *filterBar = new QHBoxLayout;
@@ -284,8 +282,33 @@ SessionsView::SessionsView(EngineMonitor &monitor, QWidget *parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(filterBar);
     layout->addWidget(m_table, 1);
-    updateCount();
+    retranslateUi();
     updateActions();
+}
+
+void SessionsView::retranslateUi()
+{
+    m_filterText->setPlaceholderText(tr("Filter by client ID, address or user"));
+    m_stateFilter->setItemText(0, tr("All"));
+    m_stateFilter->setItemText(1, tr("Online"));
+    m_stateFilter->setItemText(2, tr("Offline"));
+    m_backlogFilter->setText(tr("Backlog > 0"));
+    m_backlogFilter->setToolTip(tr("Only sessions with messages in flight or queued"));
+    m_lateFilter->setText(tr("Late heartbeat"));
+    m_lateFilter->setToolTip(tr("Only online sessions silent for longer than their keep-alive"));
+    m_pushAction->setText(tr("Push to this device…"));
+    m_kickAction->setText(tr("Kick"));
+    m_copyAction->setText(tr("Copy client ID"));
+    m_detailAction->setText(tr("Open detail"));
+    m_model->retranslate();
+    updateCount();
+}
+
+void SessionsView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QWidget::changeEvent(event);
 }
 
 void SessionsView::applyBatch(const TelemetryBatch &batch)

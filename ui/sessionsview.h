@@ -79,12 +79,14 @@ public:
 protected:
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 signals:
     void pushRequested(const QString &clientId);
     void sessionActivated(const QString &clientId);
 
 private:
+    void retranslateUi();
     void applyBatch(const TelemetryBatch &batch);
     void updateCount();
     void updateActions();

@@ -172,6 +172,13 @@ void SessionTableModel::setNow(qint64 wallMs)
         emit dataChanged(index(0, LastInbound), index(int(m_rows.size()) - 1, LastInbound));
 }
 
+void SessionTableModel::retranslate()
+{
+    emit headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+}
+
 double SessionTableModel::lateness(const SessionInfo &s) const
 {
     if (!s.online || s.keepAliveSeconds == 0 || s.lastInboundMs <= 0)

@@ -62,6 +62,9 @@ public:
     /// Emits one dataChanged for the age column only.
     void setNow(qint64 wallMs);
     qint64 now() const { return m_nowMs; }
+    /// After a language change: headerDataChanged and one dataChanged over every row,
+    /// since most columns hold translated words or units.
+    void retranslate();
 
     const SessionInfo &session(int row) const { return m_rows.at(row); }
     /// Row of a client ID, or -1.
