@@ -14,6 +14,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSet>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -128,6 +129,7 @@ TopicsView::TopicsView(EngineMonitor &monitor, QWidget *parent)
     });
     connect(&monitor, &EngineMonitor::retainedMessages, this, [this](const QList<MessageRecord> &retained) {
         m_model->enqueueRetainedList(retained);
+        confirmDelete(retained);
     });
     connect(&monitor, &EngineMonitor::started, this, &TopicsView::refreshRetained);
     if (monitor.isRunning())
@@ -275,6 +277,9 @@ void TopicsView::finishDelete(bool cancelled)
     m_cancelButton->hide();
     const int sent = m_deleteSent;
     const int total = int(m_deleteQueue.size());
+    m_unconfirmed = m_deleteQueue.mid(0, sent);
+    m_unconfirmedTotal = total;
+    m_unconfirmedCancelled = cancelled;
     m_deleteQueue.clear();
     m_model->flush();
     m_note = cancelled ? tr("cancelled: %1 of %2 retained messages deleted").arg(sent).arg(total)
@@ -283,6 +288,30 @@ void TopicsView::finishDelete(bool cancelled)
     // The engine's own list settles what is still retained (deletes are not acknowledged).
     refreshRetained();
     emit deleteFinished(sent, total, cancelled);
+}
+
+void TopicsView::confirmDelete(const QList<MessageRecord> &retained)
+{
+    if (m_unconfirmed.isEmpty() || isDeleting())
+        return;
+    // The engine runs commands in order, so this list was made after every sent delete:
+    // a topic of the deletion still in it was retained again by a publisher since.
+    QSet<QString> stillThere;
+    stillThere.reserve(retained.size());
+    for (const MessageRecord &record : retained)
+        stillThere.insert(record.topic);
+    int still = 0;
+    for (const QString &topic : std::as_const(m_unconfirmed))
+        still += stillThere.contains(topic) ? 1 : 0;
+    const int deleted = int(m_unconfirmed.size()) - still;
+    m_unconfirmed.clear();
+    m_note = m_unconfirmedCancelled
+        ? tr("cancelled: %1 of %2 retained messages deleted").arg(deleted).arg(m_unconfirmedTotal)
+        : tr("%n retained message(s) deleted", nullptr, deleted);
+    if (still > 0)
+        m_note += QStringLiteral("; ") + tr("%n retained again since", nullptr, still);
+    updateStatus();
+    emit deleteConfirmed(deleted, still);
 }
 
 void TopicsView::showContextMenu(const QPoint &pos)

@@ -67,6 +67,9 @@ public:
 signals:
     /// A deletion finished (cancelled or not) after sending `sent` of `total` deletes.
     void deleteFinished(int sent, int total, bool cancelled);
+    /// The engine's retained list, asked for after a deletion, shows `deleted` of the sent
+    /// deletes done and `stillRetained` topics retained again (published since).
+    void deleteConfirmed(int deleted, int stillRetained);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -78,6 +81,7 @@ private:
     void deleteSelected();
     void deleteTick();
     void finishDelete(bool cancelled);
+    void confirmDelete(const QList<MessageRecord> &retained);
     void showContextMenu(const QPoint &pos);
     void updateStatus();
 
@@ -97,6 +101,11 @@ private:
     QStringList m_deleteQueue;
     int m_deleteSent = 0;
     QString m_note; ///< the last deletion's outcome, shown after the counts
+    /// Deletes are not acknowledged: the topics of the last deletion, until the engine's
+    /// next retained list shows which of them are gone.
+    QStringList m_unconfirmed;
+    int m_unconfirmedTotal = 0;
+    bool m_unconfirmedCancelled = false;
     bool m_confirmDeletes = true;
 };
 

@@ -163,6 +163,9 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void everyDockSwitchesLive();
+    // Not a language test: the Topics view's retained deletion confirmed by the engine
+    // (kept here with the other live-engine console test; tst_topicsview uses a fake).
+    void topicsDeleteCountIsConfirmedByTheEngine();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -401,6 +404,73 @@ void TestRetranslate::everyDockSwitchesLive()
         QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("%1 lost: %2").arg(it.key(), list.join(QStringLiteral(" | ")))));
     }
     push->close();
+}
+
+void TestRetranslate::topicsDeleteCountIsConfirmedByTheEngine()
+{
+    LocalEngine engine(testConfig());
+    ui::TopicsView view(engine);
+    view.setConfirmDeletes(false);
+    view.show();
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    engine.start();
+    QVERIFY(started.wait(5000));
+    const quint16 port = started.at(0).at(0).value<QList<ListenAddress>>().first().port;
+    RawClient publisher;
+    QVERIFY(publisher.connectTo(port));
+    Connect connect;
+    connect.clientId = QStringLiteral("lamp-controller");
+    QVERIFY(publisher.handshake(connect));
+    const auto publishRetained = [&publisher](int count) {
+        for (int i = 0; i < count; ++i) {
+            Publish publish;
+            publish.topic = QStringLiteral("lamps/%1/state").arg(i);
+            publish.payload = "on";
+            publish.retain = true;
+            publish.qos = QoS::AtLeastOnce;
+            publish.packetId = quint16(i + 1);
+            publisher.send(publish);
+            QVERIFY(publisher.waitFor(PacketType::Puback));
+        }
+    };
+    auto *status = view.findChild<QLabel *>(QStringLiteral("topicsStatus"));
+    QVERIFY(status);
+
+    // Three retained messages deleted: the engine's list, asked for after the last batch,
+    // confirms all three and the status says so.
+    publishRetained(3);
+    view.refreshRetained();
+    QTRY_COMPARE(view.model()->retainedCount(), 3);
+    QSignalSpy confirmed(&view, &ui::TopicsView::deleteConfirmed);
+    QCOMPARE(view.deleteRetainedUnder(view.model()->indexOfTopic(QStringLiteral("lamps"))), 3);
+    QVERIFY(confirmed.wait(5000));
+    QCOMPARE(confirmed.at(0).at(0).toInt(), 3);
+    QCOMPARE(confirmed.at(0).at(1).toInt(), 0);
+    QVERIFY2(status->text().endsWith(QStringLiteral("3 retained messages deleted")), qPrintable(status->text()));
+    QTRY_COMPARE(view.model()->retainedCount(), 0);
+
+    // A list in which one of the deleted topics is retained again (a publisher was faster
+    // than the confirmation): two deleted, one retained again.
+    publishRetained(3);
+    view.refreshRetained();
+    QTRY_COMPARE(view.model()->retainedCount(), 3);
+    confirmed.clear();
+    QSignalSpy lists(&engine, &EngineMonitor::retainedMessages);
+    QCOMPARE(view.deleteRetainedUnder(view.model()->indexOfTopic(QStringLiteral("lamps"))), 3);
+    MessageRecord again;
+    again.topic = QStringLiteral("lamps/1/state");
+    again.payload = "off";
+    again.retain = true;
+    emit engine.retainedMessages({again}); // before the engine's own answer
+    QCOMPARE(confirmed.size(), 1);
+    QCOMPARE(confirmed.at(0).at(0).toInt(), 2);
+    QCOMPARE(confirmed.at(0).at(1).toInt(), 1);
+    QVERIFY2(status->text().contains(QStringLiteral("2 retained messages deleted; 1 retained again since")),
+             qPrintable(status->text()));
+    // The engine's own answer comes next and confirms nothing twice.
+    QTRY_COMPARE(lists.size(), 2);
+    QCOMPARE(confirmed.size(), 1);
+    QTRY_COMPARE(view.model()->retainedCount(), 0);
 }
 
 QTEST_MAIN(TestRetranslate)
