@@ -468,6 +468,7 @@ void PayloadInspector::retranslateUi()
     m_tabs->setTabText(1, tr("&JSON"));
     m_tabs->setTabText(2, tr("&Raw wire format"));
     emit m_model->headerDataChanged(Qt::Horizontal, 0, DecodedTreeModel::ColumnCount - 1);
+    m_hex->setBytes(m_payload); // "(empty payload)", "… more bytes not shown"
     if (!m_hasPayload) {
         m_topicLabel->setText(tr("No payload selected"));
         return;
