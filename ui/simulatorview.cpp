@@ -748,7 +748,9 @@ void SimulatorView::redraw()
     const bool wrapped = m_samples.size() == m_samples.capacity();
     const double firstMinute = wrapped ? double(m_samples.at(0).simulatedMs) / 60000.0 : 0.0;
     const double lastMinute = m_samples.isEmpty() ? 0 : double(m_samples.newest().simulatedMs) / 60000.0;
-    const double endMinute = std::max(m_current ? double(m_current->duration.count()) / 60000.0 : 10.0, lastMinute);
+    // The last sample lands a few ms past the end: it does not earn another minute.
+    const double endMinute = std::max(m_current ? double(m_current->duration.count()) / 60000.0 : 10.0,
+                                      std::floor(lastMinute));
     for (QValueAxis *x : {m_fleetX, m_pushX, m_heartbeatX})
         x->setRange(std::floor(firstMinute), std::max(std::ceil(endMinute), std::floor(firstMinute) + 1));
 
