@@ -412,7 +412,7 @@ void Broker::endSession(Session &session)
         publishWill(session.clientId, *std::exchange(session.pendingWill, nullptr));
     m_subscriptions.removeSubscriber(session.id);
     if (session.offlineState)
-        abandonTraced(*session.offlineState, QStringLiteral("session ended"));
+        abandonTraced(*session.offlineState, tr("session ended"));
     if (m_store) {
         m_store->deleteSession(session.clientId);
         scheduleCommit();
@@ -1028,7 +1028,7 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
         if (m_store && message.tag)
             m_store->deleteMessage(message.tag);
         if (message.trace)
-            emit tracedDelivery(message.trace, DeliveryStage::Failed, QStringLiteral("offline queue full"));
+            emit tracedDelivery(message.trace, DeliveryStage::Failed, tr("offline queue full"));
         ++m_counters.publishDropped;
         ++session.activity.messagesDropped;
         session.dirty = true;
@@ -1043,7 +1043,7 @@ void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &
     if (completed.trace) {
         const bool success = quint8(completed.reasonCode) < 0x80;
         emit tracedDelivery(completed.trace, success ? DeliveryStage::Acknowledged : DeliveryStage::Failed,
-                            success ? QString() : QStringLiteral("refused by the client: %1").arg(reasonCodeName(completed.reasonCode)));
+                            success ? QString() : tr("refused by the client: %1").arg(reasonCodeName(completed.reasonCode)));
     }
     if (Session *session = connection.session()) {
         if (const quint64 tag = session->inflightTags.take(completed.packetId); tag && m_store) {
@@ -1061,8 +1061,8 @@ void Broker::onMessageDropped(Connection &connection, const MessageDropped &drop
     if (dropped.message.trace) {
         const bool expired = dropped.reason == DropReason::Expired;
         emit tracedDelivery(dropped.message.trace, expired ? DeliveryStage::Expired : DeliveryStage::Failed,
-                            dropped.reason == DropReason::QueueFull ? QStringLiteral("queue full")
-                            : expired ? QString() : QStringLiteral("too large for the client"));
+                            dropped.reason == DropReason::QueueFull ? tr("queue full")
+                            : expired ? QString() : tr("too large for the client"));
     }
     if (m_store && dropped.message.tag) {
         m_store->deleteMessage(dropped.message.tag);
@@ -1080,7 +1080,7 @@ void Broker::onOutputDropped(Connection &connection, const SendPacket &dropped)
 {
     ++m_counters.publishDropped;
     if (dropped.trace)
-        emit tracedDelivery(dropped.trace, DeliveryStage::Failed, QStringLiteral("the client is not reading"));
+        emit tracedDelivery(dropped.trace, DeliveryStage::Failed, tr("the client is not reading"));
     if (Session *session = connection.session()) {
         ++session->activity.messagesDropped;
         session->dirty = true;

@@ -118,10 +118,11 @@ std::variant<QStringList, PushError> PushService::audience(const PushTarget &tar
                 unknown.append(id);
         }
         if (!unknown.isEmpty()) {
+            const QString quoted = QLatin1Char('"') + unknown.join(QLatin1String("\", \"")) + QLatin1Char('"');
             return PushError{QStringLiteral("not-found"),
-                             QStringLiteral("unknown device%1 %2 (register with devices/update first)")
-                                 .arg(unknown.size() > 1 ? QStringLiteral("s") : QString(),
-                                      QLatin1Char('"') + unknown.join(QLatin1String("\", \"")) + QLatin1Char('"'))};
+                             unknown.size() == 1
+                                 ? tr("unknown device %1 (register with devices/update first)").arg(quoted)
+                                 : tr("unknown devices %1 (register with devices/update first)").arg(quoted)};
         }
         return target.devices;
     }
@@ -129,7 +130,7 @@ std::variant<QStringList, PushError> PushService::audience(const PushTarget &tar
     case PushTarget::Kind::Tag: {
         const auto parsed = push::TagExpression::parse(target.value);
         if (const auto *error = std::get_if<push::TagExpressionError>(&parsed))
-            return PushError{QStringLiteral("bad-request"), QStringLiteral("tag expression: ") + error->toString()};
+            return PushError{QStringLiteral("bad-request"), tr("tag expression: ") + error->toString()};
         return m_devices.matching(std::get<push::TagExpression>(parsed));
     }
     case PushTarget::Kind::Topic: return QStringList{};
@@ -153,7 +154,7 @@ std::variant<PushReport, PushError> PushService::send(PushRequest request)
     if (request.target.kind == PushTarget::Kind::Topic)
         targets = {request.target.value};
     if (targets.isEmpty())
-        return PushError{QStringLiteral("not-found"), QStringLiteral("%1 reaches no device").arg(request.target.describe())};
+        return PushError{QStringLiteral("not-found"), tr("%1 reaches no device").arg(request.target.describe())};
 
     const qint64 now = wallNow();
     ActivePush push;
@@ -256,7 +257,7 @@ void PushService::dispatch(ActivePush &push, qsizetype index)
     if (push.expiresAtMs && now >= push.expiresAtMs) {
         target.state = TargetState::Expired;
         target.endedAtMs = now;
-        target.detail = QStringLiteral("TTL passed before delivery");
+        target.detail = tr("TTL passed before delivery");
         return;
     }
     const PushRequest &request = push.request;
@@ -270,7 +271,7 @@ void PushService::dispatch(ActivePush &push, qsizetype index)
             if (!sequence) {
                 target.state = TargetState::Failed;
                 target.endedAtMs = now;
-                target.detail = QStringLiteral("sequence numbers exhausted for this device");
+                target.detail = tr("sequence numbers exhausted for this device");
                 return;
             }
             target.sequence = *sequence;
@@ -319,7 +320,7 @@ void PushService::dispatch(ActivePush &push, qsizetype index)
         return;
     }
     target.state = TargetState::Pending;
-    target.detail = QStringLiteral("waiting for the device to subscribe to %1").arg(m_config.pushTopic.topicFor(deviceId));
+    target.detail = tr("waiting for the device to subscribe to %1").arg(m_config.pushTopic.topicFor(deviceId));
     QList<quint64> &waiting = m_waiting[deviceId];
     if (!waiting.contains(trace))
         waiting.append(trace);
@@ -403,7 +404,7 @@ void PushService::sweepExpired()
             if (target.state == TargetState::Pending || target.state == TargetState::Queued) {
                 target.state = TargetState::Expired;
                 target.endedAtMs = now;
-                target.detail = QStringLiteral("TTL passed before delivery");
+                target.detail = tr("TTL passed before delivery");
                 changed = true;
                 if (!target.device.isEmpty())
                     m_waiting[target.device].removeAll(push.traces.at(i));
@@ -512,7 +513,7 @@ void PushService::onTracedDelivery(quint64 trace, DeliveryStage stage, const QSt
         if (!isFinal(target.state) && target.state != TargetState::Acknowledged) {
             target.state = stage == DeliveryStage::Expired ? TargetState::Expired : TargetState::Failed;
             target.endedAtMs = now;
-            target.detail = stage == DeliveryStage::Expired ? QStringLiteral("TTL passed before delivery") : detail;
+            target.detail = stage == DeliveryStage::Expired ? tr("TTL passed before delivery") : detail;
         }
         break;
     case DeliveryStage::Abandoned:
@@ -525,10 +526,10 @@ void PushService::onTracedDelivery(quint64 trace, DeliveryStage stage, const QSt
             if (push->expiresAtMs && now >= push->expiresAtMs) {
                 target.state = TargetState::Expired;
                 target.endedAtMs = now;
-                target.detail = QStringLiteral("TTL passed before delivery");
+                target.detail = tr("TTL passed before delivery");
             } else if (target.state != TargetState::Sent || push->request.qos != mqtt::QoS::AtMostOnce) {
                 target.state = TargetState::Pending;
-                target.detail = QStringLiteral("%1; will resend when the device returns").arg(detail);
+                target.detail = tr("%1; will resend when the device returns").arg(detail);
                 QList<quint64> &waiting = m_waiting[target.device];
                 if (!waiting.contains(trace))
                     waiting.append(trace);
@@ -596,7 +597,7 @@ void PushService::handleReceipt(const QString &deviceId, const QByteArray &paylo
         if (target.state != TargetState::Receipted) {
             target.state = receipt.status == push::ReceiptStatus::Expired ? TargetState::Expired : TargetState::Failed;
             target.endedAtMs = now;
-            target.detail = QStringLiteral("the device refused it: %1").arg(target.receiptStatus);
+            target.detail = tr("the device refused it: %1").arg(target.receiptStatus);
         }
         break;
     }
