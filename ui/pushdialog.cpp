@@ -223,14 +223,21 @@ void PushDialog::retranslateUi()
         m_schemaNote->setText(tr("Load .proto files in the Schemas view to compose protobuf payloads."));
     m_targetBox->setTitle(tr("Target"));
     m_optionsBox->setTitle(tr("Delivery"));
-    const std::pair<QFormLayout *, QWidget *> rows[] = {
-        {m_targetForm, m_targetKind}, {m_targetForm, m_targetValue}, {m_optionsForm, m_qos},
-        {m_optionsForm, m_ttl},       {m_optionsForm, m_rate},       {m_payloadForm, m_format},
+    const struct {
+        QFormLayout *form;
+        QWidget *field;
+        QString label;
+    } rows[] = {
+        {m_targetForm, m_targetKind, tr("Kind:")},
+        {m_targetForm, m_targetValue, tr("Who:")},
+        {m_optionsForm, m_qos, tr("QoS:")},
+        {m_optionsForm, m_ttl, tr("Time to live:")},
+        {m_optionsForm, m_rate, tr("Pace:")},
+        {m_payloadForm, m_format, tr("Payload as:")},
     };
-    const QString labels[] = {tr("Kind:"), tr("Who:"), tr("QoS:"), tr("Time to live:"), tr("Pace:"), tr("Payload as:")};
-    for (size_t i = 0; i < std::size(rows); ++i) {
-        if (auto *label = qobject_cast<QLabel *>(rows[i].first->labelForField(rows[i].second)))
-            label->setText(labels[i]);
+    for (const auto &row : rows) {
+        if (auto *label = qobject_cast<QLabel *>(row.form->labelForField(row.field)))
+            label->setText(row.label);
     }
     m_sendButton->setText(tr("Send"));
     m_previewTitle->setText(tr("What each device receives:"));
