@@ -198,8 +198,8 @@ Broker::Broker(BrokerConfig config, QObject *parent)
 Broker::~Broker()
 {
     stop();
-    // Closed connections waiting for deleteLater() go before the context they use.
-    qDeleteAll(findChildren<Connection *>(Qt::FindDirectChildrenOnly));
+    // Closed connections waiting to be deleted go before the context they use.
+    m_connectionContext->deleteAll();
 }
 
 bool Broker::start()
@@ -318,8 +318,7 @@ void Broker::stop()
     for (Connection *connection : std::as_const(open))
         connection->apply(connection->machine().disconnect(ReasonCode::ServerShuttingDown,
                                                            CloseReason::ServerShutdown, now()));
-    for (Connection *connection : findChildren<Connection *>(Qt::FindDirectChildrenOnly))
-        delete connection;
+    m_connectionContext->deleteAll();
     commitStore();
 }
 
@@ -351,7 +350,8 @@ void Broker::acceptDescriptor(qintptr descriptor)
     }
     ++m_counters.connectionsAccepted;
     ++m_connectionCount;
-    auto *connection = new Connection(descriptor, *this, m_config.limits, this);
+    auto *connection = new Connection(descriptor, *this, m_config.limits);
+    m_connectionContext->adopt(connection);
     connection->start();
 }
 
@@ -383,7 +383,8 @@ void Broker::acceptPendingConnections(QTcpServer *server)
         }
         ++m_counters.connectionsAccepted;
         ++m_connectionCount;
-        auto *connection = new Connection(socket, *this, m_config.limits, this);
+        auto *connection = new Connection(socket, *this, m_config.limits);
+        m_connectionContext->adopt(connection);
         connection->start();
     }
 }
@@ -1100,7 +1101,7 @@ void Broker::updateSessionInfo(Session &session)
 void Broker::onConnectionClosed(Connection &connection, const CloseConnection &close)
 {
     --m_connectionCount;
-    connection.deleteLater();
+    m_connectionContext->retire(connection);
     Session *session = connection.session();
     connection.setSession(nullptr);
     if (close.reason == CloseReason::ProtocolError)
@@ -1388,11 +1389,13 @@ void Broker::commitStore()
         return;
     }
     m_storeFailing = false;
-    const QList<QPointer<Connection>> waiting = std::exchange(m_awaitingCommit, {});
-    for (const QPointer<Connection> &connection : waiting) {
-        if (connection)
-            connection->releaseHeldOutput();
-    }
+    for (Connection *connection : std::exchange(m_awaitingCommit, {}))
+        connection->releaseHeldOutput();
+}
+
+void Broker::forgetConnection(Connection &connection)
+{
+    m_awaitingCommit.removeAll(&connection);
 }
 
 void Broker::holdUntilCommit(Connection &connection)

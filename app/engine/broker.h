@@ -122,6 +122,8 @@ public:
     /// A QoS 0 PUBLISH not sent because the client stopped reading (too much unsent output).
     void onOutputDropped(Connection &connection, const mqtt::SendPacket &dropped);
     void onConnectionClosed(Connection &connection, const mqtt::CloseConnection &close);
+    /// The connection is about to be deleted: no pointer to it may stay behind.
+    void forgetConnection(Connection &connection);
     void countBytesReceived(qsizetype bytes) { m_counters.bytesReceived += quint64(bytes); }
     /// True while the store holds uncommitted writes: connections hold their output.
     bool mustHoldOutput() const { return m_store && m_store->hasPendingWrites(); }
@@ -206,7 +208,8 @@ private:
     std::optional<TraceTarget> m_traceTarget; ///< round-robin position per "$share/g/f"
     mqtt::SubscriptionTree m_subscriptions;
     std::unique_ptr<Store> m_store;           ///< null when persistence is off
-    QList<QPointer<Connection>> m_awaitingCommit; ///< connections with output held for the commit
+    /// Connections with output held for the commit (a deleted one leaves the list first).
+    QList<Connection *> m_awaitingCommit;
     QTimer m_commitRetry;
     bool m_commitScheduled = false;
     bool m_storeFailing = false;

@@ -34,9 +34,8 @@ CloseReason closeReasonFor(int error)
 
 } // namespace
 
-Connection::Connection(qintptr descriptor, Broker &broker, const ServerLimits &limits, QObject *parent)
-    : QObject(parent)
-    , m_broker(broker)
+Connection::Connection(qintptr descriptor, Broker &broker, const ServerLimits &limits)
+    : m_broker(broker)
     , m_context(broker.connectionContext())
     , m_machine(limits)
     , m_descriptor(int(descriptor))
@@ -59,27 +58,29 @@ Connection::Connection(qintptr descriptor, Broker &broker, const ServerLimits &l
     m_context.watch(*this);
 }
 
-Connection::Connection(QTcpSocket *socket, Broker &broker, const ServerLimits &limits, QObject *parent)
-    : QObject(parent)
-    , m_broker(broker)
+Connection::Connection(QTcpSocket *socket, Broker &broker, const ServerLimits &limits)
+    : m_broker(broker)
     , m_context(broker.connectionContext())
     , m_machine(limits)
     , m_socket(socket)
 {
-    m_socket->setParent(this);
+    m_socket->setParent(nullptr);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_peerAddress = QStringLiteral("%1:%2").arg(m_socket->peerAddress().toString()).arg(m_socket->peerPort());
     m_fromLoopback = m_socket->peerAddress().isLoopback();
-    connect(m_socket, &QTcpSocket::readyRead, this, &Connection::onReadyRead);
-    connect(m_socket, &QTcpSocket::disconnected, this, &Connection::onSocketGone);
-    connect(m_socket, &QTcpSocket::errorOccurred, this, &Connection::onSocketGone);
+    // The socket is the context: it goes (or is handed off, see close()) with this object.
+    QObject::connect(m_socket, &QTcpSocket::readyRead, m_socket, [this] { onReadyRead(); });
+    QObject::connect(m_socket, &QTcpSocket::disconnected, m_socket, [this] { onSocketGone(); });
+    QObject::connect(m_socket, &QTcpSocket::errorOccurred, m_socket, [this] { onSocketGone(); });
 }
 
 Connection::~Connection()
 {
     m_context.forget(*this);
-    if (m_socket)
+    if (m_socket) {
         m_socket->abort();
+        delete m_socket;
+    }
     closeDescriptor();
 }
 
@@ -343,10 +344,9 @@ void Connection::close(const CloseConnection &close)
     } else if (m_socket) {
         // Flush what is queued, then close. The socket leaves this object so that deleting
         // the connection cannot cut the flush short.
-        disconnect(m_socket, nullptr, this, nullptr);
         QTcpSocket *socket = std::exchange(m_socket, nullptr);
-        socket->setParent(nullptr);
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        QObject::disconnect(socket, nullptr, socket, nullptr);
+        QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         socket->flush();
         socket->disconnectFromHost();
         if (socket->state() == QAbstractSocket::UnconnectedState)

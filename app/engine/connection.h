@@ -3,7 +3,6 @@
 
 #include "mqtt/sessionmachine.h"
 
-#include <QObject>
 #include <QTcpSocket>
 
 
@@ -21,15 +20,19 @@ class Session;
 /// bytes the kernel did not take are kept until the socket drains. TLS connections keep
 /// their QSslSocket. Readiness, timers and the end-of-turn flush live in the broker's
 /// ConnectionContext.
-class Connection : public QObject
+///
+/// Not a QObject (its private part cost 120 bytes per connection): the broker's
+/// ConnectionContext owns every connection and deletes a closed one on the next turn.
+class Connection
 {
-    Q_OBJECT
 public:
     /// Plain TCP: takes ownership of an accepted, connected descriptor.
-    Connection(qintptr descriptor, Broker &broker, const mqtt::ServerLimits &limits, QObject *parent);
+    Connection(qintptr descriptor, Broker &broker, const mqtt::ServerLimits &limits);
     /// Any connected QTcpSocket (TLS listeners); takes ownership of it.
-    Connection(QTcpSocket *socket, Broker &broker, const mqtt::ServerLimits &limits, QObject *parent);
-    ~Connection() override;
+    Connection(QTcpSocket *socket, Broker &broker, const mqtt::ServerLimits &limits);
+    ~Connection();
+    Connection(const Connection &) = delete;
+    Connection &operator=(const Connection &) = delete;
 
     /// Starts the machine (connect timeout) and reads anything already buffered.
     void start();
@@ -70,13 +73,14 @@ private:
     Broker &m_broker;
     ConnectionContext &m_context;
     mqtt::SessionMachine m_machine;
-    QTcpSocket *m_socket = nullptr;       ///< TLS only; child of this
+    QTcpSocket *m_socket = nullptr;       ///< TLS only; owned
     int m_descriptor = -1;                ///< plain TCP only
     QByteArray m_output;                  ///< queued for the next flush / not taken yet
     QByteArray m_heldOutput;              ///< bytes that may only leave once the store committed
     Session *m_session = nullptr;
     QString m_peerAddress;
     quint64 m_timerTicket = 0;            ///< ConnectionContext's handle, 0 = not armed
+    quint32 m_slot = 0;                   ///< index in ConnectionContext's list of connections
     mqtt::TimerKind m_timerKind = mqtt::TimerKind::ConnectTimeout;
     bool m_fromLoopback = false;
     bool m_closed = false;

@@ -43,7 +43,50 @@ ConnectionContext::ConnectionContext(Broker &broker, QObject *parent)
 
 ConnectionContext::~ConnectionContext()
 {
+    deleteAll();
     ::close(m_epoll);
+}
+
+// ---- Ownership ---------------------------------------------------------------------------
+
+void ConnectionContext::adopt(Connection *connection)
+{
+    connection->m_slot = quint32(m_connections.size());
+    m_connections.push_back(connection);
+}
+
+void ConnectionContext::retire(Connection &connection)
+{
+    // Swap-remove: the last connection takes this one's slot.
+    Connection *last = m_connections.back();
+    m_connections[connection.m_slot] = last;
+    last->m_slot = connection.m_slot;
+    m_connections.pop_back();
+    m_retired.push_back(&connection);
+    if (!m_reapPosted) {
+        m_reapPosted = true;
+        QMetaObject::invokeMethod(this, &ConnectionContext::reapRetired, Qt::QueuedConnection);
+    }
+}
+
+void ConnectionContext::reapRetired()
+{
+    m_reapPosted = false;
+    for (Connection *connection : std::exchange(m_retired, {}))
+        destroy(connection);
+}
+
+void ConnectionContext::deleteAll()
+{
+    reapRetired();
+    for (Connection *connection : std::exchange(m_connections, {}))
+        destroy(connection);
+}
+
+void ConnectionContext::destroy(Connection *connection)
+{
+    m_broker.forgetConnection(*connection);
+    delete connection;
 }
 
 // ---- Readiness ---------------------------------------------------------------------------

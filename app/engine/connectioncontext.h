@@ -31,7 +31,9 @@ class Connection;
 ///   the packets one turn produces for a connection leave in one send();
 /// - the connections' timers (connect timeout, keep-alive) in one min-heap behind a single
 ///   precise QTimer, instead of a QTimer per connection.
-/// Lives on the broker's thread; owned by the Broker, which deletes its connections first.
+/// - ownership of the connections: a closed one is deleted at the start of the next
+///   event-loop turn, after every handler that may still hold it has returned.
+/// Lives on the broker's thread; owned by the Broker.
 class ConnectionContext : public QObject
 {
     Q_OBJECT
@@ -46,6 +48,15 @@ public:
     /// it (a nested event loop inside a handler): then the caller uses its own.
     char *acquireReadBuffer();
     void releaseReadBuffer() { m_readBufferBusy = false; }
+
+    /// Takes ownership of a new connection.
+    void adopt(Connection *connection);
+    /// A closed connection: deleted on the next event-loop turn.
+    void retire(Connection &connection);
+    /// Connections not retired, in no particular order.
+    const std::vector<Connection *> &connections() const { return m_connections; }
+    /// Deletes every connection now, retired or not (the broker stopping).
+    void deleteAll();
 
     /// Watches the connection's descriptor for input (Connection::onReadable()).
     void watch(Connection &connection);
@@ -88,6 +99,8 @@ public:
     void countBackPressure() { ++m_backPressureEvents; }
 
 private:
+    void reapRetired();
+    void destroy(Connection *connection);
     void onReadiness();
     void flushPending();
     void onTimer();
@@ -99,6 +112,9 @@ private:
     };
 
     Broker &m_broker;
+    std::vector<Connection *> m_connections; ///< owned; Connection::m_slot is the index
+    std::vector<Connection *> m_retired;     ///< owned; closed, deleted on the next turn
+    bool m_reapPosted = false;
     int m_epoll = -1;
     QSocketNotifier *m_readiness = nullptr; ///< child; watches m_epoll
     std::span<epoll_event> m_dispatching;   ///< the batch onReadiness() is working through
