@@ -9,6 +9,7 @@
 
 #include <QHash>
 #include <QString>
+#include <QVarLengthArray>
 
 #include <memory>
 #include <optional>
@@ -19,8 +20,10 @@ class Connection;
 
 /// Fixed-capacity history; the oldest entry falls out when full. Grows as entries come (an
 /// idle session's few entries cost a few bytes, not a preallocated block per history), then
-/// turns into a ring.
-template<typename T, int Capacity>
+/// turns into a ring. The first `Inline` entries live inside the object: every session
+/// records its CONNECT and CONNACK, and a heap block for two entries cost more than the
+/// entries.
+template<typename T, int Capacity, int Inline = 0>
 class BoundedHistory
 {
 public:
@@ -59,7 +62,7 @@ public:
 
 private:
     int m_oldest = 0; ///< index of the oldest entry once full
-    QList<T> m_items;
+    std::conditional_t<Inline == 0, QList<T>, QVarLengthArray<T, Inline>> m_items;
 };
 
 /// One packet of a session's trace, kept small: its text is made only when someone looks
@@ -127,8 +130,8 @@ public:
 
     // Telemetry, bounded.
     SessionActivity activity;
-    BoundedHistory<HeartbeatMark, 256> heartbeats;
-    BoundedHistory<TraceRecord, 200> packetTrace;
+    BoundedHistory<HeartbeatMark, 256, 2> heartbeats;
+    BoundedHistory<TraceRecord, 200, 2> packetTrace;
     BoundedHistory<CloseInfo, 16> closes;
     bool dirty = true; ///< changed since the monitor last looked
 
