@@ -22,6 +22,7 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
@@ -38,6 +39,9 @@ namespace hermes::ui {
 using namespace std::chrono_literals;
 
 namespace {
+
+/// What the smart devices learned, per network, kept across console sessions.
+const QString RecommendationsKey = QStringLiteral("simulator/recommendations");
 
 QChartView *makeChartView(QChart *chart, QWidget *parent)
 {
@@ -80,6 +84,19 @@ double niceCeiling(double value)
             return step * magnitude;
     }
     return 10 * magnitude;
+}
+
+/// 0 … `maximum` with whole-number ticks (25 → 0, 5, … 25; 1,200 → 0, 300, … 1,200).
+void setNiceRange(QValueAxis *axis, double maximum)
+{
+    axis->setRange(0, maximum);
+    for (const int ticks : {5, 6, 4, 3}) {
+        if (std::fmod(maximum, double(ticks - 1)) == 0) {
+            axis->setTickCount(ticks);
+            return;
+        }
+    }
+    axis->setTickCount(5);
 }
 
 qint64 seconds(std::chrono::milliseconds duration)
@@ -249,6 +266,7 @@ SimulatorView::SimulatorView(EngineMonitor &monitor, QWidget *parent)
     m_fleetX = addAxis(m_fleetChart, Qt::AlignBottom);
     m_fleetY = addAxis(m_fleetChart, Qt::AlignLeft);
     m_fleetRateY = addAxis(m_fleetChart, Qt::AlignRight);
+    m_fleetRateY->setGridLineVisible(false); // one grid per chart: the devices axis draws it
     m_connected = addLine(m_fleetChart, m_fleetX, m_fleetY);
     m_connectsRate = addLine(m_fleetChart, m_fleetX, m_fleetRateY);
     m_reconnectsRate = addLine(m_fleetChart, m_fleetX, m_fleetRateY);
@@ -318,6 +336,7 @@ SimulatorView::SimulatorView(EngineMonitor &monitor, QWidget *parent)
 
     setStatus([] { return tr("Pick a scenario and press Start: the devices connect to the console's broker."); });
     refreshScenarioList();
+    loadRecommendations();
     retranslateUi();
 }
 
@@ -537,6 +556,14 @@ void SimulatorView::onStarted(const sim::Scenario &scenario)
     m_state = m_state == State::Stopping ? State::Stopping : State::Running;
     const QString description = describeScenario(scenario);
     addEventLine(tr("Started %1").arg(description));
+    if (const std::chrono::milliseconds nat = scenario.natIdleTimeout(); nat.count() > 0) {
+        // The devices' heartbeats are scaled on the wire: the timeline's NAT line must be too.
+        const double realSeconds = double(nat.count()) / 1000.0 / scenario.timeScale;
+        addEventLine(tr("Simulated sessions are named %1…; to see their heartbeats approach the NAT line, choose NAT "
+                        "timeout → Custom %2 s in Session detail (%3 at ×%4).")
+                             .arg(scenario.idPrefix(), QLocale().toString(realSeconds, 'g', 3), sim::formatDuration(nat),
+                                  QLocale().toString(scenario.timeScale)));
+    }
     setStatus([devices = scenario.devices] { return tr("Running: %n device(s).", nullptr, devices); });
     redraw();
     updateControls();
@@ -568,6 +595,7 @@ void SimulatorView::onFinished(const sim::SimulationSnapshot &snapshot)
     if (m_state == State::Idle)
         return;
     onProgress(snapshot);
+    saveRecommendations();
     m_state = State::Idle;
     const qint64 elapsedMs = snapshot.elapsedMs;
     addEventLine(tr("Finished after %1 s").arg(QLocale().toString(double(elapsedMs) / 1000.0, 'f', 1)));
@@ -691,7 +719,49 @@ void SimulatorView::rememberRecommendation()
         found->second = k;
     else
         m_recommendations.append({m_last.network, k});
+    showRecommendationTable();
+}
 
+void SimulatorView::loadRecommendations()
+{
+    const QSettings settings;
+    for (const QVariant &entry : settings.value(RecommendationsKey).toList()) {
+        const QVariantMap map = entry.toMap();
+        sim::KeepAliveRecommendation k;
+        k.recommended = std::chrono::milliseconds(map.value(QStringLiteral("recommendedMs")).toLongLong());
+        k.lowest = std::chrono::milliseconds(map.value(QStringLiteral("lowestMs")).toLongLong());
+        k.median = std::chrono::milliseconds(map.value(QStringLiteral("medianMs")).toLongLong());
+        k.highest = std::chrono::milliseconds(map.value(QStringLiteral("highestMs")).toLongLong());
+        k.natTimeout = std::chrono::milliseconds(map.value(QStringLiteral("natMs")).toLongLong());
+        k.convergedDevices = map.value(QStringLiteral("converged")).toInt();
+        k.smartDevices = map.value(QStringLiteral("smart")).toInt();
+        const QString network = map.value(QStringLiteral("network")).toString();
+        if (k.available() && !network.isEmpty())
+            m_recommendations.append({network, k});
+    }
+    showRecommendationTable();
+}
+
+void SimulatorView::saveRecommendations() const
+{
+    QVariantList list;
+    for (const auto &[network, k] : m_recommendations) {
+        list.append(QVariantMap{
+                {QStringLiteral("network"), network},
+                {QStringLiteral("recommendedMs"), qint64(k.recommended.count())},
+                {QStringLiteral("lowestMs"), qint64(k.lowest.count())},
+                {QStringLiteral("medianMs"), qint64(k.median.count())},
+                {QStringLiteral("highestMs"), qint64(k.highest.count())},
+                {QStringLiteral("natMs"), qint64(k.natTimeout.count())},
+                {QStringLiteral("converged"), k.convergedDevices},
+                {QStringLiteral("smart"), k.smartDevices},
+        });
+    }
+    QSettings().setValue(RecommendationsKey, list);
+}
+
+void SimulatorView::showRecommendationTable()
+{
     const QLocale locale;
     m_recommendationTable->setRowCount(int(m_recommendations.size()));
     for (int row = 0; row < m_recommendations.size(); ++row) {
@@ -759,10 +829,10 @@ void SimulatorView::redraw()
         m_natLine->replace({QPointF(std::floor(firstMinute), natSeconds), QPointF(std::ceil(endMinute), natSeconds)});
     else
         m_natLine->clear();
-    m_fleetY->setRange(0, niceCeiling(maxDevices * 1.05)); // the full fleet stays below the frame
-    m_fleetRateY->setRange(0, niceCeiling(maxRate));
-    m_pushY->setRange(0, niceCeiling(maxArrivals));
-    m_heartbeatY->setRange(0, niceCeiling(std::max(maxInterval, natSeconds) * 1.1));
+    setNiceRange(m_fleetY, niceCeiling(maxDevices * 1.05)); // the full fleet stays below the frame
+    setNiceRange(m_fleetRateY, niceCeiling(maxRate * 1.05));
+    setNiceRange(m_pushY, niceCeiling(maxArrivals * 1.05));
+    setNiceRange(m_heartbeatY, niceCeiling(std::max(maxInterval, natSeconds) * 1.1));
 }
 
 void SimulatorView::updateControls()
@@ -820,6 +890,7 @@ void SimulatorView::retranslateUi()
                                    "after its random delay (the reconnect storm)"));
     m_keepAliveBox->setTitle(tr("What the smart devices learned"));
     m_recommendationTable->setHorizontalHeaderLabels({tr("Network"), tr("Keep-alive"), tr("Converged")});
+    showRecommendationTable();
     m_countersBox->setTitle(tr("Statistics"));
     const QStringList titles = {
         tr("Connected"),         tr("Connect attempts"), tr("All connected after"), tr("Peak connects"),

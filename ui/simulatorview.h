@@ -58,7 +58,8 @@ public:
     /// Points in the charts' ring buffer.
     qsizetype sampleCount() const { return m_samples.size(); }
     bool isRunning() const { return m_state != State::Idle; }
-    /// What the smart devices learned, per network ("China Mobile (5m)"), newest run wins.
+    /// What the smart devices learned, per network ("China Mobile (5m)"), newest run wins;
+    /// kept in the settings when a run finishes.
     QList<std::pair<QString, sim::KeepAliveRecommendation>> recommendations() const { return m_recommendations; }
 
     /// The buttons' actions.
@@ -87,6 +88,9 @@ private:
     void showCounters();
     void showRecommendation();
     void rememberRecommendation();
+    void loadRecommendations();
+    void saveRecommendations() const;
+    void showRecommendationTable();
     void redraw();
     void updateControls();
     void setStatus(std::function<QString()> text);

@@ -23,7 +23,9 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
+#include <QSettings>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -88,11 +90,18 @@ private slots:
 
 private:
     QTemporaryDir m_dir;
+    QTemporaryDir m_settingsDir;
     QString m_scenarioFile;
 };
 
 void TestSimulatorView::initTestCase()
 {
+    // The view keeps what the devices learned in the settings: a private place for them.
+    QVERIFY(m_settingsDir.isValid());
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("HermesTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_simulatorview"));
     ui::installTranslations(QLocale(QLocale::English));
     QLoggingCategory::setFilterRules(QStringLiteral("hermes.*.debug=false\nhermes.sim.runner.info=false"));
     QVERIFY(m_dir.isValid());
@@ -257,6 +266,16 @@ void TestSimulatorView::fleetRunsAgainstTheConsoleBroker()
     QVERIFY(!engine.isSimulating());
     QVERIFY(start->isEnabled());
     QVERIFY(!events->findItems(QStringLiteral("Finished after"), Qt::MatchContains).isEmpty());
+    QVERIFY(!events->findItems(QStringLiteral("Custom 1 s in Session detail (5m at ×300)"), Qt::MatchContains).isEmpty());
+
+    // The next console remembers what the devices learned on China Mobile.
+    ui::SimulatorView next(engine);
+    QCOMPARE(next.recommendations().size(), 1);
+    QCOMPARE(next.recommendations().constFirst().first, view.recommendations().constFirst().first);
+    QCOMPARE(next.recommendations().constFirst().second.recommended, learned.recommended);
+    auto *table = child<QTableWidget>(next, "simRecommendations");
+    QCOMPARE(table->rowCount(), 1);
+    QCOMPARE(table->item(0, 1)->text(), QStringLiteral("%1 s").arg(learned.recommended.count() / 1000));
 }
 
 void TestSimulatorView::issueDemonstration()
