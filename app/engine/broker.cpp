@@ -178,6 +178,7 @@ QString closeReasonName(CloseReason reason)
 Broker::Broker(BrokerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
+    , m_sharedLimits(std::make_shared<const ServerLimits>(m_config.limits))
     , m_access(m_config.aclRules)
     , m_connectionRate(m_config.connectionRate)
     , m_authBackoff(m_config.authBackoff)
@@ -350,7 +351,7 @@ void Broker::acceptDescriptor(qintptr descriptor)
     }
     ++m_counters.connectionsAccepted;
     ++m_connectionCount;
-    auto *connection = new Connection(descriptor, *this, m_config.limits);
+    auto *connection = new Connection(descriptor, *this, m_sharedLimits);
     m_connectionContext->adopt(connection);
     connection->start();
 }
@@ -383,7 +384,7 @@ void Broker::acceptPendingConnections(QTcpServer *server)
         }
         ++m_counters.connectionsAccepted;
         ++m_connectionCount;
-        auto *connection = new Connection(socket, *this, m_config.limits);
+        auto *connection = new Connection(socket, *this, m_sharedLimits);
         m_connectionContext->adopt(connection);
         connection->start();
     }

@@ -186,6 +186,8 @@ private:
     bool verifyPassword(const Account &account, const QByteArray &password);
 
     BrokerConfig m_config;
+    /// m_config.limits, shared by every connection's machine.
+    std::shared_ptr<const mqtt::ServerLimits> m_sharedLimits;
     AccessControl m_access;
     ConnectionRateLimiter m_connectionRate;
     AuthBackoff m_authBackoff;

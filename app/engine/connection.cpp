@@ -34,10 +34,10 @@ CloseReason closeReasonFor(int error)
 
 } // namespace
 
-Connection::Connection(qintptr descriptor, Broker &broker, const ServerLimits &limits)
+Connection::Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const ServerLimits> limits)
     : m_broker(broker)
     , m_context(broker.connectionContext())
-    , m_machine(limits)
+    , m_machine(std::move(limits))
     , m_descriptor(int(descriptor))
 {
     const int flags = ::fcntl(m_descriptor, F_GETFL);
@@ -58,10 +58,10 @@ Connection::Connection(qintptr descriptor, Broker &broker, const ServerLimits &l
     m_context.watch(*this);
 }
 
-Connection::Connection(QTcpSocket *socket, Broker &broker, const ServerLimits &limits)
+Connection::Connection(QTcpSocket *socket, Broker &broker, std::shared_ptr<const ServerLimits> limits)
     : m_broker(broker)
     , m_context(broker.connectionContext())
-    , m_machine(limits)
+    , m_machine(std::move(limits))
     , m_socket(socket)
 {
     m_socket->setParent(nullptr);

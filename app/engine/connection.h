@@ -27,9 +27,9 @@ class Connection
 {
 public:
     /// Plain TCP: takes ownership of an accepted, connected descriptor.
-    Connection(qintptr descriptor, Broker &broker, const mqtt::ServerLimits &limits);
+    Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const mqtt::ServerLimits> limits);
     /// Any connected QTcpSocket (TLS listeners); takes ownership of it.
-    Connection(QTcpSocket *socket, Broker &broker, const mqtt::ServerLimits &limits);
+    Connection(QTcpSocket *socket, Broker &broker, std::shared_ptr<const mqtt::ServerLimits> limits);
     ~Connection();
     Connection(const Connection &) = delete;
     Connection &operator=(const Connection &) = delete;

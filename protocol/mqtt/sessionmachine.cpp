@@ -165,8 +165,14 @@ QList<ReasonCode> mergeCodes(const QList<std::optional<ReasonCode>> &preset,
 } // namespace
 
 SessionMachine::SessionMachine(ServerLimits limits)
+    : m_limits(std::make_shared<const ServerLimits>(std::move(limits)))
+{
+}
+
+SessionMachine::SessionMachine(std::shared_ptr<const ServerLimits> limits)
     : m_limits(std::move(limits))
 {
+    Q_ASSERT(m_limits);
 }
 
 // ---- Public calls -----------------------------------------------------------------
@@ -176,7 +182,7 @@ Actions SessionMachine::start(Timestamp now)
     if (m_stage != ConnectionStage::AwaitingConnect)
         return {};
     m_lastInboundAt = now;
-    return {ArmTimer{TimerKind::ConnectTimeout, m_limits.connectTimeout}};
+    return {ArmTimer{TimerKind::ConnectTimeout, m_limits->connectTimeout}};
 }
 
 Actions SessionMachine::onBytes(QByteArrayView bytes, Timestamp now)
@@ -227,7 +233,7 @@ Actions SessionMachine::onTimerFired(TimerKind kind, Timestamp now)
             closeWith(out, CloseConnection{CloseReason::ConnectTimeout, std::nullopt, false,
                                            std::nullopt,
                                            QStringLiteral("no CONNECT within %1 ms")
-                                                   .arg(m_limits.connectTimeout.count())});
+                                                   .arg(m_limits->connectTimeout.count())});
         }
         break;
     case TimerKind::KeepAlive: {
@@ -287,24 +293,24 @@ Actions SessionMachine::acceptConnect(const ConnectAcceptance &acceptance, Sessi
     if (v5) {
         Properties &p = connack.properties;
         // Only what differs from the protocol default is announced (3.2.2.3).
-        if (m_limits.receiveMaximum > 0 && m_limits.receiveMaximum < 65535)
-            p.receiveMaximum = m_limits.receiveMaximum;
-        if (m_limits.maximumPacketSize > 0 && m_limits.maximumPacketSize < kProtocolMaximumPacketSize)
-            p.maximumPacketSize = m_limits.maximumPacketSize;
-        if (m_limits.topicAliasMaximum > 0)
-            p.topicAliasMaximum = m_limits.topicAliasMaximum;
-        if (m_limits.maximumQoS != QoS::ExactlyOnce)
-            p.maximumQoS = quint8(m_limits.maximumQoS);
-        if (!m_limits.retainAvailable)
+        if (m_limits->receiveMaximum > 0 && m_limits->receiveMaximum < 65535)
+            p.receiveMaximum = m_limits->receiveMaximum;
+        if (m_limits->maximumPacketSize > 0 && m_limits->maximumPacketSize < kProtocolMaximumPacketSize)
+            p.maximumPacketSize = m_limits->maximumPacketSize;
+        if (m_limits->topicAliasMaximum > 0)
+            p.topicAliasMaximum = m_limits->topicAliasMaximum;
+        if (m_limits->maximumQoS != QoS::ExactlyOnce)
+            p.maximumQoS = quint8(m_limits->maximumQoS);
+        if (!m_limits->retainAvailable)
             p.retainAvailable = 0;
-        if (!m_limits.wildcardSubscriptionAvailable)
+        if (!m_limits->wildcardSubscriptionAvailable)
             p.wildcardSubscriptionAvailable = 0;
-        if (!m_limits.subscriptionIdentifierAvailable)
+        if (!m_limits->subscriptionIdentifierAvailable)
             p.subscriptionIdentifierAvailable = 0;
-        if (!m_limits.sharedSubscriptionAvailable)
+        if (!m_limits->sharedSubscriptionAvailable)
             p.sharedSubscriptionAvailable = 0;
-        if (m_limits.serverKeepAlive)
-            p.serverKeepAlive = *m_limits.serverKeepAlive; // [MQTT-3.2.2-21]
+        if (m_limits->serverKeepAlive)
+            p.serverKeepAlive = *m_limits->serverKeepAlive; // [MQTT-3.2.2-21]
         if (acceptance.assignedClientIdentifier)
             p.assignedClientIdentifier = *acceptance.assignedClientIdentifier;
         if (acceptance.sessionExpiryInterval
@@ -320,7 +326,7 @@ Actions SessionMachine::acceptConnect(const ConnectAcceptance &acceptance, Sessi
 
     resendInflight(out, now);
     for (QueuedMessage &message : early) {
-        if (qsizetype(m_session.queued.size()) >= m_limits.maxQueuedMessages)
+        if (qsizetype(m_session.queued.size()) >= m_limits->maxQueuedMessages)
             out.push_back(MessageDropped{std::move(message), DropReason::QueueFull});
         else
             m_session.queued.push_back(std::move(message));
@@ -529,7 +535,7 @@ qsizetype SessionMachine::processFrames(Actions &out, QByteArrayView bytes, Time
     qsizetype frames = 0;
     for (QByteArrayView rest = bytes; m_stage != ConnectionStage::AwaitingDecision
          && !rest.isEmpty() && frames < 1024; ++frames) {
-        const FrameResult result = takeFrame(rest, m_limits.maximumPacketSize);
+        const FrameResult result = takeFrame(rest, m_limits->maximumPacketSize);
         const Frame *frame = std::get_if<Frame>(&result);
         if (!frame)
             break;
@@ -540,7 +546,7 @@ qsizetype SessionMachine::processFrames(Actions &out, QByteArrayView bytes, Time
     qsizetype used = 0;
     while (m_stage != ConnectionStage::Closed && used < bytes.size()) {
         const QByteArrayView rest = bytes.sliced(used);
-        FrameResult result = takeFrame(rest, m_limits.maximumPacketSize);
+        FrameResult result = takeFrame(rest, m_limits->maximumPacketSize);
         if (std::holds_alternative<NeedMore>(result))
             break;
         if (auto *error = std::get_if<DecodeError>(&result)) {
@@ -681,9 +687,9 @@ void SessionMachine::handleConnect(Actions &out, Connect &&connect, Timestamp no
         // Maximum QoS → 0x9B [MQTT-3.2.2-12], Will Retain without Retain Available → 0x9A
         // [MQTT-3.2.2-13]. (3.x cannot be told; the engine caps the Will when publishing.)
         std::optional<ReasonCode> willRefusal;
-        if (connect.will && connect.will->qos > m_limits.maximumQoS)
+        if (connect.will && connect.will->qos > m_limits->maximumQoS)
             willRefusal = ReasonCode::QoSNotSupported;
-        else if (connect.will && connect.will->retain && !m_limits.retainAvailable)
+        else if (connect.will && connect.will->retain && !m_limits->retainAvailable)
             willRefusal = ReasonCode::RetainNotSupported;
         if (willRefusal) {
                 sendControl(out, Connack{false, *willRefusal, {}});
@@ -699,7 +705,7 @@ void SessionMachine::handleConnect(Actions &out, Connect &&connect, Timestamp no
     }
     // Server Keep Alive replaces the client's value [MQTT-3.2.2-21]; 3.x clients cannot
     // be told, so they keep their own.
-    m_keepAliveSeconds = (v5 && m_limits.serverKeepAlive) ? *m_limits.serverKeepAlive
+    m_keepAliveSeconds = (v5 && m_limits->serverKeepAlive) ? *m_limits->serverKeepAlive
                                                           : connect.keepAliveSeconds;
     if (connect.will)
         m_will = std::make_shared<const Will>(*connect.will);
@@ -712,12 +718,12 @@ void SessionMachine::handlePublish(Actions &out, Publish &&publish)
     const bool v5 = m_version == ProtocolVersion::V5;
     if (v5 && publish.properties.topicAlias) {
         const quint16 alias = *publish.properties.topicAlias;
-        if (alias == 0 || alias > m_limits.topicAliasMaximum) {
+        if (alias == 0 || alias > m_limits->topicAliasMaximum) {
             // [MQTT-3.3.2-8] alias 0, [MQTT-3.3.2-9] above our Topic Alias Maximum.
             protocolError(out, ReasonCode::TopicAliasInvalid,
                           QStringLiteral("[MQTT-3.3.2-9] topic alias %1 not in 1..%2")
                                   .arg(alias)
-                                  .arg(m_limits.topicAliasMaximum));
+                                  .arg(m_limits->topicAliasMaximum));
             return;
         }
         if (publish.topic.isEmpty()) {
@@ -743,15 +749,15 @@ void SessionMachine::handlePublish(Actions &out, Publish &&publish)
                       QStringLiteral("[MQTT-3.3.4-6] client PUBLISH with a Subscription Identifier"));
         return;
     }
-    if (publish.qos > m_limits.maximumQoS) {
+    if (publish.qos > m_limits->maximumQoS) {
         // [MQTT-3.2.2-11] above the Maximum QoS we announced: DISCONNECT 0x9B.
         protocolError(out, ReasonCode::QoSNotSupported,
                       QStringLiteral("[MQTT-3.2.2-11] QoS %1 above maximum %2")
                               .arg(quint8(publish.qos))
-                              .arg(quint8(m_limits.maximumQoS)));
+                              .arg(quint8(m_limits->maximumQoS)));
         return;
     }
-    if (publish.retain && !m_limits.retainAvailable) {
+    if (publish.retain && !m_limits->retainAvailable) {
         // [MQTT-3.2.2-14] retain while Retain Available is 0: DISCONNECT 0x9A.
         protocolError(out, ReasonCode::RetainNotSupported,
                       QStringLiteral("[MQTT-3.2.2-14] retain not available"));
@@ -775,11 +781,11 @@ void SessionMachine::handlePublish(Actions &out, Publish &&publish)
         return;
     }
     const bool known = m_inboundUnacked.contains(id);
-    if (!known && v5 && inboundInUse() >= qsizetype(m_limits.receiveMaximum ? m_limits.receiveMaximum : 65535)) {
+    if (!known && v5 && inboundInUse() >= qsizetype(m_limits->receiveMaximum ? m_limits->receiveMaximum : 65535)) {
         // [MQTT-3.3.4-7] more unacknowledged QoS>0 PUBLISH than our Receive Maximum.
         protocolError(out, ReasonCode::ReceiveMaximumExceeded,
                       QStringLiteral("[MQTT-3.3.4-7] more than %1 unacknowledged QoS>0 PUBLISH")
-                              .arg(m_limits.receiveMaximum));
+                              .arg(m_limits->receiveMaximum));
         return;
     }
     if (publish.qos == QoS::ExactlyOnce) {
@@ -865,7 +871,7 @@ void SessionMachine::handleSubscribe(Actions &out, Subscribe &&subscribe, const 
     const auto refusal = [v5](ReasonCode code) {
         return v5 ? code : ReasonCode::UnspecifiedError; // 3.x: 0x80 [MQTT-3.9.3-2]
     };
-    const bool subscriptionIdRefused = v5 && !m_limits.subscriptionIdentifierAvailable
+    const bool subscriptionIdRefused = v5 && !m_limits->subscriptionIdentifierAvailable
             && !subscribe.properties.subscriptionIdentifiers.isEmpty();
     QList<std::optional<ReasonCode>> preset;
     preset.reserve(subscribe.subscriptions.size());
@@ -878,10 +884,10 @@ void SessionMachine::handleSubscribe(Actions &out, Subscribe &&subscribe, const 
             code = refusal(ReasonCode::TopicFilterInvalid); // 4.7.1
         } else if (subscriptionIdRefused) {
             code = ReasonCode::SubscriptionIdentifiersNotSupported; // 3.2.2.3.13
-        } else if (!m_limits.sharedSubscriptionAvailable
+        } else if (!m_limits->sharedSubscriptionAvailable
                    && filter.startsWith(QLatin1String("$share/"))) {
             code = refusal(ReasonCode::SharedSubscriptionsNotSupported); // 3.2.2.3.14
-        } else if (!m_limits.wildcardSubscriptionAvailable
+        } else if (!m_limits->wildcardSubscriptionAvailable
                    && (filter.contains(QLatin1Char('+')) || filter.contains(QLatin1Char('#')))) {
             code = refusal(ReasonCode::WildcardSubscriptionsNotSupported); // 3.2.2.3.12
         }
@@ -1052,7 +1058,7 @@ void SessionMachine::closeWith(Actions &out, CloseConnection close)
 
 void SessionMachine::enqueue(Actions &out, QueuedMessage &&message)
 {
-    if (qsizetype(m_session.queued.size()) >= m_limits.maxQueuedMessages) {
+    if (qsizetype(m_session.queued.size()) >= m_limits->maxQueuedMessages) {
         out.push_back(MessageDropped{std::move(message), DropReason::QueueFull});
         return;
     }
@@ -1206,14 +1212,14 @@ std::optional<quint16> SessionMachine::allocatePacketId()
 
 quint64 SessionMachine::heldBytesLimit() const
 {
-    return m_limits.maximumPacketSize > 0 ? m_limits.maximumPacketSize : kProtocolMaximumPacketSize;
+    return m_limits->maximumPacketSize > 0 ? m_limits->maximumPacketSize : kProtocolMaximumPacketSize;
 }
 
 qsizetype SessionMachine::outboundWindow() const
 {
     // [MQTT-3.3.4-9] never more unacknowledged QoS>0 PUBLISH than the client's Receive
     // Maximum (v5; 65535 when absent), nor than our own cap.
-    qsizetype window = std::max<qsizetype>(1, m_limits.maxInflightOutbound);
+    qsizetype window = std::max<qsizetype>(1, m_limits->maxInflightOutbound);
     if (m_version == ProtocolVersion::V5)
         window = std::min<qsizetype>(window, m_clientReceiveMaximum);
     return window;

@@ -208,6 +208,8 @@ class SessionMachine
 {
 public:
     explicit SessionMachine(ServerLimits limits = {});
+    /// With limits shared by many machines (a broker's connections: 48 bytes each otherwise).
+    explicit SessionMachine(std::shared_ptr<const ServerLimits> limits);
 
     /// Call once when the socket is accepted: arms the connect timeout.
     Actions start(Timestamp now);
@@ -295,13 +297,13 @@ public:
     const SessionState &session() const { return m_session; }
     /// Hands the session back to the engine (on close or take-over).
     SessionState takeSession();
-    const ServerLimits &limits() const { return m_limits; }
+    const ServerLimits &limits() const { return *m_limits; }
     /// Outbound QoS 1/2 window: limits.maxInflightOutbound, bounded in v5 by the client's
     /// Receive Maximum [MQTT-3.3.4-9].
     qsizetype outboundWindow() const;
 
 private:
-    ServerLimits m_limits;
+    std::shared_ptr<const ServerLimits> m_limits; ///< never null
     ConnectionStage m_stage = ConnectionStage::AwaitingConnect;
     ProtocolVersion m_version = ProtocolVersion::V3_1_1;
     bool m_cleanStart = true;
