@@ -33,11 +33,6 @@ using namespace mqtt;
 namespace {
 
 /// The host of an "address:port" peer string ("::1:5000" → ::1).
-QHostAddress hostOf(const QString &peer)
-{
-    return QHostAddress(peer.left(peer.lastIndexOf(QLatin1Char(':'))));
-}
-
 constexpr quint32 NeverExpires = 0xFFFFFFFF;
 
 qint64 wallNow()
@@ -64,8 +59,8 @@ SessionInfo Session::info() const
     SessionInfo info;
     info.clientId = clientId;
     info.online = connection != nullptr;
-    info.address = activity.address;
-    info.userName = identity.userName;
+    info.address = activity.address.toString();
+    info.userName = userName;
     info.version = version;
     info.keepAliveSeconds = activity.keepAliveSeconds;
     info.cleanStart = cleanStart;
@@ -411,7 +406,7 @@ void Broker::endSession(Session &session)
     Q_ASSERT(!session.connection);
     // The session ends: a will still waiting for its delay goes out now [MQTT-3.1.3-9].
     if (session.pendingWill)
-        publishWill(session.clientId, *std::exchange(session.pendingWill, nullptr));
+        publishWill(session.clientId, std::exchange(session.pendingWill, nullptr)->will);
     m_subscriptions.removeSubscriber(session.id);
     if (session.offlineState)
         abandonTraced(*session.offlineState, tr("session ended"));
@@ -598,7 +593,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     // access depends on where the client connects from.
     ClientIdentity identity{clientId, connect.userName.value_or(QString()), m_config.anonymousRole};
     if (connect.userName) {
-        const QHostAddress source = hostOf(connection.peerAddress());
+        const QHostAddress source = connection.peerAddress().host();
         // A source or user name still backing off is refused before any password work:
         // guessing costs the guesser time, not the broker PBKDF2 rounds. v5: 0x9F; v3.x:
         // 3 Server unavailable.
@@ -614,7 +609,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
             ++m_counters.authenticationFailures;
             ++m_counters.connectionsRefused;
             qCInfo(lcBroker) << "authentication failed for user" << *connect.userName << "from"
-                             << connection.peerAddress();
+                             << connection.peerAddress().toString();
             connection.apply(connection.machine().rejectConnect(ReasonCode::BadUserNameOrPassword, at));
             return;
         }
@@ -671,7 +666,8 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     session->pendingWill.reset();
     session->expiresAt.reset();
     session->connection = &connection;
-    session->identity = identity;
+    session->userName = identity.userName;
+    session->role = identity.role;
     session->version = connect.version;
     session->cleanStart = connect.cleanStart;
     session->expirySeconds = expiry;
@@ -734,7 +730,7 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
             codes.append(v5 ? ReasonCode::TopicFilterInvalid : ReasonCode::UnspecifiedError);
             continue;
         }
-        if (!m_access.maySubscribe(session->identity, requested.filter)) {
+        if (!m_access.maySubscribe(session->identity(), requested.filter)) {
             ++m_counters.accessDenials;
             codes.append(v5 ? ReasonCode::NotAuthorized : ReasonCode::UnspecifiedError);
             continue;
@@ -829,7 +825,7 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
     // what the ACL does not grant. A refusal is a v5 reason code; 3.x has none, so the
     // message is acknowledged and dropped [MQTT-3.3.5-2].
     const bool allowed = !publish.topic.startsWith(QLatin1String("$SYS"))
-        && m_access.mayPublish(session->identity, publish.topic);
+        && m_access.mayPublish(session->identity(), publish.topic);
     if (!allowed)
         ++m_counters.accessDenials;
     bool matched = false;
@@ -841,7 +837,7 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
             && std::any_of(m_messageTaps.cbegin(), m_messageTaps.cend(),
                            [&](const QString &filter) { return topicMatches(filter, publish.topic); })) {
             matched = true;
-            emit clientMessage(session->identity, publish);
+            emit clientMessage(session->identity(), publish);
         }
     }
     if (qos == QoS::AtMostOnce || !packetId)
@@ -917,7 +913,7 @@ std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
     const Session *session = sessionFor(clientId);
     if (!session || !session->connection)
         return std::nullopt;
-    return session->identity;
+    return session->identity();
 }
 
 void Broker::publish(Publish message)
@@ -1129,9 +1125,8 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
             info.willPublished = true;
         } else {
             // The will waits for its delay or the session's end, whichever is first [MQTT-3.1.3-9].
-            session->pendingWill = std::make_unique<Will>(*will);
             const quint32 wait = std::min(delay, session->expirySeconds);
-            session->willDueAt = at + std::chrono::seconds(wait);
+            session->pendingWill = std::make_unique<Session::PendingWill>(*will, at + std::chrono::seconds(wait));
         }
     }
     session->activity.connectedSinceMs = 0;
@@ -1196,8 +1191,8 @@ void Broker::housekeeping()
     m_authBackoff.sweep(at);
     QList<Session *> expired;
     for (const auto &[id, session] : m_sessions) {
-        if (session->pendingWill && session->willDueAt <= at) {
-            publishWill(session->clientId, *std::exchange(session->pendingWill, nullptr));
+        if (session->pendingWill && session->pendingWill->dueAt <= at) {
+            publishWill(session->clientId, std::exchange(session->pendingWill, nullptr)->will);
             if (CloseInfo *last = session->closes.recent(0))
                 last->willPublished = true;
         }

@@ -48,13 +48,8 @@ Connection::Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const
     (void)::setsockopt(m_descriptor, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     sockaddr_storage peer{};
     socklen_t length = sizeof peer;
-    if (::getpeername(m_descriptor, reinterpret_cast<sockaddr *>(&peer), &length) == 0) {
-        const QHostAddress address(reinterpret_cast<const sockaddr *>(&peer));
-        const quint16 port = ntohs(peer.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6 &>(peer).sin6_port
-                                                               : reinterpret_cast<const sockaddr_in &>(peer).sin_port);
-        m_peerAddress = QStringLiteral("%1:%2").arg(address.toString()).arg(port);
-        m_fromLoopback = address.isLoopback();
-    }
+    if (::getpeername(m_descriptor, reinterpret_cast<sockaddr *>(&peer), &length) == 0)
+        m_peerAddress = PeerAddress::fromSockaddr(reinterpret_cast<const sockaddr *>(&peer));
     m_context.watch(*this);
 }
 
@@ -66,8 +61,7 @@ Connection::Connection(QTcpSocket *socket, Broker &broker, std::shared_ptr<const
 {
     m_socket->setParent(nullptr);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_peerAddress = QStringLiteral("%1:%2").arg(m_socket->peerAddress().toString()).arg(m_socket->peerPort());
-    m_fromLoopback = m_socket->peerAddress().isLoopback();
+    m_peerAddress = PeerAddress(m_socket->peerAddress(), m_socket->peerPort());
     // The socket is the context: it goes (or is handed off, see close()) with this object.
     QObject::connect(m_socket, &QTcpSocket::readyRead, m_socket, [this] { onReadyRead(); });
     QObject::connect(m_socket, &QTcpSocket::disconnected, m_socket, [this] { onSocketGone(); });
@@ -289,7 +283,7 @@ void Connection::flushOutput()
             break;
         // The peer is gone (EPIPE, ECONNRESET): the read side sees the same error or
         // end of stream and closes the connection through the machine.
-        qCDebug(lcConnection) << m_peerAddress << "send failed:" << strerror(errno);
+        qCDebug(lcConnection) << m_peerAddress.toString() << "send failed:" << strerror(errno);
         m_writeFailed = true;
         m_output.clear();
         return;
@@ -329,14 +323,14 @@ void Connection::close(const CloseConnection &close)
     if (!m_heldOutput.isEmpty())
         m_broker.commitNow();
     m_heldOutput.clear();
-    qCDebug(lcConnection) << m_peerAddress << "closing:" << int(close.reason) << close.detail;
+    qCDebug(lcConnection) << m_peerAddress.toString() << "closing:" << int(close.reason) << close.detail;
     if (m_descriptor >= 0) {
         // Hand the last bytes (a CONNACK or DISCONNECT explaining the close) to the kernel
         // now: a broker shutting down may not run its event loop again. What a full send
         // buffer does not take is dropped, as mosquitto does.
         flushOutput();
         if (!m_output.isEmpty())
-            qCDebug(lcConnection) << m_peerAddress << "closed with" << m_output.size() << "bytes unsent";
+            qCDebug(lcConnection) << m_peerAddress.toString() << "closed with" << m_output.size() << "bytes unsent";
         m_output = QByteArray();
         if (m_flushQueued)
             m_context.forget(*this);

@@ -1,6 +1,8 @@
 #pragma once
 /// One client socket: bytes ⇄ SessionMachine ⇄ Broker.
 
+#include "peeraddress.h"
+
 #include "mqtt/sessionmachine.h"
 
 #include <QTcpSocket>
@@ -44,8 +46,8 @@ public:
     const mqtt::SessionMachine &machine() const { return m_machine; }
     Session *session() const { return m_session; }
     void setSession(Session *session) { m_session = session; }
-    QString peerAddress() const { return m_peerAddress; }
-    bool isFromLoopback() const { return m_fromLoopback; }
+    const PeerAddress &peerAddress() const { return m_peerAddress; }
+    bool isFromLoopback() const { return m_peerAddress.isLoopback(); }
     bool isClosed() const { return m_closed; }
 
     /// Writes the output held back while the store had uncommitted writes (after a commit).
@@ -78,11 +80,10 @@ private:
     QByteArray m_output;                  ///< queued for the next flush / not taken yet
     QByteArray m_heldOutput;              ///< bytes that may only leave once the store committed
     Session *m_session = nullptr;
-    QString m_peerAddress;
+    PeerAddress m_peerAddress;
     quint64 m_timerTicket = 0;            ///< ConnectionContext's handle, 0 = not armed
     quint32 m_slot = 0;                   ///< index in ConnectionContext's list of connections
     mqtt::TimerKind m_timerKind = mqtt::TimerKind::ConnectTimeout;
-    bool m_fromLoopback = false;
     bool m_closed = false;
     bool m_flushQueued = false;           ///< in ConnectionContext's flush list
     bool m_waitingWritable = false;       ///< output waits for the socket to drain

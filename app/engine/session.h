@@ -2,6 +2,7 @@
 /// A client's MQTT session: outlives its connections when it is persistent.
 
 #include "accesscontrol.h"
+#include "peeraddress.h"
 #include "telemetry.h"
 
 #include "mqtt/sessionmachine.h"
@@ -90,7 +91,7 @@ static_assert(sizeof(TraceRecord) <= 48, "a trace record is kept 200 times per s
 /// flow. SessionInfo itself is made when someone asks (Session::info()): stored, it repeated
 /// the client id, user name, version, flags and last close in every session.
 struct SessionActivity {
-    QString address;             ///< "ip:port" of the current or last connection
+    PeerAddress address;         ///< of the current or last connection
     qint64 connectedSinceMs = 0; ///< online: since; offline: 0
     qint64 offlineSinceMs = 0;   ///< offline: since; online: 0
     qint64 lastInboundMs = 0;
@@ -117,28 +118,34 @@ public:
     const QString clientId;
 
     Connection *connection = nullptr;     ///< set while online
-    ClientIdentity identity;              ///< who the current (or last) connection was
+    QString userName;                     ///< of the current (or last) connection; empty: anonymous
     std::unique_ptr<mqtt::SessionState> offlineState; ///< set while offline
+    Role role = Role::Device;             ///< of the current (or last) connection
     mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V3_1_1;
     bool cleanStart = true;
+    bool dirty = true; ///< changed since the monitor last looked
     quint32 expirySeconds = 0;            ///< 0xFFFFFFFF = never (3.x clean session 0)
     std::optional<mqtt::Timestamp> expiresAt; ///< set while offline and expiry is finite
 
     /// A will waiting for its delay (v5 Will Delay Interval) after an abnormal close.
-    std::unique_ptr<mqtt::Will> pendingWill; ///< on the heap: a Will is ~470 bytes
-    mqtt::Timestamp willDueAt{};
+    struct PendingWill {
+        mqtt::Will will;
+        mqtt::Timestamp dueAt;
+    };
+    std::unique_ptr<PendingWill> pendingWill; ///< on the heap: a Will is ~470 bytes
 
     // Telemetry, bounded.
     SessionActivity activity;
     BoundedHistory<HeartbeatMark, 256, 2> heartbeats;
     BoundedHistory<TraceRecord, 200, 2> packetTrace;
     BoundedHistory<CloseInfo, 16> closes;
-    bool dirty = true; ///< changed since the monitor last looked
 
     /// Store rows of this session's in-flight messages by packet id (persistent sessions).
     QHash<quint16, quint64> inflightTags;
 
     bool isPersistent() const { return expirySeconds > 0; }
+    /// Who the current (or last) connection was.
+    ClientIdentity identity() const { return {clientId, userName, role}; }
     /// The telemetry row of this session now.
     SessionInfo info() const;
     /// Adds a packet to the trace. A topic seen in the trace already shares that string:
