@@ -279,12 +279,9 @@ void MainWindow::chooseLanguage(const QString &code)
         action->setChecked(action->data().toString() == code);
     const QLocale locale = localeFor(code);
     QLocale::setDefault(locale);
-    // Replacing the translators sends QEvent::LanguageChange to every widget.
+    // Replacing the translators sends QEvent::LanguageChange to every widget; each view
+    // retranslates itself (tst_retranslate).
     installTranslations(locale);
-    // Views that build their texts only once switch completely at the next start.
-    statusBar()->showMessage(tr("Language changed. Views that are not yet translated switch the next time "
-                                "Hermes starts."),
-                             15000);
 }
 
 QStringList MainWindow::recentFiles()

@@ -290,7 +290,7 @@ void MessagesView::showSelected()
     }
     const MessageRecord &message = m_model->record(current.row());
     if (m_inspector) {
-        m_inspector->setPayload(message.topic, message.payload);
+        m_inspector->setPayload(message.topic, message.payload, message.contentType);
         return;
     }
     m_payload->setPlainText(tr("Topic: %1\nQoS: %2   Retained: %3   Bytes: %4\n\n")

@@ -937,6 +937,7 @@ bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher
             record.payloadSize = publish.payload.size();
             record.qos = publish.qos;
             record.retain = publish.retain;
+            record.contentType = publish.properties.contentType.value_or(QString());
             if (publisher) {
                 if (const auto it = m_sessions.find(*publisher); it != m_sessions.end())
                     record.fromClientId = it->second->clientId;

@@ -203,6 +203,7 @@ void LocalEngine::requestRetained()
             record.payloadSize = it->publish.payload.size();
             record.qos = it->publish.qos;
             record.retain = true;
+            record.contentType = it->publish.properties.contentType.value_or(QString());
             records.append(std::move(record));
         }
         QMetaObject::invokeMethod(self, [self, records] {

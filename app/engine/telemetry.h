@@ -118,6 +118,7 @@ struct MessageRecord {
     mqtt::QoS qos = mqtt::QoS::AtMostOnce;
     bool retain = false;
     QString fromClientId;    ///< empty when the broker itself published
+    QString contentType;     ///< the PUBLISH's v5 Content Type, empty when it had none
     static constexpr qsizetype MaxPayload = 64 * 1024;
 };
 

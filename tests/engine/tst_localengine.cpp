@@ -18,6 +18,7 @@ private slots:
     void startsReportsSessionsAndStops();
     void takenPortFailsWithReason();
     void batchesAreBoundedUnderLoad();
+    void messagesCarryTheirContentType();
 };
 
 namespace {
@@ -157,6 +158,48 @@ void TestLocalEngine::batchesAreBoundedUnderLoad()
     // Every message is accounted for, and no batch exceeds the bound.
     QVERIFY(captured > 0);
     QVERIFY(largestBatch <= 500);
+}
+
+void TestLocalEngine::messagesCarryTheirContentType()
+{
+    // The payload inspector decodes a protobuf message by its v5 Content Type: the captured
+    // message and the retained list must carry it to the console.
+    LocalEngine engine(testConfig());
+    engine.setTelemetryInterval(std::chrono::milliseconds(50));
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    QSignalSpy batches(&engine, &EngineMonitor::telemetry);
+    QSignalSpy retained(&engine, &EngineMonitor::retainedMessages);
+    engine.start();
+    QVERIFY(started.wait(5000));
+    const quint16 port = started.at(0).at(0).value<QList<ListenAddress>>().first().port;
+    RawClient publisher(ProtocolVersion::V5);
+    QVERIFY(publisher.connectTo(port));
+    Connect connect;
+    connect.version = ProtocolVersion::V5;
+    connect.clientId = QStringLiteral("typed");
+    QVERIFY(publisher.handshake(connect));
+    const QString type = QStringLiteral("application/x-protobuf; messageType=hermes.test.Telemetry");
+    Publish publish;
+    publish.topic = QStringLiteral("devices/typed/telemetry");
+    publish.payload = QByteArray::fromHex("0a0374763112");
+    publish.retain = true;
+    publish.properties.contentType = type;
+    publisher.send(publish);
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                 for (const auto &args : std::as_const(batches)) {
+                                     for (const MessageRecord &record : args.at(0).value<TelemetryBatch>().messages) {
+                                         if (record.topic == publish.topic)
+                                             return record.contentType == type;
+                                     }
+                                 }
+                                 return false;
+                             }()),
+                             5000);
+    engine.requestRetained();
+    QVERIFY(retained.wait(5000));
+    const auto records = retained.at(0).at(0).value<QList<MessageRecord>>();
+    QCOMPARE(records.size(), 1);
+    QCOMPARE(records.first().contentType, type);
 }
 
 QTEST_GUILESS_MAIN(TestLocalEngine)
