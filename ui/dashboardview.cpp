@@ -49,6 +49,10 @@ std::pair<QValueAxis *, QValueAxis *> addAxes(QChart *chart)
     y->setLabelFormat(QStringLiteral("%.0f"));
     y->setRange(0, 10);
     y->setTickCount(4);
+    // The unit is in the chart's title. Qt Charts 6.4 sizes a rotated title with the
+    // primary font's metrics and elides a Chinese one to "⋮" on charts this short; the
+    // text stays set for tooltips and accessibility.
+    y->setTitleVisible(false);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     return {x, y};
