@@ -1,4 +1,5 @@
 // The broker over real loopback sockets, driven by byte-exact raw clients.
+#include "../common/testconfig.h"
 #include "rawclient.h"
 
 #include "engine/broker.h"
@@ -18,15 +19,6 @@ Q_DECLARE_METATYPE(hermes::mqtt::ProtocolVersion)
 Q_DECLARE_METATYPE(hermes::mqtt::QoS)
 
 namespace {
-
-BrokerConfig testConfig()
-{
-    BrokerConfig config;
-    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
-    config.persistence = false;
-    config.sysIntervalSeconds = 0;
-    return config;
-}
 
 Connect connectPacket(const QString &clientId, bool cleanStart = true, quint16 keepAlive = 60)
 {
@@ -93,7 +85,7 @@ private:
 
 void TestBroker::init()
 {
-    m_broker = std::make_unique<Broker>(testConfig());
+    m_broker = std::make_unique<Broker>(test::loopbackConfig());
     QVERIFY2(m_broker->start(), qPrintable(m_broker->errorString()));
 }
 
@@ -378,7 +370,7 @@ void TestBroker::malformedBytesCloseOnlyThatConnection()
 
 void TestBroker::takenPortIsReportedClearly()
 {
-    BrokerConfig config = testConfig();
+    BrokerConfig config = test::loopbackConfig();
     config.listeners = {ListenAddress{QHostAddress::LocalHost, port()}};
     Broker second(config);
     QVERIFY(!second.start());
@@ -389,7 +381,7 @@ void TestBroker::takenPortIsReportedClearly()
 
 void TestBroker::sysTopicsArePublished()
 {
-    BrokerConfig config = testConfig();
+    BrokerConfig config = test::loopbackConfig();
     config.sysIntervalSeconds = 1;
     Broker broker(config);
     QVERIFY(broker.start());

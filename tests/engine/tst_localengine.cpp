@@ -1,4 +1,5 @@
 // The embedded engine on its own thread, seen only through EngineMonitor.
+#include "../common/testconfig.h"
 #include "rawclient.h"
 
 #include "engine/localengine.h"
@@ -21,20 +22,9 @@ private slots:
     void messagesCarryTheirContentType();
 };
 
-namespace {
-BrokerConfig testConfig()
-{
-    BrokerConfig config;
-    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
-    config.persistence = false;
-    config.sysIntervalSeconds = 0;
-    return config;
-}
-} // namespace
-
 void TestLocalEngine::startsReportsSessionsAndStops()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     engine.setTelemetryInterval(std::chrono::milliseconds(50));
     QSignalSpy started(&engine, &EngineMonitor::started);
     QSignalSpy batches(&engine, &EngineMonitor::telemetry);
@@ -100,7 +90,7 @@ void TestLocalEngine::takenPortFailsWithReason()
 {
     QTcpServer occupant;
     QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
-    BrokerConfig config = testConfig();
+    BrokerConfig config = test::loopbackConfig();
     config.listeners = {ListenAddress{QHostAddress::LocalHost, occupant.serverPort()}};
     LocalEngine engine(config);
     QSignalSpy failed(&engine, &EngineMonitor::startFailed);
@@ -120,7 +110,7 @@ void TestLocalEngine::takenPortFailsWithReason()
 
 void TestLocalEngine::batchesAreBoundedUnderLoad()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     engine.setTelemetryInterval(std::chrono::milliseconds(50));
     QSignalSpy started(&engine, &EngineMonitor::started);
     QSignalSpy batches(&engine, &EngineMonitor::telemetry);
@@ -164,7 +154,7 @@ void TestLocalEngine::messagesCarryTheirContentType()
 {
     // The payload inspector decodes a protobuf message by its v5 Content Type: the captured
     // message and the retained list must carry it to the console.
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     engine.setTelemetryInterval(std::chrono::milliseconds(50));
     QSignalSpy started(&engine, &EngineMonitor::started);
     QSignalSpy batches(&engine, &EngineMonitor::telemetry);

@@ -1,5 +1,6 @@
 // The console as a person uses it: the window starts the embedded broker, real clients
 // connect, and every main view is rendered to a PNG (in English and in Chinese).
+#include "../common/testconfig.h"
 #include "../engine/rawclient.h"
 
 #include "dashboardview.h"
@@ -61,15 +62,6 @@ private:
 };
 
 namespace {
-BrokerConfig testConfig()
-{
-    BrokerConfig config;
-    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
-    config.persistence = false;
-    config.sysIntervalSeconds = 0;
-    return config;
-}
-
 Connect connectPacket(const QString &clientId, quint16 keepAlive)
 {
     Connect connect;
@@ -113,7 +105,7 @@ void TestMainWindow::startsBrokerAndShowsLiveTraffic()
     if (language == QLatin1String("zh_CN"))
         QVERIFY2(translated, "the zh_CN translation must be embedded");
 
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     engine.setTelemetryInterval(std::chrono::milliseconds(100));
     ui::MainWindow window(engine);
     window.setInteractive(false);
@@ -192,7 +184,7 @@ void TestMainWindow::takenPortIsShownInTheStatusBar()
     QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
     const QString port = QString::number(occupant.serverPort());
     QVERIFY(ui::MainWindow::isPortTaken(ListenAddress{QHostAddress::LocalHost, occupant.serverPort()}));
-    BrokerConfig config = testConfig();
+    BrokerConfig config = test::loopbackConfig();
     config.listeners = {ListenAddress{QHostAddress::LocalHost, occupant.serverPort()}};
     LocalEngine engine(config);
     ui::MainWindow window(engine);
@@ -230,7 +222,7 @@ void TestMainWindow::takenPortIsShownInTheStatusBar()
 
 void TestMainWindow::brokerStartsAndStopsFromTheStatusBar()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     ui::MainWindow window(engine);
     window.setInteractive(false);
     window.show();
@@ -257,7 +249,7 @@ void TestMainWindow::brokerStartsAndStopsFromTheStatusBar()
 
 void TestMainWindow::languageSwitchesAtOnceAndPersists()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     ui::MainWindow window(engine);
     window.setInteractive(false);
     window.show();
@@ -289,7 +281,7 @@ void TestMainWindow::languageSwitchesAtOnceAndPersists()
 
 void TestMainWindow::layoutAndRecentFilesPersist()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     QSize shownSize;
     {
         ui::MainWindow window(engine);
@@ -331,7 +323,7 @@ void TestMainWindow::layoutAndRecentFilesPersist()
 
 void TestMainWindow::topicsDockShowsAndDeletesRetained()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     engine.setTelemetryInterval(std::chrono::milliseconds(50));
     ui::MainWindow window(engine);
     window.setInteractive(false);
@@ -387,7 +379,7 @@ void TestMainWindow::topicsDockShowsAndDeletesRetained()
 
 void TestMainWindow::messagesViewPausesAndFilters()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     engine.setTelemetryInterval(std::chrono::milliseconds(50));
     ui::MainWindow window(engine);
     window.setInteractive(false);
@@ -438,7 +430,7 @@ void TestMainWindow::messagesViewPausesAndFilters()
 
 void TestMainWindow::pushDialogDeliversToADevice()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     ui::MainWindow window(engine);
     window.setInteractive(false);
     window.show();

@@ -1,5 +1,6 @@
 // The push composer and the Pushes view, driven as an operator would: a mosquitto_sub
 // device receives what is typed into the composer, and the report shows its delivery.
+#include "../common/testconfig.h"
 #include "pushdialog.h"
 #include "pushesview.h"
 #include "translations.h"
@@ -24,25 +25,7 @@
 
 using namespace hermes;
 
-namespace {
-
-BrokerConfig testConfig()
-{
-    BrokerConfig config;
-    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
-    config.persistence = false;
-    config.sysIntervalSeconds = 0;
-    return config;
-}
-
-QString screenshotPath(const QString &name)
-{
-    const QString base = qEnvironmentVariable("HERMES_TEST_OUTPUT", QStringLiteral(HERMES_BINARY_DIR "/test-output"));
-    QDir().mkpath(base + QStringLiteral("/screenshots"));
-    return base + QStringLiteral("/screenshots/") + name;
-}
-
-} // namespace
+using hermes::test::screenshotPath;
 
 class TestPushComposer : public QObject
 {
@@ -80,7 +63,7 @@ void TestPushComposer::composerPushReachesMosquittoSub()
     const QString mosquittoSub = QStandardPaths::findExecutable(QStringLiteral("mosquitto_sub"));
     if (mosquittoSub.isEmpty())
         QSKIP("mosquitto_sub is not installed (package mosquitto-clients)");
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     const quint16 port = startEngine(engine);
     ui::PushesView pushes(engine);
     QAbstractItemModelTester pushesTester(pushes.pushes());
@@ -160,7 +143,7 @@ void TestPushComposer::composerPushReachesMosquittoSub()
 
 void TestPushComposer::composerExplainsWhatIsWrong()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     startEngine(engine);
     ui::PushDialog dialog(engine);
     dialog.show();
@@ -204,7 +187,7 @@ void TestPushComposer::screenshots()
 {
     QFETCH(QString, language);
     ui::installTranslations(QLocale(language));
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     startEngine(engine);
     ui::PushDialog dialog(engine);
     dialog.setDevice(QStringLiteral("phone-42"));

@@ -2,6 +2,7 @@
 // dock, model and dialog shows the new language at once, without a restart. A real client
 // gives the Sessions, Session detail, Messages and Topics docks rows, so data texts (state
 // names, "yes") are checked as well as labels, headers, chart titles and legends.
+#include "../common/testconfig.h"
 #include "../engine/rawclient.h"
 
 #include "accountsdialog.h"
@@ -52,25 +53,9 @@ using namespace hermes;
 using namespace hermes::mqtt;
 using hermes::testing::RawClient;
 
+using hermes::test::screenshotPath;
+
 namespace {
-
-BrokerConfig testConfig()
-{
-    BrokerConfig config;
-    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
-    config.persistence = false;
-    config.sysIntervalSeconds = 0;
-    return config;
-}
-
-QString screenshotPath(const QString &name)
-{
-    QString base = qEnvironmentVariable("HERMES_TEST_OUTPUT");
-    if (base.isEmpty())
-        base = QDir::tempPath() + QStringLiteral("/hermes-test-output");
-    QDir().mkpath(base + QStringLiteral("/screenshots"));
-    return base + QStringLiteral("/screenshots/") + name;
-}
 
 /// Every text a person reads in `root` without hovering or opening anything: labels,
 /// buttons, group titles, placeholders, combo items, tab titles, column headers, chart
@@ -194,7 +179,7 @@ void TestRetranslate::cleanupTestCase()
 
 void TestRetranslate::everyDockSwitchesLive()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     engine.setTelemetryInterval(std::chrono::milliseconds(100));
     ui::MainWindow window(engine);
     window.setInteractive(false);
@@ -451,7 +436,7 @@ void TestRetranslate::messageFormKeepsItsValuesAcrossASwitch()
 
 void TestRetranslate::topicsDeleteCountIsConfirmedByTheEngine()
 {
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     ui::TopicsView view(engine);
     view.setConfirmDeletes(false);
     view.show();
