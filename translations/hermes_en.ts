@@ -40,6 +40,100 @@
     </message>
 </context>
 <context>
+    <name>hermes::Broker</name>
+    <message>
+        <source>Cannot listen on %1: %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A TLS listener needs tls_certificate and tls_key</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>TLS certificate %1: missing or not a PEM certificate</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>TLS key %1: %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>TLS key %1: not an unencrypted PEM RSA or EC key</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>TLS CA %1: missing or not a PEM certificate</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>session ended</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>offline queue full</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>refused by the client: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>queue full</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>too large for the client</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the client is not reading</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Cannot open the broker database: %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>hermes::PushService</name>
+    <message>
+        <source>unknown device %1 (register with devices/update first)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>unknown devices %1 (register with devices/update first)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>tag expression: </source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 reaches no device</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>TTL passed before delivery</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>sequence numbers exhausted for this device</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>waiting for the device to subscribe to %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1; will resend when the device returns</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>the device refused it: %1</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>hermes::ui::AccountsDialog</name>
     <message>
         <source>Save account</source>
@@ -280,7 +374,10 @@
     <name>hermes::ui::DecodedTreeModel</name>
     <message numerus="yes">
         <source>%n field(s)</source>
-        <translation><numerusform>%n field</numerusform><numerusform>%n fields</numerusform></translation>
+        <translation>
+            <numerusform>%n field</numerusform>
+            <numerusform>%n fields</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 +%2</source>
@@ -312,7 +409,10 @@
     </message>
     <message numerus="yes">
         <source>%n item(s), packed</source>
-        <translation><numerusform>%n item, packed</numerusform><numerusform>%n items, packed</numerusform></translation>
+        <translation>
+            <numerusform>%n item, packed</numerusform>
+            <numerusform>%n items, packed</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -406,7 +506,10 @@
     <name>hermes::ui::HexView</name>
     <message numerus="yes">
         <source>… %n more byte(s) not shown</source>
-        <translation><numerusform>… %n more byte not shown</numerusform><numerusform>… %n more bytes not shown</numerusform></translation>
+        <translation>
+            <numerusform>… %n more byte not shown</numerusform>
+            <numerusform>… %n more bytes not shown</numerusform>
+        </translation>
     </message>
     <message>
         <source>(empty payload)</source>
@@ -539,10 +642,6 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <translation type="unfinished" />
     </message>
     <message>
-        <source>Language changed. Views that are not yet translated switch the next time Hermes starts.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
         <source>(none yet: exported traces appear here)</source>
         <translation type="unfinished" />
     </message>
@@ -622,6 +721,10 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <source>&amp;Accounts…</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <source>Simulator</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageForm</name>
@@ -651,7 +754,10 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     </message>
     <message numerus="yes">
         <source>%n byte(s)</source>
-        <translation><numerusform>%n byte</numerusform><numerusform>%n bytes</numerusform></translation>
+        <translation>
+            <numerusform>%n byte</numerusform>
+            <numerusform>%n bytes</numerusform>
+        </translation>
     </message>
     <message>
         <source>Not hex: pairs of 0-9, a-f</source>
@@ -679,7 +785,10 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     </message>
     <message numerus="yes">
         <source>%1 (%n)</source>
-        <translation><numerusform>%1 (%n)</numerusform><numerusform>%1 (%n)</numerusform></translation>
+        <translation>
+            <numerusform>%1 (%n)</numerusform>
+            <numerusform>%1 (%n)</numerusform>
+        </translation>
     </message>
     <message>
         <source>one of: %1</source>
@@ -789,11 +898,17 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     </message>
     <message numerus="yes">
         <source>Paused — %n message(s) not shown</source>
-        <translation><numerusform>Paused — %n message not shown</numerusform><numerusform>Paused — %n messages not shown</numerusform></translation>
+        <translation>
+            <numerusform>Paused — %n message not shown</numerusform>
+            <numerusform>Paused — %n messages not shown</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n message(s) too fast to show</source>
-        <translation><numerusform>%n message too fast to show</numerusform><numerusform>%n messages too fast to show</numerusform></translation>
+        <translation>
+            <numerusform>%n message too fast to show</numerusform>
+            <numerusform>%n messages too fast to show</numerusform>
+        </translation>
     </message>
     <message>
         <source>Topic: %1
@@ -855,7 +970,10 @@ QoS: %2   Retained: %3   Bytes: %4
     </message>
     <message numerus="yes">
         <source>%n byte(s): too large to decode here; the hex view shows the start.</source>
-        <translation><numerusform>%n byte: too large to decode here; the hex view shows the start.</numerusform><numerusform>%n bytes: too large to decode here; the hex view shows the start.</numerusform></translation>
+        <translation>
+            <numerusform>%n byte: too large to decode here; the hex view shows the start.</numerusform>
+            <numerusform>%n bytes: too large to decode here; the hex view shows the start.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Not a valid %1 (%2): showing the wire format.</source>
@@ -883,15 +1001,24 @@ QoS: %2   Retained: %3   Bytes: %4
     </message>
     <message numerus="yes">
         <source>Decoded as %1 (chosen), %n byte(s).</source>
-        <translation><numerusform>Decoded as %1 (chosen), %n byte.</numerusform><numerusform>Decoded as %1 (chosen), %n bytes.</numerusform></translation>
+        <translation>
+            <numerusform>Decoded as %1 (chosen), %n byte.</numerusform>
+            <numerusform>Decoded as %1 (chosen), %n bytes.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Hermes push envelope, %n byte(s).</source>
-        <translation><numerusform>Hermes push envelope, %n byte.</numerusform><numerusform>Hermes push envelope, %n bytes.</numerusform></translation>
+        <translation>
+            <numerusform>Hermes push envelope, %n byte.</numerusform>
+            <numerusform>Hermes push envelope, %n bytes.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Inner payload: %1 (%2), %n byte(s).</source>
-        <translation><numerusform>Inner payload: %1 (%2), %n byte.</numerusform><numerusform>Inner payload: %1 (%2), %n bytes.</numerusform></translation>
+        <translation>
+            <numerusform>Inner payload: %1 (%2), %n byte.</numerusform>
+            <numerusform>Inner payload: %1 (%2), %n bytes.</numerusform>
+        </translation>
     </message>
     <message>
         <source>no content type</source>
@@ -899,23 +1026,38 @@ QoS: %2   Retained: %3   Bytes: %4
     </message>
     <message numerus="yes">
         <source>Device receipt (%1), %n byte(s).</source>
-        <translation><numerusform>Device receipt (%1), %n byte.</numerusform><numerusform>Device receipt (%1), %n bytes.</numerusform></translation>
+        <translation>
+            <numerusform>Device receipt (%1), %n byte.</numerusform>
+            <numerusform>Device receipt (%1), %n bytes.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Decoded as %1 (named by the content type), %n byte(s).</source>
-        <translation><numerusform>Decoded as %1 (named by the content type), %n byte.</numerusform><numerusform>Decoded as %1 (named by the content type), %n bytes.</numerusform></translation>
+        <translation>
+            <numerusform>Decoded as %1 (named by the content type), %n byte.</numerusform>
+            <numerusform>Decoded as %1 (named by the content type), %n bytes.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Decoded as %1 (bound by %2), %n byte(s).</source>
-        <translation><numerusform>Decoded as %1 (bound by %2), %n byte.</numerusform><numerusform>Decoded as %1 (bound by %2), %n bytes.</numerusform></translation>
+        <translation>
+            <numerusform>Decoded as %1 (bound by %2), %n byte.</numerusform>
+            <numerusform>Decoded as %1 (bound by %2), %n bytes.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Text, %n byte(s).</source>
-        <translation><numerusform>Text, %n byte.</numerusform><numerusform>Text, %n bytes.</numerusform></translation>
+        <translation>
+            <numerusform>Text, %n byte.</numerusform>
+            <numerusform>Text, %n bytes.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>JSON text, %n byte(s).</source>
-        <translation><numerusform>JSON text, %n byte.</numerusform><numerusform>JSON text, %n bytes.</numerusform></translation>
+        <translation>
+            <numerusform>JSON text, %n byte.</numerusform>
+            <numerusform>JSON text, %n bytes.</numerusform>
+        </translation>
     </message>
     <message>
         <source>No message type for %1: showing the wire format.</source>
@@ -1122,7 +1264,10 @@ QoS: %2   Retained: %3   Bytes: %4
     </message>
     <message numerus="yes">
         <source>Raw payload, %n byte(s), content type %1; no sequence number, no signature, no receipt.</source>
-        <translation><numerusform>Raw payload, %n byte, content type %1; no sequence number, no signature, no receipt.</numerusform><numerusform>Raw payload, %n bytes, content type %1; no sequence number, no signature, no receipt.</numerusform></translation>
+        <translation>
+            <numerusform>Raw payload, %n byte, content type %1; no sequence number, no signature, no receipt.</numerusform>
+            <numerusform>Raw payload, %n bytes, content type %1; no sequence number, no signature, no receipt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>(assigned)</source>
@@ -1136,11 +1281,14 @@ QoS: %2   Retained: %3   Bytes: %4
         <source>%1
 Sequence number: the device's next; signed with the broker's key when one is configured.
 Serialized envelope: about %n byte(s).</source>
-        <translation><numerusform>%1
+        <translation>
+            <numerusform>%1
 Sequence number: the device's next; signed with the broker's key when one is configured.
-Serialized envelope: about %n byte.</numerusform><numerusform>%1
+Serialized envelope: about %n byte.</numerusform>
+            <numerusform>%1
 Sequence number: the device's next; signed with the broker's key when one is configured.
-Serialized envelope: about %n bytes.</numerusform></translation>
+Serialized envelope: about %n bytes.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Every subscriber of this topic.</source>
@@ -1148,7 +1296,10 @@ Serialized envelope: about %n bytes.</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>Reaches %n device(s)</source>
-        <translation><numerusform>Reaches %n device</numerusform><numerusform>Reaches %n devices</numerusform></translation>
+        <translation>
+            <numerusform>Reaches %n device</numerusform>
+            <numerusform>Reaches %n devices</numerusform>
+        </translation>
     </message>
     <message>
         <source>The broker is not running.</source>
@@ -1214,7 +1365,10 @@ Serialized envelope: about %n bytes.</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%1, %n missing</source>
-        <translation><numerusform>%1, %n missing</numerusform><numerusform>%1, %n missing</numerusform></translation>
+        <translation>
+            <numerusform>%1, %n missing</numerusform>
+            <numerusform>%1, %n missing</numerusform>
+        </translation>
     </message>
     <message>
         <source>Device</source>
@@ -1408,7 +1562,10 @@ Serialized envelope: about %n bytes.</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>Problems (%n)</source>
-        <translation><numerusform>Problems (%n)</numerusform><numerusform>Problems (%n)</numerusform></translation>
+        <translation>
+            <numerusform>Problems (%n)</numerusform>
+            <numerusform>Problems (%n)</numerusform>
+        </translation>
     </message>
     <message>
         <source>(no package)</source>
@@ -1416,7 +1573,10 @@ Serialized envelope: about %n bytes.</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n type(s)</source>
-        <translation><numerusform>%n type</numerusform><numerusform>%n types</numerusform></translation>
+        <translation>
+            <numerusform>%n type</numerusform>
+            <numerusform>%n types</numerusform>
+        </translation>
     </message>
     <message>
         <source>→ not a valid topic name</source>
@@ -1985,6 +2145,389 @@ Serialized envelope: about %n bytes.</numerusform></translation>
     </message>
 </context>
 <context>
+    <name>hermes::ui::SimulatorView</name>
+    <message>
+        <source>Open scenario</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Scenarios (*.scenario);;All files (*)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Pick a scenario and press Start: the devices connect to the console's broker.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No scenario files found; open one with “Open…”.</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n event(s)</source>
+        <translation><numerusform>“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n event</numerusform><numerusform>“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n events</numerusform></translation>
+    </message>
+    <message>
+        <source>The broker is not running: start it first (Broker → Start).</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Starting %n device(s)…</source>
+        <translation><numerusform>Starting %n device…</numerusform><numerusform>Starting %n devices…</numerusform></translation>
+    </message>
+    <message>
+        <source>Stopping: the devices disconnect…</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Scaling to %n device(s): a running fleet cannot be resized, so the run starts again.</source>
+        <translation><numerusform>Scaling to %n device: a running fleet cannot be resized, so the run starts again.</numerusform><numerusform>Scaling to %n devices: a running fleet cannot be resized, so the run starts again.</numerusform></translation>
+    </message>
+    <message>
+        <source>Started %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Simulated sessions are named %1…; to see their heartbeats approach the NAT line, choose NAT timeout → Custom %2 s in Session detail (%3 at ×%4).</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Running: %n device(s).</source>
+        <translation><numerusform>Running: %n device.</numerusform><numerusform>Running: %n devices.</numerusform></translation>
+    </message>
+    <message>
+        <source>Finished after %1 s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Finished after %1 s real.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Could not start: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The simulation could not start: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 (%2 failed)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>not yet</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 (%2 gave up)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 sent, %2 answered</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 (NAT dropped %2)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>mean %1, max %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 (missing %2)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>no pushes yet</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 of %2 simulated · %3 s real</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 s (%2 min %3 s)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Recommended keep-alive: –</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Smart devices probe for the longest heartbeat the NAT allows; what they learn appears here.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Recommended keep-alive: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1: %2 of %3 smart devices converged · lowest %4 · median %5 · highest %6</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source> · NAT timeout %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Recommended keep-alive: learning…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1: %2 of %3 smart devices converged so far.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Only smart heartbeats learn a keep-alive: choose Heartbeat → Smart.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%1 of %2 (%3–%4 s)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Run</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Scenario</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Open a scenario file (docs/SIMULATOR.md describes the format)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Network</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>As in the scenario</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>China Mobile (NAT 5 min)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>China Unicom (NAT 5 min)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>China Telecom (NAT 30 min)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Custom NAT timeout</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No NAT</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source> s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Heartbeat</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Fixed interval</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Smart (learns the NAT timeout)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Run again with this many devices (a running fleet cannot be resized)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Time scale</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Simulated seconds per real second: at ×60 a 5-minute NAT timeout passes in 5 s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Restart broker</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Restart the broker now: every device loses its connection and reconnects after its random delay (the reconnect storm)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>What the smart devices learned</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Keep-alive</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Converged</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Connect attempts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>All connected after</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Peak connects</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Reconnect attempts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Peak reconnects</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Heartbeats</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Dead links</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Detection time</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Pushes sent</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Pushes delivered</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Duplicates dropped</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Arrival rate</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Events</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Fleet: connected devices and connects per second</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Connects/s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Reconnect attempts/s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>devices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>per second</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Pushes delivered per second</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Delivered/s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Mean heartbeat interval against the NAT timeout</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Mean interval</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>NAT timeout</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>simulated s</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>simulated minutes</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>hermes::ui::TopicTreeModel</name>
     <message>
         <source>(empty level)</source>
@@ -1992,7 +2535,10 @@ Serialized envelope: about %n bytes.</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>yes, %n in subtree</source>
-        <translation><numerusform>yes, %n in subtree</numerusform><numerusform>yes, %n in subtree</numerusform></translation>
+        <translation>
+            <numerusform>yes, %n in subtree</numerusform>
+            <numerusform>yes, %n in subtree</numerusform>
+        </translation>
     </message>
     <message>
         <source>yes</source>
@@ -2000,7 +2546,10 @@ Serialized envelope: about %n bytes.</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>%n below</source>
-        <translation><numerusform>%n below</numerusform><numerusform>%n below</numerusform></translation>
+        <translation>
+            <numerusform>%n below</numerusform>
+            <numerusform>%n below</numerusform>
+        </translation>
     </message>
     <message>
         <source>(empty)</source>
@@ -2068,9 +2617,12 @@ Serialized envelope: about %n bytes.</numerusform></translation>
     <message numerus="yes">
         <source>Delete %n retained message(s) on “%1” and the topics below it?
 Subscribers will no longer receive them when they subscribe.</source>
-        <translation><numerusform>Delete %n retained message on “%1” and the topics below it?
-Subscribers will no longer receive it when they subscribe.</numerusform><numerusform>Delete %n retained messages on “%1” and the topics below it?
-Subscribers will no longer receive them when they subscribe.</numerusform></translation>
+        <translation>
+            <numerusform>Delete %n retained message on “%1” and the topics below it?
+Subscribers will no longer receive it when they subscribe.</numerusform>
+            <numerusform>Delete %n retained messages on “%1” and the topics below it?
+Subscribers will no longer receive them when they subscribe.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Deleting retained messages…</source>
@@ -2078,7 +2630,10 @@ Subscribers will no longer receive them when they subscribe.</numerusform></tran
     </message>
     <message numerus="yes">
         <source>%n retained message(s) deleted</source>
-        <translation><numerusform>%n retained message deleted</numerusform><numerusform>%n retained messages deleted</numerusform></translation>
+        <translation>
+            <numerusform>%n retained message deleted</numerusform>
+            <numerusform>%n retained messages deleted</numerusform>
+        </translation>
     </message>
     <message>
         <source>Copy topic</source>
@@ -2091,6 +2646,10 @@ Subscribers will no longer receive them when they subscribe.</numerusform></tran
     <message>
         <source>cancelled: %1 of %2 retained messages deleted</source>
         <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%n retained again since</source>
+        <translation><numerusform>%n retained again since</numerusform><numerusform>%n retained again since</numerusform></translation>
     </message>
 </context>
 <context>

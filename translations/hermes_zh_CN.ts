@@ -40,6 +40,100 @@
     </message>
 </context>
 <context>
+    <name>hermes::Broker</name>
+    <message>
+        <source>Cannot listen on %1: %2</source>
+        <translation>无法在 %1 上监听：%2</translation>
+    </message>
+    <message>
+        <source>A TLS listener needs tls_certificate and tls_key</source>
+        <translation>TLS 监听需要 tls_certificate 和 tls_key</translation>
+    </message>
+    <message>
+        <source>TLS certificate %1: missing or not a PEM certificate</source>
+        <translation>TLS 证书 %1：不存在或不是 PEM 证书</translation>
+    </message>
+    <message>
+        <source>TLS key %1: %2</source>
+        <translation>TLS 私钥 %1：%2</translation>
+    </message>
+    <message>
+        <source>TLS key %1: not an unencrypted PEM RSA or EC key</source>
+        <translation>TLS 私钥 %1：不是未加密的 PEM RSA 或 EC 私钥</translation>
+    </message>
+    <message>
+        <source>TLS CA %1: missing or not a PEM certificate</source>
+        <translation>TLS CA %1：不存在或不是 PEM 证书</translation>
+    </message>
+    <message>
+        <source>session ended</source>
+        <translation>会话已结束</translation>
+    </message>
+    <message>
+        <source>offline queue full</source>
+        <translation>离线队列已满</translation>
+    </message>
+    <message>
+        <source>refused by the client: %1</source>
+        <translation>被客户端拒绝：%1</translation>
+    </message>
+    <message>
+        <source>queue full</source>
+        <translation>队列已满</translation>
+    </message>
+    <message>
+        <source>too large for the client</source>
+        <translation>超出客户端允许的大小</translation>
+    </message>
+    <message>
+        <source>the client is not reading</source>
+        <translation>客户端未读取数据</translation>
+    </message>
+    <message>
+        <source>Cannot open the broker database: %1</source>
+        <translation>无法打开代理数据库：%1</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::PushService</name>
+    <message>
+        <source>unknown device %1 (register with devices/update first)</source>
+        <translation>未知设备 %1（请先通过 devices/update 登记）</translation>
+    </message>
+    <message>
+        <source>unknown devices %1 (register with devices/update first)</source>
+        <translation>未知设备 %1（请先通过 devices/update 登记）</translation>
+    </message>
+    <message>
+        <source>tag expression: </source>
+        <translation>标签表达式：</translation>
+    </message>
+    <message>
+        <source>%1 reaches no device</source>
+        <translation>%1 没有覆盖任何设备</translation>
+    </message>
+    <message>
+        <source>TTL passed before delivery</source>
+        <translation>送达前已超过有效期 (TTL)</translation>
+    </message>
+    <message>
+        <source>sequence numbers exhausted for this device</source>
+        <translation>该设备的序列号已用尽</translation>
+    </message>
+    <message>
+        <source>waiting for the device to subscribe to %1</source>
+        <translation>等待设备订阅 %1</translation>
+    </message>
+    <message>
+        <source>%1; will resend when the device returns</source>
+        <translation>%1；设备重新上线后将重发</translation>
+    </message>
+    <message>
+        <source>the device refused it: %1</source>
+        <translation>设备拒绝了该消息：%1</translation>
+    </message>
+</context>
+<context>
     <name>hermes::ui::AccountsDialog</name>
     <message>
         <source>Save account</source>
@@ -280,7 +374,9 @@
     <name>hermes::ui::DecodedTreeModel</name>
     <message numerus="yes">
         <source>%n field(s)</source>
-        <translation><numerusform>%n 个字段</numerusform></translation>
+        <translation>
+            <numerusform>%n 个字段</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 +%2</source>
@@ -312,7 +408,9 @@
     </message>
     <message numerus="yes">
         <source>%n item(s), packed</source>
-        <translation><numerusform>%n 项，packed</numerusform></translation>
+        <translation>
+            <numerusform>%n 项，packed</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -406,7 +504,9 @@
     <name>hermes::ui::HexView</name>
     <message numerus="yes">
         <source>… %n more byte(s) not shown</source>
-        <translation><numerusform>… 另有 %n 字节未显示</numerusform></translation>
+        <translation>
+            <numerusform>… 另有 %n 字节未显示</numerusform>
+        </translation>
     </message>
     <message>
         <source>(empty payload)</source>
@@ -542,10 +642,6 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <source>Language changed. Views that are not yet translated switch the next time Hermes starts.</source>
-        <translation>语言已更改。尚未切换的视图将在下次启动信使时切换。</translation>
-    </message>
-    <message>
         <source>(none yet: exported traces appear here)</source>
         <translation>（暂无：导出的报文跟踪会显示在这里）</translation>
     </message>
@@ -625,6 +721,10 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <source>&amp;Accounts…</source>
         <translation>账号(&amp;A)…</translation>
     </message>
+    <message>
+        <source>Simulator</source>
+        <translation>模拟器</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageForm</name>
@@ -654,7 +754,9 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     </message>
     <message numerus="yes">
         <source>%n byte(s)</source>
-        <translation><numerusform>%n 字节</numerusform></translation>
+        <translation>
+            <numerusform>%n 字节</numerusform>
+        </translation>
     </message>
     <message>
         <source>Not hex: pairs of 0-9, a-f</source>
@@ -682,7 +784,9 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     </message>
     <message numerus="yes">
         <source>%1 (%n)</source>
-        <translation><numerusform>%1（%n）</numerusform></translation>
+        <translation>
+            <numerusform>%1（%n）</numerusform>
+        </translation>
     </message>
     <message>
         <source>one of: %1</source>
@@ -792,11 +896,15 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     </message>
     <message numerus="yes">
         <source>Paused — %n message(s) not shown</source>
-        <translation><numerusform>已暂停 — %n 条消息未显示</numerusform></translation>
+        <translation>
+            <numerusform>已暂停 — %n 条消息未显示</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n message(s) too fast to show</source>
-        <translation><numerusform>%n 条消息过快未能显示</numerusform></translation>
+        <translation>
+            <numerusform>%n 条消息过快未能显示</numerusform>
+        </translation>
     </message>
     <message>
         <source>Topic: %1
@@ -861,7 +969,9 @@ QoS：%2   保留：%3   字节：%4
     </message>
     <message numerus="yes">
         <source>%n byte(s): too large to decode here; the hex view shows the start.</source>
-        <translation><numerusform>%n 字节：过大，无法在此解码；hex 视图显示其开头部分。</numerusform></translation>
+        <translation>
+            <numerusform>%n 字节：过大，无法在此解码；hex 视图显示其开头部分。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Not a valid %1 (%2): showing the wire format.</source>
@@ -889,15 +999,21 @@ QoS：%2   保留：%3   字节：%4
     </message>
     <message numerus="yes">
         <source>Decoded as %1 (chosen), %n byte(s).</source>
-        <translation><numerusform>已解码为 %1（手动选择），%n 字节。</numerusform></translation>
+        <translation>
+            <numerusform>已解码为 %1（手动选择），%n 字节。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Hermes push envelope, %n byte(s).</source>
-        <translation><numerusform>信使推送信封，%n 字节。</numerusform></translation>
+        <translation>
+            <numerusform>信使推送信封，%n 字节。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Inner payload: %1 (%2), %n byte(s).</source>
-        <translation><numerusform>内层负载：%1（%2），%n 字节。</numerusform></translation>
+        <translation>
+            <numerusform>内层负载：%1（%2），%n 字节。</numerusform>
+        </translation>
     </message>
     <message>
         <source>no content type</source>
@@ -905,23 +1021,33 @@ QoS：%2   保留：%3   字节：%4
     </message>
     <message numerus="yes">
         <source>Device receipt (%1), %n byte(s).</source>
-        <translation><numerusform>设备回执（%1），%n 字节。</numerusform></translation>
+        <translation>
+            <numerusform>设备回执（%1），%n 字节。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Decoded as %1 (named by the content type), %n byte(s).</source>
-        <translation><numerusform>已解码为 %1（由内容类型指定），%n 字节。</numerusform></translation>
+        <translation>
+            <numerusform>已解码为 %1（由内容类型指定），%n 字节。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Decoded as %1 (bound by %2), %n byte(s).</source>
-        <translation><numerusform>已解码为 %1（由 %2 绑定），%n 字节。</numerusform></translation>
+        <translation>
+            <numerusform>已解码为 %1（由 %2 绑定），%n 字节。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Text, %n byte(s).</source>
-        <translation><numerusform>文本，%n 字节。</numerusform></translation>
+        <translation>
+            <numerusform>文本，%n 字节。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>JSON text, %n byte(s).</source>
-        <translation><numerusform>JSON 文本，%n 字节。</numerusform></translation>
+        <translation>
+            <numerusform>JSON 文本，%n 字节。</numerusform>
+        </translation>
     </message>
     <message>
         <source>No message type for %1: showing the wire format.</source>
@@ -1128,7 +1254,9 @@ QoS：%2   保留：%3   字节：%4
     </message>
     <message numerus="yes">
         <source>Raw payload, %n byte(s), content type %1; no sequence number, no signature, no receipt.</source>
-        <translation><numerusform>原始负载，%n 字节，内容类型 %1；没有序列号、签名和回执。</numerusform></translation>
+        <translation>
+            <numerusform>原始负载，%n 字节，内容类型 %1；没有序列号、签名和回执。</numerusform>
+        </translation>
     </message>
     <message>
         <source>(assigned)</source>
@@ -1142,9 +1270,11 @@ QoS：%2   保留：%3   字节：%4
         <source>%1
 Sequence number: the device's next; signed with the broker's key when one is configured.
 Serialized envelope: about %n byte(s).</source>
-        <translation><numerusform>%1
+        <translation>
+            <numerusform>%1
 序列号：该设备的下一个；配置了密钥时由代理签名。
-序列化后的信封：约 %n 字节。</numerusform></translation>
+序列化后的信封：约 %n 字节。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Every subscriber of this topic.</source>
@@ -1152,7 +1282,9 @@ Serialized envelope: about %n byte(s).</source>
     </message>
     <message numerus="yes">
         <source>Reaches %n device(s)</source>
-        <translation><numerusform>覆盖 %n 台设备</numerusform></translation>
+        <translation>
+            <numerusform>覆盖 %n 台设备</numerusform>
+        </translation>
     </message>
     <message>
         <source>The broker is not running.</source>
@@ -1218,7 +1350,9 @@ Serialized envelope: about %n byte(s).</source>
     </message>
     <message numerus="yes">
         <source>%1, %n missing</source>
-        <translation><numerusform>%1，缺少 %n 个</numerusform></translation>
+        <translation>
+            <numerusform>%1，缺少 %n 个</numerusform>
+        </translation>
     </message>
     <message>
         <source>Device</source>
@@ -1412,7 +1546,9 @@ Serialized envelope: about %n byte(s).</source>
     </message>
     <message numerus="yes">
         <source>Problems (%n)</source>
-        <translation><numerusform>问题（%n）</numerusform></translation>
+        <translation>
+            <numerusform>问题（%n）</numerusform>
+        </translation>
     </message>
     <message>
         <source>(no package)</source>
@@ -1420,7 +1556,9 @@ Serialized envelope: about %n byte(s).</source>
     </message>
     <message numerus="yes">
         <source>%n type(s)</source>
-        <translation><numerusform>%n 个类型</numerusform></translation>
+        <translation>
+            <numerusform>%n 个类型</numerusform>
+        </translation>
     </message>
     <message>
         <source>→ not a valid topic name</source>
@@ -1989,6 +2127,389 @@ Serialized envelope: about %n byte(s).</source>
     </message>
 </context>
 <context>
+    <name>hermes::ui::SimulatorView</name>
+    <message>
+        <source>Open scenario</source>
+        <translation>打开场景</translation>
+    </message>
+    <message>
+        <source>Scenarios (*.scenario);;All files (*)</source>
+        <translation>场景文件 (*.scenario);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Pick a scenario and press Start: the devices connect to the console's broker.</source>
+        <translation>选择一个场景并点击“开始”：设备将连接到控制台内置的代理。</translation>
+    </message>
+    <message>
+        <source>No scenario files found; open one with “Open…”.</source>
+        <translation>未找到场景文件；请用“打开…”选择一个。</translation>
+    </message>
+    <message numerus="yes">
+        <source>“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n event(s)</source>
+        <translation><numerusform>“%1”：%2 台设备 · %3 · 心跳 %4 · ×%6 倍速模拟 %5（实际 %7 秒）· %n 个事件</numerusform></translation>
+    </message>
+    <message>
+        <source>The broker is not running: start it first (Broker → Start).</source>
+        <translation>代理未运行：请先启动（代理 → 启动）。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Starting %n device(s)…</source>
+        <translation><numerusform>正在启动 %n 台设备…</numerusform></translation>
+    </message>
+    <message>
+        <source>Stopping: the devices disconnect…</source>
+        <translation>正在停止：设备正在断开连接…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Scaling to %n device(s): a running fleet cannot be resized, so the run starts again.</source>
+        <translation><numerusform>调整为 %n 台设备：运行中的设备群无法调整规模，因此重新开始运行。</numerusform></translation>
+    </message>
+    <message>
+        <source>Started %1</source>
+        <translation>已开始 %1</translation>
+    </message>
+    <message>
+        <source>Simulated sessions are named %1…; to see their heartbeats approach the NAT line, choose NAT timeout → Custom %2 s in Session detail (%3 at ×%4).</source>
+        <translation>模拟会话以 %1… 命名；要查看其心跳逼近 NAT 超时线，请在“会话详情”中选择 NAT 超时 → 自定义 %2 秒（×%4 倍速下的 %3）。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Running: %n device(s).</source>
+        <translation><numerusform>运行中：%n 台设备。</numerusform></translation>
+    </message>
+    <message>
+        <source>Finished after %1 s</source>
+        <translation>%1 秒后结束</translation>
+    </message>
+    <message>
+        <source>Finished after %1 s real.</source>
+        <translation>实际运行 %1 秒后结束。</translation>
+    </message>
+    <message>
+        <source>Could not start: %1</source>
+        <translation>无法开始：%1</translation>
+    </message>
+    <message>
+        <source>The simulation could not start: %1</source>
+        <translation>模拟无法开始：%1</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/秒</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1 (%2 failed)</source>
+        <translation>%1（%2 个失败）</translation>
+    </message>
+    <message>
+        <source>not yet</source>
+        <translation>尚未</translation>
+    </message>
+    <message>
+        <source>%1 (%2 gave up)</source>
+        <translation>%1（%2 个放弃）</translation>
+    </message>
+    <message>
+        <source>%1 sent, %2 answered</source>
+        <translation>已发送 %1，已应答 %2</translation>
+    </message>
+    <message>
+        <source>%1 (NAT dropped %2)</source>
+        <translation>%1（NAT 丢弃 %2）</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>暂无</translation>
+    </message>
+    <message>
+        <source>mean %1, max %2</source>
+        <translation>平均 %1，最长 %2</translation>
+    </message>
+    <message>
+        <source>%1 (missing %2)</source>
+        <translation>%1（缺失 %2）</translation>
+    </message>
+    <message>
+        <source>no pushes yet</source>
+        <translation>尚无推送</translation>
+    </message>
+    <message>
+        <source>%1 of %2 simulated · %3 s real</source>
+        <translation>已模拟 %1 / %2 · 实际 %3 秒</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 s (%2 min %3 s)</source>
+        <translation>%1 秒（%2 分 %3 秒）</translation>
+    </message>
+    <message>
+        <source>Recommended keep-alive: –</source>
+        <translation>推荐保活间隔：–</translation>
+    </message>
+    <message>
+        <source>Smart devices probe for the longest heartbeat the NAT allows; what they learn appears here.</source>
+        <translation>智能心跳设备会探测 NAT 允许的最长心跳间隔；学到的结果显示在这里。</translation>
+    </message>
+    <message>
+        <source>Recommended keep-alive: %1</source>
+        <translation>推荐保活间隔：%1</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3 smart devices converged · lowest %4 · median %5 · highest %6</source>
+        <translation>%1：%3 个智能设备中 %2 个已收敛 · 最低 %4 · 中位数 %5 · 最高 %6</translation>
+    </message>
+    <message>
+        <source> · NAT timeout %1</source>
+        <translation> · NAT 超时 %1</translation>
+    </message>
+    <message>
+        <source>Recommended keep-alive: learning…</source>
+        <translation>推荐保活间隔：学习中…</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3 smart devices converged so far.</source>
+        <translation>%1：目前 %3 个智能设备中 %2 个已收敛。</translation>
+    </message>
+    <message>
+        <source>Only smart heartbeats learn a keep-alive: choose Heartbeat → Smart.</source>
+        <translation>只有智能心跳会学习保活间隔：请选择 心跳 → 智能。</translation>
+    </message>
+    <message>
+        <source>%1 of %2 (%3–%4 s)</source>
+        <translation>%1 / %2（%3–%4 秒）</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Scenario</source>
+        <translation>场景</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <source>Open a scenario file (docs/SIMULATOR.md describes the format)</source>
+        <translation>打开场景文件（格式见 docs/SIMULATOR.md）</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>As in the scenario</source>
+        <translation>与场景一致</translation>
+    </message>
+    <message>
+        <source>China Mobile (NAT 5 min)</source>
+        <translation>中国移动（NAT 5 分钟）</translation>
+    </message>
+    <message>
+        <source>China Unicom (NAT 5 min)</source>
+        <translation>中国联通（NAT 5 分钟）</translation>
+    </message>
+    <message>
+        <source>China Telecom (NAT 30 min)</source>
+        <translation>中国电信（NAT 30 分钟）</translation>
+    </message>
+    <message>
+        <source>Custom NAT timeout</source>
+        <translation>自定义 NAT 超时</translation>
+    </message>
+    <message>
+        <source>No NAT</source>
+        <translation>无 NAT</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Heartbeat</source>
+        <translation>心跳</translation>
+    </message>
+    <message>
+        <source>Fixed interval</source>
+        <translation>固定间隔</translation>
+    </message>
+    <message>
+        <source>Smart (learns the NAT timeout)</source>
+        <translation>智能（学习 NAT 超时）</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation>调整规模</translation>
+    </message>
+    <message>
+        <source>Run again with this many devices (a running fleet cannot be resized)</source>
+        <translation>以该设备数重新运行（运行中的设备群无法调整规模）</translation>
+    </message>
+    <message>
+        <source>Time scale</source>
+        <translation>时间倍速</translation>
+    </message>
+    <message>
+        <source>Simulated seconds per real second: at ×60 a 5-minute NAT timeout passes in 5 s</source>
+        <translation>每实际秒对应的模拟秒数：×60 时 5 分钟的 NAT 超时只需 5 秒</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Restart broker</source>
+        <translation>重启代理</translation>
+    </message>
+    <message>
+        <source>Restart the broker now: every device loses its connection and reconnects after its random delay (the reconnect storm)</source>
+        <translation>立即重启代理：所有设备断开连接，并在各自的随机延迟后重连（重连风暴）</translation>
+    </message>
+    <message>
+        <source>What the smart devices learned</source>
+        <translation>智能设备学到的结果</translation>
+    </message>
+    <message>
+        <source>Keep-alive</source>
+        <translation>保活间隔</translation>
+    </message>
+    <message>
+        <source>Converged</source>
+        <translation>已收敛</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>Connect attempts</source>
+        <translation>连接尝试</translation>
+    </message>
+    <message>
+        <source>All connected after</source>
+        <translation>全部连接用时</translation>
+    </message>
+    <message>
+        <source>Peak connects</source>
+        <translation>连接峰值</translation>
+    </message>
+    <message>
+        <source>Reconnect attempts</source>
+        <translation>重连尝试</translation>
+    </message>
+    <message>
+        <source>Peak reconnects</source>
+        <translation>重连峰值</translation>
+    </message>
+    <message>
+        <source>Heartbeats</source>
+        <translation>心跳</translation>
+    </message>
+    <message>
+        <source>Dead links</source>
+        <translation>死链接</translation>
+    </message>
+    <message>
+        <source>Detection time</source>
+        <translation>发现用时</translation>
+    </message>
+    <message>
+        <source>Pushes sent</source>
+        <translation>已发送推送</translation>
+    </message>
+    <message>
+        <source>Pushes delivered</source>
+        <translation>已送达推送</translation>
+    </message>
+    <message>
+        <source>Duplicates dropped</source>
+        <translation>丢弃的重复消息</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>丢失</translation>
+    </message>
+    <message>
+        <source>Arrival rate</source>
+        <translation>到达率</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Fleet: connected devices and connects per second</source>
+        <translation>设备群：已连接设备与每秒连接数</translation>
+    </message>
+    <message>
+        <source>Connects/s</source>
+        <translation>连接/秒</translation>
+    </message>
+    <message>
+        <source>Reconnect attempts/s</source>
+        <translation>重连尝试/秒</translation>
+    </message>
+    <message>
+        <source>devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>per second</source>
+        <translation>每秒</translation>
+    </message>
+    <message>
+        <source>Pushes delivered per second</source>
+        <translation>每秒送达推送</translation>
+    </message>
+    <message>
+        <source>Delivered/s</source>
+        <translation>送达/秒</translation>
+    </message>
+    <message>
+        <source>Mean heartbeat interval against the NAT timeout</source>
+        <translation>平均心跳间隔与 NAT 超时</translation>
+    </message>
+    <message>
+        <source>Mean interval</source>
+        <translation>平均间隔</translation>
+    </message>
+    <message>
+        <source>NAT timeout</source>
+        <translation>NAT 超时</translation>
+    </message>
+    <message>
+        <source>simulated s</source>
+        <translation>模拟秒</translation>
+    </message>
+    <message>
+        <source>simulated minutes</source>
+        <translation>模拟分钟</translation>
+    </message>
+</context>
+<context>
     <name>hermes::ui::TopicTreeModel</name>
     <message>
         <source>(empty level)</source>
@@ -1996,7 +2517,9 @@ Serialized envelope: about %n byte(s).</source>
     </message>
     <message numerus="yes">
         <source>yes, %n in subtree</source>
-        <translation><numerusform>是，子树中共 %n 条</numerusform></translation>
+        <translation>
+            <numerusform>是，子树中共 %n 条</numerusform>
+        </translation>
     </message>
     <message>
         <source>yes</source>
@@ -2004,7 +2527,9 @@ Serialized envelope: about %n byte(s).</source>
     </message>
     <message numerus="yes">
         <source>%n below</source>
-        <translation><numerusform>下级 %n 条</numerusform></translation>
+        <translation>
+            <numerusform>下级 %n 条</numerusform>
+        </translation>
     </message>
     <message>
         <source>(empty)</source>
@@ -2072,8 +2597,10 @@ Serialized envelope: about %n byte(s).</source>
     <message numerus="yes">
         <source>Delete %n retained message(s) on “%1” and the topics below it?
 Subscribers will no longer receive them when they subscribe.</source>
-        <translation><numerusform>删除“%1”及其下级主题上的 %n 条保留消息？
-订阅者在订阅时将不再收到这些消息。</numerusform></translation>
+        <translation>
+            <numerusform>删除“%1”及其下级主题上的 %n 条保留消息？
+订阅者在订阅时将不再收到这些消息。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Deleting retained messages…</source>
@@ -2081,7 +2608,9 @@ Subscribers will no longer receive them when they subscribe.</source>
     </message>
     <message numerus="yes">
         <source>%n retained message(s) deleted</source>
-        <translation><numerusform>已删除 %n 条保留消息</numerusform></translation>
+        <translation>
+            <numerusform>已删除 %n 条保留消息</numerusform>
+        </translation>
     </message>
     <message>
         <source>Copy topic</source>
@@ -2094,6 +2623,10 @@ Subscribers will no longer receive them when they subscribe.</source>
     <message>
         <source>cancelled: %1 of %2 retained messages deleted</source>
         <translation>已取消：已删除 %1 / %2 条保留消息</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n retained again since</source>
+        <translation><numerusform>其后又有 %n 条被保留</numerusform></translation>
     </message>
 </context>
 <context>
