@@ -7,6 +7,7 @@
 // smart heartbeat, 1,000 devices, a broker restart at 30 min, ×60: one real minute). It is
 // a measurement, not a CI test: it runs only with HERMES_SIM_DEMO=1 (HERMES_SIM_DEVICES and
 // HERMES_SIM_SCALE override) and prints its numbers.
+#include "../common/testconfig.h"
 #include "simulatorview.h"
 #include "translations.h"
 
@@ -32,23 +33,9 @@
 using namespace hermes;
 using namespace std::chrono_literals;
 
+using hermes::test::screenshotPath;
+
 namespace {
-
-BrokerConfig testConfig()
-{
-    BrokerConfig config;
-    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
-    config.persistence = false;
-    config.sysIntervalSeconds = 0;
-    return config;
-}
-
-QString screenshotPath(const QString &name)
-{
-    const QString base = qEnvironmentVariable("HERMES_TEST_OUTPUT", QStringLiteral(HERMES_BINARY_DIR "/test-output"));
-    QDir().mkpath(base + QStringLiteral("/screenshots"));
-    return base + QStringLiteral("/screenshots/") + name;
-}
 
 /// A fixed 120 s heartbeat behind China Telecom: the view's overrides turn it into the
 /// issue's China Mobile + smart heartbeat run. ×300: the 5-minute NAT passes in one second.
@@ -113,7 +100,7 @@ void TestSimulatorView::initTestCase()
 
 void TestSimulatorView::pickerFindsScenariosAndAppliesOverrides()
 {
-    LocalEngine engine(testConfig()); // not started: Start stays disabled
+    LocalEngine engine(test::loopbackConfig()); // not started: Start stays disabled
     ui::SimulatorView view(engine);
     auto *scenarios = child<QComboBox>(view, "simScenario");
     // The test binary sits in the build tree inside the source tree: scenarios/ is found.
@@ -162,7 +149,7 @@ void TestSimulatorView::fleetRunsAgainstTheConsoleBroker()
     const int devices = 20;
     const double scale = 300.0;
 
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     engine.setTelemetryInterval(100ms);
     engine.setSimulationSampleInterval(200ms);
     QSignalSpy started(&engine, &EngineMonitor::started);
@@ -243,6 +230,7 @@ void TestSimulatorView::fleetRunsAgainstTheConsoleBroker()
     QVERIFY(view.grab().save(screenshotPath(QStringLiteral("simulator-en.png"))));
     QVERIFY(ui::installTranslations(QLocale(QStringLiteral("zh_CN"))));
     QCoreApplication::processEvents(); // the LanguageChange events
+    QCoreApplication::processEvents(); // the charts lay their new titles out one turn later
     QVERIFY(view.grab().save(screenshotPath(QStringLiteral("simulator-zh_CN.png"))));
     ui::installTranslations(QLocale(QLocale::English));
 
@@ -285,7 +273,7 @@ void TestSimulatorView::issueDemonstration()
     const int devices = qEnvironmentVariableIntValue("HERMES_SIM_DEVICES") > 0 ? qEnvironmentVariableIntValue("HERMES_SIM_DEVICES")
                                                                               : 1000;
     const double scale = qEnvironmentVariable("HERMES_SIM_SCALE", QStringLiteral("60")).toDouble();
-    LocalEngine engine(testConfig());
+    LocalEngine engine(test::loopbackConfig());
     // 100 ms: fine enough to see a 250 ms storm (the console's 1 s averages peaks over a second).
     const int sampleMs = qEnvironmentVariableIntValue("HERMES_SIM_SAMPLE_MS");
     engine.setSimulationSampleInterval(std::chrono::milliseconds(sampleMs > 0 ? sampleMs : 100));
