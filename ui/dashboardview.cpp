@@ -1,4 +1,5 @@
 #include "dashboardview.h"
+#include "charts.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -28,15 +29,6 @@ QChartView *makeChartView(QChart *chart, QWidget *parent)
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(180);
     return view;
-}
-
-QLineSeries *addLine(QChart *chart, QValueAxis *x, QValueAxis *y)
-{
-    auto *series = new QLineSeries(chart);
-    chart->addSeries(series);
-    series->attachAxis(x);
-    series->attachAxis(y);
-    return series;
 }
 
 std::pair<QValueAxis *, QValueAxis *> addAxes(QChart *chart)
@@ -90,22 +82,22 @@ DashboardView::DashboardView(EngineMonitor &monitor, QWidget *parent)
     {
         m_connectionsChart = new QChart;
         std::tie(m_connectionsX, m_connectionsY) = addAxes(m_connectionsChart);
-        m_connections = addLine(m_connectionsChart, m_connectionsX, m_connectionsY);
+        m_connections = addLineSeries(m_connectionsChart, m_connectionsX, m_connectionsY);
         m_connectionsChart->legend()->hide();
         charts->addWidget(makeChartView(m_connectionsChart, this), 0, 0);
     }
     {
         m_ratesChart = new QChart;
         std::tie(m_ratesX, m_ratesY) = addAxes(m_ratesChart);
-        m_inRate = addLine(m_ratesChart, m_ratesX, m_ratesY);
-        m_outRate = addLine(m_ratesChart, m_ratesX, m_ratesY);
+        m_inRate = addLineSeries(m_ratesChart, m_ratesX, m_ratesY);
+        m_outRate = addLineSeries(m_ratesChart, m_ratesX, m_ratesY);
         charts->addWidget(makeChartView(m_ratesChart, this), 0, 1);
     }
     {
         m_backlogChart = new QChart;
         std::tie(m_backlogX, m_backlogY) = addAxes(m_backlogChart);
-        m_inflight = addLine(m_backlogChart, m_backlogX, m_backlogY);
-        m_queued = addLine(m_backlogChart, m_backlogX, m_backlogY);
+        m_inflight = addLineSeries(m_backlogChart, m_backlogX, m_backlogY);
+        m_queued = addLineSeries(m_backlogChart, m_backlogX, m_backlogY);
         charts->addWidget(makeChartView(m_backlogChart, this), 1, 0);
     }
     {

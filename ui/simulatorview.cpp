@@ -1,4 +1,5 @@
 #include "simulatorview.h"
+#include "charts.h"
 
 #include "engine/simulator/heartbeatstrategy.h"
 
@@ -62,15 +63,6 @@ QValueAxis *addAxis(QChart *chart, Qt::Alignment alignment)
     axis->setTickCount(5);
     chart->addAxis(axis, alignment);
     return axis;
-}
-
-QLineSeries *addLine(QChart *chart, QValueAxis *x, QValueAxis *y)
-{
-    auto *series = new QLineSeries(chart);
-    chart->addSeries(series);
-    series->attachAxis(x);
-    series->attachAxis(y);
-    return series;
 }
 
 /// A round upper bound for an axis: 10, 20, 50, 100, 200, 500…
@@ -267,18 +259,18 @@ SimulatorView::SimulatorView(EngineMonitor &monitor, QWidget *parent)
     m_fleetY = addAxis(m_fleetChart, Qt::AlignLeft);
     m_fleetRateY = addAxis(m_fleetChart, Qt::AlignRight);
     m_fleetRateY->setGridLineVisible(false); // one grid per chart: the devices axis draws it
-    m_connected = addLine(m_fleetChart, m_fleetX, m_fleetY);
-    m_connectsRate = addLine(m_fleetChart, m_fleetX, m_fleetRateY);
-    m_reconnectsRate = addLine(m_fleetChart, m_fleetX, m_fleetRateY);
+    m_connected = addLineSeries(m_fleetChart, m_fleetX, m_fleetY);
+    m_connectsRate = addLineSeries(m_fleetChart, m_fleetX, m_fleetRateY);
+    m_reconnectsRate = addLineSeries(m_fleetChart, m_fleetX, m_fleetRateY);
     m_pushChart = new QChart;
     m_pushX = addAxis(m_pushChart, Qt::AlignBottom);
     m_pushY = addAxis(m_pushChart, Qt::AlignLeft);
-    m_arrivals = addLine(m_pushChart, m_pushX, m_pushY);
+    m_arrivals = addLineSeries(m_pushChart, m_pushX, m_pushY);
     m_heartbeatChart = new QChart;
     m_heartbeatX = addAxis(m_heartbeatChart, Qt::AlignBottom);
     m_heartbeatY = addAxis(m_heartbeatChart, Qt::AlignLeft);
-    m_interval = addLine(m_heartbeatChart, m_heartbeatX, m_heartbeatY);
-    m_natLine = addLine(m_heartbeatChart, m_heartbeatX, m_heartbeatY);
+    m_interval = addLineSeries(m_heartbeatChart, m_heartbeatX, m_heartbeatY);
+    m_natLine = addLineSeries(m_heartbeatChart, m_heartbeatX, m_heartbeatY);
     QPen natPen(QColor(0xd3, 0x2f, 0x2f));
     natPen.setStyle(Qt::DashLine);
     natPen.setWidth(2);
