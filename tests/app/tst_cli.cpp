@@ -1,4 +1,5 @@
 // The three programs answer --version and --help without a display (a server has none).
+#include "../common/testmain.h"
 #include <QProcess>
 #include <QtTest>
 
@@ -48,5 +49,5 @@ void TestCli::answersWithoutDisplay()
     QVERIFY2(out.contains(expected), qPrintable(out));
 }
 
-QTEST_GUILESS_MAIN(TestCli)
+HERMES_TEST_GUILESS_MAIN(TestCli)
 #include "tst_cli.moc"

@@ -1,5 +1,6 @@
 // hermesctl against a real hermesd (and a plain mosquitto for the broker without the admin
 // API): exit codes, error messages, tables and --json, with mosquitto_sub as the device.
+#include "../common/testmain.h"
 #include "table.h"
 
 #include <QJsonArray>
@@ -564,5 +565,5 @@ void TestHermesctl::pushWaitsSchedulesAndReadsFiles()
     hermesctl({QStringLiteral("retained"), QStringLiteral("delete"), QStringLiteral("files/one")});
 }
 
-QTEST_GUILESS_MAIN(TestHermesctl)
+HERMES_TEST_GUILESS_MAIN(TestHermesctl)
 #include "tst_hermesctl.moc"

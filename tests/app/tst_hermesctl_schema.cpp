@@ -1,6 +1,7 @@
-// hermesctl decode / encode as real processes (issue 6, "Command line"): decode(encode(x)) == x,
+// hermesctl decode / encode as real processes: decode(encode(x)) == x,
 // bytes identical to protoc --encode, text identical to protoc --decode_raw, descriptor sets,
 // stdin and files, and errors with file:line:column and exit codes from commands.h.
+#include "../common/testmain.h"
 #include <QJsonDocument>
 #include <QProcess>
 #include <QStandardPaths>
@@ -168,7 +169,7 @@ void TestHermesctlSchema::encodeMatchesProtoc()
     QFETCH(QByteArray, json);
     QFETCH(QByteArray, text);
     if (protoc().isEmpty())
-        QSKIP("protoc not installed (package protobuf-compiler)");
+        HERMES_SKIP("protoc not installed (package protobuf-compiler)");
     const Run ours = hermesctl(QStringList{QStringLiteral("encode")} + schemaArgs() + QStringList{QStringLiteral("--type"), type}, json);
     QVERIFY2(ours.exitCode == kSuccess, qPrintable(ours.err));
     const Run theirs = run(protoc(), {QStringLiteral("-I") + fixtureDir(), QStringLiteral("-I/usr/include"),
@@ -219,7 +220,7 @@ void TestHermesctlSchema::rawMatchesProtocDecodeRaw()
     QFETCH(QByteArray, wire);
     QFETCH(int, exitCode);
     if (protoc().isEmpty())
-        QSKIP("protoc not installed (package protobuf-compiler)");
+        HERMES_SKIP("protoc not installed (package protobuf-compiler)");
     const Run ours = hermesctl({QStringLiteral("decode"), QStringLiteral("--raw")}, wire);
     const Run theirs = run(protoc(), {QStringLiteral("--decode_raw")}, wire);
     QCOMPARE(ours.exitCode, exitCode);
@@ -259,7 +260,7 @@ void TestHermesctlSchema::readsDescriptorSets()
 {
     QFETCH(bool, includeImports);
     if (protoc().isEmpty())
-        QSKIP("protoc not installed (package protobuf-compiler)");
+        HERMES_SKIP("protoc not installed (package protobuf-compiler)");
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString set = dir.filePath(QStringLiteral("set.pb"));
@@ -368,5 +369,5 @@ void TestHermesctlSchema::reportsErrors()
     QVERIFY2(result.err.split(QLatin1Char('\n')).contains(error), qPrintable(result.err));
 }
 
-QTEST_GUILESS_MAIN(TestHermesctlSchema)
+HERMES_TEST_GUILESS_MAIN(TestHermesctlSchema)
 #include "tst_hermesctl_schema.moc"

@@ -1,4 +1,5 @@
 // The broker over real loopback sockets, driven by byte-exact raw clients.
+#include "../common/testmain.h"
 #include "../common/testconfig.h"
 #include "rawclient.h"
 
@@ -510,5 +511,5 @@ void TestBroker::traceSharesARepeatedTopic()
     QCOMPARE(session.packetTrace.size(), 200);
 }
 
-QTEST_GUILESS_MAIN(TestBroker)
+HERMES_TEST_GUILESS_MAIN(TestBroker)
 #include "tst_broker.moc"

@@ -8,6 +8,7 @@
 // timing of the kills still varies). HERMES_DURABILITY_KEEP=1 keeps, for a failing row, the
 // data dir with a copy of the store as each kill left it (after-kill-N/, for sqlite3).
 
+#include "../common/testmain.h"
 #include "mqtt/codec.h"
 
 #include "rawclient.h"
@@ -999,5 +1000,5 @@ void TestDurability::cleanupTestCase()
         QVERIFY(kills >= 10);
 }
 
-QTEST_GUILESS_MAIN(TestDurability)
+HERMES_TEST_GUILESS_MAIN(TestDurability)
 #include "tst_durability.moc"

@@ -1,5 +1,6 @@
 // The epoll event dispatcher on a real QThread: timers, socket notifiers, wake-ups, quit,
 // and then an in-process broker served by it, driven by clients on the test's thread.
+#include "../common/testmain.h"
 #include "engine/broker.h"
 #include "engine/connectioncontext.h"
 #include "engine/epolldispatcher.h"
@@ -697,5 +698,5 @@ void TestEpollDispatcher::brokerKeepsWhatASlowReaderCannotTakeInOrder()
     }
 }
 
-QTEST_MAIN(TestEpollDispatcher)
+HERMES_TEST_MAIN(TestEpollDispatcher)
 #include "tst_epolldispatcher.moc"

@@ -1,6 +1,7 @@
 // Abuse limits (issue 4) as pure logic: the per-source connection rate limiter, the
 // authentication failure back-off and their config keys. Time is an argument, so every
 // boundary is checked to the millisecond; no sockets, no sleeps.
+#include "../common/testmain.h"
 #include "engine/authbackoff.h"
 #include "engine/brokerconfig.h"
 #include "engine/connectionratelimiter.h"
@@ -562,5 +563,5 @@ void TestLimits::exampleConfigShowsDefaults()
     QCOMPARE(config.maxSubscriptionsPerClient, defaults.maxSubscriptionsPerClient);
 }
 
-QTEST_APPLESS_MAIN(TestLimits)
+HERMES_TEST_APPLESS_MAIN(TestLimits)
 #include "tst_limits.moc"

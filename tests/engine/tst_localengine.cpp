@@ -1,4 +1,5 @@
 // The embedded engine on its own thread, seen only through EngineMonitor.
+#include "../common/testmain.h"
 #include "../common/testconfig.h"
 #include "rawclient.h"
 
@@ -192,5 +193,5 @@ void TestLocalEngine::messagesCarryTheirContentType()
     QCOMPARE(records.first().contentType, type);
 }
 
-QTEST_GUILESS_MAIN(TestLocalEngine)
+HERMES_TEST_GUILESS_MAIN(TestLocalEngine)
 #include "tst_localengine.moc"

@@ -1,6 +1,7 @@
 // MqttClient against a real broker over loopback sockets. Hermes's own broker is not
 // ready yet, so each test starts Debian's mosquitto on a free port and kills it afterwards.
 
+#include "../common/testmain.h"
 #include "engine/mqttclient.h"
 
 #include <QProcess>
@@ -178,7 +179,7 @@ private slots:
 void TestMqttClient::initTestCase()
 {
     if (!QFileInfo::exists(MosquittoPath))
-        QSKIP("mosquitto is not installed (/usr/sbin/mosquitto); apt-get install mosquitto");
+        HERMES_SKIP("mosquitto is not installed (/usr/sbin/mosquitto); apt-get install mosquitto");
     QVERIFY(m_dir.isValid());
 }
 
@@ -496,5 +497,5 @@ void TestMqttClient::pingResponseTimeout()
     QCOMPARE(client->state(), MqttClient::State::Disconnected);
 }
 
-QTEST_GUILESS_MAIN(TestMqttClient)
+HERMES_TEST_GUILESS_MAIN(TestMqttClient)
 #include "tst_mqttclient.moc"

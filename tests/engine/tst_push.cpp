@@ -1,5 +1,6 @@
 // The push service end to end over loopback: a real broker, real device clients (Hermes's
 // own MqttClient answering receipts, and mosquitto_sub), real timers with shortened times.
+#include "../common/testmain.h"
 #include "engine/broker.h"
 #include "engine/mqttclient.h"
 #include "engine/push/adminapi.h"
@@ -358,7 +359,7 @@ void TestPush::topicPushReachesMosquittoSub()
 {
     const QString mosquittoSub = QStandardPaths::findExecutable(QStringLiteral("mosquitto_sub"));
     if (mosquittoSub.isEmpty())
-        QSKIP("mosquitto_sub is not installed (package mosquitto-clients)");
+        HERMES_SKIP("mosquitto_sub is not installed (package mosquitto-clients)");
     // mosquitto_sub as the device: its id, its push topic, one message, then it exits.
     QProcess device;
     device.start(mosquittoSub, {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port()),
@@ -730,5 +731,5 @@ void TestPush::accountsManagedThroughTheApi()
     QVERIFY(fixed.accounts().constFirst().fromConfig);
 }
 
-QTEST_GUILESS_MAIN(TestPush)
+HERMES_TEST_GUILESS_MAIN(TestPush)
 #include "tst_push.moc"

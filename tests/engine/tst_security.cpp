@@ -1,5 +1,6 @@
 // Accounts and the ACL over real sockets: who may connect, and what a device may read and
 // write with the default configuration.
+#include "../common/testmain.h"
 #include "rawclient.h"
 
 #include "engine/accesscontrol.h"
@@ -388,5 +389,5 @@ void TestSecurity::customRuleWithUserSubstitution()
     QCOMPARE(std::get<Suback>(*device.waitFor(PacketType::Suback)).reasonCodes.first(), ReasonCode::UnspecifiedError);
 }
 
-QTEST_GUILESS_MAIN(TestSecurity)
+HERMES_TEST_GUILESS_MAIN(TestSecurity)
 #include "tst_security.moc"

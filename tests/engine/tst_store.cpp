@@ -1,4 +1,5 @@
 // The SQLite store on real files: round trips, group commit, and every failure reported.
+#include "../common/testmain.h"
 #include "engine/broker.h"
 #include "engine/store.h"
 
@@ -282,5 +283,5 @@ void TestStore::everyAcknowledgedMessageIsQueued()
     QCOMPARE(broker.sessionDetail(QStringLiteral("dev-1"))->info.queued, 50);
 }
 
-QTEST_GUILESS_MAIN(TestStore)
+HERMES_TEST_GUILESS_MAIN(TestStore)
 #include "tst_store.moc"

@@ -1,5 +1,6 @@
 // TLS listeners with certificates made by the openssl CLI, exercised by Debian's mosquitto
 // clients: a round trip with the right CA, a refused handshake with the wrong one.
+#include "../common/testmain.h"
 #include "engine/broker.h"
 
 #include <QProcess>
@@ -42,7 +43,7 @@ void TestTls::initTestCase()
 {
     for (const char *program : {"openssl", "mosquitto_pub", "mosquitto_sub"}) {
         if (QStandardPaths::findExecutable(QString::fromLatin1(program)).isEmpty())
-            QSKIP(qPrintable(QStringLiteral("%1 is not installed (scripts/setup.sh installs it)").arg(QLatin1String(program))));
+            HERMES_SKIP(qPrintable(QStringLiteral("%1 is not installed (scripts/setup.sh installs it)").arg(QLatin1String(program))));
     }
     // A CA, a server certificate it signs (localhost and 127.0.0.1), and an unrelated CA.
     QVERIFY(openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
@@ -152,5 +153,5 @@ void TestTls::missingCertificateIsReported()
     QVERIFY2(broker.errorString().contains(QStringLiteral("nope.pem")), qPrintable(broker.errorString()));
 }
 
-QTEST_GUILESS_MAIN(TestTls)
+HERMES_TEST_GUILESS_MAIN(TestTls)
 #include "tst_tls.moc"

@@ -7,9 +7,12 @@
 - RawClient: a byte-level MQTT 3.1/3.1.1/5.0 client over a plain socket, for what paho does
   not let us do (withhold acknowledgements, send malformed bytes, stay silent, read every
   packet the broker sends). v5 properties are packed/unpacked with paho's Properties class.
-- Suite: runs named cases and prints one PASS/FAIL/SKIP/XFAIL/XPASS line per case. Cases
+- Suite: runs named cases and prints one PASS/FAIL/SKIP/N/A/XFAIL/XPASS line per case. Cases
   listed in a KNOWN_FAILURES dict report XFAIL without failing the run; a listed case that
-  passes reports XPASS and fails the run, so the list has to be kept honest.
+  passes reports XPASS and fails the run, so the list has to be kept honest. A case that
+  cannot run here (a missing program) raises Skip, and a run with skips and no failure exits
+  with SKIPPED_EXIT_CODE, which ctest reports as skipped; a case about a feature hermesd does
+  not offer raises NotApplicable and does not make the run skipped.
 
 Runs with Debian's /usr/bin/python3 and python3-paho-mqtt 1.6.x.
 """
@@ -695,7 +698,15 @@ class RawClient:
 
 
 class Skip(Exception):
-    pass
+    """The case cannot run on this machine (a program it needs is missing)."""
+
+
+class NotApplicable(Exception):
+    """The case checks an optional feature hermesd does not offer."""
+
+
+# ctest's SKIP_RETURN_CODE for these scripts (tests/interop/CMakeLists.txt).
+SKIPPED_EXIT_CODE = 77
 
 
 class Suite:
@@ -703,7 +714,7 @@ class Suite:
         self.name = name
         self.args = args
         self.known_failures = known_failures or {}
-        self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0, "XFAIL": 0, "XPASS": 0}
+        self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0, "N/A": 0, "XFAIL": 0, "XPASS": 0}
         self.results = []
 
     def wanted(self, case):
@@ -719,6 +730,8 @@ class Suite:
             outcome = "PASS"
         except Skip as skip:
             outcome, reason = "SKIP", str(skip)
+        except NotApplicable as why:
+            outcome, reason = "N/A", str(why)
         except Exception as exc:  # any failure of the case, including broker startup
             outcome = "FAIL"
             reason = "%s: %s" % (type(exc).__name__, exc) if not isinstance(exc, TestFailure) else str(exc)
@@ -740,7 +753,7 @@ class Suite:
 
     def print_matrix(self):
         """For "client/version/qN/feature" cases: one row per feature, one column per
-        version and QoS, cells P(ass) F(ail) X(fail) ! (xpass) S(kip) or '.' (not run)."""
+        version and QoS, cells P(ass) F(ail) X(fail) ! (xpass) S(kip) - (n/a) or '.' (not run)."""
         cells, features, columns = {}, [], []
         for case, outcome, _ in self.results:
             parts = case.split("/")
@@ -751,7 +764,7 @@ class Suite:
                 features.append(feature)
             if column not in columns:
                 columns.append(column)
-            cells[(feature, column)] = {"PASS": "P", "FAIL": "F", "XFAIL": "X", "XPASS": "!", "SKIP": "S"}[outcome]
+            cells[(feature, column)] = {"PASS": "P", "FAIL": "F", "XFAIL": "X", "XPASS": "!", "SKIP": "S", "N/A": "-"}[outcome]
         if not cells:
             return
         width = max(len(f) for f in features)
@@ -766,4 +779,6 @@ class Suite:
             self.counts["FAIL"] += 1
         print("%s: %s  (paho-mqtt %s)" % (self.name, ", ".join("%d %s" % (n, k) for k, n in self.counts.items()),
                                          paho.mqtt.__version__), flush=True)
-        return 1 if self.counts["FAIL"] or self.counts["XPASS"] else 0
+        if self.counts["FAIL"] or self.counts["XPASS"]:
+            return 1
+        return SKIPPED_EXIT_CODE if self.counts["SKIP"] else 0

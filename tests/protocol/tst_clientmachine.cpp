@@ -1,6 +1,7 @@
 // Tests of the sans-I/O MQTT client machine: a fake clock, hand-written server bytes in,
 // actions (and wire bytes annotated field by field) out.
 
+#include "../common/testmain.h"
 #include "mqtt/clientmachine.h"
 
 #include <QtTest>
@@ -1082,5 +1083,5 @@ void TestClientMachine::randomBytesNeverBreakTheMachine()
     QVERIFY(closedRuns > 100); // the garbage was mostly refused, not silently swallowed
 }
 
-QTEST_APPLESS_MAIN(TestClientMachine)
+HERMES_TEST_APPLESS_MAIN(TestClientMachine)
 #include "tst_clientmachine.moc"

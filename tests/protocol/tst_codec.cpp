@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include "../common/testmain.h"
 #include "mqtt/codec.h"
 #include "mqtt/packets.h"
 
@@ -1513,5 +1514,5 @@ void TestCodec::conformanceCorpus()
     }
 }
 
-QTEST_APPLESS_MAIN(TestCodec)
+HERMES_TEST_APPLESS_MAIN(TestCodec)
 #include "tst_codec.moc"

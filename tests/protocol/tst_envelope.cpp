@@ -1,5 +1,6 @@
 #include <QtTest>
 
+#include "../common/testmain.h"
 #include "push/envelope.h"
 
 using namespace hermes::push;
@@ -264,5 +265,5 @@ void TestEnvelope::describeLines()
     QCOMPARE(describe(ReceiptStatus::RejectedSignature), QStringLiteral("rejected-signature"));
 }
 
-QTEST_APPLESS_MAIN(TestEnvelope)
+HERMES_TEST_APPLESS_MAIN(TestEnvelope)
 #include "tst_envelope.moc"

@@ -1,6 +1,7 @@
 // Message shapes (issue 6, the composer's form): every field of a type described as plain
 // values — kinds, repetition, maps, oneofs, enums, defaults, JSON names — and recursive types
 // described lazily so walking them terminates.
+#include "../common/testmain.h"
 #include "schema/schemaregistry.h"
 
 #include <QSet>
@@ -267,5 +268,5 @@ void TestMessageShape::suggestsCloseNames()
     QCOMPARE(registry.similarTypes(typed, 1), expected);
 }
 
-QTEST_APPLESS_MAIN(TestMessageShape)
+HERMES_TEST_APPLESS_MAIN(TestMessageShape)
 #include "tst_messageshape.moc"

@@ -2,6 +2,7 @@
 // its inner payload decoded by the envelope's content type, content types naming message
 // types, topic bindings, receipts, text, and the raw wire format as the last word. The rules
 // are numbered in payloadinterpreter.h; rows name the rule they exercise.
+#include "../common/testmain.h"
 #include "push/envelope.h"
 #include "schema/payloadinterpreter.h"
 
@@ -312,5 +313,5 @@ void TestPayloadInterpreter::randomBytesNeverCrash()
     }
 }
 
-QTEST_APPLESS_MAIN(TestPayloadInterpreter)
+HERMES_TEST_APPLESS_MAIN(TestPayloadInterpreter)
 #include "tst_payloadinterpreter.moc"

@@ -1,6 +1,7 @@
 // Schema-less protobuf wire decoding (issue 6): exact byte ranges, errors with offsets, and
 // no crash on any input. Wire bytes are annotated field by field; ranges print as
 // [offset+length] through describe().
+#include "../common/testmain.h"
 #include "schema/rawdecoder.h"
 
 #include <QRandomGenerator>
@@ -252,5 +253,5 @@ void TestRawDecoder::randomBuffersNeverCrash()
     QVERIFY(ok > 0); // the empty buffer at least, and short lucky ones
 }
 
-QTEST_APPLESS_MAIN(TestRawDecoder)
+HERMES_TEST_APPLESS_MAIN(TestRawDecoder)
 #include "tst_rawdecoder.moc"

@@ -1,6 +1,7 @@
 // Run-time protobuf schemas (issue 6): loading .proto files and descriptor sets, errors with
 // file:line:column, typed decoding with byte ranges, unknown fields kept, canonical JSON for
 // the well-known types, and decode(encode(json)) == json.
+#include "../common/testmain.h"
 #include "schema/schemaregistry.h"
 
 #include <QDir>
@@ -456,7 +457,7 @@ void TestSchemaRegistry::loadsDescriptorSets()
     QFETCH(bool, includeImports);
     QFETCH(QString, wellKnownRoot);
     if (QStandardPaths::findExecutable(QStringLiteral("protoc")).isEmpty())
-        QSKIP("protoc not installed (package protobuf-compiler)");
+        HERMES_SKIP("protoc not installed (package protobuf-compiler)");
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString set = dir.filePath(QStringLiteral("fixtures.pb"));
@@ -700,5 +701,5 @@ void TestSchemaRegistry::randomBytesNeverCrash()
     QVERIFY(typed > 0);
 }
 
-QTEST_APPLESS_MAIN(TestSchemaRegistry)
+HERMES_TEST_APPLESS_MAIN(TestSchemaRegistry)
 #include "tst_schemaregistry.moc"

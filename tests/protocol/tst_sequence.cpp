@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "../common/testmain.h"
 #include "push/sequence.h"
 
 using namespace hermes::push;
@@ -259,5 +260,5 @@ void TestSequence::allocatorRestoresState()
     QCOMPARE(zero.allocate(QStringLiteral("z")), std::optional<quint64>(1)); // 0 read as 1
 }
 
-QTEST_APPLESS_MAIN(TestSequence)
+HERMES_TEST_APPLESS_MAIN(TestSequence)
 #include "tst_sequence.moc"

@@ -1,3 +1,4 @@
+#include "../common/testmain.h"
 #include "mqtt/sessionmachine.h"
 
 #include <QtTest>
@@ -1576,5 +1577,5 @@ void TestSessionMachine::problemInformationSuppressed()
     QVERIFY(subacks.first().properties.isEmpty());
 }
 
-QTEST_APPLESS_MAIN(TestSessionMachine)
+HERMES_TEST_APPLESS_MAIN(TestSessionMachine)
 #include "tst_sessionmachine.moc"

@@ -1,5 +1,6 @@
 #include <QtTest>
 
+#include "../common/testmain.h"
 #include "push/signer.h"
 
 using namespace hermes::push;
@@ -419,5 +420,5 @@ void TestSigner::describeResults()
     QCOMPARE(describe(VerifyResult::Expired), QStringLiteral("expired"));
 }
 
-QTEST_APPLESS_MAIN(TestSigner)
+HERMES_TEST_APPLESS_MAIN(TestSigner)
 #include "tst_signer.moc"

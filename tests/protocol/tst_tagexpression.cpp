@@ -1,4 +1,5 @@
 // Tag expressions choose push audiences: parsing, precedence, evaluation and errors.
+#include "../common/testmain.h"
 #include "push/tagexpression.h"
 
 #include <QtTest>
@@ -123,5 +124,5 @@ void TestTagExpression::namesItsTags()
     QVERIFY(!TagExpression::isValidTag(u""));
 }
 
-QTEST_APPLESS_MAIN(TestTagExpression)
+HERMES_TEST_APPLESS_MAIN(TestTagExpression)
 #include "tst_tagexpression.moc"

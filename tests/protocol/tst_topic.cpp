@@ -2,6 +2,7 @@
 
 #include <QRandomGenerator>
 
+#include "../common/testmain.h"
 #include "mqtt/topic.h"
 
 using namespace hermes::mqtt;
@@ -357,5 +358,5 @@ void TestTopic::matchesAgreesWithReference()
     QVERIFY2(positives > 1000, "the generator should produce plenty of matches");
 }
 
-QTEST_APPLESS_MAIN(TestTopic)
+HERMES_TEST_APPLESS_MAIN(TestTopic)
 #include "tst_topic.moc"

@@ -1,6 +1,7 @@
 // Topic bindings (issue 6): topic filter -> message type, the most specific matching filter
 // wins (rules in topicbindings.h), and the JSON the console keeps in QSettings round-trips;
 // a broken saved value is refused with a reason and loses nothing.
+#include "../common/testmain.h"
 #include "schema/topicbindings.h"
 
 #include <QRegularExpression>
@@ -213,5 +214,5 @@ void TestTopicBindings::refusesBadJson()
     QCOMPARE(current.bindings(), (QList<TopicBinding>{{"a/+", "A"}}));
 }
 
-QTEST_APPLESS_MAIN(TestTopicBindings)
+HERMES_TEST_APPLESS_MAIN(TestTopicBindings)
 #include "tst_topicbindings.moc"

@@ -1,5 +1,6 @@
 // The Accounts dialog, driven as an operator would: a stored account is added, logs in over
 // MQTT, and is removed; the config file's account is shown but cannot be removed.
+#include "../common/testmain.h"
 #include "accountsdialog.h"
 
 #include "engine/localengine.h"
@@ -82,5 +83,5 @@ void TestAccounts::addLoginAndRemove()
     QCOMPARE(test::loginResult(port, QStringLiteral("dev-5"), "device-pass-5"), mqtt::ReasonCode::BadUserNameOrPassword);
 }
 
-QTEST_MAIN(TestAccounts)
+HERMES_TEST_MAIN(TestAccounts)
 #include "tst_accounts.moc"

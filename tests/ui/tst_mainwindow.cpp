@@ -1,5 +1,6 @@
 // The console as a person uses it: the window starts the embedded broker, real clients
 // connect, and every main view is rendered to a PNG (in English and in Chinese).
+#include "../common/testmain.h"
 #include "../common/testconfig.h"
 #include "../engine/rawclient.h"
 
@@ -480,5 +481,5 @@ void TestMainWindow::pushDialogDeliversToADevice()
     device.send(Puback{*publish.packetId});
 }
 
-QTEST_MAIN(TestMainWindow)
+HERMES_TEST_MAIN(TestMainWindow)
 #include "tst_mainwindow.moc"

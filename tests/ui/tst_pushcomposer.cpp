@@ -1,5 +1,6 @@
 // The push composer and the Pushes view, driven as an operator would: a mosquitto_sub
 // device receives what is typed into the composer, and the report shows its delivery.
+#include "../common/testmain.h"
 #include "../common/testconfig.h"
 #include "pushdialog.h"
 #include "pushesview.h"
@@ -62,7 +63,7 @@ void TestPushComposer::composerPushReachesMosquittoSub()
 {
     const QString mosquittoSub = QStandardPaths::findExecutable(QStringLiteral("mosquitto_sub"));
     if (mosquittoSub.isEmpty())
-        QSKIP("mosquitto_sub is not installed (package mosquitto-clients)");
+        HERMES_SKIP("mosquitto_sub is not installed (package mosquitto-clients)");
     LocalEngine engine(test::loopbackConfig());
     const quint16 port = startEngine(engine);
     ui::PushesView pushes(engine);
@@ -234,5 +235,5 @@ void TestPushComposer::screenshots()
     ui::installTranslations(QLocale(QLocale::English));
 }
 
-QTEST_MAIN(TestPushComposer)
+HERMES_TEST_MAIN(TestPushComposer)
 #include "tst_pushcomposer.moc"

@@ -2,6 +2,7 @@
 // dock, model and dialog shows the new language at once, without a restart. A real client
 // gives the Sessions, Session detail, Messages and Topics docks rows, so data texts (state
 // names, "yes") are checked as well as labels, headers, chart titles and legends.
+#include "../common/testmain.h"
 #include "../common/testconfig.h"
 #include "../engine/rawclient.h"
 
@@ -501,5 +502,5 @@ void TestRetranslate::topicsDeleteCountIsConfirmedByTheEngine()
     QTRY_COMPARE(view.model()->retainedCount(), 0);
 }
 
-QTEST_MAIN(TestRetranslate)
+HERMES_TEST_MAIN(TestRetranslate)
 #include "tst_retranslate.moc"

@@ -1,6 +1,7 @@
 // The schema widgets as an operator uses them (issue 6): load a folder of .proto files, bind
 // telemetry/+/state to a type, inspect a binary payload as a tree, JSON, hex and raw wire
 // format; see a broken .proto's file and line; edit a watched file and watch it reload.
+#include "../common/testmain.h"
 #include "hexview.h"
 #include "messageform.h"
 #include "payloadinspector.h"
@@ -770,5 +771,5 @@ void TestSchemaWidgets::screenshots()
     QLocale::setDefault(QLocale(QLocale::English));
 }
 
-QTEST_MAIN(TestSchemaWidgets)
+HERMES_TEST_MAIN(TestSchemaWidgets)
 #include "tst_schemawidgets.moc"

@@ -1,6 +1,7 @@
 // Sessions view, its model and proxy, the session detail view and the heartbeat timeline,
 // driven by a fake EngineMonitor that emits telemetry directly.
 
+#include "../common/testmain.h"
 #include "heartbeattimeline.h"
 #include "sessiondetailview.h"
 #include "sessionsview.h"
@@ -1150,5 +1151,5 @@ void TestSessionsView::screenshots()
     }
 }
 
-QTEST_MAIN(TestSessionsView)
+HERMES_TEST_MAIN(TestSessionsView)
 #include "tst_sessionsview.moc"

@@ -1,12 +1,14 @@
-// The Simulator view (issue #9 item 5), driven as an operator would: pick a scenario and
+// The Simulator view, driven as an operator would: pick a scenario and
 // the overrides, start a fleet against the console's own broker, watch the devices appear
 // as sessions, restart the broker and count the reconnects, see the keep-alive the smart
 // devices learned, scale and stop.
 //
-// issueDemonstration() is the issue's "done when" run (nat-mobile.scenario: China Mobile,
-// smart heartbeat, 1,000 devices, a broker restart at 30 min, ×60: one real minute). It is
-// a measurement, not a CI test: it runs only with HERMES_SIM_DEMO=1 (HERMES_SIM_DEVICES and
-// HERMES_SIM_SCALE override) and prints its numbers.
+// natMobileDemonstration() is the measurement docs/SIMULATOR.md quotes (nat-mobile.scenario:
+// China Mobile, smart heartbeat, 1,000 devices, a broker restart at 30 min, ×60: one real
+// minute). It is not a CI test: it exists only in the demo_simulatorview binary, which ctest
+// does not run (`build/tests/ui/demo_simulatorview natMobileDemonstration`; HERMES_SIM_DEVICES
+// and HERMES_SIM_SCALE override), and prints its numbers.
+#include "../common/testmain.h"
 #include "../common/testconfig.h"
 #include "simulatorview.h"
 #include "translations.h"
@@ -73,7 +75,9 @@ private slots:
     void initTestCase();
     void pickerFindsScenariosAndAppliesOverrides();
     void fleetRunsAgainstTheConsoleBroker();
-    void issueDemonstration();
+#ifdef HERMES_SIM_DEMO_BUILD
+    void natMobileDemonstration();
+#endif
 
 private:
     QTemporaryDir m_dir;
@@ -266,10 +270,9 @@ void TestSimulatorView::fleetRunsAgainstTheConsoleBroker()
     QCOMPARE(table->item(0, 1)->text(), QStringLiteral("%1 s").arg(learned.recommended.count() / 1000));
 }
 
-void TestSimulatorView::issueDemonstration()
+#ifdef HERMES_SIM_DEMO_BUILD
+void TestSimulatorView::natMobileDemonstration()
 {
-    if (qEnvironmentVariableIntValue("HERMES_SIM_DEMO") != 1)
-        QSKIP("a one-minute measurement: set HERMES_SIM_DEMO=1");
     const int devices = qEnvironmentVariableIntValue("HERMES_SIM_DEVICES") > 0 ? qEnvironmentVariableIntValue("HERMES_SIM_DEVICES")
                                                                               : 1000;
     const double scale = qEnvironmentVariable("HERMES_SIM_SCALE", QStringLiteral("60")).toDouble();
@@ -341,6 +344,7 @@ void TestSimulatorView::issueDemonstration()
           peakReconnects);
     qInfo("%s", qPrintable(sim::formatSummary(final)));
 }
+#endif
 
-QTEST_MAIN(TestSimulatorView)
+HERMES_TEST_MAIN(TestSimulatorView)
 #include "tst_simulatorview.moc"

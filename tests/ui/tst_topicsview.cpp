@@ -2,6 +2,7 @@
 // batched model updates, the filter proxy, and retained deletion in gentle batches, driven
 // by a fake EngineMonitor.
 
+#include "../common/testmain.h"
 #include "topicsview.h"
 #include "topictreemodel.h"
 #include "translations.h"
@@ -542,5 +543,5 @@ void TestTopicsView::screenshot()
     QVERIFY(view.grab().save(screenshotPath(QStringLiteral("topics-en.png"))));
 }
 
-QTEST_MAIN(TestTopicsView)
+HERMES_TEST_MAIN(TestTopicsView)
 #include "tst_topicsview.moc"
