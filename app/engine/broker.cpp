@@ -1029,6 +1029,7 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
         if (message.trace)
             emit tracedDelivery(message.trace, DeliveryStage::Failed, tr("offline queue full"));
         ++m_counters.publishDropped;
+        ++m_counters.droppedQueueFull;
         ++session.activity.messagesDropped;
         session.dirty = true;
         return;
@@ -1057,6 +1058,9 @@ void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &
 void Broker::onMessageDropped(Connection &connection, const MessageDropped &dropped)
 {
     ++m_counters.publishDropped;
+    ++(dropped.reason == DropReason::QueueFull ? m_counters.droppedQueueFull
+       : dropped.reason == DropReason::Expired ? m_counters.droppedExpired
+                                               : m_counters.droppedTooLarge);
     if (dropped.message.trace) {
         const bool expired = dropped.reason == DropReason::Expired;
         emit tracedDelivery(dropped.message.trace, expired ? DeliveryStage::Expired : DeliveryStage::Failed,
@@ -1078,6 +1082,7 @@ void Broker::onMessageDropped(Connection &connection, const MessageDropped &drop
 void Broker::onOutputDropped(Connection &connection, const SendPacket &dropped)
 {
     ++m_counters.publishDropped;
+    ++m_counters.droppedSlowReader;
     if (dropped.trace)
         emit tracedDelivery(dropped.trace, DeliveryStage::Failed, tr("the client is not reading"));
     if (Session *session = connection.session()) {

@@ -104,6 +104,11 @@ public:
     TelemetryBatch takeTelemetry();
     /// Counters; inflightTotal and queuedTotal are as of the last telemetry or $SYS pass.
     const BrokerCounters &counters() const { return m_counters; }
+    /// Recounts inflightTotal and queuedTotal now (one pass over the sessions).
+    void refreshBacklogTotals();
+    /// The TLS listeners' configuration from BrokerConfig::tls (also used by the HTTP and
+    /// WebSocket listeners), or nullopt with errorString().
+    std::optional<QSslConfiguration> tlsConfiguration();
     QList<SessionInfo> sessions() const;
     std::optional<SessionDetail> sessionDetail(const QString &clientId) const;
     const RetainedStore &retained() const { return m_retained; }
@@ -157,8 +162,6 @@ private:
     bool admitConnection(const QHostAddress &peer);
     void acceptDescriptor(qintptr descriptor);
     bool openStore();
-    /// The TLS listeners' configuration from BrokerConfig::tls, or nullopt with errorString().
-    std::optional<QSslConfiguration> tlsConfiguration();
     void loadFromStore();
     /// Reports every traced message still in `state` as abandoned (its session ends).
     void abandonTraced(const mqtt::SessionState &state, const QString &why);
@@ -177,7 +180,6 @@ private:
     void housekeeping();
     void publishSys();
     void updateSessionInfo(Session &session);
-    void refreshBacklogTotals();
     std::optional<mqtt::Timestamp> expiryFor(const mqtt::Publish &publish) const;
     QString assignClientId();
 

@@ -1,6 +1,7 @@
 // hermesd: the headless Hermes broker.
 #include "engine/broker.h"
 #include "engine/push/adminapi.h"
+#include "engine/http/httpapi.h"
 #include "engine/brokeroptions.h"
 #include "engine/epolldispatcher.h"
 #include "engine/signalwatcher.h"
@@ -89,8 +90,16 @@ int main(int argc, char *argv[])
         return 1;
     }
     hermes::installPushServices(broker, *pushConfig);
+    QString httpProblem;
+    const hermes::HttpApi *http = hermes::installHttpApi(broker, &httpProblem);
+    if (!httpProblem.isEmpty()) {
+        std::fprintf(stderr, "hermesd: %s\n", qPrintable(httpProblem));
+        return 1;
+    }
     for (const auto &address : broker.listenAddresses())
         std::printf("hermesd listening on %s\n", qPrintable(address.toString()));
+    if (http)
+        std::printf("hermesd HTTP API on %s\n", qPrintable(http->url()));
     std::fflush(stdout);
 
     return app.exec();
