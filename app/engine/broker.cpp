@@ -2,6 +2,7 @@
 
 #include "connection.h"
 #include "connectioncontext.h"
+#include "io/sockettransport.h"
 #include "tcplistener.h"
 #include "version.h"
 
@@ -364,25 +365,27 @@ bool Broker::admitConnection(const QHostAddress &peer)
 
 void Broker::acceptPendingConnections(QTcpServer *server)
 {
-    while (QTcpSocket *socket = server->nextPendingConnection()) {
-        if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
-            ++m_counters.connectionsRefused;
-            qCWarning(lcBroker) << "refusing" << socket->peerAddress() << ": max_connections reached";
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        if (!admitConnection(socket->peerAddress())) {
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        ++m_counters.connectionsAccepted;
-        ++m_connectionCount;
-        auto *connection = new Connection(socket, *this, m_sharedLimits);
-        m_connectionContext->adopt(connection);
-        connection->start();
+    while (QTcpSocket *socket = server->nextPendingConnection())
+        acceptTransport(std::make_unique<SocketTransport>(socket), socket->peerAddress());
+}
+
+bool Broker::acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer)
+{
+    if (!m_running)
+        return false;
+    if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
+        ++m_counters.connectionsRefused;
+        qCWarning(lcBroker) << "refusing" << peer << ": max_connections reached";
+        return false;
     }
+    if (!admitConnection(peer))
+        return false;
+    ++m_counters.connectionsAccepted;
+    ++m_connectionCount;
+    auto *connection = new Connection(std::move(transport), *this, m_sharedLimits);
+    m_connectionContext->adopt(connection);
+    connection->start();
+    return true;
 }
 
 Session *Broker::sessionFor(const QString &clientId) const

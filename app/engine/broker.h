@@ -28,6 +28,7 @@ namespace hermes {
 
 class Connection;
 class ConnectionContext;
+class Transport;
 
 /// How far a traced message (one push to one device) has got; see Broker::publishTraced().
 enum class DeliveryStage : quint8 {
@@ -81,6 +82,10 @@ public:
     /// connection's output until then.
     Store *store() const { return m_store.get(); }
     void scheduleCommit();
+    /// Makes an accepted stream (TLS socket, WebSocket) a client connection, unless
+    /// max_connections or max_connections_per_second refuse it (then it is closed: the
+    /// transport is deleted). Returns whether it was accepted.
+    bool acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer);
     /// Closes a client's connection (v5: DISCONNECT 0x98 Administrative action).
     bool kick(const QString &clientId);
     /// Accounts: the config file's, then those managed through the admin API (stored).

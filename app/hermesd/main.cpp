@@ -2,6 +2,7 @@
 #include "engine/broker.h"
 #include "engine/push/adminapi.h"
 #include "engine/http/httpapi.h"
+#include "engine/io/websockettransport.h"
 #include "engine/brokeroptions.h"
 #include "engine/epolldispatcher.h"
 #include "engine/signalwatcher.h"
@@ -90,16 +91,19 @@ int main(int argc, char *argv[])
         return 1;
     }
     hermes::installPushServices(broker, *pushConfig);
-    QString httpProblem;
-    const hermes::HttpApi *http = hermes::installHttpApi(broker, &httpProblem);
-    if (!httpProblem.isEmpty()) {
-        std::fprintf(stderr, "hermesd: %s\n", qPrintable(httpProblem));
+    QString problem;
+    const hermes::HttpApi *http = hermes::installHttpApi(broker, &problem);
+    QList<hermes::WebSocketListener *> webSockets;
+    if (!problem.isEmpty() || !hermes::installWebSocketListeners(broker, &webSockets, &problem)) {
+        std::fprintf(stderr, "hermesd: %s\n", qPrintable(problem));
         return 1;
     }
     for (const auto &address : broker.listenAddresses())
         std::printf("hermesd listening on %s\n", qPrintable(address.toString()));
     if (http)
         std::printf("hermesd HTTP API on %s\n", qPrintable(http->url()));
+    for (const hermes::WebSocketListener *listener : std::as_const(webSockets))
+        std::printf("hermesd WebSocket listener on %s\n", qPrintable(listener->address().toString()));
     std::fflush(stdout);
 
     return app.exec();
