@@ -7,6 +7,7 @@ prometheus_client's parser while MQTT traffic moves its counters.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -298,6 +299,22 @@ def metrics(http, broker):
         device.disconnect()
 
 
+def dashboard_charts_real_metrics(http, dashboard_path):
+    """Every series installer/grafana-dashboard.json queries is one hermesd exposes."""
+    if text_string_to_metric_families is None:
+        raise Skip("python3-prometheus-client is not installed")
+    _, samples = scrape(http)
+    exposed = {name for name, _ in samples}
+    with open(dashboard_path) as f:
+        dashboard = json.load(f)
+    queried = set()
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            queried.update(re.findall(r"\b((?:hermes|process)_[a-z_]+)", target["expr"]))
+    check(queried, "the dashboard queries nothing")
+    check(queried <= exposed, "the dashboard queries series hermesd does not expose: %s" % sorted(queried - exposed))
+
+
 def metrics_need_a_key_unless_anonymous(args, api):
     with Broker(args.hermesd, config={"http_listener": HOST + ":0", "metrics_anonymous": "true"},
                 log_level="info") as broker:
@@ -333,6 +350,8 @@ def main():
             suite.run("http/sessions", sessions, http, broker)
             suite.run("http/revoked-key", revoked_key, args, http, broker)
             suite.run("http/metrics", metrics, http, broker)
+            suite.run("http/grafana-dashboard", dashboard_charts_real_metrics, http,
+                      os.path.join(os.path.dirname(args.openapi), "..", "installer", "grafana-dashboard.json"))
         suite.run("http/keys-survive-a-restart", keys_survive_a_restart, args, os.path.join(data_dir, "restart"), api)
         suite.run("http/metrics-anonymous", metrics_need_a_key_unless_anonymous, args, api)
         if not args.case:
