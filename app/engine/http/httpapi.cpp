@@ -153,6 +153,8 @@ protected:
             delete socket;
             return;
         }
+        // Answers are small and written in pieces: Nagle would hold the last one back.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         new RequestSizeGuard(socket, m_maxBodyBytes);
         addPendingConnection(socket);
     }
@@ -261,7 +263,10 @@ bool HttpApi::listen(const std::optional<QSslConfiguration> &tls, QString *error
         sslServer->setSslConfiguration(tls.value_or(QSslConfiguration()));
         sslServer->setHandshakeTimeout(10000);
         connect(sslServer, &QSslServer::startedEncryptionHandshake, this,
-                [this](QSslSocket *socket) { new RequestSizeGuard(socket, m_settings.maxBodyBytes); });
+                [this](QSslSocket *socket) {
+                    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+                    new RequestSizeGuard(socket, m_settings.maxBodyBytes);
+                });
         server = sslServer;
     } else {
         server = new GuardedTcpServer(m_settings.maxBodyBytes, this);
