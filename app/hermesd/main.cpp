@@ -61,9 +61,14 @@ int main(int argc, char *argv[])
         const char *anonymous = config.allowAnonymous == hermes::AnonymousAccess::Always ? "allowed"
             : config.allowAnonymous == hermes::AnonymousAccess::Never                    ? "refused"
                                                                                          : "loopback only";
-        std::printf("configuration OK\nlisteners: %s\ndata dir: %s\npersistence: %s\nlog level: %s\n"
+        for (const auto &listener : std::as_const(config.webSocket.listeners))
+            listeners.append(listener.toString());
+        const QString http = config.http.listener
+            ? config.http.listener->toString() + (config.http.metricsAnonymous ? QStringLiteral(", /metrics without a key") : QString())
+            : QStringLiteral("off");
+        std::printf("configuration OK\nlisteners: %s\nHTTP API: %s\ndata dir: %s\npersistence: %s\nlog level: %s\n"
                     "anonymous clients: %s (role %s)\naccounts: %d\nextra ACL rules: %d\n",
-                    qPrintable(listeners.join(QStringLiteral(", "))), qPrintable(config.dataDir),
+                    qPrintable(listeners.join(QStringLiteral(", "))), qPrintable(http), qPrintable(config.dataDir),
                     config.persistence ? "on" : "off", qPrintable(hermes::logLevelName(config.logLevel)), anonymous,
                     qPrintable(hermes::roleName(config.anonymousRole)), int(config.accounts.size()),
                     int(config.aclRules.size()));

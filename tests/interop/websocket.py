@@ -14,6 +14,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from urllib.parse import urlparse
@@ -304,6 +305,18 @@ def allowed_origins(args):
                 raw.close()
 
 
+def check_config_names_them(args):
+    with tempfile.TemporaryDirectory(prefix="hermes-ws-") as directory:
+        path = os.path.join(directory, "hermesd.conf")
+        with open(path, "w") as f:
+            f.write("listener_ws 127.0.0.1:8083\nlistener_wss [::1]:8084/ws\nhttp_listener 127.0.0.1:8080\n")
+        done = subprocess.run([args.hermesd, "--config", path, "--check-config"], capture_output=True, text=True,
+                              timeout=30)
+        check(done.returncode == 0, "check-config failed: %s" % done.stderr)
+        check("ws://127.0.0.1:8083/mqtt, wss://[::1]:8084/ws" in done.stdout and "HTTP API: 127.0.0.1:8080" in done.stdout,
+              "check-config printed %r" % done.stdout)
+
+
 def hash_password(hermesd, password):
     return subprocess.run([hermesd, "--hash-password"], input=password + "\n", capture_output=True, text=True,
                           check=True, timeout=30).stdout.strip()
@@ -331,6 +344,7 @@ def main():
         suite.run("raw-ws/text-frame-closes", text_frame_closes, broker)
         suite.run("raw-ws/refused-handshakes", refused_handshakes, broker)
     suite.run("raw-ws/allowed-origins", allowed_origins, args)
+    suite.run("config/check-config-names-websocket-and-http", check_config_names_them, args)
     return suite.finish()
 
 
