@@ -15,6 +15,8 @@ SocketTransport::SocketTransport(QTcpSocket *socket)
 SocketTransport::~SocketTransport()
 {
     if (m_socket) {
+        // Nothing may reach the connection being deleted (abort() reports a disconnect).
+        QObject::disconnect(m_socket, nullptr, m_socket, nullptr);
         m_socket->abort();
         delete m_socket;
     }

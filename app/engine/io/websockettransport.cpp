@@ -37,6 +37,8 @@ WebSocketTransport::WebSocketTransport(QWebSocket *socket)
 WebSocketTransport::~WebSocketTransport()
 {
     if (m_socket) {
+        // Nothing may reach the connection being deleted (abort() reports a disconnect).
+        QObject::disconnect(m_socket, nullptr, m_socket, nullptr);
         m_socket->abort();
         delete m_socket;
     }
