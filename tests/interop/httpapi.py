@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 
@@ -124,6 +125,14 @@ def push_and_report(http, broker):
         check("targets" not in summary, "targets=false still lists targets")
         _, _, listing = http.call("GET", "/api/v1/pushes?limit=5")
         check(listing["pushes"][0]["pushId"] == accepted["pushId"], "push list: %r" % listing)
+        # Scheduled an hour ahead: accepted with its time, nothing sent yet.
+        send_at = int(time.time() * 1000) + 3600 * 1000
+        status, _, scheduled = http.call("POST", "/api/v1/pushes", {"target": {"devices": ["dev-1"]}, "payload": "later",
+                                                                    "qos": 1, "sendAtMs": send_at, "ratePerSecond": 10})
+        check(status == 201 and scheduled.get("scheduledAtMs") == send_at, "scheduled push: %d %r" % (status, scheduled))
+        _, _, later = http.call("GET", "/api/v1/pushes/" + scheduled["pushId"])
+        check(later["counts"]["pending"] == 1 and later["sendAtMs"] == send_at, "scheduled report: %r" % later)
+        check(len(device.messages) == 1, "the scheduled push went out early: %r" % device.messages)
     finally:
         device.disconnect()
 
