@@ -60,7 +60,7 @@ set(CPACK_RPM_PACKAGE_AUTOPROV OFF)       # the programs provide no libraries
 # TLS backend are plugins dlopen'ed at run time, both in Fedora's qt6-qtbase; the
 # scriptlets use groupadd/useradd (shadow-utils) and systemctl (systemd).
 # Fedora's qt6-qtbase-gui holds the xcb/wayland platform plugins (also dlopen'ed).
-set(CPACK_RPM_PACKAGE_REQUIRES "qt6-qtbase >= 6.4, qt6-qtbase-gui >= 6.4")
+set(CPACK_RPM_PACKAGE_REQUIRES "qt6-qtbase >= 6.4, qt6-qtbase-gui >= 6.4, qt6-qthttpserver >= 6.4, qt6-qtwebsockets >= 6.4")
 set(CPACK_RPM_PACKAGE_REQUIRES_PRE "shadow-utils")
 set(CPACK_RPM_PACKAGE_REQUIRES_POST "systemd")
 set(CPACK_RPM_PACKAGE_REQUIRES_PREUN "systemd")

@@ -5,6 +5,9 @@
 #   scripts/bench.sh            full run (about 5-10 minutes)
 #   scripts/bench.sh --quick    small counts, under a minute (CI smoke run)
 #   scripts/bench.sh --only throughput_qos1,latency_qos1   a subset (names as in the table)
+#   scripts/bench.sh --http     hermesd's HTTP API only (no mosquitto counterpart): POST
+#                               /api/v1/pushes throughput and latency, and the cost of one
+#                               GET /metrics with 10,000 sessions (--quick: 1,000)
 #
 # Environment: HERMES_BUILD_DIR (default: <repo>/build, the "default" preset),
 # MOSQUITTO (default /usr/sbin/mosquitto), BENCH_KEEP_LOGS=1 keeps broker logs,
@@ -17,11 +20,13 @@ build="${HERMES_BUILD_DIR:-$repo/build}"
 mosquitto_bin="${MOSQUITTO:-/usr/sbin/mosquitto}"
 quick=0
 only=""
+http=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) quick=1 ;;
+        --http) http=1 ;;
         --only) only="$2"; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -31,8 +36,8 @@ done
 if [[ ! -f "$build/CMakeCache.txt" ]]; then
     (cd "$repo" && cmake --preset default -B "$build") >/dev/null || { echo "bench.sh: configure failed" >&2; exit 1; }
 fi
-cmake --build "$build" -j"$(nproc)" --target hermesd hermes_loadgen >/dev/null \
-    || { echo "bench.sh: build failed (rerun: cmake --build $build --target hermesd hermes_loadgen)" >&2; exit 1; }
+cmake --build "$build" -j"$(nproc)" --target hermesd hermesctl hermes_loadgen >/dev/null \
+    || { echo "bench.sh: build failed (rerun: cmake --build $build --target hermesd hermesctl hermes_loadgen)" >&2; exit 1; }
 hermesd_bin="$build/app/hermesd/hermesd"
 loadgen_bin="$build/tests/bench/hermes_loadgen"
 [[ -x "$mosquitto_bin" ]] || { echo "bench.sh: $mosquitto_bin not found (apt-get install mosquitto)" >&2; exit 1; }
@@ -101,6 +106,25 @@ stop_broker() { # -> 0 if the broker was still alive
     broker_pid=""
     return $alive
 }
+
+# ---- HTTP API (hermesd only) ------------------------------------------------------------------
+if ((http)); then
+    if ((quick)); then pushes=2000; sessions=1000; else pushes=20000; sessions=10000; fi
+    mqtt_port="$(free_port)"; http_port="$(free_port)"
+    printf 'http_listener 127.0.0.1:%s\n' "$http_port" >"$work/http.conf"
+    "$hermesd_bin" --config "$work/http.conf" --listen "127.0.0.1:$mqtt_port" --no-persistence \
+        --data-dir "$work/hermes-data" >"$work/hermes-http.log" 2>&1 &
+    broker_pid=$!
+    wait_port "$http_port" 10 || { echo "bench.sh: hermesd did not start" >&2; exit 1; }
+    key="$("$build/app/hermesctl/hermesctl" apikeys create bench --broker "127.0.0.1:$mqtt_port" | tail -n 1)"
+    status=0
+    for entry in "httppush --count $pushes --parallel 8" "scrape --connections $sessions --trials 20"; do
+        # shellcheck disable=SC2086
+        "$loadgen_bin" $entry --port "$mqtt_port" --http-port "$http_port" --key "$key" --pid "$broker_pid" \
+            --timeout 120 | grep '^RESULT' || status=1
+    done
+    exit $status
+fi
 
 # ---- scenarios: name and loadgen arguments -------------------------------------------------
 if ((quick)); then

@@ -2,6 +2,7 @@
 
 #include "connection.h"
 #include "connectioncontext.h"
+#include "io/sockettransport.h"
 #include "tcplistener.h"
 #include "version.h"
 
@@ -364,25 +365,27 @@ bool Broker::admitConnection(const QHostAddress &peer)
 
 void Broker::acceptPendingConnections(QTcpServer *server)
 {
-    while (QTcpSocket *socket = server->nextPendingConnection()) {
-        if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
-            ++m_counters.connectionsRefused;
-            qCWarning(lcBroker) << "refusing" << socket->peerAddress() << ": max_connections reached";
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        if (!admitConnection(socket->peerAddress())) {
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        ++m_counters.connectionsAccepted;
-        ++m_connectionCount;
-        auto *connection = new Connection(socket, *this, m_sharedLimits);
-        m_connectionContext->adopt(connection);
-        connection->start();
+    while (QTcpSocket *socket = server->nextPendingConnection())
+        acceptTransport(std::make_unique<SocketTransport>(socket), socket->peerAddress());
+}
+
+bool Broker::acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer)
+{
+    if (!m_running)
+        return false;
+    if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
+        ++m_counters.connectionsRefused;
+        qCWarning(lcBroker) << "refusing" << peer << ": max_connections reached";
+        return false;
     }
+    if (!admitConnection(peer))
+        return false;
+    ++m_counters.connectionsAccepted;
+    ++m_connectionCount;
+    auto *connection = new Connection(std::move(transport), *this, m_sharedLimits);
+    m_connectionContext->adopt(connection);
+    connection->start();
+    return true;
 }
 
 Session *Broker::sessionFor(const QString &clientId) const
@@ -1029,6 +1032,7 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
         if (message.trace)
             emit tracedDelivery(message.trace, DeliveryStage::Failed, tr("offline queue full"));
         ++m_counters.publishDropped;
+        ++m_counters.droppedQueueFull;
         ++session.activity.messagesDropped;
         session.dirty = true;
         return;
@@ -1057,6 +1061,9 @@ void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &
 void Broker::onMessageDropped(Connection &connection, const MessageDropped &dropped)
 {
     ++m_counters.publishDropped;
+    ++(dropped.reason == DropReason::QueueFull ? m_counters.droppedQueueFull
+       : dropped.reason == DropReason::Expired ? m_counters.droppedExpired
+                                               : m_counters.droppedTooLarge);
     if (dropped.message.trace) {
         const bool expired = dropped.reason == DropReason::Expired;
         emit tracedDelivery(dropped.message.trace, expired ? DeliveryStage::Expired : DeliveryStage::Failed,
@@ -1078,6 +1085,7 @@ void Broker::onMessageDropped(Connection &connection, const MessageDropped &drop
 void Broker::onOutputDropped(Connection &connection, const SendPacket &dropped)
 {
     ++m_counters.publishDropped;
+    ++m_counters.droppedSlowReader;
     if (dropped.trace)
         emit tracedDelivery(dropped.trace, DeliveryStage::Failed, tr("the client is not reading"));
     if (Session *session = connection.session()) {

@@ -28,6 +28,7 @@ namespace hermes {
 
 class Connection;
 class ConnectionContext;
+class Transport;
 
 /// How far a traced message (one push to one device) has got; see Broker::publishTraced().
 enum class DeliveryStage : quint8 {
@@ -81,6 +82,10 @@ public:
     /// connection's output until then.
     Store *store() const { return m_store.get(); }
     void scheduleCommit();
+    /// Makes an accepted stream (TLS socket, WebSocket) a client connection, unless
+    /// max_connections or max_connections_per_second refuse it (then it is closed: the
+    /// transport is deleted). Returns whether it was accepted.
+    bool acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer);
     /// Closes a client's connection (v5: DISCONNECT 0x98 Administrative action).
     bool kick(const QString &clientId);
     /// Accounts: the config file's, then those managed through the admin API (stored).
@@ -104,6 +109,11 @@ public:
     TelemetryBatch takeTelemetry();
     /// Counters; inflightTotal and queuedTotal are as of the last telemetry or $SYS pass.
     const BrokerCounters &counters() const { return m_counters; }
+    /// Recounts inflightTotal and queuedTotal now (one pass over the sessions).
+    void refreshBacklogTotals();
+    /// The TLS listeners' configuration from BrokerConfig::tls (also used by the HTTP and
+    /// WebSocket listeners), or nullopt with errorString().
+    std::optional<QSslConfiguration> tlsConfiguration();
     QList<SessionInfo> sessions() const;
     std::optional<SessionDetail> sessionDetail(const QString &clientId) const;
     const RetainedStore &retained() const { return m_retained; }
@@ -157,8 +167,6 @@ private:
     bool admitConnection(const QHostAddress &peer);
     void acceptDescriptor(qintptr descriptor);
     bool openStore();
-    /// The TLS listeners' configuration from BrokerConfig::tls, or nullopt with errorString().
-    std::optional<QSslConfiguration> tlsConfiguration();
     void loadFromStore();
     /// Reports every traced message still in `state` as abandoned (its session ends).
     void abandonTraced(const mqtt::SessionState &state, const QString &why);
@@ -177,7 +185,6 @@ private:
     void housekeeping();
     void publishSys();
     void updateSessionInfo(Session &session);
-    void refreshBacklogTotals();
     std::optional<mqtt::Timestamp> expiryFor(const mqtt::Publish &publish) const;
     QString assignClientId();
 

@@ -52,6 +52,31 @@ std::optional<ListenAddress> ListenAddress::parse(const QString &text)
     return address;
 }
 
+QString WebSocketListenAddress::toString() const
+{
+    ListenAddress plain = address;
+    plain.tls = false;
+    return QStringLiteral("%1://%2%3").arg(address.tls ? QStringLiteral("wss") : QStringLiteral("ws"), plain.toString(), path);
+}
+
+std::optional<WebSocketListenAddress> WebSocketListenAddress::parse(const QString &text, bool tls)
+{
+    // The path starts at the first '/' after the port ("[::1]:8083/mqtt").
+    const QString trimmed = text.trimmed();
+    const qsizetype slash = trimmed.indexOf(QLatin1Char('/'), std::max<qsizetype>(0, trimmed.indexOf(QLatin1Char(']'))));
+    WebSocketListenAddress result;
+    const auto address = ListenAddress::parse(slash < 0 ? trimmed : trimmed.left(slash));
+    if (!address)
+        return std::nullopt;
+    result.address = *address;
+    result.address.tls = tls;
+    if (slash >= 0)
+        result.path = trimmed.mid(slash);
+    if (result.path.contains(QLatin1Char(' ')) || result.path.contains(QLatin1Char('?')))
+        return std::nullopt;
+    return result;
+}
+
 QString ConfigError::toString() const
 {
     return line > 0 ? QStringLiteral("%1:%2: %3").arg(file).arg(line).arg(message)
@@ -107,6 +132,39 @@ std::optional<bool> parseBool(const QString &text)
     if (lower == QLatin1String("false") || lower == QLatin1String("off") || lower == QLatin1String("no") || lower == QLatin1String("0"))
         return false;
     return std::nullopt;
+}
+
+/// The HTTP API's and the WebSocket listeners' keys. Nullopt when `key` is none of them;
+/// else an empty string, or what is wrong with `value`.
+std::optional<QString> parseIntegrationSetting(const QString &key, const QString &value, BrokerConfig &config)
+{
+    if (key == QLatin1String("http_listener") || key == QLatin1String("http_listener_tls")) {
+        auto address = ListenAddress::parse(value);
+        if (!address)
+            return QStringLiteral("'%1' is not HOST:PORT").arg(value);
+        address->tls = key == QLatin1String("http_listener_tls");
+        config.http.listener = address;
+    } else if (key == QLatin1String("http_max_body_bytes")) {
+        const auto bytes = parseUnsigned(value, 256 * 1024 * 1024);
+        if (!bytes || *bytes < 1024)
+            return QStringLiteral("'http_max_body_bytes' must be a number from 1024 to 268435456, not '%1'").arg(value);
+        config.http.maxBodyBytes = qint64(*bytes);
+    } else if (key == QLatin1String("metrics_anonymous")) {
+        const auto flag = parseBool(value);
+        if (!flag)
+            return QStringLiteral("'metrics_anonymous' must be true or false, not '%1'").arg(value);
+        config.http.metricsAnonymous = *flag;
+    } else if (key == QLatin1String("listener_ws") || key == QLatin1String("listener_wss")) {
+        const auto address = WebSocketListenAddress::parse(value, key == QLatin1String("listener_wss"));
+        if (!address)
+            return QStringLiteral("'%1' is not HOST:PORT or HOST:PORT/PATH").arg(value);
+        config.webSocket.listeners.append(*address);
+    } else if (key == QLatin1String("ws_allowed_origins")) {
+        config.webSocket.allowedOrigins = value.simplified().split(QRegularExpression(QStringLiteral("[ ,]+")), Qt::SkipEmptyParts);
+    } else {
+        return std::nullopt;
+    }
+    return QString();
 }
 
 } // namespace
@@ -272,6 +330,9 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
             if (!rule)
                 return fail(problem);
             config.aclRules.append(*rule);
+        } else if (const auto problem = parseIntegrationSetting(key, value, config)) {
+            if (!problem->isEmpty())
+                return fail(*problem);
         } else {
             return fail(QStringLiteral("unknown setting '%1'").arg(key));
         }

@@ -59,6 +59,34 @@ struct PushSettings {
     bool operator==(const PushSettings &) const = default;
 };
 
+/// An MQTT-over-WebSocket listener: `listener_ws HOST:PORT[/PATH]`, `listener_wss …` (TLS).
+struct WebSocketListenAddress {
+    ListenAddress address;                 ///< address.tls: wss
+    QString path = QStringLiteral("/mqtt");
+    bool operator==(const WebSocketListenAddress &) const = default;
+    /// "ws://127.0.0.1:8083/mqtt"
+    QString toString() const;
+    static std::optional<WebSocketListenAddress> parse(const QString &text, bool tls);
+};
+
+/// MQTT over WebSocket (docs/ADMIN-API.md has none of it: these are device listeners).
+struct WebSocketSettings {
+    QList<WebSocketListenAddress> listeners;
+    /// `ws_allowed_origins`: the Origin values a browser may connect from; "*" any. Empty:
+    /// only clients that send no Origin or one naming the host they connect to, so a web
+    /// page elsewhere cannot use a browser on this machine to reach a loopback broker.
+    QStringList allowedOrigins;
+    bool operator==(const WebSocketSettings &) const = default;
+};
+
+/// The HTTP API, /metrics and the health checks (docs/HTTP-API.md).
+struct HttpSettings {
+    std::optional<ListenAddress> listener; ///< `http_listener` / `http_listener_tls`; none: off
+    qint64 maxBodyBytes = 1024 * 1024;     ///< `http_max_body_bytes`: larger requests get 413
+    bool metricsAnonymous = false;         ///< `metrics_anonymous`: /metrics without an API key
+    bool operator==(const HttpSettings &) const = default;
+};
+
 /// Everything hermesd and the console's embedded broker can be told.
 struct BrokerConfig {
     QList<ListenAddress> listeners{ListenAddress{}};
@@ -79,6 +107,8 @@ struct BrokerConfig {
     AuthBackoffSettings authBackoff;       ///< auth_failure_backoff INITIAL MAXIMUM (seconds)
     int maxSubscriptionsPerClient = 1000;  ///< filters one session may hold; 0 = unlimited
     PushSettings push;
+    HttpSettings http;
+    WebSocketSettings webSocket;
 
     bool operator==(const BrokerConfig &) const = default;
 };

@@ -53,46 +53,41 @@ Connection::Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const
     m_context.watch(*this);
 }
 
-Connection::Connection(QTcpSocket *socket, Broker &broker, std::shared_ptr<const ServerLimits> limits)
+Connection::Connection(std::unique_ptr<Transport> transport, Broker &broker, std::shared_ptr<const ServerLimits> limits)
     : m_broker(broker)
     , m_context(broker.connectionContext())
     , m_machine(std::move(limits))
-    , m_socket(socket)
+    , m_transport(std::move(transport))
+    , m_peerAddress(m_transport->peerAddress())
 {
-    m_socket->setParent(nullptr);
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_peerAddress = PeerAddress(m_socket->peerAddress(), m_socket->peerPort());
-    // The socket is the context: it goes (or is handed off, see close()) with this object.
-    QObject::connect(m_socket, &QTcpSocket::readyRead, m_socket, [this] { onReadyRead(); });
-    QObject::connect(m_socket, &QTcpSocket::disconnected, m_socket, [this] { onSocketGone(); });
-    QObject::connect(m_socket, &QTcpSocket::errorOccurred, m_socket, [this] { onSocketGone(); });
 }
 
 Connection::~Connection()
 {
     m_context.forget(*this);
-    if (m_socket) {
-        m_socket->abort();
-        delete m_socket;
-    }
     closeDescriptor();
 }
 
 void Connection::start()
 {
     apply(m_machine.start(m_broker.now()));
-    if (m_socket && m_socket->bytesAvailable() > 0)
-        onReadyRead();
+    if (m_transport && !m_closed)
+        m_transport->attach(*this);
 }
 
-void Connection::onReadyRead()
+void Connection::onTransportBytes(QByteArrayView bytes)
 {
-    if (m_closed || !m_socket)
+    if (m_closed)
         return;
     const ConnectionContext::Batch batch(m_context);
-    const QByteArray bytes = m_socket->readAll();
     m_broker.countBytesReceived(bytes.size());
     apply(m_machine.onBytes(bytes, m_broker.now()));
+}
+
+void Connection::onTransportClosed(CloseReason why)
+{
+    if (!m_closed)
+        apply(m_machine.socketClosed(why, m_broker.now()));
 }
 
 void Connection::onReadable()
@@ -142,17 +137,6 @@ void Connection::onTimeout()
 {
     if (!m_closed)
         apply(m_machine.onTimerFired(m_timerKind, m_broker.now()));
-}
-
-void Connection::onSocketGone()
-{
-    if (m_closed || !m_socket)
-        return;
-    const CloseReason why = m_socket->error() == QAbstractSocket::RemoteHostClosedError
-            || m_socket->state() == QAbstractSocket::UnconnectedState
-        ? CloseReason::PeerClosed
-        : CloseReason::SocketError;
-    apply(m_machine.socketClosed(why, m_broker.now()));
 }
 
 void Connection::descriptorGone(CloseReason why)
@@ -216,12 +200,12 @@ void Connection::apply(Actions actions)
 
 qsizetype Connection::pendingOutputBytes() const
 {
-    return m_output.size() + m_heldOutput.size() + (m_socket ? m_socket->bytesToWrite() : 0);
+    return m_output.size() + m_heldOutput.size() + (m_transport ? m_transport->bytesToWrite() : 0);
 }
 
 void Connection::execute(const SendPacket &send)
 {
-    if (!m_socket && m_descriptor < 0)
+    if (!m_transport && m_descriptor < 0)
         return;
     // A client that stops reading must not make the broker buffer without end. QoS 1/2 are
     // bounded by the in-flight window and the session queue; QoS 0 messages beyond this
@@ -248,8 +232,8 @@ void Connection::execute(const SendPacket &send)
 
 void Connection::write(const QByteArray &bytes)
 {
-    if (m_socket) {
-        m_socket->write(bytes);
+    if (m_transport) {
+        m_transport->write(bytes);
         return;
     }
     if (m_descriptor < 0 || m_writeFailed)
@@ -335,16 +319,9 @@ void Connection::close(const CloseConnection &close)
         if (m_flushQueued)
             m_context.forget(*this);
         closeDescriptor();
-    } else if (m_socket) {
-        // Flush what is queued, then close. The socket leaves this object so that deleting
-        // the connection cannot cut the flush short.
-        QTcpSocket *socket = std::exchange(m_socket, nullptr);
-        QObject::disconnect(socket, nullptr, socket, nullptr);
-        QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        socket->flush();
-        socket->disconnectFromHost();
-        if (socket->state() == QAbstractSocket::UnconnectedState)
-            socket->deleteLater();
+    } else if (m_transport) {
+        // The stream leaves the transport, so deleting the connection cannot cut the flush short.
+        m_transport->closeAfterFlush();
     }
     m_broker.onConnectionClosed(*this, close);
 }

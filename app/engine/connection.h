@@ -5,22 +5,43 @@
 
 #include "mqtt/sessionmachine.h"
 
-#include <QTcpSocket>
+#include <memory>
 
 
 namespace hermes {
 
 class Broker;
+class Connection;
 class ConnectionContext;
 class Session;
+
+/// A byte stream driven by Qt signals: TLS (io/sockettransport.h) and MQTT over WebSocket
+/// (io/websockettransport.h). Plain TCP is not one of them: those connections own their
+/// descriptor and are read in the broker's epoll batch into a shared buffer, with no
+/// virtual call and no QObject — it is the benchmark path and the one most devices use.
+class Transport
+{
+public:
+    virtual ~Transport() = default;
+    /// From now on, bytes and the end of the stream go to `connection` (onTransportBytes(),
+    /// onTransportClosed()); bytes that arrived before are delivered at once.
+    virtual void attach(Connection &connection) = 0;
+    virtual void write(const QByteArray &bytes) = 0;
+    /// Bytes accepted by write() and not yet handed to the kernel.
+    virtual qsizetype bytesToWrite() const = 0;
+    /// Sends what is queued, then closes. The stream leaves this object (which may be
+    /// deleted at once) and reports nothing more.
+    virtual void closeAfterFlush() = 0;
+    virtual PeerAddress peerAddress() const = 0;
+};
 
 /// A thin adapter (STYLE.md R7): every socket or timer callback ends in apply(actions).
 /// Broker-wide decisions are delegated to the Broker, which owns this object.
 ///
 /// Plain TCP connections own their descriptor: readiness comes from the broker's one epoll
 /// set, recv() goes into the broker's shared buffer, send() straight to the kernel, and only
-/// bytes the kernel did not take are kept until the socket drains. TLS connections keep
-/// their QSslSocket. Readiness, timers and the end-of-turn flush live in the broker's
+/// bytes the kernel did not take are kept until the socket drains. TLS and WebSocket
+/// connections go through a Transport. Readiness, timers and the end-of-turn flush live in the broker's
 /// ConnectionContext.
 ///
 /// Not a QObject (its private part cost 120 bytes per connection): the broker's
@@ -30,8 +51,8 @@ class Connection
 public:
     /// Plain TCP: takes ownership of an accepted, connected descriptor.
     Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const mqtt::ServerLimits> limits);
-    /// Any connected QTcpSocket (TLS listeners); takes ownership of it.
-    Connection(QTcpSocket *socket, Broker &broker, std::shared_ptr<const mqtt::ServerLimits> limits);
+    /// Any other stream (TLS, WebSocket).
+    Connection(std::unique_ptr<Transport> transport, Broker &broker, std::shared_ptr<const mqtt::ServerLimits> limits);
     ~Connection();
     Connection(const Connection &) = delete;
     Connection &operator=(const Connection &) = delete;
@@ -50,6 +71,10 @@ public:
     bool isFromLoopback() const { return m_peerAddress.isLoopback(); }
     bool isClosed() const { return m_closed; }
 
+    /// Called by the Transport.
+    void onTransportBytes(QByteArrayView bytes);
+    void onTransportClosed(mqtt::CloseReason why);
+
     /// Writes the output held back while the store had uncommitted writes (after a commit).
     void releaseHeldOutput();
     bool hasHeldOutput() const { return !m_heldOutput.isEmpty(); }
@@ -57,11 +82,9 @@ public:
 private:
     friend class ConnectionContext;
 
-    void onReadyRead();      ///< QTcpSocket path
     void onReadable();       ///< descriptor path
     void onWritable();       ///< descriptor path, only while output is pending
     void onTimeout();
-    void onSocketGone();
     void descriptorGone(mqtt::CloseReason why);
     void execute(const mqtt::SendPacket &send);
     /// Bytes accepted for this client that the kernel has not taken yet.
@@ -75,7 +98,7 @@ private:
     Broker &m_broker;
     ConnectionContext &m_context;
     mqtt::SessionMachine m_machine;
-    QTcpSocket *m_socket = nullptr;       ///< TLS only; owned
+    std::unique_ptr<Transport> m_transport; ///< all but plain TCP
     int m_descriptor = -1;                ///< plain TCP only
     QByteArray m_output;                  ///< queued for the next flush / not taken yet
     QByteArray m_heldOutput;              ///< bytes that may only leave once the store committed

@@ -3,6 +3,7 @@
 #include "mqtt/codec.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSqlError>
@@ -145,6 +146,8 @@ bool Store::open()
                        " last_seen INTEGER NOT NULL)"),
         QStringLiteral("CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL)"),
         QStringLiteral("CREATE TABLE IF NOT EXISTS push_sequences (device_id TEXT PRIMARY KEY, next INTEGER NOT NULL)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+                       " digest BLOB NOT NULL, created_at INTEGER NOT NULL)"),
         QStringLiteral("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '%1')").arg(SchemaVersion),
     };
     for (const QString &statement : schema) {
@@ -406,6 +409,8 @@ bool Store::commit()
 {
     if (m_pending.empty())
         return true;
+    QElapsedTimer timer;
+    timer.start();
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     if (!db.transaction()) {
         m_error = QStringLiteral("%1: cannot begin a transaction: %2").arg(m_path, db.lastError().text());
@@ -425,6 +430,7 @@ bool Store::commit()
     }
     m_pending.clear();
     m_error.clear();
+    m_commitDurations.observe(std::chrono::nanoseconds(timer.nsecsElapsed()));
     return true;
 }
 
@@ -525,6 +531,39 @@ void Store::deleteAccount(const QString &userName)
     queue([userName](Store &store) {
         QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM accounts WHERE name = ?"));
         query.bindValue(0, userName);
+        return store.run(query);
+    });
+}
+
+QList<StoredApiKey> Store::loadApiKeys()
+{
+    QList<StoredApiKey> keys;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    query.exec(QStringLiteral("SELECT id, name, digest, created_at FROM api_keys ORDER BY created_at, id"));
+    while (query.next())
+        keys.append(StoredApiKey{query.value(0).toString(), query.value(1).toString(), query.value(2).toByteArray(),
+                                 query.value(3).toLongLong()});
+    return keys;
+}
+
+void Store::saveApiKey(const StoredApiKey &key)
+{
+    queue([key](Store &store) {
+        QSqlQuery &query = store.prepared(
+            QStringLiteral("INSERT OR REPLACE INTO api_keys (id, name, digest, created_at) VALUES (?, ?, ?, ?)"));
+        query.bindValue(0, key.id);
+        query.bindValue(1, key.name);
+        query.bindValue(2, key.digest);
+        query.bindValue(3, key.createdAtMs);
+        return store.run(query);
+    });
+}
+
+void Store::deleteApiKey(const QString &id)
+{
+    queue([id](Store &store) {
+        QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM api_keys WHERE id = ?"));
+        query.bindValue(0, id);
         return store.run(query);
     });
 }

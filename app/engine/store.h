@@ -5,6 +5,8 @@
 #include "accesscontrol.h"
 #include "engine/push/devicerecord.h"
 
+#include "engine/metrics/histogram.h"
+
 #include "mqtt/sessionmachine.h"
 #include "mqtt/subscriptiontree.h"
 
@@ -40,6 +42,14 @@ struct StoredSession {
     QList<Message> messages;
     QList<quint16> inboundAwaitingRelease;
     quint16 nextPacketId = 1;
+};
+
+/// An HTTP API key as stored: only a digest of its secret (http/apikeyring.h).
+struct StoredApiKey {
+    QString id;          ///< public part of the key, shown in lists
+    QString name;        ///< what the operator called it
+    QByteArray digest;   ///< SHA-256 of the secret
+    qint64 createdAtMs = 0;
 };
 
 struct StoredRetained {
@@ -78,6 +88,7 @@ public:
     QList<Account> loadAccounts();
     /// Next push sequence number per device (push/sequence.h SequenceAllocator).
     QHash<QString, quint64> loadPushSequences();
+    QList<StoredApiKey> loadApiKeys();
 
     // ---- Queued writes ----
     void saveSession(const QString &clientId, quint32 expirySeconds, mqtt::ProtocolVersion version,
@@ -98,12 +109,16 @@ public:
     void savePushSequence(const QString &deviceId, quint64 next);
     void saveAccount(const Account &account);
     void deleteAccount(const QString &userName);
+    void saveApiKey(const StoredApiKey &key);
+    void deleteApiKey(const QString &id);
 
     bool hasPendingWrites() const { return !m_pending.empty(); }
     qsizetype pendingWriteCount() const { return qsizetype(m_pending.size()); }
     /// Applies every queued write in one transaction. On failure the writes stay queued,
     /// errorString() says why, and the next commit() retries them.
     bool commit();
+    /// How long each successful commit took (the /metrics histogram).
+    const Histogram &commitDurations() const { return m_commitDurations; }
 
 private:
     using Write = std::function<bool(Store &)>;
@@ -119,6 +134,7 @@ private:
     std::vector<Write> m_pending;
     QHash<QString, QSqlQuery> m_statements;
     quint64 m_nextTag = 1;
+    Histogram m_commitDurations;
 };
 
 } // namespace hermes

@@ -92,6 +92,10 @@ struct BrokerCounters {
     quint64 publishReceived = 0;
     quint64 publishSent = 0;
     quint64 publishDropped = 0;        ///< queue full, expired, too large
+    /// publishDropped by reason (the /metrics label): offline or in-session queue full,
+    /// expired before it could be sent, above the client's maximum packet size, QoS 0 to a
+    /// client that stopped reading.
+    quint64 droppedQueueFull = 0, droppedExpired = 0, droppedTooLarge = 0, droppedSlowReader = 0;
     quint64 bytesReceived = 0;
     quint64 bytesSent = 0;
     quint64 retainedCount = 0;

@@ -490,12 +490,14 @@ QString deviceDetail(const QJsonObject &device)
     return details.toString();
 }
 
-/// "COMMAND [list|set|remove] …": the action (list when none is named) and the arguments
-/// for its parser, whose name becomes "COMMAND ACTION".
-std::pair<QString, QStringList> splitAction(const QStringList &arguments)
+/// "COMMAND [list|set|remove] …" (or other `actions`): the action (list when none is named)
+/// and the arguments for its parser, whose name becomes "COMMAND ACTION".
+std::pair<QString, QStringList> splitAction(const QStringList &arguments,
+                                            const QStringList &actions = {QStringLiteral("list"), QStringLiteral("set"),
+                                                                          QStringLiteral("remove")})
 {
     const QString word = arguments.value(1);
-    if (word != QLatin1String("list") && word != QLatin1String("set") && word != QLatin1String("remove"))
+    if (!actions.contains(word))
         return {QStringLiteral("list"), arguments};
     QStringList rest = arguments;
     rest.removeAt(1);
@@ -1131,6 +1133,60 @@ int runAccounts(const QStringList &arguments)
                         [&name](const QJsonObject &) { return QStringLiteral("removed account %1\n").arg(name); });
 }
 
+// ---- apikeys ----
+
+QString apiKeysTable(const QJsonObject &result)
+{
+    const QJsonArray keys = result.value(QLatin1String("keys")).toArray();
+    if (keys.isEmpty())
+        return QStringLiteral("no API keys\n");
+    Table table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("CREATED")});
+    for (const QJsonValue &value : keys) {
+        const QJsonObject key = value.toObject();
+        table.addRow({key.value(QLatin1String("id")).toString(), key.value(QLatin1String("name")).toString(),
+                      timeText(key.value(QLatin1String("createdAtMs")))});
+    }
+    return table.toString();
+}
+
+int runApiKeys(const QStringList &arguments)
+{
+    const QString command = arguments.value(0);
+    // apikeys [list] | apikeys create NAME | apikeys revoke ID
+    const auto [action, rest] = splitAction(arguments, {QStringLiteral("list"), QStringLiteral("create"), QStringLiteral("revoke")});
+    QCommandLineParser parser;
+    CommonOptions common;
+    if (action == QLatin1String("list")) {
+        if (const auto stop = parseCommon(parser, rest, QStringLiteral("[list] [OPTIONS]"),
+                                          QStringLiteral("Lists the HTTP API's keys (also: apikeys create NAME, apikeys revoke ID)."), &common))
+            return *stop;
+        return callAndPrint(common, QStringLiteral("apikeys/list"), {}, apiKeysTable);
+    }
+    const bool create = action == QLatin1String("create");
+    parser.addPositionalArgument(create ? QStringLiteral("name") : QStringLiteral("id"),
+                                 create ? QStringLiteral("What the key is for, e.g. the back-end's name.")
+                                        : QStringLiteral("The key's id (apikeys list)."),
+                                 create ? QStringLiteral("NAME") : QStringLiteral("ID"));
+    if (const auto stop = parseCommon(parser, rest, create ? QStringLiteral("NAME") : QStringLiteral("ID"),
+                                      create ? QStringLiteral("Creates an HTTP API key and prints it (only this once).")
+                                             : QStringLiteral("Revokes an HTTP API key at once."), &common))
+        return *stop;
+    if (parser.positionalArguments().size() != 1)
+        return usageError(command, create ? QStringLiteral("apikeys create needs exactly one name")
+                                          : QStringLiteral("apikeys revoke needs exactly one key id"));
+    const QString value = parser.positionalArguments().constFirst();
+    if (create) {
+        return callAndPrint(common, QStringLiteral("apikeys/create"), {{QStringLiteral("name"), value}}, [](const QJsonObject &result) {
+            // The key alone on the last line, so a script can take it with tail -n 1.
+            return QStringLiteral("created API key %1 (%2); it is shown only now:\n%3\n")
+                .arg(result.value(QLatin1String("id")).toString(), result.value(QLatin1String("name")).toString(),
+                     result.value(QLatin1String("key")).toString());
+        });
+    }
+    return callAndPrint(common, QStringLiteral("apikeys/revoke"), {{QStringLiteral("id"), value}},
+                        [&value](const QJsonObject &) { return QStringLiteral("revoked API key %1\n").arg(value); });
+}
+
 } // namespace
 
 int runAdminCommand(const QStringList &arguments)
@@ -1150,6 +1206,8 @@ int runAdminCommand(const QStringList &arguments)
         return runRetained(arguments);
     if (command == QLatin1String("accounts"))
         return runAccounts(arguments);
+    if (command == QLatin1String("apikeys"))
+        return runApiKeys(arguments);
     QTextStream(stderr) << "hermesctl: unknown admin command \"" << command << "\"\n";
     return UsageError;
 }

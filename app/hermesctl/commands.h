@@ -16,7 +16,7 @@ enum ExitCode : int {
     TimedOut = 5,           ///< connected, but no answer in time
 };
 
-/// push, sessions, devices, report, kick, retained, accounts: the admin API (docs/ADMIN-API.md).
+/// push, sessions, devices, report, kick, retained, accounts, apikeys: the admin API (docs/ADMIN-API.md).
 int runAdminCommand(const QStringList &arguments);
 /// decode: protobuf or raw wire format from a file or stdin.
 int runDecodeCommand(const QStringList &arguments);

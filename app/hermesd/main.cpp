@@ -1,6 +1,8 @@
 // hermesd: the headless Hermes broker.
 #include "engine/broker.h"
 #include "engine/push/adminapi.h"
+#include "engine/http/httpapi.h"
+#include "engine/io/websockettransport.h"
 #include "engine/brokeroptions.h"
 #include "engine/epolldispatcher.h"
 #include "engine/signalwatcher.h"
@@ -59,9 +61,14 @@ int main(int argc, char *argv[])
         const char *anonymous = config.allowAnonymous == hermes::AnonymousAccess::Always ? "allowed"
             : config.allowAnonymous == hermes::AnonymousAccess::Never                    ? "refused"
                                                                                          : "loopback only";
-        std::printf("configuration OK\nlisteners: %s\ndata dir: %s\npersistence: %s\nlog level: %s\n"
+        for (const auto &listener : std::as_const(config.webSocket.listeners))
+            listeners.append(listener.toString());
+        const QString http = config.http.listener
+            ? config.http.listener->toString() + (config.http.metricsAnonymous ? QStringLiteral(", /metrics without a key") : QString())
+            : QStringLiteral("off");
+        std::printf("configuration OK\nlisteners: %s\nHTTP API: %s\ndata dir: %s\npersistence: %s\nlog level: %s\n"
                     "anonymous clients: %s (role %s)\naccounts: %d\nextra ACL rules: %d\n",
-                    qPrintable(listeners.join(QStringLiteral(", "))), qPrintable(config.dataDir),
+                    qPrintable(listeners.join(QStringLiteral(", "))), qPrintable(http), qPrintable(config.dataDir),
                     config.persistence ? "on" : "off", qPrintable(hermes::logLevelName(config.logLevel)), anonymous,
                     qPrintable(hermes::roleName(config.anonymousRole)), int(config.accounts.size()),
                     int(config.aclRules.size()));
@@ -89,8 +96,19 @@ int main(int argc, char *argv[])
         return 1;
     }
     hermes::installPushServices(broker, *pushConfig);
+    QString problem;
+    const hermes::HttpApi *http = hermes::installHttpApi(broker, &problem);
+    QList<hermes::WebSocketListener *> webSockets;
+    if (!problem.isEmpty() || !hermes::installWebSocketListeners(broker, &webSockets, &problem)) {
+        std::fprintf(stderr, "hermesd: %s\n", qPrintable(problem));
+        return 1;
+    }
     for (const auto &address : broker.listenAddresses())
         std::printf("hermesd listening on %s\n", qPrintable(address.toString()));
+    if (http)
+        std::printf("hermesd HTTP API on %s\n", qPrintable(http->url()));
+    for (const hermes::WebSocketListener *listener : std::as_const(webSockets))
+        std::printf("hermesd WebSocket listener on %s\n", qPrintable(listener->address().toString()));
     std::fflush(stdout);
 
     return app.exec();

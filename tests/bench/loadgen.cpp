@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -69,6 +70,8 @@ struct Options {
     int payload = 64;       ///< bytes, at least 16 (sequence number and send time)
     double timeout = 120;   ///< hard limit for one scenario, seconds
     double stall = 5;       ///< give up when nothing happened for this long, seconds
+    int httpPort = 0;       ///< httppush, scrape: hermesd's http_listener
+    std::string key;        ///< httppush, scrape: an API key (hermesctl apikeys create)
 };
 
 // ---- Resource readings -------------------------------------------------------------------
@@ -1088,11 +1091,191 @@ int runFirstMessage(const Options &o)
     return ok && processAlive(o.pid) ? 0 : 1;
 }
 
+// ---- Scenarios: the HTTP API (hermesd only) -------------------------------------------------
+
+/// One keep-alive HTTP/1.1 connection, one request at a time (blocking socket, driven by poll).
+struct HttpClient {
+    int fd = -1;
+    std::string in;
+    Nanos sentAt = 0;
+
+    bool open(int port)
+    {
+        fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(std::uint16_t(port));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        return ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0;
+    }
+    bool send(const std::string &request)
+    {
+        sentAt = nowNs();
+        return ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == ssize_t(request.size());
+    }
+    /// Reads what is there; the status of a complete response, 0 while incomplete, -1 on EOF.
+    int receive()
+    {
+        char buffer[65536];
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0)
+            return -1;
+        in.append(buffer, size_t(n));
+        const auto headerEnd = in.find("\r\n\r\n");
+        if (headerEnd == std::string::npos)
+            return 0;
+        const auto lengthAt = in.find("Content-Length: ");
+        const size_t length = lengthAt < headerEnd ? std::strtoul(in.c_str() + lengthAt + 16, nullptr, 10) : 0;
+        if (in.size() < headerEnd + 4 + length)
+            return 0;
+        const int status = std::atoi(in.c_str() + 9); // "HTTP/1.1 201"
+        in.erase(0, headerEnd + 4 + length);
+        return status;
+    }
+    ~HttpClient()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+std::string httpRequest(const Options &o, const char *method, const char *path, const std::string &body)
+{
+    std::string request = std::string(method) + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+        + o.key + "\r\n";
+    if (!body.empty())
+        request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    return request + "\r\n" + body;
+}
+
+void addPercentiles(Result &r, std::vector<Nanos> samples, const char *unit)
+{
+    std::sort(samples.begin(), samples.end());
+    const double scale = std::string(unit) == "ms" ? 1e6 : 1e3;
+    auto pct = [&](double p) {
+        return samples.empty() ? 0.0 : double(samples[std::min(samples.size() - 1, size_t(p * double(samples.size())))]) / scale;
+    };
+    const std::string u(unit);
+    r.add(("p50_" + u).c_str(), pct(0.50), 2).add(("p99_" + u).c_str(), pct(0.99), 2);
+    r.add(("max_" + u).c_str(), samples.empty() ? 0.0 : double(samples.back()) / scale, 2);
+}
+
+/// POST /api/v1/pushes (a QoS 0 topic push: the HTTP, admin API and push service path without
+/// device deliveries) from `parallel` keep-alive connections, each with one request in flight.
+int runHttpPush(const Options &o)
+{
+    Meter meter(o.pid);
+    std::vector<HttpClient> clients(size_t(std::max(1, o.parallel)));
+    for (HttpClient &client : clients) {
+        if (!client.open(o.httpPort)) {
+            Result("http_push").print(meter, o.pid, "http_connect_failed");
+            return 1;
+        }
+    }
+    const std::string request = httpRequest(o, "POST", "/api/v1/pushes",
+                                            R"({"target":{"topic":"bench/http"},"payload":"hello","qos":0})");
+    std::vector<Nanos> latencies;
+    latencies.reserve(size_t(o.count));
+    long sent = 0, accepted = 0, refused = 0;
+    std::string error;
+    const Nanos start = nowNs();
+    const Nanos deadline = deadlineFrom(o);
+    for (HttpClient &client : clients) {
+        if (sent < o.count && client.send(request))
+            ++sent;
+    }
+    std::vector<pollfd> fds;
+    for (const HttpClient &client : clients)
+        fds.push_back(pollfd{client.fd, POLLIN, 0});
+    while (accepted + refused < sent && error.empty()) {
+        if (nowNs() > deadline) {
+            error = "timeout";
+            break;
+        }
+        const int ready = ::poll(fds.data(), nfds_t(fds.size()), int(o.stall * 1000));
+        if (ready <= 0) {
+            error = ready == 0 ? "stalled" : "poll_failed";
+            break;
+        }
+        for (size_t i = 0; i < fds.size(); ++i) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            const int status = clients[i].receive();
+            if (status < 0) {
+                error = "http_connection_closed";
+                break;
+            }
+            if (status == 0)
+                continue;
+            latencies.push_back(nowNs() - clients[i].sentAt);
+            ++(status == 201 ? accepted : refused);
+            if (sent < o.count && clients[i].send(request))
+                ++sent;
+        }
+    }
+    const double seconds = double(nowNs() - start) / 1e9;
+    Result r("http_push");
+    r.add("pushes", sent).add("accepted", accepted).add("refused", refused).add("parallel", long(o.parallel));
+    r.add("seconds", seconds, 3).add("rate", seconds > 0 ? double(accepted) / seconds : 0.0);
+    addPercentiles(r, latencies, "us");
+    r.print(meter, o.pid, checkAlive(o, error.empty() && refused ? "pushes_refused" : error));
+    return error.empty() && !refused && processAlive(o.pid) ? 0 : 1;
+}
+
+/// GET /metrics `trials` times, one after another, with `connections` idle MQTT sessions open.
+int runScrape(const Options &o)
+{
+    raiseFileLimit();
+    Loop loop;
+    long connacked = 0;
+    loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *, size_t) {
+        if ((fb >> 4) == 2) {
+            c.connacked = true;
+            ++connacked;
+        }
+    };
+    loop.onClosed = [&](Conn &) { loop.fail("connection_closed_by_broker"); };
+    const bool ok = openClients(loop, o, o.connections, "lg-scrape-", 60, deadlineFrom(o), connacked);
+    Meter meter(o.pid);
+    HttpClient client;
+    std::vector<Nanos> latencies;
+    std::string error = ok ? loop.error : (loop.error.empty() ? "timeout" : loop.error);
+    if (error.empty() && !client.open(o.httpPort))
+        error = "http_connect_failed";
+    const std::string request = httpRequest(o, "GET", "/metrics", {});
+    size_t bytes = 0;
+    for (int trial = 0; trial < o.trials && error.empty(); ++trial) {
+        client.send(request);
+        int status = 0;
+        while (status == 0) {
+            pollfd fd{client.fd, POLLIN, 0};
+            if (::poll(&fd, 1, int(o.stall * 1000)) <= 0) {
+                status = -1;
+                break;
+            }
+            const size_t before = client.in.size();
+            status = client.receive();
+            bytes = std::max(bytes, before);
+        }
+        if (status != 200)
+            error = status < 0 ? "http_connection_closed" : "metrics_status_" + std::to_string(status);
+        latencies.push_back(nowNs() - client.sentAt);
+    }
+    Result r("metrics_scrape");
+    r.add("sessions", connacked).add("scrapes", long(latencies.size()));
+    addPercentiles(r, latencies, "ms");
+    r.print(meter, o.pid, checkAlive(o, error));
+    return error.empty() && processAlive(o.pid) ? 0 : 1;
+}
+
 void usage()
 {
     std::fprintf(stderr,
                  "usage: hermes_loadgen SCENARIO --port P [--pid BROKER_PID] [options]\n"
                  "scenarios: throughput fanout latency idle push keepalive qos2window firstmsg\n"
+                 "           httppush scrape (hermesd's HTTP API: --http-port P --key KEY)\n"
                  "options: --count N --qos Q --window W --qos0-window W --subscribers N\n"
                  "         --connections N --parallel N --keepalive S --trials N --payload BYTES\n"
                  "         --timeout S --stall S\n");
@@ -1129,6 +1312,8 @@ int main(int argc, char **argv)
         else if (key == "--payload") o.payload = std::max(16, std::atoi(value));
         else if (key == "--timeout") o.timeout = std::max(1.0, std::atof(value));
         else if (key == "--stall") o.stall = std::max(0.5, std::atof(value));
+        else if (key == "--http-port") o.httpPort = std::atoi(value);
+        else if (key == "--key") o.key = value;
         else {
             usage();
             return 2;
@@ -1153,6 +1338,10 @@ int main(int argc, char **argv)
         return runKeepAlive(o);
     if (o.scenario == "firstmsg")
         return runFirstMessage(o);
+    if (o.scenario == "httppush")
+        return runHttpPush(o);
+    if (o.scenario == "scrape")
+        return runScrape(o);
     usage();
     return 2;
 }

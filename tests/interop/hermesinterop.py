@@ -98,6 +98,8 @@ class Broker:
     """One hermesd process on an ephemeral port; use as a context manager."""
 
     LISTENING = re.compile(r"hermesd listening on (\S+):(\d+)")
+    HTTP_LISTENING = re.compile(r"hermesd HTTP API on (\S+)")
+    WS_LISTENING = re.compile(r"hermesd WebSocket listener on (\S+)")
 
     def __init__(self, hermesd, config=None, extra_args=(), log_level="debug", data_dir=None):
         self.hermesd = hermesd
@@ -105,6 +107,8 @@ class Broker:
         self.extra_args = list(extra_args)
         self.log_level = log_level
         self.port = None
+        self.http_url = None   # "http://127.0.0.1:PORT" with http_listener in the config
+        self.ws_urls = []      # "ws://127.0.0.1:PORT/mqtt" per listener_ws / listener_wss
         self.process = None
         self.exit_code = None
         self._dir = None
@@ -164,6 +168,22 @@ class Broker:
                 self.port = int(match.group(2))
                 # --listen 127.0.0.1:0 must report the port the kernel chose, not 0.
                 check(self.port != 0, "hermesd printed port 0 instead of the bound port: %r" % line)
+        # The HTTP API and WebSocket listeners are announced after the MQTT ones.
+        want_http = any(key.startswith("http_listener") for key in self.config)
+        want_ws = any(key in ("listener_ws", "listener_wss") for key in self.config)
+        while (want_http and self.http_url is None) or (want_ws and not self.ws_urls):
+            try:
+                line = self._stdout_lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is None:
+                raise TestFailure("hermesd did not announce its HTTP/WebSocket listeners: %s" % self.log()[-2000:])
+            match = self.HTTP_LISTENING.search(line)
+            if match:
+                self.http_url = match.group(1)
+            match = self.WS_LISTENING.search(line)
+            if match:
+                self.ws_urls.append(match.group(1))
 
     def _read_stdout(self):
         for raw in self.process.stdout:
@@ -233,7 +253,8 @@ class Message:
 class PahoClient:
     """One paho connection; every callback appends to a list and notifies one condition."""
 
-    def __init__(self, port, client_id="", version="mqttv5", clean=True):
+    def __init__(self, port, client_id="", version="mqttv5", clean=True, websocket_path=None):
+        """websocket_path: MQTT over WebSocket (paho's "websockets" transport) on that path."""
         self.port = port
         self.version = version
         self.v5 = version == "mqttv5"
@@ -241,8 +262,12 @@ class PahoClient:
         kwargs = {"client_id": client_id, "protocol": VERSIONS[version], "reconnect_on_failure": False}
         if not self.v5:
             kwargs["clean_session"] = clean
+        if websocket_path:
+            kwargs["transport"] = "websockets"
         self.clean = clean
         self.client = mqtt.Client(**kwargs)
+        if websocket_path:
+            self.client.ws_set_options(path=websocket_path)
         self.cond = threading.Condition()
         self.messages = []
         self.connacks = []      # (flags, rc, properties)

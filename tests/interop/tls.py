@@ -16,7 +16,11 @@ import time
 
 import paho.mqtt.client as mqtt
 
-from hermesinterop import HOST, Skip, Suite, TestFailure, check, common_arguments, die_with_parent, wait_until
+import urllib.request
+from urllib.parse import urlparse
+
+from hermesinterop import (HOST, Broker, PahoClient, Skip, Suite, TestFailure, check, common_arguments,
+                           die_with_parent, wait_until)
 
 LISTENING = re.compile(r"hermesd listening on (\S+):(\d+)( \(TLS\))?")
 
@@ -115,6 +119,29 @@ def wrong_ca_fails(broker, other_ca_cert):
     probe.disconnect()
 
 
+def https_and_wss(hermesd, key, cert, ca_cert):
+    """The HTTP API and MQTT over WebSocket on TLS with the MQTT listener's certificate keys."""
+    config = {"tls_certificate": cert, "tls_key": key, "http_listener_tls": HOST + ":0", "listener_wss": HOST + ":0"}
+    with Broker(hermesd, config=config, log_level="info") as broker:
+        check(broker.http_url.startswith("https://") and broker.ws_urls[0].startswith("wss://"),
+              "announced %s and %s" % (broker.http_url, broker.ws_urls))
+        context = ssl.create_default_context(cafile=ca_cert)
+        with urllib.request.urlopen(broker.http_url + "/healthz", context=context, timeout=10) as response:
+            check(response.status == 200, "https /healthz: %d" % response.status)
+        url = urlparse(broker.ws_urls[0])
+        clients = [PahoClient(url.port, name, "mqttv311", websocket_path=url.path) for name in ("wss-sub", "wss-pub")]
+        for client in clients:
+            client.client.tls_set(ca_certs=ca_cert, cert_reqs=ssl.CERT_REQUIRED, tls_version=ssl.PROTOCOL_TLS_CLIENT)
+            client.connect()
+        subscriber, publisher = clients
+        subscriber.subscribe("wss/test", 1)
+        publisher.publish("wss/test", b"over wss", 1)
+        subscriber.wait_messages(1)
+        check(subscriber.messages[0].payload == b"over wss", "wss got %r" % subscriber.messages)
+        for client in clients:
+            client.disconnect()
+
+
 def main():
     args = common_arguments("paho-mqtt over TLS against hermesd")
     suite = Suite("interop tls", args)
@@ -134,6 +161,7 @@ def main():
             suite.run("paho/tls/wrong-ca-fails-handshake", wrong_ca_fails, broker, other_ca)
         finally:
             broker.stop()
+        suite.run("https-and-wss/same-certificate", https_and_wss, args.hermesd, key, cert, ca_cert)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     return suite.finish()

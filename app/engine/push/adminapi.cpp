@@ -125,11 +125,6 @@ void AdminApi::onClientMessage(const ClientIdentity &publisher, const mqtt::Publ
         return;
     }
     const QString method = publish.topic.mid(TopicPrefix.size());
-    const auto handler = m_methods.constFind(method);
-    if (handler == m_methods.cend()) {
-        reply(publish, Answer::error(QStringLiteral("unknown-method"), QStringLiteral("no method \"%1\"").arg(method)));
-        return;
-    }
     QJsonObject arguments;
     if (!publish.payload.trimmed().isEmpty()) {
         QJsonParseError error;
@@ -144,7 +139,15 @@ void AdminApi::onClientMessage(const ClientIdentity &publisher, const mqtt::Publ
         arguments = document.object();
     }
     qCDebug(lcAdmin).noquote() << publisher.clientId << "calls" << method;
-    reply(publish, (*handler)(arguments));
+    reply(publish, call(method, arguments));
+}
+
+AdminApi::Answer AdminApi::call(const QString &method, const QJsonObject &arguments)
+{
+    const auto handler = m_methods.constFind(method);
+    if (handler == m_methods.cend())
+        return Answer::error(QStringLiteral("unknown-method"), QStringLiteral("no method \"%1\"").arg(method));
+    return (*handler)(arguments);
 }
 
 void AdminApi::reply(const mqtt::Publish &request, const Answer &answer)

@@ -28,17 +28,25 @@ public:
     quint64 requestsAnswered() const { return m_answered; }
     quint64 requestsDropped() const { return m_dropped; }
 
-private:
     /// A method's outcome: its result, or an error code and message.
     struct Answer {
         QJsonObject result;
         QString errorCode;
         QString errorMessage;
+        bool ok() const { return errorCode.isEmpty(); }
         static Answer error(QString code, QString message) { return {{}, std::move(code), std::move(message)}; }
         static Answer from(const PushError &error) { return {{}, error.code, error.message}; }
     };
     using Method = std::function<Answer(const QJsonObject &arguments)>;
 
+    /// Runs a method for an already authorised operator (the MQTT requests and the HTTP API
+    /// both end here, so a push is handled one way whatever the transport).
+    /// Unknown methods answer "unknown-method".
+    Answer call(const QString &method, const QJsonObject &arguments);
+    /// Adds a method (e.g. "apikeys/create") answered like the built-in ones.
+    void addMethod(const QString &name, Method method) { m_methods.insert(name, std::move(method)); }
+
+private:
     void onClientMessage(const ClientIdentity &publisher, const mqtt::Publish &publish);
     void reply(const mqtt::Publish &request, const Answer &answer);
     void publishTelemetry();

@@ -141,6 +141,25 @@ std::variant<QStringList, PushError> PushService::audience(const PushTarget &tar
 
 std::variant<PushReport, PushError> PushService::send(PushRequest request)
 {
+    auto result = accept(std::move(request));
+    ++(std::holds_alternative<PushReport>(result) ? m_statistics.accepted : m_statistics.refused);
+    return result;
+}
+
+void PushService::enterState(TargetReport &target, TargetState state)
+{
+    if (target.state == state)
+        return;
+    const bool arrivedBefore = target.state == TargetState::Acknowledged || target.state == TargetState::Receipted;
+    target.state = state;
+    ++m_statistics.deliveriesEntered[std::size_t(state)];
+    const bool arrives = state == TargetState::Acknowledged || state == TargetState::Receipted;
+    if (arrives && !arrivedBefore && target.queuedAtMs > 0)
+        m_statistics.deliveryDurations.observe(std::max<qint64>(0, wallNow() - target.queuedAtMs) / 1000.0);
+}
+
+std::variant<PushReport, PushError> PushService::accept(PushRequest request)
+{
     if (request.target.kind == PushTarget::Kind::Topic && !mqtt::isValidTopicName(request.target.value))
         return PushError{QStringLiteral("bad-request"), QStringLiteral("\"%1\" is not a valid topic").arg(request.target.value)};
     if (request.pushId.isEmpty())
@@ -255,7 +274,7 @@ void PushService::dispatch(ActivePush &push, qsizetype index)
     if (isFinal(target.state) || target.state == TargetState::Acknowledged)
         return;
     if (push.expiresAtMs && now >= push.expiresAtMs) {
-        target.state = TargetState::Expired;
+        enterState(target, TargetState::Expired);
         target.endedAtMs = now;
         target.detail = tr("TTL passed before delivery");
         return;
@@ -269,7 +288,7 @@ void PushService::dispatch(ActivePush &push, qsizetype index)
         if (!isTopic && target.sequence == 0) {
             const std::optional<quint64> sequence = m_sequences.allocate(deviceId);
             if (!sequence) {
-                target.state = TargetState::Failed;
+                enterState(target, TargetState::Failed);
                 target.endedAtMs = now;
                 target.detail = tr("sequence numbers exhausted for this device");
                 return;
@@ -307,7 +326,7 @@ void PushService::dispatch(ActivePush &push, qsizetype index)
 
     if (isTopic) {
         m_broker.publish(std::move(publish));
-        target.state = TargetState::Sent;
+        enterState(target, TargetState::Sent);
         target.sentAtMs = now;
         target.sendCount = 1;
         target.detail.clear();
@@ -319,7 +338,7 @@ void PushService::dispatch(ActivePush &push, qsizetype index)
             target.detail.clear();
         return;
     }
-    target.state = TargetState::Pending;
+    enterState(target, TargetState::Pending);
     target.detail = tr("waiting for the device to subscribe to %1").arg(m_config.pushTopic.topicFor(deviceId));
     QList<quint64> &waiting = m_waiting[deviceId];
     if (!waiting.contains(trace))
@@ -402,7 +421,7 @@ void PushService::sweepExpired()
             // Queued in an offline session: the broker drops it by its message expiry when
             // the device returns; the report says so now.
             if (target.state == TargetState::Pending || target.state == TargetState::Queued) {
-                target.state = TargetState::Expired;
+                enterState(target, TargetState::Expired);
                 target.endedAtMs = now;
                 target.detail = tr("TTL passed before delivery");
                 changed = true;
@@ -492,7 +511,7 @@ void PushService::onTracedDelivery(quint64 trace, DeliveryStage stage, const QSt
     switch (stage) {
     case DeliveryStage::Queued:
         if (!isFinal(target.state) && target.state != TargetState::Acknowledged) {
-            target.state = TargetState::Queued;
+            enterState(target, TargetState::Queued);
             target.queuedAtMs = now;
         }
         break;
@@ -501,17 +520,17 @@ void PushService::onTracedDelivery(quint64 trace, DeliveryStage stage, const QSt
         if (!target.sentAtMs)
             target.sentAtMs = now;
         if (target.state == TargetState::Pending || target.state == TargetState::Queued)
-            target.state = TargetState::Sent;
+            enterState(target, TargetState::Sent);
         break;
     case DeliveryStage::Acknowledged:
         target.acknowledgedAtMs = now;
         if (!isFinal(target.state))
-            target.state = TargetState::Acknowledged;
+            enterState(target, TargetState::Acknowledged);
         break;
     case DeliveryStage::Failed:
     case DeliveryStage::Expired:
         if (!isFinal(target.state) && target.state != TargetState::Acknowledged) {
-            target.state = stage == DeliveryStage::Expired ? TargetState::Expired : TargetState::Failed;
+            enterState(target, stage == DeliveryStage::Expired ? TargetState::Expired : TargetState::Failed);
             target.endedAtMs = now;
             target.detail = stage == DeliveryStage::Expired ? tr("TTL passed before delivery") : detail;
         }
@@ -524,11 +543,11 @@ void PushService::onTracedDelivery(quint64 trace, DeliveryStage stage, const QSt
         if (target.state == TargetState::Queued || target.state == TargetState::Sent
             || (target.state == TargetState::Pending && push->request.qos != mqtt::QoS::AtMostOnce)) {
             if (push->expiresAtMs && now >= push->expiresAtMs) {
-                target.state = TargetState::Expired;
+                enterState(target, TargetState::Expired);
                 target.endedAtMs = now;
                 target.detail = tr("TTL passed before delivery");
             } else if (target.state != TargetState::Sent || push->request.qos != mqtt::QoS::AtMostOnce) {
-                target.state = TargetState::Pending;
+                enterState(target, TargetState::Pending);
                 target.detail = tr("%1; will resend when the device returns").arg(detail);
                 QList<quint64> &waiting = m_waiting[target.device];
                 if (!waiting.contains(trace))
@@ -585,7 +604,7 @@ void PushService::handleReceipt(const QString &deviceId, const QByteArray &paylo
             target.receiptStatus = push::describe(receipt.status);
         }
         // The device has it, whatever the report said before (even expired: it arrived).
-        target.state = TargetState::Receipted;
+        enterState(target, TargetState::Receipted);
         target.detail.clear();
         m_waiting[deviceId].removeAll(push.traces.at(index));
         break;
@@ -595,7 +614,7 @@ void PushService::handleReceipt(const QString &deviceId, const QByteArray &paylo
     case push::ReceiptStatus::Unspecified:
         target.receiptStatus = push::describe(receipt.status);
         if (target.state != TargetState::Receipted) {
-            target.state = receipt.status == push::ReceiptStatus::Expired ? TargetState::Expired : TargetState::Failed;
+            enterState(target, receipt.status == push::ReceiptStatus::Expired ? TargetState::Expired : TargetState::Failed);
             target.endedAtMs = now;
             target.detail = tr("the device refused it: %1").arg(target.receiptStatus);
         }

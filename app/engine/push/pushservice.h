@@ -6,6 +6,7 @@
 #include "pushtypes.h"
 
 #include "engine/broker.h"
+#include "engine/metrics/histogram.h"
 #include "engine/brokerconfig.h"
 
 #include "push/sequence.h"
@@ -15,6 +16,7 @@
 #include <QSet>
 #include <QTimer>
 
+#include <array>
 #include <deque>
 #include <map>
 
@@ -35,6 +37,17 @@ struct PushConfig {
     /// From the broker's configuration, reading the signing key file; nullopt with `error`
     /// ("push_signing_key: /etc/hermes/push.key: No such file or directory").
     static std::optional<PushConfig> fromSettings(const PushSettings &settings, QString *error);
+};
+
+/// What the push service has done since it started (the /metrics counters).
+struct PushStatistics {
+    quint64 accepted = 0;
+    quint64 refused = 0;
+    /// Deliveries that entered each TargetState (indexed by the enum's value).
+    std::array<quint64, 7> deliveriesEntered{};
+    /// From a delivery being queued for its device to its first arrival (acknowledged or
+    /// receipted): what the device waited, including time offline.
+    Histogram deliveryDurations;
 };
 
 /// Lives on the broker's thread. Sequence numbers and the device registry are persisted in
@@ -66,6 +79,7 @@ public:
     /// The sequence number the next envelope to `id` gets.
     quint64 nextSequence(const QString &id) const { return m_sequences.peek(id); }
     const PushConfig &config() const { return m_config; }
+    const PushStatistics &statistics() const { return m_statistics; }
 
     /// Receipts that named no known push, and malformed receipts or registrations.
     quint64 unmatchedReceipts() const { return m_unmatchedReceipts; }
@@ -91,6 +105,9 @@ private:
         qsizetype index = 0;
     };
 
+    std::variant<PushReport, PushError> accept(PushRequest request);
+    /// Moves a delivery to `state`, counting it in the statistics.
+    void enterState(TargetReport &target, TargetState state);
     bool isDevice(const QString &clientId) const;
     void noteSeen(const QString &clientId);
     void onClientConnected(const QString &clientId);
@@ -132,6 +149,7 @@ private:
     QTimer m_scheduleTimer;
     QTimer m_expiryTimer;
     QTimer m_flushTimer;
+    PushStatistics m_statistics;
     quint64 m_unmatchedReceipts = 0;
     quint64 m_malformedMessages = 0;
     bool m_started = false;

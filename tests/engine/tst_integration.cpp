@@ -1,0 +1,216 @@
+// The integration surface's pieces without processes: the config keys of the HTTP API and
+// the WebSocket listeners, the histogram behind /metrics, API keys on a real SQLite store,
+// and the exposition text. The HTTP and WebSocket behaviour against a running hermesd is in
+// tests/interop/httpapi.py and websocket.py.
+#include "../common/testmain.h"
+#include "engine/broker.h"
+#include "engine/http/apikeyring.h"
+#include "engine/http/httpapi.h"
+#include "engine/http/prometheusexporter.h"
+#include "engine/metrics/histogram.h"
+#include "engine/push/adminapi.h"
+#include "engine/push/pushservice.h"
+
+#include "../common/testconfig.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace hermes;
+
+class TestIntegration : public QObject
+{
+    Q_OBJECT
+private slots:
+    void configKeys();
+    void configErrors_data();
+    void configErrors();
+    void exampleConfigShowsDefaults();
+    void histogramBuckets();
+    void apiKeysVerifyAndRevoke();
+    void apiKeysSurviveARestart();
+    void apiKeysThroughTheAdminApi();
+    void exposition();
+};
+
+void TestIntegration::configKeys()
+{
+    const auto parsed = parseBrokerConfig(QStringLiteral("http_listener_tls 127.0.0.1:8443\n"
+                                                         "http_max_body_bytes 4096\n"
+                                                         "metrics_anonymous true\n"
+                                                         "listener_ws 0.0.0.0:8083\n"
+                                                         "listener_wss [::1]:8084/mqtt/v2\n"
+                                                         "ws_allowed_origins https://a.example, https://b.example:8443\n"),
+                                          QStringLiteral("t.conf"));
+    QVERIFY2(std::holds_alternative<BrokerConfig>(parsed),
+             qPrintable(std::get_if<ConfigError>(&parsed) ? std::get<ConfigError>(parsed).toString() : QString()));
+    const BrokerConfig &config = std::get<BrokerConfig>(parsed);
+    QVERIFY(config.http.listener);
+    QCOMPARE(config.http.listener->port, 8443);
+    QVERIFY(config.http.listener->tls);
+    QCOMPARE(config.http.maxBodyBytes, 4096);
+    QVERIFY(config.http.metricsAnonymous);
+    QCOMPARE(config.webSocket.listeners.size(), 2);
+    QCOMPARE(config.webSocket.listeners.at(0).toString(), QStringLiteral("ws://0.0.0.0:8083/mqtt"));
+    QCOMPARE(config.webSocket.listeners.at(1).toString(), QStringLiteral("wss://[::1]:8084/mqtt/v2"));
+    QCOMPARE(config.webSocket.allowedOrigins,
+             (QStringList{QStringLiteral("https://a.example"), QStringLiteral("https://b.example:8443")}));
+    // The MQTT listeners are untouched by the WebSocket ones.
+    QCOMPARE(config.listeners, BrokerConfig().listeners);
+}
+
+void TestIntegration::configErrors_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("http listener without port") << "\nhttp_listener localhost" << 2 << "HOST:PORT";
+    QTest::newRow("body limit too small") << "http_max_body_bytes 10" << 1 << "from 1024";
+    QTest::newRow("metrics flag") << "metrics_anonymous maybe" << 1 << "true or false";
+    QTest::newRow("ws bad port") << "listener_ws 127.0.0.1:99999/mqtt" << 1 << "HOST:PORT/PATH";
+    QTest::newRow("ws path with query") << "listener_ws 127.0.0.1:8083/mqtt?x=1" << 1 << "HOST:PORT/PATH";
+}
+
+void TestIntegration::configErrors()
+{
+    QFETCH(QString, text);
+    QFETCH(int, line);
+    QFETCH(QString, mentions);
+    const auto parsed = parseBrokerConfig(text, QStringLiteral("bad.conf"));
+    const auto *error = std::get_if<ConfigError>(&parsed);
+    QVERIFY(error);
+    QCOMPARE(error->line, line);
+    QVERIFY2(error->message.contains(mentions), qPrintable(error->toString()));
+}
+
+void TestIntegration::exampleConfigShowsDefaults()
+{
+    // installer/hermesd.conf documents every key with its default, commented out where the
+    // default is "off".
+    const auto parsed = loadBrokerConfig(QStringLiteral(HERMES_SOURCE_DIR "/installer/hermesd.conf"));
+    QVERIFY(std::holds_alternative<BrokerConfig>(parsed));
+    const BrokerConfig &config = std::get<BrokerConfig>(parsed);
+    QCOMPARE(config.http, HttpSettings());
+    QCOMPARE(config.webSocket, WebSocketSettings());
+}
+
+void TestIntegration::histogramBuckets()
+{
+    Histogram histogram;
+    histogram.observe(0.00005); // first bucket (0.0001)
+    histogram.observe(0.001);   // exactly on a bound: counted in it (le = "less or equal")
+    histogram.observe(2.0);     // the 5 s bucket
+    histogram.observe(1000.0);  // above every bound: only +Inf
+    QCOMPARE(histogram.count(), 4u);
+    QCOMPARE(histogram.cumulativeCount(0), 1u);
+    QCOMPARE(histogram.cumulativeCount(2), 2u); // 0.001
+    QCOMPARE(histogram.cumulativeCount(8), 2u); // 1 s
+    QCOMPARE(histogram.cumulativeCount(9), 3u); // 5 s
+    QCOMPARE(histogram.cumulativeCount(Histogram::UpperBounds.size() - 1), 3u);
+    QVERIFY(qAbs(histogram.sum() - 1002.00105) < 1e-9);
+}
+
+void TestIntegration::apiKeysVerifyAndRevoke()
+{
+    Broker broker(test::loopbackConfig());
+    QVERIFY(broker.start());
+    ApiKeyRing ring(broker);
+    const ApiKeyRing::Created created = ring.create(QStringLiteral("backend"));
+    QVERIFY(created.key.startsWith(QStringLiteral("hk_") + created.record.id + QLatin1Char('_')));
+    QCOMPARE(ring.verify(created.key.toLatin1()), created.record.id);
+    // The digest is of the secret, never the key itself.
+    QVERIFY(!created.record.digest.contains(created.key.toLatin1()));
+    QString forged = created.key;
+    forged[forged.size() - 1] = forged.endsWith(QLatin1Char('A')) ? QLatin1Char('B') : QLatin1Char('A');
+    QVERIFY(!ring.verify(forged.toLatin1()));
+    QVERIFY(!ring.verify(QByteArrayLiteral("hk_")));
+    QVERIFY(!ring.verify(QByteArrayLiteral("hk_short_x")));
+    QVERIFY(!ring.verify(QByteArray()));
+    const ApiKeyRing::Created other = ring.create(QStringLiteral("other"));
+    QVERIFY(other.record.id != created.record.id);
+    QVERIFY(ring.revoke(created.record.id));
+    QVERIFY(!ring.verify(created.key.toLatin1()));
+    QVERIFY(ring.verify(other.key.toLatin1()));
+    QVERIFY(!ring.revoke(created.record.id));
+    QCOMPARE(ring.list().size(), 1);
+}
+
+void TestIntegration::apiKeysSurviveARestart()
+{
+    QTemporaryDir dir;
+    BrokerConfig config = test::loopbackConfig();
+    config.persistence = true;
+    config.dataDir = dir.path();
+    QString kept, revoked;
+    {
+        Broker broker(config);
+        QVERIFY(broker.start());
+        ApiKeyRing ring(broker);
+        kept = ring.create(QStringLiteral("kept")).key;
+        const ApiKeyRing::Created gone = ring.create(QStringLiteral("gone"));
+        revoked = gone.key;
+        QVERIFY(ring.revoke(gone.record.id));
+        broker.stop(); // commits
+    }
+    Broker broker(config);
+    QVERIFY(broker.start());
+    ApiKeyRing ring(broker);
+    QVERIFY(ring.verify(kept.toLatin1()));
+    QVERIFY(!ring.verify(revoked.toLatin1()));
+    QCOMPARE(ring.list().size(), 1);
+    QCOMPARE(ring.list().constFirst().name, QStringLiteral("kept"));
+}
+
+void TestIntegration::apiKeysThroughTheAdminApi()
+{
+    Broker broker(test::loopbackConfig());
+    QVERIFY(broker.start());
+    installPushServices(broker);
+    auto *admin = broker.findChild<AdminApi *>();
+    QVERIFY(admin);
+    ApiKeyRing ring(broker);
+    ring.addAdminMethods(*admin);
+    const AdminApi::Answer created = admin->call(QStringLiteral("apikeys/create"), {{QStringLiteral("name"), QStringLiteral("crm")}});
+    QVERIFY(created.ok());
+    const QString key = created.result.value(QLatin1String("key")).toString();
+    QVERIFY(ring.verify(key.toLatin1()));
+    const AdminApi::Answer listed = admin->call(QStringLiteral("apikeys/list"), {});
+    QVERIFY(listed.ok());
+    // The list never carries a key or a digest.
+    const QJsonObject entry = listed.result.value(QLatin1String("keys")).toArray().at(0).toObject();
+    QCOMPARE(entry.keys(), (QStringList{QStringLiteral("createdAtMs"), QStringLiteral("id"), QStringLiteral("name")}));
+    QCOMPARE(admin->call(QStringLiteral("apikeys/create"), {}).errorCode, QStringLiteral("bad-request"));
+    QCOMPARE(admin->call(QStringLiteral("apikeys/revoke"), {{QStringLiteral("id"), QStringLiteral("nope")}}).errorCode,
+             QStringLiteral("not-found"));
+    QVERIFY(admin->call(QStringLiteral("apikeys/revoke"), {{QStringLiteral("id"), entry.value(QLatin1String("id"))}}).ok());
+    QVERIFY(!ring.verify(key.toLatin1()));
+}
+
+void TestIntegration::exposition()
+{
+    Broker broker(test::loopbackConfig());
+    QVERIFY(broker.start());
+    PushService &push = installPushServices(broker);
+    const QByteArray text = prometheusText(broker, push, HttpCounters{3, 1, 0});
+    const QList<QByteArray> lines = text.split('\n');
+    QVERIFY(lines.contains("# TYPE hermes_connections gauge"));
+    QVERIFY(lines.contains("# TYPE hermes_push_delivery_seconds histogram"));
+    QVERIFY(lines.contains("hermes_push_delivery_seconds_bucket{le=\"+Inf\"} 0"));
+    QVERIFY(lines.contains("hermes_http_requests_total{code=\"2xx\"} 3"));
+    QVERIFY(lines.contains("hermes_pushes_total{state=\"accepted\"} 0"));
+    // No store without persistence: no commit histogram rather than an empty one.
+    QVERIFY(!text.contains("hermes_store_commit_seconds"));
+    // Every sample line is "name{labels} value" or "name value", and the text ends in a newline.
+    QVERIFY(text.endsWith('\n'));
+    for (const QByteArray &line : lines) {
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        QVERIFY2(line.count(' ') == 1 || line.contains('{'), line.constData());
+        bool ok = false;
+        line.mid(line.lastIndexOf(' ') + 1).toDouble(&ok);
+        QVERIFY2(ok, line.constData());
+    }
+}
+
+HERMES_TEST_MAIN(TestIntegration)
+#include "tst_integration.moc"
