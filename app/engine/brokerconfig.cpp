@@ -149,6 +149,11 @@ std::optional<QString> parseIntegrationSetting(const QString &key, const QString
         if (!bytes || *bytes < 1024)
             return QStringLiteral("'http_max_body_bytes' must be a number from 1024 to 268435456, not '%1'").arg(value);
         config.http.maxBodyBytes = qint64(*bytes);
+    } else if (key == QLatin1String("http_idle_timeout")) {
+        const auto seconds = parseUnsigned(value, 3600);
+        if (!seconds || *seconds < 1)
+            return QStringLiteral("'http_idle_timeout' must be a number of seconds from 1 to 3600, not '%1'").arg(value);
+        config.http.idleTimeoutSeconds = int(*seconds);
     } else if (key == QLatin1String("metrics_anonymous")) {
         const auto flag = parseBool(value);
         if (!flag)

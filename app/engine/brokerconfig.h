@@ -83,6 +83,7 @@ struct WebSocketSettings {
 struct HttpSettings {
     std::optional<ListenAddress> listener; ///< `http_listener` / `http_listener_tls`; none: off
     qint64 maxBodyBytes = 1024 * 1024;     ///< `http_max_body_bytes`: larger requests get 413
+    int idleTimeoutSeconds = 60;           ///< `http_idle_timeout`: silent connections are closed
     bool metricsAnonymous = false;         ///< `metrics_anonymous`: /metrics without an API key
     bool operator==(const HttpSettings &) const = default;
 };

@@ -37,6 +37,7 @@ void TestIntegration::configKeys()
 {
     const auto parsed = parseBrokerConfig(QStringLiteral("http_listener_tls 127.0.0.1:8443\n"
                                                          "http_max_body_bytes 4096\n"
+                                                         "http_idle_timeout 5\n"
                                                          "metrics_anonymous true\n"
                                                          "listener_ws 0.0.0.0:8083\n"
                                                          "listener_wss [::1]:8084/mqtt/v2\n"
@@ -49,6 +50,7 @@ void TestIntegration::configKeys()
     QCOMPARE(config.http.listener->port, 8443);
     QVERIFY(config.http.listener->tls);
     QCOMPARE(config.http.maxBodyBytes, 4096);
+    QCOMPARE(config.http.idleTimeoutSeconds, 5);
     QVERIFY(config.http.metricsAnonymous);
     QCOMPARE(config.webSocket.listeners.size(), 2);
     QCOMPARE(config.webSocket.listeners.at(0).toString(), QStringLiteral("ws://0.0.0.0:8083/mqtt"));
@@ -67,6 +69,7 @@ void TestIntegration::configErrors_data()
     QTest::newRow("http listener without port") << "\nhttp_listener localhost" << 2 << "HOST:PORT";
     QTest::newRow("body limit too small") << "http_max_body_bytes 10" << 1 << "from 1024";
     QTest::newRow("metrics flag") << "metrics_anonymous maybe" << 1 << "true or false";
+    QTest::newRow("idle timeout zero") << "http_idle_timeout 0" << 1 << "from 1 to 3600";
     QTest::newRow("ws bad port") << "listener_ws 127.0.0.1:99999/mqtt" << 1 << "HOST:PORT/PATH";
     QTest::newRow("ws path with query") << "listener_ws 127.0.0.1:8083/mqtt?x=1" << 1 << "HOST:PORT/PATH";
 }

@@ -9,11 +9,13 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from hermesinterop import (HOST, Broker, PahoClient, Skip, Suite, TestFailure, check, common_arguments,
@@ -332,6 +334,26 @@ def metrics_need_a_key_unless_anonymous(args, api):
         expect_error(Http(broker.http_url, api).call("GET", "/api/v1/devices", key=None), 401, "unauthorized")
 
 
+def idle_connections_close(args, api):
+    with Broker(args.hermesd, config={"http_listener": HOST + ":0", "http_idle_timeout": "1"},
+                log_level="info") as broker:
+        url = urllib.parse.urlparse(broker.http_url)
+        silent = socket.create_connection((url.hostname, url.port), timeout=10)
+        used = socket.create_connection((url.hostname, url.port), timeout=10)
+        try:
+            used.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            check(b" 200 " in used.recv(4096), "no answer on the keep-alive connection")
+            started = time.monotonic()
+            for sock in (silent, used):
+                check(sock.recv(4096) == b"", "the idle connection got data instead of being closed")
+            elapsed = time.monotonic() - started
+            check(elapsed < 6, "closed after %.1f s with http_idle_timeout 1" % elapsed)
+        finally:
+            silent.close()
+            used.close()
+        check(Http(broker.http_url, api).call("GET", "/healthz", key=None)[0] == 200, "healthz after the closes")
+
+
 def documented_responses_seen(api):
     # 503 from /readyz needs a failing store (covered by the store's own tests, not here).
     missing = api.documented() - api.seen - {("GET", "/readyz", "503")}
@@ -363,6 +385,7 @@ def main():
                       os.path.join(os.path.dirname(args.openapi), "..", "installer", "grafana-dashboard.json"))
         suite.run("http/keys-survive-a-restart", keys_survive_a_restart, args, os.path.join(data_dir, "restart"), api)
         suite.run("http/metrics-anonymous", metrics_need_a_key_unless_anonymous, args, api)
+        suite.run("http/idle-connections-close", idle_connections_close, args, api)
         if not args.case:
             suite.run("http/openapi-every-documented-response", documented_responses_seen, api)
     finally:

@@ -73,24 +73,41 @@ QStringList pathSegments(const QString &path)
     return path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
 }
 
-/// Watches one connection's bytes before QAbstractHttpServer buffers them: a request whose
-/// headers announce a body above the limit, or whose bytes exceed it, gets 413 at once and
-/// the rest of its body is read and dropped. reset() when a request was answered.
-class RequestSizeGuard : public QObject
+/// Watches one connection before QAbstractHttpServer sees its bytes:
+/// - a request whose headers announce a body above the limit, or whose bytes exceed it, gets
+///   413 at once and the rest of its body is read and dropped;
+/// - a connection that sends nothing for HttpSettings::idleTimeoutSeconds is closed, so idle
+///   or trickling clients cannot hold sockets open for ever.
+/// requestAnswered() when a request was answered.
+class ConnectionGuard : public QObject
 {
 public:
-    RequestSizeGuard(QTcpSocket *socket, qint64 maxBodyBytes)
-        : QObject(socket), m_socket(socket), m_maxBodyBytes(maxBodyBytes)
+    ConnectionGuard(QTcpSocket *socket, const HttpSettings &settings)
+        : QObject(socket), m_socket(socket), m_maxBodyBytes(settings.maxBodyBytes)
     {
+        // Answers are small and written in pieces: Nagle would hold the last one back.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         // Connected before the HTTP server's own handler (the socket is not handed to it
         // yet), so this runs first on every readyRead.
-        connect(socket, &QTcpSocket::readyRead, this, &RequestSizeGuard::onReadyRead);
+        connect(socket, &QTcpSocket::readyRead, this, &ConnectionGuard::onReadyRead);
+        m_idle.setSingleShot(true);
+        m_idle.setInterval(std::chrono::seconds(settings.idleTimeoutSeconds));
+        connect(&m_idle, &QTimer::timeout, this, [this] {
+            qCDebug(lcHttp) << "closing an idle connection from" << m_socket->peerAddress().toString();
+            m_socket->disconnectFromHost();
+        });
+        m_idle.start();
     }
-    void reset() { m_received = 0; }
+    void requestAnswered()
+    {
+        m_received = 0;
+        m_idle.start();
+    }
 
 private:
     void onReadyRead()
     {
+        m_idle.start();
         if (m_refused) {
             m_discarded += m_socket->readAll().size();
             if (m_discarded > MaxDiscardedBytes)
@@ -129,12 +146,14 @@ private:
         m_socket->flush();
         // Closed once the client has had time to read the answer; the body it still sends
         // is dropped meanwhile.
+        m_idle.stop();
         QTimer::singleShot(std::chrono::seconds(5), m_socket, [socket = m_socket] { socket->disconnectFromHost(); });
         qCInfo(lcHttp) << "refused a request larger than" << m_maxBodyBytes << "bytes from" << m_socket->peerAddress().toString();
     }
 
     QTcpSocket *m_socket;
     qint64 m_maxBodyBytes;
+    QTimer m_idle;
     qint64 m_received = 0;
     qint64 m_discarded = 0;
     bool m_refused = false;
@@ -143,7 +162,7 @@ private:
 class GuardedTcpServer : public QTcpServer
 {
 public:
-    GuardedTcpServer(qint64 maxBodyBytes, QObject *parent) : QTcpServer(parent), m_maxBodyBytes(maxBodyBytes) {}
+    GuardedTcpServer(const HttpSettings &settings, QObject *parent) : QTcpServer(parent), m_settings(settings) {}
 
 protected:
     void incomingConnection(qintptr descriptor) override
@@ -153,14 +172,12 @@ protected:
             delete socket;
             return;
         }
-        // Answers are small and written in pieces: Nagle would hold the last one back.
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        new RequestSizeGuard(socket, m_maxBodyBytes);
+        new ConnectionGuard(socket, m_settings);
         addPendingConnection(socket);
     }
 
 private:
-    qint64 m_maxBodyBytes;
+    const HttpSettings &m_settings;
 };
 
 } // namespace
@@ -263,13 +280,10 @@ bool HttpApi::listen(const std::optional<QSslConfiguration> &tls, QString *error
         sslServer->setSslConfiguration(tls.value_or(QSslConfiguration()));
         sslServer->setHandshakeTimeout(10000);
         connect(sslServer, &QSslServer::startedEncryptionHandshake, this,
-                [this](QSslSocket *socket) {
-                    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-                    new RequestSizeGuard(socket, m_settings.maxBodyBytes);
-                });
+                [this](QSslSocket *socket) { new ConnectionGuard(socket, m_settings); });
         server = sslServer;
     } else {
-        server = new GuardedTcpServer(m_settings.maxBodyBytes, this);
+        server = new GuardedTcpServer(m_settings, this);
     }
     if (!server->listen(address.host, address.port)) {
         *error = QStringLiteral("HTTP API on %1: %2").arg(address.toString(), server->errorString());
@@ -292,8 +306,8 @@ QString HttpApi::url() const
 bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     for (QObject *child : socket->children()) {
-        if (auto *guard = dynamic_cast<RequestSizeGuard *>(child))
-            guard->reset();
+        if (auto *guard = dynamic_cast<ConnectionGuard *>(child))
+            guard->requestAnswered();
     }
     const Reply reply = dispatch(request);
     qCDebug(lcHttp).noquote() << methodName(request.method()) << request.url().path() << reply.status;

@@ -32,7 +32,8 @@ struct HttpCounters {
 /// answered by an AdminApi method, so the HTTP API and the MQTT admin API cannot disagree.
 /// Errors are {"error": {"code", "message"}} with a stable code and the matching status.
 /// Bodies above HttpSettings::maxBodyBytes are refused with 413 as soon as the headers
-/// announce them (or the bytes exceed it), before they are buffered.
+/// announce them (or the bytes exceed it), before they are buffered; a connection silent
+/// for HttpSettings::idleTimeoutSeconds is closed.
 /// Lives on the broker's thread.
 class HttpApi : public QAbstractHttpServer
 {
