@@ -116,7 +116,7 @@ int runReplayCommand(const QStringList &arguments)
         QTextStream(stdout) << "Usage: hermesctl replay [OPTIONS] FILE\n" << parser.helpText().section(QLatin1Char('\n'), 1);
         return Success;
     }
-    const QStringList files = parser.positionalArguments().mid(1);
+    const QStringList files = parser.positionalArguments(); // parse() took "replay" as the program name
     if (files.size() != 1)
         return usageError(QStringLiteral("name one capture file"));
 
