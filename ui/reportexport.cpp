@@ -18,7 +18,7 @@ QList<QStringList> packetTraceRows(const QStringList &lines)
 {
     // The engine writes the line (TraceRecord::toString); topics may hold spaces, so the
     // topic runs up to " qos=".
-    static const QRegularExpression head(QStringLiteral("^(\\S+) (←|→) (\\S+)(.*)$"));
+    static const QRegularExpression head(QStringLiteral("^(\\S+) (←|→|<-|->) (\\S+)(.*)$"));
     static const QRegularExpression topic(QStringLiteral(" topic=(.*) qos=(\\d)"));
     static const QRegularExpression field(QStringLiteral(" (pid|retain|dup|bytes)=(\\S+)"));
     static const QRegularExpression reason(QStringLiteral(" reason=(0x[0-9a-f]+ \\([^)]*\\))"));
@@ -33,7 +33,8 @@ QList<QStringList> packetTraceRows(const QStringList &lines)
             continue;
         }
         row[0] = match.captured(1);
-        row[1] = match.captured(2) == QStringLiteral("←") ? QStringLiteral("in") : QStringLiteral("out");
+        const QString arrow = match.captured(2);
+        row[1] = arrow == QStringLiteral("←") || arrow == QLatin1String("<-") ? QStringLiteral("in") : QStringLiteral("out");
         row[2] = match.captured(3);
         const QString rest = match.captured(4);
         if (const QRegularExpressionMatch t = topic.match(rest); t.hasMatch()) {

@@ -20,6 +20,9 @@
 #include <QFile>
 #include <QGuiApplication>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -1102,6 +1105,26 @@ void TestSessionsView::detailViewExportsTrace()
     const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines, detail.packetTrace);
     QVERIFY(!view.exportTrace(dir.filePath(QStringLiteral("missing-dir/trace.txt"))));
+
+    // CSV: a header and one row per packet, split into fields.
+    QVERIFY(view.exportTrace(dir.filePath(QStringLiteral("trace.csv"))));
+    QFile csv(dir.filePath(QStringLiteral("trace.csv")));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QList<QByteArray> rows = csv.readAll().trimmed().split('\n');
+    QCOMPARE(rows.size(), detail.packetTrace.size() + 1);
+    QVERIFY(rows.first().startsWith("time,direction,packet,topic,qos"));
+    // JSON: the client and the same rows as objects.
+    QVERIFY(view.exportTrace(dir.filePath(QStringLiteral("trace.json"))));
+    QFile json(dir.filePath(QStringLiteral("trace.json")));
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    const QJsonObject document = QJsonDocument::fromJson(json.readAll()).object();
+    QCOMPARE(document.value(QLatin1String("client_id")).toString(), QStringLiteral("meter-sh-004217"));
+    const QJsonArray packets = document.value(QLatin1String("packets")).toArray();
+    QCOMPARE(packets.size(), detail.packetTrace.size());
+    QCOMPARE(packets.at(0).toObject().value(QLatin1String("direction")).toString(),
+             detail.heartbeats.at(0).inbound ? QStringLiteral("in") : QStringLiteral("out"));
+    QCOMPARE(packets.at(0).toObject().value(QLatin1String("packet")).toString(),
+             mqtt::packetTypeName(detail.heartbeats.at(0).type));
 }
 
 void TestSessionsView::timelineZoomPanFit()

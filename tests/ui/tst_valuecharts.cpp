@@ -16,6 +16,7 @@
 
 #include <QChartView>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QLineSeries>
 #include <QSettings>
 #include <QSignalSpy>
@@ -32,6 +33,7 @@ class TestValueCharts : public QObject
 private slots:
     void initTestCase();
     void pinnedFieldsPlotWhatWasSent();
+    void ringsStayBounded();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -144,6 +146,38 @@ void TestValueCharts::pinnedFieldsPlotWhatWasSent()
     window.reset();
     ui::MainWindow again(engine);
     QCOMPARE(again.valueCharts()->pins(), pinned);
+    QSettings().remove(QStringLiteral("valueCharts"));
+}
+
+void TestValueCharts::ringsStayBounded()
+{
+    // 5,000 readings of two fields into rings of 2,000: the oldest drop out; a full redraw
+    // of both series is timed for docs (no timing assertion: benchmarks own those).
+    LocalEngine engine(test::loopbackConfig());
+    ui::ValueChartsView charts(engine, nullptr, nullptr);
+    charts.resize(900, 500);
+    charts.show();
+    QList<MessageRecord> history;
+    for (int i = 0; i < 5000; ++i) {
+        MessageRecord m;
+        m.atMs = 1'790'000'000'000 + i * 100;
+        m.topic = QStringLiteral("plant/line-1/state");
+        m.payload = QStringLiteral("{\"rpm\": %1, \"temp\": %2}").arg(1000 + i).arg(20 + i % 10).toUtf8();
+        history.append(m);
+    }
+    QElapsedTimer timer;
+    timer.start();
+    charts.addPin(ui::ValuePin{QStringLiteral("plant/+/state"), QStringLiteral("rpm"), 0}, history);
+    charts.addPin(ui::ValuePin{QStringLiteral("plant/+/state"), QStringLiteral("temp"), 0}, history);
+    const qint64 fillMs = timer.elapsed();
+    QCOMPARE(charts.points(0).size(), ui::ValueChartsView::PointsPerField);
+    QCOMPARE(charts.points(0).first().y(), 1000.0 + 5000 - ui::ValueChartsView::PointsPerField);
+    QCOMPARE(charts.points(0).last().y(), 1000.0 + 4999);
+    timer.restart();
+    QCoreApplication::processEvents(); // the paint
+    qInfo("value charts: 2 pins, each reading 5,000 JSON payloads into its ring and redrawing, %lld ms; "
+          "paint of 2 x 2,000 points %lld ms", fillMs, timer.elapsed());
+    QCOMPARE(charts.series(1)->count(), int(ui::ValueChartsView::PointsPerField));
     QSettings().remove(QStringLiteral("valueCharts"));
 }
 
