@@ -172,8 +172,8 @@ QDockWidget *MainWindow::addView(QWidget *view, const QString &objectName, Qt::D
 void MainWindow::applyDefaultSizes()
 {
     // Fractions of the window, so one layout fits 1366×768 and 1920×1080: the Sessions
-    // table keeps the most room, the bottom views 40 % of the height, the detail a third
-    // of the width.
+    // table keeps the most room, the bottom views 40 % of the height, the detail 36 % of
+    // the width.
     resizeDocks({m_dashboardDock}, {int(height() * 0.40)}, Qt::Vertical);
     resizeDocks({m_detailDock}, {int(width() * 0.36)}, Qt::Horizontal);
 }
