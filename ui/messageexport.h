@@ -13,6 +13,7 @@
 #include <QString>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 class QIODevice;
@@ -54,23 +55,34 @@ class ExportJob : public QObject
 {
     Q_OBJECT
 public:
+    /// Copies the messages to write; runs on the worker thread, first. The caller keeps
+    /// what it reads unchanged until snapshotTaken() (reading from two threads is safe:
+    /// the records are implicitly shared values).
+    using Snapshot = std::function<QList<MessageRecord>()>;
+
     ExportJob(QList<MessageRecord> messages, QString path, MessageExportFormat format, PayloadDecoding decoding,
+              QObject *parent = nullptr);
+    /// `total`: how many messages `snapshot` will return (for progress before it ran).
+    ExportJob(qsizetype total, Snapshot snapshot, QString path, MessageExportFormat format, PayloadDecoding decoding,
               QObject *parent = nullptr);
     ~ExportJob() override;
 
     void start();
     void cancel() { m_cancel = true; }
     bool isRunning() const;
-    qsizetype total() const { return m_messages.size(); }
+    qsizetype total() const { return m_total; }
     qsizetype written() const { return m_written.load(); }
     QString path() const { return m_path; }
 
 signals:
+    /// On the GUI thread, once the worker holds its copy: the source may change again.
+    void snapshotTaken();
     /// Once, on the GUI thread: `error` is empty on success; `cancelled` when asked to stop.
     void finished(bool cancelled, const QString &error);
 
 private:
-    const QList<MessageRecord> m_messages;
+    const qsizetype m_total;
+    Snapshot m_snapshot;
     const QString m_path;
     const MessageExportFormat m_format;
     const PayloadDecoding m_decoding;

@@ -23,6 +23,8 @@
 #include <QVBoxLayout>
 #include <QHBoxLayout>
 
+#include <numeric>
+
 namespace hermes::ui {
 
 MessageLogModel::MessageLogModel(qsizetype capacity, QObject *parent)
@@ -300,14 +302,14 @@ void MessagesView::applyBatch(const TelemetryBatch &batch)
     }
     const QString filter = m_filter->text().trimmed();
     if (filter.isEmpty() || !mqtt::isValidTopicFilter(filter)) {
-        m_model->append(batch.messages);
+        appendToRing(batch.messages);
     } else {
         QList<MessageRecord> matching;
         for (const MessageRecord &message : batch.messages) {
             if (mqtt::topicMatches(filter, message.topic))
                 matching.append(message);
         }
-        m_model->append(matching);
+        appendToRing(matching);
     }
     if (m_notCaptured > 0)
         m_status->setText(tr("%n message(s) too fast to show", nullptr, int(std::min<quint64>(m_notCaptured, INT_MAX))));
@@ -356,6 +358,19 @@ void MessagesView::showSelected()
 
 namespace hermes::ui {
 
+void MessagesView::appendToRing(const QList<MessageRecord> &messages)
+{
+    if (!m_ringFrozen) {
+        m_model->append(messages);
+        return;
+    }
+    // Bounded like the ring: only its capacity of the newest can survive anyway.
+    m_heldMessages.append(messages);
+    const qsizetype capacity = m_model->capacity();
+    if (m_heldMessages.size() > capacity)
+        m_heldMessages.remove(0, m_heldMessages.size() - capacity);
+}
+
 void MessagesView::learnSparkplugAliases(const QList<MessageRecord> &messages)
 {
     namespace sp = schema::sparkplug;
@@ -400,7 +415,31 @@ ExportJob *MessagesView::exportMessages(const QString &path, MessageExportFormat
         decoding.registry = m_schemas->registry();
         decoding.bindings = m_schemas->topicBindings();
     }
-    m_export = new ExportJob(selectedOnly ? selectedMessages() : allMessages(), path, format, std::move(decoding), this);
+    // The worker copies the rows; until it has, the ring stays as it is (appendToRing holds
+    // new messages) and Clear waits.
+    QList<int> rows;
+    if (selectedOnly) {
+        for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
+            rows.append(index.row());
+        std::sort(rows.begin(), rows.end());
+    } else {
+        rows.resize(m_model->rowCount());
+        std::iota(rows.begin(), rows.end(), 0);
+    }
+    const MessageLogModel *model = m_model;
+    m_export = new ExportJob(
+        rows.size(),
+        [model, rows] {
+            QList<MessageRecord> messages;
+            messages.reserve(rows.size());
+            for (const int row : rows)
+                messages.append(model->record(row));
+            return messages;
+        },
+        path, format, std::move(decoding), this);
+    m_ringFrozen = true;
+    m_clearButton->setEnabled(false);
+    connect(m_export, &ExportJob::snapshotTaken, this, &MessagesView::releaseRing);
     connect(m_export, &ExportJob::finished, this, &MessagesView::exportFinished);
     m_exportProgress->setRange(0, int(std::max<qsizetype>(1, m_export->total())));
     m_exportProgress->setValue(0);
@@ -420,8 +459,18 @@ void MessagesView::updateExportProgress()
         m_exportProgress->setValue(int(m_export->written()));
 }
 
+void MessagesView::releaseRing()
+{
+    if (!m_ringFrozen)
+        return;
+    m_ringFrozen = false;
+    m_clearButton->setEnabled(true);
+    m_model->append(std::exchange(m_heldMessages, {}));
+}
+
 void MessagesView::exportFinished(bool cancelled, const QString &error)
 {
+    releaseRing(); // also when the worker failed before its snapshot signal arrived
     ExportJob *job = std::exchange(m_export, nullptr);
     m_exportTimer->stop();
     m_exportProgress->hide();

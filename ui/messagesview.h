@@ -40,6 +40,7 @@ public:
     void append(const QList<MessageRecord> &messages);
     void clear();
     const MessageRecord &record(int row) const { return m_ring.at(row); }
+    qsizetype capacity() const { return m_ring.capacity(); }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -77,7 +78,8 @@ public:
     /// Every message in the ring (what the topic filter let in), oldest first.
     QList<MessageRecord> allMessages() const;
     /// Starts writing a snapshot of the selected (or all) messages to `path` on a worker
-    /// thread; progress and Cancel show in the view's bar. Null while another export runs.
+    /// thread, which also takes the snapshot (new messages wait meanwhile); progress and
+    /// Cancel show in the view's bar. Null while another export runs.
     ExportJob *exportMessages(const QString &path, MessageExportFormat format, bool selectedOnly);
     /// Sparkplug B alias names learned from every NBIRTH and DBIRTH the broker routed.
     const schema::sparkplug::AliasTable &sparkplugAliases() const { return m_sparkplugAliases; }
@@ -97,10 +99,12 @@ private:
     void updateStatus();
     void applyBatch(const TelemetryBatch &batch);
     void learnSparkplugAliases(const QList<MessageRecord> &messages);
+    void appendToRing(const QList<MessageRecord> &messages);
     void showSelected();
     void exportInteractive(bool selectedOnly);
     void updateExportProgress();
     void exportFinished(bool cancelled, const QString &error);
+    void releaseRing();
 
     MessageLogModel *m_model;
     QTableView *m_table;
@@ -115,6 +119,9 @@ private:
     QTimer *m_exportTimer;
     ExportJob *m_export = nullptr;
     QString m_exportStatus; ///< the last export's outcome, shown in the status text
+    /// While an export's worker copies the ring, the ring does not change: batches wait here.
+    bool m_ringFrozen = false;
+    QList<MessageRecord> m_heldMessages;
     QLabel *m_status;
     QPlainTextEdit *m_payload;
     PayloadInspector *m_inspector = nullptr;
