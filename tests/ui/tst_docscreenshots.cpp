@@ -71,9 +71,9 @@ void TestDocScreenshots::console_data()
     QTest::addColumn<QString>("language");
     QTest::addColumn<bool>("dark");
     QTest::addColumn<QSize>("size");
-    for (const QString language : {QStringLiteral("en"), QStringLiteral("zh_CN")}) {
+    for (const QString &language : {QStringLiteral("en"), QStringLiteral("zh_CN")}) {
         for (const bool dark : {false, true}) {
-            for (const QSize size : {QSize(1366, 768), QSize(1920, 1080)}) {
+            for (const QSize &size : {QSize(1366, 768), QSize(1920, 1080)}) {
                 QTest::addRow("%s %s %dx%d", qPrintable(language), dark ? "dark" : "light", size.width(), size.height())
                     << language << dark << size;
             }
