@@ -1230,6 +1230,10 @@ QoS: %2   Retained: %3   Bytes: %4
             <numerusform>%n named from the BIRTH's aliases</numerusform>
         </translation>
     </message>
+    <message>
+        <source>In a new chart</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>hermes::ui::PushDialog</name>

@@ -1216,6 +1216,10 @@ QoS：%2   保留：%3   字节：%4
             <numerusform>其中 %n 个的名称来自 BIRTH 的别名</numerusform>
         </translation>
     </message>
+    <message>
+        <source>In a new chart</source>
+        <translation>在新图表中</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::PushDialog</name>

@@ -86,8 +86,10 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     m_valueChartsDock = addView(m_valueCharts, QStringLiteral("valueChartsDock"), Qt::BottomDockWidgetArea, true);
     tabifyDockWidget(m_messagesDock, m_valueChartsDock);
     m_dashboardDock->raise();
-    connect(m_messages->inspector(), &PayloadInspector::pinRequested, this, [this](const QString &topic, const QString &field) {
-        m_valueCharts->addPin(ValuePin{topic, field, 0}, m_messages->allMessages());
+    connect(m_messages->inspector(), &PayloadInspector::pinRequested, this,
+            [this](const QString &topic, const QString &field, bool newChart) {
+        m_valueCharts->addPin(ValuePin{topic, field, newChart ? m_valueCharts->chartCount() : 0},
+                              m_messages->allMessages());
         m_valueChartsDock->show();
         m_valueChartsDock->raise();
     });

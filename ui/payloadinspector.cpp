@@ -402,13 +402,18 @@ PayloadInspector::PayloadInspector(SchemaLibrary *library, QWidget *parent)
         QMenu *menu = m_chartValue->menu();
         menu->clear();
         const QList<std::pair<QString, double>> fields = chartableFields();
+        QMenu *newChart = fields.isEmpty() ? nullptr : new QMenu(tr("In a new chart"), menu);
         for (const auto &[field, value] : fields) {
-            const QString shown = field.isEmpty() ? tr("(the whole payload)") : field;
-            menu->addAction(QStringLiteral("%1 = %2").arg(shown).arg(value), this,
-                            [this, field] { emit pinRequested(m_topic, field); });
+            const QString text = QStringLiteral("%1 = %2").arg(field.isEmpty() ? tr("(the whole payload)") : field).arg(value);
+            menu->addAction(text, this, [this, field = field] { emit pinRequested(m_topic, field); });
+            newChart->addAction(text, this, [this, field = field] { emit pinRequested(m_topic, field, true); });
         }
-        if (fields.isEmpty())
+        if (newChart) {
+            menu->addSeparator();
+            menu->addMenu(newChart);
+        } else {
             menu->addAction(tr("(no numbers in this payload)"))->setEnabled(false);
+        }
     });
     header->addWidget(m_chartValue);
     header->addWidget(m_typeLabel);

@@ -137,8 +137,9 @@ public slots:
     QList<std::pair<QString, double>> chartableFields() const;
 
 signals:
-    /// The operator chose "Chart a value" → `field` of this payload on `topic`.
-    void pinRequested(const QString &topic, const QString &field);
+    /// The operator chose "Chart a value" → `field` of this payload on `topic`, in the first
+    /// chart or in a new one.
+    void pinRequested(const QString &topic, const QString &field, bool newChart = false);
     /// The decoded type changed (another payload, binding or override).
     void decoded(const QString &typeName);
 

@@ -116,9 +116,13 @@ void TestValueCharts::pinnedFieldsPlotWhatWasSent()
     birth.metrics = {temperature};
     meter.publish(QStringLiteral("spBv1.0/plant/DBIRTH/edge-1/boiler"), sp::encodePayload(birth), mqtt::QoS::AtLeastOnce);
     QTRY_COMPARE_WITH_TIMEOUT(messages->model()->rowCount(), 11, 10000);
-    charts->addPin(ui::ValuePin{QStringLiteral("spBv1.0/plant/+/edge-1/boiler"), QStringLiteral("metric:Boiler/Temperature"), 1},
-                   messages->allMessages());
+    // "Chart a value → In a new chart" in the inspector of the DBIRTH.
+    messages->table()->selectRow(10);
+    QCOMPARE(messages->inspector()->chartableFields().value(0).first, QStringLiteral("metric:Boiler/Temperature"));
+    emit messages->inspector()->pinRequested(QStringLiteral("spBv1.0/plant/+/edge-1/boiler"),
+                                             QStringLiteral("metric:Boiler/Temperature"), true);
     QCOMPARE(charts->chartCount(), 2);
+    QCOMPARE(charts->pins().at(2).chart, 1);
     QCOMPARE(charts->points(2).size(), 1);
     sp::Payload data;
     temperature.name.clear(); // DDATA sends the alias only
