@@ -33,6 +33,25 @@
     </message>
 </context>
 <context>
+    <name>Charts</name>
+    <message>
+        <source>Save as PNG…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Save chart</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>seconds ago</source>
@@ -725,6 +744,30 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <source>Simulator</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <source>Value charts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Light</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Push to &amp;selected (%1)…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Push to &amp;selected…</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageForm</name>
@@ -925,6 +968,68 @@ QoS: %2   Retained: %3   Bytes: %4
         <source>no</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Write messages to CSV, NDJSON or a capture that hermesctl replay can publish again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Export selected messages…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Export all messages…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Exporting %n message(s)…</source>
+        <translation>
+            <numerusform>Exporting %n message…</numerusform>
+            <numerusform>Exporting %n messages…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export cancelled; nothing was written</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Exported %n message(s) to %1</source>
+        <translation>
+            <numerusform>Exported %n message to %1</numerusform>
+            <numerusform>Exported %n messages to %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>NDJSON, payload as text (*.ndjson)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>NDJSON, payload as base64 (*.ndjson)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Hermes capture for hermesctl replay (*.hcap)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Export messages</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>hermes::ui::PayloadInspector</name>
@@ -1061,6 +1166,72 @@ QoS: %2   Retained: %3   Bytes: %4
     </message>
     <message>
         <source>No message type for %1: showing the wire format.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(the whole payload)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(no numbers in this payload)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sparkplug &amp;metrics</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Chart a value</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Plot a number from this payload over time, for every message on this topic</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Metric</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Alias</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Timestamp</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(unknown alias)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Named by the alias in the last BIRTH</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Sparkplug B %1 from %2: %n metric(s)</source>
+        <translation>
+            <numerusform>Sparkplug B %1 from %2: %n metric</numerusform>
+            <numerusform>Sparkplug B %1 from %2: %n metrics</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n named from the BIRTH's aliases</source>
+        <translation>
+            <numerusform>%n named from the BIRTH's aliases</numerusform>
+            <numerusform>%n named from the BIRTH's aliases</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>In a new chart</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -1309,6 +1480,45 @@ Serialized envelope: about %n bytes.</numerusform>
         <source>Sending…</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <source>Save payload</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Name for this payload on %1:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Keep this payload under a name, for this topic</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Saved:</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>Push to %n selected device(s)</source>
+        <translation>
+            <numerusform>Push to %n selected device</numerusform>
+            <numerusform>Push to %n selected devices</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(none saved for this topic)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(choose a saved payload)</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>hermes::ui::PushListModel</name>
@@ -1483,6 +1693,26 @@ Serialized envelope: about %n bytes.</numerusform>
     </message>
     <message>
         <source>devices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Export delivery report</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>CSV files (*.csv);;JSON files (*.json)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Export report…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Write the selected push's delivery report to CSV or JSON</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -1854,15 +2084,39 @@ Serialized envelope: about %n bytes.</numerusform>
         <translation type="unfinished" />
     </message>
     <message>
-        <source>Text files (*.txt);;All files (*)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
         <source>Could not write %1</source>
         <translation type="unfinished" />
     </message>
     <message>
         <source>Exported %1 lines to %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Push…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Push a message to this device</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Kick</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Disconnect this device now; it usually reconnects on its own</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Kick session</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Disconnect “%1” now? The device will usually reconnect on its own.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Text files (*.txt);;CSV files (*.csv);;JSON files (*.json);;All files (*)</source>
         <translation type="unfinished" />
     </message>
 </context>
@@ -2143,6 +2397,10 @@ Serialized envelope: about %n bytes.</numerusform>
         <source>Disconnect “%1” now? The device will usually reconnect on its own.</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <source>Push to selected (%1)…</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>hermes::ui::SimulatorView</name>
@@ -2164,7 +2422,10 @@ Serialized envelope: about %n bytes.</numerusform>
     </message>
     <message numerus="yes">
         <source>“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n event(s)</source>
-        <translation><numerusform>“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n event</numerusform><numerusform>“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n events</numerusform></translation>
+        <translation>
+            <numerusform>“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n event</numerusform>
+            <numerusform>“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n events</numerusform>
+        </translation>
     </message>
     <message>
         <source>The broker is not running: start it first (Broker → Start).</source>
@@ -2172,7 +2433,10 @@ Serialized envelope: about %n bytes.</numerusform>
     </message>
     <message numerus="yes">
         <source>Starting %n device(s)…</source>
-        <translation><numerusform>Starting %n device…</numerusform><numerusform>Starting %n devices…</numerusform></translation>
+        <translation>
+            <numerusform>Starting %n device…</numerusform>
+            <numerusform>Starting %n devices…</numerusform>
+        </translation>
     </message>
     <message>
         <source>Stopping: the devices disconnect…</source>
@@ -2180,7 +2444,10 @@ Serialized envelope: about %n bytes.</numerusform>
     </message>
     <message numerus="yes">
         <source>Scaling to %n device(s): a running fleet cannot be resized, so the run starts again.</source>
-        <translation><numerusform>Scaling to %n device: a running fleet cannot be resized, so the run starts again.</numerusform><numerusform>Scaling to %n devices: a running fleet cannot be resized, so the run starts again.</numerusform></translation>
+        <translation>
+            <numerusform>Scaling to %n device: a running fleet cannot be resized, so the run starts again.</numerusform>
+            <numerusform>Scaling to %n devices: a running fleet cannot be resized, so the run starts again.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Started %1</source>
@@ -2192,7 +2459,10 @@ Serialized envelope: about %n bytes.</numerusform>
     </message>
     <message numerus="yes">
         <source>Running: %n device(s).</source>
-        <translation><numerusform>Running: %n device.</numerusform><numerusform>Running: %n devices.</numerusform></translation>
+        <translation>
+            <numerusform>Running: %n device.</numerusform>
+            <numerusform>Running: %n devices.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Finished after %1 s</source>
@@ -2649,7 +2919,48 @@ Subscribers will no longer receive them when they subscribe.</numerusform>
     </message>
     <message numerus="yes">
         <source>%n retained again since</source>
-        <translation><numerusform>%n retained again since</numerusform><numerusform>%n retained again since</numerusform></translation>
+        <translation>
+            <numerusform>%n retained again since</numerusform>
+            <numerusform>%n retained again since</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::ValueChartsView</name>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Reset zoom</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Drag a rectangle in a chart to zoom in</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Remove field</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>seconds before the newest value</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No values pinned. In Messages, select a JSON, protobuf or Sparkplug B message and use “Chart a value” in its inspector.</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%n field(s) pinned</source>
+        <translation>
+            <numerusform>%n field pinned</numerusform>
+            <numerusform>%n fields pinned</numerusform>
+        </translation>
     </message>
 </context>
 <context>

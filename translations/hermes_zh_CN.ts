@@ -33,6 +33,25 @@
     </message>
 </context>
 <context>
+    <name>Charts</name>
+    <message>
+        <source>Save as PNG…</source>
+        <translation>另存为 PNG…</translation>
+    </message>
+    <message>
+        <source>Save chart</source>
+        <translation>保存图表</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>seconds ago</source>
@@ -725,6 +744,30 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <source>Simulator</source>
         <translation>模拟器</translation>
     </message>
+    <message>
+        <source>Value charts</source>
+        <translation>数值图表</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Push to &amp;selected (%1)…</source>
+        <translation>推送到所选设备(&amp;S)（%1 台）…</translation>
+    </message>
+    <message>
+        <source>Push to &amp;selected…</source>
+        <translation>推送到所选设备(&amp;S)…</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageForm</name>
@@ -924,6 +967,66 @@ QoS：%2   保留：%3   字节：%4
         <source>no</source>
         <translation>否</translation>
     </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Write messages to CSV, NDJSON or a capture that hermesctl replay can publish again</source>
+        <translation>将消息写入 CSV、NDJSON，或写成可由 hermesctl replay 重新发布的抓包文件</translation>
+    </message>
+    <message>
+        <source>Export selected messages…</source>
+        <translation>导出所选消息…</translation>
+    </message>
+    <message>
+        <source>Export all messages…</source>
+        <translation>导出全部消息…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exporting %n message(s)…</source>
+        <translation>
+            <numerusform>正在导出 %n 条消息…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export cancelled; nothing was written</source>
+        <translation>导出已取消；未写入任何内容</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n message(s) to %1</source>
+        <translation>
+            <numerusform>已将 %n 条消息导出到 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>NDJSON, payload as text (*.ndjson)</source>
+        <translation>NDJSON，负载为文本 (*.ndjson)</translation>
+    </message>
+    <message>
+        <source>NDJSON, payload as base64 (*.ndjson)</source>
+        <translation>NDJSON，负载为 base64 (*.ndjson)</translation>
+    </message>
+    <message>
+        <source>Hermes capture for hermesctl replay (*.hcap)</source>
+        <translation>供 hermesctl replay 使用的 Hermes 抓包 (*.hcap)</translation>
+    </message>
+    <message>
+        <source>Export messages</source>
+        <translation>导出消息</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::PayloadInspector</name>
@@ -1052,6 +1155,70 @@ QoS：%2   保留：%3   字节：%4
     <message>
         <source>No message type for %1: showing the wire format.</source>
         <translation>%1 没有对应的消息类型：显示原始编码。</translation>
+    </message>
+    <message>
+        <source>(the whole payload)</source>
+        <translation>（整个负载）</translation>
+    </message>
+    <message>
+        <source>(no numbers in this payload)</source>
+        <translation>（此负载中没有数值）</translation>
+    </message>
+    <message>
+        <source>Sparkplug &amp;metrics</source>
+        <translation>Sparkplug 指标(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Chart a value</source>
+        <translation>绘制数值图表</translation>
+    </message>
+    <message>
+        <source>Plot a number from this payload over time, for every message on this topic</source>
+        <translation>按时间绘制此负载中的某个数值，涵盖该主题上的每条消息</translation>
+    </message>
+    <message>
+        <source>Metric</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Alias</source>
+        <translation>别名</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Timestamp</source>
+        <translation>时间戳</translation>
+    </message>
+    <message>
+        <source>(unknown alias)</source>
+        <translation>（未知别名）</translation>
+    </message>
+    <message>
+        <source>Named by the alias in the last BIRTH</source>
+        <translation>名称来自最近一次 BIRTH 中的别名</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sparkplug B %1 from %2: %n metric(s)</source>
+        <translation>
+            <numerusform>Sparkplug B %1，来自 %2：%n 个指标</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n named from the BIRTH's aliases</source>
+        <translation>
+            <numerusform>其中 %n 个的名称来自 BIRTH 的别名</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>In a new chart</source>
+        <translation>在新图表中</translation>
     </message>
 </context>
 <context>
@@ -1294,6 +1461,44 @@ Serialized envelope: about %n byte(s).</source>
         <source>Sending…</source>
         <translation>正在发送…</translation>
     </message>
+    <message>
+        <source>Save payload</source>
+        <translation>保存负载</translation>
+    </message>
+    <message>
+        <source>Name for this payload on %1:</source>
+        <translation>此负载在 %1 上的名称：</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>Keep this payload under a name, for this topic</source>
+        <translation>以一个名称为此主题保存该负载</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Saved:</source>
+        <translation>已保存：</translation>
+    </message>
+    <message numerus="yes">
+        <source>Push to %n selected device(s)</source>
+        <translation>
+            <numerusform>推送到所选的 %n 台设备</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(none saved for this topic)</source>
+        <translation>（此主题尚无已保存的负载）</translation>
+    </message>
+    <message>
+        <source>(choose a saved payload)</source>
+        <translation>（选择已保存的负载）</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::PushListModel</name>
@@ -1468,6 +1673,26 @@ Serialized envelope: about %n byte(s).</source>
     <message>
         <source>devices</source>
         <translation>设备数</translation>
+    </message>
+    <message>
+        <source>Export delivery report</source>
+        <translation>导出送达报告</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;JSON files (*.json)</source>
+        <translation>CSV 文件 (*.csv);;JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>Export report…</source>
+        <translation>导出报告…</translation>
+    </message>
+    <message>
+        <source>Write the selected push's delivery report to CSV or JSON</source>
+        <translation>将所选推送的送达报告写入 CSV 或 JSON</translation>
     </message>
 </context>
 <context>
@@ -1836,16 +2061,40 @@ Serialized envelope: about %n byte(s).</source>
         <translation>导出报文跟踪</translation>
     </message>
     <message>
-        <source>Text files (*.txt);;All files (*)</source>
-        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
-    </message>
-    <message>
         <source>Could not write %1</source>
         <translation>无法写入 %1</translation>
     </message>
     <message>
         <source>Exported %1 lines to %2</source>
         <translation>已导出 %1 行到 %2</translation>
+    </message>
+    <message>
+        <source>Push…</source>
+        <translation>推送…</translation>
+    </message>
+    <message>
+        <source>Push a message to this device</source>
+        <translation>向此设备推送消息</translation>
+    </message>
+    <message>
+        <source>Kick</source>
+        <translation>踢下线</translation>
+    </message>
+    <message>
+        <source>Disconnect this device now; it usually reconnects on its own</source>
+        <translation>立即断开此设备；它通常会自行重连</translation>
+    </message>
+    <message>
+        <source>Kick session</source>
+        <translation>踢下线</translation>
+    </message>
+    <message>
+        <source>Disconnect “%1” now? The device will usually reconnect on its own.</source>
+        <translation>立即断开“%1”？设备通常会自行重连。</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt);;CSV files (*.csv);;JSON files (*.json);;All files (*)</source>
+        <translation>文本文件 (*.txt);;CSV 文件 (*.csv);;JSON 文件 (*.json);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -2125,6 +2374,10 @@ Serialized envelope: about %n byte(s).</source>
         <source>Disconnect “%1” now? The device will usually reconnect on its own.</source>
         <translation>现在断开“%1”？设备通常会自行重连。</translation>
     </message>
+    <message>
+        <source>Push to selected (%1)…</source>
+        <translation>推送到所选设备（%1 台）…</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::SimulatorView</name>
@@ -2146,7 +2399,9 @@ Serialized envelope: about %n byte(s).</source>
     </message>
     <message numerus="yes">
         <source>“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n event(s)</source>
-        <translation><numerusform>“%1”：%2 台设备 · %3 · 心跳 %4 · ×%6 倍速模拟 %5（实际 %7 秒）· %n 个事件</numerusform></translation>
+        <translation>
+            <numerusform>“%1”：%2 台设备 · %3 · 心跳 %4 · ×%6 倍速模拟 %5（实际 %7 秒）· %n 个事件</numerusform>
+        </translation>
     </message>
     <message>
         <source>The broker is not running: start it first (Broker → Start).</source>
@@ -2154,7 +2409,9 @@ Serialized envelope: about %n byte(s).</source>
     </message>
     <message numerus="yes">
         <source>Starting %n device(s)…</source>
-        <translation><numerusform>正在启动 %n 台设备…</numerusform></translation>
+        <translation>
+            <numerusform>正在启动 %n 台设备…</numerusform>
+        </translation>
     </message>
     <message>
         <source>Stopping: the devices disconnect…</source>
@@ -2162,7 +2419,9 @@ Serialized envelope: about %n byte(s).</source>
     </message>
     <message numerus="yes">
         <source>Scaling to %n device(s): a running fleet cannot be resized, so the run starts again.</source>
-        <translation><numerusform>调整为 %n 台设备：运行中的设备群无法调整规模，因此重新开始运行。</numerusform></translation>
+        <translation>
+            <numerusform>调整为 %n 台设备：运行中的设备群无法调整规模，因此重新开始运行。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Started %1</source>
@@ -2174,7 +2433,9 @@ Serialized envelope: about %n byte(s).</source>
     </message>
     <message numerus="yes">
         <source>Running: %n device(s).</source>
-        <translation><numerusform>运行中：%n 台设备。</numerusform></translation>
+        <translation>
+            <numerusform>运行中：%n 台设备。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Finished after %1 s</source>
@@ -2626,7 +2887,46 @@ Subscribers will no longer receive them when they subscribe.</source>
     </message>
     <message numerus="yes">
         <source>%n retained again since</source>
-        <translation><numerusform>其后又有 %n 条被保留</numerusform></translation>
+        <translation>
+            <numerusform>其后又有 %n 条被保留</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::ValueChartsView</name>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Reset zoom</source>
+        <translation>重置缩放</translation>
+    </message>
+    <message>
+        <source>Drag a rectangle in a chart to zoom in</source>
+        <translation>在图表中拖出矩形即可放大</translation>
+    </message>
+    <message>
+        <source>Remove field</source>
+        <translation>移除字段</translation>
+    </message>
+    <message>
+        <source>seconds before the newest value</source>
+        <translation>距最新值的秒数</translation>
+    </message>
+    <message>
+        <source>No values pinned. In Messages, select a JSON, protobuf or Sparkplug B message and use “Chart a value” in its inspector.</source>
+        <translation>尚未固定任何数值。在“消息”中选择一条 JSON、protobuf 或 Sparkplug B 消息，然后在其检查器中使用“绘制数值图表”。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n field(s) pinned</source>
+        <translation>
+            <numerusform>已固定 %n 个字段</numerusform>
+        </translation>
     </message>
 </context>
 <context>

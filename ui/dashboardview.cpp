@@ -27,7 +27,7 @@ QChartView *makeChartView(QChart *chart, QWidget *parent)
     chart->setMargins(QMargins(4, 4, 4, 4));
     auto *view = new QChartView(chart, parent);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(180);
+    view->setMinimumHeight(150);
     return view;
 }
 
@@ -122,8 +122,11 @@ DashboardView::DashboardView(EngineMonitor &monitor, QWidget *parent)
     }
     layout->addLayout(charts, 1);
 
+    for (QChartView *view : findChildren<QChartView *>())
+        prepareChartView(view); // after the series exist: the theme colours them
     connect(&monitor, &EngineMonitor::telemetry, this, &DashboardView::applyBatch);
     retranslateUi();
+    redraw(); // round axes before the first sample
 }
 
 void DashboardView::retranslateUi()
@@ -297,23 +300,31 @@ void DashboardView::redraw()
     m_outRate->replace(outRate);
     m_inflight->replace(inflight);
     m_queued->replace(queued);
-    // The time axis grows with the history, up to the ring's 600 s.
+    // The time axis grows with the history, up to the ring's 600 s; ticks stay on round
+    // seconds (−60, −40, −20, 0) and counts on whole numbers.
     const double oldest = connections.isEmpty() ? 0 : connections.first().x();
+    // SI symbols, the same in every language: Qt Charts 6.4 prints label formats through
+    // Latin-1, so a translated unit such as 秒 would show as "?".
+    const QString secondsUnit = QStringLiteral(" s");
     for (QValueAxis *axis : {m_connectionsX, m_ratesX, m_backlogX})
-        axis->setRange(std::min(-60.0, oldest), 0);
-    const auto setNiceRange = [](QValueAxis *axis, double maximum) {
-        axis->setRange(0, std::max(4.0, maximum * 1.15));
-        axis->applyNiceNumbers();
+        setRoundRange(axis, std::min(-60.0, oldest), 0, 5, secondsUnit);
+    const auto setCountRange = [](QValueAxis *axis, double maximum, const QString &unit = {}) {
+        // Counts are whole: never a step below 1 (0, 1, 2, 3, 4 rather than 0, 0.5, …).
+        setRoundRange(axis, 0, std::max(4.0, maximum * 1.1), 4, unit);
+        if (axis->tickInterval() < 1) {
+            axis->setTickInterval(1);
+            axis->setLabelFormat(QStringLiteral("%.0f") + unit);
+        }
     };
-    setNiceRange(m_connectionsY, maxConnections);
-    setNiceRange(m_ratesY, maxRate);
-    setNiceRange(m_backlogY, maxBacklog);
+    setCountRange(m_connectionsY, maxConnections);
+    setCountRange(m_ratesY, maxRate, QStringLiteral("/s"));
+    setCountRange(m_backlogY, maxBacklog);
     int maxBucket = 1;
     for (int i = 0; i < LatenessBuckets; ++i) {
         m_latenessSet->replace(i, m_histogram.at(i));
         maxBucket = std::max(maxBucket, m_histogram.at(i));
     }
-    setNiceRange(m_latenessY, maxBucket);
+    setCountRange(m_latenessY, maxBucket);
 }
 
 } // namespace hermes::ui

@@ -1,4 +1,7 @@
 #include "heartbeattimeline.h"
+#include "theme.h"
+
+#include <QGuiApplication>
 
 #include "sessiontablemodel.h"
 
@@ -22,11 +25,13 @@ constexpr qint64 MinSpanMs = 2'000;
 constexpr qint64 MaxSpanMs = 7LL * 24 * 3600 * 1000;
 constexpr int Margin = 6;
 
-const QColor KeepAliveBand(0x2e, 0x9d, 0x4f, 38);
-const QColor DeadlineBand(0xe0, 0x9a, 0x1a, 60);
-const QColor DeadlineLine(0xd3, 0x2f, 0x2f);
-const QColor CloseColor(0xc6, 0x28, 0x28);
-const QColor NatColor(0x7b, 0x1f, 0xa2);
+// On a dark base the bands need more opacity and the lines lighter tones to read as the
+// same green T band, amber 1.5 T band, red deadline and purple NAT line.
+QColor keepAliveBand(const QPalette &p) { return themed(p, QColor(0x2e, 0x9d, 0x4f, 38), QColor(0x4c, 0xc2, 0x6e, 60)); }
+QColor deadlineBand(const QPalette &p) { return themed(p, QColor(0xe0, 0x9a, 0x1a, 60), QColor(0xf0, 0xa8, 0x30, 80)); }
+QColor deadlineLine(const QPalette &p) { return themed(p, QColor(0xd3, 0x2f, 0x2f), QColor(0xff, 0x6b, 0x6b)); }
+QColor closeColor(const QPalette &p) { return themed(p, QColor(0xc6, 0x28, 0x28), QColor(0xff, 0x5c, 0x5c)); }
+QColor natColor(const QPalette &p) { return themed(p, QColor(0x7b, 0x1f, 0xa2), QColor(0xd1, 0x8c, 0xf0)); }
 
 // Tick steps, smallest first; the first one whose labels fit is used.
 constexpr std::array<qint64, 19> TickSteps = {
@@ -284,9 +289,11 @@ QPointF HeartbeatTimeline::markPosition(const Layout &layout, const HeartbeatMar
 
 void HeartbeatTimeline::drawMark(QPainter &painter, MarkKind kind, QPointF c, qreal size)
 {
-    const QColor color = colorOf(kind);
+    // The same hues, brighter on a dark base, outlined towards the background either way.
+    const bool dark = isDark(QGuiApplication::palette()); // static: the application's theme
+    const QColor color = dark ? colorOf(kind).lighter(150) : colorOf(kind);
     const qreal h = size / 2;
-    painter.setPen(QPen(color.darker(125), 1.2));
+    painter.setPen(QPen(dark ? color.lighter(130) : color.darker(125), 1.2));
     painter.setBrush(color);
     switch (kind) {
     case MarkKind::Connect:
@@ -339,12 +346,12 @@ void HeartbeatTimeline::drawLegend(QPainter &painter, const QRect &area) const
     place([&](QRect r) { drawMark(painter, MarkKind::OtherIn, QRectF(r).center(), size); });
     place([&](QRect r) { drawMark(painter, MarkKind::Pingresp, QRectF(r).center(), size); });
     place([&](QRect r) { drawMark(painter, MarkKind::OtherOut, QRectF(r).center(), size); });
-    place([&](QRect r) { painter.fillRect(r, KeepAliveBand.darker(110)); });
-    place([&](QRect r) { painter.fillRect(r, DeadlineBand); painter.setPen(QPen(DeadlineLine, 2));
+    place([&](QRect r) { painter.fillRect(r, keepAliveBand(palette()).darker(110)); });
+    place([&](QRect r) { painter.fillRect(r, deadlineBand(palette())); painter.setPen(QPen(deadlineLine(palette()), 2));
                          painter.drawLine(r.topRight(), r.bottomRight()); });
-    place([&](QRect r) { painter.setPen(QPen(CloseColor, 2)); painter.drawLine(r.center().x(), r.top(),
+    place([&](QRect r) { painter.setPen(QPen(closeColor(palette()), 2)); painter.drawLine(r.center().x(), r.top(),
                                                                                r.center().x(), r.bottom()); });
-    place([&](QRect r) { painter.setPen(QPen(NatColor, 2, Qt::DashLine));
+    place([&](QRect r) { painter.setPen(QPen(natColor(palette()), 2, Qt::DashLine));
                          painter.drawLine(r.center().x(), r.top(), r.center().x(), r.bottom()); });
 }
 
@@ -426,9 +433,9 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
         const auto shadeSilence = [&](qint64 from, qint64 to) {
             if (to - from <= t)
                 return;
-            QColor amber = DeadlineBand;
+            QColor amber = deadlineBand(palette());
             amber.setAlpha(45);
-            QColor red = DeadlineLine;
+            QColor red = deadlineLine(palette());
             red.setAlpha(28);
             const double a = xOf(layout, from + t);
             const double b = xOf(layout, std::min(to, from + t * 3 / 2));
@@ -464,15 +471,15 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
         const double x0 = xOf(layout, inbound);
         const double x1 = xOf(layout, std::min(inbound + t, bandLimit));
         const double x2 = xOf(layout, std::min(inbound + t * 3 / 2, bandLimit));
-        painter.fillRect(QRectF(x0, plot.top(), x1 - x0, plot.height()), KeepAliveBand);
-        painter.fillRect(QRectF(x1, plot.top(), x2 - x1, plot.height()), DeadlineBand);
+        painter.fillRect(QRectF(x0, plot.top(), x1 - x0, plot.height()), keepAliveBand(palette()));
+        painter.fillRect(QRectF(x1, plot.top(), x2 - x1, plot.height()), deadlineBand(palette()));
         const double textY = plot.bottom() - fm.height() - 2;
         const QString tText = tr("T = %1 s").arg(m_keepAlive);
         const int tWidth = fm.horizontalAdvance(tText) + 6;
         if (!layout.compact && x1 - x0 > tWidth + 4)
             drawBackedText(QRectF(x0 + 2, textY, tWidth, fm.height()), tText, palette().color(QPalette::Text));
         if (inbound + t * 3 / 2 <= bandLimit) {
-            painter.setPen(QPen(DeadlineLine, 2));
+            painter.setPen(QPen(deadlineLine(palette()), 2));
             painter.drawLine(QPointF(x2, plot.top()), QPointF(x2, plot.bottom()));
             const QString dText = tr("1.5 T = %1 s").arg(m_keepAlive * 1.5);
             const int dWidth = fm.horizontalAdvance(dText) + 6;
@@ -481,7 +488,7 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
             const double left = flip ? x2 - 3 - dWidth : x2 + 3;
             if (!layout.compact)
                 drawBackedText(QRectF(left, flip ? textY - fm.height() - 2 : textY, dWidth, fm.height()), dText,
-                               DeadlineLine);
+                               deadlineLine(palette()));
         }
     }
 
@@ -506,7 +513,7 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
     if (m_natSeconds && lastPacketMs() > 0) {
         const qint64 natAt = lastPacketMs() + *m_natSeconds * 1000LL;
         const QString time = QDateTime::fromMSecsSinceEpoch(natAt).toString(QStringLiteral("HH:mm:ss"));
-        painter.setPen(NatColor);
+        painter.setPen(natColor(palette()));
         const double labelY = layout.axisY - 6;
         if (natAt > m_viewEnd) {
             // Off to the right: say when, at the edge, rather than squeezing the heartbeats.
@@ -514,11 +521,11 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
             painter.drawText(QPointF(plot.right() - 4 - fm.horizontalAdvance(text), labelY), text);
         } else if (natAt >= m_viewStart) {
             const double x = xOf(layout, natAt);
-            painter.setPen(QPen(NatColor, 2, Qt::DashLine));
+            painter.setPen(QPen(natColor(palette()), 2, Qt::DashLine));
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
             const QString text = tr("NAT timeout (%1 s)").arg(*m_natSeconds);
             const int w = fm.horizontalAdvance(text);
-            painter.setPen(NatColor);
+            painter.setPen(natColor(palette()));
             const double left = x + 4 + w > plot.right() ? x - 4 - w : x + 4;
             painter.drawText(QPointF(left, labelY), text);
         }
@@ -539,7 +546,7 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
         if (close.atMs < m_viewStart || close.atMs > m_viewEnd)
             continue;
         const double x = xOf(layout, close.atMs);
-        painter.setPen(QPen(CloseColor, 2));
+        painter.setPen(QPen(closeColor(palette()), 2));
         painter.drawLine(QPointF(x, plot.top() + 2), QPointF(x, plot.bottom()));
         painter.drawLine(QPointF(x - 4, layout.axisY - 4), QPointF(x + 4, layout.axisY + 4));
         painter.drawLine(QPointF(x - 4, layout.axisY + 4), QPointF(x + 4, layout.axisY - 4));
@@ -558,7 +565,7 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
         QColor backing = palette().color(QPalette::Base);
         backing.setAlpha(220);
         painter.fillRect(box, backing);
-        painter.setPen(CloseColor);
+        painter.setPen(closeColor(palette()));
         painter.drawText(box, Qt::AlignCenter, text);
     }
     painter.restore();
@@ -574,7 +581,7 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
                    .arg(m_keepAlive)
                    .arg(*m_natSeconds);
     if (!note.isEmpty()) {
-        painter.setPen(m_clientId.isEmpty() ? palette().color(QPalette::PlaceholderText) : DeadlineLine);
+        painter.setPen(m_clientId.isEmpty() ? palette().color(QPalette::PlaceholderText) : deadlineLine(palette()));
         painter.drawText(plot.adjusted(4, layout.axisY - plot.top() + 4, -4, 0), Qt::AlignRight | Qt::AlignTop,
                          fm.elidedText(note, Qt::ElideRight, plot.width() - 8));
     }

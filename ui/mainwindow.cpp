@@ -2,6 +2,8 @@
 
 #include "dashboardview.h"
 #include "messagesview.h"
+#include "payloadinspector.h"
+#include "valuecharts.h"
 #include "accountsdialog.h"
 #include "pushdialog.h"
 #include "pushesview.h"
@@ -26,6 +28,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTcpServer>
@@ -40,7 +43,7 @@ const QString GeometryKey = QStringLiteral("ui/geometry");
 const QString StateKey = QStringLiteral("ui/state");
 const QString RecentKey = QStringLiteral("ui/recentFiles");
 /// Bumped when the docks change, so an old saved layout does not hide a new dock.
-constexpr int LayoutVersion = 4;
+constexpr int LayoutVersion = 6;
 } // namespace
 
 MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
@@ -60,7 +63,10 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
 {
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     setCentralWidget(m_sessions);
-    m_dashboardDock = addView(m_dashboard, QStringLiteral("dashboardDock"), Qt::BottomDockWidgetArea);
+    // The detail takes the full height at the right (it is tall: header, timeline, tables).
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
+    m_dashboardDock = addView(m_dashboard, QStringLiteral("dashboardDock"), Qt::BottomDockWidgetArea, true);
     m_messagesDock = addView(m_messages, QStringLiteral("messagesDock"), Qt::BottomDockWidgetArea);
     m_topicsDock = addView(m_topics, QStringLiteral("topicsDock"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_dashboardDock, m_messagesDock);
@@ -68,7 +74,7 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     tabifyDockWidget(m_messagesDock, m_topicsDock);
     tabifyDockWidget(m_topicsDock, m_pushesDock);
     m_simulator = new SimulatorView(monitor, this);
-    m_simulatorDock = addView(m_simulator, QStringLiteral("simulatorDock"), Qt::BottomDockWidgetArea);
+    m_simulatorDock = addView(m_simulator, QStringLiteral("simulatorDock"), Qt::BottomDockWidgetArea, true);
     tabifyDockWidget(m_pushesDock, m_simulatorDock);
     m_dashboardDock->raise();
     m_detailDock = addView(m_sessionDetail, QStringLiteral("sessionDetailDock"), Qt::RightDockWidgetArea);
@@ -76,14 +82,33 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     tabifyDockWidget(m_detailDock, m_schemasDock);
     m_detailDock->raise();
     m_messages->setSchemaLibrary(m_schemas);
-    connect(m_pushes, &PushesView::composeRequested, this, [this] { openPushDialog(QString()); });
-    connect(m_sessions, &SessionsView::pushRequested, this, &MainWindow::openPushDialog);
+    m_valueCharts = new ValueChartsView(monitor, m_schemas, &m_messages->sparkplugAliases(), this);
+    m_valueChartsDock = addView(m_valueCharts, QStringLiteral("valueChartsDock"), Qt::BottomDockWidgetArea, true);
+    tabifyDockWidget(m_messagesDock, m_valueChartsDock);
+    m_dashboardDock->raise();
+    connect(m_messages->inspector(), &PayloadInspector::pinRequested, this,
+            [this](const QString &topic, const QString &field, bool newChart) {
+        m_valueCharts->addPin(ValuePin{topic, field, newChart ? m_valueCharts->chartCount() : 0},
+                              m_messages->allMessages());
+        m_valueChartsDock->show();
+        m_valueChartsDock->raise();
+    });
+    connect(m_pushes, &PushesView::composeRequested, this, [this] { openPushDialog(QStringList()); });
+    connect(m_sessions, &SessionsView::pushRequested, this,
+            qOverload<const QStringList &>(&MainWindow::openPushDialog));
+    connect(m_sessionDetail, &SessionDetailView::pushRequested, this,
+            qOverload<const QString &>(&MainWindow::openPushDialog));
+    // The detail follows the selection (click or keys), as Wireshark's packet details do;
+    // activating a row also brings the detail forward.
+    connect(m_sessions, &SessionsView::currentSessionChanged, m_sessionDetail, &SessionDetailView::showSession);
     connect(m_sessions, &SessionsView::sessionActivated, this, [this](const QString &clientId) {
         m_detailDock->show();
         m_detailDock->raise();
         m_sessionDetail->showSession(clientId);
     });
+    connect(m_sessions, &SessionsView::selectionChanged, this, &MainWindow::updatePushSelectedAction);
     connect(m_sessionDetail, &SessionDetailView::traceExported, this, &MainWindow::addRecentFile);
+    connect(m_messages, &MessagesView::exported, this, &MainWindow::addRecentFile);
 
     m_brokerLabel->setObjectName(QStringLiteral("brokerStatus"));
     m_brokerButton->setObjectName(QStringLiteral("brokerToggle"));
@@ -126,13 +151,40 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     restoreLayout();
 }
 
-QDockWidget *MainWindow::addView(QWidget *view, const QString &objectName, Qt::DockWidgetArea area)
+QDockWidget *MainWindow::addView(QWidget *view, const QString &objectName, Qt::DockWidgetArea area, bool scrollable)
 {
     auto *dock = new QDockWidget(this);
     dock->setObjectName(objectName);
-    dock->setWidget(view);
+    if (scrollable) {
+        // Views with many parts (counters, charts, forms) scroll inside a short dock instead
+        // of pushing the dock's tabs off a laptop screen.
+        auto *scroll = new QScrollArea(dock);
+        scroll->setObjectName(objectName + QStringLiteral("Scroll"));
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        scroll->setWidget(view);
+        dock->setWidget(scroll);
+    } else {
+        dock->setWidget(view);
+    }
     addDockWidget(area, dock);
     return dock;
+}
+
+void MainWindow::applyDefaultSizes()
+{
+    // Fractions of the window, so one layout fits 1366×768 and 1920×1080: the Sessions
+    // table keeps the most room, the bottom views 40 % of the height, the detail 36 % of
+    // the width.
+    resizeDocks({m_dashboardDock}, {int(height() * 0.40)}, Qt::Vertical);
+    resizeDocks({m_detailDock}, {int(width() * 0.36)}, Qt::Horizontal);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (std::exchange(m_firstShow, false) && !m_restoredState)
+        applyDefaultSizes();
 }
 
 void MainWindow::buildMenus()
@@ -145,9 +197,14 @@ void MainWindow::buildMenus()
     m_quitAction->setShortcut(QKeySequence::Quit);
 
     m_pushMenu = menuBar()->addMenu(QString());
-    m_newPushAction = m_pushMenu->addAction(QString(), this, [this] { openPushDialog(QString()); });
+    m_newPushAction = m_pushMenu->addAction(QString(), this, [this] { openPushDialog(QStringList()); });
     m_newPushAction->setObjectName(QStringLiteral("newPush"));
     m_newPushAction->setShortcut(QKeySequence::New);
+    m_pushSelectedAction = m_pushMenu->addAction(QString(), this, [this] {
+        if (const QStringList ids = m_sessions->selectedClientIds(); !ids.isEmpty())
+            openPushDialog(ids);
+    });
+    m_pushSelectedAction->setObjectName(QStringLiteral("pushSelected"));
 
     m_brokerMenu = menuBar()->addMenu(QString());
     m_startAction = m_brokerMenu->addAction(QString(), this, [this] {
@@ -172,10 +229,22 @@ void MainWindow::buildMenus()
     m_listenAction->setObjectName(QStringLiteral("listenAddress"));
 
     m_viewMenu = menuBar()->addMenu(QString());
-    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_pushesDock, m_simulatorDock, m_detailDock,
-                              m_schemasDock})
+    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_valueChartsDock, m_topicsDock, m_pushesDock,
+                              m_simulatorDock, m_detailDock, m_schemasDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
+    m_themeMenu = m_viewMenu->addMenu(QString());
+    m_themeMenu->setObjectName(QStringLiteral("themeMenu"));
+    m_themeGroup = new QActionGroup(this);
+    for (const Theme theme : {Theme::System, Theme::Light, Theme::Dark}) {
+        QAction *action = m_themeMenu->addAction(QString());
+        action->setObjectName(QStringLiteral("theme_") + themeKey(theme));
+        action->setCheckable(true);
+        action->setChecked(theme == themeSetting());
+        action->setData(int(theme));
+        m_themeGroup->addAction(action);
+        connect(action, &QAction::triggered, this, [this, theme] { chooseTheme(theme); });
+    }
     m_resetLayoutAction = m_viewMenu->addAction(QString(), this, &MainWindow::resetLayout);
     m_resetLayoutAction->setObjectName(QStringLiteral("resetLayout"));
 
@@ -218,6 +287,7 @@ void MainWindow::retranslateUi()
     m_topicsDock->setWindowTitle(tr("Topics"));
     m_pushesDock->setWindowTitle(tr("Pushes"));
     m_simulatorDock->setWindowTitle(tr("Simulator"));
+    m_valueChartsDock->setWindowTitle(tr("Value charts"));
     m_schemasDock->setWindowTitle(tr("Schemas"));
     m_detailDock->setWindowTitle(tr("Session detail"));
     m_fileMenu->setTitle(tr("&File"));
@@ -225,6 +295,7 @@ void MainWindow::retranslateUi()
     m_quitAction->setText(tr("&Quit"));
     m_pushMenu->setTitle(tr("&Push"));
     m_newPushAction->setText(tr("&New push…"));
+    updatePushSelectedAction();
     m_brokerMenu->setTitle(tr("&Broker"));
     m_accountsAction->setText(tr("&Accounts…"));
     m_startAction->setText(tr("&Start"));
@@ -232,6 +303,14 @@ void MainWindow::retranslateUi()
     m_listenAction->setText(tr("&Listen address…"));
     m_viewMenu->setTitle(tr("&View"));
     m_resetLayoutAction->setText(tr("&Reset layout"));
+    m_themeMenu->setTitle(tr("&Theme"));
+    for (QAction *action : m_themeGroup->actions()) {
+        switch (Theme(action->data().toInt())) {
+        case Theme::System: action->setText(tr("Follow the system")); break;
+        case Theme::Light: action->setText(tr("Light")); break;
+        case Theme::Dark: action->setText(tr("Dark")); break;
+        }
+    }
     m_languageMenu->setTitle(tr("&Language"));
     m_followSystemAction->setText(tr("Follow the system"));
     m_helpMenu->setTitle(tr("&Help"));
@@ -254,12 +333,24 @@ void MainWindow::changeEvent(QEvent *event)
 
 PushDialog *MainWindow::openPushDialog(const QString &clientId)
 {
+    return openPushDialog(clientId.isEmpty() ? QStringList() : QStringList{clientId});
+}
+
+PushDialog *MainWindow::openPushDialog(const QStringList &clientIds)
+{
     auto *dialog = new PushDialog(m_monitor, this, m_schemas);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    if (!clientId.isEmpty())
-        dialog->setDevice(clientId);
+    if (!clientIds.isEmpty())
+        dialog->setDevices(clientIds);
     dialog->show();
     return dialog;
+}
+
+void MainWindow::updatePushSelectedAction()
+{
+    const qsizetype count = m_sessions->selectedClientIds().size();
+    m_pushSelectedAction->setEnabled(count > 0);
+    m_pushSelectedAction->setText(count > 0 ? tr("Push to &selected (%1)…").arg(count) : tr("Push to &selected…"));
 }
 
 QString MainWindow::languageSetting()
@@ -282,6 +373,14 @@ void MainWindow::chooseLanguage(const QString &code)
     // Replacing the translators sends QEvent::LanguageChange to every widget; each view
     // retranslates itself (tst_retranslate).
     installTranslations(locale);
+}
+
+void MainWindow::chooseTheme(Theme theme)
+{
+    saveThemeSetting(theme);
+    for (QAction *action : m_themeGroup->actions())
+        action->setChecked(Theme(action->data().toInt()) == theme);
+    applyTheme(theme); // every widget gets QEvent::PaletteChange and repaints
 }
 
 QStringList MainWindow::recentFiles()
@@ -506,16 +605,20 @@ void MainWindow::restoreLayout()
 {
     const QSettings settings;
     restoreGeometry(settings.value(GeometryKey).toByteArray());
-    restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
+    m_restoredState = restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
 }
 
 void MainWindow::resetLayout()
 {
     restoreState(m_defaultState, LayoutVersion);
-    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_topicsDock, m_pushesDock, m_simulatorDock, m_detailDock,
-                              m_schemasDock})
+    for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_valueChartsDock, m_topicsDock, m_pushesDock,
+                              m_simulatorDock, m_detailDock, m_schemasDock}) {
+        dock->setFloating(false);
         dock->show();
+    }
     m_dashboardDock->raise();
+    m_detailDock->raise();
+    applyDefaultSizes();
 }
 
 void MainWindow::saveLayout()

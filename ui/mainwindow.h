@@ -2,6 +2,7 @@
 /// The console's main window: the embedded broker's state and every view as a dock.
 
 #include "engine/monitor.h"
+#include "theme.h"
 
 #include <QMainWindow>
 #include <QMessageBox>
@@ -27,6 +28,7 @@ class SessionsView;
 class SessionDetailView;
 class SimulatorView;
 class TopicsView;
+class ValueChartsView;
 
 class MainWindow : public QMainWindow
 {
@@ -47,6 +49,7 @@ public:
     PushesView *pushes() const { return m_pushes; }
     SimulatorView *simulator() const { return m_simulator; }
     SchemaLibrary *schemas() const { return m_schemas; }
+    ValueChartsView *valueCharts() const { return m_valueCharts; }
     /// The status bar's broker text ("Listening on 127.0.0.1:1883").
     QString brokerStatusText() const;
     /// The box explaining why the broker did not start, while it is open.
@@ -54,6 +57,8 @@ public:
 
     /// Opens a push dialog, aimed at `clientId`'s push topic when given.
     PushDialog *openPushDialog(const QString &clientId);
+    /// Opens a push dialog aimed at these devices (none: an empty composer).
+    PushDialog *openPushDialog(const QStringList &clientIds);
 
     /// The language setting: "" follows the system, else "zh_CN" or "en".
     static QString languageSetting();
@@ -62,6 +67,8 @@ public:
     /// Saves the setting and switches the running console: translators are replaced and
     /// every widget that handles QEvent::LanguageChange retranslates at once.
     void chooseLanguage(const QString &code);
+    /// Saves and applies a theme (System follows the desktop's colour scheme).
+    void chooseTheme(Theme theme);
 
     /// Files the console wrote or opened, newest first, at most MaxRecentFiles (persisted).
     static constexpr int MaxRecentFiles = 8;
@@ -73,13 +80,15 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:
     void buildMenus();
     void retranslateUi();
     void rebuildRecentMenu();
-    QDockWidget *addView(QWidget *view, const QString &objectName, Qt::DockWidgetArea area);
+    QDockWidget *addView(QWidget *view, const QString &objectName, Qt::DockWidgetArea area, bool scrollable = false);
+    void applyDefaultSizes();
     void onStarted(const QList<ListenAddress> &addresses);
     void onStartFailed(const QString &reason);
     void onStopped();
@@ -87,6 +96,7 @@ private:
     void askForListenAddress();
     void askForAnotherPort();
     void updateBrokerControls();
+    void updatePushSelectedAction();
     void restoreLayout();
     void resetLayout();
     void saveLayout();
@@ -107,6 +117,8 @@ private:
     QDockWidget *m_pushesDock = nullptr;
     QDockWidget *m_schemasDock = nullptr;
     QDockWidget *m_simulatorDock = nullptr;
+    QDockWidget *m_valueChartsDock = nullptr;
+    ValueChartsView *m_valueCharts = nullptr;
     SimulatorView *m_simulator = nullptr;
     QLabel *m_brokerLabel;
     QToolButton *m_brokerButton;
@@ -117,9 +129,12 @@ private:
     QMenu *m_brokerMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QMenu *m_languageMenu = nullptr;
+    QMenu *m_themeMenu = nullptr;
+    QActionGroup *m_themeGroup = nullptr;
     QMenu *m_helpMenu = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_newPushAction = nullptr;
+    QAction *m_pushSelectedAction = nullptr;
     QAction *m_startAction = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_listenAction = nullptr;
@@ -138,6 +153,8 @@ private:
     bool m_haveCounters = false;
     bool m_restartPending = false;
     bool m_interactive = true;
+    bool m_firstShow = true;
+    bool m_restoredState = false; ///< a saved layout was restored: keep its sizes
 };
 
 } // namespace hermes::ui

@@ -2,6 +2,7 @@
 
 #include "hexview.h"
 #include "schemalibrary.h"
+#include "valuecharts.h"
 
 #include "schema/rawdecoder.h"
 
@@ -14,14 +15,22 @@
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QMenu>
+#include <QToolButton>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
+#include <QTableWidget>
+#include <QDateTime>
 #include <QTreeView>
 #include <QVBoxLayout>
 
 namespace hermes::ui {
+
+namespace {
+constexpr int MetricsTab = 3; ///< after Hex, JSON and Raw; shown for Sparkplug B only
+} // namespace
 
 using schema::DecodedNode;
 using Kind = DecodedNode::Kind;
@@ -385,6 +394,28 @@ PayloadInspector::PayloadInspector(SchemaLibrary *library, QWidget *parent)
     m_typeLabel->setBuddy(m_typeCombo);
     auto *header = new QHBoxLayout;
     header->addWidget(m_topicLabel, 1);
+    m_chartValue = new QToolButton(this);
+    m_chartValue->setObjectName(QStringLiteral("chartValue"));
+    m_chartValue->setPopupMode(QToolButton::InstantPopup);
+    m_chartValue->setMenu(new QMenu(m_chartValue));
+    connect(m_chartValue->menu(), &QMenu::aboutToShow, this, [this] {
+        QMenu *menu = m_chartValue->menu();
+        menu->clear();
+        const QList<std::pair<QString, double>> fields = chartableFields();
+        QMenu *newChart = fields.isEmpty() ? nullptr : new QMenu(tr("In a new chart"), menu);
+        for (const auto &[field, value] : fields) {
+            const QString text = QStringLiteral("%1 = %2").arg(field.isEmpty() ? tr("(the whole payload)") : field).arg(value);
+            menu->addAction(text, this, [this, field = field] { emit pinRequested(m_topic, field); });
+            newChart->addAction(text, this, [this, field = field] { emit pinRequested(m_topic, field, true); });
+        }
+        if (newChart) {
+            menu->addSeparator();
+            menu->addMenu(newChart);
+        } else {
+            menu->addAction(tr("(no numbers in this payload)"))->setEnabled(false);
+        }
+    });
+    header->addWidget(m_chartValue);
     header->addWidget(m_typeLabel);
     header->addWidget(m_typeCombo);
 
@@ -420,6 +451,15 @@ PayloadInspector::PayloadInspector(SchemaLibrary *library, QWidget *parent)
     m_tabs->addTab(m_hex, QString()); // tab texts in retranslateUi()
     m_tabs->addTab(jsonPage, QString());
     m_tabs->addTab(m_raw, QString());
+    m_metricsTable = new QTableWidget(0, 5, this);
+    m_metricsTable->setObjectName(QStringLiteral("sparkplugMetrics"));
+    m_metricsTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_metricsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_metricsTable->verticalHeader()->hide();
+    m_metricsTable->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    m_metricsTable->horizontalHeader()->setStretchLastSection(true);
+    m_tabs->addTab(m_metricsTable, QString());
+    m_tabs->setTabVisible(MetricsTab, false);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_tree);
@@ -467,6 +507,10 @@ void PayloadInspector::retranslateUi()
     m_tabs->setTabText(0, tr("He&x"));
     m_tabs->setTabText(1, tr("&JSON"));
     m_tabs->setTabText(2, tr("&Raw wire format"));
+    m_tabs->setTabText(MetricsTab, tr("Sparkplug &metrics"));
+    m_chartValue->setText(tr("Chart a value"));
+    m_chartValue->setToolTip(tr("Plot a number from this payload over time, for every message on this topic"));
+    m_metricsTable->setHorizontalHeaderLabels({tr("Metric"), tr("Alias"), tr("Type"), tr("Value"), tr("Timestamp")});
     emit m_model->headerDataChanged(Qt::Horizontal, 0, DecodedTreeModel::ColumnCount - 1);
     m_hex->setBytes(m_payload); // "(empty payload)", "… more bytes not shown"
     if (!m_hasPayload) {
@@ -671,10 +715,62 @@ void PayloadInspector::redecode()
             rawText += tr("# broken at byte %1: %2").arg(raw.error->offset).arg(raw.error->message) + QLatin1Char('\n');
         m_raw->setPlainText(rawText);
     }
+    if (const QString sparkplug = showSparkplugMetrics(); !sparkplug.isEmpty())
+        status << sparkplug;
     m_status->setText(status.join(QLatin1Char(' ')));
     m_hex->setHighlight(0, 0);
     if (m_decodedType != previousType)
         emit decoded(m_decodedType);
+}
+
+QList<std::pair<QString, double>> PayloadInspector::chartableFields() const
+{
+    if (!m_hasPayload)
+        return {};
+    return ValueReader(m_library, m_aliases).numericFields(m_topic, m_payload, m_contentType);
+}
+
+QString PayloadInspector::showSparkplugMetrics()
+{
+    namespace sp = schema::sparkplug;
+    const bool wasShown = m_tabs->isTabVisible(MetricsTab);
+    m_sparkplugMetrics.clear();
+    m_metricsTable->setRowCount(0);
+    const std::optional<sp::Topic> topic = sp::parseTopic(m_topic);
+    std::optional<sp::Payload> payload = (topic && m_decodedType == sp::PayloadType) ? sp::decodePayload(m_payload)
+                                                                                   : std::nullopt;
+    m_tabs->setTabVisible(MetricsTab, payload.has_value());
+    if (!payload)
+        return {};
+    if (m_aliases)
+        m_aliases->resolve(*topic, *payload);
+    m_sparkplugMetrics = payload->metrics;
+    int named = 0;
+    m_metricsTable->setRowCount(int(m_sparkplugMetrics.size()));
+    for (int row = 0; row < m_sparkplugMetrics.size(); ++row) {
+        const sp::Metric &metric = m_sparkplugMetrics.at(row);
+        named += metric.nameFromAlias ? 1 : 0;
+        const QString name = metric.name.isEmpty() ? tr("(unknown alias)") : metric.name;
+        const QString timestamp = metric.timestamp
+            ? QDateTime::fromMSecsSinceEpoch(qint64(*metric.timestamp)).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
+            : QString();
+        const QStringList cells = {name, metric.alias ? QString::number(*metric.alias) : QString(),
+                                   sp::dataTypeName(metric.datatype), metric.valueText, timestamp};
+        for (int column = 0; column < cells.size(); ++column) {
+            auto *item = new QTableWidgetItem(cells.at(column));
+            if (column == 0 && metric.nameFromAlias)
+                item->setToolTip(tr("Named by the alias in the last BIRTH"));
+            m_metricsTable->setItem(row, column, item);
+        }
+    }
+    m_metricsTable->resizeColumnsToContents();
+    if (!wasShown)
+        m_tabs->setCurrentIndex(MetricsTab);
+    return tr("Sparkplug B %1 from %2: %n metric(s)", nullptr, int(m_sparkplugMetrics.size()))
+               .arg(sp::messageTypeName(topic->type),
+                    topic->device.isEmpty() ? topic->edgeNode : topic->edgeNode + QLatin1Char('/') + topic->device)
+        + (named > 0 ? QStringLiteral(", ") + tr("%n named from the BIRTH's aliases", nullptr, named) : QString())
+        + QLatin1Char('.');
 }
 
 void PayloadInspector::showSelection(const QModelIndex &current)

@@ -6,6 +6,7 @@
 #include "schema/decodednode.h"
 #include "schema/payloadinterpreter.h"
 #include "schema/schemaregistry.h"
+#include "schema/sparkplug.h"
 
 #include <QAbstractItemModel>
 #include <QByteArray>
@@ -18,6 +19,8 @@ class QLabel;
 class QPlainTextEdit;
 class QPushButton;
 class QTabWidget;
+class QTableWidget;
+class QToolButton;
 class QTreeView;
 
 namespace hermes::ui {
@@ -114,6 +117,13 @@ public:
     QString jsonText() const;
     QString rawText() const;
 
+    /// Names Sparkplug B metrics that DATA and CMD messages send by alias (the Messages view
+    /// learns them from BIRTH messages). `aliases` must outlive the inspector; null: none.
+    void setSparkplugAliases(const schema::sparkplug::AliasTable *aliases) { m_aliases = aliases; }
+    /// The shown payload's Sparkplug B metrics with names resolved; empty for other payloads.
+    const QList<schema::sparkplug::Metric> &sparkplugMetrics() const { return m_sparkplugMetrics; }
+    QTableWidget *sparkplugTable() const { return m_metricsTable; }
+
     DecodedTreeModel *treeModel() const { return m_model; }
     QTreeView *treeView() const { return m_tree; }
     HexView *hexView() const { return m_hex; }
@@ -123,7 +133,13 @@ public slots:
     /// Copies the JSON view's text to the clipboard.
     void copyJson();
 
+    /// Numeric fields of the shown payload that can be charted: field → value.
+    QList<std::pair<QString, double>> chartableFields() const;
+
 signals:
+    /// The operator chose "Chart a value" → `field` of this payload on `topic`, in the first
+    /// chart or in a new one.
+    void pinRequested(const QString &topic, const QString &field, bool newChart = false);
     /// The decoded type changed (another payload, binding or override).
     void decoded(const QString &typeName);
 
@@ -135,6 +151,8 @@ private:
     void redecode();
     void refreshTypes();
     void showSelection(const QModelIndex &current);
+    /// Fills the Metrics tab when the payload is Sparkplug B; returns a status sentence.
+    QString showSparkplugMetrics();
 
     QPointer<SchemaLibrary> m_library;
     QString m_topic;
@@ -156,6 +174,10 @@ private:
     QPlainTextEdit *m_json = nullptr;
     QPushButton *m_copy = nullptr;
     QPlainTextEdit *m_raw = nullptr;
+    QTableWidget *m_metricsTable = nullptr;
+    QToolButton *m_chartValue = nullptr;
+    const schema::sparkplug::AliasTable *m_aliases = nullptr;
+    QList<schema::sparkplug::Metric> m_sparkplugMetrics;
 };
 
 } // namespace hermes::ui

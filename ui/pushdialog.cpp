@@ -1,6 +1,7 @@
 #include "pushdialog.h"
 
 #include "messageform.h"
+#include "savedpayloads.h"
 #include "schemalibrary.h"
 
 #include "mqtt/topic.h"
@@ -17,6 +18,8 @@
 #include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
+#include <QInputDialog>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QLabel>
@@ -137,6 +140,39 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *s
     columns->addWidget(m_targetBox, 1);
     columns->addWidget(m_optionsBox, 1);
     m_payloadForm->addRow(new QLabel(this), m_format);
+    m_savedPayloads = new QComboBox(this);
+    m_savedPayloads->setObjectName(QStringLiteral("pushSavedPayloads"));
+    m_savedPayloads->setMinimumContentsLength(16);
+    m_savePayload = new QPushButton(this);
+    m_savePayload->setObjectName(QStringLiteral("pushSavePayload"));
+    m_deleteSaved = new QPushButton(this);
+    m_deleteSaved->setObjectName(QStringLiteral("pushDeleteSaved"));
+    auto *savedRow = new QHBoxLayout;
+    savedRow->addWidget(m_savedPayloads, 1);
+    savedRow->addWidget(m_savePayload);
+    savedRow->addWidget(m_deleteSaved);
+    auto *savedLabel = new QLabel(this);
+    savedLabel->setObjectName(QStringLiteral("pushSavedLabel"));
+    m_payloadForm->addRow(savedLabel, savedRow);
+    connect(m_savedPayloads, &QComboBox::activated, this, [this](int index) {
+        if (index > 0)
+            loadSavedPayload(m_savedPayloads->itemText(index));
+    });
+    connect(m_savePayload, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("Save payload"),
+                                                   tr("Name for this payload on %1:").arg(savedPayloadTopic()),
+                                                   QLineEdit::Normal, m_savedPayloads->currentIndex() > 0
+                                                       ? m_savedPayloads->currentText() : QString(), &ok);
+        if (ok)
+            savePayloadAs(name.trimmed());
+    });
+    connect(m_deleteSaved, &QPushButton::clicked, this, [this] {
+        if (m_savedPayloads->currentIndex() > 0) {
+            SavedPayloads::remove(savedPayloadTopic(), m_savedPayloads->currentText());
+            refreshSavedPayloads();
+        }
+    });
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_sendButton = buttons->addButton(QString(), QDialogButtonBox::AcceptRole);
@@ -159,6 +195,8 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *s
     connect(m_targetValue, &QLineEdit::textChanged, this, [this] {
         validate();
         m_audienceDebounce.start();
+        if (TargetKind(m_targetKind->currentData().toInt()) == TargetKind::Topic)
+            refreshSavedPayloads(); // saved payloads are per topic
     });
     connect(m_scheduled, &QCheckBox::toggled, m_sendAt, &QWidget::setEnabled);
     for (QCheckBox *box : {m_scheduled, m_envelope, m_retain})
@@ -166,7 +204,9 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *s
     connect(m_ttl, &QSpinBox::valueChanged, this, &PushDialog::validate);
     connect(m_payload, &QPlainTextEdit::textChanged, this, &PushDialog::validate);
     connect(m_format, &QComboBox::currentIndexChanged, this, [this] {
-        m_payloadStack->setCurrentIndex(PayloadFormat(m_format->currentData().toInt()) == PayloadFormat::Protobuf ? 1 : 0);
+        const bool protobuf = PayloadFormat(m_format->currentData().toInt()) == PayloadFormat::Protobuf;
+        m_payloadStack->setCurrentIndex(protobuf ? 1 : 0);
+        m_savePayload->setEnabled(!protobuf); // the form's fields are not saved
         validate();
     });
     connect(m_messageType, &QComboBox::currentTextChanged, this, [this](const QString &type) {
@@ -195,7 +235,7 @@ PushDialog::PushDialog(EngineMonitor &monitor, QWidget *parent, SchemaLibrary *s
 
 void PushDialog::retranslateUi()
 {
-    setWindowTitle(m_device.isEmpty() ? tr("New push") : tr("Push to %1").arg(m_device));
+    updateWindowTitle();
     m_targetKind->setItemText(0, tr("Devices"));
     m_targetKind->setItemText(1, tr("Alias"));
     m_targetKind->setItemText(2, tr("Tag expression"));
@@ -240,6 +280,12 @@ void PushDialog::retranslateUi()
             label->setText(row.label);
     }
     m_sendButton->setText(tr("Send"));
+    m_savePayload->setText(tr("Save…"));
+    m_savePayload->setToolTip(tr("Keep this payload under a name, for this topic"));
+    m_deleteSaved->setText(tr("Delete"));
+    if (auto *label = findChild<QLabel *>(QStringLiteral("pushSavedLabel")))
+        label->setText(tr("Saved:"));
+    refreshSavedPayloads();
     m_previewTitle->setText(tr("What each device receives:"));
     updateTargetPlaceholder();
     // The problem, the preview and the audience are sentences: write them again.
@@ -262,10 +308,84 @@ QString PushDialog::deviceTopic(const QString &clientId)
 
 void PushDialog::setDevice(const QString &clientId)
 {
+    setDevices({clientId});
+}
+
+void PushDialog::setDevices(const QStringList &clientIds)
+{
     m_targetKind->setCurrentIndex(m_targetKind->findData(int(TargetKind::Devices)));
-    m_targetValue->setText(clientId);
-    m_device = clientId;
-    setWindowTitle(tr("Push to %1").arg(clientId));
+    m_targetValue->setText(clientIds.join(QStringLiteral(", ")));
+    m_chosenDevices = clientIds;
+    updateWindowTitle();
+}
+
+void PushDialog::updateWindowTitle()
+{
+    if (m_chosenDevices.isEmpty())
+        setWindowTitle(tr("New push"));
+    else if (m_chosenDevices.size() == 1)
+        setWindowTitle(tr("Push to %1").arg(m_chosenDevices.constFirst()));
+    else
+        setWindowTitle(tr("Push to %n selected device(s)", "", int(m_chosenDevices.size())));
+}
+
+QString PushDialog::savedPayloadTopic() const
+{
+    if (TargetKind(m_targetKind->currentData().toInt()) == TargetKind::Topic)
+        return m_targetValue->text().trimmed();
+    return deviceTopic(QStringLiteral("+"));
+}
+
+QStringList PushDialog::savedPayloadNames() const
+{
+    QStringList names;
+    for (const SavedPayload &payload : SavedPayloads::forTopic(savedPayloadTopic()))
+        names.append(payload.name);
+    return names;
+}
+
+namespace {
+const std::pair<int, QLatin1StringView> SavedFormats[] = {
+    {0, QLatin1StringView("text")}, {1, QLatin1StringView("json")}, {2, QLatin1StringView("hex")}};
+} // namespace
+
+bool PushDialog::savePayloadAs(const QString &name)
+{
+    const int format = m_format->currentIndex();
+    if (name.isEmpty() || savedPayloadTopic().isEmpty() || format < 0 || format >= int(std::size(SavedFormats)))
+        return false;
+    SavedPayloads::save(savedPayloadTopic(), {name, SavedFormats[format].second, m_payload->toPlainText()});
+    refreshSavedPayloads();
+    m_savedPayloads->setCurrentIndex(m_savedPayloads->findText(name));
+    return true;
+}
+
+bool PushDialog::loadSavedPayload(const QString &name)
+{
+    for (const SavedPayload &payload : SavedPayloads::forTopic(savedPayloadTopic())) {
+        if (payload.name != name)
+            continue;
+        for (const auto &[index, key] : SavedFormats) {
+            if (payload.format == key)
+                m_format->setCurrentIndex(index);
+        }
+        m_payload->setPlainText(payload.text);
+        m_savedPayloads->setCurrentIndex(m_savedPayloads->findText(name));
+        return true;
+    }
+    return false;
+}
+
+void PushDialog::refreshSavedPayloads()
+{
+    const QString current = m_savedPayloads->currentIndex() > 0 ? m_savedPayloads->currentText() : QString();
+    const QStringList names = savedPayloadNames();
+    m_savedPayloads->clear();
+    m_savedPayloads->addItem(names.isEmpty() ? tr("(none saved for this topic)") : tr("(choose a saved payload)"));
+    m_savedPayloads->addItems(names);
+    if (const int index = m_savedPayloads->findText(current); index > 0)
+        m_savedPayloads->setCurrentIndex(index);
+    m_deleteSaved->setEnabled(!names.isEmpty());
 }
 
 void PushDialog::updateTargetKind()
@@ -278,6 +398,8 @@ void PushDialog::updateTargetKind()
     updateCompletion();
     validate();
     m_audienceDebounce.start();
+    if (m_savedPayloads)
+        refreshSavedPayloads();
 }
 
 void PushDialog::updateTargetPlaceholder()

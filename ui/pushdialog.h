@@ -37,6 +37,8 @@ public:
 
     /// Targets one device by id.
     void setDevice(const QString &clientId);
+    /// Targets these devices (the Sessions selection); one id is the same as setDevice().
+    void setDevices(const QStringList &clientIds);
     /// The push the dialog would send now (nullopt with a reason when invalid).
     std::optional<PushRequest> request(QString *problem = nullptr) const;
     /// What the devices will receive, for the preview (sequence and signature are the
@@ -45,6 +47,17 @@ public:
 
     /// The default topic of device pushes.
     static QString deviceTopic(const QString &clientId);
+
+    /// The topic saved payloads are kept under: the topic of a topic push, else the
+    /// device push topic filter (devices/+/push).
+    QString savedPayloadTopic() const;
+    /// Names of the payloads saved for savedPayloadTopic().
+    QStringList savedPayloadNames() const;
+    /// Saves the payload being composed (text, JSON or hex) under `name`; false for a
+    /// protobuf form or an empty name.
+    bool savePayloadAs(const QString &name);
+    /// Puts a saved payload (format and text) into the composer.
+    bool loadSavedPayload(const QString &name);
 
 public slots:
     /// Sends and closes once the engine accepts it, or explains and stays open.
@@ -58,6 +71,7 @@ private:
     enum class PayloadFormat { Text, Json, Hex, Protobuf };
 
     void retranslateUi();
+    void updateWindowTitle();
     void validate();
     void updateTargetKind();
     void updateTargetPlaceholder();
@@ -66,6 +80,7 @@ private:
     void onDevices(const QList<DeviceRecord> &devices);
     void updateCompletion();
     void refreshTypes();
+    void refreshSavedPayloads();
     std::optional<PushTarget> target(QString *problem) const;
     std::optional<QByteArray> payload(QString *contentType, QString *problem) const;
 
@@ -99,7 +114,10 @@ private:
     QLabel *m_previewTitle;
     QLabel *m_schemaNote = nullptr; ///< without a schema library
     QPushButton *m_sendButton = nullptr;
-    QString m_device; ///< set by setDevice(), for the window title
+    QComboBox *m_savedPayloads = nullptr;
+    QPushButton *m_savePayload = nullptr;
+    QPushButton *m_deleteSaved = nullptr;
+    QStringList m_chosenDevices; ///< set by setDevices(), for the window title
     QTimer m_audienceDebounce;
     QString m_pendingPushId; ///< sent, waiting for the engine's answer
 };

@@ -1,4 +1,11 @@
 #include "pushesview.h"
+#include "charts.h"
+#include "reportexport.h"
+
+#include <QFileDialog>
+#include <QJsonDocument>
+#include <QMessageBox>
+#include <QSaveFile>
 
 #include <QChart>
 #include <QChartView>
@@ -244,6 +251,7 @@ PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
     , m_timeAxis(new QValueAxis(this))
     , m_countAxis(new QValueAxis(this))
     , m_compose(new QPushButton(this))
+    , m_exportReport(new QPushButton(this))
 {
     m_pushTable->setObjectName(QStringLiteral("pushTable"));
     m_targetTable->setObjectName(QStringLiteral("pushTargetTable"));
@@ -276,11 +284,21 @@ PushesView::PushesView(EngineMonitor &monitor, QWidget *parent)
     m_chartView->setObjectName(QStringLiteral("pushArrivalChart"));
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumWidth(280);
+    prepareChartView(m_chartView);
 
     m_compose->setObjectName(QStringLiteral("pushCompose"));
     connect(m_compose, &QPushButton::clicked, this, &PushesView::composeRequested);
+    m_exportReport->setObjectName(QStringLiteral("exportPushReport"));
+    connect(m_exportReport, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export delivery report"),
+                                                          QStringLiteral("push-report.csv"),
+                                                          tr("CSV files (*.csv);;JSON files (*.json)"));
+        if (!path.isEmpty() && !exportSelectedReport(path))
+            QMessageBox::warning(this, tr("Export delivery report"), tr("Could not write %1.").arg(path));
+    });
     auto *top = new QHBoxLayout;
     top->addWidget(m_summary, 1);
+    top->addWidget(m_exportReport);
     top->addWidget(m_compose);
     auto *splitter = new QSplitter(Qt::Vertical, this);
     auto *bottom = new QSplitter(Qt::Horizontal, splitter);
@@ -310,6 +328,8 @@ void PushesView::retranslateUi()
     m_timeAxis->setTitleText(tr("seconds after send"));
     m_countAxis->setTitleText(tr("devices"));
     m_compose->setText(tr("New push…"));
+    m_exportReport->setText(tr("Export report…"));
+    m_exportReport->setToolTip(tr("Write the selected push's delivery report to CSV or JSON"));
     // Headers, target descriptions and state names are translated words.
     const QList<QAbstractItemModel *> models{m_pushes, m_targets};
     for (QAbstractItemModel *model : models) {
@@ -340,6 +360,21 @@ void PushesView::selectPush(const QString &pushId)
     const int row = m_pushes->rowOf(pushId);
     if (row >= 0)
         m_pushTable->selectRow(row);
+}
+
+bool PushesView::exportSelectedReport(const QString &path) const
+{
+    const PushReport *report = m_pushes->report(m_pushes->rowOf(m_selectedPushId));
+    if (!report)
+        return false;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    if (tableFormatFor(path) == TableFormat::Csv)
+        file.write(toCsv(pushReportColumns(), pushReportRows(*report)));
+    else
+        file.write(QJsonDocument(report->toJson(true)).toJson(QJsonDocument::Indented));
+    return file.commit();
 }
 
 void PushesView::showSelected()

@@ -70,6 +70,10 @@ public:
     QLineSeries *arrivals() const { return m_arrivals; }
     /// Selects a push's row (and shows its targets).
     void selectPush(const QString &pushId);
+    /// Writes the selected push's delivery report: CSV (one row per target) for a .csv
+    /// path, else JSON (the report with its targets). False when nothing is selected or the
+    /// file cannot be written.
+    bool exportSelectedReport(const QString &path) const;
 
 signals:
     /// The operator asked for a new push.
@@ -94,6 +98,7 @@ private:
     QValueAxis *m_timeAxis;
     QValueAxis *m_countAxis;
     QPushButton *m_compose;
+    QPushButton *m_exportReport;
     QString m_selectedPushId;
 };
 

@@ -1,5 +1,7 @@
 #include "schemalibrary.h"
 
+#include "schema/sparkplug.h"
+
 #include "mqtt/topic.h"
 
 #include <QDirIterator>
@@ -42,6 +44,7 @@ SchemaLibrary::SchemaLibrary(const QString &settingsGroup, QObject *parent)
     connect(&m_reloadTimer, &QTimer::timeout, this, &SchemaLibrary::reload);
     connect(&m_watcher, &QFileSystemWatcher::fileChanged, &m_reloadTimer, qOverload<>(&QTimer::start));
     connect(&m_watcher, &QFileSystemWatcher::directoryChanged, &m_reloadTimer, qOverload<>(&QTimer::start));
+    rebuildTopicBindings();
 }
 
 SchemaLibrary::~SchemaLibrary() = default;
@@ -151,6 +154,9 @@ QString SchemaLibrary::typeForTopic(const QString &topic) const
 void SchemaLibrary::rebuildTopicBindings()
 {
     m_topicBindings.clear();
+    // Built in: Sparkplug B payloads under its namespace, unless the operator bound that
+    // filter to something else (more specific user filters win by themselves).
+    m_topicBindings.bind(QString(schema::sparkplug::TopicFilter), QString(schema::sparkplug::PayloadType));
     for (const SchemaBinding &binding : std::as_const(m_bindings)) {
         if (!binding.typeName.isEmpty())
             m_topicBindings.bind(binding.topicFilter, binding.typeName); // refuses invalid filters

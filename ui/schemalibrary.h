@@ -74,6 +74,8 @@ public:
     QString typeForTopic(const QString &topic) const;
     /// The usable bindings (valid filter and a type) as schema::TopicBindings, for
     /// schema::interpretPayload(). A later row with the same filter replaces an earlier one.
+    /// Always holds the built-in Sparkplug B binding (spBv1.0/# → its Payload) unless a row
+    /// binds that filter to another type.
     const schema::TopicBindings &topicBindings() const { return m_topicBindings; }
 
     /// Delay between a file change and the reload (editors write in several steps).

@@ -1,6 +1,7 @@
 #include "sessiondetailview.h"
 
 #include "heartbeattimeline.h"
+#include "reportexport.h"
 #include "sessiontablemodel.h"
 
 #include <QComboBox>
@@ -12,7 +13,10 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
@@ -162,6 +166,8 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     , m_timelineHint(new QLabel(this))
     , m_natLabel(new QLabel(this))
     , m_exportButton(new QPushButton(this))
+    , m_pushButton(new QPushButton(this))
+    , m_kickButton(new QPushButton(this))
     , m_timeline(new HeartbeatTimeline(this))
     , m_natPreset(new QComboBox(this))
     , m_natCustom(new QSpinBox(this))
@@ -185,8 +191,19 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     m_address->setObjectName(QStringLiteral("detailAddress"));
     m_keepAlive->setObjectName(QStringLiteral("detailKeepAlive"));
     m_since->setObjectName(QStringLiteral("detailSince"));
+    m_pushButton->setObjectName(QStringLiteral("detailPush"));
+    m_kickButton->setObjectName(QStringLiteral("detailKick"));
+    connect(m_pushButton, &QPushButton::clicked, this, [this] {
+        if (!m_clientId.isEmpty())
+            emit pushRequested(m_clientId);
+    });
+    connect(m_kickButton, &QPushButton::clicked, this, &SessionDetailView::kickShown);
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_title, 1);
+    titleRow->addWidget(m_pushButton);
+    titleRow->addWidget(m_kickButton);
     auto *header = new QGridLayout;
-    header->addWidget(m_title, 0, 0, 1, 8);
+    header->addLayout(titleRow, 0, 0, 1, 8);
     const auto addFact = [&](int column, QLabel *label, QLabel *value) {
         label->setForegroundRole(QPalette::PlaceholderText);
         header->addWidget(label, 1, column);
@@ -287,6 +304,7 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     connect(&m_monitor, &EngineMonitor::telemetry, this, &SessionDetailView::onTelemetry);
 
     retranslateUi();
+    updateSessionActions();
 }
 
 void SessionDetailView::retranslateUi()
@@ -306,6 +324,10 @@ void SessionDetailView::retranslateUi()
     m_timelineHint->setText(tr("wheel: zoom · drag: pan · double-click: fit"));
     m_natLabel->setText(tr("NAT timeout:"));
     m_exportButton->setText(tr("Export…"));
+    m_pushButton->setText(tr("Push…"));
+    m_pushButton->setToolTip(tr("Push a message to this device"));
+    m_kickButton->setText(tr("Kick"));
+    m_kickButton->setToolTip(tr("Disconnect this device now; it usually reconnects on its own"));
     m_inflight->setHeaders({tr("Packet ID"), tr("Topic"), tr("QoS"), tr("State"), tr("Age"), tr("Retries"), tr("DUP"),
                             tr("Size")});
     m_queued->setHeaders({tr("Topic"), tr("QoS"), tr("Size"), tr("Retain")});
@@ -353,6 +375,7 @@ void SessionDetailView::showSession(const QString &clientId)
         m_detail.reset();
         m_sessionEnded = false;
     }
+    updateSessionActions();
     refresh();
     updateTimerState();
 }
@@ -392,6 +415,7 @@ void SessionDetailView::onTelemetry(const TelemetryBatch &batch)
         m_state->setText(tr("session ended"));
         m_state->setStyleSheet(QString());
         m_sessionEnded = true;
+        updateSessionActions();
     }
 }
 
@@ -430,6 +454,7 @@ void SessionDetailView::applyDetail(const SessionDetail &detail)
         return;
     m_detail = detail;
     m_sessionEnded = false;
+    updateSessionActions();
     const qint64 now = QDateTime::currentMSecsSinceEpoch() + m_clockSkewMs;
     setHeader(detail.info);
     m_timeline->setDetail(detail, now);
@@ -501,15 +526,43 @@ void SessionDetailView::applyDetail(const SessionDetail &detail)
     m_tabs->setTabText(4, tr("Disconnects (%1)").arg(detail.closes.size()));
 }
 
+void SessionDetailView::updateSessionActions()
+{
+    m_pushButton->setEnabled(!m_clientId.isEmpty());
+    m_kickButton->setEnabled(!m_sessionEnded && m_detail && m_detail->info.online);
+}
+
+void SessionDetailView::kickShown()
+{
+    if (m_clientId.isEmpty())
+        return;
+    if (m_confirmKick
+        && QMessageBox::question(this, tr("Kick session"),
+                                 tr("Disconnect “%1” now? The device will usually reconnect on its own.").arg(m_clientId),
+                                 QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+               != QMessageBox::Yes)
+        return;
+    m_monitor.kick(m_clientId);
+}
+
 bool SessionDetailView::exportTrace(const QString &path) const
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+    if (!file.open(QIODevice::WriteOnly))
         return false;
-    QByteArray text = m_traceLines.join(QLatin1Char('\n')).toUtf8();
-    if (!text.isEmpty())
-        text.append('\n');
-    file.write(text);
+    QByteArray bytes;
+    if (path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)) {
+        bytes = toCsv(packetTraceColumns(), packetTraceRows(m_traceLines));
+    } else if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
+        const QJsonObject document{{QStringLiteral("client_id"), m_clientId},
+                                   {QStringLiteral("packets"), toJsonRows(packetTraceColumns(), packetTraceRows(m_traceLines))}};
+        bytes = QJsonDocument(document).toJson(QJsonDocument::Indented);
+    } else {
+        bytes = m_traceLines.join(QLatin1Char('\n')).toUtf8();
+        if (!bytes.isEmpty())
+            bytes.append('\n');
+    }
+    file.write(bytes);
     return file.commit();
 }
 
@@ -521,8 +574,9 @@ void SessionDetailView::exportTraceInteractive()
         if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_'))
             c = QLatin1Char('_');
     const QString suggested = name + QStringLiteral("-trace.txt");
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export packet trace"), suggested,
-                                                      tr("Text files (*.txt);;All files (*)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export packet trace"), suggested,
+        tr("Text files (*.txt);;CSV files (*.csv);;JSON files (*.json);;All files (*)"));
     if (path.isEmpty())
         return;
     if (!exportTrace(path))

@@ -70,15 +70,20 @@ public:
     DetailTableModel *subscriptionsModel() const { return m_subscriptions; }
     DetailTableModel *disconnectsModel() const { return m_disconnects; }
     QTabWidget *tabs() const { return m_tabs; }
-    /// Writes the packet trace shown now, one line per packet; false if the file cannot be written.
+    /// Writes the packet trace shown now: CSV (one row per packet, fields split) for a .csv
+    /// path, JSON for .json, else one text line per packet; false if it cannot be written.
     bool exportTrace(const QString &path) const;
     /// Applies a detail as if the monitor had sent it (ignored unless it is the shown session).
     void applyDetail(const SessionDetail &detail);
+    /// Kick asks for confirmation first; tests turn this off.
+    void setConfirmKick(bool confirm) { m_confirmKick = confirm; }
 
 public slots:
     void showSession(const QString &clientId);
 
 signals:
+    /// The user asked to push to the shown device.
+    void pushRequested(const QString &clientId);
     /// The user exported the packet trace to `path` (for the recent files list).
     void traceExported(const QString &path);
 
@@ -95,6 +100,8 @@ private:
     void onTelemetry(const TelemetryBatch &batch);
     void exportTraceInteractive();
     void setHeader(const SessionInfo &info);
+    void kickShown();
+    void updateSessionActions();
 
     EngineMonitor &m_monitor;
     QString m_clientId;
@@ -112,6 +119,8 @@ private:
     QLabel *m_timelineHint;
     QLabel *m_natLabel;
     QPushButton *m_exportButton;
+    QPushButton *m_pushButton;
+    QPushButton *m_kickButton;
     HeartbeatTimeline *m_timeline;
     QComboBox *m_natPreset;
     QSpinBox *m_natCustom;
@@ -126,6 +135,7 @@ private:
     /// The shown session's latest detail, rendered again on a language change.
     std::optional<SessionDetail> m_detail;
     bool m_sessionEnded = false;
+    bool m_confirmKick = true;
     qint64 m_clockSkewMs = 0;
 };
 

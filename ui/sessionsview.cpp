@@ -195,7 +195,7 @@ SessionsView::SessionsView(EngineMonitor &monitor, QWidget *parent)
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(SessionTableModel::ClientId, Qt::AscendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->setTextElideMode(Qt::ElideMiddle);
@@ -229,8 +229,8 @@ SessionsView::SessionsView(EngineMonitor &monitor, QWidget *parent)
     m_copyAction->setObjectName(QStringLiteral("copyClientId"));
     m_detailAction->setObjectName(QStringLiteral("openSessionDetail"));
     connect(m_pushAction, &QAction::triggered, this, [this] {
-        if (const QString id = currentClientId(); !id.isEmpty())
-            emit pushRequested(id);
+        if (const QStringList ids = selectedClientIds(); !ids.isEmpty())
+            emit pushRequested(ids);
     });
     connect(m_kickAction, &QAction::triggered, this, &SessionsView::kickCurrent);
     connect(m_copyAction, &QAction::triggered, this, [this] {
@@ -245,7 +245,10 @@ SessionsView::SessionsView(EngineMonitor &monitor, QWidget *parent)
         const QModelIndex index = m_table->indexAt(pos);
         if (!index.isValid())
             return;
-        m_table->setCurrentIndex(index);
+        // A right-click inside the selection acts on all of it (push to N), elsewhere on
+        // that row alone, as in file managers.
+        if (!m_table->selectionModel()->isRowSelected(index.row(), {}))
+            m_table->setCurrentIndex(index);
         updateActions();
         QMenu menu(this);
         menu.addAction(m_detailAction);
@@ -259,7 +262,16 @@ SessionsView::SessionsView(EngineMonitor &monitor, QWidget *parent)
         if (index.isValid())
             emit sessionActivated(index.data(SessionTableModel::ClientIdRole).toString());
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &SessionsView::updateActions);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                updateActions();
+                if (current.isValid())
+                    emit currentSessionChanged(current.data(SessionTableModel::ClientIdRole).toString());
+            });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateActions();
+        emit selectionChanged();
+    });
 
     connect(m_filterText, &QLineEdit::textChanged, m_proxy, &SessionFilterProxy::setText);
     connect(m_stateFilter, &QComboBox::currentIndexChanged, this, [this](int index) {
@@ -283,7 +295,6 @@ SessionsView::SessionsView(EngineMonitor &monitor, QWidget *parent)
     layout->addLayout(filterBar);
     layout->addWidget(m_table, 1);
     retranslateUi();
-    updateActions();
 }
 
 void SessionsView::retranslateUi()
@@ -296,12 +307,12 @@ void SessionsView::retranslateUi()
     m_backlogFilter->setToolTip(tr("Only sessions with messages in flight or queued"));
     m_lateFilter->setText(tr("Late heartbeat"));
     m_lateFilter->setToolTip(tr("Only online sessions silent for longer than their keep-alive"));
-    m_pushAction->setText(tr("Push to this device…"));
     m_kickAction->setText(tr("Kick"));
     m_copyAction->setText(tr("Copy client ID"));
     m_detailAction->setText(tr("Open detail"));
     m_model->retranslate();
     updateCount();
+    updateActions(); // the push action's text counts the selection
 }
 
 void SessionsView::changeEvent(QEvent *event)
@@ -362,6 +373,21 @@ QString SessionsView::currentClientId() const
     return index.isValid() ? index.data(SessionTableModel::ClientIdRole).toString() : QString();
 }
 
+QStringList SessionsView::selectedClientIds() const
+{
+    QModelIndexList rows = m_table->selectionModel()->selectedRows(SessionTableModel::ClientId);
+    if (rows.isEmpty()) {
+        const QString current = currentClientId();
+        return current.isEmpty() ? QStringList() : QStringList{current};
+    }
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QStringList ids;
+    ids.reserve(rows.size());
+    for (const QModelIndex &index : std::as_const(rows))
+        ids.append(index.data(SessionTableModel::ClientIdRole).toString());
+    return ids;
+}
+
 bool SessionsView::selectClientId(const QString &clientId)
 {
     const int row = m_model->rowOf(clientId);
@@ -379,7 +405,9 @@ void SessionsView::updateActions()
 {
     const QModelIndex index = m_table->currentIndex();
     const bool has = index.isValid();
-    m_pushAction->setEnabled(has);
+    const qsizetype selected = selectedClientIds().size();
+    m_pushAction->setEnabled(selected > 0);
+    m_pushAction->setText(selected > 1 ? tr("Push to selected (%1)…").arg(selected) : tr("Push to this device…"));
     m_copyAction->setEnabled(has);
     m_detailAction->setEnabled(has);
     m_kickAction->setEnabled(has && index.data(SessionTableModel::OnlineRole).toBool());

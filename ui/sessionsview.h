@@ -73,6 +73,8 @@ public:
     void setConfirmKick(bool confirm) { m_confirmKick = confirm; }
     /// Client ID of the current row, or empty.
     QString currentClientId() const;
+    /// Client IDs of the selected rows in view order (the current row when none is selected).
+    QStringList selectedClientIds() const;
     /// Makes `clientId` the current row (if shown).
     bool selectClientId(const QString &clientId);
 
@@ -82,8 +84,14 @@ protected:
     void changeEvent(QEvent *event) override;
 
 signals:
-    void pushRequested(const QString &clientId);
+    /// The user asked to push to these devices (the selection, or one row).
+    void pushRequested(const QStringList &clientIds);
+    /// Double-click or "Open detail": show the session and bring its detail forward.
     void sessionActivated(const QString &clientId);
+    /// The current row moved (click, keys, or the program): the detail follows it.
+    void currentSessionChanged(const QString &clientId);
+    /// The set of selected rows changed; selectedClientIds() has the new set.
+    void selectionChanged();
 
 private:
     void retranslateUi();

@@ -52,6 +52,7 @@ QChartView *makeChartView(QChart *chart, QWidget *parent)
     auto *view = new QChartView(chart, parent);
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(170);
+    prepareChartView(view);
     return view;
 }
 
@@ -275,6 +276,7 @@ SimulatorView::SimulatorView(EngineMonitor &monitor, QWidget *parent)
     natPen.setStyle(Qt::DashLine);
     natPen.setWidth(2);
     m_natLine->setPen(natPen);
+    m_natLine->setProperty(KeepPenProperty, true);
     for (QValueAxis *x : {m_fleetX, m_pushX, m_heartbeatX})
         x->setLabelFormat(QStringLiteral("%.0f"));
 

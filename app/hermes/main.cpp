@@ -1,5 +1,6 @@
 // hermes: the Hermes console (GUI) with its embedded broker.
 #include "mainwindow.h"
+#include "theme.h"
 #include "translations.h"
 
 #include "engine/brokeroptions.h"
@@ -73,6 +74,7 @@ int main(int argc, char *argv[])
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
     QLocale::setDefault(locale);
     hermes::ui::installTranslations(locale);
+    hermes::ui::applyTheme(hermes::ui::themeSetting());
 
     auto parsed = hermes::brokerConfigFromCommandLine(parser);
     if (const auto *error = std::get_if<hermes::ConfigError>(&parsed)) {

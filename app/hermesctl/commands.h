@@ -24,5 +24,7 @@ int runDecodeCommand(const QStringList &arguments);
 int runEncodeCommand(const QStringList &arguments);
 /// simulate: a device fleet from a scenario file.
 int runSimulateCommand(const QStringList &arguments);
+/// replay: publish a capture exported from the console again.
+int runReplayCommand(const QStringList &arguments);
 
 } // namespace hermes::cli

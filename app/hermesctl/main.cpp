@@ -51,6 +51,7 @@ int main(int argc, char *argv[])
         {"decode", "Decode a protobuf payload (file or stdin)", runDecodeCommand},
         {"encode", "Encode JSON into a protobuf payload", runEncodeCommand},
         {"simulate", "Run a simulated device fleet from a scenario file", runSimulateCommand},
+        {"replay", "Publish a capture exported from the console again", runReplayCommand},
     };
 
     const QStringList arguments = app.arguments().mid(1);

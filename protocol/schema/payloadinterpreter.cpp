@@ -1,4 +1,5 @@
 #include "payloadinterpreter.h"
+#include "sparkplug.h"
 
 #include "mqtt/topic.h"
 #include "push/envelope.h"
@@ -264,8 +265,12 @@ InterpretedPayload interpretPayload(const SchemaRegistry &registry, const TopicB
         out.notes.append(QStringLiteral("content type names %1: %2").arg(type.messageType, out.decoded.error));
     }
 
-    // Rule 3: the most specific topic binding.
-    if (const std::optional<TopicBinding> binding = validTopic ? bindings.resolve(topic) : std::nullopt) {
+    // Rule 3: the most specific topic binding. Sparkplug's STATE messages are JSON under the
+    // namespace its payload type is bound to: they are read as text.
+    std::optional<TopicBinding> binding = validTopic ? bindings.resolve(topic) : std::nullopt;
+    if (binding && binding->messageType == sparkplug::PayloadType && sparkplug::isStateTopic(topic))
+        binding.reset();
+    if (binding) {
         out.boundFilter = binding->filter;
         DecodeResult decoded = registry.decode(binding->messageType, payload);
         if (decoded.ok()) {

@@ -6,6 +6,7 @@
 
 #include "protobufcompat.h"
 #include "push/envelope.h"
+#include "schema/sparkplug.h"
 
 #include <QDir>
 #include <QHash>
@@ -67,7 +68,7 @@ struct SchemaRegistry::Impl {
         const std::string full = name.toStdString();
         if (const gp::Descriptor *type = m_pool.FindMessageTypeByName(full))
             return type;
-        if (name.startsWith(QLatin1String("hermes.push.v1.")))
+        if (name.startsWith(QLatin1String("hermes.push.v1.")) || name.startsWith(QLatin1String("org.eclipse.tahu.protobuf.")))
             return gp::DescriptorPool::generated_pool()->FindMessageTypeByName(full);
         return nullptr;
     }
@@ -132,6 +133,8 @@ struct SchemaRegistry::Impl {
     // it the generated hermes.push.v1 descriptors findType() looks up, into every program
     // that uses the registry.
     push::EnvelopeResult (*m_keepEnvelopeLinked)(QByteArrayView) = &push::PushEnvelope::fromBytes;
+    // The same for the compiled-in Sparkplug B payload (org.eclipse.tahu.protobuf).
+    std::optional<sparkplug::Payload> (*m_keepSparkplugLinked)(QByteArrayView) = &sparkplug::decodePayload;
 };
 
 /// Canonical JSON of a typed tree of `type` (decoded from `payload`), identical to protobuf's converter, or false

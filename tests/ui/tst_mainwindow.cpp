@@ -5,21 +5,29 @@
 #include "../engine/rawclient.h"
 
 #include "dashboardview.h"
+#include "heartbeattimeline.h"
 #include "mainwindow.h"
 #include "messagesview.h"
 #include "payloadinspector.h"
 #include "pushdialog.h"
 #include "sessionsview.h"
+#include "sessiontablemodel.h"
+#include "sessiondetailview.h"
 #include "topicsview.h"
 #include "topictreemodel.h"
+#include "theme.h"
 #include "translations.h"
 
 #include "engine/localengine.h"
 
 #include <QAbstractItemView>
+#include <QApplication>
+#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QPlainTextEdit>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QPointer>
 #include <QPushButton>
 #include <QDir>
@@ -33,6 +41,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QTabBar>
 #include <QTableView>
 #include <QTreeView>
 #include <QtTest>
@@ -56,6 +65,10 @@ private slots:
     void topicsDockShowsAndDeletesRetained();
     void messagesViewPausesAndFilters();
     void pushDialogDeliversToADevice();
+    void selectionDrivesDetailAndPushesToTwoDevices();
+    void defaultLayoutFitsTheScreen_data();
+    void defaultLayoutFitsTheScreen();
+    void darkThemeIsChosenInView();
 
 private:
     QString screenshotPath(const QString &name) const;
@@ -479,6 +492,171 @@ void TestMainWindow::pushDialogDeliversToADevice()
     QCOMPARE(QString::fromUtf8(publish.payload), QStringLiteral("{\"title\":\"推送\"}"));
     QCOMPARE(publish.properties.contentType, QStringLiteral("application/json"));
     device.send(Puback{*publish.packetId});
+}
+
+void TestMainWindow::selectionDrivesDetailAndPushesToTwoDevices()
+{
+    const QString mosquittoSub = QStandardPaths::findExecutable(QStringLiteral("mosquitto_sub"));
+    if (mosquittoSub.isEmpty())
+        HERMES_SKIP("mosquitto_sub is not installed (package mosquitto-clients)");
+    LocalEngine engine(test::loopbackConfig());
+    engine.setTelemetryInterval(std::chrono::milliseconds(50));
+    ui::MainWindow window(engine);
+    window.setInteractive(false);
+    window.resize(1400, 900);
+    window.show();
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    engine.start();
+    QVERIFY(started.wait(5000));
+    const quint16 port = started.at(0).at(0).value<QList<ListenAddress>>().first().port;
+
+    // Two real devices, each printing one message on its push topic and exiting.
+    std::vector<std::unique_ptr<QProcess>> devices;
+    for (const QString &id : {QStringLiteral("lamp-1"), QStringLiteral("lamp-2")}) {
+        auto device = std::make_unique<QProcess>();
+        device->start(mosquittoSub, {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                                     QString::number(port), QStringLiteral("-i"), id, QStringLiteral("-t"),
+                                     ui::PushDialog::deviceTopic(id), QStringLiteral("-q"), QStringLiteral("1"),
+                                     QStringLiteral("-C"), QStringLiteral("1"), QStringLiteral("-N")});
+        QVERIFY(device->waitForStarted());
+        devices.push_back(std::move(device));
+    }
+    ui::SessionsView *sessions = window.sessions();
+    QTRY_COMPARE_WITH_TIMEOUT(sessions->model()->onlineCount(), 2, 10000);
+    QTableView *table = sessions->table();
+
+    // A click on the first row shows it in Session detail, without a double-click.
+    const QRect first = table->visualRect(table->model()->index(0, 0));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, first.center());
+    QCOMPARE(window.sessionDetail()->clientId(), QStringLiteral("lamp-1"));
+    table->setFocus();
+    QTest::keyClick(table, Qt::Key_Down);
+    QCOMPARE(window.sessionDetail()->clientId(), QStringLiteral("lamp-2"));
+    QTRY_VERIFY(window.sessionDetail()->findChild<QLabel *>(QStringLiteral("detailState"))->text() == QStringLiteral("online"));
+
+    // Shift+Up selects both; Push → "Push to selected (2)" prefills the composer.
+    QTest::keyClick(table, Qt::Key_Up, Qt::ShiftModifier);
+    auto *pushSelected = window.findChild<QAction *>(QStringLiteral("pushSelected"));
+    QVERIFY(pushSelected);
+    QVERIFY(pushSelected->isEnabled());
+    QCOMPARE(pushSelected->text(), QStringLiteral("Push to &selected (2)…"));
+    pushSelected->trigger();
+    ui::PushDialog *dialog = window.findChild<ui::PushDialog *>();
+    QVERIFY(dialog);
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("pushTarget"))->text(), QStringLiteral("lamp-1, lamp-2"));
+    QCOMPARE(dialog->windowTitle(), QStringLiteral("Push to 2 selected devices"));
+    dialog->findChild<QCheckBox *>(QStringLiteral("pushEnvelope"))->setChecked(false);
+    dialog->findChild<QPlainTextEdit *>(QStringLiteral("pushPayload"))->insertPlainText(QStringLiteral("lights off"));
+    QTRY_VERIFY(dialog->findChild<QLabel *>(QStringLiteral("pushAudience"))->text().contains(QStringLiteral("2 devices")));
+    QVERIFY(dialog->grab().save(screenshotPath(QStringLiteral("push-to-selected-en.png"))));
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("pushSend")), Qt::LeftButton);
+
+    for (auto &device : devices) {
+        QTRY_COMPARE_WITH_TIMEOUT(device->state(), QProcess::NotRunning, 10000);
+        QCOMPARE(device->readAllStandardOutput(), QByteArray("lights off"));
+    }
+}
+
+void TestMainWindow::defaultLayoutFitsTheScreen_data()
+{
+    QTest::addColumn<QSize>("size");
+    QTest::addColumn<QString>("language");
+    QTest::newRow("1366x768 laptop, English") << QSize(1366, 768) << QStringLiteral("en");
+    QTest::newRow("1366x768 laptop, Chinese") << QSize(1366, 768) << QStringLiteral("zh_CN");
+    QTest::newRow("1920x1080, English") << QSize(1920, 1080) << QStringLiteral("en");
+    QTest::newRow("1920x1080, Chinese") << QSize(1920, 1080) << QStringLiteral("zh_CN");
+}
+
+void TestMainWindow::defaultLayoutFitsTheScreen()
+{
+    QFETCH(QSize, size);
+    QFETCH(QString, language);
+    QSettings().remove(QStringLiteral("ui")); // the default layout, not a saved one
+    ui::installTranslations(QLocale(language));
+    LocalEngine engine(test::loopbackConfig());
+    ui::MainWindow window(engine);
+    window.setInteractive(false);
+    window.resize(size);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCOMPARE(window.size(), size);
+
+    const auto checkEveryViewFits = [&](const char *when) {
+        const QRect inside = window.rect();
+        // The Sessions table keeps a usable height and width.
+        const QRect central = window.centralWidget()->geometry();
+        QVERIFY2(central.height() >= size.height() / 4 && central.width() >= size.width() / 3,
+                 qPrintable(QStringLiteral("%1: Sessions is %2x%3").arg(when).arg(central.width()).arg(central.height())));
+        // Every dock's tab is on screen, and each dock, brought forward, is shown whole.
+        for (QTabBar *tabs : window.findChildren<QTabBar *>(QString(), Qt::FindDirectChildrenOnly)) {
+            if (!tabs->isVisible())
+                continue;
+            const QRect bar(tabs->mapTo(&window, QPoint(0, 0)), tabs->size());
+            QVERIFY2(inside.contains(bar), qPrintable(QStringLiteral("%1: dock tabs clipped").arg(when)));
+            for (int i = 0; i < tabs->count(); ++i)
+                QVERIFY2(inside.contains(tabs->tabRect(i).translated(bar.topLeft())),
+                         qPrintable(QStringLiteral("%1: tab %2 clipped").arg(when, tabs->tabText(i))));
+        }
+        for (QDockWidget *dock : window.findChildren<QDockWidget *>()) {
+            dock->raise();
+            QCoreApplication::processEvents();
+            QVERIFY2(dock->isVisible(), qPrintable(dock->objectName()));
+            const QRect area(dock->mapTo(&window, QPoint(0, 0)), dock->size());
+            QVERIFY2(inside.contains(area), qPrintable(QStringLiteral("%1: %2 at %3,%4 %5x%6 is outside the window")
+                                                            .arg(QLatin1String(when), dock->objectName())
+                                                            .arg(area.x()).arg(area.y()).arg(area.width()).arg(area.height())));
+            QVERIFY2(dock->widget()->height() >= 150 && dock->widget()->width() >= 300,
+                     qPrintable(QStringLiteral("%1: %2 is only %3x%4").arg(QLatin1String(when), dock->objectName())
+                                    .arg(dock->widget()->width()).arg(dock->widget()->height())));
+        }
+    };
+    checkEveryViewFits("default");
+    window.findChild<QDockWidget *>(QStringLiteral("dashboardDock"))->raise();
+    window.findChild<QDockWidget *>(QStringLiteral("sessionDetailDock"))->raise();
+    QCoreApplication::processEvents();
+    QVERIFY(window.grab().save(screenshotPath(
+        QStringLiteral("layout-%1x%2-%3.png").arg(size.width()).arg(size.height()).arg(language))));
+
+    // Spoil the layout, then View → Reset layout brings the default back.
+    window.findChild<QDockWidget *>(QStringLiteral("topicsDock"))->hide();
+    window.findChild<QDockWidget *>(QStringLiteral("sessionDetailDock"))->setFloating(true);
+    window.findChild<QAction *>(QStringLiteral("resetLayout"))->trigger();
+    QCoreApplication::processEvents();
+    QVERIFY(!window.findChild<QDockWidget *>(QStringLiteral("sessionDetailDock"))->isFloating());
+    checkEveryViewFits("after reset");
+    window.close();
+    QSettings().remove(QStringLiteral("ui"));
+    ui::installTranslations(QLocale(QLocale::English));
+}
+
+void TestMainWindow::darkThemeIsChosenInView()
+{
+    ui::installTranslations(QLocale(QLocale::English));
+    LocalEngine engine(test::loopbackConfig());
+    ui::MainWindow window(engine);
+    window.setInteractive(false);
+    window.resize(1366, 768);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *dark = window.findChild<QAction *>(QStringLiteral("theme_dark"));
+    auto *light = window.findChild<QAction *>(QStringLiteral("theme_light"));
+    QVERIFY(dark && light && window.findChild<QAction *>(QStringLiteral("theme_system")));
+    dark->trigger();
+    QVERIFY(dark->isChecked());
+    QCOMPARE(ui::themeSetting(), ui::Theme::Dark);
+    QVERIFY(ui::isDark(QApplication::palette()));
+    QCoreApplication::processEvents();
+    // The charts and the timeline follow: dark backgrounds, light text.
+    auto *chart = window.dashboard()->findChild<QChartView *>();
+    QVERIFY(chart);
+    QVERIFY(chart->chart()->backgroundBrush().color().lightness() < 80);
+    QVERIFY(window.sessionDetail()->timeline()->palette().color(QPalette::Base).lightness() < 80);
+    QVERIFY(window.grab().save(screenshotPath(QStringLiteral("main-window-dark-en.png"))));
+    light->trigger();
+    QVERIFY(!ui::isDark(QApplication::palette()));
+    QCoreApplication::processEvents();
+    QVERIFY(chart->chart()->backgroundBrush().color().lightness() > 180);
+    QSettings().remove(QStringLiteral("ui"));
 }
 
 HERMES_TEST_MAIN(TestMainWindow)

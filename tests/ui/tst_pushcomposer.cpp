@@ -4,6 +4,8 @@
 #include "../common/testconfig.h"
 #include "pushdialog.h"
 #include "pushesview.h"
+#include "charts.h"
+#include "reportexport.h"
 #include "translations.h"
 
 #include "engine/localengine.h"
@@ -14,7 +16,14 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
+#include <QChartView>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
+#include <QSettings>
+#include <QTemporaryDir>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -35,15 +44,22 @@ private slots:
     void initTestCase();
     void composerPushReachesMosquittoSub();
     void composerExplainsWhatIsWrong();
+    void savedPayloadsPerTopic();
     void screenshots_data();
     void screenshots();
 
 private:
     quint16 startEngine(LocalEngine &engine);
+    QTemporaryDir m_settingsDir;
 };
 
 void TestPushComposer::initTestCase()
 {
+    // Saved payloads go to a scratch folder, never the user's settings.
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("HermesTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_pushcomposer"));
     qRegisterMetaType<PushReport>();
     // English plurals ("1 device", "0 devices") come from hermes_en.ts, as in the console.
     ui::installTranslations(QLocale(QLocale::English));
@@ -140,6 +156,25 @@ void TestPushComposer::composerPushReachesMosquittoSub()
     QCOMPARE(pushes.targets()->data(pushes.targets()->index(0, ui::PushTargetModel::Device)).toString(), QStringLiteral("phone-42"));
     QTRY_COMPARE(pushes.targets()->data(pushes.targets()->index(0, ui::PushTargetModel::State)).toString(), QStringLiteral("acknowledged"));
     QCOMPARE(pushes.targets()->data(pushes.targets()->index(0, ui::PushTargetModel::Sequence)).toULongLong(), 1u);
+
+    // The delivery report goes to CSV (one row per device) and JSON, the chart to PNG.
+    QTemporaryDir dir;
+    QVERIFY(pushes.exportSelectedReport(dir.filePath(QStringLiteral("report.csv"))));
+    QFile csv(dir.filePath(QStringLiteral("report.csv")));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = csv.readAll().split('\n');
+    QCOMPARE(lines.at(0).trimmed(), ui::pushReportColumns().join(QLatin1Char(',')).toUtf8());
+    QVERIFY2(lines.at(1).startsWith("phone-42,1,acknowledged,"), lines.at(1).constData());
+    QVERIFY(pushes.exportSelectedReport(dir.filePath(QStringLiteral("report.json"))));
+    QFile json(dir.filePath(QStringLiteral("report.json")));
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    const QJsonObject report = QJsonDocument::fromJson(json.readAll()).object();
+    QCOMPARE(report.value(QLatin1String("targets")).toArray().at(0).toObject().value(QLatin1String("device")).toString(),
+             QStringLiteral("phone-42"));
+    auto *chart = pushes.findChild<QChartView *>(QStringLiteral("pushArrivalChart"));
+    QVERIFY(chart);
+    QVERIFY(ui::saveChartPng(chart, dir.filePath(QStringLiteral("arrivals.png"))));
+    QVERIFY(QImage(dir.filePath(QStringLiteral("arrivals.png"))).width() > 100);
 }
 
 void TestPushComposer::composerExplainsWhatIsWrong()
@@ -175,6 +210,49 @@ void TestPushComposer::composerExplainsWhatIsWrong()
     dialog.send();
     QTRY_VERIFY(problem->text().startsWith(QLatin1String("Not sent: unknown device \"ghost\"")));
     QVERIFY(dialog.isVisible());
+}
+
+void TestPushComposer::savedPayloadsPerTopic()
+{
+    LocalEngine engine(test::loopbackConfig());
+    {
+        ui::PushDialog dialog(engine);
+        auto *kind = dialog.findChild<QComboBox *>(QStringLiteral("pushTargetKind"));
+        auto *target = dialog.findChild<QLineEdit *>(QStringLiteral("pushTarget"));
+        auto *format = dialog.findChild<QComboBox *>(QStringLiteral("pushFormat"));
+        auto *payload = dialog.findChild<QPlainTextEdit *>(QStringLiteral("pushPayload"));
+        auto *saved = dialog.findChild<QComboBox *>(QStringLiteral("pushSavedPayloads"));
+        QVERIFY(kind && target && format && payload && saved);
+        kind->setCurrentIndex(kind->findText(QStringLiteral("Topic")));
+        target->setText(QStringLiteral("lights/kitchen/set"));
+        QCOMPARE(dialog.savedPayloadTopic(), QStringLiteral("lights/kitchen/set"));
+        format->setCurrentIndex(format->findText(QStringLiteral("JSON")));
+        payload->setPlainText(QStringLiteral("{\"on\": true, \"level\": 80}"));
+        QVERIFY(dialog.savePayloadAs(QStringLiteral("bright")));
+        payload->setPlainText(QStringLiteral("{\"on\": false}"));
+        QVERIFY(dialog.savePayloadAs(QStringLiteral("off")));
+        QCOMPARE(dialog.savedPayloadNames(), (QStringList{"bright", "off"}));
+        QCOMPARE(saved->count(), 3); // the prompt and two names
+        // Another topic has its own list.
+        target->setText(QStringLiteral("lights/hall/set"));
+        QVERIFY(dialog.savedPayloadNames().isEmpty());
+        // Device pushes share one list.
+        kind->setCurrentIndex(kind->findText(QStringLiteral("Devices")));
+        QCOMPARE(dialog.savedPayloadTopic(), QStringLiteral("devices/+/push"));
+    }
+    // A new composer (as after a restart) offers them again and loads format and text.
+    ui::PushDialog again(engine);
+    auto *kind = again.findChild<QComboBox *>(QStringLiteral("pushTargetKind"));
+    kind->setCurrentIndex(kind->findText(QStringLiteral("Topic")));
+    again.findChild<QLineEdit *>(QStringLiteral("pushTarget"))->setText(QStringLiteral("lights/kitchen/set"));
+    QCOMPARE(again.savedPayloadNames(), (QStringList{"bright", "off"}));
+    auto *format = again.findChild<QComboBox *>(QStringLiteral("pushFormat"));
+    format->setCurrentIndex(format->findText(QStringLiteral("Text")));
+    QVERIFY(again.loadSavedPayload(QStringLiteral("bright")));
+    QCOMPARE(format->currentText(), QStringLiteral("JSON"));
+    QCOMPARE(again.findChild<QPlainTextEdit *>(QStringLiteral("pushPayload"))->toPlainText(),
+             QStringLiteral("{\"on\": true, \"level\": 80}"));
+    QVERIFY(again.findChild<QLabel *>(QStringLiteral("pushProblem"))->text().isEmpty());
 }
 
 void TestPushComposer::screenshots_data()

@@ -21,8 +21,12 @@
 #include <QFile>
 #include <QGuiApplication>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -163,6 +167,8 @@ private slots:
 
     void viewFiltersDrivenByWidgets();
     void viewContextActions();
+    void selectionDrivesDetailAndMultiPush();
+    void detailToolbarPushesAndKicks();
     void viewFollowsTelemetry();
     void tenThousandSessions();
 
@@ -641,7 +647,7 @@ void TestSessionsView::viewContextActions()
     QVERIFY(view.selectClientId("beta"));
     action("pushToSession")->trigger();
     QCOMPARE(push.size(), 1);
-    QCOMPARE(push.at(0).at(0).toString(), QStringLiteral("beta"));
+    QCOMPARE(push.at(0).at(0).toStringList(), QStringList{"beta"});
 
     action("openSessionDetail")->trigger();
     QCOMPARE(activated.size(), 1);
@@ -666,8 +672,82 @@ void TestSessionsView::viewContextActions()
 
     // With nothing selected the actions do nothing.
     table->setCurrentIndex({});
+    table->clearSelection();
     action("pushToSession")->trigger();
     QCOMPARE(push.size(), 1);
+}
+
+void TestSessionsView::selectionDrivesDetailAndMultiPush()
+{
+    FakeMonitor monitor;
+    ui::SessionsView view(monitor);
+    view.resize(1000, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    emit monitor.telemetry(fullBatch({session("alpha"), session("beta"), session("gamma")},
+                                     QDateTime::currentMSecsSinceEpoch()));
+    QSignalSpy current(&view, &ui::SessionsView::currentSessionChanged);
+    QSignalSpy push(&view, &ui::SessionsView::pushRequested);
+    QTableView *table = view.table();
+    auto *pushAction = view.findChild<QAction *>(QStringLiteral("pushToSession"));
+    QVERIFY(pushAction);
+
+    // A single click makes the row current: the detail is told at once.
+    const QRect alpha = table->visualRect(table->model()->index(0, 0));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, alpha.center());
+    QCOMPARE(current.size(), 1);
+    QCOMPARE(current.last().at(0).toString(), QStringLiteral("alpha"));
+    QCOMPARE(pushAction->text(), QStringLiteral("Push to this device…"));
+
+    // The arrow key moves it; Shift+Down extends the selection to three rows.
+    table->setFocus();
+    QTest::keyClick(table, Qt::Key_Down);
+    QCOMPARE(current.last().at(0).toString(), QStringLiteral("beta"));
+    QCOMPARE(view.selectedClientIds(), QStringList{"beta"});
+    QTest::keyClick(table, Qt::Key_Up);
+    QTest::keyClick(table, Qt::Key_Down, Qt::ShiftModifier);
+    QTest::keyClick(table, Qt::Key_Down, Qt::ShiftModifier);
+    QCOMPARE(view.selectedClientIds(), (QStringList{"alpha", "beta", "gamma"}));
+    QCOMPARE(pushAction->text(), QStringLiteral("Push to selected (3)…"));
+
+    // Ctrl+click takes beta out; the push goes to the other two.
+    const QRect beta = table->visualRect(table->model()->index(1, 0));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::ControlModifier, beta.center());
+    QCOMPARE(view.selectedClientIds(), (QStringList{"alpha", "gamma"}));
+    pushAction->trigger();
+    QCOMPARE(push.size(), 1);
+    QCOMPARE(push.at(0).at(0).toStringList(), (QStringList{"alpha", "gamma"}));
+}
+
+void TestSessionsView::detailToolbarPushesAndKicks()
+{
+    FakeMonitor monitor;
+    ui::SessionDetailView detail(monitor);
+    detail.setConfirmKick(false);
+    detail.show();
+    auto *pushButton = detail.findChild<QPushButton *>(QStringLiteral("detailPush"));
+    auto *kickButton = detail.findChild<QPushButton *>(QStringLiteral("detailKick"));
+    QVERIFY(pushButton && kickButton);
+    QVERIFY(!pushButton->isEnabled());
+    QVERIFY(!kickButton->isEnabled());
+
+    detail.showSession(QStringLiteral("alpha"));
+    SessionDetail shown;
+    shown.info = session("alpha");
+    detail.applyDetail(shown);
+    QVERIFY(pushButton->isEnabled());
+    QVERIFY(kickButton->isEnabled());
+    QSignalSpy push(&detail, &ui::SessionDetailView::pushRequested);
+    QTest::mouseClick(pushButton, Qt::LeftButton);
+    QCOMPARE(push.size(), 1);
+    QCOMPARE(push.at(0).at(0).toString(), QStringLiteral("alpha"));
+    QTest::mouseClick(kickButton, Qt::LeftButton);
+    QCOMPARE(monitor.kicked, QStringList{"alpha"});
+
+    // An offline session cannot be kicked.
+    shown.info = session("alpha", false);
+    detail.applyDetail(shown);
+    QVERIFY(!kickButton->isEnabled());
 }
 
 void TestSessionsView::viewFollowsTelemetry()
@@ -1026,6 +1106,26 @@ void TestSessionsView::detailViewExportsTrace()
     const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines, detail.packetTrace);
     QVERIFY(!view.exportTrace(dir.filePath(QStringLiteral("missing-dir/trace.txt"))));
+
+    // CSV: a header and one row per packet, split into fields.
+    QVERIFY(view.exportTrace(dir.filePath(QStringLiteral("trace.csv"))));
+    QFile csv(dir.filePath(QStringLiteral("trace.csv")));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QList<QByteArray> rows = csv.readAll().trimmed().split('\n');
+    QCOMPARE(rows.size(), detail.packetTrace.size() + 1);
+    QVERIFY(rows.first().startsWith("time,direction,packet,topic,qos"));
+    // JSON: the client and the same rows as objects.
+    QVERIFY(view.exportTrace(dir.filePath(QStringLiteral("trace.json"))));
+    QFile json(dir.filePath(QStringLiteral("trace.json")));
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    const QJsonObject document = QJsonDocument::fromJson(json.readAll()).object();
+    QCOMPARE(document.value(QLatin1String("client_id")).toString(), QStringLiteral("meter-sh-004217"));
+    const QJsonArray packets = document.value(QLatin1String("packets")).toArray();
+    QCOMPARE(packets.size(), detail.packetTrace.size());
+    QCOMPARE(packets.at(0).toObject().value(QLatin1String("direction")).toString(),
+             detail.heartbeats.at(0).inbound ? QStringLiteral("in") : QStringLiteral("out"));
+    QCOMPARE(packets.at(0).toObject().value(QLatin1String("packet")).toString(),
+             mqtt::packetTypeName(detail.heartbeats.at(0).type));
 }
 
 void TestSessionsView::timelineZoomPanFit()
