@@ -13,7 +13,7 @@
 // (exit 0 unless the broker or the load process broke).
 //
 //   QT_QPA_PLATFORM=offscreen bench_guistall [--clients 10000] [--rate 20000]
-//       [--duration 60] [--topics 10000] [--publishers 4] [--payload 64] [--sample 5]
+//       [--duration 60] [--topics 10000] [--publishers 4] [--payload 64] [--sample 5] [--pins 10]
 #include "mqtt/codec.h"
 #include "mqtt/packets.h"
 
@@ -24,6 +24,7 @@
 #include "sessionsview.h"
 #include "topicsview.h"
 #include "topictreemodel.h"
+#include "valuecharts.h"
 
 #include "engine/brokeroptions.h"
 #include "engine/localengine.h"
@@ -69,6 +70,7 @@ struct Options {
     int publishers = 4;
     int payload = 64;
     double sample = 5;      ///< RSS / progress line period, seconds
+    int pins = 0;           ///< value-chart fields pinned on the flooded topics, two per chart
     double connectTimeout = 180;
 };
 
@@ -328,10 +330,11 @@ int main(int argc, char *argv[])
         else if (key == "--publishers") o.publishers = std::max(1, int(value));
         else if (key == "--payload") o.payload = std::max(16, int(value));
         else if (key == "--sample") o.sample = std::max(0.5, value);
+        else if (key == "--pins") o.pins = std::max(0, int(value));
         else {
             std::fprintf(stderr,
                          "usage: bench_guistall [--clients N] [--rate MSG_PER_S] [--duration S] [--topics N]\n"
-                         "                      [--publishers N] [--payload BYTES] [--sample S]\n"
+                         "                      [--publishers N] [--payload BYTES] [--sample S] [--pins N]\n"
                          "Run with QT_QPA_PLATFORM=offscreen (or under xvfb-run).\n");
             return 2;
         }
@@ -373,9 +376,12 @@ int main(int argc, char *argv[])
     window.setInteractive(false);
     window.resize(1600, 1000);
     window.show();
+    // Every flooded payload is {"seq":N,…}: each pin reads it from every captured message.
+    for (int i = 0; i < o.pins; ++i)
+        window.valueCharts()->addPin(hermes::ui::ValuePin{QStringLiteral("gs/+/state"), QStringLiteral("seq"), i / 2});
 
-    std::printf("bench_guistall: clients=%d rate=%d/s duration=%.0fs topics=%d publishers=%d payload=%d platform=%s\n",
-                o.clients, o.rate, o.duration, o.topics, o.publishers, o.payload,
+    std::printf("bench_guistall: clients=%d rate=%d/s duration=%.0fs topics=%d publishers=%d payload=%d pins=%d platform=%s\n",
+                o.clients, o.rate, o.duration, o.topics, o.publishers, o.payload, o.pins,
                 qPrintable(QGuiApplication::platformName()));
     std::fflush(stdout);
 
