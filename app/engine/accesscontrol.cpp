@@ -82,6 +82,42 @@ bool PasswordHash::verify(const QByteArray &password) const
     return difference == 0;
 }
 
+bool clientIdMatches(const QString &pattern, const QString &clientId)
+{
+    if (!pattern.contains(QLatin1Char('*')))
+        return pattern == clientId;
+    // Greedy glob with backtracking to the last '*': linear in practice, and patterns come
+    // from the operator, not from clients.
+    qsizetype p = 0, c = 0, star = -1, resume = 0;
+    while (c < clientId.size()) {
+        if (p < pattern.size() && pattern.at(p) == QLatin1Char('*')) {
+            star = p++;
+            resume = c;
+        } else if (p < pattern.size() && pattern.at(p) == clientId.at(c)) {
+            ++p;
+            ++c;
+        } else if (star >= 0) {
+            p = star + 1;
+            c = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern.at(p) == QLatin1Char('*'))
+        ++p;
+    return p == pattern.size();
+}
+
+QString Account::effectiveClientIdPattern() const
+{
+    return clientIdPattern.isEmpty() && role == Role::Device ? userName : clientIdPattern;
+}
+
+bool Account::permitsClientId(const QString &clientId) const
+{
+    return !bindsClientId() || clientIdMatches(effectiveClientIdPattern(), clientId);
+}
+
 std::optional<AccessRule> AccessRule::parse(const QString &text, QString *problem)
 {
     auto fail = [problem](const QString &message) -> std::optional<AccessRule> {

@@ -42,6 +42,8 @@ QString seconds(std::chrono::milliseconds duration)
 
 QString ConnectionSettings::brokerAddress() const
 {
+    if (!localPath.isEmpty())
+        return QStringLiteral("unix:") + localPath;
     if (host.contains(QLatin1Char(':')))
         return QStringLiteral("[%1]:%2").arg(host).arg(port);
     return QStringLiteral("%1:%2").arg(host).arg(port);
@@ -59,6 +61,7 @@ AdminClient::AdminClient(ConnectionSettings settings, QObject *parent)
     ClientOptions options;
     options.host = m_settings.host;
     options.port = m_settings.port;
+    options.localPath = m_settings.localPath;
     options.tcpConnectTimeout = m_settings.timeout;
     options.connect.version = mqtt::ProtocolVersion::V5;
     options.connect.clientId = m_clientId;

@@ -450,6 +450,10 @@ AdminApi::Answer AdminApi::setAccount(const QJsonObject &arguments)
         hash = PasswordHash::parse(text);
         if (!hash)
             return Answer::error(QStringLiteral("bad-request"), QStringLiteral("hash is not in the form hermesd --hash-password prints"));
+        if (hash->iterations < PasswordHash::MinIterations || hash->iterations > PasswordHash::MaxIterations)
+            return Answer::error(QStringLiteral("bad-request"),
+                                 QStringLiteral("the hash's PBKDF2 iteration count must be from %1 to %2")
+                                         .arg(PasswordHash::MinIterations).arg(PasswordHash::MaxIterations));
     } else {
         return Answer::error(QStringLiteral("bad-request"), QStringLiteral("give password or hash"));
     }
