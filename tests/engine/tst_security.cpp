@@ -379,7 +379,7 @@ void TestSecurity::customRuleWithUserSubstitution()
     const auto broker = startBroker(config);
     RawClient device;
     QVERIFY(device.connectTo(broker->listenAddresses().first().port));
-    QVERIFY(device.handshake(login(QStringLiteral("phone"), QStringLiteral("dev-1"), "device-secret")));
+    QVERIFY(device.handshake(login(QStringLiteral("dev-1"), QStringLiteral("dev-1"), "device-secret")));
     device.send(subscription(QStringLiteral("fleet/dev-1/config")));
     QCOMPARE(std::get<Suback>(*device.waitFor(PacketType::Suback)).reasonCodes.first(), ReasonCode::GrantedQoS1);
     Subscribe other = subscription(QStringLiteral("fleet/dev-2/config"));
