@@ -689,16 +689,14 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     const TransportIdentity transport = m_transportIdentities.value(&connection);
     const bool checksPassword = connect.userName && transport.certificateName.isEmpty();
     const QHostAddress source = connection.peerAddress().host();
-    if (checksPassword) {
-        // A source or user name still backing off is refused before any password work:
-        // guessing costs the guesser time, not the broker PBKDF2 rounds. v5: 0x9F; v3.x:
-        // 3 Server unavailable.
-        if (!m_authBackoff.mayAttempt(source, *connect.userName, at)) {
-            ++m_counters.connectionsRefused;
-            ++m_counters.authBackoffRefusals;
-            connection.apply(connection.machine().rejectConnect(ReasonCode::ConnectionRateExceeded, at));
-            return;
-        }
+    // A source or user name still backing off is refused before any password work:
+    // guessing costs the guesser time, not the broker PBKDF2 rounds. v5: 0x9F; v3.x:
+    // 3 Server unavailable.
+    if (checksPassword && !m_authBackoff.mayAttempt(source, *connect.userName, at)) {
+        ++m_counters.connectionsRefused;
+        ++m_counters.authBackoffRefusals;
+        connection.apply(connection.machine().rejectConnect(ReasonCode::ConnectionRateExceeded, at));
+        return;
     }
     const auto login = m_authenticator.login(
         LoginRequest{clientId, connect.userName, connect.password, connection.isFromLoopback(), transport});

@@ -22,6 +22,7 @@ bool isAuthenticationRefusal(ReasonCode code)
     case ReasonCode::NotAuthorized:
     case ReasonCode::Banned:
     case ReasonCode::BadAuthenticationMethod:
+    case ReasonCode::ClientIdentifierNotValid: // a device account bound to its own client ID
         return true;
     default:
         return false;
@@ -54,7 +55,10 @@ AdminClient::AdminClient(ConnectionSettings settings, QObject *parent)
       m_settings(std::move(settings)),
       // Unique per process and run: a clean-start session that collides with another
       // hermesctl's would take its connection over [MQTT-3.1.4-3].
-      m_clientId(QStringLiteral("hermesctl-%1-%2")
+      // The user name in it lets an account be bound to its tools' IDs
+      // (client_id=hermesctl-NAME-*) and shows whose tool a session is.
+      m_clientId(QStringLiteral("hermesctl-%1%2-%3")
+                         .arg(m_settings.userName.isEmpty() ? QString() : m_settings.userName + QLatin1Char('-'))
                          .arg(QCoreApplication::applicationPid())
                          .arg(QRandomGenerator::global()->generate() & 0xFFFFFF, 6, 16, QLatin1Char('0')))
 {

@@ -69,6 +69,8 @@ struct Options {
     int payload = 64;       ///< bytes, at least 16 (sequence number and send time)
     double timeout = 120;   ///< hard limit for one scenario, seconds
     double stall = 5;       ///< give up when nothing happened for this long, seconds
+    bool persistent = false;///< throughput/fan-out clients keep their session (clean start 0),
+                            ///< so QoS 1/2 deliveries go through the broker's store
 };
 
 // ---- Resource readings -------------------------------------------------------------------
@@ -161,12 +163,12 @@ void putU16(std::string &out, std::uint16_t v)
 
 std::string toStd(const QByteArray &bytes) { return std::string(bytes.constData(), size_t(bytes.size())); }
 
-std::string connectBytes(const std::string &clientId, int keepAlive)
+std::string connectBytes(const std::string &clientId, int keepAlive, bool cleanStart = true)
 {
     hermes::mqtt::Connect connect;
     connect.version = hermes::mqtt::ProtocolVersion::V3_1_1;
     connect.clientId = QString::fromStdString(clientId);
-    connect.cleanStart = true;
+    connect.cleanStart = cleanStart;
     connect.keepAliveSeconds = quint16(keepAlive);
     return toStd(hermes::mqtt::encode(connect, hermes::mqtt::ProtocolVersion::V3_1_1));
 }
@@ -562,7 +564,7 @@ bool openClients(Loop &loop, const Options &o, int count, const std::string &idP
             Conn *c = loop.connectTo(o.port, started);
             if (!c)
                 return;
-            loop.send(*c, connectBytes(idPrefix + std::to_string(started), keepAlive));
+            loop.send(*c, connectBytes(idPrefix + std::to_string(started), keepAlive, !o.persistent));
             ++started;
         }
     };
@@ -678,7 +680,7 @@ int runFlow(const Options &o, const std::string &name, int subs, long count, int
     if (ok) {
         pub = loop.connectTo(o.port, subs);
         if (pub) {
-            loop.send(*pub, connectBytes("lg-pub", 60));
+            loop.send(*pub, connectBytes("lg-pub", 60, !o.persistent));
             ok = loop.run([&] { return pub->connacked; }, deadline, Nanos(o.stall * kSecond));
         } else {
             ok = false;
@@ -1095,7 +1097,7 @@ void usage()
                  "scenarios: throughput fanout latency idle push keepalive qos2window firstmsg\n"
                  "options: --count N --qos Q --window W --qos0-window W --subscribers N\n"
                  "         --connections N --parallel N --keepalive S --trials N --payload BYTES\n"
-                 "         --timeout S --stall S\n");
+                 "         --timeout S --stall S --persistent 0|1\n");
 }
 
 } // namespace
@@ -1129,6 +1131,7 @@ int main(int argc, char **argv)
         else if (key == "--payload") o.payload = std::max(16, std::atoi(value));
         else if (key == "--timeout") o.timeout = std::max(1.0, std::atof(value));
         else if (key == "--stall") o.stall = std::max(0.5, std::atof(value));
+        else if (key == "--persistent") o.persistent = std::atoi(value) != 0;
         else {
             usage();
             return 2;
