@@ -15,7 +15,7 @@ cmake --build "$build" --target hermesd hermes_loadgen >/dev/null
 hermesd="$build/app/hermesd/hermesd"
 loadgen="$build/tests/bench/hermes_loadgen"
 work=$(mktemp -d "$PWD/$build/bench-durability.XXXXXX")
-trap 'kill "${broker:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'if [[ -n ${broker:-} ]]; then kill "$broker" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 for round in $(seq "$rounds"); do
