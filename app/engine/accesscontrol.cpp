@@ -72,13 +72,16 @@ QString PasswordHash::toString() const
 
 bool PasswordHash::verify(const QByteArray &password) const
 {
-    const QByteArray candidate = derive(password, salt, iterations);
-    if (candidate.size() != hash.size())
+    return constantTimeEquals(derive(password, salt, iterations), hash);
+}
+
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size())
         return false;
-    // Every byte is compared, so the time taken says nothing about where they differ.
     unsigned char difference = 0;
-    for (qsizetype i = 0; i < hash.size(); ++i)
-        difference |= static_cast<unsigned char>(candidate.at(i) ^ hash.at(i));
+    for (qsizetype i = 0; i < a.size(); ++i)
+        difference |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
     return difference == 0;
 }
 

@@ -57,6 +57,9 @@ struct Account {
     QString effectiveClientIdPattern() const;
 };
 
+/// Compares every byte, so the time taken says nothing about where two secrets differ.
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
+
 /// Matches a client ID against a pattern in which '*' stands for any run of characters.
 bool clientIdMatches(const QString &pattern, const QString &clientId);
 

@@ -8,20 +8,6 @@
 
 namespace hermes {
 
-namespace {
-
-bool sameBytes(const QByteArray &a, const QByteArray &b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char difference = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        difference |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
-    return difference == 0;
-}
-
-} // namespace
-
 QString certificateIdentity(const QSslCertificate &certificate)
 {
     if (certificate.isNull())
@@ -140,7 +126,7 @@ bool Authenticator::verifyPassword(const Account &account, const QByteArray &pas
 {
     const QByteArray digest = QCryptographicHash::hash(account.password.salt + password, QCryptographicHash::Sha256);
     const auto cached = m_verifiedDigests.constFind(account.userName);
-    if (cached != m_verifiedDigests.cend() && sameBytes(digest, *cached))
+    if (cached != m_verifiedDigests.cend() && constantTimeEquals(digest, *cached))
         return true;
     if (!account.password.verify(password))
         return false;
