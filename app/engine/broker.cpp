@@ -505,8 +505,7 @@ bool Broker::setAccount(const Account &account, QString *error)
     }
     m_authenticator.setStoredAccount(account);
     m_store->saveAccount(account);
-    // Committed first: a DISCONNECT must not wait behind the store's output gate.
-    commitStore();
+    scheduleCommit();
     revalidateSessions(account.userName);
     return true;
 }
@@ -523,7 +522,7 @@ bool Broker::removeAccount(const QString &userName, QString *error)
     }
     if (m_store) {
         m_store->deleteAccount(userName);
-        commitStore(); // a DISCONNECT must not wait behind the store's output gate
+        scheduleCommit();
     }
     revalidateSessions(userName);
     return true;
@@ -550,21 +549,38 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
         if (session->connection && (!userName || session->userName == *userName))
             affected.append(session.get());
     }
+    QStringList revoked;
     for (Session *session : std::as_const(affected)) {
         Connection *connection = session->connection;
         const auto identity = m_authenticator.recheck(session->identity(), m_transportIdentities.value(connection),
                                                       connection->isFromLoopback());
-        if (!identity) {
-            ++m_counters.sessionsRevoked;
-            qCInfo(lcBroker) << "closing" << session->clientId << ": its account or rights were withdrawn";
-            connection->apply(connection->machine().disconnect(ReasonCode::AdministrativeAction,
-                                                               CloseReason::Kicked, now()));
-            continue;
-        }
-        session->role = identity->role;
+        // A revoked client keeps nothing beyond a device's rights from here on; its
+        // connection closes on the next turn, because this may run inside one of its own
+        // requests (an operator removing its own account), whose handler still uses it.
+        session->role = identity ? identity->role : Role::Device;
         session->dirty = true;
         dropForbiddenSubscriptions(*session);
+        if (!identity)
+            revoked.append(session->clientId);
     }
+    if (revoked.isEmpty())
+        return;
+    QMetaObject::invokeMethod(this, [this, revoked] {
+        // Committed first: a DISCONNECT must not wait behind the store's output gate.
+        if (mustHoldOutput())
+            commitStore();
+        for (const QString &clientId : revoked) {
+            Session *session = sessionFor(clientId);
+            Connection *connection = session ? session->connection : nullptr;
+            if (!connection || m_authenticator.recheck(session->identity(), m_transportIdentities.value(connection),
+                                                       connection->isFromLoopback()))
+                continue; // gone already, or reconnected with an identity that may stay
+            ++m_counters.sessionsRevoked;
+            qCInfo(lcBroker) << "closing" << clientId << ": its account or rights were withdrawn";
+            connection->apply(connection->machine().disconnect(ReasonCode::AdministrativeAction,
+                                                               CloseReason::Kicked, now()));
+        }
+    }, Qt::QueuedConnection);
 }
 
 void Broker::dropForbiddenSubscriptions(Session &session)

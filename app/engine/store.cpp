@@ -509,7 +509,7 @@ QList<Account> Store::loadAccounts()
             qCWarning(lcStore) << "skipping unreadable account" << query.value(0).toString();
             continue;
         }
-        accounts.append(Account{query.value(0).toString(), *role, *hash});
+        accounts.append(Account{query.value(0).toString(), *role, *hash, {}});
     }
     return accounts;
 }

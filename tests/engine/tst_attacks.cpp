@@ -163,9 +163,9 @@ BrokerConfig TestAttacks::baseConfig(bool tls) const
     config.persistence = false;
     config.sysIntervalSeconds = 0;
     config.allowAnonymous = AnonymousAccess::Never;
-    config.accounts = {Account{QStringLiteral("dev-a"), Role::Device, hashOf("secret-a")},
-                       Account{QStringLiteral("dev-b"), Role::Device, hashOf("secret-b")},
-                       Account{QStringLiteral("ops"), Role::Operator, hashOf("secret-ops")}};
+    config.accounts = {Account{QStringLiteral("dev-a"), Role::Device, hashOf("secret-a"), {}},
+                       Account{QStringLiteral("dev-b"), Role::Device, hashOf("secret-b"), {}},
+                       Account{QStringLiteral("ops"), Role::Operator, hashOf("secret-ops"), {}}};
     if (tls) {
         config.tls.certificateFile = path(QStringLiteral("server.pem"));
         config.tls.keyFile = path(QStringLiteral("server.key"));
@@ -495,7 +495,7 @@ void TestAttacks::removedAccountIsCutAtOnce()
     config.dataDir = data.path();
     const auto broker = started(config);
     QString problem;
-    QVERIFY(broker->setAccount(Account{QStringLiteral("dev-x"), Role::Device, hashOf("secret-x")}, &problem));
+    QVERIFY(broker->setAccount(Account{QStringLiteral("dev-x"), Role::Device, hashOf("secret-x"), {}}, &problem));
     RawClient device(version);
     QVERIFY(device.connectTo(broker->listenAddresses().first().port));
     QCOMPARE(device.handshake(login(QStringLiteral("dev-x"), QStringLiteral("dev-x"), "secret-x"))->reasonCode,
@@ -523,7 +523,7 @@ void TestAttacks::demotedOperatorIsRefusedOnTheSameConnection()
     const auto broker = started(config);
     installPushServices(*broker);
     QString problem;
-    QVERIFY(broker->setAccount(Account{QStringLiteral("ops-2"), Role::Operator, hashOf("secret-ops-2")}, &problem));
+    QVERIFY(broker->setAccount(Account{QStringLiteral("ops-2"), Role::Operator, hashOf("secret-ops-2"), {}}, &problem));
     RawClient client(ProtocolVersion::V5);
     QVERIFY(client.connectTo(broker->listenAddresses().first().port));
     // Its client ID is its user name: as a device it may keep using it (another ID would
@@ -535,7 +535,7 @@ void TestAttacks::demotedOperatorIsRefusedOnTheSameConnection()
     client.send(message(QStringLiteral("$hermes/admin/v1/sessions/list"), 7, "{}"));
     QVERIFY(pubackCode(client) != ReasonCode::NotAuthorized);
 
-    QVERIFY(broker->setAccount(Account{QStringLiteral("ops-2"), Role::Device, hashOf("secret-ops-2")}, &problem));
+    QVERIFY(broker->setAccount(Account{QStringLiteral("ops-2"), Role::Device, hashOf("secret-ops-2"), {}}, &problem));
     QVERIFY(stillServed(client));
     client.takeReceived();
     client.send(message(QStringLiteral("$hermes/admin/v1/accounts/list"), 8, "{}"));

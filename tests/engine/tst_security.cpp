@@ -35,9 +35,9 @@ BrokerConfig secureConfig()
     config.persistence = false;
     config.sysIntervalSeconds = 0;
     config.allowAnonymous = AnonymousAccess::Never;
-    config.accounts = {Account{QStringLiteral("dev-1"), Role::Device, deviceHash()},
-                       Account{QStringLiteral("dev-2"), Role::Device, deviceHash()},
-                       Account{QStringLiteral("ops"), Role::Operator, operatorHash()}};
+    config.accounts = {Account{QStringLiteral("dev-1"), Role::Device, deviceHash(), {}},
+                       Account{QStringLiteral("dev-2"), Role::Device, deviceHash(), {}},
+                       Account{QStringLiteral("ops"), Role::Operator, operatorHash(), {}}};
     return config;
 }
 

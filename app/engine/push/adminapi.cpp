@@ -458,7 +458,7 @@ AdminApi::Answer AdminApi::setAccount(const QJsonObject &arguments)
         return Answer::error(QStringLiteral("bad-request"), QStringLiteral("give password or hash"));
     }
     QString problem;
-    if (!m_broker.setAccount(Account{name, *role, *hash}, &problem))
+    if (!m_broker.setAccount(Account{name, *role, *hash, {}}, &problem))
         return Answer::error(QStringLiteral("unavailable"), problem);
     return {{{QStringLiteral("name"), name}, {QStringLiteral("role"), roleName(*role)}, {QStringLiteral("source"), QStringLiteral("store")}}, {}, {}};
 }
