@@ -158,6 +158,10 @@ step "service user and unit"
 getent passwd hermes >/dev/null || fail "system user hermes not created"
 uid=$(id -u hermes)
 (( uid < 1000 )) || fail "hermes is not a system user (uid $uid)"
+[[ $(stat -c '%a %U %G' /etc/hermes/push.key) == "600 hermes hermes" ]] \
+    || fail "push signing key: $(stat -c '%a %U %G' /etc/hermes/push.key 2>&1), expected 600 hermes hermes"
+grep -qx '^push_signing_key k1 /etc/hermes/push.key' /etc/hermes/hermesd.conf || fail "packaged config does not sign pushes"
+echo "ok: push signing key /etc/hermes/push.key (600 hermes)"
 getent group hermes >/dev/null || fail "group hermes not created"
 if [[ -e /etc/systemd/system/multi-user.target.wants/hermesd.service ]]; then
     fail "hermesd.service is enabled; it must be installed disabled"
@@ -178,9 +182,14 @@ appstreamcli validate --no-net "/usr/share/metainfo/$APP_ID.metainfo.xml" || fai
 # --- publish/subscribe through the installed broker --------------------------------------
 step "publish/subscribe round trip via /usr/bin/hermesd"
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# As the packaged service runs it: the hermes system user, which has no home directory.
-# setpriv execs hermesd itself (runuser would stay in between and eat the SIGTERM).
-setpriv --reuid=hermes --regid=hermes --init-groups /usr/bin/hermesd --listen "127.0.0.1:$PORT" --no-persistence \
+# As the packaged service runs it: the hermes system user, which has no home directory, the
+# packaged config (signing key, admin socket in /run/hermes as systemd's RuntimeDirectory=
+# makes it). setpriv execs hermesd itself (runuser would stay in between and eat the SIGTERM).
+SOCKET=/run/hermes/hermesd.sock
+[[ ! -e $SOCKET ]] || fail "$SOCKET exists already (is a hermesd running?)"
+install -d -o hermes -g hermes -m 0750 /run/hermes
+setpriv --reuid=hermes --regid=hermes --init-groups /usr/bin/hermesd --config /etc/hermes/hermesd.conf \
+    --listen "127.0.0.1:$PORT" --listen "unix:$SOCKET" --no-persistence \
     >"$WORK/hermesd.out" 2>"$WORK/hermesd.err" &
 BROKER_PID=$!
 for _ in $(seq 100); do
@@ -189,15 +198,25 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 grep -qx "hermesd listening on 127.0.0.1:$PORT" "$WORK/hermesd.out" || fail "hermesd did not report listening"
+grep -qx "hermesd listening on unix:$SOCKET" "$WORK/hermesd.out" || fail "hermesd did not report its admin socket"
+[[ $(stat -c '%a %G' "$SOCKET") == "660 hermes" ]] || fail "$SOCKET is $(stat -c '%a %G' "$SOCKET"), expected 660 hermes"
+# root on the admin socket is an operator without a password: hermesctl finds it by itself.
+/usr/bin/hermesctl sessions >"$WORK/sessions" 2>&1 || { cat "$WORK/sessions"; fail "hermesctl over $SOCKET"; }
+echo "ok: hermesctl sessions over $SOCKET as root"
 TOPIC="hermes/package-test/$$"
 PAYLOAD="你好 hermes $(date +%s)"
-# The subscriber (MQTT 5) exits after one message; the publisher (MQTT 3.1.1) repeats until
-# then, so no guess is needed about when the subscription is in place.
-timeout 15 mosquitto_sub -h 127.0.0.1 -p "$PORT" -V mqttv5 -q 1 -t "$TOPIC" -C 1 >"$WORK/received" &
+# An anonymous TCP client is a device: this topic is not one of its own (SUBACK 0x87).
+timeout 10 mosquitto_sub -h 127.0.0.1 -p "$PORT" -V mqttv5 -t "$TOPIC" -C 1 -W 3 >/dev/null 2>"$WORK/denied" || true
+grep -q 'denied' "$WORK/denied" || fail "an anonymous TCP client could subscribe to $TOPIC"
+echo "ok: anonymous TCP client refused: $(cat "$WORK/denied")"
+# Over the admin socket as root (an operator; anonymous TCP clients are devices and may not
+# use this topic). The subscriber (MQTT 5) exits after one message; the publisher (MQTT
+# 3.1.1) repeats until then, so no guess is needed about when the subscription is in place.
+timeout 15 mosquitto_sub --unix "$SOCKET" -V mqttv5 -q 1 -t "$TOPIC" -C 1 >"$WORK/received" &
 SUB_PID=$!
 for _ in $(seq 50); do
     kill -0 "$SUB_PID" 2>/dev/null || break
-    mosquitto_pub -h 127.0.0.1 -p "$PORT" -V mqttv311 -q 1 -t "$TOPIC" -m "$PAYLOAD" || fail "mosquitto_pub"
+    mosquitto_pub --unix "$SOCKET" -V mqttv311 -q 1 -t "$TOPIC" -m "$PAYLOAD" || fail "mosquitto_pub"
     sleep 0.2
 done
 wait "$SUB_PID" || fail "mosquitto_sub got no message"
@@ -209,6 +228,8 @@ wait "$BROKER_PID" || broker_status=$?
 BROKER_PID=""
 [[ $broker_status -eq 0 ]] || { cat "$WORK/hermesd.err"; fail "hermesd exited with $broker_status after SIGTERM"; }
 echo "ok: hermesd stopped cleanly on SIGTERM"
+[[ ! -e $SOCKET ]] || fail "$SOCKET left behind after SIGTERM"
+rmdir /run/hermes
 
 # --- purge -------------------------------------------------------------------------------
 step "apt-get purge $PACKAGE"

@@ -72,14 +72,53 @@ QString PasswordHash::toString() const
 
 bool PasswordHash::verify(const QByteArray &password) const
 {
-    const QByteArray candidate = derive(password, salt, iterations);
-    if (candidate.size() != hash.size())
+    return constantTimeEquals(derive(password, salt, iterations), hash);
+}
+
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size())
         return false;
-    // Every byte is compared, so the time taken says nothing about where they differ.
     unsigned char difference = 0;
-    for (qsizetype i = 0; i < hash.size(); ++i)
-        difference |= static_cast<unsigned char>(candidate.at(i) ^ hash.at(i));
+    for (qsizetype i = 0; i < a.size(); ++i)
+        difference |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
     return difference == 0;
+}
+
+bool clientIdMatches(const QString &pattern, const QString &clientId)
+{
+    if (!pattern.contains(QLatin1Char('*')))
+        return pattern == clientId;
+    // Greedy glob with backtracking to the last '*': linear in practice, and patterns come
+    // from the operator, not from clients.
+    qsizetype p = 0, c = 0, star = -1, resume = 0;
+    while (c < clientId.size()) {
+        if (p < pattern.size() && pattern.at(p) == QLatin1Char('*')) {
+            star = p++;
+            resume = c;
+        } else if (p < pattern.size() && pattern.at(p) == clientId.at(c)) {
+            ++p;
+            ++c;
+        } else if (star >= 0) {
+            p = star + 1;
+            c = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern.at(p) == QLatin1Char('*'))
+        ++p;
+    return p == pattern.size();
+}
+
+QString Account::effectiveClientIdPattern() const
+{
+    return clientIdPattern.isEmpty() && role == Role::Device ? userName : clientIdPattern;
+}
+
+bool Account::permitsClientId(const QString &clientId) const
+{
+    return !bindsClientId() || clientIdMatches(effectiveClientIdPattern(), clientId);
 }
 
 std::optional<AccessRule> AccessRule::parse(const QString &text, QString *problem)

@@ -20,12 +20,18 @@ QString roleName(Role role);
 
 /// "pbkdf2-sha256$ITERATIONS$SALT_BASE64$HASH_BASE64": the stored form of a password.
 struct PasswordHash {
+    /// Below the minimum a stolen store is cheap to crack; above the maximum one login
+    /// costs the broker seconds of CPU (a denial of service by configuration).
+    static constexpr int MinIterations = 10000;
+    static constexpr int MaxIterations = 10000000;
+    static constexpr int DefaultIterations = 100000;
+
     int iterations = 0;
     QByteArray salt;
     QByteArray hash;
 
     /// A new hash with a random 16-byte salt.
-    static PasswordHash create(const QByteArray &password, int iterations = 100000);
+    static PasswordHash create(const QByteArray &password, int iterations = DefaultIterations);
     static std::optional<PasswordHash> parse(const QString &text);
     QString toString() const;
     /// Constant-time comparison of the derived key.
@@ -37,8 +43,25 @@ struct Account {
     QString userName;
     Role role = Role::Device;
     PasswordHash password;
+    /// The client IDs this account may use: a literal or a '*' glob ("dev-a-*"). Empty: a
+    /// device may use only its user name, an operator any ID.
+    QString clientIdPattern;
     bool operator==(const Account &) const = default;
+
+    /// May a client logged in as this account use `clientId`?
+    bool permitsClientId(const QString &clientId) const;
+    /// Whether the account binds client IDs at all (devices always; operators when a
+    /// pattern is given).
+    bool bindsClientId() const { return role == Role::Device || !clientIdPattern.isEmpty(); }
+    /// The effective pattern: clientIdPattern, or the user name for a device.
+    QString effectiveClientIdPattern() const;
 };
+
+/// Compares every byte, so the time taken says nothing about where two secrets differ.
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
+
+/// Matches a client ID against a pattern in which '*' stands for any run of characters.
+bool clientIdMatches(const QString &pattern, const QString &clientId);
 
 enum class Access { Read = 1, Write = 2, ReadWrite = 3 };
 
@@ -55,7 +78,9 @@ struct AccessRule {
     bool operator==(const AccessRule &) const = default;
 };
 
-/// The identity a connection was admitted with.
+/// The identity a connection was admitted with. %c in ACL rules is only ever replaced by a
+/// client ID the broker has vouched for: an account's own, a certificate's, or (anonymous
+/// clients) one that no account claims.
 struct ClientIdentity {
     QString clientId;
     QString userName; ///< empty when anonymous

@@ -3,6 +3,7 @@
 #include "connection.h"
 #include "connectioncontext.h"
 #include "io/sockettransport.h"
+#include "locallistener.h"
 #include "tcplistener.h"
 #include "version.h"
 
@@ -178,12 +179,9 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     , m_access(m_config.aclRules)
     , m_connectionRate(m_config.connectionRate)
     , m_authBackoff(m_config.authBackoff)
+    , m_authenticator(AccessSettings::from(m_config), m_config.localAdminGroup)
     , m_connectionContext(std::make_unique<ConnectionContext>(*this))
 {
-    for (const Account &account : std::as_const(m_config.accounts)) {
-        m_accounts.insert(account.userName, account);
-        m_configAccounts.insert(account.userName);
-    }
     m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
     connect(&m_housekeeping, &QTimer::timeout, this, &Broker::housekeeping);
@@ -207,6 +205,10 @@ bool Broker::start()
     if (m_config.persistence && !m_store && !openStore())
         return false;
     std::optional<QSslConfiguration> tls;
+    for (const QString &path : std::as_const(m_config.localSockets)) {
+        if (!listenLocal(path))
+            return false;
+    }
     for (const ListenAddress &address : std::as_const(m_config.listeners)) {
         if (address.tls && !tls) {
             tls = tlsConfiguration();
@@ -240,6 +242,8 @@ bool Broker::start()
             delete server;
             qDeleteAll(m_servers);
             m_servers.clear();
+            qDeleteAll(m_localServers);
+            m_localServers.clear();
             return false;
         }
         connect(server, &QTcpServer::pendingConnectionAvailable, this,
@@ -251,6 +255,24 @@ bool Broker::start()
     m_counters.startedAtMs = wallNow();
     m_running = true;
     m_housekeeping.start();
+    return true;
+}
+
+bool Broker::listenLocal(const QString &path)
+{
+    auto *listener = new LocalListener(this);
+    connect(listener, &LocalListener::descriptorAccepted, this, &Broker::acceptLocalDescriptor);
+    if (!listener->listenOn(path, m_config.localAdminGroup)) {
+        m_errorString = tr("Cannot listen on %1: %2").arg(QStringLiteral("unix:") + path, listener->problem());
+        delete listener;
+        qDeleteAll(m_servers);
+        m_servers.clear();
+        qDeleteAll(m_localServers);
+        m_localServers.clear();
+        return false;
+    }
+    m_localServers.append(listener);
+    qCInfo(lcBroker).noquote() << "listening on unix:" + path;
     return true;
 }
 
@@ -306,6 +328,12 @@ void Broker::stop()
         server->close();
     qDeleteAll(m_servers);
     m_servers.clear();
+    for (QObject *listener : std::as_const(m_localServers)) {
+        const QString path = static_cast<LocalListener *>(listener)->fullServerName();
+        delete listener;
+        QFile::remove(path);
+    }
+    m_localServers.clear();
     // Collect first: closing a connection changes the session table.
     QList<Connection *> open;
     for (const auto &[id, session] : m_sessions) {
@@ -326,6 +354,14 @@ QList<ListenAddress> Broker::listenAddresses() const
         result.append(ListenAddress{server->serverAddress(), server->serverPort(),
                                     qobject_cast<const QSslServer *>(server) != nullptr});
     return result;
+}
+
+QStringList Broker::localSocketPaths() const
+{
+    QStringList paths;
+    for (const QObject *listener : m_localServers)
+        paths.append(static_cast<const LocalListener *>(listener)->fullServerName());
+    return paths;
 }
 
 void Broker::acceptDescriptor(qintptr descriptor)
@@ -352,6 +388,21 @@ void Broker::acceptDescriptor(qintptr descriptor)
     connection->start();
 }
 
+void Broker::acceptLocalDescriptor(qintptr descriptor)
+{
+    if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
+        ++m_counters.connectionsRefused;
+        ::close(int(descriptor));
+        return;
+    }
+    ++m_counters.connectionsAccepted;
+    ++m_connectionCount;
+    auto *connection = new Connection(descriptor, *this, m_sharedLimits);
+    m_transportIdentities.insert(connection, TransportIdentity{PeerCredentials::of(int(descriptor)), {}});
+    m_connectionContext->adopt(connection);
+    connection->start();
+}
+
 bool Broker::admitConnection(const QHostAddress &peer)
 {
     // Nothing has been read yet, so the refusal is a closed socket, not a CONNACK.
@@ -365,27 +416,37 @@ bool Broker::admitConnection(const QHostAddress &peer)
 
 void Broker::acceptPendingConnections(QTcpServer *server)
 {
-    while (QTcpSocket *socket = server->nextPendingConnection())
-        acceptTransport(std::make_unique<SocketTransport>(socket), socket->peerAddress());
+    while (QTcpSocket *socket = server->nextPendingConnection()) {
+        // Read before the transport takes the socket: the verified certificate's name is the
+        // client's identity when use_identity_as_username is on.
+        const auto *tlsSocket = qobject_cast<const QSslSocket *>(socket);
+        const QString certificateName = m_config.tls.identityAsUserName && tlsSocket
+            ? certificateIdentity(tlsSocket->peerCertificate())
+            : QString();
+        const QHostAddress peer = socket->peerAddress();
+        Connection *connection = acceptTransport(std::make_unique<SocketTransport>(socket), peer);
+        if (connection && !certificateName.isEmpty())
+            m_transportIdentities.insert(connection, TransportIdentity{std::nullopt, certificateName});
+    }
 }
 
-bool Broker::acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer)
+Connection *Broker::acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer)
 {
     if (!m_running)
-        return false;
+        return nullptr;
     if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
         ++m_counters.connectionsRefused;
         qCWarning(lcBroker) << "refusing" << peer << ": max_connections reached";
-        return false;
+        return nullptr;
     }
     if (!admitConnection(peer))
-        return false;
+        return nullptr;
     ++m_counters.connectionsAccepted;
     ++m_connectionCount;
     auto *connection = new Connection(std::move(transport), *this, m_sharedLimits);
     m_connectionContext->adopt(connection);
     connection->start();
-    return true;
+    return connection;
 }
 
 Session *Broker::sessionFor(const QString &clientId) const
@@ -437,19 +498,9 @@ void Broker::abandonTraced(const SessionState &state, const QString &why)
     }
 }
 
-QList<Broker::AccountEntry> Broker::accounts() const
-{
-    QList<AccountEntry> entries;
-    for (const Account &account : m_accounts)
-        entries.append({account, m_configAccounts.contains(account.userName)});
-    std::sort(entries.begin(), entries.end(),
-              [](const AccountEntry &a, const AccountEntry &b) { return a.account.userName < b.account.userName; });
-    return entries;
-}
-
 bool Broker::setAccount(const Account &account, QString *error)
 {
-    if (m_configAccounts.contains(account.userName)) {
+    if (m_authenticator.isFromConfig(account.userName)) {
         *error = QStringLiteral("account \"%1\" is defined in the config file; change it there").arg(account.userName);
         return false;
     }
@@ -457,46 +508,108 @@ bool Broker::setAccount(const Account &account, QString *error)
         *error = QStringLiteral("persistence is off: accounts cannot be stored");
         return false;
     }
-    m_accounts.insert(account.userName, account);
-    m_verifiedDigests.remove(account.userName); // the old password must not pass any more
+    m_authenticator.setStoredAccount(account);
     m_store->saveAccount(account);
     scheduleCommit();
+    revalidateSessions(account.userName);
     return true;
 }
 
 bool Broker::removeAccount(const QString &userName, QString *error)
 {
-    if (m_configAccounts.contains(userName)) {
+    if (m_authenticator.isFromConfig(userName)) {
         *error = QStringLiteral("account \"%1\" is defined in the config file; remove it there").arg(userName);
         return false;
     }
-    if (!m_accounts.remove(userName)) {
+    if (!m_authenticator.removeStoredAccount(userName)) {
         *error = QStringLiteral("no account \"%1\"").arg(userName);
         return false;
     }
-    m_verifiedDigests.remove(userName);
     if (m_store) {
         m_store->deleteAccount(userName);
         scheduleCommit();
     }
+    revalidateSessions(userName);
     return true;
 }
 
-bool Broker::verifyPassword(const Account &account, const QByteArray &password)
+void Broker::reloadAccess(const AccessSettings &settings)
 {
-    const QByteArray digest = QCryptographicHash::hash(account.password.salt + password, QCryptographicHash::Sha256);
-    const auto cached = m_verifiedDigests.constFind(account.userName);
-    if (cached != m_verifiedDigests.cend()) {
-        unsigned char difference = 0;
-        for (qsizetype i = 0; i < digest.size(); ++i)
-            difference |= static_cast<unsigned char>(digest.at(i) ^ cached->at(i));
-        if (difference == 0)
-            return true;
+    m_config.allowAnonymous = settings.allowAnonymous;
+    m_config.anonymousRole = settings.anonymousRole;
+    m_config.accounts = settings.accounts;
+    m_config.aclRules = settings.aclRules;
+    m_access = AccessControl(settings.aclRules);
+    m_authenticator.configure(settings);
+    if (m_store)
+        m_authenticator.addStoredAccounts(m_store->loadAccounts());
+    revalidateSessions();
+}
+
+void Broker::revalidateSessions(const std::optional<QString> &userName)
+{
+    // Collect first: a disconnect changes the session table.
+    QList<Session *> affected;
+    for (const auto &[id, session] : m_sessions) {
+        if (session->connection && (!userName || session->userName == *userName))
+            affected.append(session.get());
     }
-    if (!account.password.verify(password))
-        return false;
-    m_verifiedDigests.insert(account.userName, digest);
-    return true;
+    QStringList revoked;
+    for (Session *session : std::as_const(affected)) {
+        Connection *connection = session->connection;
+        const auto identity = m_authenticator.recheck(session->identity(), m_transportIdentities.value(connection),
+                                                      connection->isFromLoopback());
+        // A revoked client keeps nothing beyond a device's rights from here on; its
+        // connection closes on the next turn, because this may run inside one of its own
+        // requests (an operator removing its own account), whose handler still uses it.
+        session->role = identity ? identity->role : Role::Device;
+        session->dirty = true;
+        dropForbiddenSubscriptions(*session);
+        if (!identity)
+            revoked.append(session->clientId);
+    }
+    if (revoked.isEmpty())
+        return;
+    QMetaObject::invokeMethod(this, [this, revoked] {
+        // Committed first: a DISCONNECT must not wait behind the store's output gate.
+        if (mustHoldOutput())
+            commitStore();
+        for (const QString &clientId : revoked) {
+            Session *session = sessionFor(clientId);
+            Connection *connection = session ? session->connection : nullptr;
+            if (!connection || m_authenticator.recheck(session->identity(), m_transportIdentities.value(connection),
+                                                       connection->isFromLoopback()))
+                continue; // gone already, or reconnected with an identity that may stay
+            ++m_counters.sessionsRevoked;
+            qCInfo(lcBroker) << "closing" << clientId << ": its account or rights were withdrawn";
+            connection->apply(connection->machine().disconnect(ReasonCode::AdministrativeAction,
+                                                               CloseReason::Kicked, now()));
+        }
+    }, Qt::QueuedConnection);
+}
+
+void Broker::dropForbiddenSubscriptions(Session &session)
+{
+    // MQTT has no unsubscribe from the server side: a subscription the identity may no
+    // longer hold just stops delivering.
+    const ClientIdentity identity = session.identity();
+    bool dropped = false;
+    for (const SubscriptionRecord &record : m_subscriptions.subscriptionsOf(session.id)) {
+        if (m_access.maySubscribe(identity, record.filter))
+            continue;
+        m_subscriptions.unsubscribe(session.id, record.filter);
+        if (m_store && session.isPersistent())
+            m_store->deleteSubscription(session.clientId, record.filter);
+        qCInfo(lcBroker) << "dropped" << session.clientId << "subscription" << record.filter << ": no longer permitted";
+        dropped = true;
+    }
+    if (!dropped)
+        return;
+    m_counters.subscriptionCount = quint64(m_subscriptions.size());
+    session.activity.subscriptions = int(m_subscriptions.subscriptionsOf(session.id).size());
+    session.dirty = true;
+    if (m_store && session.isPersistent())
+        scheduleCommit();
 }
 
 QString Broker::assignClientId()
@@ -594,39 +707,43 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
 
     // Authentication: a user name must come with its password; without one, anonymous
     // access depends on where the client connects from.
-    ClientIdentity identity{clientId, connect.userName.value_or(QString()), m_config.anonymousRole};
-    if (connect.userName) {
-        const QHostAddress source = connection.peerAddress().host();
-        // A source or user name still backing off is refused before any password work:
-        // guessing costs the guesser time, not the broker PBKDF2 rounds. v5: 0x9F; v3.x:
-        // 3 Server unavailable.
-        if (!m_authBackoff.mayAttempt(source, *connect.userName, at)) {
-            ++m_counters.connectionsRefused;
-            ++m_counters.authBackoffRefusals;
-            connection.apply(connection.machine().rejectConnect(ReasonCode::ConnectionRateExceeded, at));
-            return;
-        }
-        const auto account = m_accounts.constFind(*connect.userName);
-        if (account == m_accounts.cend() || !connect.password || !verifyPassword(*account, *connect.password)) {
+    const TransportIdentity transport = m_transportIdentities.value(&connection);
+    const bool checksPassword = connect.userName && transport.certificateName.isEmpty();
+    const QHostAddress source = connection.peerAddress().host();
+    // A source or user name still backing off is refused before any password work:
+    // guessing costs the guesser time, not the broker PBKDF2 rounds. v5: 0x9F; v3.x:
+    // 3 Server unavailable.
+    if (checksPassword && !m_authBackoff.mayAttempt(source, *connect.userName, at)) {
+        ++m_counters.connectionsRefused;
+        ++m_counters.authBackoffRefusals;
+        connection.apply(connection.machine().rejectConnect(ReasonCode::ConnectionRateExceeded, at));
+        return;
+    }
+    const auto login = m_authenticator.login(
+        LoginRequest{clientId, connect.userName, connect.password, connection.isFromLoopback(), transport});
+    if (const auto *refusal = std::get_if<LoginRefusal>(&login)) {
+        ++m_counters.connectionsRefused;
+        ReasonCode code = ReasonCode::NotAuthorized;
+        if (*refusal == LoginRefusal::BadCredentials) {
             m_authBackoff.recordFailure(source, *connect.userName, at);
             ++m_counters.authenticationFailures;
-            ++m_counters.connectionsRefused;
+            code = ReasonCode::BadUserNameOrPassword;
             qCInfo(lcBroker) << "authentication failed for user" << *connect.userName << "from"
                              << connection.peerAddress().toString();
-            connection.apply(connection.machine().rejectConnect(ReasonCode::BadUserNameOrPassword, at));
-            return;
+        } else if (*refusal == LoginRefusal::ClientIdNotPermitted) {
+            // v5 0x85; 3.1.1 return code 2 Identifier rejected.
+            ++m_counters.clientIdRefusals;
+            code = ReasonCode::ClientIdentifierNotValid;
+            qCWarning(lcBroker) << "refused client ID" << clientId << "for"
+                                << (connect.userName ? *connect.userName : QStringLiteral("an anonymous client"))
+                                << "from" << connection.peerAddress().toString();
         }
-        m_authBackoff.recordSuccess(source, *connect.userName);
-        identity.role = account->role;
-    } else {
-        const bool allowed = m_config.allowAnonymous == AnonymousAccess::Always
-            || (m_config.allowAnonymous == AnonymousAccess::Loopback && connection.isFromLoopback());
-        if (!allowed) {
-            ++m_counters.connectionsRefused;
-            connection.apply(connection.machine().rejectConnect(ReasonCode::NotAuthorized, at));
-            return;
-        }
+        connection.apply(connection.machine().rejectConnect(code, at));
+        return;
     }
+    if (checksPassword)
+        m_authBackoff.recordSuccess(source, *connect.userName);
+    const ClientIdentity identity = std::get<ClientIdentity>(login);
     // A Will is a publish made later on the client's behalf: it needs the same permission,
     // or a device could forge another device's push by disconnecting.
     if (connect.will && !m_access.mayPublish(identity, connect.will->topic)) {
@@ -669,8 +786,12 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     session->pendingWill.reset();
     session->expiresAt.reset();
     session->connection = &connection;
+    // A resumed session's subscriptions were granted to whoever held it before.
+    const bool identityChanged = sessionPresent && (session->userName != identity.userName || session->role != identity.role);
     session->userName = identity.userName;
     session->role = identity.role;
+    if (identityChanged)
+        dropForbiddenSubscriptions(*session);
     session->version = connect.version;
     session->cleanStart = connect.cleanStart;
     session->expirySeconds = expiry;
@@ -1296,7 +1417,7 @@ void Broker::publishSys()
 bool Broker::openStore()
 {
     const QString dir = m_config.dataDir.isEmpty() ? defaultDataDir() : m_config.dataDir;
-    auto store = std::make_unique<Store>(QDir(dir).filePath(QStringLiteral("hermes.db")));
+    auto store = std::make_unique<Store>(QDir(dir).filePath(QStringLiteral("hermes.db")), m_config.durability);
     if (!store->open()) {
         m_errorString = tr("Cannot open the broker database: %1").arg(store->errorString());
         return false;
@@ -1312,10 +1433,7 @@ void Broker::loadFromStore()
 {
     // The config file wins over a stored account of the same name (the file is the
     // administrator's last word; the store holds what the admin API added).
-    for (const Account &account : m_store->loadAccounts()) {
-        if (!m_configAccounts.contains(account.userName))
-            m_accounts.insert(account.userName, account);
-    }
+    m_authenticator.addStoredAccounts(m_store->loadAccounts());
     const Timestamp at = now();
     const qint64 wall = wallNow();
     auto monotonic = [&](std::optional<qint64> wallMs) -> std::optional<Timestamp> {
@@ -1401,6 +1519,7 @@ void Broker::commitStore()
 void Broker::forgetConnection(Connection &connection)
 {
     m_awaitingCommit.removeAll(&connection);
+    m_transportIdentities.remove(&connection);
 }
 
 void Broker::holdUntilCommit(Connection &connection)

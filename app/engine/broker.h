@@ -2,6 +2,7 @@
 /// The MQTT broker: listeners, sessions, routing, retained messages, wills and $SYS.
 
 #include "authbackoff.h"
+#include "authenticator.h"
 #include "brokerconfig.h"
 #include "connectionratelimiter.h"
 #include "retainedstore.h"
@@ -61,6 +62,8 @@ public:
     QString errorString() const { return m_errorString; }
     /// The addresses actually bound (a configured port 0 becomes the real port).
     QList<ListenAddress> listenAddresses() const;
+    /// The Unix-domain sockets listened on (BrokerConfig::localSockets).
+    QStringList localSocketPaths() const;
     const BrokerConfig &config() const { return m_config; }
 
     /// Publishes a message as the broker itself (push service, $SYS, operator console).
@@ -84,20 +87,25 @@ public:
     void scheduleCommit();
     /// Makes an accepted stream (TLS socket, WebSocket) a client connection, unless
     /// max_connections or max_connections_per_second refuse it (then it is closed: the
-    /// transport is deleted). Returns whether it was accepted.
-    bool acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer);
+    /// transport is deleted). Returns the new connection, or null when refused.
+    Connection *acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer);
     /// Closes a client's connection (v5: DISCONNECT 0x98 Administrative action).
     bool kick(const QString &clientId);
     /// Accounts: the config file's, then those managed through the admin API (stored).
-    struct AccountEntry {
-        Account account;
-        bool fromConfig = false; ///< defined in the config file: read-only here
-    };
-    QList<AccountEntry> accounts() const;
+    using AccountEntry = Authenticator::AccountEntry;
+    QList<AccountEntry> accounts() const { return m_authenticator.accounts(); }
     /// Adds or replaces a stored account; false with `error` for a config-file account.
+    /// Its live sessions are checked again at once (see reloadAccess()).
     bool setAccount(const Account &account, QString *error);
     /// Removes a stored account; false with `error` when unknown or from the config file.
+    /// Its live sessions are closed (v5: DISCONNECT 0x98 Administrative action).
     bool removeAccount(const QString &userName, QString *error);
+    /// Applies new accounts, ACL rules and anonymous settings (hermesd on SIGHUP) to new
+    /// and connected clients alike: a client whose account is gone, or that may no longer
+    /// use its client ID or connect anonymously, is disconnected (v5 0x98); one whose role
+    /// changed keeps its connection with the new role, minus the subscriptions the new
+    /// rules refuse.
+    void reloadAccess(const AccessSettings &settings);
     /// Removes a retained message; returns whether it existed.
     bool deleteRetained(const QString &topic);
 
@@ -166,6 +174,14 @@ private:
     /// max_connections_per_second from one source; counts a refusal.
     bool admitConnection(const QHostAddress &peer);
     void acceptDescriptor(qintptr descriptor);
+    /// A Unix-socket listener's client, with its peer credentials.
+    void acceptLocalDescriptor(qintptr descriptor);
+    bool listenLocal(const QString &path);
+    /// Checks connected clients against the current accounts and rules; only those of
+    /// `userName` when given.
+    void revalidateSessions(const std::optional<QString> &userName = std::nullopt);
+    /// Drops the subscriptions `session`'s identity may no longer hold.
+    void dropForbiddenSubscriptions(Session &session);
     bool openStore();
     void loadFromStore();
     /// Reports every traced message still in `state` as abandoned (its session ends).
@@ -188,19 +204,16 @@ private:
     std::optional<mqtt::Timestamp> expiryFor(const mqtt::Publish &publish) const;
     QString assignClientId();
 
-    /// Checks a user's password; remembers a fast digest of passwords already verified so
-    /// that a reconnect storm does not cost a PBKDF2 derivation per device.
-    bool verifyPassword(const Account &account, const QByteArray &password);
-
     BrokerConfig m_config;
     /// m_config.limits, shared by every connection's machine.
     std::shared_ptr<const mqtt::ServerLimits> m_sharedLimits;
     AccessControl m_access;
     ConnectionRateLimiter m_connectionRate;
     AuthBackoff m_authBackoff;
-    QHash<QString, Account> m_accounts;
-    QSet<QString> m_configAccounts; ///< names defined in the config file
-    QHash<QString, QByteArray> m_verifiedDigests; ///< user → SHA-256(salt + password)
+    Authenticator m_authenticator;
+    /// What Unix-socket and certificate-identity connections proved before CONNECT.
+    QHash<const Connection *, TransportIdentity> m_transportIdentities;
+    QList<QObject *> m_localServers; ///< LocalListeners, children of this
     QElapsedTimer m_clock;
     QList<QTcpServer *> m_servers; ///< children of this
     std::unique_ptr<ConnectionContext> m_connectionContext;

@@ -6,6 +6,7 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 
@@ -206,10 +207,18 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
             return std::nullopt;
         };
         std::optional<ConfigError> error;
-        if (key == QLatin1String("listener")) {
+        if (key == QLatin1String("listener") && value.startsWith(QLatin1String("unix:"))) {
+            const QString path = value.mid(5);
+            if (!path.startsWith(QLatin1Char('/')) || path.endsWith(QLatin1Char('/')))
+                return fail(QStringLiteral("'%1' is not unix:/ABSOLUTE/PATH").arg(value));
+            if (!listenersFromFile)
+                config.listeners.clear();
+            listenersFromFile = true;
+            config.localSockets.append(path);
+        } else if (key == QLatin1String("listener")) {
             const auto address = ListenAddress::parse(value);
             if (!address)
-                return fail(QStringLiteral("'%1' is not HOST:PORT").arg(value));
+                return fail(QStringLiteral("'%1' is not HOST:PORT or unix:/ABSOLUTE/PATH").arg(value));
             if (!listenersFromFile)
                 config.listeners.clear();
             listenersFromFile = true;
@@ -234,6 +243,20 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
             if (!flag)
                 return fail(QStringLiteral("'tls_require_client_certificate' must be true or false"));
             config.tls.requireClientCertificate = *flag;
+        } else if (key == QLatin1String("use_identity_as_username")) {
+            const auto flag = parseBool(value);
+            if (!flag)
+                return fail(QStringLiteral("'use_identity_as_username' must be true or false"));
+            config.tls.identityAsUserName = *flag;
+        } else if (key == QLatin1String("local_admin_group")) {
+            config.localAdminGroup = value;
+        } else if (key == QLatin1String("durability")) {
+            if (value == QLatin1String("process"))
+                config.durability = Durability::Process;
+            else if (value == QLatin1String("power"))
+                config.durability = Durability::Power;
+            else
+                return fail(QStringLiteral("'durability' must be process or power, not '%1'").arg(value));
         } else if (key == QLatin1String("data_dir")) {
             config.dataDir = value;
         } else if (key == QLatin1String("persistence")) {
@@ -308,13 +331,26 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
                 return fail(QStringLiteral("'anonymous_role' must be device or operator, not '%1'").arg(value));
             config.anonymousRole = *role;
         } else if (key == QLatin1String("account")) {
-            const QStringList parts = value.simplified().split(QLatin1Char(' '));
+            QStringList parts = value.simplified().split(QLatin1Char(' '));
+            QString clientIdPattern;
+            if (parts.size() == 4 && parts.at(3).startsWith(QLatin1String("client_id="))) {
+                clientIdPattern = parts.takeLast().mid(10);
+                if (clientIdPattern.isEmpty())
+                    return fail(QStringLiteral("'client_id=' needs a client ID or a pattern such as dev-a-*"));
+            }
             const auto role = parts.size() == 3 ? parseRole(parts.at(1)) : std::nullopt;
             const auto hash = parts.size() == 3 ? PasswordHash::parse(parts.at(2)) : std::nullopt;
             if (!role || !hash)
-                return fail(QStringLiteral("'account' is 'NAME device|operator HASH' with a hash from "
-                                           "'hermesd --hash-password'"));
-            config.accounts.append(Account{parts.at(0), *role, *hash});
+                return fail(QStringLiteral("'account' is 'NAME device|operator HASH [client_id=PATTERN]' with a "
+                                           "hash from 'hermesd --hash-password'"));
+            if (hash->iterations < PasswordHash::MinIterations || hash->iterations > PasswordHash::MaxIterations)
+                return fail(QStringLiteral("account '%1': %2 PBKDF2 iterations is outside %3 to %4")
+                                .arg(parts.at(0)).arg(hash->iterations)
+                                .arg(PasswordHash::MinIterations).arg(PasswordHash::MaxIterations));
+            if (std::any_of(config.accounts.cbegin(), config.accounts.cend(),
+                            [&](const Account &a) { return a.userName == parts.at(0); }))
+                return fail(QStringLiteral("account '%1' is defined twice").arg(parts.at(0)));
+            config.accounts.append(Account{parts.at(0), *role, *hash, clientIdPattern});
         } else if (key == QLatin1String("push_topic") || key == QLatin1String("receipt_topic")
                    || key == QLatin1String("register_topic")) {
             if (!TopicTemplate(value).isValid())

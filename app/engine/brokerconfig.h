@@ -17,7 +17,7 @@
 
 namespace hermes {
 
-/// One address the broker listens on.
+/// One TCP address the broker listens on.
 struct ListenAddress {
     QHostAddress host = QHostAddress::LocalHost;
     quint16 port = 1883; ///< 0 = any free port (tests)
@@ -45,7 +45,16 @@ struct TlsSettings {
     QString keyFile;
     QString caFile;                        ///< CA for client certificates (optional)
     bool requireClientCertificate = false;
+    /// The client certificate's CN (else its first SAN) is the user name, and no password
+    /// is asked for (use_identity_as_username, as in mosquitto).
+    bool identityAsUserName = false;
     bool operator==(const TlsSettings &) const = default;
+};
+
+/// When a stored write counts as safe: what a publisher's acknowledgement promises.
+enum class Durability {
+    Process, ///< survives the broker being killed (SQLite WAL, synchronous=NORMAL)
+    Power,   ///< also survives power loss: the WAL is fsynced before an ack (synchronous=FULL)
 };
 
 /// The push service's topics and signing key (push_topic, receipt_topic, register_topic,
@@ -91,6 +100,8 @@ struct HttpSettings {
 /// Everything hermesd and the console's embedded broker can be told.
 struct BrokerConfig {
     QList<ListenAddress> listeners{ListenAddress{}};
+    /// Unix-domain sockets for local administration (`listener unix:/ABSOLUTE/PATH`).
+    QStringList localSockets;
     QString dataDir;              ///< empty = the platform's app data dir
     bool persistence = true;      ///< SQLite store in dataDir
     LogLevel logLevel = LogLevel::Info;
@@ -98,9 +109,14 @@ struct BrokerConfig {
     int sysIntervalSeconds = 10;  ///< $SYS publish period, 0 = off
     quint32 maxSessionExpirySeconds = 0xFFFFFFFF; ///< caps what clients ask for
     mqtt::ServerLimits limits;
+    Durability durability = Durability::Process;
     AnonymousAccess allowAnonymous = AnonymousAccess::Loopback;
-    Role anonymousRole = Role::Operator; ///< what an admitted anonymous client may do
-    QList<Account> accounts;             ///< `account NAME ROLE HASH` lines
+    /// What an admitted anonymous client may do; operator only when the config says so.
+    Role anonymousRole = Role::Device;
+    /// Unix-socket clients running as root, as the broker's own user or in this group are
+    /// operators without a password (local_admin_group).
+    QString localAdminGroup = QStringLiteral("hermes");
+    QList<Account> accounts;             ///< `account NAME ROLE HASH [client_id=PATTERN]` lines
     QList<AccessRule> aclRules;          ///< `acl WHO ACCESS FILTER` lines, after the defaults
     TlsSettings tls;
     /// Abuse limits (issue 4). `limits_exempt_loopback` sets exemptLoopback in both.
@@ -131,6 +147,20 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
 std::variant<BrokerConfig, ConfigError> loadBrokerConfig(const QString &fileName, BrokerConfig base = {});
 
 /// "error" | "warning" | "info" | "debug"
+/// The settings SIGHUP reloads into a running broker: who may connect and what they may do.
+struct AccessSettings {
+    AnonymousAccess allowAnonymous = AnonymousAccess::Loopback;
+    Role anonymousRole = Role::Device;
+    QList<Account> accounts;
+    QList<AccessRule> aclRules;
+    bool operator==(const AccessSettings &) const = default;
+
+    static AccessSettings from(const BrokerConfig &config)
+    {
+        return {config.allowAnonymous, config.anonymousRole, config.accounts, config.aclRules};
+    }
+};
+
 std::optional<LogLevel> parseLogLevel(const QString &text);
 QString logLevelName(LogLevel level);
 

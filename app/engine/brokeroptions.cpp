@@ -36,7 +36,13 @@ std::variant<BrokerConfig, ConfigError> brokerConfigFromCommandLine(const QComma
     const QString commandLine = QStringLiteral("command line");
     if (parser.isSet(QStringLiteral("listen"))) {
         config.listeners.clear();
+        config.localSockets.clear();
         for (const QString &value : parser.values(QStringLiteral("listen"))) {
+            // unix:/ABSOLUTE/PATH: the local administration socket, as in the config file.
+            if (value.startsWith(QLatin1String("unix:")) && value.size() > 6 && value.at(5) == QLatin1Char('/')) {
+                config.localSockets.append(value.mid(5));
+                continue;
+            }
             const auto address = ListenAddress::parse(value);
             if (!address)
                 return ConfigError{commandLine, 0, BrokerOptions::tr("--listen: '%1' is not HOST:PORT").arg(value)};

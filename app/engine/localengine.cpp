@@ -294,7 +294,7 @@ void LocalEngine::requestAccounts()
 void LocalEngine::setAccount(const QString &name, Role role, const QString &password)
 {
     changeAccounts([name, role, password](Broker &broker, QString *problem) {
-        return broker.setAccount(Account{name, role, PasswordHash::create(password.toUtf8())}, problem);
+        return broker.setAccount(Account{name, role, PasswordHash::create(password.toUtf8()), {}}, problem);
     });
 }
 

@@ -1,7 +1,15 @@
 #include "mqttclient.h"
 
 #include <QLoggingCategory>
+#include <QFile>
 #include <QTcpSocket>
+
+#include <cerrno>
+#include <cstring>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -140,7 +148,44 @@ void MqttClient::connectToBroker()
     m_deadlines[TcpConnectSlot] = now() + m_options.tcpConnectTimeout;
     reschedule();
     setState(State::Connecting);
+    if (!m_options.localPath.isEmpty()) {
+        if (connectLocal())
+            onSocketConnected();
+        return;
+    }
     m_socket->connectToHost(host, port, QIODevice::ReadWrite | QIODevice::Unbuffered);
+}
+
+bool MqttClient::connectLocal()
+{
+    // A QTcpSocket drives any connected stream socket; a local connect() completes (or
+    // fails) at once, so there is nothing to wait for.
+    const QByteArray path = QFile::encodeName(m_options.localPath);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const int descriptor = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QString problem;
+    if (path.size() >= qsizetype(sizeof address.sun_path)) {
+        problem = QStringLiteral("the socket path is too long");
+    } else if (descriptor < 0) {
+        problem = QString::fromLocal8Bit(std::strerror(errno));
+    } else {
+        std::memcpy(address.sun_path, path.constData(), size_t(path.size()));
+        if (::connect(descriptor, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0)
+            problem = QString::fromLocal8Bit(std::strerror(errno));
+        else if (!m_socket->setSocketDescriptor(descriptor, QAbstractSocket::ConnectedState,
+                                                QIODevice::ReadWrite | QIODevice::Unbuffered))
+            problem = m_socket->errorString();
+        else
+            return true;
+    }
+    if (descriptor >= 0)
+        ::close(descriptor);
+    const QString message = QStringLiteral("%1: %2").arg(m_options.localPath, problem);
+    emit errorOccurred(message);
+    if (m_machine)
+        apply(m_machine->socketClosed(CloseReason::SocketError, message, now()));
+    return false;
 }
 
 void MqttClient::disconnectFromBroker(mqtt::ReasonCode reason, const mqtt::Properties &properties)
@@ -220,7 +265,8 @@ void MqttClient::sendAuth(const mqtt::Auth &auth)
 void MqttClient::onSocketConnected()
 {
     // Small packets (PINGREQ, PUBACK) must not wait for Nagle's algorithm.
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (m_options.localPath.isEmpty())
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_deadlines[TcpConnectSlot].reset();
     reschedule();
     apply(m_machine->start(now()));

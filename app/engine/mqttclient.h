@@ -25,6 +25,8 @@ struct ClientOptions {
 
     QString host = QStringLiteral("127.0.0.1"); ///< the broker
     quint16 port = 1883;
+    /// When set, the broker's Unix-domain socket at this path instead of host and port.
+    QString localPath;
     /// When set, the TCP connection goes here instead (the simulator's NAT relay), which
     /// forwards to the broker. The broker address above stays for display.
     QString relayHost;
@@ -145,6 +147,8 @@ private:
     int submitted(mqtt::client::Submission submission, const char *what);
     void setState(State state);
     QTcpSocket *createSocket();
+    /// Connects m_socket to m_options.localPath; false with errorOccurred() on failure.
+    bool connectLocal();
     static mqtt::Timestamp now();
 
     /// The machine's three timers plus the TCP connect deadline, multiplexed on one QTimer.

@@ -25,8 +25,12 @@ SignalWatcher::SignalWatcher(QObject *parent)
     m_notifier = std::make_unique<QSocketNotifier>(m_pipe[0], QSocketNotifier::Read);
     connect(m_notifier.get(), &QSocketNotifier::activated, this, [this] {
         unsigned char byte = 0;
-        while (::read(m_pipe[0], &byte, 1) == 1)
-            emit terminationRequested(byte);
+        while (::read(m_pipe[0], &byte, 1) == 1) {
+            if (byte == SIGHUP)
+                emit reloadRequested();
+            else
+                emit terminationRequested(byte);
+        }
     });
     struct sigaction action = {};
     action.sa_handler = onSignal;
@@ -36,8 +40,18 @@ SignalWatcher::SignalWatcher(QObject *parent)
     ::sigaction(SIGINT, &action, nullptr);
 }
 
+void SignalWatcher::watchReload()
+{
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGHUP, &action, nullptr);
+}
+
 SignalWatcher::~SignalWatcher()
 {
+    std::signal(SIGHUP, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     std::signal(SIGINT, SIG_DFL);
     signalPipeWriteEnd = -1;

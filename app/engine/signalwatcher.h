@@ -1,5 +1,6 @@
 #pragma once
-/// Turns SIGTERM and SIGINT into a Qt signal on the event loop (for a clean shutdown).
+/// Turns SIGTERM and SIGINT into a Qt signal on the event loop (for a clean shutdown), and
+/// SIGHUP, when asked for, into a reload request.
 
 #include <QObject>
 #include <QSocketNotifier>
@@ -17,9 +18,14 @@ public:
     explicit SignalWatcher(QObject *parent = nullptr);
     ~SignalWatcher() override;
 
+    /// Also catch SIGHUP (whose default would end the process) and emit reloadRequested().
+    void watchReload();
+
 signals:
     /// SIGTERM or SIGINT arrived; `signalNumber` says which.
     void terminationRequested(int signalNumber);
+    /// SIGHUP arrived (only after watchReload()).
+    void reloadRequested();
 
 private:
     int m_pipe[2] = {-1, -1};

@@ -53,8 +53,9 @@ constexpr int SchemaVersion = 1;
 
 } // namespace
 
-Store::Store(QString path)
+Store::Store(QString path, Durability durability)
     : m_path(std::move(path))
+    , m_durability(durability)
     , m_connectionName(QStringLiteral("hermes-store-") + QUuid::createUuid().toString(QUuid::Id128))
 {
 }
@@ -116,11 +117,15 @@ bool Store::open()
         m_error = QStringLiteral("%1: %2").arg(m_path, db.lastError().text());
         return false;
     }
-    // WAL + synchronous=NORMAL: a commit survives the process being killed (kill -9), which
-    // is the promise made to publishers; only a power loss may lose the last commits.
-    // An exclusive lock keeps a second broker off the same file.
+    // WAL + synchronous=NORMAL (durability process): a commit survives the process being
+    // killed (kill -9), which is the promise made to publishers; only a power loss may lose
+    // the last commits. synchronous=FULL (durability power) fsyncs the WAL at every commit,
+    // and acknowledgements wait for the commit. An exclusive lock keeps a second broker off
+    // the same file.
+    const QString synchronous = m_durability == Durability::Power ? QStringLiteral("PRAGMA synchronous=FULL")
+                                                                  : QStringLiteral("PRAGMA synchronous=NORMAL");
     if (!exec(QStringLiteral("PRAGMA locking_mode=EXCLUSIVE")) || !exec(QStringLiteral("PRAGMA journal_mode=WAL"))
-        || !exec(QStringLiteral("PRAGMA synchronous=NORMAL")) || !exec(QStringLiteral("PRAGMA foreign_keys=ON")))
+        || !exec(synchronous) || !exec(QStringLiteral("PRAGMA foreign_keys=ON")))
         return false;
     // Touching the schema takes the exclusive lock, or fails if another process holds it.
     if (!exec(QStringLiteral("BEGIN IMMEDIATE")))
@@ -510,7 +515,7 @@ QList<Account> Store::loadAccounts()
             qCWarning(lcStore) << "skipping unreadable account" << query.value(0).toString();
             continue;
         }
-        accounts.append(Account{query.value(0).toString(), *role, *hash});
+        accounts.append(Account{query.value(0).toString(), *role, *hash, {}});
     }
     return accounts;
 }

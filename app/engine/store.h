@@ -3,6 +3,7 @@
 /// queued and in-flight QoS 1/2 messages, inbound QoS 2 ids, retained messages.
 
 #include "accesscontrol.h"
+#include "brokerconfig.h"
 #include "engine/push/devicerecord.h"
 
 #include "engine/metrics/histogram.h"
@@ -65,8 +66,9 @@ struct StoredRetained {
 class Store
 {
 public:
-    /// `path` is the database file; its directory is created if needed.
-    explicit Store(QString path);
+    /// `path` is the database file; its directory is created if needed. `durability` says
+    /// what a commit survives (BrokerConfig::durability).
+    explicit Store(QString path, Durability durability = Durability::Process);
     ~Store();
     Store(const Store &) = delete;
     Store &operator=(const Store &) = delete;
@@ -129,6 +131,7 @@ private:
     bool run(QSqlQuery &query);
 
     QString m_path;
+    Durability m_durability;
     QString m_connectionName;
     QString m_error;
     std::vector<Write> m_pending;

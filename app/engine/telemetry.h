@@ -106,6 +106,8 @@ struct BrokerCounters {
     quint64 keepAliveTimeouts = 0;
     quint64 takeOvers = 0;
     quint64 authenticationFailures = 0;
+    quint64 clientIdRefusals = 0;          ///< CONNECTs with a client ID their identity may not use
+    quint64 sessionsRevoked = 0;           ///< live clients closed because their account or rights went
     quint64 connectionRateRefusals = 0;    ///< max_connections_per_second from one source
     quint64 authBackoffRefusals = 0;       ///< CONNECTs refused while a source or user name backs off
     quint64 subscriptionQuotaRefusals = 0; ///< filters beyond max_subscriptions_per_client

@@ -22,6 +22,7 @@ bool isAuthenticationRefusal(ReasonCode code)
     case ReasonCode::NotAuthorized:
     case ReasonCode::Banned:
     case ReasonCode::BadAuthenticationMethod:
+    case ReasonCode::ClientIdentifierNotValid: // a device account bound to its own client ID
         return true;
     default:
         return false;
@@ -42,6 +43,8 @@ QString seconds(std::chrono::milliseconds duration)
 
 QString ConnectionSettings::brokerAddress() const
 {
+    if (!localPath.isEmpty())
+        return QStringLiteral("unix:") + localPath;
     if (host.contains(QLatin1Char(':')))
         return QStringLiteral("[%1]:%2").arg(host).arg(port);
     return QStringLiteral("%1:%2").arg(host).arg(port);
@@ -52,13 +55,17 @@ AdminClient::AdminClient(ConnectionSettings settings, QObject *parent)
       m_settings(std::move(settings)),
       // Unique per process and run: a clean-start session that collides with another
       // hermesctl's would take its connection over [MQTT-3.1.4-3].
-      m_clientId(QStringLiteral("hermesctl-%1-%2")
+      // The user name in it lets an account be bound to its tools' IDs
+      // (client_id=hermesctl-NAME-*) and shows whose tool a session is.
+      m_clientId(QStringLiteral("hermesctl-%1%2-%3")
+                         .arg(m_settings.userName.isEmpty() ? QString() : m_settings.userName + QLatin1Char('-'))
                          .arg(QCoreApplication::applicationPid())
                          .arg(QRandomGenerator::global()->generate() & 0xFFFFFF, 6, 16, QLatin1Char('0')))
 {
     ClientOptions options;
     options.host = m_settings.host;
     options.port = m_settings.port;
+    options.localPath = m_settings.localPath;
     options.tcpConnectTimeout = m_settings.timeout;
     options.connect.version = mqtt::ProtocolVersion::V5;
     options.connect.clientId = m_clientId;

@@ -20,13 +20,15 @@ namespace hermes::cli {
 struct ConnectionSettings {
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 1883;
+    /// When set, the broker's Unix-domain socket (host and port unused).
+    QString localPath;
     QString userName;   ///< empty = anonymous
     QByteArray password;
     bool hasPassword = false;
     /// Bounds the connection (TCP, CONNACK, SUBACK) and, separately, each request.
     std::chrono::milliseconds timeout = std::chrono::seconds(10);
 
-    /// "127.0.0.1:1883" ("[::1]:1883" for IPv6).
+    /// "127.0.0.1:1883" ("[::1]:1883" for IPv6, "unix:/run/hermes/hermesd.sock").
     QString brokerAddress() const;
 };
 

@@ -12,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcessEnvironment>
@@ -167,6 +168,9 @@ QStringList listValues(const QStringList &values)
     return list;
 }
 
+/// Where the Debian package's hermesd listens for local administration.
+constexpr QLatin1StringView DefaultLocalSocket{"/run/hermes/hermesd.sock"};
+
 /// "host:port", "[v6]:port", "host" (port 1883).
 bool parseBroker(const QString &text, QString *host, quint16 *port)
 {
@@ -206,8 +210,9 @@ void addCommonOptions(QCommandLineParser &parser)
     parser.addOptions({
             {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Displays this help.")},
             {QStringLiteral("broker"),
-             QStringLiteral("Broker to talk to (default $HERMES_BROKER, else 127.0.0.1:1883)."),
-             QStringLiteral("host:port")},
+             QStringLiteral("Broker to talk to: HOST:PORT or unix:PATH (default $HERMES_BROKER, else "
+                            "unix:/run/hermes/hermesd.sock when it exists, else 127.0.0.1:1883)."),
+             QStringLiteral("address")},
             {QStringLiteral("user"), QStringLiteral("User name of an operator account (default $HERMES_USER)."),
              QStringLiteral("name")},
             {QStringLiteral("password-file"),
@@ -243,11 +248,20 @@ std::optional<int> parseCommon(QCommandLineParser &parser, const QStringList &ar
     }
 
     const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    // The local socket needs no password: root and the hermes group are operators there.
+    const QString fallback = QFileInfo::exists(QString(DefaultLocalSocket))
+            ? QStringLiteral("unix:") + DefaultLocalSocket
+            : QStringLiteral("127.0.0.1:1883");
     const QString broker = parser.isSet(QStringLiteral("broker"))
             ? parser.value(QStringLiteral("broker"))
-            : environment.value(QStringLiteral("HERMES_BROKER"), QStringLiteral("127.0.0.1:1883"));
-    if (!parseBroker(broker, &common->connection.host, &common->connection.port))
-        return usageError(command, QStringLiteral("--broker \"%1\" is not HOST:PORT").arg(broker));
+            : environment.value(QStringLiteral("HERMES_BROKER"), fallback);
+    if (broker.startsWith(QLatin1String("unix:"))) {
+        common->connection.localPath = broker.mid(5);
+        if (common->connection.localPath.isEmpty())
+            return usageError(command, QStringLiteral("--broker \"%1\" names no socket path").arg(broker));
+    } else if (!parseBroker(broker, &common->connection.host, &common->connection.port)) {
+        return usageError(command, QStringLiteral("--broker \"%1\" is not HOST:PORT or unix:PATH").arg(broker));
+    }
     common->connection.userName = parser.isSet(QStringLiteral("user")) ? parser.value(QStringLiteral("user"))
                                                                        : environment.value(QStringLiteral("HERMES_USER"));
     if (parser.isSet(QStringLiteral("password"))) {

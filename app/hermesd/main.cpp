@@ -58,6 +58,8 @@ int main(int argc, char *argv[])
         QStringList listeners;
         for (const auto &listener : std::as_const(config.listeners))
             listeners.append(listener.toString());
+        for (const QString &path : std::as_const(config.localSockets))
+            listeners.append(QStringLiteral("unix:") + path);
         const char *anonymous = config.allowAnonymous == hermes::AnonymousAccess::Always ? "allowed"
             : config.allowAnonymous == hermes::AnonymousAccess::Never                    ? "refused"
                                                                                          : "loopback only";
@@ -67,11 +69,12 @@ int main(int argc, char *argv[])
             ? config.http.listener->toString() + (config.http.metricsAnonymous ? QStringLiteral(", /metrics without a key") : QString())
             : QStringLiteral("off");
         std::printf("configuration OK\nlisteners: %s\nHTTP API: %s\ndata dir: %s\npersistence: %s\nlog level: %s\n"
-                    "anonymous clients: %s (role %s)\naccounts: %d\nextra ACL rules: %d\n",
+                    "anonymous clients: %s (role %s)\naccounts: %d\nextra ACL rules: %d\ndurability: %s\n",
                     qPrintable(listeners.join(QStringLiteral(", "))), qPrintable(http), qPrintable(config.dataDir),
                     config.persistence ? "on" : "off", qPrintable(hermes::logLevelName(config.logLevel)), anonymous,
                     qPrintable(hermes::roleName(config.anonymousRole)), int(config.accounts.size()),
-                    int(config.aclRules.size()));
+                    int(config.aclRules.size()),
+                    config.durability == hermes::Durability::Power ? "power" : "process");
         return 0;
     }
     hermes::applyLogLevel(config.logLevel);
@@ -91,6 +94,20 @@ int main(int argc, char *argv[])
         broker.stop();
         app.quit();
     });
+    // SIGHUP: read the config file again and apply its accounts, ACL and anonymous
+    // settings to new and connected clients; everything else needs a restart.
+    signalWatcher.watchReload();
+    QObject::connect(&signalWatcher, &hermes::SignalWatcher::reloadRequested, &broker, [&] {
+        auto reloaded = hermes::brokerConfigFromCommandLine(parser);
+        if (const auto *error = std::get_if<hermes::ConfigError>(&reloaded)) {
+            qWarning("hermesd: SIGHUP: keeping the current access settings: %s", qPrintable(error->toString()));
+            return;
+        }
+        const auto &fresh = std::get<hermes::BrokerConfig>(reloaded);
+        broker.reloadAccess(hermes::AccessSettings::from(fresh));
+        qInfo("hermesd: SIGHUP: reloaded %d accounts and %d ACL rules", int(fresh.accounts.size()),
+              int(fresh.aclRules.size()));
+    });
     if (!broker.start()) {
         std::fprintf(stderr, "hermesd: %s\n", qPrintable(broker.errorString()));
         return 1;
@@ -105,6 +122,8 @@ int main(int argc, char *argv[])
     }
     for (const auto &address : broker.listenAddresses())
         std::printf("hermesd listening on %s\n", qPrintable(address.toString()));
+    for (const QString &path : broker.localSocketPaths())
+        std::printf("hermesd listening on unix:%s\n", qPrintable(path));
     if (http)
         std::printf("hermesd HTTP API on %s\n", qPrintable(http->url()));
     for (const hermes::WebSocketListener *listener : std::as_const(webSockets))

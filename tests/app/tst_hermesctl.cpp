@@ -137,12 +137,15 @@ void TestHermesctl::initTestCase()
     QFile config(m_dir.filePath(QStringLiteral("hermesd.conf")));
     QVERIFY(config.open(QIODevice::WriteOnly));
     // viewer may read its replies but not publish requests; auditor may do both, so the
-    // API itself answers "forbidden". (No '#' in these lines: the config format cuts a line
+    // API itself answers "forbidden". Both are device accounts bound to hermesctl's client
+    // IDs for them; dev may use only "dev". (No '#' in these lines: the config format cuts a line
     // at its first '#', filters included.)
     config.write(QStringLiteral("allow_anonymous loopback\nanonymous_role device\nsys_interval 0\n"
                                 "account admin operator %1\naccount dev device %1\n"
-                                "account viewer device %1\nacl user:viewer read $hermes/admin/v1/replies/%c\n"
-                                "account auditor device %1\nacl user:auditor read $hermes/admin/v1/replies/%c\n"
+                                "account viewer device %1 client_id=hermesctl-viewer-*\n"
+                                "acl user:viewer read $hermes/admin/v1/replies/%c\n"
+                                "account auditor device %1 client_id=hermesctl-auditor-*\n"
+                                "acl user:auditor read $hermes/admin/v1/replies/%c\n"
                                 "acl user:auditor write $hermes/admin/v1/+/+\n")
                          .arg(passwordHash)
                          .toUtf8());
@@ -236,10 +239,10 @@ void TestHermesctl::exitCodes_data()
             << QStringList{QStringLiteral("devices")}
             << Environment{{QStringLiteral("HERMES_USER"), QStringLiteral("mallory")}} << 4
             << QStringLiteral("refused the credentials");
-    QTest::addRow("device account: 4 (SUBACK 0x87 on the reply topic)")
+    QTest::addRow("device account: 4 (CONNACK 0x85, hermesctl's client ID is not the device's)")
             << QStringList{QStringLiteral("sessions")}
             << Environment{{QStringLiteral("HERMES_USER"), QStringLiteral("dev")}} << 4
-            << QStringLiteral("refused the subscription to $hermes/admin/v1/replies/hermesctl-");
+            << QStringLiteral("refused the credentials: Client Identifier not valid");
     QTest::addRow("device that may read replies: 4 (PUBACK 0x87 on the request)")
             << QStringList{QStringLiteral("devices")}
             << Environment{{QStringLiteral("HERMES_USER"), QStringLiteral("viewer")}} << 4

@@ -56,6 +56,7 @@ void TestHermesctlSimulate::initTestCase()
     config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
     config.persistence = false;
     config.sysIntervalSeconds = 0;
+    config.anonymousRole = Role::Operator; // watchers read every device's topics
     m_broker = std::make_unique<Broker>(config);
     QVERIFY2(m_broker->start(), qPrintable(m_broker->errorString()));
     m_port = m_broker->listenAddresses().constFirst().port;

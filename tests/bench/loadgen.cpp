@@ -72,6 +72,8 @@ struct Options {
     double stall = 5;       ///< give up when nothing happened for this long, seconds
     int httpPort = 0;       ///< httppush, scrape: hermesd's http_listener
     std::string key;        ///< httppush, scrape: an API key (hermesctl apikeys create)
+    bool persistent = false;///< throughput/fan-out clients keep their session (clean start 0),
+                            ///< so QoS 1/2 deliveries go through the broker's store
 };
 
 // ---- Resource readings -------------------------------------------------------------------
@@ -164,12 +166,12 @@ void putU16(std::string &out, std::uint16_t v)
 
 std::string toStd(const QByteArray &bytes) { return std::string(bytes.constData(), size_t(bytes.size())); }
 
-std::string connectBytes(const std::string &clientId, int keepAlive)
+std::string connectBytes(const std::string &clientId, int keepAlive, bool cleanStart = true)
 {
     hermes::mqtt::Connect connect;
     connect.version = hermes::mqtt::ProtocolVersion::V3_1_1;
     connect.clientId = QString::fromStdString(clientId);
-    connect.cleanStart = true;
+    connect.cleanStart = cleanStart;
     connect.keepAliveSeconds = quint16(keepAlive);
     return toStd(hermes::mqtt::encode(connect, hermes::mqtt::ProtocolVersion::V3_1_1));
 }
@@ -565,7 +567,7 @@ bool openClients(Loop &loop, const Options &o, int count, const std::string &idP
             Conn *c = loop.connectTo(o.port, started);
             if (!c)
                 return;
-            loop.send(*c, connectBytes(idPrefix + std::to_string(started), keepAlive));
+            loop.send(*c, connectBytes(idPrefix + std::to_string(started), keepAlive, !o.persistent));
             ++started;
         }
     };
@@ -681,7 +683,7 @@ int runFlow(const Options &o, const std::string &name, int subs, long count, int
     if (ok) {
         pub = loop.connectTo(o.port, subs);
         if (pub) {
-            loop.send(*pub, connectBytes("lg-pub", 60));
+            loop.send(*pub, connectBytes("lg-pub", 60, !o.persistent));
             ok = loop.run([&] { return pub->connacked; }, deadline, Nanos(o.stall * kSecond));
         } else {
             ok = false;
@@ -1278,7 +1280,7 @@ void usage()
                  "           httppush scrape (hermesd's HTTP API: --http-port P --key KEY)\n"
                  "options: --count N --qos Q --window W --qos0-window W --subscribers N\n"
                  "         --connections N --parallel N --keepalive S --trials N --payload BYTES\n"
-                 "         --timeout S --stall S\n");
+                 "         --timeout S --stall S --persistent 0|1\n");
 }
 
 } // namespace
@@ -1314,6 +1316,7 @@ int main(int argc, char **argv)
         else if (key == "--stall") o.stall = std::max(0.5, std::atof(value));
         else if (key == "--http-port") o.httpPort = std::atoi(value);
         else if (key == "--key") o.key = value;
+        else if (key == "--persistent") o.persistent = std::atoi(value) != 0;
         else {
             usage();
             return 2;

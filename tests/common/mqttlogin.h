@@ -1,6 +1,7 @@
 #pragma once
 /// Test helper: one CONNECT with credentials through Hermes's own client; the CONNACK's
-/// reason code (or the refusal's), UnspecifiedError when nothing answered in 10 s.
+/// reason code (or the refusal's), UnspecifiedError when nothing answered in 10 s. The
+/// client ID is the user name: the one ID a device account may use.
 
 #include "engine/mqttclient.h"
 
@@ -12,7 +13,7 @@ inline mqtt::ReasonCode loginResult(quint16 port, const QString &user, const QBy
 {
     MqttClient client;
     client.setPort(port);
-    client.setClientId(QStringLiteral("login-") + user);
+    client.setClientId(user);
     client.setProtocolVersion(mqtt::ProtocolVersion::V5);
     client.setCredentials(user, password);
     std::optional<mqtt::ReasonCode> code;

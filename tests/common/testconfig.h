@@ -8,13 +8,17 @@
 
 namespace hermes::test {
 
-/// 127.0.0.1 port 0, no persistence, no $SYS publishing.
+/// 127.0.0.1 port 0, no persistence, no $SYS publishing, and anonymous loopback clients
+/// as operators: these tests exercise MQTT itself on any topic, as a developer's local
+/// broker configured with `anonymous_role operator` would allow. Access control has its
+/// own tests (tst_security, tst_attacks) with the secure defaults.
 inline BrokerConfig loopbackConfig()
 {
     BrokerConfig config;
     config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
     config.persistence = false;
     config.sysIntervalSeconds = 0;
+    config.anonymousRole = Role::Operator;
     return config;
 }
 

@@ -4,8 +4,15 @@
 
 #include "mqtt/codec.h"
 
-#include <QTcpSocket>
+#include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTest>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include <optional>
 
@@ -27,6 +34,31 @@ public:
         if (!QTest::qWaitFor([this] { return m_socket.state() == QAbstractSocket::ConnectedState; }, 5000))
             return false;
         m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        return true;
+    }
+
+    /// TLS to 127.0.0.1:`port` with `configuration` (CA, client certificate).
+    bool connectEncrypted(quint16 port, const QSslConfiguration &configuration)
+    {
+        m_socket.setSslConfiguration(configuration);
+        m_socket.setPeerVerifyName(QStringLiteral("localhost"));
+        m_socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+        return QTest::qWaitFor([this] { return m_socket.isEncrypted(); }, 10000);
+    }
+
+    /// A Unix-domain socket at `path`.
+    bool connectLocal(const QString &path)
+    {
+        const int descriptor = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::strncpy(address.sun_path, path.toLocal8Bit().constData(), sizeof address.sun_path - 1);
+        if (descriptor < 0 || ::connect(descriptor, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0
+            || !m_socket.setSocketDescriptor(descriptor)) {
+            if (descriptor >= 0)
+                ::close(descriptor);
+            return false;
+        }
         return true;
     }
 
@@ -113,7 +145,7 @@ private:
     }
 
     mqtt::ProtocolVersion m_version;
-    QTcpSocket m_socket;
+    QSslSocket m_socket; ///< plain unless connectEncrypted()
     QByteArray m_buffer;
     QList<mqtt::Packet> m_received;
     QString m_decodeError;

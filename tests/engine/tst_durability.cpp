@@ -112,9 +112,19 @@ public:
     {
         ++m_starts;
         m_killRequested = false;
+        // The peers publish on any topic as anonymous loopback clients, which the config
+        // must allow explicitly (the default anonymous role is device).
+        const QString configFile = QDir(m_dataDir).filePath(QStringLiteral("hermesd.conf"));
+        QFile config(configFile);
+        if (!config.open(QIODevice::WriteOnly | QIODevice::Truncate) || config.write("anonymous_role operator\n") < 0) {
+            *error = config.errorString();
+            return false;
+        }
+        config.close();
         m_process.setProgram(QStringLiteral(HERMESD_BIN));
-        m_process.setArguments({QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"),
-                                m_dataDir, QStringLiteral("--log-level"), QStringLiteral("info")});
+        m_process.setArguments({QStringLiteral("--config"), configFile, QStringLiteral("--listen"),
+                                QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"), m_dataDir,
+                                QStringLiteral("--log-level"), QStringLiteral("info")});
         m_process.setStandardErrorFile(QDir(m_dataDir).filePath(QStringLiteral("hermesd.log")), QIODevice::Append);
         m_process.start();
         if (!m_process.waitForStarted(5000)) {

@@ -454,6 +454,7 @@ void TestEpollDispatcher::startBroker()
         config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
         config.persistence = false;
         config.sysIntervalSeconds = 0;
+        config.anonymousRole = Role::Operator; // its clients publish on any topic
         m_broker = new Broker(config, m_context);
         started = m_broker->start();
         if (started)

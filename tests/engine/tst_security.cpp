@@ -36,9 +36,9 @@ BrokerConfig secureConfig()
     config.persistence = false;
     config.sysIntervalSeconds = 0;
     config.allowAnonymous = AnonymousAccess::Never;
-    config.accounts = {Account{QStringLiteral("dev-1"), Role::Device, deviceHash()},
-                       Account{QStringLiteral("dev-2"), Role::Device, deviceHash()},
-                       Account{QStringLiteral("ops"), Role::Operator, operatorHash()}};
+    config.accounts = {Account{QStringLiteral("dev-1"), Role::Device, deviceHash(), {}},
+                       Account{QStringLiteral("dev-2"), Role::Device, deviceHash(), {}},
+                       Account{QStringLiteral("ops"), Role::Operator, operatorHash(), {}}};
     return config;
 }
 
@@ -380,7 +380,7 @@ void TestSecurity::customRuleWithUserSubstitution()
     const auto broker = startBroker(config);
     RawClient device;
     QVERIFY(device.connectTo(broker->listenAddresses().first().port));
-    QVERIFY(device.handshake(login(QStringLiteral("phone"), QStringLiteral("dev-1"), "device-secret")));
+    QVERIFY(device.handshake(login(QStringLiteral("dev-1"), QStringLiteral("dev-1"), "device-secret")));
     device.send(subscription(QStringLiteral("fleet/dev-1/config")));
     QCOMPARE(std::get<Suback>(*device.waitFor(PacketType::Suback)).reasonCodes.first(), ReasonCode::GrantedQoS1);
     Subscribe other = subscription(QStringLiteral("fleet/dev-2/config"));

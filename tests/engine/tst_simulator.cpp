@@ -50,6 +50,7 @@ std::unique_ptr<Broker> startBroker()
     config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
     config.persistence = false;
     config.sysIntervalSeconds = 0;
+    config.anonymousRole = Role::Operator; // watchers read every device's topics
     auto broker = std::make_unique<Broker>(config);
     if (!broker->start())
         return nullptr;

@@ -28,6 +28,7 @@ std::unique_ptr<Broker> startBroker(quint16 port = 0)
     config.listeners = {ListenAddress{QHostAddress::LocalHost, port}};
     config.persistence = false;
     config.sysIntervalSeconds = 0;
+    config.anonymousRole = Role::Operator; // watchers read every device's topics
     auto broker = std::make_unique<Broker>(config);
     if (!broker->start())
         return nullptr;

@@ -193,6 +193,7 @@ void TestStore::brokerRestartKeepsSessionsAndAcknowledgedMessages()
     config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
     config.dataDir = dataDir.path();
     config.sysIntervalSeconds = 0;
+    config.anonymousRole = Role::Operator; // anonymous loopback clients publish on any topic here
     quint16 port = 0;
     // v5 keeps a session only with a Session Expiry Interval [MQTT-3.1.2-23 (v5)].
     Connect persistentV5 = connectPacket(QStringLiteral("dev-9"), false);
@@ -252,6 +253,7 @@ void TestStore::everyAcknowledgedMessageIsQueued()
     config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
     config.dataDir = dataDir.path();
     config.sysIntervalSeconds = 0;
+    config.anonymousRole = Role::Operator; // anonymous loopback clients publish on any topic here
     Broker broker(config);
     QVERIFY(broker.start());
     const quint16 port = broker.listenAddresses().first().port;

@@ -66,6 +66,7 @@ BrokerConfig TestTls::tlsConfig() const
     config.listeners = {ListenAddress{QHostAddress::LocalHost, 0, true}};
     config.persistence = false;
     config.sysIntervalSeconds = 0;
+    config.anonymousRole = Role::Operator; // anonymous loopback clients publish on any topic here
     config.tls.certificateFile = path(QStringLiteral("server.pem"));
     config.tls.keyFile = path(QStringLiteral("server.key"));
     return config;

@@ -141,12 +141,15 @@ class Broker:
             args = [self.hermesd, "--listen", HOST + ":0", "--no-persistence",
                     "--data-dir", os.path.join(self._dir, "data")]
         args += ["--log-level", self.log_level]
-        if self.config:
-            path = os.path.join(self._dir, "hermesd.conf")
-            with open(path, "w") as f:
-                for key, value in self.config.items():
-                    f.write("%s %s\n" % (key, value))
-            args += ["--config", path]
+        # The suites publish and subscribe on any topic as anonymous loopback clients: the
+        # config says so explicitly (hermesd's default anonymous role is device).
+        config = {"anonymous_role": "operator"}
+        config.update(self.config or {})
+        path = os.path.join(self._dir, "hermesd.conf")
+        with open(path, "w") as f:
+            for key, value in config.items():
+                f.write("%s %s\n" % (key, value))
+        args += ["--config", path]
         args += self.extra_args
         self._log = open(os.path.join(self._dir, "stderr.log"), "w+b")
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._log, preexec_fn=die_with_parent)

@@ -23,7 +23,13 @@ KNOWN_FAILURES = {
 def start(hermesd, *extra):
     tmp = tempfile.mkdtemp(prefix="hermes-lifecycle-")
     atexit.register(shutil.rmtree, tmp, True)
-    return subprocess.Popen([hermesd, "--no-persistence", "--data-dir", tmp, "--log-level", "error"] + list(extra),
+    # The clients publish on any topic anonymously: the config says so (the default
+    # anonymous role is device).
+    config = os.path.join(tmp, "hermesd.conf")
+    with open(config, "w") as f:
+        f.write("anonymous_role operator\n")
+    return subprocess.Popen([hermesd, "--config", config, "--no-persistence", "--data-dir", tmp,
+                             "--log-level", "error"] + list(extra),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=die_with_parent)
 
 

@@ -53,7 +53,8 @@ class TlsBroker:
     def __init__(self, hermesd, directory, key, cert):
         config = os.path.join(directory, "hermesd.conf")
         with open(config, "w") as f:
-            f.write("listener %s:0\nlistener_tls %s:0\ntls_certificate %s\ntls_key %s\n" % (HOST, HOST, cert, key))
+            f.write("listener %s:0\nlistener_tls %s:0\ntls_certificate %s\ntls_key %s\nanonymous_role operator\n"
+                    % (HOST, HOST, cert, key))
         self.process = subprocess.Popen([hermesd, "--config", config, "--no-persistence", "--data-dir",
                                          os.path.join(directory, "data"), "--log-level", "info"],
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)

@@ -453,11 +453,15 @@ AdminApi::Answer AdminApi::setAccount(const QJsonObject &arguments)
         hash = PasswordHash::parse(text);
         if (!hash)
             return Answer::error(QStringLiteral("bad-request"), QStringLiteral("hash is not in the form hermesd --hash-password prints"));
+        if (hash->iterations < PasswordHash::MinIterations || hash->iterations > PasswordHash::MaxIterations)
+            return Answer::error(QStringLiteral("bad-request"),
+                                 QStringLiteral("the hash's PBKDF2 iteration count must be from %1 to %2")
+                                         .arg(PasswordHash::MinIterations).arg(PasswordHash::MaxIterations));
     } else {
         return Answer::error(QStringLiteral("bad-request"), QStringLiteral("give password or hash"));
     }
     QString problem;
-    if (!m_broker.setAccount(Account{name, *role, *hash}, &problem))
+    if (!m_broker.setAccount(Account{name, *role, *hash, {}}, &problem))
         return Answer::error(QStringLiteral("unavailable"), problem);
     return {{{QStringLiteral("name"), name}, {QStringLiteral("role"), roleName(*role)}, {QStringLiteral("source"), QStringLiteral("store")}}, {}, {}};
 }
