@@ -300,12 +300,13 @@ void Connection::closeDescriptor()
 
 void Connection::close(const CloseConnection &close)
 {
-    m_closed = true;
     m_context.disarm(*this);
     // What was held (a DISCONNECT with its reason, acks) goes out once it is safe: commit
-    // now rather than close with it unsent.
+    // now rather than close with it unsent. The commit releases held output only to open
+    // connections, so this one counts as closed only afterwards.
     if (!m_heldOutput.isEmpty())
         m_broker.commitNow();
+    m_closed = true;
     m_heldOutput.clear();
     qCDebug(lcConnection) << m_peerAddress.toString() << "closing:" << int(close.reason) << close.detail;
     if (m_descriptor >= 0) {
