@@ -4,6 +4,7 @@
 #include "authbackoff.h"
 #include "brokerconfig.h"
 #include "connectionratelimiter.h"
+#include "deadlinequeue.h"
 #include "retainedstore.h"
 #include "session.h"
 #include "store.h"
@@ -174,6 +175,16 @@ private:
     void deliver(Session &session, const mqtt::Publish &publish, mqtt::QoS qos, bool retain,
                  const QList<quint32> &subscriptionIdentifiers, std::optional<mqtt::Timestamp> expiresAt);
     void publishWill(const QString &clientId, const mqtt::Will &will);
+    /// Runs what is due for `session` at `at`: publishes a will whose delay is over, ends
+    /// an offline session whose expiry is over, and schedules what is left. False when the
+    /// session ended (it is deleted).
+    bool runDueTimers(Session &session, mqtt::Timestamp at);
+    /// The session's next deadline (its will, its expiry) in m_sessionDeadlines.
+    void scheduleSessionDeadline(Session &session);
+    /// The deadline timer fired: due sessions and expired retained messages.
+    void onDeadlines();
+    /// Arms m_deadlineTimer for the earliest deadline of any kind.
+    void armDeadlineTimer();
     void housekeeping();
     void publishSys();
     void updateSessionInfo(Session &session);
@@ -225,6 +236,11 @@ private:
     QStringList m_removedSessions;
     RetainedStore m_retained;
     BrokerCounters m_counters;
+    /// Will delays and session expiry, per session; retained message expiry lives in
+    /// m_retained. One precise timer wakes the broker at the earliest of them, so they fire
+    /// on time and idle sessions cost nothing between deadlines.
+    DeadlineQueue<mqtt::SubscriberId> m_sessionDeadlines;
+    QTimer m_deadlineTimer;
     QTimer m_housekeeping;
     mqtt::Timestamp m_lastSys{};
     mqtt::SubscriberId m_nextSubscriberId = 1;
