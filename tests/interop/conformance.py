@@ -61,6 +61,7 @@ class Cases:
           "request_response", "client_topic_alias", "server_topic_alias", "maximum_packet_size_server",
           "maximum_packet_size_client", "server_keep_alive", "flow_control_client_receive_maximum",
           "flow_control_server_receive_maximum", "will_delay", "will_delay_cancelled_by_reconnect",
+          "will_delay_elapsed_before_resume",
           "shared_subscriptions",
           # beyond the Paho originals
           "disconnect_with_will_message", "will_properties_forwarded", "retained_message_expiry",
@@ -837,6 +838,27 @@ class Cases:
             let_time_pass(2.5)
             c.sync()
             check(c.messages == [], "will published although the client came back: %r" % c.messages)
+            r.disconnect()
+            c.disconnect()
+
+    def test_will_delay_elapsed_before_resume(self):
+        # [MQTT-3.1.2-8] [MQTT-3.1.3-9] Will Delay 2 s, session expiry 10 s, back after 2.05 s:
+        # the delay is over, so the will is published even though the session resumes.
+        with self.broker() as b:
+            c = self.paho(b, "myclientid2")
+            c.connect()
+            c.subscribe(TOPICS[0], 2)
+            r = self.raw(b)
+            r.connect("myclientid", properties=self.persistent_props(10),
+                      will=(TOPICS[0], b"due before the resume", 0, False,
+                            v5props(PacketTypes.WILLMESSAGE, WillDelayInterval=2)))
+            r.close()
+            let_time_pass(2.05)
+            r = self.raw(b)
+            connack = r.connect("myclientid", clean=False, properties=self.persistent_props(10))
+            check(connack.session_present, "session lost on reconnect")
+            message = c.wait_messages(1)[0]
+            check(message.payload == b"due before the resume", "will %r" % message)
             r.disconnect()
             c.disconnect()
 
