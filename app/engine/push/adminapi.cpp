@@ -1,4 +1,5 @@
 #include "adminapi.h"
+#include "adminrequest.h"
 
 #include "mqtt/topic.h"
 
@@ -130,21 +131,13 @@ void AdminApi::onClientMessage(const ClientIdentity &publisher, const mqtt::Publ
         reply(publish, Answer::error(QStringLiteral("unknown-method"), QStringLiteral("no method \"%1\"").arg(method)));
         return;
     }
-    QJsonObject arguments;
-    if (!publish.payload.trimmed().isEmpty()) {
-        QJsonParseError error;
-        const QJsonDocument document = QJsonDocument::fromJson(publish.payload, &error);
-        if (error.error != QJsonParseError::NoError || !document.isObject()) {
-            reply(publish, Answer::error(QStringLiteral("bad-request"),
-                                         error.error != QJsonParseError::NoError
-                                             ? QStringLiteral("payload is not JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)
-                                             : QStringLiteral("payload must be a JSON object")));
-            return;
-        }
-        arguments = document.object();
+    const auto arguments = parseAdminArguments(publish.payload);
+    if (const auto *error = std::get_if<AdminRequestError>(&arguments)) {
+        reply(publish, Answer::error(error->code, error->message));
+        return;
     }
     qCDebug(lcAdmin).noquote() << publisher.clientId << "calls" << method;
-    reply(publish, (*handler)(arguments));
+    reply(publish, (*handler)(std::get<QJsonObject>(arguments)));
 }
 
 void AdminApi::reply(const mqtt::Publish &request, const Answer &answer)
