@@ -4,11 +4,11 @@
 #
 #   scripts/fuzz.sh [SECONDS]
 #       Every target at once, SECONDS each (CI runs 60).
-#   scripts/fuzz.sh --executions N [TARGET...]
-#       A manual campaign: one target at a time, one job, until N executions each (e.g.
-#       10000000); then the run's corpus and the kept one are minimised (-merge=1) into
-#       tests/fuzz/corpus/<target>, to be committed. Prints executions, coverage and
-#       corpus size per target from -print_final_stats.
+#   scripts/fuzz.sh --executions N [--max-seconds S] [TARGET...]
+#       A manual campaign: one target at a time, one process, until N executions each
+#       (e.g. 10000000), or S seconds per target if that comes first; then the run's corpus
+#       and the kept one are minimised (-merge=1) into tests/fuzz/corpus/<target>, to be
+#       committed. Prints executions, coverage and corpus size per target.
 set -eu
 cd "$(dirname "$0")/.."
 out=build-fuzz/fuzz-runs
@@ -27,6 +27,11 @@ summary() {
 if [ "${1:-}" = "--executions" ]; then
     runs="${2:?--executions needs a count}"
     shift 2
+    limit=""
+    if [ "${1:-}" = "--max-seconds" ]; then
+        limit="-max_total_time=${2:?--max-seconds needs a count}"
+        shift 2
+    fi
     targets="$*"
     [ -n "$targets" ] || targets=$(for t in build-fuzz/tests/fuzz/fuzz_*; do [ -x "$t" ] && basename "$t"; done)
     status=0
@@ -37,7 +42,7 @@ if [ "${1:-}" = "--executions" ]; then
         mkdir -p "$kept" "$corpus"
         started=$(date +%s)
         # shellcheck disable=SC2086
-        if ! "$target" -runs="$runs" $common_flags -artifact_prefix="$out/$name-" \
+        if ! "$target" -runs="$runs" $limit $common_flags -artifact_prefix="$out/$name-" \
             "$corpus" "$kept" > "$out/$name.log" 2>&1; then
             echo "$name: FAILED"; tail -40 "$out/$name.log"; status=1
             continue

@@ -821,20 +821,26 @@ class Cases:
                       "will delay %d, session expiry %d: will after %.2f s, expected %.1f s"
                       % (delay, expiry, elapsed, expected))
 
+    def _resume_after(self, b, seconds, payload):
+        """A client with Will Delay 2 s and session expiry 10 s drops and resumes its session
+        after `seconds`; returns the watcher subscribed to the will's topic and the client."""
+        c = self.paho(b, "myclientid2")
+        c.connect()
+        c.subscribe(TOPICS[0], 2)
+        r = self.raw(b)
+        r.connect("myclientid", properties=self.persistent_props(10),
+                  will=(TOPICS[0], payload, 0, False, v5props(PacketTypes.WILLMESSAGE, WillDelayInterval=2)))
+        r.close()
+        let_time_pass(seconds)
+        r = self.raw(b)
+        connack = r.connect("myclientid", clean=False, properties=self.persistent_props(10))
+        check(connack.session_present, "session lost on reconnect")
+        return c, r
+
     def test_will_delay_cancelled_by_reconnect(self):
         # [MQTT-3.1.3-9] reconnecting before the delay ends means no will.
         with self.broker() as b:
-            c = self.paho(b, "myclientid2")
-            c.connect()
-            c.subscribe(TOPICS[0], 2)
-            r = self.raw(b)
-            r.connect("myclientid", properties=self.persistent_props(10),
-                      will=(TOPICS[0], b"should not be sent", 0, False,
-                            v5props(PacketTypes.WILLMESSAGE, WillDelayInterval=2)))
-            r.close()
-            r = self.raw(b)
-            connack = r.connect("myclientid", clean=False, properties=self.persistent_props(10))
-            check(connack.session_present, "session lost on reconnect")
+            c, r = self._resume_after(b, 0, b"should not be sent")
             let_time_pass(2.5)
             c.sync()
             check(c.messages == [], "will published although the client came back: %r" % c.messages)
@@ -842,21 +848,10 @@ class Cases:
             c.disconnect()
 
     def test_will_delay_elapsed_before_resume(self):
-        # [MQTT-3.1.2-8] [MQTT-3.1.3-9] Will Delay 2 s, session expiry 10 s, back after 2.05 s:
-        # the delay is over, so the will is published even though the session resumes.
+        # [MQTT-3.1.2-8] [MQTT-3.1.3-9] back after 2.05 s: the delay is over, so the will is
+        # published even though the session resumes.
         with self.broker() as b:
-            c = self.paho(b, "myclientid2")
-            c.connect()
-            c.subscribe(TOPICS[0], 2)
-            r = self.raw(b)
-            r.connect("myclientid", properties=self.persistent_props(10),
-                      will=(TOPICS[0], b"due before the resume", 0, False,
-                            v5props(PacketTypes.WILLMESSAGE, WillDelayInterval=2)))
-            r.close()
-            let_time_pass(2.05)
-            r = self.raw(b)
-            connack = r.connect("myclientid", clean=False, properties=self.persistent_props(10))
-            check(connack.session_present, "session lost on reconnect")
+            c, r = self._resume_after(b, 2.05, b"due before the resume")
             message = c.wait_messages(1)[0]
             check(message.payload == b"due before the resume", "will %r" % message)
             r.disconnect()
