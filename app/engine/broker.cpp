@@ -1047,6 +1047,15 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
         session.dirty = true;
         return;
     }
+    // Its expiry is a deadline of the session: an offline device's message expires (and its
+    // push is reported expired) on time, not when the device comes back.
+    if (message.expiresAt) {
+        const std::optional<Timestamp> next = m_sessionDeadlines.deadlineOf(session.id);
+        if (!next || *message.expiresAt < *next) {
+            m_sessionDeadlines.schedule(session.id, *message.expiresAt);
+            armDeadlineTimer();
+        }
+    }
     session.offlineState->queued.push_back(std::move(message));
     updateSessionInfo(session);
 }
@@ -1223,17 +1232,49 @@ bool Broker::runDueTimers(Session &session, Timestamp at)
         endSession(session);
         return false;
     }
+    if (!session.connection && session.offlineState)
+        dropExpiredOffline(session, at);
     scheduleSessionDeadline(session);
     return true;
+}
+
+void Broker::dropExpiredOffline(Session &session, Timestamp at)
+{
+    // [MQTT-3.3.2-5] an expired message is not delivered; in-flight ones are resent as
+    // they are (their delivery has begun).
+    QList<QueuedMessage> &queued = session.offlineState->queued;
+    const qsizetype before = queued.size();
+    queued.removeIf([&](const QueuedMessage &message) {
+        if (!message.expiresAt || *message.expiresAt > at)
+            return false;
+        ++m_counters.publishDropped;
+        ++session.activity.messagesDropped;
+        if (message.trace)
+            emit tracedDelivery(message.trace, DeliveryStage::Expired, QString());
+        if (m_store && message.tag) {
+            m_store->deleteMessage(message.tag);
+            scheduleCommit();
+        }
+        return true;
+    });
+    if (queued.size() != before)
+        updateSessionInfo(session);
 }
 
 void Broker::scheduleSessionDeadline(Session &session)
 {
     std::optional<Timestamp> next;
+    const auto earlier = [&next](Timestamp at) { next = next ? std::min(*next, at) : at; };
     if (session.pendingWill)
-        next = session.pendingWill->dueAt;
+        earlier(session.pendingWill->dueAt);
     if (!session.connection && session.expiresAt)
-        next = next ? std::min(*next, *session.expiresAt) : *session.expiresAt;
+        earlier(*session.expiresAt);
+    if (!session.connection && session.offlineState) {
+        for (const QueuedMessage &message : std::as_const(session.offlineState->queued)) {
+            if (message.expiresAt)
+                earlier(*message.expiresAt);
+        }
+    }
     if (!next) {
         m_sessionDeadlines.cancel(session.id);
         return;
@@ -1392,7 +1433,6 @@ void Broker::loadFromStore()
         if (stored.expirySeconds != NeverExpires) {
             const qint64 remainingMs = qint64(stored.expirySeconds) * 1000 - (wall - offlineSince);
             session.expiresAt = at + std::chrono::milliseconds(std::max<qint64>(0, remainingMs));
-            scheduleSessionDeadline(session);
         }
         for (const SubscriptionRecord &record : stored.subscriptions)
             m_subscriptions.subscribe(session.id, record.filter, record.options, record.subscriptionIdentifier);
@@ -1418,6 +1458,7 @@ void Broker::loadFromStore()
         session.activity.offlineSinceMs = offlineSince;
         session.activity.subscriptions = int(stored.subscriptions.size());
         updateSessionInfo(session);
+        scheduleSessionDeadline(session);
     }
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
     m_counters.clientsDisconnected = m_counters.clientsTotal;

@@ -179,8 +179,11 @@ private:
     /// an offline session whose expiry is over, and schedules what is left. False when the
     /// session ended (it is deleted).
     bool runDueTimers(Session &session, mqtt::Timestamp at);
-    /// The session's next deadline (its will, its expiry) in m_sessionDeadlines.
+    /// The session's next deadline (its will, its expiry, the first expiry among the
+    /// messages queued while it is offline) in m_sessionDeadlines. O(offline queue).
     void scheduleSessionDeadline(Session &session);
+    /// Drops the offline queue's expired messages, reporting them like the machine does.
+    void dropExpiredOffline(Session &session, mqtt::Timestamp at);
     /// The deadline timer fired: due sessions and expired retained messages.
     void onDeadlines();
     /// Arms m_deadlineTimer for the earliest deadline of any kind.
@@ -236,9 +239,9 @@ private:
     QStringList m_removedSessions;
     RetainedStore m_retained;
     BrokerCounters m_counters;
-    /// Will delays and session expiry, per session; retained message expiry lives in
-    /// m_retained. One precise timer wakes the broker at the earliest of them, so they fire
-    /// on time and idle sessions cost nothing between deadlines.
+    /// Will delays, session expiry and offline message expiry, per session; retained
+    /// message expiry lives in m_retained. One precise timer wakes the broker at the
+    /// earliest of them, so they fire on time and idle sessions cost nothing in between.
     DeadlineQueue<mqtt::SubscriberId> m_sessionDeadlines;
     QTimer m_deadlineTimer;
     QTimer m_housekeeping;

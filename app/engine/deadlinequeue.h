@@ -28,7 +28,7 @@ public:
     void schedule(const Key &key, mqtt::Timestamp deadline)
     {
         const quint64 ticket = m_nextTicket++;
-        m_live.insert(key, ticket);
+        m_live.insert(key, Live{ticket, deadline});
         m_heap.push_back(Entry{deadline, ticket, key});
         std::push_heap(m_heap.begin(), m_heap.end(), later);
         if (m_heap.size() > 2 * size_t(m_live.size()) + 64)
@@ -38,6 +38,14 @@ public:
     void cancel(const Key &key) { m_live.remove(key); }
 
     bool contains(const Key &key) const { return m_live.contains(key); }
+    /// The deadline of `key`, or nullopt when it has none.
+    std::optional<mqtt::Timestamp> deadlineOf(const Key &key) const
+    {
+        const auto it = m_live.constFind(key);
+        if (it == m_live.cend())
+            return std::nullopt;
+        return it->deadline;
+    }
     qsizetype size() const { return m_live.size(); }
 
     /// The earliest live deadline, or nullopt when nothing is scheduled.
@@ -75,7 +83,7 @@ private:
     bool isLive(const Entry &entry) const
     {
         const auto it = m_live.constFind(entry.key);
-        return it != m_live.cend() && *it == entry.ticket;
+        return it != m_live.cend() && it->ticket == entry.ticket;
     }
 
     void dropStaleTop()
@@ -92,8 +100,12 @@ private:
         std::make_heap(m_heap.begin(), m_heap.end(), later);
     }
 
+    struct Live {
+        quint64 ticket = 0; ///< of the key's one live heap entry
+        mqtt::Timestamp deadline;
+    };
     std::vector<Entry> m_heap;
-    QHash<Key, quint64> m_live; ///< key → ticket of its one live entry
+    QHash<Key, Live> m_live;
     quint64 m_nextTicket = 1;
 };
 

@@ -8,7 +8,10 @@
 //   session   - a v5 client with Session Expiry 1–2 s and a Will Delay far beyond it drops;
 //               its will goes out when the session ends, so the session's end is seen exactly;
 //   message   - a retained message with Message Expiry 1–2 s; its removal is seen by polling
-//               the retained store every millisecond (so these figures carry up to 1 ms more).
+//               the retained store every millisecond (so these figures carry up to 1 ms more);
+//   queued    - a traced QoS 1 message with Message Expiry 1–2 s for one of the idle offline
+//               sessions (each subscribed to its own topic); seen when the broker reports it
+//               expired (Broker::tracedDelivery).
 // Lateness = when it was seen - when it was due, in ms, from the same monotonic clock; the
 // drop is timed when the client closes its socket, so the broker's noticing is included.
 // It also reports the broker thread's CPU while idle with all N sessions (the cost of the
@@ -76,8 +79,8 @@ void idleFor(int ms)
     loop.exec();
 }
 
-/// A blocking loopback socket that has sent `connect`; -1 on failure.
-int openClient(quint16 port, const Connect &connect)
+/// A blocking loopback socket that has sent `connect` (and `then`); -1 on failure.
+int openClient(quint16 port, const Connect &connect, const std::optional<Packet> &then = {})
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
@@ -88,7 +91,9 @@ int openClient(quint16 port, const Connect &connect)
         std::perror("connect");
         return -1;
     }
-    const QByteArray bytes = encode(connect, ProtocolVersion::V5);
+    QByteArray bytes = encode(connect, ProtocolVersion::V5);
+    if (then)
+        bytes += encode(*then, ProtocolVersion::V5);
     if (::write(fd, bytes.constData(), size_t(bytes.size())) != bytes.size()) {
         std::perror("write");
         return -1;
@@ -137,8 +142,8 @@ int main(int argc, char **argv)
     const int samples = option("--samples", 500);
     const int idleSeconds = option("--idle-seconds", 5);
     const int idleSessions = sessions - 2 * samples;
-    if (idleSessions < 0) {
-        std::fprintf(stderr, "--sessions must be at least 2 x --samples\n");
+    if (idleSessions < samples) {
+        std::fprintf(stderr, "--sessions must be at least 3 x --samples\n");
         return 2;
     }
 
@@ -154,13 +159,19 @@ int main(int argc, char **argv)
     const quint16 port = broker.listenAddresses().constFirst().port;
     const auto connected = [&] { return broker.counters().clientsConnected; };
 
-    // Idle offline sessions, made in batches (a connection each while being made).
+    // Idle offline sessions, made in batches (a connection each while being made), each
+    // subscribed to its own topic.
     for (int made = 0; made < idleSessions;) {
         const int batch = std::min(500, idleSessions - made);
         std::vector<int> fds;
-        for (int i = 0; i < batch; ++i)
-            fds.push_back(openClient(port, clientConnect(QStringLiteral("idle-%1").arg(made + i), 3600)));
-        if (!runUntil([&] { return connected() == quint64(batch); }, 30000)) {
+        for (int i = 0; i < batch; ++i) {
+            Subscribe subscribe;
+            subscribe.packetId = 1;
+            subscribe.subscriptions = {TopicSubscription{QStringLiteral("bench/queued/%1").arg(made + i), {QoS::AtLeastOnce}}};
+            fds.push_back(openClient(port, clientConnect(QStringLiteral("idle-%1").arg(made + i), 3600), subscribe));
+        }
+        if (!runUntil([&] { return connected() == quint64(batch)
+                                && broker.counters().subscriptionCount == quint64(made + batch); }, 30000)) {
             std::fprintf(stderr, "idle sessions did not connect\n");
             return 1;
         }
@@ -204,7 +215,12 @@ int main(int argc, char **argv)
     QElapsedTimer clock;
     clock.start();
     std::vector<double> willDue(size_t(samples), -1), sessionDue(size_t(samples), -1);
-    std::vector<double> willLate, sessionLate, messageLate;
+    std::vector<double> willLate, sessionLate, messageLate, queuedLate;
+    std::vector<double> queuedDue(size_t(samples), -1);
+    QObject::connect(&broker, &Broker::tracedDelivery, [&](quint64 trace, DeliveryStage stage, const QString &) {
+        if (stage == DeliveryStage::Expired && trace >= 1 && trace <= quint64(samples))
+            queuedLate.push_back(double(clock.nsecsElapsed()) / 1e6 - queuedDue[size_t(trace - 1)]);
+    });
     QObject::connect(&broker, &Broker::messagePublished, [&](const QString &topic, const QByteArray &, int, bool) {
         const double at = double(clock.nsecsElapsed()) / 1e6;
         const QStringList parts = topic.split(QLatin1Char('/'));
@@ -255,11 +271,18 @@ int main(int argc, char **argv)
         retained.properties.messageExpiryInterval = delayOf(i);
         messageDue.push_back(double(clock.nsecsElapsed()) / 1e6 + delayMs);
         broker.publish(retained);
+        Publish queued;
+        queued.topic = QStringLiteral("bench/queued/%1").arg(i);
+        queued.payload = "q";
+        queued.qos = QoS::AtLeastOnce;
+        queued.properties.messageExpiryInterval = delayOf(i);
+        queuedDue[size_t(i)] = double(clock.nsecsElapsed()) / 1e6 + delayMs;
+        broker.publishTraced(queued, QStringLiteral("idle-%1").arg(i), quint64(i) + 1);
     });
     stagger.start(2);
     const bool complete = runUntil([&] {
         return int(willLate.size()) == samples && int(sessionLate.size()) == samples
-                && int(messageLate.size()) == samples;
+                && int(messageLate.size()) == samples && int(queuedLate.size()) == samples;
     }, 2 * samples + 10000);
     poll.stop();
 
@@ -271,6 +294,7 @@ int main(int argc, char **argv)
     report("will_delay", willLate);
     report("session_expiry", sessionLate);
     report("message_expiry", messageLate);
+    report("queued_message_expiry", queuedLate);
     std::printf("RESULT idle sessions=%d idle_cpu_percent=%.2f over_s=%d\n", sessions, idleCpuPercent, idleSeconds);
     broker.stop();
     return complete ? 0 : 1;

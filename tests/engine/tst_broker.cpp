@@ -67,6 +67,7 @@ private slots:
     void normalDisconnectPublishesNoWill();
     void resumeAfterWillDelayPublishesTheWill();
     void resumeBeforeWillDelayCancelsTheWill();
+    void offlineMessageExpiresWhileTheClientIsAway();
     void malformedFilterClosesTheConnection_data();
     void malformedFilterClosesTheConnection();
     void propertyInTheWrongPacketIsMalformed();
@@ -348,6 +349,38 @@ void TestBroker::resumeBeforeWillDelayCancelsTheWill()
     const auto first = watcher.waitFor(PacketType::Publish);
     QVERIFY(first);
     QCOMPARE(std::get<Publish>(*first).topic, QStringLiteral("marker"));
+}
+
+void TestBroker::offlineMessageExpiresWhileTheClientIsAway()
+{
+    // A message queued for an offline session expires at its Message Expiry, not when the
+    // client returns: a traced push is reported expired on time and leaves the queue.
+    {
+        RawClient device(ProtocolVersion::V5);
+        QVERIFY(device.connectTo(port()));
+        Connect connect = connectPacket(QStringLiteral("away"), false);
+        connect.properties.sessionExpiryInterval = 600;
+        QVERIFY(device.handshake(connect));
+        device.send(subscribePacket(1, QStringLiteral("devices/away/push"), QoS::AtLeastOnce));
+        QVERIFY(device.waitFor(PacketType::Suback));
+        device.send(Disconnect{});
+        QVERIFY(device.waitForClosed());
+    }
+    QTRY_COMPARE(m_broker->counters().clientsConnected, 0u);
+    QSignalSpy traced(m_broker.get(), &Broker::tracedDelivery);
+    Publish push = publishPacket(QStringLiteral("devices/away/push"), "ttl 1 s", QoS::AtLeastOnce);
+    push.properties.messageExpiryInterval = 1;
+    QElapsedTimer sincePublish;
+    sincePublish.start();
+    QVERIFY(m_broker->publishTraced(push, QStringLiteral("away"), 42));
+    QCOMPARE(m_broker->sessionDetail(QStringLiteral("away"))->info.queued, 1);
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(traced.cbegin(), traced.cend(), [](const QList<QVariant> &args) {
+        return args.at(1).value<DeliveryStage>() == DeliveryStage::Expired;
+    }), 5000);
+    QVERIFY2(sincePublish.elapsed() >= 950, qPrintable(QString::number(sincePublish.elapsed())));
+    QCOMPARE(traced.constLast().at(0).toULongLong(), 42u);
+    QCOMPARE(m_broker->sessionDetail(QStringLiteral("away"))->info.queued, 0);
+    QCOMPARE(m_broker->counters().clientsConnected, 0u); // expired while away
 }
 
 void TestBroker::malformedFilterClosesTheConnection_data()
