@@ -185,6 +185,9 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
     connect(&m_housekeeping, &QTimer::timeout, this, &Broker::housekeeping);
+    m_deadlineTimer.setSingleShot(true);
+    m_deadlineTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &Broker::onDeadlines);
     m_commitRetry.setSingleShot(true);
     m_commitRetry.setInterval(std::chrono::milliseconds(500));
     connect(&m_commitRetry, &QTimer::timeout, this, &Broker::commitStore);
@@ -255,6 +258,7 @@ bool Broker::start()
     m_counters.startedAtMs = wallNow();
     m_running = true;
     m_housekeeping.start();
+    armDeadlineTimer();
     return true;
 }
 
@@ -324,6 +328,7 @@ void Broker::stop()
         return;
     m_running = false;
     m_housekeeping.stop();
+    m_deadlineTimer.stop();
     for (QTcpServer *server : std::as_const(m_servers))
         server->close();
     qDeleteAll(m_servers);
@@ -471,6 +476,7 @@ void Broker::endSession(Session &session)
     // The session ends: a will still waiting for its delay goes out now [MQTT-3.1.3-9].
     if (session.pendingWill)
         publishWill(session.clientId, std::exchange(session.pendingWill, nullptr)->will);
+    m_sessionDeadlines.cancel(session.id);
     m_subscriptions.removeSubscriber(session.id);
     if (session.offlineState)
         abandonTraced(*session.offlineState, tr("session ended"));
@@ -774,6 +780,11 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
                                                        CloseReason::TakenOver, at));
         session = sessionFor(clientId); // the close may have ended a non-persistent session
     }
+    // What fell due before this CONNECT happens first, even if its timer has not fired yet:
+    // a will whose delay is over is published before the session is resumed [MQTT-3.1.2-8],
+    // and an expired session is not resumed.
+    if (session && !runDueTimers(*session, at))
+        session = nullptr;
     if (session && connect.cleanStart) {
         endSession(*session);
         session = nullptr;
@@ -785,6 +796,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     // The client is back before its will delay ran out: no will [MQTT-3.1.3-9].
     session->pendingWill.reset();
     session->expiresAt.reset();
+    m_sessionDeadlines.cancel(session->id);
     session->connection = &connection;
     // A resumed session's subscriptions were granted to whoever held it before.
     const bool identityChanged = sessionPresent && (session->userName != identity.userName || session->role != identity.role);
@@ -987,6 +999,8 @@ void Broker::applyRetained(const Publish &publish)
     const qint64 wall = wallNow();
     if (!m_retained.apply(publish, expiresAt, wall))
         return;
+    if (expiresAt)
+        armDeadlineTimer();
     m_counters.retainedCount = quint64(m_retained.size());
     if (!m_store || publish.topic.startsWith(QLatin1Char('$')))
         return;
@@ -1158,6 +1172,15 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
         session.dirty = true;
         return;
     }
+    // Its expiry is a deadline of the session: an offline device's message expires (and its
+    // push is reported expired) on time, not when the device comes back.
+    if (message.expiresAt) {
+        const std::optional<Timestamp> next = m_sessionDeadlines.deadlineOf(session.id);
+        if (!next || *message.expiresAt < *next) {
+            m_sessionDeadlines.schedule(session.id, *message.expiresAt);
+            armDeadlineTimer();
+        }
+    }
     session.offlineState->queued.push_back(std::move(message));
     updateSessionInfo(session);
 }
@@ -1270,6 +1293,7 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
     } else {
         if (session->expirySeconds != NeverExpires)
             session->expiresAt = at + std::chrono::seconds(session->expirySeconds);
+        scheduleSessionDeadline(*session);
         if (m_store) {
             m_store->saveSession(clientId, session->expirySeconds, session->version, wall);
             scheduleCommit();
@@ -1319,18 +1343,82 @@ void Broker::housekeeping()
     const Timestamp at = now();
     m_connectionRate.sweep(at);
     m_authBackoff.sweep(at);
-    QList<Session *> expired;
-    for (const auto &[id, session] : m_sessions) {
-        if (session->pendingWill && session->pendingWill->dueAt <= at) {
-            publishWill(session->clientId, std::exchange(session->pendingWill, nullptr)->will);
-            if (CloseInfo *last = session->closes.recent(0))
-                last->willPublished = true;
-        }
-        if (!session->connection && session->expiresAt && *session->expiresAt <= at)
-            expired.append(session.get());
+    if (m_config.sysIntervalSeconds > 0
+        && (m_lastSys == Timestamp{} || at - m_lastSys >= std::chrono::seconds(m_config.sysIntervalSeconds))) {
+        m_lastSys = at;
+        publishSys();
     }
-    for (Session *session : std::as_const(expired))
-        endSession(*session);
+}
+
+bool Broker::runDueTimers(Session &session, Timestamp at)
+{
+    if (session.pendingWill && session.pendingWill->dueAt <= at) {
+        publishWill(session.clientId, std::exchange(session.pendingWill, nullptr)->will);
+        if (CloseInfo *last = session.closes.recent(0))
+            last->willPublished = true;
+    }
+    if (!session.connection && session.expiresAt && *session.expiresAt <= at) {
+        endSession(session);
+        return false;
+    }
+    if (!session.connection && session.offlineState)
+        dropExpiredOffline(session, at);
+    scheduleSessionDeadline(session);
+    return true;
+}
+
+void Broker::dropExpiredOffline(Session &session, Timestamp at)
+{
+    // [MQTT-3.3.2-5] an expired message is not delivered; in-flight ones are resent as
+    // they are (their delivery has begun).
+    QList<QueuedMessage> &queued = session.offlineState->queued;
+    const qsizetype before = queued.size();
+    queued.removeIf([&](const QueuedMessage &message) {
+        if (!message.expiresAt || *message.expiresAt > at)
+            return false;
+        ++m_counters.publishDropped;
+        ++session.activity.messagesDropped;
+        if (message.trace)
+            emit tracedDelivery(message.trace, DeliveryStage::Expired, QString());
+        if (m_store && message.tag) {
+            m_store->deleteMessage(message.tag);
+            scheduleCommit();
+        }
+        return true;
+    });
+    if (queued.size() != before)
+        updateSessionInfo(session);
+}
+
+void Broker::scheduleSessionDeadline(Session &session)
+{
+    std::optional<Timestamp> next;
+    const auto earlier = [&next](Timestamp at) { next = next ? std::min(*next, at) : at; };
+    if (session.pendingWill)
+        earlier(session.pendingWill->dueAt);
+    if (!session.connection && session.expiresAt)
+        earlier(*session.expiresAt);
+    if (!session.connection && session.offlineState) {
+        for (const QueuedMessage &message : std::as_const(session.offlineState->queued)) {
+            if (message.expiresAt)
+                earlier(*message.expiresAt);
+        }
+    }
+    if (!next) {
+        m_sessionDeadlines.cancel(session.id);
+        return;
+    }
+    m_sessionDeadlines.schedule(session.id, *next);
+    armDeadlineTimer();
+}
+
+void Broker::onDeadlines()
+{
+    const Timestamp at = now();
+    for (const SubscriberId id : m_sessionDeadlines.takeDue(at)) {
+        if (const auto it = m_sessions.find(id); it != m_sessions.end())
+            runDueTimers(*it->second, at);
+    }
     const QStringList expiredTopics = m_retained.expire(at);
     if (!expiredTopics.isEmpty()) {
         m_counters.retainedCount = quint64(m_retained.size());
@@ -1340,11 +1428,25 @@ void Broker::housekeeping()
             scheduleCommit();
         }
     }
-    if (m_config.sysIntervalSeconds > 0
-        && (m_lastSys == Timestamp{} || at - m_lastSys >= std::chrono::seconds(m_config.sysIntervalSeconds))) {
-        m_lastSys = at;
-        publishSys();
+    armDeadlineTimer();
+}
+
+void Broker::armDeadlineTimer()
+{
+    if (!m_running)
+        return; // start() arms it; nothing fires after stop()
+    std::optional<Timestamp> next = m_sessionDeadlines.earliest();
+    if (const std::optional<Timestamp> retained = m_retained.nextExpiry())
+        next = next ? std::min(*next, *retained) : *retained;
+    if (!next) {
+        m_deadlineTimer.stop();
+        return;
     }
+    const auto wait = std::max(*next - now(), Duration::zero());
+    // Restarting a timer that already fires no later would only cost a timer update.
+    if (m_deadlineTimer.isActive() && m_deadlineTimer.remainingTimeAsDuration() <= wait)
+        return;
+    m_deadlineTimer.start(wait);
 }
 
 void Broker::publishSys()
@@ -1482,6 +1584,7 @@ void Broker::loadFromStore()
         session.activity.offlineSinceMs = offlineSince;
         session.activity.subscriptions = int(stored.subscriptions.size());
         updateSessionInfo(session);
+        scheduleSessionDeadline(session);
     }
     m_counters.subscriptionCount = quint64(m_subscriptions.size());
     m_counters.clientsDisconnected = m_counters.clientsTotal;

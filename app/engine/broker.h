@@ -5,6 +5,7 @@
 #include "authenticator.h"
 #include "brokerconfig.h"
 #include "connectionratelimiter.h"
+#include "deadlinequeue.h"
 #include "retainedstore.h"
 #include "session.h"
 #include "store.h"
@@ -198,6 +199,19 @@ private:
     void deliver(Session &session, const mqtt::Publish &publish, mqtt::QoS qos, bool retain,
                  const QList<quint32> &subscriptionIdentifiers, std::optional<mqtt::Timestamp> expiresAt);
     void publishWill(const QString &clientId, const mqtt::Will &will);
+    /// Runs what is due for `session` at `at`: publishes a will whose delay is over, ends
+    /// an offline session whose expiry is over, and schedules what is left. False when the
+    /// session ended (it is deleted).
+    bool runDueTimers(Session &session, mqtt::Timestamp at);
+    /// The session's next deadline (its will, its expiry, the first expiry among the
+    /// messages queued while it is offline) in m_sessionDeadlines. O(offline queue).
+    void scheduleSessionDeadline(Session &session);
+    /// Drops the offline queue's expired messages, reporting them like the machine does.
+    void dropExpiredOffline(Session &session, mqtt::Timestamp at);
+    /// The deadline timer fired: due sessions and expired retained messages.
+    void onDeadlines();
+    /// Arms m_deadlineTimer for the earliest deadline of any kind.
+    void armDeadlineTimer();
     void housekeeping();
     void publishSys();
     void updateSessionInfo(Session &session);
@@ -245,6 +259,11 @@ private:
     QStringList m_removedSessions;
     RetainedStore m_retained;
     BrokerCounters m_counters;
+    /// Will delays, session expiry and offline message expiry, per session; retained
+    /// message expiry lives in m_retained. One precise timer wakes the broker at the
+    /// earliest of them, so they fire on time and idle sessions cost nothing in between.
+    DeadlineQueue<mqtt::SubscriberId> m_sessionDeadlines;
+    QTimer m_deadlineTimer;
     QTimer m_housekeeping;
     mqtt::Timestamp m_lastSys{};
     mqtt::SubscriberId m_nextSubscriberId = 1;

@@ -27,6 +27,10 @@ bool RetainedStore::apply(const mqtt::Publish &publish, std::optional<mqtt::Time
     stored.publish.properties.subscriptionIdentifiers.clear();
     stored.expiresAt = expiresAt;
     stored.storedAtMs = nowMs;
+    if (expiresAt)
+        m_expiries.schedule(publish.topic, *expiresAt);
+    else
+        m_expiries.cancel(publish.topic);
     return true;
 }
 
@@ -34,6 +38,7 @@ bool RetainedStore::remove(const QString &topic)
 {
     if (m_messages.remove(topic) == 0)
         return false;
+    m_expiries.cancel(topic);
     unindex(topic);
     return true;
 }
@@ -130,16 +135,11 @@ QList<RetainedMessage> RetainedStore::matching(const QString &filter, mqtt::Time
 QStringList RetainedStore::expire(mqtt::Timestamp now)
 {
     QStringList removed;
-    for (auto it = m_messages.begin(); it != m_messages.end();) {
-        if (it->expiresAt && *it->expiresAt <= now) {
-            removed.append(it.key());
-            it = m_messages.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (const QString &topic : std::as_const(removed))
+    for (QString &topic : m_expiries.takeDue(now)) {
+        m_messages.remove(topic);
         unindex(topic);
+        removed.append(std::move(topic));
+    }
     return removed;
 }
 

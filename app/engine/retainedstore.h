@@ -1,6 +1,8 @@
 #pragma once
 /// Retained messages by topic: set, replace, clear, expire, and match on subscribe.
 
+#include "deadlinequeue.h"
+
 #include "mqtt/sessionmachine.h"
 
 #include <QHash>
@@ -30,8 +32,11 @@ public:
     /// The live retained messages whose topics match `filter` (not a shared filter).
     QList<RetainedMessage> matching(const QString &filter, mqtt::Timestamp now) const;
 
-    /// Drops messages whose expiry passed; returns the topics removed.
+    /// Drops messages whose expiry passed; returns the topics removed. Costs O(log n) per
+    /// expired message, nothing per live one.
     QStringList expire(mqtt::Timestamp now);
+    /// When expire() next has something to do; nullopt when no message expires.
+    std::optional<mqtt::Timestamp> nextExpiry() { return m_expiries.earliest(); }
 
     const QHash<QString, RetainedMessage> &all() const { return m_messages; }
     qsizetype size() const { return m_messages.size(); }
@@ -52,6 +57,7 @@ private:
 
     QHash<QString, RetainedMessage> m_messages;
     Node m_root;
+    DeadlineQueue<QString> m_expiries; ///< topics of the messages that expire
 };
 
 } // namespace hermes

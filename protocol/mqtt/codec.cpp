@@ -557,11 +557,13 @@ Failure readProperties(Reader &in, Properties &out, quint16 context, const char 
         if (auto failure = varintFailure(r.varint(id), "property identifier"))
             return failure;
         const PropertyInfo info = propertyInfo(id);
+        // 2.2.2.2: "A Control Packet which contains an Identifier which is not valid for its
+        // packet type ... is a Malformed Packet" (0x81), unlike a repeated property (0x82).
         if (info.contexts == 0)
-            return violation("", QStringLiteral("unknown property identifier %1 in %2")
+            return malformed("", QStringLiteral("unknown property identifier %1 in %2")
                                          .arg(hex(id), QLatin1String(where)));
         if (!(info.contexts & context))
-            return violation("", QStringLiteral("%1 (%2) is not allowed in %3")
+            return malformed("", QStringLiteral("%1 (%2) is not allowed in %3")
                                          .arg(QLatin1String(info.name), hex(id),
                                               QLatin1String(where)));
         // Only User Property repeats freely; Subscription Identifier repeats in PUBLISH
@@ -856,24 +858,20 @@ Failure checkFixedFlags(const Frame &frame, quint8 expected, ProtocolVersion ver
 }
 
 // Topic filter syntax errors do not stop decoding: the rest of the packet is still checked
-// for malformation (which wins), and then one TopicFilterInvalid names every bad filter so a
-// server can refuse just those in SUBACK (5.0 0x8F, 3.1.1 0x80) [MQTT-4.7.1-2]
-// [MQTT-4.7.1-3] [MQTT-4.7.3-1]. DecodeOptions::checkTopicFilters turns the check off.
+// for malformation (which wins), and then one TopicFilterInvalid names every bad filter
+// [MQTT-4.7.1-2] [MQTT-4.7.1-3] [MQTT-4.7.3-1].
 class FilterCheck
 {
 public:
-    FilterCheck(const char *packet, bool v5, bool enabled)
+    FilterCheck(const char *packet, bool v5)
         : m_packet(packet)
         , m_v5(v5)
-        , m_enabled(enabled)
     {
     }
 
     void check(QByteArrayView filter)
     {
         const int index = m_count++;
-        if (!m_enabled)
-            return;
         const std::optional<TopicProblem> problem = checkTopicFilter(filter, m_v5);
         if (!problem)
             return;
@@ -901,7 +899,6 @@ public:
 private:
     const char *m_packet;
     bool m_v5;
-    bool m_enabled;
     int m_count = 0;
     Failure m_first;
     QStringList m_indexes;
@@ -922,7 +919,6 @@ struct Decoder
 {
     const Frame &frame;
     ProtocolVersion version;
-    DecodeOptions options;
 
     bool v5() const { return isV5(version); }
 
@@ -1241,7 +1237,7 @@ Failure Decoder::subscribe(Subscribe &s) const
     if (in.atEnd())
         return violation(specId(v5(), "MQTT-3.8.3-2", "MQTT-3.8.3-3"),
                          QStringLiteral("SUBSCRIBE has no topic filter"));
-    FilterCheck filters("SUBSCRIBE", v5(), options.checkTopicFilters);
+    FilterCheck filters("SUBSCRIBE", v5());
     while (!in.atEnd()) {
         QByteArrayView filter;
         if (auto failure = readStringBytes(in, filter, "topic filter", v5()))
@@ -1332,7 +1328,7 @@ Failure Decoder::unsubscribe(Unsubscribe &u) const
     // [MQTT-3.10.3-2] At least one topic filter.
     if (in.atEnd())
         return violation("MQTT-3.10.3-2", QStringLiteral("UNSUBSCRIBE has no topic filter"));
-    FilterCheck filters("UNSUBSCRIBE", v5(), options.checkTopicFilters);
+    FilterCheck filters("UNSUBSCRIBE", v5());
     while (!in.atEnd()) {
         QByteArrayView filter;
         if (auto failure = readStringBytes(in, filter, "topic filter", v5()))
@@ -1874,7 +1870,9 @@ ReasonCode disconnectReasonFor(ProtocolError error)
     case ProtocolError::TopicNameInvalid:
         return ReasonCode::TopicNameInvalid;
     case ProtocolError::TopicFilterInvalid:
-        return ReasonCode::TopicFilterInvalid;
+        // A filter that breaks the wildcard rules is a Protocol Error [MQTT-4.13.1-1]; 0x8F
+        // is for a correctly formed filter the server does not allow.
+        return ReasonCode::ProtocolError;
     case ProtocolError::TopicAliasInvalid:
         return ReasonCode::TopicAliasInvalid;
     case ProtocolError::ReceiveMaximumExceeded:
@@ -1970,12 +1968,7 @@ FrameResult takeFrame(QByteArrayView buffer, quint32 maxPacketSize)
 
 DecodeResult decodePacket(const Frame &frame, ProtocolVersion version)
 {
-    return decodePacket(frame, version, DecodeOptions{});
-}
-
-DecodeResult decodePacket(const Frame &frame, ProtocolVersion version, DecodeOptions options)
-{
-    const Decoder d{frame, version, options};
+    const Decoder d{frame, version};
     switch (frame.type()) {
     case PacketType::Connect:
         return decodeInto<Connect>([&](Connect &p) { return d.connect(p); });

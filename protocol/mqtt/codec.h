@@ -19,7 +19,7 @@ enum class ProtocolError : quint8 {
     UnsupportedProtocolVersion, ///< CONNECT protocol name/level unknown
     ClientIdentifierNotValid,   ///< CONNECT client identifier refused
     TopicNameInvalid,           ///< PUBLISH topic name breaks 4.7
-    TopicFilterInvalid,         ///< (UN)SUBSCRIBE topic filter breaks 4.7
+    TopicFilterInvalid,         ///< (UN)SUBSCRIBE topic filter breaks 4.7: a Protocol Error
     TopicAliasInvalid,          ///< topic alias 0 or above the maximum
     ReceiveMaximumExceeded,     ///< more unacknowledged QoS>0 PUBLISH than allowed
     PayloadFormatInvalid,       ///< payload format indicator 1 but payload not UTF-8
@@ -73,20 +73,10 @@ using DecodeResult = std::variant<Packet, DecodeError>;
 /// carries its own version and ignores it. Checks every rule that needs only these bytes:
 /// fixed-header flags, lengths, UTF-8 (no U+0000, no surrogates), property identifiers
 /// allowed for the packet and not duplicated, reason codes valid for the packet, packet
-/// id non-zero, topic name/filter syntax, subscription options reserved bits.
+/// id non-zero, topic name/filter syntax, subscription options reserved bits. A SUBSCRIBE or
+/// UNSUBSCRIBE whose only fault is topic filter syntax gives TopicFilterInvalid after the
+/// whole packet was checked; its detail names the first bad filter and lists every bad index.
 DecodeResult decodePacket(const Frame &frame, ProtocolVersion version);
-
-/// Checks decodePacket() can skip.
-struct DecodeOptions {
-    /// When false, SUBSCRIBE/UNSUBSCRIBE topic filter syntax is not judged (UTF-8 still is),
-    /// so a server can refuse bad filters one by one in SUBACK/UNSUBACK instead.
-    bool checkTopicFilters = true;
-};
-
-/// decodePacket() with options. With the defaults, a SUBSCRIBE or UNSUBSCRIBE whose only
-/// fault is topic filter syntax gives TopicFilterInvalid after the whole packet was checked;
-/// its detail names the first bad filter and lists every bad index.
-DecodeResult decodePacket(const Frame &frame, ProtocolVersion version, DecodeOptions options);
 
 /// The version a CONNECT frame asks for (protocol name and level only), or nullopt when the
 /// frame is not a CONNECT or names no supported version. Lets a server answer a CONNECT

@@ -1,7 +1,5 @@
 #include "sessionmachine.h"
 
-#include "topic.h"
-
 #include <algorithm>
 #include <type_traits>
 
@@ -390,10 +388,6 @@ Actions SessionMachine::completeUnsubscribe(quint16 packetId, const QList<Reason
         return {};
     Actions out;
     QList<ReasonCode> codes = reasonCodes;
-    if (auto it = m_pendingUnsubscribes.find(packetId); it != m_pendingUnsubscribes.end()) {
-        codes = mergeCodes(*it, reasonCodes);
-        m_pendingUnsubscribes.erase(it);
-    }
     if (m_version != ProtocolVersion::V5)
         codes.clear(); // 3.x UNSUBACK has no payload
     sendControl(out, Unsuback{packetId, codes, properties});
@@ -560,12 +554,11 @@ qsizetype SessionMachine::processFrames(Actions &out, QByteArrayView bytes, Time
             if (m_version != ProtocolVersion::V5 || frame.type() != PacketType::Auth)
                 break;
         }
-        // (UN)SUBSCRIBE filters are judged here, one by one, so that one bad filter gets
-        // its own failure code (SUBACK 0x8F, or 0x80 in 3.x [MQTT-3.9.3-2]; UNSUBACK 0x8F, 3.11.3) and the
-        // others are handled normally, instead of the whole packet being fatal.
-        const bool judgeFilters = m_stage == ConnectionStage::Connected
-                && (frame.type() == PacketType::Subscribe || frame.type() == PacketType::Unsubscribe);
-        DecodeResult decoded = decodePacket(frame, m_version, DecodeOptions{!judgeFilters});
+        // A topic filter that breaks the wildcard rules (4.7.1) is fatal like any other
+        // decode error: a Protocol Error closes the connection (5.0 [MQTT-4.13.1-1], after
+        // DISCONNECT 0x82; 3.1.1 [MQTT-4.8.0-1]). SUBACK 0x8F is only for filters that are
+        // well formed but refused (handleSubscribe(), the engine).
+        DecodeResult decoded = decodePacket(frame, m_version);
         used += frame.totalSize;
         if (auto *error = std::get_if<DecodeError>(&decoded)) {
             handleFrameError(out, *error, rest);
@@ -573,21 +566,7 @@ qsizetype SessionMachine::processFrames(Actions &out, QByteArrayView bytes, Time
         }
         Packet &packet = std::get<Packet>(decoded);
         out.push_back(PacketReceived{packet, frame.totalSize});
-        if (auto *subscribe = judgeFilters ? std::get_if<Subscribe>(&packet) : nullptr) {
-            QList<bool> invalid;
-            invalid.reserve(subscribe->subscriptions.size());
-            for (const TopicSubscription &subscription : std::as_const(subscribe->subscriptions))
-                invalid.append(!isValidTopicFilter(subscription.filter)); // 4.7
-            handleSubscribe(out, std::move(*subscribe), invalid);
-        } else if (auto *unsubscribe = judgeFilters ? std::get_if<Unsubscribe>(&packet) : nullptr) {
-            QList<bool> invalid;
-            invalid.reserve(unsubscribe->filters.size());
-            for (const QString &filter : std::as_const(unsubscribe->filters))
-                invalid.append(!isValidTopicFilter(filter));
-            handleUnsubscribe(out, std::move(*unsubscribe), invalid);
-        } else {
-            handlePacket(out, std::move(packet), now);
-        }
+        handlePacket(out, std::move(packet), now);
     }
     return used;
 }
@@ -633,6 +612,14 @@ void SessionMachine::handlePacket(Actions &out, Packet &&packet, Timestamp now)
         return;
     case PacketType::Pubcomp:
         handlePubcomp(out, std::get<Pubcomp>(packet), now);
+        return;
+    case PacketType::Subscribe:
+        handleSubscribe(out, std::move(std::get<Subscribe>(packet)));
+        return;
+    case PacketType::Unsubscribe:
+        // Every filter is well formed (the codec refused the packet otherwise): the
+        // engine answers each one.
+        out.push_back(UnsubscribeRequested{std::move(std::get<Unsubscribe>(packet))});
         return;
     case PacketType::Pingreq:
         sendControl(out, Pingresp{}); // [MQTT-3.12.4-1]
@@ -865,7 +852,7 @@ void SessionMachine::handlePubcomp(Actions &out, const Pubcomp &pubcomp, Timesta
     completeInflight(out, index, pubcomp.reasonCode, now);
 }
 
-void SessionMachine::handleSubscribe(Actions &out, Subscribe &&subscribe, const QList<bool> &invalid)
+void SessionMachine::handleSubscribe(Actions &out, Subscribe &&subscribe)
 {
     const bool v5 = m_version == ProtocolVersion::V5;
     const auto refusal = [v5](ReasonCode code) {
@@ -880,9 +867,7 @@ void SessionMachine::handleSubscribe(Actions &out, Subscribe &&subscribe, const 
         const TopicSubscription &subscription = subscribe.subscriptions[i];
         const QString &filter = subscription.filter;
         std::optional<ReasonCode> code;
-        if (invalid.value(i)) {
-            code = refusal(ReasonCode::TopicFilterInvalid); // 4.7.1
-        } else if (subscriptionIdRefused) {
+        if (subscriptionIdRefused) {
             code = ReasonCode::SubscriptionIdentifiersNotSupported; // 3.2.2.3.13
         } else if (!m_limits->sharedSubscriptionAvailable
                    && filter.startsWith(QLatin1String("$share/"))) {
@@ -915,38 +900,6 @@ void SessionMachine::handleSubscribe(Actions &out, Subscribe &&subscribe, const 
     out.push_back(SubscribeRequested{std::move(subscribe)});
 }
 
-void SessionMachine::handleUnsubscribe(Actions &out, Unsubscribe &&unsubscribe,
-                                       const QList<bool> &invalid)
-{
-    if (!invalid.contains(true)) {
-        m_pendingUnsubscribes.remove(unsubscribe.packetId);
-        out.push_back(UnsubscribeRequested{std::move(unsubscribe)});
-        return;
-    }
-    QList<std::optional<ReasonCode>> preset;
-    QStringList accepted;
-    for (qsizetype i = 0; i < unsubscribe.filters.size(); ++i) {
-        if (invalid.value(i)) {
-            preset.append(ReasonCode::TopicFilterInvalid); // 3.11.3
-        } else {
-            preset.append(std::nullopt);
-            accepted.append(unsubscribe.filters[i]);
-        }
-    }
-    if (accepted.isEmpty()) {
-        QList<ReasonCode> codes;
-        if (m_version == ProtocolVersion::V5) {
-            for (const auto &code : std::as_const(preset))
-                codes.append(*code);
-        }
-        m_pendingUnsubscribes.remove(unsubscribe.packetId);
-        sendControl(out, Unsuback{unsubscribe.packetId, codes, {}}); // [MQTT-3.10.4-4]
-        return;
-    }
-    m_pendingUnsubscribes.insert(unsubscribe.packetId, preset);
-    unsubscribe.filters = std::move(accepted);
-    out.push_back(UnsubscribeRequested{std::move(unsubscribe)});
-}
 
 void SessionMachine::handleDisconnect(Actions &out, const Disconnect &disconnect)
 {

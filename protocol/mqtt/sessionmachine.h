@@ -221,8 +221,8 @@ public:
     /// counts as traffic for the keep-alive. Packets after CONNECT wait unprocessed until
     /// acceptConnect() (only a v5 AUTH is handled while the engine decides) and are
     /// dropped by rejectConnect() [MQTT-3.1.4-5]; more than limits.maximumPacketSize held
-    /// bytes refuse the CONNECT (CONNACK 0x97, 3.x rc 3). One invalid filter in (UN)SUBSCRIBE is
-    /// not fatal: see completeSubscribe().
+    /// bytes refuse the CONNECT (CONNACK 0x97, 3.x rc 3). A topic filter breaking the
+    /// wildcard rules in (UN)SUBSCRIBE is such a decode error (v5 DISCONNECT 0x82).
     Actions onBytes(QByteArrayView bytes, Timestamp now);
 
     /// A timer armed earlier fired. KeepAlive closes when now - last inbound >= 1.5 T
@@ -245,15 +245,14 @@ public:
 
     /// Answer to SubscribeRequested: SUBACK with one code per filter. `reasonCodes` answer
     /// the filters of the SubscribeRequested, in order. Filters the machine refused itself
-    /// (invalid syntax 0x8F, wildcards 0xA2, shared 0x9E or subscription ids 0xA1 while
-    /// not available; 0x80 in 3.x) are not in SubscribeRequested: the machine merges their
+    /// (wildcards 0xA2, shared 0x9E or subscription ids 0xA1 while not available; 0x80 in
+    /// 3.x) are not in SubscribeRequested: the machine merges their
     /// codes back in place. When every filter was refused, the SUBACK is sent at once and
     /// no SubscribeRequested is emitted. Codes >= 0x80 become 0x80 in 3.x.
     Actions completeSubscribe(quint16 packetId, const QList<ReasonCode> &reasonCodes,
                               const Properties &properties = {});
 
-    /// Answer to UnsubscribeRequested: UNSUBACK (codes dropped for 3.x). Invalid filters
-    /// are answered 0x8F by the machine and merged back like completeSubscribe().
+    /// Answer to UnsubscribeRequested: UNSUBACK (codes dropped for 3.x), one code per filter.
     Actions completeUnsubscribe(quint16 packetId, const QList<ReasonCode> &reasonCodes,
                                 const Properties &properties = {});
 
@@ -321,10 +320,9 @@ private:
 
     QSet<quint16> m_outboundIds;    ///< packet ids of m_session.inflight
     QSet<quint16> m_unsentInflight; ///< resumed in-flight entries held back by the window
-    /// Per pending SUBSCRIBE / UNSUBSCRIBE id: one entry per filter, set when the machine
-    /// already answered that filter (invalid, unsupported), empty when the engine decides.
+    /// Per pending SUBSCRIBE id: one entry per filter, set when the machine already
+    /// answered that filter (feature not available), empty when the engine decides.
     QHash<quint16, QList<std::optional<ReasonCode>>> m_pendingSubscribes;
-    QHash<quint16, QList<std::optional<ReasonCode>>> m_pendingUnsubscribes;
     quint32 m_connectSessionExpiry = 0; ///< CONNECT's Session Expiry Interval (v5)
     bool m_problemInformation = true;   ///< CONNECT's Request Problem Information (v5)
     Timestamp m_acceptedAt{};           ///< the keep-alive period starts no earlier
@@ -337,8 +335,7 @@ private:
     void handlePubrec(Actions &out, const Pubrec &pubrec, Timestamp now);
     void handlePubrel(Actions &out, const Pubrel &pubrel);
     void handlePubcomp(Actions &out, const Pubcomp &pubcomp, Timestamp now);
-    void handleSubscribe(Actions &out, Subscribe &&subscribe, const QList<bool> &invalid);
-    void handleUnsubscribe(Actions &out, Unsubscribe &&unsubscribe, const QList<bool> &invalid);
+    void handleSubscribe(Actions &out, Subscribe &&subscribe);
     void handleDisconnect(Actions &out, const Disconnect &disconnect);
     void handleFrameError(Actions &out, const DecodeError &error, QByteArrayView frameStart);
     void protocolError(Actions &out, ReasonCode code, const QString &detail);

@@ -66,6 +66,12 @@ private slots:
     void publishSubscribeAllQoS();
     void keepAliveClosesAtOneAndAHalfTimesAndPublishesWill();
     void normalDisconnectPublishesNoWill();
+    void resumeAfterWillDelayPublishesTheWill();
+    void resumeBeforeWillDelayCancelsTheWill();
+    void offlineMessageExpiresWhileTheClientIsAway();
+    void malformedFilterClosesTheConnection_data();
+    void malformedFilterClosesTheConnection();
+    void propertyInTheWrongPacketIsMalformed();
     void takeOverClosesTheFirstConnection();
     void retainedSetReplaceClear();
     void persistentSessionQueuesWhileOffline();
@@ -81,6 +87,11 @@ private slots:
 
 private:
     quint16 port() const { return m_broker->listenAddresses().constFirst().port; }
+    /// Connects `watcher` and subscribes it to `filter` (QoS 1).
+    void watch(RawClient &watcher, const QString &filter);
+    /// A v5 client connects with `connect`, then its socket closes without DISCONNECT;
+    /// returns once the broker has noticed.
+    void connectAndDrop(const Connect &connect);
     std::unique_ptr<Broker> m_broker;
 };
 
@@ -253,6 +264,178 @@ void TestBroker::normalDisconnectPublishesNoWill()
     const auto first = watcher.waitFor(PacketType::Publish);
     QVERIFY(first);
     QCOMPARE(std::get<Publish>(*first).topic, QStringLiteral("marker"));
+}
+
+namespace {
+
+/// A v5 device with a persistent session and a delayed will on "devices/<id>/state".
+Connect deviceWithDelayedWill(const QString &clientId, quint32 willDelay, quint32 sessionExpiry)
+{
+    Connect connect = connectPacket(clientId, false);
+    connect.properties.sessionExpiryInterval = sessionExpiry;
+    Will will{QStringLiteral("devices/%1/state").arg(clientId), "offline", QoS::AtLeastOnce, false, {}};
+    will.properties.willDelayInterval = willDelay;
+    connect.will = will;
+    return connect;
+}
+
+} // namespace
+
+void TestBroker::watch(RawClient &watcher, const QString &filter)
+{
+    QVERIFY(watcher.connectTo(port()));
+    QVERIFY(watcher.handshake(connectPacket(QStringLiteral("watcher"))));
+    watcher.send(subscribePacket(1, filter, QoS::AtLeastOnce));
+    QVERIFY(watcher.waitFor(PacketType::Suback));
+}
+
+void TestBroker::connectAndDrop(const Connect &connect)
+{
+    QSignalSpy disconnected(m_broker.get(), &Broker::clientDisconnected);
+    {
+        RawClient device(ProtocolVersion::V5);
+        QVERIFY(device.connectTo(port()));
+        QVERIFY(device.handshake(connect));
+    } // the socket closes without DISCONNECT
+    QTRY_COMPARE(disconnected.count(), 1);
+}
+
+void TestBroker::resumeAfterWillDelayPublishesTheWill()
+{
+    // Will Delay 1 s, session expiry 10 s: the client drops and resumes its session after
+    // the delay is over. The will was due, so it is published [MQTT-3.1.2-8]
+    // [MQTT-3.1.3-9], whether or not a timer got to it before the CONNECT was read.
+    RawClient watcher;
+    watch(watcher, QStringLiteral("devices/+/state"));
+    const Connect connect = deviceWithDelayedWill(QStringLiteral("dev-1"), 1, 10);
+    connectAndDrop(connect);
+    if (QTest::currentTestFailed())
+        return;
+    QElapsedTimer sinceClose;
+    sinceClose.start();
+    const quint64 accepted = m_broker->counters().connectionsAccepted;
+    RawClient device(ProtocolVersion::V5);
+    QVERIFY(device.connectTo(port()));
+    QTRY_COMPARE(m_broker->counters().connectionsAccepted, accepted + 1);
+    // The broker's thread is kept busy (not waited on) past the will's due time, then the
+    // CONNECT arrives together with the overdue timers: a broker that lets the resume win
+    // that race drops the will.
+    QThread::msleep(quint64(std::max<qint64>(0, 1100 - sinceClose.elapsed())));
+    Connect resume = connect;
+    resume.version = ProtocolVersion::V5;
+    device.send(resume);
+    const auto connack = device.waitFor(PacketType::Connack);
+    QVERIFY(connack);
+    QCOMPARE(std::get<Connack>(*connack).sessionPresent, true);
+    const auto will = watcher.waitFor(PacketType::Publish);
+    QVERIFY2(will, "the will was due before the session resumed but was never published");
+    QCOMPARE(std::get<Publish>(*will).topic, QStringLiteral("devices/dev-1/state"));
+    QVERIFY(m_broker->sessionDetail(QStringLiteral("dev-1"))->closes.constLast().willPublished);
+}
+
+void TestBroker::resumeBeforeWillDelayCancelsTheWill()
+{
+    // The same client back well within its Will Delay: no will [MQTT-3.1.3-9].
+    RawClient watcher;
+    watch(watcher, QStringLiteral("#"));
+    const Connect connect = deviceWithDelayedWill(QStringLiteral("dev-2"), 60, 600);
+    connectAndDrop(connect);
+    if (QTest::currentTestFailed())
+        return;
+    RawClient device(ProtocolVersion::V5);
+    QVERIFY(device.connectTo(port()));
+    QVERIFY(device.handshake(connect));
+    // A marker published after the resume is the first thing the watcher sees.
+    device.send(publishPacket(QStringLiteral("marker"), "m"));
+    const auto first = watcher.waitFor(PacketType::Publish);
+    QVERIFY(first);
+    QCOMPARE(std::get<Publish>(*first).topic, QStringLiteral("marker"));
+}
+
+void TestBroker::offlineMessageExpiresWhileTheClientIsAway()
+{
+    // A message queued for an offline session expires at its Message Expiry, not when the
+    // client returns: a traced push is reported expired on time and leaves the queue.
+    {
+        RawClient device(ProtocolVersion::V5);
+        QVERIFY(device.connectTo(port()));
+        Connect connect = connectPacket(QStringLiteral("away"), false);
+        connect.properties.sessionExpiryInterval = 600;
+        QVERIFY(device.handshake(connect));
+        device.send(subscribePacket(1, QStringLiteral("devices/away/push"), QoS::AtLeastOnce));
+        QVERIFY(device.waitFor(PacketType::Suback));
+        device.send(Disconnect{});
+        QVERIFY(device.waitForClosed());
+    }
+    QTRY_COMPARE(m_broker->counters().clientsConnected, 0u);
+    QSignalSpy traced(m_broker.get(), &Broker::tracedDelivery);
+    Publish push = publishPacket(QStringLiteral("devices/away/push"), "ttl 1 s", QoS::AtLeastOnce);
+    push.properties.messageExpiryInterval = 1;
+    QElapsedTimer sincePublish;
+    sincePublish.start();
+    QVERIFY(m_broker->publishTraced(push, QStringLiteral("away"), 42));
+    QCOMPARE(m_broker->sessionDetail(QStringLiteral("away"))->info.queued, 1);
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(traced.cbegin(), traced.cend(), [](const QList<QVariant> &args) {
+        return args.at(1).value<DeliveryStage>() == DeliveryStage::Expired;
+    }), 5000);
+    QVERIFY2(sincePublish.elapsed() >= 950, qPrintable(QString::number(sincePublish.elapsed())));
+    QCOMPARE(traced.constLast().at(0).toULongLong(), 42u);
+    QCOMPARE(m_broker->sessionDetail(QStringLiteral("away"))->info.queued, 0);
+    QCOMPARE(m_broker->counters().clientsConnected, 0u); // expired while away
+}
+
+void TestBroker::malformedFilterClosesTheConnection_data()
+{
+    QTest::addColumn<ProtocolVersion>("version");
+    QTest::addColumn<QByteArray>("packet");
+    // SUBSCRIBE pid 1 | [v5: no properties] | "x/y" QoS 1 | "a/#/b" QoS 1 ('#' not last)
+    QTest::newRow("5.0 SUBSCRIBE a/#/b [MQTT-4.7.1-1] -> DISCONNECT 0x82 [MQTT-4.13.1-1]")
+            << ProtocolVersion::V5 << QByteArray::fromHex("8211" "0001" "00" "0003782f79" "01" "0005612f232f62" "01");
+    QTest::newRow("3.1.1 SUBSCRIBE a/#/b [MQTT-4.7.1-2] -> close [MQTT-4.8.0-1]")
+            << ProtocolVersion::V3_1_1 << QByteArray::fromHex("8210" "0001" "0003782f79" "01" "0005612f232f62" "01");
+    // UNSUBSCRIBE pid 1 | [v5: no properties] | "x/y" | "a+/b" ('+' not a whole level)
+    QTest::newRow("5.0 UNSUBSCRIBE a+/b [MQTT-4.7.1-2] -> DISCONNECT 0x82 [MQTT-4.13.1-1]")
+            << ProtocolVersion::V5 << QByteArray::fromHex("a20e" "0001" "00" "0003782f79" "0004612b2f62");
+    QTest::newRow("3.1.1 UNSUBSCRIBE a+/b [MQTT-4.7.1-3] -> close [MQTT-4.8.0-1]")
+            << ProtocolVersion::V3_1_1 << QByteArray::fromHex("a20d" "0001" "0003782f79" "0004612b2f62");
+    QTest::newRow("3.1.1 SUBSCRIBE empty filter [MQTT-4.7.3-1] -> close [MQTT-4.8.0-1]")
+            << ProtocolVersion::V3_1_1 << QByteArray::fromHex("8205" "0001" "0000" "00");
+}
+
+void TestBroker::malformedFilterClosesTheConnection()
+{
+    QFETCH(ProtocolVersion, version);
+    QFETCH(QByteArray, packet);
+    QSignalSpy disconnected(m_broker.get(), &Broker::clientDisconnected);
+    RawClient client(version);
+    QVERIFY(client.connectTo(port()));
+    QVERIFY(client.handshake(connectPacket(QStringLiteral("filters"))));
+    client.sendBytes(packet);
+    QVERIFY(client.waitForClosed());
+    const QList<Packet> received = client.takeReceived();
+    if (version == ProtocolVersion::V5) {
+        QCOMPARE(received.size(), 1);
+        QCOMPARE(std::get<Disconnect>(received.constFirst()).reasonCode, ReasonCode::ProtocolError);
+    } else {
+        QVERIFY2(received.isEmpty(), qPrintable(describe(received.value(0))));
+    }
+    QTRY_COMPARE(disconnected.count(), 1);
+    QCOMPARE(disconnected.at(0).at(1).value<CloseInfo>().reason, CloseReason::ProtocolError);
+    QCOMPARE(m_broker->counters().subscriptionCount, 0u); // the good filter was not granted
+}
+
+void TestBroker::propertyInTheWrongPacketIsMalformed()
+{
+    // Session Expiry Interval inside SUBSCRIBE: a Malformed Packet (2.2.2.2), 0x81.
+    RawClient client(ProtocolVersion::V5);
+    QVERIFY(client.connectTo(port()));
+    QVERIFY(client.handshake(connectPacket(QStringLiteral("props"))));
+    // SUBSCRIBE pid 1 | properties: length 5, 0x11 Session Expiry Interval = 1 | "a" QoS 0
+    client.sendBytes(QByteArray::fromHex("820c" "0001" "05" "1100000001" "000161" "00"));
+    const auto disconnect = client.waitFor(PacketType::Disconnect);
+    QVERIFY(disconnect);
+    QCOMPARE(std::get<Disconnect>(*disconnect).reasonCode, ReasonCode::MalformedPacket);
+    QVERIFY(client.waitForClosed());
 }
 
 void TestBroker::takeOverClosesTheFirstConnection()

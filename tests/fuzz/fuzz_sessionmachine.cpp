@@ -14,10 +14,14 @@
 //     same packet in v5) and respects the client's Maximum Packet Size;
 //   - in-flight ids are unique and non-zero, in-flight size <= the window, the queue
 //     respects its limit, inbound QoS 2 state respects Receive Maximum (v5);
-//   - delivered messages have a topic and no Topic Alias.
+//   - delivered messages have a topic and no Topic Alias;
+//   - every filter handed to the engine in (UN)SUBSCRIBE is a valid topic filter (a bad one
+//     closes the connection instead);
+//   - a DISCONNECT from the server is followed by CloseConnection with its reason code.
 #include "mqtt/codec.h"
 #include "mqtt/packets.h"
 #include "mqtt/sessionmachine.h"
+#include "mqtt/topic.h"
 
 #include <QSet>
 
@@ -110,15 +114,23 @@ struct Harness
         }
         if (closed)
             require(actions.empty(), "actions after CloseConnection");
+        std::optional<ReasonCode> disconnectSent;
         for (size_t i = 0; i < actions.size(); ++i) {
             const Action &action = actions[i];
+            if (disconnectSent)
+                require(std::holds_alternative<CloseConnection>(action)
+                                || std::holds_alternative<SendPacket>(action),
+                        "DISCONNECT sent but the connection goes on");
             if (const auto *close = std::get_if<CloseConnection>(&action)) {
-                (void)close;
+                if (disconnectSent)
+                    require(close->reasonCode == disconnectSent, "DISCONNECT and close disagree on the reason");
                 require(i + 1 == actions.size(), "CloseConnection is not the last action");
                 require(machine->stage() == ConnectionStage::Closed, "closed but stage is not Closed");
                 closed = true;
             } else if (const auto *send = std::get_if<SendPacket>(&action)) {
                 checkSent(*send);
+                if (const auto *disconnect = std::get_if<Disconnect>(&send->packet))
+                    disconnectSent = disconnect->reasonCode;
             } else if (const auto *received = std::get_if<PacketReceived>(&action)) {
                 require(received->wireSize >= 2, "packet smaller than a fixed header");
                 (void)describe(received->packet);
@@ -131,9 +143,13 @@ struct Harness
                     deliveredIds.append(*p.packetId);
             } else if (const auto *sub = std::get_if<SubscribeRequested>(&action)) {
                 require(!sub->subscribe.subscriptions.isEmpty(), "empty SubscribeRequested");
+                for (const TopicSubscription &subscription : sub->subscribe.subscriptions)
+                    require(isValidTopicFilter(subscription.filter), "invalid filter handed to the engine");
                 pendingSubscribes.append({sub->subscribe.packetId, sub->subscribe.subscriptions.size()});
             } else if (const auto *unsub = std::get_if<UnsubscribeRequested>(&action)) {
                 require(!unsub->unsubscribe.filters.isEmpty(), "empty UnsubscribeRequested");
+                for (const QString &filter : unsub->unsubscribe.filters)
+                    require(isValidTopicFilter(filter), "invalid filter handed to the engine");
                 pendingUnsubscribes.append({unsub->unsubscribe.packetId, unsub->unsubscribe.filters.size()});
             } else if (const auto *arm = std::get_if<ArmTimer>(&action)) {
                 require(arm->after.count() >= 0, "negative timer");

@@ -252,8 +252,8 @@ private slots:
 
     void subscribeFlow_data();
     void subscribeFlow();
-    void subscribeInvalidFilter_data();
-    void subscribeInvalidFilter();
+    void malformedFilterClosesConnection_data();
+    void malformedFilterClosesConnection();
     void subscribeUnavailableFeatures();
     void unsubscribeFlow_data();
     void unsubscribeFlow();
@@ -1267,41 +1267,70 @@ void TestSessionMachine::subscribeFlow()
     QCOMPARE(sentBytes(c.machine.completeSubscribe(1, engineCodes)), subackWire);
 }
 
-void TestSessionMachine::subscribeInvalidFilter_data()
+void TestSessionMachine::malformedFilterClosesConnection_data()
 {
     QTest::addColumn<ProtocolVersion>("version");
-    QTest::addColumn<ReasonCode>("invalidCode");
-    QTest::newRow("3.1.1 invalid filter → 0x80, others handled") << V311 << ReasonCode::UnspecifiedError;
-    QTest::newRow("5.0 invalid filter → 0x8F, others handled") << V5 << ReasonCode::TopicFilterInvalid;
+    QTest::addColumn<bool>("unsubscribe");
+    QTest::addColumn<QString>("filter");
+    struct BadFilter {
+        const char *filter;
+        const char *rule5;   ///< the wildcard or length rule, 5.0
+        const char *rule311; ///< the same rule, 3.1.1
+    };
+    const BadFilter filters[] = {
+        {"a/#/b", "MQTT-4.7.1-1", "MQTT-4.7.1-2"}, // '#' not the last level
+        {"#/x", "MQTT-4.7.1-1", "MQTT-4.7.1-2"},
+        {"a/b#", "MQTT-4.7.1-1", "MQTT-4.7.1-2"},  // '#' not a whole level
+        {"a+/b", "MQTT-4.7.1-2", "MQTT-4.7.1-3"},  // '+' not a whole level
+        {"", "MQTT-4.7.3-1", "MQTT-4.7.3-1"},      // empty
+    };
+    for (const bool unsubscribe : {false, true}) {
+        const char *packet = unsubscribe ? "UNSUBSCRIBE" : "SUBSCRIBE";
+        for (const BadFilter &bad : filters) {
+            QTest::addRow("5.0 %s \"%s\" [%s] -> DISCONNECT 0x82 [MQTT-4.13.1-1]", packet,
+                          bad.filter, bad.rule5)
+                    << V5 << unsubscribe << QString::fromLatin1(bad.filter);
+            QTest::addRow("3.1.1 %s \"%s\" [%s] -> close [MQTT-4.8.0-1]", packet, bad.filter,
+                          bad.rule311)
+                    << V311 << unsubscribe << QString::fromLatin1(bad.filter);
+        }
+    }
 }
 
-void TestSessionMachine::subscribeInvalidFilter()
+void TestSessionMachine::malformedFilterClosesConnection()
 {
     QFETCH(ProtocolVersion, version);
-    QFETCH(ReasonCode, invalidCode);
+    QFETCH(bool, unsubscribe);
+    QFETCH(QString, filter);
     Connected c(version);
-    // SUBSCRIBE pid 1 | [v5: props 0] | "a/#/b" qos1 (invalid: '#' not last, 4.7.1.2)
-    //                                 | "x/y" qos1
-    const QByteArray bytes = version == V5
-            ? hex("82 11 0001 00 0005 612f232f62 01 0003 782f79 01")
-            : hex("82 10 0001 0005 612f232f62 01 0003 782f79 01");
-    const Actions requested = c.feed(bytes, 1);
-    QVERIFY2(!first<CloseConnection>(requested), qPrintable(dump(requested)));
-    const auto request = first<SubscribeRequested>(requested);
-    QVERIFY2(request, qPrintable(dump(requested)));
-    QCOMPARE(request->subscribe.subscriptions.size(), 1); // only the valid one
-    QCOMPARE(request->subscribe.subscriptions.first().filter, QStringLiteral("x/y"));
-    const Actions acked = c.machine.completeSubscribe(1, {ReasonCode::GrantedQoS1});
-    const QList<Suback> subacks = sent<Suback>(acked);
-    QCOMPARE(subacks.size(), 1);
-    QCOMPARE(subacks.first().reasonCodes, (QList<ReasonCode>{invalidCode, ReasonCode::GrantedQoS1}));
-
-    // All filters invalid: answered at once, the engine is not asked.
-    const QByteArray allBad = version == V5 ? hex("82 09 0002 00 0003 2b2b2b 00")
-                                            : hex("82 08 0002 0003 2b2b2b 00"); // "+++"
-    const Actions immediate = c.feed(allBad, 2);
-    QVERIFY(!first<SubscribeRequested>(immediate));
-    QCOMPARE(sent<Suback>(immediate).first().reasonCodes, QList<ReasonCode>{invalidCode});
+    // A good filter first: one bad filter makes the whole packet a protocol error.
+    const QString good = QStringLiteral("x/y");
+    Packet packet;
+    if (unsubscribe) {
+        packet = Unsubscribe{1, {good, filter}, {}};
+    } else {
+        Subscribe subscribe;
+        subscribe.packetId = 1;
+        subscribe.subscriptions = {TopicSubscription{good, {QoS::AtLeastOnce}},
+                                   TopicSubscription{filter, {QoS::AtLeastOnce}}};
+        packet = subscribe;
+    }
+    const Actions actions = c.feed(packet, 1);
+    QVERIFY2(!first<SubscribeRequested>(actions) && !first<UnsubscribeRequested>(actions),
+             qPrintable(dump(actions)));
+    QVERIFY2(sent<Suback>(actions).isEmpty() && sent<Unsuback>(actions).isEmpty(),
+             qPrintable(dump(actions)));
+    const auto close = first<CloseConnection>(actions);
+    QVERIFY2(close, qPrintable(dump(actions)));
+    QCOMPARE(close->reason, CloseReason::ProtocolError);
+    QVERIFY(close->publishWill); // not a normal disconnect [MQTT-3.1.2-8]
+    if (version == V5) {
+        QCOMPARE(sentBytes(actions), hex("e0 01 82")); // DISCONNECT Protocol Error
+        QCOMPARE(close->reasonCode, std::optional<ReasonCode>(ReasonCode::ProtocolError));
+    } else {
+        QCOMPARE(sentBytes(actions), QByteArray()); // 3.1.1 has no DISCONNECT from the server
+    }
+    QCOMPARE(c.machine.stage(), ConnectionStage::Closed);
 }
 
 void TestSessionMachine::subscribeUnavailableFeatures()

@@ -1,4 +1,5 @@
 #include "adminapi.h"
+#include "adminrequest.h"
 
 #include "mqtt/topic.h"
 
@@ -125,21 +126,13 @@ void AdminApi::onClientMessage(const ClientIdentity &publisher, const mqtt::Publ
         return;
     }
     const QString method = publish.topic.mid(TopicPrefix.size());
-    QJsonObject arguments;
-    if (!publish.payload.trimmed().isEmpty()) {
-        QJsonParseError error;
-        const QJsonDocument document = QJsonDocument::fromJson(publish.payload, &error);
-        if (error.error != QJsonParseError::NoError || !document.isObject()) {
-            reply(publish, Answer::error(QStringLiteral("bad-request"),
-                                         error.error != QJsonParseError::NoError
-                                             ? QStringLiteral("payload is not JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)
-                                             : QStringLiteral("payload must be a JSON object")));
-            return;
-        }
-        arguments = document.object();
+    const auto arguments = parseAdminArguments(publish.payload);
+    if (const auto *error = std::get_if<AdminRequestError>(&arguments)) {
+        reply(publish, Answer::error(error->code, error->message));
+        return;
     }
     qCDebug(lcAdmin).noquote() << publisher.clientId << "calls" << method;
-    reply(publish, call(method, arguments));
+    reply(publish, call(method, std::get<QJsonObject>(arguments)));
 }
 
 AdminApi::Answer AdminApi::call(const QString &method, const QJsonObject &arguments)
