@@ -1046,6 +1046,12 @@ bool Broker::subscribesTo(const QString &clientId, const QString &topic) const
     });
 }
 
+bool Broker::hasSubscribers(const QString &topic) const
+{
+    const MatchResult match = m_subscriptions.match(topic);
+    return !match.subscribers.isEmpty() || !match.sharedGroups.isEmpty();
+}
+
 std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
 {
     const Session *session = sessionFor(clientId);

@@ -79,6 +79,8 @@ public:
     void addMessageTap(const QString &filter);
     /// True when one of `clientId`'s subscriptions matches `topic` (shared ones too).
     bool subscribesTo(const QString &clientId, const QString &topic) const;
+    /// True when any subscription (shared ones too) matches `topic`.
+    bool hasSubscribers(const QString &topic) const;
     /// The identity of a connected client.
     std::optional<ClientIdentity> identityOf(const QString &clientId) const;
     /// The durable store, null when persistence is off. Writes queued on it are committed

@@ -165,6 +165,10 @@ void AdminApi::reply(const mqtt::Publish &request, const Answer &answer)
 
 void AdminApi::publishTelemetry()
 {
+    // Once a second for the consoles that listen; nobody else should see it in their
+    // message logs.
+    if (!m_broker.hasSubscribers(QString(TelemetryTopic)))
+        return;
     const BrokerCounters &counters = m_broker.counters();
     const QJsonObject json{
         {QStringLiteral("atMs"), double(QDateTime::currentMSecsSinceEpoch())},
