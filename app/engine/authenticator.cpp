@@ -106,13 +106,11 @@ void Authenticator::rebuild()
     }
     // The median: what most accounts cost, and never an outlier's ten million rounds for
     // every guessed user name.
-    int decoyIterations = PasswordHash::DefaultIterations;
+    m_decoyIterations = PasswordHash::DefaultIterations;
     if (!iterations.isEmpty()) {
         std::nth_element(iterations.begin(), iterations.begin() + iterations.size() / 2, iterations.end());
-        decoyIterations = iterations.at(iterations.size() / 2);
+        m_decoyIterations = iterations.at(iterations.size() / 2);
     }
-    if (m_decoy.iterations != decoyIterations)
-        m_decoy = PasswordHash::create(QByteArrayLiteral("decoy"), decoyIterations);
 }
 
 bool Authenticator::isClaimed(const QString &clientId) const
@@ -145,6 +143,8 @@ std::variant<ClientIdentity, LoginRefusal> Authenticator::login(const LoginReque
         const QByteArray password = request.password.value_or(QByteArray());
         // An unknown user costs the same derivation as a wrong password: the time taken
         // must not tell which user names exist.
+        if (!account && m_decoy.iterations != m_decoyIterations)
+            m_decoy = PasswordHash::create(QByteArrayLiteral("decoy"), m_decoyIterations);
         const bool verified = account ? verifyPassword(*account, password) && request.password.has_value()
                                       : (m_decoy.verify(password), false);
         if (!verified)

@@ -95,8 +95,11 @@ private:
     QSet<QString> m_claimedIds;                   ///< literal client IDs bound to accounts
     QStringList m_claimedPatterns;                ///< wildcard patterns bound to accounts
     /// Verified instead when the user is unknown, with the accounts' typical iteration
-    /// count, so that the answer takes as long as for a wrong password.
+    /// count, so that the answer takes as long as for a wrong password. Made for the first
+    /// unknown user, not at configuration: one derivation takes 0.1-0.3 s, and a broker
+    /// (re)start must not wait for it.
     PasswordHash m_decoy;
+    int m_decoyIterations = PasswordHash::DefaultIterations;
 };
 
 } // namespace hermes
