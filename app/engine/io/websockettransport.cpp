@@ -126,8 +126,11 @@ void WebSocketListener::acceptPending()
             ++m_refused;
             qCInfo(lcWebSocket).noquote() << "refusing" << socket->peerAddress().toString() << why;
             const bool badProtocol = socket->subprotocol().isEmpty();
-            socket->close(badProtocol ? QWebSocketProtocol::CloseCodeProtocolError : QWebSocketProtocol::CloseCodePolicyViolated, why);
+            // Owned by the listener until the peer has the close frame (or the broker stops
+            // first); connected before close(), which may report the disconnect at once.
+            socket->setParent(this);
             connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            socket->close(badProtocol ? QWebSocketProtocol::CloseCodeProtocolError : QWebSocketProtocol::CloseCodePolicyViolated, why);
             continue;
         }
         m_broker.acceptTransport(std::make_unique<WebSocketTransport>(socket), socket->peerAddress());
