@@ -72,7 +72,10 @@ start_broker() { # kind port log -> sets broker_pid
     local kind="$1" port="$2" log="$3"
     if [[ "$kind" == hermes ]]; then
         rm -rf "$work/hermes-data"
-        "$hermesd_bin" --listen "127.0.0.1:$port" --no-persistence --data-dir "$work/hermes-data" >"$log" 2>&1 &
+        # The load generator's anonymous clients publish to any topic, as mosquitto's do.
+        printf 'anonymous_role operator\n' >"$work/hermesd.conf"
+        "$hermesd_bin" --config "$work/hermesd.conf" --listen "127.0.0.1:$port" --no-persistence \
+            --data-dir "$work/hermes-data" >"$log" 2>&1 &
         broker_pid=$!
         local deadline=$((SECONDS + 10))
         until grep -q "hermesd listening on" "$log" 2>/dev/null; do

@@ -369,6 +369,8 @@ int main(int argc, char *argv[])
     config.listeners = {hermes::ListenAddress{QHostAddress::LocalHost, 0}};
     config.persistence = false;
     config.sysIntervalSeconds = 0;
+    // The flood publishes to arbitrary topics from anonymous loopback clients.
+    config.anonymousRole = hermes::Role::Operator;
     config.logLevel = hermes::LogLevel::Warning;
     hermes::applyLogLevel(config.logLevel);
     hermes::LocalEngine engine(config);
