@@ -37,10 +37,14 @@ double setRoundRange(QValueAxis *axis, double minimum, double maximum, int maxIn
     const double step = niceStep(maximum - minimum, maxIntervals);
     const double low = std::floor(minimum / step + 1e-9) * step;
     const double high = std::ceil(maximum / step - 1e-9) * step;
+    // Dynamic ticks lay out (high - low) / interval items on every change: with the old
+    // interval and the new range (or the reverse) that can be tens of thousands of items.
+    // Fixed ticks (a handful) while range and interval change keep it to the final count.
+    axis->setTickType(QValueAxis::TicksFixed);
     axis->setRange(low, high);
-    axis->setTickType(QValueAxis::TicksDynamic);
     axis->setTickAnchor(0);
     axis->setTickInterval(step);
+    axis->setTickType(QValueAxis::TicksDynamic);
     const int decimals = step >= 1 ? 0 : int(std::ceil(-std::log10(step) - 1e-9));
     // A literal % in the unit would be read as a conversion by Qt Charts' printf.
     QString escaped = unit;
