@@ -119,7 +119,7 @@ struct BrokerConfig {
     QList<Account> accounts;             ///< `account NAME ROLE HASH [client_id=PATTERN]` lines
     QList<AccessRule> aclRules;          ///< `acl WHO ACCESS FILTER` lines, after the defaults
     TlsSettings tls;
-    /// Abuse limits (issue 4). `limits_exempt_loopback` sets exemptLoopback in both.
+    /// Abuse limits. `limits_exempt_loopback` sets exemptLoopback in both.
     ConnectionRateSettings connectionRate; ///< max_connections_per_second, max_connections_burst
     AuthBackoffSettings authBackoff;       ///< auth_failure_backoff INITIAL MAXIMUM (seconds)
     int maxSubscriptionsPerClient = 1000;  ///< filters one session may hold; 0 = unlimited

@@ -1,4 +1,4 @@
-// bench_guistall: how responsive the console stays under load (issue 8 item 8).
+// bench_guistall: how responsive the console stays under load.
 //
 // The console's MainWindow runs with its embedded broker (LocalEngine on its own thread)
 // while a forked load process (no Qt, one thread, edge-triggered epoll, so the client side

@@ -1,4 +1,4 @@
-// Abuse limits (issue 4) as pure logic: the per-source connection rate limiter, the
+// Abuse limits as pure logic: the per-source connection rate limiter, the
 // authentication failure back-off and their config keys. Time is an argument, so every
 // boundary is checked to the millisecond; no sockets, no sleeps.
 #include "../common/testmain.h"

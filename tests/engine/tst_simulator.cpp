@@ -1,4 +1,4 @@
-// The device fleet simulator (issue 9): heartbeat strategies and the reconnect policy as
+// The device fleet simulator: heartbeat strategies and the reconnect policy as
 // pure logic with a fake clock, then NAT relays, devices and a fleet against an in-process
 // broker over loopback sockets. Scaled time keeps carrier NAT timeouts to a second or two.
 
@@ -114,11 +114,11 @@ void TestSimulator::smartHeartbeatConvergesBelowNat_data()
     QTest::addColumn<qint64>("expectedSeconds"); // exact: the search is deterministic
 
     // 60,120,180,240 ok; 300 lost; bisect 270, 285 ok; gap 15 ≤ precision → 285.
-    QTest::newRow("China Mobile 300 s [issue 9]") << qint64(300) << qint64(600) << 1 << qint64(285);
-    QTest::newRow("China Unicom 300 s, two successes per step [issue 9]")
+    QTest::newRow("China Mobile 300 s") << qint64(300) << qint64(600) << 1 << qint64(285);
+    QTest::newRow("China Unicom 300 s, two successes per step")
             << qint64(300) << qint64(600) << 2 << qint64(285);
     // Linear to 1740, 1800 lost, bisect 1770, 1785.
-    QTest::newRow("China Telecom 1800 s [issue 9]") << qint64(1800) << qint64(3600) << 1 << qint64(1785);
+    QTest::newRow("China Telecom 1800 s") << qint64(1800) << qint64(3600) << 1 << qint64(1785);
     // A NAT between steps: 240 ok, 300 lost, 270 lost, 255 ok; gap 15.
     QTest::newRow("NAT 263 s between steps") << qint64(263) << qint64(600) << 1 << qint64(255);
     // The NAT is longer than we would ever wait: settle at max, never having failed.

@@ -62,8 +62,8 @@ void TestEnvelope::roundTrip_data()
 {
     QTest::addColumn<PushEnvelope>("envelope");
 
-    QTest::newRow("all fields default (issue 5)") << PushEnvelope{};
-    QTest::newRow("every field set (issue 5)") << fullEnvelope();
+    QTest::newRow("all fields default") << PushEnvelope{};
+    QTest::newRow("every field set") << fullEnvelope();
     PushEnvelope e = fullEnvelope();
     e.pushId = QStringLiteral("推送-1");
     e.deviceId = QStringLiteral("设备/ü/😀");
