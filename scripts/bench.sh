@@ -5,9 +5,11 @@
 #   scripts/bench.sh            full run (about 5-10 minutes)
 #   scripts/bench.sh --quick    small counts, under a minute (CI smoke run)
 #   scripts/bench.sh --only throughput_qos1,latency_qos1   a subset (names as in the table)
-#   scripts/bench.sh --http     hermesd's HTTP API only (no mosquitto counterpart): POST
-#                               /api/v1/pushes throughput and latency, and the cost of one
-#                               GET /metrics with 10,000 sessions (--quick: 1,000)
+#   scripts/bench.sh --http     hermesd's HTTP API and WebSocket listener (no mosquitto
+#                               counterpart): POST /api/v1/pushes throughput and latency, the
+#                               cost of one GET /metrics with 10,000 sessions (--quick: 1,000),
+#                               QoS 1 latency with those sessions open, without and with a
+#                               scrape every second, and QoS 0/1 throughput over TCP and ws://
 #
 # Environment: HERMES_BUILD_DIR (default: <repo>/build, the "default" preset),
 # MOSQUITTO (default /usr/sbin/mosquitto), BENCH_KEEP_LOGS=1 keeps broker logs,
@@ -110,22 +112,45 @@ stop_broker() { # -> 0 if the broker was still alive
     return $alive
 }
 
-# ---- HTTP API (hermesd only) ------------------------------------------------------------------
+# ---- HTTP API and WebSocket (hermesd only) ----------------------------------------------------
 if ((http)); then
-    if ((quick)); then pushes=2000; sessions=1000; else pushes=20000; sessions=10000; fi
-    mqtt_port="$(free_port)"; http_port="$(free_port)"
-    printf 'http_listener 127.0.0.1:%s\n' "$http_port" >"$work/http.conf"
+    if ((quick)); then
+        pushes=2000; sessions=1000; latency_samples=5000; ws_qos0=20000; ws_qos1=10000
+    else
+        pushes=20000; sessions=10000; latency_samples=300000; ws_qos0=200000; ws_qos1=100000
+    fi
+    mqtt_port="$(free_port)"; http_port="$(free_port)"; ws_port="$(free_port)"
+    # Anonymous load clients publish to any topic, as in the broker scenarios below.
+    printf 'anonymous_role operator\nhttp_listener 127.0.0.1:%s\nlistener_ws 127.0.0.1:%s/mqtt\n' \
+        "$http_port" "$ws_port" >"$work/http.conf"
     "$hermesd_bin" --config "$work/http.conf" --listen "127.0.0.1:$mqtt_port" --no-persistence \
         --data-dir "$work/hermes-data" >"$work/hermes-http.log" 2>&1 &
     broker_pid=$!
-    wait_port "$http_port" 10 || { echo "bench.sh: hermesd did not start" >&2; exit 1; }
+    wait_port "$http_port" 10 && wait_port "$ws_port" 10 || { echo "bench.sh: hermesd did not start" >&2; exit 1; }
     key="$("$build/app/hermesctl/hermesctl" apikeys create bench --broker "127.0.0.1:$mqtt_port" | tail -n 1)"
     status=0
-    for entry in "httppush --count $pushes --parallel 8" "scrape --connections $sessions --trials 20"; do
+    # The QoS 1 latency with $sessions idle sessions open, without and with a /metrics scrape
+    # every second: the scrape's cost shows as a stall here if it has one.
+    for entry in "httppush --count $pushes --parallel 8" "scrape --connections $sessions --trials 20" \
+        "latency --count $latency_samples --background $sessions" \
+        "latency --count $latency_samples --background $sessions --scrape-interval-ms 1000" \
+        "throughput --qos 0 --count $ws_qos0" "throughput --qos 0 --count $ws_qos0 --ws /mqtt --port $ws_port" \
+        "throughput --qos 1 --count $ws_qos1" "throughput --qos 1 --count $ws_qos1 --ws /mqtt --port $ws_port"; do
+        port_option="--port $mqtt_port"
+        [[ "$entry" == *--port* ]] && port_option=""
         # shellcheck disable=SC2086
-        "$loadgen_bin" $entry --port "$mqtt_port" --http-port "$http_port" --key "$key" --pid "$broker_pid" \
-            --timeout 120 | grep '^RESULT' || status=1
+        line="$("$loadgen_bin" $entry $port_option --http-port "$http_port" --key "$key" --pid "$broker_pid" \
+            --timeout 120 | grep '^RESULT')" || status=1
+        [[ "$entry" == *--ws* ]] && line="${line/RESULT scenario=/RESULT scenario=ws_}"
+        echo "$line"
     done
+    # Debian's mosquitto accepts "protocol websockets" but is built without libwebsockets:
+    # say so rather than leave the WebSocket rows without a reference.
+    printf 'listener %s 127.0.0.1\nprotocol websockets\nallow_anonymous true\n' "$(free_port)" >"$work/mosquitto-ws.conf"
+    if timeout 5 "$mosquitto_bin" -c "$work/mosquitto-ws.conf" >"$work/mosquitto-ws.log" 2>&1; then :; fi
+    if grep -q "Unable to start any listening sockets" "$work/mosquitto-ws.log"; then
+        echo "NOTE mosquitto $("$mosquitto_bin" -h | sed -n 's/.*version \([0-9.]*\).*/\1/p;q'): no WebSocket listener in this build (no reference row)"
+    fi
     exit $status
 fi
 

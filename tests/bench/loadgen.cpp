@@ -1,11 +1,15 @@
 // hermes_loadgen: MQTT 3.1.1 load generator for broker benchmarks (scripts/bench.sh).
 //
-// One thread, plain non-blocking sockets and edge-triggered epoll, so the generator costs
-// far less CPU than the broker it drives; it reports its own CPU time (getrusage) next to
-// the broker's (/proc/PID/stat) so a reader can check that. CONNECT and SUBSCRIBE are
+// One thread (and one for the optional /metrics scraper), plain non-blocking sockets and
+// edge-triggered epoll, so the generator costs far less CPU than the broker it drives; it
+// reports its own CPU time (getrusage) next to the broker's (/proc/PID/stat) so a reader
+// can check that. CONNECT and SUBSCRIBE are
 // encoded with hermes_protocol's codec; the hot path (PUBLISH and its acks) is written and
 // parsed by hand to stay cheap. Every wait is bounded by a deadline and by a stall timeout,
 // so a run always ends by itself. Loopback only.
+//
+// With --ws PATH every MQTT connection goes through a WebSocket (RFC 6455, sub-protocol
+// "mqtt"): the output of one turn becomes one masked binary frame, as browser clients send it.
 //
 // Each scenario prints exactly one line:
 //   RESULT scenario=NAME key=value ... broker_cpu_s=X loadgen_cpu_s=Y broker_rss_kb=Z
@@ -33,9 +37,12 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -74,6 +81,9 @@ struct Options {
     std::string key;        ///< httppush, scrape: an API key (hermesctl apikeys create)
     bool persistent = false;///< throughput/fan-out clients keep their session (clean start 0),
                             ///< so QoS 1/2 deliveries go through the broker's store
+    std::string wsPath;     ///< non-empty: MQTT over WebSocket to this path (--port is the ws listener)
+    int background = 0;     ///< latency: idle sessions held open while measuring
+    int scrapeIntervalMs = 0;///< latency: GET /metrics this often from a second thread (0 = never)
 };
 
 // ---- Resource readings -------------------------------------------------------------------
@@ -212,15 +222,23 @@ void appendAck(std::string &out, std::uint8_t firstByte, std::uint16_t packetId)
     putU16(out, packetId);
 }
 
+std::uint16_t readU16(const std::uint8_t *p) { return std::uint16_t((p[0] << 8) | p[1]); }
+
 // ---- Event loop ---------------------------------------------------------------------------
 
 struct Conn {
     int fd = -1;
     int index = 0;           ///< scenario-defined (subscriber number, ...)
-    std::string in;
+    std::string in;          ///< MQTT bytes received
     size_t inPos = 0;
-    std::string out;
+    std::string out;         ///< MQTT bytes to send
     size_t outPos = 0;
+    // WebSocket connections only: what goes on and comes off the wire.
+    bool ws = false;
+    bool wsOpen = false;     ///< the 101 answer arrived
+    std::string wire;        ///< handshake, then frames
+    size_t wirePos = 0;
+    std::string wireIn;      ///< handshake answer, then frames not yet decoded
     bool open = false;       ///< socket not closed by either side
     bool dirty = false;      ///< queued for flush at the end of this turn
     bool connacked = false;
@@ -240,7 +258,7 @@ public:
     std::function<void(Conn &, std::uint8_t, const std::uint8_t *, size_t)> onPacket;
     std::function<void(Conn &)> onClosed;
 
-    Loop() { m_epoll = epoll_create1(EPOLL_CLOEXEC); }
+    explicit Loop(std::string wsPath = {}) : m_wsPath(std::move(wsPath)) { m_epoll = epoll_create1(EPOLL_CLOEXEC); }
     ~Loop()
     {
         for (auto &c : m_conns) {
@@ -276,6 +294,12 @@ public:
         conn->fd = fd;
         conn->index = index;
         conn->open = true;
+        if (!m_wsPath.empty()) {
+            conn->ws = true;
+            conn->wire = "GET " + m_wsPath + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port)
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                  "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n";
+        }
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
         ev.data.ptr = conn.get();
@@ -352,10 +376,17 @@ private:
 
     void flush(Conn &c)
     {
-        while (c.open && c.outPos < c.out.size()) {
-            const ssize_t n = ::send(c.fd, c.out.data() + c.outPos, c.out.size() - c.outPos, MSG_NOSIGNAL);
+        if (c.ws && c.wsOpen && c.outPos < c.out.size()) {
+            appendFrame(c.wire, 0x2, c.out.data() + c.outPos, c.out.size() - c.outPos);
+            c.out.clear();
+            c.outPos = 0;
+        }
+        std::string &buffer = c.ws ? c.wire : c.out;
+        size_t &pos = c.ws ? c.wirePos : c.outPos;
+        while (c.open && pos < buffer.size()) {
+            const ssize_t n = ::send(c.fd, buffer.data() + pos, buffer.size() - pos, MSG_NOSIGNAL);
             if (n > 0) {
-                c.outPos += size_t(n);
+                pos += size_t(n);
                 c.lastSent = nowNs();
             } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
                 return; // EPOLLOUT edge will call again
@@ -368,11 +399,99 @@ private:
                 return;
             }
         }
-        if (c.outPos == c.out.size()) {
-            c.out.clear();
-            c.outPos = 0;
+        if (pos == buffer.size()) {
+            buffer.clear();
+            pos = 0;
         }
     }
+
+    /// A client frame: FIN, the opcode, masked (RFC 6455 5.3) with a key that changes per frame.
+    void appendFrame(std::string &wire, std::uint8_t opcode, const char *data, size_t size)
+    {
+        wire.push_back(char(0x80 | opcode));
+        if (size < 126) {
+            wire.push_back(char(0x80 | size));
+        } else if (size <= 0xFFFF) {
+            wire.push_back(char(0x80 | 126));
+            putU16(wire, std::uint16_t(size));
+        } else {
+            wire.push_back(char(0x80 | 127));
+            for (int shift = 56; shift >= 0; shift -= 8)
+                wire.push_back(char((std::uint64_t(size) >> shift) & 0xFF));
+        }
+        const std::uint32_t key = 0x9E3779B9u * std::uint32_t(++m_frames);
+        const char mask[4] = {char(key >> 24), char(key >> 16), char(key >> 8), char(key)};
+        wire.append(mask, 4);
+        const size_t start = wire.size();
+        wire.append(data, size);
+        for (size_t i = 0; i < size; ++i)
+            wire[start + i] ^= mask[i & 3];
+    }
+
+    /// Handshake answer, then server frames (unmasked): binary payload goes to `c.in`, a ping
+    /// is answered, a close closes. False when the connection was closed.
+    bool decodeWebSocket(Conn &c)
+    {
+        size_t pos = 0;
+        if (!c.wsOpen) {
+            const size_t end = c.wireIn.find("\r\n\r\n");
+            if (end == std::string::npos)
+                return true;
+            if (c.wireIn.compare(0, 12, "HTTP/1.1 101") != 0) {
+                fail("websocket_handshake_refused:" + c.wireIn.substr(9, 3));
+                closeConn(c);
+                return false;
+            }
+            c.wsOpen = true;
+            pos = end + 4;
+            markDirty(c); // what was queued before the upgrade goes out as the first frame
+        }
+        const auto *data = reinterpret_cast<const std::uint8_t *>(c.wireIn.data());
+        while (c.wireIn.size() - pos >= 2) {
+            const std::uint8_t opcode = data[pos] & 0x0F;
+            const bool masked = data[pos + 1] & 0x80;
+            std::uint64_t length = data[pos + 1] & 0x7F;
+            size_t header = 2;
+            if (length == 126) {
+                if (c.wireIn.size() - pos < 4)
+                    break;
+                length = readU16(data + pos + 2);
+                header = 4;
+            } else if (length == 127) {
+                if (c.wireIn.size() - pos < 10)
+                    break;
+                length = 0;
+                for (int i = 0; i < 8; ++i)
+                    length = (length << 8) | data[pos + 2 + size_t(i)];
+                header = 10;
+            }
+            const size_t maskAt = pos + header;
+            if (masked)
+                header += 4;
+            if (c.wireIn.size() - pos < header + length)
+                break;
+            std::string payload = c.wireIn.substr(pos + header, size_t(length));
+            if (masked) {
+                for (size_t i = 0; i < payload.size(); ++i)
+                    payload[i] ^= char(data[maskAt + (i & 3)]);
+            }
+            pos += header + size_t(length);
+            if (opcode == 0x0 || opcode == 0x2) {
+                c.in += payload;
+            } else if (opcode == 0x8) {
+                closeConn(c);
+                return false;
+            } else if (opcode == 0x9) {
+                appendFrame(c.wire, 0xA, payload.data(), payload.size());
+                markDirty(c);
+            } else if (opcode != 0xA) {
+                fail("websocket_text_frame");
+            }
+        }
+        c.wireIn.erase(0, pos);
+        return true;
+    }
+
 
     void readAll(Conn &c)
     {
@@ -380,7 +499,13 @@ private:
         while (c.open) {
             const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
             if (n > 0) {
-                c.in.append(buf, size_t(n));
+                if (c.ws) {
+                    c.wireIn.append(buf, size_t(n));
+                    if (!decodeWebSocket(c))
+                        break;
+                } else {
+                    c.in.append(buf, size_t(n));
+                }
                 parse(c);
                 if (size_t(n) < sizeof buf)
                     break; // short read: drained (ET is satisfied by the next edge)
@@ -444,13 +569,13 @@ private:
             onClosed(c);
     }
 
+    std::string m_wsPath;
+    std::uint32_t m_frames = 0;
     int m_epoll = -1;
     std::vector<std::unique_ptr<Conn>> m_conns;
     std::vector<Conn *> m_dirty;
     long m_packets = 0;
 };
-
-std::uint16_t readU16(const std::uint8_t *p) { return std::uint16_t((p[0] << 8) | p[1]); }
 
 /// Sequence number and send time from a PUBLISH body (3.1.1: no properties).
 bool publishPayload(std::uint8_t firstByte, const std::uint8_t *body, size_t len, std::uint64_t &seq,
@@ -596,7 +721,7 @@ std::string checkAlive(const Options &o, std::string error)
 int runFlow(const Options &o, const std::string &name, int subs, long count, int window)
 {
     Meter meter(o.pid);
-    Loop loop;
+    Loop loop(o.wsPath);
     const Nanos deadline = deadlineFrom(o);
     const std::string topic = "bench/flow";
     long connacked = 0, subacked = 0;
@@ -751,15 +876,155 @@ int runFlow(const Options &o, const std::string &name, int subs, long count, int
     return ok && loop.error.empty() && processAlive(o.pid) ? 0 : 1;
 }
 
+// ---- HTTP client (hermesd's HTTP API) -------------------------------------------------------
+
+/// One keep-alive HTTP/1.1 connection, one request at a time (blocking socket, driven by poll).
+struct HttpClient {
+    int fd = -1;
+    std::string in;
+    Nanos sentAt = 0;
+
+    bool open(int port)
+    {
+        fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(std::uint16_t(port));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        return ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0;
+    }
+    bool send(const std::string &request)
+    {
+        sentAt = nowNs();
+        return ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == ssize_t(request.size());
+    }
+    /// Reads what is there; the status of a complete response, 0 while incomplete, -1 on EOF.
+    int receive()
+    {
+        char buffer[65536];
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0)
+            return -1;
+        in.append(buffer, size_t(n));
+        const auto headerEnd = in.find("\r\n\r\n");
+        if (headerEnd == std::string::npos)
+            return 0;
+        const auto lengthAt = in.find("Content-Length: ");
+        const size_t length = lengthAt < headerEnd ? std::strtoul(in.c_str() + lengthAt + 16, nullptr, 10) : 0;
+        if (in.size() < headerEnd + 4 + length)
+            return 0;
+        const int status = std::atoi(in.c_str() + 9); // "HTTP/1.1 201"
+        in.erase(0, headerEnd + 4 + length);
+        return status;
+    }
+    ~HttpClient()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+std::string httpRequest(const Options &o, const char *method, const char *path, const std::string &body)
+{
+    std::string request = std::string(method) + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+        + o.key + "\r\n";
+    if (!body.empty())
+        request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    return request + "\r\n" + body;
+}
+
+void addPercentiles(Result &r, std::vector<Nanos> samples, const char *unit)
+{
+    std::sort(samples.begin(), samples.end());
+    const double scale = std::string(unit) == "ms" ? 1e6 : 1e3;
+    auto pct = [&](double p) {
+        return samples.empty() ? 0.0 : double(samples[std::min(samples.size() - 1, size_t(p * double(samples.size())))]) / scale;
+    };
+    const std::string u(unit);
+    r.add(("p50_" + u).c_str(), pct(0.50), 2).add(("p99_" + u).c_str(), pct(0.99), 2);
+    r.add(("max_" + u).c_str(), samples.empty() ? 0.0 : double(samples.back()) / scale, 2);
+}
+
+/// GET /metrics every `intervalMs` on its own thread and connection, so a scrape's cost shows
+/// in the broker's answers to the measuring loop, never in the loop itself.
+class Scraper
+{
+public:
+    explicit Scraper(const Options &o) : m_request(httpRequest(o, "GET", "/metrics", {}))
+    {
+        if (o.scrapeIntervalMs <= 0)
+            return;
+        if (!m_client.open(o.httpPort)) {
+            error = "http_connect_failed";
+            return;
+        }
+        m_thread = std::thread([this, interval = std::chrono::milliseconds(o.scrapeIntervalMs),
+                                stallMs = int(o.stall * 1000)] { run(interval, stallMs); });
+    }
+    ~Scraper() { stop(); }
+    Scraper(const Scraper &) = delete;
+    Scraper &operator=(const Scraper &) = delete;
+
+    /// Joins the thread; after this, `latencies` and `error` are final.
+    void stop()
+    {
+        m_stop = true;
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+
+    std::vector<Nanos> latencies;
+    std::string error;
+
+private:
+    void run(std::chrono::milliseconds interval, int stallMs)
+    {
+        using Clock = std::chrono::steady_clock;
+        auto next = Clock::now();
+        while (!m_stop) {
+            m_client.send(m_request);
+            int status = 0;
+            while (status == 0) {
+                pollfd fd{m_client.fd, POLLIN, 0};
+                if (::poll(&fd, 1, stallMs) <= 0) {
+                    status = -1;
+                    break;
+                }
+                status = m_client.receive();
+            }
+            if (status != 200) {
+                error = status < 0 ? "metrics_connection_closed" : "metrics_status_" + std::to_string(status);
+                return;
+            }
+            latencies.push_back(nowNs() - m_client.sentAt);
+            next += interval;
+            // Pacing, in slices so that stop() is answered within 20 ms.
+            while (!m_stop && Clock::now() < next)
+                std::this_thread::sleep_for(std::min<Clock::duration>(next - Clock::now(), std::chrono::milliseconds(20)));
+        }
+    }
+
+    const std::string m_request;
+    HttpClient m_client;
+    std::atomic<bool> m_stop{false};
+    std::thread m_thread;
+};
+
 // ---- Scenario: QoS 1 round-trip latency ----------------------------------------------------
 
+/// One subscriber, one publisher, one QoS 1 message at a time; optionally with `background`
+/// idle sessions open and /metrics scraped every `scrapeIntervalMs` meanwhile.
 int runLatency(const Options &o)
 {
+    raiseFileLimit();
     Meter meter(o.pid);
-    Loop loop;
+    Loop loop(o.wsPath);
     const Nanos deadline = deadlineFrom(o);
     const std::string topic = "bench/latency";
-    long connacked = 0;
+    constexpr int kSubscriber = -1, kPublisher = -2; // background sessions are 0..N-1
+    long connacked = 0, backgroundConnacked = 0;
     bool subacked = false, delivered = false, acked = false;
     Nanos latency = 0;
     std::vector<Nanos> samples;
@@ -769,8 +1034,12 @@ int runLatency(const Options &o)
         switch (fb >> 4) {
         case 2:
             c.connacked = true;
+            if (c.index >= 0) {
+                ++backgroundConnacked;
+                break;
+            }
             ++connacked;
-            if (c.index == 0)
+            if (c.index == kSubscriber)
                 loop.send(c, subscribeBytes(topic, 1, 1));
             break;
         case 9:
@@ -797,15 +1066,18 @@ int runLatency(const Options &o)
     };
     loop.onClosed = [&](Conn &) { loop.fail("connection_closed_by_broker"); };
 
-    Conn *sub = loop.connectTo(o.port, 0);
-    Conn *pub = loop.connectTo(o.port, 1);
-    bool ok = sub && pub;
+    bool ok = o.background == 0
+        || openClients(loop, o, o.background, "lg-bg-", 60, deadline, backgroundConnacked);
+    Conn *sub = ok ? loop.connectTo(o.port, kSubscriber) : nullptr;
+    Conn *pub = ok ? loop.connectTo(o.port, kPublisher) : nullptr;
+    ok = sub && pub;
     if (ok) {
         loop.send(*sub, connectBytes("lg-lat-sub", 60));
         loop.send(*pub, connectBytes("lg-lat-pub", 60));
         ok = loop.run([&] { return connacked >= 2 && subacked; }, deadline, Nanos(o.stall * kSecond));
     }
     meter.restart();
+    Scraper scraper(o);
     std::uint16_t id = 1;
     for (long i = 0; ok && i < o.count; ++i) {
         delivered = acked = false;
@@ -817,6 +1089,7 @@ int runLatency(const Options &o)
         if (ok)
             samples.push_back(latency);
     }
+    scraper.stop();
     std::vector<Nanos> sorted = samples;
     std::sort(sorted.begin(), sorted.end());
     auto pct = [&](double p) -> double {
@@ -829,8 +1102,21 @@ int runLatency(const Options &o)
     r.add("samples", long(samples.size()));
     r.add("p50_us", pct(0.50)).add("p99_us", pct(0.99)).add("max_us", sorted.empty() ? 0.0 : double(sorted.back()) / 1000.0);
     r.add("first_us", samples.empty() ? 0.0 : double(samples.front()) / 1000.0);
-    r.print(meter, o.pid, checkAlive(o, ok ? loop.error : (loop.error.empty() ? "timeout" : loop.error)));
-    return ok && processAlive(o.pid) ? 0 : 1;
+    r.add("over_1ms", long(sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), Nanos(1'000'000))));
+    if (o.background > 0)
+        r.add("background", backgroundConnacked);
+    if (o.scrapeIntervalMs > 0) {
+        std::vector<Nanos> scrapes = scraper.latencies;
+        std::sort(scrapes.begin(), scrapes.end());
+        r.add("scrapes", long(scrapes.size()));
+        r.add("scrape_p50_ms", scrapes.empty() ? 0.0 : double(scrapes[scrapes.size() / 2]) / 1e6, 2);
+        r.add("scrape_max_ms", scrapes.empty() ? 0.0 : double(scrapes.back()) / 1e6, 2);
+    }
+    std::string error = ok ? loop.error : (loop.error.empty() ? "timeout" : loop.error);
+    if (error.empty())
+        error = scraper.error;
+    r.print(meter, o.pid, checkAlive(o, error));
+    return error.empty() && processAlive(o.pid) ? 0 : 1;
 }
 
 // ---- Scenario: idle connections -----------------------------------------------------------
@@ -839,7 +1125,7 @@ int runIdle(const Options &o)
 {
     raiseFileLimit();
     Meter meter(o.pid);
-    Loop loop;
+    Loop loop(o.wsPath);
     const Nanos deadline = deadlineFrom(o);
     long connacked = 0;
     loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *body, size_t len) {
@@ -874,7 +1160,7 @@ int runPush(const Options &o)
 {
     raiseFileLimit();
     Meter meter(o.pid);
-    Loop loop;
+    Loop loop(o.wsPath);
     const Nanos deadline = deadlineFrom(o);
     const int devices = o.connections;
     long connacked = 0, subacked = 0, delivered = 0, duplicates = 0, acked = 0, sent = 0;
@@ -977,7 +1263,7 @@ int runPush(const Options &o)
 int runKeepAlive(const Options &o)
 {
     Meter meter(o.pid);
-    Loop loop;
+    Loop loop(o.wsPath);
     const Nanos deadline = deadlineFrom(o);
     long connacked = 0, closed = 0;
     loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *, size_t) {
@@ -1027,7 +1313,7 @@ int runKeepAlive(const Options &o)
 int runFirstMessage(const Options &o)
 {
     Meter meter(o.pid);
-    Loop loop;
+    Loop loop(o.wsPath);
     const Nanos deadline = deadlineFrom(o);
     std::vector<Nanos> samples;
     bool ok = true;
@@ -1095,75 +1381,6 @@ int runFirstMessage(const Options &o)
 
 // ---- Scenarios: the HTTP API (hermesd only) -------------------------------------------------
 
-/// One keep-alive HTTP/1.1 connection, one request at a time (blocking socket, driven by poll).
-struct HttpClient {
-    int fd = -1;
-    std::string in;
-    Nanos sentAt = 0;
-
-    bool open(int port)
-    {
-        fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(std::uint16_t(port));
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        const int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        return ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0;
-    }
-    bool send(const std::string &request)
-    {
-        sentAt = nowNs();
-        return ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == ssize_t(request.size());
-    }
-    /// Reads what is there; the status of a complete response, 0 while incomplete, -1 on EOF.
-    int receive()
-    {
-        char buffer[65536];
-        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n <= 0)
-            return -1;
-        in.append(buffer, size_t(n));
-        const auto headerEnd = in.find("\r\n\r\n");
-        if (headerEnd == std::string::npos)
-            return 0;
-        const auto lengthAt = in.find("Content-Length: ");
-        const size_t length = lengthAt < headerEnd ? std::strtoul(in.c_str() + lengthAt + 16, nullptr, 10) : 0;
-        if (in.size() < headerEnd + 4 + length)
-            return 0;
-        const int status = std::atoi(in.c_str() + 9); // "HTTP/1.1 201"
-        in.erase(0, headerEnd + 4 + length);
-        return status;
-    }
-    ~HttpClient()
-    {
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
-
-std::string httpRequest(const Options &o, const char *method, const char *path, const std::string &body)
-{
-    std::string request = std::string(method) + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-        + o.key + "\r\n";
-    if (!body.empty())
-        request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-    return request + "\r\n" + body;
-}
-
-void addPercentiles(Result &r, std::vector<Nanos> samples, const char *unit)
-{
-    std::sort(samples.begin(), samples.end());
-    const double scale = std::string(unit) == "ms" ? 1e6 : 1e3;
-    auto pct = [&](double p) {
-        return samples.empty() ? 0.0 : double(samples[std::min(samples.size() - 1, size_t(p * double(samples.size())))]) / scale;
-    };
-    const std::string u(unit);
-    r.add(("p50_" + u).c_str(), pct(0.50), 2).add(("p99_" + u).c_str(), pct(0.99), 2);
-    r.add(("max_" + u).c_str(), samples.empty() ? 0.0 : double(samples.back()) / scale, 2);
-}
-
 /// POST /api/v1/pushes (a QoS 0 topic push: the HTTP, admin API and push service path without
 /// device deliveries) from `parallel` keep-alive connections, each with one request in flight.
 int runHttpPush(const Options &o)
@@ -1230,7 +1447,7 @@ int runHttpPush(const Options &o)
 int runScrape(const Options &o)
 {
     raiseFileLimit();
-    Loop loop;
+    Loop loop(o.wsPath);
     long connacked = 0;
     loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *, size_t) {
         if ((fb >> 4) == 2) {
@@ -1280,7 +1497,10 @@ void usage()
                  "           httppush scrape (hermesd's HTTP API: --http-port P --key KEY)\n"
                  "options: --count N --qos Q --window W --qos0-window W --subscribers N\n"
                  "         --connections N --parallel N --keepalive S --trials N --payload BYTES\n"
-                 "         --timeout S --stall S --persistent 0|1\n");
+                 "         --timeout S --stall S --persistent 0|1\n"
+                 "         --ws PATH (MQTT over WebSocket; --port is the ws listener)\n"
+                 "latency:  --background N (idle sessions held open) --scrape-interval-ms MS\n"
+                 "          (GET /metrics from a second thread; needs --http-port and --key)\n");
 }
 
 } // namespace
@@ -1317,6 +1537,9 @@ int main(int argc, char **argv)
         else if (key == "--http-port") o.httpPort = std::atoi(value);
         else if (key == "--key") o.key = value;
         else if (key == "--persistent") o.persistent = std::atoi(value) != 0;
+        else if (key == "--ws") o.wsPath = value;
+        else if (key == "--background") o.background = std::max(0, std::atoi(value));
+        else if (key == "--scrape-interval-ms") o.scrapeIntervalMs = std::max(0, std::atoi(value));
         else {
             usage();
             return 2;
