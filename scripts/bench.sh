@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Broker benchmark: the same scenarios against hermesd and Debian's mosquitto, one fresh
-# broker per scenario, then a side-by-side table with ratios.
+# Broker benchmark: the same scenarios against hermesd in its shipped configuration
+# (installer/hermesd.conf: persistence on, durability process) and Debian's mosquitto, stock
+# and tuned, one fresh broker per measurement, brokers interleaved within each run; then a
+# table of medians with min-max over the runs and the ratios of the medians.
 #
-#   scripts/bench.sh            full run (about 5-10 minutes)
-#   scripts/bench.sh --quick    small counts, under a minute (CI smoke run)
+#   scripts/bench.sh            full run, 3 runs (about 30-45 minutes)
+#   scripts/bench.sh --runs N   N runs (--quick: 1 unless given)
+#   scripts/bench.sh --quick    small counts, a few minutes (smoke run)
 #   scripts/bench.sh --only throughput_qos1,latency_qos1   a subset (names as in the table)
+#   scripts/bench.sh --brokers hermes,mosquitto            a subset of the columns:
+#       hermes           hermesd, shipped configuration (anonymous clients made operators)
+#       mosquitto        mosquitto's defaults (+ persistence where a scenario needs it)
+#       mosquitto_tuned  + max_inflight_messages 1024 (hermesd's window),
+#                        max_queued_messages 10000, set_tcp_nodelay true
 #   scripts/bench.sh --http     hermesd's HTTP API and WebSocket listener (no mosquitto
 #                               counterpart): POST /api/v1/pushes throughput and latency, the
 #                               cost of one GET /metrics with 10,000 sessions (--quick: 1,000),
@@ -12,8 +20,7 @@
 #                               scrape every second, and QoS 0/1 throughput over TCP and ws://
 #
 # Environment: HERMES_BUILD_DIR (default: <repo>/build, the "default" preset),
-# MOSQUITTO (default /usr/sbin/mosquitto), BENCH_KEEP_LOGS=1 keeps broker logs,
-# BENCH_MOSQUITTO_NODELAY=1 adds "set_tcp_nodelay true" (mosquitto's stock is Nagle on).
+# MOSQUITTO (default /usr/sbin/mosquitto), BENCH_KEEP_LOGS=1 keeps broker logs.
 # Timing never fails the run; errors do (a broker that dies, refuses, or breaks protocol).
 set -uo pipefail
 
@@ -23,12 +30,16 @@ mosquitto_bin="${MOSQUITTO:-/usr/sbin/mosquitto}"
 quick=0
 only=""
 http=0
+runs=""
+brokers="hermes,mosquitto,mosquitto_tuned"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) quick=1 ;;
         --http) http=1 ;;
         --only) only="$2"; shift ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        --runs) runs="$2"; shift ;;
+        --brokers) brokers="$2"; shift ;;
+        -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -70,27 +81,51 @@ wait_port() { # port, seconds
     return 1
 }
 
-start_broker() { # kind port log -> sets broker_pid
-    local kind="$1" port="$2" log="$3"
-    if [[ "$kind" == hermes ]]; then
-        rm -rf "$work/hermes-data"
-        # The load generator's anonymous clients publish to any topic, as mosquitto's do.
-        printf 'anonymous_role operator\n' >"$work/hermesd.conf"
-        "$hermesd_bin" --config "$work/hermesd.conf" --listen "127.0.0.1:$port" --no-persistence \
-            --data-dir "$work/hermes-data" >"$log" 2>&1 &
+# A configuration file: BASE's lines whose key EXTRA (lines separated by ';') does not set, then EXTRA.
+compose_config() { # base extra out
+    local base="$1" extra="$2" out="$3" keys
+    keys="$(tr ';' '\n' <<<"$extra" | awk 'NF {print $1}' | paste -sd'|')"
+    if [[ -n "$keys" ]]; then grep -Ev "^($keys)( |$)" "$base"; else cat "$base"; fi >"$out"
+    [[ -n "$extra" ]] && tr ';' '\n' <<<"$extra" >>"$out"
+    return 0
+}
+
+# hermesd's shipped configuration without what names this machine's paths and group; the
+# load generator's anonymous clients publish to any topic, as mosquitto's do.
+grep -Ev '^(#|[[:space:]]*$|listener |data_dir |local_admin_group |push_signing_key |anonymous_role )' \
+    "$repo/installer/hermesd.conf" >"$work/hermesd-shipped.conf"
+echo "anonymous_role operator" >>"$work/hermesd-shipped.conf"
+printf 'allow_anonymous true\n' >"$work/mosquitto-stock.conf"
+printf 'allow_anonymous true\nmax_inflight_messages 1024\nmax_queued_messages 10000\nset_tcp_nodelay true\n' \
+    >"$work/mosquitto-tuned.conf"
+
+start_broker() { # kind port log hermes_extra mosquitto_extra -> sets broker_pid
+    local kind="$1" port="$2" log="$3" hermes_extra="${4:-}" mosquitto_extra="${5:-}"
+    rm -rf "$work/data"
+    mkdir -p "$work/data"
+    case "$kind" in
+    hermes)
+        compose_config "$work/hermesd-shipped.conf" "$hermes_extra" "$work/hermesd.conf"
+        "$hermesd_bin" --config "$work/hermesd.conf" --listen "127.0.0.1:$port" \
+            --data-dir "$work/data" >"$log" 2>&1 &
         broker_pid=$!
         local deadline=$((SECONDS + 10))
         until grep -q "hermesd listening on" "$log" 2>/dev/null; do
             ((SECONDS < deadline)) && running "$broker_pid" || return 1
             sleep 0.05
         done
-    else
-        printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$work/mosquitto.conf"
-        [[ "${BENCH_MOSQUITTO_NODELAY:-0}" == 1 ]] && echo "set_tcp_nodelay true" >>"$work/mosquitto.conf"
+        ;;
+    mosquitto|mosquitto_tuned)
+        local base="$work/mosquitto-stock.conf"
+        [[ "$kind" == mosquitto_tuned ]] && base="$work/mosquitto-tuned.conf"
+        compose_config "$base" "$mosquitto_extra" "$work/mosquitto.conf"
+        printf 'listener %s 127.0.0.1\npersistence_location %s/\n' "$port" "$work/data" >>"$work/mosquitto.conf"
         "$mosquitto_bin" -c "$work/mosquitto.conf" >"$log" 2>&1 &
         broker_pid=$!
         wait_port "$port" 10 || return 1
-    fi
+        ;;
+    *) echo "bench.sh: unknown broker $kind" >&2; return 1 ;;
+    esac
     # The readiness probe above opened one connection; let the broker forget it.
     sleep 0.2
 }
@@ -154,7 +189,11 @@ if ((http)); then
     exit $status
 fi
 
-# ---- scenarios: name and loadgen arguments -------------------------------------------------
+# ---- scenarios ------------------------------------------------------------------------------
+# name|loadgen arguments|hermesd config lines|mosquitto config lines|brokers (empty: all)
+# (config lines separated by ';', added to the broker's base configuration for this scenario)
+# durable_*: persistent sessions (clean session 0), QoS 1/2, commit before ack; mosquitto with
+# "persistence true" (it writes on autosave and at exit, not before the ack).
 if ((quick)); then
     scenarios=(
         "throughput_qos0|throughput --qos 0 --count 20000"
@@ -168,6 +207,10 @@ if ((quick)); then
         "keepalive|keepalive --keepalive 1 --trials 2"
         "qos2_window|qos2window --count 5000 --window 50"
         "first_message|firstmsg --trials 5"
+        "durable_qos1|throughput --qos 1 --count 5000 --persistent 1||persistence true"
+        "durable_qos2|throughput --qos 2 --count 2000 --persistent 1||persistence true"
+        "durable_qos1_power|throughput --qos 1 --count 5000 --persistent 1|durability power||hermes"
+        "durable_qos1_memory|throughput --qos 1 --count 5000 --persistent 1|persistence false||hermes"
     )
     timeout_s=20
 else
@@ -183,56 +226,74 @@ else
         "keepalive|keepalive --keepalive 2 --trials 3"
         "qos2_window|qos2window --count 20000 --window 50"
         "first_message|firstmsg --trials 20"
+        "durable_qos1|throughput --qos 1 --count 100000 --persistent 1||persistence true"
+        "durable_qos2|throughput --qos 2 --count 50000 --persistent 1||persistence true"
+        "durable_qos1_power|throughput --qos 1 --count 100000 --persistent 1|durability power||hermes"
+        "durable_qos1_memory|throughput --qos 1 --count 100000 --persistent 1|persistence false||hermes"
     )
     timeout_s=120
 fi
+[[ -n "$runs" ]] || { ((quick)) && runs=1 || runs=3; }
+IFS=, read -ra kinds <<<"$brokers"
 
 results="$work/results.txt"
 : >"$results"
 errors=0
 echo "hermesd: $hermesd_bin" >&2
 echo "mosquitto: $("$mosquitto_bin" -h 2>&1 | head -1)" >&2
-for entry in "${scenarios[@]}"; do
-    name="${entry%%|*}"
-    args="${entry#*|}"
-    if [[ -n "$only" && ",$only," != *",$name,"* ]]; then continue; fi
-    for kind in hermes mosquitto; do
-        port="$(free_port)"
-        log="$work/$kind-$name.log"
-        if ! start_broker "$kind" "$port" "$log"; then
-            echo "bench.sh: $kind did not start for $name:" >&2; tail -5 "$log" >&2
-            echo "$kind RESULT scenario=$name error=broker_did_not_start" >>"$results"
-            errors=$((errors + 1)); stop_broker; continue
-        fi
-        # shellcheck disable=SC2086
-        line="$("$loadgen_bin" $args --port "$port" --pid "$broker_pid" --timeout "$timeout_s" 2>>"$work/loadgen.err" | grep '^RESULT' | tail -1)"
-        rc=${PIPESTATUS[0]}
-        [[ -z "$line" ]] && line="RESULT scenario=$name error=no_result"
-        if ! stop_broker; then line="$line error=broker_crashed"; fi
-        echo "$kind $line" >>"$results"
-        echo "$kind $line" >&2
-        if [[ "$line" == *error=* || $rc -ne 0 ]]; then
-            errors=$((errors + 1))
-            echo "bench.sh: $kind/$name reported an error (log: $log)" >&2
-            BENCH_KEEP_LOGS=1
-        fi
+for ((run = 1; run <= runs; run++)); do
+    echo "LOAD run=$run utc=$(date -u +%H:%M:%S) loadavg=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" | tee -a "$results" >&2
+    # Alternate the brokers' order from run to run, so that neither always goes first.
+    order=("${kinds[@]}")
+    if ((run % 2 == 0)); then
+        order=(); for ((i = ${#kinds[@]} - 1; i >= 0; i--)); do order+=("${kinds[i]}"); done
+    fi
+    for entry in "${scenarios[@]}"; do
+        IFS='|' read -r name args hermes_extra mosquitto_extra only_brokers <<<"$entry"
+        if [[ -n "$only" && ",$only," != *",$name,"* ]]; then continue; fi
+        for kind in "${order[@]}"; do
+            if [[ -n "$only_brokers" && ",$only_brokers," != *",$kind,"* ]]; then continue; fi
+            port="$(free_port)"
+            log="$work/$kind-$name-$run.log"
+            if ! start_broker "$kind" "$port" "$log" "$hermes_extra" "$mosquitto_extra"; then
+                echo "bench.sh: $kind did not start for $name:" >&2; tail -5 "$log" >&2
+                echo "$kind run=$run RESULT scenario=$name error=broker_did_not_start" >>"$results"
+                errors=$((errors + 1)); stop_broker; continue
+            fi
+            # shellcheck disable=SC2086
+            line="$("$loadgen_bin" $args --port "$port" --pid "$broker_pid" --timeout "$timeout_s" 2>>"$work/loadgen.err" | grep '^RESULT' | tail -1)"
+            rc=${PIPESTATUS[0]}
+            [[ -z "$line" ]] && line="RESULT scenario=$name error=no_result"
+            if ! stop_broker; then line="$line error=broker_crashed"; fi
+            line="RESULT scenario=$name ${line#RESULT scenario=* }" # durable_qos1 runs "throughput"
+            echo "$kind run=$run $line" >>"$results"
+            echo "$kind run=$run $line" >&2
+            if [[ "$line" == *error=* || $rc -ne 0 ]]; then
+                errors=$((errors + 1))
+                echo "bench.sh: $kind/$name reported an error (log: $log)" >&2
+                BENCH_KEEP_LOGS=1
+            fi
+        done
     done
 done
 
 # ---- table ---------------------------------------------------------------------------------
 python3 - "$results" <<'EOF'
-import sys
-rows = {}
+import statistics, sys
+
+rows, loads = {}, []
 for line in open(sys.argv[1]):
-    kind, _, rest = line.strip().partition(" ")
-    kv = dict(p.split("=", 1) for p in rest.split()[1:] if "=" in p)
-    rows.setdefault(kv.get("scenario", "?"), {})[kind] = kv
+    words = line.split()
+    if words[0] == "LOAD":
+        loads.append(" ".join(words[1:]))
+        continue
+    kind, kv = words[0], dict(w.split("=", 1) for w in words[1:] if "=" in w)
+    rows.setdefault(kv.get("scenario", "?"), {}).setdefault(kind, []).append(kv)
 
 # scenario -> [(label, key, better)]; better: "high", "low", "zero" (counts), None (no ratio)
+flow = [("msgs/s", "rate", "high"), ("lost", "lost", "zero"), ("duplicates", "duplicates", "zero")]
 metrics = {
-    "throughput_qos0": [("msgs/s", "rate", "high"), ("lost", "lost", "zero"), ("duplicates", "duplicates", "zero")],
-    "throughput_qos1": [("msgs/s", "rate", "high"), ("lost", "lost", "zero"), ("duplicates", "duplicates", "zero")],
-    "throughput_qos2": [("msgs/s", "rate", "high"), ("lost", "lost", "zero"), ("duplicates", "duplicates", "zero")],
+    "throughput_qos0": flow, "throughput_qos1": flow, "throughput_qos2": flow,
     "fanout_qos0": [("deliveries/s", "rate", "high"), ("lost", "lost", "zero")],
     "fanout_qos1": [("deliveries/s", "rate", "high"), ("lost", "lost", "zero")],
     "latency_qos1": [("p50 us", "p50_us", "low"), ("p99 us", "p99_us", "low"), ("max us", "max_us", "low")],
@@ -242,28 +303,37 @@ metrics = {
     "keepalive": [("close after s (min)", "min_s", None), ("close after s (max)", "max_s", None)],
     "qos2_window": [("never delivered", "lost", "zero"), ("PUBCOMP received", "acked", None), ("msgs/s", "rate", "high")],
     "first_message": [("median ms", "median_ms", "low"), ("max ms", "max_ms", "low")],
+    "durable_qos1": flow, "durable_qos2": flow, "durable_qos1_power": flow, "durable_qos1_memory": flow,
 }
 
 # Broker CPU per unit of work: robust when the machine is shared (a starved broker is slow
 # in wall time but not in CPU time). scenario -> (label, key holding the unit count)
-per_unit = {
-    "throughput_qos0": ("broker CPU us/msg", "delivered"),
-    "throughput_qos1": ("broker CPU us/msg", "delivered"),
-    "throughput_qos2": ("broker CPU us/msg", "delivered"),
+per_unit = {s: ("broker CPU us/msg", "delivered") for s in metrics if s.startswith(("throughput", "durable"))}
+per_unit.update({
     "fanout_qos0": ("broker CPU us/delivery", "delivered"),
     "fanout_qos1": ("broker CPU us/delivery", "delivered"),
     "latency_qos1": ("broker CPU us/msg", "samples"),
     "idle_connections": ("broker CPU us/connect", "connacked"),
     "push_devices": ("broker CPU us/push", "delivered"),
     "qos2_window": ("broker CPU us/msg", "acked"),
-}
+})
 for scen, (label, unit) in per_unit.items():
-    for kv in rows.get(scen, {}).values():
+    for kv in (kv for runs in rows.get(scen, {}).values() for kv in runs):
         try:
             kv["cpu_per_unit"] = f"{float(kv['broker_cpu_s']) * 1e6 / float(kv[unit]):.2f}"
         except (KeyError, ValueError, ZeroDivisionError):
             pass
-    metrics[scen].append((label, "cpu_per_unit", "low"))
+    metrics[scen] = metrics[scen] + [(label, "cpu_per_unit", "low")]
+
+# The targets, as oriented ratios (> 1: Hermes better) against the named columns.
+both = ("mosquitto", "mosquitto_tuned")
+targets = {(s, "rate"): (5.0, both) for s in ("throughput_qos0", "throughput_qos1", "throughput_qos2", "fanout_qos0", "fanout_qos1")}
+targets.update({
+    ("latency_qos1", "p50_us"): (1.0, both), ("latency_qos1", "p99_us"): (1.0, both),
+    ("latency_qos1", "max_us"): (10.0, ("mosquitto",)),
+    ("idle_connections", "bytes_per_conn"): (1.0, both),
+    ("durable_qos1", "rate"): (4.0, both),
+})
 
 def num(v):
     try:
@@ -271,47 +341,92 @@ def num(v):
     except (TypeError, ValueError):
         return None
 
-def fmt(v):
-    x = num(v)
+def values(scen, kind, key):
+    return [x for x in (num(kv.get(key)) for kv in rows.get(scen, {}).get(kind, [])) if x is not None]
+
+def median(scen, kind, key):
+    v = values(scen, kind, key)
+    return statistics.median(v) if v else None
+
+def fmt(x):
     if x is None:
-        return v if v is not None else "-"
+        return "-"
     if abs(x) >= 1000 or x == int(x):
         return f"{x:,.0f}"
     return f"{x:.2f}"
 
-def ratio(h, m, better):
-    h, m = num(h), num(m)
-    if better is None or h is None or m is None:
-        return ""
-    if better == "zero":
-        return "" if h == m else ("Hermes better" if h < m else "mosquitto better")
-    if better == "high":
-        return f"{h / m:.2f}x" if m else ""
-    return f"{m / h:.2f}x" if h else ""
+def cell(scen, kind, key):
+    v = values(scen, kind, key)
+    if not v:
+        return "-"
+    if len(v) == 1 or min(v) == max(v):
+        return fmt(statistics.median(v))
+    return f"{fmt(statistics.median(v))} ({fmt(min(v))}–{fmt(max(v))})"
 
-print("ratio: Hermes relative to mosquitto, oriented so that > 1 means Hermes is better")
-print("(hermes/mosquitto for rates, mosquitto/hermes for times, latencies and memory)\n")
-print("| scenario | metric | hermes | mosquitto | ratio | CPU s broker H / M | CPU s loadgen H / M |")
-print("|---|---|---|---|---|---|---|")
+def oriented(h, m, better):
+    if better not in ("high", "low") or h is None or m is None or h == 0 or m == 0:
+        return None
+    return h / m if better == "high" else m / h
+
+def ratio_cell(scen, key, better, ref):
+    h, m = median(scen, "hermes", key), median(scen, ref, key)
+    if better == "zero":
+        hv, mv = values(scen, "hermes", key), values(scen, ref, key)
+        if not hv or not mv:
+            return ""
+        return "" if max(hv) == max(mv) else ("Hermes better" if max(hv) < max(mv) else f"{ref} better")
+    r = oriented(h, m, better)
+    return "" if r is None else f"{r:.2f}x"
+
+columns = [k for k in ("hermes", "mosquitto", "mosquitto_tuned") if any(k in kinds for kinds in rows.values())]
+refs = [k for k in columns if k != "hermes"]
+print(f"medians of {max(len(loads), 1)} interleaved run(s), min–max in brackets; " + "; ".join(loads))
+print("ratio: Hermes relative to the column, oriented so that > 1 means Hermes is better")
+print("(hermes/mosquitto for rates, mosquitto/hermes for times, latencies, memory and CPU)\n")
+print("| scenario | metric | " + " | ".join(columns) + " | " + " | ".join(f"ratio vs {r}" for r in refs) + " | target |")
+print("|---|---|" + "---|" * (len(columns) + len(refs) + 1))
+missed = []
 for scen, ms in metrics.items():
     if scen not in rows:
         continue
-    h, m = rows[scen].get("hermes", {}), rows[scen].get("mosquitto", {})
     for i, (label, key, better) in enumerate(ms):
-        cpu = lg = ""
-        if i == 0:
-            cpu = f"{h.get('broker_cpu_s', '-')} / {m.get('broker_cpu_s', '-')}"
-            lg = f"{h.get('loadgen_cpu_s', '-')} / {m.get('loadgen_cpu_s', '-')}"
-        print(f"| {scen if i == 0 else ''} | {label} | {fmt(h.get(key))} | {fmt(m.get(key))} | {ratio(h.get(key), m.get(key), better)} | {cpu} | {lg} |")
-for kind in ("hermes", "mosquitto"):
-    b = sum(num(r.get(kind, {}).get("broker_cpu_s")) or 0 for r in rows.values())
-    g = sum(num(r.get(kind, {}).get("loadgen_cpu_s")) or 0 for r in rows.values())
+        target = ""
+        if better == "zero":
+            bad = any(values(scen, "hermes", key))
+            target = "0" + (" MISSED" if bad else "")
+            if bad:
+                missed.append(f"{scen} {label}")
+        elif (scen, key) in targets:
+            want, against = targets[(scen, key)]
+            got = [oriented(median(scen, "hermes", key), median(scen, r, key), better) for r in against if r in refs]
+            ok = all(g is not None and g >= want for g in got) and got
+            target = f"≥ {want:g}x vs {' and '.join('stock' if r == 'mosquitto' else 'tuned' for r in against)}" + ("" if ok else " MISSED")
+            if not ok:
+                missed.append(f"{scen} {label}")
+        cells = [cell(scen, k, key) for k in columns]
+        ratios = [ratio_cell(scen, key, better, r) for r in refs]
+        print(f"| {scen if i == 0 else ''} | {label} | " + " | ".join(cells) + " | " + " | ".join(ratios) + f" | {target} |")
+
+durable, memory = median("durable_qos1", "hermes", "cpu_per_unit"), median("durable_qos1_memory", "hermes", "cpu_per_unit")
+if durable and memory:
+    verdict = "" if durable / memory <= 2.5 else " MISSED"
+    print(f"\nDurable path, broker CPU per QoS 1 message: {fmt(durable)} us with commit before ack, "
+          f"{fmt(memory)} us in memory: {durable / memory:.2f}x (target ≤ 2.5x){verdict}")
+    if verdict:
+        missed.append("durable_qos1 CPU per message vs in-memory")
+for kind in columns:
+    b = sum(num(kv.get("broker_cpu_s")) or 0 for r in rows.values() for kv in r.get(kind, []))
+    g = sum(num(kv.get("loadgen_cpu_s")) or 0 for r in rows.values() for kv in r.get(kind, []))
     if b > 0:
         print(f"\nCPU over all measured phases, {kind}: broker {b:.2f} s, loadgen {g:.2f} s ({100 * g / b:.0f}% of the broker's)", end="")
 print()
-errs = [(s, k, r["error"]) for s, kinds in rows.items() for k, r in kinds.items() if "error" in r]
-for s, k, e in errs:
-    print(f"\nERROR {k} {s}: {e}")
+if missed:
+    print("\nTargets missed: " + "; ".join(missed))
+for s, kinds in rows.items():
+    for k, runs in kinds.items():
+        for kv in runs:
+            if "error" in kv:
+                print(f"\nERROR {k} run {kv.get('run', '?')} {s}: {kv['error']}")
 EOF
 
 if ((errors)); then
