@@ -55,8 +55,10 @@ hermesd_bin="$build/app/hermesd/hermesd"
 loadgen_bin="$build/tests/bench/hermes_loadgen"
 [[ -x "$mosquitto_bin" ]] || { echo "bench.sh: $mosquitto_bin not found (apt-get install mosquitto)" >&2; exit 1; }
 
-# 10,000 connections need more descriptors than the usual 1024 (brokers inherit this).
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# 10,000 connections need more descriptors than the usual 1024, 100,000 need more than most
+# machines' hard limit (raising it takes CAP_SYS_RESOURCE); brokers inherit this.
+ulimit -Hn 262144 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 work="$(mktemp -d /tmp/hermes-bench.XXXXXX)"
 broker_pid=""
@@ -190,8 +192,9 @@ if ((http)); then
 fi
 
 # ---- scenarios ------------------------------------------------------------------------------
-# name|loadgen arguments|hermesd config lines|mosquitto config lines|brokers (empty: all)
-# (config lines separated by ';', added to the broker's base configuration for this scenario)
+# name|loadgen arguments|hermesd config lines|mosquitto config lines|brokers (empty: all)|descriptors
+# (config lines separated by ';', added to the broker's base configuration for this scenario;
+# descriptors: the open-file limit the scenario needs, or it is reported as not run)
 # durable_*: persistent sessions (clean session 0), QoS 1/2, commit before ack; mosquitto with
 # "persistence true" (it writes on autosave and at exit, not before the ack).
 if ((quick)); then
@@ -211,6 +214,8 @@ if ((quick)); then
         "durable_qos2|throughput --qos 2 --count 2000 --persistent 1||persistence true"
         "durable_qos1_power|throughput --qos 1 --count 5000 --persistent 1|durability power||hermes"
         "durable_qos1_memory|throughput --qos 1 --count 5000 --persistent 1|persistence false||hermes"
+        "drain_qos1|drain --count 5000|max_queued_messages 100000|persistence true;max_queued_messages 100000"
+        "reconnect_storm|storm --connections 1000 --jitter 3"
     )
     timeout_s=20
 else
@@ -230,6 +235,9 @@ else
         "durable_qos2|throughput --qos 2 --count 50000 --persistent 1||persistence true"
         "durable_qos1_power|throughput --qos 1 --count 100000 --persistent 1|durability power||hermes"
         "durable_qos1_memory|throughput --qos 1 --count 100000 --persistent 1|persistence false||hermes"
+        "drain_qos1|drain --count 100000|max_queued_messages 100000|persistence true;max_queued_messages 100000"
+        "push_devices_100k|push --connections 100000||||110000"
+        "reconnect_storm|storm --connections 10000 --jitter 15"
     )
     timeout_s=120
 fi
@@ -249,8 +257,12 @@ for ((run = 1; run <= runs; run++)); do
         order=(); for ((i = ${#kinds[@]} - 1; i >= 0; i--)); do order+=("${kinds[i]}"); done
     fi
     for entry in "${scenarios[@]}"; do
-        IFS='|' read -r name args hermes_extra mosquitto_extra only_brokers <<<"$entry"
+        IFS='|' read -r name args hermes_extra mosquitto_extra only_brokers descriptors <<<"$entry"
         if [[ -n "$only" && ",$only," != *",$name,"* ]]; then continue; fi
+        if [[ -n "$descriptors" ]] && (($(ulimit -n) < descriptors)); then
+            ((run == 1)) && echo "NOTRUN $name needs $descriptors open files per process; the limit here is $(ulimit -n) (hard $(ulimit -Hn))" | tee -a "$results" >&2
+            continue
+        fi
         for kind in "${order[@]}"; do
             if [[ -n "$only_brokers" && ",$only_brokers," != *",$kind,"* ]]; then continue; fi
             port="$(free_port)"
@@ -281,11 +293,14 @@ done
 python3 - "$results" <<'EOF'
 import statistics, sys
 
-rows, loads = {}, []
+rows, loads, notrun = {}, [], []
 for line in open(sys.argv[1]):
     words = line.split()
     if words[0] == "LOAD":
         loads.append(" ".join(words[1:]))
+        continue
+    if words[0] == "NOTRUN":
+        notrun.append(" ".join(words[1:]))
         continue
     kind, kv = words[0], dict(w.split("=", 1) for w in words[1:] if "=" in w)
     rows.setdefault(kv.get("scenario", "?"), {}).setdefault(kind, []).append(kv)
@@ -299,12 +314,18 @@ metrics = {
     "latency_qos1": [("p50 us", "p50_us", "low"), ("p99 us", "p99_us", "low"), ("max us", "max_us", "low")],
     "idle_connections": [("connects/s", "rate", "high"), ("RSS bytes/conn", "bytes_per_conn", "low"),
                          ("broker RSS KiB", "broker_rss_kb", "low")],
-    "push_devices": [("seconds to all delivered", "seconds", "low"), ("lost", "lost", "zero")],
+    "push_devices": [("connects+subscribes/s", "connect_rate", "high"), ("RSS bytes/conn", "bytes_per_conn", "low"),
+                     ("seconds to all delivered", "seconds", "low"), ("lost", "lost", "zero")],
     "keepalive": [("close after s (min)", "min_s", None), ("close after s (max)", "max_s", None)],
     "qos2_window": [("never delivered", "lost", "zero"), ("PUBCOMP received", "acked", None), ("msgs/s", "rate", "high")],
     "first_message": [("median ms", "median_ms", "low"), ("max ms", "max_ms", "low")],
     "durable_qos1": flow, "durable_qos2": flow, "durable_qos1_power": flow, "durable_qos1_memory": flow,
+    "drain_qos1": [("publish msgs/s (queued)", "publish_rate", "high"), ("RSS bytes/queued msg", "queued_bytes_per_msg", "low"),
+                   ("drain msgs/s", "rate", "high"), ("lost", "lost", "zero"), ("duplicates", "duplicates", "zero")],
+    "reconnect_storm": [("seconds until all back", "seconds", "low"), ("refused", "refused", "zero"),
+                        ("sessions lost", "sessions_lost", "zero")],
 }
+metrics["push_devices_100k"] = metrics["push_devices"]
 
 # Broker CPU per unit of work: robust when the machine is shared (a starved broker is slow
 # in wall time but not in CPU time). scenario -> (label, key holding the unit count)
@@ -315,6 +336,9 @@ per_unit.update({
     "latency_qos1": ("broker CPU us/msg", "samples"),
     "idle_connections": ("broker CPU us/connect", "connacked"),
     "push_devices": ("broker CPU us/push", "delivered"),
+    "push_devices_100k": ("broker CPU us/push", "delivered"),
+    "drain_qos1": ("broker CPU us/msg", "delivered"),
+    "reconnect_storm": ("broker CPU us/reconnect", "back"),
     "qos2_window": ("broker CPU us/msg", "acked"),
 })
 for scen, (label, unit) in per_unit.items():
@@ -332,6 +356,8 @@ targets.update({
     ("latency_qos1", "p50_us"): (1.0, both), ("latency_qos1", "p99_us"): (1.0, both),
     ("latency_qos1", "max_us"): (10.0, ("mosquitto",)),
     ("idle_connections", "bytes_per_conn"): (1.0, both),
+    ("push_devices", "bytes_per_conn"): (1.0, both),
+    ("push_devices_100k", "bytes_per_conn"): (1.0, both),
     ("durable_qos1", "rate"): (4.0, both),
 })
 
@@ -420,6 +446,8 @@ for kind in columns:
     if b > 0:
         print(f"\nCPU over all measured phases, {kind}: broker {b:.2f} s, loadgen {g:.2f} s ({100 * g / b:.0f}% of the broker's)", end="")
 print()
+for n in notrun:
+    print(f"\nNot run: {n}")
 if missed:
     print("\nTargets missed: " + "; ".join(missed))
 for s, kinds in rows.items():

@@ -84,6 +84,10 @@ struct Options {
     std::string wsPath;     ///< non-empty: MQTT over WebSocket to this path (--port is the ws listener)
     int background = 0;     ///< latency: idle sessions held open while measuring
     int scrapeIntervalMs = 0;///< latency: GET /metrics this often from a second thread (0 = never)
+    int sources = 0;        ///< loopback source addresses (127.0.0.2 and up) to spread connections
+                            ///< over: one address has ~28,000 ephemeral ports; 0 = 8 when
+                            ///< --connections is over 20,000, else just 127.0.0.1
+    double jitter = 15;     ///< storm: devices return within this many seconds of the drop
 };
 
 // ---- Resource readings -------------------------------------------------------------------
@@ -258,7 +262,11 @@ public:
     std::function<void(Conn &, std::uint8_t, const std::uint8_t *, size_t)> onPacket;
     std::function<void(Conn &)> onClosed;
 
-    explicit Loop(std::string wsPath = {}) : m_wsPath(std::move(wsPath)) { m_epoll = epoll_create1(EPOLL_CLOEXEC); }
+    explicit Loop(const Options &o)
+        : m_wsPath(o.wsPath), m_sources(o.sources > 0 ? o.sources : (o.connections > 20000 ? 8 : 0))
+    {
+        m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    }
     ~Loop()
     {
         for (auto &c : m_conns) {
@@ -281,6 +289,18 @@ public:
         }
         const int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (m_sources > 0) {
+            // The port is chosen at connect() time, per destination, not reserved at bind().
+            setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+            sockaddr_in source{};
+            source.sin_family = AF_INET;
+            source.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + std::uint32_t(std::abs(index) % m_sources));
+            if (::bind(fd, reinterpret_cast<sockaddr *>(&source), sizeof source) != 0) {
+                fail(std::string("bind: ") + std::strerror(errno));
+                ::close(fd);
+                return nullptr;
+            }
+        }
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(std::uint16_t(port));
@@ -355,6 +375,21 @@ public:
 
     size_t size() const { return m_conns.size(); }
     Conn &at(size_t i) { return *m_conns[i]; }
+
+    /// Drops the connection the way a lost network does to a device that notices: a reset,
+    /// no DISCONNECT. onClosed is not called.
+    void drop(Conn &c)
+    {
+        if (!c.open)
+            return;
+        const linger reset{1, 0};
+        setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        c.open = false;
+        c.closedAt = nowNs();
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, c.fd, nullptr);
+        ::close(c.fd);
+        c.fd = -1;
+    }
 
     void fail(const std::string &message)
     {
@@ -569,7 +604,8 @@ private:
             onClosed(c);
     }
 
-    std::string m_wsPath;
+    const std::string m_wsPath;
+    const int m_sources;
     std::uint32_t m_frames = 0;
     int m_epoll = -1;
     std::vector<std::unique_ptr<Conn>> m_conns;
@@ -721,7 +757,7 @@ std::string checkAlive(const Options &o, std::string error)
 int runFlow(const Options &o, const std::string &name, int subs, long count, int window)
 {
     Meter meter(o.pid);
-    Loop loop(o.wsPath);
+    Loop loop(o);
     const Nanos deadline = deadlineFrom(o);
     const std::string topic = "bench/flow";
     long connacked = 0, subacked = 0;
@@ -1020,7 +1056,7 @@ int runLatency(const Options &o)
 {
     raiseFileLimit();
     Meter meter(o.pid);
-    Loop loop(o.wsPath);
+    Loop loop(o);
     const Nanos deadline = deadlineFrom(o);
     const std::string topic = "bench/latency";
     constexpr int kSubscriber = -1, kPublisher = -2; // background sessions are 0..N-1
@@ -1125,7 +1161,7 @@ int runIdle(const Options &o)
 {
     raiseFileLimit();
     Meter meter(o.pid);
-    Loop loop(o.wsPath);
+    Loop loop(o);
     const Nanos deadline = deadlineFrom(o);
     long connacked = 0;
     loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *body, size_t len) {
@@ -1160,7 +1196,7 @@ int runPush(const Options &o)
 {
     raiseFileLimit();
     Meter meter(o.pid);
-    Loop loop(o.wsPath);
+    Loop loop(o);
     const Nanos deadline = deadlineFrom(o);
     const int devices = o.connections;
     long connacked = 0, subacked = 0, delivered = 0, duplicates = 0, acked = 0, sent = 0;
@@ -1215,8 +1251,12 @@ int runPush(const Options &o)
     };
     loop.onClosed = [&](Conn &) { loop.fail("connection_closed_by_broker"); };
 
+    const long rssBefore = processRssKb(o.pid);
+    const Nanos connectStart = nowNs();
     bool ok = openClients(loop, o, devices, "lg-dev-", 60, deadline, connacked);
     ok = ok && loop.run([&] { return subacked >= devices; }, deadline, Nanos(o.stall * kSecond));
+    const double connectSeconds = double(nowNs() - connectStart) / 1e9;
+    const long rssAfter = processRssKb(o.pid);
     Conn *pub = ok ? loop.connectTo(o.port, devices) : nullptr;
     if (pub) {
         loop.send(*pub, connectBytes("lg-push-pub", 60));
@@ -1251,10 +1291,234 @@ int runPush(const Options &o)
     }
     const double seconds = double(lastDelivery - start) / 1e9;
     Result r("push_devices");
-    r.add("devices", long(devices)).add("window", long(o.window)).add("sent", sent).add("delivered", delivered);
+    r.add("devices", long(devices)).add("connect_seconds", connectSeconds, 3);
+    r.add("connect_rate", connectSeconds > 0 ? double(subacked) / connectSeconds : 0.0);
+    r.add("bytes_per_conn", subacked > 0 && rssBefore >= 0 ? double(rssAfter - rssBefore) * 1024.0 / double(subacked) : 0.0, 0);
+    r.add("window", long(o.window)).add("sent", sent).add("delivered", delivered);
     r.add("lost", long(devices) - delivered).add("duplicates", duplicates);
     r.add("seconds", seconds, 3).add("rate", seconds > 0 ? double(delivered) / seconds : 0.0);
     r.print(meter, o.pid, checkAlive(o, ok ? loop.error : (loop.error.empty() ? "setup_failed" : loop.error)));
+    return ok && loop.error.empty() && processAlive(o.pid) ? 0 : 1;
+}
+
+// ---- Scenario: a persistent session drains its queue ----------------------------------------
+
+/// A QoS 1 subscriber with a persistent session goes away (DISCONNECT); `count` messages are
+/// published and acknowledged meanwhile, so the broker queues them; the subscriber returns and
+/// drains the queue. Reports the publish rate, the broker's RSS growth per queued message and
+/// the drain rate.
+int runDrain(const Options &o)
+{
+    Meter meter(o.pid);
+    Loop loop(o);
+    const Nanos deadline = deadlineFrom(o);
+    const std::string topic = "bench/drain";
+    constexpr int kSubscriber = 0, kPublisher = 1;
+    long acked = 0, delivered = 0, duplicates = 0, sent = 0;
+    bool subConnacked = false, subacked = false, pubConnacked = false, sessionPresent = false;
+    std::vector<std::uint8_t> inflight(65536, 0);
+    int inflightCount = 0;
+    std::uint16_t nextId = 1;
+    Nanos lastDelivery = 0;
+
+    loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *body, size_t len) {
+        switch (fb >> 4) {
+        case 2:
+            if (len < 2 || body[1] != 0)
+                loop.fail("connack_refused");
+            c.connacked = true;
+            if (c.index == kPublisher) {
+                pubConnacked = true;
+            } else {
+                subConnacked = true;
+                sessionPresent = body[0] & 1;
+            }
+            break;
+        case 9:
+            subacked = true;
+            break;
+        case 3: {
+            std::uint64_t seq = 0;
+            Nanos sentAt = 0;
+            std::uint16_t pid = 0;
+            if (publishPayload(fb, body, len, seq, sentAt, pid)) {
+                appendAck(c.out, 0x40, pid);
+                loop.markDirty(c);
+                ++(markSeen(c, seq) ? delivered : duplicates);
+                lastDelivery = nowNs();
+            }
+            break;
+        }
+        case 4:
+            if (len >= 2 && inflight[readU16(body)]) {
+                inflight[readU16(body)] = 0;
+                --inflightCount;
+                ++acked;
+            }
+            break;
+        default:
+            break;
+        }
+    };
+    loop.onClosed = [&](Conn &c) {
+        if (c.index == kPublisher)
+            loop.fail("connection_closed_by_broker");
+    };
+    const Nanos stall = Nanos(o.stall * kSecond);
+
+    // 1. The subscriber makes its session and leaves.
+    Conn *sub = loop.connectTo(o.port, kSubscriber);
+    bool ok = sub != nullptr;
+    if (ok) {
+        loop.send(*sub, connectBytes("lg-drain-sub", 60, false));
+        loop.send(*sub, subscribeBytes(topic, 1, 1));
+        ok = loop.run([&] { return subacked; }, deadline, stall);
+        loop.send(*sub, std::string("\xE0\x00", 2)); // DISCONNECT
+        ok = ok && loop.run([&] { return !sub->open; }, deadline, stall);
+    }
+    // 2. The publisher sends `count` QoS 1 messages; the broker queues them for the session.
+    Conn *pub = ok ? loop.connectTo(o.port, kPublisher) : nullptr;
+    ok = pub != nullptr;
+    if (ok) {
+        loop.send(*pub, connectBytes("lg-drain-pub", 60));
+        ok = loop.run([&] { return pubConnacked; }, deadline, stall);
+    }
+    const long rssBefore = processRssKb(o.pid);
+    meter.restart();
+    const Nanos publishStart = nowNs();
+    if (ok) {
+        ok = loop.run(
+            [&] {
+                bool queued = false;
+                while (sent < o.count && inflightCount < o.window) {
+                    while (inflight[nextId])
+                        nextId = std::uint16_t(nextId == 65535 ? 1 : nextId + 1);
+                    inflight[nextId] = 1;
+                    ++inflightCount;
+                    appendPublish(pub->out, topic, 1, nextId, std::uint64_t(sent), nowNs(), o.payload);
+                    nextId = std::uint16_t(nextId == 65535 ? 1 : nextId + 1);
+                    ++sent;
+                    queued = true;
+                }
+                if (queued)
+                    loop.markDirty(*pub);
+                return acked >= o.count;
+            },
+            deadline, stall);
+    }
+    const double publishSeconds = double(nowNs() - publishStart) / 1e9;
+    const long rssQueued = processRssKb(o.pid);
+    // 3. The subscriber returns to its session and drains the queue.
+    Conn *back = ok ? loop.connectTo(o.port, kSubscriber) : nullptr;
+    ok = back != nullptr;
+    const Nanos drainStart = nowNs();
+    lastDelivery = drainStart;
+    if (ok) {
+        subConnacked = false;
+        loop.send(*back, connectBytes("lg-drain-sub", 60, false));
+        // A second without deliveries after the last one ends the run: the rest was dropped.
+        loop.run([&] { return delivered >= o.count || (subConnacked && nowNs() - lastDelivery > kSecond); },
+                 deadline, stall);
+    }
+    const double drainSeconds = double(lastDelivery - drainStart) / 1e9;
+    Result r("drain_qos1");
+    r.add("messages", o.count).add("acked", acked).add("delivered", delivered).add("lost", o.count - delivered);
+    r.add("duplicates", duplicates).add("session_present", long(sessionPresent));
+    r.add("publish_rate", publishSeconds > 0 ? double(acked) / publishSeconds : 0.0);
+    r.add("queued_bytes_per_msg", acked > 0 && rssBefore >= 0 ? double(rssQueued - rssBefore) * 1024.0 / double(acked) : 0.0, 0);
+    r.add("drain_seconds", drainSeconds, 3).add("rate", drainSeconds > 0 ? double(delivered) / drainSeconds : 0.0);
+    std::string error = ok ? loop.error : (loop.error.empty() ? "setup_failed" : loop.error);
+    if (error.empty() && !sessionPresent)
+        error = "session_not_present";
+    r.print(meter, o.pid, checkAlive(o, error));
+    return error.empty() && processAlive(o.pid) ? 0 : 1;
+}
+
+// ---- Scenario: reconnect storm -----------------------------------------------------------------
+
+/// `connections` subscribed devices with persistent sessions lose their network at once (each
+/// connection reset) and return at random times within `jitter` seconds, as devices with
+/// jittered reconnect back-off do. Reports the time until all are back, the connects the broker
+/// refused, the sessions it lost and its CPU over the storm.
+int runStorm(const Options &o)
+{
+    raiseFileLimit();
+    Meter meter(o.pid);
+    Loop loop(o);
+    const Nanos deadline = deadlineFrom(o);
+    const int devices = o.connections;
+    long connacked = 0, subacked = 0, refused = 0, sessionsLost = 0, closedEarly = 0;
+    bool storming = false;
+    loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *body, size_t len) {
+        switch (fb >> 4) {
+        case 2:
+            c.connacked = true;
+            if (len < 2 || body[1] != 0) {
+                ++refused;
+                break;
+            }
+            ++connacked;
+            if (!storming)
+                loop.send(c, subscribeBytes("devices/" + std::to_string(c.index) + "/push", 1, 1));
+            else if (!(body[0] & 1))
+                ++sessionsLost;
+            break;
+        case 9:
+            ++subacked;
+            break;
+        default:
+            break;
+        }
+    };
+    loop.onClosed = [&](Conn &c) {
+        if (!c.connacked)
+            ++closedEarly;
+    };
+    const Nanos stall = Nanos(o.stall * kSecond);
+    Options persistent = o;
+    persistent.persistent = true;
+    bool ok = openClients(loop, persistent, devices, "lg-storm-", 60, deadline, connacked)
+        && loop.run([&] { return subacked >= devices; }, deadline, stall);
+
+    // Each device's return time, uniformly spread over the jitter window (fixed seed: runs compare).
+    std::vector<std::pair<Nanos, int>> returns;
+    std::uint64_t state = 0x2545F4914F6CDD1Dull;
+    const Nanos window = Nanos(o.jitter * double(kSecond));
+    for (int i = 0; i < devices; ++i) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        returns.emplace_back(window > 0 ? Nanos(state % std::uint64_t(window)) : 0, i);
+    }
+    std::sort(returns.begin(), returns.end());
+
+    meter.restart();
+    const Nanos dropAt = nowNs();
+    Nanos allBackAt = 0;
+    if (ok) {
+        for (size_t i = 0, n = loop.size(); i < n; ++i)
+            loop.drop(loop.at(i));
+        storming = true;
+        connacked = 0;
+        size_t next = 0;
+        ok = loop.run(
+            [&] {
+                const Nanos elapsed = nowNs() - dropAt;
+                for (; next < returns.size() && returns[next].first <= elapsed; ++next) {
+                    const int index = returns[next].second;
+                    Conn *c = loop.connectTo(o.port, index);
+                    if (c)
+                        loop.send(*c, connectBytes("lg-storm-" + std::to_string(index), 60, false));
+                }
+                if (connacked >= devices && !allBackAt)
+                    allBackAt = nowNs();
+                return next == returns.size() && connacked + refused + closedEarly >= devices;
+            },
+            deadline, std::max(stall, window + stall));
+    }
+    Result r("reconnect_storm");
+    r.add("devices", long(devices)).add("jitter_s", o.jitter, 1).add("back", connacked);
+    r.add("refused", refused + closedEarly).add("sessions_lost", sessionsLost);
+    r.add("seconds", allBackAt ? double(allBackAt - dropAt) / 1e9 : 0.0, 3);
+    r.print(meter, o.pid, checkAlive(o, ok ? loop.error : (loop.error.empty() ? "timeout" : loop.error)));
     return ok && loop.error.empty() && processAlive(o.pid) ? 0 : 1;
 }
 
@@ -1263,7 +1527,7 @@ int runPush(const Options &o)
 int runKeepAlive(const Options &o)
 {
     Meter meter(o.pid);
-    Loop loop(o.wsPath);
+    Loop loop(o);
     const Nanos deadline = deadlineFrom(o);
     long connacked = 0, closed = 0;
     loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *, size_t) {
@@ -1313,7 +1577,7 @@ int runKeepAlive(const Options &o)
 int runFirstMessage(const Options &o)
 {
     Meter meter(o.pid);
-    Loop loop(o.wsPath);
+    Loop loop(o);
     const Nanos deadline = deadlineFrom(o);
     std::vector<Nanos> samples;
     bool ok = true;
@@ -1447,7 +1711,7 @@ int runHttpPush(const Options &o)
 int runScrape(const Options &o)
 {
     raiseFileLimit();
-    Loop loop(o.wsPath);
+    Loop loop(o);
     long connacked = 0;
     loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *, size_t) {
         if ((fb >> 4) == 2) {
@@ -1493,12 +1757,15 @@ void usage()
 {
     std::fprintf(stderr,
                  "usage: hermes_loadgen SCENARIO --port P [--pid BROKER_PID] [options]\n"
-                 "scenarios: throughput fanout latency idle push keepalive qos2window firstmsg\n"
+                 "scenarios: throughput fanout latency idle push drain storm keepalive qos2window\n"
+                 "           firstmsg\n"
                  "           httppush scrape (hermesd's HTTP API: --http-port P --key KEY)\n"
                  "options: --count N --qos Q --window W --qos0-window W --subscribers N\n"
                  "         --connections N --parallel N --keepalive S --trials N --payload BYTES\n"
                  "         --timeout S --stall S --persistent 0|1\n"
                  "         --ws PATH (MQTT over WebSocket; --port is the ws listener)\n"
+                 "         --sources N (spread connections over 127.0.0.2..; default 8 above\n"
+                 "         20,000 connections) --jitter S (storm: return window, default 15)\n"
                  "latency:  --background N (idle sessions held open) --scrape-interval-ms MS\n"
                  "          (GET /metrics from a second thread; needs --http-port and --key)\n");
 }
@@ -1540,6 +1807,8 @@ int main(int argc, char **argv)
         else if (key == "--ws") o.wsPath = value;
         else if (key == "--background") o.background = std::max(0, std::atoi(value));
         else if (key == "--scrape-interval-ms") o.scrapeIntervalMs = std::max(0, std::atoi(value));
+        else if (key == "--sources") o.sources = std::clamp(std::atoi(value), 0, 250);
+        else if (key == "--jitter") o.jitter = std::max(0.0, std::atof(value));
         else {
             usage();
             return 2;
@@ -1560,6 +1829,10 @@ int main(int argc, char **argv)
         return runIdle(o);
     if (o.scenario == "push")
         return runPush(o);
+    if (o.scenario == "drain")
+        return runDrain(o);
+    if (o.scenario == "storm")
+        return runStorm(o);
     if (o.scenario == "keepalive")
         return runKeepAlive(o);
     if (o.scenario == "firstmsg")
