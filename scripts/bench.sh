@@ -97,31 +97,59 @@ compose_config() { # base extra out
 grep -Ev '^(#|[[:space:]]*$|listener |data_dir |local_admin_group |push_signing_key |anonymous_role )' \
     "$repo/installer/hermesd.conf" >"$work/hermesd-shipped.conf"
 echo "anonymous_role operator" >>"$work/hermesd-shipped.conf"
-printf 'allow_anonymous true\n' >"$work/mosquitto-stock.conf"
-printf 'allow_anonymous true\nmax_inflight_messages 1024\nmax_queued_messages 10000\nset_tcp_nodelay true\n' \
+# "user root": run as root, mosquitto would otherwise drop to the mosquitto user, which may
+# not read this run's files (TLS key, persistence directory).
+printf 'allow_anonymous true\nuser root\n' >"$work/mosquitto-stock.conf"
+printf 'allow_anonymous true\nuser root\nmax_inflight_messages 1024\nmax_queued_messages 10000\nset_tcp_nodelay true\n' \
     >"$work/mosquitto-tuned.conf"
 
-start_broker() { # kind port log hermes_extra mosquitto_extra -> sets broker_pid
-    local kind="$1" port="$2" log="$3" hermes_extra="${4:-}" mosquitto_extra="${5:-}"
+# One ECDSA P-256 server certificate for both brokers' TLS listeners, signed by a throw-away CA.
+make_certificates() {
+    [[ -f "$work/tls/ca.pem" ]] && return 0
+    mkdir -p "$work/tls" && (
+        cd "$work/tls" &&
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+            -days 2 -subj "/CN=Hermes bench CA" &&
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
+            -subj "/CN=127.0.0.1" &&
+        printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 \
+            -extfile san.ext
+    ) >"$work/tls/openssl.log" 2>&1 || { echo "bench.sh: openssl failed: $(tail -3 "$work/tls/openssl.log")" >&2; return 1; }
+}
+
+start_broker() { # kind port log hermes_extra mosquitto_extra tls -> sets broker_pid
+    local kind="$1" port="$2" log="$3" hermes_extra="${4:-}" mosquitto_extra="${5:-}" tls="${6:-0}"
     rm -rf "$work/data"
     mkdir -p "$work/data"
     case "$kind" in
     hermes)
         compose_config "$work/hermesd-shipped.conf" "$hermes_extra" "$work/hermesd.conf"
-        "$hermesd_bin" --config "$work/hermesd.conf" --listen "127.0.0.1:$port" \
-            --data-dir "$work/data" >"$log" 2>&1 &
+        local plain="$port"
+        if ((tls)); then # TLS on the measured port; the plain listener elsewhere
+            plain="$(free_port)"
+            printf 'listener_tls 127.0.0.1:%s\ntls_certificate %s\ntls_key %s\n' "$port" \
+                "$work/tls/server.pem" "$work/tls/server.key" >>"$work/hermesd.conf"
+        fi
+        printf 'listener 127.0.0.1:%s\n' "$plain" >>"$work/hermesd.conf"
+        "$hermesd_bin" --config "$work/hermesd.conf" --data-dir "$work/data" >"$log" 2>&1 &
         broker_pid=$!
         local deadline=$((SECONDS + 10))
         until grep -q "hermesd listening on" "$log" 2>/dev/null; do
             ((SECONDS < deadline)) && running "$broker_pid" || return 1
             sleep 0.05
         done
+        ((tls)) && { wait_port "$port" 10 || return 1; }
         ;;
     mosquitto|mosquitto_tuned)
         local base="$work/mosquitto-stock.conf"
         [[ "$kind" == mosquitto_tuned ]] && base="$work/mosquitto-tuned.conf"
-        compose_config "$base" "$mosquitto_extra" "$work/mosquitto.conf"
-        printf 'listener %s 127.0.0.1\npersistence_location %s/\n' "$port" "$work/data" >>"$work/mosquitto.conf"
+        printf 'listener %s 127.0.0.1\n' "$port" >"$work/mosquitto.conf"
+        ((tls)) && printf 'certfile %s\nkeyfile %s\ntls_version tlsv1.3\n' \
+            "$work/tls/server.pem" "$work/tls/server.key" >>"$work/mosquitto.conf"
+        compose_config "$base" "$mosquitto_extra" "$work/mosquitto.extra"
+        cat "$work/mosquitto.extra" >>"$work/mosquitto.conf"
+        printf 'persistence_location %s/\n' "$work/data" >>"$work/mosquitto.conf"
         "$mosquitto_bin" -c "$work/mosquitto.conf" >"$log" 2>&1 &
         broker_pid=$!
         wait_port "$port" 10 || return 1
@@ -216,6 +244,8 @@ if ((quick)); then
         "durable_qos1_memory|throughput --qos 1 --count 5000 --persistent 1|persistence false||hermes"
         "drain_qos1|drain --count 5000|max_queued_messages 100000|persistence true;max_queued_messages 100000"
         "reconnect_storm|storm --connections 1000 --jitter 3"
+        "tls_connections|idle --connections 1000 --tls @CA@"
+        "tls_throughput_qos1|throughput --qos 1 --count 10000 --tls @CA@"
     )
     timeout_s=20
 else
@@ -238,6 +268,8 @@ else
         "drain_qos1|drain --count 100000|max_queued_messages 100000|persistence true;max_queued_messages 100000"
         "push_devices_100k|push --connections 100000||||110000"
         "reconnect_storm|storm --connections 10000 --jitter 15"
+        "tls_connections|idle --connections 10000 --tls @CA@"
+        "tls_throughput_qos1|throughput --qos 1 --count 100000 --tls @CA@"
     )
     timeout_s=120
 fi
@@ -263,11 +295,17 @@ for ((run = 1; run <= runs; run++)); do
             ((run == 1)) && echo "NOTRUN $name needs $descriptors open files per process; the limit here is $(ulimit -n) (hard $(ulimit -Hn))" | tee -a "$results" >&2
             continue
         fi
+        tls=0
+        if [[ "$args" == *@CA@* ]]; then
+            make_certificates || { errors=$((errors + 1)); continue; }
+            tls=1
+            args="${args//@CA@/$work/tls/ca.pem}"
+        fi
         for kind in "${order[@]}"; do
             if [[ -n "$only_brokers" && ",$only_brokers," != *",$kind,"* ]]; then continue; fi
             port="$(free_port)"
             log="$work/$kind-$name-$run.log"
-            if ! start_broker "$kind" "$port" "$log" "$hermes_extra" "$mosquitto_extra"; then
+            if ! start_broker "$kind" "$port" "$log" "$hermes_extra" "$mosquitto_extra" "$tls"; then
                 echo "bench.sh: $kind did not start for $name:" >&2; tail -5 "$log" >&2
                 echo "$kind run=$run RESULT scenario=$name error=broker_did_not_start" >>"$results"
                 errors=$((errors + 1)); stop_broker; continue
@@ -326,6 +364,8 @@ metrics = {
                         ("sessions lost", "sessions_lost", "zero")],
 }
 metrics["push_devices_100k"] = metrics["push_devices"]
+metrics["tls_connections"] = [("TLS 1.3 connects/s", "rate", "high"), ("RSS bytes/conn", "bytes_per_conn", "low")]
+metrics["tls_throughput_qos1"] = flow
 
 # Broker CPU per unit of work: robust when the machine is shared (a starved broker is slow
 # in wall time but not in CPU time). scenario -> (label, key holding the unit count)
@@ -339,6 +379,8 @@ per_unit.update({
     "push_devices_100k": ("broker CPU us/push", "delivered"),
     "drain_qos1": ("broker CPU us/msg", "delivered"),
     "reconnect_storm": ("broker CPU us/reconnect", "back"),
+    "tls_connections": ("broker CPU us/handshake", "connacked"),
+    "tls_throughput_qos1": ("broker CPU us/msg", "delivered"),
     "qos2_window": ("broker CPU us/msg", "acked"),
 })
 for scen, (label, unit) in per_unit.items():
@@ -358,6 +400,8 @@ targets.update({
     ("idle_connections", "bytes_per_conn"): (1.0, both),
     ("push_devices", "bytes_per_conn"): (1.0, both),
     ("push_devices_100k", "bytes_per_conn"): (1.0, both),
+    ("tls_connections", "rate"): (1.0, both),
+    ("tls_connections", "bytes_per_conn"): (1.0, both),
     ("durable_qos1", "rate"): (4.0, both),
 })
 

@@ -7,7 +7,7 @@ packages="qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-de
  qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite protobuf-compiler libprotobuf-dev
  libprotoc-dev cmake ninja-build g++ clang libclang-rt-14-dev ccache xvfb xauth fonts-wqy-microhei
  mosquitto mosquitto-clients python3-paho-mqtt sqlite3 desktop-file-utils appstream
- lintian rpm openssl qt6-websockets-dev qt6-httpserver-dev qtkeychain-qt6-dev
+ lintian rpm openssl libssl-dev qt6-websockets-dev qt6-httpserver-dev qtkeychain-qt6-dev
  python3-prometheus-client python3-yaml curl chromium"
 missing=""
 for p in $packages; do

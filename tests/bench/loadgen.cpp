@@ -10,6 +10,8 @@
 //
 // With --ws PATH every MQTT connection goes through a WebSocket (RFC 6455, sub-protocol
 // "mqtt"): the output of one turn becomes one masked binary frame, as browser clients send it.
+// With --tls CA_FILE every connection is TLS 1.3 (OpenSSL, the server verified against the CA,
+// no session resumption: each connection is a new device's full handshake).
 //
 // Each scenario prints exactly one line:
 //   RESULT scenario=NAME key=value ... broker_cpu_s=X loadgen_cpu_s=Y broker_rss_kb=Z
@@ -19,6 +21,14 @@
 #include "mqtt/packets.h"
 
 #include <QByteArray>
+
+#ifdef HERMES_LOADGEN_TLS
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#else
+struct ssl_st;
+using SSL = ssl_st;
+#endif
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -88,6 +98,7 @@ struct Options {
                             ///< over: one address has ~28,000 ephemeral ports; 0 = 8 when
                             ///< --connections is over 20,000, else just 127.0.0.1
     double jitter = 15;     ///< storm: devices return within this many seconds of the drop
+    std::string tlsCa;      ///< non-empty: TLS 1.3 to --port, the server verified against this CA
 };
 
 // ---- Resource readings -------------------------------------------------------------------
@@ -243,6 +254,8 @@ struct Conn {
     std::string wire;        ///< handshake, then frames
     size_t wirePos = 0;
     std::string wireIn;      ///< handshake answer, then frames not yet decoded
+    SSL *ssl = nullptr;      ///< TLS connections only
+    bool tlsReady = false;   ///< the TLS handshake finished
     bool open = false;       ///< socket not closed by either side
     bool dirty = false;      ///< queued for flush at the end of this turn
     bool connacked = false;
@@ -266,14 +279,20 @@ public:
         : m_wsPath(o.wsPath), m_sources(o.sources > 0 ? o.sources : (o.connections > 20000 ? 8 : 0))
     {
         m_epoll = epoll_create1(EPOLL_CLOEXEC);
+        if (!o.tlsCa.empty())
+            setUpTls(o.tlsCa);
     }
     ~Loop()
     {
         for (auto &c : m_conns) {
+            release(*c);
             if (c->fd >= 0)
                 ::close(c->fd);
         }
         ::close(m_epoll);
+#ifdef HERMES_LOADGEN_TLS
+        SSL_CTX_free(m_tls);
+#endif
     }
     Loop(const Loop &) = delete;
     Loop &operator=(const Loop &) = delete;
@@ -314,6 +333,13 @@ public:
         conn->fd = fd;
         conn->index = index;
         conn->open = true;
+#ifdef HERMES_LOADGEN_TLS
+        if (m_tls) {
+            conn->ssl = SSL_new(m_tls);
+            SSL_set_fd(conn->ssl, fd);
+            SSL_set_connect_state(conn->ssl);
+        }
+#endif
         if (!m_wsPath.empty()) {
             conn->ws = true;
             conn->wire = "GET " + m_wsPath + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port)
@@ -384,6 +410,7 @@ public:
             return;
         const linger reset{1, 0};
         setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        release(c);
         c.open = false;
         c.closedAt = nowNs();
         epoll_ctl(m_epoll, EPOLL_CTL_DEL, c.fd, nullptr);
@@ -419,7 +446,7 @@ private:
         std::string &buffer = c.ws ? c.wire : c.out;
         size_t &pos = c.ws ? c.wirePos : c.outPos;
         while (c.open && pos < buffer.size()) {
-            const ssize_t n = ::send(c.fd, buffer.data() + pos, buffer.size() - pos, MSG_NOSIGNAL);
+            const ssize_t n = writeSome(c, buffer.data() + pos, buffer.size() - pos);
             if (n > 0) {
                 pos += size_t(n);
                 c.lastSent = nowNs();
@@ -532,7 +559,7 @@ private:
     {
         char buf[65536];
         while (c.open) {
-            const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+            const ssize_t n = readSome(c, buf, sizeof buf);
             if (n > 0) {
                 if (c.ws) {
                     c.wireIn.append(buf, size_t(n));
@@ -542,8 +569,8 @@ private:
                     c.in.append(buf, size_t(n));
                 }
                 parse(c);
-                if (size_t(n) < sizeof buf)
-                    break; // short read: drained (ET is satisfied by the next edge)
+                if (!c.ssl && size_t(n) < sizeof buf)
+                    break; // short read: drained (TLS may hold decrypted bytes: read to EAGAIN)
             } else if (n == 0) {
                 closeConn(c);
             } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -598,14 +625,83 @@ private:
         c.open = false;
         c.closedAt = nowNs();
         epoll_ctl(m_epoll, EPOLL_CTL_DEL, c.fd, nullptr);
+        release(c);
         ::close(c.fd);
         c.fd = -1;
         if (onClosed)
             onClosed(c);
     }
 
+    // Byte I/O, plain or TLS, with errno set as recv/send set it (EAGAIN: wait for the next edge).
+#ifdef HERMES_LOADGEN_TLS
+    void setUpTls(const std::string &caFile)
+    {
+        m_tls = SSL_CTX_new(TLS_client_method());
+        SSL_CTX_set_min_proto_version(m_tls, TLS1_3_VERSION);
+        SSL_CTX_set_session_cache_mode(m_tls, SSL_SESS_CACHE_OFF);
+        SSL_CTX_set_verify(m_tls, SSL_VERIFY_PEER, nullptr);
+        if (SSL_CTX_load_verify_locations(m_tls, caFile.c_str(), nullptr) != 1)
+            fail("tls_ca_unreadable:" + caFile);
+    }
+
+    /// Finishes the handshake first; SSL's "want read/write" become EAGAIN.
+    ssize_t tlsIo(Conn &c, bool reading, char *data, size_t size)
+    {
+        if (!c.tlsReady) {
+            const int r = SSL_do_handshake(c.ssl);
+            if (r != 1)
+                return tlsError(c, r);
+            c.tlsReady = true;
+            markDirty(c); // CONNECT was queued before the handshake
+        }
+        const int r = reading ? SSL_read(c.ssl, data, int(size)) : SSL_write(c.ssl, data, int(size));
+        return r > 0 ? ssize_t(r) : tlsError(c, r);
+    }
+
+    ssize_t tlsError(Conn &c, int result)
+    {
+        const int e = SSL_get_error(c.ssl, result);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE
+            || (e == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == ENOTCONN))) {
+            errno = EAGAIN;
+            return -1;
+        }
+        if (e == SSL_ERROR_ZERO_RETURN)
+            return 0;
+        if (e == SSL_ERROR_SSL) {
+            char reason[256];
+            ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
+            fail(std::string("tls: ") + reason);
+        }
+        errno = EIO;
+        return -1;
+    }
+
+    void release(Conn &c)
+    {
+        SSL_free(c.ssl);
+        c.ssl = nullptr;
+    }
+#else
+    void setUpTls(const std::string &) { fail("built_without_openssl"); }
+    ssize_t tlsIo(Conn &, bool, char *, size_t) { errno = EIO; return -1; }
+    void release(Conn &) {}
+#endif
+
+    ssize_t readSome(Conn &c, char *data, size_t size)
+    {
+        return c.ssl ? tlsIo(c, true, data, size) : ::recv(c.fd, data, size, 0);
+    }
+    ssize_t writeSome(Conn &c, const char *data, size_t size)
+    {
+        return c.ssl ? tlsIo(c, false, const_cast<char *>(data), size) : ::send(c.fd, data, size, MSG_NOSIGNAL);
+    }
+
     const std::string m_wsPath;
     const int m_sources;
+#ifdef HERMES_LOADGEN_TLS
+    SSL_CTX *m_tls = nullptr;
+#endif
     std::uint32_t m_frames = 0;
     int m_epoll = -1;
     std::vector<std::unique_ptr<Conn>> m_conns;
@@ -1766,6 +1862,7 @@ void usage()
                  "         --ws PATH (MQTT over WebSocket; --port is the ws listener)\n"
                  "         --sources N (spread connections over 127.0.0.2..; default 8 above\n"
                  "         20,000 connections) --jitter S (storm: return window, default 15)\n"
+                 "         --tls CA_FILE (TLS 1.3; --port is the TLS listener)\n"
                  "latency:  --background N (idle sessions held open) --scrape-interval-ms MS\n"
                  "          (GET /metrics from a second thread; needs --http-port and --key)\n");
 }
@@ -1809,6 +1906,7 @@ int main(int argc, char **argv)
         else if (key == "--scrape-interval-ms") o.scrapeIntervalMs = std::max(0, std::atoi(value));
         else if (key == "--sources") o.sources = std::clamp(std::atoi(value), 0, 250);
         else if (key == "--jitter") o.jitter = std::max(0.0, std::atof(value));
+        else if (key == "--tls") o.tlsCa = value;
         else {
             usage();
             return 2;
