@@ -1,6 +1,7 @@
 # Layering is enforced at configure time (STYLE.md R1): hermes_protocol may link only
 # Qt6::Core and libprotobuf; the engine never links Widgets; the UI never links the engine's
-# internals other than through the library itself.
+# internals other than through the library itself; in ui/, models and formatting never
+# include a view (the views are built on them, not the other way round).
 function(hermes_check_layering)
     get_target_property(protocolLinks hermes_protocol LINK_LIBRARIES)
     foreach(lib IN LISTS protocolLinks)
@@ -16,4 +17,15 @@ function(hermes_check_layering)
             endif()
         endforeach()
     endif()
+    file(GLOB viewHeaders RELATIVE ${PROJECT_SOURCE_DIR}/ui/views ${PROJECT_SOURCE_DIR}/ui/views/*.h)
+    file(GLOB_RECURSE belowViews ${PROJECT_SOURCE_DIR}/ui/models/* ${PROJECT_SOURCE_DIR}/ui/format/*)
+    foreach(source IN LISTS belowViews)
+        file(STRINGS ${source} includes REGEX "^#include \"")
+        foreach(header IN LISTS viewHeaders)
+            if(includes MATCHES "#include \"${header}\"")
+                file(RELATIVE_PATH shown ${PROJECT_SOURCE_DIR} ${source})
+                message(FATAL_ERROR "${shown} includes the view header ${header}: ui/models and ui/format must not depend on ui/views")
+            endif()
+        endforeach()
+    endforeach()
 endfunction()

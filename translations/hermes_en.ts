@@ -1566,6 +1566,54 @@ Serialized envelope: about %n bytes.</numerusform>
         <source>Median latency</source>
         <translation type="unfinished" />
     </message>
+    <message>
+        <source>devices %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>alias %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>tag %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>topic %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>all devices</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>pending</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>queued</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>sent</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>receipted</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>expired</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished" />
+    </message>
 </context>
 <context>
     <name>hermes::ui::PushTargetModel</name>
@@ -1619,54 +1667,6 @@ Serialized envelope: about %n bytes.</numerusform>
 </context>
 <context>
     <name>hermes::ui::PushesView</name>
-    <message>
-        <source>devices %1</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>alias %1</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>tag %1</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>topic %1</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>all devices</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>pending</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>queued</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>sent</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>acknowledged</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>receipted</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>expired</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>failed</source>
-        <translation type="unfinished" />
-    </message>
     <message>
         <source>New push…</source>
         <translation type="unfinished" />

@@ -1546,6 +1546,54 @@ Serialized envelope: about %n byte(s).</source>
         <source>Median latency</source>
         <translation>延迟中位数</translation>
     </message>
+    <message>
+        <source>devices %1</source>
+        <translation>设备 %1</translation>
+    </message>
+    <message>
+        <source>alias %1</source>
+        <translation>别名 %1</translation>
+    </message>
+    <message>
+        <source>tag %1</source>
+        <translation>标签 %1</translation>
+    </message>
+    <message>
+        <source>topic %1</source>
+        <translation>主题 %1</translation>
+    </message>
+    <message>
+        <source>all devices</source>
+        <translation>所有设备</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>receipted</source>
+        <translation>已回执</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::PushTargetModel</name>
@@ -1598,54 +1646,6 @@ Serialized envelope: about %n byte(s).</source>
 </context>
 <context>
     <name>hermes::ui::PushesView</name>
-    <message>
-        <source>devices %1</source>
-        <translation>设备 %1</translation>
-    </message>
-    <message>
-        <source>alias %1</source>
-        <translation>别名 %1</translation>
-    </message>
-    <message>
-        <source>tag %1</source>
-        <translation>标签 %1</translation>
-    </message>
-    <message>
-        <source>topic %1</source>
-        <translation>主题 %1</translation>
-    </message>
-    <message>
-        <source>all devices</source>
-        <translation>所有设备</translation>
-    </message>
-    <message>
-        <source>pending</source>
-        <translation>待发送</translation>
-    </message>
-    <message>
-        <source>queued</source>
-        <translation>排队中</translation>
-    </message>
-    <message>
-        <source>sent</source>
-        <translation>已发送</translation>
-    </message>
-    <message>
-        <source>acknowledged</source>
-        <translation>已确认</translation>
-    </message>
-    <message>
-        <source>receipted</source>
-        <translation>已回执</translation>
-    </message>
-    <message>
-        <source>expired</source>
-        <translation>已过期</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
     <message>
         <source>New push…</source>
         <translation>新建推送…</translation>

@@ -1,6 +1,6 @@
 #include "topictreemodel.h"
 
-#include "messagesview.h"
+#include "payloadtext.h"
 #include "sessiontablemodel.h"
 
 #include <QDateTime>

@@ -3,12 +3,14 @@
 /// tree (field, number, type, value, bytes), a hex dump that highlights the selected node's
 /// bytes, canonical JSON with a copy button, and the raw wire format (protoc --decode_raw).
 
+#include "decodedtext.h"
+#include "decodedtreemodel.h"
+
 #include "schema/decodednode.h"
 #include "schema/payloadinterpreter.h"
 #include "schema/schemaregistry.h"
 #include "schema/sparkplug.h"
 
-#include <QAbstractItemModel>
 #include <QByteArray>
 #include <QHash>
 #include <QPointer>
@@ -27,58 +29,6 @@ namespace hermes::ui {
 
 class HexView;
 class SchemaLibrary;
-
-/// A DecodedNode tree as an item model. The root's children are the top-level rows.
-class DecodedTreeModel : public QAbstractItemModel
-{
-    Q_OBJECT
-public:
-    enum Column { Field, Number, Type, Value, Bytes, ColumnCount };
-    enum Role {
-        OffsetRole = Qt::UserRole + 1, ///< qlonglong: first byte of the field (its tag)
-        LengthRole,                    ///< qlonglong: bytes of the field
-        ValueOffsetRole,               ///< qlonglong: first byte of the value
-        UnknownRole,                   ///< bool: not in the schema
-        RawValueRole,                  ///< the node's QVariant value
-    };
-
-    explicit DecodedTreeModel(QObject *parent = nullptr);
-
-    void setRoot(schema::DecodedNode root);
-    const schema::DecodedNode &root() const { return m_root; }
-    void clear() { setRoot({}); }
-
-    /// The node at `index` (the root for an invalid index).
-    const schema::DecodedNode &node(const QModelIndex &index) const;
-    /// The deepest node whose bytes contain `offset`, or an invalid index.
-    QModelIndex indexAtOffset(qsizetype offset) const;
-    /// First row named `name` below `parent` (tests, keyboard navigation).
-    QModelIndex findChild(const QString &name, const QModelIndex &parent = {}) const;
-
-    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
-    QModelIndex parent(const QModelIndex &child) const override;
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
-
-private:
-    struct Place {
-        const schema::DecodedNode *parent = nullptr;
-        int row = 0;
-    };
-    void indexPlaces(const schema::DecodedNode &node);
-    QModelIndex indexOf(const schema::DecodedNode *node, int column = 0) const;
-
-    schema::DecodedNode m_root;
-    QHash<const schema::DecodedNode *, Place> m_places;
-};
-
-/// Pretty-prints compact JSON keeping the key order (QJsonDocument would sort the keys).
-QString indentJson(const QString &compact, int indent = 2);
-
-/// The wire format as `protoc --decode_raw` prints it, one field per line.
-QString formatRawTree(const schema::DecodedNode &root);
 
 class PayloadInspector : public QWidget
 {

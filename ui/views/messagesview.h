@@ -3,13 +3,12 @@
 /// and pause.
 
 #include "messageexport.h"
-#include "ringbuffer.h"
+#include "messagelogmodel.h"
 
 #include "engine/monitor.h"
 
 #include "schema/sparkplug.h"
 
-#include <QAbstractTableModel>
 #include <QWidget>
 
 class QLabel;
@@ -25,36 +24,6 @@ namespace hermes::ui {
 
 class PayloadInspector;
 class SchemaLibrary;
-
-/// Rows are the ring's messages, oldest first. Applying a batch removes the evicted rows
-/// from the top and inserts the new ones at the bottom: two model signals per batch.
-class MessageLogModel : public QAbstractTableModel
-{
-    Q_OBJECT
-public:
-    enum Column { Time, Topic, QoSColumn, Retain, Size, From, Preview, ColumnCount };
-    enum Role { RecordIndexRole = Qt::UserRole + 1 };
-
-    explicit MessageLogModel(qsizetype capacity, QObject *parent = nullptr);
-
-    void append(const QList<MessageRecord> &messages);
-    void clear();
-    const MessageRecord &record(int row) const { return m_ring.at(row); }
-    qsizetype capacity() const { return m_ring.capacity(); }
-
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
-
-private:
-    RingBuffer<MessageRecord> m_ring;
-};
-
-/// Text when the payload is printable UTF-8, otherwise hex.
-QString payloadPreview(const QByteArray &payload, qsizetype maxChars = 120);
-/// "00000000  48 65 6c 6c 6f  Hello" lines.
-QString hexDump(const QByteArray &payload, qsizetype maxBytes = 4096);
 
 class MessagesView : public QWidget
 {

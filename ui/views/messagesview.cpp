@@ -1,6 +1,7 @@
 #include "messagesview.h"
 
 #include "payloadinspector.h"
+#include "payloadtext.h"
 #include "schemalibrary.h"
 
 #include "mqtt/topic.h"
@@ -26,127 +27,6 @@
 #include <numeric>
 
 namespace hermes::ui {
-
-MessageLogModel::MessageLogModel(qsizetype capacity, QObject *parent)
-    : QAbstractTableModel(parent)
-    , m_ring(capacity)
-{
-}
-
-void MessageLogModel::append(const QList<MessageRecord> &messages)
-{
-    if (messages.isEmpty())
-        return;
-    // Only the newest `capacity` of this batch can survive.
-    const qsizetype incoming = std::min(messages.size(), m_ring.capacity());
-    const qsizetype evicted = std::max<qsizetype>(0, m_ring.size() + incoming - m_ring.capacity());
-    if (evicted > 0) {
-        beginRemoveRows({}, 0, int(evicted) - 1);
-        m_ring.dropOldest(evicted);
-        endRemoveRows();
-    }
-    const int first = int(m_ring.size());
-    beginInsertRows({}, first, first + int(incoming) - 1);
-    for (qsizetype i = messages.size() - incoming; i < messages.size(); ++i)
-        m_ring.push(messages.at(i));
-    endInsertRows();
-}
-
-void MessageLogModel::clear()
-{
-    beginResetModel();
-    m_ring.clear();
-    endResetModel();
-}
-
-int MessageLogModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_ring.size());
-}
-
-int MessageLogModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant MessageLogModel::data(const QModelIndex &index, int role) const
-{
-    if (!index.isValid() || index.row() >= m_ring.size())
-        return {};
-    const MessageRecord &message = m_ring.at(index.row());
-    if (role == RecordIndexRole)
-        return index.row();
-    if (role == Qt::TextAlignmentRole && (index.column() == QoSColumn || index.column() == Size))
-        return int(Qt::AlignRight | Qt::AlignVCenter);
-    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
-        return {};
-    switch (Column(index.column())) {
-    case Time:
-        return QDateTime::fromMSecsSinceEpoch(message.atMs).toString(QStringLiteral("hh:mm:ss.zzz"));
-    case Topic:
-        return message.topic;
-    case QoSColumn:
-        return int(message.qos);
-    case Retain:
-        return message.retain ? tr("yes") : QString();
-    case Size:
-        return QLocale().toString(message.payloadSize);
-    case From:
-        return message.fromClientId.isEmpty() ? tr("(broker)") : message.fromClientId;
-    case Preview:
-        return payloadPreview(message.payload);
-    case ColumnCount:
-        break;
-    }
-    return {};
-}
-
-QVariant MessageLogModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (Column(section)) {
-    case Time: return tr("Time");
-    case Topic: return tr("Topic");
-    case QoSColumn: return tr("QoS");
-    case Retain: return tr("Retained");
-    case Size: return tr("Bytes");
-    case From: return tr("From");
-    case Preview: return tr("Payload");
-    case ColumnCount: break;
-    }
-    return {};
-}
-
-QString payloadPreview(const QByteArray &payload, qsizetype maxChars)
-{
-    const QByteArray head = payload.left(maxChars * 4);
-    const QString text = QString::fromUtf8(head);
-    const bool printable = !text.contains(QChar::ReplacementCharacter)
-        && std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c.isPrint() || c == QLatin1Char('\n') || c == QLatin1Char('\t'); });
-    if (printable)
-        return text.left(maxChars).replace(QLatin1Char('\n'), QLatin1Char(' '));
-    return QString::fromLatin1(payload.left(maxChars / 3).toHex(' '));
-}
-
-QString hexDump(const QByteArray &payload, qsizetype maxBytes)
-{
-    QString out;
-    const qsizetype size = std::min(payload.size(), maxBytes);
-    for (qsizetype offset = 0; offset < size; offset += 16) {
-        const QByteArray line = payload.mid(offset, std::min<qsizetype>(16, size - offset));
-        QString ascii;
-        for (const char c : line)
-            ascii += (c >= 0x20 && c < 0x7f) ? QLatin1Char(c) : QLatin1Char('.');
-        out += QStringLiteral("%1  %2  %3\n")
-                   .arg(offset, 8, 16, QLatin1Char('0'))
-                   .arg(QString::fromLatin1(line.toHex(' ')), -47)
-                   .arg(ascii);
-    }
-    if (payload.size() > maxBytes)
-        out += QStringLiteral("… (%1 more bytes)\n").arg(payload.size() - maxBytes);
-    return out;
-}
 
 MessagesView::MessagesView(EngineMonitor &monitor, QWidget *parent)
     : QWidget(parent)
