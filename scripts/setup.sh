@@ -8,7 +8,7 @@ packages="qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-de
  libprotoc-dev cmake ninja-build g++ clang libclang-rt-14-dev ccache xvfb xauth fonts-wqy-microhei
  mosquitto mosquitto-clients python3-paho-mqtt sqlite3 desktop-file-utils appstream
  lintian rpm openssl libssl-dev qt6-websockets-dev qt6-httpserver-dev qtkeychain-qt6-dev
- python3-prometheus-client python3-yaml curl chromium"
+ python3-prometheus-client python3-yaml curl chromium rabbitmq-server"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -19,4 +19,9 @@ if [ -n "$missing" ]; then
     apt-get update -qq
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing
+    # rabbitmq-server is a test peer: the tests start their own nodes on loopback
+    # (scripts/rabbitmq-cluster.sh); the system service it installs stays off.
+    case "$missing" in
+    *rabbitmq-server*) systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true ;;
+    esac
 fi
