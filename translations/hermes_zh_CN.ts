@@ -8,11 +8,11 @@
         <translation>从 FILE 读取代理设置。</translation>
     </message>
     <message>
-        <source>Listen on HOST:PORT (repeatable; replaces the file's listeners).</source>
+        <source>Listen on HOST:PORT (repeatable; replaces the file&apos;s listeners).</source>
         <translation>监听 HOST:PORT（可重复；替换配置文件中的监听地址）。</translation>
     </message>
     <message>
-        <source>Keep the broker's database in DIR.</source>
+        <source>Keep the broker&apos;s database in DIR.</source>
         <translation>将代理数据库保存在 DIR 中。</translation>
     </message>
     <message>
@@ -24,11 +24,11 @@
         <translation>会话和消息仅保存在内存中。</translation>
     </message>
     <message>
-        <source>--listen: '%1' is not HOST:PORT</source>
+        <source>--listen: &apos;%1&apos; is not HOST:PORT</source>
         <translation>--listen：“%1”不是 HOST:PORT 格式</translation>
     </message>
     <message>
-        <source>--log-level: '%1' is not error, warning, info or debug</source>
+        <source>--log-level: &apos;%1&apos; is not error, warning, info or debug</source>
         <translation>--log-level：“%1”不是 error、warning、info 或 debug</translation>
     </message>
 </context>
@@ -111,6 +111,29 @@
     <message>
         <source>Cannot open the broker database: %1</source>
         <translation>无法打开代理数据库：%1</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ClientEngine</name>
+    <message>
+        <source>%1 refused the subscription to # (%2): the console needs to read every topic</source>
+        <translation>%1 拒绝了对 # 的订阅（%2）：控制台需要读取所有主题</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1: %2; reconnecting in %3 s</source>
+        <translation>%1：%2；%3 秒后重新连接</translation>
+    </message>
+    <message>
+        <source>%1 is attached as a plain MQTT client: pushes need a Hermes broker (publish to the device&apos;s topic instead)</source>
+        <translation>%1 以普通 MQTT 客户端方式连接：推送需要 Hermes 代理（请改为向设备主题发布）</translation>
+    </message>
+    <message>
+        <source>%1 does not expose its devices to a client</source>
+        <translation>%1 不向客户端公开其设备</translation>
     </message>
 </context>
 <context>
@@ -234,8 +257,8 @@
         <translation>请输入主题过滤器，例如 telemetry/+/state</translation>
     </message>
     <message>
-        <source>Not a valid topic filter: '+' and '#' must fill a whole level, '#' only at the end</source>
-        <translation>不是有效的主题过滤器：'+' 和 '#' 必须占据整个层级，'#' 只能位于末尾</translation>
+        <source>Not a valid topic filter: &apos;+&apos; and &apos;#&apos; must fill a whole level, &apos;#&apos; only at the end</source>
+        <translation>不是有效的主题过滤器：&apos;+&apos; 和 &apos;#&apos; 必须占据整个层级，&apos;#&apos; 只能位于末尾</translation>
     </message>
     <message>
         <source>Choose a message type</source>
@@ -1211,7 +1234,7 @@ QoS：%2   保留：%3   字节：%4
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n named from the BIRTH's aliases</source>
+        <source>%n named from the BIRTH&apos;s aliases</source>
         <translation>
             <numerusform>其中 %n 个的名称来自 BIRTH 的别名</numerusform>
         </translation>
@@ -1328,7 +1351,7 @@ QoS：%2   保留：%3   字节：%4
         <translation>所有设备</translation>
     </message>
     <message>
-        <source>After this, a device that was offline does not get the push (MQTT 5 message expiry and the envelope's expiry)</source>
+        <source>After this, a device that was offline does not get the push (MQTT 5 message expiry and the envelope&apos;s expiry)</source>
         <translation>超过此时间后，之前离线的设备将不会收到该推送（MQTT 5 消息过期及信封过期）</translation>
     </message>
     <message>
@@ -1435,7 +1458,7 @@ QoS：%2   保留：%3   字节：%4
     </message>
     <message numerus="yes">
         <source>%1
-Sequence number: the device's next; signed with the broker's key when one is configured.
+Sequence number: the device&apos;s next; signed with the broker&apos;s key when one is configured.
 Serialized envelope: about %n byte(s).</source>
         <translation>
             <numerusform>%1
@@ -1691,7 +1714,7 @@ Serialized envelope: about %n byte(s).</source>
         <translation>导出报告…</translation>
     </message>
     <message>
-        <source>Write the selected push's delivery report to CSV or JSON</source>
+        <source>Write the selected push&apos;s delivery report to CSV or JSON</source>
         <translation>将所选推送的送达报告写入 CSV 或 JSON</translation>
     </message>
 </context>
@@ -2390,7 +2413,7 @@ Serialized envelope: about %n byte(s).</source>
         <translation>场景文件 (*.scenario);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>Pick a scenario and press Start: the devices connect to the console's broker.</source>
+        <source>Pick a scenario and press Start: the devices connect to the console&apos;s broker.</source>
         <translation>选择一个场景并点击“开始”：设备将连接到控制台内置的代理。</translation>
     </message>
     <message>

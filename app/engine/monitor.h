@@ -23,11 +23,28 @@ struct AccountInfo {
     bool fromConfig = false; ///< defined in the config file: read-only
 };
 
+/// What an engine can show and do. The embedded broker and a remote hermesd have every
+/// feature; a plain MQTT client attached to another broker sees only messages, retained
+/// messages and $SYS: views whose feature is missing say so instead of sitting empty.
+enum class EngineFeature : quint16 {
+    Messages = 0x01,   ///< captured application messages, publish, retained messages
+    Statistics = 0x02, ///< broker counters for the Dashboard
+    Sessions = 0x04,   ///< sessions, session detail (heartbeats, in flight, trace), kick
+    Push = 0x08,       ///< the push service: pushes, reports, devices
+    Accounts = 0x10,
+    Simulation = 0x20,
+    Listeners = 0x40,  ///< the engine's own listen addresses can be changed
+};
+Q_DECLARE_FLAGS(EngineFeatures, EngineFeature)
+Q_DECLARE_OPERATORS_FOR_FLAGS(EngineFeatures)
+
 class EngineMonitor : public QObject
 {
     Q_OBJECT
 public:
     using QObject::QObject;
+
+    virtual EngineFeatures features() const { return EngineFeatures(0x7F); }
 
     /// Starts the engine; answers with started() or startFailed().
     virtual void start() = 0;
@@ -86,6 +103,9 @@ signals:
     void sessionDetail(const hermes::SessionDetail &detail);
     void retainedMessages(const QList<hermes::MessageRecord> &messages);
     void storeError(const QString &message);
+    /// The link to a broker this engine is attached to went down (`detail` says why; it
+    /// retries by itself) or came back. Engines that embed their broker never emit it.
+    void linkChanged(bool up, const QString &detail);
     void pushAccepted(const hermes::PushReport &report);
     void pushRefused(const hermes::PushRequest &request, const QString &message);
     /// `error` is empty when the target is valid; `sample` holds the first few device ids.
