@@ -791,6 +791,62 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <source>Push to &amp;selected…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Hermes Push Console — %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detach</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attaching to %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attached to %1 as an MQTT client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnecting: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not attached: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detaching from %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detached from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not show its sessions to an MQTT client: sessions, heartbeat timelines, in-flight and queued messages need a Hermes broker. Messages, Topics, retained messages and the Dashboard work.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pushes need the push service of a Hermes broker; %1 is attached as a plain MQTT client. Publish to a device&apos;s topic from the Messages view instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Simulations run against the embedded broker; %1 is attached as a plain MQTT client.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not attach</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The console could not attach to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageForm</name>
@@ -2994,6 +3050,10 @@ Subscribers will no longer receive them when they subscribe.</numerusform>
     </message>
     <message>
         <source>User interface language: zh_CN or en.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach to the MQTT broker at HOST:PORT as a client instead of embedding one ($HERMES_USER and $HERMES_PASSWORD log in).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

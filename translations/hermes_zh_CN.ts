@@ -791,6 +791,62 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <source>Push to &amp;selected…</source>
         <translation>推送到所选设备(&amp;S)…</translation>
     </message>
+    <message>
+        <source>Hermes Push Console — %1</source>
+        <translation>信使推送控制台 — %1</translation>
+    </message>
+    <message>
+        <source>Detach</source>
+        <translation>断开</translation>
+    </message>
+    <message>
+        <source>Attach</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Attaching to %1…</source>
+        <translation>正在连接 %1…</translation>
+    </message>
+    <message>
+        <source>Attached to %1 as an MQTT client</source>
+        <translation>已作为 MQTT 客户端连接到 %1</translation>
+    </message>
+    <message>
+        <source>Reconnecting: %1</source>
+        <translation>正在重新连接：%1</translation>
+    </message>
+    <message>
+        <source>Not attached: %1</source>
+        <translation>未连接：%1</translation>
+    </message>
+    <message>
+        <source>Detaching from %1…</source>
+        <translation>正在断开 %1…</translation>
+    </message>
+    <message>
+        <source>Detached from %1</source>
+        <translation>已断开 %1</translation>
+    </message>
+    <message>
+        <source>%1 does not show its sessions to an MQTT client: sessions, heartbeat timelines, in-flight and queued messages need a Hermes broker. Messages, Topics, retained messages and the Dashboard work.</source>
+        <translation>%1 不向 MQTT 客户端公开会话：会话、心跳时间线、传输中和排队的消息需要 Hermes 代理。消息、主题、保留消息和仪表盘可以使用。</translation>
+    </message>
+    <message>
+        <source>Pushes need the push service of a Hermes broker; %1 is attached as a plain MQTT client. Publish to a device&apos;s topic from the Messages view instead.</source>
+        <translation>推送需要 Hermes 代理的推送服务；%1 以普通 MQTT 客户端方式连接。请改为在消息视图中向设备主题发布。</translation>
+    </message>
+    <message>
+        <source>Simulations run against the embedded broker; %1 is attached as a plain MQTT client.</source>
+        <translation>模拟针对内嵌代理运行；%1 以普通 MQTT 客户端方式连接。</translation>
+    </message>
+    <message>
+        <source>Could not attach</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <source>The console could not attach to %1.</source>
+        <translation>控制台无法连接到 %1。</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageForm</name>
@@ -2961,6 +3017,10 @@ Subscribers will no longer receive them when they subscribe.</source>
     <message>
         <source>User interface language: zh_CN or en.</source>
         <translation>界面语言：zh_CN 或 en。</translation>
+    </message>
+    <message>
+        <source>Attach to the MQTT broker at HOST:PORT as a client instead of embedding one ($HERMES_USER and $HERMES_PASSWORD log in).</source>
+        <translation>以客户端方式连接到 HOST:PORT 上的 MQTT 代理，而不是内嵌代理（用 $HERMES_USER 和 $HERMES_PASSWORD 登录）。</translation>
     </message>
 </context>
 </TS>

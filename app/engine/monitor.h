@@ -45,6 +45,9 @@ public:
     using QObject::QObject;
 
     virtual EngineFeatures features() const { return EngineFeatures(0x7F); }
+    /// The broker this engine is attached to ("10.0.0.5:1883"); empty for an engine that
+    /// embeds its broker.
+    virtual QString attachedTo() const { return {}; }
 
     /// Starts the engine; answers with started() or startFailed().
     virtual void start() = 0;

@@ -1,9 +1,11 @@
-// hermes: the Hermes console (GUI) with its embedded broker.
+// hermes: the Hermes console (GUI) with its embedded broker, or attached to another broker
+// as an MQTT client (--connect HOST:PORT).
 #include "mainwindow.h"
 #include "theme.h"
 #include "translations.h"
 
 #include "engine/brokeroptions.h"
+#include "engine/client/clientengine.h"
 #include "engine/localengine.h"
 #include "engine/version.h"
 
@@ -14,6 +16,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 namespace {
 
@@ -39,6 +42,10 @@ void describeOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("language"),
                       QCoreApplication::translate("main", "User interface language: zh_CN or en."),
                       QStringLiteral("code")});
+    parser.addOption({QStringLiteral("connect"),
+                      QCoreApplication::translate("main", "Attach to the MQTT broker at HOST:PORT as a client instead of "
+                                                          "embedding one ($HERMES_USER and $HERMES_PASSWORD log in)."),
+                      QStringLiteral("host:port")});
     hermes::addBrokerOptions(parser);
 }
 
@@ -84,9 +91,31 @@ int main(int argc, char *argv[])
     hermes::BrokerConfig config = std::get<hermes::BrokerConfig>(std::move(parsed));
     hermes::applyLogLevel(config.logLevel);
 
-    hermes::LocalEngine engine(config);
-    hermes::ui::MainWindow window(engine);
+    std::unique_ptr<hermes::EngineMonitor> engine;
+    if (parser.isSet(QStringLiteral("connect"))) {
+        // HOST:PORT with a name, an IPv4 address or a bracketed IPv6 address.
+        const QString target = parser.value(QStringLiteral("connect"));
+        const qsizetype colon = target.lastIndexOf(QLatin1Char(':'));
+        bool portOk = false;
+        const quint16 port = colon > 0 ? target.mid(colon + 1).toUShort(&portOk) : 0;
+        QString host = target.left(colon);
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+        if (!portOk || port == 0 || host.isEmpty()) {
+            std::fprintf(stderr, "hermes: --connect %s: expected HOST:PORT, e.g. 10.0.0.5:1883\n", qPrintable(target));
+            return 2;
+        }
+        hermes::ClientEngineOptions options;
+        options.host = host;
+        options.port = port;
+        options.userName = qEnvironmentVariable("HERMES_USER");
+        options.password = qEnvironmentVariable("HERMES_PASSWORD").toUtf8();
+        engine = std::make_unique<hermes::ClientEngine>(options);
+    } else {
+        engine = std::make_unique<hermes::LocalEngine>(config);
+    }
+    hermes::ui::MainWindow window(*engine);
     window.show();
-    engine.start();
+    engine->start();
     return app.exec();
 }

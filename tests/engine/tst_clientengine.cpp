@@ -2,6 +2,7 @@
 // messages, retained messages (and deletes one) and the $SYS dashboard; an unreachable
 // broker, a wrong password and a lost link each say which broker and why; what a client
 // cannot do (pushes, sessions) is refused plainly.
+#include "../common/mosquitto.h"
 #include "../common/testmain.h"
 #include "engine/client/clientengine.h"
 #include "engine/client/sysstatistics.h"
@@ -9,67 +10,13 @@
 
 #include <QProcess>
 #include <QSignalSpy>
-#include <QStandardPaths>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 
 using namespace hermes;
+using hermes::test::freePort;
+using hermes::test::Mosquitto;
 
 namespace {
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-/// mosquitto on 127.0.0.1:port with `extra` configuration lines, stopped on destruction.
-class Mosquitto
-{
-public:
-    Mosquitto(const QTemporaryDir &dir, quint16 port, const QStringList &extra = {})
-        : m_dir(dir.path())
-        , m_port(port)
-        , m_extra(extra)
-    {
-    }
-    ~Mosquitto() { stop(); }
-
-    bool start()
-    {
-        QFile config(m_dir + QStringLiteral("/mosquitto-%1.conf").arg(m_port));
-        if (!config.open(QIODevice::WriteOnly))
-            return false;
-        QStringList lines{QStringLiteral("listener %1 127.0.0.1").arg(m_port), QStringLiteral("user root")};
-        lines += m_extra;
-        config.write(lines.join(QLatin1Char('\n')).toUtf8() + '\n');
-        config.close();
-        m_process.start(QStandardPaths::findExecutable(QStringLiteral("mosquitto"), {QStringLiteral("/usr/sbin")}),
-                        {QStringLiteral("-c"), config.fileName()});
-        if (!m_process.waitForStarted())
-            return false;
-        return QTest::qWaitFor([this] {
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, m_port);
-            return probe.waitForConnected(200);
-        }, 10000);
-    }
-    void stop()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.kill();
-        m_process.waitForFinished();
-    }
-
-private:
-    QString m_dir;
-    quint16 m_port;
-    QStringList m_extra;
-    QProcess m_process;
-};
 
 ClientEngineOptions optionsFor(quint16 port)
 {
@@ -116,7 +63,7 @@ private:
 
 void TestClientEngine::init()
 {
-    if (QStandardPaths::findExecutable(QStringLiteral("mosquitto"), {QStringLiteral("/usr/sbin")}).isEmpty())
+    if (!Mosquitto::installed())
         HERMES_SKIP("mosquitto is not installed (package mosquitto)");
     QVERIFY(m_dir.isValid());
 }

@@ -133,6 +133,10 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     connect(&m_monitor, &EngineMonitor::startFailed, this, &MainWindow::onStartFailed);
     connect(&m_monitor, &EngineMonitor::stopped, this, &MainWindow::onStopped);
     connect(&m_monitor, &EngineMonitor::telemetry, this, &MainWindow::onTelemetry);
+    connect(&m_monitor, &EngineMonitor::linkChanged, this, [this](bool up, const QString &detail) {
+        m_linkProblem = up ? QString() : detail;
+        updateBrokerControls();
+    });
     connect(&m_monitor, &EngineMonitor::storeError, this, [this](const QString &message) {
         statusBar()->showMessage(tr("Database problem: %1").arg(message));
         if (m_interactive)
@@ -145,6 +149,7 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
         m_brokerState = BrokerState::Listening;
         m_listening = m_monitor.configuredListenAddresses();
     }
+    showMissingFeatures();
     retranslateUi();
     resize(1400, 900);
     m_defaultState = saveState(LayoutVersion);
@@ -281,7 +286,9 @@ void MainWindow::buildMenus()
 
 void MainWindow::retranslateUi()
 {
-    setWindowTitle(tr("Hermes Push Console"));
+    const QString attachedTo = m_monitor.attachedTo();
+    setWindowTitle(attachedTo.isEmpty() ? tr("Hermes Push Console") : tr("Hermes Push Console — %1").arg(attachedTo));
+    retranslateFeatureNotices();
     m_dashboardDock->setWindowTitle(tr("Dashboard"));
     m_messagesDock->setWindowTitle(tr("Messages"));
     m_topicsDock->setWindowTitle(tr("Topics"));
@@ -443,6 +450,11 @@ void MainWindow::updateBrokerControls()
     m_startAction->setEnabled(!running && !busy);
     m_stopAction->setEnabled(running && !busy);
     m_brokerButton->setEnabled(!busy);
+    const QString attachedTo = m_monitor.attachedTo();
+    if (!attachedTo.isEmpty()) {
+        updateAttachedControls(attachedTo, running);
+        return;
+    }
     m_brokerButton->setText(running ? tr("Stop broker") : tr("Start broker"));
     QStringList addresses;
     for (const ListenAddress &address : std::as_const(m_listening))
@@ -475,6 +487,74 @@ void MainWindow::updateBrokerControls()
     }
 }
 
+void MainWindow::updateAttachedControls(const QString &broker, bool running)
+{
+    m_brokerButton->setText(running ? tr("Detach") : tr("Attach"));
+    switch (m_brokerState) {
+    case BrokerState::Starting:
+        m_brokerLabel->setText(tr("Attaching to %1…").arg(broker));
+        break;
+    case BrokerState::Listening:
+        m_brokerLabel->setText(m_linkProblem.isEmpty() ? tr("Attached to %1 as an MQTT client").arg(broker)
+                                                       : tr("Reconnecting: %1").arg(m_linkProblem));
+        break;
+    case BrokerState::PortTaken:
+    case BrokerState::Failed:
+        m_brokerLabel->setText(tr("Not attached: %1").arg(m_failure));
+        break;
+    case BrokerState::Stopping:
+        m_brokerLabel->setText(tr("Detaching from %1…").arg(broker));
+        break;
+    case BrokerState::Stopped:
+        m_brokerLabel->setText(tr("Detached from %1").arg(broker));
+        break;
+    }
+}
+
+/// Views whose engine feature is missing (a plain MQTT client sees no sessions, pushes or
+/// simulations) are replaced by a notice saying so, instead of sitting empty.
+void MainWindow::showMissingFeatures()
+{
+    const EngineFeatures features = m_monitor.features();
+    const auto notice = [this](const QString &objectName) {
+        auto *label = new QLabel(this);
+        label->setObjectName(objectName);
+        label->setAlignment(Qt::AlignCenter);
+        label->setWordWrap(true);
+        label->setMargin(24);
+        m_featureNotices.append(label);
+        return label;
+    };
+    if (!(features & EngineFeature::Sessions)) {
+        m_sessions->hide();
+        takeCentralWidget();
+        setCentralWidget(notice(QStringLiteral("sessionsUnavailable")));
+        m_detailDock->setWidget(notice(QStringLiteral("sessionDetailUnavailable")));
+    }
+    if (!(features & EngineFeature::Push))
+        m_pushesDock->setWidget(notice(QStringLiteral("pushesUnavailable")));
+    if (!(features & EngineFeature::Simulation))
+        m_simulatorDock->setWidget(notice(QStringLiteral("simulatorUnavailable")));
+}
+
+void MainWindow::retranslateFeatureNotices()
+{
+    const QString broker = m_monitor.attachedTo();
+    for (QLabel *label : std::as_const(m_featureNotices)) {
+        const QString name = label->objectName();
+        if (name == QLatin1String("sessionsUnavailable") || name == QLatin1String("sessionDetailUnavailable"))
+            label->setText(tr("%1 does not show its sessions to an MQTT client: sessions, heartbeat timelines, "
+                              "in-flight and queued messages need a Hermes broker. Messages, Topics, retained "
+                              "messages and the Dashboard work.").arg(broker));
+        else if (name == QLatin1String("pushesUnavailable"))
+            label->setText(tr("Pushes need the push service of a Hermes broker; %1 is attached as a plain MQTT "
+                              "client. Publish to a device's topic from the Messages view instead.").arg(broker));
+        else if (name == QLatin1String("simulatorUnavailable"))
+            label->setText(tr("Simulations run against the embedded broker; %1 is attached as a plain MQTT client.")
+                               .arg(broker));
+    }
+}
+
 void MainWindow::onStarted(const QList<ListenAddress> &addresses)
 {
     m_listening = addresses;
@@ -487,6 +567,21 @@ void MainWindow::onStarted(const QList<ListenAddress> &addresses)
 void MainWindow::onStartFailed(const QString &reason)
 {
     m_failure = reason;
+    if (!m_monitor.attachedTo().isEmpty()) {
+        m_brokerState = BrokerState::Failed;
+        updateBrokerControls();
+        if (m_startProblemBox)
+            m_startProblemBox->close();
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Could not attach"),
+                                    tr("The console could not attach to %1.").arg(m_monitor.attachedTo()),
+                                    QMessageBox::Close, this);
+        box->setObjectName(QStringLiteral("startProblemBox"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setInformativeText(reason);
+        m_startProblemBox = box;
+        box->open();
+        return;
+    }
     const QList<ListenAddress> addresses = m_monitor.configuredListenAddresses();
     const bool taken = std::any_of(addresses.cbegin(), addresses.cend(), &MainWindow::isPortTaken);
     m_brokerState = taken ? BrokerState::PortTaken : BrokerState::Failed;

@@ -96,6 +96,9 @@ private:
     void askForListenAddress();
     void askForAnotherPort();
     void updateBrokerControls();
+    void updateAttachedControls(const QString &broker, bool running);
+    void showMissingFeatures();
+    void retranslateFeatureNotices();
     void updatePushSelectedAction();
     void restoreLayout();
     void resetLayout();
@@ -147,6 +150,8 @@ private:
     QByteArray m_defaultState;
     /// The broker text is rebuilt from this on a language change.
     enum class BrokerState { Starting, Listening, Failed, PortTaken, Stopping, Stopped } m_brokerState = BrokerState::Starting;
+    QString m_linkProblem;           ///< an attached broker's lost link, while it is retried
+    QList<QLabel *> m_featureNotices; ///< in place of views the engine cannot feed
     QList<ListenAddress> m_listening;
     QString m_failure;
     BrokerCounters m_counters;

@@ -38,6 +38,7 @@ public:
     ~ClientEngine() override;
 
     EngineFeatures features() const override { return EngineFeature::Messages | EngineFeature::Statistics; }
+    QString attachedTo() const override { return m_options.address(); }
     const ClientEngineOptions &options() const { return m_options; }
     /// Telemetry cadence; the default 250 ms keeps views at 4 Hz, like the embedded broker.
     void setTelemetryInterval(std::chrono::milliseconds interval) { m_interval = interval; }

@@ -26,7 +26,6 @@ const QHash<QString, Field> &fields()
         {QStringLiteral("$SYS/broker/bytes/sent"), &BrokerCounters::bytesSent},
         {QStringLiteral("$SYS/broker/retained messages/count"), &BrokerCounters::retainedCount},
         {QStringLiteral("$SYS/broker/subscriptions/count"), &BrokerCounters::subscriptionCount},
-        {QStringLiteral("$SYS/broker/store/messages/count"), &BrokerCounters::queuedTotal},
     };
     return table;
 }
