@@ -34,7 +34,7 @@ using namespace mqtt;
 
 namespace {
 
-/// The host of an "address:port" peer string ("::1:5000" → ::1).
+/// Session Expiry Interval: the session never ends (v5 0xFFFFFFFF; 3.x clean session 0).
 constexpr quint32 NeverExpires = 0xFFFFFFFF;
 
 qint64 wallNow()
@@ -477,7 +477,7 @@ void Broker::endSession(Session &session)
     if (session.pendingWill)
         publishWill(session.clientId, std::exchange(session.pendingWill, nullptr)->will);
     m_sessionDeadlines.cancel(session.id);
-    m_subscriptions.removeSubscriber(session.id);
+    m_router.subscriptions().removeSubscriber(session.id);
     if (session.offlineState)
         abandonTraced(*session.offlineState, tr("session ended"));
     if (m_store) {
@@ -489,7 +489,7 @@ void Broker::endSession(Session &session)
         m_removedSessions.append(session.clientId);
     m_sessions.erase(session.id);
     m_counters.clientsTotal = m_sessions.size();
-    m_counters.subscriptionCount = quint64(m_subscriptions.size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
 }
 
 void Broker::abandonTraced(const SessionState &state, const QString &why)
@@ -600,10 +600,10 @@ void Broker::dropForbiddenSubscriptions(Session &session)
     // longer hold just stops delivering.
     const ClientIdentity identity = session.identity();
     bool dropped = false;
-    for (const SubscriptionRecord &record : m_subscriptions.subscriptionsOf(session.id)) {
+    for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session.id)) {
         if (m_access.maySubscribe(identity, record.filter))
             continue;
-        m_subscriptions.unsubscribe(session.id, record.filter);
+        m_router.subscriptions().unsubscribe(session.id, record.filter);
         if (m_store && session.isPersistent())
             m_store->deleteSubscription(session.clientId, record.filter);
         qCInfo(lcBroker) << "dropped" << session.clientId << "subscription" << record.filter << ": no longer permitted";
@@ -611,8 +611,8 @@ void Broker::dropForbiddenSubscriptions(Session &session)
     }
     if (!dropped)
         return;
-    m_counters.subscriptionCount = quint64(m_subscriptions.size());
-    session.activity.subscriptions = int(m_subscriptions.subscriptionsOf(session.id).size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
+    session.activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session.id).size());
     session.dirty = true;
     if (m_store && session.isPersistent())
         scheduleCommit();
@@ -858,7 +858,7 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
     const int cap = m_config.maxSubscriptionsPerClient;
     QSet<QString> held;
     if (cap > 0) {
-        for (const SubscriptionRecord &record : m_subscriptions.subscriptionsOf(session->id))
+        for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session->id))
             held.insert(record.filter);
     }
     for (const TopicSubscription &requested : subscribe.subscriptions) {
@@ -880,14 +880,14 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
             held.insert(requested.filter);
         TopicSubscription granted = requested;
         granted.options.maximumQoS = minQoS(requested.options.maximumQoS, m_config.limits.maximumQoS);
-        const bool isNew = m_subscriptions.subscribe(session->id, granted.filter, granted.options, subscriptionId);
+        const bool isNew = m_router.subscriptions().subscribe(session->id, granted.filter, granted.options, subscriptionId);
         if (m_store && session->isPersistent())
             m_store->saveSubscription(session->clientId, {granted.filter, granted.options, subscriptionId});
         codes.append(ReasonCode(quint8(granted.options.maximumQoS)));
         accepted.append({granted, isNew});
     }
-    m_counters.subscriptionCount = quint64(m_subscriptions.size());
-    session->activity.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
+    session->activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session->id).size());
     session->dirty = true;
     if (m_store && session->isPersistent())
         scheduleCommit();
@@ -927,13 +927,13 @@ void Broker::onUnsubscribeRequested(Connection &connection, const Unsubscribe &u
         return;
     QList<ReasonCode> codes;
     for (const QString &filter : unsubscribe.filters) {
-        const bool removed = isValidTopicFilter(filter) && m_subscriptions.unsubscribe(session->id, filter);
+        const bool removed = isValidTopicFilter(filter) && m_router.subscriptions().unsubscribe(session->id, filter);
         if (removed && m_store && session->isPersistent())
             m_store->deleteSubscription(session->clientId, filter);
         codes.append(removed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
     }
-    m_counters.subscriptionCount = quint64(m_subscriptions.size());
-    session->activity.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
+    session->activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session->id).size());
     session->dirty = true;
     if (m_store && session->isPersistent())
         scheduleCommit();
@@ -1023,9 +1023,9 @@ bool Broker::publishTraced(Publish message, const QString &clientId, quint64 tra
     const Session *target = sessionFor(clientId);
     if (!target)
         return false;
-    m_traceTarget = TraceTarget{target->id, trace, false};
-    publish(std::move(message));
-    return std::exchange(m_traceTarget, std::nullopt)->accepted;
+    TracedCopy traced{target->id, trace, false};
+    publishAsBroker(std::move(message), &traced);
+    return traced.accepted;
 }
 
 void Broker::addMessageTap(const QString &filter)
@@ -1037,19 +1037,12 @@ void Broker::addMessageTap(const QString &filter)
 bool Broker::subscribesTo(const QString &clientId, const QString &topic) const
 {
     const Session *session = sessionFor(clientId);
-    if (!session)
-        return false;
-    const QList<SubscriptionRecord> subscriptions = m_subscriptions.subscriptionsOf(session->id);
-    return std::any_of(subscriptions.cbegin(), subscriptions.cend(), [&](const SubscriptionRecord &record) {
-        const auto shared = parseSharedFilter(record.filter);
-        return topicMatches(shared ? shared->filter : record.filter, topic);
-    });
+    return session && m_router.subscribesTo(session->id, topic);
 }
 
 bool Broker::hasSubscribers(const QString &topic) const
 {
-    const MatchResult match = m_subscriptions.match(topic);
-    return !match.subscribers.isEmpty() || !match.sharedGroups.isEmpty();
+    return m_router.hasSubscribers(topic);
 }
 
 std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
@@ -1062,14 +1055,19 @@ std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
 
 void Broker::publish(Publish message)
 {
+    publishAsBroker(std::move(message), nullptr);
+}
+
+void Broker::publishAsBroker(Publish message, TracedCopy *traced)
+{
     message.packetId.reset();
     message.dup = false;
     if (message.retain)
         applyRetained(message);
-    route(message, std::nullopt);
+    route(message, std::nullopt, traced);
 }
 
-bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher)
+bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher, TracedCopy *traced)
 {
     emit messagePublished(publish.topic, publish.payload, int(publish.qos), publish.retain);
     if (m_telemetryEnabled) {
@@ -1091,46 +1089,27 @@ bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher
             ++m_messagesNotCaptured;
         }
     }
-    const MatchResult result = m_subscriptions.match(publish.topic, publisher);
+    const Router::Routing routing = m_router.route(publish, publisher, [this](SubscriberId id) {
+        const auto it = m_sessions.find(id);
+        return it != m_sessions.end() && it->second->connection;
+    });
     const std::optional<Timestamp> expiresAt = expiryFor(publish);
-    for (const SubscriberMatch &match : result.subscribers) {
-        const auto it = m_sessions.find(match.subscriber);
+    for (const Recipient &recipient : routing.recipients) {
+        const auto it = m_sessions.find(recipient.subscriber);
         if (it == m_sessions.end())
             continue;
-        // Retain is cleared on forwarding unless Retain As Published [MQTT-3.3.1-12/13].
-        deliver(*it->second, publish, minQoS(publish.qos, match.qos),
-                match.retainAsPublished && publish.retain, match.subscriptionIdentifiers, expiresAt);
+        const bool isTraced = traced && traced->subscriber == recipient.subscriber;
+        const bool taken = deliver(*it->second, publish, recipient.qos, recipient.retain,
+                                   recipient.subscriptionIdentifiers, expiresAt, isTraced ? traced->trace : 0);
+        if (isTraced)
+            traced->accepted = taken;
     }
-    for (const SharedGroupMatch &group : result.sharedGroups) {
-        if (group.members.isEmpty())
-            continue;
-        // Round robin, preferring members that are connected now.
-        quint32 &cursor = m_sharedCursor[group.group + QLatin1Char('/') + group.filter];
-        const qsizetype count = group.members.size();
-        const SubscriberMatch *chosen = nullptr;
-        for (qsizetype step = 0; step < count; ++step) {
-            const SubscriberMatch &candidate = group.members.at((cursor + step) % count);
-            const auto it = m_sessions.find(candidate.subscriber);
-            if (it != m_sessions.end() && it->second->connection) {
-                chosen = &candidate;
-                cursor = quint32((cursor + step + 1) % count);
-                break;
-            }
-        }
-        if (!chosen) {
-            chosen = &group.members.at(cursor % count);
-            cursor = quint32((cursor + 1) % count);
-        }
-        const auto it = m_sessions.find(chosen->subscriber);
-        if (it != m_sessions.end())
-            deliver(*it->second, publish, minQoS(publish.qos, chosen->qos), false,
-                    chosen->subscriptionIdentifiers, expiresAt);
-    }
-    return !result.subscribers.isEmpty() || !result.sharedGroups.isEmpty();
+    return routing.matched;
 }
 
-void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool retain,
-                     const QList<quint32> &subscriptionIdentifiers, std::optional<Timestamp> expiresAt)
+bool Broker::deliver(Session &session, const Publish &publish, QoS qos, bool retain,
+                     const QList<quint32> &subscriptionIdentifiers, std::optional<Timestamp> expiresAt,
+                     quint64 trace)
 {
     QueuedMessage message;
     message.publish.topic = publish.topic;
@@ -1143,14 +1122,11 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     // The machine sends the remaining lifetime, so a retained message delivered late
     // carries less than it was published with [MQTT-3.3.2-6].
     message.expiresAt = expiresAt;
-    const bool traced = m_traceTarget && m_traceTarget->subscriber == session.id;
-    if (traced) {
-        message.trace = m_traceTarget->trace;
-        // Accepted unless an offline session cannot keep it (below).
-        m_traceTarget->accepted = session.connection || (session.isPersistent() && qos != QoS::AtMostOnce);
-        if (m_traceTarget->accepted)
-            emit tracedDelivery(message.trace, DeliveryStage::Queued, {});
-    }
+    message.trace = trace;
+    // Taken unless an offline session cannot keep it (below).
+    const bool taken = session.connection || (session.isPersistent() && qos != QoS::AtMostOnce);
+    if (trace && taken)
+        emit tracedDelivery(trace, DeliveryStage::Queued, {});
     if (m_store && session.isPersistent() && qos != QoS::AtMostOnce) {
         message.tag = m_store->addMessage(session.clientId, message.publish, wallTime(message.expiresAt));
         scheduleCommit();
@@ -1159,12 +1135,12 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     if (Connection *connection = session.connection) {
         connection->apply(connection->machine().publish(std::move(message), now()));
         updateSessionInfo(session);
-        return;
+        return true;
     }
     // Offline: only persistent sessions keep messages, and only QoS 1/2 (as mosquitto's
     // default queue_qos0_messages false) [MQTT-3.1.2-5].
-    if (!session.isPersistent() || qos == QoS::AtMostOnce)
-        return;
+    if (!taken)
+        return false;
     if (!session.offlineState)
         session.offlineState = std::make_unique<SessionState>();
     if (qsizetype(session.offlineState->queued.size()) >= m_config.limits.maxQueuedMessages) {
@@ -1176,7 +1152,7 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
         ++m_counters.droppedQueueFull;
         ++session.activity.messagesDropped;
         session.dirty = true;
-        return;
+        return true;
     }
     // Its expiry is a deadline of the session: an offline device's message expires (and its
     // push is reported expired) on time, not when the device comes back.
@@ -1189,6 +1165,7 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     }
     session.offlineState->queued.push_back(std::move(message));
     updateSessionInfo(session);
+    return true;
 }
 
 void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &completed)
@@ -1567,7 +1544,7 @@ void Broker::loadFromStore()
             session.expiresAt = at + std::chrono::milliseconds(std::max<qint64>(0, remainingMs));
         }
         for (const SubscriptionRecord &record : stored.subscriptions)
-            m_subscriptions.subscribe(session.id, record.filter, record.options, record.subscriptionIdentifier);
+            m_router.subscriptions().subscribe(session.id, record.filter, record.options, record.subscriptionIdentifier);
         session.offlineState = std::make_unique<SessionState>();
         SessionState &state = *session.offlineState;
         for (const StoredSession::Message &message : stored.messages) {
@@ -1592,7 +1569,7 @@ void Broker::loadFromStore()
         updateSessionInfo(session);
         scheduleSessionDeadline(session);
     }
-    m_counters.subscriptionCount = quint64(m_subscriptions.size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
     m_counters.clientsDisconnected = m_counters.clientsTotal;
 }
 
@@ -1712,7 +1689,7 @@ std::optional<SessionDetail> Broker::sessionDetail(const QString &clientId) cons
             break;
         detail.queued.append(message.publish);
     }
-    for (const SubscriptionRecord &record : m_subscriptions.subscriptionsOf(session->id))
+    for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session->id))
         detail.subscriptions.append({record.filter, record.options});
     return detail;
 }

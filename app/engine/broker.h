@@ -11,7 +11,7 @@
 #include "store.h"
 #include "telemetry.h"
 
-#include "mqtt/subscriptiontree.h"
+#include "broker/router.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -196,10 +196,22 @@ private:
     Session *sessionFor(const QString &clientId) const;
     Session &createSession(const QString &clientId);
     void endSession(Session &session);
+    /// publishTraced()'s target: whose copy carries the trace, and whether it was taken.
+    struct TracedCopy {
+        mqtt::SubscriberId subscriber = 0;
+        quint64 trace = 0;
+        bool accepted = false;
+    };
+    /// Publishes as the broker; `traced` follows one subscriber's copy.
+    void publishAsBroker(mqtt::Publish message, TracedCopy *traced);
     /// Delivers to every matching subscriber; false when nobody matched.
-    bool route(const mqtt::Publish &publish, std::optional<mqtt::SubscriberId> publisher);
-    void deliver(Session &session, const mqtt::Publish &publish, mqtt::QoS qos, bool retain,
-                 const QList<quint32> &subscriptionIdentifiers, std::optional<mqtt::Timestamp> expiresAt);
+    bool route(const mqtt::Publish &publish, std::optional<mqtt::SubscriberId> publisher,
+               TracedCopy *traced = nullptr);
+    /// Hands one copy to `session` (traced when `trace` is not 0); false when the session
+    /// does not take it (offline and not kept).
+    bool deliver(Session &session, const mqtt::Publish &publish, mqtt::QoS qos, bool retain,
+                 const QList<quint32> &subscriptionIdentifiers, std::optional<mqtt::Timestamp> expiresAt,
+                 quint64 trace = 0);
     void publishWill(const QString &clientId, const mqtt::Will &will);
     /// Runs what is due for `session` at `at`: publishes a will whose delay is over, ends
     /// an offline session whose expiry is over, and schedules what is left. False when the
@@ -235,16 +247,8 @@ private:
     std::unique_ptr<ConnectionContext> m_connectionContext;
     QHash<QString, Session *> m_sessionsByClientId;
     std::unordered_map<mqtt::SubscriberId, std::unique_ptr<Session>> m_sessions;
-    QHash<QString, quint32> m_sharedCursor;
     QStringList m_messageTaps;
-    /// While publishTraced() routes: whose copy to trace, and whether it was accepted.
-    struct TraceTarget {
-        mqtt::SubscriberId subscriber = 0;
-        quint64 trace = 0;
-        bool accepted = false;
-    };
-    std::optional<TraceTarget> m_traceTarget; ///< round-robin position per "$share/g/f"
-    mqtt::SubscriptionTree m_subscriptions;
+    Router m_router;
     std::unique_ptr<Store> m_store;           ///< null when persistence is off
     /// Connections with output held for the commit (a deleted one leaves the list first).
     QList<Connection *> m_awaitingCommit;

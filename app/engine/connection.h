@@ -44,7 +44,7 @@ public:
 /// connections go through a Transport. Readiness, timers and the end-of-turn flush live in the broker's
 /// ConnectionContext.
 ///
-/// Not a QObject (its private part cost 120 bytes per connection): the broker's
+/// Not a QObject (its private part costs ~120 bytes per connection): the broker's
 /// ConnectionContext owns every connection and deletes a closed one on the next turn.
 class Connection
 {
@@ -77,7 +77,6 @@ public:
 
     /// Writes the output held back while the store had uncommitted writes (after a commit).
     void releaseHeldOutput();
-    bool hasHeldOutput() const { return !m_heldOutput.isEmpty(); }
 
 private:
     friend class ConnectionContext;
