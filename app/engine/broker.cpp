@@ -188,9 +188,7 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     m_deadlineTimer.setSingleShot(true);
     m_deadlineTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &Broker::onDeadlines);
-    m_commitRetry.setSingleShot(true);
-    m_commitRetry.setInterval(std::chrono::milliseconds(500));
-    connect(&m_commitRetry, &QTimer::timeout, this, &Broker::commitStore);
+    connect(&m_gate, &DurabilityGate::storeError, this, &Broker::storeError);
 }
 
 Broker::~Broker()
@@ -205,7 +203,7 @@ bool Broker::start()
     if (m_running)
         return true;
     m_errorString.clear();
-    if (m_config.persistence && !m_store && !openStore())
+    if (m_config.persistence && !store() && !openStore())
         return false;
     std::optional<QSslConfiguration> tls;
     for (const QString &path : std::as_const(m_config.localSockets)) {
@@ -349,7 +347,7 @@ void Broker::stop()
         connection->apply(connection->machine().disconnect(ReasonCode::ServerShuttingDown,
                                                            CloseReason::ServerShutdown, now()));
     m_connectionContext->deleteAll();
-    commitStore();
+    m_gate.commit();
 }
 
 QList<ListenAddress> Broker::listenAddresses() const
@@ -480,9 +478,9 @@ void Broker::endSession(Session &session)
     m_router.subscriptions().removeSubscriber(session.id);
     if (session.offlineState)
         abandonTraced(*session.offlineState, tr("session ended"));
-    if (m_store) {
-        m_store->deleteSession(session.clientId);
-        scheduleCommit();
+    if (store()) {
+        store()->deleteSession(session.clientId);
+        m_gate.scheduleCommit();
     }
     m_sessionsByClientId.remove(session.clientId);
     if (m_telemetryEnabled)
@@ -510,13 +508,13 @@ bool Broker::setAccount(const Account &account, QString *error)
         *error = QStringLiteral("account \"%1\" is defined in the config file; change it there").arg(account.userName);
         return false;
     }
-    if (!m_store) {
+    if (!store()) {
         *error = QStringLiteral("persistence is off: accounts cannot be stored");
         return false;
     }
     m_authenticator.setStoredAccount(account);
-    m_store->saveAccount(account);
-    scheduleCommit();
+    store()->saveAccount(account);
+    m_gate.scheduleCommit();
     revalidateSessions(account.userName);
     return true;
 }
@@ -531,9 +529,9 @@ bool Broker::removeAccount(const QString &userName, QString *error)
         *error = QStringLiteral("no account \"%1\"").arg(userName);
         return false;
     }
-    if (m_store) {
-        m_store->deleteAccount(userName);
-        scheduleCommit();
+    if (store()) {
+        store()->deleteAccount(userName);
+        m_gate.scheduleCommit();
     }
     revalidateSessions(userName);
     return true;
@@ -547,8 +545,8 @@ void Broker::reloadAccess(const AccessSettings &settings)
     m_config.aclRules = settings.aclRules;
     m_access = AccessControl(settings.aclRules);
     m_authenticator.configure(settings);
-    if (m_store)
-        m_authenticator.addStoredAccounts(m_store->loadAccounts());
+    if (store())
+        m_authenticator.addStoredAccounts(store()->loadAccounts());
     revalidateSessions();
 }
 
@@ -578,8 +576,8 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
         return;
     QMetaObject::invokeMethod(this, [this, revoked] {
         // Committed first: a DISCONNECT must not wait behind the store's output gate.
-        if (mustHoldOutput())
-            commitStore();
+        if (m_gate.mustHoldOutput())
+            m_gate.commit();
         for (const QString &clientId : revoked) {
             Session *session = sessionFor(clientId);
             Connection *connection = session ? session->connection : nullptr;
@@ -604,8 +602,8 @@ void Broker::dropForbiddenSubscriptions(Session &session)
         if (m_access.maySubscribe(identity, record.filter))
             continue;
         m_router.subscriptions().unsubscribe(session.id, record.filter);
-        if (m_store && session.isPersistent())
-            m_store->deleteSubscription(session.clientId, record.filter);
+        if (store() && session.isPersistent())
+            store()->deleteSubscription(session.clientId, record.filter);
         qCInfo(lcBroker) << "dropped" << session.clientId << "subscription" << record.filter << ": no longer permitted";
         dropped = true;
     }
@@ -614,8 +612,8 @@ void Broker::dropForbiddenSubscriptions(Session &session)
     m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
     session.activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session.id).size());
     session.dirty = true;
-    if (m_store && session.isPersistent())
-        scheduleCommit();
+    if (store() && session.isPersistent())
+        m_gate.scheduleCommit();
 }
 
 QString Broker::assignClientId()
@@ -639,10 +637,10 @@ void Broker::onPacketReceived(Connection &connection, const PacketReceived &rece
     session->heartbeats.push({at, packetType(received.packet), true, quint32(received.wireSize)});
     session->tracePacket(TraceRecord::from(received.packet, true, at, received.wireSize));
     session->dirty = true;
-    if (m_store && session->isPersistent()) {
+    if (store() && session->isPersistent()) {
         if (const auto *release = std::get_if<Pubrel>(&received.packet)) {
-            m_store->deleteInboundAwaitingRelease(session->clientId, release->packetId);
-            scheduleCommit();
+            store()->deleteInboundAwaitingRelease(session->clientId, release->packetId);
+            m_gate.scheduleCommit();
         }
     }
 }
@@ -664,7 +662,7 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
         session->heartbeats.push({at, type, false, quint32(sent.bytes.size())});
     session->tracePacket(TraceRecord::from(sent.packet, false, at, sent.bytes.size()));
     session->dirty = true;
-    if (!m_store || !session->isPersistent())
+    if (!store() || !session->isPersistent())
         return;
     // The store follows each in-flight message through its stages, so that a restart
     // resends a PUBLISH or a PUBREL exactly where the flow stood.
@@ -672,15 +670,15 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
         for (const OutboundMessage &message : connection.machine().session().inflight) {
             if (message.packetId == *publish->packetId && message.message.tag != 0) {
                 session->inflightTags.insert(message.packetId, message.message.tag);
-                m_store->markMessageSent(message.message.tag, message.packetId, message.stage);
-                scheduleCommit();
+                store()->markMessageSent(message.message.tag, message.packetId, message.stage);
+                m_gate.scheduleCommit();
                 break;
             }
         }
     } else if (const auto *release = std::get_if<Pubrel>(&sent.packet)) {
         if (const quint64 tag = session->inflightTags.value(release->packetId)) {
-            m_store->markMessageSent(tag, release->packetId, OutboundStage::AwaitingPubcomp);
-            scheduleCommit();
+            store()->markMessageSent(tag, release->packetId, OutboundStage::AwaitingPubcomp);
+            m_gate.scheduleCommit();
         }
     }
 }
@@ -831,9 +829,9 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
         if (message.message.tag != 0)
             session->inflightTags.insert(message.packetId, message.message.tag);
     }
-    if (m_store && session->isPersistent()) {
-        m_store->saveSession(clientId, expiry, connect.version, 0);
-        scheduleCommit();
+    if (store() && session->isPersistent()) {
+        store()->saveSession(clientId, expiry, connect.version, 0);
+        m_gate.scheduleCommit();
     }
     connection.apply(connection.machine().acceptConnect(acceptance, std::move(state), at));
     if (!connection.isClosed())
@@ -881,16 +879,16 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
         TopicSubscription granted = requested;
         granted.options.maximumQoS = minQoS(requested.options.maximumQoS, m_config.limits.maximumQoS);
         const bool isNew = m_router.subscriptions().subscribe(session->id, granted.filter, granted.options, subscriptionId);
-        if (m_store && session->isPersistent())
-            m_store->saveSubscription(session->clientId, {granted.filter, granted.options, subscriptionId});
+        if (store() && session->isPersistent())
+            store()->saveSubscription(session->clientId, {granted.filter, granted.options, subscriptionId});
         codes.append(ReasonCode(quint8(granted.options.maximumQoS)));
         accepted.append({granted, isNew});
     }
     m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
     session->activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session->id).size());
     session->dirty = true;
-    if (m_store && session->isPersistent())
-        scheduleCommit();
+    if (store() && session->isPersistent())
+        m_gate.scheduleCommit();
     connection.apply(connection.machine().completeSubscribe(subscribe.packetId, codes));
     // Whoever waits for this client's subscriptions hears of it once the retained
     // messages below are out (and only if the connection survived them).
@@ -928,15 +926,15 @@ void Broker::onUnsubscribeRequested(Connection &connection, const Unsubscribe &u
     QList<ReasonCode> codes;
     for (const QString &filter : unsubscribe.filters) {
         const bool removed = isValidTopicFilter(filter) && m_router.subscriptions().unsubscribe(session->id, filter);
-        if (removed && m_store && session->isPersistent())
-            m_store->deleteSubscription(session->clientId, filter);
+        if (removed && store() && session->isPersistent())
+            store()->deleteSubscription(session->clientId, filter);
         codes.append(removed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
     }
     m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
     session->activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session->id).size());
     session->dirty = true;
-    if (m_store && session->isPersistent())
-        scheduleCommit();
+    if (store() && session->isPersistent())
+        m_gate.scheduleCommit();
     connection.apply(connection.machine().completeUnsubscribe(unsubscribe.packetId, codes));
 }
 
@@ -985,8 +983,8 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
         else if (!matched)
             code = ReasonCode::NoMatchingSubscribers;
     }
-    if (m_store && qos == QoS::ExactlyOnce && session->isPersistent())
-        m_store->addInboundAwaitingRelease(session->clientId, *packetId);
+    if (store() && qos == QoS::ExactlyOnce && session->isPersistent())
+        store()->addInboundAwaitingRelease(session->clientId, *packetId);
     // The acknowledgement promises the message is safe; the output gate holds it until
     // the writes queued for it are committed.
     connection.apply(connection.machine().acknowledgeInbound(*packetId, code));
@@ -1002,13 +1000,13 @@ void Broker::applyRetained(const Publish &publish)
     if (expiresAt)
         armDeadlineTimer();
     m_counters.retainedCount = quint64(m_retained.size());
-    if (!m_store || publish.topic.startsWith(QLatin1Char('$')))
+    if (!store() || publish.topic.startsWith(QLatin1Char('$')))
         return;
     if (clearing)
-        m_store->deleteRetained(publish.topic);
+        store()->deleteRetained(publish.topic);
     else
-        m_store->saveRetained(m_retained.all().value(publish.topic).publish, wallTime(expiresAt), wall);
-    scheduleCommit();
+        store()->saveRetained(m_retained.all().value(publish.topic).publish, wallTime(expiresAt), wall);
+    m_gate.scheduleCommit();
 }
 
 std::optional<qint64> Broker::wallTime(std::optional<Timestamp> at) const
@@ -1127,9 +1125,9 @@ bool Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     const bool taken = session.connection || (session.isPersistent() && qos != QoS::AtMostOnce);
     if (trace && taken)
         emit tracedDelivery(trace, DeliveryStage::Queued, {});
-    if (m_store && session.isPersistent() && qos != QoS::AtMostOnce) {
-        message.tag = m_store->addMessage(session.clientId, message.publish, wallTime(message.expiresAt));
-        scheduleCommit();
+    if (store() && session.isPersistent() && qos != QoS::AtMostOnce) {
+        message.tag = store()->addMessage(session.clientId, message.publish, wallTime(message.expiresAt));
+        m_gate.scheduleCommit();
     }
 
     if (Connection *connection = session.connection) {
@@ -1144,8 +1142,8 @@ bool Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     if (!session.offlineState)
         session.offlineState = std::make_unique<SessionState>();
     if (qsizetype(session.offlineState->queued.size()) >= m_config.limits.maxQueuedMessages) {
-        if (m_store && message.tag)
-            m_store->deleteMessage(message.tag);
+        if (store() && message.tag)
+            store()->deleteMessage(message.tag);
         if (message.trace)
             emit tracedDelivery(message.trace, DeliveryStage::Failed, tr("offline queue full"));
         ++m_counters.publishDropped;
@@ -1176,9 +1174,9 @@ void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &
                             success ? QString() : tr("refused by the client: %1").arg(reasonCodeName(completed.reasonCode)));
     }
     if (Session *session = connection.session()) {
-        if (const quint64 tag = session->inflightTags.take(completed.packetId); tag && m_store) {
-            m_store->deleteMessage(tag);
-            scheduleCommit();
+        if (const quint64 tag = session->inflightTags.take(completed.packetId); tag && store()) {
+            store()->deleteMessage(tag);
+            m_gate.scheduleCommit();
         }
         ++session->activity.messagesOut;
         updateSessionInfo(*session);
@@ -1197,9 +1195,9 @@ void Broker::onMessageDropped(Connection &connection, const MessageDropped &drop
                             dropped.reason == DropReason::QueueFull ? tr("queue full")
                             : expired ? QString() : tr("too large for the client"));
     }
-    if (m_store && dropped.message.tag) {
-        m_store->deleteMessage(dropped.message.tag);
-        scheduleCommit();
+    if (store() && dropped.message.tag) {
+        store()->deleteMessage(dropped.message.tag);
+        m_gate.scheduleCommit();
     }
     if (Session *session = connection.session()) {
         ++session->activity.messagesDropped;
@@ -1277,9 +1275,9 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
         if (session->expirySeconds != NeverExpires)
             session->expiresAt = at + std::chrono::seconds(session->expirySeconds);
         scheduleSessionDeadline(*session);
-        if (m_store) {
-            m_store->saveSession(clientId, session->expirySeconds, session->version, wall);
-            scheduleCommit();
+        if (store()) {
+            store()->saveSession(clientId, session->expirySeconds, session->version, wall);
+            m_gate.scheduleCommit();
         }
     }
     m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
@@ -1313,9 +1311,9 @@ bool Broker::kick(const QString &clientId)
 bool Broker::deleteRetained(const QString &topic)
 {
     const bool removed = m_retained.remove(topic);
-    if (removed && m_store) {
-        m_store->deleteRetained(topic);
-        scheduleCommit();
+    if (removed && store()) {
+        store()->deleteRetained(topic);
+        m_gate.scheduleCommit();
     }
     m_counters.retainedCount = quint64(m_retained.size());
     return removed;
@@ -1363,9 +1361,9 @@ void Broker::dropExpiredOffline(Session &session, Timestamp at)
         ++session.activity.messagesDropped;
         if (message.trace)
             emit tracedDelivery(message.trace, DeliveryStage::Expired, QString());
-        if (m_store && message.tag) {
-            m_store->deleteMessage(message.tag);
-            scheduleCommit();
+        if (store() && message.tag) {
+            store()->deleteMessage(message.tag);
+            m_gate.scheduleCommit();
         }
         return true;
     });
@@ -1405,10 +1403,10 @@ void Broker::onDeadlines()
     const QStringList expiredTopics = m_retained.expire(at);
     if (!expiredTopics.isEmpty()) {
         m_counters.retainedCount = quint64(m_retained.size());
-        if (m_store) {
+        if (store()) {
             for (const QString &topic : expiredTopics)
-                m_store->deleteRetained(topic);
-            scheduleCommit();
+                store()->deleteRetained(topic);
+            m_gate.scheduleCommit();
         }
     }
     armDeadlineTimer();
@@ -1502,14 +1500,14 @@ void Broker::publishSys()
 bool Broker::openStore()
 {
     const QString dir = m_config.dataDir.isEmpty() ? defaultDataDir() : m_config.dataDir;
-    auto store = std::make_unique<Store>(QDir(dir).filePath(QStringLiteral("hermes.db")), m_config.durability);
-    if (!store->open()) {
-        m_errorString = tr("Cannot open the broker database: %1").arg(store->errorString());
+    auto opened = std::make_unique<Store>(QDir(dir).filePath(QStringLiteral("hermes.db")), m_config.durability);
+    if (!opened->open()) {
+        m_errorString = tr("Cannot open the broker database: %1").arg(opened->errorString());
         return false;
     }
-    m_store = std::move(store);
+    m_gate.setStore(std::move(opened));
     loadFromStore();
-    qCInfo(lcBroker) << "store" << m_store->path() << "loaded:" << m_sessions.size() << "sessions,"
+    qCInfo(lcBroker) << "store" << store()->path() << "loaded:" << m_sessions.size() << "sessions,"
                      << m_retained.size() << "retained messages";
     return true;
 }
@@ -1518,7 +1516,7 @@ void Broker::loadFromStore()
 {
     // The config file wins over a stored account of the same name (the file is the
     // administrator's last word; the store holds what the admin API added).
-    m_authenticator.addStoredAccounts(m_store->loadAccounts());
+    m_authenticator.addStoredAccounts(store()->loadAccounts());
     const Timestamp at = now();
     const qint64 wall = wallNow();
     auto monotonic = [&](std::optional<qint64> wallMs) -> std::optional<Timestamp> {
@@ -1526,13 +1524,13 @@ void Broker::loadFromStore()
             return std::nullopt;
         return at + std::chrono::milliseconds(*wallMs - wall);
     };
-    for (const StoredRetained &retained : m_store->loadRetained()) {
+    for (const StoredRetained &retained : store()->loadRetained()) {
         if (m_retained.apply(retained.publish, monotonic(retained.expiresAtMs), retained.storedAtMs))
             continue;
     }
     m_counters.retainedCount = quint64(m_retained.size());
 
-    for (const StoredSession &stored : m_store->loadSessions()) {
+    for (const StoredSession &stored : store()->loadSessions()) {
         Session &session = createSession(stored.clientId);
         session.expirySeconds = stored.expirySeconds;
         session.version = stored.version;
@@ -1573,46 +1571,10 @@ void Broker::loadFromStore()
     m_counters.clientsDisconnected = m_counters.clientsTotal;
 }
 
-void Broker::scheduleCommit()
-{
-    if (m_commitScheduled || !m_store)
-        return;
-    m_commitScheduled = true;
-    // Group commit: everything written during this event-loop turn shares one transaction.
-    QMetaObject::invokeMethod(this, &Broker::commitStore, Qt::QueuedConnection);
-}
-
-void Broker::commitStore()
-{
-    m_commitScheduled = false;
-    if (!m_store)
-        return;
-    if (!m_store->commit()) {
-        // Held output stays held: publishers wait (and resend after reconnecting) rather
-        // than being told a message is safe when it is not.
-        if (!m_storeFailing)
-            emit storeError(m_store->errorString());
-        m_storeFailing = true;
-        qCWarning(lcBroker) << "store commit failed:" << m_store->errorString();
-        m_commitRetry.start();
-        return;
-    }
-    m_storeFailing = false;
-    for (Connection *connection : std::exchange(m_awaitingCommit, {}))
-        connection->releaseHeldOutput();
-}
-
 void Broker::forgetConnection(Connection &connection)
 {
-    m_awaitingCommit.removeAll(&connection);
+    m_gate.forget(connection);
     m_transportIdentities.remove(&connection);
-}
-
-void Broker::holdUntilCommit(Connection &connection)
-{
-    // Called once per connection per commit: when its held output stops being empty.
-    m_awaitingCommit.append(&connection);
-    scheduleCommit();
 }
 
 void Broker::refreshBacklogTotals()

@@ -11,6 +11,7 @@
 #include "store.h"
 #include "telemetry.h"
 
+#include "broker/durabilitygate.h"
 #include "broker/router.h"
 
 #include <QElapsedTimer>
@@ -86,8 +87,8 @@ public:
     /// The durable store, null when persistence is off. Writes queued on it are committed
     /// with the broker's next group commit (call scheduleCommit()) and hold every
     /// connection's output until then.
-    Store *store() const { return m_store.get(); }
-    void scheduleCommit();
+    Store *store() const { return m_gate.store(); }
+    void scheduleCommit() { m_gate.scheduleCommit(); }
     /// Makes an accepted stream (TLS socket, WebSocket) a client connection, unless
     /// max_connections or max_connections_per_second refuse it (then it is closed: the
     /// transport is deleted). Returns the new connection, or null when refused.
@@ -146,12 +147,8 @@ public:
     /// The connection is about to be deleted: no pointer to it may stay behind.
     void forgetConnection(Connection &connection);
     void countBytesReceived(qsizetype bytes) { m_counters.bytesReceived += quint64(bytes); }
-    /// True while the store holds uncommitted writes: connections hold their output.
-    bool mustHoldOutput() const { return m_store && m_store->hasPendingWrites(); }
-    /// Registers a connection whose output waits for the next commit.
-    void holdUntilCommit(Connection &connection);
-    /// Commits at once (a closing connection must not leave with its output held).
-    void commitNow() { commitStore(); }
+    /// Store commit and the output held for it, shared by this broker's connections.
+    DurabilityGate &durabilityGate() { return m_gate; }
     /// Read buffer, output flush and timers shared by this broker's connections.
     ConnectionContext &connectionContext() { return *m_connectionContext; }
 
@@ -189,7 +186,6 @@ private:
     void loadFromStore();
     /// Reports every traced message still in `state` as abandoned (its session ends).
     void abandonTraced(const mqtt::SessionState &state, const QString &why);
-    void commitStore();
     void applyRetained(const mqtt::Publish &publish);
     /// Wall-clock ms for a monotonic deadline (what the store keeps).
     std::optional<qint64> wallTime(std::optional<mqtt::Timestamp> at) const;
@@ -249,12 +245,7 @@ private:
     std::unordered_map<mqtt::SubscriberId, std::unique_ptr<Session>> m_sessions;
     QStringList m_messageTaps;
     Router m_router;
-    std::unique_ptr<Store> m_store;           ///< null when persistence is off
-    /// Connections with output held for the commit (a deleted one leaves the list first).
-    QList<Connection *> m_awaitingCommit;
-    QTimer m_commitRetry;
-    bool m_commitScheduled = false;
-    bool m_storeFailing = false;
+    DurabilityGate m_gate;
 
     // Telemetry for the monitor, recorded only once enableTelemetry() was called.
     bool m_telemetryEnabled = false;

@@ -37,6 +37,7 @@ CloseReason closeReasonFor(int error)
 Connection::Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const ServerLimits> limits)
     : m_broker(broker)
     , m_context(broker.connectionContext())
+    , m_gate(broker.durabilityGate())
     , m_machine(std::move(limits))
     , m_descriptor(int(descriptor))
 {
@@ -56,6 +57,7 @@ Connection::Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const
 Connection::Connection(std::unique_ptr<Transport> transport, Broker &broker, std::shared_ptr<const ServerLimits> limits)
     : m_broker(broker)
     , m_context(broker.connectionContext())
+    , m_gate(broker.durabilityGate())
     , m_machine(std::move(limits))
     , m_transport(std::move(transport))
     , m_peerAddress(m_transport->peerAddress())
@@ -221,9 +223,9 @@ void Connection::execute(const SendPacket &send)
     // promise more than the disk holds — an ack, a PUBREL, a PUBCOMP, a persistent
     // session's PUBLISH. Later packets queue behind held ones, so order is kept.
     m_broker.onPacketSent(*this, send);
-    if (m_broker.mustHoldOutput() || !m_heldOutput.isEmpty()) {
+    if (m_gate.mustHoldOutput() || !m_heldOutput.isEmpty()) {
         if (m_heldOutput.isEmpty())
-            m_broker.holdUntilCommit(*this);
+            m_gate.holdUntilCommit(*this);
         m_heldOutput += send.bytes;
         return;
     }
@@ -305,7 +307,7 @@ void Connection::close(const CloseConnection &close)
     // now rather than close with it unsent. The commit releases held output only to open
     // connections, so this one counts as closed only afterwards.
     if (!m_heldOutput.isEmpty())
-        m_broker.commitNow();
+        m_gate.commit();
     m_closed = true;
     m_heldOutput.clear();
     qCDebug(lcConnection) << m_peerAddress.toString() << "closing:" << int(close.reason) << close.detail;

@@ -13,6 +13,7 @@ namespace hermes {
 class Broker;
 class Connection;
 class ConnectionContext;
+class DurabilityGate;
 class Session;
 
 /// A byte stream driven by Qt signals: TLS (io/sockettransport.h) and MQTT over WebSocket
@@ -96,6 +97,7 @@ private:
 
     Broker &m_broker;
     ConnectionContext &m_context;
+    DurabilityGate &m_gate;
     mqtt::SessionMachine m_machine;
     std::unique_ptr<Transport> m_transport; ///< all but plain TCP
     int m_descriptor = -1;                ///< plain TCP only
