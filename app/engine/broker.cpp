@@ -344,8 +344,7 @@ void Broker::stop()
             open.append(session->connection);
     }
     for (Connection *connection : std::as_const(open))
-        connection->apply(connection->machine().disconnect(ReasonCode::ServerShuttingDown,
-                                                           CloseReason::ServerShutdown, now()));
+        connection->disconnect(ReasonCode::ServerShuttingDown, CloseReason::ServerShutdown);
     m_connectionContext->deleteAll();
     m_gate.commit();
 }
@@ -586,8 +585,7 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
                 continue; // gone already, or reconnected with an identity that may stay
             ++m_counters.sessionsRevoked;
             qCInfo(lcBroker) << "closing" << clientId << ": its account or rights were withdrawn";
-            connection->apply(connection->machine().disconnect(ReasonCode::AdministrativeAction,
-                                                               CloseReason::Kicked, now()));
+            connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
         }
     }, Qt::QueuedConnection);
 }
@@ -683,22 +681,21 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
     }
 }
 
-void Broker::onConnectRequested(Connection &connection, const Connect &connect)
+ConnectDecision Broker::onConnectRequested(Connection &connection, const Connect &connect)
 {
     const Timestamp at = now();
+    const auto refuse = [](ReasonCode code) { return ConnectDecision{code, {}, {}}; };
     // No enhanced authentication method is offered, so asking for one is refused
     // [MQTT-4.12.0-1] (v5 3.1.2.11.9: 0x8C Bad authentication method).
     if (connect.version == ProtocolVersion::V5 && connect.properties.authenticationMethod) {
         ++m_counters.connectionsRefused;
-        connection.apply(connection.machine().rejectConnect(ReasonCode::BadAuthenticationMethod, at));
-        return;
+        return refuse(ReasonCode::BadAuthenticationMethod);
     }
     // MQTT 3.1 limits client identifiers to 23 characters (3.1 spec, CONNECT payload);
     // 3.1.1 and 5.0 lifted the limit.
     if (connect.version == ProtocolVersion::V3_1 && connect.clientId.size() > 23) {
         ++m_counters.connectionsRefused;
-        connection.apply(connection.machine().rejectConnect(ReasonCode::ClientIdentifierNotValid, at));
-        return;
+        return refuse(ReasonCode::ClientIdentifierNotValid);
     }
     ConnectAcceptance acceptance;
     QString clientId = connect.clientId;
@@ -720,8 +717,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     if (checksPassword && !m_authBackoff.mayAttempt(source, *connect.userName, at)) {
         ++m_counters.connectionsRefused;
         ++m_counters.authBackoffRefusals;
-        connection.apply(connection.machine().rejectConnect(ReasonCode::ConnectionRateExceeded, at));
-        return;
+        return refuse(ReasonCode::ConnectionRateExceeded);
     }
     const auto login = m_authenticator.login(
         LoginRequest{clientId, connect.userName, connect.password, connection.isFromLoopback(), transport});
@@ -742,8 +738,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
                                 << (connect.userName ? *connect.userName : QStringLiteral("an anonymous client"))
                                 << "from" << connection.peerAddress().toString();
         }
-        connection.apply(connection.machine().rejectConnect(code, at));
-        return;
+        return refuse(code);
     }
     if (checksPassword)
         m_authBackoff.recordSuccess(source, *connect.userName);
@@ -753,8 +748,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     if (connect.will && !m_access.mayPublish(identity, connect.will->topic)) {
         ++m_counters.accessDenials;
         ++m_counters.connectionsRefused;
-        connection.apply(connection.machine().rejectConnect(ReasonCode::NotAuthorized, at));
-        return;
+        return refuse(ReasonCode::NotAuthorized);
     }
 
     quint32 expiry = 0;
@@ -774,8 +768,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
         // follows the normal rules; a will delay is cancelled by this reconnection below.
         ++m_counters.takeOvers;
         Connection *previous = session->connection;
-        previous->apply(previous->machine().disconnect(ReasonCode::SessionTakenOver,
-                                                       CloseReason::TakenOver, at));
+        previous->disconnect(ReasonCode::SessionTakenOver, CloseReason::TakenOver);
         session = sessionFor(clientId); // the close may have ended a non-persistent session
     }
     // What fell due before this CONNECT happens first, even if its timer has not fired yet:
@@ -833,16 +826,20 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
         store()->saveSession(clientId, expiry, connect.version, 0);
         m_gate.scheduleCommit();
     }
-    connection.apply(connection.machine().acceptConnect(acceptance, std::move(state), at));
-    if (!connection.isClosed())
-        emit clientConnected(clientId);
+    return ConnectDecision{std::nullopt, std::move(acceptance), std::move(state)};
 }
 
-void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subscribe)
+void Broker::onConnectAccepted(Connection &connection)
+{
+    if (const Session *session = connection.session())
+        emit clientConnected(session->clientId);
+}
+
+std::optional<SubscribeDecision> Broker::onSubscribeRequested(Connection &connection, const Subscribe &subscribe)
 {
     Session *session = connection.session();
     if (!session)
-        return;
+        return std::nullopt;
     const ProtocolVersion version = connection.machine().version();
     const bool v5 = version == ProtocolVersion::V5;
     const std::optional<quint32> subscriptionId = subscribe.properties.subscriptionIdentifiers.isEmpty()
@@ -889,19 +886,26 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
     session->dirty = true;
     if (store() && session->isPersistent())
         m_gate.scheduleCommit();
-    connection.apply(connection.machine().completeSubscribe(subscribe.packetId, codes));
+    return SubscribeDecision{std::move(codes), std::move(accepted), subscriptionId};
+}
+
+void Broker::onSubscribeAnswered(Connection &connection, const SubscribeDecision &decision)
+{
+    Session *session = connection.session();
+    if (!session)
+        return;
     // Whoever waits for this client's subscriptions hears of it once the retained
     // messages below are out (and only if the connection survived them).
     const auto announce = qScopeGuard([&] {
-        if (!connection.isClosed() && !accepted.isEmpty())
+        if (!connection.isClosed() && !decision.granted.isEmpty())
             emit clientSubscribed(session->clientId);
     });
+    const std::optional<quint32> subscriptionId = decision.subscriptionId;
 
     // Retained messages follow the SUBACK, per retain handling [MQTT-3.3.1-9] [MQTT-3.8.4-4];
-    // never for shared subscriptions [MQTT-4.8.2-?: retained messages are not sent to
-    // shared subscriptions].
+    // never for shared subscriptions (MQTT 5.0 section 4.8.2).
     const Timestamp at = now();
-    for (const auto &[subscription, isNew] : std::as_const(accepted)) {
+    for (const auto &[subscription, isNew] : decision.granted) {
         if (connection.isClosed())
             return;
         const RetainHandling handling = subscription.options.retainHandling;
@@ -918,11 +922,12 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
     }
 }
 
-void Broker::onUnsubscribeRequested(Connection &connection, const Unsubscribe &unsubscribe)
+std::optional<QList<ReasonCode>> Broker::onUnsubscribeRequested(Connection &connection,
+                                                                const Unsubscribe &unsubscribe)
 {
     Session *session = connection.session();
     if (!session)
-        return;
+        return std::nullopt;
     QList<ReasonCode> codes;
     for (const QString &filter : unsubscribe.filters) {
         const bool removed = isValidTopicFilter(filter) && m_router.subscriptions().unsubscribe(session->id, filter);
@@ -935,7 +940,7 @@ void Broker::onUnsubscribeRequested(Connection &connection, const Unsubscribe &u
     session->dirty = true;
     if (store() && session->isPersistent())
         m_gate.scheduleCommit();
-    connection.apply(connection.machine().completeUnsubscribe(unsubscribe.packetId, codes));
+    return codes;
 }
 
 std::optional<Timestamp> Broker::expiryFor(const Publish &publish) const
@@ -945,11 +950,11 @@ std::optional<Timestamp> Broker::expiryFor(const Publish &publish) const
     return now() + std::chrono::seconds(*publish.properties.messageExpiryInterval);
 }
 
-void Broker::onMessageFromClient(Connection &connection, Publish publish)
+std::optional<ReasonCode> Broker::onMessageFromClient(Connection &connection, Publish publish)
 {
     Session *session = connection.session();
     if (!session)
-        return;
+        return std::nullopt;
     ++session->activity.messagesIn;
     session->dirty = true;
     const std::optional<quint16> packetId = publish.packetId;
@@ -975,7 +980,7 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
         }
     }
     if (qos == QoS::AtMostOnce || !packetId)
-        return;
+        return std::nullopt;
     ReasonCode code = ReasonCode::Success;
     if (connection.machine().version() == ProtocolVersion::V5) {
         if (!allowed)
@@ -987,7 +992,7 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
         store()->addInboundAwaitingRelease(session->clientId, *packetId);
     // The acknowledgement promises the message is safe; the output gate holds it until
     // the writes queued for it are committed.
-    connection.apply(connection.machine().acknowledgeInbound(*packetId, code));
+    return code;
 }
 
 void Broker::applyRetained(const Publish &publish)
@@ -1131,7 +1136,7 @@ bool Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     }
 
     if (Connection *connection = session.connection) {
-        connection->apply(connection->machine().publish(std::move(message), now()));
+        connection->deliver(std::move(message));
         updateSessionInfo(session);
         return true;
     }
@@ -1303,8 +1308,7 @@ bool Broker::kick(const QString &clientId)
     if (!session || !session->connection)
         return false;
     Connection *connection = session->connection;
-    connection->apply(connection->machine().disconnect(ReasonCode::AdministrativeAction,
-                                                       CloseReason::Kicked, now()));
+    connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
     return true;
 }
 

@@ -43,6 +43,21 @@ enum class DeliveryStage : quint8 {
     Abandoned,    ///< the session ended before the message was acknowledged
 };
 
+/// The broker's answer to a CONNECT, fed by the connection to its machine.
+struct ConnectDecision {
+    std::optional<mqtt::ReasonCode> refusal; ///< set: refused with this CONNACK code
+    mqtt::ConnectAcceptance acceptance;
+    mqtt::SessionState session; ///< the resumed session's state (empty for a new one)
+};
+
+/// The broker's answer to a SUBSCRIBE: the SUBACK codes, and what was granted (retained
+/// messages follow the SUBACK).
+struct SubscribeDecision {
+    QList<mqtt::ReasonCode> reasonCodes;
+    QList<std::pair<mqtt::TopicSubscription, bool>> granted; ///< with "is new"
+    std::optional<quint32> subscriptionId;
+};
+
 /// Lives on one thread (the engine's) and is driven by its event loop. Connections call
 /// the on…() hooks; everything else is the public API for hermesd, the console's engine
 /// thread, the push service and tests.
@@ -135,10 +150,18 @@ public:
     // ---- Hooks called by Connection ----
     void onPacketReceived(Connection &connection, const mqtt::PacketReceived &received);
     void onPacketSent(Connection &connection, const mqtt::SendPacket &sent);
-    void onConnectRequested(Connection &connection, const mqtt::Connect &connect);
-    void onSubscribeRequested(Connection &connection, const mqtt::Subscribe &subscribe);
-    void onUnsubscribeRequested(Connection &connection, const mqtt::Unsubscribe &unsubscribe);
-    void onMessageFromClient(Connection &connection, mqtt::Publish publish);
+    ConnectDecision onConnectRequested(Connection &connection, const mqtt::Connect &connect);
+    /// The CONNACK of an accepted CONNECT and what it set off have run.
+    void onConnectAccepted(Connection &connection);
+    /// Nullopt when the connection has no session (nothing is answered).
+    std::optional<SubscribeDecision> onSubscribeRequested(Connection &connection, const mqtt::Subscribe &subscribe);
+    /// The SUBACK has run: sends the retained messages the subscriptions ask for.
+    void onSubscribeAnswered(Connection &connection, const SubscribeDecision &decision);
+    /// The UNSUBACK codes; nullopt when the connection has no session.
+    std::optional<QList<mqtt::ReasonCode>> onUnsubscribeRequested(Connection &connection,
+                                                                  const mqtt::Unsubscribe &unsubscribe);
+    /// Routes a client's message; returns the PUBACK / PUBREC code for QoS 1/2.
+    std::optional<mqtt::ReasonCode> onMessageFromClient(Connection &connection, mqtt::Publish publish);
     void onMessageCompleted(Connection &connection, const mqtt::MessageCompleted &completed);
     void onMessageDropped(Connection &connection, const mqtt::MessageDropped &dropped);
     /// A QoS 0 PUBLISH not sent because the client stopped reading (too much unsent output).

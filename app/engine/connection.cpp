@@ -157,47 +157,101 @@ void Connection::releaseHeldOutput()
     m_heldOutput.clear();
 }
 
+struct Connection::FollowUp {
+    size_t after = 0; ///< runs once the action at this index in the batch has run
+    std::optional<SubscribeDecision> subscribed; ///< unset: a CONNECT was accepted
+};
+
 void Connection::apply(Actions actions)
 {
-    for (Action &action : actions) {
-        if (m_closed)
-            break;
-        std::visit(
-            [this](auto &&a) {
-                using T = std::decay_t<decltype(a)>;
-                if constexpr (std::is_same_v<T, SendPacket>) {
-                    execute(a);
-                } else if constexpr (std::is_same_v<T, ArmTimer>) {
-                    m_timerKind = a.kind;
-                    m_context.arm(*this, m_broker.now() + std::max(Duration(0), a.after));
-                } else if constexpr (std::is_same_v<T, CancelTimer>) {
-                    if (m_timerKind == a.kind)
-                        m_context.disarm(*this);
-                } else if constexpr (std::is_same_v<T, PacketReceived>) {
-                    m_broker.onPacketReceived(*this, a);
-                } else if constexpr (std::is_same_v<T, ConnectRequested>) {
-                    m_broker.onConnectRequested(*this, a.connect);
-                } else if constexpr (std::is_same_v<T, SubscribeRequested>) {
-                    m_broker.onSubscribeRequested(*this, a.subscribe);
-                } else if constexpr (std::is_same_v<T, UnsubscribeRequested>) {
-                    m_broker.onUnsubscribeRequested(*this, a.unsubscribe);
-                } else if constexpr (std::is_same_v<T, DeliverMessage>) {
-                    m_broker.onMessageFromClient(*this, std::move(a.publish));
-                } else if constexpr (std::is_same_v<T, MessageCompleted>) {
-                    m_broker.onMessageCompleted(*this, a);
-                } else if constexpr (std::is_same_v<T, MessageDropped>) {
-                    m_broker.onMessageDropped(*this, a);
-                } else if constexpr (std::is_same_v<T, AuthReceived>) {
-                    // Enhanced authentication is not offered (no method is advertised), so
-                    // an AUTH packet is a protocol error [MQTT-4.12.0-1].
-                    apply(m_machine.disconnect(ReasonCode::ProtocolError, CloseReason::ProtocolError,
-                                               m_broker.now()));
-                } else if constexpr (std::is_same_v<T, CloseConnection>) {
-                    close(a);
-                }
-            },
-            action);
+    // Follow-ups wait for their answer's last action; the newest (innermost) is at the back
+    // and is due first, which keeps the order a nested call would give.
+    std::vector<FollowUp> followUps;
+    for (size_t i = 0; i < actions.size() && !m_closed; ++i) {
+        std::optional<FollowUp> followUp;
+        Actions answer = perform(actions[i], followUp);
+        const size_t inserted = answer.size();
+        if (inserted > 0) {
+            actions.insert(actions.begin() + qsizetype(i + 1), std::make_move_iterator(answer.begin()),
+                           std::make_move_iterator(answer.end()));
+            for (FollowUp &waiting : followUps)
+                waiting.after += inserted;
+        }
+        if (followUp) {
+            followUp->after = i + inserted;
+            followUps.push_back(std::move(*followUp));
+        }
+        while (!followUps.empty() && followUps.back().after == i && !m_closed) {
+            const FollowUp due = std::move(followUps.back());
+            followUps.pop_back();
+            if (due.subscribed)
+                m_broker.onSubscribeAnswered(*this, *due.subscribed);
+            else
+                m_broker.onConnectAccepted(*this);
+        }
     }
+}
+
+Actions Connection::perform(Action &action, std::optional<FollowUp> &followUp)
+{
+    return std::visit(
+        [&](auto &&a) -> Actions {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (std::is_same_v<T, SendPacket>) {
+                execute(a);
+            } else if constexpr (std::is_same_v<T, ArmTimer>) {
+                m_timerKind = a.kind;
+                m_context.arm(*this, m_broker.now() + std::max(Duration(0), a.after));
+            } else if constexpr (std::is_same_v<T, CancelTimer>) {
+                if (m_timerKind == a.kind)
+                    m_context.disarm(*this);
+            } else if constexpr (std::is_same_v<T, PacketReceived>) {
+                m_broker.onPacketReceived(*this, a);
+            } else if constexpr (std::is_same_v<T, ConnectRequested>) {
+                ConnectDecision decision = m_broker.onConnectRequested(*this, a.connect);
+                if (decision.refusal)
+                    return m_machine.rejectConnect(*decision.refusal, m_broker.now());
+                followUp = FollowUp{};
+                return m_machine.acceptConnect(decision.acceptance, std::move(decision.session), m_broker.now());
+            } else if constexpr (std::is_same_v<T, SubscribeRequested>) {
+                std::optional<SubscribeDecision> decision = m_broker.onSubscribeRequested(*this, a.subscribe);
+                if (!decision)
+                    return {};
+                Actions answer = m_machine.completeSubscribe(a.subscribe.packetId, decision->reasonCodes);
+                followUp = FollowUp{0, std::move(decision)};
+                return answer;
+            } else if constexpr (std::is_same_v<T, UnsubscribeRequested>) {
+                if (const auto codes = m_broker.onUnsubscribeRequested(*this, a.unsubscribe))
+                    return m_machine.completeUnsubscribe(a.unsubscribe.packetId, *codes);
+            } else if constexpr (std::is_same_v<T, DeliverMessage>) {
+                const std::optional<quint16> packetId = a.publish.packetId;
+                const std::optional<ReasonCode> ack = m_broker.onMessageFromClient(*this, std::move(a.publish));
+                if (ack && packetId)
+                    return m_machine.acknowledgeInbound(*packetId, *ack);
+            } else if constexpr (std::is_same_v<T, MessageCompleted>) {
+                m_broker.onMessageCompleted(*this, a);
+            } else if constexpr (std::is_same_v<T, MessageDropped>) {
+                m_broker.onMessageDropped(*this, a);
+            } else if constexpr (std::is_same_v<T, AuthReceived>) {
+                // Enhanced authentication is not offered (no method is advertised), so
+                // an AUTH packet is a protocol error [MQTT-4.12.0-1].
+                return m_machine.disconnect(ReasonCode::ProtocolError, CloseReason::ProtocolError, m_broker.now());
+            } else if constexpr (std::is_same_v<T, CloseConnection>) {
+                close(a);
+            }
+            return {};
+        },
+        action);
+}
+
+void Connection::deliver(QueuedMessage message)
+{
+    apply(m_machine.publish(std::move(message), m_broker.now()));
+}
+
+void Connection::disconnect(ReasonCode reason, CloseReason why)
+{
+    apply(m_machine.disconnect(reason, why, m_broker.now()));
 }
 
 qsizetype Connection::pendingOutputBytes() const

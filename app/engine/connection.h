@@ -61,8 +61,14 @@ public:
     /// Starts the machine (connect timeout) and reads anything already buffered.
     void start();
 
-    /// Executes actions in order; stops at CloseConnection.
+    /// Executes actions in order; stops at CloseConnection. A request the broker answers
+    /// (CONNECT, SUBSCRIBE, UNSUBSCRIBE, an inbound QoS 1/2 PUBLISH) has its answer fed to
+    /// this connection's machine, and the answer's actions run where the request stood.
     void apply(mqtt::Actions actions);
+    /// Sends (or queues) a message routed to this client.
+    void deliver(mqtt::QueuedMessage message);
+    /// Ends the connection from the server side (v5: DISCONNECT with `reason`).
+    void disconnect(mqtt::ReasonCode reason, mqtt::CloseReason why);
 
     mqtt::SessionMachine &machine() { return m_machine; }
     const mqtt::SessionMachine &machine() const { return m_machine; }
@@ -82,6 +88,11 @@ public:
 private:
     friend class ConnectionContext;
 
+    /// What the broker does once its answer to a request has run: announce the accepted
+    /// client, or send the retained messages of a SUBSCRIBE.
+    struct FollowUp;
+    /// Runs one action; returns the actions of the broker's answer when it was a request.
+    mqtt::Actions perform(mqtt::Action &action, std::optional<FollowUp> &followUp);
     void onReadable();       ///< descriptor path
     void onWritable();       ///< descriptor path, only while output is pending
     void onTimeout();
