@@ -5,7 +5,6 @@
 #include "io/sockettransport.h"
 #include "locallistener.h"
 #include "tcplistener.h"
-#include "version.h"
 
 #include "mqtt/topic.h"
 
@@ -21,7 +20,6 @@
 #include <QUuid>
 
 #include <algorithm>
-#include <cmath>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -49,129 +47,6 @@ QoS minQoS(QoS a, QoS b)
 
 } // namespace
 
-Session::Session(SubscriberId id, QString clientId)
-    : id(id)
-    , clientId(std::move(clientId))
-    , offlineState(std::make_unique<SessionState>())
-{
-}
-
-SessionInfo Session::info() const
-{
-    SessionInfo info;
-    info.clientId = clientId;
-    info.online = connection != nullptr;
-    info.address = activity.address.toString();
-    info.userName = userName;
-    info.version = version;
-    info.keepAliveSeconds = activity.keepAliveSeconds;
-    info.cleanStart = cleanStart;
-    info.sessionExpirySeconds = expirySeconds;
-    info.connectedSinceMs = activity.connectedSinceMs;
-    info.offlineSinceMs = activity.offlineSinceMs;
-    info.lastInboundMs = activity.lastInboundMs;
-    info.inflight = activity.inflight;
-    info.inflightHighWater = activity.inflightHighWater;
-    info.queued = activity.queued;
-    info.queuedHighWater = activity.queuedHighWater;
-    info.subscriptions = activity.subscriptions;
-    info.messagesIn = activity.messagesIn;
-    info.messagesOut = activity.messagesOut;
-    info.messagesDropped = activity.messagesDropped;
-    if (const CloseInfo *last = closes.recent(0))
-        info.lastClose = *last;
-    return info;
-}
-
-const SessionState &Session::state() const
-{
-    Q_ASSERT(connection || offlineState);
-    return connection ? connection->machine().session() : *offlineState;
-}
-
-void Session::tracePacket(TraceRecord record)
-{
-    if (!record.topic.isEmpty()) {
-        // The newest few entries are enough to find a repeated topic, and cheap to scan.
-        for (qsizetype back = 0; back < 8; ++back) {
-            const TraceRecord *earlier = packetTrace.recent(back);
-            if (!earlier)
-                break;
-            if (earlier->topic == record.topic) {
-                record.topic = earlier->topic;
-                break;
-            }
-        }
-    }
-    packetTrace.push(std::move(record));
-}
-
-TraceRecord TraceRecord::from(const Packet &packet, bool inbound, qint64 atMs, qsizetype wireSize)
-{
-    TraceRecord record;
-    record.atMs = atMs;
-    record.inbound = inbound;
-    record.type = packetType(packet);
-    record.wireSize = quint32(wireSize);
-    std::visit(
-        [&record](const auto &p) {
-            using T = std::decay_t<decltype(p)>;
-            if constexpr (std::is_same_v<T, Publish>) {
-                record.topic = p.topic;
-                record.qos = p.qos;
-                record.retain = p.retain;
-                record.dup = p.dup;
-                record.packetId = p.packetId;
-            } else if constexpr (std::is_same_v<T, Puback> || std::is_same_v<T, Pubrec> || std::is_same_v<T, Pubrel>
-                                 || std::is_same_v<T, Pubcomp>) {
-                record.packetId = p.packetId;
-                record.reasonCode = p.reasonCode;
-            } else if constexpr (std::is_same_v<T, Subscribe> || std::is_same_v<T, Unsubscribe>
-                                 || std::is_same_v<T, Suback> || std::is_same_v<T, Unsuback>) {
-                record.packetId = p.packetId;
-            } else if constexpr (std::is_same_v<T, Connack> || std::is_same_v<T, Disconnect> || std::is_same_v<T, Auth>) {
-                record.reasonCode = p.reasonCode;
-            }
-        },
-        packet);
-    return record;
-}
-
-QString TraceRecord::toString() const
-{
-    QString line = QDateTime::fromMSecsSinceEpoch(atMs).toString(QStringLiteral("hh:mm:ss.zzz"))
-        + (inbound ? QStringLiteral(" ← ") : QStringLiteral(" → ")) + packetTypeName(type);
-    if (type == PacketType::Publish)
-        line += QStringLiteral(" topic=%1 qos=%2").arg(topic).arg(int(qos));
-    if (packetId)
-        line += QStringLiteral(" pid=%1").arg(*packetId);
-    if (type == PacketType::Publish)
-        line += QStringLiteral(" retain=%1 dup=%2").arg(int(retain)).arg(int(dup));
-    if (reasonCode && *reasonCode != ReasonCode::Success)
-        line += QStringLiteral(" reason=0x%1 (%2)")
-                    .arg(quint8(*reasonCode), 2, 16, QLatin1Char('0'))
-                    .arg(reasonCodeName(*reasonCode, type));
-    line += QStringLiteral(" bytes=%1").arg(wireSize);
-    return line;
-}
-
-QString closeReasonName(CloseReason reason)
-{
-    switch (reason) {
-    case CloseReason::ClientDisconnect: return QStringLiteral("client disconnect");
-    case CloseReason::KeepAliveTimeout: return QStringLiteral("keep-alive timeout");
-    case CloseReason::TakenOver: return QStringLiteral("taken over");
-    case CloseReason::ProtocolError: return QStringLiteral("protocol error");
-    case CloseReason::ConnectRejected: return QStringLiteral("connect rejected");
-    case CloseReason::ConnectTimeout: return QStringLiteral("connect timeout");
-    case CloseReason::SocketError: return QStringLiteral("socket error");
-    case CloseReason::PeerClosed: return QStringLiteral("peer closed");
-    case CloseReason::Kicked: return QStringLiteral("kicked");
-    case CloseReason::ServerShutdown: return QStringLiteral("server shutdown");
-    }
-    return {};
-}
-
 Broker::Broker(BrokerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
@@ -181,6 +56,7 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     , m_authBackoff(m_config.authBackoff)
     , m_authenticator(AccessSettings::from(m_config), m_config.localAdminGroup)
     , m_connectionContext(std::make_unique<ConnectionContext>(*this))
+    , m_sysTopics(m_config.sysIntervalSeconds)
 {
     m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
@@ -339,7 +215,7 @@ void Broker::stop()
     m_localServers.clear();
     // Collect first: closing a connection changes the session table.
     QList<Connection *> open;
-    for (const auto &[id, session] : m_sessions) {
+    for (const auto &[id, session] : m_sessions.all()) {
         if (session->connection)
             open.append(session->connection);
     }
@@ -453,18 +329,14 @@ Connection *Broker::acceptTransport(std::unique_ptr<Transport> transport, const 
 
 Session *Broker::sessionFor(const QString &clientId) const
 {
-    return m_sessionsByClientId.value(clientId, nullptr);
+    return m_sessions.find(clientId);
 }
 
 Session &Broker::createSession(const QString &clientId)
 {
-    const SubscriberId id = m_nextSubscriberId++;
-    auto session = std::make_unique<Session>(id, clientId);
-    Session &ref = *session;
-    m_sessions.emplace(id, std::move(session));
-    m_sessionsByClientId.insert(clientId, &ref);
-    m_counters.clientsTotal = m_sessions.size();
-    return ref;
+    Session &session = m_sessions.create(clientId);
+    m_counters.clientsTotal = quint64(m_sessions.size());
+    return session;
 }
 
 void Broker::endSession(Session &session)
@@ -473,7 +345,6 @@ void Broker::endSession(Session &session)
     // The session ends: a will still waiting for its delay goes out now [MQTT-3.1.3-9].
     if (session.pendingWill)
         publishWill(session.clientId, std::exchange(session.pendingWill, nullptr)->will);
-    m_sessionDeadlines.cancel(session.id);
     m_router.subscriptions().removeSubscriber(session.id);
     if (session.offlineState)
         abandonTraced(*session.offlineState, tr("session ended"));
@@ -481,11 +352,9 @@ void Broker::endSession(Session &session)
         store()->deleteSession(session.clientId);
         m_gate.scheduleCommit();
     }
-    m_sessionsByClientId.remove(session.clientId);
-    if (m_telemetryEnabled)
-        m_removedSessions.append(session.clientId);
-    m_sessions.erase(session.id);
-    m_counters.clientsTotal = m_sessions.size();
+    m_telemetry.recordSessionRemoved(session.clientId);
+    m_sessions.remove(session);
+    m_counters.clientsTotal = quint64(m_sessions.size());
     m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
 }
 
@@ -553,7 +422,7 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
 {
     // Collect first: a disconnect changes the session table.
     QList<Session *> affected;
-    for (const auto &[id, session] : m_sessions) {
+    for (const auto &[id, session] : m_sessions.all()) {
         if (session->connection && (!userName || session->userName == *userName))
             affected.append(session.get());
     }
@@ -787,7 +656,7 @@ ConnectDecision Broker::onConnectRequested(Connection &connection, const Connect
     // The client is back before its will delay ran out: no will [MQTT-3.1.3-9].
     session->pendingWill.reset();
     session->expiresAt.reset();
-    m_sessionDeadlines.cancel(session->id);
+    m_sessions.cancelDeadline(*session);
     session->connection = &connection;
     // A resumed session's subscriptions were granted to whoever held it before.
     const bool identityChanged = sessionPresent && (session->userName != identity.userName || session->role != identity.role);
@@ -1073,36 +942,25 @@ void Broker::publishAsBroker(Publish message, TracedCopy *traced)
 bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher, TracedCopy *traced)
 {
     emit messagePublished(publish.topic, publish.payload, int(publish.qos), publish.retain);
-    if (m_telemetryEnabled) {
-        if (m_capturedMessages.size() < m_maxCapturedMessages) {
-            MessageRecord record;
-            record.atMs = wallNow();
-            record.topic = publish.topic;
-            record.payload = publish.payload.left(MessageRecord::MaxPayload);
-            record.payloadSize = publish.payload.size();
-            record.qos = publish.qos;
-            record.retain = publish.retain;
-            record.contentType = publish.properties.contentType.value_or(QString());
-            if (publisher) {
-                if (const auto it = m_sessions.find(*publisher); it != m_sessions.end())
-                    record.fromClientId = it->second->clientId;
-            }
-            m_capturedMessages.append(std::move(record));
-        } else {
-            ++m_messagesNotCaptured;
+    if (m_telemetry.isEnabled()) {
+        QString from;
+        if (publisher) {
+            if (const Session *session = m_sessions.find(*publisher))
+                from = session->clientId;
         }
+        m_telemetry.recordMessage(publish, from, wallNow());
     }
     const Router::Routing routing = m_router.route(publish, publisher, [this](SubscriberId id) {
-        const auto it = m_sessions.find(id);
-        return it != m_sessions.end() && it->second->connection;
+        const Session *session = m_sessions.find(id);
+        return session && session->connection;
     });
     const std::optional<Timestamp> expiresAt = expiryFor(publish);
     for (const Recipient &recipient : routing.recipients) {
-        const auto it = m_sessions.find(recipient.subscriber);
-        if (it == m_sessions.end())
+        Session *session = m_sessions.find(recipient.subscriber);
+        if (!session)
             continue;
         const bool isTraced = traced && traced->subscriber == recipient.subscriber;
-        const bool taken = deliver(*it->second, publish, recipient.qos, recipient.retain,
+        const bool taken = deliver(*session, publish, recipient.qos, recipient.retain,
                                    recipient.subscriptionIdentifiers, expiresAt, isTraced ? traced->trace : 0);
         if (isTraced)
             traced->accepted = taken;
@@ -1159,13 +1017,8 @@ bool Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     }
     // Its expiry is a deadline of the session: an offline device's message expires (and its
     // push is reported expired) on time, not when the device comes back.
-    if (message.expiresAt) {
-        const std::optional<Timestamp> next = m_sessionDeadlines.deadlineOf(session.id);
-        if (!next || *message.expiresAt < *next) {
-            m_sessionDeadlines.schedule(session.id, *message.expiresAt);
-            armDeadlineTimer();
-        }
-    }
+    if (message.expiresAt && m_sessions.dueBy(session, *message.expiresAt))
+        armDeadlineTimer();
     session.offlineState->queued.push_back(std::move(message));
     updateSessionInfo(session);
     return true;
@@ -1377,32 +1230,16 @@ void Broker::dropExpiredOffline(Session &session, Timestamp at)
 
 void Broker::scheduleSessionDeadline(Session &session)
 {
-    std::optional<Timestamp> next;
-    const auto earlier = [&next](Timestamp at) { next = next ? std::min(*next, at) : at; };
-    if (session.pendingWill)
-        earlier(session.pendingWill->dueAt);
-    if (!session.connection && session.expiresAt)
-        earlier(*session.expiresAt);
-    if (!session.connection && session.offlineState) {
-        for (const QueuedMessage &message : std::as_const(session.offlineState->queued)) {
-            if (message.expiresAt)
-                earlier(*message.expiresAt);
-        }
-    }
-    if (!next) {
-        m_sessionDeadlines.cancel(session.id);
-        return;
-    }
-    m_sessionDeadlines.schedule(session.id, *next);
-    armDeadlineTimer();
+    if (m_sessions.scheduleDeadline(session))
+        armDeadlineTimer();
 }
 
 void Broker::onDeadlines()
 {
     const Timestamp at = now();
-    for (const SubscriberId id : m_sessionDeadlines.takeDue(at)) {
-        if (const auto it = m_sessions.find(id); it != m_sessions.end())
-            runDueTimers(*it->second, at);
+    for (const SubscriberId id : m_sessions.takeDue(at)) {
+        if (Session *session = m_sessions.find(id))
+            runDueTimers(*session, at);
     }
     const QStringList expiredTopics = m_retained.expire(at);
     if (!expiredTopics.isEmpty()) {
@@ -1420,7 +1257,7 @@ void Broker::armDeadlineTimer()
 {
     if (!m_running)
         return; // start() arms it; nothing fires after stop()
-    std::optional<Timestamp> next = m_sessionDeadlines.earliest();
+    std::optional<Timestamp> next = m_sessions.earliestDeadline();
     if (const std::optional<Timestamp> retained = m_retained.nextExpiry())
         next = next ? std::min(*next, *retained) : *retained;
     if (!next) {
@@ -1436,68 +1273,14 @@ void Broker::armDeadlineTimer()
 
 void Broker::publishSys()
 {
-    // The same topic names as mosquitto's $SYS tree, so existing dashboards work.
-    const double interval = m_config.sysIntervalSeconds;
-    auto updateLoad = [interval](Load &load, quint64 count) {
-        const double perMinute = double(count - load.lastCount) * (60.0 / interval);
-        load.lastCount = count;
-        auto smooth = [&](double &value, double minutes) {
-            const double exponent = std::exp(-interval / (minutes * 60.0));
-            value = value * exponent + perMinute * (1.0 - exponent);
-        };
-        smooth(load.oneMinute, 1);
-        smooth(load.fiveMinutes, 5);
-        smooth(load.fifteenMinutes, 15);
-    };
-    updateLoad(m_loadMessagesReceived, m_counters.messagesReceived);
-    updateLoad(m_loadMessagesSent, m_counters.messagesSent);
-    updateLoad(m_loadBytesReceived, m_counters.bytesReceived);
-    updateLoad(m_loadBytesSent, m_counters.bytesSent);
-    updateLoad(m_loadConnections, m_counters.connectionsAccepted);
-    updateLoad(m_loadPublishReceived, m_counters.publishReceived);
-    updateLoad(m_loadPublishSent, m_counters.publishSent);
-
-    auto sys = [this](const QString &topic, const QString &value) {
+    refreshBacklogTotals();
+    const qint64 uptimeSeconds = (wallNow() - m_counters.startedAtMs) / 1000;
+    for (auto &[topic, value] : m_sysTopics.sample(m_counters, uptimeSeconds)) {
         Publish message;
-        message.topic = QStringLiteral("$SYS/broker/") + topic;
-        message.payload = value.toUtf8();
+        message.topic = std::move(topic);
+        message.payload = std::move(value);
         message.retain = true;
         publish(std::move(message));
-    };
-    auto number = [](quint64 value) { return QString::number(value); };
-    refreshBacklogTotals();
-    sys(QStringLiteral("version"), QStringLiteral("hermes version %1").arg(versionString()));
-    sys(QStringLiteral("uptime"), QStringLiteral("%1 seconds").arg((wallNow() - m_counters.startedAtMs) / 1000));
-    sys(QStringLiteral("clients/connected"), number(m_counters.clientsConnected));
-    sys(QStringLiteral("clients/active"), number(m_counters.clientsConnected));
-    sys(QStringLiteral("clients/total"), number(m_counters.clientsTotal));
-    sys(QStringLiteral("clients/disconnected"), number(m_counters.clientsDisconnected));
-    sys(QStringLiteral("clients/inactive"), number(m_counters.clientsDisconnected));
-    sys(QStringLiteral("clients/maximum"), number(m_counters.clientsMaximum));
-    sys(QStringLiteral("messages/received"), number(m_counters.messagesReceived));
-    sys(QStringLiteral("messages/sent"), number(m_counters.messagesSent));
-    sys(QStringLiteral("messages/stored"), number(m_counters.retainedCount + m_counters.queuedTotal));
-    sys(QStringLiteral("store/messages/count"), number(m_counters.retainedCount + m_counters.queuedTotal));
-    sys(QStringLiteral("publish/messages/received"), number(m_counters.publishReceived));
-    sys(QStringLiteral("publish/messages/sent"), number(m_counters.publishSent));
-    sys(QStringLiteral("publish/messages/dropped"), number(m_counters.publishDropped));
-    sys(QStringLiteral("bytes/received"), number(m_counters.bytesReceived));
-    sys(QStringLiteral("bytes/sent"), number(m_counters.bytesSent));
-    sys(QStringLiteral("retained messages/count"), number(m_counters.retainedCount));
-    sys(QStringLiteral("subscriptions/count"), number(m_counters.subscriptionCount));
-    const QList<std::pair<QString, const Load *>> loads = {
-        {QStringLiteral("messages/received"), &m_loadMessagesReceived},
-        {QStringLiteral("messages/sent"), &m_loadMessagesSent},
-        {QStringLiteral("bytes/received"), &m_loadBytesReceived},
-        {QStringLiteral("bytes/sent"), &m_loadBytesSent},
-        {QStringLiteral("connections"), &m_loadConnections},
-        {QStringLiteral("publish/received"), &m_loadPublishReceived},
-        {QStringLiteral("publish/sent"), &m_loadPublishSent},
-    };
-    for (const auto &[name, load] : loads) {
-        sys(QStringLiteral("load/%1/1min").arg(name), QString::number(load->oneMinute, 'f', 2));
-        sys(QStringLiteral("load/%1/5min").arg(name), QString::number(load->fiveMinutes, 'f', 2));
-        sys(QStringLiteral("load/%1/15min").arg(name), QString::number(load->fifteenMinutes, 'f', 2));
     }
 }
 
@@ -1585,29 +1368,19 @@ void Broker::refreshBacklogTotals()
 {
     // Summed when someone looks rather than tracked on every change: one pass over the
     // sessions a few times a second is cheaper and cannot drift.
-    m_counters.inflightTotal = 0;
-    m_counters.queuedTotal = 0;
-    for (const auto &[id, session] : m_sessions) {
-        const SessionState &state = session->state();
-        m_counters.inflightTotal += quint64(state.inflight.size());
-        m_counters.queuedTotal += quint64(state.queued.size());
-    }
+    std::tie(m_counters.inflightTotal, m_counters.queuedTotal) = m_sessions.backlog();
 }
 
 void Broker::enableTelemetry(qsizetype maxMessagesPerBatch)
 {
-    m_telemetryEnabled = true;
-    m_maxCapturedMessages = maxMessagesPerBatch;
+    m_telemetry.enable(maxMessagesPerBatch);
 }
 
 TelemetryBatch Broker::takeTelemetry()
 {
-    TelemetryBatch batch;
-    batch.atMs = wallNow();
     refreshBacklogTotals();
-    batch.counters = m_counters;
-    batch.full = !m_telemetrySentOnce;
-    for (const auto &[id, session] : m_sessions) {
+    TelemetryBatch batch = m_telemetry.takeBatch(wallNow(), m_counters);
+    for (const auto &[id, session] : m_sessions.all()) {
         if (batch.full || session->dirty) {
             if (session->connection)
                 updateSessionInfo(*session);
@@ -1615,18 +1388,14 @@ TelemetryBatch Broker::takeTelemetry()
             session->dirty = false;
         }
     }
-    m_telemetrySentOnce = true;
-    batch.removedSessions = std::exchange(m_removedSessions, {});
-    batch.messages = std::exchange(m_capturedMessages, {});
-    batch.messagesNotCaptured = std::exchange(m_messagesNotCaptured, 0);
     return batch;
 }
 
 QList<SessionInfo> Broker::sessions() const
 {
     QList<SessionInfo> result;
-    result.reserve(qsizetype(m_sessions.size()));
-    for (const auto &[id, session] : m_sessions)
+    result.reserve(m_sessions.size());
+    for (const auto &[id, session] : m_sessions.all())
         result.append(session->info());
     return result;
 }

@@ -5,14 +5,16 @@
 #include "authenticator.h"
 #include "brokerconfig.h"
 #include "connectionratelimiter.h"
-#include "deadlinequeue.h"
 #include "retainedstore.h"
 #include "session.h"
 #include "store.h"
 #include "telemetry.h"
 
+#include "broker/brokertelemetry.h"
 #include "broker/durabilitygate.h"
 #include "broker/router.h"
+#include "broker/sessionregistry.h"
+#include "broker/systopics.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -23,7 +25,6 @@
 #include <QTimer>
 
 #include <memory>
-#include <unordered_map>
 
 class QTcpServer;
 
@@ -236,8 +237,8 @@ private:
     /// an offline session whose expiry is over, and schedules what is left. False when the
     /// session ended (it is deleted).
     bool runDueTimers(Session &session, mqtt::Timestamp at);
-    /// The session's next deadline (its will, its expiry, the first expiry among the
-    /// messages queued while it is offline) in m_sessionDeadlines. O(offline queue).
+    /// Schedules the session's next deadline (SessionRegistry::nextDeadline()) and arms
+    /// the timer for it. O(offline queue).
     void scheduleSessionDeadline(Session &session);
     /// Drops the offline queue's expired messages, reporting them like the machine does.
     void dropExpiredOffline(Session &session, mqtt::Timestamp at);
@@ -264,41 +265,26 @@ private:
     QElapsedTimer m_clock;
     QList<QTcpServer *> m_servers; ///< children of this
     std::unique_ptr<ConnectionContext> m_connectionContext;
-    QHash<QString, Session *> m_sessionsByClientId;
-    std::unordered_map<mqtt::SubscriberId, std::unique_ptr<Session>> m_sessions;
+    SessionRegistry m_sessions;
     QStringList m_messageTaps;
     Router m_router;
     DurabilityGate m_gate;
 
-    // Telemetry for the monitor, recorded only once enableTelemetry() was called.
-    bool m_telemetryEnabled = false;
-    bool m_telemetrySentOnce = false;
-    qsizetype m_maxCapturedMessages = 0;
-    QList<MessageRecord> m_capturedMessages;
-    quint64 m_messagesNotCaptured = 0;
-    QStringList m_removedSessions;
+    BrokerTelemetry m_telemetry;
     RetainedStore m_retained;
     BrokerCounters m_counters;
-    /// Will delays, session expiry and offline message expiry, per session; retained
-    /// message expiry lives in m_retained. One precise timer wakes the broker at the
-    /// earliest of them, so they fire on time and idle sessions cost nothing in between.
-    DeadlineQueue<mqtt::SubscriberId> m_sessionDeadlines;
+    /// Retained message expiry lives in m_retained, session deadlines in m_sessions. One
+    /// precise timer wakes the broker at the earliest of them, so they fire on time and
+    /// idle sessions cost nothing in between.
     QTimer m_deadlineTimer;
     QTimer m_housekeeping;
+    SysTopics m_sysTopics;
     mqtt::Timestamp m_lastSys{};
-    mqtt::SubscriberId m_nextSubscriberId = 1;
     quint64 m_assignedIds = 0;
     int m_connectionCount = 0;
     bool m_running = false;
     QString m_errorString;
 
-    // Load averages for $SYS (per minute, exponentially smoothed like mosquitto).
-    struct Load {
-        double oneMinute = 0, fiveMinutes = 0, fifteenMinutes = 0;
-        quint64 lastCount = 0;
-    };
-    Load m_loadMessagesReceived, m_loadMessagesSent, m_loadBytesReceived, m_loadBytesSent,
-        m_loadConnections, m_loadPublishReceived, m_loadPublishSent;
 };
 
 } // namespace hermes
