@@ -3,19 +3,13 @@
 #include "connection.h"
 #include "connectioncontext.h"
 #include "io/sockettransport.h"
-#include "locallistener.h"
-#include "tcplistener.h"
 
 #include "mqtt/topic.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QLoggingCategory>
-#include <QFile>
 #include <QScopeGuard>
-#include <QSslKey>
-#include <QSslServer>
 #include <QTcpServer>
 #include <QUuid>
 
@@ -55,6 +49,7 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     , m_connectionRate(m_config.connectionRate)
     , m_authBackoff(m_config.authBackoff)
     , m_authenticator(AccessSettings::from(m_config), m_config.localAdminGroup)
+    , m_listeners(m_config)
     , m_connectionContext(std::make_unique<ConnectionContext>(*this))
     , m_sysTopics(m_config.sysIntervalSeconds)
 {
@@ -65,6 +60,13 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     m_deadlineTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &Broker::onDeadlines);
     connect(&m_gate, &DurabilityGate::storeError, this, &Broker::storeError);
+    connect(&m_listeners, &BrokerListeners::descriptorAccepted, this, &Broker::acceptDescriptor);
+    connect(&m_listeners, &BrokerListeners::localDescriptorAccepted, this, &Broker::acceptLocalDescriptor);
+    connect(&m_listeners, &BrokerListeners::connectionsPending, this, &Broker::acceptPendingConnections);
+    connect(&m_listeners, &BrokerListeners::handshakeFailed, this, [this](const QString &peer, const QString &error) {
+        ++m_counters.tlsHandshakeFailures;
+        qCInfo(lcBroker) << "TLS handshake with" << peer << "failed:" << error;
+    });
 }
 
 Broker::~Broker()
@@ -81,53 +83,9 @@ bool Broker::start()
     m_errorString.clear();
     if (m_config.persistence && !store() && !openStore())
         return false;
-    std::optional<QSslConfiguration> tls;
-    for (const QString &path : std::as_const(m_config.localSockets)) {
-        if (!listenLocal(path))
-            return false;
-    }
-    for (const ListenAddress &address : std::as_const(m_config.listeners)) {
-        if (address.tls && !tls) {
-            tls = tlsConfiguration();
-            if (!tls)
-                return false;
-        }
-        QTcpServer *server = nullptr;
-        if (address.tls) {
-            auto *sslServer = new QSslServer(this);
-            sslServer->setSslConfiguration(*tls);
-            sslServer->setHandshakeTimeout(10000);
-            // A failed handshake never becomes a connection; it is counted and logged.
-            connect(sslServer, &QSslServer::errorOccurred, this, [this](QSslSocket *socket, QAbstractSocket::SocketError) {
-                ++m_counters.tlsHandshakeFailures;
-                qCInfo(lcBroker) << "TLS handshake with" << socket->peerAddress().toString()
-                                 << "failed:" << socket->errorString();
-            });
-            server = sslServer;
-        } else {
-            // Plain TCP: the connection owns the descriptor (no buffered QTcpSocket).
-            auto *listener = new TcpListener(this);
-            connect(listener, &TcpListener::descriptorAccepted, this, &Broker::acceptDescriptor);
-            server = listener;
-        }
-        // A broker restart makes every device reconnect at once; a deep backlog keeps the
-        // kernel from refusing them while the event loop catches up.
-        server->setListenBacklogSize(1024);
-        server->setMaxPendingConnections(1024);
-        if (!server->listen(address.host, address.port)) {
-            m_errorString = tr("Cannot listen on %1: %2").arg(address.toString(), server->errorString());
-            delete server;
-            qDeleteAll(m_servers);
-            m_servers.clear();
-            qDeleteAll(m_localServers);
-            m_localServers.clear();
-            return false;
-        }
-        connect(server, &QTcpServer::pendingConnectionAvailable, this,
-                [this, server] { acceptPendingConnections(server); });
-        m_servers.append(server);
-        qCInfo(lcBroker) << "listening on"
-                         << ListenAddress{server->serverAddress(), server->serverPort(), address.tls}.toString();
+    if (!m_listeners.open()) {
+        m_errorString = m_listeners.errorString();
+        return false;
     }
     m_counters.startedAtMs = wallNow();
     m_running = true;
@@ -136,63 +94,11 @@ bool Broker::start()
     return true;
 }
 
-bool Broker::listenLocal(const QString &path)
-{
-    auto *listener = new LocalListener(this);
-    connect(listener, &LocalListener::descriptorAccepted, this, &Broker::acceptLocalDescriptor);
-    if (!listener->listenOn(path, m_config.localAdminGroup)) {
-        m_errorString = tr("Cannot listen on %1: %2").arg(QStringLiteral("unix:") + path, listener->problem());
-        delete listener;
-        qDeleteAll(m_servers);
-        m_servers.clear();
-        qDeleteAll(m_localServers);
-        m_localServers.clear();
-        return false;
-    }
-    m_localServers.append(listener);
-    qCInfo(lcBroker).noquote() << "listening on unix:" + path;
-    return true;
-}
-
 std::optional<QSslConfiguration> Broker::tlsConfiguration()
 {
-    const TlsSettings &settings = m_config.tls;
-    if (settings.certificateFile.isEmpty() || settings.keyFile.isEmpty()) {
-        m_errorString = tr("A TLS listener needs tls_certificate and tls_key");
-        return std::nullopt;
-    }
-    const QList<QSslCertificate> chain = QSslCertificate::fromPath(settings.certificateFile, QSsl::Pem);
-    if (chain.isEmpty()) {
-        m_errorString = tr("TLS certificate %1: missing or not a PEM certificate").arg(settings.certificateFile);
-        return std::nullopt;
-    }
-    QFile keyFile(settings.keyFile);
-    if (!keyFile.open(QIODevice::ReadOnly)) {
-        m_errorString = tr("TLS key %1: %2").arg(settings.keyFile, keyFile.errorString());
-        return std::nullopt;
-    }
-    const QByteArray pem = keyFile.readAll();
-    QSslKey key(pem, QSsl::Rsa);
-    if (key.isNull())
-        key = QSslKey(pem, QSsl::Ec);
-    if (key.isNull()) {
-        m_errorString = tr("TLS key %1: not an unencrypted PEM RSA or EC key").arg(settings.keyFile);
-        return std::nullopt;
-    }
-    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-    configuration.setLocalCertificateChain(chain);
-    configuration.setPrivateKey(key);
-    configuration.setProtocol(QSsl::TlsV1_2OrLater);
-    if (!settings.caFile.isEmpty()) {
-        const QList<QSslCertificate> authorities = QSslCertificate::fromPath(settings.caFile, QSsl::Pem);
-        if (authorities.isEmpty()) {
-            m_errorString = tr("TLS CA %1: missing or not a PEM certificate").arg(settings.caFile);
-            return std::nullopt;
-        }
-        configuration.setCaCertificates(authorities);
-    }
-    configuration.setPeerVerifyMode(settings.requireClientCertificate ? QSslSocket::VerifyPeer
-                                                                      : QSslSocket::VerifyNone);
+    std::optional<QSslConfiguration> configuration = m_listeners.tlsConfiguration();
+    if (!configuration)
+        m_errorString = m_listeners.errorString();
     return configuration;
 }
 
@@ -203,16 +109,7 @@ void Broker::stop()
     m_running = false;
     m_housekeeping.stop();
     m_deadlineTimer.stop();
-    for (QTcpServer *server : std::as_const(m_servers))
-        server->close();
-    qDeleteAll(m_servers);
-    m_servers.clear();
-    for (QObject *listener : std::as_const(m_localServers)) {
-        const QString path = static_cast<LocalListener *>(listener)->fullServerName();
-        delete listener;
-        QFile::remove(path);
-    }
-    m_localServers.clear();
+    m_listeners.close();
     // Collect first: closing a connection changes the session table.
     QList<Connection *> open;
     for (const auto &[id, session] : m_sessions.all()) {
@@ -223,23 +120,6 @@ void Broker::stop()
         connection->disconnect(ReasonCode::ServerShuttingDown, CloseReason::ServerShutdown);
     m_connectionContext->deleteAll();
     m_gate.commit();
-}
-
-QList<ListenAddress> Broker::listenAddresses() const
-{
-    QList<ListenAddress> result;
-    for (const QTcpServer *server : m_servers)
-        result.append(ListenAddress{server->serverAddress(), server->serverPort(),
-                                    qobject_cast<const QSslServer *>(server) != nullptr});
-    return result;
-}
-
-QStringList Broker::localSocketPaths() const
-{
-    QStringList paths;
-    for (const QObject *listener : m_localServers)
-        paths.append(static_cast<const LocalListener *>(listener)->fullServerName());
-    return paths;
 }
 
 void Broker::acceptDescriptor(qintptr descriptor)

@@ -12,6 +12,7 @@
 
 #include "broker/brokertelemetry.h"
 #include "broker/durabilitygate.h"
+#include "broker/listeners.h"
 #include "broker/router.h"
 #include "broker/sessionregistry.h"
 #include "broker/systopics.h"
@@ -79,9 +80,9 @@ public:
     bool isRunning() const { return m_running; }
     QString errorString() const { return m_errorString; }
     /// The addresses actually bound (a configured port 0 becomes the real port).
-    QList<ListenAddress> listenAddresses() const;
+    QList<ListenAddress> listenAddresses() const { return m_listeners.addresses(); }
     /// The Unix-domain sockets listened on (BrokerConfig::localSockets).
-    QStringList localSocketPaths() const;
+    QStringList localSocketPaths() const { return m_listeners.localSocketPaths(); }
     const BrokerConfig &config() const { return m_config; }
 
     /// Publishes a message as the broker itself (push service, $SYS, operator console).
@@ -200,7 +201,6 @@ private:
     void acceptDescriptor(qintptr descriptor);
     /// A Unix-socket listener's client, with its peer credentials.
     void acceptLocalDescriptor(qintptr descriptor);
-    bool listenLocal(const QString &path);
     /// Checks connected clients against the current accounts and rules; only those of
     /// `userName` when given.
     void revalidateSessions(const std::optional<QString> &userName = std::nullopt);
@@ -261,9 +261,8 @@ private:
     Authenticator m_authenticator;
     /// What Unix-socket and certificate-identity connections proved before CONNECT.
     QHash<const Connection *, TransportIdentity> m_transportIdentities;
-    QList<QObject *> m_localServers; ///< LocalListeners, children of this
     QElapsedTimer m_clock;
-    QList<QTcpServer *> m_servers; ///< children of this
+    BrokerListeners m_listeners;
     std::unique_ptr<ConnectionContext> m_connectionContext;
     SessionRegistry m_sessions;
     QStringList m_messageTaps;
