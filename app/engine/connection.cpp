@@ -158,37 +158,41 @@ void Connection::releaseHeldOutput()
 }
 
 struct Connection::FollowUp {
-    size_t after = 0; ///< runs once the action at this index in the batch has run
     std::optional<SubscribeDecision> subscribed; ///< unset: a CONNECT was accepted
 };
 
 void Connection::apply(Actions actions)
 {
-    // Follow-ups wait for their answer's last action; the newest (innermost) is at the back
-    // and is due first, which keeps the order a nested call would give.
-    std::vector<FollowUp> followUps;
-    for (size_t i = 0; i < actions.size() && !m_closed; ++i) {
+    // An answer's actions run before the rest of the batch that asked, then its follow-up:
+    // the order a nested apply() would give, kept on an explicit stack instead. The stack
+    // stays empty (no allocation) unless a request was answered.
+    struct Answer {
+        Actions actions;
+        size_t next = 0;
         std::optional<FollowUp> followUp;
-        Actions answer = perform(actions[i], followUp);
-        const size_t inserted = answer.size();
-        if (inserted > 0) {
-            actions.insert(actions.begin() + qsizetype(i + 1), std::make_move_iterator(answer.begin()),
-                           std::make_move_iterator(answer.end()));
-            for (FollowUp &waiting : followUps)
-                waiting.after += inserted;
+    };
+    std::vector<Answer> answers;
+    size_t next = 0;
+    while (!m_closed) {
+        Actions &batch = answers.empty() ? actions : answers.back().actions;
+        size_t &index = answers.empty() ? next : answers.back().next;
+        if (index == batch.size()) {
+            if (answers.empty())
+                break;
+            const std::optional<FollowUp> due = std::move(answers.back().followUp);
+            answers.pop_back();
+            if (due && !m_closed) {
+                if (due->subscribed)
+                    m_broker.onSubscribeAnswered(*this, *due->subscribed);
+                else
+                    m_broker.onConnectAccepted(*this);
+            }
+            continue;
         }
-        if (followUp) {
-            followUp->after = i + inserted;
-            followUps.push_back(std::move(*followUp));
-        }
-        while (!followUps.empty() && followUps.back().after == i && !m_closed) {
-            const FollowUp due = std::move(followUps.back());
-            followUps.pop_back();
-            if (due.subscribed)
-                m_broker.onSubscribeAnswered(*this, *due.subscribed);
-            else
-                m_broker.onConnectAccepted(*this);
-        }
+        std::optional<FollowUp> followUp;
+        Actions answer = perform(batch[index++], followUp);
+        if (!answer.empty() || followUp)
+            answers.push_back(Answer{std::move(answer), 0, std::move(followUp)});
     }
 }
 
@@ -218,7 +222,7 @@ Actions Connection::perform(Action &action, std::optional<FollowUp> &followUp)
                 if (!decision)
                     return {};
                 Actions answer = m_machine.completeSubscribe(a.subscribe.packetId, decision->reasonCodes);
-                followUp = FollowUp{0, std::move(decision)};
+                followUp = FollowUp{std::move(decision)};
                 return answer;
             } else if constexpr (std::is_same_v<T, UnsubscribeRequested>) {
                 if (const auto codes = m_broker.onUnsubscribeRequested(*this, a.unsubscribe))
