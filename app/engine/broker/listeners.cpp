@@ -52,9 +52,10 @@ bool BrokerListeners::open()
             sslServer->setSslConfiguration(*tls);
             sslServer->setHandshakeTimeout(10000);
             // A failed handshake never becomes a connection; it is counted and logged.
-            connect(sslServer, &QSslServer::errorOccurred, this, [this](QSslSocket *socket, QAbstractSocket::SocketError) {
-                emit handshakeFailed(socket->peerAddress().toString(), socket->errorString());
-            });
+            connect(sslServer, &QSslServer::errorOccurred, this,
+                    [this](QSslSocket *socket, QAbstractSocket::SocketError) {
+                        emit handshakeFailed(socket->peerAddress().toString(), socket->errorString());
+                    });
             server = sslServer;
         } else {
             // Plain TCP: the connection owns the descriptor (no buffered QTcpSocket).
@@ -67,7 +68,8 @@ bool BrokerListeners::open()
         server->setListenBacklogSize(1024);
         server->setMaxPendingConnections(1024);
         if (!server->listen(address.host, address.port)) {
-            const QString error = QCoreApplication::translate("hermes::Broker", "Cannot listen on %1: %2").arg(address.toString(), server->errorString());
+            const QString error = QCoreApplication::translate(
+                "hermes::Broker", "Cannot listen on %1: %2").arg(address.toString(), server->errorString());
             delete server;
             return fail(error);
         }
@@ -85,7 +87,8 @@ bool BrokerListeners::listenLocal(const QString &path)
     auto *listener = new LocalListener(this);
     connect(listener, &LocalListener::descriptorAccepted, this, &BrokerListeners::localDescriptorAccepted);
     if (!listener->listenOn(path, m_config.localAdminGroup)) {
-        const QString error = QCoreApplication::translate("hermes::Broker", "Cannot listen on %1: %2").arg(QStringLiteral("unix:") + path, listener->problem());
+        const QString error = QCoreApplication::translate(
+            "hermes::Broker", "Cannot listen on %1: %2").arg(QStringLiteral("unix:") + path, listener->problem());
         delete listener;
         return fail(error);
     }
@@ -127,17 +130,20 @@ std::optional<QSslConfiguration> BrokerListeners::tlsConfiguration()
 {
     const TlsSettings &settings = m_config.tls;
     if (settings.certificateFile.isEmpty() || settings.keyFile.isEmpty()) {
-        m_errorString = QCoreApplication::translate("hermes::Broker", "A TLS listener needs tls_certificate and tls_key");
+        m_errorString = QCoreApplication::translate(
+            "hermes::Broker", "A TLS listener needs tls_certificate and tls_key");
         return std::nullopt;
     }
     const QList<QSslCertificate> chain = QSslCertificate::fromPath(settings.certificateFile, QSsl::Pem);
     if (chain.isEmpty()) {
-        m_errorString = QCoreApplication::translate("hermes::Broker", "TLS certificate %1: missing or not a PEM certificate").arg(settings.certificateFile);
+        m_errorString = QCoreApplication::translate(
+            "hermes::Broker", "TLS certificate %1: missing or not a PEM certificate").arg(settings.certificateFile);
         return std::nullopt;
     }
     QFile keyFile(settings.keyFile);
     if (!keyFile.open(QIODevice::ReadOnly)) {
-        m_errorString = QCoreApplication::translate("hermes::Broker", "TLS key %1: %2").arg(settings.keyFile, keyFile.errorString());
+        m_errorString = QCoreApplication::translate(
+            "hermes::Broker", "TLS key %1: %2").arg(settings.keyFile, keyFile.errorString());
         return std::nullopt;
     }
     const QByteArray pem = keyFile.readAll();
@@ -145,7 +151,8 @@ std::optional<QSslConfiguration> BrokerListeners::tlsConfiguration()
     if (key.isNull())
         key = QSslKey(pem, QSsl::Ec);
     if (key.isNull()) {
-        m_errorString = QCoreApplication::translate("hermes::Broker", "TLS key %1: not an unencrypted PEM RSA or EC key").arg(settings.keyFile);
+        m_errorString = QCoreApplication::translate(
+            "hermes::Broker", "TLS key %1: not an unencrypted PEM RSA or EC key").arg(settings.keyFile);
         return std::nullopt;
     }
     QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
@@ -155,7 +162,8 @@ std::optional<QSslConfiguration> BrokerListeners::tlsConfiguration()
     if (!settings.caFile.isEmpty()) {
         const QList<QSslCertificate> authorities = QSslCertificate::fromPath(settings.caFile, QSsl::Pem);
         if (authorities.isEmpty()) {
-            m_errorString = QCoreApplication::translate("hermes::Broker", "TLS CA %1: missing or not a PEM certificate").arg(settings.caFile);
+            m_errorString = QCoreApplication::translate(
+                "hermes::Broker", "TLS CA %1: missing or not a PEM certificate").arg(settings.caFile);
             return std::nullopt;
         }
         configuration.setCaCertificates(authorities);
