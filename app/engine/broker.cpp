@@ -3,25 +3,17 @@
 #include "connection.h"
 #include "connectioncontext.h"
 #include "io/sockettransport.h"
-#include "locallistener.h"
-#include "tcplistener.h"
-#include "version.h"
 
 #include "mqtt/topic.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QLoggingCategory>
-#include <QFile>
 #include <QScopeGuard>
-#include <QSslKey>
-#include <QSslServer>
 #include <QTcpServer>
 #include <QUuid>
 
 #include <algorithm>
-#include <cmath>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,7 +26,7 @@ using namespace mqtt;
 
 namespace {
 
-/// The host of an "address:port" peer string ("::1:5000" → ::1).
+/// Session Expiry Interval: the session never ends (v5 0xFFFFFFFF; 3.x clean session 0).
 constexpr quint32 NeverExpires = 0xFFFFFFFF;
 
 qint64 wallNow()
@@ -49,129 +41,6 @@ QoS minQoS(QoS a, QoS b)
 
 } // namespace
 
-Session::Session(SubscriberId id, QString clientId)
-    : id(id)
-    , clientId(std::move(clientId))
-    , offlineState(std::make_unique<SessionState>())
-{
-}
-
-SessionInfo Session::info() const
-{
-    SessionInfo info;
-    info.clientId = clientId;
-    info.online = connection != nullptr;
-    info.address = activity.address.toString();
-    info.userName = userName;
-    info.version = version;
-    info.keepAliveSeconds = activity.keepAliveSeconds;
-    info.cleanStart = cleanStart;
-    info.sessionExpirySeconds = expirySeconds;
-    info.connectedSinceMs = activity.connectedSinceMs;
-    info.offlineSinceMs = activity.offlineSinceMs;
-    info.lastInboundMs = activity.lastInboundMs;
-    info.inflight = activity.inflight;
-    info.inflightHighWater = activity.inflightHighWater;
-    info.queued = activity.queued;
-    info.queuedHighWater = activity.queuedHighWater;
-    info.subscriptions = activity.subscriptions;
-    info.messagesIn = activity.messagesIn;
-    info.messagesOut = activity.messagesOut;
-    info.messagesDropped = activity.messagesDropped;
-    if (const CloseInfo *last = closes.recent(0))
-        info.lastClose = *last;
-    return info;
-}
-
-const SessionState &Session::state() const
-{
-    Q_ASSERT(connection || offlineState);
-    return connection ? connection->machine().session() : *offlineState;
-}
-
-void Session::tracePacket(TraceRecord record)
-{
-    if (!record.topic.isEmpty()) {
-        // The newest few entries are enough to find a repeated topic, and cheap to scan.
-        for (qsizetype back = 0; back < 8; ++back) {
-            const TraceRecord *earlier = packetTrace.recent(back);
-            if (!earlier)
-                break;
-            if (earlier->topic == record.topic) {
-                record.topic = earlier->topic;
-                break;
-            }
-        }
-    }
-    packetTrace.push(std::move(record));
-}
-
-TraceRecord TraceRecord::from(const Packet &packet, bool inbound, qint64 atMs, qsizetype wireSize)
-{
-    TraceRecord record;
-    record.atMs = atMs;
-    record.inbound = inbound;
-    record.type = packetType(packet);
-    record.wireSize = quint32(wireSize);
-    std::visit(
-        [&record](const auto &p) {
-            using T = std::decay_t<decltype(p)>;
-            if constexpr (std::is_same_v<T, Publish>) {
-                record.topic = p.topic;
-                record.qos = p.qos;
-                record.retain = p.retain;
-                record.dup = p.dup;
-                record.packetId = p.packetId;
-            } else if constexpr (std::is_same_v<T, Puback> || std::is_same_v<T, Pubrec> || std::is_same_v<T, Pubrel>
-                                 || std::is_same_v<T, Pubcomp>) {
-                record.packetId = p.packetId;
-                record.reasonCode = p.reasonCode;
-            } else if constexpr (std::is_same_v<T, Subscribe> || std::is_same_v<T, Unsubscribe>
-                                 || std::is_same_v<T, Suback> || std::is_same_v<T, Unsuback>) {
-                record.packetId = p.packetId;
-            } else if constexpr (std::is_same_v<T, Connack> || std::is_same_v<T, Disconnect> || std::is_same_v<T, Auth>) {
-                record.reasonCode = p.reasonCode;
-            }
-        },
-        packet);
-    return record;
-}
-
-QString TraceRecord::toString() const
-{
-    QString line = QDateTime::fromMSecsSinceEpoch(atMs).toString(QStringLiteral("hh:mm:ss.zzz"))
-        + (inbound ? QStringLiteral(" ← ") : QStringLiteral(" → ")) + packetTypeName(type);
-    if (type == PacketType::Publish)
-        line += QStringLiteral(" topic=%1 qos=%2").arg(topic).arg(int(qos));
-    if (packetId)
-        line += QStringLiteral(" pid=%1").arg(*packetId);
-    if (type == PacketType::Publish)
-        line += QStringLiteral(" retain=%1 dup=%2").arg(int(retain)).arg(int(dup));
-    if (reasonCode && *reasonCode != ReasonCode::Success)
-        line += QStringLiteral(" reason=0x%1 (%2)")
-                    .arg(quint8(*reasonCode), 2, 16, QLatin1Char('0'))
-                    .arg(reasonCodeName(*reasonCode, type));
-    line += QStringLiteral(" bytes=%1").arg(wireSize);
-    return line;
-}
-
-QString closeReasonName(CloseReason reason)
-{
-    switch (reason) {
-    case CloseReason::ClientDisconnect: return QStringLiteral("client disconnect");
-    case CloseReason::KeepAliveTimeout: return QStringLiteral("keep-alive timeout");
-    case CloseReason::TakenOver: return QStringLiteral("taken over");
-    case CloseReason::ProtocolError: return QStringLiteral("protocol error");
-    case CloseReason::ConnectRejected: return QStringLiteral("connect rejected");
-    case CloseReason::ConnectTimeout: return QStringLiteral("connect timeout");
-    case CloseReason::SocketError: return QStringLiteral("socket error");
-    case CloseReason::PeerClosed: return QStringLiteral("peer closed");
-    case CloseReason::Kicked: return QStringLiteral("kicked");
-    case CloseReason::ServerShutdown: return QStringLiteral("server shutdown");
-    }
-    return {};
-}
-
 Broker::Broker(BrokerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
@@ -180,7 +49,9 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     , m_connectionRate(m_config.connectionRate)
     , m_authBackoff(m_config.authBackoff)
     , m_authenticator(AccessSettings::from(m_config), m_config.localAdminGroup)
+    , m_listeners(m_config)
     , m_connectionContext(std::make_unique<ConnectionContext>(*this))
+    , m_sysTopics(m_config.sysIntervalSeconds)
 {
     m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
@@ -188,9 +59,14 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     m_deadlineTimer.setSingleShot(true);
     m_deadlineTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &Broker::onDeadlines);
-    m_commitRetry.setSingleShot(true);
-    m_commitRetry.setInterval(std::chrono::milliseconds(500));
-    connect(&m_commitRetry, &QTimer::timeout, this, &Broker::commitStore);
+    connect(&m_gate, &DurabilityGate::storeError, this, &Broker::storeError);
+    connect(&m_listeners, &BrokerListeners::descriptorAccepted, this, &Broker::acceptDescriptor);
+    connect(&m_listeners, &BrokerListeners::localDescriptorAccepted, this, &Broker::acceptLocalDescriptor);
+    connect(&m_listeners, &BrokerListeners::connectionsPending, this, &Broker::acceptPendingConnections);
+    connect(&m_listeners, &BrokerListeners::handshakeFailed, this, [this](const QString &peer, const QString &error) {
+        ++m_counters.tlsHandshakeFailures;
+        qCInfo(lcBroker) << "TLS handshake with" << peer << "failed:" << error;
+    });
 }
 
 Broker::~Broker()
@@ -205,55 +81,11 @@ bool Broker::start()
     if (m_running)
         return true;
     m_errorString.clear();
-    if (m_config.persistence && !m_store && !openStore())
+    if (m_config.persistence && !store() && !openStore())
         return false;
-    std::optional<QSslConfiguration> tls;
-    for (const QString &path : std::as_const(m_config.localSockets)) {
-        if (!listenLocal(path))
-            return false;
-    }
-    for (const ListenAddress &address : std::as_const(m_config.listeners)) {
-        if (address.tls && !tls) {
-            tls = tlsConfiguration();
-            if (!tls)
-                return false;
-        }
-        QTcpServer *server = nullptr;
-        if (address.tls) {
-            auto *sslServer = new QSslServer(this);
-            sslServer->setSslConfiguration(*tls);
-            sslServer->setHandshakeTimeout(10000);
-            // A failed handshake never becomes a connection; it is counted and logged.
-            connect(sslServer, &QSslServer::errorOccurred, this, [this](QSslSocket *socket, QAbstractSocket::SocketError) {
-                ++m_counters.tlsHandshakeFailures;
-                qCInfo(lcBroker) << "TLS handshake with" << socket->peerAddress().toString()
-                                 << "failed:" << socket->errorString();
-            });
-            server = sslServer;
-        } else {
-            // Plain TCP: the connection owns the descriptor (no buffered QTcpSocket).
-            auto *listener = new TcpListener(this);
-            connect(listener, &TcpListener::descriptorAccepted, this, &Broker::acceptDescriptor);
-            server = listener;
-        }
-        // A broker restart makes every device reconnect at once; a deep backlog keeps the
-        // kernel from refusing them while the event loop catches up.
-        server->setListenBacklogSize(1024);
-        server->setMaxPendingConnections(1024);
-        if (!server->listen(address.host, address.port)) {
-            m_errorString = tr("Cannot listen on %1: %2").arg(address.toString(), server->errorString());
-            delete server;
-            qDeleteAll(m_servers);
-            m_servers.clear();
-            qDeleteAll(m_localServers);
-            m_localServers.clear();
-            return false;
-        }
-        connect(server, &QTcpServer::pendingConnectionAvailable, this,
-                [this, server] { acceptPendingConnections(server); });
-        m_servers.append(server);
-        qCInfo(lcBroker) << "listening on"
-                         << ListenAddress{server->serverAddress(), server->serverPort(), address.tls}.toString();
+    if (!m_listeners.open()) {
+        m_errorString = m_listeners.errorString();
+        return false;
     }
     m_counters.startedAtMs = wallNow();
     m_running = true;
@@ -262,63 +94,11 @@ bool Broker::start()
     return true;
 }
 
-bool Broker::listenLocal(const QString &path)
-{
-    auto *listener = new LocalListener(this);
-    connect(listener, &LocalListener::descriptorAccepted, this, &Broker::acceptLocalDescriptor);
-    if (!listener->listenOn(path, m_config.localAdminGroup)) {
-        m_errorString = tr("Cannot listen on %1: %2").arg(QStringLiteral("unix:") + path, listener->problem());
-        delete listener;
-        qDeleteAll(m_servers);
-        m_servers.clear();
-        qDeleteAll(m_localServers);
-        m_localServers.clear();
-        return false;
-    }
-    m_localServers.append(listener);
-    qCInfo(lcBroker).noquote() << "listening on unix:" + path;
-    return true;
-}
-
 std::optional<QSslConfiguration> Broker::tlsConfiguration()
 {
-    const TlsSettings &settings = m_config.tls;
-    if (settings.certificateFile.isEmpty() || settings.keyFile.isEmpty()) {
-        m_errorString = tr("A TLS listener needs tls_certificate and tls_key");
-        return std::nullopt;
-    }
-    const QList<QSslCertificate> chain = QSslCertificate::fromPath(settings.certificateFile, QSsl::Pem);
-    if (chain.isEmpty()) {
-        m_errorString = tr("TLS certificate %1: missing or not a PEM certificate").arg(settings.certificateFile);
-        return std::nullopt;
-    }
-    QFile keyFile(settings.keyFile);
-    if (!keyFile.open(QIODevice::ReadOnly)) {
-        m_errorString = tr("TLS key %1: %2").arg(settings.keyFile, keyFile.errorString());
-        return std::nullopt;
-    }
-    const QByteArray pem = keyFile.readAll();
-    QSslKey key(pem, QSsl::Rsa);
-    if (key.isNull())
-        key = QSslKey(pem, QSsl::Ec);
-    if (key.isNull()) {
-        m_errorString = tr("TLS key %1: not an unencrypted PEM RSA or EC key").arg(settings.keyFile);
-        return std::nullopt;
-    }
-    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-    configuration.setLocalCertificateChain(chain);
-    configuration.setPrivateKey(key);
-    configuration.setProtocol(QSsl::TlsV1_2OrLater);
-    if (!settings.caFile.isEmpty()) {
-        const QList<QSslCertificate> authorities = QSslCertificate::fromPath(settings.caFile, QSsl::Pem);
-        if (authorities.isEmpty()) {
-            m_errorString = tr("TLS CA %1: missing or not a PEM certificate").arg(settings.caFile);
-            return std::nullopt;
-        }
-        configuration.setCaCertificates(authorities);
-    }
-    configuration.setPeerVerifyMode(settings.requireClientCertificate ? QSslSocket::VerifyPeer
-                                                                      : QSslSocket::VerifyNone);
+    std::optional<QSslConfiguration> configuration = m_listeners.tlsConfiguration();
+    if (!configuration)
+        m_errorString = m_listeners.errorString();
     return configuration;
 }
 
@@ -329,44 +109,17 @@ void Broker::stop()
     m_running = false;
     m_housekeeping.stop();
     m_deadlineTimer.stop();
-    for (QTcpServer *server : std::as_const(m_servers))
-        server->close();
-    qDeleteAll(m_servers);
-    m_servers.clear();
-    for (QObject *listener : std::as_const(m_localServers)) {
-        const QString path = static_cast<LocalListener *>(listener)->fullServerName();
-        delete listener;
-        QFile::remove(path);
-    }
-    m_localServers.clear();
+    m_listeners.close();
     // Collect first: closing a connection changes the session table.
     QList<Connection *> open;
-    for (const auto &[id, session] : m_sessions) {
+    for (const auto &[id, session] : m_sessions.all()) {
         if (session->connection)
             open.append(session->connection);
     }
     for (Connection *connection : std::as_const(open))
-        connection->apply(connection->machine().disconnect(ReasonCode::ServerShuttingDown,
-                                                           CloseReason::ServerShutdown, now()));
+        connection->disconnect(ReasonCode::ServerShuttingDown, CloseReason::ServerShutdown);
     m_connectionContext->deleteAll();
-    commitStore();
-}
-
-QList<ListenAddress> Broker::listenAddresses() const
-{
-    QList<ListenAddress> result;
-    for (const QTcpServer *server : m_servers)
-        result.append(ListenAddress{server->serverAddress(), server->serverPort(),
-                                    qobject_cast<const QSslServer *>(server) != nullptr});
-    return result;
-}
-
-QStringList Broker::localSocketPaths() const
-{
-    QStringList paths;
-    for (const QObject *listener : m_localServers)
-        paths.append(static_cast<const LocalListener *>(listener)->fullServerName());
-    return paths;
+    m_gate.commit();
 }
 
 void Broker::acceptDescriptor(qintptr descriptor)
@@ -456,18 +209,14 @@ Connection *Broker::acceptTransport(std::unique_ptr<Transport> transport, const 
 
 Session *Broker::sessionFor(const QString &clientId) const
 {
-    return m_sessionsByClientId.value(clientId, nullptr);
+    return m_sessions.find(clientId);
 }
 
 Session &Broker::createSession(const QString &clientId)
 {
-    const SubscriberId id = m_nextSubscriberId++;
-    auto session = std::make_unique<Session>(id, clientId);
-    Session &ref = *session;
-    m_sessions.emplace(id, std::move(session));
-    m_sessionsByClientId.insert(clientId, &ref);
-    m_counters.clientsTotal = m_sessions.size();
-    return ref;
+    Session &session = m_sessions.create(clientId);
+    m_counters.clientsTotal = quint64(m_sessions.size());
+    return session;
 }
 
 void Broker::endSession(Session &session)
@@ -476,20 +225,17 @@ void Broker::endSession(Session &session)
     // The session ends: a will still waiting for its delay goes out now [MQTT-3.1.3-9].
     if (session.pendingWill)
         publishWill(session.clientId, std::exchange(session.pendingWill, nullptr)->will);
-    m_sessionDeadlines.cancel(session.id);
-    m_subscriptions.removeSubscriber(session.id);
+    m_router.subscriptions().removeSubscriber(session.id);
     if (session.offlineState)
         abandonTraced(*session.offlineState, tr("session ended"));
-    if (m_store) {
-        m_store->deleteSession(session.clientId);
-        scheduleCommit();
+    if (store()) {
+        store()->deleteSession(session.clientId);
+        m_gate.scheduleCommit();
     }
-    m_sessionsByClientId.remove(session.clientId);
-    if (m_telemetryEnabled)
-        m_removedSessions.append(session.clientId);
-    m_sessions.erase(session.id);
-    m_counters.clientsTotal = m_sessions.size();
-    m_counters.subscriptionCount = quint64(m_subscriptions.size());
+    m_telemetry.recordSessionRemoved(session.clientId);
+    m_sessions.remove(session);
+    m_counters.clientsTotal = quint64(m_sessions.size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
 }
 
 void Broker::abandonTraced(const SessionState &state, const QString &why)
@@ -510,13 +256,13 @@ bool Broker::setAccount(const Account &account, QString *error)
         *error = QStringLiteral("account \"%1\" is defined in the config file; change it there").arg(account.userName);
         return false;
     }
-    if (!m_store) {
+    if (!store()) {
         *error = QStringLiteral("persistence is off: accounts cannot be stored");
         return false;
     }
     m_authenticator.setStoredAccount(account);
-    m_store->saveAccount(account);
-    scheduleCommit();
+    store()->saveAccount(account);
+    m_gate.scheduleCommit();
     revalidateSessions(account.userName);
     return true;
 }
@@ -531,9 +277,9 @@ bool Broker::removeAccount(const QString &userName, QString *error)
         *error = QStringLiteral("no account \"%1\"").arg(userName);
         return false;
     }
-    if (m_store) {
-        m_store->deleteAccount(userName);
-        scheduleCommit();
+    if (store()) {
+        store()->deleteAccount(userName);
+        m_gate.scheduleCommit();
     }
     revalidateSessions(userName);
     return true;
@@ -547,8 +293,8 @@ void Broker::reloadAccess(const AccessSettings &settings)
     m_config.aclRules = settings.aclRules;
     m_access = AccessControl(settings.aclRules);
     m_authenticator.configure(settings);
-    if (m_store)
-        m_authenticator.addStoredAccounts(m_store->loadAccounts());
+    if (store())
+        m_authenticator.addStoredAccounts(store()->loadAccounts());
     revalidateSessions();
 }
 
@@ -556,7 +302,7 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
 {
     // Collect first: a disconnect changes the session table.
     QList<Session *> affected;
-    for (const auto &[id, session] : m_sessions) {
+    for (const auto &[id, session] : m_sessions.all()) {
         if (session->connection && (!userName || session->userName == *userName))
             affected.append(session.get());
     }
@@ -578,8 +324,8 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
         return;
     QMetaObject::invokeMethod(this, [this, revoked] {
         // Committed first: a DISCONNECT must not wait behind the store's output gate.
-        if (mustHoldOutput())
-            commitStore();
+        if (m_gate.mustHoldOutput())
+            m_gate.commit();
         for (const QString &clientId : revoked) {
             Session *session = sessionFor(clientId);
             Connection *connection = session ? session->connection : nullptr;
@@ -588,8 +334,7 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
                 continue; // gone already, or reconnected with an identity that may stay
             ++m_counters.sessionsRevoked;
             qCInfo(lcBroker) << "closing" << clientId << ": its account or rights were withdrawn";
-            connection->apply(connection->machine().disconnect(ReasonCode::AdministrativeAction,
-                                                               CloseReason::Kicked, now()));
+            connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
         }
     }, Qt::QueuedConnection);
 }
@@ -600,22 +345,22 @@ void Broker::dropForbiddenSubscriptions(Session &session)
     // longer hold just stops delivering.
     const ClientIdentity identity = session.identity();
     bool dropped = false;
-    for (const SubscriptionRecord &record : m_subscriptions.subscriptionsOf(session.id)) {
+    for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session.id)) {
         if (m_access.maySubscribe(identity, record.filter))
             continue;
-        m_subscriptions.unsubscribe(session.id, record.filter);
-        if (m_store && session.isPersistent())
-            m_store->deleteSubscription(session.clientId, record.filter);
+        m_router.subscriptions().unsubscribe(session.id, record.filter);
+        if (store() && session.isPersistent())
+            store()->deleteSubscription(session.clientId, record.filter);
         qCInfo(lcBroker) << "dropped" << session.clientId << "subscription" << record.filter << ": no longer permitted";
         dropped = true;
     }
     if (!dropped)
         return;
-    m_counters.subscriptionCount = quint64(m_subscriptions.size());
-    session.activity.subscriptions = int(m_subscriptions.subscriptionsOf(session.id).size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
+    session.activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session.id).size());
     session.dirty = true;
-    if (m_store && session.isPersistent())
-        scheduleCommit();
+    if (store() && session.isPersistent())
+        m_gate.scheduleCommit();
 }
 
 QString Broker::assignClientId()
@@ -639,10 +384,10 @@ void Broker::onPacketReceived(Connection &connection, const PacketReceived &rece
     session->heartbeats.push({at, packetType(received.packet), true, quint32(received.wireSize)});
     session->tracePacket(TraceRecord::from(received.packet, true, at, received.wireSize));
     session->dirty = true;
-    if (m_store && session->isPersistent()) {
+    if (store() && session->isPersistent()) {
         if (const auto *release = std::get_if<Pubrel>(&received.packet)) {
-            m_store->deleteInboundAwaitingRelease(session->clientId, release->packetId);
-            scheduleCommit();
+            store()->deleteInboundAwaitingRelease(session->clientId, release->packetId);
+            m_gate.scheduleCommit();
         }
     }
 }
@@ -664,7 +409,7 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
         session->heartbeats.push({at, type, false, quint32(sent.bytes.size())});
     session->tracePacket(TraceRecord::from(sent.packet, false, at, sent.bytes.size()));
     session->dirty = true;
-    if (!m_store || !session->isPersistent())
+    if (!store() || !session->isPersistent())
         return;
     // The store follows each in-flight message through its stages, so that a restart
     // resends a PUBLISH or a PUBREL exactly where the flow stood.
@@ -672,35 +417,34 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
         for (const OutboundMessage &message : connection.machine().session().inflight) {
             if (message.packetId == *publish->packetId && message.message.tag != 0) {
                 session->inflightTags.insert(message.packetId, message.message.tag);
-                m_store->markMessageSent(message.message.tag, message.packetId, message.stage);
-                scheduleCommit();
+                store()->markMessageSent(message.message.tag, message.packetId, message.stage);
+                m_gate.scheduleCommit();
                 break;
             }
         }
     } else if (const auto *release = std::get_if<Pubrel>(&sent.packet)) {
         if (const quint64 tag = session->inflightTags.value(release->packetId)) {
-            m_store->markMessageSent(tag, release->packetId, OutboundStage::AwaitingPubcomp);
-            scheduleCommit();
+            store()->markMessageSent(tag, release->packetId, OutboundStage::AwaitingPubcomp);
+            m_gate.scheduleCommit();
         }
     }
 }
 
-void Broker::onConnectRequested(Connection &connection, const Connect &connect)
+ConnectDecision Broker::onConnectRequested(Connection &connection, const Connect &connect)
 {
     const Timestamp at = now();
+    const auto refuse = [](ReasonCode code) { return ConnectDecision{code, {}, {}}; };
     // No enhanced authentication method is offered, so asking for one is refused
     // [MQTT-4.12.0-1] (v5 3.1.2.11.9: 0x8C Bad authentication method).
     if (connect.version == ProtocolVersion::V5 && connect.properties.authenticationMethod) {
         ++m_counters.connectionsRefused;
-        connection.apply(connection.machine().rejectConnect(ReasonCode::BadAuthenticationMethod, at));
-        return;
+        return refuse(ReasonCode::BadAuthenticationMethod);
     }
     // MQTT 3.1 limits client identifiers to 23 characters (3.1 spec, CONNECT payload);
     // 3.1.1 and 5.0 lifted the limit.
     if (connect.version == ProtocolVersion::V3_1 && connect.clientId.size() > 23) {
         ++m_counters.connectionsRefused;
-        connection.apply(connection.machine().rejectConnect(ReasonCode::ClientIdentifierNotValid, at));
-        return;
+        return refuse(ReasonCode::ClientIdentifierNotValid);
     }
     ConnectAcceptance acceptance;
     QString clientId = connect.clientId;
@@ -722,8 +466,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     if (checksPassword && !m_authBackoff.mayAttempt(source, *connect.userName, at)) {
         ++m_counters.connectionsRefused;
         ++m_counters.authBackoffRefusals;
-        connection.apply(connection.machine().rejectConnect(ReasonCode::ConnectionRateExceeded, at));
-        return;
+        return refuse(ReasonCode::ConnectionRateExceeded);
     }
     const auto login = m_authenticator.login(
         LoginRequest{clientId, connect.userName, connect.password, connection.isFromLoopback(), transport});
@@ -744,8 +487,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
                                 << (connect.userName ? *connect.userName : QStringLiteral("an anonymous client"))
                                 << "from" << connection.peerAddress().toString();
         }
-        connection.apply(connection.machine().rejectConnect(code, at));
-        return;
+        return refuse(code);
     }
     if (checksPassword)
         m_authBackoff.recordSuccess(source, *connect.userName);
@@ -755,8 +497,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     if (connect.will && !m_access.mayPublish(identity, connect.will->topic)) {
         ++m_counters.accessDenials;
         ++m_counters.connectionsRefused;
-        connection.apply(connection.machine().rejectConnect(ReasonCode::NotAuthorized, at));
-        return;
+        return refuse(ReasonCode::NotAuthorized);
     }
 
     quint32 expiry = 0;
@@ -776,8 +517,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
         // follows the normal rules; a will delay is cancelled by this reconnection below.
         ++m_counters.takeOvers;
         Connection *previous = session->connection;
-        previous->apply(previous->machine().disconnect(ReasonCode::SessionTakenOver,
-                                                       CloseReason::TakenOver, at));
+        previous->disconnect(ReasonCode::SessionTakenOver, CloseReason::TakenOver);
         session = sessionFor(clientId); // the close may have ended a non-persistent session
     }
     // What fell due before this CONNECT happens first, even if its timer has not fired yet:
@@ -796,7 +536,7 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     // The client is back before its will delay ran out: no will [MQTT-3.1.3-9].
     session->pendingWill.reset();
     session->expiresAt.reset();
-    m_sessionDeadlines.cancel(session->id);
+    m_sessions.cancelDeadline(*session);
     session->connection = &connection;
     // A resumed session's subscriptions were granted to whoever held it before.
     const bool identityChanged = sessionPresent && (session->userName != identity.userName || session->role != identity.role);
@@ -831,20 +571,24 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
         if (message.message.tag != 0)
             session->inflightTags.insert(message.packetId, message.message.tag);
     }
-    if (m_store && session->isPersistent()) {
-        m_store->saveSession(clientId, expiry, connect.version, 0);
-        scheduleCommit();
+    if (store() && session->isPersistent()) {
+        store()->saveSession(clientId, expiry, connect.version, 0);
+        m_gate.scheduleCommit();
     }
-    connection.apply(connection.machine().acceptConnect(acceptance, std::move(state), at));
-    if (!connection.isClosed())
-        emit clientConnected(clientId);
+    return ConnectDecision{std::nullopt, std::move(acceptance), std::move(state)};
 }
 
-void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subscribe)
+void Broker::onConnectAccepted(Connection &connection)
+{
+    if (const Session *session = connection.session())
+        emit clientConnected(session->clientId);
+}
+
+std::optional<SubscribeDecision> Broker::onSubscribeRequested(Connection &connection, const Subscribe &subscribe)
 {
     Session *session = connection.session();
     if (!session)
-        return;
+        return std::nullopt;
     const ProtocolVersion version = connection.machine().version();
     const bool v5 = version == ProtocolVersion::V5;
     const std::optional<quint32> subscriptionId = subscribe.properties.subscriptionIdentifiers.isEmpty()
@@ -858,7 +602,7 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
     const int cap = m_config.maxSubscriptionsPerClient;
     QSet<QString> held;
     if (cap > 0) {
-        for (const SubscriptionRecord &record : m_subscriptions.subscriptionsOf(session->id))
+        for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session->id))
             held.insert(record.filter);
     }
     for (const TopicSubscription &requested : subscribe.subscriptions) {
@@ -880,30 +624,37 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
             held.insert(requested.filter);
         TopicSubscription granted = requested;
         granted.options.maximumQoS = minQoS(requested.options.maximumQoS, m_config.limits.maximumQoS);
-        const bool isNew = m_subscriptions.subscribe(session->id, granted.filter, granted.options, subscriptionId);
-        if (m_store && session->isPersistent())
-            m_store->saveSubscription(session->clientId, {granted.filter, granted.options, subscriptionId});
+        const bool isNew = m_router.subscriptions().subscribe(session->id, granted.filter, granted.options, subscriptionId);
+        if (store() && session->isPersistent())
+            store()->saveSubscription(session->clientId, {granted.filter, granted.options, subscriptionId});
         codes.append(ReasonCode(quint8(granted.options.maximumQoS)));
         accepted.append({granted, isNew});
     }
-    m_counters.subscriptionCount = quint64(m_subscriptions.size());
-    session->activity.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
+    session->activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session->id).size());
     session->dirty = true;
-    if (m_store && session->isPersistent())
-        scheduleCommit();
-    connection.apply(connection.machine().completeSubscribe(subscribe.packetId, codes));
+    if (store() && session->isPersistent())
+        m_gate.scheduleCommit();
+    return SubscribeDecision{std::move(codes), std::move(accepted), subscriptionId};
+}
+
+void Broker::onSubscribeAnswered(Connection &connection, const SubscribeDecision &decision)
+{
+    Session *session = connection.session();
+    if (!session)
+        return;
     // Whoever waits for this client's subscriptions hears of it once the retained
     // messages below are out (and only if the connection survived them).
     const auto announce = qScopeGuard([&] {
-        if (!connection.isClosed() && !accepted.isEmpty())
+        if (!connection.isClosed() && !decision.granted.isEmpty())
             emit clientSubscribed(session->clientId);
     });
+    const std::optional<quint32> subscriptionId = decision.subscriptionId;
 
     // Retained messages follow the SUBACK, per retain handling [MQTT-3.3.1-9] [MQTT-3.8.4-4];
-    // never for shared subscriptions [MQTT-4.8.2-?: retained messages are not sent to
-    // shared subscriptions].
+    // never for shared subscriptions (MQTT 5.0 section 4.8.2).
     const Timestamp at = now();
-    for (const auto &[subscription, isNew] : std::as_const(accepted)) {
+    for (const auto &[subscription, isNew] : decision.granted) {
         if (connection.isClosed())
             return;
         const RetainHandling handling = subscription.options.retainHandling;
@@ -920,24 +671,25 @@ void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subsc
     }
 }
 
-void Broker::onUnsubscribeRequested(Connection &connection, const Unsubscribe &unsubscribe)
+std::optional<QList<ReasonCode>> Broker::onUnsubscribeRequested(Connection &connection,
+                                                                const Unsubscribe &unsubscribe)
 {
     Session *session = connection.session();
     if (!session)
-        return;
+        return std::nullopt;
     QList<ReasonCode> codes;
     for (const QString &filter : unsubscribe.filters) {
-        const bool removed = isValidTopicFilter(filter) && m_subscriptions.unsubscribe(session->id, filter);
-        if (removed && m_store && session->isPersistent())
-            m_store->deleteSubscription(session->clientId, filter);
+        const bool removed = isValidTopicFilter(filter) && m_router.subscriptions().unsubscribe(session->id, filter);
+        if (removed && store() && session->isPersistent())
+            store()->deleteSubscription(session->clientId, filter);
         codes.append(removed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
     }
-    m_counters.subscriptionCount = quint64(m_subscriptions.size());
-    session->activity.subscriptions = int(m_subscriptions.subscriptionsOf(session->id).size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
+    session->activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session->id).size());
     session->dirty = true;
-    if (m_store && session->isPersistent())
-        scheduleCommit();
-    connection.apply(connection.machine().completeUnsubscribe(unsubscribe.packetId, codes));
+    if (store() && session->isPersistent())
+        m_gate.scheduleCommit();
+    return codes;
 }
 
 std::optional<Timestamp> Broker::expiryFor(const Publish &publish) const
@@ -947,11 +699,11 @@ std::optional<Timestamp> Broker::expiryFor(const Publish &publish) const
     return now() + std::chrono::seconds(*publish.properties.messageExpiryInterval);
 }
 
-void Broker::onMessageFromClient(Connection &connection, Publish publish)
+std::optional<ReasonCode> Broker::onMessageFromClient(Connection &connection, Publish publish)
 {
     Session *session = connection.session();
     if (!session)
-        return;
+        return std::nullopt;
     ++session->activity.messagesIn;
     session->dirty = true;
     const std::optional<quint16> packetId = publish.packetId;
@@ -977,7 +729,7 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
         }
     }
     if (qos == QoS::AtMostOnce || !packetId)
-        return;
+        return std::nullopt;
     ReasonCode code = ReasonCode::Success;
     if (connection.machine().version() == ProtocolVersion::V5) {
         if (!allowed)
@@ -985,11 +737,11 @@ void Broker::onMessageFromClient(Connection &connection, Publish publish)
         else if (!matched)
             code = ReasonCode::NoMatchingSubscribers;
     }
-    if (m_store && qos == QoS::ExactlyOnce && session->isPersistent())
-        m_store->addInboundAwaitingRelease(session->clientId, *packetId);
+    if (store() && qos == QoS::ExactlyOnce && session->isPersistent())
+        store()->addInboundAwaitingRelease(session->clientId, *packetId);
     // The acknowledgement promises the message is safe; the output gate holds it until
     // the writes queued for it are committed.
-    connection.apply(connection.machine().acknowledgeInbound(*packetId, code));
+    return code;
 }
 
 void Broker::applyRetained(const Publish &publish)
@@ -1002,13 +754,13 @@ void Broker::applyRetained(const Publish &publish)
     if (expiresAt)
         armDeadlineTimer();
     m_counters.retainedCount = quint64(m_retained.size());
-    if (!m_store || publish.topic.startsWith(QLatin1Char('$')))
+    if (!store() || publish.topic.startsWith(QLatin1Char('$')))
         return;
     if (clearing)
-        m_store->deleteRetained(publish.topic);
+        store()->deleteRetained(publish.topic);
     else
-        m_store->saveRetained(m_retained.all().value(publish.topic).publish, wallTime(expiresAt), wall);
-    scheduleCommit();
+        store()->saveRetained(m_retained.all().value(publish.topic).publish, wallTime(expiresAt), wall);
+    m_gate.scheduleCommit();
 }
 
 std::optional<qint64> Broker::wallTime(std::optional<Timestamp> at) const
@@ -1023,9 +775,9 @@ bool Broker::publishTraced(Publish message, const QString &clientId, quint64 tra
     const Session *target = sessionFor(clientId);
     if (!target)
         return false;
-    m_traceTarget = TraceTarget{target->id, trace, false};
-    publish(std::move(message));
-    return std::exchange(m_traceTarget, std::nullopt)->accepted;
+    TracedCopy traced{target->id, trace, false};
+    publishAsBroker(std::move(message), &traced);
+    return traced.accepted;
 }
 
 void Broker::addMessageTap(const QString &filter)
@@ -1037,19 +789,12 @@ void Broker::addMessageTap(const QString &filter)
 bool Broker::subscribesTo(const QString &clientId, const QString &topic) const
 {
     const Session *session = sessionFor(clientId);
-    if (!session)
-        return false;
-    const QList<SubscriptionRecord> subscriptions = m_subscriptions.subscriptionsOf(session->id);
-    return std::any_of(subscriptions.cbegin(), subscriptions.cend(), [&](const SubscriptionRecord &record) {
-        const auto shared = parseSharedFilter(record.filter);
-        return topicMatches(shared ? shared->filter : record.filter, topic);
-    });
+    return session && m_router.subscribesTo(session->id, topic);
 }
 
 bool Broker::hasSubscribers(const QString &topic) const
 {
-    const MatchResult match = m_subscriptions.match(topic);
-    return !match.subscribers.isEmpty() || !match.sharedGroups.isEmpty();
+    return m_router.hasSubscribers(topic);
 }
 
 std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
@@ -1062,75 +807,50 @@ std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
 
 void Broker::publish(Publish message)
 {
+    publishAsBroker(std::move(message), nullptr);
+}
+
+void Broker::publishAsBroker(Publish message, TracedCopy *traced)
+{
     message.packetId.reset();
     message.dup = false;
     if (message.retain)
         applyRetained(message);
-    route(message, std::nullopt);
+    route(message, std::nullopt, traced);
 }
 
-bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher)
+bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher, TracedCopy *traced)
 {
     emit messagePublished(publish.topic, publish.payload, int(publish.qos), publish.retain);
-    if (m_telemetryEnabled) {
-        if (m_capturedMessages.size() < m_maxCapturedMessages) {
-            MessageRecord record;
-            record.atMs = wallNow();
-            record.topic = publish.topic;
-            record.payload = publish.payload.left(MessageRecord::MaxPayload);
-            record.payloadSize = publish.payload.size();
-            record.qos = publish.qos;
-            record.retain = publish.retain;
-            record.contentType = publish.properties.contentType.value_or(QString());
-            if (publisher) {
-                if (const auto it = m_sessions.find(*publisher); it != m_sessions.end())
-                    record.fromClientId = it->second->clientId;
-            }
-            m_capturedMessages.append(std::move(record));
-        } else {
-            ++m_messagesNotCaptured;
+    if (m_telemetry.isEnabled()) {
+        QString from;
+        if (publisher) {
+            if (const Session *session = m_sessions.find(*publisher))
+                from = session->clientId;
         }
+        m_telemetry.recordMessage(publish, from, wallNow());
     }
-    const MatchResult result = m_subscriptions.match(publish.topic, publisher);
+    const Router::Routing routing = m_router.route(publish, publisher, [this](SubscriberId id) {
+        const Session *session = m_sessions.find(id);
+        return session && session->connection;
+    });
     const std::optional<Timestamp> expiresAt = expiryFor(publish);
-    for (const SubscriberMatch &match : result.subscribers) {
-        const auto it = m_sessions.find(match.subscriber);
-        if (it == m_sessions.end())
+    for (const Recipient &recipient : routing.recipients) {
+        Session *session = m_sessions.find(recipient.subscriber);
+        if (!session)
             continue;
-        // Retain is cleared on forwarding unless Retain As Published [MQTT-3.3.1-12/13].
-        deliver(*it->second, publish, minQoS(publish.qos, match.qos),
-                match.retainAsPublished && publish.retain, match.subscriptionIdentifiers, expiresAt);
+        const bool isTraced = traced && traced->subscriber == recipient.subscriber;
+        const bool taken = deliver(*session, publish, recipient.qos, recipient.retain,
+                                   recipient.subscriptionIdentifiers, expiresAt, isTraced ? traced->trace : 0);
+        if (isTraced)
+            traced->accepted = taken;
     }
-    for (const SharedGroupMatch &group : result.sharedGroups) {
-        if (group.members.isEmpty())
-            continue;
-        // Round robin, preferring members that are connected now.
-        quint32 &cursor = m_sharedCursor[group.group + QLatin1Char('/') + group.filter];
-        const qsizetype count = group.members.size();
-        const SubscriberMatch *chosen = nullptr;
-        for (qsizetype step = 0; step < count; ++step) {
-            const SubscriberMatch &candidate = group.members.at((cursor + step) % count);
-            const auto it = m_sessions.find(candidate.subscriber);
-            if (it != m_sessions.end() && it->second->connection) {
-                chosen = &candidate;
-                cursor = quint32((cursor + step + 1) % count);
-                break;
-            }
-        }
-        if (!chosen) {
-            chosen = &group.members.at(cursor % count);
-            cursor = quint32((cursor + 1) % count);
-        }
-        const auto it = m_sessions.find(chosen->subscriber);
-        if (it != m_sessions.end())
-            deliver(*it->second, publish, minQoS(publish.qos, chosen->qos), false,
-                    chosen->subscriptionIdentifiers, expiresAt);
-    }
-    return !result.subscribers.isEmpty() || !result.sharedGroups.isEmpty();
+    return routing.matched;
 }
 
-void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool retain,
-                     const QList<quint32> &subscriptionIdentifiers, std::optional<Timestamp> expiresAt)
+bool Broker::deliver(Session &session, const Publish &publish, QoS qos, bool retain,
+                     const QList<quint32> &subscriptionIdentifiers, std::optional<Timestamp> expiresAt,
+                     quint64 trace)
 {
     QueuedMessage message;
     message.publish.topic = publish.topic;
@@ -1143,52 +863,45 @@ void Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     // The machine sends the remaining lifetime, so a retained message delivered late
     // carries less than it was published with [MQTT-3.3.2-6].
     message.expiresAt = expiresAt;
-    const bool traced = m_traceTarget && m_traceTarget->subscriber == session.id;
-    if (traced) {
-        message.trace = m_traceTarget->trace;
-        // Accepted unless an offline session cannot keep it (below).
-        m_traceTarget->accepted = session.connection || (session.isPersistent() && qos != QoS::AtMostOnce);
-        if (m_traceTarget->accepted)
-            emit tracedDelivery(message.trace, DeliveryStage::Queued, {});
-    }
-    if (m_store && session.isPersistent() && qos != QoS::AtMostOnce) {
-        message.tag = m_store->addMessage(session.clientId, message.publish, wallTime(message.expiresAt));
-        scheduleCommit();
+    message.trace = trace;
+    // Taken unless an offline session cannot keep it (below).
+    const bool taken = session.connection || (session.isPersistent() && qos != QoS::AtMostOnce);
+    if (trace && taken)
+        emit tracedDelivery(trace, DeliveryStage::Queued, {});
+    if (store() && session.isPersistent() && qos != QoS::AtMostOnce) {
+        message.tag = store()->addMessage(session.clientId, message.publish, wallTime(message.expiresAt));
+        m_gate.scheduleCommit();
     }
 
     if (Connection *connection = session.connection) {
-        connection->apply(connection->machine().publish(std::move(message), now()));
+        connection->deliver(std::move(message));
         updateSessionInfo(session);
-        return;
+        return true;
     }
     // Offline: only persistent sessions keep messages, and only QoS 1/2 (as mosquitto's
     // default queue_qos0_messages false) [MQTT-3.1.2-5].
-    if (!session.isPersistent() || qos == QoS::AtMostOnce)
-        return;
+    if (!taken)
+        return false;
     if (!session.offlineState)
         session.offlineState = std::make_unique<SessionState>();
     if (qsizetype(session.offlineState->queued.size()) >= m_config.limits.maxQueuedMessages) {
-        if (m_store && message.tag)
-            m_store->deleteMessage(message.tag);
+        if (store() && message.tag)
+            store()->deleteMessage(message.tag);
         if (message.trace)
             emit tracedDelivery(message.trace, DeliveryStage::Failed, tr("offline queue full"));
         ++m_counters.publishDropped;
         ++m_counters.droppedQueueFull;
         ++session.activity.messagesDropped;
         session.dirty = true;
-        return;
+        return true;
     }
     // Its expiry is a deadline of the session: an offline device's message expires (and its
     // push is reported expired) on time, not when the device comes back.
-    if (message.expiresAt) {
-        const std::optional<Timestamp> next = m_sessionDeadlines.deadlineOf(session.id);
-        if (!next || *message.expiresAt < *next) {
-            m_sessionDeadlines.schedule(session.id, *message.expiresAt);
-            armDeadlineTimer();
-        }
-    }
+    if (message.expiresAt && m_sessions.dueBy(session, *message.expiresAt))
+        armDeadlineTimer();
     session.offlineState->queued.push_back(std::move(message));
     updateSessionInfo(session);
+    return true;
 }
 
 void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &completed)
@@ -1199,9 +912,9 @@ void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &
                             success ? QString() : tr("refused by the client: %1").arg(reasonCodeName(completed.reasonCode)));
     }
     if (Session *session = connection.session()) {
-        if (const quint64 tag = session->inflightTags.take(completed.packetId); tag && m_store) {
-            m_store->deleteMessage(tag);
-            scheduleCommit();
+        if (const quint64 tag = session->inflightTags.take(completed.packetId); tag && store()) {
+            store()->deleteMessage(tag);
+            m_gate.scheduleCommit();
         }
         ++session->activity.messagesOut;
         updateSessionInfo(*session);
@@ -1220,9 +933,9 @@ void Broker::onMessageDropped(Connection &connection, const MessageDropped &drop
                             dropped.reason == DropReason::QueueFull ? tr("queue full")
                             : expired ? QString() : tr("too large for the client"));
     }
-    if (m_store && dropped.message.tag) {
-        m_store->deleteMessage(dropped.message.tag);
-        scheduleCommit();
+    if (store() && dropped.message.tag) {
+        store()->deleteMessage(dropped.message.tag);
+        m_gate.scheduleCommit();
     }
     if (Session *session = connection.session()) {
         ++session->activity.messagesDropped;
@@ -1300,9 +1013,9 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
         if (session->expirySeconds != NeverExpires)
             session->expiresAt = at + std::chrono::seconds(session->expirySeconds);
         scheduleSessionDeadline(*session);
-        if (m_store) {
-            m_store->saveSession(clientId, session->expirySeconds, session->version, wall);
-            scheduleCommit();
+        if (store()) {
+            store()->saveSession(clientId, session->expirySeconds, session->version, wall);
+            m_gate.scheduleCommit();
         }
     }
     m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
@@ -1328,17 +1041,16 @@ bool Broker::kick(const QString &clientId)
     if (!session || !session->connection)
         return false;
     Connection *connection = session->connection;
-    connection->apply(connection->machine().disconnect(ReasonCode::AdministrativeAction,
-                                                       CloseReason::Kicked, now()));
+    connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
     return true;
 }
 
 bool Broker::deleteRetained(const QString &topic)
 {
     const bool removed = m_retained.remove(topic);
-    if (removed && m_store) {
-        m_store->deleteRetained(topic);
-        scheduleCommit();
+    if (removed && store()) {
+        store()->deleteRetained(topic);
+        m_gate.scheduleCommit();
     }
     m_counters.retainedCount = quint64(m_retained.size());
     return removed;
@@ -1386,9 +1098,9 @@ void Broker::dropExpiredOffline(Session &session, Timestamp at)
         ++session.activity.messagesDropped;
         if (message.trace)
             emit tracedDelivery(message.trace, DeliveryStage::Expired, QString());
-        if (m_store && message.tag) {
-            m_store->deleteMessage(message.tag);
-            scheduleCommit();
+        if (store() && message.tag) {
+            store()->deleteMessage(message.tag);
+            m_gate.scheduleCommit();
         }
         return true;
     });
@@ -1398,40 +1110,24 @@ void Broker::dropExpiredOffline(Session &session, Timestamp at)
 
 void Broker::scheduleSessionDeadline(Session &session)
 {
-    std::optional<Timestamp> next;
-    const auto earlier = [&next](Timestamp at) { next = next ? std::min(*next, at) : at; };
-    if (session.pendingWill)
-        earlier(session.pendingWill->dueAt);
-    if (!session.connection && session.expiresAt)
-        earlier(*session.expiresAt);
-    if (!session.connection && session.offlineState) {
-        for (const QueuedMessage &message : std::as_const(session.offlineState->queued)) {
-            if (message.expiresAt)
-                earlier(*message.expiresAt);
-        }
-    }
-    if (!next) {
-        m_sessionDeadlines.cancel(session.id);
-        return;
-    }
-    m_sessionDeadlines.schedule(session.id, *next);
-    armDeadlineTimer();
+    if (m_sessions.scheduleDeadline(session))
+        armDeadlineTimer();
 }
 
 void Broker::onDeadlines()
 {
     const Timestamp at = now();
-    for (const SubscriberId id : m_sessionDeadlines.takeDue(at)) {
-        if (const auto it = m_sessions.find(id); it != m_sessions.end())
-            runDueTimers(*it->second, at);
+    for (const SubscriberId id : m_sessions.takeDue(at)) {
+        if (Session *session = m_sessions.find(id))
+            runDueTimers(*session, at);
     }
     const QStringList expiredTopics = m_retained.expire(at);
     if (!expiredTopics.isEmpty()) {
         m_counters.retainedCount = quint64(m_retained.size());
-        if (m_store) {
+        if (store()) {
             for (const QString &topic : expiredTopics)
-                m_store->deleteRetained(topic);
-            scheduleCommit();
+                store()->deleteRetained(topic);
+            m_gate.scheduleCommit();
         }
     }
     armDeadlineTimer();
@@ -1441,7 +1137,7 @@ void Broker::armDeadlineTimer()
 {
     if (!m_running)
         return; // start() arms it; nothing fires after stop()
-    std::optional<Timestamp> next = m_sessionDeadlines.earliest();
+    std::optional<Timestamp> next = m_sessions.earliestDeadline();
     if (const std::optional<Timestamp> retained = m_retained.nextExpiry())
         next = next ? std::min(*next, *retained) : *retained;
     if (!next) {
@@ -1457,82 +1153,28 @@ void Broker::armDeadlineTimer()
 
 void Broker::publishSys()
 {
-    // The same topic names as mosquitto's $SYS tree, so existing dashboards work.
-    const double interval = m_config.sysIntervalSeconds;
-    auto updateLoad = [interval](Load &load, quint64 count) {
-        const double perMinute = double(count - load.lastCount) * (60.0 / interval);
-        load.lastCount = count;
-        auto smooth = [&](double &value, double minutes) {
-            const double exponent = std::exp(-interval / (minutes * 60.0));
-            value = value * exponent + perMinute * (1.0 - exponent);
-        };
-        smooth(load.oneMinute, 1);
-        smooth(load.fiveMinutes, 5);
-        smooth(load.fifteenMinutes, 15);
-    };
-    updateLoad(m_loadMessagesReceived, m_counters.messagesReceived);
-    updateLoad(m_loadMessagesSent, m_counters.messagesSent);
-    updateLoad(m_loadBytesReceived, m_counters.bytesReceived);
-    updateLoad(m_loadBytesSent, m_counters.bytesSent);
-    updateLoad(m_loadConnections, m_counters.connectionsAccepted);
-    updateLoad(m_loadPublishReceived, m_counters.publishReceived);
-    updateLoad(m_loadPublishSent, m_counters.publishSent);
-
-    auto sys = [this](const QString &topic, const QString &value) {
+    refreshBacklogTotals();
+    const qint64 uptimeSeconds = (wallNow() - m_counters.startedAtMs) / 1000;
+    for (auto &[topic, value] : m_sysTopics.sample(m_counters, uptimeSeconds)) {
         Publish message;
-        message.topic = QStringLiteral("$SYS/broker/") + topic;
-        message.payload = value.toUtf8();
+        message.topic = std::move(topic);
+        message.payload = std::move(value);
         message.retain = true;
         publish(std::move(message));
-    };
-    auto number = [](quint64 value) { return QString::number(value); };
-    refreshBacklogTotals();
-    sys(QStringLiteral("version"), QStringLiteral("hermes version %1").arg(versionString()));
-    sys(QStringLiteral("uptime"), QStringLiteral("%1 seconds").arg((wallNow() - m_counters.startedAtMs) / 1000));
-    sys(QStringLiteral("clients/connected"), number(m_counters.clientsConnected));
-    sys(QStringLiteral("clients/active"), number(m_counters.clientsConnected));
-    sys(QStringLiteral("clients/total"), number(m_counters.clientsTotal));
-    sys(QStringLiteral("clients/disconnected"), number(m_counters.clientsDisconnected));
-    sys(QStringLiteral("clients/inactive"), number(m_counters.clientsDisconnected));
-    sys(QStringLiteral("clients/maximum"), number(m_counters.clientsMaximum));
-    sys(QStringLiteral("messages/received"), number(m_counters.messagesReceived));
-    sys(QStringLiteral("messages/sent"), number(m_counters.messagesSent));
-    sys(QStringLiteral("messages/stored"), number(m_counters.retainedCount + m_counters.queuedTotal));
-    sys(QStringLiteral("store/messages/count"), number(m_counters.retainedCount + m_counters.queuedTotal));
-    sys(QStringLiteral("publish/messages/received"), number(m_counters.publishReceived));
-    sys(QStringLiteral("publish/messages/sent"), number(m_counters.publishSent));
-    sys(QStringLiteral("publish/messages/dropped"), number(m_counters.publishDropped));
-    sys(QStringLiteral("bytes/received"), number(m_counters.bytesReceived));
-    sys(QStringLiteral("bytes/sent"), number(m_counters.bytesSent));
-    sys(QStringLiteral("retained messages/count"), number(m_counters.retainedCount));
-    sys(QStringLiteral("subscriptions/count"), number(m_counters.subscriptionCount));
-    const QList<std::pair<QString, const Load *>> loads = {
-        {QStringLiteral("messages/received"), &m_loadMessagesReceived},
-        {QStringLiteral("messages/sent"), &m_loadMessagesSent},
-        {QStringLiteral("bytes/received"), &m_loadBytesReceived},
-        {QStringLiteral("bytes/sent"), &m_loadBytesSent},
-        {QStringLiteral("connections"), &m_loadConnections},
-        {QStringLiteral("publish/received"), &m_loadPublishReceived},
-        {QStringLiteral("publish/sent"), &m_loadPublishSent},
-    };
-    for (const auto &[name, load] : loads) {
-        sys(QStringLiteral("load/%1/1min").arg(name), QString::number(load->oneMinute, 'f', 2));
-        sys(QStringLiteral("load/%1/5min").arg(name), QString::number(load->fiveMinutes, 'f', 2));
-        sys(QStringLiteral("load/%1/15min").arg(name), QString::number(load->fifteenMinutes, 'f', 2));
     }
 }
 
 bool Broker::openStore()
 {
     const QString dir = m_config.dataDir.isEmpty() ? defaultDataDir() : m_config.dataDir;
-    auto store = std::make_unique<Store>(QDir(dir).filePath(QStringLiteral("hermes.db")), m_config.durability);
-    if (!store->open()) {
-        m_errorString = tr("Cannot open the broker database: %1").arg(store->errorString());
+    auto opened = std::make_unique<Store>(QDir(dir).filePath(QStringLiteral("hermes.db")), m_config.durability);
+    if (!opened->open()) {
+        m_errorString = tr("Cannot open the broker database: %1").arg(opened->errorString());
         return false;
     }
-    m_store = std::move(store);
+    m_gate.setStore(std::move(opened));
     loadFromStore();
-    qCInfo(lcBroker) << "store" << m_store->path() << "loaded:" << m_sessions.size() << "sessions,"
+    qCInfo(lcBroker) << "store" << store()->path() << "loaded:" << m_sessions.size() << "sessions,"
                      << m_retained.size() << "retained messages";
     return true;
 }
@@ -1541,7 +1183,7 @@ void Broker::loadFromStore()
 {
     // The config file wins over a stored account of the same name (the file is the
     // administrator's last word; the store holds what the admin API added).
-    m_authenticator.addStoredAccounts(m_store->loadAccounts());
+    m_authenticator.addStoredAccounts(store()->loadAccounts());
     const Timestamp at = now();
     const qint64 wall = wallNow();
     auto monotonic = [&](std::optional<qint64> wallMs) -> std::optional<Timestamp> {
@@ -1549,13 +1191,13 @@ void Broker::loadFromStore()
             return std::nullopt;
         return at + std::chrono::milliseconds(*wallMs - wall);
     };
-    for (const StoredRetained &retained : m_store->loadRetained()) {
+    for (const StoredRetained &retained : store()->loadRetained()) {
         if (m_retained.apply(retained.publish, monotonic(retained.expiresAtMs), retained.storedAtMs))
             continue;
     }
     m_counters.retainedCount = quint64(m_retained.size());
 
-    for (const StoredSession &stored : m_store->loadSessions()) {
+    for (const StoredSession &stored : store()->loadSessions()) {
         Session &session = createSession(stored.clientId);
         session.expirySeconds = stored.expirySeconds;
         session.version = stored.version;
@@ -1567,7 +1209,7 @@ void Broker::loadFromStore()
             session.expiresAt = at + std::chrono::milliseconds(std::max<qint64>(0, remainingMs));
         }
         for (const SubscriptionRecord &record : stored.subscriptions)
-            m_subscriptions.subscribe(session.id, record.filter, record.options, record.subscriptionIdentifier);
+            m_router.subscriptions().subscribe(session.id, record.filter, record.options, record.subscriptionIdentifier);
         session.offlineState = std::make_unique<SessionState>();
         SessionState &state = *session.offlineState;
         for (const StoredSession::Message &message : stored.messages) {
@@ -1592,79 +1234,33 @@ void Broker::loadFromStore()
         updateSessionInfo(session);
         scheduleSessionDeadline(session);
     }
-    m_counters.subscriptionCount = quint64(m_subscriptions.size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
     m_counters.clientsDisconnected = m_counters.clientsTotal;
-}
-
-void Broker::scheduleCommit()
-{
-    if (m_commitScheduled || !m_store)
-        return;
-    m_commitScheduled = true;
-    // Group commit: everything written during this event-loop turn shares one transaction.
-    QMetaObject::invokeMethod(this, &Broker::commitStore, Qt::QueuedConnection);
-}
-
-void Broker::commitStore()
-{
-    m_commitScheduled = false;
-    if (!m_store)
-        return;
-    if (!m_store->commit()) {
-        // Held output stays held: publishers wait (and resend after reconnecting) rather
-        // than being told a message is safe when it is not.
-        if (!m_storeFailing)
-            emit storeError(m_store->errorString());
-        m_storeFailing = true;
-        qCWarning(lcBroker) << "store commit failed:" << m_store->errorString();
-        m_commitRetry.start();
-        return;
-    }
-    m_storeFailing = false;
-    for (Connection *connection : std::exchange(m_awaitingCommit, {}))
-        connection->releaseHeldOutput();
 }
 
 void Broker::forgetConnection(Connection &connection)
 {
-    m_awaitingCommit.removeAll(&connection);
+    m_gate.forget(connection);
     m_transportIdentities.remove(&connection);
-}
-
-void Broker::holdUntilCommit(Connection &connection)
-{
-    // Called once per connection per commit: when its held output stops being empty.
-    m_awaitingCommit.append(&connection);
-    scheduleCommit();
 }
 
 void Broker::refreshBacklogTotals()
 {
     // Summed when someone looks rather than tracked on every change: one pass over the
     // sessions a few times a second is cheaper and cannot drift.
-    m_counters.inflightTotal = 0;
-    m_counters.queuedTotal = 0;
-    for (const auto &[id, session] : m_sessions) {
-        const SessionState &state = session->state();
-        m_counters.inflightTotal += quint64(state.inflight.size());
-        m_counters.queuedTotal += quint64(state.queued.size());
-    }
+    std::tie(m_counters.inflightTotal, m_counters.queuedTotal) = m_sessions.backlog();
 }
 
 void Broker::enableTelemetry(qsizetype maxMessagesPerBatch)
 {
-    m_telemetryEnabled = true;
-    m_maxCapturedMessages = maxMessagesPerBatch;
+    m_telemetry.enable(maxMessagesPerBatch);
 }
 
 TelemetryBatch Broker::takeTelemetry()
 {
-    TelemetryBatch batch;
-    batch.atMs = wallNow();
     refreshBacklogTotals();
-    batch.counters = m_counters;
-    batch.full = !m_telemetrySentOnce;
-    for (const auto &[id, session] : m_sessions) {
+    TelemetryBatch batch = m_telemetry.takeBatch(wallNow(), m_counters);
+    for (const auto &[id, session] : m_sessions.all()) {
         if (batch.full || session->dirty) {
             if (session->connection)
                 updateSessionInfo(*session);
@@ -1672,18 +1268,14 @@ TelemetryBatch Broker::takeTelemetry()
             session->dirty = false;
         }
     }
-    m_telemetrySentOnce = true;
-    batch.removedSessions = std::exchange(m_removedSessions, {});
-    batch.messages = std::exchange(m_capturedMessages, {});
-    batch.messagesNotCaptured = std::exchange(m_messagesNotCaptured, 0);
     return batch;
 }
 
 QList<SessionInfo> Broker::sessions() const
 {
     QList<SessionInfo> result;
-    result.reserve(qsizetype(m_sessions.size()));
-    for (const auto &[id, session] : m_sessions)
+    result.reserve(m_sessions.size());
+    for (const auto &[id, session] : m_sessions.all())
         result.append(session->info());
     return result;
 }
@@ -1712,7 +1304,7 @@ std::optional<SessionDetail> Broker::sessionDetail(const QString &clientId) cons
             break;
         detail.queued.append(message.publish);
     }
-    for (const SubscriptionRecord &record : m_subscriptions.subscriptionsOf(session->id))
+    for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session->id))
         detail.subscriptions.append({record.filter, record.options});
     return detail;
 }

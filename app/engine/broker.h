@@ -5,13 +5,17 @@
 #include "authenticator.h"
 #include "brokerconfig.h"
 #include "connectionratelimiter.h"
-#include "deadlinequeue.h"
 #include "retainedstore.h"
 #include "session.h"
 #include "store.h"
 #include "telemetry.h"
 
-#include "mqtt/subscriptiontree.h"
+#include "broker/brokertelemetry.h"
+#include "broker/durabilitygate.h"
+#include "broker/listeners.h"
+#include "broker/router.h"
+#include "broker/sessionregistry.h"
+#include "broker/systopics.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -22,7 +26,6 @@
 #include <QTimer>
 
 #include <memory>
-#include <unordered_map>
 
 class QTcpServer;
 
@@ -40,6 +43,21 @@ enum class DeliveryStage : quint8 {
     Failed,       ///< refused by the client (error reason code), queue full, too large
     Expired,      ///< its message expiry passed before it could be sent
     Abandoned,    ///< the session ended before the message was acknowledged
+};
+
+/// The broker's answer to a CONNECT, fed by the connection to its machine.
+struct ConnectDecision {
+    std::optional<mqtt::ReasonCode> refusal; ///< set: refused with this CONNACK code
+    mqtt::ConnectAcceptance acceptance;
+    mqtt::SessionState session; ///< the resumed session's state (empty for a new one)
+};
+
+/// The broker's answer to a SUBSCRIBE: the SUBACK codes, and what was granted (retained
+/// messages follow the SUBACK).
+struct SubscribeDecision {
+    QList<mqtt::ReasonCode> reasonCodes;
+    QList<std::pair<mqtt::TopicSubscription, bool>> granted; ///< with "is new"
+    std::optional<quint32> subscriptionId;
 };
 
 /// Lives on one thread (the engine's) and is driven by its event loop. Connections call
@@ -62,9 +80,9 @@ public:
     bool isRunning() const { return m_running; }
     QString errorString() const { return m_errorString; }
     /// The addresses actually bound (a configured port 0 becomes the real port).
-    QList<ListenAddress> listenAddresses() const;
+    QList<ListenAddress> listenAddresses() const { return m_listeners.addresses(); }
     /// The Unix-domain sockets listened on (BrokerConfig::localSockets).
-    QStringList localSocketPaths() const;
+    QStringList localSocketPaths() const { return m_listeners.localSocketPaths(); }
     const BrokerConfig &config() const { return m_config; }
 
     /// Publishes a message as the broker itself (push service, $SYS, operator console).
@@ -86,8 +104,8 @@ public:
     /// The durable store, null when persistence is off. Writes queued on it are committed
     /// with the broker's next group commit (call scheduleCommit()) and hold every
     /// connection's output until then.
-    Store *store() const { return m_store.get(); }
-    void scheduleCommit();
+    Store *store() const { return m_gate.store(); }
+    void scheduleCommit() { m_gate.scheduleCommit(); }
     /// Makes an accepted stream (TLS socket, WebSocket) a client connection, unless
     /// max_connections or max_connections_per_second refuse it (then it is closed: the
     /// transport is deleted). Returns the new connection, or null when refused.
@@ -134,10 +152,18 @@ public:
     // ---- Hooks called by Connection ----
     void onPacketReceived(Connection &connection, const mqtt::PacketReceived &received);
     void onPacketSent(Connection &connection, const mqtt::SendPacket &sent);
-    void onConnectRequested(Connection &connection, const mqtt::Connect &connect);
-    void onSubscribeRequested(Connection &connection, const mqtt::Subscribe &subscribe);
-    void onUnsubscribeRequested(Connection &connection, const mqtt::Unsubscribe &unsubscribe);
-    void onMessageFromClient(Connection &connection, mqtt::Publish publish);
+    ConnectDecision onConnectRequested(Connection &connection, const mqtt::Connect &connect);
+    /// The CONNACK of an accepted CONNECT and what it set off have run.
+    void onConnectAccepted(Connection &connection);
+    /// Nullopt when the connection has no session (nothing is answered).
+    std::optional<SubscribeDecision> onSubscribeRequested(Connection &connection, const mqtt::Subscribe &subscribe);
+    /// The SUBACK has run: sends the retained messages the subscriptions ask for.
+    void onSubscribeAnswered(Connection &connection, const SubscribeDecision &decision);
+    /// The UNSUBACK codes; nullopt when the connection has no session.
+    std::optional<QList<mqtt::ReasonCode>> onUnsubscribeRequested(Connection &connection,
+                                                                  const mqtt::Unsubscribe &unsubscribe);
+    /// Routes a client's message; returns the PUBACK / PUBREC code for QoS 1/2.
+    std::optional<mqtt::ReasonCode> onMessageFromClient(Connection &connection, mqtt::Publish publish);
     void onMessageCompleted(Connection &connection, const mqtt::MessageCompleted &completed);
     void onMessageDropped(Connection &connection, const mqtt::MessageDropped &dropped);
     /// A QoS 0 PUBLISH not sent because the client stopped reading (too much unsent output).
@@ -146,12 +172,8 @@ public:
     /// The connection is about to be deleted: no pointer to it may stay behind.
     void forgetConnection(Connection &connection);
     void countBytesReceived(qsizetype bytes) { m_counters.bytesReceived += quint64(bytes); }
-    /// True while the store holds uncommitted writes: connections hold their output.
-    bool mustHoldOutput() const { return m_store && m_store->hasPendingWrites(); }
-    /// Registers a connection whose output waits for the next commit.
-    void holdUntilCommit(Connection &connection);
-    /// Commits at once (a closing connection must not leave with its output held).
-    void commitNow() { commitStore(); }
+    /// Store commit and the output held for it, shared by this broker's connections.
+    DurabilityGate &durabilityGate() { return m_gate; }
     /// Read buffer, output flush and timers shared by this broker's connections.
     ConnectionContext &connectionContext() { return *m_connectionContext; }
 
@@ -179,7 +201,6 @@ private:
     void acceptDescriptor(qintptr descriptor);
     /// A Unix-socket listener's client, with its peer credentials.
     void acceptLocalDescriptor(qintptr descriptor);
-    bool listenLocal(const QString &path);
     /// Checks connected clients against the current accounts and rules; only those of
     /// `userName` when given.
     void revalidateSessions(const std::optional<QString> &userName = std::nullopt);
@@ -189,24 +210,35 @@ private:
     void loadFromStore();
     /// Reports every traced message still in `state` as abandoned (its session ends).
     void abandonTraced(const mqtt::SessionState &state, const QString &why);
-    void commitStore();
     void applyRetained(const mqtt::Publish &publish);
     /// Wall-clock ms for a monotonic deadline (what the store keeps).
     std::optional<qint64> wallTime(std::optional<mqtt::Timestamp> at) const;
     Session *sessionFor(const QString &clientId) const;
     Session &createSession(const QString &clientId);
     void endSession(Session &session);
+    /// publishTraced()'s target: whose copy carries the trace, and whether it was taken.
+    struct TracedCopy {
+        mqtt::SubscriberId subscriber = 0;
+        quint64 trace = 0;
+        bool accepted = false;
+    };
+    /// Publishes as the broker; `traced` follows one subscriber's copy.
+    void publishAsBroker(mqtt::Publish message, TracedCopy *traced);
     /// Delivers to every matching subscriber; false when nobody matched.
-    bool route(const mqtt::Publish &publish, std::optional<mqtt::SubscriberId> publisher);
-    void deliver(Session &session, const mqtt::Publish &publish, mqtt::QoS qos, bool retain,
-                 const QList<quint32> &subscriptionIdentifiers, std::optional<mqtt::Timestamp> expiresAt);
+    bool route(const mqtt::Publish &publish, std::optional<mqtt::SubscriberId> publisher,
+               TracedCopy *traced = nullptr);
+    /// Hands one copy to `session` (traced when `trace` is not 0); false when the session
+    /// does not take it (offline and not kept).
+    bool deliver(Session &session, const mqtt::Publish &publish, mqtt::QoS qos, bool retain,
+                 const QList<quint32> &subscriptionIdentifiers, std::optional<mqtt::Timestamp> expiresAt,
+                 quint64 trace = 0);
     void publishWill(const QString &clientId, const mqtt::Will &will);
     /// Runs what is due for `session` at `at`: publishes a will whose delay is over, ends
     /// an offline session whose expiry is over, and schedules what is left. False when the
     /// session ended (it is deleted).
     bool runDueTimers(Session &session, mqtt::Timestamp at);
-    /// The session's next deadline (its will, its expiry, the first expiry among the
-    /// messages queued while it is offline) in m_sessionDeadlines. O(offline queue).
+    /// Schedules the session's next deadline (SessionRegistry::nextDeadline()) and arms
+    /// the timer for it. O(offline queue).
     void scheduleSessionDeadline(Session &session);
     /// Drops the offline queue's expired messages, reporting them like the machine does.
     void dropExpiredOffline(Session &session, mqtt::Timestamp at);
@@ -229,58 +261,29 @@ private:
     Authenticator m_authenticator;
     /// What Unix-socket and certificate-identity connections proved before CONNECT.
     QHash<const Connection *, TransportIdentity> m_transportIdentities;
-    QList<QObject *> m_localServers; ///< LocalListeners, children of this
     QElapsedTimer m_clock;
-    QList<QTcpServer *> m_servers; ///< children of this
+    BrokerListeners m_listeners;
     std::unique_ptr<ConnectionContext> m_connectionContext;
-    QHash<QString, Session *> m_sessionsByClientId;
-    std::unordered_map<mqtt::SubscriberId, std::unique_ptr<Session>> m_sessions;
-    QHash<QString, quint32> m_sharedCursor;
+    SessionRegistry m_sessions;
     QStringList m_messageTaps;
-    /// While publishTraced() routes: whose copy to trace, and whether it was accepted.
-    struct TraceTarget {
-        mqtt::SubscriberId subscriber = 0;
-        quint64 trace = 0;
-        bool accepted = false;
-    };
-    std::optional<TraceTarget> m_traceTarget; ///< round-robin position per "$share/g/f"
-    mqtt::SubscriptionTree m_subscriptions;
-    std::unique_ptr<Store> m_store;           ///< null when persistence is off
-    /// Connections with output held for the commit (a deleted one leaves the list first).
-    QList<Connection *> m_awaitingCommit;
-    QTimer m_commitRetry;
-    bool m_commitScheduled = false;
-    bool m_storeFailing = false;
+    Router m_router;
+    DurabilityGate m_gate;
 
-    // Telemetry for the monitor, recorded only once enableTelemetry() was called.
-    bool m_telemetryEnabled = false;
-    bool m_telemetrySentOnce = false;
-    qsizetype m_maxCapturedMessages = 0;
-    QList<MessageRecord> m_capturedMessages;
-    quint64 m_messagesNotCaptured = 0;
-    QStringList m_removedSessions;
+    BrokerTelemetry m_telemetry;
     RetainedStore m_retained;
     BrokerCounters m_counters;
-    /// Will delays, session expiry and offline message expiry, per session; retained
-    /// message expiry lives in m_retained. One precise timer wakes the broker at the
-    /// earliest of them, so they fire on time and idle sessions cost nothing in between.
-    DeadlineQueue<mqtt::SubscriberId> m_sessionDeadlines;
+    /// Retained message expiry lives in m_retained, session deadlines in m_sessions. One
+    /// precise timer wakes the broker at the earliest of them, so they fire on time and
+    /// idle sessions cost nothing in between.
     QTimer m_deadlineTimer;
     QTimer m_housekeeping;
+    SysTopics m_sysTopics;
     mqtt::Timestamp m_lastSys{};
-    mqtt::SubscriberId m_nextSubscriberId = 1;
     quint64 m_assignedIds = 0;
     int m_connectionCount = 0;
     bool m_running = false;
     QString m_errorString;
 
-    // Load averages for $SYS (per minute, exponentially smoothed like mosquitto).
-    struct Load {
-        double oneMinute = 0, fiveMinutes = 0, fifteenMinutes = 0;
-        quint64 lastCount = 0;
-    };
-    Load m_loadMessagesReceived, m_loadMessagesSent, m_loadBytesReceived, m_loadBytesSent,
-        m_loadConnections, m_loadPublishReceived, m_loadPublishSent;
 };
 
 } // namespace hermes

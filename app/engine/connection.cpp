@@ -37,6 +37,7 @@ CloseReason closeReasonFor(int error)
 Connection::Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const ServerLimits> limits)
     : m_broker(broker)
     , m_context(broker.connectionContext())
+    , m_gate(broker.durabilityGate())
     , m_machine(std::move(limits))
     , m_descriptor(int(descriptor))
 {
@@ -56,6 +57,7 @@ Connection::Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const
 Connection::Connection(std::unique_ptr<Transport> transport, Broker &broker, std::shared_ptr<const ServerLimits> limits)
     : m_broker(broker)
     , m_context(broker.connectionContext())
+    , m_gate(broker.durabilityGate())
     , m_machine(std::move(limits))
     , m_transport(std::move(transport))
     , m_peerAddress(m_transport->peerAddress())
@@ -155,47 +157,105 @@ void Connection::releaseHeldOutput()
     m_heldOutput.clear();
 }
 
+struct Connection::FollowUp {
+    std::optional<SubscribeDecision> subscribed; ///< unset: a CONNECT was accepted
+};
+
 void Connection::apply(Actions actions)
 {
-    for (Action &action : actions) {
-        if (m_closed)
-            break;
-        std::visit(
-            [this](auto &&a) {
-                using T = std::decay_t<decltype(a)>;
-                if constexpr (std::is_same_v<T, SendPacket>) {
-                    execute(a);
-                } else if constexpr (std::is_same_v<T, ArmTimer>) {
-                    m_timerKind = a.kind;
-                    m_context.arm(*this, m_broker.now() + std::max(Duration(0), a.after));
-                } else if constexpr (std::is_same_v<T, CancelTimer>) {
-                    if (m_timerKind == a.kind)
-                        m_context.disarm(*this);
-                } else if constexpr (std::is_same_v<T, PacketReceived>) {
-                    m_broker.onPacketReceived(*this, a);
-                } else if constexpr (std::is_same_v<T, ConnectRequested>) {
-                    m_broker.onConnectRequested(*this, a.connect);
-                } else if constexpr (std::is_same_v<T, SubscribeRequested>) {
-                    m_broker.onSubscribeRequested(*this, a.subscribe);
-                } else if constexpr (std::is_same_v<T, UnsubscribeRequested>) {
-                    m_broker.onUnsubscribeRequested(*this, a.unsubscribe);
-                } else if constexpr (std::is_same_v<T, DeliverMessage>) {
-                    m_broker.onMessageFromClient(*this, std::move(a.publish));
-                } else if constexpr (std::is_same_v<T, MessageCompleted>) {
-                    m_broker.onMessageCompleted(*this, a);
-                } else if constexpr (std::is_same_v<T, MessageDropped>) {
-                    m_broker.onMessageDropped(*this, a);
-                } else if constexpr (std::is_same_v<T, AuthReceived>) {
-                    // Enhanced authentication is not offered (no method is advertised), so
-                    // an AUTH packet is a protocol error [MQTT-4.12.0-1].
-                    apply(m_machine.disconnect(ReasonCode::ProtocolError, CloseReason::ProtocolError,
-                                               m_broker.now()));
-                } else if constexpr (std::is_same_v<T, CloseConnection>) {
-                    close(a);
-                }
-            },
-            action);
+    // An answer's actions run before the rest of the batch that asked, then its follow-up:
+    // the order a nested apply() would give, kept on an explicit stack instead. The stack
+    // stays empty (no allocation) unless a request was answered.
+    struct Answer {
+        Actions actions;
+        size_t next = 0;
+        std::optional<FollowUp> followUp;
+    };
+    std::vector<Answer> answers;
+    size_t next = 0;
+    while (!m_closed) {
+        Actions &batch = answers.empty() ? actions : answers.back().actions;
+        size_t &index = answers.empty() ? next : answers.back().next;
+        if (index == batch.size()) {
+            if (answers.empty())
+                break;
+            const std::optional<FollowUp> due = std::move(answers.back().followUp);
+            answers.pop_back();
+            if (due && !m_closed) {
+                if (due->subscribed)
+                    m_broker.onSubscribeAnswered(*this, *due->subscribed);
+                else
+                    m_broker.onConnectAccepted(*this);
+            }
+            continue;
+        }
+        std::optional<FollowUp> followUp;
+        Actions answer = perform(batch[index++], followUp);
+        if (!answer.empty() || followUp)
+            answers.push_back(Answer{std::move(answer), 0, std::move(followUp)});
     }
+}
+
+Actions Connection::perform(Action &action, std::optional<FollowUp> &followUp)
+{
+    return std::visit(
+        [&](auto &&a) -> Actions {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (std::is_same_v<T, SendPacket>) {
+                execute(a);
+            } else if constexpr (std::is_same_v<T, ArmTimer>) {
+                m_timerKind = a.kind;
+                m_context.arm(*this, m_broker.now() + std::max(Duration(0), a.after));
+            } else if constexpr (std::is_same_v<T, CancelTimer>) {
+                if (m_timerKind == a.kind)
+                    m_context.disarm(*this);
+            } else if constexpr (std::is_same_v<T, PacketReceived>) {
+                m_broker.onPacketReceived(*this, a);
+            } else if constexpr (std::is_same_v<T, ConnectRequested>) {
+                ConnectDecision decision = m_broker.onConnectRequested(*this, a.connect);
+                if (decision.refusal)
+                    return m_machine.rejectConnect(*decision.refusal, m_broker.now());
+                followUp = FollowUp{};
+                return m_machine.acceptConnect(decision.acceptance, std::move(decision.session), m_broker.now());
+            } else if constexpr (std::is_same_v<T, SubscribeRequested>) {
+                std::optional<SubscribeDecision> decision = m_broker.onSubscribeRequested(*this, a.subscribe);
+                if (!decision)
+                    return {};
+                Actions answer = m_machine.completeSubscribe(a.subscribe.packetId, decision->reasonCodes);
+                followUp = FollowUp{std::move(decision)};
+                return answer;
+            } else if constexpr (std::is_same_v<T, UnsubscribeRequested>) {
+                if (const auto codes = m_broker.onUnsubscribeRequested(*this, a.unsubscribe))
+                    return m_machine.completeUnsubscribe(a.unsubscribe.packetId, *codes);
+            } else if constexpr (std::is_same_v<T, DeliverMessage>) {
+                const std::optional<quint16> packetId = a.publish.packetId;
+                const std::optional<ReasonCode> ack = m_broker.onMessageFromClient(*this, std::move(a.publish));
+                if (ack && packetId)
+                    return m_machine.acknowledgeInbound(*packetId, *ack);
+            } else if constexpr (std::is_same_v<T, MessageCompleted>) {
+                m_broker.onMessageCompleted(*this, a);
+            } else if constexpr (std::is_same_v<T, MessageDropped>) {
+                m_broker.onMessageDropped(*this, a);
+            } else if constexpr (std::is_same_v<T, AuthReceived>) {
+                // Enhanced authentication is not offered (no method is advertised), so
+                // an AUTH packet is a protocol error [MQTT-4.12.0-1].
+                return m_machine.disconnect(ReasonCode::ProtocolError, CloseReason::ProtocolError, m_broker.now());
+            } else if constexpr (std::is_same_v<T, CloseConnection>) {
+                close(a);
+            }
+            return {};
+        },
+        action);
+}
+
+void Connection::deliver(QueuedMessage message)
+{
+    apply(m_machine.publish(std::move(message), m_broker.now()));
+}
+
+void Connection::disconnect(ReasonCode reason, CloseReason why)
+{
+    apply(m_machine.disconnect(reason, why, m_broker.now()));
 }
 
 qsizetype Connection::pendingOutputBytes() const
@@ -221,9 +281,9 @@ void Connection::execute(const SendPacket &send)
     // promise more than the disk holds — an ack, a PUBREL, a PUBCOMP, a persistent
     // session's PUBLISH. Later packets queue behind held ones, so order is kept.
     m_broker.onPacketSent(*this, send);
-    if (m_broker.mustHoldOutput() || !m_heldOutput.isEmpty()) {
+    if (m_gate.mustHoldOutput() || !m_heldOutput.isEmpty()) {
         if (m_heldOutput.isEmpty())
-            m_broker.holdUntilCommit(*this);
+            m_gate.holdUntilCommit(*this);
         m_heldOutput += send.bytes;
         return;
     }
@@ -305,7 +365,7 @@ void Connection::close(const CloseConnection &close)
     // now rather than close with it unsent. The commit releases held output only to open
     // connections, so this one counts as closed only afterwards.
     if (!m_heldOutput.isEmpty())
-        m_broker.commitNow();
+        m_gate.commit();
     m_closed = true;
     m_heldOutput.clear();
     qCDebug(lcConnection) << m_peerAddress.toString() << "closing:" << int(close.reason) << close.detail;

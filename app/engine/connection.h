@@ -13,6 +13,7 @@ namespace hermes {
 class Broker;
 class Connection;
 class ConnectionContext;
+class DurabilityGate;
 class Session;
 
 /// A byte stream driven by Qt signals: TLS (io/sockettransport.h) and MQTT over WebSocket
@@ -44,7 +45,7 @@ public:
 /// connections go through a Transport. Readiness, timers and the end-of-turn flush live in the broker's
 /// ConnectionContext.
 ///
-/// Not a QObject (its private part cost 120 bytes per connection): the broker's
+/// Not a QObject (its private part costs ~120 bytes per connection): the broker's
 /// ConnectionContext owns every connection and deletes a closed one on the next turn.
 class Connection
 {
@@ -60,8 +61,14 @@ public:
     /// Starts the machine (connect timeout) and reads anything already buffered.
     void start();
 
-    /// Executes actions in order; stops at CloseConnection.
+    /// Executes actions in order; stops at CloseConnection. A request the broker answers
+    /// (CONNECT, SUBSCRIBE, UNSUBSCRIBE, an inbound QoS 1/2 PUBLISH) has its answer fed to
+    /// this connection's machine, and the answer's actions run where the request stood.
     void apply(mqtt::Actions actions);
+    /// Sends (or queues) a message routed to this client.
+    void deliver(mqtt::QueuedMessage message);
+    /// Ends the connection from the server side (v5: DISCONNECT with `reason`).
+    void disconnect(mqtt::ReasonCode reason, mqtt::CloseReason why);
 
     mqtt::SessionMachine &machine() { return m_machine; }
     const mqtt::SessionMachine &machine() const { return m_machine; }
@@ -77,11 +84,15 @@ public:
 
     /// Writes the output held back while the store had uncommitted writes (after a commit).
     void releaseHeldOutput();
-    bool hasHeldOutput() const { return !m_heldOutput.isEmpty(); }
 
 private:
     friend class ConnectionContext;
 
+    /// What the broker does once its answer to a request has run: announce the accepted
+    /// client, or send the retained messages of a SUBSCRIBE.
+    struct FollowUp;
+    /// Runs one action; returns the actions of the broker's answer when it was a request.
+    mqtt::Actions perform(mqtt::Action &action, std::optional<FollowUp> &followUp);
     void onReadable();       ///< descriptor path
     void onWritable();       ///< descriptor path, only while output is pending
     void onTimeout();
@@ -97,6 +108,7 @@ private:
 
     Broker &m_broker;
     ConnectionContext &m_context;
+    DurabilityGate &m_gate;
     mqtt::SessionMachine m_machine;
     std::unique_ptr<Transport> m_transport; ///< all but plain TCP
     int m_descriptor = -1;                ///< plain TCP only

@@ -1,0 +1,134 @@
+#include "session.h"
+
+#include "connection.h"
+
+#include <QDateTime>
+
+namespace hermes {
+
+using namespace mqtt;
+
+Session::Session(SubscriberId id, QString clientId)
+    : id(id)
+    , clientId(std::move(clientId))
+    , offlineState(std::make_unique<SessionState>())
+{
+}
+
+SessionInfo Session::info() const
+{
+    SessionInfo info;
+    info.clientId = clientId;
+    info.online = connection != nullptr;
+    info.address = activity.address.toString();
+    info.userName = userName;
+    info.version = version;
+    info.keepAliveSeconds = activity.keepAliveSeconds;
+    info.cleanStart = cleanStart;
+    info.sessionExpirySeconds = expirySeconds;
+    info.connectedSinceMs = activity.connectedSinceMs;
+    info.offlineSinceMs = activity.offlineSinceMs;
+    info.lastInboundMs = activity.lastInboundMs;
+    info.inflight = activity.inflight;
+    info.inflightHighWater = activity.inflightHighWater;
+    info.queued = activity.queued;
+    info.queuedHighWater = activity.queuedHighWater;
+    info.subscriptions = activity.subscriptions;
+    info.messagesIn = activity.messagesIn;
+    info.messagesOut = activity.messagesOut;
+    info.messagesDropped = activity.messagesDropped;
+    if (const CloseInfo *last = closes.recent(0))
+        info.lastClose = *last;
+    return info;
+}
+
+const SessionState &Session::state() const
+{
+    Q_ASSERT(connection || offlineState);
+    return connection ? connection->machine().session() : *offlineState;
+}
+
+void Session::tracePacket(TraceRecord record)
+{
+    if (!record.topic.isEmpty()) {
+        // The newest few entries are enough to find a repeated topic, and cheap to scan.
+        for (qsizetype back = 0; back < 8; ++back) {
+            const TraceRecord *earlier = packetTrace.recent(back);
+            if (!earlier)
+                break;
+            if (earlier->topic == record.topic) {
+                record.topic = earlier->topic;
+                break;
+            }
+        }
+    }
+    packetTrace.push(std::move(record));
+}
+
+TraceRecord TraceRecord::from(const Packet &packet, bool inbound, qint64 atMs, qsizetype wireSize)
+{
+    TraceRecord record;
+    record.atMs = atMs;
+    record.inbound = inbound;
+    record.type = packetType(packet);
+    record.wireSize = quint32(wireSize);
+    std::visit(
+        [&record](const auto &p) {
+            using T = std::decay_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, Publish>) {
+                record.topic = p.topic;
+                record.qos = p.qos;
+                record.retain = p.retain;
+                record.dup = p.dup;
+                record.packetId = p.packetId;
+            } else if constexpr (std::is_same_v<T, Puback> || std::is_same_v<T, Pubrec> || std::is_same_v<T, Pubrel>
+                                 || std::is_same_v<T, Pubcomp>) {
+                record.packetId = p.packetId;
+                record.reasonCode = p.reasonCode;
+            } else if constexpr (std::is_same_v<T, Subscribe> || std::is_same_v<T, Unsubscribe>
+                                 || std::is_same_v<T, Suback> || std::is_same_v<T, Unsuback>) {
+                record.packetId = p.packetId;
+            } else if constexpr (std::is_same_v<T, Connack> || std::is_same_v<T, Disconnect> || std::is_same_v<T, Auth>) {
+                record.reasonCode = p.reasonCode;
+            }
+        },
+        packet);
+    return record;
+}
+
+QString TraceRecord::toString() const
+{
+    QString line = QDateTime::fromMSecsSinceEpoch(atMs).toString(QStringLiteral("hh:mm:ss.zzz"))
+        + (inbound ? QStringLiteral(" ← ") : QStringLiteral(" → ")) + packetTypeName(type);
+    if (type == PacketType::Publish)
+        line += QStringLiteral(" topic=%1 qos=%2").arg(topic).arg(int(qos));
+    if (packetId)
+        line += QStringLiteral(" pid=%1").arg(*packetId);
+    if (type == PacketType::Publish)
+        line += QStringLiteral(" retain=%1 dup=%2").arg(int(retain)).arg(int(dup));
+    if (reasonCode && *reasonCode != ReasonCode::Success)
+        line += QStringLiteral(" reason=0x%1 (%2)")
+                    .arg(quint8(*reasonCode), 2, 16, QLatin1Char('0'))
+                    .arg(reasonCodeName(*reasonCode, type));
+    line += QStringLiteral(" bytes=%1").arg(wireSize);
+    return line;
+}
+
+QString closeReasonName(CloseReason reason)
+{
+    switch (reason) {
+    case CloseReason::ClientDisconnect: return QStringLiteral("client disconnect");
+    case CloseReason::KeepAliveTimeout: return QStringLiteral("keep-alive timeout");
+    case CloseReason::TakenOver: return QStringLiteral("taken over");
+    case CloseReason::ProtocolError: return QStringLiteral("protocol error");
+    case CloseReason::ConnectRejected: return QStringLiteral("connect rejected");
+    case CloseReason::ConnectTimeout: return QStringLiteral("connect timeout");
+    case CloseReason::SocketError: return QStringLiteral("socket error");
+    case CloseReason::PeerClosed: return QStringLiteral("peer closed");
+    case CloseReason::Kicked: return QStringLiteral("kicked");
+    case CloseReason::ServerShutdown: return QStringLiteral("server shutdown");
+    }
+    return {};
+}
+
+} // namespace hermes
