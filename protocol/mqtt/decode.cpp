@@ -1,4 +1,5 @@
 #include "codec_p.h"
+#include "topic.h"
 
 namespace hermes::mqtt {
 
@@ -68,76 +69,49 @@ using namespace detail;
 namespace {
 
 // ---------------------------------------------------------------------------------------
-// Topic names and filters, checked on the UTF-8 bytes: '/', '+' and '#' are ASCII and never
-// occur inside a multi-byte sequence, so no QString is needed to judge the syntax.
+// Topic names and filters are judged by topic.h; a fault gets here the normative statement
+// of the version being decoded and the wording of the error.
 // ---------------------------------------------------------------------------------------
 
 struct TopicProblem
 {
     const char *specId;
-    const char *why;
+    QString why;
 };
 
-// Wildcards in names: [MQTT-4.7.0-1] (5.0) = [MQTT-4.7.1-1] (3.1.1).
-std::optional<TopicProblem> checkTopicName(QByteArrayView name, bool v5)
+// `subject` is "topic name" or "topic filter". Wildcards in names: [MQTT-4.7.0-1] (5.0) =
+// [MQTT-4.7.1-1] (3.1.1); '#' last: [MQTT-4.7.1-1] (5.0) = [MQTT-4.7.1-2] (3.1.1); '+' a
+// whole level: [MQTT-4.7.1-2] (5.0) = [MQTT-4.7.1-3] (3.1.1).
+TopicProblem topicProblem(TopicFault fault, const char *subject, bool v5)
 {
-    if (name.isEmpty())
-        return TopicProblem{"MQTT-4.7.3-1", "topic name is empty"};
-    if (name.contains('+') || name.contains('#'))
-        return TopicProblem{specId(v5, "MQTT-4.7.0-1", "MQTT-4.7.1-1"),
-                            "topic name contains a wildcard"};
-    return {};
-}
-
-// '#' last: [MQTT-4.7.1-1] (5.0) = [MQTT-4.7.1-2] (3.1.1); '+' a whole level:
-// [MQTT-4.7.1-2] (5.0) = [MQTT-4.7.1-3] (3.1.1).
-std::optional<TopicProblem> checkPlainFilter(QByteArrayView filter, bool v5)
-{
-    if (filter.isEmpty())
-        return TopicProblem{"MQTT-4.7.3-1", "topic filter is empty"};
-    qsizetype levelStart = 0;
-    const qsizetype size = filter.size();
-    for (qsizetype i = 0; i <= size; ++i) {
-        if (i < size && filter[i] != '/')
-            continue;
-        const QByteArrayView level = filter.sliced(levelStart, i - levelStart);
-        if (level.contains('#') && (level.size() != 1 || i != size))
-            return TopicProblem{specId(v5, "MQTT-4.7.1-1", "MQTT-4.7.1-2"),
-                                "'#' must be the whole last level"};
-        if (level.contains('+') && level.size() != 1)
-            return TopicProblem{specId(v5, "MQTT-4.7.1-2", "MQTT-4.7.1-3"),
-                                "'+' must be a whole level"};
-        levelStart = i + 1;
+    const auto about = [subject](const char *what) {
+        return QLatin1String(subject) + QLatin1Char(' ') + QLatin1String(what);
+    };
+    switch (fault) {
+    case TopicFault::Empty:
+        return {"MQTT-4.7.3-1", about("is empty")};
+    case TopicFault::TooLong:
+        return {"MQTT-4.7.3-3", about("is longer than 65,535 bytes")};
+    case TopicFault::NullCharacter:
+        return {"MQTT-4.7.3-2", about("contains U+0000")};
+    case TopicFault::WildcardInName:
+        return {specId(v5, "MQTT-4.7.0-1", "MQTT-4.7.1-1"), about("contains a wildcard")};
+    case TopicFault::HashNotWholeLastLevel:
+        return {specId(v5, "MQTT-4.7.1-1", "MQTT-4.7.1-2"),
+                QStringLiteral("'#' must be the whole last level")};
+    case TopicFault::PlusNotWholeLevel:
+        return {specId(v5, "MQTT-4.7.1-2", "MQTT-4.7.1-3"),
+                QStringLiteral("'+' must be a whole level")};
+    case TopicFault::ShareNameEmpty:
+        return {"MQTT-4.8.2-1", QStringLiteral("shared subscription has an empty ShareName")};
+    case TopicFault::ShareNameWithoutFilter:
+        return {"MQTT-4.8.2-2", QStringLiteral("ShareName is not followed by '/' and a filter")};
+    case TopicFault::ShareNameWildcard:
+        return {"MQTT-4.8.2-2", QStringLiteral("ShareName contains a wildcard")};
+    case TopicFault::ShareFilterEmpty:
+        return {"MQTT-4.8.2-2", QStringLiteral("shared subscription has no topic filter")};
     }
-    return {};
-}
-
-// Shared subscriptions are recognised in every version, as topic.h's isValidTopicFilter()
-// does: "$share/{ShareName}/{filter}" [MQTT-4.8.2-1] [MQTT-4.8.2-2].
-constexpr QByteArrayView kSharePrefix("$share/");
-
-bool isSharedFilter(QByteArrayView filter)
-{
-    return filter.startsWith(kSharePrefix);
-}
-
-std::optional<TopicProblem> checkTopicFilter(QByteArrayView filter, bool v5)
-{
-    if (!isSharedFilter(filter))
-        return checkPlainFilter(filter, v5);
-    const QByteArrayView rest = filter.sliced(kSharePrefix.size());
-    const qsizetype slash = rest.indexOf('/');
-    if (slash == 0 || rest.isEmpty())
-        return TopicProblem{"MQTT-4.8.2-1", "shared subscription has an empty ShareName"};
-    if (slash < 0)
-        return TopicProblem{"MQTT-4.8.2-2", "ShareName is not followed by '/' and a filter"};
-    const QByteArrayView share = rest.first(slash);
-    if (share.contains('+') || share.contains('#'))
-        return TopicProblem{"MQTT-4.8.2-2", "ShareName contains a wildcard"};
-    const QByteArrayView inner = rest.sliced(slash + 1);
-    if (inner.isEmpty())
-        return TopicProblem{"MQTT-4.8.2-2", "shared subscription has no topic filter"};
-    return checkPlainFilter(inner, v5);
+    return {"", QString()};
 }
 
 Failure readReasonCode(Reader &in, ReasonCode &out, PacketType type)
@@ -186,16 +160,16 @@ public:
     void check(QByteArrayView filter)
     {
         const int index = m_count++;
-        const std::optional<TopicProblem> problem = checkTopicFilter(filter, m_v5);
-        if (!problem)
+        const std::optional<TopicFault> fault = topicFilterFault(filter);
+        if (!fault)
             return;
         if (!m_first) {
-            m_first = makeError(
-                    ProtocolError::TopicFilterInvalid, problem->specId,
-                    QStringLiteral("%1 topic filter %2 \"%3\": %4")
-                            .arg(QLatin1String(m_packet))
-                            .arg(index)
-                            .arg(QString::fromUtf8(filter), QLatin1String(problem->why)));
+            const TopicProblem problem = topicProblem(*fault, "topic filter", m_v5);
+            m_first = makeError(ProtocolError::TopicFilterInvalid, problem.specId,
+                                QStringLiteral("%1 topic filter %2 \"%3\": %4")
+                                        .arg(QLatin1String(m_packet))
+                                        .arg(index)
+                                        .arg(QString::fromUtf8(filter), problem.why));
         }
         m_indexes.append(QString::number(index));
     }
@@ -358,9 +332,11 @@ Failure Decoder::connect(Connect &c) const
         QByteArrayView topic;
         if (auto failure = readStringBytes(in, topic, "Will Topic", connectV5))
             return failure;
-        if (auto problem = checkTopicName(topic, connectV5))
-            return makeError(ProtocolError::TopicNameInvalid, problem->specId,
-                             QStringLiteral("Will Topic: %1").arg(QLatin1String(problem->why)));
+        if (const std::optional<TopicFault> fault = topicNameFault(topic)) {
+            const TopicProblem problem = topicProblem(*fault, "topic name", connectV5);
+            return makeError(ProtocolError::TopicNameInvalid, problem.specId,
+                             QStringLiteral("Will Topic: %1").arg(problem.why));
+        }
         will.topic = stringFromUtf8(topic);
         if (auto failure = readBinary(in, will.payload, "Will Payload"))
             return failure;
@@ -466,8 +442,9 @@ Failure Decoder::publish(Publish &p) const
         if (!p.properties.topicAlias)
             return violation("", QStringLiteral("PUBLISH topic name is empty and there is no "
                                                 "Topic Alias"));
-    } else if (topic.contains('+') || topic.contains('#')) {
-        // [MQTT-3.3.2-2] No wildcards in a topic name. The answer is TopicNameInvalid in
+    } else if (topicNameFault(topic)) {
+        // [MQTT-3.3.2-2] No wildcards in a topic name: the only rule left to break by a
+        // non-empty string that passed the UTF-8 checks. The answer is TopicNameInvalid in
         // every version (5.0 DISCONNECT 0x90; 3.x simply closes).
         return makeError(ProtocolError::TopicNameInvalid, "MQTT-3.3.2-2",
                          QStringLiteral("PUBLISH topic name \"%1\" contains a wildcard")
@@ -557,7 +534,7 @@ Failure Decoder::subscribe(Subscribe &s) const
             sub.options.retainAsPublished = options & 0x08;
             sub.options.retainHandling = RetainHandling(retainHandling);
             // [MQTT-3.8.3-4] No Local on a shared subscription is a Protocol Error.
-            if (sub.options.noLocal && isSharedFilter(filter))
+            if (sub.options.noLocal && hasSharePrefix(filter))
                 return violation("MQTT-3.8.3-4",
                                  QStringLiteral("No Local set on shared subscription \"%1\"")
                                          .arg(QString::fromUtf8(filter)));

@@ -1,4 +1,5 @@
 #include "codec_p.h"
+#include "topic.h"
 
 namespace hermes::mqtt::detail {
 
@@ -260,8 +261,7 @@ Failure readProperties(Reader &in, Properties &out, quint16 context, const char 
             break;
         case PropertyId::ResponseTopic:
             // [MQTT-3.3.2-14] The Response Topic is a Topic Name: no wildcards, not empty.
-            if (text.isEmpty() || text.contains(QLatin1Char('+'))
-                || text.contains(QLatin1Char('#')))
+            if (!isValidTopicName(text))
                 return violation("MQTT-3.3.2-14",
                                  QStringLiteral("Response Topic \"%1\" is not a valid topic name")
                                          .arg(text));
