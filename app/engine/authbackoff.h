@@ -1,6 +1,6 @@
 #pragma once
 /// Abuse limit on password guessing: exponential back-off after failed authentications, per
-/// source address and per user name (issue 4). Time is passed in by the caller.
+/// source address and per user name. Time is passed in by the caller.
 
 #include "connectionratelimiter.h"
 

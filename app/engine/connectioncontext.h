@@ -26,7 +26,7 @@ class Connection;
 /// - one receive buffer that every plain-TCP connection reads into (the SessionMachine keeps
 ///   only the bytes of an incomplete frame);
 /// - readiness: every plain-TCP connection's descriptor sits in one epoll set, and one
-///   QSocketNotifier watches that set (a QSocketNotifier per connection cost ~190 bytes);
+///   QSocketNotifier watches that set (a QSocketNotifier per connection would cost ~190 bytes);
 /// - the list of connections with unsent output, flushed once per event-loop turn so that
 ///   the packets one turn produces for a connection leave in one send();
 /// - the connections' timers (connect timeout, keep-alive) in one min-heap behind a single

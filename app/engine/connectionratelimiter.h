@@ -1,6 +1,6 @@
 #pragma once
-/// Abuse limit on new connections: a token bucket per source address (issue 4). Time is
-/// passed in by the caller, never read here, so the arithmetic is exact and testable.
+/// Abuse limit on new connections: a token bucket per source address. Time is passed in by
+/// the caller, never read here, so the arithmetic is exact and testable.
 
 #include "mqtt/sessionmachine.h"
 

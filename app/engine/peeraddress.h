@@ -10,8 +10,8 @@ struct sockaddr; // <sys/socket.h>
 
 namespace hermes {
 
-/// Kept per connection and per session: as a "ip:port" QString it cost ~110 bytes of heap
-/// and handles for every idle client.
+/// Kept per connection and per session: as a "ip:port" QString it would cost ~110 bytes of
+/// heap and handles for every idle client.
 class PeerAddress
 {
 public:

@@ -1,5 +1,5 @@
-// decode and encode: protobuf payloads for scripts and bug reports (issue 6), offline: no
-// broker involved. Payloads come from a file or stdin, the way protoc --decode reads them.
+// decode and encode: protobuf payloads for scripts and bug reports, offline: no broker
+// involved. Payloads come from a file or stdin, the way protoc --decode reads them.
 //
 // Exit codes: 0 success; 1 (RequestFailed) the data is bad: the payload does not decode as
 // the type, is not protobuf wire format, or the JSON does not encode; 2 (UsageError) the

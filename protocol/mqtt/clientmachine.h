@@ -295,7 +295,6 @@ public:
     quint16 keepAliveSeconds() const { return m_keepAliveSeconds; }
     bool autoPing() const { return m_config.autoPing; }
     Timestamp lastSentAt() const { return m_lastSentAt; }
-    Timestamp lastReceivedAt() const { return m_lastReceivedAt; }
     bool pingOutstanding() const { return m_pingSentAt.has_value(); }
     const client::SessionState &session() const { return m_session; }
     /// Hands the session back to the engine (after Closed, for the next connection).

@@ -1,5 +1,8 @@
 #include "topic.h"
 
+#include <QStringEncoder>
+#include <QVarLengthArray>
+
 namespace hermes::mqtt {
 
 namespace {
@@ -8,105 +11,119 @@ namespace {
 constexpr qsizetype MaxUtf8Bytes = 65535;
 
 // [MQTT-4.8.2-1] A shared subscription's filter starts with exactly this (case-sensitive).
-constexpr QStringView SharePrefix = u"$share/";
+constexpr QByteArrayView SharePrefix("$share/");
 
-enum class Wildcards { Forbidden, Allowed };
+// Where '#' and '+' stand in a non-empty filter, level by level. '#' is the whole last
+// level: [MQTT-4.7.1-1] (5.0) = [MQTT-4.7.1-2] (3.1.1); '+' is a whole level:
+// [MQTT-4.7.1-2] (5.0) = [MQTT-4.7.1-3] (3.1.1).
+std::optional<TopicFault> wildcardFault(QByteArrayView filter)
+{
+    qsizetype levelStart = 0;
+    const qsizetype size = filter.size();
+    for (qsizetype i = 0; i <= size; ++i) {
+        if (i < size && filter[i] != '/')
+            continue;
+        const QByteArrayView level = filter.sliced(levelStart, i - levelStart);
+        if (level.contains('#') && (level.size() != 1 || i != size))
+            return TopicFault::HashNotWholeLastLevel;
+        if (level.contains('+') && level.size() != 1)
+            return TopicFault::PlusNotWholeLevel;
+        levelStart = i + 1;
+    }
+    return {};
+}
+
+// Empty, too long or containing U+0000: the rules names and filters share.
+std::optional<TopicFault> stringFault(QByteArrayView utf8)
+{
+    if (utf8.isEmpty())
+        return TopicFault::Empty; // [MQTT-4.7.3-1]
+    if (utf8.size() > MaxUtf8Bytes)
+        return TopicFault::TooLong; // [MQTT-4.7.3-3], for a shared filter as a whole
+    if (utf8.contains('\0'))
+        return TopicFault::NullCharacter; // [MQTT-4.7.3-2]
+    return {};
+}
 
 /*
- * One pass over the UTF-16 units: rejects U+0000 [MQTT-4.7.3-2] and unpaired surrogates
- * (they have no UTF-8 form [MQTT-1.5.4-1]), checks where '+' and '#' stand, and counts the
- * UTF-8 length without converting. Returns that length, or -1 when the string is not
- * acceptable. O(n), no allocation.
+ * The UTF-8 form of a QString name or filter, on the stack for the usual lengths. A string
+ * with an unpaired surrogate has no UTF-8 form [MQTT-1.5.4-1] and is not encodable.
  */
-qsizetype scanLevels(QStringView s, Wildcards wildcards)
+class Utf8Form
 {
-    const qsizetype n = s.size();
-    qsizetype bytes = 0;
-    for (qsizetype i = 0; i < n; ++i) {
-        const char16_t c = s[i].unicode();
-        if (c < 0x80) {
-            if (c == 0)
-                return -1; // [MQTT-4.7.3-2]
-            if (c == u'+' || c == u'#') {
-                if (wildcards == Wildcards::Forbidden)
-                    return -1; // [MQTT-4.7.0-1] v5, [MQTT-4.7.1-1] v3.1.1: not in a topic name
-                const bool startsLevel = i == 0 || s[i - 1] == u'/';
-                const bool endsLevel = i + 1 == n || s[i + 1] == u'/';
-                // '+' occupies a whole level: [MQTT-4.7.1-2] v5, [MQTT-4.7.1-3] v3.1.1.
-                if (c == u'+' && !(startsLevel && endsLevel))
-                    return -1;
-                // '#' is a whole level and the last character: [MQTT-4.7.1-1] v5,
-                // [MQTT-4.7.1-2] v3.1.1.
-                if (c == u'#' && !(startsLevel && i + 1 == n))
-                    return -1;
-            }
-            bytes += 1;
-        } else if (c < 0x800) {
-            bytes += 2;
-        } else if (QChar::isHighSurrogate(c)) {
-            if (i + 1 == n || !QChar::isLowSurrogate(s[i + 1].unicode()))
-                return -1;
-            bytes += 4;
-            ++i;
-        } else if (QChar::isLowSurrogate(c)) {
-            return -1;
-        } else {
-            bytes += 3;
-        }
+public:
+    explicit Utf8Form(QStringView text)
+    {
+        QStringEncoder encoder(QStringConverter::Utf8, QStringConverter::Flag::Stateless);
+        m_bytes.resize(encoder.requiredSpace(text.size()));
+        const char *const end = encoder.appendToBuffer(m_bytes.data(), text);
+        m_bytes.resize(end - m_bytes.constData());
+        m_encodable = !encoder.hasError();
     }
-    return bytes;
-}
 
-struct ShareParts {
-    QStringView group;
-    QStringView filter;
+    bool encodable() const { return m_encodable; }
+    QByteArrayView bytes() const { return QByteArrayView(m_bytes.constData(), m_bytes.size()); }
+
+private:
+    QVarLengthArray<char, 512> m_bytes;
+    bool m_encodable = false;
 };
-
-// Splits "$share/{group}/{filter}" and checks the parts, or nullopt. Caller checked the prefix.
-std::optional<ShareParts> splitShare(QStringView filter)
-{
-    const QStringView rest = filter.sliced(SharePrefix.size());
-    const qsizetype slash = rest.indexOf(u'/');
-    // [MQTT-4.8.2-1] The ShareName is at least one character long; [MQTT-4.8.2-2] it is
-    // followed by '/' and a topic filter.
-    if (slash <= 0 || slash + 1 == rest.size())
-        return std::nullopt;
-    const ShareParts parts{rest.first(slash), rest.sliced(slash + 1)};
-    // [MQTT-4.8.2-2] The ShareName contains no '/', '+' or '#' ('/' is ruled out by the split).
-    const qsizetype groupBytes = scanLevels(parts.group, Wildcards::Forbidden);
-    const qsizetype filterBytes = scanLevels(parts.filter, Wildcards::Allowed);
-    if (groupBytes < 0 || filterBytes < 0)
-        return std::nullopt;
-    if (SharePrefix.size() + groupBytes + 1 + filterBytes > MaxUtf8Bytes)
-        return std::nullopt; // [MQTT-4.7.3-3] applies to the whole filter
-    return parts;
-}
-
-bool isShare(QStringView filter)
-{
-    return filter.startsWith(SharePrefix);
-}
 
 } // namespace
 
+std::optional<TopicFault> topicNameFault(QByteArrayView utf8)
+{
+    if (const std::optional<TopicFault> fault = stringFault(utf8))
+        return fault;
+    // [MQTT-3.3.2-2]; [MQTT-4.7.0-1] (5.0) = [MQTT-4.7.1-1] (3.1.1).
+    if (utf8.contains('+') || utf8.contains('#'))
+        return TopicFault::WildcardInName;
+    return {};
+}
+
+std::optional<TopicFault> topicFilterFault(QByteArrayView utf8)
+{
+    if (const std::optional<TopicFault> fault = stringFault(utf8))
+        return fault;
+    if (!hasSharePrefix(utf8))
+        return wildcardFault(utf8);
+    // "$share/{ShareName}/{filter}": the ShareName is at least one character
+    // [MQTT-4.8.2-1], free of '/', '+' and '#', followed by '/' and a filter [MQTT-4.8.2-2].
+    const QByteArrayView rest = utf8.sliced(SharePrefix.size());
+    const qsizetype slash = rest.indexOf('/');
+    if (slash == 0 || rest.isEmpty())
+        return TopicFault::ShareNameEmpty;
+    if (slash < 0)
+        return TopicFault::ShareNameWithoutFilter;
+    const QByteArrayView share = rest.first(slash);
+    if (share.contains('+') || share.contains('#'))
+        return TopicFault::ShareNameWildcard;
+    const QByteArrayView inner = rest.sliced(slash + 1);
+    if (inner.isEmpty())
+        return TopicFault::ShareFilterEmpty;
+    return wildcardFault(inner);
+}
+
+bool hasSharePrefix(QByteArrayView utf8Filter)
+{
+    return utf8Filter.startsWith(SharePrefix);
+}
+
 bool isValidTopicName(QStringView topic)
 {
-    // [MQTT-4.7.3-1] at least one character; a cheap bound first: every unit is >= 1 byte.
-    if (topic.isEmpty() || topic.size() > MaxUtf8Bytes)
+    // A cheap bound before encoding: every UTF-16 unit is at least one UTF-8 byte.
+    if (topic.size() > MaxUtf8Bytes)
         return false;
-    const qsizetype bytes = scanLevels(topic, Wildcards::Forbidden);
-    return bytes >= 0 && bytes <= MaxUtf8Bytes;
+    const Utf8Form utf8(topic);
+    return utf8.encodable() && !topicNameFault(utf8.bytes());
 }
 
 bool isValidTopicFilter(QStringView filter)
 {
-    if (filter.isEmpty() || filter.size() > MaxUtf8Bytes)
-        return false; // [MQTT-4.7.3-1] [MQTT-4.7.3-3]
-    // Only "$share/..." is a share attempt; a bare "$share" is an ordinary one-level filter.
-    if (isShare(filter))
-        return splitShare(filter).has_value();
-    const qsizetype bytes = scanLevels(filter, Wildcards::Allowed);
-    return bytes >= 0 && bytes <= MaxUtf8Bytes;
+    if (filter.size() > MaxUtf8Bytes)
+        return false;
+    const Utf8Form utf8(filter);
+    return utf8.encodable() && !topicFilterFault(utf8.bytes());
 }
 
 /*
@@ -155,12 +172,14 @@ bool topicMatches(QStringView filter, QStringView topic)
 
 std::optional<SharedFilter> parseSharedFilter(QStringView filter)
 {
-    if (!isShare(filter) || filter.size() > MaxUtf8Bytes)
+    // Ordinary filters, the usual case, are told apart without encoding.
+    if (!filter.startsWith(QLatin1String(SharePrefix.data(), SharePrefix.size()))
+        || !isValidTopicFilter(filter))
         return std::nullopt;
-    const std::optional<ShareParts> parts = splitShare(filter);
-    if (!parts)
-        return std::nullopt;
-    return SharedFilter{parts->group.toString(), parts->filter.toString()};
+    // A valid share: the group ends at the first '/' after the (ASCII) prefix.
+    const QStringView rest = filter.sliced(SharePrefix.size());
+    const qsizetype slash = rest.indexOf(u'/');
+    return SharedFilter{rest.first(slash).toString(), rest.sliced(slash + 1).toString()};
 }
 
 } // namespace hermes::mqtt

@@ -1,6 +1,7 @@
 #pragma once
 /// Topic names, topic filters and matching rules of MQTT (4.7), as pure functions.
 
+#include <QByteArrayView>
 #include <QString>
 #include <QStringView>
 
@@ -8,9 +9,38 @@
 
 namespace hermes::mqtt {
 
+/// The rule of 4.7 or 4.8.2 a topic name or filter breaks.
+enum class TopicFault : quint8 {
+    Empty,                  ///< no characters [MQTT-4.7.3-1]
+    TooLong,                ///< more than 65,535 UTF-8 bytes [MQTT-4.7.3-3]
+    NullCharacter,          ///< contains U+0000 [MQTT-4.7.3-2]
+    WildcardInName,         ///< '+' or '#' in a topic name [MQTT-3.3.2-2]
+    HashNotWholeLastLevel,  ///< '#' in a filter but not the whole last level
+    PlusNotWholeLevel,      ///< '+' in a filter sharing its level with other characters
+    ShareNameEmpty,         ///< "$share/" followed by nothing or by '/' [MQTT-4.8.2-1]
+    ShareNameWithoutFilter, ///< "$share/{group}" with no '/' after the group [MQTT-4.8.2-2]
+    ShareNameWildcard,      ///< '+' or '#' in the ShareName [MQTT-4.8.2-2]
+    ShareFilterEmpty,       ///< "$share/{group}/" with an empty filter [MQTT-4.8.2-2]
+};
+
+/// The first rule a topic name breaks, judged on its UTF-8 bytes: '/', '+', '#' and U+0000
+/// are ASCII and never occur inside a multi-byte sequence, so no decoding is needed. `utf8`
+/// must be well-formed UTF-8 (the codec checks strings before; the QString functions below
+/// encode). Every topic check, the codec's and the QString API's, comes here. No allocation.
+std::optional<TopicFault> topicNameFault(QByteArrayView utf8);
+
+/// The first rule a topic filter breaks (the rules of isValidTopicFilter()), judged on
+/// well-formed UTF-8 bytes as topicNameFault() does. No allocation.
+std::optional<TopicFault> topicFilterFault(QByteArrayView utf8);
+
+/// True when the filter starts with "$share/": a shared subscription, valid or not
+/// [MQTT-4.8.2-1]. The prefix is case-sensitive; a bare "$share" is an ordinary filter.
+bool hasSharePrefix(QByteArrayView utf8Filter);
+
 /// A PUBLISH topic name: at least one character, no '+' or '#', no U+0000, no unpaired
 /// surrogate, at most 65,535 UTF-8 bytes [MQTT-4.7.3-1] [MQTT-4.7.3-2] [MQTT-4.7.3-3]
-/// [MQTT-3.3.2-2]. No allocation.
+/// [MQTT-3.3.2-2]. Encodes to UTF-8 and applies topicNameFault(); no heap allocation up to
+/// 169 UTF-16 units.
 bool isValidTopicName(QStringView topic);
 
 /// A topic filter: '#' only as the whole last level, '+' only as a whole level, at least
@@ -19,6 +49,7 @@ bool isValidTopicName(QStringView topic);
 /// starting with "$share/" is a shared subscription and is valid only as
 /// "$share/{group}/{filter}" with a non-empty group free of '/', '+', '#' and a valid,
 /// non-empty filter [MQTT-4.8.2-1] [MQTT-4.8.2-2]; a bare "$share" is an ordinary filter.
+/// Encodes to UTF-8 and applies topicFilterFault().
 bool isValidTopicFilter(QStringView filter);
 
 /// True when `topic` (a valid name) matches `filter` (a valid, non-shared filter). '#' also

@@ -1,5 +1,5 @@
-// What a registry was loaded from, so it can be rebuilt when a file changes (issue 6,
-// "Reload when files change"). The UI owns the QFileSystemWatcher; this is the sans-I/O part.
+// What a registry was loaded from, so it can be rebuilt when a file changes. The UI owns the
+// QFileSystemWatcher; this is the sans-I/O part.
 #include "schemaregistry.h"
 #include "schemaregistry_p.h"
 

@@ -1,4 +1,4 @@
-// Protobuf decode benchmark (issue 6, goal: >= 200k small messages per second on one core).
+// Protobuf decode benchmark (goal: >= 200k small messages per second on one core).
 // Plain executable (no QtTest); one thread; prints a Markdown table for docs/BENCHMARKS.md.
 // Every timed loop runs for a fixed time budget, so it takes a few seconds whatever the
 // machine. Usage: bench_decode [budget-ms per row, default 1000] [only rows containing TEXT]

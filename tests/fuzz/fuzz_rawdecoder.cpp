@@ -1,4 +1,4 @@
-// libFuzzer target for the schema-less protobuf decoder (issue 6, STYLE.md R15).
+// libFuzzer target for the schema-less protobuf decoder (STYLE.md R15).
 //
 // Any input must decode without a crash; on top of that every node's byte range must lie
 // inside its parent's value, and a successful decode must cover the payload exactly with

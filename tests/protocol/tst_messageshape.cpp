@@ -1,4 +1,4 @@
-// Message shapes (issue 6, the composer's form): every field of a type described as plain
+// Message shapes (the composer's form): every field of a type described as plain
 // values — kinds, repetition, maps, oneofs, enums, defaults, JSON names — and recursive types
 // described lazily so walking them terminates.
 #include "../common/testmain.h"

@@ -1,4 +1,4 @@
-// Reading a payload seen on a topic (issue 6): Hermes's own envelope recognised by itself with
+// Reading a payload seen on a topic: Hermes's own envelope recognised by itself with
 // its inner payload decoded by the envelope's content type, content types naming message
 // types, topic bindings, receipts, text, and the raw wire format as the last word. The rules
 // are numbered in payloadinterpreter.h; rows name the rule they exercise.
@@ -168,7 +168,7 @@ void TestPayloadInterpreter::interprets_data()
     QTest::newRow("rule 2 fails, rule 3 decides")
             << "telemetry/d1/state" << protobufContentType(QStringLiteral("x.Nope")) << telemetryBytes() << I::Bound
             << "hermes.test.Telemetry" << "" << "content type names x.Nope: unknown message type x.Nope";
-    QTest::newRow("rule 3: issue 6 binding telemetry/+/state")
+    QTest::newRow("rule 3: binding telemetry/+/state")
             << "telemetry/d1/state" << "" << telemetryBytes() << I::Bound << "hermes.test.Telemetry" << "" << "";
     QTest::newRow("rule 3: the wider binding elsewhere")
             << "telemetry/d1/other" << "" << QByteArray::fromHex("0a 01 74") << I::Bound << "hermes.test.Reading" << "" << "";

@@ -1,4 +1,4 @@
-// Schema-less protobuf wire decoding (issue 6): exact byte ranges, errors with offsets, and
+// Schema-less protobuf wire decoding: exact byte ranges, errors with offsets, and
 // no crash on any input. Wire bytes are annotated field by field; ranges print as
 // [offset+length] through describe().
 #include "../common/testmain.h"
@@ -233,7 +233,7 @@ void TestRawDecoder::boundsNesting()
 
 void TestRawDecoder::randomBuffersNeverCrash()
 {
-    QRandomGenerator random(6); // fixed seed: issue 6
+    QRandomGenerator random(6); // fixed seed: a failure reproduces
     int ok = 0;
     for (int i = 0; i < 1000; ++i) {
         QByteArray wire(random.bounded(0, 257), Qt::Uninitialized);

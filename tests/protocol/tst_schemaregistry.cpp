@@ -1,4 +1,4 @@
-// Run-time protobuf schemas (issue 6): loading .proto files and descriptor sets, errors with
+// Run-time protobuf schemas: loading .proto files and descriptor sets, errors with
 // file:line:column, typed decoding with byte ranges, unknown fields kept, canonical JSON for
 // the well-known types, and decode(encode(json)) == json.
 #include "../common/testmain.h"
@@ -146,7 +146,7 @@ void TestSchemaRegistry::reportsErrors_data()
     QTest::addColumn<QString>("proto");      // written to a temporary folder when not empty
     QTest::addColumn<QString>("expected");
 
-    QTest::newRow("syntax error: missing semicolon (issue 6)")
+    QTest::newRow("syntax error: missing semicolon")
             << fixtureDir() + QStringLiteral("/broken/broken.proto") << QString()
             << QStringLiteral("broken.proto:7:3: Expected \";\".");
     QTest::newRow("file not found")
@@ -684,7 +684,7 @@ void TestSchemaRegistry::randomBytesNeverCrash()
 {
     SchemaRegistry registry;
     loadFixtures(registry);
-    QRandomGenerator random(6); // fixed seed: issue 6
+    QRandomGenerator random(6); // fixed seed: a failure reproduces
     int typed = 0;
     for (int i = 0; i < 300; ++i) {
         QByteArray wire(random.bounded(0, 64), Qt::Uninitialized);

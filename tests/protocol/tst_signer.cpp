@@ -272,7 +272,7 @@ void TestSigner::everyFlippedWireBitFails()
     QVERIFY(parsed > wire.size()); // most flips still parse: the MAC is what caught them
 }
 
-// Key rotation without losing in-flight messages (issue 5): old and new keys both in the
+// Key rotation without losing in-flight messages: old and new keys both in the
 // ring while messages signed with the old one can still arrive.
 void TestSigner::rotation()
 {

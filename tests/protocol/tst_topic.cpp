@@ -28,6 +28,12 @@ bool referenceMatches(const QString &filter, const QString &topic)
     return f.size() == t.size();
 }
 
+// False for a string with an unpaired surrogate: toUtf8() would replace it by U+FFFD.
+bool hasUtf8Form(const QString &text)
+{
+    return QString::fromUtf8(text.toUtf8()) == text;
+}
+
 } // namespace
 
 class TestTopic : public QObject
@@ -79,6 +85,9 @@ void TestTopic::topicName()
     QFETCH(QString, name);
     QFETCH(bool, valid);
     QCOMPARE(isValidTopicName(name), valid);
+    // The bytes a packet carries get the same verdict (a lone surrogate has no UTF-8 form).
+    if (hasUtf8Form(name))
+        QCOMPARE(!topicNameFault(name.toUtf8()), valid);
 }
 
 void TestTopic::topicFilter_data()
@@ -143,6 +152,8 @@ void TestTopic::topicFilter()
     QFETCH(QString, filter);
     QFETCH(bool, valid);
     QCOMPARE(isValidTopicFilter(filter), valid);
+    if (hasUtf8Form(filter))
+        QCOMPARE(!topicFilterFault(filter.toUtf8()), valid);
 }
 
 void TestTopic::lengthLimit_data()
@@ -179,6 +190,8 @@ void TestTopic::lengthLimit()
     QCOMPARE(text.toUtf8().size() <= 65535, valid); // the row's own arithmetic is right
     QCOMPARE(isValidTopicName(text), valid);
     QCOMPARE(isValidTopicFilter(text), valid);
+    QCOMPARE(!topicNameFault(text.toUtf8()), valid);
+    QCOMPARE(topicFilterFault(text.toUtf8()) == TopicFault::TooLong, !valid);
     // The limit covers a shared filter as a whole, prefix and group included: replace the
     // first nine ASCII characters by the nine bytes of "$share/g/".
     if (text.startsWith(u"aaaaaaaaa")) {

@@ -1,4 +1,4 @@
-// Topic bindings (issue 6): topic filter -> message type, the most specific matching filter
+// Topic bindings: topic filter -> message type, the most specific matching filter
 // wins (rules in topicbindings.h), and the JSON the console keeps in QSettings round-trips;
 // a broken saved value is refused with a reason and loses nothing.
 #include "../common/testmain.h"
@@ -49,7 +49,7 @@ void TestTopicBindings::resolvesMostSpecific_data()
     QTest::addColumn<QString>("topic");
     QTest::addColumn<QString>("expected"); // winning filter, empty for none
 
-    QTest::newRow("issue 6: telemetry/+/state")
+    QTest::newRow("telemetry/+/state beats telemetry/#")
             << QStringList{"telemetry/#=T.Any", "telemetry/+/state=T.State"} << "telemetry/d1/state"
             << "telemetry/+/state";
     QTest::newRow("rule 1: more literal levels beat wildcards")

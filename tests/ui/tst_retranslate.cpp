@@ -1,4 +1,4 @@
-// The live language switch (issue #8): the language menu replaces the translators and every
+// The live language switch: the language menu replaces the translators and every
 // dock, model and dialog shows the new language at once, without a restart. A real client
 // gives the Sessions, Session detail, Messages and Topics docks rows, so data texts (state
 // names, "yes") are checked as well as labels, headers, chart titles and legends.

@@ -1,4 +1,4 @@
-// The schema widgets as an operator uses them (issue 6): load a folder of .proto files, bind
+// The schema widgets as an operator uses them: load a folder of .proto files, bind
 // telemetry/+/state to a type, inspect a binary payload as a tree, JSON, hex and raw wire
 // format; see a broken .proto's file and line; edit a watched file and watch it reload.
 #include "../common/testmain.h"

@@ -126,13 +126,6 @@ void SchemaLibrary::removeSource(int index)
     reload();
 }
 
-void SchemaLibrary::setSources(const QList<SchemaSource> &sources)
-{
-    m_sources = sources;
-    save();
-    reload();
-}
-
 void SchemaLibrary::setBindings(const QList<SchemaBinding> &bindings)
 {
     if (bindings == m_bindings)

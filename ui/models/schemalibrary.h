@@ -59,7 +59,6 @@ public:
     /// are in errors() afterwards. Returns false when it was already there.
     bool addSource(const SchemaSource &source);
     void removeSource(int index);
-    void setSources(const QList<SchemaSource> &sources);
 
     /// Errors and warnings of the last (re)load, in source order.
     QList<schema::SchemaError> errors() const { return m_errors; }

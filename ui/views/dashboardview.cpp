@@ -269,7 +269,6 @@ void DashboardView::sample(const TelemetryBatch &batch)
     point.inflight = double(c.inflightTotal);
     point.queued = double(c.queuedTotal);
     m_samples.push(point);
-    m_lastInRate = point.inRate;
     m_previousCounters = c;
     m_previousSampleMs = batch.atMs;
     m_inLabel->setText(QLocale().toString(point.inRate, 'f', 0));

@@ -35,8 +35,6 @@ public:
     QList<int> latenessHistogram() const { return m_histogram; }
     /// Points in the charts' ring buffers.
     qsizetype sampleCount() const { return m_samples.size(); }
-    /// The latest computed inbound messages-per-second rate.
-    double inboundRate() const { return m_lastInRate; }
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -67,7 +65,6 @@ private:
     QList<int> m_histogram;
     std::optional<BrokerCounters> m_previousCounters;
     qint64 m_previousSampleMs = 0;
-    double m_lastInRate = 0;
 
     QChart *m_connectionsChart = nullptr;
     QChart *m_ratesChart = nullptr;

@@ -1120,12 +1120,6 @@ bool MessageForm::setBytes(const QByteArray &bytes, QString *error)
     return setJson(decoded.json, error);
 }
 
-void MessageForm::clearValues()
-{
-    rebuild();
-    emit edited();
-}
-
 QWidget *MessageForm::editor(const QString &path) const
 {
     if (!m_root || path.isEmpty())

@@ -51,8 +51,6 @@ public:
     bool setJson(const QString &json, QString *error = nullptr);
     /// Fills the form from encoded bytes of messageType().
     bool setBytes(const QByteArray &bytes, QString *error = nullptr);
-    /// Back to an empty form of the same type.
-    void clearValues();
 
     /// The editor widget for a field path such as "deviceId", "readings.0.value",
     /// "counters.0.key", "location.lat" (JSON names, row numbers for lists and maps), or null.

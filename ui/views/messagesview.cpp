@@ -265,17 +265,6 @@ void MessagesView::learnSparkplugAliases(const QList<MessageRecord> &messages)
     }
 }
 
-QList<MessageRecord> MessagesView::selectedMessages() const
-{
-    QModelIndexList rows = m_table->selectionModel()->selectedRows();
-    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
-    QList<MessageRecord> messages;
-    messages.reserve(rows.size());
-    for (const QModelIndex &index : std::as_const(rows))
-        messages.append(m_model->record(index.row()));
-    return messages;
-}
-
 QList<MessageRecord> MessagesView::allMessages() const
 {
     QList<MessageRecord> messages;

@@ -34,7 +34,7 @@ public:
     MessageLogModel *model() const { return m_model; }
     bool isPaused() const { return m_paused; }
     void setPaused(bool paused);
-    /// Messages received while paused (shown on resume? no: counted and dropped).
+    /// Messages received while paused: counted and dropped, not shown on resume.
     quint64 missedWhilePaused() const { return m_missed; }
     /// Selecting a message then opens it in a PayloadInspector decoding with `library`'s
     /// schemas (instead of the plain hex dump). `library` must outlive the view.
@@ -42,8 +42,6 @@ public:
     PayloadInspector *inspector() const { return m_inspector; }
     QTableView *table() const { return m_table; }
 
-    /// Rows a "selected" export takes: the selected ones in ring order.
-    QList<MessageRecord> selectedMessages() const;
     /// Every message in the ring (what the topic filter let in), oldest first.
     QList<MessageRecord> allMessages() const;
     /// Starts writing a snapshot of the selected (or all) messages to `path` on a worker
@@ -52,8 +50,6 @@ public:
     ExportJob *exportMessages(const QString &path, MessageExportFormat format, bool selectedOnly);
     /// Sparkplug B alias names learned from every NBIRTH and DBIRTH the broker routed.
     const schema::sparkplug::AliasTable &sparkplugAliases() const { return m_sparkplugAliases; }
-    /// The export in flight, or null.
-    ExportJob *currentExport() const { return m_export; }
 
 signals:
     /// An export finished and its file is complete (for the recent files list).

@@ -1,5 +1,5 @@
 #pragma once
-/// The Simulator view (issue #9): pick a scenario, start, scale and stop a simulated fleet
+/// The Simulator view: pick a scenario, start, scale and stop a simulated fleet
 /// against the console's own broker, and watch its statistics live — connects, reconnect
 /// storms, heartbeats against the NAT line, pushes and the keep-alive the smart devices
 /// learned (docs/SIMULATOR.md, "In the console").

@@ -582,10 +582,8 @@ void PushService::handleReceipt(const QString &deviceId, const QByteArray &paylo
     const push::PushReceipt &receipt = std::get<push::PushReceipt>(parsed);
     const auto it = m_pushes.find(receipt.pushId);
     const qsizetype index = it == m_pushes.end() ? -1 : it->second.indexOf.value(deviceId, -1);
-    if (index < 0) {
-        ++m_unmatchedReceipts;
-        return;
-    }
+    if (index < 0)
+        return; // a push that is over, or that never targeted this device
     ActivePush &push = it->second;
     TargetReport &target = push.report.targets[index];
     const qint64 now = wallNow();

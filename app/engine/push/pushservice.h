@@ -81,8 +81,7 @@ public:
     const PushConfig &config() const { return m_config; }
     const PushStatistics &statistics() const { return m_statistics; }
 
-    /// Receipts that named no known push, and malformed receipts or registrations.
-    quint64 unmatchedReceipts() const { return m_unmatchedReceipts; }
+    /// Malformed receipts or registrations.
     quint64 malformedMessages() const { return m_malformedMessages; }
 
 signals:
@@ -150,7 +149,6 @@ private:
     QTimer m_expiryTimer;
     QTimer m_flushTimer;
     PushStatistics m_statistics;
-    quint64 m_unmatchedReceipts = 0;
     quint64 m_malformedMessages = 0;
     bool m_started = false;
 };
