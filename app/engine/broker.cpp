@@ -181,6 +181,7 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     , m_authBackoff(m_config.authBackoff)
     , m_authenticator(AccessSettings::from(m_config), m_config.localAdminGroup)
     , m_connectionContext(std::make_unique<ConnectionContext>(*this))
+    , m_fleet(std::make_unique<analytics::FleetMonitor>(m_config.networks, [this] { return now(); }))
 {
     m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
@@ -207,6 +208,12 @@ bool Broker::start()
     m_errorString.clear();
     if (m_config.persistence && !m_store && !openStore())
         return false;
+    if (m_config.persistence && m_fleet->path().isEmpty()) {
+        const QString dir = m_config.dataDir.isEmpty() ? defaultDataDir() : m_config.dataDir;
+        QString error;
+        if (!m_fleet->open(QDir(dir).filePath(QStringLiteral("fleet-analytics.json")), &error))
+            qCWarning(lcBroker) << "fleet analytics start afresh:" << error;
+    }
     std::optional<QSslConfiguration> tls;
     for (const QString &path : std::as_const(m_config.localSockets)) {
         if (!listenLocal(path))
@@ -350,6 +357,7 @@ void Broker::stop()
                                                            CloseReason::ServerShutdown, now()));
     m_connectionContext->deleteAll();
     commitStore();
+    m_fleet->close();
 }
 
 QList<ListenAddress> Broker::listenAddresses() const
@@ -836,8 +844,10 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
         scheduleCommit();
     }
     connection.apply(connection.machine().acceptConnect(acceptance, std::move(state), at));
-    if (!connection.isClosed())
+    if (!connection.isClosed()) {
+        m_fleet->connectionAccepted(clientId, connection.peerAddress().host(), at);
         emit clientConnected(clientId);
+    }
 }
 
 void Broker::onSubscribeRequested(Connection &connection, const Subscribe &subscribe)
@@ -1254,6 +1264,12 @@ void Broker::updateSessionInfo(Session &session)
     session.dirty = true;
 }
 
+void Broker::onPacketAfterIdle(Connection &connection, Duration gap, Timestamp now)
+{
+    if (const Session *session = connection.session())
+        m_fleet->packetAfterIdle(session->clientId, connection.peerAddress().host(), gap, now);
+}
+
 void Broker::onConnectionClosed(Connection &connection, const CloseConnection &close)
 {
     --m_connectionCount;
@@ -1269,6 +1285,8 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
 
     const Timestamp at = now();
     const qint64 wall = wallNow();
+    m_fleet->connectionEnded(session->clientId, connection.peerAddress().host(), close.reason,
+                             connection.machine().lastInboundAt(), at);
     session->offlineState = std::make_unique<SessionState>(connection.machine().takeSession());
     session->connection = nullptr;
     if (close.sessionExpiryInterval)

@@ -1,6 +1,7 @@
 #pragma once
 /// The MQTT broker: listeners, sessions, routing, retained messages, wills and $SYS.
 
+#include "analytics/fleetmonitor.h"
 #include "authbackoff.h"
 #include "authenticator.h"
 #include "brokerconfig.h"
@@ -146,6 +147,11 @@ public:
     /// The connection is about to be deleted: no pointer to it may stay behind.
     void forgetConnection(Connection &connection);
     void countBytesReceived(qsizetype bytes) { m_counters.bytesReceived += quint64(bytes); }
+    /// Fleet analytics: what connections prove about each network's NAT (Connection reports
+    /// a packet after an idle gap of at least fleet().idleEvidenceGap()).
+    analytics::FleetMonitor &fleet() { return *m_fleet; }
+    const analytics::FleetMonitor &fleet() const { return *m_fleet; }
+    void onPacketAfterIdle(Connection &connection, mqtt::Duration gap, mqtt::Timestamp now);
     /// True while the store holds uncommitted writes: connections hold their output.
     bool mustHoldOutput() const { return m_store && m_store->hasPendingWrites(); }
     /// Registers a connection whose output waits for the next commit.
@@ -246,6 +252,7 @@ private:
     std::optional<TraceTarget> m_traceTarget; ///< round-robin position per "$share/g/f"
     mqtt::SubscriptionTree m_subscriptions;
     std::unique_ptr<Store> m_store;           ///< null when persistence is off
+    std::unique_ptr<analytics::FleetMonitor> m_fleet;
     /// Connections with output held for the commit (a deleted one leaves the list first).
     QList<Connection *> m_awaitingCommit;
     QTimer m_commitRetry;
