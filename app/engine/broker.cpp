@@ -821,6 +821,12 @@ void Broker::onConnectRequested(Connection &connection, const Connect &connect)
     const qint64 wall = wallNow();
     activity.address = connection.peerAddress();
     activity.keepAliveSeconds = m_config.limits.serverKeepAlive.value_or(connect.keepAliveSeconds);
+    if (connect.version == ProtocolVersion::V5) {
+        if (const auto keepAlive = m_fleet->serverKeepAliveFor(connection.peerAddress().host(), activity.keepAliveSeconds)) {
+            acceptance.extraProperties.serverKeepAlive = *keepAlive;
+            activity.keepAliveSeconds = *keepAlive;
+        }
+    }
     activity.connectedSinceMs = wall;
     activity.offlineSinceMs = 0;
     activity.lastInboundMs = wall;

@@ -68,6 +68,7 @@ private slots:
     void networkFileErrorsNameFileAndLine();
     void connectionEventsBecomeEvidence();
     void evidenceSurvivesARestart();
+    void actingNetworkGivesV5DevicesTheAdvice();
 };
 
 void TestFleetBroker::networkKeys()
@@ -218,6 +219,50 @@ void TestFleetBroker::evidenceSurvivesARestart()
     QCOMPARE(after.estimate.observations, before.observations);
     QCOMPARE(after.estimate.lowerBound, before.lowerBound);
     QCOMPARE(after.connects, 1u);
+}
+
+void TestFleetBroker::actingNetworkGivesV5DevicesTheAdvice()
+{
+    QTemporaryDir dataDir;
+    BrokerConfig config = labConfig(dataDir.path());
+    config.networks.acting = {QStringLiteral("lab")};
+    Broker broker(config);
+    broker.fleet().setAnalyticsConfig(quickAnalytics());
+    QVERIFY2(broker.start(), qPrintable(broker.errorString()));
+    const quint16 port = broker.listenAddresses().first().port;
+
+    // No evidence yet: a v5 device keeps the keep-alive it asked for.
+    RawClient first(ProtocolVersion::V5);
+    QVERIFY(first.connectTo(port, labDevice));
+    Connect ask60 = connectPacket(QStringLiteral("lab-5"), 60);
+    ask60.version = ProtocolVersion::V5;
+    auto connack = first.handshake(ask60);
+    QVERIFY(connack);
+    QVERIFY(!connack->properties.serverKeepAlive);
+    // A 1.2 s gap survived: the advice is just under it, at least a whole second.
+    QTest::qWait(1200); // the idle gap is the scenario
+    first.send(Pingreq{});
+    QVERIFY(first.waitFor(PacketType::Pingresp));
+    QVERIFY(labReport(broker).estimate.recommendedKeepAlive);
+    first.send(Disconnect{});
+    QVERIFY(first.waitForClosed());
+
+    RawClient second(ProtocolVersion::V5);
+    QVERIFY(second.connectTo(port, labDevice));
+    connack = second.handshake(ask60);
+    QVERIFY(connack);
+    QCOMPARE(connack->properties.serverKeepAlive, std::optional<quint16>(1));
+    // ... and the broker holds it to that: silent for 1.5 s, it is closed.
+    QElapsedTimer silent;
+    silent.start();
+    QVERIFY(second.waitForClosed(10000));
+    QVERIFY2(silent.elapsed() < 5000, qPrintable(QString::number(silent.elapsed())));
+
+    // A 3.1.1 device cannot be told: it keeps its own.
+    RawClient old;
+    QVERIFY(old.connectTo(port, labDevice));
+    QVERIFY(old.handshake(connectPacket(QStringLiteral("lab-6"), 60)));
+    QCOMPARE(broker.sessionDetail(QStringLiteral("lab-6"))->info.keepAliveSeconds, quint16(60));
 }
 
 HERMES_TEST_GUILESS_MAIN(TestFleetBroker)

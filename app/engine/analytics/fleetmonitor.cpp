@@ -115,7 +115,7 @@ void FleetMonitor::connectionEnded(const QString &clientId, const QHostAddress &
     m_analytics.onDisconnected(clientId, peer, isSilentDeath(reason), lastInbound, now);
 }
 
-std::optional<quint16> FleetMonitor::serverKeepAliveFor(const QHostAddress &peer, quint16 requestedSeconds) const
+std::optional<quint16> FleetMonitor::serverKeepAliveFor(const QHostAddress &peer, quint16 requestedSeconds)
 {
     if (m_acting.isEmpty())
         return std::nullopt;
@@ -125,10 +125,17 @@ std::optional<quint16> FleetMonitor::serverKeepAliveFor(const QHostAddress &peer
     const auto report = m_analytics.report(network, m_clock());
     if (!report || !report->estimate.recommendedKeepAlive)
         return std::nullopt;
-    const auto recommended = std::clamp<qint64>(report->estimate.recommendedKeepAlive->count() / 1000, 1, 65535);
+    const auto recommended = quint16(std::clamp<qint64>(report->estimate.recommendedKeepAlive->count() / 1000, 1, 65535));
     if (requestedSeconds != 0 && requestedSeconds <= recommended)
         return std::nullopt;
-    return quint16(recommended);
+    if (m_applied.value(network) != recommended) {
+        qCInfo(lcFleet).nospace() << "network " << network << ": MQTT 5 devices now get Server Keep Alive "
+                                  << recommended << " s (was " << m_applied.value(network) << " s, 0 = their own); "
+                                  << "NAT timeout estimated above " << double(report->estimate.lowerBound.value_or(Duration(0)).count()) / 1000.0
+                                  << " s, silent deaths " << report->silentDeathsPerDeviceHour() << " per device-hour";
+        m_applied.insert(network, recommended);
+    }
+    return recommended;
 }
 
 QJsonObject networkReportJson(const NetworkReport &report, bool acting)

@@ -58,12 +58,13 @@ public:
     bool isActing(const QString &network) const { return m_acting.contains(network); }
     /// The Server Keep Alive for an MQTT 5 client from `peer`: its network's recommended
     /// keep-alive in whole seconds, when that network is acting and has one and the client
-    /// asked for more (or for none).
-    std::optional<quint16> serverKeepAliveFor(const QHostAddress &peer, quint16 requestedSeconds) const;
+    /// asked for more (or for none). Logs each network's value when it changes.
+    std::optional<quint16> serverKeepAliveFor(const QHostAddress &peer, quint16 requestedSeconds);
 
 private:
     NetworkMap m_map;
     QStringList m_acting;
+    QHash<QString, quint16> m_applied; ///< per acting network: the value last given, for the log
     Clock m_clock;
     FleetAnalytics m_analytics;
     Duration m_idleEvidenceGap;
