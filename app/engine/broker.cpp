@@ -52,6 +52,7 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     , m_listeners(m_config)
     , m_connectionContext(std::make_unique<ConnectionContext>(*this))
     , m_sysTopics(m_config.sysIntervalSeconds)
+    , m_fleet(std::make_unique<analytics::FleetMonitor>(m_config.networks, [this] { return now(); }))
 {
     m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
@@ -83,6 +84,12 @@ bool Broker::start()
     m_errorString.clear();
     if (m_config.persistence && !store() && !openStore())
         return false;
+    if (m_config.persistence && m_fleet->path().isEmpty()) {
+        const QString dir = m_config.dataDir.isEmpty() ? defaultDataDir() : m_config.dataDir;
+        QString error;
+        if (!m_fleet->open(QDir(dir).filePath(QStringLiteral("fleet-analytics.json")), &error))
+            qCWarning(lcBroker) << "fleet analytics start afresh:" << error;
+    }
     if (!m_listeners.open()) {
         m_errorString = m_listeners.errorString();
         return false;
@@ -120,6 +127,7 @@ void Broker::stop()
         connection->disconnect(ReasonCode::ServerShuttingDown, CloseReason::ServerShutdown);
     m_connectionContext->deleteAll();
     m_gate.commit();
+    m_fleet->close();
 }
 
 void Broker::acceptDescriptor(qintptr descriptor)
@@ -553,6 +561,12 @@ ConnectDecision Broker::onConnectRequested(Connection &connection, const Connect
     const qint64 wall = wallNow();
     activity.address = connection.peerAddress();
     activity.keepAliveSeconds = m_config.limits.serverKeepAlive.value_or(connect.keepAliveSeconds);
+    if (connect.version == ProtocolVersion::V5) {
+        if (const auto keepAlive = m_fleet->serverKeepAliveFor(connection.peerAddress().host(), activity.keepAliveSeconds)) {
+            acceptance.extraProperties.serverKeepAlive = *keepAlive;
+            activity.keepAliveSeconds = *keepAlive;
+        }
+    }
     activity.connectedSinceMs = wall;
     activity.offlineSinceMs = 0;
     activity.lastInboundMs = wall;
@@ -580,8 +594,10 @@ ConnectDecision Broker::onConnectRequested(Connection &connection, const Connect
 
 void Broker::onConnectAccepted(Connection &connection)
 {
-    if (const Session *session = connection.session())
+    if (const Session *session = connection.session()) {
+        m_fleet->connectionAccepted(session->clientId, connection.peerAddress().host(), now());
         emit clientConnected(session->clientId);
+    }
 }
 
 std::optional<SubscribeDecision> Broker::onSubscribeRequested(Connection &connection, const Subscribe &subscribe)
@@ -967,6 +983,12 @@ void Broker::updateSessionInfo(Session &session)
     session.dirty = true;
 }
 
+void Broker::onPacketAfterIdle(Connection &connection, Duration gap, Timestamp now)
+{
+    if (const Session *session = connection.session())
+        m_fleet->packetAfterIdle(session->clientId, connection.peerAddress().host(), gap, now);
+}
+
 void Broker::onConnectionClosed(Connection &connection, const CloseConnection &close)
 {
     --m_connectionCount;
@@ -982,6 +1004,8 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
 
     const Timestamp at = now();
     const qint64 wall = wallNow();
+    m_fleet->connectionEnded(session->clientId, connection.peerAddress().host(), close.reason,
+                             connection.machine().lastInboundAt(), at);
     session->offlineState = std::make_unique<SessionState>(connection.machine().takeSession());
     session->connection = nullptr;
     if (close.sessionExpiryInterval)

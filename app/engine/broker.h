@@ -1,6 +1,7 @@
 #pragma once
 /// The MQTT broker: listeners, sessions, routing, retained messages, wills and $SYS.
 
+#include "analytics/fleetmonitor.h"
 #include "authbackoff.h"
 #include "authenticator.h"
 #include "brokerconfig.h"
@@ -174,6 +175,11 @@ public:
     void countBytesReceived(qsizetype bytes) { m_counters.bytesReceived += quint64(bytes); }
     /// Store commit and the output held for it, shared by this broker's connections.
     DurabilityGate &durabilityGate() { return m_gate; }
+    /// Fleet analytics: what connections prove about each network's NAT (Connection reports
+    /// a packet after an idle gap of at least fleet().idleEvidenceGap()).
+    analytics::FleetMonitor &fleet() { return *m_fleet; }
+    const analytics::FleetMonitor &fleet() const { return *m_fleet; }
+    void onPacketAfterIdle(Connection &connection, mqtt::Duration gap, mqtt::Timestamp now);
     /// Read buffer, output flush and timers shared by this broker's connections.
     ConnectionContext &connectionContext() { return *m_connectionContext; }
 
@@ -278,6 +284,7 @@ private:
     QTimer m_deadlineTimer;
     QTimer m_housekeeping;
     SysTopics m_sysTopics;
+    std::unique_ptr<analytics::FleetMonitor> m_fleet;
     mqtt::Timestamp m_lastSys{};
     quint64 m_assignedIds = 0;
     int m_connectionCount = 0;

@@ -1,8 +1,11 @@
 #include "brokerconfig.h"
 
+#include "analytics/networkmap.h"
 #include "push/pushtypes.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
 
@@ -167,6 +170,53 @@ std::optional<QString> parseIntegrationSetting(const QString &key, const QString
         config.webSocket.listeners.append(*address);
     } else if (key == QLatin1String("ws_allowed_origins")) {
         config.webSocket.allowedOrigins = value.simplified().split(QRegularExpression(QStringLiteral("[ ,]+")), Qt::SkipEmptyParts);
+    } else {
+        return std::nullopt;
+    }
+    return QString();
+}
+
+/// The fleet analytics' keys: `network`, `network_file`, `network_act`. Nullopt when `key`
+/// is none of them; else an empty string, or what is wrong (a bad row of a network file
+/// names that file and its line too).
+std::optional<QString> parseNetworkSetting(const QString &key, const QString &value, const QString &configFile,
+                                           NetworkSettings &networks)
+{
+    analytics::NetworkMap check;
+    QString why;
+    if (key == QLatin1String("network")) {
+        const QStringList parts = value.simplified().split(QLatin1Char(' '));
+        if (parts.size() < 2)
+            return QStringLiteral("'network' is 'NAME CIDR [CIDR…]', e.g. network china-mobile 10.0.0.0/8 2409:8000::/20");
+        for (const QString &cidr : parts.sliced(1)) {
+            if (!check.add(parts.at(0), cidr, &why))
+                return why;
+            networks.ranges.append({parts.at(0), cidr});
+        }
+    } else if (key == QLatin1String("network_file")) {
+        // A relative path is taken from the config file's directory, where it was written.
+        const QString path = QDir(QFileInfo(configFile).absolutePath()).filePath(value);
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+            return QStringLiteral("'network_file' %1: %2").arg(path, file.errorString());
+        const QByteArrayList rows = file.readAll().split('\n');
+        for (qsizetype i = 0; i < rows.size(); ++i) {
+            const QByteArray row = rows.at(i).trimmed();
+            if (row.isEmpty() || row.startsWith('#'))
+                continue;
+            if (!check.addCsv(row, &why))
+                return QStringLiteral("%1:%2: %3").arg(path).arg(i + 1).arg(why.section(QStringLiteral(": "), 1));
+            const qsizetype comma = row.indexOf(',');
+            networks.ranges.append({QString::fromUtf8(row.mid(comma + 1)).trimmed(), QString::fromUtf8(row.left(comma)).trimmed()});
+        }
+    } else if (key == QLatin1String("network_act")) {
+        const QStringList parts = value.simplified().split(QLatin1Char(' '));
+        const auto flag = parts.size() == 2 ? parseBool(parts.at(1)) : std::nullopt;
+        if (!flag)
+            return QStringLiteral("'network_act' is 'NAME on|off', not '%1'").arg(value);
+        networks.acting.removeAll(parts.at(0));
+        if (*flag)
+            networks.acting.append(parts.at(0));
     } else {
         return std::nullopt;
     }
@@ -372,6 +422,9 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
                 return fail(problem);
             config.aclRules.append(*rule);
         } else if (const auto problem = parseIntegrationSetting(key, value, config)) {
+            if (!problem->isEmpty())
+                return fail(*problem);
+        } else if (const auto problem = parseNetworkSetting(key, value, fileName, config.networks)) {
             if (!problem->isEmpty())
                 return fail(*problem);
         } else {

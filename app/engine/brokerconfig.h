@@ -97,6 +97,22 @@ struct HttpSettings {
     bool operator==(const HttpSettings &) const = default;
 };
 
+/// Named networks for fleet analytics (docs/ARCHITECTURE.md "Fleet analytics"): which
+/// address ranges belong to which carrier, from `network NAME CIDR [CIDR…]` lines and
+/// `network_file PATH` tables (rows `CIDR,NAME`), in the order given.
+struct NetworkSettings {
+    struct Range {
+        QString name;
+        QString cidr;
+        bool operator==(const Range &) const = default;
+    };
+    QList<Range> ranges;
+    /// `network_act NAME on`: networks whose MQTT 5 devices get the recommended keep-alive
+    /// as Server Keep Alive in CONNACK. Off for every network unless named here.
+    QStringList acting;
+    bool operator==(const NetworkSettings &) const = default;
+};
+
 /// Everything hermesd and the console's embedded broker can be told.
 struct BrokerConfig {
     QList<ListenAddress> listeners{ListenAddress{}};
@@ -126,6 +142,7 @@ struct BrokerConfig {
     PushSettings push;
     HttpSettings http;
     WebSocketSettings webSocket;
+    NetworkSettings networks;
 
     bool operator==(const BrokerConfig &) const = default;
 };

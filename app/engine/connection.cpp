@@ -83,6 +83,7 @@ void Connection::onTransportBytes(QByteArrayView bytes)
         return;
     const ConnectionContext::Batch batch(m_context);
     m_broker.countBytesReceived(bytes.size());
+    noteInbound(m_broker.now());
     apply(m_machine.onBytes(bytes, m_broker.now()));
 }
 
@@ -113,6 +114,7 @@ void Connection::onReadable()
         const ssize_t received = ::recv(m_descriptor, buffer, size_t(ConnectionContext::ReadBufferSize), 0);
         if (received > 0) {
             m_broker.countBytesReceived(received);
+            noteInbound(m_broker.now());
             apply(m_machine.onBytes(QByteArrayView(buffer, received), m_broker.now()));
             if (received < ConnectionContext::ReadBufferSize)
                 break; // drained: the next recv() would only say EAGAIN
@@ -133,6 +135,13 @@ void Connection::onReadable()
 void Connection::onWritable()
 {
     flushOutput();
+}
+
+void Connection::noteInbound(Timestamp now)
+{
+    const Duration idle = now - lastTrafficAt();
+    if (idle >= m_broker.fleet().idleEvidenceGap() && m_session)
+        m_broker.onPacketAfterIdle(*this, idle, now);
 }
 
 void Connection::onTimeout()
@@ -281,6 +290,7 @@ void Connection::execute(const SendPacket &send)
     // promise more than the disk holds — an ack, a PUBREL, a PUBCOMP, a persistent
     // session's PUBLISH. Later packets queue behind held ones, so order is kept.
     m_broker.onPacketSent(*this, send);
+    m_lastOutboundAt = m_broker.now();
     if (m_gate.mustHoldOutput() || !m_heldOutput.isEmpty()) {
         if (m_heldOutput.isEmpty())
             m_gate.holdUntilCommit(*this);

@@ -77,6 +77,10 @@ public:
     const PeerAddress &peerAddress() const { return m_peerAddress; }
     bool isFromLoopback() const { return m_peerAddress.isLoopback(); }
     bool isClosed() const { return m_closed; }
+    /// When a packet last went either way. A NAT that refreshes its mapping on traffic in
+    /// both directions has been idle since then; one that refreshes only on the device's
+    /// packets, for longer: either way an idle gap counted from here is one the path survived.
+    mqtt::Timestamp lastTrafficAt() const { return std::max(m_machine.lastInboundAt(), m_lastOutboundAt); }
 
     /// Called by the Transport.
     void onTransportBytes(QByteArrayView bytes);
@@ -97,6 +101,8 @@ private:
     void onWritable();       ///< descriptor path, only while output is pending
     void onTimeout();
     void descriptorGone(mqtt::CloseReason why);
+    /// Tells the broker's fleet analytics when bytes end an idle gap long enough to be evidence.
+    void noteInbound(mqtt::Timestamp now);
     void execute(const mqtt::SendPacket &send);
     /// Bytes accepted for this client that the kernel has not taken yet.
     qsizetype pendingOutputBytes() const;
@@ -116,6 +122,7 @@ private:
     QByteArray m_heldOutput;              ///< bytes that may only leave once the store committed
     Session *m_session = nullptr;
     PeerAddress m_peerAddress;
+    mqtt::Timestamp m_lastOutboundAt{};
     quint64 m_timerTicket = 0;            ///< ConnectionContext's handle, 0 = not armed
     quint32 m_slot = 0;                   ///< index in ConnectionContext's list of connections
     mqtt::TimerKind m_timerKind = mqtt::TimerKind::ConnectTimeout;

@@ -1201,6 +1201,65 @@ int runApiKeys(const QStringList &arguments)
                         [&value](const QJsonObject &) { return QStringLiteral("revoked API key %1\n").arg(value); });
 }
 
+// ---- networks ----
+
+/// "285 s", "1.5 s" (scaled simulations), or "-" when the API has no value.
+QString secondsText(const QJsonValue &value)
+{
+    if (!value.isDouble())
+        return QStringLiteral("-");
+    const double seconds = value.toDouble();
+    return seconds >= 100 ? QStringLiteral("%1 s").arg(qRound64(seconds)) : QStringLiteral("%1 s").arg(seconds, 0, 'g', 3);
+}
+
+QString networksTable(const QJsonObject &result)
+{
+    const QJsonArray networks = result.value(QLatin1String("networks")).toArray();
+    if (networks.isEmpty())
+        return QStringLiteral("no networks yet: none named in hermesd.conf and no device connected\n");
+    Table table({QStringLiteral("NETWORK"), QStringLiteral("NAT TIMEOUT"), QStringLiteral("EVIDENCE"),
+                 QStringLiteral("DEVICES"), QStringLiteral("OBS"), QStringLiteral("KEEP-ALIVE"), QStringLiteral("LIVE"),
+                 QStringLiteral("DEATHS/DEV-H"), QStringLiteral("RECONN/DEV-H"), QStringLiteral("PUSH DELAY"),
+                 QStringLiteral("ACTING")});
+    for (int column = 3; column <= 9; ++column)
+        table.setAlignment(column, Table::Align::Right);
+    for (const QJsonValue &value : networks) {
+        const QJsonObject n = value.toObject();
+        const QString evidence = n.value(QLatin1String("evidence")).toString();
+        const QJsonValue lower = n.value(QLatin1String("lowerBoundSeconds"));
+        const QJsonValue upper = n.value(QLatin1String("upperBoundSeconds"));
+        const QString interval = evidence == QLatin1String("insufficient") && !lower.isDouble() && !upper.isDouble()
+            ? QStringLiteral("insufficient evidence")
+            : QStringLiteral("%1 … %2").arg(lower.isDouble() ? secondsText(lower) : QStringLiteral("0 s"),
+                                           upper.isDouble() ? secondsText(upper) : QStringLiteral("∞"));
+        table.addRow({n.value(QLatin1String("network")).toString(), interval, evidence,
+                      QStringLiteral("%1/%2").arg(integerText(n.value(QLatin1String("survivingDevices"))),
+                                                  integerText(n.value(QLatin1String("killedDevices")))),
+                      integerText(n.value(QLatin1String("observations"))),
+                      secondsText(n.value(QLatin1String("recommendedKeepAliveSeconds"))),
+                      integerText(n.value(QLatin1String("liveConnections"))),
+                      QString::number(n.value(QLatin1String("silentDeathsPerDeviceHour")).toDouble(), 'f', 2),
+                      QString::number(n.value(QLatin1String("reconnectsPerDeviceHour")).toDouble(), 'f', 2),
+                      secondsText(n.value(QLatin1String("pushDelayMedianSeconds"))),
+                      n.value(QLatin1String("acting")).toBool() ? QStringLiteral("yes") : QStringLiteral("no")});
+    }
+    return table.toString()
+        + QStringLiteral("DEVICES: surviving/killed devices behind the interval; KEEP-ALIVE: the recommendation; "
+                         "PUSH DELAY: median time the broker sent into a silently dead connection\n");
+}
+
+int runNetworks(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    CommonOptions common;
+    if (const auto stop = parseCommon(parser, arguments, QStringLiteral("[OPTIONS]"),
+                                      QStringLiteral("Shows each network's NAT idle timeout as learned from the fleet, "
+                                                     "the keep-alive to use there, and what silent deaths cost."),
+                                      &common))
+        return *stop;
+    return callAndPrint(common, QStringLiteral("networks/list"), {}, networksTable);
+}
+
 } // namespace
 
 int runAdminCommand(const QStringList &arguments)
@@ -1222,6 +1281,8 @@ int runAdminCommand(const QStringList &arguments)
         return runAccounts(arguments);
     if (command == QLatin1String("apikeys"))
         return runApiKeys(arguments);
+    if (command == QLatin1String("networks"))
+        return runNetworks(arguments);
     QTextStream(stderr) << "hermesctl: unknown admin command \"" << command << "\"\n";
     return UsageError;
 }

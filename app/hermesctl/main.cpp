@@ -48,6 +48,7 @@ int main(int argc, char *argv[])
         {"retained", "List or delete retained messages", runAdminCommand},
         {"accounts", "List, add or remove the broker's stored accounts", runAdminCommand},
         {"apikeys", "Create, list or revoke HTTP API keys", runAdminCommand},
+        {"networks", "Show each network's NAT idle timeout learned from the fleet", runAdminCommand},
         {"decode", "Decode a protobuf payload (file or stdin)", runDecodeCommand},
         {"encode", "Encode JSON into a protobuf payload", runEncodeCommand},
         {"simulate", "Run a simulated device fleet from a scenario file", runSimulateCommand},

@@ -315,6 +315,10 @@ Actions SessionMachine::acceptConnect(const ConnectAcceptance &acceptance, Sessi
             && *acceptance.sessionExpiryInterval != m_connectSessionExpiry)
             p.sessionExpiryInterval = *acceptance.sessionExpiryInterval;
         mergeProperties(p, acceptance.extraProperties);
+        // The engine may tell this one client a Server Keep Alive of its own; the server
+        // then holds it to that value [MQTT-3.2.2-21].
+        if (acceptance.extraProperties.serverKeepAlive)
+            m_keepAliveSeconds = *acceptance.extraProperties.serverKeepAlive;
     }
     sendControl(out, std::move(connack));
 

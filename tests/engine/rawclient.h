@@ -28,8 +28,11 @@ public:
 
     // Every wait runs the event loop (QTest::qWaitFor), because the broker under test
     // lives on the same thread.
-    bool connectTo(quint16 port)
+    /// From `source` when given (any 127.x.y.z: Linux routes all of 127/8 to lo).
+    bool connectTo(quint16 port, const QHostAddress &source = {})
     {
+        if (!source.isNull() && !m_socket.bind(source, 0))
+            return false;
         m_socket.connectToHost(QHostAddress::LocalHost, port);
         if (!QTest::qWaitFor([this] { return m_socket.state() == QAbstractSocket::ConnectedState; }, 5000))
             return false;

@@ -228,6 +228,16 @@ def sessions(http, broker):
     expect_error(http.call("DELETE", "/api/v1/sessions/sess-1"), 404, "not-found")
 
 
+def networks(http, broker):
+    # hermesd.conf names "lab" (127.0.0.0/8: these clients); the figures are the admin API's.
+    client = PahoClient(broker.port, "net-1", "mqttv5")
+    client.connect()
+    _, _, body = http.call("GET", "/api/v1/networks")
+    lab = [n for n in body["networks"] if n["network"] == "lab"]
+    check(len(lab) == 1 and lab[0]["connects"] >= 1 and lab[0]["evidence"] == "insufficient"
+          and lab[0]["lowerBoundSeconds"] is None and not lab[0]["acting"], "networks: %r" % body)
+
+
 def revoked_key(args, http, broker):
     key = create_key(args, broker, "short-lived")
     key_id = key.split("_")[1]
@@ -271,7 +281,8 @@ def metrics(http, broker):
                 "hermes_queued_messages": "gauge", "hermes_keepalive_timeouts": "counter",
                 "hermes_auth_failures": "counter", "hermes_pushes": "counter",
                 "hermes_push_delivery_seconds": "histogram", "hermes_store_commit_seconds": "histogram",
-                "process_cpu_seconds": "counter", "process_resident_memory_bytes": "gauge"}
+                "process_cpu_seconds": "counter", "process_resident_memory_bytes": "gauge",
+                "hermes_network_connections": "gauge", "hermes_network_silent_deaths_per_device_hour": "gauge"}
     for name, kind in expected.items():
         check(families.get(name) == kind, "%s is %r, not a %s" % (name, families.get(name), kind))
     check(before[("process_resident_memory_bytes", ())] > 1e6, "RSS %r" % before[("process_resident_memory_bytes", ())])
@@ -286,6 +297,8 @@ def metrics(http, broker):
         device.subscribe("devices/metrics-dev/push", 1)
         _, connected = scrape(http)
         check(connected[("hermes_connections", ())] >= before[("hermes_connections", ())] + 2, "connections did not rise")
+        lab = ("hermes_network_connections", (("network", "lab"),))
+        check(connected.get(lab, 0) >= before.get(lab, 0) + 2, "the lab network's connections did not rise")
         for index in range(5):
             publisher.publish("metrics/%d" % index, b"x" * 100, 1)
         status, _, accepted = http.call("POST", "/api/v1/pushes", {"target": {"devices": ["metrics-dev"]},
@@ -369,7 +382,8 @@ def main():
     api = OpenApi(args.openapi)
     data_dir = tempfile.mkdtemp(prefix="hermes-http-")
     try:
-        with Broker(args.hermesd, config={"http_listener": HOST + ":0", "http_max_body_bytes": "65536"},
+        with Broker(args.hermesd, config={"http_listener": HOST + ":0", "http_max_body_bytes": "65536",
+                                            "network": "lab 127.0.0.0/8"},
                     data_dir=os.path.join(data_dir, "main"), log_level="info") as broker:
             http = Http(broker.http_url, api, create_key(args, broker))
             suite.run("http/health", health, http)
@@ -379,6 +393,7 @@ def main():
             suite.run("http/errors", errors, http)
             suite.run("http/devices", devices, http)
             suite.run("http/sessions", sessions, http, broker)
+            suite.run("http/networks", networks, http, broker)
             suite.run("http/revoked-key", revoked_key, args, http, broker)
             suite.run("http/metrics", metrics, http, broker)
             suite.run("http/grafana-dashboard", dashboard_charts_real_metrics, http,

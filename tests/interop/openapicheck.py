@@ -1,7 +1,7 @@
 """A small OpenAPI 3.0 response checker for the tests (no pip packages on the machines):
 finds the operation for a method, path and status in docs/openapi.yaml and validates a JSON
 body against its schema. Supports what that file uses: $ref, allOf, type, required,
-properties, items, enum, minimum, maximum. Records which (method, path, status) were seen, so a
+properties, items, enum, minimum, maximum, nullable. Records which (method, path, status) were seen, so a
 test can require that every documented response was exercised.
 """
 
@@ -76,6 +76,8 @@ class OpenApi:
 
     def validate(self, value, schema, where):
         schema = self.resolve(schema)
+        if value is None and schema.get("nullable"):
+            return
         for part in schema.get("allOf", []):
             self.validate(value, part, where)
         kind = schema.get("type")

@@ -1,5 +1,7 @@
 #include "fleetanalytics.h"
 
+#include <QJsonArray>
+
 #include <algorithm>
 
 namespace hermes::analytics {
@@ -124,6 +126,56 @@ std::optional<NetworkReport> FleetAnalytics::report(const QString &network, Time
     if (found == m_byName.cend())
         return std::nullopt;
     return reportOf(network, *found, now);
+}
+
+QJsonObject FleetAnalytics::toJson(Timestamp now) const
+{
+    QJsonArray networks;
+    for (auto it = m_byName.cbegin(); it != m_byName.cend(); ++it) {
+        const Network &net = *it;
+        QJsonArray observations;
+        for (const PathObservation &o : net.estimator.observations())
+            observations.append(QJsonArray{o.kind == PathObservation::Kind::Killed ? 1 : 0, qint64(o.gap.count()),
+                                           qint64((now - o.at).count()), o.device});
+        QJsonArray blindTimes;
+        for (const Duration blind : net.blindTimes)
+            blindTimes.append(qint64(blind.count()));
+        const double pendingMs = now > net.liveSince ? double(net.live) * double((now - net.liveSince).count()) : 0;
+        networks.append(QJsonObject{{QStringLiteral("name"), it.key()},
+                                    {QStringLiteral("connects"), qint64(net.connects)},
+                                    {QStringLiteral("silentDeaths"), qint64(net.silentDeaths)},
+                                    {QStringLiteral("natDeaths"), qint64(net.natDeaths)},
+                                    {QStringLiteral("connectedMs"), net.connectedMs + pendingMs},
+                                    {QStringLiteral("blindMs"), blindTimes},
+                                    {QStringLiteral("observations"), observations}});
+    }
+    return QJsonObject{{QStringLiteral("networks"), networks}};
+}
+
+void FleetAnalytics::restore(const QJsonObject &saved, Timestamp now)
+{
+    for (const QJsonValue &value : saved.value(QStringLiteral("networks")).toArray()) {
+        const QJsonObject object = value.toObject();
+        const QString name = object.value(QStringLiteral("name")).toString();
+        if (name.isEmpty())
+            continue;
+        Network &net = network(name);
+        net.connects += quint64(object.value(QStringLiteral("connects")).toInteger());
+        net.silentDeaths += quint64(object.value(QStringLiteral("silentDeaths")).toInteger());
+        net.natDeaths += quint64(object.value(QStringLiteral("natDeaths")).toInteger());
+        net.connectedMs += object.value(QStringLiteral("connectedMs")).toDouble();
+        for (const QJsonValue &blind : object.value(QStringLiteral("blindMs")).toArray())
+            net.blindTimes.append(Duration(blind.toInteger()));
+        while (net.blindTimes.size() > m_config.maxBlindTimeSamples)
+            net.blindTimes.removeFirst();
+        for (const QJsonValue &row : object.value(QStringLiteral("observations")).toArray()) {
+            const QJsonArray o = row.toArray();
+            net.estimator.add(PathObservation{o.at(0).toInt() == 1 ? PathObservation::Kind::Killed
+                                                                     : PathObservation::Kind::Survived,
+                                              Duration(o.at(1).toInteger()), now - Duration(o.at(2).toInteger()),
+                                              o.at(3).toString()});
+        }
+    }
 }
 
 } // namespace hermes::analytics

@@ -7,6 +7,7 @@
 
 #include <QHash>
 #include <QHostAddress>
+#include <QJsonObject>
 #include <QList>
 
 namespace hermes::analytics {
@@ -68,6 +69,12 @@ public:
     QList<NetworkReport> reports(Timestamp now) const;
     std::optional<NetworkReport> report(const QString &network, Timestamp now) const;
     const NetworkMap &networks() const { return m_networks; }
+
+    /// The evidence and counters of every network, with times as ages before `now`, so that
+    /// restore() under another process's clock puts them back as old as they were.
+    QJsonObject toJson(Timestamp now) const;
+    /// Adds what toJson() wrote (under any clock) to this instance's networks.
+    void restore(const QJsonObject &saved, Timestamp now);
 
 private:
     struct PendingDeath {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <deque>
+#include <limits>
 #include <optional>
 
 namespace hermes::analytics {
@@ -94,6 +95,8 @@ public:
     NatEstimate estimate() const;
 
     qsizetype size() const { return qsizetype(m_observations.size()); }
+    /// Oldest first: what a restart must add() back, in this order.
+    const std::deque<PathObservation> &observations() const { return m_observations; }
     const Config &config() const { return m_config; }
 
 private:
@@ -101,7 +104,8 @@ private:
 
     Config m_config;
     std::deque<PathObservation> m_observations; ///< in arrival order
-    Timestamp m_newest{0};
+    /// Restored evidence may predate this process's clock (negative times), so no floor.
+    Timestamp m_newest{std::numeric_limits<Timestamp::rep>::min()};
 };
 
 } // namespace hermes::analytics

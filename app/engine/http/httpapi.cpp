@@ -264,6 +264,9 @@ HttpApi::HttpApi(Broker &broker, AdminApi &admin, PushService &push, ApiKeyRing 
     addRoute(Method::Delete, ApiPrefix + QStringLiteral("/sessions/{}"), [this](const Call &call) {
         return callAdmin(QStringLiteral("sessions/kick"), {{QStringLiteral("clientId"), call.captures.at(0)}});
     });
+    addRoute(Method::Get, ApiPrefix + QStringLiteral("/networks"), [this](const Call &) {
+        return callAdmin(QStringLiteral("networks/list"), {});
+    });
 }
 
 void HttpApi::addRoute(Method method, const QString &path, Handler handler, bool anonymous)

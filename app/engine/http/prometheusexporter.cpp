@@ -7,6 +7,8 @@
 
 #include <QFile>
 
+#include <functional>
+
 #include <unistd.h>
 
 namespace hermes {
@@ -89,6 +91,56 @@ ProcessUsage processUsage()
     return usage;
 }
 
+/// `network="NAME"`, escaped as the text format wants (names come from hermesd.conf).
+QByteArray networkLabel(const QString &name)
+{
+    QByteArray escaped = name.toUtf8();
+    escaped.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    return "network=\"" + escaped + '"';
+}
+
+/// Fleet analytics per network: the NAT timeout interval, the advice, and what silent deaths
+/// cost. A bound nobody has evidence for yet has no sample.
+void networkSamples(Exposition &out, const QList<analytics::NetworkReport> &reports)
+{
+    using Report = analytics::NetworkReport;
+    const auto seconds = [](analytics::Duration d) { return double(d.count()) / 1000.0; };
+    const struct {
+        const char *name;
+        const char *help;
+        std::function<std::optional<double>(const Report &)> value;
+    } gauges[] = {
+        {"hermes_network_nat_timeout_lower_seconds", "Longest idle gap the network's NAT is known to keep a mapping for.",
+         [&](const Report &r) { return r.estimate.lowerBound ? std::optional(seconds(*r.estimate.lowerBound)) : std::nullopt; }},
+        {"hermes_network_nat_timeout_upper_seconds", "Shortest idle gap known to kill a mapping on the network.",
+         [&](const Report &r) { return r.estimate.upperBound ? std::optional(seconds(*r.estimate.upperBound)) : std::nullopt; }},
+        {"hermes_network_recommended_keepalive_seconds", "Keep-alive recommended for the network's devices.",
+         [&](const Report &r) {
+             return r.estimate.recommendedKeepAlive ? std::optional(seconds(*r.estimate.recommendedKeepAlive)) : std::nullopt;
+         }},
+        {"hermes_network_evidence_devices", "Devices whose evidence the NAT timeout estimate rests on.",
+         [](const Report &r) { return std::optional(double(r.estimate.survivingDevices + r.estimate.killedDevices)); }},
+        {"hermes_network_evidence_observations", "Observations the NAT timeout estimate rests on.",
+         [](const Report &r) { return std::optional(double(r.estimate.observations)); }},
+        {"hermes_network_connections", "Clients connected now, by network.",
+         [](const Report &r) { return std::optional(double(r.liveConnections)); }},
+        {"hermes_network_silent_deaths_per_device_hour", "Connections that died without FIN or DISCONNECT, per device-hour.",
+         [](const Report &r) { return std::optional(r.silentDeathsPerDeviceHour()); }},
+        {"hermes_network_reconnects_per_device_hour", "Connects per device-hour.",
+         [](const Report &r) { return std::optional(r.reconnectsPerDeviceHour()); }},
+        {"hermes_network_push_delay_median_seconds",
+         "Median time the broker kept sending into a silently dead connection before noticing.",
+         [&](const Report &r) { return std::optional(seconds(r.blindTimeMedian)); }},
+    };
+    for (const auto &gauge : gauges) {
+        out.family(gauge.name, "gauge", gauge.help);
+        for (const Report &report : reports) {
+            if (const auto value = gauge.value(report))
+                out.sample(gauge.name, *value, networkLabel(report.network));
+        }
+    }
+}
+
 } // namespace
 
 QByteArray prometheusText(Broker &broker, const PushService &push, const HttpCounters &http)
@@ -133,6 +185,8 @@ QByteArray prometheusText(Broker &broker, const PushService &push, const HttpCou
                   stats.deliveryDurations);
     if (const Store *store = broker.store())
         out.histogram("hermes_store_commit_seconds", "Duration of the store's group commits.", store->commitDurations());
+
+    networkSamples(out, broker.fleet().reports());
 
     out.family("hermes_http_requests_total", "counter", "HTTP requests answered, by status class.");
     out.sample("hermes_http_requests_total", double(http.success), "code=\"2xx\"");

@@ -98,6 +98,7 @@ AdminApi::AdminApi(Broker &broker, PushService &push, QObject *parent)
         {QStringLiteral("accounts/list"), bind(&AdminApi::listAccounts)},
         {QStringLiteral("accounts/set"), bind(&AdminApi::setAccount)},
         {QStringLiteral("accounts/remove"), bind(&AdminApi::removeAccount)},
+        {QStringLiteral("networks/list"), bind(&AdminApi::listNetworks)},
     };
     m_telemetryTimer.setInterval(1s);
     connect(&m_telemetryTimer, &QTimer::timeout, this, &AdminApi::publishTelemetry);
@@ -417,6 +418,16 @@ AdminApi::Answer AdminApi::deleteRetained(const QJsonObject &arguments)
     for (const RetainedMessage &message : m_broker.retained().matching(filter, m_broker.now()))
         deleted += m_broker.deleteRetained(message.publish.topic) ? 1 : 0;
     return {{{QStringLiteral("deleted"), deleted}}, {}, {}};
+}
+
+// ---- Networks ----
+
+AdminApi::Answer AdminApi::listNetworks(const QJsonObject &) const
+{
+    QJsonArray list;
+    for (const analytics::NetworkReport &report : m_broker.fleet().reports())
+        list.append(analytics::networkReportJson(report, m_broker.fleet().isActing(report.network)));
+    return {{{QStringLiteral("networks"), list}}, {}, {}};
 }
 
 // ---- Accounts ----

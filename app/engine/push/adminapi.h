@@ -64,6 +64,7 @@ private:
     Answer listRetained(const QJsonObject &arguments) const;
     Answer deleteRetained(const QJsonObject &arguments);
     Answer listAccounts(const QJsonObject &arguments) const;
+    Answer listNetworks(const QJsonObject &arguments) const;
     Answer setAccount(const QJsonObject &arguments);
     Answer removeAccount(const QJsonObject &arguments);
     QJsonObject deviceJson(const DeviceRecord &device) const;

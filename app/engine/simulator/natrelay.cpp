@@ -206,6 +206,8 @@ void NatRelay::accept()
                 it->upstream->write(std::exchange(it->pendingUpstream, {}));
             }
         });
+        if (m_config.keepDeviceAddress)
+            upstream->bind(device->peerAddress(), 0);
         upstream->connectToHost(m_config.targetHost, m_config.targetPort);
         emit mappingCreated(id);
     }

@@ -46,6 +46,10 @@ public:
         double timeScale = 1.0;
         /// Simulated time a dropped mapping's sockets stay open when nobody closes them.
         std::chrono::milliseconds blackHoleGrace = std::chrono::hours(1);
+        /// Connect to the broker from the device's own address (on a new port), so that
+        /// the broker tells simulated networks apart by address, as it tells carriers apart
+        /// by their NAT pools. Off: from the relay's address.
+        bool keepDeviceAddress = false;
     };
 
     struct Counters {

@@ -1,0 +1,269 @@
+// The broker feeding fleet analytics: networks named in hermesd.conf, connection events
+// from real sockets bound to their network's loopback range, evidence that survives a
+// restart, and the figures served over the admin API and HTTP.
+#include "../common/testmain.h"
+#include "rawclient.h"
+
+#include "engine/broker.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+
+using namespace hermes;
+using namespace hermes::mqtt;
+using namespace hermes::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const QHostAddress labDevice(QStringLiteral("127.0.3.5"));
+
+BrokerConfig labConfig(const QString &dataDir)
+{
+    BrokerConfig config;
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
+    config.dataDir = dataDir;
+    config.sysIntervalSeconds = 0;
+    config.networks.ranges = {{QStringLiteral("lab"), QStringLiteral("127.0.3.0/24")}};
+    return config;
+}
+
+/// Evidence thresholds at a scale the test can wait for: idle gaps from 300 ms count.
+analytics::FleetAnalytics::Config quickAnalytics()
+{
+    analytics::FleetAnalytics::Config config;
+    config.minEvidenceGap = 300ms;
+    config.returnWindow = 10s;
+    config.estimator.corroboration = 1;
+    config.estimator.minMargin = 50ms;
+    return config;
+}
+
+Connect connectPacket(const QString &clientId, quint16 keepAlive)
+{
+    Connect connect;
+    connect.clientId = clientId;
+    connect.keepAliveSeconds = keepAlive;
+    return connect;
+}
+
+analytics::NetworkReport labReport(const Broker &broker)
+{
+    for (const analytics::NetworkReport &report : broker.fleet().reports())
+        if (report.network == QLatin1String("lab"))
+            return report;
+    return {};
+}
+
+} // namespace
+
+class TestFleetBroker : public QObject
+{
+    Q_OBJECT
+private slots:
+    void networkKeys();
+    void networkKeyErrorsNameTheLine_data();
+    void networkKeyErrorsNameTheLine();
+    void networkFileErrorsNameFileAndLine();
+    void connectionEventsBecomeEvidence();
+    void evidenceSurvivesARestart();
+    void actingNetworkGivesV5DevicesTheAdvice();
+};
+
+void TestFleetBroker::networkKeys()
+{
+    QTemporaryDir dir;
+    QFile csv(dir.filePath(QStringLiteral("carriers.csv")));
+    QVERIFY(csv.open(QIODevice::WriteOnly));
+    csv.write("# carrier table\n10.0.0.0/8,china-mobile\n\n2409:8000::/20, china-mobile\n");
+    csv.close();
+    const QString text = QStringLiteral("network telecom 127.0.2.0/24 240e::/20\n"
+                                        "network_file carriers.csv\n"
+                                        "network_act telecom on\n");
+    const auto parsed = parseBrokerConfig(text, dir.filePath(QStringLiteral("hermesd.conf")));
+    const auto *config = std::get_if<BrokerConfig>(&parsed);
+    QVERIFY2(config, config ? "" : qPrintable(std::get<ConfigError>(parsed).toString()));
+    const QList<NetworkSettings::Range> expected{{QStringLiteral("telecom"), QStringLiteral("127.0.2.0/24")},
+                                                 {QStringLiteral("telecom"), QStringLiteral("240e::/20")},
+                                                 {QStringLiteral("china-mobile"), QStringLiteral("10.0.0.0/8")},
+                                                 {QStringLiteral("china-mobile"), QStringLiteral("2409:8000::/20")}};
+    QCOMPARE(config->networks.ranges, expected);
+    QCOMPARE(config->networks.acting, QStringList{QStringLiteral("telecom")});
+
+    Broker broker(*config);
+    QCOMPARE(broker.fleet().analytics().networkOf(QHostAddress(QStringLiteral("240e:1::1"))), QStringLiteral("telecom"));
+    QCOMPARE(broker.fleet().analytics().networkOf(QHostAddress(QStringLiteral("10.9.8.7"))), QStringLiteral("china-mobile"));
+    QVERIFY(broker.fleet().isActing(QStringLiteral("telecom")));
+    QVERIFY(!broker.fleet().isActing(QStringLiteral("china-mobile")));
+}
+
+void TestFleetBroker::networkKeyErrorsNameTheLine_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("prefix too long") << "network a 10.0.0.0/8\nnetwork b 10.0.0.0/33\n" << 2 << "10.0.0.0/33";
+    QTest::newRow("no range") << "# x\n\nnetwork lonely\n" << 3 << "NAME CIDR";
+    QTest::newRow("not an address") << "network a 10.0.0.0/8 mobile.example/8\n" << 1 << "mobile.example/8";
+    QTest::newRow("missing file") << "network_file /nonexistent/carriers.csv\n" << 1 << "/nonexistent/carriers.csv";
+    QTest::newRow("act not on/off") << "network_act telecom maybe\n" << 1 << "on|off";
+}
+
+void TestFleetBroker::networkKeyErrorsNameTheLine()
+{
+    QFETCH(QString, text);
+    QFETCH(int, line);
+    QFETCH(QString, mentions);
+    const auto parsed = parseBrokerConfig(text, QStringLiteral("bad.conf"));
+    const auto *error = std::get_if<ConfigError>(&parsed);
+    QVERIFY(error);
+    QCOMPARE(error->line, line);
+    QVERIFY2(error->message.contains(mentions), qPrintable(error->toString()));
+}
+
+void TestFleetBroker::networkFileErrorsNameFileAndLine()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("carriers.csv"));
+    QFile csv(path);
+    QVERIFY(csv.open(QIODevice::WriteOnly));
+    csv.write("10.0.0.0/8,mobile\n# next is wrong\n10.0.0.0/40,broken\n");
+    csv.close();
+    const auto parsed = parseBrokerConfig(QStringLiteral("log_level info\nnetwork_file %1\n").arg(path), QStringLiteral("h.conf"));
+    const auto *error = std::get_if<ConfigError>(&parsed);
+    QVERIFY(error);
+    QCOMPARE(error->line, 2);
+    QVERIFY2(error->message.contains(path + QStringLiteral(":3:")), qPrintable(error->toString()));
+    QVERIFY2(error->message.contains(QStringLiteral("10.0.0.0/40")), qPrintable(error->toString()));
+}
+
+void TestFleetBroker::connectionEventsBecomeEvidence()
+{
+    QTemporaryDir dataDir;
+    Broker broker(labConfig(dataDir.path()));
+    broker.fleet().setAnalyticsConfig(quickAnalytics());
+    QVERIFY2(broker.start(), qPrintable(broker.errorString()));
+    const quint16 port = broker.listenAddresses().first().port;
+
+    // A 1 s keep-alive: the broker gives up after 1.5 s of silence.
+    auto device = std::make_unique<RawClient>();
+    QVERIFY(device->connectTo(port, labDevice));
+    QVERIFY(device->handshake(connectPacket(QStringLiteral("lab-1"), 1)));
+    QCOMPARE(labReport(broker).liveConnections, 1);
+    QCOMPARE(labReport(broker).connects, 1u);
+
+    // Idle for 0.8 s, then a PINGREQ: the path survived a gap of at least 0.8 s.
+    QTest::qWait(800); // the idle gap is the scenario, not a synchronisation
+    device->send(Pingreq{});
+    QVERIFY(device->waitFor(PacketType::Pingresp));
+    analytics::NetworkReport report = labReport(broker);
+    QCOMPARE(report.estimate.observations, 1);
+    QCOMPARE(report.estimate.survivingDevices, 1);
+    QVERIFY2(*report.estimate.lowerBound >= 800ms && *report.estimate.lowerBound < 3s,
+             qPrintable(QString::number(report.estimate.lowerBound->count())));
+
+    // Then silence: the keep-alive runs out without a FIN (a silent death), and the device
+    // redials from another port of the same network: the NAT killed its mapping.
+    QTRY_COMPARE_WITH_TIMEOUT(labReport(broker).silentDeaths, 1u, 10000);
+    QCOMPARE(labReport(broker).liveConnections, 0);
+    device.reset();
+    RawClient redial;
+    QVERIFY(redial.connectTo(port, labDevice));
+    QVERIFY(redial.handshake(connectPacket(QStringLiteral("lab-1"), 1)));
+    report = labReport(broker);
+    QCOMPARE(report.natDeaths, 1u);
+    QCOMPARE(report.estimate.killedDevices, 1);
+    QVERIFY(report.estimate.upperBound && *report.estimate.upperBound >= 1500ms);
+    QVERIFY(report.blindTimeMax >= 1500ms); // the broker noticed 1.5 T after the last packet
+
+    // A DISCONNECT is no silent death.
+    redial.send(Disconnect{});
+    QVERIFY(redial.waitForClosed());
+    QTRY_COMPARE(labReport(broker).liveConnections, 0);
+    QCOMPARE(labReport(broker).silentDeaths, 1u);
+    // Another address range is another network.
+    QVERIFY(broker.fleet().analytics().report(QStringLiteral("lab"), broker.now()));
+}
+
+void TestFleetBroker::evidenceSurvivesARestart()
+{
+    QTemporaryDir dataDir;
+    analytics::NatEstimate before;
+    {
+        Broker broker(labConfig(dataDir.path()));
+        broker.fleet().setAnalyticsConfig(quickAnalytics());
+        broker.fleet().setFlushInterval(200ms);
+        QVERIFY2(broker.start(), qPrintable(broker.errorString()));
+        RawClient device;
+        QVERIFY(device.connectTo(broker.listenAddresses().first().port, labDevice));
+        QVERIFY(device.handshake(connectPacket(QStringLiteral("lab-2"), 60)));
+        QTest::qWait(500); // the idle gap is the scenario
+        device.send(Pingreq{});
+        QVERIFY(device.waitFor(PacketType::Pingresp));
+        before = labReport(broker).estimate;
+        QCOMPARE(before.observations, 1);
+        // Written by the timer, before any shutdown: a kill -9 from here on keeps it.
+        const QString path = broker.fleet().path();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(path) && QFile(path).size() > 0
+                                     && QFile(path).open(QIODevice::ReadOnly), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT([&] {
+            QFile file(path);
+            return file.open(QIODevice::ReadOnly) && file.readAll().contains("lab-2");
+        }(), 5000);
+    }
+    Broker restarted(labConfig(dataDir.path()));
+    restarted.fleet().setAnalyticsConfig(quickAnalytics());
+    QVERIFY2(restarted.start(), qPrintable(restarted.errorString()));
+    const analytics::NetworkReport after = labReport(restarted);
+    QCOMPARE(after.estimate.observations, before.observations);
+    QCOMPARE(after.estimate.lowerBound, before.lowerBound);
+    QCOMPARE(after.connects, 1u);
+}
+
+void TestFleetBroker::actingNetworkGivesV5DevicesTheAdvice()
+{
+    QTemporaryDir dataDir;
+    BrokerConfig config = labConfig(dataDir.path());
+    config.networks.acting = {QStringLiteral("lab")};
+    Broker broker(config);
+    broker.fleet().setAnalyticsConfig(quickAnalytics());
+    QVERIFY2(broker.start(), qPrintable(broker.errorString()));
+    const quint16 port = broker.listenAddresses().first().port;
+
+    // No evidence yet: a v5 device keeps the keep-alive it asked for.
+    RawClient first(ProtocolVersion::V5);
+    QVERIFY(first.connectTo(port, labDevice));
+    Connect ask60 = connectPacket(QStringLiteral("lab-5"), 60);
+    ask60.version = ProtocolVersion::V5;
+    auto connack = first.handshake(ask60);
+    QVERIFY(connack);
+    QVERIFY(!connack->properties.serverKeepAlive);
+    // A 1.2 s gap survived: the advice is just under it, at least a whole second.
+    QTest::qWait(1200); // the idle gap is the scenario
+    first.send(Pingreq{});
+    QVERIFY(first.waitFor(PacketType::Pingresp));
+    QVERIFY(labReport(broker).estimate.recommendedKeepAlive);
+    first.send(Disconnect{});
+    QVERIFY(first.waitForClosed());
+
+    RawClient second(ProtocolVersion::V5);
+    QVERIFY(second.connectTo(port, labDevice));
+    connack = second.handshake(ask60);
+    QVERIFY(connack);
+    QCOMPARE(connack->properties.serverKeepAlive, std::optional<quint16>(1));
+    // ... and the broker holds it to that: silent for 1.5 s, it is closed.
+    QElapsedTimer silent;
+    silent.start();
+    QVERIFY(second.waitForClosed(10000));
+    QVERIFY2(silent.elapsed() < 5000, qPrintable(QString::number(silent.elapsed())));
+
+    // A 3.1.1 device cannot be told: it keeps its own.
+    RawClient old;
+    QVERIFY(old.connectTo(port, labDevice));
+    QVERIFY(old.handshake(connectPacket(QStringLiteral("lab-6"), 60)));
+    QCOMPARE(broker.sessionDetail(QStringLiteral("lab-6"))->info.keepAliveSeconds, quint16(60));
+}
+
+HERMES_TEST_GUILESS_MAIN(TestFleetBroker)
+#include "tst_fleetbroker.moc"
