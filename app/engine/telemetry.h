@@ -126,6 +126,21 @@ struct MessageRecord {
     QString fromClientId;    ///< empty when the broker itself published
     QString contentType;     ///< the PUBLISH's v5 Content Type, empty when it had none
     static constexpr qsizetype MaxPayload = 64 * 1024;
+
+    /// A PUBLISH as the console keeps it (payload cut to MaxPayload).
+    static MessageRecord of(const mqtt::Publish &publish, qint64 atMs, QString fromClientId = {})
+    {
+        MessageRecord record;
+        record.atMs = atMs;
+        record.topic = publish.topic;
+        record.payload = publish.payload.left(MaxPayload);
+        record.payloadSize = publish.payload.size();
+        record.qos = publish.qos;
+        record.retain = publish.retain;
+        record.fromClientId = std::move(fromClientId);
+        record.contentType = publish.properties.contentType.value_or(QString());
+        return record;
+    }
 };
 
 /// What changed since the previous batch. Batches arrive a few times a second at most,

@@ -1032,6 +1032,18 @@ struct HttpClient {
         sentAt = nowNs();
         return ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == ssize_t(request.size());
     }
+    /// Waits for the whole response: its status, or -1 on EOF or `stallMs` without a byte.
+    int await(int stallMs)
+    {
+        int status = 0;
+        while (status == 0) {
+            pollfd ready{fd, POLLIN, 0};
+            if (::poll(&ready, 1, stallMs) <= 0)
+                return -1;
+            status = receive();
+        }
+        return status;
+    }
     /// Reads what is there; the status of a complete response, 0 while incomplete, -1 on EOF.
     int receive()
     {
@@ -1117,15 +1129,7 @@ private:
         auto next = Clock::now();
         while (!m_stop) {
             m_client.send(m_request);
-            int status = 0;
-            while (status == 0) {
-                pollfd fd{m_client.fd, POLLIN, 0};
-                if (::poll(&fd, 1, stallMs) <= 0) {
-                    status = -1;
-                    break;
-                }
-                status = m_client.receive();
-            }
+            const int status = m_client.await(stallMs);
             if (status != 200) {
                 error = status < 0 ? "metrics_connection_closed" : "metrics_status_" + std::to_string(status);
                 return;
@@ -1824,20 +1828,9 @@ int runScrape(const Options &o)
     if (error.empty() && !client.open(o.httpPort))
         error = "http_connect_failed";
     const std::string request = httpRequest(o, "GET", "/metrics", {});
-    size_t bytes = 0;
     for (int trial = 0; trial < o.trials && error.empty(); ++trial) {
         client.send(request);
-        int status = 0;
-        while (status == 0) {
-            pollfd fd{client.fd, POLLIN, 0};
-            if (::poll(&fd, 1, int(o.stall * 1000)) <= 0) {
-                status = -1;
-                break;
-            }
-            const size_t before = client.in.size();
-            status = client.receive();
-            bytes = std::max(bytes, before);
-        }
+        const int status = client.await(int(o.stall * 1000));
         if (status != 200)
             error = status < 0 ? "http_connection_closed" : "metrics_status_" + std::to_string(status);
         latencies.push_back(nowNs() - client.sentAt);

@@ -16,16 +16,7 @@ void BrokerTelemetry::recordMessage(const mqtt::Publish &publish, const QString 
         ++m_messagesNotCaptured;
         return;
     }
-    MessageRecord record;
-    record.atMs = atMs;
-    record.topic = publish.topic;
-    record.payload = publish.payload.left(MessageRecord::MaxPayload);
-    record.payloadSize = publish.payload.size();
-    record.qos = publish.qos;
-    record.retain = publish.retain;
-    record.contentType = publish.properties.contentType.value_or(QString());
-    record.fromClientId = fromClientId;
-    m_messages.append(std::move(record));
+    m_messages.append(MessageRecord::of(publish, atMs, fromClientId));
 }
 
 void BrokerTelemetry::recordSessionRemoved(const QString &clientId)

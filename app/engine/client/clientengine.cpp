@@ -140,14 +140,7 @@ private:
     {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         m_statistics.take(publish.topic, publish.payload, now);
-        MessageRecord record;
-        record.atMs = now;
-        record.topic = publish.topic;
-        record.payload = publish.payload.left(MessageRecord::MaxPayload);
-        record.payloadSize = publish.payload.size();
-        record.qos = publish.qos;
-        record.retain = publish.retain;
-        record.contentType = publish.properties.contentType.value_or(QString());
+        MessageRecord record = MessageRecord::of(publish, now);
         if (publish.retain) {
             if (publish.payload.isEmpty())
                 m_retained.erase(publish.topic);
