@@ -526,8 +526,11 @@ void MainWindow::showMissingFeatures()
         return label;
     };
     if (!(features & EngineFeature::Sessions)) {
-        m_sessions->hide();
+        // The view stays a hidden child of the window (takeCentralWidget() would leave it
+        // without an owner): the other views' connections to it keep working.
         takeCentralWidget();
+        m_sessions->setParent(this);
+        m_sessions->hide();
         setCentralWidget(notice(QStringLiteral("sessionsUnavailable")));
         m_detailDock->setWidget(notice(QStringLiteral("sessionDetailUnavailable")));
     }
