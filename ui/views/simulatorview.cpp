@@ -1,7 +1,6 @@
 #include "simulatorview.h"
 #include "charts.h"
 
-#include "engine/simulator/heartbeatstrategy.h"
 
 #include <QChart>
 #include <QChartView>
