@@ -40,6 +40,7 @@ analytics::FleetAnalytics::Config quickAnalytics()
     config.minEvidenceGap = 300ms;
     config.returnWindow = 10s;
     config.estimator.corroboration = 1;
+    config.estimator.adequateDevices = 0; // one device's evidence is enough to act on here
     config.estimator.minMargin = 50ms;
     return config;
 }

@@ -168,39 +168,62 @@ void FleetMonitor::refreshAdvice()
 
 void FleetMonitor::refreshAdvice(const QString &network, Timestamp now)
 {
+    // Thin evidence is shown, not acted on: a lower bound from a few devices may sit far
+    // under the real timeout, and devices would pay for it in traffic and battery.
     const auto report = m_analytics.report(network, now);
-    if (!report || !report->estimate.recommendedKeepAlive)
+    if (!report || report->estimate.strength != NatEstimate::Strength::Adequate || !report->estimate.recommendedKeepAlive)
         return;
     const auto recommended = quint16(std::clamp<qint64>(report->estimate.recommendedKeepAlive->count() / 1000, 1, 65535));
-    Advice &advice = m_advice[network];
-    const quint16 from = advice.applied;
+    const quint16 from = appliedKeepAlive(network);
     if (from != 0 && std::abs(int(recommended) - int(from)) * 10 < int(from))
         return;
+    applyAdvice(network, recommended, *report);
+}
 
-    RecordedChange recorded{AdviceChange{}, report->silentDeaths, report->deviceHours};
+void FleetMonitor::applyAdvice(const QString &network, quint16 seconds, const NetworkReport &report)
+{
+    Advice &advice = m_advice[network];
+    RecordedChange recorded{AdviceChange{}, report.silentDeaths, report.deviceHours};
     AdviceChange &change = recorded.change;
     change.atMs = QDateTime::currentMSecsSinceEpoch();
-    change.fromSeconds = from;
-    change.toSeconds = recommended;
+    change.fromSeconds = advice.applied;
+    change.toSeconds = seconds;
     const quint64 deathsBefore = advice.changes.isEmpty() ? 0 : advice.changes.constLast().silentDeaths;
     const double hoursBefore = advice.changes.isEmpty() ? 0 : advice.changes.constLast().deviceHours;
-    change.deviceHoursBefore = report->deviceHours - hoursBefore;
+    change.deviceHoursBefore = report.deviceHours - hoursBefore;
     change.deathsPerDeviceHourBefore =
-            change.deviceHoursBefore > 0 ? double(report->silentDeaths - deathsBefore) / change.deviceHoursBefore : 0;
+            change.deviceHoursBefore > 0 ? double(report.silentDeaths - deathsBefore) / change.deviceHoursBefore : 0;
     advice.changes.append(recorded);
     if (advice.changes.size() > MaxAdviceChanges)
         advice.changes.removeFirst();
-    advice.applied = recommended;
+    advice.applied = seconds;
 
-    const NatEstimate &e = report->estimate;
-    qCInfo(lcFleet).nospace() << "network " << network << ": keep-alive " << from << " s -> " << recommended
+    const NatEstimate &e = report.estimate;
+    qCInfo(lcFleet).nospace() << "network " << network << ": keep-alive " << change.fromSeconds << " s -> " << seconds
                               << " s (0 = the devices' own); NAT timeout estimated in ("
                               << double(e.lowerBound.value_or(Duration(0)).count()) / 1000.0 << " s, "
                               << (e.upperBound ? double(e.upperBound->count()) / 1000.0 : qInf())
                               << " s]; silent deaths before: " << change.deathsPerDeviceHourBefore
                               << " per device-hour over " << change.deviceHoursBefore << " device-hours";
-    if (m_adviceListener)
-        m_adviceListener(network, recommended);
+    if (m_adviceListener && seconds != 0)
+        m_adviceListener(network, seconds);
+}
+
+void FleetMonitor::setActing(const QString &network, bool on)
+{
+    if (on == isActing(network))
+        return;
+    const Timestamp now = m_clock();
+    if (on) {
+        m_acting.append(network);
+        if (!m_adviceTimer.isActive())
+            m_adviceTimer.start();
+        refreshAdvice(network, now);
+        return;
+    }
+    m_acting.removeAll(network);
+    if (appliedKeepAlive(network) != 0)
+        applyAdvice(network, 0, m_analytics.report(network, now).value_or(NetworkReport{}));
 }
 
 QList<NetworkReport> FleetMonitor::reports() const

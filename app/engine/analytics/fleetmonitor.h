@@ -57,6 +57,11 @@ public:
     const FleetAnalytics &analytics() const { return m_analytics; }
     /// Whether the broker applies this network's recommendation (`network_act NAME on`).
     bool isActing(const QString &network) const { return m_acting.contains(network); }
+    /// Switches acting on a network at run time. On: its recommendation is applied now if
+    /// the evidence is adequate (a change from none, with the rate until now). Off: a change
+    /// to none is recorded; devices already told keep the value until they reconnect (MQTT
+    /// 5) or are told otherwise (smart heartbeat).
+    void setActing(const QString &network, bool on);
     /// The Server Keep Alive for an MQTT 5 client from `peer`: its network's applied
     /// keep-alive, when that network is acting and has one and the client asked for more
     /// (or for none).
@@ -65,8 +70,8 @@ public:
     /// The keep-alive (whole seconds) the broker gives devices of `network` now; 0 while it
     /// does not act there or has no recommendation yet.
     quint16 appliedKeepAlive(const QString &network) const { return m_advice.value(network).applied; }
-    /// Takes each acting network's current recommendation as its applied value when it moved
-    /// by at least a tenth (whole seconds jitter with every new observation; a change costs
+    /// Takes each acting network's current recommendation, once its evidence is adequate,
+    /// as its applied value when it moved by at least a tenth (whole seconds jitter with every new observation; a change costs
     /// an offer to every smart-heartbeat device). A lost recommendation keeps the last value.
     /// Each change is logged with the silent-death rate before it, kept in the report and
     /// passed to the advice listener. Runs at every connect of an acting network's client and
@@ -96,6 +101,8 @@ private:
         QList<RecordedChange> changes; ///< oldest first, at most MaxAdviceChanges
     };
     void refreshAdvice(const QString &network, Timestamp now);
+    /// Makes `seconds` (0 = none) the network's value: records, logs and tells the listener.
+    void applyAdvice(const QString &network, quint16 seconds, const NetworkReport &report);
 
     NetworkMap m_map;
     QStringList m_acting;
