@@ -53,15 +53,18 @@ Connect connectPacket(const QString &clientId, quint16 keepAlive)
     return connect;
 }
 
-/// A 3.1.1 device that says it runs smart heartbeat (registry tag) and listens on its push topic.
-bool connectSmartDevice(RawClient &device, quint16 port, const QString &id)
+/// A 3.1.1 device on the lab network listening on its push topic; with `smart`, it first
+/// says it runs smart heartbeat (the registry tag).
+bool connectPushDevice(RawClient &device, quint16 port, const QString &id, bool smart)
 {
     if (!device.connectTo(port, labDevice) || !device.handshake(connectPacket(id, 60)))
         return false;
-    Publish registration;
-    registration.topic = QStringLiteral("devices/%1/register").arg(id);
-    registration.payload = R"({"tags":["heartbeat:smart"]})";
-    device.send(registration);
+    if (smart) {
+        Publish registration;
+        registration.topic = QStringLiteral("devices/%1/register").arg(id);
+        registration.payload = R"({"tags":["heartbeat:smart"]})";
+        device.send(registration);
+    }
     Subscribe subscribe;
     subscribe.packetId = 1;
     subscribe.subscriptions = {TopicSubscription{QStringLiteral("devices/%1/push").arg(id), SubscribeOptions{QoS::AtLeastOnce}}};
@@ -319,15 +322,9 @@ void TestFleetBroker::actingNetworkOffersSmartHeartbeatDevicesTheAdvice()
 
     // Before any advice, a smart device and a plain one listen on their push topics.
     RawClient smart;
-    QVERIFY(connectSmartDevice(smart, port, QStringLiteral("lab-smart")));
+    QVERIFY(connectPushDevice(smart, port, QStringLiteral("lab-smart"), true));
     RawClient plain;
-    QVERIFY(plain.connectTo(port, labDevice));
-    QVERIFY(plain.handshake(connectPacket(QStringLiteral("lab-plain"), 60)));
-    Subscribe subscribe;
-    subscribe.packetId = 1;
-    subscribe.subscriptions = {TopicSubscription{QStringLiteral("devices/lab-plain/push"), SubscribeOptions{QoS::AtLeastOnce}}};
-    plain.send(subscribe);
-    QVERIFY(plain.waitFor(PacketType::Suback));
+    QVERIFY(connectPushDevice(plain, port, QStringLiteral("lab-plain"), false));
     QVERIFY(labReport(broker).applied.changes.isEmpty());
 
     // A 1.2 s gap survived: the advice becomes 1 s, recorded as a change from none.
@@ -355,7 +352,7 @@ void TestFleetBroker::actingNetworkOffersSmartHeartbeatDevicesTheAdvice()
 
     // A smart device that connects later gets it as soon as it subscribes.
     RawClient later;
-    QVERIFY(connectSmartDevice(later, port, QStringLiteral("lab-later")));
+    QVERIFY(connectPushDevice(later, port, QStringLiteral("lab-later"), true));
     QCOMPARE(nextOffer(later, verifier), offer);
     QCOMPARE(labReport(broker).applied.offersSent, 2u);
 

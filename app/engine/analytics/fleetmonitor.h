@@ -71,8 +71,9 @@ public:
     /// does not act there or has no recommendation yet.
     quint16 appliedKeepAlive(const QString &network) const { return m_advice.value(network).applied; }
     /// Takes each acting network's current recommendation, once its evidence is adequate,
-    /// as its applied value when it moved by at least a tenth (whole seconds jitter with every new observation; a change costs
-    /// an offer to every smart-heartbeat device). A lost recommendation keeps the last value.
+    /// as its applied value when it moved by at least a tenth (whole seconds jitter with
+    /// every new observation, and a change costs an offer to every smart-heartbeat device).
+    /// A lost recommendation keeps the last value.
     /// Each change is logged with the silent-death rate before it, kept in the report and
     /// passed to the advice listener. Runs at every connect of an acting network's client and
     /// every adviceInterval().
@@ -106,7 +107,7 @@ private:
 
     NetworkMap m_map;
     QStringList m_acting;
-    QHash<QString, Advice> m_advice; ///< per acting network
+    QHash<QString, Advice> m_advice; ///< per network acted on (kept when switched off)
     std::function<void(const QString &, quint16)> m_adviceListener;
     QTimer m_adviceTimer;
     Clock m_clock;

@@ -59,8 +59,7 @@ void KeepAliveOffers::onAdviceChanged(const QString &network)
 
 void KeepAliveOffers::drain()
 {
-    // Rounded up, so a rate below TicksPerSecond still sends; at most the configured rate
-    // over any second give or take one tick's batch.
+    // At least one per tick: a rate under TicksPerSecond rounds up to it.
     for (int budget = (m_config.offersPerSecond + TicksPerSecond - 1) / TicksPerSecond; budget > 0 && !m_queue.empty();) {
         const QString id = m_queue.front();
         m_queue.pop_front();

@@ -38,9 +38,6 @@ public:
     /// Listens for subscriptions and advice changes.
     void start();
     const KeepAliveOfferConfig &config() const { return m_config; }
-    void setOffersPerSecond(int offersPerSecond) { m_config.offersPerSecond = std::max(1, offersPerSecond); }
-    /// Devices still waiting for an offer after a change.
-    qsizetype backlog() const { return qsizetype(m_queue.size()); }
 
 private:
     void onAdviceChanged(const QString &network);

@@ -210,8 +210,7 @@ void SimulatedDevice::handleKeepAliveOffer(const push::PushEnvelope &envelope)
         qCDebug(lcDevice).noquote() << m_id << "ignored a keep-alive offer:" << push::describe(envelope);
         return;
     }
-    // The broker counts real seconds; this device lives in simulated time.
-    const auto ceiling = Duration(qint64(std::llround(double(offer->keepAliveSeconds) * 1000.0 * m_config.timeScale)));
+    const Duration ceiling = fromRealSeconds(offer->keepAliveSeconds);
     m_heartbeat->adviseCeiling(ceiling);
     ++m_stats.offersApplied;
     m_stats.offeredKeepAliveMs = ceiling.count();
@@ -271,7 +270,7 @@ void SimulatedDevice::onConnected(const mqtt::Connack &connack)
     m_stats.serverKeepAliveSeconds = connack.properties.serverKeepAlive.value_or(0);
     m_serverKeepAlive.reset();
     if (connack.properties.serverKeepAlive && *connack.properties.serverKeepAlive > 0)
-        m_serverKeepAlive = Duration(qint64(std::llround(double(*connack.properties.serverKeepAlive) * 1000.0 * m_config.timeScale)));
+        m_serverKeepAlive = fromRealSeconds(*connack.properties.serverKeepAlive);
     // Before the subscription: the broker reads the tag when the subscription arrives, and
     // packets on one connection arrive in order.
     if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice() && !m_registered) {
@@ -386,6 +385,11 @@ Duration SimulatedDevice::heartbeatInterval() const
 std::chrono::milliseconds SimulatedDevice::toReal(std::chrono::milliseconds simulated) const
 {
     return std::chrono::milliseconds(qint64(std::llround(double(simulated.count()) / m_config.timeScale)));
+}
+
+Duration SimulatedDevice::fromRealSeconds(quint32 seconds) const
+{
+    return Duration(qint64(std::llround(double(seconds) * 1000.0 * m_config.timeScale)));
 }
 
 Timestamp SimulatedDevice::simNow() const

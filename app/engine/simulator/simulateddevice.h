@@ -160,6 +160,8 @@ private:
     void scheduleHeartbeat();
     void scheduleReconnect();
     std::chrono::milliseconds toReal(std::chrono::milliseconds simulated) const;
+    /// A broker's whole real seconds (Server Keep Alive, an offer) as simulated time.
+    Duration fromRealSeconds(quint32 seconds) const;
     Timestamp simNow() const;
 
     QString m_id;
