@@ -821,6 +821,14 @@ std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
     return session->identity();
 }
 
+std::optional<QHostAddress> Broker::peerOf(const QString &clientId) const
+{
+    const Session *session = sessionFor(clientId);
+    if (!session || !session->connection)
+        return std::nullopt;
+    return session->connection->peerAddress().host();
+}
+
 void Broker::publish(Publish message)
 {
     publishAsBroker(std::move(message), nullptr);

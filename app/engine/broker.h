@@ -102,6 +102,8 @@ public:
     bool hasSubscribers(const QString &topic) const;
     /// The identity of a connected client.
     std::optional<ClientIdentity> identityOf(const QString &clientId) const;
+    /// The address a connected client's connection comes from (its network for fleet analytics).
+    std::optional<QHostAddress> peerOf(const QString &clientId) const;
     /// The durable store, null when persistence is off. Writes queued on it are committed
     /// with the broker's next group commit (call scheduleCommit()) and hold every
     /// connection's output until then.

@@ -1212,6 +1212,42 @@ QString secondsText(const QJsonValue &value)
     return seconds >= 100 ? QStringLiteral("%1 s").arg(qRound64(seconds)) : QStringLiteral("%1 s").arg(seconds, 0, 'g', 3);
 }
 
+/// "no", "yes" (nothing applied yet) or "yes, 285 s".
+QString actingText(const QJsonObject &network)
+{
+    if (!network.value(QLatin1String("acting")).toBool())
+        return QStringLiteral("no");
+    const QJsonValue applied = network.value(QLatin1String("applied")).toObject().value(QLatin1String("keepAliveSeconds"));
+    return applied.isDouble() ? QStringLiteral("yes, %1").arg(secondsText(applied)) : QStringLiteral("yes");
+}
+
+/// The network's recent keep-alive changes with the silent-death rate before and since,
+/// one line each; empty when there were none.
+QString adviceChangesText(const QJsonObject &network)
+{
+    const QJsonObject applied = network.value(QLatin1String("applied")).toObject();
+    const QJsonArray changes = applied.value(QLatin1String("changes")).toArray();
+    if (changes.isEmpty())
+        return {};
+    QString text = QStringLiteral("\n%1: keep-alive changes (%2 offers sent to smart-heartbeat devices)\n")
+                           .arg(network.value(QLatin1String("network")).toString(),
+                                integerText(applied.value(QLatin1String("offersSent"))));
+    const auto keepAlive = [](const QJsonValue &seconds) {
+        return seconds.toInt() == 0 ? QStringLiteral("own") : secondsText(seconds);
+    };
+    for (const QJsonValue &value : changes) {
+        const QJsonObject c = value.toObject();
+        text += QStringLiteral("  %1  %2 -> %3   silent deaths per device-hour: %4 before (%5 device-h), %6 since (%7 device-h)\n")
+                        .arg(c.value(QLatin1String("at")).toString(), keepAlive(c.value(QLatin1String("fromSeconds"))),
+                             keepAlive(c.value(QLatin1String("toSeconds"))))
+                        .arg(c.value(QLatin1String("silentDeathsPerDeviceHourBefore")).toDouble(), 0, 'f', 2)
+                        .arg(c.value(QLatin1String("deviceHoursBefore")).toDouble(), 0, 'f', 2)
+                        .arg(c.value(QLatin1String("silentDeathsPerDeviceHourSince")).toDouble(), 0, 'f', 2)
+                        .arg(c.value(QLatin1String("deviceHoursSince")).toDouble(), 0, 'f', 2);
+    }
+    return text;
+}
+
 QString networksTable(const QJsonObject &result)
 {
     const QJsonArray networks = result.value(QLatin1String("networks")).toArray();
@@ -1223,8 +1259,10 @@ QString networksTable(const QJsonObject &result)
                  QStringLiteral("ACTING")});
     for (int column = 3; column <= 9; ++column)
         table.setAlignment(column, Table::Align::Right);
+    QString changes;
     for (const QJsonValue &value : networks) {
         const QJsonObject n = value.toObject();
+        changes += adviceChangesText(n);
         const QString evidence = n.value(QLatin1String("evidence")).toString();
         const QJsonValue lower = n.value(QLatin1String("lowerBoundSeconds"));
         const QJsonValue upper = n.value(QLatin1String("upperBoundSeconds"));
@@ -1241,11 +1279,13 @@ QString networksTable(const QJsonObject &result)
                       QString::number(n.value(QLatin1String("silentDeathsPerDeviceHour")).toDouble(), 'f', 2),
                       QString::number(n.value(QLatin1String("reconnectsPerDeviceHour")).toDouble(), 'f', 2),
                       secondsText(n.value(QLatin1String("pushDelayMedianSeconds"))),
-                      n.value(QLatin1String("acting")).toBool() ? QStringLiteral("yes") : QStringLiteral("no")});
+                      actingText(n)});
     }
     return table.toString()
         + QStringLiteral("DEVICES: surviving/killed devices behind the interval; KEEP-ALIVE: the recommendation; "
-                         "PUSH DELAY: median time the broker sent into a silently dead connection\n");
+                         "PUSH DELAY: median time the broker sent into a silently dead connection; "
+                         "ACTING: the keep-alive devices are given\n")
+        + changes;
 }
 
 int runNetworks(const QStringList &arguments)

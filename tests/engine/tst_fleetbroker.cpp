@@ -5,8 +5,12 @@
 #include "rawclient.h"
 
 #include "engine/broker.h"
+#include "engine/push/adminapi.h"
+#include "engine/push/pushservice.h"
+#include "push/keepaliveoffer.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 
@@ -36,6 +40,7 @@ analytics::FleetAnalytics::Config quickAnalytics()
     config.minEvidenceGap = 300ms;
     config.returnWindow = 10s;
     config.estimator.corroboration = 1;
+    config.estimator.adequateDevices = 0; // one device's evidence is enough to act on here
     config.estimator.minMargin = 50ms;
     return config;
 }
@@ -46,6 +51,38 @@ Connect connectPacket(const QString &clientId, quint16 keepAlive)
     connect.clientId = clientId;
     connect.keepAliveSeconds = keepAlive;
     return connect;
+}
+
+/// A 3.1.1 device on the lab network listening on its push topic; with `smart`, it first
+/// says it runs smart heartbeat (the registry tag).
+bool connectPushDevice(RawClient &device, quint16 port, const QString &id, bool smart)
+{
+    if (!device.connectTo(port, labDevice) || !device.handshake(connectPacket(id, 60)))
+        return false;
+    if (smart) {
+        Publish registration;
+        registration.topic = QStringLiteral("devices/%1/register").arg(id);
+        registration.payload = R"({"tags":["heartbeat:smart"]})";
+        device.send(registration);
+    }
+    Subscribe subscribe;
+    subscribe.packetId = 1;
+    subscribe.subscriptions = {TopicSubscription{QStringLiteral("devices/%1/push").arg(id), SubscribeOptions{QoS::AtLeastOnce}}};
+    device.send(subscribe);
+    return device.waitFor(PacketType::Suback).has_value();
+}
+
+/// The keep-alive offer `device` receives next, checked against `verifier`.
+std::optional<push::KeepAliveOffer> nextOffer(RawClient &device, const push::Verifier &verifier)
+{
+    const auto packet = device.waitFor(PacketType::Publish);
+    if (!packet)
+        return std::nullopt;
+    const push::EnvelopeResult parsed = push::PushEnvelope::fromBytes(std::get<Publish>(*packet).payload);
+    const auto *envelope = std::get_if<push::PushEnvelope>(&parsed);
+    if (!envelope || verifier.verify(*envelope, QDateTime::currentDateTimeUtc()) != push::VerifyResult::Verified)
+        return std::nullopt;
+    return push::KeepAliveOffer::fromEnvelope(*envelope);
 }
 
 analytics::NetworkReport labReport(const Broker &broker)
@@ -69,6 +106,7 @@ private slots:
     void connectionEventsBecomeEvidence();
     void evidenceSurvivesARestart();
     void actingNetworkGivesV5DevicesTheAdvice();
+    void actingNetworkOffersSmartHeartbeatDevicesTheAdvice();
 };
 
 void TestFleetBroker::networkKeys()
@@ -263,6 +301,71 @@ void TestFleetBroker::actingNetworkGivesV5DevicesTheAdvice()
     QVERIFY(old.connectTo(port, labDevice));
     QVERIFY(old.handshake(connectPacket(QStringLiteral("lab-6"), 60)));
     QCOMPARE(broker.sessionDetail(QStringLiteral("lab-6"))->info.keepAliveSeconds, quint16(60));
+}
+
+void TestFleetBroker::actingNetworkOffersSmartHeartbeatDevicesTheAdvice()
+{
+    QTemporaryDir dataDir;
+    BrokerConfig config = labConfig(dataDir.path());
+    config.networks.acting = {QStringLiteral("lab")};
+    Broker broker(config);
+    broker.fleet().setAnalyticsConfig(quickAnalytics());
+    broker.fleet().setAdviceInterval(100ms);
+    QVERIFY2(broker.start(), qPrintable(broker.errorString()));
+    PushConfig pushConfig;
+    pushConfig.signingKeyId = QStringLiteral("k1");
+    pushConfig.signingKey = QByteArray(32, 'k');
+    installPushServices(broker, pushConfig);
+    push::Verifier verifier;
+    verifier.addKey(pushConfig.signingKeyId, pushConfig.signingKey);
+    const quint16 port = broker.listenAddresses().first().port;
+
+    // Before any advice, a smart device and a plain one listen on their push topics.
+    RawClient smart;
+    QVERIFY(connectPushDevice(smart, port, QStringLiteral("lab-smart"), true));
+    RawClient plain;
+    QVERIFY(connectPushDevice(plain, port, QStringLiteral("lab-plain"), false));
+    QVERIFY(labReport(broker).applied.changes.isEmpty());
+
+    // A 1.2 s gap survived: the advice becomes 1 s, recorded as a change from none.
+    RawClient prober;
+    QVERIFY(prober.connectTo(port, labDevice));
+    QVERIFY(prober.handshake(connectPacket(QStringLiteral("lab-probe"), 60)));
+    QTest::qWait(1200); // the idle gap is the scenario
+    prober.send(Pingreq{});
+    QVERIFY(prober.waitFor(PacketType::Pingresp));
+    QTRY_COMPARE(labReport(broker).applied.keepAliveSeconds, quint16(1));
+    const analytics::NetworkReport report = labReport(broker);
+    QCOMPARE(report.applied.changes.size(), 1);
+    const analytics::AdviceChange &change = report.applied.changes.constFirst();
+    QCOMPARE(change.fromSeconds, quint16(0));
+    QCOMPARE(change.toSeconds, quint16(1));
+    QVERIFY(change.deviceHoursBefore > 0);
+    QVERIFY(change.atMs > 0);
+
+    // The smart device hears it, signed; the plain one does not.
+    const std::optional<push::KeepAliveOffer> offer = nextOffer(smart, verifier);
+    QVERIFY(offer);
+    QCOMPARE(offer->keepAliveSeconds, 1u);
+    QCOMPARE(offer->network, QStringLiteral("lab"));
+    QVERIFY(!plain.waitFor(PacketType::Publish, 300));
+
+    // A smart device that connects later gets it as soon as it subscribes.
+    RawClient later;
+    QVERIFY(connectPushDevice(later, port, QStringLiteral("lab-later"), true));
+    QCOMPARE(nextOffer(later, verifier), offer);
+    QCOMPARE(labReport(broker).applied.offersSent, 2u);
+
+    // The admin API's JSON carries it.
+    const QJsonObject json = analytics::networkReportJson(labReport(broker), true);
+    const QJsonObject applied = json.value(QLatin1String("applied")).toObject();
+    QCOMPARE(applied.value(QLatin1String("keepAliveSeconds")).toInt(), 1);
+    QCOMPARE(applied.value(QLatin1String("offersSent")).toInt(), 2);
+    const QJsonObject first = applied.value(QLatin1String("changes")).toArray().at(0).toObject();
+    QCOMPARE(first.value(QLatin1String("fromSeconds")).toInt(), 0);
+    QCOMPARE(first.value(QLatin1String("toSeconds")).toInt(), 1);
+    QVERIFY(first.value(QLatin1String("silentDeathsPerDeviceHourBefore")).isDouble());
+    QVERIFY(first.value(QLatin1String("silentDeathsPerDeviceHourSince")).isDouble());
 }
 
 HERMES_TEST_GUILESS_MAIN(TestFleetBroker)

@@ -75,6 +75,7 @@ private slots:
     void smartHeartbeatConvergesBelowNat_data();
     void smartHeartbeatConvergesBelowNat();
     void smartHeartbeatRelearnsWhenThePathChanges();
+    void smartHeartbeatTakesTheBrokersCeiling();
     void reconnectDelaysSpreadAcrossRange();
     void reconnectGivesUpAfterSixTries();
     void reconnectIsDeterministicPerSeed();
@@ -180,6 +181,46 @@ void TestSimulator::smartHeartbeatRelearnsWhenThePathChanges()
     QVERIFY(!tooShort.converged());
     QCOMPARE(tooShort.currentInterval(), Duration(60s));
     QCOMPARE(tooShort.failures(), 20);
+}
+
+void TestSimulator::smartHeartbeatTakesTheBrokersCeiling()
+{
+    // Tuned for a long-timeout carrier: the search starts above a 300 s NAT and, with min
+    // as its floor, can never get under it: every heartbeat dies.
+    SmartHeartbeat::Config config;
+    config.min = 360s;
+    config.max = 2400s;
+    config.step = 60s;
+    config.successesBeforeStepUp = 1;
+    SmartHeartbeat smart(config);
+    QVERIFY(smart.takesAdvice());
+    QVERIFY(!FixedHeartbeat(120s).takesAdvice());
+    runAgainstNat(smart, 300s, Timestamp(0), 10);
+    QCOMPARE(smart.failures(), 10);
+    QCOMPARE(smart.currentInterval(), Duration(360s));
+
+    // The broker offers 280 s: the search stays at or under it and settles there.
+    smart.adviseCeiling(280s);
+    QCOMPARE(smart.currentInterval(), Duration(280s));
+    const Timestamp end = runAgainstNat(smart, 300s, Timestamp(10'000s));
+    QVERIFY(smart.converged());
+    QCOMPARE(smart.currentInterval(), Duration(280s));
+    QCOMPARE(smart.failures(), 10);
+
+    // A later, higher offer opens the search up to it: it finds the NAT itself.
+    smart.adviseCeiling(600s);
+    QVERIFY(!smart.converged());
+    runAgainstNat(smart, 300s, end);
+    QVERIFY(smart.converged());
+    QVERIFY(smart.currentInterval() < Duration(300s));
+    QVERIFY(smart.currentInterval() >= Duration(280s));
+
+    // An offer above a NAT that shrank: a failure at the ceiling still searches down.
+    SmartHeartbeat misled(config);
+    misled.adviseCeiling(280s);
+    runAgainstNat(misled, 200s, Timestamp(0));
+    QVERIFY(misled.converged());
+    QVERIFY(misled.currentInterval() < Duration(200s));
 }
 
 void TestSimulator::reconnectDelaysSpreadAcrossRange()

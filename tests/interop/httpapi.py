@@ -235,7 +235,8 @@ def networks(http, broker):
     _, _, body = http.call("GET", "/api/v1/networks")
     lab = [n for n in body["networks"] if n["network"] == "lab"]
     check(len(lab) == 1 and lab[0]["connects"] >= 1 and lab[0]["evidence"] == "insufficient"
-          and lab[0]["lowerBoundSeconds"] is None and not lab[0]["acting"], "networks: %r" % body)
+          and lab[0]["lowerBoundSeconds"] is None and not lab[0]["acting"]
+          and lab[0]["applied"] == {"keepAliveSeconds": None, "offersSent": 0, "changes": []}, "networks: %r" % body)
 
 
 def revoked_key(args, http, broker):

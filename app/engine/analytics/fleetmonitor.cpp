@@ -1,9 +1,14 @@
 #include "fleetmonitor.h"
 
+#include <QDateTime>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSaveFile>
+#include <QtNumeric>
+
+#include <cstdlib>
 
 Q_LOGGING_CATEGORY(lcFleet, "hermes.fleet", QtInfoMsg)
 
@@ -24,6 +29,26 @@ QJsonValue seconds(std::optional<Duration> duration)
     return duration ? QJsonValue(double(duration->count()) / 1000.0) : QJsonValue(QJsonValue::Null);
 }
 
+QJsonObject appliedAdviceJson(const AppliedAdvice &applied)
+{
+    QJsonArray changes;
+    for (const AdviceChange &change : applied.changes)
+        changes.append(QJsonObject{
+                {QStringLiteral("at"), QDateTime::fromMSecsSinceEpoch(change.atMs, Qt::UTC).toString(Qt::ISODateWithMs)},
+                {QStringLiteral("fromSeconds"), change.fromSeconds},
+                {QStringLiteral("toSeconds"), change.toSeconds},
+                {QStringLiteral("silentDeathsPerDeviceHourBefore"), change.deathsPerDeviceHourBefore},
+                {QStringLiteral("deviceHoursBefore"), change.deviceHoursBefore},
+                {QStringLiteral("silentDeathsPerDeviceHourSince"), change.deathsPerDeviceHourSince},
+                {QStringLiteral("deviceHoursSince"), change.deviceHoursSince},
+        });
+    return QJsonObject{
+            {QStringLiteral("keepAliveSeconds"), applied.keepAliveSeconds ? QJsonValue(applied.keepAliveSeconds) : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("offersSent"), qint64(applied.offersSent)},
+            {QStringLiteral("changes"), changes},
+    };
+}
+
 } // namespace
 
 FleetMonitor::FleetMonitor(const NetworkSettings &settings, Clock clock, FleetAnalytics::Config config)
@@ -39,6 +64,10 @@ FleetMonitor::FleetMonitor(const NetworkSettings &settings, Clock clock, FleetAn
         if (!save(&error))
             qCWarning(lcFleet) << "cannot save the fleet analytics:" << error;
     });
+    m_adviceTimer.setInterval(10'000);
+    QObject::connect(&m_adviceTimer, &QTimer::timeout, &m_adviceTimer, [this] { refreshAdvice(); });
+    if (!m_acting.isEmpty())
+        m_adviceTimer.start();
 }
 
 FleetMonitor::~FleetMonitor() = default;
@@ -89,6 +118,7 @@ bool FleetMonitor::save(QString *error) const
 void FleetMonitor::close()
 {
     m_flush.stop();
+    m_adviceTimer.stop();
     QString error;
     if (!save(&error))
         qCWarning(lcFleet) << "cannot save the fleet analytics:" << error;
@@ -122,20 +152,102 @@ std::optional<quint16> FleetMonitor::serverKeepAliveFor(const QHostAddress &peer
     const QString network = m_map.networkOf(peer);
     if (!m_acting.contains(network))
         return std::nullopt;
-    const auto report = m_analytics.report(network, m_clock());
-    if (!report || !report->estimate.recommendedKeepAlive)
+    refreshAdvice(network, m_clock());
+    const quint16 applied = appliedKeepAlive(network);
+    if (applied == 0 || (requestedSeconds != 0 && requestedSeconds <= applied))
         return std::nullopt;
+    return applied;
+}
+
+void FleetMonitor::refreshAdvice()
+{
+    const Timestamp now = m_clock();
+    for (const QString &network : std::as_const(m_acting))
+        refreshAdvice(network, now);
+}
+
+void FleetMonitor::refreshAdvice(const QString &network, Timestamp now)
+{
+    // Thin evidence is shown, not acted on: a lower bound from a few devices may sit far
+    // under the real timeout, and devices would pay for it in traffic and battery.
+    const auto report = m_analytics.report(network, now);
+    if (!report || report->estimate.strength != NatEstimate::Strength::Adequate || !report->estimate.recommendedKeepAlive)
+        return;
     const auto recommended = quint16(std::clamp<qint64>(report->estimate.recommendedKeepAlive->count() / 1000, 1, 65535));
-    if (requestedSeconds != 0 && requestedSeconds <= recommended)
-        return std::nullopt;
-    if (m_applied.value(network) != recommended) {
-        qCInfo(lcFleet).nospace() << "network " << network << ": MQTT 5 devices now get Server Keep Alive "
-                                  << recommended << " s (was " << m_applied.value(network) << " s, 0 = their own); "
-                                  << "NAT timeout estimated above " << double(report->estimate.lowerBound.value_or(Duration(0)).count()) / 1000.0
-                                  << " s, silent deaths " << report->silentDeathsPerDeviceHour() << " per device-hour";
-        m_applied.insert(network, recommended);
+    const quint16 from = appliedKeepAlive(network);
+    if (from != 0 && std::abs(int(recommended) - int(from)) * 10 < int(from))
+        return;
+    applyAdvice(network, recommended, *report);
+}
+
+void FleetMonitor::applyAdvice(const QString &network, quint16 seconds, const NetworkReport &report)
+{
+    Advice &advice = m_advice[network];
+    RecordedChange recorded{AdviceChange{}, report.silentDeaths, report.deviceHours};
+    AdviceChange &change = recorded.change;
+    change.atMs = QDateTime::currentMSecsSinceEpoch();
+    change.fromSeconds = advice.applied;
+    change.toSeconds = seconds;
+    const quint64 deathsBefore = advice.changes.isEmpty() ? 0 : advice.changes.constLast().silentDeaths;
+    const double hoursBefore = advice.changes.isEmpty() ? 0 : advice.changes.constLast().deviceHours;
+    change.deviceHoursBefore = report.deviceHours - hoursBefore;
+    change.deathsPerDeviceHourBefore =
+            change.deviceHoursBefore > 0 ? double(report.silentDeaths - deathsBefore) / change.deviceHoursBefore : 0;
+    advice.changes.append(recorded);
+    if (advice.changes.size() > MaxAdviceChanges)
+        advice.changes.removeFirst();
+    advice.applied = seconds;
+
+    const NatEstimate &e = report.estimate;
+    qCInfo(lcFleet).nospace() << "network " << network << ": keep-alive " << change.fromSeconds << " s -> " << seconds
+                              << " s (0 = the devices' own); NAT timeout estimated in ("
+                              << double(e.lowerBound.value_or(Duration(0)).count()) / 1000.0 << " s, "
+                              << (e.upperBound ? double(e.upperBound->count()) / 1000.0 : qInf())
+                              << " s]; silent deaths before: " << change.deathsPerDeviceHourBefore
+                              << " per device-hour over " << change.deviceHoursBefore << " device-hours";
+    if (m_adviceListener && seconds != 0)
+        m_adviceListener(network, seconds);
+}
+
+void FleetMonitor::setActing(const QString &network, bool on)
+{
+    if (on == isActing(network))
+        return;
+    const Timestamp now = m_clock();
+    if (on) {
+        m_acting.append(network);
+        if (!m_adviceTimer.isActive())
+            m_adviceTimer.start();
+        refreshAdvice(network, now);
+        return;
     }
-    return recommended;
+    m_acting.removeAll(network);
+    if (appliedKeepAlive(network) != 0)
+        applyAdvice(network, 0, m_analytics.report(network, now).value_or(NetworkReport{}));
+}
+
+QList<NetworkReport> FleetMonitor::reports() const
+{
+    QList<NetworkReport> reports = m_analytics.reports(m_clock());
+    for (NetworkReport &report : reports) {
+        const auto advice = m_advice.constFind(report.network);
+        if (advice == m_advice.cend())
+            continue;
+        report.applied.keepAliveSeconds = advice->applied;
+        report.applied.offersSent = advice->offersSent;
+        for (qsizetype i = 0; i < advice->changes.size(); ++i) {
+            const RecordedChange &recorded = advice->changes.at(i);
+            const bool newest = i + 1 == advice->changes.size();
+            const quint64 deathsEnd = newest ? report.silentDeaths : advice->changes.at(i + 1).silentDeaths;
+            const double hoursEnd = newest ? report.deviceHours : advice->changes.at(i + 1).deviceHours;
+            AdviceChange change = recorded.change;
+            change.deviceHoursSince = hoursEnd - recorded.deviceHours;
+            change.deathsPerDeviceHourSince =
+                    change.deviceHoursSince > 0 ? double(deathsEnd - recorded.silentDeaths) / change.deviceHoursSince : 0;
+            report.applied.changes.append(change);
+        }
+    }
+    return reports;
 }
 
 QJsonObject networkReportJson(const NetworkReport &report, bool acting)
@@ -164,6 +276,7 @@ QJsonObject networkReportJson(const NetworkReport &report, bool acting)
         {QStringLiteral("pushDelayMedianSeconds"), seconds(report.blindTimeMedian)},
         {QStringLiteral("pushDelayMaxSeconds"), seconds(report.blindTimeMax)},
         {QStringLiteral("acting"), acting},
+        {QStringLiteral("applied"), appliedAdviceJson(report.applied)},
     };
 }
 

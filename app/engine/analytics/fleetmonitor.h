@@ -52,19 +52,64 @@ public:
     /// client redialled while the broker still thought it connected.
     static bool isSilentDeath(mqtt::CloseReason reason);
 
-    QList<NetworkReport> reports() const { return m_analytics.reports(m_clock()); }
+    /// Every network's report, with what the broker applies where it acts.
+    QList<NetworkReport> reports() const;
     const FleetAnalytics &analytics() const { return m_analytics; }
     /// Whether the broker applies this network's recommendation (`network_act NAME on`).
     bool isActing(const QString &network) const { return m_acting.contains(network); }
-    /// The Server Keep Alive for an MQTT 5 client from `peer`: its network's recommended
-    /// keep-alive in whole seconds, when that network is acting and has one and the client
-    /// asked for more (or for none). Logs each network's value when it changes.
+    /// Switches acting on a network at run time. On: its recommendation is applied now if
+    /// the evidence is adequate (a change from none, with the rate until now). Off: a change
+    /// to none is recorded; devices already told keep the value until they reconnect (MQTT
+    /// 5) or are told otherwise (smart heartbeat).
+    void setActing(const QString &network, bool on);
+    /// The Server Keep Alive for an MQTT 5 client from `peer`: its network's applied
+    /// keep-alive, when that network is acting and has one and the client asked for more
+    /// (or for none).
     std::optional<quint16> serverKeepAliveFor(const QHostAddress &peer, quint16 requestedSeconds);
 
+    /// The keep-alive (whole seconds) the broker gives devices of `network` now; 0 while it
+    /// does not act there or has no recommendation yet.
+    quint16 appliedKeepAlive(const QString &network) const { return m_advice.value(network).applied; }
+    /// Takes each acting network's current recommendation, once its evidence is adequate,
+    /// as its applied value when it moved by at least a tenth (whole seconds jitter with
+    /// every new observation, and a change costs an offer to every smart-heartbeat device).
+    /// A lost recommendation keeps the last value.
+    /// Each change is logged with the silent-death rate before it, kept in the report and
+    /// passed to the advice listener. Runs at every connect of an acting network's client and
+    /// every adviceInterval().
+    void refreshAdvice();
+    std::chrono::milliseconds adviceInterval() const { return std::chrono::milliseconds(m_adviceTimer.interval()); }
+    void setAdviceInterval(std::chrono::milliseconds interval) { m_adviceTimer.setInterval(int(interval.count())); }
+    /// Called with (network, new keep-alive in seconds) after each change.
+    void setAdviceListener(std::function<void(const QString &, quint16)> listener) { m_adviceListener = std::move(listener); }
+    /// A keep-alive offer went to a device of `network` (counted in its report).
+    void offerSent(const QString &network) { ++m_advice[network].offersSent; }
+
+    /// Changes kept per network.
+    static constexpr qsizetype MaxAdviceChanges = 8;
+
 private:
+    /// A change as recorded: the counters at that moment, so the rate since can be worked
+    /// out later from the next change's counters or the current ones.
+    struct RecordedChange {
+        AdviceChange change;
+        quint64 silentDeaths = 0;
+        double deviceHours = 0;
+    };
+    struct Advice {
+        quint16 applied = 0;
+        quint64 offersSent = 0;
+        QList<RecordedChange> changes; ///< oldest first, at most MaxAdviceChanges
+    };
+    void refreshAdvice(const QString &network, Timestamp now);
+    /// Makes `seconds` (0 = none) the network's value: records, logs and tells the listener.
+    void applyAdvice(const QString &network, quint16 seconds, const NetworkReport &report);
+
     NetworkMap m_map;
     QStringList m_acting;
-    QHash<QString, quint16> m_applied; ///< per acting network: the value last given, for the log
+    QHash<QString, Advice> m_advice; ///< per network acted on (kept when switched off)
+    std::function<void(const QString &, quint16)> m_adviceListener;
+    QTimer m_adviceTimer;
     Clock m_clock;
     FleetAnalytics m_analytics;
     Duration m_idleEvidenceGap;

@@ -131,6 +131,11 @@ void networkSamples(Exposition &out, const QList<analytics::NetworkReport> &repo
         {"hermes_network_push_delay_median_seconds",
          "Median time the broker kept sending into a silently dead connection before noticing.",
          [&](const Report &r) { return std::optional(seconds(r.blindTimeMedian)); }},
+        {"hermes_network_applied_keepalive_seconds",
+         "Keep-alive the broker gives the network's devices (network_act), while it gives one.",
+         [](const Report &r) {
+             return r.applied.keepAliveSeconds ? std::optional(double(r.applied.keepAliveSeconds)) : std::nullopt;
+         }},
     };
     for (const auto &gauge : gauges) {
         out.family(gauge.name, "gauge", gauge.help);

@@ -1,4 +1,5 @@
 #include "adminapi.h"
+#include "keepaliveoffers.h"
 #include "adminrequest.h"
 
 #include "mqtt/topic.h"
@@ -488,6 +489,8 @@ PushService &installPushServices(Broker &broker, PushConfig config)
     push->start();
     auto *admin = new AdminApi(broker, *push, &broker);
     admin->start();
+    auto *offers = new KeepAliveOffers(broker, *push, {}, &broker);
+    offers->start();
     return *push;
 }
 

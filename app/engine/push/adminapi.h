@@ -77,7 +77,7 @@ private:
     quint64 m_dropped = 0;
 };
 
-/// Creates the push service and the admin API as children of a started `broker` and
+/// Creates the push service, the admin API and the keep-alive offers as children of a started `broker` and
 /// starts them. Returns the push service (also found with broker.findChild<PushService *>()).
 PushService &installPushServices(Broker &broker, PushConfig config = {});
 

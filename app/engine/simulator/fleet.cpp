@@ -120,6 +120,8 @@ FleetStats Fleet::stats() const
         s.pongs += d.pongs;
         s.deadLinks += d.deadLinks;
         s.connectionsLost += d.connectionsLost;
+        s.offersApplied += d.offersApplied;
+        s.offersRejected += d.offersRejected;
         s.messagesReceived += d.messagesReceived;
         s.pushesRaw += d.pushesRaw;
         s.pushesReceived += d.pushesReceived;

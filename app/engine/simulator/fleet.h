@@ -58,6 +58,8 @@ struct FleetStats {
     quint64 expired = 0;
     quint64 stale = 0;
     quint64 receiptsSent = 0;
+    quint64 offersApplied = 0;  ///< verified keep-alive offers taken
+    quint64 offersRejected = 0; ///< keep-alive offers that did not verify
     qint64 maxDetectionMs = 0;
     double meanDetectionMs = 0; ///< over every dead link noticed
     double meanIntervalMs = 0;  ///< current heartbeat interval, simulated

@@ -55,8 +55,8 @@ void SmartHeartbeat::onSuccess(Timestamp now)
     if (++m_streak < m_config.successesBeforeStepUp)
         return;
     m_streak = 0;
-    if (m_interval >= m_config.max) { // the NAT (if any) is longer than we would ever wait
-        converge(m_config.max, now);
+    if (m_interval >= highest()) { // the NAT (if any) is longer than we would ever wait
+        converge(highest(), now);
         return;
     }
     if (m_firstBad) {
@@ -67,7 +67,7 @@ void SmartHeartbeat::onSuccess(Timestamp now)
             m_interval = m_lastGood + gap / 2;
         return;
     }
-    m_interval = std::min(m_config.max, m_interval + m_config.step);
+    m_interval = std::min(highest(), m_interval + m_config.step);
 }
 
 void SmartHeartbeat::onFailure(Timestamp now)
@@ -80,7 +80,7 @@ void SmartHeartbeat::onFailure(Timestamp now)
         m_convergedAt.reset();
         m_lastGood = Duration(0);
         m_firstBad = m_interval;
-        m_interval = std::max(m_config.min, m_interval - m_config.step);
+        m_interval = std::max(lowest(), m_interval - m_config.step);
         return;
     }
     m_firstBad = m_firstBad ? std::min(*m_firstBad, m_interval) : m_interval;
@@ -92,12 +92,25 @@ void SmartHeartbeat::onFailure(Timestamp now)
             converge(m_lastGood, now);
         return;
     }
-    m_interval = std::max(m_config.min, m_interval - m_config.step);
+    m_interval = std::max(lowest(), m_interval - m_config.step);
+}
+
+void SmartHeartbeat::adviseCeiling(Duration ceiling)
+{
+    const bool wasAtTop = converged() && m_interval >= highest();
+    m_ceiling = std::max(ceiling, Duration(1));
+    if (m_interval > highest()) {
+        m_interval = highest();
+        m_streak = 0;
+    } else if (wasAtTop && m_interval < highest()) {
+        m_convergedAt.reset(); // settled at an older, lower ceiling: search up to this one
+        m_streak = 0;
+    }
 }
 
 void SmartHeartbeat::converge(Duration interval, Timestamp now)
 {
-    m_interval = std::max(m_config.min, interval - m_config.safetyMargin);
+    m_interval = std::max(lowest(), interval - m_config.safetyMargin);
     m_convergedAt = now;
 }
 

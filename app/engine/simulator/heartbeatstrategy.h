@@ -4,7 +4,9 @@
 /// drive them with a fake clock and a fake NAT.
 
 #include <QString>
+#include <QtGlobal>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -33,6 +35,12 @@ public:
     virtual void onSuccess(Timestamp now) = 0;
     /// A heartbeat was not answered (pong timeout) or the link died while idle.
     virtual void onFailure(Timestamp now) = 0;
+    /// Whether the strategy takes a keep-alive offer from the broker (a smart heartbeat
+    /// does; a fixed one is what it is). A device that does registers as one.
+    virtual bool takesAdvice() const { return false; }
+    /// A verified keep-alive offer: never wait longer than `ceiling` from now on (a later
+    /// offer replaces it). Ignored unless takesAdvice().
+    virtual void adviseCeiling(Duration ceiling) { Q_UNUSED(ceiling); }
     /// When the next heartbeat is due, given when the link last carried traffic.
     Timestamp nextHeartbeat(Timestamp lastActivity) const { return lastActivity + currentInterval(); }
 };
@@ -64,6 +72,10 @@ private:
 ///
 /// A failure at the converged interval means the path changed (another network, another
 /// carrier): the strategy drops what it learned and searches again from the safe side.
+///
+/// The broker's keep-alive offer is a ceiling over `min` and `max`: the search stays at or
+/// below it and converges at it when it works, so a device whose range starts above its
+/// network's NAT timeout stops dying once the broker has learned that timeout.
 class SmartHeartbeat final : public HeartbeatStrategy
 {
 public:
@@ -87,6 +99,10 @@ public:
     bool converged() const override { return m_convergedAt.has_value(); }
     void onSuccess(Timestamp now) override;
     void onFailure(Timestamp now) override;
+    bool takesAdvice() const override { return true; }
+    void adviseCeiling(Duration ceiling) override;
+    /// The broker's offer, if one came.
+    std::optional<Duration> ceiling() const { return m_ceiling; }
 
     const Config &config() const { return m_config; }
     /// Longest interval answered so far (0 before the first success).
@@ -99,8 +115,15 @@ public:
 
 private:
     void converge(Duration interval, Timestamp now);
+    /// `min` and `max` under the ceiling. Under a ceiling the floor drops to half of the
+    /// lower of the two, so a failure at the offered value (a NAT shorter than the broker
+    /// learned) still has room to search down, and a search between `min` and the ceiling
+    /// is not clamped back up to `min`.
+    Duration lowest() const { return m_ceiling ? std::min(m_config.min, *m_ceiling) / 2 : m_config.min; }
+    Duration highest() const { return m_ceiling ? std::min(m_config.max, *m_ceiling) : m_config.max; }
 
     Config m_config;
+    std::optional<Duration> m_ceiling;
     Duration m_interval;
     Duration m_lastGood{0};
     std::optional<Duration> m_firstBad;

@@ -1,5 +1,7 @@
 #include "simulateddevice.h"
 
+#include "push/keepaliveoffer.h"
+
 #include <QDateTime>
 #include <QLoggingCategory>
 
@@ -54,7 +56,8 @@ SimulatedDevice::SimulatedDevice(const QString &id, DeviceConfig config,
     options.machine.pingResponseTimeout = toReal(m_config.pongTimeout);
     m_client.setOptions(options);
 
-    connect(&m_client, &MqttClient::connected, this, &SimulatedDevice::onConnected);
+    connect(&m_client, &MqttClient::connected, this,
+            [this](bool, const mqtt::Connack &connack) { onConnected(connack); });
     connect(&m_client, &MqttClient::disconnected, this,
             [this](CloseReason reason, mqtt::ReasonCode, const QString &) { onDisconnected(reason); });
     connect(&m_client, &MqttClient::pong, this, &SimulatedDevice::onPong);
@@ -84,6 +87,11 @@ QString SimulatedDevice::receiptTopic() const
     return QStringLiteral("devices/%1/receipt").arg(m_id);
 }
 
+QString SimulatedDevice::registerTopic() const
+{
+    return QStringLiteral("devices/%1/register").arg(m_id);
+}
+
 /*
  * What a real app does with a push (PUSH.md): tell an envelope from a raw payload, verify
  * it when the device holds keys, check expiry, run the sequence tracker, deliver or drop,
@@ -103,6 +111,10 @@ void SimulatedDevice::handlePush(const mqtt::Publish &publish)
     const auto *envelope = std::get_if<push::PushEnvelope>(&parsed);
     if (!envelope || (!type && envelope->deviceId.isEmpty())) {
         ++m_stats.pushesRaw;
+        return;
+    }
+    if (envelope->contentType == push::KeepAliveOfferContentType) {
+        handleKeepAliveOffer(*envelope);
         return;
     }
     ++m_stats.pushesReceived;
@@ -182,6 +194,28 @@ void SimulatedDevice::handlePush(const mqtt::Publish &publish)
     emit pushHandled(*envelope, receipt);
 }
 
+/*
+ * An offer changes how long this device stays silent, so only an authentic one counts: it
+ * must name this device and verify against the device's keys (a device without keys cannot
+ * tell a forgery and takes none). No receipt: it is not a push.
+ */
+void SimulatedDevice::handleKeepAliveOffer(const push::PushEnvelope &envelope)
+{
+    if (!m_heartbeat->takesAdvice())
+        return;
+    const std::optional<push::KeepAliveOffer> offer = push::KeepAliveOffer::fromEnvelope(envelope);
+    if (!offer || envelope.deviceId != m_id || !m_config.verifier
+        || m_config.verifier->verify(envelope, QDateTime::currentDateTimeUtc()) != push::VerifyResult::Verified) {
+        ++m_stats.offersRejected;
+        qCDebug(lcDevice).noquote() << m_id << "ignored a keep-alive offer:" << push::describe(envelope);
+        return;
+    }
+    const Duration ceiling = fromRealSeconds(offer->keepAliveSeconds);
+    m_heartbeat->adviseCeiling(ceiling);
+    ++m_stats.offersApplied;
+    m_stats.offeredKeepAliveMs = ceiling.count();
+}
+
 void SimulatedDevice::sendReceipt(const push::PushReceipt &receipt)
 {
     if (!m_config.sendReceipts || !isConnected())
@@ -226,13 +260,23 @@ void SimulatedDevice::connectNow()
     m_client.connectToBroker();
 }
 
-void SimulatedDevice::onConnected()
+void SimulatedDevice::onConnected(const mqtt::Connack &connack)
 {
     ++m_stats.connects;
     m_wasConnected = true;
     m_policy.reset();
     m_lastActivityNs = m_clock.nsecsElapsed();
     m_lastActivityMs = m_lastActivityNs / 1000000;
+    m_stats.serverKeepAliveSeconds = connack.properties.serverKeepAlive.value_or(0);
+    m_serverKeepAlive.reset();
+    if (connack.properties.serverKeepAlive && *connack.properties.serverKeepAlive > 0)
+        m_serverKeepAlive = fromRealSeconds(*connack.properties.serverKeepAlive);
+    // Before the subscription: the broker reads the tag when the subscription arrives, and
+    // packets on one connection arrive in order.
+    if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice() && !m_registered) {
+        m_registered = m_client.publish(registerTopic(), QByteArrayLiteral(R"({"tags":["heartbeat:smart"]})"),
+                                        mqtt::QoS::AtLeastOnce) >= 0;
+    }
     m_client.subscribe(pushTopic(), m_config.pushQoS);
     scheduleHeartbeat();
     emit connected();
@@ -311,7 +355,7 @@ void SimulatedDevice::scheduleHeartbeat()
     m_pending = Pending::Heartbeat;
     // Never early: a heartbeat meant for exactly the NAT timeout must not slip under it by
     // rounding (the smart search probes that boundary). Precise timers do not fire early.
-    const qint64 dueNs = m_lastActivityNs + toReal(m_heartbeat->currentInterval()).count() * 1000000;
+    const qint64 dueNs = m_lastActivityNs + toReal(heartbeatInterval()).count() * 1000000;
     // One more millisecond: bytes this device queued just before (a PUBACK, a receipt) leave
     // after the measurement, and would otherwise put the probe a few µs under the timeout.
     const qint64 waitMs = (dueNs - m_clock.nsecsElapsed() + 999999) / 1000000 + 1;
@@ -332,9 +376,20 @@ void SimulatedDevice::scheduleReconnect()
     m_timer.start(int(toReal(*delay).count()));
 }
 
+Duration SimulatedDevice::heartbeatInterval() const
+{
+    const Duration interval = m_heartbeat->currentInterval();
+    return m_serverKeepAlive ? std::min(interval, *m_serverKeepAlive) : interval;
+}
+
 std::chrono::milliseconds SimulatedDevice::toReal(std::chrono::milliseconds simulated) const
 {
     return std::chrono::milliseconds(qint64(std::llround(double(simulated.count()) / m_config.timeScale)));
+}
+
+Duration SimulatedDevice::fromRealSeconds(quint32 seconds) const
+{
+    return Duration(qint64(std::llround(double(seconds) * 1000.0 * m_config.timeScale)));
 }
 
 Timestamp SimulatedDevice::simNow() const

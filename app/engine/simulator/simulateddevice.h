@@ -45,6 +45,10 @@ struct DeviceConfig {
     /// Keys the device trusts; null = accept unsigned envelopes (no verification). Shared by
     /// a fleet: one ring, read-only.
     std::shared_ptr<const push::Verifier> verifier;
+    /// A device whose strategy takesAdvice() registers the tag "heartbeat:smart" on
+    /// devices/{id}/register, so a Hermes broker acting on its network offers it the
+    /// network's keep-alive (off: the device still takes offers it is sent).
+    bool announceSmartHeartbeat = false;
     /// Publish a PushReceipt on devices/{id}/receipt for every envelope.
     bool sendReceipts = true;
     mqtt::QoS receiptQoS = mqtt::QoS::AtLeastOnce;
@@ -79,12 +83,21 @@ struct DeviceStats {
     quint64 missing = 0;            ///< numbers missing below the highest received (now)
     quint64 lost = 0;               ///< numbers the tracker gave up on (window slid)
     quint64 highestSequence = 0;
+    // Keep-alive advice from the broker (PUSH.md "Keep-alive offers"):
+    quint16 serverKeepAliveSeconds = 0; ///< the last CONNACK's Server Keep Alive (real s); 0 = none
+    quint64 offersApplied = 0;      ///< verified keep-alive offers the strategy took
+    quint64 offersRejected = 0;     ///< forged, unsigned, expired, for another device or unverifiable
+    qint64 offeredKeepAliveMs = 0;  ///< the last applied offer, simulated ms; 0 = none
     bool gaveUp = false;
 };
 
 /// Device id = MQTT client id. Once connected it subscribes to devices/{id}/push, turns the
 /// client's automatic PINGREQ off and sends one heartbeat after each
-/// strategy->currentInterval() of silence (a received message counts as traffic). A pong
+/// strategy->currentInterval() of silence (a received message counts as traffic), never
+/// longer than a Server Keep Alive the CONNACK gave [MQTT-3.2.2-21]. A strategy that
+/// takesAdvice() takes keep-alive offers that verify against `verifier`, and registers as a
+/// smart-heartbeat device when announceSmartHeartbeat (once, before its first
+/// subscription); other offers are counted and dropped, and no offer is handed on as a push. A pong
 /// that does not come within pongTimeout is a dead link: the strategy hears onFailure()
 /// and the device reconnects after the policy's delay, until the policy gives up.
 class SimulatedDevice : public QObject
@@ -100,6 +113,8 @@ public:
     QString pushTopic() const;
     /// "devices/{id}/receipt"
     QString receiptTopic() const;
+    /// "devices/{id}/register"
+    QString registerTopic() const;
     /// The device's sequence state (kept across reconnects, like an app's storage).
     const push::SequenceTracker &sequenceTracker() const { return m_tracker; }
     const DeviceConfig &config() const { return m_config; }
@@ -132,9 +147,12 @@ signals:
 
 private:
     void handlePush(const mqtt::Publish &publish);
+    void handleKeepAliveOffer(const push::PushEnvelope &envelope);
+    /// The strategy's interval, under the CONNACK's Server Keep Alive.
+    Duration heartbeatInterval() const;
     void sendReceipt(const push::PushReceipt &receipt);
     void connectNow();
-    void onConnected();
+    void onConnected(const mqtt::Connack &connack);
     void onDisconnected(mqtt::client::CloseReason reason);
     void onPong(qint64 rttMs);
     void onTimer();
@@ -142,6 +160,8 @@ private:
     void scheduleHeartbeat();
     void scheduleReconnect();
     std::chrono::milliseconds toReal(std::chrono::milliseconds simulated) const;
+    /// A broker's whole real seconds (Server Keep Alive, an offer) as simulated time.
+    Duration fromRealSeconds(quint32 seconds) const;
     Timestamp simNow() const;
 
     QString m_id;
@@ -159,8 +179,10 @@ private:
     qint64 m_lastActivityMs = 0;
     qint64 m_lastActivityNs = 0; ///< the same, for scheduling: ms rounding could send a heartbeat early
     std::optional<qint64> m_pingSentMs;
+    std::optional<Duration> m_serverKeepAlive; ///< simulated, this connection's
     bool m_running = false;
     bool m_wasConnected = false;
+    bool m_registered = false;
 };
 
 } // namespace hermes::sim
