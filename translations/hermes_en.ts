@@ -2368,11 +2368,12 @@ Serialized envelope: about %n bytes.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Network %1 (%2)</source>
+        <source>This network&apos;s estimate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This network&apos;s estimate</source>
+        <source>%1 (%2)</source>
+        <comment>network name, its NAT timeout interval</comment>
         <translation type="unfinished"></translation>
     </message>
 </context>

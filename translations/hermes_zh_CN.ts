@@ -2349,12 +2349,13 @@ Serialized envelope: about %n byte(s).</source>
         <translation>文本文件 (*.txt);;CSV 文件 (*.csv);;JSON 文件 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>Network %1 (%2)</source>
-        <translation>网络 %1（%2）</translation>
-    </message>
-    <message>
         <source>This network&apos;s estimate</source>
         <translation>本网络的估计值</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <comment>network name, its NAT timeout interval</comment>
+        <translation>%1（%2）</translation>
     </message>
 </context>
 <context>

@@ -228,7 +228,7 @@ void TestNetworksView::realBrokerNetworks()
     detail.showSession(QStringLiteral("cmcc-1"));
     QTRY_COMPARE_WITH_TIMEOUT(detail.timeline()->natTimeout().value_or(-1), 285, 5000);
     QCOMPARE(detail.timeline()->natLabel(), QStringLiteral("NAT ≈ 285–300 s (network cmcc)"));
-    QCOMPARE(preset->currentText(), QStringLiteral("Network cmcc (285 – 300 s)"));
+    QCOMPARE(preset->currentText(), QStringLiteral("cmcc (285 – 300 s)"));
     QCoreApplication::processEvents();
     QVERIFY(detail.grab().save(test::screenshotPath(QStringLiteral("session-detail-network-nat.png"))));
     // telecom's estimate is thin: no line, as before there were estimates.

@@ -14,6 +14,7 @@
 #include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
 #include <QLineSeries>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -71,7 +72,6 @@ NetworksView::NetworksView(EngineMonitor &monitor, QWidget *parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setMinimumHeight(m_table->verticalHeader()->defaultSectionSize() * 4 + m_table->horizontalHeader()->sizeHint().height());
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &NetworksView::onCurrentRowChanged);
     m_status->setObjectName(QStringLiteral("networksStatus"));
@@ -164,6 +164,11 @@ void NetworksView::changeEvent(QEvent *event)
 void NetworksView::retranslateUi()
 {
     m_model->retranslate();
+    // Four networks in view, under headers of two lines in either language, above the
+    // scroll bar a narrow dock needs.
+    m_table->setMinimumHeight(m_table->verticalHeader()->defaultSectionSize() * 4
+                              + m_table->horizontalHeader()->sizeHint().height()
+                              + m_table->horizontalScrollBar()->sizeHint().height() + 2 * m_table->frameWidth());
     m_survived->setLabel(tr("survived"));
     m_killed->setLabel(tr("killed the connection"));
     m_gapAxis->setTitleText(tr("idle gap (s)"));

@@ -135,7 +135,7 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     // how long a device's keep-alive may be. What the fleet taught about the session's own
     // network is the default once the estimate is trusted (followNetworkEstimate()).
     m_natPreset->setObjectName(QStringLiteral("natPreset"));
-    m_natPreset->setSizeAdjustPolicy(QComboBox::AdjustToContents); // "Network cmcc (285 – 300 s)"
+    m_natPreset->setSizeAdjustPolicy(QComboBox::AdjustToContents); // "cmcc (285 – 300 s)"
     // Texts in retranslateUi(), in this order.
     for (const int seconds : {0, HeartbeatTimeline::ChinaMobileNatSeconds, HeartbeatTimeline::ChinaUnicomNatSeconds,
                               HeartbeatTimeline::ChinaTelecomNatSeconds, NetworkEstimatePreset, CustomPreset})
@@ -376,8 +376,8 @@ void SessionDetailView::updateNetworkPresetText()
 {
     const int index = m_natPreset->findData(NetworkEstimatePreset);
     if (m_detail && NetworkText::isTrusted(m_detail->networkEstimate))
-        m_natPreset->setItemText(index, tr("Network %1 (%2)").arg(m_detail->network,
-                                                                  NetworkText::interval(m_detail->networkEstimate)));
+        m_natPreset->setItemText(index, tr("%1 (%2)", "network name, its NAT timeout interval")
+                                            .arg(m_detail->network, NetworkText::interval(m_detail->networkEstimate)));
     else
         m_natPreset->setItemText(index, tr("This network's estimate"));
 }
