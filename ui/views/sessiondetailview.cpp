@@ -362,7 +362,7 @@ void SessionDetailView::followNetworkEstimate()
 {
     updateNetworkPresetText();
     const bool trusted = m_detail && NetworkText::isTrusted(m_detail->networkEstimate);
-    const int wanted = m_natPreset->findData(m_natFollowsNetwork && trusted ? NetworkEstimatePreset : 0);
+    const int wanted = m_natPreset->findData(trusted ? NetworkEstimatePreset : 0);
     if (m_natFollowsNetwork && m_natPreset->currentIndex() != wanted) {
         m_choosingNatDefault = true;
         m_natPreset->setCurrentIndex(wanted);
