@@ -21,7 +21,7 @@ struct SavedNetwork {
     /// across its pairs, so the same devices first survived and later died.
     QList<std::pair<int, int>> survived;
     QList<std::pair<int, int>> killed;
-    qint64 silentDeaths = 0; ///< with blind times of 40 s, 60 s, 80 s …
+    qint64 silentDeaths = 0; ///< with blind times of 40 s, 60 s, 80 s … 180 s, and again
     double deviceHours = 0;
     qint64 connects = 30;
 };
@@ -44,7 +44,7 @@ inline bool writeFleetEvidence(const QString &dir, const QList<SavedNetwork> &ne
         add(1, network.killed);
         QJsonArray blind;
         for (qint64 i = 0; i < network.silentDeaths; ++i)
-            blind.append(40'000 + i * 20'000);
+            blind.append(40'000 + (i % 8) * 20'000);
         saved.append(QJsonObject{{QStringLiteral("name"), network.name},
                                  {QStringLiteral("connects"), network.connects},
                                  {QStringLiteral("silentDeaths"), network.silentDeaths},
