@@ -299,7 +299,12 @@ void TestNetworksView::switchesLanguageLive()
     cmcc.gaps.bucketWidth = 5s;
     cmcc.gaps.survived = {12, 0, 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     cmcc.gaps.killed = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 6};
+    auto *status = view.findChild<QLabel *>(QStringLiteral("networksStatus"));
+    view.applyReports({}); // a broker nobody has connected to, with no networks named
+    QVERIFY2(status->text().startsWith(QLatin1String("No networks yet")), qPrintable(status->text()));
+    QVERIFY(view.selectedNetwork().isEmpty());
     view.applyReports({cmcc, report(QStringLiteral("telecom"), 2)});
+    QVERIFY2(status->text().startsWith(QLatin1String("Evidence:")), qPrintable(status->text()));
     QCOMPARE(view.selectedNetwork(), QStringLiteral("cmcc")); // the first network, unasked
 
     QVERIFY(ui::installTranslations(QLocale(QLocale::Chinese, QLocale::China)));
@@ -313,7 +318,7 @@ void TestNetworksView::switchesLanguageLive()
     QTRY_COMPARE(view.survivedBars()->label(), QStringLiteral("连接保持")); // LanguageChange is posted
     QCOMPARE(view.timeoutBand()->name(), QStringLiteral("NAT 超时：285 – 300 秒"));
     QCOMPARE(view.chartView()->chart()->title(), QStringLiteral("cmcc 的空闲间隔：保持与断开"));
-    QVERIFY(view.findChild<QLabel *>(QStringLiteral("networksStatus"))->text().startsWith(QStringLiteral("证据")));
+    QVERIFY(status->text().startsWith(QStringLiteral("证据")));
     QCoreApplication::processEvents();
     QVERIFY(view.grab().save(test::screenshotPath(QStringLiteral("networks-view-zh_CN.png"))));
 

@@ -130,7 +130,6 @@ NetworksView::NetworksView(EngineMonitor &monitor, QWidget *parent)
     });
 
     retranslateUi();
-    updateChart();
 }
 
 bool NetworksView::isRefreshing() const
@@ -173,22 +172,25 @@ void NetworksView::retranslateUi()
     m_killed->setLabel(tr("killed the connection"));
     m_gapAxis->setTitleText(tr("idle gap (s)"));
     m_countAxis->setTitleText(tr("observations"));
+    updateStatus();
+    updateChart();
+}
+
+void NetworksView::updateStatus()
+{
     if (m_haveList && m_model->rowCount() == 0)
         m_status->setText(tr("No networks yet. Name them with `network NAME CIDR` in the broker's configuration; "
                              "until then each /16 (IPv6 /48) counts as one."));
     else
         m_status->setText(tr("Evidence: idle gaps of at least 30 s that connections survived, and gaps after which "
                              "a device redialled from the same network because its NAT mapping had died."));
-    updateChart();
 }
 
 void NetworksView::applyReports(const QList<NetworkReport> &reports)
 {
-    const bool first = !m_haveList;
     m_haveList = true;
     m_model->setReports(reports);
-    if (first)
-        retranslateUi(); // the status line depends on whether there are networks
+    updateStatus();
     if ((m_selected.isEmpty() || m_model->rowOf(m_selected) < 0) && m_proxy->rowCount() > 0)
         m_table->selectRow(0);
     updateChart();

@@ -60,6 +60,8 @@ protected:
 
 private:
     void retranslateUi();
+    /// The line under the table: what counts as evidence, or how to name networks.
+    void updateStatus();
     void updateChart();
     void applyColors();
     void onCurrentRowChanged();
