@@ -52,6 +52,61 @@
     </message>
 </context>
 <context>
+    <name>NetworkText</name>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 – %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&gt; %1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>≤ %1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not enough evidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not enough evidence (%1 so far)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2 devices · %3 observations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 devices survived an idle gap and %2 lost their NAT mapping; %3 observations in the window, %4 of them contradict the interval (devices that went away, misfiled devices, older evidence).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAT ≈ %1–%2 s (network %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAT &gt; %1 s (network %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAT ≤ %1 s (network %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAT (network %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>seconds ago</source>
@@ -543,6 +598,10 @@
         <source>%1 to the client at %2, %3 bytes</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 at %2 →</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::HexView</name>
@@ -847,6 +906,14 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <source>The console could not attach to %1.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Networks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not show its networks to an MQTT client: NAT timeout estimates come from the fleet analytics of a Hermes broker.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageForm</name>
@@ -1107,6 +1174,108 @@ QoS: %2   Retained: %3   Bytes: %4
     </message>
     <message>
         <source>Export messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::NetworkTableModel</name>
+    <message>
+        <source>The interval the carrier NAT&apos;s idle timeout lies in: idle gaps below it survived, gaps above it killed connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Devices that survived an idle gap / devices that lost their NAT mapping</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keep-alive to give devices on this network: under the timeout by a margin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connections that died without a FIN or DISCONNECT, per device-hour connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connects per device-hour connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How long the broker kept sending into a connection that had silently died, before it noticed: pushes in that time were late (median / max)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAT timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep-alive
+advice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Silent deaths
+per device-hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnects
+per device-hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Push delay
+median / max</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::NetworksView</name>
+    <message>
+        <source>survived</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>killed the connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>idle gap (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>observations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No networks yet. Name them with `network NAME CIDR` in the broker&apos;s configuration; until then each /16 (IPv6 /48) counts as one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evidence: idle gaps of at least 30 s that connections survived, and gaps after which a device redialled from the same network because its NAT mapping had died.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAT timeout: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Idle gaps on %1: survived and fatal</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2196,6 +2365,15 @@ Serialized envelope: about %n bytes.</numerusform>
     </message>
     <message>
         <source>Text files (*.txt);;CSV files (*.csv);;JSON files (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This network&apos;s estimate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <comment>network name, its NAT timeout interval</comment>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -52,6 +52,61 @@
     </message>
 </context>
 <context>
+    <name>NetworkText</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 – %2 s</source>
+        <translation>%1 – %2 秒</translation>
+    </message>
+    <message>
+        <source>&gt; %1 s</source>
+        <translation>&gt; %1 秒</translation>
+    </message>
+    <message>
+        <source>≤ %1 s</source>
+        <translation>≤ %1 秒</translation>
+    </message>
+    <message>
+        <source>not enough evidence</source>
+        <translation>证据不足</translation>
+    </message>
+    <message>
+        <source>not enough evidence (%1 so far)</source>
+        <translation>证据不足（目前 %1）</translation>
+    </message>
+    <message>
+        <source>%1 / %2 devices · %3 observations</source>
+        <translation>%1 / %2 台设备 · %3 次观测</translation>
+    </message>
+    <message>
+        <source>%1 devices survived an idle gap and %2 lost their NAT mapping; %3 observations in the window, %4 of them contradict the interval (devices that went away, misfiled devices, older evidence).</source>
+        <translation>%1 台设备的连接撑过了空闲间隔，%2 台设备的 NAT 映射已失效；窗口内共 %3 次观测，其中 %4 次与该区间矛盾（离开的设备、归错网络的设备、较早的证据）。</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>NAT ≈ %1–%2 s (network %3)</source>
+        <translation>NAT ≈ %1–%2 秒（网络 %3）</translation>
+    </message>
+    <message>
+        <source>NAT &gt; %1 s (network %2)</source>
+        <translation>NAT &gt; %1 秒（网络 %2）</translation>
+    </message>
+    <message>
+        <source>NAT ≤ %1 s (network %2)</source>
+        <translation>NAT ≤ %1 秒（网络 %2）</translation>
+    </message>
+    <message>
+        <source>NAT (network %1)</source>
+        <translation>NAT（网络 %1）</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>seconds ago</source>
@@ -541,6 +596,10 @@
         <source>%1 to the client at %2, %3 bytes</source>
         <translation>%2 发往客户端的 %1，%3 字节</translation>
     </message>
+    <message>
+        <source>%1 at %2 →</source>
+        <translation>%1，于 %2 →</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::HexView</name>
@@ -847,6 +906,14 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <source>The console could not attach to %1.</source>
         <translation>控制台无法连接到 %1。</translation>
     </message>
+    <message>
+        <source>Networks</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>%1 does not show its networks to an MQTT client: NAT timeout estimates come from the fleet analytics of a Hermes broker.</source>
+        <translation>%1 不向 MQTT 客户端公开其网络：NAT 超时估计来自 Hermes 代理的设备群分析。</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageForm</name>
@@ -1105,6 +1172,112 @@ QoS：%2   保留：%3   字节：%4
     <message>
         <source>Export messages</source>
         <translation>导出消息</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::NetworkTableModel</name>
+    <message>
+        <source>The interval the carrier NAT&apos;s idle timeout lies in: idle gaps below it survived, gaps above it killed connections</source>
+        <translation>运营商 NAT 空闲超时所在的区间：短于它的空闲间隔连接得以保持，长于它的间隔使连接断开</translation>
+    </message>
+    <message>
+        <source>Devices that survived an idle gap / devices that lost their NAT mapping</source>
+        <translation>撑过空闲间隔的设备 / NAT 映射失效的设备</translation>
+    </message>
+    <message>
+        <source>The keep-alive to give devices on this network: under the timeout by a margin</source>
+        <translation>建议此网络设备使用的保活时间：比超时短出一段余量</translation>
+    </message>
+    <message>
+        <source>Connections that died without a FIN or DISCONNECT, per device-hour connected</source>
+        <translation>未收到 FIN 或 DISCONNECT 而断开的连接，按每设备在线小时计</translation>
+    </message>
+    <message>
+        <source>Connects per device-hour connected</source>
+        <translation>每设备在线小时的连接次数</translation>
+    </message>
+    <message>
+        <source>How long the broker kept sending into a connection that had silently died, before it noticed: pushes in that time were late (median / max)</source>
+        <translation>连接静默断开后、代理察觉之前仍向其发送的时长：这段时间内的推送都被延迟（中位数 / 最大值）</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>NAT timeout</source>
+        <translation>NAT 超时</translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation>证据</translation>
+    </message>
+    <message>
+        <source>Keep-alive
+advice</source>
+        <translation>建议
+保活</translation>
+    </message>
+    <message>
+        <source>Silent deaths
+per device-hour</source>
+        <translation>静默断开
+每设备·小时</translation>
+    </message>
+    <message>
+        <source>Reconnects
+per device-hour</source>
+        <translation>重连
+每设备·小时</translation>
+    </message>
+    <message>
+        <source>Push delay
+median / max</source>
+        <translation>推送延迟
+中位数 / 最大</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::NetworksView</name>
+    <message>
+        <source>survived</source>
+        <translation>连接保持</translation>
+    </message>
+    <message>
+        <source>killed the connection</source>
+        <translation>连接断开</translation>
+    </message>
+    <message>
+        <source>idle gap (s)</source>
+        <translation>空闲间隔（秒）</translation>
+    </message>
+    <message>
+        <source>observations</source>
+        <translation>观测次数</translation>
+    </message>
+    <message>
+        <source>No networks yet. Name them with `network NAME CIDR` in the broker&apos;s configuration; until then each /16 (IPv6 /48) counts as one.</source>
+        <translation>尚无网络。请在代理配置中用 `network NAME CIDR` 命名网络；在此之前，每个 /16（IPv6 为 /48）算作一个网络。</translation>
+    </message>
+    <message>
+        <source>Evidence: idle gaps of at least 30 s that connections survived, and gaps after which a device redialled from the same network because its NAT mapping had died.</source>
+        <translation>证据：连接撑过的至少 30 秒的空闲间隔，以及设备因 NAT 映射失效而从同一网络重新拨号之前的间隔。</translation>
+    </message>
+    <message>
+        <source>NAT timeout: %1</source>
+        <translation>NAT 超时：%1</translation>
+    </message>
+    <message>
+        <source>Select a network</source>
+        <translation>请选择一个网络</translation>
+    </message>
+    <message>
+        <source>Idle gaps on %1: survived and fatal</source>
+        <translation>%1 的空闲间隔：保持与断开</translation>
     </message>
 </context>
 <context>
@@ -2174,6 +2347,15 @@ Serialized envelope: about %n byte(s).</source>
     <message>
         <source>Text files (*.txt);;CSV files (*.csv);;JSON files (*.json);;All files (*)</source>
         <translation>文本文件 (*.txt);;CSV 文件 (*.csv);;JSON 文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>This network&apos;s estimate</source>
+        <translation>本网络的估计值</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <comment>network name, its NAT timeout interval</comment>
+        <translation>%1（%2）</translation>
     </message>
 </context>
 <context>

@@ -1338,6 +1338,10 @@ std::optional<SessionDetail> Broker::sessionDetail(const QString &clientId) cons
     }
     for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session->id))
         detail.subscriptions.append({record.filter, record.options});
+    if (!session->activity.address.isNull()) {
+        detail.network = m_fleet->analytics().networkOf(session->activity.address.host());
+        detail.networkEstimate = m_fleet->analytics().estimate(detail.network);
+    }
     return detail;
 }
 

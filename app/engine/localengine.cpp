@@ -22,6 +22,7 @@ LocalEngine::LocalEngine(BrokerConfig config, QObject *parent)
     qRegisterMetaType<TelemetryBatch>();
     qRegisterMetaType<SessionDetail>();
     qRegisterMetaType<CloseInfo>();
+    qRegisterMetaType<analytics::NetworkReport>();
     m_thread.setObjectName(QStringLiteral("hermes-engine"));
     qRegisterMetaType<sim::Scenario>();
     qRegisterMetaType<sim::ScenarioEvent>();
@@ -301,6 +302,14 @@ void LocalEngine::setAccount(const QString &name, Role role, const QString &pass
 void LocalEngine::removeAccount(const QString &name)
 {
     changeAccounts([name](Broker &broker, QString *problem) { return broker.removeAccount(name, problem); });
+}
+
+void LocalEngine::requestNetworks()
+{
+    const QPointer<LocalEngine> self(this);
+    onEngine([self](Broker &broker) {
+        toGui(self, [networks = broker.fleet().reports()](LocalEngine &engine) { emit engine.networksListed(networks); });
+    });
 }
 
 // --- Simulations ------------------------------------------------------------------------

@@ -38,6 +38,7 @@ public:
     void requestAccounts() override;
     void setAccount(const QString &name, Role role, const QString &password) override;
     void removeAccount(const QString &name) override;
+    void requestNetworks() override;
     bool setListenAddresses(const QList<ListenAddress> &addresses) override;
     QList<ListenAddress> configuredListenAddresses() const override { return m_config.listeners; }
 

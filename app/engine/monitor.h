@@ -5,6 +5,7 @@
 
 #include "brokerconfig.h"
 #include "telemetry.h"
+#include "analytics/fleetanalytics.h"
 #include "push/devicerecord.h"
 #include "push/pushtypes.h"
 #include "simulator/scenario.h"
@@ -34,6 +35,7 @@ enum class EngineFeature : quint16 {
     Accounts = 0x10,
     Simulation = 0x20,
     Listeners = 0x40,  ///< the engine's own listen addresses can be changed
+    Networks = 0x80,   ///< fleet analytics: each network's NAT timeout estimate and costs
 };
 Q_DECLARE_FLAGS(EngineFeatures, EngineFeature)
 Q_DECLARE_OPERATORS_FOR_FLAGS(EngineFeatures)
@@ -44,7 +46,7 @@ class EngineMonitor : public QObject
 public:
     using QObject::QObject;
 
-    virtual EngineFeatures features() const { return EngineFeatures(0x7F); }
+    virtual EngineFeatures features() const { return EngineFeatures(0xFF); }
     /// The broker this engine is attached to ("10.0.0.5:1883"); empty for an engine that
     /// embeds its broker.
     virtual QString attachedTo() const { return {}; }
@@ -76,6 +78,8 @@ public:
         Q_UNUSED(name) Q_UNUSED(role) Q_UNUSED(password)
     }
     virtual void removeAccount(const QString &name) { Q_UNUSED(name) }
+    /// Answers with networksListed(). Engines without fleet analytics answer nothing.
+    virtual void requestNetworks() {}
     /// Where the next start() listens; false when this engine cannot be reconfigured
     /// (a remote broker).
     virtual bool setListenAddresses(const QList<ListenAddress> &addresses) = 0;
@@ -119,6 +123,8 @@ signals:
     void pushReportsChanged(const QList<hermes::PushReport> &reports);
     void accountsListed(const QList<hermes::AccountInfo> &accounts);
     void accountChangeFailed(const QString &message);
+    /// Every network the broker has seen or was told about, sorted by name.
+    void networksListed(const QList<hermes::analytics::NetworkReport> &networks);
     /// The scenario as it runs (overrides applied).
     void simulationStarted(const hermes::sim::Scenario &scenario);
     /// Carries only the samples taken since the previous progress (a view appends them);
@@ -133,6 +139,7 @@ signals:
 
 } // namespace hermes
 
+Q_DECLARE_METATYPE(hermes::analytics::NetworkReport)
 Q_DECLARE_METATYPE(hermes::sim::Scenario)
 Q_DECLARE_METATYPE(hermes::sim::ScenarioEvent)
 Q_DECLARE_METATYPE(hermes::sim::SimulationSnapshot)

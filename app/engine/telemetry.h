@@ -2,6 +2,8 @@
 /// Plain values the engine reports about itself: what the console and hermesctl display.
 /// They cross threads by copy; none points into the engine.
 
+#include "analytics/nattimeoutestimator.h"
+
 #include "mqtt/packets.h"
 #include "mqtt/sessionmachine.h"
 
@@ -76,6 +78,10 @@ struct SessionDetail {
     QList<mqtt::TopicSubscription> subscriptions;
     QList<QString> packetTrace;              ///< describe() lines, newest last, bounded
     QList<CloseInfo> closes;                 ///< recent disconnects, bounded
+    /// The network its address belongs to (fleet analytics) and what the fleet has taught
+    /// about that network's NAT idle timeout, for the timeline's NAT line.
+    QString network;
+    analytics::NatEstimate networkEstimate;
 };
 
 /// Broker-wide counters; the names follow mosquitto's $SYS topics.

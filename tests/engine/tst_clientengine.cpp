@@ -243,7 +243,8 @@ void TestClientEngine::pushesAndSessionsAreNotAvailable()
     QVERIFY(!audience.first().at(3).toString().isEmpty());
     QVERIFY(!engine.setListenAddresses({}));
     QVERIFY(engine.features() & EngineFeature::Messages);
-    QVERIFY(!(engine.features() & (EngineFeature::Sessions | EngineFeature::Push | EngineFeature::Accounts)));
+    QVERIFY(!(engine.features() & (EngineFeature::Sessions | EngineFeature::Push | EngineFeature::Accounts
+                                    | EngineFeature::Networks)));
 }
 
 HERMES_TEST_GUILESS_MAIN(TestClientEngine)

@@ -7,6 +7,8 @@
 
 #include <QRandomGenerator>
 
+#include <numeric>
+
 using namespace hermes::analytics;
 using namespace std::chrono_literals;
 
@@ -84,6 +86,8 @@ private slots:
     void aShorterTimeoutIsFollowed();
     void aLongerTimeoutIsFollowed();
     void evidenceIsBounded();
+    void histogramCountsEachGapOnce();
+    void histogramStaysBounded();
 };
 
 void TestNatTimeoutEstimator::nothingObservedIsNoEstimate()
@@ -273,6 +277,49 @@ void TestNatTimeoutEstimator::evidenceIsBounded()
     fleet.advance(std::chrono::minutes(11));
     fleet.survive(QStringLiteral("late"), 60s);
     QCOMPARE(estimator.size(), qsizetype(1)); // everything else left the window
+}
+
+void TestNatTimeoutEstimator::histogramCountsEachGapOnce()
+{
+    NatTimeoutEstimator estimator;
+    QVERIFY(estimator.gapHistogram(24).isEmpty());
+    SyntheticFleet fleet(estimator, 5);
+    fleet.survive(QStringLiteral("a"), 121s);
+    fleet.survive(QStringLiteral("b"), 285s);
+    fleet.survive(QStringLiteral("c"), 299'999ms);
+    fleet.kill(QStringLiteral("a"), 300s);
+    fleet.kill(QStringLiteral("b"), 337s);
+    const GapHistogram h = estimator.gapHistogram(24);
+    // 121 … 337 s in at most 24 round buckets: 10 s wide from 120 s.
+    QCOMPARE(h.bucketWidth, Duration(10s));
+    QCOMPARE(h.start, Duration(120s));
+    QCOMPARE(h.survived.size(), qsizetype(22));
+    QCOMPARE(h.killed.size(), h.survived.size());
+    QCOMPARE(h.survived.at(0), 1);  // 121 s
+    QCOMPARE(h.survived.at(16), 1); // 285 s in [280, 290)
+    QCOMPARE(h.survived.at(17), 1); // 299.999 s in [290, 300)
+    QCOMPARE(h.killed.at(18), 1);   // 300 s opens [300, 310)
+    QCOMPARE(h.killed.at(21), 1);   // 337 s
+    QCOMPARE(std::accumulate(h.survived.cbegin(), h.survived.cend(), 0), 3);
+    QCOMPARE(std::accumulate(h.killed.cbegin(), h.killed.cend(), 0), 2);
+    QCOMPARE(h.bucketStart(18), Duration(300s));
+}
+
+void TestNatTimeoutEstimator::histogramStaysBounded()
+{
+    NatTimeoutEstimator estimator;
+    SyntheticFleet fleet(estimator, 17);
+    fleet.smartDevices(200, 1800s); // 120 s … ~1,850 s, ~6,000 observations
+    fleet.survive(QStringLiteral("one-second"), 1s);
+    for (const int buckets : {1, 7, 24, 60}) {
+        const GapHistogram h = estimator.gapHistogram(buckets);
+        QVERIFY2(h.survived.size() <= buckets, QByteArray::number(h.survived.size()));
+        QCOMPARE(h.start, Duration(0s));
+        QVERIFY(h.bucketStart(h.survived.size()) > Duration(1800s)); // the longest gap is covered
+        QCOMPARE(qsizetype(std::accumulate(h.survived.cbegin(), h.survived.cend(), 0)
+                           + std::accumulate(h.killed.cbegin(), h.killed.cend(), 0)),
+                 estimator.size());
+    }
 }
 
 HERMES_TEST_APPLESS_MAIN(TestNatTimeoutEstimator)

@@ -70,7 +70,8 @@ void TestAttachedConsole::showsMessagesAndSaysWhatItCannotSee()
     const QString address = QStringLiteral("127.0.0.1:%1").arg(port);
     QVERIFY2(window.brokerStatusText().contains(address), qPrintable(window.brokerStatusText()));
     QVERIFY(window.windowTitle().contains(address));
-    for (const char *name : {"sessionsUnavailable", "sessionDetailUnavailable", "pushesUnavailable", "simulatorUnavailable"}) {
+    for (const char *name : {"sessionsUnavailable", "sessionDetailUnavailable", "pushesUnavailable", "simulatorUnavailable",
+                             "networksUnavailable"}) {
         auto *notice = window.findChild<QLabel *>(QLatin1String(name));
         QVERIFY2(notice, name);
         QVERIFY2(notice->text().contains(address), qPrintable(notice->text()));

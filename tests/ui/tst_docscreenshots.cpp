@@ -4,11 +4,14 @@
 // to three devices. Every view is rendered in English and Chinese, light and dark, at
 // 1366×768 and 1920×1080. scripts/screenshots.sh runs this with HERMES_SCREENSHOT_DIR set
 // to docs/screenshots; otherwise the PNGs go to the test output folder.
+#include "../common/fleetevidence.h"
 #include "../common/testmain.h"
 #include "../common/testconfig.h"
 
 #include "mainwindow.h"
 #include "messagesview.h"
+#include "networksview.h"
+#include "networktablemodel.h"
 #include "payloadinspector.h"
 #include "pushesview.h"
 #include "sessiondetailview.h"
@@ -94,7 +97,22 @@ void TestDocScreenshots::console()
     const QString suffix = QStringLiteral("%1%2-%3x%4").arg(language, dark ? QStringLiteral("-dark") : QString())
                                .arg(size.width()).arg(size.height());
 
-    LocalEngine engine(test::loopbackConfig());
+    // Four carrier networks, with what an earlier run of the fleet taught about them.
+    QTemporaryDir data;
+    QVERIFY(test::writeFleetEvidence(
+        data.path(),
+        {{QStringLiteral("cmcc"), {{120, 14}, {180, 14}, {240, 14}, {285, 14}}, {{300, 8}, {330, 6}, {420, 3}}, 41, 310},
+         {QStringLiteral("unicom"), {{120, 11}, {240, 11}, {290, 11}}, {{300, 7}, {360, 5}}, 23, 190},
+         {QStringLiteral("telecom"), {{600, 12}, {1200, 12}, {1740, 12}}, {{1800, 6}, {1850, 5}}, 4, 260},
+         {QStringLiteral("office-wifi"), {{900, 3}}, {}, 0, 40}}));
+    BrokerConfig config = test::loopbackConfig();
+    config.persistence = true;
+    config.dataDir = data.path();
+    const QStringList networks = {QStringLiteral("cmcc"), QStringLiteral("unicom"), QStringLiteral("telecom"),
+                                  QStringLiteral("office-wifi")};
+    for (int n = 0; n < networks.size(); ++n)
+        config.networks.ranges.append(NetworkSettings::Range{networks.at(n), QStringLiteral("127.0.%1.0/24").arg(n + 1)});
+    LocalEngine engine(config);
     engine.setTelemetryInterval(std::chrono::milliseconds(250));
     ui::MainWindow window(engine);
     window.setInteractive(false);
@@ -114,6 +132,9 @@ void TestDocScreenshots::console()
         const QString id = chinese ? QStringLiteral("电表-上海-%1").arg(i + 1, 3, 10, QLatin1Char('0'))
                                    : QStringLiteral("meter-sh-%1").arg(i + 1, 3, 10, QLatin1Char('0'));
         device->setPort(port);
+        ClientOptions options = device->options();
+        options.localAddress = QHostAddress(QStringLiteral("127.0.%1.%2").arg(i % 4 + 1).arg(10 + i)); // networks[i % 4]
+        device->setOptions(options);
         device->setClientId(id);
         device->setKeepAlive(quint16(2 + i % 4));
         device->setAutoPing(true);
@@ -130,6 +151,9 @@ void TestDocScreenshots::console()
     // Telemetry and a Sparkplug B edge node.
     MqttClient publisher;
     publisher.setPort(port);
+    ClientOptions gatewayOptions = publisher.options();
+    gatewayOptions.localAddress = QHostAddress(QStringLiteral("127.0.4.200")); // office-wifi
+    publisher.setOptions(gatewayOptions);
     publisher.setClientId(QStringLiteral("gateway-01"));
     QSignalSpy publisherUp(&publisher, &MqttClient::connected);
     publisher.connectToBroker();
@@ -214,6 +238,14 @@ void TestDocScreenshots::console()
     window.findChild<QDockWidget *>(QStringLiteral("valueChartsDock"))->raise();
     QCoreApplication::processEvents();
     QVERIFY(window.grab().save(path(QStringLiteral("value-charts-%1.png").arg(suffix))));
+
+    // Networks: what the fleet taught about each carrier's NAT, and cmcc's evidence.
+    window.findChild<QDockWidget *>(QStringLiteral("networksDock"))->raise();
+    QTRY_COMPARE_WITH_TIMEOUT(window.networks()->model()->rowCount(), 4, 10000);
+    window.networks()->selectNetwork(QStringLiteral("cmcc"));
+    QCoreApplication::processEvents();
+    QVERIFY(window.grab().save(path(QStringLiteral("networks-%1.png").arg(suffix))));
+    QVERIFY(window.networks()->grab().save(path(QStringLiteral("networks-view-%1.png").arg(suffix))));
 
     // The push's delivery report.
     window.findChild<QDockWidget *>(QStringLiteral("pushesDock"))->raise();

@@ -94,11 +94,12 @@ void HeartbeatTimeline::clear()
     update();
 }
 
-void HeartbeatTimeline::setNatTimeout(std::optional<int> seconds)
+void HeartbeatTimeline::setNatTimeout(std::optional<int> seconds, const QString &label)
 {
     if (seconds && *seconds <= 0)
         seconds.reset();
     m_natSeconds = seconds;
+    m_natLabel = seconds ? label : QString();
     if (m_following)
         fitToData();
     else
@@ -517,13 +518,14 @@ void HeartbeatTimeline::paintEvent(QPaintEvent *)
         const double labelY = layout.axisY - 6;
         if (natAt > m_viewEnd) {
             // Off to the right: say when, at the edge, rather than squeezing the heartbeats.
-            const QString text = tr("NAT timeout at %1 →").arg(time);
+            const QString text = m_natLabel.isEmpty() ? tr("NAT timeout at %1 →").arg(time)
+                                                      : tr("%1 at %2 →").arg(m_natLabel, time);
             painter.drawText(QPointF(plot.right() - 4 - fm.horizontalAdvance(text), labelY), text);
         } else if (natAt >= m_viewStart) {
             const double x = xOf(layout, natAt);
             painter.setPen(QPen(natColor(palette()), 2, Qt::DashLine));
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-            const QString text = tr("NAT timeout (%1 s)").arg(*m_natSeconds);
+            const QString text = m_natLabel.isEmpty() ? tr("NAT timeout (%1 s)").arg(*m_natSeconds) : m_natLabel;
             const int w = fm.horizontalAdvance(text);
             painter.setPen(natColor(palette()));
             const double left = x + 4 + w > plot.right() ? x - 4 - w : x + 4;

@@ -29,9 +29,12 @@ public:
     /// `nowMs` is the engine's wall clock; while following, the view refits to the data.
     void setDetail(const SessionDetail &detail, qint64 nowMs);
     void clear();
-    /// Draws a line where an idle NAT mapping would expire after the last packet.
-    void setNatTimeout(std::optional<int> seconds);
+    /// Draws a line where an idle NAT mapping would expire after the last packet. `label`
+    /// says where the value comes from ("NAT ≈ 285–300 s (network cmcc)"); empty: the
+    /// plain "NAT timeout (300 s)".
+    void setNatTimeout(std::optional<int> seconds, const QString &label = {});
     std::optional<int> natTimeout() const { return m_natSeconds; }
+    QString natLabel() const { return m_natLabel; }
 
     qint64 viewStartMs() const { return m_viewStart; }
     qint64 viewEndMs() const { return m_viewEnd; }
@@ -91,6 +94,7 @@ private:
     qint64 m_infoLastInbound = 0;
     qint64 m_now = 0;
     std::optional<int> m_natSeconds;
+    QString m_natLabel;
     qint64 m_viewStart = 0;
     qint64 m_viewEnd = 1;
     bool m_following = true;

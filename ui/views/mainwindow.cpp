@@ -2,6 +2,7 @@
 
 #include "dashboardview.h"
 #include "messagesview.h"
+#include "networksview.h"
 #include "payloadinspector.h"
 #include "valuecharts.h"
 #include "accountsdialog.h"
@@ -43,7 +44,7 @@ const QString GeometryKey = QStringLiteral("ui/geometry");
 const QString StateKey = QStringLiteral("ui/state");
 const QString RecentKey = QStringLiteral("ui/recentFiles");
 /// Bumped when the docks change, so an old saved layout does not hide a new dock.
-constexpr int LayoutVersion = 6;
+constexpr int LayoutVersion = 7;
 } // namespace
 
 MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
@@ -76,6 +77,9 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
     m_simulator = new SimulatorView(monitor, this);
     m_simulatorDock = addView(m_simulator, QStringLiteral("simulatorDock"), Qt::BottomDockWidgetArea, true);
     tabifyDockWidget(m_pushesDock, m_simulatorDock);
+    m_networks = new NetworksView(monitor, this);
+    m_networksDock = addView(m_networks, QStringLiteral("networksDock"), Qt::BottomDockWidgetArea, true);
+    tabifyDockWidget(m_simulatorDock, m_networksDock);
     m_dashboardDock->raise();
     m_detailDock = addView(m_sessionDetail, QStringLiteral("sessionDetailDock"), Qt::RightDockWidgetArea);
     m_schemasDock = addView(m_schemaManager, QStringLiteral("schemasDock"), Qt::RightDockWidgetArea);
@@ -235,7 +239,7 @@ void MainWindow::buildMenus()
 
     m_viewMenu = menuBar()->addMenu(QString());
     for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_valueChartsDock, m_topicsDock, m_pushesDock,
-                              m_simulatorDock, m_detailDock, m_schemasDock})
+                              m_simulatorDock, m_networksDock, m_detailDock, m_schemasDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_themeMenu = m_viewMenu->addMenu(QString());
@@ -294,6 +298,7 @@ void MainWindow::retranslateUi()
     m_topicsDock->setWindowTitle(tr("Topics"));
     m_pushesDock->setWindowTitle(tr("Pushes"));
     m_simulatorDock->setWindowTitle(tr("Simulator"));
+    m_networksDock->setWindowTitle(tr("Networks"));
     m_valueChartsDock->setWindowTitle(tr("Value charts"));
     m_schemasDock->setWindowTitle(tr("Schemas"));
     m_detailDock->setWindowTitle(tr("Session detail"));
@@ -538,6 +543,8 @@ void MainWindow::showMissingFeatures()
         m_pushesDock->setWidget(notice(QStringLiteral("pushesUnavailable")));
     if (!(features & EngineFeature::Simulation))
         m_simulatorDock->setWidget(notice(QStringLiteral("simulatorUnavailable")));
+    if (!(features & EngineFeature::Networks))
+        m_networksDock->setWidget(notice(QStringLiteral("networksUnavailable")));
 }
 
 void MainWindow::retranslateFeatureNotices()
@@ -552,6 +559,9 @@ void MainWindow::retranslateFeatureNotices()
         else if (name == QLatin1String("pushesUnavailable"))
             label->setText(tr("Pushes need the push service of a Hermes broker; %1 is attached as a plain MQTT "
                               "client. Publish to a device's topic from the Messages view instead.").arg(broker));
+        else if (name == QLatin1String("networksUnavailable"))
+            label->setText(tr("%1 does not show its networks to an MQTT client: NAT timeout estimates come from the "
+                              "fleet analytics of a Hermes broker.").arg(broker));
         else if (name == QLatin1String("simulatorUnavailable"))
             label->setText(tr("Simulations run against the embedded broker; %1 is attached as a plain MQTT client.")
                                .arg(broker));
@@ -710,7 +720,7 @@ void MainWindow::resetLayout()
 {
     restoreState(m_defaultState, LayoutVersion);
     for (QDockWidget *dock : {m_dashboardDock, m_messagesDock, m_valueChartsDock, m_topicsDock, m_pushesDock,
-                              m_simulatorDock, m_detailDock, m_schemasDock}) {
+                              m_simulatorDock, m_networksDock, m_detailDock, m_schemasDock}) {
         dock->setFloating(false);
         dock->show();
     }

@@ -20,6 +20,7 @@ namespace hermes::ui {
 
 class DashboardView;
 class MessagesView;
+class NetworksView;
 class PushDialog;
 class PushesView;
 class SchemaLibrary;
@@ -48,6 +49,7 @@ public:
     TopicsView *topics() const { return m_topics; }
     PushesView *pushes() const { return m_pushes; }
     SimulatorView *simulator() const { return m_simulator; }
+    NetworksView *networks() const { return m_networks; }
     SchemaLibrary *schemas() const { return m_schemas; }
     ValueChartsView *valueCharts() const { return m_valueCharts; }
     /// The status bar's broker text ("Listening on 127.0.0.1:1883").
@@ -121,8 +123,10 @@ private:
     QDockWidget *m_schemasDock = nullptr;
     QDockWidget *m_simulatorDock = nullptr;
     QDockWidget *m_valueChartsDock = nullptr;
+    QDockWidget *m_networksDock = nullptr;
     ValueChartsView *m_valueCharts = nullptr;
     SimulatorView *m_simulator = nullptr;
+    NetworksView *m_networks = nullptr;
     QLabel *m_brokerLabel;
     QToolButton *m_brokerButton;
     QLabel *m_countersLabel;

@@ -1,6 +1,7 @@
 #include "sessiondetailview.h"
 
 #include "heartbeattimeline.h"
+#include "networktext.h"
 #include "reportexport.h"
 #include "sessiontablemodel.h"
 
@@ -131,17 +132,24 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     header->setColumnStretch(7, 1);
 
     // NAT presets: mobile carriers drop idle mappings after a few minutes, which decides
-    // how long a device's keep-alive may be.
+    // how long a device's keep-alive may be. What the fleet taught about the session's own
+    // network is the default once the estimate is trusted (followNetworkEstimate()).
     m_natPreset->setObjectName(QStringLiteral("natPreset"));
+    m_natPreset->setSizeAdjustPolicy(QComboBox::AdjustToContents); // "cmcc (285 – 300 s)"
     // Texts in retranslateUi(), in this order.
     for (const int seconds : {0, HeartbeatTimeline::ChinaMobileNatSeconds, HeartbeatTimeline::ChinaUnicomNatSeconds,
-                              HeartbeatTimeline::ChinaTelecomNatSeconds, -1})
+                              HeartbeatTimeline::ChinaTelecomNatSeconds, NetworkEstimatePreset, CustomPreset})
         m_natPreset->addItem(QString(), seconds);
     m_natCustom->setObjectName(QStringLiteral("natCustomSeconds"));
     m_natCustom->setRange(5, 24 * 3600);
     m_natCustom->setValue(120);
     m_natCustom->setEnabled(false);
-    connect(m_natPreset, &QComboBox::currentIndexChanged, this, &SessionDetailView::applyNatPreset);
+    connect(m_natPreset, &QComboBox::currentIndexChanged, this, [this] {
+        // Any choice but the view's own default sticks across sessions.
+        if (!m_choosingNatDefault)
+            m_natFollowsNetwork = false;
+        applyNatPreset();
+    });
     connect(m_natCustom, &QSpinBox::valueChanged, this, &SessionDetailView::applyNatPreset);
     auto *timelineBar = new QHBoxLayout;
     QFont bold = m_timelineTitle->font();
@@ -231,7 +239,8 @@ void SessionDetailView::retranslateUi()
     m_natPreset->setItemText(1, tr("China Mobile (5 min)"));
     m_natPreset->setItemText(2, tr("China Unicom (5 min)"));
     m_natPreset->setItemText(3, tr("China Telecom (28 min)"));
-    m_natPreset->setItemText(4, tr("Custom…"));
+    updateNetworkPresetText();
+    m_natPreset->setItemText(5, tr("Custom…"));
     m_natPreset->setToolTip(tr("Show where a carrier NAT would forget an idle connection"));
     m_natCustom->setSuffix(tr(" s"));
     m_timelineTitle->setText(tr("Heartbeats"));
@@ -336,13 +345,41 @@ void SessionDetailView::onTelemetry(const TelemetryBatch &batch)
 void SessionDetailView::applyNatPreset()
 {
     const int value = m_natPreset->currentData().toInt();
-    m_natCustom->setEnabled(value < 0);
-    if (value < 0)
+    m_natCustom->setEnabled(value == CustomPreset);
+    if (value == CustomPreset) {
         m_timeline->setNatTimeout(m_natCustom->value());
-    else if (value > 0)
+    } else if (value == NetworkEstimatePreset) {
+        const analytics::NatEstimate estimate = m_detail ? m_detail->networkEstimate : analytics::NatEstimate{};
+        const QString network = m_detail ? m_detail->network : QString();
+        m_timeline->setNatTimeout(NetworkText::natLineSeconds(estimate), NetworkText::natLineLabel(estimate, network));
+    } else if (value > 0)
         m_timeline->setNatTimeout(value);
     else
         m_timeline->setNatTimeout(std::nullopt);
+}
+
+void SessionDetailView::followNetworkEstimate()
+{
+    updateNetworkPresetText();
+    const bool trusted = m_detail && NetworkText::isTrusted(m_detail->networkEstimate);
+    const int wanted = m_natPreset->findData(trusted ? NetworkEstimatePreset : 0);
+    if (m_natFollowsNetwork && m_natPreset->currentIndex() != wanted) {
+        m_choosingNatDefault = true;
+        m_natPreset->setCurrentIndex(wanted);
+        m_choosingNatDefault = false;
+    } else if (m_natPreset->currentData().toInt() == NetworkEstimatePreset) {
+        applyNatPreset(); // the estimate moves as the fleet teaches more
+    }
+}
+
+void SessionDetailView::updateNetworkPresetText()
+{
+    const int index = m_natPreset->findData(NetworkEstimatePreset);
+    if (m_detail && NetworkText::isTrusted(m_detail->networkEstimate))
+        m_natPreset->setItemText(index, tr("%1 (%2)", "network name, its NAT timeout interval")
+                                            .arg(m_detail->network, NetworkText::interval(m_detail->networkEstimate)));
+    else
+        m_natPreset->setItemText(index, tr("This network's estimate"));
 }
 
 void SessionDetailView::setHeader(const SessionInfo &info)
@@ -372,6 +409,7 @@ void SessionDetailView::applyDetail(const SessionDetail &detail)
     const qint64 now = QDateTime::currentMSecsSinceEpoch() + m_clockSkewMs;
     setHeader(detail.info);
     m_timeline->setDetail(detail, now);
+    followNetworkEstimate();
 
     QList<DetailTableModel::Row> rows;
     rows.reserve(detail.inflight.size());

@@ -67,6 +67,10 @@ private:
     void refresh();
     void updateTimerState();
     void applyNatPreset();
+    /// Until the operator picks a NAT line, it is the session's network estimate when that
+    /// is trusted, else none.
+    void followNetworkEstimate();
+    void updateNetworkPresetText();
     void onTelemetry(const TelemetryBatch &batch);
     void exportTraceInteractive();
     void setHeader(const SessionInfo &info);
@@ -104,6 +108,11 @@ private:
     QStringList m_traceLines;
     /// The shown session's latest detail, rendered again on a language change.
     std::optional<SessionDetail> m_detail;
+    /// Values of the NAT preset box besides seconds (0 = no line).
+    static constexpr int NetworkEstimatePreset = -2;
+    static constexpr int CustomPreset = -1;
+    bool m_natFollowsNetwork = true;
+    bool m_choosingNatDefault = false;
     bool m_sessionEnded = false;
     bool m_confirmKick = true;
     qint64 m_clockSkewMs = 0;

@@ -94,6 +94,7 @@ NetworkReport FleetAnalytics::reportOf(const QString &name, const Network &netwo
     NetworkReport report;
     report.network = name;
     report.estimate = network.estimator.estimate();
+    report.gaps = network.estimator.gapHistogram(m_config.gapHistogramBuckets);
     report.liveConnections = network.live;
     const double pendingMs = now > network.liveSince ? double(network.live) * double((now - network.liveSince).count()) : 0;
     report.deviceHours = (network.connectedMs + pendingMs) / 3'600'000.0;
@@ -126,6 +127,12 @@ std::optional<NetworkReport> FleetAnalytics::report(const QString &network, Time
     if (found == m_byName.cend())
         return std::nullopt;
     return reportOf(network, *found, now);
+}
+
+NatEstimate FleetAnalytics::estimate(const QString &network) const
+{
+    const auto found = m_byName.constFind(network);
+    return found == m_byName.cend() ? NatEstimate{} : found->estimator.estimate();
 }
 
 QJsonObject FleetAnalytics::toJson(Timestamp now) const

@@ -48,6 +48,9 @@ struct NetworkReport {
     Duration blindTimeMax{0};
     AppliedAdvice applied; ///< empty unless the broker acts on this network
 
+    /// The evidence behind `estimate`, bucketed for a chart (the console's Networks view).
+    GapHistogram gaps;
+
     double silentDeathsPerDeviceHour() const { return deviceHours > 0 ? double(silentDeaths) / deviceHours : 0; }
     double reconnectsPerDeviceHour() const { return deviceHours > 0 ? double(connects) / deviceHours : 0; }
 };
@@ -71,6 +74,7 @@ public:
         Duration refreshInterval = std::chrono::minutes(30);
         qsizetype maxBlindTimeSamples = 1000; ///< per network
         qsizetype maxTrackedDevices = 50000;  ///< per network, for refreshInterval
+        int gapHistogramBuckets = 24;         ///< at most, in NetworkReport::gaps
         NatTimeoutEstimator::Config estimator;
     };
 
@@ -90,6 +94,9 @@ public:
     /// Every network seen or named, sorted by name.
     QList<NetworkReport> reports(Timestamp now) const;
     std::optional<NetworkReport> report(const QString &network, Timestamp now) const;
+    /// Only the NAT estimate of `network` (Strength::None when it is unknown): what a
+    /// session's detail shows, without the report's other figures.
+    NatEstimate estimate(const QString &network) const;
     const NetworkMap &networks() const { return m_networks; }
 
     /// The evidence and counters of every network, with times as ages before `now`, so that

@@ -125,4 +125,35 @@ NatEstimate NatTimeoutEstimator::estimate() const
     return result;
 }
 
+GapHistogram NatTimeoutEstimator::gapHistogram(int maxBuckets) const
+{
+    GapHistogram histogram;
+    if (m_observations.empty() || maxBuckets <= 0)
+        return histogram;
+    const auto [shortest, longest] = std::minmax_element(
+        m_observations.cbegin(), m_observations.cend(),
+        [](const PathObservation &a, const PathObservation &b) { return a.gap < b.gap; });
+    // The smallest round width (1, 2 or 5 × 10^k seconds) that covers the gaps in
+    // maxBuckets buckets aligned to multiples of it, so edges read as 240 s, 270 s, 300 s.
+    const qint64 low = shortest->gap.count();
+    const qint64 high = longest->gap.count();
+    qint64 width = 1000;
+    for (int step = 0;; ++step) {
+        const qint64 start = low / width * width;
+        if ((high - start) / width < maxBuckets)
+            break;
+        width = step % 3 == 1 ? width * 5 / 2 : width * 2; // 1, 2, 5, 10, 20, 50 … s
+    }
+    histogram.bucketWidth = Duration(width);
+    histogram.start = Duration(low / width * width);
+    const qsizetype buckets = qsizetype((high - histogram.start.count()) / width) + 1;
+    histogram.survived.fill(0, buckets);
+    histogram.killed.fill(0, buckets);
+    for (const PathObservation &o : m_observations) {
+        const qsizetype bucket = qsizetype((o.gap - histogram.start).count() / width);
+        ++(o.kind == PathObservation::Kind::Survived ? histogram.survived : histogram.killed)[bucket];
+    }
+    return histogram;
+}
+
 } // namespace hermes::analytics

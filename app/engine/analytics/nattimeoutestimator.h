@@ -58,6 +58,20 @@ struct NatEstimate {
     std::optional<Duration> midpoint() const;
 };
 
+/// How the evidence in the window spreads over idle-gap lengths, for a chart: counts of
+/// survived and of killing gaps per bucket of equal width. A plain value of at most a few
+/// dozen numbers, whatever the number of observations.
+struct GapHistogram {
+    Duration start{0};       ///< lower edge of the first bucket
+    Duration bucketWidth{0}; ///< a round number of seconds (1, 2 or 5 × 10^k)
+    QList<int> survived;     ///< per bucket: gaps the path survived
+    QList<int> killed;       ///< per bucket, as many as `survived`: gaps that killed it
+
+    bool isEmpty() const { return survived.isEmpty(); }
+    /// Bucket i covers [start + i·width, start + (i+1)·width).
+    Duration bucketStart(qsizetype i) const { return start + bucketWidth * i; }
+};
+
 /// Keeps a bounded, time-windowed record of one network's PathObservations and estimates
 /// the interval the NAT timeout lies in.
 ///
@@ -93,6 +107,10 @@ public:
     /// empty or implausible gap, no device.
     bool add(PathObservation observation);
     NatEstimate estimate() const;
+    /// The window's gaps in at most `maxBuckets` buckets covering the shortest to the
+    /// longest gap; empty when nothing is observed. Counts, not age weights: what the chart
+    /// shows is how many times each thing was seen.
+    GapHistogram gapHistogram(int maxBuckets) const;
 
     qsizetype size() const { return qsizetype(m_observations.size()); }
     /// Oldest first: what a restart must add() back, in this order.
