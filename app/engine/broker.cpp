@@ -2,7 +2,7 @@
 
 #include "connection.h"
 #include "connectioncontext.h"
-#include "io/sockettransport.h"
+#include "io/tls.h"
 
 #include "mqtt/topic.h"
 
@@ -10,7 +10,6 @@
 #include <QDir>
 #include <QLoggingCategory>
 #include <QScopeGuard>
-#include <QTcpServer>
 #include <QUuid>
 
 #include <algorithm>
@@ -63,11 +62,6 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     connect(&m_gate, &DurabilityGate::storeError, this, &Broker::storeError);
     connect(&m_listeners, &BrokerListeners::descriptorAccepted, this, &Broker::acceptDescriptor);
     connect(&m_listeners, &BrokerListeners::localDescriptorAccepted, this, &Broker::acceptLocalDescriptor);
-    connect(&m_listeners, &BrokerListeners::connectionsPending, this, &Broker::acceptPendingConnections);
-    connect(&m_listeners, &BrokerListeners::handshakeFailed, this, [this](const QString &peer, const QString &error) {
-        ++m_counters.tlsHandshakeFailures;
-        qCInfo(lcBroker) << "TLS handshake with" << peer << "failed:" << error;
-    });
 }
 
 Broker::~Broker()
@@ -130,7 +124,7 @@ void Broker::stop()
     m_fleet->close();
 }
 
-void Broker::acceptDescriptor(qintptr descriptor)
+void Broker::acceptDescriptor(qintptr descriptor, bool tls)
 {
     if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
         ++m_counters.connectionsRefused;
@@ -147,11 +141,39 @@ void Broker::acceptDescriptor(qintptr descriptor)
             return;
         }
     }
-    ++m_counters.connectionsAccepted;
+    std::unique_ptr<TlsSession> session;
+    if (tls) {
+        session = m_listeners.tlsContext()->accept(int(descriptor));
+        if (!session) {
+            ++m_counters.tlsHandshakeFailures;
+            qCWarning(lcBroker) << "refusing a TLS connection: no TLS session";
+            ::close(int(descriptor));
+            return;
+        }
+    }
+    // A TLS client counts as accepted once its handshake succeeds (onTlsEstablished()).
+    if (!tls)
+        ++m_counters.connectionsAccepted;
     ++m_connectionCount;
-    auto *connection = new Connection(descriptor, *this, m_sharedLimits);
+    auto *connection = new Connection(descriptor, *this, m_sharedLimits, std::move(session));
     m_connectionContext->adopt(connection);
     connection->start();
+}
+
+void Broker::onTlsEstablished(Connection &connection, const QSslCertificate &peerCertificate)
+{
+    ++m_counters.connectionsAccepted;
+    if (!m_config.tls.identityAsUserName)
+        return;
+    const QString certificateName = certificateIdentity(peerCertificate);
+    if (!certificateName.isEmpty())
+        m_transportIdentities.insert(&connection, TransportIdentity{std::nullopt, certificateName});
+}
+
+void Broker::onTlsHandshakeFailed(Connection &connection, const QString &error)
+{
+    ++m_counters.tlsHandshakeFailures;
+    qCInfo(lcBroker) << "TLS handshake with" << connection.peerAddress().toString() << "failed:" << error;
 }
 
 void Broker::acceptLocalDescriptor(qintptr descriptor)
@@ -178,22 +200,6 @@ bool Broker::admitConnection(const QHostAddress &peer)
     ++m_counters.connectionRateRefusals;
     qCDebug(lcBroker) << "refusing" << peer << ": max_connections_per_second";
     return false;
-}
-
-void Broker::acceptPendingConnections(QTcpServer *server)
-{
-    while (QTcpSocket *socket = server->nextPendingConnection()) {
-        // Read before the transport takes the socket: the verified certificate's name is the
-        // client's identity when use_identity_as_username is on.
-        const auto *tlsSocket = qobject_cast<const QSslSocket *>(socket);
-        const QString certificateName = m_config.tls.identityAsUserName && tlsSocket
-            ? certificateIdentity(tlsSocket->peerCertificate())
-            : QString();
-        const QHostAddress peer = socket->peerAddress();
-        Connection *connection = acceptTransport(std::make_unique<SocketTransport>(socket), peer);
-        if (connection && !certificateName.isEmpty())
-            m_transportIdentities.insert(connection, TransportIdentity{std::nullopt, certificateName});
-    }
 }
 
 Connection *Broker::acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer)

@@ -109,7 +109,7 @@ public:
     /// connection's output until then.
     Store *store() const { return m_gate.store(); }
     void scheduleCommit() { m_gate.scheduleCommit(); }
-    /// Makes an accepted stream (TLS socket, WebSocket) a client connection, unless
+    /// Makes an accepted stream (a WebSocket) a client connection, unless
     /// max_connections or max_connections_per_second refuse it (then it is closed: the
     /// transport is deleted). Returns the new connection, or null when refused.
     Connection *acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer);
@@ -172,6 +172,11 @@ public:
     /// A QoS 0 PUBLISH not sent because the client stopped reading (too much unsent output).
     void onOutputDropped(Connection &connection, const mqtt::SendPacket &dropped);
     void onConnectionClosed(Connection &connection, const mqtt::CloseConnection &close);
+    /// A TLS connection's handshake finished: a verified client certificate's name is the
+    /// client's identity when use_identity_as_username is on.
+    void onTlsEstablished(Connection &connection, const QSslCertificate &peerCertificate);
+    /// A TLS handshake failed (counted and logged); the connection closes.
+    void onTlsHandshakeFailed(Connection &connection, const QString &error);
     /// The connection is about to be deleted: no pointer to it may stay behind.
     void forgetConnection(Connection &connection);
     void countBytesReceived(qsizetype bytes) { m_counters.bytesReceived += quint64(bytes); }
@@ -203,10 +208,10 @@ signals:
     void storeError(const QString &message);
 
 private:
-    void acceptPendingConnections(QTcpServer *server);
     /// max_connections_per_second from one source; counts a refusal.
     bool admitConnection(const QHostAddress &peer);
-    void acceptDescriptor(qintptr descriptor);
+    /// A TCP listener's client; `tls` when the listener is a TLS one.
+    void acceptDescriptor(qintptr descriptor, bool tls);
     /// A Unix-socket listener's client, with its peer credentials.
     void acceptLocalDescriptor(qintptr descriptor);
     /// Checks connected clients against the current accounts and rules; only those of

@@ -2,6 +2,7 @@
 
 #include "broker.h"
 #include "connectioncontext.h"
+#include "io/tls.h"
 
 #include <QHostAddress>
 #include <QLoggingCategory>
@@ -34,11 +35,13 @@ CloseReason closeReasonFor(int error)
 
 } // namespace
 
-Connection::Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const ServerLimits> limits)
+Connection::Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const ServerLimits> limits,
+                       std::unique_ptr<TlsSession> tls)
     : m_broker(broker)
     , m_context(broker.connectionContext())
     , m_gate(broker.durabilityGate())
     , m_machine(std::move(limits))
+    , m_tls(std::move(tls))
     , m_descriptor(int(descriptor))
 {
     const int flags = ::fcntl(m_descriptor, F_GETFL);
@@ -97,6 +100,10 @@ void Connection::onReadable()
 {
     if (m_closed || m_descriptor < 0)
         return;
+    if (m_tls && !m_tls->isEstablished()) {
+        continueHandshake();
+        return;
+    }
     // Everything this read causes (acks to this client, deliveries to others) is sent once
     // the batch ends, one send() per connection.
     const ConnectionContext::Batch batch(m_context);
@@ -111,30 +118,125 @@ void Connection::onReadable()
         buffer = own.data();
     }
     for (int round = 0; round < MaxReadsPerWakeUp && !m_closed; ++round) {
-        const ssize_t received = ::recv(m_descriptor, buffer, size_t(ConnectionContext::ReadBufferSize), 0);
+        CloseReason why = CloseReason::PeerClosed;
+        const qsizetype received = receive(buffer, ConnectionContext::ReadBufferSize, why);
         if (received > 0) {
             m_broker.countBytesReceived(received);
             noteInbound(m_broker.now());
             apply(m_machine.onBytes(QByteArrayView(buffer, received), m_broker.now()));
-            if (received < ConnectionContext::ReadBufferSize)
-                break; // drained: the next recv() would only say EAGAIN
+            // Drained: the next recv() would only say EAGAIN. (TLS returns one record at a
+            // time, so only the session knows when the socket is empty.)
+            if (received < ConnectionContext::ReadBufferSize && !m_tls)
+                break;
             continue;
         }
+        if (received < 0)
+            descriptorGone(why);
+        break;
+    }
+}
+
+qsizetype Connection::receive(char *buffer, qsizetype size, CloseReason &why)
+{
+    if (m_tls) {
+        const TlsSession::Result result = m_tls->read(buffer, size);
+        switch (result.status) {
+        case TlsSession::Status::Ok:
+            return result.bytes;
+        case TlsSession::Status::WantRead:
+            return 0;
+        case TlsSession::Status::WantWrite:
+            // Only a renegotiation would want that, and it is refused.
+            return 0;
+        case TlsSession::Status::Closed:
+            why = CloseReason::PeerClosed;
+            return -1;
+        case TlsSession::Status::Failed:
+            qCDebug(lcConnection) << m_peerAddress.toString() << "TLS read failed:" << m_tls->errorString();
+            why = CloseReason::SocketError;
+            return -1;
+        }
+    }
+    for (;;) {
+        const ssize_t received = ::recv(m_descriptor, buffer, size_t(size), 0);
+        if (received > 0)
+            return received;
         if (received == 0) {
-            descriptorGone(CloseReason::PeerClosed);
-            break;
+            why = CloseReason::PeerClosed;
+            return -1;
         }
         if (errno == EINTR)
             continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-            descriptorGone(closeReasonFor(errno));
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        why = closeReasonFor(errno);
+        return -1;
+    }
+}
+
+qsizetype Connection::transmit(QByteArrayView bytes)
+{
+    if (m_tls) {
+        const TlsSession::Result result = m_tls->write(bytes.data(), bytes.size());
+        switch (result.status) {
+        case TlsSession::Status::Ok:
+            return result.bytes;
+        case TlsSession::Status::WantRead:
+        case TlsSession::Status::WantWrite:
+            return 0;
+        case TlsSession::Status::Closed:
+        case TlsSession::Status::Failed:
+            qCDebug(lcConnection) << m_peerAddress.toString() << "TLS send failed:" << m_tls->errorString();
+            return -1;
+        }
+    }
+    for (;;) {
+        const ssize_t sent = ::send(m_descriptor, bytes.data(), size_t(bytes.size()), MSG_NOSIGNAL);
+        if (sent >= 0)
+            return sent;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        // The peer is gone (EPIPE, ECONNRESET): the read side sees the same error or end of
+        // stream and closes the connection through the machine.
+        qCDebug(lcConnection) << m_peerAddress.toString() << "send failed:" << strerror(errno);
+        return -1;
+    }
+}
+
+void Connection::continueHandshake()
+{
+    switch (m_tls->handshake()) {
+    case TlsSession::Status::Ok:
+        if (std::exchange(m_waitingWritable, false))
+            m_context.watchWritable(*this, false);
+        m_broker.onTlsEstablished(*this, m_tls->peerCertificate());
+        // The client's first record may already wait in the socket: level-triggered
+        // readiness reports it on the next turn.
+        break;
+    case TlsSession::Status::WantRead:
+        if (std::exchange(m_waitingWritable, false))
+            m_context.watchWritable(*this, false);
+        break;
+    case TlsSession::Status::WantWrite:
+        if (!std::exchange(m_waitingWritable, true))
+            m_context.watchWritable(*this, true);
+        break;
+    case TlsSession::Status::Closed:
+    case TlsSession::Status::Failed:
+        m_broker.onTlsHandshakeFailed(*this, m_tls->errorString());
+        descriptorGone(CloseReason::SocketError);
         break;
     }
 }
 
 void Connection::onWritable()
 {
-    flushOutput();
+    if (m_tls && !m_tls->isEstablished())
+        continueHandshake();
+    else
+        flushOutput();
 }
 
 void Connection::noteInbound(Timestamp now)
@@ -317,7 +419,7 @@ void Connection::write(const QByteArray &bytes)
 
 void Connection::flushOutput()
 {
-    if (m_descriptor < 0 || m_output.isEmpty())
+    if (m_descriptor < 0 || m_output.isEmpty() || (m_tls && !m_tls->isEstablished()))
         return;
     if (m_writeFailed) {
         m_output.clear();
@@ -325,19 +427,13 @@ void Connection::flushOutput()
     }
     qsizetype sent = 0;
     while (sent < m_output.size()) {
-        const ssize_t n = ::send(m_descriptor, m_output.constData() + sent, size_t(m_output.size() - sent),
-                                 MSG_NOSIGNAL);
+        const qsizetype n = transmit(QByteArrayView(m_output).sliced(sent));
         if (n > 0) {
             sent += n;
             continue;
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        if (n == 0)
             break;
-        // The peer is gone (EPIPE, ECONNRESET): the read side sees the same error or
-        // end of stream and closes the connection through the machine.
-        qCDebug(lcConnection) << m_peerAddress.toString() << "send failed:" << strerror(errno);
         m_writeFailed = true;
         m_output.clear();
         return;
@@ -386,6 +482,8 @@ void Connection::close(const CloseConnection &close)
         flushOutput();
         if (!m_output.isEmpty())
             qCDebug(lcConnection) << m_peerAddress.toString() << "closed with" << m_output.size() << "bytes unsent";
+        if (m_tls && !m_writeFailed)
+            m_tls->shutdown();
         m_output = QByteArray();
         if (m_flushQueued)
             m_context.forget(*this);

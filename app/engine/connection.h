@@ -15,11 +15,12 @@ class Connection;
 class ConnectionContext;
 class DurabilityGate;
 class Session;
+class TlsSession;
 
-/// A byte stream driven by Qt signals: TLS (io/sockettransport.h) and MQTT over WebSocket
-/// (io/websockettransport.h). Plain TCP is not one of them: those connections own their
-/// descriptor and are read in the broker's epoll batch into a shared buffer, with no
-/// virtual call and no QObject — it is the benchmark path and the one most devices use.
+/// A byte stream driven by Qt signals: MQTT over WebSocket (io/websockettransport.h). TCP,
+/// plain or TLS, is not one of them: those connections own their descriptor and are read in
+/// the broker's epoll batch into a shared buffer, with no virtual call and no QObject — it
+/// is the benchmark path and the one devices use.
 class Transport
 {
 public:
@@ -39,9 +40,10 @@ public:
 /// A thin adapter (STYLE.md R7): every socket or timer callback ends in apply(actions).
 /// Broker-wide decisions are delegated to the Broker, which owns this object.
 ///
-/// Plain TCP connections own their descriptor: readiness comes from the broker's one epoll
-/// set, recv() goes into the broker's shared buffer, send() straight to the kernel, and only
-/// bytes the kernel did not take are kept until the socket drains. TLS and WebSocket
+/// TCP connections own their descriptor: readiness comes from the broker's one epoll set,
+/// recv() goes into the broker's shared buffer, send() straight to the kernel, and only
+/// bytes the kernel did not take are kept until the socket drains. On a TLS listener a
+/// TlsSession sits between the descriptor and those calls (io/tls.h). WebSocket
 /// connections go through a Transport. Readiness, timers and the end-of-turn flush live in the broker's
 /// ConnectionContext.
 ///
@@ -50,8 +52,10 @@ public:
 class Connection
 {
 public:
-    /// Plain TCP: takes ownership of an accepted, connected descriptor.
-    Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const mqtt::ServerLimits> limits);
+    /// TCP: takes ownership of an accepted, connected descriptor, and of `tls` on a TLS
+    /// listener (the handshake runs before the first MQTT byte is read).
+    Connection(qintptr descriptor, Broker &broker, std::shared_ptr<const mqtt::ServerLimits> limits,
+               std::unique_ptr<TlsSession> tls = nullptr);
     /// Any other stream (TLS, WebSocket).
     Connection(std::unique_ptr<Transport> transport, Broker &broker, std::shared_ptr<const mqtt::ServerLimits> limits);
     ~Connection();
@@ -100,6 +104,12 @@ private:
     void onReadable();       ///< descriptor path
     void onWritable();       ///< descriptor path, only while output is pending
     void onTimeout();
+    void continueHandshake();
+    /// Reads into `buffer` through TLS or straight from the descriptor: bytes read, 0 when
+    /// nothing is there now, -1 when the stream ended (`why` says how).
+    qsizetype receive(char *buffer, qsizetype size, mqtt::CloseReason &why);
+    /// Sends a prefix of `bytes`: bytes taken, 0 when the socket is full, -1 when it failed.
+    qsizetype transmit(QByteArrayView bytes);
     void descriptorGone(mqtt::CloseReason why);
     /// Tells the broker's fleet analytics when bytes end an idle gap long enough to be evidence.
     void noteInbound(mqtt::Timestamp now);
@@ -116,8 +126,9 @@ private:
     ConnectionContext &m_context;
     DurabilityGate &m_gate;
     mqtt::SessionMachine m_machine;
-    std::unique_ptr<Transport> m_transport; ///< all but plain TCP
-    int m_descriptor = -1;                ///< plain TCP only
+    std::unique_ptr<Transport> m_transport; ///< all but TCP
+    std::unique_ptr<TlsSession> m_tls;      ///< TCP on a TLS listener
+    int m_descriptor = -1;                ///< TCP only
     QByteArray m_output;                  ///< queued for the next flush / not taken yet
     QByteArray m_heldOutput;              ///< bytes that may only leave once the store committed
     Session *m_session = nullptr;

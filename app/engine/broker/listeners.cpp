@@ -1,5 +1,6 @@
 #include "listeners.h"
 
+#include "../io/tls.h"
 #include "../locallistener.h"
 #include "../tcplistener.h"
 
@@ -7,7 +8,6 @@
 #include <QFile>
 #include <QLoggingCategory>
 #include <QSslKey>
-#include <QSslServer>
 #include <QSslSocket>
 
 Q_LOGGING_CATEGORY(lcListeners, "hermes.broker")
@@ -35,34 +35,25 @@ bool BrokerListeners::fail(const QString &error)
 bool BrokerListeners::open()
 {
     m_errorString.clear();
-    std::optional<QSslConfiguration> tls;
     for (const QString &path : std::as_const(m_config.localSockets)) {
         if (!listenLocal(path))
             return false;
     }
     for (const ListenAddress &address : std::as_const(m_config.listeners)) {
-        if (address.tls && !tls) {
-            tls = tlsConfiguration();
+        if (address.tls && !m_tlsContext) {
+            const std::optional<QSslConfiguration> tls = tlsConfiguration();
             if (!tls)
                 return fail(m_errorString);
+            QString error;
+            m_tlsContext = TlsContext::create(*tls, &error);
+            if (!m_tlsContext)
+                return fail(error);
         }
-        QTcpServer *server = nullptr;
-        if (address.tls) {
-            auto *sslServer = new QSslServer(this);
-            sslServer->setSslConfiguration(*tls);
-            sslServer->setHandshakeTimeout(10000);
-            // A failed handshake never becomes a connection; it is counted and logged.
-            connect(sslServer, &QSslServer::errorOccurred, this,
-                    [this](QSslSocket *socket, QAbstractSocket::SocketError) {
-                        emit handshakeFailed(socket->peerAddress().toString(), socket->errorString());
-                    });
-            server = sslServer;
-        } else {
-            // Plain TCP: the connection owns the descriptor (no buffered QTcpSocket).
-            auto *listener = new TcpListener(this);
-            connect(listener, &TcpListener::descriptorAccepted, this, &BrokerListeners::descriptorAccepted);
-            server = listener;
-        }
+        // The connection owns the descriptor (no buffered QTcpSocket), TLS or not.
+        auto *server = new TcpListener(this);
+        const bool isTls = address.tls;
+        connect(server, &TcpListener::descriptorAccepted, this,
+                [this, isTls](qintptr descriptor) { emit descriptorAccepted(descriptor, isTls); });
         // A broker restart makes every device reconnect at once; a deep backlog keeps the
         // kernel from refusing them while the event loop catches up.
         server->setListenBacklogSize(1024);
@@ -73,9 +64,7 @@ bool BrokerListeners::open()
             delete server;
             return fail(error);
         }
-        connect(server, &QTcpServer::pendingConnectionAvailable, this,
-                [this, server] { emit connectionsPending(server); });
-        m_servers.append(server);
+        m_servers.append(Server{server, address.tls});
         qCInfo(lcListeners) << "listening on"
                             << ListenAddress{server->serverAddress(), server->serverPort(), address.tls}.toString();
     }
@@ -99,9 +88,11 @@ bool BrokerListeners::listenLocal(const QString &path)
 
 void BrokerListeners::close()
 {
-    for (QTcpServer *server : std::as_const(m_servers))
-        server->close();
-    qDeleteAll(std::exchange(m_servers, {}));
+    for (const Server &server : std::exchange(m_servers, {})) {
+        server.listener->close();
+        delete server.listener;
+    }
+    m_tlsContext.reset(); // open connections keep theirs
     for (QObject *listener : std::exchange(m_localServers, {})) {
         const QString path = static_cast<LocalListener *>(listener)->fullServerName();
         delete listener;
@@ -112,9 +103,8 @@ void BrokerListeners::close()
 QList<ListenAddress> BrokerListeners::addresses() const
 {
     QList<ListenAddress> result;
-    for (const QTcpServer *server : m_servers)
-        result.append(ListenAddress{server->serverAddress(), server->serverPort(),
-                                    qobject_cast<const QSslServer *>(server) != nullptr});
+    for (const Server &server : m_servers)
+        result.append(ListenAddress{server.listener->serverAddress(), server.listener->serverPort(), server.tls});
     return result;
 }
 

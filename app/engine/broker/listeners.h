@@ -1,6 +1,7 @@
 #pragma once
-/// The broker's MQTT listeners: plain TCP (the accepted descriptor is handed over), TLS
-/// (QSslServer) and Unix-domain sockets. Admitting a connection is the Broker's decision.
+/// The broker's MQTT listeners: TCP, plain or TLS (the accepted descriptor is handed over;
+/// a TLS connection does its handshake on it, io/tls.h) and Unix-domain sockets. Admitting a
+/// connection is the Broker's decision.
 
 #include "../brokerconfig.h"
 
@@ -8,11 +9,14 @@
 #include <QObject>
 #include <QSslConfiguration>
 
+#include <memory>
 #include <optional>
 
 class QTcpServer;
 
 namespace hermes {
+
+class TlsContext;
 
 class BrokerListeners : public QObject
 {
@@ -33,26 +37,30 @@ public:
     QStringList localSocketPaths() const;
     /// From BrokerConfig::tls, or nullopt with errorString().
     std::optional<QSslConfiguration> tlsConfiguration();
+    /// The TLS listeners' context while they are open.
+    const TlsContext *tlsContext() const { return m_tlsContext.get(); }
     QString errorString() const { return m_errorString; }
 
 signals:
-    /// A plain TCP client; the receiver owns the descriptor.
-    void descriptorAccepted(qintptr descriptor);
+    /// A TCP client; the receiver owns the descriptor. `tls`: it came to a TLS listener
+    /// (sessions from tlsContext()).
+    void descriptorAccepted(qintptr descriptor, bool tls);
     /// A Unix-socket client; the receiver owns the descriptor.
     void localDescriptorAccepted(qintptr descriptor);
-    /// TLS clients wait in `server` (nextPendingConnection()).
-    void connectionsPending(QTcpServer *server);
-    /// A TLS handshake failed; no connection was made.
-    void handshakeFailed(const QString &peer, const QString &error);
 
 private:
     bool listenLocal(const QString &path);
     bool fail(const QString &error);
 
     const BrokerConfig &m_config;
-    QList<QTcpServer *> m_servers; ///< children of this
+    struct Server {
+        QTcpServer *listener; ///< a child of this
+        bool tls;
+    };
+    QList<Server> m_servers;
     QList<QObject *> m_localServers; ///< LocalListeners, children of this
     QString m_errorString;
+    std::shared_ptr<TlsContext> m_tlsContext;
 };
 
 } // namespace hermes
