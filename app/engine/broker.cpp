@@ -4,6 +4,8 @@
 #include "connectioncontext.h"
 #include "io/sockettransport.h"
 
+#include "broker/storerestore.h"
+
 #include "mqtt/topic.h"
 
 #include <QDateTime>
@@ -26,9 +28,6 @@ using namespace mqtt;
 
 namespace {
 
-/// Session Expiry Interval: the session never ends (v5 0xFFFFFFFF; 3.x clean session 0).
-constexpr quint32 NeverExpires = 0xFFFFFFFF;
-
 qint64 wallNow()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -45,10 +44,6 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_sharedLimits(std::make_shared<const ServerLimits>(m_config.limits))
-    , m_access(m_config.aclRules)
-    , m_connectionRate(m_config.connectionRate)
-    , m_authBackoff(m_config.authBackoff)
-    , m_authenticator(AccessSettings::from(m_config), m_config.localAdminGroup)
     , m_listeners(m_config)
     , m_connectionContext(std::make_unique<ConnectionContext>(*this))
     , m_sysTopics(m_config.sysIntervalSeconds)
@@ -132,52 +127,29 @@ void Broker::stop()
 
 void Broker::acceptDescriptor(qintptr descriptor)
 {
-    if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
-        ++m_counters.connectionsRefused;
-        qCWarning(lcBroker) << "refusing a connection: max_connections reached";
+    std::optional<QHostAddress> peer;
+    if (m_admission.limitsRate()) {
+        sockaddr_storage address{};
+        socklen_t length = sizeof address;
+        if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&address), &length) == 0)
+            peer = QHostAddress(reinterpret_cast<const sockaddr *>(&address));
+    }
+    if (!m_admission.admit(peer, now())) {
         ::close(int(descriptor));
         return;
     }
-    if (m_config.connectionRate.perSecond > 0) {
-        sockaddr_storage peer{};
-        socklen_t length = sizeof peer;
-        if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&peer), &length) == 0
-            && !admitConnection(QHostAddress(reinterpret_cast<const sockaddr *>(&peer)))) {
-            ::close(int(descriptor));
-            return;
-        }
-    }
-    ++m_counters.connectionsAccepted;
-    ++m_connectionCount;
-    auto *connection = new Connection(descriptor, *this, m_sharedLimits);
-    m_connectionContext->adopt(connection);
-    connection->start();
+    adopt(new Connection(descriptor, *this, m_sharedLimits));
 }
 
 void Broker::acceptLocalDescriptor(qintptr descriptor)
 {
-    if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
-        ++m_counters.connectionsRefused;
+    if (!m_admission.admit(std::nullopt, now())) {
         ::close(int(descriptor));
         return;
     }
-    ++m_counters.connectionsAccepted;
-    ++m_connectionCount;
     auto *connection = new Connection(descriptor, *this, m_sharedLimits);
-    m_transportIdentities.insert(connection, TransportIdentity{PeerCredentials::of(int(descriptor)), {}});
-    m_connectionContext->adopt(connection);
-    connection->start();
-}
-
-bool Broker::admitConnection(const QHostAddress &peer)
-{
-    // Nothing has been read yet, so the refusal is a closed socket, not a CONNACK.
-    if (m_connectionRate.admit(peer, now()))
-        return true;
-    ++m_counters.connectionsRefused;
-    ++m_counters.connectionRateRefusals;
-    qCDebug(lcBroker) << "refusing" << peer << ": max_connections_per_second";
-    return false;
+    m_security.setTransportIdentity(connection, TransportIdentity{PeerCredentials::of(int(descriptor)), {}});
+    adopt(connection);
 }
 
 void Broker::acceptPendingConnections(QTcpServer *server)
@@ -192,24 +164,19 @@ void Broker::acceptPendingConnections(QTcpServer *server)
         const QHostAddress peer = socket->peerAddress();
         Connection *connection = acceptTransport(std::make_unique<SocketTransport>(socket), peer);
         if (connection && !certificateName.isEmpty())
-            m_transportIdentities.insert(connection, TransportIdentity{std::nullopt, certificateName});
+            m_security.setTransportIdentity(connection, TransportIdentity{std::nullopt, certificateName});
     }
 }
 
 Connection *Broker::acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer)
 {
-    if (!m_running)
+    if (!m_running || !m_admission.admit(peer, now()))
         return nullptr;
-    if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
-        ++m_counters.connectionsRefused;
-        qCWarning(lcBroker) << "refusing" << peer << ": max_connections reached";
-        return nullptr;
-    }
-    if (!admitConnection(peer))
-        return nullptr;
-    ++m_counters.connectionsAccepted;
-    ++m_connectionCount;
-    auto *connection = new Connection(std::move(transport), *this, m_sharedLimits);
+    return adopt(new Connection(std::move(transport), *this, m_sharedLimits));
+}
+
+Connection *Broker::adopt(Connection *connection)
+{
     m_connectionContext->adopt(connection);
     connection->start();
     return connection;
@@ -260,35 +227,16 @@ void Broker::abandonTraced(const SessionState &state, const QString &why)
 
 bool Broker::setAccount(const Account &account, QString *error)
 {
-    if (m_authenticator.isFromConfig(account.userName)) {
-        *error = QStringLiteral("account \"%1\" is defined in the config file; change it there").arg(account.userName);
+    if (!m_security.setAccount(account, error))
         return false;
-    }
-    if (!store()) {
-        *error = QStringLiteral("persistence is off: accounts cannot be stored");
-        return false;
-    }
-    m_authenticator.setStoredAccount(account);
-    store()->saveAccount(account);
-    m_gate.scheduleCommit();
     revalidateSessions(account.userName);
     return true;
 }
 
 bool Broker::removeAccount(const QString &userName, QString *error)
 {
-    if (m_authenticator.isFromConfig(userName)) {
-        *error = QStringLiteral("account \"%1\" is defined in the config file; remove it there").arg(userName);
+    if (!m_security.removeAccount(userName, error))
         return false;
-    }
-    if (!m_authenticator.removeStoredAccount(userName)) {
-        *error = QStringLiteral("no account \"%1\"").arg(userName);
-        return false;
-    }
-    if (store()) {
-        store()->deleteAccount(userName);
-        m_gate.scheduleCommit();
-    }
     revalidateSessions(userName);
     return true;
 }
@@ -299,35 +247,13 @@ void Broker::reloadAccess(const AccessSettings &settings)
     m_config.anonymousRole = settings.anonymousRole;
     m_config.accounts = settings.accounts;
     m_config.aclRules = settings.aclRules;
-    m_access = AccessControl(settings.aclRules);
-    m_authenticator.configure(settings);
-    if (store())
-        m_authenticator.addStoredAccounts(store()->loadAccounts());
+    m_security.reload(settings);
     revalidateSessions();
 }
 
 void Broker::revalidateSessions(const std::optional<QString> &userName)
 {
-    // Collect first: a disconnect changes the session table.
-    QList<Session *> affected;
-    for (const auto &[id, session] : m_sessions.all()) {
-        if (session->connection && (!userName || session->userName == *userName))
-            affected.append(session.get());
-    }
-    QStringList revoked;
-    for (Session *session : std::as_const(affected)) {
-        Connection *connection = session->connection;
-        const auto identity = m_authenticator.recheck(session->identity(), m_transportIdentities.value(connection),
-                                                      connection->isFromLoopback());
-        // A revoked client keeps nothing beyond a device's rights from here on; its
-        // connection closes on the next turn, because this may run inside one of its own
-        // requests (an operator removing its own account), whose handler still uses it.
-        session->role = identity ? identity->role : Role::Device;
-        session->dirty = true;
-        dropForbiddenSubscriptions(*session);
-        if (!identity)
-            revoked.append(session->clientId);
-    }
+    const QStringList revoked = m_security.review(m_sessions, m_router, userName);
     if (revoked.isEmpty())
         return;
     QMetaObject::invokeMethod(this, [this, revoked] {
@@ -336,39 +262,13 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
             m_gate.commit();
         for (const QString &clientId : revoked) {
             Session *session = sessionFor(clientId);
-            Connection *connection = session ? session->connection : nullptr;
-            if (!connection || m_authenticator.recheck(session->identity(), m_transportIdentities.value(connection),
-                                                       connection->isFromLoopback()))
+            if (!session || !session->connection || m_security.recheck(*session))
                 continue; // gone already, or reconnected with an identity that may stay
             ++m_counters.sessionsRevoked;
             qCInfo(lcBroker) << "closing" << clientId << ": its account or rights were withdrawn";
-            connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
+            session->connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
         }
     }, Qt::QueuedConnection);
-}
-
-void Broker::dropForbiddenSubscriptions(Session &session)
-{
-    // MQTT has no unsubscribe from the server side: a subscription the identity may no
-    // longer hold just stops delivering.
-    const ClientIdentity identity = session.identity();
-    bool dropped = false;
-    for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session.id)) {
-        if (m_access.maySubscribe(identity, record.filter))
-            continue;
-        m_router.subscriptions().unsubscribe(session.id, record.filter);
-        if (store() && session.isPersistent())
-            store()->deleteSubscription(session.clientId, record.filter);
-        qCInfo(lcBroker) << "dropped" << session.clientId << "subscription" << record.filter << ": no longer permitted";
-        dropped = true;
-    }
-    if (!dropped)
-        return;
-    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
-    session.activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session.id).size());
-    session.dirty = true;
-    if (store() && session.isPersistent())
-        m_gate.scheduleCommit();
 }
 
 QString Broker::assignClientId()
@@ -387,11 +287,7 @@ void Broker::onPacketReceived(Connection &connection, const PacketReceived &rece
     Session *session = connection.session();
     if (!session)
         return;
-    const qint64 at = wallNow();
-    session->activity.lastInboundMs = at;
-    session->heartbeats.push({at, packetType(received.packet), true, quint32(received.wireSize)});
-    session->tracePacket(TraceRecord::from(received.packet, true, at, received.wireSize));
-    session->dirty = true;
+    session->recordInbound(received.packet, received.wireSize, wallNow());
     if (store() && session->isPersistent()) {
         if (const auto *release = std::get_if<Pubrel>(&received.packet)) {
             store()->deleteInboundAwaitingRelease(session->clientId, release->packetId);
@@ -404,32 +300,25 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
 {
     ++m_counters.messagesSent;
     m_counters.bytesSent += quint64(sent.bytes.size());
-    const PacketType type = packetType(sent.packet);
-    if (type == PacketType::Publish)
+    const auto *publish = std::get_if<Publish>(&sent.packet);
+    if (publish)
         ++m_counters.publishSent;
     if (sent.trace)
         emit tracedDelivery(sent.trace, DeliveryStage::Sent, {});
     Session *session = connection.session();
     if (!session)
         return;
-    const qint64 at = wallNow();
-    if (type == PacketType::Pingresp || type == PacketType::Connack || type == PacketType::Disconnect)
-        session->heartbeats.push({at, type, false, quint32(sent.bytes.size())});
-    session->tracePacket(TraceRecord::from(sent.packet, false, at, sent.bytes.size()));
-    session->dirty = true;
+    session->recordOutbound(sent.packet, sent.bytes.size(), wallNow());
     if (!store() || !session->isPersistent())
         return;
     // The store follows each in-flight message through its stages, so that a restart
     // resends a PUBLISH or a PUBREL exactly where the flow stood.
-    if (const auto *publish = std::get_if<Publish>(&sent.packet); publish && publish->packetId) {
-        for (const OutboundMessage &message : connection.machine().session().inflight) {
-            if (message.packetId == *publish->packetId && message.message.tag != 0) {
-                session->inflightTags.insert(message.packetId, message.message.tag);
-                store()->markMessageSent(message.message.tag, message.packetId, message.stage);
-                m_gate.scheduleCommit();
-                break;
-            }
-        }
+    if (publish && publish->packetId && sent.tag) {
+        session->inflightTags.insert(*publish->packetId, sent.tag);
+        store()->markMessageSent(sent.tag, *publish->packetId,
+                                 publish->qos == QoS::AtLeastOnce ? OutboundStage::AwaitingPuback
+                                                                  : OutboundStage::AwaitingPubrec);
+        m_gate.scheduleCommit();
     } else if (const auto *release = std::get_if<Pubrel>(&sent.packet)) {
         if (const quint64 tag = session->inflightTags.value(release->packetId)) {
             store()->markMessageSent(tag, release->packetId, OutboundStage::AwaitingPubcomp);
@@ -463,56 +352,16 @@ ConnectDecision Broker::onConnectRequested(Connection &connection, const Connect
             acceptance.assignedClientIdentifier = clientId;
     }
 
-    // Authentication: a user name must come with its password; without one, anonymous
-    // access depends on where the client connects from.
-    const TransportIdentity transport = m_transportIdentities.value(&connection);
-    const bool checksPassword = connect.userName && transport.certificateName.isEmpty();
-    const QHostAddress source = connection.peerAddress().host();
-    // A source or user name still backing off is refused before any password work:
-    // guessing costs the guesser time, not the broker PBKDF2 rounds. v5: 0x9F; v3.x:
-    // 3 Server unavailable.
-    if (checksPassword && !m_authBackoff.mayAttempt(source, *connect.userName, at)) {
-        ++m_counters.connectionsRefused;
-        ++m_counters.authBackoffRefusals;
-        return refuse(ReasonCode::ConnectionRateExceeded);
-    }
-    const auto login = m_authenticator.login(
-        LoginRequest{clientId, connect.userName, connect.password, connection.isFromLoopback(), transport});
-    if (const auto *refusal = std::get_if<LoginRefusal>(&login)) {
-        ++m_counters.connectionsRefused;
-        ReasonCode code = ReasonCode::NotAuthorized;
-        if (*refusal == LoginRefusal::BadCredentials) {
-            m_authBackoff.recordFailure(source, *connect.userName, at);
-            ++m_counters.authenticationFailures;
-            code = ReasonCode::BadUserNameOrPassword;
-            qCInfo(lcBroker) << "authentication failed for user" << *connect.userName << "from"
-                             << connection.peerAddress().toString();
-        } else if (*refusal == LoginRefusal::ClientIdNotPermitted) {
-            // v5 0x85; 3.1.1 return code 2 Identifier rejected.
-            ++m_counters.clientIdRefusals;
-            code = ReasonCode::ClientIdentifierNotValid;
-            qCWarning(lcBroker) << "refused client ID" << clientId << "for"
-                                << (connect.userName ? *connect.userName : QStringLiteral("an anonymous client"))
-                                << "from" << connection.peerAddress().toString();
-        }
-        return refuse(code);
-    }
-    if (checksPassword)
-        m_authBackoff.recordSuccess(source, *connect.userName);
+    const auto login = m_security.login(connect, clientId, connection, at);
+    if (const auto *refusal = std::get_if<ReasonCode>(&login))
+        return refuse(*refusal);
     const ClientIdentity identity = std::get<ClientIdentity>(login);
-    // A Will is a publish made later on the client's behalf: it needs the same permission,
-    // or a device could forge another device's push by disconnecting.
-    if (connect.will && !m_access.mayPublish(identity, connect.will->topic)) {
-        ++m_counters.accessDenials;
-        ++m_counters.connectionsRefused;
-        return refuse(ReasonCode::NotAuthorized);
-    }
 
     quint32 expiry = 0;
     if (connect.version == ProtocolVersion::V5)
         expiry = connect.properties.sessionExpiryInterval.value_or(0);
     else
-        expiry = connect.cleanStart ? 0 : NeverExpires;
+        expiry = connect.cleanStart ? 0 : Session::NeverExpires;
     if (expiry > m_config.maxSessionExpirySeconds) {
         expiry = m_config.maxSessionExpirySeconds;
         if (connect.version == ProtocolVersion::V5)
@@ -551,7 +400,7 @@ ConnectDecision Broker::onConnectRequested(Connection &connection, const Connect
     session->userName = identity.userName;
     session->role = identity.role;
     if (identityChanged)
-        dropForbiddenSubscriptions(*session);
+        m_security.dropForbiddenSubscriptions(*session, m_router);
     session->version = connect.version;
     session->cleanStart = connect.cleanStart;
     session->expirySeconds = expiry;
@@ -605,8 +454,7 @@ std::optional<SubscribeDecision> Broker::onSubscribeRequested(Connection &connec
     Session *session = connection.session();
     if (!session)
         return std::nullopt;
-    const ProtocolVersion version = connection.machine().version();
-    const bool v5 = version == ProtocolVersion::V5;
+    const bool v5 = session->version == ProtocolVersion::V5;
     const std::optional<quint32> subscriptionId = subscribe.properties.subscriptionIdentifiers.isEmpty()
         ? std::nullopt
         : std::optional<quint32>(subscribe.properties.subscriptionIdentifiers.constFirst());
@@ -626,7 +474,7 @@ std::optional<SubscribeDecision> Broker::onSubscribeRequested(Connection &connec
             codes.append(v5 ? ReasonCode::TopicFilterInvalid : ReasonCode::UnspecifiedError);
             continue;
         }
-        if (!m_access.maySubscribe(session->identity(), requested.filter)) {
+        if (!m_security.maySubscribe(session->identity(), requested.filter)) {
             ++m_counters.accessDenials;
             codes.append(v5 ? ReasonCode::NotAuthorized : ReasonCode::UnspecifiedError);
             continue;
@@ -729,7 +577,7 @@ std::optional<ReasonCode> Broker::onMessageFromClient(Connection &connection, Pu
     // what the ACL does not grant. A refusal is a v5 reason code; 3.x has none, so the
     // message is acknowledged and dropped [MQTT-3.3.5-2].
     const bool allowed = !publish.topic.startsWith(QLatin1String("$SYS"))
-        && m_access.mayPublish(session->identity(), publish.topic);
+        && m_security.mayPublish(session->identity(), publish.topic);
     if (!allowed)
         ++m_counters.accessDenials;
     bool matched = false;
@@ -747,7 +595,7 @@ std::optional<ReasonCode> Broker::onMessageFromClient(Connection &connection, Pu
     if (qos == QoS::AtMostOnce || !packetId)
         return std::nullopt;
     ReasonCode code = ReasonCode::Success;
-    if (connection.machine().version() == ProtocolVersion::V5) {
+    if (session->version == ProtocolVersion::V5) {
         if (!allowed)
             code = ReasonCode::NotAuthorized;
         else if (!matched)
@@ -837,7 +685,6 @@ void Broker::publishAsBroker(Publish message, TracedCopy *traced)
 
 bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher, TracedCopy *traced)
 {
-    emit messagePublished(publish.topic, publish.payload, int(publish.qos), publish.retain);
     if (m_telemetry.isEnabled()) {
         QString from;
         if (publisher) {
@@ -891,7 +738,7 @@ bool Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
 
     if (Connection *connection = session.connection) {
         connection->deliver(std::move(message));
-        updateSessionInfo(session);
+        session.refreshBacklog();
         return true;
     }
     // Offline: only persistent sessions keep messages, and only QoS 1/2 (as mosquitto's
@@ -916,7 +763,7 @@ bool Broker::deliver(Session &session, const Publish &publish, QoS qos, bool ret
     if (message.expiresAt && m_sessions.dueBy(session, *message.expiresAt))
         armDeadlineTimer();
     session.offlineState->queued.push_back(std::move(message));
-    updateSessionInfo(session);
+    session.refreshBacklog();
     return true;
 }
 
@@ -933,7 +780,7 @@ void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &
             m_gate.scheduleCommit();
         }
         ++session->activity.messagesOut;
-        updateSessionInfo(*session);
+        session->refreshBacklog();
     }
 }
 
@@ -973,25 +820,15 @@ void Broker::onOutputDropped(Connection &connection, const SendPacket &dropped)
     }
 }
 
-void Broker::updateSessionInfo(Session &session)
-{
-    const SessionState &state = session.state();
-    session.activity.inflight = int(state.inflight.size());
-    session.activity.queued = int(state.queued.size());
-    session.activity.inflightHighWater = std::max(session.activity.inflightHighWater, session.activity.inflight);
-    session.activity.queuedHighWater = std::max(session.activity.queuedHighWater, session.activity.queued);
-    session.dirty = true;
-}
-
 void Broker::onPacketAfterIdle(Connection &connection, Duration gap, Timestamp now)
 {
     if (const Session *session = connection.session())
         m_fleet->packetAfterIdle(session->clientId, connection.peerAddress().host(), gap, now);
 }
 
-void Broker::onConnectionClosed(Connection &connection, const CloseConnection &close)
+void Broker::onConnectionClosed(Connection &connection, const CloseConnection &close, ClosedConnection closed)
 {
-    --m_connectionCount;
+    m_admission.closed();
     m_connectionContext->retire(connection);
     Session *session = connection.session();
     connection.setSession(nullptr);
@@ -1005,15 +842,15 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
     const Timestamp at = now();
     const qint64 wall = wallNow();
     m_fleet->connectionEnded(session->clientId, connection.peerAddress().host(), close.reason,
-                             connection.machine().lastInboundAt(), at);
-    session->offlineState = std::make_unique<SessionState>(connection.machine().takeSession());
+                             closed.lastInboundAt, at);
+    session->offlineState = std::make_unique<SessionState>(std::move(closed.state));
     session->connection = nullptr;
     if (close.sessionExpiryInterval)
         session->expirySeconds = *close.sessionExpiryInterval;
     --m_counters.clientsConnected;
 
     CloseInfo info{close.reason, close.reasonCode, close.detail, wall, false};
-    const Will *const will = connection.machine().will();
+    const Will *const will = closed.will;
     if (close.publishWill && will) {
         const quint32 delay = will->properties.willDelayInterval.value_or(0);
         if (delay == 0 || !session->isPersistent()) {
@@ -1028,13 +865,13 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
     session->activity.connectedSinceMs = 0;
     session->activity.offlineSinceMs = wall;
     session->closes.push(info);
-    updateSessionInfo(*session);
+    session->refreshBacklog();
     const QString clientId = session->clientId;
 
     if (!session->isPersistent()) {
         endSession(*session);
     } else {
-        if (session->expirySeconds != NeverExpires)
+        if (session->expirySeconds != Session::NeverExpires)
             session->expiresAt = at + std::chrono::seconds(session->expirySeconds);
         scheduleSessionDeadline(*session);
         if (store()) {
@@ -1083,8 +920,8 @@ bool Broker::deleteRetained(const QString &topic)
 void Broker::housekeeping()
 {
     const Timestamp at = now();
-    m_connectionRate.sweep(at);
-    m_authBackoff.sweep(at);
+    m_admission.sweep(at);
+    m_security.sweep(at);
     if (m_config.sysIntervalSeconds > 0
         && (m_lastSys == Timestamp{} || at - m_lastSys >= std::chrono::seconds(m_config.sysIntervalSeconds))) {
         m_lastSys = at;
@@ -1129,7 +966,7 @@ void Broker::dropExpiredOffline(Session &session, Timestamp at)
         return true;
     });
     if (queued.size() != before)
-        updateSessionInfo(session);
+        session.refreshBacklog();
 }
 
 void Broker::scheduleSessionDeadline(Session &session)
@@ -1197,75 +1034,25 @@ bool Broker::openStore()
         return false;
     }
     m_gate.setStore(std::move(opened));
-    loadFromStore();
+    // The config file wins over a stored account of the same name (the file is the
+    // administrator's last word; the store holds what the admin API added).
+    m_security.addStoredAccounts(store()->loadAccounts());
+    restoreFromStore(*store(), m_sessions, m_router.subscriptions(), m_retained, now(), wallNow());
+    for (const auto &[id, session] : m_sessions.all())
+        scheduleSessionDeadline(*session);
+    m_counters.retainedCount = quint64(m_retained.size());
+    m_counters.clientsTotal = quint64(m_sessions.size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
+    m_counters.clientsDisconnected = m_counters.clientsTotal;
     qCInfo(lcBroker) << "store" << store()->path() << "loaded:" << m_sessions.size() << "sessions,"
                      << m_retained.size() << "retained messages";
     return true;
 }
 
-void Broker::loadFromStore()
-{
-    // The config file wins over a stored account of the same name (the file is the
-    // administrator's last word; the store holds what the admin API added).
-    m_authenticator.addStoredAccounts(store()->loadAccounts());
-    const Timestamp at = now();
-    const qint64 wall = wallNow();
-    auto monotonic = [&](std::optional<qint64> wallMs) -> std::optional<Timestamp> {
-        if (!wallMs)
-            return std::nullopt;
-        return at + std::chrono::milliseconds(*wallMs - wall);
-    };
-    for (const StoredRetained &retained : store()->loadRetained()) {
-        if (m_retained.apply(retained.publish, monotonic(retained.expiresAtMs), retained.storedAtMs))
-            continue;
-    }
-    m_counters.retainedCount = quint64(m_retained.size());
-
-    for (const StoredSession &stored : store()->loadSessions()) {
-        Session &session = createSession(stored.clientId);
-        session.expirySeconds = stored.expirySeconds;
-        session.version = stored.version;
-        session.cleanStart = false;
-        // A session that was online when the broker died went offline then.
-        const qint64 offlineSince = stored.disconnectedAtMs > 0 ? stored.disconnectedAtMs : wall;
-        if (stored.expirySeconds != NeverExpires) {
-            const qint64 remainingMs = qint64(stored.expirySeconds) * 1000 - (wall - offlineSince);
-            session.expiresAt = at + std::chrono::milliseconds(std::max<qint64>(0, remainingMs));
-        }
-        for (const SubscriptionRecord &record : stored.subscriptions)
-            m_router.subscriptions().subscribe(session.id, record.filter, record.options, record.subscriptionIdentifier);
-        session.offlineState = std::make_unique<SessionState>();
-        SessionState &state = *session.offlineState;
-        for (const StoredSession::Message &message : stored.messages) {
-            QueuedMessage queued{message.publish, monotonic(message.expiresAtMs), message.tag};
-            if (message.packetId) {
-                queued.publish.packetId = message.packetId;
-                OutboundMessage inflight;
-                inflight.packetId = *message.packetId;
-                inflight.message = std::move(queued);
-                inflight.stage = message.stage;
-                inflight.sendCount = 1;
-                state.inflight.append(std::move(inflight));
-            } else {
-                state.queued.push_back(std::move(queued));
-            }
-        }
-        for (const quint16 packetId : stored.inboundAwaitingRelease)
-            state.inboundAwaitingRelease.insert(packetId);
-        state.nextPacketId = stored.nextPacketId;
-        session.activity.offlineSinceMs = offlineSince;
-        session.activity.subscriptions = int(stored.subscriptions.size());
-        updateSessionInfo(session);
-        scheduleSessionDeadline(session);
-    }
-    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
-    m_counters.clientsDisconnected = m_counters.clientsTotal;
-}
-
 void Broker::forgetConnection(Connection &connection)
 {
     m_gate.forget(connection);
-    m_transportIdentities.remove(&connection);
+    m_security.forget(&connection);
 }
 
 void Broker::refreshBacklogTotals()
@@ -1284,53 +1071,8 @@ TelemetryBatch Broker::takeTelemetry()
 {
     refreshBacklogTotals();
     TelemetryBatch batch = m_telemetry.takeBatch(wallNow(), m_counters);
-    for (const auto &[id, session] : m_sessions.all()) {
-        if (batch.full || session->dirty) {
-            if (session->connection)
-                updateSessionInfo(*session);
-            batch.changedSessions.append(session->info());
-            session->dirty = false;
-        }
-    }
+    batch.changedSessions = m_sessions.takeChanged(batch.full);
     return batch;
-}
-
-QList<SessionInfo> Broker::sessions() const
-{
-    QList<SessionInfo> result;
-    result.reserve(m_sessions.size());
-    for (const auto &[id, session] : m_sessions.all())
-        result.append(session->info());
-    return result;
-}
-
-std::optional<SessionDetail> Broker::sessionDetail(const QString &clientId) const
-{
-    const Session *session = sessionFor(clientId);
-    if (!session)
-        return std::nullopt;
-    SessionDetail detail;
-    detail.info = session->info();
-    detail.heartbeats = session->heartbeats.toList();
-    for (const TraceRecord &record : session->packetTrace.toList())
-        detail.packetTrace.append(record.toString());
-    detail.closes = session->closes.toList();
-    const Timestamp at = now();
-    const SessionState &state = session->state();
-    for (const OutboundMessage &message : state.inflight) {
-        detail.inflight.append({message.packetId, message.message.publish.topic, message.message.publish.qos,
-                                message.stage, (at - message.firstSentAt).count(), message.sendCount,
-                                message.message.publish.payload.size()});
-    }
-    constexpr qsizetype MaxQueuedShown = 200;
-    for (const QueuedMessage &message : state.queued) {
-        if (detail.queued.size() == MaxQueuedShown)
-            break;
-        detail.queued.append(message.publish);
-    }
-    for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session->id))
-        detail.subscriptions.append({record.filter, record.options});
-    return detail;
 }
 
 } // namespace hermes

@@ -2,15 +2,14 @@
 /// The MQTT broker: listeners, sessions, routing, retained messages, wills and $SYS.
 
 #include "analytics/fleetmonitor.h"
-#include "authbackoff.h"
-#include "authenticator.h"
 #include "brokerconfig.h"
-#include "connectionratelimiter.h"
 #include "retainedstore.h"
 #include "session.h"
 #include "store.h"
 #include "telemetry.h"
 
+#include "broker/admission.h"
+#include "broker/brokersecurity.h"
 #include "broker/brokertelemetry.h"
 #include "broker/durabilitygate.h"
 #include "broker/listeners.h"
@@ -59,6 +58,13 @@ struct SubscribeDecision {
     QList<mqtt::ReasonCode> reasonCodes;
     QList<std::pair<mqtt::TopicSubscription, bool>> granted; ///< with "is new"
     std::optional<quint32> subscriptionId;
+};
+
+/// What a closed connection hands back to its session.
+struct ClosedConnection {
+    mqtt::SessionState state;     ///< taken from the connection's machine
+    const mqtt::Will *will;       ///< the CONNECT's Will, if any (valid during the call)
+    mqtt::Timestamp lastInboundAt;
 };
 
 /// Lives on one thread (the engine's) and is driven by its event loop. Connections call
@@ -115,7 +121,7 @@ public:
     bool kick(const QString &clientId);
     /// Accounts: the config file's, then those managed through the admin API (stored).
     using AccountEntry = Authenticator::AccountEntry;
-    QList<AccountEntry> accounts() const { return m_authenticator.accounts(); }
+    QList<AccountEntry> accounts() const { return m_security.accounts(); }
     /// Adds or replaces a stored account; false with `error` for a config-file account.
     /// Its live sessions are checked again at once (see reloadAccess()).
     bool setAccount(const Account &account, QString *error);
@@ -144,8 +150,11 @@ public:
     /// The TLS listeners' configuration from BrokerConfig::tls (also used by the HTTP and
     /// WebSocket listeners), or nullopt with errorString().
     std::optional<QSslConfiguration> tlsConfiguration();
-    QList<SessionInfo> sessions() const;
-    std::optional<SessionDetail> sessionDetail(const QString &clientId) const;
+    QList<SessionInfo> sessions() const { return m_sessions.infos(); }
+    std::optional<SessionDetail> sessionDetail(const QString &clientId) const
+    {
+        return m_sessions.detail(clientId, now(), m_router.subscriptions());
+    }
     const RetainedStore &retained() const { return m_retained; }
     /// Monotonic time used for every machine of this broker.
     mqtt::Timestamp now() const { return mqtt::Timestamp(m_clock.elapsed()); }
@@ -169,7 +178,7 @@ public:
     void onMessageDropped(Connection &connection, const mqtt::MessageDropped &dropped);
     /// A QoS 0 PUBLISH not sent because the client stopped reading (too much unsent output).
     void onOutputDropped(Connection &connection, const mqtt::SendPacket &dropped);
-    void onConnectionClosed(Connection &connection, const mqtt::CloseConnection &close);
+    void onConnectionClosed(Connection &connection, const mqtt::CloseConnection &close, ClosedConnection closed);
     /// The connection is about to be deleted: no pointer to it may stay behind.
     void forgetConnection(Connection &connection);
     void countBytesReceived(qsizetype bytes) { m_counters.bytesReceived += quint64(bytes); }
@@ -194,26 +203,21 @@ signals:
     void clientMessage(const hermes::ClientIdentity &publisher, const hermes::mqtt::Publish &publish);
     /// A traced message moved on (publishTraced()).
     void tracedDelivery(quint64 trace, hermes::DeliveryStage stage, const QString &detail);
-    /// An application message was routed (any source), for live message views.
-    void messagePublished(const QString &topic, const QByteArray &payload, int qos, bool retain);
     /// The store failed (locked, corrupt, full disk); the broker keeps serving from memory
     /// and keeps retrying, but nothing new is durable until this clears.
     void storeError(const QString &message);
 
 private:
     void acceptPendingConnections(QTcpServer *server);
-    /// max_connections_per_second from one source; counts a refusal.
-    bool admitConnection(const QHostAddress &peer);
     void acceptDescriptor(qintptr descriptor);
     /// A Unix-socket listener's client, with its peer credentials.
     void acceptLocalDescriptor(qintptr descriptor);
-    /// Checks connected clients against the current accounts and rules; only those of
-    /// `userName` when given.
+    /// Hands an admitted connection to the context and starts it.
+    Connection *adopt(Connection *connection);
+    /// Checks connected clients against the current accounts and rules (only those of
+    /// `userName` when given); closes those that may not stay on the next turn.
     void revalidateSessions(const std::optional<QString> &userName = std::nullopt);
-    /// Drops the subscriptions `session`'s identity may no longer hold.
-    void dropForbiddenSubscriptions(Session &session);
     bool openStore();
-    void loadFromStore();
     /// Reports every traced message still in `state` as abandoned (its session ends).
     void abandonTraced(const mqtt::SessionState &state, const QString &why);
     void applyRetained(const mqtt::Publish &publish);
@@ -254,19 +258,12 @@ private:
     void armDeadlineTimer();
     void housekeeping();
     void publishSys();
-    void updateSessionInfo(Session &session);
     std::optional<mqtt::Timestamp> expiryFor(const mqtt::Publish &publish) const;
     QString assignClientId();
 
     BrokerConfig m_config;
     /// m_config.limits, shared by every connection's machine.
     std::shared_ptr<const mqtt::ServerLimits> m_sharedLimits;
-    AccessControl m_access;
-    ConnectionRateLimiter m_connectionRate;
-    AuthBackoff m_authBackoff;
-    Authenticator m_authenticator;
-    /// What Unix-socket and certificate-identity connections proved before CONNECT.
-    QHash<const Connection *, TransportIdentity> m_transportIdentities;
     QElapsedTimer m_clock;
     BrokerListeners m_listeners;
     std::unique_ptr<ConnectionContext> m_connectionContext;
@@ -278,6 +275,8 @@ private:
     BrokerTelemetry m_telemetry;
     RetainedStore m_retained;
     BrokerCounters m_counters;
+    BrokerSecurity m_security{m_config, m_gate, m_counters};
+    Admission m_admission{m_config, m_counters};
     /// Retained message expiry lives in m_retained, session deadlines in m_sessions. One
     /// precise timer wakes the broker at the earliest of them, so they fire on time and
     /// idle sessions cost nothing in between.
@@ -287,7 +286,6 @@ private:
     std::unique_ptr<analytics::FleetMonitor> m_fleet;
     mqtt::Timestamp m_lastSys{};
     quint64 m_assignedIds = 0;
-    int m_connectionCount = 0;
     bool m_running = false;
     QString m_errorString;
 

@@ -113,6 +113,9 @@ struct SessionActivity {
 class Session
 {
 public:
+    /// Session Expiry Interval: the session never ends (v5 0xFFFFFFFF; 3.x clean session 0).
+    static constexpr quint32 NeverExpires = 0xFFFFFFFF;
+
     Session(mqtt::SubscriberId id, QString clientId);
 
     const mqtt::SubscriberId id;
@@ -155,6 +158,13 @@ public:
     void tracePacket(TraceRecord record);
     /// The protocol state wherever it lives now.
     const mqtt::SessionState &state() const;
+    /// Copies the in-flight and queue sizes (and their high-water marks) into `activity`.
+    void refreshBacklog();
+    /// Adds a packet that came in (at wall-clock `atMs`) to the heartbeat marks and the trace.
+    void recordInbound(const mqtt::Packet &packet, qsizetype wireSize, qint64 atMs);
+    /// Adds a packet that went out to the trace; PINGRESP, CONNACK and DISCONNECT are also
+    /// heartbeat marks.
+    void recordOutbound(const mqtt::Packet &packet, qsizetype wireSize, qint64 atMs);
 };
 
 } // namespace hermes

@@ -1045,7 +1045,7 @@ bool SessionMachine::sendPublish(Actions &out, const QueuedMessage &message,
         out.push_back(MessageDropped{message, DropReason::TooLargeForClient});
         return false;
     }
-    out.push_back(SendPacket{std::move(publish), std::move(bytes), message.trace});
+    out.push_back(SendPacket{std::move(publish), std::move(bytes), message.trace, message.tag});
     return true;
 }
 
