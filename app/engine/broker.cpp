@@ -8,12 +8,10 @@
 
 #include "mqtt/topic.h"
 
-#include <QDateTime>
 #include <QDir>
 #include <QLoggingCategory>
 #include <QScopeGuard>
 #include <QTcpServer>
-#include <QUuid>
 
 #include <algorithm>
 
@@ -27,11 +25,6 @@ namespace hermes {
 using namespace mqtt;
 
 namespace {
-
-qint64 wallNow()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
 
 QoS minQoS(QoS a, QoS b)
 {
@@ -49,7 +42,6 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     , m_sysTopics(m_config.sysIntervalSeconds)
     , m_fleet(std::make_unique<analytics::FleetMonitor>(m_config.networks, [this] { return now(); }))
 {
-    m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
     connect(&m_housekeeping, &QTimer::timeout, this, &Broker::housekeeping);
     m_deadlineTimer.setSingleShot(true);
@@ -182,49 +174,6 @@ Connection *Broker::adopt(Connection *connection)
     return connection;
 }
 
-Session *Broker::sessionFor(const QString &clientId) const
-{
-    return m_sessions.find(clientId);
-}
-
-Session &Broker::createSession(const QString &clientId)
-{
-    Session &session = m_sessions.create(clientId);
-    m_counters.clientsTotal = quint64(m_sessions.size());
-    return session;
-}
-
-void Broker::endSession(Session &session)
-{
-    Q_ASSERT(!session.connection);
-    // The session ends: a will still waiting for its delay goes out now [MQTT-3.1.3-9].
-    if (session.pendingWill)
-        publishWill(session.clientId, std::exchange(session.pendingWill, nullptr)->will);
-    m_router.subscriptions().removeSubscriber(session.id);
-    if (session.offlineState)
-        abandonTraced(*session.offlineState, tr("session ended"));
-    if (store()) {
-        store()->deleteSession(session.clientId);
-        m_gate.scheduleCommit();
-    }
-    m_telemetry.recordSessionRemoved(session.clientId);
-    m_sessions.remove(session);
-    m_counters.clientsTotal = quint64(m_sessions.size());
-    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
-}
-
-void Broker::abandonTraced(const SessionState &state, const QString &why)
-{
-    for (const OutboundMessage &message : state.inflight) {
-        if (message.message.trace)
-            emit tracedDelivery(message.message.trace, DeliveryStage::Abandoned, why);
-    }
-    for (const QueuedMessage &message : state.queued) {
-        if (message.trace)
-            emit tracedDelivery(message.trace, DeliveryStage::Abandoned, why);
-    }
-}
-
 bool Broker::setAccount(const Account &account, QString *error)
 {
     if (!m_security.setAccount(account, error))
@@ -269,14 +218,6 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
             session->connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
         }
     }, Qt::QueuedConnection);
-}
-
-QString Broker::assignClientId()
-{
-    // Unique within this broker's life and unlikely to collide with client-chosen IDs.
-    return QStringLiteral("hermes-%1-%2")
-        .arg(++m_assignedIds)
-        .arg(QUuid::createUuid().toString(QUuid::Id128).left(12));
 }
 
 void Broker::onPacketReceived(Connection &connection, const PacketReceived &received)
@@ -324,128 +265,6 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
             store()->markMessageSent(tag, release->packetId, OutboundStage::AwaitingPubcomp);
             m_gate.scheduleCommit();
         }
-    }
-}
-
-ConnectDecision Broker::onConnectRequested(Connection &connection, const Connect &connect)
-{
-    const Timestamp at = now();
-    const auto refuse = [](ReasonCode code) { return ConnectDecision{code, {}, {}}; };
-    // No enhanced authentication method is offered, so asking for one is refused
-    // [MQTT-4.12.0-1] (v5 3.1.2.11.9: 0x8C Bad authentication method).
-    if (connect.version == ProtocolVersion::V5 && connect.properties.authenticationMethod) {
-        ++m_counters.connectionsRefused;
-        return refuse(ReasonCode::BadAuthenticationMethod);
-    }
-    // MQTT 3.1 limits client identifiers to 23 characters (3.1 spec, CONNECT payload);
-    // 3.1.1 and 5.0 lifted the limit.
-    if (connect.version == ProtocolVersion::V3_1 && connect.clientId.size() > 23) {
-        ++m_counters.connectionsRefused;
-        return refuse(ReasonCode::ClientIdentifierNotValid);
-    }
-    ConnectAcceptance acceptance;
-    QString clientId = connect.clientId;
-    if (clientId.isEmpty()) {
-        // [MQTT-3.1.3-6] / v5 3.1.3.1: the server assigns a unique ID; v5 is told which.
-        clientId = assignClientId();
-        if (connect.version == ProtocolVersion::V5)
-            acceptance.assignedClientIdentifier = clientId;
-    }
-
-    const auto login = m_security.login(connect, clientId, connection, at);
-    if (const auto *refusal = std::get_if<ReasonCode>(&login))
-        return refuse(*refusal);
-    const ClientIdentity identity = std::get<ClientIdentity>(login);
-
-    quint32 expiry = 0;
-    if (connect.version == ProtocolVersion::V5)
-        expiry = connect.properties.sessionExpiryInterval.value_or(0);
-    else
-        expiry = connect.cleanStart ? 0 : Session::NeverExpires;
-    if (expiry > m_config.maxSessionExpirySeconds) {
-        expiry = m_config.maxSessionExpirySeconds;
-        if (connect.version == ProtocolVersion::V5)
-            acceptance.sessionExpiryInterval = expiry;
-    }
-
-    Session *session = sessionFor(clientId);
-    if (session && session->connection) {
-        // Take-over [MQTT-3.1.4-3]: the existing connection is closed (v5: 0x8E). Its will
-        // follows the normal rules; a will delay is cancelled by this reconnection below.
-        ++m_counters.takeOvers;
-        Connection *previous = session->connection;
-        previous->disconnect(ReasonCode::SessionTakenOver, CloseReason::TakenOver);
-        session = sessionFor(clientId); // the close may have ended a non-persistent session
-    }
-    // What fell due before this CONNECT happens first, even if its timer has not fired yet:
-    // a will whose delay is over is published before the session is resumed [MQTT-3.1.2-8],
-    // and an expired session is not resumed.
-    if (session && !runDueTimers(*session, at))
-        session = nullptr;
-    if (session && connect.cleanStart) {
-        endSession(*session);
-        session = nullptr;
-    }
-    const bool sessionPresent = session != nullptr;
-    if (!session)
-        session = &createSession(clientId);
-
-    // The client is back before its will delay ran out: no will [MQTT-3.1.3-9].
-    session->pendingWill.reset();
-    session->expiresAt.reset();
-    m_sessions.cancelDeadline(*session);
-    session->connection = &connection;
-    // A resumed session's subscriptions were granted to whoever held it before.
-    const bool identityChanged = sessionPresent && (session->userName != identity.userName || session->role != identity.role);
-    session->userName = identity.userName;
-    session->role = identity.role;
-    if (identityChanged)
-        m_security.dropForbiddenSubscriptions(*session, m_router);
-    session->version = connect.version;
-    session->cleanStart = connect.cleanStart;
-    session->expirySeconds = expiry;
-    connection.setSession(session);
-
-    SessionActivity &activity = session->activity;
-    const qint64 wall = wallNow();
-    activity.address = connection.peerAddress();
-    activity.keepAliveSeconds = m_config.limits.serverKeepAlive.value_or(connect.keepAliveSeconds);
-    if (connect.version == ProtocolVersion::V5) {
-        if (const auto keepAlive = m_fleet->serverKeepAliveFor(connection.peerAddress().host(), activity.keepAliveSeconds)) {
-            acceptance.extraProperties.serverKeepAlive = *keepAlive;
-            activity.keepAliveSeconds = *keepAlive;
-        }
-    }
-    activity.connectedSinceMs = wall;
-    activity.offlineSinceMs = 0;
-    activity.lastInboundMs = wall;
-    session->heartbeats.push({wall, PacketType::Connect, true, 0});
-    session->dirty = true;
-
-    ++m_counters.clientsConnected;
-    m_counters.clientsMaximum = std::max(m_counters.clientsMaximum, m_counters.clientsConnected);
-    m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
-
-    acceptance.sessionPresent = sessionPresent;
-    SessionState state = session->offlineState ? std::move(*session->offlineState) : SessionState{};
-    session->offlineState.reset();
-    session->inflightTags.clear();
-    for (const OutboundMessage &message : std::as_const(state.inflight)) {
-        if (message.message.tag != 0)
-            session->inflightTags.insert(message.packetId, message.message.tag);
-    }
-    if (store() && session->isPersistent()) {
-        store()->saveSession(clientId, expiry, connect.version, 0);
-        m_gate.scheduleCommit();
-    }
-    return ConnectDecision{std::nullopt, std::move(acceptance), std::move(state)};
-}
-
-void Broker::onConnectAccepted(Connection &connection)
-{
-    if (const Session *session = connection.session()) {
-        m_fleet->connectionAccepted(session->clientId, connection.peerAddress().host(), now());
-        emit clientConnected(session->clientId);
     }
 }
 
@@ -556,365 +375,16 @@ std::optional<QList<ReasonCode>> Broker::onUnsubscribeRequested(Connection &conn
     return codes;
 }
 
-std::optional<Timestamp> Broker::expiryFor(const Publish &publish) const
-{
-    if (!publish.properties.messageExpiryInterval)
-        return std::nullopt;
-    return now() + std::chrono::seconds(*publish.properties.messageExpiryInterval);
-}
-
-std::optional<ReasonCode> Broker::onMessageFromClient(Connection &connection, Publish publish)
-{
-    Session *session = connection.session();
-    if (!session)
-        return std::nullopt;
-    ++session->activity.messagesIn;
-    session->dirty = true;
-    const std::optional<quint16> packetId = publish.packetId;
-    const QoS qos = publish.qos;
-
-    // Clients may not write the broker's own $SYS tree (mosquitto refuses it as well), nor
-    // what the ACL does not grant. A refusal is a v5 reason code; 3.x has none, so the
-    // message is acknowledged and dropped [MQTT-3.3.5-2].
-    const bool allowed = !publish.topic.startsWith(QLatin1String("$SYS"))
-        && m_security.mayPublish(session->identity(), publish.topic);
-    if (!allowed)
-        ++m_counters.accessDenials;
-    bool matched = false;
-    if (allowed) {
-        if (publish.retain)
-            applyRetained(publish);
-        matched = route(publish, session->id);
-        if (!m_messageTaps.isEmpty()
-            && std::any_of(m_messageTaps.cbegin(), m_messageTaps.cend(),
-                           [&](const QString &filter) { return topicMatches(filter, publish.topic); })) {
-            matched = true;
-            emit clientMessage(session->identity(), publish);
-        }
-    }
-    if (qos == QoS::AtMostOnce || !packetId)
-        return std::nullopt;
-    ReasonCode code = ReasonCode::Success;
-    if (session->version == ProtocolVersion::V5) {
-        if (!allowed)
-            code = ReasonCode::NotAuthorized;
-        else if (!matched)
-            code = ReasonCode::NoMatchingSubscribers;
-    }
-    if (store() && qos == QoS::ExactlyOnce && session->isPersistent())
-        store()->addInboundAwaitingRelease(session->clientId, *packetId);
-    // The acknowledgement promises the message is safe; the output gate holds it until
-    // the writes queued for it are committed.
-    return code;
-}
-
-void Broker::applyRetained(const Publish &publish)
-{
-    const bool clearing = publish.payload.isEmpty();
-    const std::optional<Timestamp> expiresAt = expiryFor(publish);
-    const qint64 wall = wallNow();
-    if (!m_retained.apply(publish, expiresAt, wall))
-        return;
-    if (expiresAt)
-        armDeadlineTimer();
-    m_counters.retainedCount = quint64(m_retained.size());
-    if (!store() || publish.topic.startsWith(QLatin1Char('$')))
-        return;
-    if (clearing)
-        store()->deleteRetained(publish.topic);
-    else
-        store()->saveRetained(m_retained.all().value(publish.topic).publish, wallTime(expiresAt), wall);
-    m_gate.scheduleCommit();
-}
-
-std::optional<qint64> Broker::wallTime(std::optional<Timestamp> at) const
-{
-    if (!at)
-        return std::nullopt;
-    return wallNow() + (*at - now()).count();
-}
-
-bool Broker::publishTraced(Publish message, const QString &clientId, quint64 trace)
-{
-    const Session *target = sessionFor(clientId);
-    if (!target)
-        return false;
-    TracedCopy traced{target->id, trace, false};
-    publishAsBroker(std::move(message), &traced);
-    return traced.accepted;
-}
-
-void Broker::addMessageTap(const QString &filter)
-{
-    if (!m_messageTaps.contains(filter))
-        m_messageTaps.append(filter);
-}
-
-bool Broker::subscribesTo(const QString &clientId, const QString &topic) const
-{
-    const Session *session = sessionFor(clientId);
-    return session && m_router.subscribesTo(session->id, topic);
-}
-
-bool Broker::hasSubscribers(const QString &topic) const
-{
-    return m_router.hasSubscribers(topic);
-}
-
-std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
-{
-    const Session *session = sessionFor(clientId);
-    if (!session || !session->connection)
-        return std::nullopt;
-    return session->identity();
-}
-
-void Broker::publish(Publish message)
-{
-    publishAsBroker(std::move(message), nullptr);
-}
-
-void Broker::publishAsBroker(Publish message, TracedCopy *traced)
-{
-    message.packetId.reset();
-    message.dup = false;
-    if (message.retain)
-        applyRetained(message);
-    route(message, std::nullopt, traced);
-}
-
-bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher, TracedCopy *traced)
-{
-    if (m_telemetry.isEnabled()) {
-        QString from;
-        if (publisher) {
-            if (const Session *session = m_sessions.find(*publisher))
-                from = session->clientId;
-        }
-        m_telemetry.recordMessage(publish, from, wallNow());
-    }
-    const Router::Routing routing = m_router.route(publish, publisher, [this](SubscriberId id) {
-        const Session *session = m_sessions.find(id);
-        return session && session->connection;
-    });
-    const std::optional<Timestamp> expiresAt = expiryFor(publish);
-    for (const Recipient &recipient : routing.recipients) {
-        Session *session = m_sessions.find(recipient.subscriber);
-        if (!session)
-            continue;
-        const bool isTraced = traced && traced->subscriber == recipient.subscriber;
-        const bool taken = deliver(*session, publish, recipient.qos, recipient.retain,
-                                   recipient.subscriptionIdentifiers, expiresAt, isTraced ? traced->trace : 0);
-        if (isTraced)
-            traced->accepted = taken;
-    }
-    return routing.matched;
-}
-
-bool Broker::deliver(Session &session, const Publish &publish, QoS qos, bool retain,
-                     const QList<quint32> &subscriptionIdentifiers, std::optional<Timestamp> expiresAt,
-                     quint64 trace)
-{
-    QueuedMessage message;
-    message.publish.topic = publish.topic;
-    message.publish.payload = publish.payload;
-    message.publish.qos = qos;
-    message.publish.retain = retain;
-    message.publish.properties = publish.properties;
-    message.publish.properties.topicAlias.reset();
-    message.publish.properties.subscriptionIdentifiers = subscriptionIdentifiers;
-    // The machine sends the remaining lifetime, so a retained message delivered late
-    // carries less than it was published with [MQTT-3.3.2-6].
-    message.expiresAt = expiresAt;
-    message.trace = trace;
-    // Taken unless an offline session cannot keep it (below).
-    const bool taken = session.connection || (session.isPersistent() && qos != QoS::AtMostOnce);
-    if (trace && taken)
-        emit tracedDelivery(trace, DeliveryStage::Queued, {});
-    if (store() && session.isPersistent() && qos != QoS::AtMostOnce) {
-        message.tag = store()->addMessage(session.clientId, message.publish, wallTime(message.expiresAt));
-        m_gate.scheduleCommit();
-    }
-
-    if (Connection *connection = session.connection) {
-        connection->deliver(std::move(message));
-        session.refreshBacklog();
-        return true;
-    }
-    // Offline: only persistent sessions keep messages, and only QoS 1/2 (as mosquitto's
-    // default queue_qos0_messages false) [MQTT-3.1.2-5].
-    if (!taken)
-        return false;
-    if (!session.offlineState)
-        session.offlineState = std::make_unique<SessionState>();
-    if (qsizetype(session.offlineState->queued.size()) >= m_config.limits.maxQueuedMessages) {
-        if (store() && message.tag)
-            store()->deleteMessage(message.tag);
-        if (message.trace)
-            emit tracedDelivery(message.trace, DeliveryStage::Failed, tr("offline queue full"));
-        ++m_counters.publishDropped;
-        ++m_counters.droppedQueueFull;
-        ++session.activity.messagesDropped;
-        session.dirty = true;
-        return true;
-    }
-    // Its expiry is a deadline of the session: an offline device's message expires (and its
-    // push is reported expired) on time, not when the device comes back.
-    if (message.expiresAt && m_sessions.dueBy(session, *message.expiresAt))
-        armDeadlineTimer();
-    session.offlineState->queued.push_back(std::move(message));
-    session.refreshBacklog();
-    return true;
-}
-
-void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &completed)
-{
-    if (completed.trace) {
-        const bool success = quint8(completed.reasonCode) < 0x80;
-        emit tracedDelivery(completed.trace, success ? DeliveryStage::Acknowledged : DeliveryStage::Failed,
-                            success ? QString() : tr("refused by the client: %1").arg(reasonCodeName(completed.reasonCode)));
-    }
-    if (Session *session = connection.session()) {
-        if (const quint64 tag = session->inflightTags.take(completed.packetId); tag && store()) {
-            store()->deleteMessage(tag);
-            m_gate.scheduleCommit();
-        }
-        ++session->activity.messagesOut;
-        session->refreshBacklog();
-    }
-}
-
-void Broker::onMessageDropped(Connection &connection, const MessageDropped &dropped)
-{
-    ++m_counters.publishDropped;
-    ++(dropped.reason == DropReason::QueueFull ? m_counters.droppedQueueFull
-       : dropped.reason == DropReason::Expired ? m_counters.droppedExpired
-                                               : m_counters.droppedTooLarge);
-    if (dropped.message.trace) {
-        const bool expired = dropped.reason == DropReason::Expired;
-        emit tracedDelivery(dropped.message.trace, expired ? DeliveryStage::Expired : DeliveryStage::Failed,
-                            dropped.reason == DropReason::QueueFull ? tr("queue full")
-                            : expired ? QString() : tr("too large for the client"));
-    }
-    if (store() && dropped.message.tag) {
-        store()->deleteMessage(dropped.message.tag);
-        m_gate.scheduleCommit();
-    }
-    if (Session *session = connection.session()) {
-        ++session->activity.messagesDropped;
-        session->dirty = true;
-        qCInfo(lcBroker) << session->clientId << "dropped a message on" << dropped.message.publish.topic
-                         << "reason" << int(dropped.reason);
-    }
-}
-
-void Broker::onOutputDropped(Connection &connection, const SendPacket &dropped)
-{
-    ++m_counters.publishDropped;
-    ++m_counters.droppedSlowReader;
-    if (dropped.trace)
-        emit tracedDelivery(dropped.trace, DeliveryStage::Failed, tr("the client is not reading"));
-    if (Session *session = connection.session()) {
-        ++session->activity.messagesDropped;
-        session->dirty = true;
-    }
-}
-
 void Broker::onPacketAfterIdle(Connection &connection, Duration gap, Timestamp now)
 {
     if (const Session *session = connection.session())
         m_fleet->packetAfterIdle(session->clientId, connection.peerAddress().host(), gap, now);
 }
 
-void Broker::onConnectionClosed(Connection &connection, const CloseConnection &close, ClosedConnection closed)
+void Broker::advanceClock(Duration by)
 {
-    m_admission.closed();
-    m_connectionContext->retire(connection);
-    Session *session = connection.session();
-    connection.setSession(nullptr);
-    if (close.reason == CloseReason::ProtocolError)
-        ++m_counters.protocolErrors;
-    if (close.reason == CloseReason::KeepAliveTimeout)
-        ++m_counters.keepAliveTimeouts;
-    if (!session || session->connection != &connection)
-        return;
-
-    const Timestamp at = now();
-    const qint64 wall = wallNow();
-    m_fleet->connectionEnded(session->clientId, connection.peerAddress().host(), close.reason,
-                             closed.lastInboundAt, at);
-    session->offlineState = std::make_unique<SessionState>(std::move(closed.state));
-    session->connection = nullptr;
-    if (close.sessionExpiryInterval)
-        session->expirySeconds = *close.sessionExpiryInterval;
-    --m_counters.clientsConnected;
-
-    CloseInfo info{close.reason, close.reasonCode, close.detail, wall, false};
-    const Will *const will = closed.will;
-    if (close.publishWill && will) {
-        const quint32 delay = will->properties.willDelayInterval.value_or(0);
-        if (delay == 0 || !session->isPersistent()) {
-            publishWill(session->clientId, *will);
-            info.willPublished = true;
-        } else {
-            // The will waits for its delay or the session's end, whichever is first [MQTT-3.1.3-9].
-            const quint32 wait = std::min(delay, session->expirySeconds);
-            session->pendingWill = std::make_unique<Session::PendingWill>(*will, at + std::chrono::seconds(wait));
-        }
-    }
-    session->activity.connectedSinceMs = 0;
-    session->activity.offlineSinceMs = wall;
-    session->closes.push(info);
-    session->refreshBacklog();
-    const QString clientId = session->clientId;
-
-    if (!session->isPersistent()) {
-        endSession(*session);
-    } else {
-        if (session->expirySeconds != Session::NeverExpires)
-            session->expiresAt = at + std::chrono::seconds(session->expirySeconds);
-        scheduleSessionDeadline(*session);
-        if (store()) {
-            store()->saveSession(clientId, session->expirySeconds, session->version, wall);
-            m_gate.scheduleCommit();
-        }
-    }
-    m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
-    emit clientDisconnected(clientId, info);
-}
-
-void Broker::publishWill(const QString &clientId, const Will &will)
-{
-    qCDebug(lcBroker) << "publishing will of" << clientId << "on" << will.topic;
-    Publish message;
-    message.topic = will.topic;
-    message.payload = will.payload;
-    message.qos = will.qos;
-    message.retain = will.retain;
-    message.properties = will.properties;
-    message.properties.willDelayInterval.reset();
-    publish(std::move(message));
-}
-
-bool Broker::kick(const QString &clientId)
-{
-    Session *session = sessionFor(clientId);
-    if (!session || !session->connection)
-        return false;
-    Connection *connection = session->connection;
-    connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
-    return true;
-}
-
-bool Broker::deleteRetained(const QString &topic)
-{
-    const bool removed = m_retained.remove(topic);
-    if (removed && store()) {
-        store()->deleteRetained(topic);
-        m_gate.scheduleCommit();
-    }
-    m_counters.retainedCount = quint64(m_retained.size());
-    return removed;
+    m_clock.advance(by);
+    armDeadlineTimer();
 }
 
 void Broker::housekeeping()
@@ -927,89 +397,6 @@ void Broker::housekeeping()
         m_lastSys = at;
         publishSys();
     }
-}
-
-bool Broker::runDueTimers(Session &session, Timestamp at)
-{
-    if (session.pendingWill && session.pendingWill->dueAt <= at) {
-        publishWill(session.clientId, std::exchange(session.pendingWill, nullptr)->will);
-        if (CloseInfo *last = session.closes.recent(0))
-            last->willPublished = true;
-    }
-    if (!session.connection && session.expiresAt && *session.expiresAt <= at) {
-        endSession(session);
-        return false;
-    }
-    if (!session.connection && session.offlineState)
-        dropExpiredOffline(session, at);
-    scheduleSessionDeadline(session);
-    return true;
-}
-
-void Broker::dropExpiredOffline(Session &session, Timestamp at)
-{
-    // [MQTT-3.3.2-5] an expired message is not delivered; in-flight ones are resent as
-    // they are (their delivery has begun).
-    QList<QueuedMessage> &queued = session.offlineState->queued;
-    const qsizetype before = queued.size();
-    queued.removeIf([&](const QueuedMessage &message) {
-        if (!message.expiresAt || *message.expiresAt > at)
-            return false;
-        ++m_counters.publishDropped;
-        ++session.activity.messagesDropped;
-        if (message.trace)
-            emit tracedDelivery(message.trace, DeliveryStage::Expired, QString());
-        if (store() && message.tag) {
-            store()->deleteMessage(message.tag);
-            m_gate.scheduleCommit();
-        }
-        return true;
-    });
-    if (queued.size() != before)
-        session.refreshBacklog();
-}
-
-void Broker::scheduleSessionDeadline(Session &session)
-{
-    if (m_sessions.scheduleDeadline(session))
-        armDeadlineTimer();
-}
-
-void Broker::onDeadlines()
-{
-    const Timestamp at = now();
-    for (const SubscriberId id : m_sessions.takeDue(at)) {
-        if (Session *session = m_sessions.find(id))
-            runDueTimers(*session, at);
-    }
-    const QStringList expiredTopics = m_retained.expire(at);
-    if (!expiredTopics.isEmpty()) {
-        m_counters.retainedCount = quint64(m_retained.size());
-        if (store()) {
-            for (const QString &topic : expiredTopics)
-                store()->deleteRetained(topic);
-            m_gate.scheduleCommit();
-        }
-    }
-    armDeadlineTimer();
-}
-
-void Broker::armDeadlineTimer()
-{
-    if (!m_running)
-        return; // start() arms it; nothing fires after stop()
-    std::optional<Timestamp> next = m_sessions.earliestDeadline();
-    if (const std::optional<Timestamp> retained = m_retained.nextExpiry())
-        next = next ? std::min(*next, *retained) : *retained;
-    if (!next) {
-        m_deadlineTimer.stop();
-        return;
-    }
-    const auto wait = std::max(*next - now(), Duration::zero());
-    // Restarting a timer that already fires no later would only cost a timer update.
-    if (m_deadlineTimer.isActive() && m_deadlineTimer.remainingTimeAsDuration() <= wait)
-        return;
-    m_deadlineTimer.start(wait);
 }
 
 void Broker::publishSys()

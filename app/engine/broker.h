@@ -3,6 +3,7 @@
 
 #include "analytics/fleetmonitor.h"
 #include "brokerconfig.h"
+#include "engineclock.h"
 #include "retainedstore.h"
 #include "session.h"
 #include "store.h"
@@ -17,7 +18,6 @@
 #include "broker/sessionregistry.h"
 #include "broker/systopics.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QSet>
@@ -157,7 +157,11 @@ public:
     }
     const RetainedStore &retained() const { return m_retained; }
     /// Monotonic time used for every machine of this broker.
-    mqtt::Timestamp now() const { return mqtt::Timestamp(m_clock.elapsed()); }
+    mqtt::Timestamp now() const { return m_clock.now(); }
+    /// Moves the broker's clocks forward by `by` (tests: an hour's session or message
+    /// expiry without the wait) and runs what fell due on the next turn. Keep-alive and
+    /// connect-timeout deadlines see the new time when their own timer next fires.
+    void advanceClock(mqtt::Duration by);
 
     // ---- Hooks called by Connection ----
     void onPacketReceived(Connection &connection, const mqtt::PacketReceived &received);
@@ -221,6 +225,8 @@ private:
     /// Reports every traced message still in `state` as abandoned (its session ends).
     void abandonTraced(const mqtt::SessionState &state, const QString &why);
     void applyRetained(const mqtt::Publish &publish);
+    /// Wall-clock ms now, from the broker's clock.
+    qint64 wallNow() const { return m_clock.wallMs(); }
     /// Wall-clock ms for a monotonic deadline (what the store keeps).
     std::optional<qint64> wallTime(std::optional<mqtt::Timestamp> at) const;
     Session *sessionFor(const QString &clientId) const;
@@ -264,7 +270,7 @@ private:
     BrokerConfig m_config;
     /// m_config.limits, shared by every connection's machine.
     std::shared_ptr<const mqtt::ServerLimits> m_sharedLimits;
-    QElapsedTimer m_clock;
+    EngineClock m_clock;
     BrokerListeners m_listeners;
     std::unique_ptr<ConnectionContext> m_connectionContext;
     SessionRegistry m_sessions;
