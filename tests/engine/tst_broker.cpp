@@ -94,6 +94,9 @@ private:
     /// A v5 client connects with `connect`, then its socket closes without DISCONNECT;
     /// returns once the broker has noticed.
     void connectAndDrop(const Connect &connect);
+    /// A v5 client subscribes to `topic` (QoS 1) with a persistent session, disconnects
+    /// and is offline when this returns.
+    void leaveSubscribedSession(const QString &clientId, const QString &topic);
     std::unique_ptr<Broker> m_broker;
 };
 
@@ -302,6 +305,22 @@ void TestBroker::connectAndDrop(const Connect &connect)
     QTRY_COMPARE(disconnected.count(), 1);
 }
 
+void TestBroker::leaveSubscribedSession(const QString &clientId, const QString &topic)
+{
+    {
+        RawClient device(ProtocolVersion::V5);
+        QVERIFY(device.connectTo(port()));
+        Connect connect = connectPacket(clientId, false);
+        connect.properties.sessionExpiryInterval = 86400;
+        QVERIFY(device.handshake(connect));
+        device.send(subscribePacket(1, topic, QoS::AtLeastOnce));
+        QVERIFY(device.waitFor(PacketType::Suback));
+        device.send(Disconnect{});
+        QVERIFY(device.waitForClosed());
+    }
+    QTRY_COMPARE(m_broker->counters().clientsConnected, 0u);
+}
+
 void TestBroker::resumeAfterWillDelayPublishesTheWill()
 {
     // Will Delay 1 s, session expiry 10 s: the client drops and resumes its session after
@@ -358,18 +377,9 @@ void TestBroker::offlineMessageExpiresWhileTheClientIsAway()
 {
     // A message queued for an offline session expires at its Message Expiry, not when the
     // client returns: a traced push is reported expired on time and leaves the queue.
-    {
-        RawClient device(ProtocolVersion::V5);
-        QVERIFY(device.connectTo(port()));
-        Connect connect = connectPacket(QStringLiteral("away"), false);
-        connect.properties.sessionExpiryInterval = 600;
-        QVERIFY(device.handshake(connect));
-        device.send(subscribePacket(1, QStringLiteral("devices/away/push"), QoS::AtLeastOnce));
-        QVERIFY(device.waitFor(PacketType::Suback));
-        device.send(Disconnect{});
-        QVERIFY(device.waitForClosed());
-    }
-    QTRY_COMPARE(m_broker->counters().clientsConnected, 0u);
+    leaveSubscribedSession(QStringLiteral("away"), QStringLiteral("devices/away/push"));
+    if (QTest::currentTestFailed())
+        return;
     QSignalSpy traced(m_broker.get(), &Broker::tracedDelivery);
     Publish push = publishPacket(QStringLiteral("devices/away/push"), "ttl 1 s", QoS::AtLeastOnce);
     push.properties.messageExpiryInterval = 1;
@@ -409,18 +419,9 @@ void TestBroker::queuedMessageExpiresOnTheBrokersClock()
 {
     // A message queued for an offline session with Message Expiry one hour is reported
     // expired once the broker's clock passes the hour, and leaves the queue [MQTT-3.3.2-5].
-    {
-        RawClient device(ProtocolVersion::V5);
-        QVERIFY(device.connectTo(port()));
-        Connect connect = connectPacket(QStringLiteral("sleeper"), false);
-        connect.properties.sessionExpiryInterval = 86400;
-        QVERIFY(device.handshake(connect));
-        device.send(subscribePacket(1, QStringLiteral("devices/sleeper/push"), QoS::AtLeastOnce));
-        QVERIFY(device.waitFor(PacketType::Suback));
-        device.send(Disconnect{});
-        QVERIFY(device.waitForClosed());
-    }
-    QTRY_COMPARE(m_broker->counters().clientsConnected, 0u);
+    leaveSubscribedSession(QStringLiteral("sleeper"), QStringLiteral("devices/sleeper/push"));
+    if (QTest::currentTestFailed())
+        return;
     QSignalSpy traced(m_broker.get(), &Broker::tracedDelivery);
     Publish push = publishPacket(QStringLiteral("devices/sleeper/push"), "ttl 1 h", QoS::AtLeastOnce);
     push.properties.messageExpiryInterval = 3600;
