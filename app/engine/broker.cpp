@@ -4,9 +4,10 @@
 #include "connectioncontext.h"
 #include "io/tls.h"
 
+#include "broker/storerestore.h"
+
 #include "mqtt/topic.h"
 
-#include <QDateTime>
 #include <QDir>
 #include <QLoggingCategory>
 #include <QScopeGuard>
@@ -25,14 +26,6 @@ using namespace mqtt;
 
 namespace {
 
-/// Session Expiry Interval: the session never ends (v5 0xFFFFFFFF; 3.x clean session 0).
-constexpr quint32 NeverExpires = 0xFFFFFFFF;
-
-qint64 wallNow()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
 QoS minQoS(QoS a, QoS b)
 {
     return quint8(a) < quint8(b) ? a : b;
@@ -44,16 +37,11 @@ Broker::Broker(BrokerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_sharedLimits(std::make_shared<const ServerLimits>(m_config.limits))
-    , m_access(m_config.aclRules)
-    , m_connectionRate(m_config.connectionRate)
-    , m_authBackoff(m_config.authBackoff)
-    , m_authenticator(AccessSettings::from(m_config), m_config.localAdminGroup)
     , m_listeners(m_config)
     , m_connectionContext(std::make_unique<ConnectionContext>(*this))
     , m_sysTopics(m_config.sysIntervalSeconds)
     , m_fleet(std::make_unique<analytics::FleetMonitor>(m_config.networks, [this] { return now(); }))
 {
-    m_clock.start();
     m_housekeeping.setInterval(std::chrono::milliseconds(250));
     connect(&m_housekeeping, &QTimer::timeout, this, &Broker::housekeeping);
     m_deadlineTimer.setSingleShot(true);
@@ -126,20 +114,16 @@ void Broker::stop()
 
 void Broker::acceptDescriptor(qintptr descriptor, bool tls)
 {
-    if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
-        ++m_counters.connectionsRefused;
-        qCWarning(lcBroker) << "refusing a connection: max_connections reached";
+    std::optional<QHostAddress> peer;
+    if (m_admission.limitsRate()) {
+        sockaddr_storage address{};
+        socklen_t length = sizeof address;
+        if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&address), &length) == 0)
+            peer = QHostAddress(reinterpret_cast<const sockaddr *>(&address));
+    }
+    if (!m_admission.admit(peer, now())) {
         ::close(int(descriptor));
         return;
-    }
-    if (m_config.connectionRate.perSecond > 0) {
-        sockaddr_storage peer{};
-        socklen_t length = sizeof peer;
-        if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&peer), &length) == 0
-            && !admitConnection(QHostAddress(reinterpret_cast<const sockaddr *>(&peer)))) {
-            ::close(int(descriptor));
-            return;
-        }
     }
     std::unique_ptr<TlsSession> session;
     if (tls) {
@@ -147,27 +131,21 @@ void Broker::acceptDescriptor(qintptr descriptor, bool tls)
         if (!session) {
             ++m_counters.tlsHandshakeFailures;
             qCWarning(lcBroker) << "refusing a TLS connection: no TLS session";
+            m_admission.closed();
             ::close(int(descriptor));
             return;
         }
     }
-    // A TLS client counts as accepted once its handshake succeeds (onTlsEstablished()).
-    if (!tls)
-        ++m_counters.connectionsAccepted;
-    ++m_connectionCount;
-    auto *connection = new Connection(descriptor, *this, m_sharedLimits, std::move(session));
-    m_connectionContext->adopt(connection);
-    connection->start();
+    adopt(new Connection(descriptor, *this, m_sharedLimits, std::move(session)));
 }
 
 void Broker::onTlsEstablished(Connection &connection, const QSslCertificate &peerCertificate)
 {
-    ++m_counters.connectionsAccepted;
     if (!m_config.tls.identityAsUserName)
         return;
     const QString certificateName = certificateIdentity(peerCertificate);
     if (!certificateName.isEmpty())
-        m_transportIdentities.insert(&connection, TransportIdentity{std::nullopt, certificateName});
+        m_security.setTransportIdentity(&connection, TransportIdentity{std::nullopt, certificateName});
 }
 
 void Broker::onTlsHandshakeFailed(Connection &connection, const QString &error)
@@ -178,123 +156,41 @@ void Broker::onTlsHandshakeFailed(Connection &connection, const QString &error)
 
 void Broker::acceptLocalDescriptor(qintptr descriptor)
 {
-    if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
-        ++m_counters.connectionsRefused;
+    if (!m_admission.admit(std::nullopt, now())) {
         ::close(int(descriptor));
         return;
     }
-    ++m_counters.connectionsAccepted;
-    ++m_connectionCount;
     auto *connection = new Connection(descriptor, *this, m_sharedLimits);
-    m_transportIdentities.insert(connection, TransportIdentity{PeerCredentials::of(int(descriptor)), {}});
-    m_connectionContext->adopt(connection);
-    connection->start();
-}
-
-bool Broker::admitConnection(const QHostAddress &peer)
-{
-    // Nothing has been read yet, so the refusal is a closed socket, not a CONNACK.
-    if (m_connectionRate.admit(peer, now()))
-        return true;
-    ++m_counters.connectionsRefused;
-    ++m_counters.connectionRateRefusals;
-    qCDebug(lcBroker) << "refusing" << peer << ": max_connections_per_second";
-    return false;
+    m_security.setTransportIdentity(connection, TransportIdentity{PeerCredentials::of(int(descriptor)), {}});
+    adopt(connection);
 }
 
 Connection *Broker::acceptTransport(std::unique_ptr<Transport> transport, const QHostAddress &peer)
 {
-    if (!m_running)
+    if (!m_running || !m_admission.admit(peer, now()))
         return nullptr;
-    if (m_config.maxConnections > 0 && m_connectionCount >= m_config.maxConnections) {
-        ++m_counters.connectionsRefused;
-        qCWarning(lcBroker) << "refusing" << peer << ": max_connections reached";
-        return nullptr;
-    }
-    if (!admitConnection(peer))
-        return nullptr;
-    ++m_counters.connectionsAccepted;
-    ++m_connectionCount;
-    auto *connection = new Connection(std::move(transport), *this, m_sharedLimits);
+    return adopt(new Connection(std::move(transport), *this, m_sharedLimits));
+}
+
+Connection *Broker::adopt(Connection *connection)
+{
     m_connectionContext->adopt(connection);
     connection->start();
     return connection;
 }
 
-Session *Broker::sessionFor(const QString &clientId) const
-{
-    return m_sessions.find(clientId);
-}
-
-Session &Broker::createSession(const QString &clientId)
-{
-    Session &session = m_sessions.create(clientId);
-    m_counters.clientsTotal = quint64(m_sessions.size());
-    return session;
-}
-
-void Broker::endSession(Session &session)
-{
-    Q_ASSERT(!session.connection);
-    // The session ends: a will still waiting for its delay goes out now [MQTT-3.1.3-9].
-    if (session.pendingWill)
-        publishWill(session.clientId, std::exchange(session.pendingWill, nullptr)->will);
-    m_router.subscriptions().removeSubscriber(session.id);
-    if (session.offlineState)
-        abandonTraced(*session.offlineState, tr("session ended"));
-    if (store()) {
-        store()->deleteSession(session.clientId);
-        m_gate.scheduleCommit();
-    }
-    m_telemetry.recordSessionRemoved(session.clientId);
-    m_sessions.remove(session);
-    m_counters.clientsTotal = quint64(m_sessions.size());
-    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
-}
-
-void Broker::abandonTraced(const SessionState &state, const QString &why)
-{
-    for (const OutboundMessage &message : state.inflight) {
-        if (message.message.trace)
-            emit tracedDelivery(message.message.trace, DeliveryStage::Abandoned, why);
-    }
-    for (const QueuedMessage &message : state.queued) {
-        if (message.trace)
-            emit tracedDelivery(message.trace, DeliveryStage::Abandoned, why);
-    }
-}
-
 bool Broker::setAccount(const Account &account, QString *error)
 {
-    if (m_authenticator.isFromConfig(account.userName)) {
-        *error = QStringLiteral("account \"%1\" is defined in the config file; change it there").arg(account.userName);
+    if (!m_security.setAccount(account, error))
         return false;
-    }
-    if (!store()) {
-        *error = QStringLiteral("persistence is off: accounts cannot be stored");
-        return false;
-    }
-    m_authenticator.setStoredAccount(account);
-    store()->saveAccount(account);
-    m_gate.scheduleCommit();
     revalidateSessions(account.userName);
     return true;
 }
 
 bool Broker::removeAccount(const QString &userName, QString *error)
 {
-    if (m_authenticator.isFromConfig(userName)) {
-        *error = QStringLiteral("account \"%1\" is defined in the config file; remove it there").arg(userName);
+    if (!m_security.removeAccount(userName, error))
         return false;
-    }
-    if (!m_authenticator.removeStoredAccount(userName)) {
-        *error = QStringLiteral("no account \"%1\"").arg(userName);
-        return false;
-    }
-    if (store()) {
-        store()->deleteAccount(userName);
-        m_gate.scheduleCommit();
-    }
     revalidateSessions(userName);
     return true;
 }
@@ -305,35 +201,13 @@ void Broker::reloadAccess(const AccessSettings &settings)
     m_config.anonymousRole = settings.anonymousRole;
     m_config.accounts = settings.accounts;
     m_config.aclRules = settings.aclRules;
-    m_access = AccessControl(settings.aclRules);
-    m_authenticator.configure(settings);
-    if (store())
-        m_authenticator.addStoredAccounts(store()->loadAccounts());
+    m_security.reload(settings);
     revalidateSessions();
 }
 
 void Broker::revalidateSessions(const std::optional<QString> &userName)
 {
-    // Collect first: a disconnect changes the session table.
-    QList<Session *> affected;
-    for (const auto &[id, session] : m_sessions.all()) {
-        if (session->connection && (!userName || session->userName == *userName))
-            affected.append(session.get());
-    }
-    QStringList revoked;
-    for (Session *session : std::as_const(affected)) {
-        Connection *connection = session->connection;
-        const auto identity = m_authenticator.recheck(session->identity(), m_transportIdentities.value(connection),
-                                                      connection->isFromLoopback());
-        // A revoked client keeps nothing beyond a device's rights from here on; its
-        // connection closes on the next turn, because this may run inside one of its own
-        // requests (an operator removing its own account), whose handler still uses it.
-        session->role = identity ? identity->role : Role::Device;
-        session->dirty = true;
-        dropForbiddenSubscriptions(*session);
-        if (!identity)
-            revoked.append(session->clientId);
-    }
+    const QStringList revoked = m_security.review(m_sessions, m_router, userName);
     if (revoked.isEmpty())
         return;
     QMetaObject::invokeMethod(this, [this, revoked] {
@@ -342,47 +216,13 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
             m_gate.commit();
         for (const QString &clientId : revoked) {
             Session *session = sessionFor(clientId);
-            Connection *connection = session ? session->connection : nullptr;
-            if (!connection || m_authenticator.recheck(session->identity(), m_transportIdentities.value(connection),
-                                                       connection->isFromLoopback()))
+            if (!session || !session->connection || m_security.recheck(*session))
                 continue; // gone already, or reconnected with an identity that may stay
             ++m_counters.sessionsRevoked;
             qCInfo(lcBroker) << "closing" << clientId << ": its account or rights were withdrawn";
-            connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
+            session->connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
         }
     }, Qt::QueuedConnection);
-}
-
-void Broker::dropForbiddenSubscriptions(Session &session)
-{
-    // MQTT has no unsubscribe from the server side: a subscription the identity may no
-    // longer hold just stops delivering.
-    const ClientIdentity identity = session.identity();
-    bool dropped = false;
-    for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session.id)) {
-        if (m_access.maySubscribe(identity, record.filter))
-            continue;
-        m_router.subscriptions().unsubscribe(session.id, record.filter);
-        if (store() && session.isPersistent())
-            store()->deleteSubscription(session.clientId, record.filter);
-        qCInfo(lcBroker) << "dropped" << session.clientId << "subscription" << record.filter << ": no longer permitted";
-        dropped = true;
-    }
-    if (!dropped)
-        return;
-    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
-    session.activity.subscriptions = int(m_router.subscriptions().subscriptionsOf(session.id).size());
-    session.dirty = true;
-    if (store() && session.isPersistent())
-        m_gate.scheduleCommit();
-}
-
-QString Broker::assignClientId()
-{
-    // Unique within this broker's life and unlikely to collide with client-chosen IDs.
-    return QStringLiteral("hermes-%1-%2")
-        .arg(++m_assignedIds)
-        .arg(QUuid::createUuid().toString(QUuid::Id128).left(12));
 }
 
 void Broker::onPacketReceived(Connection &connection, const PacketReceived &received)
@@ -393,11 +233,7 @@ void Broker::onPacketReceived(Connection &connection, const PacketReceived &rece
     Session *session = connection.session();
     if (!session)
         return;
-    const qint64 at = wallNow();
-    session->activity.lastInboundMs = at;
-    session->heartbeats.push({at, packetType(received.packet), true, quint32(received.wireSize)});
-    session->tracePacket(TraceRecord::from(received.packet, true, at, received.wireSize));
-    session->dirty = true;
+    session->recordInbound(received.packet, received.wireSize, wallNow());
     if (store() && session->isPersistent()) {
         if (const auto *release = std::get_if<Pubrel>(&received.packet)) {
             store()->deleteInboundAwaitingRelease(session->clientId, release->packetId);
@@ -410,32 +246,25 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
 {
     ++m_counters.messagesSent;
     m_counters.bytesSent += quint64(sent.bytes.size());
-    const PacketType type = packetType(sent.packet);
-    if (type == PacketType::Publish)
+    const auto *publish = std::get_if<Publish>(&sent.packet);
+    if (publish)
         ++m_counters.publishSent;
     if (sent.trace)
         emit tracedDelivery(sent.trace, DeliveryStage::Sent, {});
     Session *session = connection.session();
     if (!session)
         return;
-    const qint64 at = wallNow();
-    if (type == PacketType::Pingresp || type == PacketType::Connack || type == PacketType::Disconnect)
-        session->heartbeats.push({at, type, false, quint32(sent.bytes.size())});
-    session->tracePacket(TraceRecord::from(sent.packet, false, at, sent.bytes.size()));
-    session->dirty = true;
+    session->recordOutbound(sent.packet, sent.bytes.size(), wallNow());
     if (!store() || !session->isPersistent())
         return;
     // The store follows each in-flight message through its stages, so that a restart
     // resends a PUBLISH or a PUBREL exactly where the flow stood.
-    if (const auto *publish = std::get_if<Publish>(&sent.packet); publish && publish->packetId) {
-        for (const OutboundMessage &message : connection.machine().session().inflight) {
-            if (message.packetId == *publish->packetId && message.message.tag != 0) {
-                session->inflightTags.insert(message.packetId, message.message.tag);
-                store()->markMessageSent(message.message.tag, message.packetId, message.stage);
-                m_gate.scheduleCommit();
-                break;
-            }
-        }
+    if (publish && publish->packetId && sent.tag) {
+        session->inflightTags.insert(*publish->packetId, sent.tag);
+        store()->markMessageSent(sent.tag, *publish->packetId,
+                                 publish->qos == QoS::AtLeastOnce ? OutboundStage::AwaitingPuback
+                                                                  : OutboundStage::AwaitingPubrec);
+        m_gate.scheduleCommit();
     } else if (const auto *release = std::get_if<Pubrel>(&sent.packet)) {
         if (const quint64 tag = session->inflightTags.value(release->packetId)) {
             store()->markMessageSent(tag, release->packetId, OutboundStage::AwaitingPubcomp);
@@ -444,175 +273,12 @@ void Broker::onPacketSent(Connection &connection, const SendPacket &sent)
     }
 }
 
-ConnectDecision Broker::onConnectRequested(Connection &connection, const Connect &connect)
-{
-    const Timestamp at = now();
-    const auto refuse = [](ReasonCode code) { return ConnectDecision{code, {}, {}}; };
-    // No enhanced authentication method is offered, so asking for one is refused
-    // [MQTT-4.12.0-1] (v5 3.1.2.11.9: 0x8C Bad authentication method).
-    if (connect.version == ProtocolVersion::V5 && connect.properties.authenticationMethod) {
-        ++m_counters.connectionsRefused;
-        return refuse(ReasonCode::BadAuthenticationMethod);
-    }
-    // MQTT 3.1 limits client identifiers to 23 characters (3.1 spec, CONNECT payload);
-    // 3.1.1 and 5.0 lifted the limit.
-    if (connect.version == ProtocolVersion::V3_1 && connect.clientId.size() > 23) {
-        ++m_counters.connectionsRefused;
-        return refuse(ReasonCode::ClientIdentifierNotValid);
-    }
-    ConnectAcceptance acceptance;
-    QString clientId = connect.clientId;
-    if (clientId.isEmpty()) {
-        // [MQTT-3.1.3-6] / v5 3.1.3.1: the server assigns a unique ID; v5 is told which.
-        clientId = assignClientId();
-        if (connect.version == ProtocolVersion::V5)
-            acceptance.assignedClientIdentifier = clientId;
-    }
-
-    // Authentication: a user name must come with its password; without one, anonymous
-    // access depends on where the client connects from.
-    const TransportIdentity transport = m_transportIdentities.value(&connection);
-    const bool checksPassword = connect.userName && transport.certificateName.isEmpty();
-    const QHostAddress source = connection.peerAddress().host();
-    // A source or user name still backing off is refused before any password work:
-    // guessing costs the guesser time, not the broker PBKDF2 rounds. v5: 0x9F; v3.x:
-    // 3 Server unavailable.
-    if (checksPassword && !m_authBackoff.mayAttempt(source, *connect.userName, at)) {
-        ++m_counters.connectionsRefused;
-        ++m_counters.authBackoffRefusals;
-        return refuse(ReasonCode::ConnectionRateExceeded);
-    }
-    const auto login = m_authenticator.login(
-        LoginRequest{clientId, connect.userName, connect.password, connection.isFromLoopback(), transport});
-    if (const auto *refusal = std::get_if<LoginRefusal>(&login)) {
-        ++m_counters.connectionsRefused;
-        ReasonCode code = ReasonCode::NotAuthorized;
-        if (*refusal == LoginRefusal::BadCredentials) {
-            m_authBackoff.recordFailure(source, *connect.userName, at);
-            ++m_counters.authenticationFailures;
-            code = ReasonCode::BadUserNameOrPassword;
-            qCInfo(lcBroker) << "authentication failed for user" << *connect.userName << "from"
-                             << connection.peerAddress().toString();
-        } else if (*refusal == LoginRefusal::ClientIdNotPermitted) {
-            // v5 0x85; 3.1.1 return code 2 Identifier rejected.
-            ++m_counters.clientIdRefusals;
-            code = ReasonCode::ClientIdentifierNotValid;
-            qCWarning(lcBroker) << "refused client ID" << clientId << "for"
-                                << (connect.userName ? *connect.userName : QStringLiteral("an anonymous client"))
-                                << "from" << connection.peerAddress().toString();
-        }
-        return refuse(code);
-    }
-    if (checksPassword)
-        m_authBackoff.recordSuccess(source, *connect.userName);
-    const ClientIdentity identity = std::get<ClientIdentity>(login);
-    // A Will is a publish made later on the client's behalf: it needs the same permission,
-    // or a device could forge another device's push by disconnecting.
-    if (connect.will && !m_access.mayPublish(identity, connect.will->topic)) {
-        ++m_counters.accessDenials;
-        ++m_counters.connectionsRefused;
-        return refuse(ReasonCode::NotAuthorized);
-    }
-
-    quint32 expiry = 0;
-    if (connect.version == ProtocolVersion::V5)
-        expiry = connect.properties.sessionExpiryInterval.value_or(0);
-    else
-        expiry = connect.cleanStart ? 0 : NeverExpires;
-    if (expiry > m_config.maxSessionExpirySeconds) {
-        expiry = m_config.maxSessionExpirySeconds;
-        if (connect.version == ProtocolVersion::V5)
-            acceptance.sessionExpiryInterval = expiry;
-    }
-
-    Session *session = sessionFor(clientId);
-    if (session && session->connection) {
-        // Take-over [MQTT-3.1.4-3]: the existing connection is closed (v5: 0x8E). Its will
-        // follows the normal rules; a will delay is cancelled by this reconnection below.
-        ++m_counters.takeOvers;
-        Connection *previous = session->connection;
-        previous->disconnect(ReasonCode::SessionTakenOver, CloseReason::TakenOver);
-        session = sessionFor(clientId); // the close may have ended a non-persistent session
-    }
-    // What fell due before this CONNECT happens first, even if its timer has not fired yet:
-    // a will whose delay is over is published before the session is resumed [MQTT-3.1.2-8],
-    // and an expired session is not resumed.
-    if (session && !runDueTimers(*session, at))
-        session = nullptr;
-    if (session && connect.cleanStart) {
-        endSession(*session);
-        session = nullptr;
-    }
-    const bool sessionPresent = session != nullptr;
-    if (!session)
-        session = &createSession(clientId);
-
-    // The client is back before its will delay ran out: no will [MQTT-3.1.3-9].
-    session->pendingWill.reset();
-    session->expiresAt.reset();
-    m_sessions.cancelDeadline(*session);
-    session->connection = &connection;
-    // A resumed session's subscriptions were granted to whoever held it before.
-    const bool identityChanged = sessionPresent && (session->userName != identity.userName || session->role != identity.role);
-    session->userName = identity.userName;
-    session->role = identity.role;
-    if (identityChanged)
-        dropForbiddenSubscriptions(*session);
-    session->version = connect.version;
-    session->cleanStart = connect.cleanStart;
-    session->expirySeconds = expiry;
-    connection.setSession(session);
-
-    SessionActivity &activity = session->activity;
-    const qint64 wall = wallNow();
-    activity.address = connection.peerAddress();
-    activity.keepAliveSeconds = m_config.limits.serverKeepAlive.value_or(connect.keepAliveSeconds);
-    if (connect.version == ProtocolVersion::V5) {
-        if (const auto keepAlive = m_fleet->serverKeepAliveFor(connection.peerAddress().host(), activity.keepAliveSeconds)) {
-            acceptance.extraProperties.serverKeepAlive = *keepAlive;
-            activity.keepAliveSeconds = *keepAlive;
-        }
-    }
-    activity.connectedSinceMs = wall;
-    activity.offlineSinceMs = 0;
-    activity.lastInboundMs = wall;
-    session->heartbeats.push({wall, PacketType::Connect, true, 0});
-    session->dirty = true;
-
-    ++m_counters.clientsConnected;
-    m_counters.clientsMaximum = std::max(m_counters.clientsMaximum, m_counters.clientsConnected);
-    m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
-
-    acceptance.sessionPresent = sessionPresent;
-    SessionState state = session->offlineState ? std::move(*session->offlineState) : SessionState{};
-    session->offlineState.reset();
-    session->inflightTags.clear();
-    for (const OutboundMessage &message : std::as_const(state.inflight)) {
-        if (message.message.tag != 0)
-            session->inflightTags.insert(message.packetId, message.message.tag);
-    }
-    if (store() && session->isPersistent()) {
-        store()->saveSession(clientId, expiry, connect.version, 0);
-        m_gate.scheduleCommit();
-    }
-    return ConnectDecision{std::nullopt, std::move(acceptance), std::move(state)};
-}
-
-void Broker::onConnectAccepted(Connection &connection)
-{
-    if (const Session *session = connection.session()) {
-        m_fleet->connectionAccepted(session->clientId, connection.peerAddress().host(), now());
-        emit clientConnected(session->clientId);
-    }
-}
-
 std::optional<SubscribeDecision> Broker::onSubscribeRequested(Connection &connection, const Subscribe &subscribe)
 {
     Session *session = connection.session();
     if (!session)
         return std::nullopt;
-    const ProtocolVersion version = connection.machine().version();
-    const bool v5 = version == ProtocolVersion::V5;
+    const bool v5 = session->version == ProtocolVersion::V5;
     const std::optional<quint32> subscriptionId = subscribe.properties.subscriptionIdentifiers.isEmpty()
         ? std::nullopt
         : std::optional<quint32>(subscribe.properties.subscriptionIdentifiers.constFirst());
@@ -632,7 +298,7 @@ std::optional<SubscribeDecision> Broker::onSubscribeRequested(Connection &connec
             codes.append(v5 ? ReasonCode::TopicFilterInvalid : ReasonCode::UnspecifiedError);
             continue;
         }
-        if (!m_access.maySubscribe(session->identity(), requested.filter)) {
+        if (!m_security.maySubscribe(session->identity(), requested.filter)) {
             ++m_counters.accessDenials;
             codes.append(v5 ? ReasonCode::NotAuthorized : ReasonCode::UnspecifiedError);
             continue;
@@ -714,287 +380,15 @@ std::optional<QList<ReasonCode>> Broker::onUnsubscribeRequested(Connection &conn
     return codes;
 }
 
-std::optional<Timestamp> Broker::expiryFor(const Publish &publish) const
+std::optional<SessionDetail> Broker::sessionDetail(const QString &clientId) const
 {
-    if (!publish.properties.messageExpiryInterval)
-        return std::nullopt;
-    return now() + std::chrono::seconds(*publish.properties.messageExpiryInterval);
-}
-
-std::optional<ReasonCode> Broker::onMessageFromClient(Connection &connection, Publish publish)
-{
-    Session *session = connection.session();
-    if (!session)
-        return std::nullopt;
-    ++session->activity.messagesIn;
-    session->dirty = true;
-    const std::optional<quint16> packetId = publish.packetId;
-    const QoS qos = publish.qos;
-
-    // Clients may not write the broker's own $SYS tree (mosquitto refuses it as well), nor
-    // what the ACL does not grant. A refusal is a v5 reason code; 3.x has none, so the
-    // message is acknowledged and dropped [MQTT-3.3.5-2].
-    const bool allowed = !publish.topic.startsWith(QLatin1String("$SYS"))
-        && m_access.mayPublish(session->identity(), publish.topic);
-    if (!allowed)
-        ++m_counters.accessDenials;
-    bool matched = false;
-    if (allowed) {
-        if (publish.retain)
-            applyRetained(publish);
-        matched = route(publish, session->id);
-        if (!m_messageTaps.isEmpty()
-            && std::any_of(m_messageTaps.cbegin(), m_messageTaps.cend(),
-                           [&](const QString &filter) { return topicMatches(filter, publish.topic); })) {
-            matched = true;
-            emit clientMessage(session->identity(), publish);
-        }
+    std::optional<SessionDetail> detail = m_sessions.detail(clientId, now(), m_router.subscriptions());
+    const Session *session = detail ? sessionFor(clientId) : nullptr;
+    if (session && !session->activity.address.isNull()) {
+        detail->network = m_fleet->analytics().networkOf(session->activity.address.host());
+        detail->networkEstimate = m_fleet->analytics().estimate(detail->network);
     }
-    if (qos == QoS::AtMostOnce || !packetId)
-        return std::nullopt;
-    ReasonCode code = ReasonCode::Success;
-    if (connection.machine().version() == ProtocolVersion::V5) {
-        if (!allowed)
-            code = ReasonCode::NotAuthorized;
-        else if (!matched)
-            code = ReasonCode::NoMatchingSubscribers;
-    }
-    if (store() && qos == QoS::ExactlyOnce && session->isPersistent())
-        store()->addInboundAwaitingRelease(session->clientId, *packetId);
-    // The acknowledgement promises the message is safe; the output gate holds it until
-    // the writes queued for it are committed.
-    return code;
-}
-
-void Broker::applyRetained(const Publish &publish)
-{
-    const bool clearing = publish.payload.isEmpty();
-    const std::optional<Timestamp> expiresAt = expiryFor(publish);
-    const qint64 wall = wallNow();
-    if (!m_retained.apply(publish, expiresAt, wall))
-        return;
-    if (expiresAt)
-        armDeadlineTimer();
-    m_counters.retainedCount = quint64(m_retained.size());
-    if (!store() || publish.topic.startsWith(QLatin1Char('$')))
-        return;
-    if (clearing)
-        store()->deleteRetained(publish.topic);
-    else
-        store()->saveRetained(m_retained.all().value(publish.topic).publish, wallTime(expiresAt), wall);
-    m_gate.scheduleCommit();
-}
-
-std::optional<qint64> Broker::wallTime(std::optional<Timestamp> at) const
-{
-    if (!at)
-        return std::nullopt;
-    return wallNow() + (*at - now()).count();
-}
-
-bool Broker::publishTraced(Publish message, const QString &clientId, quint64 trace)
-{
-    const Session *target = sessionFor(clientId);
-    if (!target)
-        return false;
-    TracedCopy traced{target->id, trace, false};
-    publishAsBroker(std::move(message), &traced);
-    return traced.accepted;
-}
-
-void Broker::addMessageTap(const QString &filter)
-{
-    if (!m_messageTaps.contains(filter))
-        m_messageTaps.append(filter);
-}
-
-bool Broker::subscribesTo(const QString &clientId, const QString &topic) const
-{
-    const Session *session = sessionFor(clientId);
-    return session && m_router.subscribesTo(session->id, topic);
-}
-
-bool Broker::hasSubscribers(const QString &topic) const
-{
-    return m_router.hasSubscribers(topic);
-}
-
-std::optional<ClientIdentity> Broker::identityOf(const QString &clientId) const
-{
-    const Session *session = sessionFor(clientId);
-    if (!session || !session->connection)
-        return std::nullopt;
-    return session->identity();
-}
-
-std::optional<QHostAddress> Broker::peerOf(const QString &clientId) const
-{
-    const Session *session = sessionFor(clientId);
-    if (!session || !session->connection)
-        return std::nullopt;
-    return session->connection->peerAddress().host();
-}
-
-void Broker::publish(Publish message)
-{
-    publishAsBroker(std::move(message), nullptr);
-}
-
-void Broker::publishAsBroker(Publish message, TracedCopy *traced)
-{
-    message.packetId.reset();
-    message.dup = false;
-    if (message.retain)
-        applyRetained(message);
-    route(message, std::nullopt, traced);
-}
-
-bool Broker::route(const Publish &publish, std::optional<SubscriberId> publisher, TracedCopy *traced)
-{
-    emit messagePublished(publish.topic, publish.payload, int(publish.qos), publish.retain);
-    if (m_telemetry.isEnabled()) {
-        QString from;
-        if (publisher) {
-            if (const Session *session = m_sessions.find(*publisher))
-                from = session->clientId;
-        }
-        m_telemetry.recordMessage(publish, from, wallNow());
-    }
-    const Router::Routing routing = m_router.route(publish, publisher, [this](SubscriberId id) {
-        const Session *session = m_sessions.find(id);
-        return session && session->connection;
-    });
-    const std::optional<Timestamp> expiresAt = expiryFor(publish);
-    for (const Recipient &recipient : routing.recipients) {
-        Session *session = m_sessions.find(recipient.subscriber);
-        if (!session)
-            continue;
-        const bool isTraced = traced && traced->subscriber == recipient.subscriber;
-        const bool taken = deliver(*session, publish, recipient.qos, recipient.retain,
-                                   recipient.subscriptionIdentifiers, expiresAt, isTraced ? traced->trace : 0);
-        if (isTraced)
-            traced->accepted = taken;
-    }
-    return routing.matched;
-}
-
-bool Broker::deliver(Session &session, const Publish &publish, QoS qos, bool retain,
-                     const QList<quint32> &subscriptionIdentifiers, std::optional<Timestamp> expiresAt,
-                     quint64 trace)
-{
-    QueuedMessage message;
-    message.publish.topic = publish.topic;
-    message.publish.payload = publish.payload;
-    message.publish.qos = qos;
-    message.publish.retain = retain;
-    message.publish.properties = publish.properties;
-    message.publish.properties.topicAlias.reset();
-    message.publish.properties.subscriptionIdentifiers = subscriptionIdentifiers;
-    // The machine sends the remaining lifetime, so a retained message delivered late
-    // carries less than it was published with [MQTT-3.3.2-6].
-    message.expiresAt = expiresAt;
-    message.trace = trace;
-    // Taken unless an offline session cannot keep it (below).
-    const bool taken = session.connection || (session.isPersistent() && qos != QoS::AtMostOnce);
-    if (trace && taken)
-        emit tracedDelivery(trace, DeliveryStage::Queued, {});
-    if (store() && session.isPersistent() && qos != QoS::AtMostOnce) {
-        message.tag = store()->addMessage(session.clientId, message.publish, wallTime(message.expiresAt));
-        m_gate.scheduleCommit();
-    }
-
-    if (Connection *connection = session.connection) {
-        connection->deliver(std::move(message));
-        updateSessionInfo(session);
-        return true;
-    }
-    // Offline: only persistent sessions keep messages, and only QoS 1/2 (as mosquitto's
-    // default queue_qos0_messages false) [MQTT-3.1.2-5].
-    if (!taken)
-        return false;
-    if (!session.offlineState)
-        session.offlineState = std::make_unique<SessionState>();
-    if (qsizetype(session.offlineState->queued.size()) >= m_config.limits.maxQueuedMessages) {
-        if (store() && message.tag)
-            store()->deleteMessage(message.tag);
-        if (message.trace)
-            emit tracedDelivery(message.trace, DeliveryStage::Failed, tr("offline queue full"));
-        ++m_counters.publishDropped;
-        ++m_counters.droppedQueueFull;
-        ++session.activity.messagesDropped;
-        session.dirty = true;
-        return true;
-    }
-    // Its expiry is a deadline of the session: an offline device's message expires (and its
-    // push is reported expired) on time, not when the device comes back.
-    if (message.expiresAt && m_sessions.dueBy(session, *message.expiresAt))
-        armDeadlineTimer();
-    session.offlineState->queued.push_back(std::move(message));
-    updateSessionInfo(session);
-    return true;
-}
-
-void Broker::onMessageCompleted(Connection &connection, const MessageCompleted &completed)
-{
-    if (completed.trace) {
-        const bool success = quint8(completed.reasonCode) < 0x80;
-        emit tracedDelivery(completed.trace, success ? DeliveryStage::Acknowledged : DeliveryStage::Failed,
-                            success ? QString() : tr("refused by the client: %1").arg(reasonCodeName(completed.reasonCode)));
-    }
-    if (Session *session = connection.session()) {
-        if (const quint64 tag = session->inflightTags.take(completed.packetId); tag && store()) {
-            store()->deleteMessage(tag);
-            m_gate.scheduleCommit();
-        }
-        ++session->activity.messagesOut;
-        updateSessionInfo(*session);
-    }
-}
-
-void Broker::onMessageDropped(Connection &connection, const MessageDropped &dropped)
-{
-    ++m_counters.publishDropped;
-    ++(dropped.reason == DropReason::QueueFull ? m_counters.droppedQueueFull
-       : dropped.reason == DropReason::Expired ? m_counters.droppedExpired
-                                               : m_counters.droppedTooLarge);
-    if (dropped.message.trace) {
-        const bool expired = dropped.reason == DropReason::Expired;
-        emit tracedDelivery(dropped.message.trace, expired ? DeliveryStage::Expired : DeliveryStage::Failed,
-                            dropped.reason == DropReason::QueueFull ? tr("queue full")
-                            : expired ? QString() : tr("too large for the client"));
-    }
-    if (store() && dropped.message.tag) {
-        store()->deleteMessage(dropped.message.tag);
-        m_gate.scheduleCommit();
-    }
-    if (Session *session = connection.session()) {
-        ++session->activity.messagesDropped;
-        session->dirty = true;
-        qCInfo(lcBroker) << session->clientId << "dropped a message on" << dropped.message.publish.topic
-                         << "reason" << int(dropped.reason);
-    }
-}
-
-void Broker::onOutputDropped(Connection &connection, const SendPacket &dropped)
-{
-    ++m_counters.publishDropped;
-    ++m_counters.droppedSlowReader;
-    if (dropped.trace)
-        emit tracedDelivery(dropped.trace, DeliveryStage::Failed, tr("the client is not reading"));
-    if (Session *session = connection.session()) {
-        ++session->activity.messagesDropped;
-        session->dirty = true;
-    }
-}
-
-void Broker::updateSessionInfo(Session &session)
-{
-    const SessionState &state = session.state();
-    session.activity.inflight = int(state.inflight.size());
-    session.activity.queued = int(state.queued.size());
-    session.activity.inflightHighWater = std::max(session.activity.inflightHighWater, session.activity.inflight);
-    session.activity.queuedHighWater = std::max(session.activity.queuedHighWater, session.activity.queued);
-    session.dirty = true;
+    return detail;
 }
 
 void Broker::onPacketAfterIdle(Connection &connection, Duration gap, Timestamp now)
@@ -1003,190 +397,22 @@ void Broker::onPacketAfterIdle(Connection &connection, Duration gap, Timestamp n
         m_fleet->packetAfterIdle(session->clientId, connection.peerAddress().host(), gap, now);
 }
 
-void Broker::onConnectionClosed(Connection &connection, const CloseConnection &close)
+void Broker::advanceClock(Duration by)
 {
-    --m_connectionCount;
-    m_connectionContext->retire(connection);
-    Session *session = connection.session();
-    connection.setSession(nullptr);
-    if (close.reason == CloseReason::ProtocolError)
-        ++m_counters.protocolErrors;
-    if (close.reason == CloseReason::KeepAliveTimeout)
-        ++m_counters.keepAliveTimeouts;
-    if (!session || session->connection != &connection)
-        return;
-
-    const Timestamp at = now();
-    const qint64 wall = wallNow();
-    m_fleet->connectionEnded(session->clientId, connection.peerAddress().host(), close.reason,
-                             connection.machine().lastInboundAt(), at);
-    session->offlineState = std::make_unique<SessionState>(connection.machine().takeSession());
-    session->connection = nullptr;
-    if (close.sessionExpiryInterval)
-        session->expirySeconds = *close.sessionExpiryInterval;
-    --m_counters.clientsConnected;
-
-    CloseInfo info{close.reason, close.reasonCode, close.detail, wall, false};
-    const Will *const will = connection.machine().will();
-    if (close.publishWill && will) {
-        const quint32 delay = will->properties.willDelayInterval.value_or(0);
-        if (delay == 0 || !session->isPersistent()) {
-            publishWill(session->clientId, *will);
-            info.willPublished = true;
-        } else {
-            // The will waits for its delay or the session's end, whichever is first [MQTT-3.1.3-9].
-            const quint32 wait = std::min(delay, session->expirySeconds);
-            session->pendingWill = std::make_unique<Session::PendingWill>(*will, at + std::chrono::seconds(wait));
-        }
-    }
-    session->activity.connectedSinceMs = 0;
-    session->activity.offlineSinceMs = wall;
-    session->closes.push(info);
-    updateSessionInfo(*session);
-    const QString clientId = session->clientId;
-
-    if (!session->isPersistent()) {
-        endSession(*session);
-    } else {
-        if (session->expirySeconds != NeverExpires)
-            session->expiresAt = at + std::chrono::seconds(session->expirySeconds);
-        scheduleSessionDeadline(*session);
-        if (store()) {
-            store()->saveSession(clientId, session->expirySeconds, session->version, wall);
-            m_gate.scheduleCommit();
-        }
-    }
-    m_counters.clientsDisconnected = m_counters.clientsTotal - m_counters.clientsConnected;
-    emit clientDisconnected(clientId, info);
-}
-
-void Broker::publishWill(const QString &clientId, const Will &will)
-{
-    qCDebug(lcBroker) << "publishing will of" << clientId << "on" << will.topic;
-    Publish message;
-    message.topic = will.topic;
-    message.payload = will.payload;
-    message.qos = will.qos;
-    message.retain = will.retain;
-    message.properties = will.properties;
-    message.properties.willDelayInterval.reset();
-    publish(std::move(message));
-}
-
-bool Broker::kick(const QString &clientId)
-{
-    Session *session = sessionFor(clientId);
-    if (!session || !session->connection)
-        return false;
-    Connection *connection = session->connection;
-    connection->disconnect(ReasonCode::AdministrativeAction, CloseReason::Kicked);
-    return true;
-}
-
-bool Broker::deleteRetained(const QString &topic)
-{
-    const bool removed = m_retained.remove(topic);
-    if (removed && store()) {
-        store()->deleteRetained(topic);
-        m_gate.scheduleCommit();
-    }
-    m_counters.retainedCount = quint64(m_retained.size());
-    return removed;
+    m_clock.advance(by);
+    armDeadlineTimer();
 }
 
 void Broker::housekeeping()
 {
     const Timestamp at = now();
-    m_connectionRate.sweep(at);
-    m_authBackoff.sweep(at);
+    m_admission.sweep(at);
+    m_security.sweep(at);
     if (m_config.sysIntervalSeconds > 0
         && (m_lastSys == Timestamp{} || at - m_lastSys >= std::chrono::seconds(m_config.sysIntervalSeconds))) {
         m_lastSys = at;
         publishSys();
     }
-}
-
-bool Broker::runDueTimers(Session &session, Timestamp at)
-{
-    if (session.pendingWill && session.pendingWill->dueAt <= at) {
-        publishWill(session.clientId, std::exchange(session.pendingWill, nullptr)->will);
-        if (CloseInfo *last = session.closes.recent(0))
-            last->willPublished = true;
-    }
-    if (!session.connection && session.expiresAt && *session.expiresAt <= at) {
-        endSession(session);
-        return false;
-    }
-    if (!session.connection && session.offlineState)
-        dropExpiredOffline(session, at);
-    scheduleSessionDeadline(session);
-    return true;
-}
-
-void Broker::dropExpiredOffline(Session &session, Timestamp at)
-{
-    // [MQTT-3.3.2-5] an expired message is not delivered; in-flight ones are resent as
-    // they are (their delivery has begun).
-    QList<QueuedMessage> &queued = session.offlineState->queued;
-    const qsizetype before = queued.size();
-    queued.removeIf([&](const QueuedMessage &message) {
-        if (!message.expiresAt || *message.expiresAt > at)
-            return false;
-        ++m_counters.publishDropped;
-        ++session.activity.messagesDropped;
-        if (message.trace)
-            emit tracedDelivery(message.trace, DeliveryStage::Expired, QString());
-        if (store() && message.tag) {
-            store()->deleteMessage(message.tag);
-            m_gate.scheduleCommit();
-        }
-        return true;
-    });
-    if (queued.size() != before)
-        updateSessionInfo(session);
-}
-
-void Broker::scheduleSessionDeadline(Session &session)
-{
-    if (m_sessions.scheduleDeadline(session))
-        armDeadlineTimer();
-}
-
-void Broker::onDeadlines()
-{
-    const Timestamp at = now();
-    for (const SubscriberId id : m_sessions.takeDue(at)) {
-        if (Session *session = m_sessions.find(id))
-            runDueTimers(*session, at);
-    }
-    const QStringList expiredTopics = m_retained.expire(at);
-    if (!expiredTopics.isEmpty()) {
-        m_counters.retainedCount = quint64(m_retained.size());
-        if (store()) {
-            for (const QString &topic : expiredTopics)
-                store()->deleteRetained(topic);
-            m_gate.scheduleCommit();
-        }
-    }
-    armDeadlineTimer();
-}
-
-void Broker::armDeadlineTimer()
-{
-    if (!m_running)
-        return; // start() arms it; nothing fires after stop()
-    std::optional<Timestamp> next = m_sessions.earliestDeadline();
-    if (const std::optional<Timestamp> retained = m_retained.nextExpiry())
-        next = next ? std::min(*next, *retained) : *retained;
-    if (!next) {
-        m_deadlineTimer.stop();
-        return;
-    }
-    const auto wait = std::max(*next - now(), Duration::zero());
-    // Restarting a timer that already fires no later would only cost a timer update.
-    if (m_deadlineTimer.isActive() && m_deadlineTimer.remainingTimeAsDuration() <= wait)
-        return;
-    m_deadlineTimer.start(wait);
 }
 
 void Broker::publishSys()
@@ -1211,75 +437,25 @@ bool Broker::openStore()
         return false;
     }
     m_gate.setStore(std::move(opened));
-    loadFromStore();
+    // The config file wins over a stored account of the same name (the file is the
+    // administrator's last word; the store holds what the admin API added).
+    m_security.addStoredAccounts(store()->loadAccounts());
+    restoreFromStore(*store(), m_sessions, m_router.subscriptions(), m_retained, now(), wallNow());
+    for (const auto &[id, session] : m_sessions.all())
+        scheduleSessionDeadline(*session);
+    m_counters.retainedCount = quint64(m_retained.size());
+    m_counters.clientsTotal = quint64(m_sessions.size());
+    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
+    m_counters.clientsDisconnected = m_counters.clientsTotal;
     qCInfo(lcBroker) << "store" << store()->path() << "loaded:" << m_sessions.size() << "sessions,"
                      << m_retained.size() << "retained messages";
     return true;
 }
 
-void Broker::loadFromStore()
-{
-    // The config file wins over a stored account of the same name (the file is the
-    // administrator's last word; the store holds what the admin API added).
-    m_authenticator.addStoredAccounts(store()->loadAccounts());
-    const Timestamp at = now();
-    const qint64 wall = wallNow();
-    auto monotonic = [&](std::optional<qint64> wallMs) -> std::optional<Timestamp> {
-        if (!wallMs)
-            return std::nullopt;
-        return at + std::chrono::milliseconds(*wallMs - wall);
-    };
-    for (const StoredRetained &retained : store()->loadRetained()) {
-        if (m_retained.apply(retained.publish, monotonic(retained.expiresAtMs), retained.storedAtMs))
-            continue;
-    }
-    m_counters.retainedCount = quint64(m_retained.size());
-
-    for (const StoredSession &stored : store()->loadSessions()) {
-        Session &session = createSession(stored.clientId);
-        session.expirySeconds = stored.expirySeconds;
-        session.version = stored.version;
-        session.cleanStart = false;
-        // A session that was online when the broker died went offline then.
-        const qint64 offlineSince = stored.disconnectedAtMs > 0 ? stored.disconnectedAtMs : wall;
-        if (stored.expirySeconds != NeverExpires) {
-            const qint64 remainingMs = qint64(stored.expirySeconds) * 1000 - (wall - offlineSince);
-            session.expiresAt = at + std::chrono::milliseconds(std::max<qint64>(0, remainingMs));
-        }
-        for (const SubscriptionRecord &record : stored.subscriptions)
-            m_router.subscriptions().subscribe(session.id, record.filter, record.options, record.subscriptionIdentifier);
-        session.offlineState = std::make_unique<SessionState>();
-        SessionState &state = *session.offlineState;
-        for (const StoredSession::Message &message : stored.messages) {
-            QueuedMessage queued{message.publish, monotonic(message.expiresAtMs), message.tag};
-            if (message.packetId) {
-                queued.publish.packetId = message.packetId;
-                OutboundMessage inflight;
-                inflight.packetId = *message.packetId;
-                inflight.message = std::move(queued);
-                inflight.stage = message.stage;
-                inflight.sendCount = 1;
-                state.inflight.append(std::move(inflight));
-            } else {
-                state.queued.push_back(std::move(queued));
-            }
-        }
-        for (const quint16 packetId : stored.inboundAwaitingRelease)
-            state.inboundAwaitingRelease.insert(packetId);
-        state.nextPacketId = stored.nextPacketId;
-        session.activity.offlineSinceMs = offlineSince;
-        session.activity.subscriptions = int(stored.subscriptions.size());
-        updateSessionInfo(session);
-        scheduleSessionDeadline(session);
-    }
-    m_counters.subscriptionCount = quint64(m_router.subscriptions().size());
-    m_counters.clientsDisconnected = m_counters.clientsTotal;
-}
-
 void Broker::forgetConnection(Connection &connection)
 {
     m_gate.forget(connection);
-    m_transportIdentities.remove(&connection);
+    m_security.forget(&connection);
 }
 
 void Broker::refreshBacklogTotals()
@@ -1298,57 +474,8 @@ TelemetryBatch Broker::takeTelemetry()
 {
     refreshBacklogTotals();
     TelemetryBatch batch = m_telemetry.takeBatch(wallNow(), m_counters);
-    for (const auto &[id, session] : m_sessions.all()) {
-        if (batch.full || session->dirty) {
-            if (session->connection)
-                updateSessionInfo(*session);
-            batch.changedSessions.append(session->info());
-            session->dirty = false;
-        }
-    }
+    batch.changedSessions = m_sessions.takeChanged(batch.full);
     return batch;
-}
-
-QList<SessionInfo> Broker::sessions() const
-{
-    QList<SessionInfo> result;
-    result.reserve(m_sessions.size());
-    for (const auto &[id, session] : m_sessions.all())
-        result.append(session->info());
-    return result;
-}
-
-std::optional<SessionDetail> Broker::sessionDetail(const QString &clientId) const
-{
-    const Session *session = sessionFor(clientId);
-    if (!session)
-        return std::nullopt;
-    SessionDetail detail;
-    detail.info = session->info();
-    detail.heartbeats = session->heartbeats.toList();
-    for (const TraceRecord &record : session->packetTrace.toList())
-        detail.packetTrace.append(record.toString());
-    detail.closes = session->closes.toList();
-    const Timestamp at = now();
-    const SessionState &state = session->state();
-    for (const OutboundMessage &message : state.inflight) {
-        detail.inflight.append({message.packetId, message.message.publish.topic, message.message.publish.qos,
-                                message.stage, (at - message.firstSentAt).count(), message.sendCount,
-                                message.message.publish.payload.size()});
-    }
-    constexpr qsizetype MaxQueuedShown = 200;
-    for (const QueuedMessage &message : state.queued) {
-        if (detail.queued.size() == MaxQueuedShown)
-            break;
-        detail.queued.append(message.publish);
-    }
-    for (const SubscriptionRecord &record : m_router.subscriptions().subscriptionsOf(session->id))
-        detail.subscriptions.append({record.filter, record.options});
-    if (!session->activity.address.isNull()) {
-        detail.network = m_fleet->analytics().networkOf(session->activity.address.host());
-        detail.networkEstimate = m_fleet->analytics().estimate(detail.network);
-    }
-    return detail;
 }
 
 } // namespace hermes

@@ -2,15 +2,15 @@
 /// The MQTT broker: listeners, sessions, routing, retained messages, wills and $SYS.
 
 #include "analytics/fleetmonitor.h"
-#include "authbackoff.h"
-#include "authenticator.h"
 #include "brokerconfig.h"
-#include "connectionratelimiter.h"
+#include "engineclock.h"
 #include "retainedstore.h"
 #include "session.h"
 #include "store.h"
 #include "telemetry.h"
 
+#include "broker/admission.h"
+#include "broker/brokersecurity.h"
 #include "broker/brokertelemetry.h"
 #include "broker/durabilitygate.h"
 #include "broker/listeners.h"
@@ -18,7 +18,6 @@
 #include "broker/sessionregistry.h"
 #include "broker/systopics.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QSet>
@@ -59,6 +58,13 @@ struct SubscribeDecision {
     QList<mqtt::ReasonCode> reasonCodes;
     QList<std::pair<mqtt::TopicSubscription, bool>> granted; ///< with "is new"
     std::optional<quint32> subscriptionId;
+};
+
+/// What a closed connection hands back to its session.
+struct ClosedConnection {
+    mqtt::SessionState state;     ///< taken from the connection's machine
+    const mqtt::Will *will;       ///< the CONNECT's Will, if any (valid during the call)
+    mqtt::Timestamp lastInboundAt;
 };
 
 /// Lives on one thread (the engine's) and is driven by its event loop. Connections call
@@ -117,7 +123,7 @@ public:
     bool kick(const QString &clientId);
     /// Accounts: the config file's, then those managed through the admin API (stored).
     using AccountEntry = Authenticator::AccountEntry;
-    QList<AccountEntry> accounts() const { return m_authenticator.accounts(); }
+    QList<AccountEntry> accounts() const { return m_security.accounts(); }
     /// Adds or replaces a stored account; false with `error` for a config-file account.
     /// Its live sessions are checked again at once (see reloadAccess()).
     bool setAccount(const Account &account, QString *error);
@@ -146,11 +152,16 @@ public:
     /// The TLS listeners' configuration from BrokerConfig::tls (also used by the HTTP and
     /// WebSocket listeners), or nullopt with errorString().
     std::optional<QSslConfiguration> tlsConfiguration();
-    QList<SessionInfo> sessions() const;
+    QList<SessionInfo> sessions() const { return m_sessions.infos(); }
+    /// With the session's network and what the fleet has taught about it.
     std::optional<SessionDetail> sessionDetail(const QString &clientId) const;
     const RetainedStore &retained() const { return m_retained; }
     /// Monotonic time used for every machine of this broker.
-    mqtt::Timestamp now() const { return mqtt::Timestamp(m_clock.elapsed()); }
+    mqtt::Timestamp now() const { return m_clock.now(); }
+    /// Moves the broker's clocks forward by `by` (tests: an hour's session or message
+    /// expiry without the wait) and runs what fell due on the next turn. Keep-alive and
+    /// connect-timeout deadlines see the new time when their own timer next fires.
+    void advanceClock(mqtt::Duration by);
 
     // ---- Hooks called by Connection ----
     void onPacketReceived(Connection &connection, const mqtt::PacketReceived &received);
@@ -171,7 +182,7 @@ public:
     void onMessageDropped(Connection &connection, const mqtt::MessageDropped &dropped);
     /// A QoS 0 PUBLISH not sent because the client stopped reading (too much unsent output).
     void onOutputDropped(Connection &connection, const mqtt::SendPacket &dropped);
-    void onConnectionClosed(Connection &connection, const mqtt::CloseConnection &close);
+    void onConnectionClosed(Connection &connection, const mqtt::CloseConnection &close, ClosedConnection closed);
     /// A TLS connection's handshake finished: a verified client certificate's name is the
     /// client's identity when use_identity_as_username is on.
     void onTlsEstablished(Connection &connection, const QSslCertificate &peerCertificate);
@@ -201,29 +212,26 @@ signals:
     void clientMessage(const hermes::ClientIdentity &publisher, const hermes::mqtt::Publish &publish);
     /// A traced message moved on (publishTraced()).
     void tracedDelivery(quint64 trace, hermes::DeliveryStage stage, const QString &detail);
-    /// An application message was routed (any source), for live message views.
-    void messagePublished(const QString &topic, const QByteArray &payload, int qos, bool retain);
     /// The store failed (locked, corrupt, full disk); the broker keeps serving from memory
     /// and keeps retrying, but nothing new is durable until this clears.
     void storeError(const QString &message);
 
 private:
-    /// max_connections_per_second from one source; counts a refusal.
-    bool admitConnection(const QHostAddress &peer);
     /// A TCP listener's client; `tls` when the listener is a TLS one.
     void acceptDescriptor(qintptr descriptor, bool tls);
     /// A Unix-socket listener's client, with its peer credentials.
     void acceptLocalDescriptor(qintptr descriptor);
-    /// Checks connected clients against the current accounts and rules; only those of
-    /// `userName` when given.
+    /// Hands an admitted connection to the context and starts it.
+    Connection *adopt(Connection *connection);
+    /// Checks connected clients against the current accounts and rules (only those of
+    /// `userName` when given); closes those that may not stay on the next turn.
     void revalidateSessions(const std::optional<QString> &userName = std::nullopt);
-    /// Drops the subscriptions `session`'s identity may no longer hold.
-    void dropForbiddenSubscriptions(Session &session);
     bool openStore();
-    void loadFromStore();
     /// Reports every traced message still in `state` as abandoned (its session ends).
     void abandonTraced(const mqtt::SessionState &state, const QString &why);
     void applyRetained(const mqtt::Publish &publish);
+    /// Wall-clock ms now, from the broker's clock.
+    qint64 wallNow() const { return m_clock.wallMs(); }
     /// Wall-clock ms for a monotonic deadline (what the store keeps).
     std::optional<qint64> wallTime(std::optional<mqtt::Timestamp> at) const;
     Session *sessionFor(const QString &clientId) const;
@@ -261,20 +269,13 @@ private:
     void armDeadlineTimer();
     void housekeeping();
     void publishSys();
-    void updateSessionInfo(Session &session);
     std::optional<mqtt::Timestamp> expiryFor(const mqtt::Publish &publish) const;
     QString assignClientId();
 
     BrokerConfig m_config;
     /// m_config.limits, shared by every connection's machine.
     std::shared_ptr<const mqtt::ServerLimits> m_sharedLimits;
-    AccessControl m_access;
-    ConnectionRateLimiter m_connectionRate;
-    AuthBackoff m_authBackoff;
-    Authenticator m_authenticator;
-    /// What Unix-socket and certificate-identity connections proved before CONNECT.
-    QHash<const Connection *, TransportIdentity> m_transportIdentities;
-    QElapsedTimer m_clock;
+    EngineClock m_clock;
     BrokerListeners m_listeners;
     std::unique_ptr<ConnectionContext> m_connectionContext;
     SessionRegistry m_sessions;
@@ -285,6 +286,8 @@ private:
     BrokerTelemetry m_telemetry;
     RetainedStore m_retained;
     BrokerCounters m_counters;
+    BrokerSecurity m_security{m_config, m_gate, m_counters};
+    Admission m_admission{m_config, m_counters};
     /// Retained message expiry lives in m_retained, session deadlines in m_sessions. One
     /// precise timer wakes the broker at the earliest of them, so they fire on time and
     /// idle sessions cost nothing in between.
@@ -294,7 +297,6 @@ private:
     std::unique_ptr<analytics::FleetMonitor> m_fleet;
     mqtt::Timestamp m_lastSys{};
     quint64 m_assignedIds = 0;
-    int m_connectionCount = 0;
     bool m_running = false;
     QString m_errorString;
 

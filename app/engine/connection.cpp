@@ -492,7 +492,8 @@ void Connection::close(const CloseConnection &close)
         // The stream leaves the transport, so deleting the connection cannot cut the flush short.
         m_transport->closeAfterFlush();
     }
-    m_broker.onConnectionClosed(*this, close);
+    m_broker.onConnectionClosed(*this, close,
+                                ClosedConnection{m_machine.takeSession(), m_machine.will(), m_machine.lastInboundAt()});
 }
 
 } // namespace hermes

@@ -131,4 +131,31 @@ QString closeReasonName(CloseReason reason)
     return {};
 }
 
+void Session::refreshBacklog()
+{
+    const SessionState &current = state();
+    activity.inflight = int(current.inflight.size());
+    activity.queued = int(current.queued.size());
+    activity.inflightHighWater = std::max(activity.inflightHighWater, activity.inflight);
+    activity.queuedHighWater = std::max(activity.queuedHighWater, activity.queued);
+    dirty = true;
+}
+
+void Session::recordInbound(const Packet &packet, qsizetype wireSize, qint64 atMs)
+{
+    activity.lastInboundMs = atMs;
+    heartbeats.push({atMs, packetType(packet), true, quint32(wireSize)});
+    tracePacket(TraceRecord::from(packet, true, atMs, wireSize));
+    dirty = true;
+}
+
+void Session::recordOutbound(const Packet &packet, qsizetype wireSize, qint64 atMs)
+{
+    const PacketType type = packetType(packet);
+    if (type == PacketType::Pingresp || type == PacketType::Connack || type == PacketType::Disconnect)
+        heartbeats.push({atMs, type, false, quint32(wireSize)});
+    tracePacket(TraceRecord::from(packet, false, atMs, wireSize));
+    dirty = true;
+}
+
 } // namespace hermes

@@ -22,7 +22,7 @@ class Connection;
 /// Fixed-capacity history; the oldest entry falls out when full. Grows as entries come (an
 /// idle session's few entries cost a few bytes, not a preallocated block per history), then
 /// turns into a ring. The first `Inline` entries live inside the object: every session
-/// records its CONNECT and CONNACK, and a heap block for two entries cost more than the
+/// records its CONNECT and CONNACK, and a heap block for two entries costs more than the
 /// entries.
 template<typename T, int Capacity, int Inline = 0>
 class BoundedHistory
@@ -32,7 +32,7 @@ public:
     {
         if (m_items.size() < Capacity) {
             // Growing by doubling would end in a block of the next power of two (16 KiB for
-            // 200 trace records of 56 bytes): the last step allocates exactly Capacity.
+            // 200 trace records of 48 bytes): the last step allocates exactly Capacity.
             if (m_items.size() == m_items.capacity() && m_items.capacity() * 2 > Capacity)
                 m_items.reserve(Capacity);
             m_items.append(std::move(value));
@@ -67,7 +67,7 @@ private:
 };
 
 /// One packet of a session's trace, kept small: its text is made only when someone looks
-/// (formatting every packet cost more than routing it).
+/// (formatting every packet costs more than routing it).
 struct TraceRecord {
     // Members ordered by size, so no padding between them: 200 records per session,
     // 10,000 sessions.
@@ -89,7 +89,7 @@ struct TraceRecord {
 static_assert(sizeof(TraceRecord) <= 48, "a trace record is kept 200 times per session");
 
 /// What a session's SessionInfo adds to the session's own fields, kept current as packets
-/// flow. SessionInfo itself is made when someone asks (Session::info()): stored, it repeated
+/// flow. SessionInfo itself is made when someone asks (Session::info()): stored, it would repeat
 /// the client id, user name, version, flags and last close in every session.
 struct SessionActivity {
     PeerAddress address;         ///< of the current or last connection
@@ -113,6 +113,9 @@ struct SessionActivity {
 class Session
 {
 public:
+    /// Session Expiry Interval: the session never ends (v5 0xFFFFFFFF; 3.x clean session 0).
+    static constexpr quint32 NeverExpires = 0xFFFFFFFF;
+
     Session(mqtt::SubscriberId id, QString clientId);
 
     const mqtt::SubscriberId id;
@@ -151,10 +154,17 @@ public:
     SessionInfo info() const;
     /// Adds a packet to the trace. A topic seen in the trace already shares that string:
     /// a device gets the same few topics over and over, and 200 private copies per session
-    /// were most of a flooded console's memory.
+    /// would be most of a flooded console's memory.
     void tracePacket(TraceRecord record);
     /// The protocol state wherever it lives now.
     const mqtt::SessionState &state() const;
+    /// Copies the in-flight and queue sizes (and their high-water marks) into `activity`.
+    void refreshBacklog();
+    /// Adds a packet that came in (at wall-clock `atMs`) to the heartbeat marks and the trace.
+    void recordInbound(const mqtt::Packet &packet, qsizetype wireSize, qint64 atMs);
+    /// Adds a packet that went out to the trace; PINGRESP, CONNACK and DISCONNECT are also
+    /// heartbeat marks.
+    void recordOutbound(const mqtt::Packet &packet, qsizetype wireSize, qint64 atMs);
 };
 
 } // namespace hermes

@@ -105,6 +105,7 @@ struct SendPacket {
     Packet packet;
     QByteArray bytes;
     quint64 trace = 0; ///< a PUBLISH of a traced QueuedMessage: its trace
+    quint64 tag = 0;   ///< a PUBLISH of a QueuedMessage: its tag (the engine's store row)
 };
 
 /// (Re)start the one timer of this kind to fire `after` from now.

@@ -69,6 +69,8 @@ private slots:
     void resumeAfterWillDelayPublishesTheWill();
     void resumeBeforeWillDelayCancelsTheWill();
     void offlineMessageExpiresWhileTheClientIsAway();
+    void sessionExpiresOnTheBrokersClock();
+    void queuedMessageExpiresOnTheBrokersClock();
     void malformedFilterClosesTheConnection_data();
     void malformedFilterClosesTheConnection();
     void propertyInTheWrongPacketIsMalformed();
@@ -92,6 +94,9 @@ private:
     /// A v5 client connects with `connect`, then its socket closes without DISCONNECT;
     /// returns once the broker has noticed.
     void connectAndDrop(const Connect &connect);
+    /// A v5 client subscribes to `topic` (QoS 1) with a persistent session, disconnects
+    /// and is offline when this returns.
+    void leaveSubscribedSession(const QString &clientId, const QString &topic);
     std::unique_ptr<Broker> m_broker;
 };
 
@@ -300,6 +305,22 @@ void TestBroker::connectAndDrop(const Connect &connect)
     QTRY_COMPARE(disconnected.count(), 1);
 }
 
+void TestBroker::leaveSubscribedSession(const QString &clientId, const QString &topic)
+{
+    {
+        RawClient device(ProtocolVersion::V5);
+        QVERIFY(device.connectTo(port()));
+        Connect connect = connectPacket(clientId, false);
+        connect.properties.sessionExpiryInterval = 86400;
+        QVERIFY(device.handshake(connect));
+        device.send(subscribePacket(1, topic, QoS::AtLeastOnce));
+        QVERIFY(device.waitFor(PacketType::Suback));
+        device.send(Disconnect{});
+        QVERIFY(device.waitForClosed());
+    }
+    QTRY_COMPARE(m_broker->counters().clientsConnected, 0u);
+}
+
 void TestBroker::resumeAfterWillDelayPublishesTheWill()
 {
     // Will Delay 1 s, session expiry 10 s: the client drops and resumes its session after
@@ -356,18 +377,9 @@ void TestBroker::offlineMessageExpiresWhileTheClientIsAway()
 {
     // A message queued for an offline session expires at its Message Expiry, not when the
     // client returns: a traced push is reported expired on time and leaves the queue.
-    {
-        RawClient device(ProtocolVersion::V5);
-        QVERIFY(device.connectTo(port()));
-        Connect connect = connectPacket(QStringLiteral("away"), false);
-        connect.properties.sessionExpiryInterval = 600;
-        QVERIFY(device.handshake(connect));
-        device.send(subscribePacket(1, QStringLiteral("devices/away/push"), QoS::AtLeastOnce));
-        QVERIFY(device.waitFor(PacketType::Suback));
-        device.send(Disconnect{});
-        QVERIFY(device.waitForClosed());
-    }
-    QTRY_COMPARE(m_broker->counters().clientsConnected, 0u);
+    leaveSubscribedSession(QStringLiteral("away"), QStringLiteral("devices/away/push"));
+    if (QTest::currentTestFailed())
+        return;
     QSignalSpy traced(m_broker.get(), &Broker::tracedDelivery);
     Publish push = publishPacket(QStringLiteral("devices/away/push"), "ttl 1 s", QoS::AtLeastOnce);
     push.properties.messageExpiryInterval = 1;
@@ -382,6 +394,51 @@ void TestBroker::offlineMessageExpiresWhileTheClientIsAway()
     QCOMPARE(traced.constLast().at(0).toULongLong(), 42u);
     QCOMPARE(m_broker->sessionDetail(QStringLiteral("away"))->info.queued, 0);
     QCOMPARE(m_broker->counters().clientsConnected, 0u); // expired while away
+}
+
+void TestBroker::sessionExpiresOnTheBrokersClock()
+{
+    // Session Expiry one hour: the session is kept while the broker's clock is short of the
+    // hour, and ends (its delayed will published [MQTT-3.1.3-9]) once it is past.
+    RawClient watcher;
+    watch(watcher, QStringLiteral("devices/+/state"));
+    connectAndDrop(deviceWithDelayedWill(QStringLiteral("hour"), 7200, 3600));
+    if (QTest::currentTestFailed())
+        return;
+    m_broker->advanceClock(std::chrono::minutes(59));
+    QTest::qWait(50); // a wrongly due session would end on this turn
+    QVERIFY(m_broker->sessionDetail(QStringLiteral("hour")));
+    m_broker->advanceClock(std::chrono::minutes(2));
+    QTRY_VERIFY(!m_broker->sessionDetail(QStringLiteral("hour")));
+    const auto will = watcher.waitFor(PacketType::Publish);
+    QVERIFY2(will, "the session ended without its will");
+    QCOMPARE(std::get<Publish>(*will).topic, QStringLiteral("devices/hour/state"));
+}
+
+void TestBroker::queuedMessageExpiresOnTheBrokersClock()
+{
+    // A message queued for an offline session with Message Expiry one hour is reported
+    // expired once the broker's clock passes the hour, and leaves the queue [MQTT-3.3.2-5].
+    leaveSubscribedSession(QStringLiteral("sleeper"), QStringLiteral("devices/sleeper/push"));
+    if (QTest::currentTestFailed())
+        return;
+    QSignalSpy traced(m_broker.get(), &Broker::tracedDelivery);
+    Publish push = publishPacket(QStringLiteral("devices/sleeper/push"), "ttl 1 h", QoS::AtLeastOnce);
+    push.properties.messageExpiryInterval = 3600;
+    QVERIFY(m_broker->publishTraced(push, QStringLiteral("sleeper"), 7));
+    const auto expired = [&] {
+        return std::any_of(traced.cbegin(), traced.cend(), [](const QList<QVariant> &args) {
+            return args.at(1).value<DeliveryStage>() == DeliveryStage::Expired;
+        });
+    };
+    m_broker->advanceClock(std::chrono::minutes(59));
+    QTest::qWait(50);
+    QVERIFY(!expired());
+    QCOMPARE(m_broker->sessionDetail(QStringLiteral("sleeper"))->info.queued, 1);
+    m_broker->advanceClock(std::chrono::minutes(2));
+    QTRY_VERIFY(expired());
+    QCOMPARE(traced.constLast().at(0).toULongLong(), 7u);
+    QCOMPARE(m_broker->sessionDetail(QStringLiteral("sleeper"))->info.queued, 0);
 }
 
 void TestBroker::malformedFilterClosesTheConnection_data()

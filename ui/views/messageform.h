@@ -20,7 +20,7 @@ namespace hermes::ui {
 class SchemaLibrary;
 
 namespace form {
-class MessageEditor;
+class ValueEditor;
 struct Context;
 } // namespace form
 
@@ -71,7 +71,7 @@ private:
     QScrollArea *m_scroll = nullptr;
     QLabel *m_placeholder = nullptr;
     std::unique_ptr<form::Context> m_context;
-    form::MessageEditor *m_root = nullptr;
+    form::ValueEditor *m_root = nullptr;
 };
 
 } // namespace hermes::ui

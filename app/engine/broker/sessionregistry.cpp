@@ -76,4 +76,57 @@ std::pair<quint64, quint64> SessionRegistry::backlog() const
     return {inflight, queued};
 }
 
+QList<SessionInfo> SessionRegistry::infos() const
+{
+    QList<SessionInfo> result;
+    result.reserve(size());
+    for (const auto &[id, session] : m_sessions)
+        result.append(session->info());
+    return result;
+}
+
+QList<SessionInfo> SessionRegistry::takeChanged(bool all)
+{
+    QList<SessionInfo> changed;
+    for (const auto &[id, session] : m_sessions) {
+        if (!all && !session->dirty)
+            continue;
+        // An online session's backlog moves inside its connection's machine unseen.
+        if (session->connection)
+            session->refreshBacklog();
+        changed.append(session->info());
+        session->dirty = false;
+    }
+    return changed;
+}
+
+std::optional<SessionDetail> SessionRegistry::detail(const QString &clientId, Timestamp now,
+                                                     const SubscriptionTree &subscriptions) const
+{
+    const Session *session = find(clientId);
+    if (!session)
+        return std::nullopt;
+    SessionDetail detail;
+    detail.info = session->info();
+    detail.heartbeats = session->heartbeats.toList();
+    for (const TraceRecord &record : session->packetTrace.toList())
+        detail.packetTrace.append(record.toString());
+    detail.closes = session->closes.toList();
+    const SessionState &state = session->state();
+    for (const OutboundMessage &message : state.inflight) {
+        detail.inflight.append({message.packetId, message.message.publish.topic, message.message.publish.qos,
+                                message.stage, (now - message.firstSentAt).count(), message.sendCount,
+                                message.message.publish.payload.size()});
+    }
+    constexpr qsizetype MaxQueuedShown = 200;
+    for (const QueuedMessage &message : state.queued) {
+        if (detail.queued.size() == MaxQueuedShown)
+            break;
+        detail.queued.append(message.publish);
+    }
+    for (const SubscriptionRecord &record : subscriptions.subscriptionsOf(session->id))
+        detail.subscriptions.append({record.filter, record.options});
+    return detail;
+}
+
 } // namespace hermes

@@ -5,6 +5,7 @@
 
 #include "../deadlinequeue.h"
 #include "../session.h"
+#include "../telemetry.h"
 
 #include <QHash>
 
@@ -42,6 +43,16 @@ public:
 
     /// Messages in flight and queued over every session (one pass).
     std::pair<quint64, quint64> backlog() const;
+
+    /// Every session's telemetry row.
+    QList<SessionInfo> infos() const;
+    /// The rows of the sessions changed since the last call (every row when `all`); marks
+    /// them unchanged.
+    QList<SessionInfo> takeChanged(bool all);
+    /// What the console's session detail shows of `clientId` at `now`, with its
+    /// subscriptions from `subscriptions`; nullopt for an unknown client.
+    std::optional<SessionDetail> detail(const QString &clientId, mqtt::Timestamp now,
+                                        const mqtt::SubscriptionTree &subscriptions) const;
 
 private:
     Table m_sessions;

@@ -1,0 +1,326 @@
+// The helpers every admin command uses (adminshared.h).
+#include "adminshared.h"
+#include "table.h"
+
+#include "schema/schemaregistry.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcessEnvironment>
+#include <QTextStream>
+#include <QTimer>
+
+#include <cstdio>
+#include <functional>
+#include <optional>
+
+namespace hermes::cli::admin {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Where the Debian package's hermesd listens for local administration.
+constexpr QLatin1StringView DefaultLocalSocket{"/run/hermes/hermesd.sock"};
+
+/// "host:port", "[v6]:port", "host" (port 1883).
+bool parseBroker(const QString &text, QString *host, quint16 *port)
+{
+    QString hostPart = text;
+    QString portPart;
+    if (text.startsWith(QLatin1Char('['))) {
+        const qsizetype close = text.indexOf(QLatin1Char(']'));
+        if (close < 0)
+            return false;
+        hostPart = text.mid(1, close - 1);
+        const QString rest = text.mid(close + 1);
+        if (!rest.isEmpty()) {
+            if (!rest.startsWith(QLatin1Char(':')))
+                return false;
+            portPart = rest.mid(1);
+        }
+    } else if (text.count(QLatin1Char(':')) == 1) {
+        hostPart = text.section(QLatin1Char(':'), 0, 0);
+        portPart = text.section(QLatin1Char(':'), 1);
+    }
+    if (hostPart.isEmpty())
+        hostPart = QStringLiteral("127.0.0.1");
+    *host = hostPart;
+    *port = 1883;
+    if (!portPart.isEmpty()) {
+        bool ok = false;
+        const uint value = portPart.toUInt(&ok);
+        if (!ok || value == 0 || value > 65535)
+            return false;
+        *port = quint16(value);
+    }
+    return true;
+}
+
+void addCommonOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+            {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Displays this help.")},
+            {QStringLiteral("broker"),
+             QStringLiteral("Broker to talk to: HOST:PORT or unix:PATH (default $HERMES_BROKER, else "
+                            "unix:/run/hermes/hermesd.sock when it exists, else 127.0.0.1:1883)."),
+             QStringLiteral("address")},
+            {QStringLiteral("user"), QStringLiteral("User name of an operator account (default $HERMES_USER)."),
+             QStringLiteral("name")},
+            {QStringLiteral("password-file"),
+             QStringLiteral("Read the password from the first line of FILE (default: $HERMES_PASSWORD)."),
+             QStringLiteral("file")},
+            {QStringLiteral("password"),
+             QStringLiteral("The password (visible to other users in the process list: prefer "
+                            "$HERMES_PASSWORD or --password-file)."),
+             QStringLiteral("password")},
+            {QStringLiteral("timeout"), QStringLiteral("Seconds to wait for the broker (default 10)."),
+             QStringLiteral("seconds"), QStringLiteral("10")},
+            {QStringLiteral("json"), QStringLiteral("Print the API's result as JSON (for scripts).")},
+            {{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("Output format: table or json."),
+             QStringLiteral("format")},
+    });
+}
+
+} // namespace
+
+void printOut(const QString &text)
+{
+    QTextStream(stdout) << text;
+}
+
+void printError(const QString &text)
+{
+    QTextStream(stderr) << "hermesctl: " << text << '\n';
+}
+
+int usageError(const QString &command, const QString &text)
+{
+    QTextStream(stderr) << "hermesctl " << command << ": " << text << "\n(hermesctl " << command
+                        << " --help lists the options)\n";
+    return UsageError;
+}
+
+int reportFailure(const AdminResult &result)
+{
+    printError(result.errorCode.isEmpty() ? result.message : result.errorCode + QLatin1String(": ") + result.message);
+    return result.exitCode;
+}
+
+QString jsonText(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
+}
+
+// ---- Formatting ----
+
+QString integerText(const QJsonValue &value)
+{
+    return QString::number(qint64(value.toDouble()));
+}
+
+QString timeText(const QJsonValue &value)
+{
+    const qint64 ms = qint64(value.toDouble());
+    if (ms <= 0)
+        return QStringLiteral("-");
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
+}
+
+QString durationText(qint64 ms)
+{
+    if (ms < 0)
+        ms = 0;
+    if (ms < 1000)
+        return QStringLiteral("%1ms").arg(ms);
+    const qint64 s = ms / 1000;
+    if (s < 60)
+        return QStringLiteral("%1s").arg(s);
+    if (s < 3600)
+        return QStringLiteral("%1m%2s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    if (s < 86400)
+        return QStringLiteral("%1h%2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1d%2h").arg(s / 86400).arg((s % 86400) / 3600, 2, 10, QLatin1Char('0'));
+}
+
+QString ageText(const QJsonValue &value)
+{
+    const qint64 ms = qint64(value.toDouble());
+    if (ms <= 0)
+        return QStringLiteral("-");
+    return durationText(QDateTime::currentMSecsSinceEpoch() - ms) + QLatin1String(" ago");
+}
+
+QString offsetText(const QJsonValue &value, qint64 originMs)
+{
+    const qint64 ms = qint64(value.toDouble());
+    if (ms <= 0)
+        return QStringLiteral("-");
+    return QLatin1Char('+') + durationText(ms - originMs);
+}
+
+QString yesNo(bool value)
+{
+    return value ? QStringLiteral("yes") : QStringLiteral("no");
+}
+
+QStringList stringList(const QJsonValue &value)
+{
+    QStringList list;
+    for (const QJsonValue &item : value.toArray())
+        list.append(item.toString());
+    return list;
+}
+
+QString targetText(const QJsonObject &target)
+{
+    if (target.contains(QLatin1String("devices")))
+        return QStringLiteral("devices ") + stringList(target.value(QLatin1String("devices"))).join(QLatin1String(", "));
+    for (const char *kind : {"alias", "tag", "topic"}) {
+        if (target.contains(QLatin1String(kind)))
+            return QLatin1String(kind) + QLatin1Char(' ') + target.value(QLatin1String(kind)).toString();
+    }
+    if (target.value(QLatin1String("all")).toBool())
+        return QStringLiteral("all devices");
+    return QStringLiteral("?");
+}
+
+QString payloadText(const QJsonObject &message)
+{
+    if (message.value(QLatin1String("payloadEncoding")).toString() == QLatin1String("base64"))
+        return QStringLiteral("<%1 bytes, binary>").arg(integerText(message.value(QLatin1String("payloadSize"))));
+    return message.value(QLatin1String("payload")).toString();
+}
+
+// ---- Options ----
+
+QStringList listValues(const QStringList &values)
+{
+    QStringList list;
+    for (const QString &value : values) {
+        for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            if (const QString item = part.trimmed(); !item.isEmpty())
+                list.append(item);
+        }
+    }
+    return list;
+}
+
+std::optional<int> parseCommon(QCommandLineParser &parser, const QStringList &arguments, const QString &synopsis,
+                               const QString &description, CommonOptions *common)
+{
+    const QString command = arguments.value(0);
+    parser.setApplicationDescription(description);
+    addCommonOptions(parser);
+    if (!parser.parse(arguments))
+        return usageError(command, parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        // Qt's first line names the program only; ours names the subcommand too.
+        printOut(QStringLiteral("Usage: hermesctl %1 %2\n").arg(command, synopsis)
+                 + parser.helpText().section(QLatin1Char('\n'), 1));
+        return Success;
+    }
+
+    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    // The local socket needs no password: root and the hermes group are operators there.
+    const QString fallback = QFileInfo::exists(QString(DefaultLocalSocket))
+            ? QStringLiteral("unix:") + DefaultLocalSocket
+            : QStringLiteral("127.0.0.1:1883");
+    const QString broker = parser.isSet(QStringLiteral("broker"))
+            ? parser.value(QStringLiteral("broker"))
+            : environment.value(QStringLiteral("HERMES_BROKER"), fallback);
+    if (broker.startsWith(QLatin1String("unix:"))) {
+        common->connection.localPath = broker.mid(5);
+        if (common->connection.localPath.isEmpty())
+            return usageError(command, QStringLiteral("--broker \"%1\" names no socket path").arg(broker));
+    } else if (!parseBroker(broker, &common->connection.host, &common->connection.port)) {
+        return usageError(command, QStringLiteral("--broker \"%1\" is not HOST:PORT or unix:PATH").arg(broker));
+    }
+    common->connection.userName = parser.isSet(QStringLiteral("user")) ? parser.value(QStringLiteral("user"))
+                                                                       : environment.value(QStringLiteral("HERMES_USER"));
+    if (parser.isSet(QStringLiteral("password"))) {
+        common->connection.password = parser.value(QStringLiteral("password")).toUtf8();
+        common->connection.hasPassword = true;
+    } else if (parser.isSet(QStringLiteral("password-file"))) {
+        QFile file(parser.value(QStringLiteral("password-file")));
+        if (!file.open(QIODevice::ReadOnly))
+            return usageError(command, QStringLiteral("cannot read the password file %1: %2").arg(file.fileName(), file.errorString()));
+        QByteArray password = file.readLine();
+        if (password.endsWith('\n'))
+            password.chop(1);
+        if (password.endsWith('\r'))
+            password.chop(1);
+        common->connection.password = password;
+        common->connection.hasPassword = true;
+    } else if (environment.contains(QStringLiteral("HERMES_PASSWORD"))) {
+        common->connection.password = environment.value(QStringLiteral("HERMES_PASSWORD")).toUtf8();
+        common->connection.hasPassword = true;
+    }
+    bool ok = false;
+    const double timeout = parser.value(QStringLiteral("timeout")).toDouble(&ok);
+    if (!ok || timeout <= 0 || timeout > 86400)
+        return usageError(command, QStringLiteral("--timeout must be a number of seconds above 0"));
+    common->connection.timeout = std::chrono::milliseconds(qint64(timeout * 1000));
+    common->json = parser.isSet(QStringLiteral("json"));
+    if (parser.isSet(QStringLiteral("output"))) {
+        const QString format = parser.value(QStringLiteral("output"));
+        if (format != QLatin1String("json") && format != QLatin1String("table"))
+            return usageError(command, QStringLiteral("--output must be table or json"));
+        common->json = format == QLatin1String("json");
+    }
+    return std::nullopt;
+}
+
+int withClient(const CommonOptions &common, const std::function<int(AdminClient &)> &body)
+{
+    AdminClient client(common.connection);
+    if (const AdminResult opened = client.open(); !opened.ok())
+        return reportFailure(opened);
+    const int code = body(client);
+    client.close();
+    return code;
+}
+
+int callAndPrint(const CommonOptions &common, const QString &method, const QJsonObject &arguments,
+                 const std::function<QString(const QJsonObject &)> &print)
+{
+    return withClient(common, [&](AdminClient &client) {
+        const AdminResult answer = client.call(method, arguments);
+        if (!answer.ok())
+            return reportFailure(answer);
+        printOut(common.json ? jsonText(answer.result) : print(answer.result));
+        return int(Success);
+    });
+}
+
+std::pair<QString, QStringList> splitAction(const QStringList &arguments,
+                                            const QStringList &actions)
+{
+    const QString word = arguments.value(1);
+    if (!actions.contains(word))
+        return {QStringLiteral("list"), arguments};
+    QStringList rest = arguments;
+    rest.removeAt(1);
+    rest[0] = arguments.value(0) + QLatin1Char(' ') + word;
+    return {word, rest};
+}
+
+std::optional<QByteArray> readInput(const QString &path, QString *error)
+{
+    QFile file;
+    const bool opened = path == QLatin1String("-") ? file.open(stdin, QIODevice::ReadOnly)
+                                                   : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+    if (!opened) {
+        *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    return file.readAll();
+}
+
+} // namespace hermes::cli::admin
