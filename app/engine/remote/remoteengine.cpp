@@ -2,7 +2,6 @@
 
 #include "adminchannel.h"
 
-#include "engine/mqttclient.h"
 #include "engine/push/sessionjson.h"
 
 #include <QDateTime>
@@ -61,6 +60,26 @@ QString RemoteEngineOptions::address() const
                                            : QStringLiteral("%1:%2").arg(host).arg(port);
 }
 
+ClientOptions RemoteEngineOptions::clientOptions(const QString &clientIdPrefix) const
+{
+    ClientOptions client;
+    client.host = host;
+    client.port = port;
+    client.tcpConnectTimeout = requestTimeout;
+    client.machine.connackTimeout = requestTimeout;
+    client.connect.version = mqtt::ProtocolVersion::V5;
+    client.connect.clientId = !clientId.isEmpty()
+        ? clientId
+        : clientIdPrefix + QStringLiteral("%1").arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
+    client.connect.cleanStart = true;
+    client.connect.keepAliveSeconds = 30;
+    if (!userName.isEmpty()) {
+        client.connect.userName = userName;
+        client.connect.password = password;
+    }
+    return client;
+}
+
 /// The MQTT connection, the admin channel and the mirrored sessions, on the engine's
 /// thread (a 10,000-row snapshot is parsed there, not on the GUI thread). Hands plain
 /// values to the RemoteEngine on the GUI thread.
@@ -72,26 +91,12 @@ public:
         , m_engine(engine)
         , m_retryDelay(options.firstRetry)
     {
-        ClientOptions client;
-        client.host = options.host;
-        client.port = options.port;
-        client.tcpConnectTimeout = options.requestTimeout;
-        client.connect.version = mqtt::ProtocolVersion::V5;
-        client.connect.clientId = options.clientId.isEmpty()
-            ? QStringLiteral("hermes-console-%1").arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'))
-            : options.clientId;
-        client.connect.cleanStart = true;
-        client.connect.keepAliveSeconds = 30;
-        if (!options.userName.isEmpty()) {
-            client.connect.userName = options.userName;
-            client.connect.password = options.password;
-        }
-        client.machine.connackTimeout = options.requestTimeout;
+        const ClientOptions client = options.clientOptions(QStringLiteral("hermes-console-"));
         m_client = new MqttClient(client, this);
         m_client->setAutoPing(true);
-        m_admin = new AdminChannel(*m_client, AdminChannel::replyTopicFor(ApiVersion, client.connect.clientId), this);
-        m_admin->setTimeout(options.requestTimeout);
         m_replyTopic = AdminChannel::replyTopicFor(ApiVersion, client.connect.clientId);
+        m_admin = new AdminChannel(*m_client, m_replyTopic, this);
+        m_admin->setTimeout(options.requestTimeout);
         connect(m_client, &MqttClient::connected, this, [this] { subscribe(); });
         connect(m_client, &MqttClient::subscribed, this, &Link::onSubscribed);
         connect(m_client, &MqttClient::messageReceived, this, &Link::onMessage);

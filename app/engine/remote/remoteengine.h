@@ -7,6 +7,7 @@
 /// the machine hermesd runs on: features() leaves them out.
 
 #include "engine/monitor.h"
+#include "engine/mqttclient.h"
 
 #include <QThread>
 
@@ -27,6 +28,9 @@ struct RemoteEngineOptions {
 
     /// "host:port", as errors and the status bar name the broker.
     QString address() const;
+    /// The MQTT 5 connection these options describe (a clean session; the client ID, when
+    /// empty, random with `clientIdPrefix`).
+    ClientOptions clientOptions(const QString &clientIdPrefix) const;
 };
 
 class RemoteEngine : public EngineMonitor
