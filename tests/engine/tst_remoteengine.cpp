@@ -2,26 +2,28 @@
 // plain MQTT client, and the RemoteEngine attached as an operator while real mosquitto_sub
 // devices come and go, get kicked and receive a push; wrong password, a device account and
 // a killed and restarted hermesd each end as they should.
+#include "../common/hermesdprocess.h"
 #include "../common/mosquitto.h"
 #include "../common/testmain.h"
 #include "engine/mqttclient.h"
+#include "engine/client/clientengine.h"
+#include "engine/remote/attach.h"
 #include "engine/remote/remoteengine.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTemporaryDir>
 
 using namespace hermes;
+using hermes::test::HermesdProcess;
 
 namespace {
 
-const QString Password = QStringLiteral("s3cret-pass");
-constexpr int ProcessTimeoutMs = 30000;
+const QString Password = HermesdProcess::Password;
+constexpr int ProcessTimeoutMs = HermesdProcess::TimeoutMs;
 
 /// The sessions the engine's telemetry describes, kept as the Sessions view keeps them.
 class SessionMirror
@@ -66,67 +68,28 @@ private slots:
     void wrongPasswordIsNamed();
     void deviceAccountIsNotAnOperator();
     void recoversWhenHermesdRestarts();
+    void attachPicksTheEngine();
 
 private:
-    bool startHermesd(quint16 port);
     QProcess *startDevice(const QString &id, const QStringList &extra = {});
     RemoteEngineOptions options(const QString &user = QStringLiteral("admin"), const QString &password = Password) const;
 
-    QTemporaryDir m_dir;
-    QString m_config;
-    QProcess m_hermesd;
+    HermesdProcess m_hermesd;
     quint16 m_port = 0;
     QList<QProcess *> m_devices;
 };
-
-bool TestRemoteEngine::startHermesd(quint16 port)
-{
-    m_hermesd.start(QStringLiteral(HERMESD_BIN),
-                    {QStringLiteral("--config"), m_config, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
-                     QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("data")), QStringLiteral("--log-level"),
-                     QStringLiteral("warning")});
-    if (!m_hermesd.waitForStarted())
-        return false;
-    const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
-    QByteArray output;
-    while (!listening.match(QString::fromUtf8(output)).hasMatch()) {
-        if (!m_hermesd.waitForReadyRead(ProcessTimeoutMs))
-            return false;
-        output += m_hermesd.readAllStandardOutput();
-    }
-    m_port = quint16(listening.match(QString::fromUtf8(output)).captured(1).toUInt());
-    return m_port != 0;
-}
 
 void TestRemoteEngine::initTestCase()
 {
     if (QStandardPaths::findExecutable(QStringLiteral("mosquitto_sub")).isEmpty())
         HERMES_SKIP("mosquitto_sub is not installed (scripts/setup.sh installs mosquitto-clients)");
-    QVERIFY(m_dir.isValid());
-    QProcess hash;
-    hash.start(QStringLiteral(HERMESD_BIN), {QStringLiteral("--hash-password")});
-    hash.write(Password.toUtf8() + '\n');
-    hash.closeWriteChannel();
-    QVERIFY(hash.waitForFinished(ProcessTimeoutMs));
-    QCOMPARE(hash.exitCode(), 0);
-    const QString passwordHash = QString::fromUtf8(hash.readAllStandardOutput()).trimmed();
-    // An operator, a device account, and anonymous loopback clients (mosquitto_sub) as devices.
-    QFile config(m_dir.filePath(QStringLiteral("hermesd.conf")));
-    QVERIFY(config.open(QIODevice::WriteOnly));
-    config.write(QStringLiteral("allow_anonymous loopback\nanonymous_role device\nsys_interval 0\n"
-                                "account admin operator %1\naccount dev device %1\n")
-                     .arg(passwordHash)
-                     .toUtf8());
-    config.close();
-    m_config = config.fileName();
-    QVERIFY(startHermesd(0));
+    QVERIFY2(m_hermesd.start(), qPrintable(m_hermesd.error()));
+    m_port = m_hermesd.port();
 }
 
 void TestRemoteEngine::cleanupTestCase()
 {
-    m_hermesd.terminate();
-    if (!m_hermesd.waitForFinished(5000))
-        m_hermesd.kill();
+    m_hermesd.stop();
 }
 
 void TestRemoteEngine::cleanup()
@@ -381,20 +344,50 @@ void TestRemoteEngine::recoversWhenHermesdRestarts()
     QTRY_VERIFY_WITH_TIMEOUT(mirror.fullBatches == 1, 10000);
 
     const quint16 port = m_port;
-    m_hermesd.kill();
-    QVERIFY(m_hermesd.waitForFinished(ProcessTimeoutMs));
+    QVERIFY(m_hermesd.kill());
     QTRY_VERIFY_WITH_TIMEOUT(!links.isEmpty(), 15000);
     QCOMPARE(links.first().at(0).toBool(), false);
     QVERIFY2(links.first().at(1).toString().contains(QStringLiteral("127.0.0.1:%1").arg(port)),
              qPrintable(links.first().at(1).toString()));
 
-    QVERIFY(startHermesd(port));
+    QVERIFY2(m_hermesd.start(port), qPrintable(m_hermesd.error()));
     QTRY_VERIFY_WITH_TIMEOUT(!links.isEmpty() && links.last().at(0).toBool(), 30000);
     // The streams resumed: a fresh snapshot, then a device that connects now shows.
     QTRY_VERIFY_WITH_TIMEOUT(mirror.fullBatches == 2, 10000);
     QVERIFY(startDevice(QStringLiteral("after-restart")));
     QTRY_VERIFY_WITH_TIMEOUT(mirror.online(QStringLiteral("after-restart")), 15000);
     engine.stop();
+}
+
+void TestRemoteEngine::attachPicksTheEngine()
+{
+    // An operator of a hermesd: the remote engine, with every view.
+    std::unique_ptr<EngineMonitor> engine = attachEngine(options());
+    QVERIFY(dynamic_cast<RemoteEngine *>(engine.get()));
+    // Wrong password: still the remote engine, which then says so when started.
+    engine = attachEngine(options(QStringLiteral("admin"), QStringLiteral("wrong-password")));
+    QVERIFY(dynamic_cast<RemoteEngine *>(engine.get()));
+    // A device account gets no admin answers: client mode shows what a client may see.
+    RemoteEngineOptions device = options(QStringLiteral("dev"));
+    device.clientId = QStringLiteral("dev");
+    QCOMPARE(probeAdminApi(device, std::chrono::seconds(3)), AdminApiProbe::NoAdminApi);
+    engine = attachEngine(device);
+    QVERIFY(dynamic_cast<ClientEngine *>(engine.get()));
+    // Nothing listening.
+    RemoteEngineOptions nowhere = options();
+    nowhere.port = hermes::test::freePort();
+    QCOMPARE(probeAdminApi(nowhere, std::chrono::seconds(3)), AdminApiProbe::Unreachable);
+    // A broker that is not Hermes (mosquitto answers nothing on $hermes/admin/v2/…).
+    if (hermes::test::Mosquitto::installed()) {
+        QTemporaryDir dir;
+        const quint16 port = hermes::test::freePort();
+        hermes::test::Mosquitto mosquitto(dir, port, {QStringLiteral("allow_anonymous true")});
+        QVERIFY(mosquitto.start());
+        RemoteEngineOptions other = options(QString(), QString());
+        other.port = port;
+        QCOMPARE(probeAdminApi(other, std::chrono::seconds(2)), AdminApiProbe::NoAdminApi);
+        QVERIFY(dynamic_cast<ClientEngine *>(attachEngine(other, std::chrono::seconds(2)).get()));
+    }
 }
 
 HERMES_TEST_GUILESS_MAIN(TestRemoteEngine)
