@@ -147,6 +147,8 @@ public:
     QList<SessionInfo> sessions() const;
     std::optional<SessionDetail> sessionDetail(const QString &clientId) const;
     const RetainedStore &retained() const { return m_retained; }
+    /// Every session, read-only (the admin API's session stream compares them in place).
+    const SessionRegistry &sessionRegistry() const { return m_sessions; }
     /// Monotonic time used for every machine of this broker.
     mqtt::Timestamp now() const { return mqtt::Timestamp(m_clock.elapsed()); }
 

@@ -70,6 +70,14 @@ void SessionStream::tick()
     publishChanges();
 }
 
+SessionStream::Fingerprint SessionStream::fingerprintOf(const Session &session)
+{
+    const SessionActivity &a = session.activity;
+    return {session.connection != nullptr, a.keepAliveSeconds, a.inflight, a.inflightHighWater, a.queued,
+            a.queuedHighWater, a.subscriptions, session.expirySeconds, a.connectedSinceMs, a.offlineSinceMs,
+            a.lastInboundMs, a.messagesIn, a.messagesOut, a.messagesDropped};
+}
+
 void SessionStream::takeBaseline()
 {
     if (m_baseline)
@@ -77,10 +85,9 @@ void SessionStream::takeBaseline()
     m_baseline = true;
     ++m_scan;
     m_told.clear();
-    for (SessionInfo &info : m_broker.sessions()) {
-        QString id = info.clientId;
-        m_told.insert(std::move(id), Told{std::move(info), m_scan});
-    }
+    m_told.reserve(qsizetype(m_broker.sessionRegistry().size()));
+    for (const auto &[id, session] : m_broker.sessionRegistry().all())
+        m_told.insert(session->clientId, Told{session->info(), fingerprintOf(*session), m_scan});
 }
 
 SessionStream::Snapshot SessionStream::snapshot()
@@ -104,23 +111,26 @@ void SessionStream::publishChanges()
     int budget = m_limits.maxBatchEntries;
     QJsonArray connected, disconnected, changed, removed;
     QJsonObject seen;
-    for (SessionInfo &info : m_broker.sessions()) {
-        const auto found = m_told.find(info.clientId);
+    for (const auto &[key, session] : m_broker.sessionRegistry().all()) {
+        const auto found = m_told.find(session->clientId);
         if (found == m_told.end()) {
             if (budget == 0)
                 continue; // told in a later batch
             --budget;
+            SessionInfo info = session->info();
             (info.online ? connected : changed).append(sessionRowJson(info));
-            QString id = info.clientId;
-            m_told.insert(std::move(id), Told{std::move(info), m_scan});
+            m_told.insert(session->clientId, Told{std::move(info), fingerprintOf(*session), m_scan});
             continue;
         }
         Told &told = *found;
         told.scan = m_scan;
+        const Fingerprint print = fingerprintOf(*session);
+        if (print == told.print || budget == 0)
+            continue; // unchanged (most sessions, most of the time), or told in a later batch
+        SessionInfo info = session->info();
         const bool sameExceptSeen = sameRow(told.info, info);
+        told.print = print;
         if (sameExceptSeen && told.info.lastInboundMs == info.lastInboundMs)
-            continue;
-        if (budget == 0)
             continue;
         --budget;
         if (sameExceptSeen)
