@@ -6,6 +6,7 @@
 #include "engine/broker.h"
 #include "engine/mqttclient.h"
 #include "engine/push/sessionjson.h"
+#include "engine/push/pushtypes.h"
 #include "engine/push/sessionstream.h"
 
 #include <QJsonArray>
@@ -25,6 +26,7 @@ private slots:
     void cleanup();
     void silentWithoutSubscribers();
     void batchesAreBoundedAndNumbered();
+    void jsonReadsBackWhatItWrites();
 
 private:
     /// A connected client (anonymous loopback clients are operators here).
@@ -149,6 +151,68 @@ void TestSessionStream::batchesAreBoundedAndNumbered()
     expected.removeAll(QStringLiteral("burst-6"));
     expected.removeAll(QStringLiteral("burst-7"));
     QTRY_COMPARE_WITH_TIMEOUT(onlineIds(apply()), expected, 10000);
+}
+
+void TestSessionStream::jsonReadsBackWhatItWrites()
+{
+    // Every field set to something other than its default, so a name written one way and
+    // read another shows as a difference.
+    SessionDetail detail;
+    SessionInfo &info = detail.info;
+    info = {QStringLiteral("d-1"), false, QStringLiteral("10.0.0.5:5123"), QStringLiteral("dev"),
+            mqtt::ProtocolVersion::V5, 45, false, 3600, 0, 1700000000500, 1700000000400, 2, 5, 3, 7, 4, 11, 12, 13,
+            CloseInfo{mqtt::CloseReason::KeepAliveTimeout, mqtt::ReasonCode::KeepAliveTimeout, QStringLiteral("silent"),
+                      1700000000500, true}};
+    detail.heartbeats = {{1700000000100, mqtt::PacketType::Pingreq, true, 2}, {1700000000101, mqtt::PacketType::Pingresp, false, 2}};
+    detail.inflight = {{7, QStringLiteral("devices/d-1/push"), mqtt::QoS::ExactlyOnce, mqtt::OutboundStage::AwaitingPubcomp, 900, 2, 64}};
+    mqtt::Publish queued;
+    queued.topic = QStringLiteral("devices/d-1/push");
+    queued.qos = mqtt::QoS::AtLeastOnce;
+    queued.payload = QByteArray(300, 'x');
+    detail.queued = {queued};
+    mqtt::TopicSubscription subscription;
+    subscription.filter = QStringLiteral("devices/d-1/#");
+    subscription.options.maximumQoS = mqtt::QoS::AtLeastOnce;
+    detail.subscriptions = {subscription};
+    detail.packetTrace = {QStringLiteral("in PINGREQ")};
+    detail.closes = {*info.lastClose};
+
+    const std::optional<SessionDetail> back = sessionDetailFromJson(sessionDetailJson(detail));
+    QVERIFY(back);
+    QCOMPARE(sessionDetailJson(*back), sessionDetailJson(detail));
+    QCOMPARE(back->queued.first().payload.size(), 300);
+    QCOMPARE(back->info.lastClose->reason, mqtt::CloseReason::KeepAliveTimeout);
+    QVERIFY(!sessionRowFromJson(QJsonObject{}));
+
+    BrokerCounters counters;
+    quint64 value = 1;
+    QJsonObject numbered = countersJson(counters);
+    for (auto it = numbered.begin(); it != numbered.end(); ++it)
+        it.value() = double(value++);
+    QCOMPARE(countersJson(countersFromJson(numbered)), numbered);
+
+    PushReport report;
+    report.pushId = QStringLiteral("p-1");
+    report.createdAtMs = 1700000000000;
+    report.sendAtMs = 1700000000100;
+    report.target.kind = PushTarget::Kind::Devices;
+    report.target.devices = {QStringLiteral("d-1")};
+    report.qos = mqtt::QoS::ExactlyOnce;
+    report.ttlSeconds = 60;
+    report.duplicates = 1;
+    TargetReport target;
+    target.device = QStringLiteral("d-1");
+    target.sequence = 9;
+    target.state = TargetState::Receipted;
+    target.sentAtMs = 1700000000200;
+    target.acknowledgedAtMs = 1700000000300;
+    target.receiptedAtMs = 1700000000400;
+    target.sendCount = 2;
+    target.receiptStatus = QStringLiteral("delivered");
+    report.targets = {target};
+    const std::optional<PushReport> reportBack = PushReport::fromJson(report.toJson(true));
+    QVERIFY(reportBack);
+    QCOMPARE(reportBack->toJson(true), report.toJson(true));
 }
 
 HERMES_TEST_GUILESS_MAIN(TestSessionStream)

@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -262,8 +263,11 @@ std::optional<SessionDetail> sessionDetailFromJson(const QJsonObject &json)
         mqtt::Publish publish;
         publish.topic = message.value(QLatin1String("topic")).toString();
         publish.qos = qosFrom(message.value(QLatin1String("qos")));
-        // The size is what the table shows; the payload itself stays on the broker.
-        publish.payload = QByteArray(qsizetype(message.value(QLatin1String("payloadSize")).toDouble()), '\0');
+        // The payload stays on the broker; the Queued table shows only its size, so the
+        // buffer is never written or read (a large one stays virtual memory). MQTT's packet
+        // limit bounds what a broker could claim.
+        const double size = std::clamp(message.value(QLatin1String("payloadSize")).toDouble(), 0.0, 256.0 * 1024 * 1024);
+        publish.payload = QByteArray(qsizetype(size), Qt::Uninitialized);
         detail.queued.append(publish);
     }
     for (const QJsonValue &value : json.value(QLatin1String("subscriptionFilters")).toArray()) {
