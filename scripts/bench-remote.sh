@@ -32,7 +32,12 @@ CONF
 "$build/app/hermesd/hermesd" --config "$work/hermesd.conf" --listen "127.0.0.1:$port" --log-level warning >"$work/hermesd.log" 2>&1 &
 hermesd=$!
 pids="$hermesd"
-sleep 1
+tries=0
+until grep -q "listening on" "$work/hermesd.log"; do
+    tries=$((tries + 1))
+    [ "$tries" -le 100 ] || { echo "hermesd did not start:"; cat "$work/hermesd.log"; exit 1; }
+    sleep 0.1
+done
 
 cat > "$work/fleet.scenario" <<SCEN
 hermes-scenario 1
@@ -46,6 +51,6 @@ duration    60m
 SCEN
 "$build/app/hermesctl/hermesctl" simulate --scenario "$work/fleet.scenario" --broker "127.0.0.1:$port" --quiet >"$work/fleet.log" 2>&1 &
 pids="$pids $!"
-# Connected, and one heartbeat period in so the fleet's pings are spread.
+# A settled fleet: connected (2,000/s) and one heartbeat period in.
 sleep $((devices / 2000 + 65))
 "$build/tests/bench/bench_remoteidle" --port "$port" --pid "$hermesd" --seconds "$seconds" --user admin --password "$password"

@@ -2,9 +2,10 @@
 //
 // Against a hermesd that already holds a fleet (hermesctl simulate), it measures the
 // broker's CPU (utime+stime from /proc/PID/stat) for --seconds with no console, then attaches
-// a RemoteEngine (the console's real engine) plus a byte counter subscribed to exactly what
-// the engine receives when nothing is published (session stream, v2 telemetry), and measures
-// the same window again. Prints one line:
+// a RemoteEngine (the console's real engine) and measures the same window again; then, in a
+// window of its own (so the CPU figure is the console's alone), a byte counter subscribed to
+// exactly what the engine receives when nothing is published (session stream, v2
+// telemetry). Prints one line:
 //   RESULT sessions=N snapshot_ms=… baseline_cpu_pct=… attached_cpu_pct=… console_bytes_per_s=…
 #include "engine/mqttclient.h"
 #include "engine/remote/remoteengine.h"
@@ -94,6 +95,8 @@ int main(int argc, char **argv)
         return 1;
     }
     const qint64 snapshotMs = attach.elapsed();
+    waitFor(2000); // the snapshot's aftermath settles
+    const double attached = cpuPercent(pid, seconds);
 
     // Counts what the console receives while no application message flows.
     MqttClient counter;
@@ -116,10 +119,10 @@ int main(int argc, char **argv)
         batches += publish.topic.endsWith(QLatin1String("events")) ? 1 : 0;
     });
     counter.connectToBroker();
-    waitFor(2000); // the snapshot's aftermath settles
+    waitFor(2000);
     bytes = 0;
     batches = 0;
-    const double attached = cpuPercent(pid, seconds);
+    waitFor(seconds * 1000);
     std::printf("RESULT sessions=%lld snapshot_ms=%lld baseline_cpu_pct=%.2f attached_cpu_pct=%.2f console_cpu_pct=%.2f "
                 "console_bytes_per_s=%.0f event_batches_per_s=%.2f\n",
                 qlonglong(sessions), qlonglong(snapshotMs), baseline, attached, attached - baseline,

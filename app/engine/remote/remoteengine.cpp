@@ -392,7 +392,7 @@ private:
     {
         if (m_closing)
             return;
-        const bool wasReady = std::exchange(m_ready, false);
+        m_ready = false;
         m_tick->stop();
         m_pushPoll->stop();
         m_earlyEvents.clear();
@@ -414,7 +414,7 @@ private:
         if (m_failed)
             return;
         qCWarning(lcRemoteEngine) << "lost" << m_options.address() << ":" << why << "- retrying in"
-                                  << m_retryDelay.count() << "ms" << (wasReady ? "" : "(was not ready)");
+                                  << m_retryDelay.count() << "ms";
         const QString message = RemoteEngine::tr("%1: %2; reconnecting in %3 s")
                                     .arg(m_options.address(), why)
                                     .arg(double(m_retryDelay.count()) / 1000.0, 0, 'f', 1);
