@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$ts" "$tmp/check.ts"
 lupdate=$(command -v lupdate || echo /usr/lib/qt6/bin/lupdate)
-"$lupdate" -silent -no-obsolete -locations none ui app/hermes app/engine/brokeroptions.cpp app/engine/broker.cpp app/engine/broker/sessionlifecycle.cpp app/engine/broker/delivery.cpp app/engine/broker/listeners.cpp app/engine/push/pushservice.cpp app/engine/client/clientengine.cpp -ts "$tmp/check.ts" >/dev/null
+"$lupdate" -silent -no-obsolete -locations none ui app/hermes app/engine/brokeroptions.cpp app/engine/broker.cpp app/engine/broker/sessionlifecycle.cpp app/engine/broker/delivery.cpp app/engine/broker/listeners.cpp app/engine/push/pushservice.cpp app/engine/client/clientengine.cpp app/engine/remote/remoteengine.cpp app/engine/remote/adminchannel.cpp -ts "$tmp/check.ts" >/dev/null
 new=$(grep -c 'type="unfinished"' "$tmp/check.ts" || true)
 if [ "$new" -gt 0 ]; then
     echo "$ts is missing $new strings found in the sources; run: cmake --build build --target update_translations"

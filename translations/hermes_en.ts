@@ -114,6 +114,25 @@
     </message>
 </context>
 <context>
+    <name>hermes::AdminChannel</name>
+    <message>
+        <source>cannot send the %1 request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>malformed answer (not an admin API response)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the broker refused the %1 request: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no answer to %1 within %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>hermes::Broker</name>
     <message>
         <source>Cannot listen on %1: %2</source>
@@ -227,6 +246,57 @@
     </message>
     <message>
         <source>the device refused it: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>hermes::RemoteEngine</name>
+    <message>
+        <source>the console detached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an anonymous client</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 is not an operator (the admin API is for operators)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 speaks admin API v%2; this console needs v%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 speaks admin API v1 only; this console needs v%2 (update hermesd)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not answer the Hermes admin API (is it hermesd?)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: cannot load the sessions: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refused the credentials of %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2; reconnecting in %3 s</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -912,6 +982,9 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     </message>
     <message>
         <source>%1 does not show its networks to an MQTT client: NAT timeout estimates come from the fleet analytics of a Hermes broker.</source>
+    </message>
+    <message>
+        <source>Attached to hermesd at %1 as an operator</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3231,7 +3304,7 @@ Subscribers will no longer receive them when they subscribe.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Attach to the MQTT broker at HOST:PORT as a client instead of embedding one ($HERMES_USER and $HERMES_PASSWORD log in).</source>
+        <source>Attach to the broker at HOST:PORT instead of embedding one: a hermesd as an operator, any other broker as an MQTT client ($HERMES_USER and $HERMES_PASSWORD log in).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -114,6 +114,25 @@
     </message>
 </context>
 <context>
+    <name>hermes::AdminChannel</name>
+    <message>
+        <source>cannot send the %1 request</source>
+        <translation>无法发送 %1 请求</translation>
+    </message>
+    <message>
+        <source>malformed answer (not an admin API response)</source>
+        <translation>应答格式错误（不是管理 API 的应答）</translation>
+    </message>
+    <message>
+        <source>the broker refused the %1 request: %2</source>
+        <translation>代理拒绝了 %1 请求：%2</translation>
+    </message>
+    <message>
+        <source>no answer to %1 within %2 s</source>
+        <translation>%2 秒内没有收到 %1 的应答</translation>
+    </message>
+</context>
+<context>
     <name>hermes::Broker</name>
     <message>
         <source>Cannot listen on %1: %2</source>
@@ -228,6 +247,57 @@
     <message>
         <source>the device refused it: %1</source>
         <translation>设备拒绝了该消息：%1</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::RemoteEngine</name>
+    <message>
+        <source>the console detached</source>
+        <translation>控制台已断开</translation>
+    </message>
+    <message>
+        <source>%1 is not connected</source>
+        <translation>未连接到 %1</translation>
+    </message>
+    <message>
+        <source>an anonymous client</source>
+        <translation>匿名客户端</translation>
+    </message>
+    <message>
+        <source>user &quot;%1&quot;</source>
+        <translation>用户“%1”</translation>
+    </message>
+    <message>
+        <source>%1: %2 is not an operator (the admin API is for operators)</source>
+        <translation>%1：%2 不是运维人员（管理 API 仅供运维人员使用）</translation>
+    </message>
+    <message>
+        <source>%1 speaks admin API v%2; this console needs v%3</source>
+        <translation>%1 使用管理 API v%2；本控制台需要 v%3</translation>
+    </message>
+    <message>
+        <source>%1 speaks admin API v1 only; this console needs v%2 (update hermesd)</source>
+        <translation>%1 只支持管理 API v1；本控制台需要 v%2（请升级 hermesd）</translation>
+    </message>
+    <message>
+        <source>%1 does not answer the Hermes admin API (is it hermesd?)</source>
+        <translation>%1 没有应答 Hermes 管理 API（它是 hermesd 吗？）</translation>
+    </message>
+    <message>
+        <source>%1: cannot load the sessions: %2</source>
+        <translation>%1：无法加载会话：%2</translation>
+    </message>
+    <message>
+        <source>%1 refused the credentials of %2: %3</source>
+        <translation>%1 拒绝了 %2 的凭据：%3</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1: %2; reconnecting in %3 s</source>
+        <translation>%1：%2；%3 秒后重新连接</translation>
     </message>
 </context>
 <context>
@@ -913,6 +983,10 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     <message>
         <source>%1 does not show its networks to an MQTT client: NAT timeout estimates come from the fleet analytics of a Hermes broker.</source>
         <translation>%1 不向 MQTT 客户端公开其网络：NAT 超时估计来自 Hermes 代理的设备群分析。</translation>
+    </message>
+    <message>
+        <source>Attached to hermesd at %1 as an operator</source>
+        <translation>已以运维人员身份连接到 %1 上的 hermesd</translation>
     </message>
 </context>
 <context>
@@ -3201,8 +3275,8 @@ Subscribers will no longer receive them when they subscribe.</source>
         <translation>界面语言：zh_CN 或 en。</translation>
     </message>
     <message>
-        <source>Attach to the MQTT broker at HOST:PORT as a client instead of embedding one ($HERMES_USER and $HERMES_PASSWORD log in).</source>
-        <translation>以客户端方式连接到 HOST:PORT 上的 MQTT 代理，而不是内嵌代理（用 $HERMES_USER 和 $HERMES_PASSWORD 登录）。</translation>
+        <source>Attach to the broker at HOST:PORT instead of embedding one: a hermesd as an operator, any other broker as an MQTT client ($HERMES_USER and $HERMES_PASSWORD log in).</source>
+        <translation>连接到 HOST:PORT 上的代理，而不是内嵌代理：hermesd 以运维人员身份连接，其他代理以 MQTT 客户端方式连接（用 $HERMES_USER 和 $HERMES_PASSWORD 登录）。</translation>
     </message>
 </context>
 </TS>

@@ -156,6 +156,8 @@ public:
     /// With the session's network and what the fleet has taught about it.
     std::optional<SessionDetail> sessionDetail(const QString &clientId) const;
     const RetainedStore &retained() const { return m_retained; }
+    /// Every session, read-only (the admin API's session stream compares them in place).
+    const SessionRegistry &sessionRegistry() const { return m_sessions; }
     /// Monotonic time used for every machine of this broker.
     mqtt::Timestamp now() const { return m_clock.now(); }
     /// Moves the broker's clocks forward by `by` (tests: an hour's session or message

@@ -1,7 +1,7 @@
 #pragma once
 /// The console's only window onto an engine: commands in, plain-value telemetry out.
-/// Implemented by LocalEngine (the embedded broker on its own thread); a remote engine
-/// over the admin API can implement the same interface.
+/// Implemented by LocalEngine (the embedded broker on its own thread), RemoteEngine (a
+/// running hermesd over the admin API) and ClientEngine (any broker, as an MQTT client).
 
 #include "brokerconfig.h"
 #include "telemetry.h"

@@ -1,11 +1,13 @@
 // hermes: the Hermes console (GUI) with its embedded broker, or attached to another broker
-// as an MQTT client (--connect HOST:PORT).
+// (--connect HOST:PORT): over the admin API when it is a hermesd and the account an
+// operator, else as an MQTT client.
 #include "mainwindow.h"
 #include "theme.h"
 #include "translations.h"
 
 #include "engine/brokeroptions.h"
-#include "engine/client/clientengine.h"
+#include "engine/remote/attach.h"
+#include "engine/remote/remoteengine.h"
 #include "engine/localengine.h"
 #include "engine/version.h"
 
@@ -43,8 +45,9 @@ void describeOptions(QCommandLineParser &parser)
                       QCoreApplication::translate("main", "User interface language: zh_CN or en."),
                       QStringLiteral("code")});
     parser.addOption({QStringLiteral("connect"),
-                      QCoreApplication::translate("main", "Attach to the MQTT broker at HOST:PORT as a client instead of "
-                                                          "embedding one ($HERMES_USER and $HERMES_PASSWORD log in)."),
+                      QCoreApplication::translate("main", "Attach to the broker at HOST:PORT instead of embedding one: a "
+                                                          "hermesd as an operator, any other broker as an MQTT client "
+                                                          "($HERMES_USER and $HERMES_PASSWORD log in)."),
                       QStringLiteral("host:port")});
     hermes::addBrokerOptions(parser);
 }
@@ -105,12 +108,12 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "hermes: --connect %s: expected HOST:PORT, e.g. 10.0.0.5:1883\n", qPrintable(target));
             return 2;
         }
-        hermes::ClientEngineOptions options;
+        hermes::RemoteEngineOptions options;
         options.host = host;
         options.port = port;
         options.userName = qEnvironmentVariable("HERMES_USER");
         options.password = qEnvironmentVariable("HERMES_PASSWORD").toUtf8();
-        engine = std::make_unique<hermes::ClientEngine>(options);
+        engine = hermes::attachEngine(options);
     } else {
         engine = std::make_unique<hermes::LocalEngine>(config);
     }

@@ -500,8 +500,13 @@ void MainWindow::updateAttachedControls(const QString &broker, bool running)
         m_brokerLabel->setText(tr("Attaching to %1…").arg(broker));
         break;
     case BrokerState::Listening:
-        m_brokerLabel->setText(m_linkProblem.isEmpty() ? tr("Attached to %1 as an MQTT client").arg(broker)
-                                                       : tr("Reconnecting: %1").arg(m_linkProblem));
+        // Sessions are what only the admin API shows: an engine with them is attached as an operator.
+        if (!m_linkProblem.isEmpty())
+            m_brokerLabel->setText(tr("Reconnecting: %1").arg(m_linkProblem));
+        else if (m_monitor.features().testFlag(EngineFeature::Sessions))
+            m_brokerLabel->setText(tr("Attached to hermesd at %1 as an operator").arg(broker));
+        else
+            m_brokerLabel->setText(tr("Attached to %1 as an MQTT client").arg(broker));
         break;
     case BrokerState::PortTaken:
     case BrokerState::Failed:

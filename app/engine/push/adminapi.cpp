@@ -1,6 +1,9 @@
 #include "adminapi.h"
 #include "keepaliveoffers.h"
 #include "adminrequest.h"
+#include "sessionjson.h"
+
+#include "../version.h"
 
 #include "mqtt/topic.h"
 
@@ -17,26 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-QString protocolName(mqtt::ProtocolVersion version)
-{
-    switch (version) {
-    case mqtt::ProtocolVersion::V3_1: return QStringLiteral("3.1");
-    case mqtt::ProtocolVersion::V3_1_1: return QStringLiteral("3.1.1");
-    case mqtt::ProtocolVersion::V5: return QStringLiteral("5.0");
-    }
-    return {};
-}
-
-QString stageName(mqtt::OutboundStage stage)
-{
-    switch (stage) {
-    case mqtt::OutboundStage::AwaitingPuback: return QStringLiteral("awaiting-puback");
-    case mqtt::OutboundStage::AwaitingPubrec: return QStringLiteral("awaiting-pubrec");
-    case mqtt::OutboundStage::AwaitingPubcomp: return QStringLiteral("awaiting-pubcomp");
-    }
-    return {};
-}
-
 QJsonObject sessionJson(const SessionInfo &info, qint64 now)
 {
     QJsonObject json{
@@ -44,7 +27,7 @@ QJsonObject sessionJson(const SessionInfo &info, qint64 now)
         {QStringLiteral("userName"), info.userName},
         {QStringLiteral("online"), info.online},
         {QStringLiteral("address"), info.address},
-        {QStringLiteral("protocol"), protocolName(info.version)},
+        {QStringLiteral("protocol"), protocolVersionName(info.version)},
         {QStringLiteral("keepAliveSeconds"), int(info.keepAliveSeconds)},
         {QStringLiteral("lastInboundAgeMs"), double(info.lastInboundMs ? now - info.lastInboundMs : 0)},
         {QStringLiteral("inflight"), info.inflight},
@@ -78,7 +61,7 @@ QString requiredString(const QJsonObject &arguments, const char *name)
 } // namespace
 
 AdminApi::AdminApi(Broker &broker, PushService &push, QObject *parent)
-    : QObject(parent), m_broker(broker), m_push(push)
+    : QObject(parent), m_broker(broker), m_push(push), m_sessionStream(broker)
 {
     const auto bind = [this](auto method) {
         return [this, method](const QJsonObject &arguments) { return (this->*method)(arguments); };
@@ -101,6 +84,10 @@ AdminApi::AdminApi(Broker &broker, PushService &push, QObject *parent)
         {QStringLiteral("accounts/remove"), bind(&AdminApi::removeAccount)},
         {QStringLiteral("networks/list"), bind(&AdminApi::listNetworks)},
     };
+    m_methodsV2 = {
+        {QStringLiteral("api/version"), bind(&AdminApi::apiVersion)},
+        {QStringLiteral("sessions/detail"), bind(&AdminApi::sessionDetail)},
+    };
     m_telemetryTimer.setInterval(1s);
     connect(&m_telemetryTimer, &QTimer::timeout, this, &AdminApi::publishTelemetry);
 }
@@ -108,13 +95,17 @@ AdminApi::AdminApi(Broker &broker, PushService &push, QObject *parent)
 void AdminApi::start()
 {
     m_broker.addMessageTap(QString(TopicPrefix) + QLatin1Char('#'));
+    m_broker.addMessageTap(QString(TopicPrefixV2) + QLatin1Char('#'));
     connect(&m_broker, &Broker::clientMessage, this, &AdminApi::onClientMessage);
     m_telemetryTimer.start();
+    m_sessionStream.start();
 }
 
 void AdminApi::onClientMessage(const ClientIdentity &publisher, const mqtt::Publish &publish)
 {
-    if (!publish.topic.startsWith(TopicPrefix) || publish.topic == TelemetryTopic)
+    const int version = publish.topic.startsWith(TopicPrefix) ? 1 : publish.topic.startsWith(TopicPrefixV2) ? 2 : 0;
+    if (version == 0 || publish.topic == TelemetryTopic || publish.topic == TelemetryTopicV2
+        || publish.topic == SessionStream::EventsTopic)
         return;
     const std::optional<QString> &responseTopic = publish.properties.responseTopic;
     if (!responseTopic || !mqtt::isValidTopicName(*responseTopic)) {
@@ -127,18 +118,32 @@ void AdminApi::onClientMessage(const ClientIdentity &publisher, const mqtt::Publ
         reply(publish, Answer::error(QStringLiteral("forbidden"), QStringLiteral("the admin API is for operators")));
         return;
     }
+    // Both prefixes have the same length.
     const QString method = publish.topic.mid(TopicPrefix.size());
     const auto arguments = parseAdminArguments(publish.payload);
     if (const auto *error = std::get_if<AdminRequestError>(&arguments)) {
         reply(publish, Answer::error(error->code, error->message));
         return;
     }
-    qCDebug(lcAdmin).noquote() << publisher.clientId << "calls" << method;
-    reply(publish, call(method, std::get<QJsonObject>(arguments)));
+    qCDebug(lcAdmin).noquote() << publisher.clientId << "calls" << method << "v" << version;
+    if (version == 2 && method == QLatin1String("sessions/snapshot")) {
+        replySnapshot(publish, std::get<QJsonObject>(arguments));
+        return;
+    }
+    reply(publish, call(version, method, std::get<QJsonObject>(arguments)));
 }
 
 AdminApi::Answer AdminApi::call(const QString &method, const QJsonObject &arguments)
 {
+    return call(1, method, arguments);
+}
+
+AdminApi::Answer AdminApi::call(int version, const QString &method, const QJsonObject &arguments)
+{
+    if (version >= 2) {
+        if (const auto handler = m_methodsV2.constFind(method); handler != m_methodsV2.cend())
+            return (*handler)(arguments);
+    }
     const auto handler = m_methods.constFind(method);
     if (handler == m_methods.cend())
         return Answer::error(QStringLiteral("unknown-method"), QStringLiteral("no method \"%1\"").arg(method));
@@ -165,8 +170,57 @@ void AdminApi::reply(const mqtt::Publish &request, const Answer &answer)
     m_broker.publish(std::move(response));
 }
 
+void AdminApi::replySnapshot(const mqtt::Publish &request, const QJsonObject &arguments)
+{
+    const int pageSize = std::clamp(arguments.value(QLatin1String("pageSize")).toInt(1000), 1, 5000);
+    const SessionStream::Snapshot snapshot = m_sessionStream.snapshot();
+    const int pages = std::max(1, int((snapshot.sessions.size() + pageSize - 1) / pageSize));
+    for (int page = 0; page < pages; ++page) {
+        QJsonArray rows;
+        for (const SessionInfo &info : snapshot.sessions.mid(qsizetype(page) * pageSize, pageSize))
+            rows.append(sessionRowJson(info));
+        reply(request, {{{QStringLiteral("seq"), double(snapshot.sequence)},
+                         {QStringLiteral("page"), page},
+                         {QStringLiteral("pages"), pages},
+                         {QStringLiteral("total"), int(snapshot.sessions.size())},
+                         {QStringLiteral("sessions"), rows}},
+                        {}, {}});
+    }
+}
+
+AdminApi::Answer AdminApi::apiVersion(const QJsonObject &) const
+{
+    return {{{QStringLiteral("api"), Version},
+             {QStringLiteral("versions"), QJsonArray{1, 2}},
+             {QStringLiteral("broker"), QStringLiteral("hermes")},
+             {QStringLiteral("version"), versionString()}},
+            {}, {}};
+}
+
+AdminApi::Answer AdminApi::sessionDetail(const QJsonObject &arguments) const
+{
+    const QString clientId = requiredString(arguments, "clientId");
+    if (clientId.isEmpty())
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("clientId is required"));
+    const std::optional<SessionDetail> detail = m_broker.sessionDetail(clientId);
+    if (!detail)
+        return Answer::error(QStringLiteral("not-found"), QStringLiteral("no session \"%1\"").arg(clientId));
+    return {sessionDetailJson(*detail), {}, {}};
+}
+
 void AdminApi::publishTelemetry()
 {
+    if (m_broker.hasSubscribers(QString(TelemetryTopicV2))) {
+        m_broker.refreshBacklogTotals();
+        QJsonObject json = countersJson(m_broker.counters());
+        json.insert(QStringLiteral("atMs"), double(QDateTime::currentMSecsSinceEpoch()));
+        json.insert(QStringLiteral("devices"), double(m_push.devices().size()));
+        mqtt::Publish message;
+        message.topic = QString(TelemetryTopicV2);
+        message.payload = QJsonDocument(json).toJson(QJsonDocument::Compact);
+        message.properties.contentType = QStringLiteral("application/json");
+        m_broker.publish(std::move(message));
+    }
     // Once a second for the consoles that listen; nobody else should see it in their
     // message logs.
     if (!m_broker.hasSubscribers(QString(TelemetryTopic)))
@@ -236,7 +290,7 @@ AdminApi::Answer AdminApi::getSession(const QJsonObject &arguments) const
         inflight.append(QJsonObject{{QStringLiteral("packetId"), int(message.packetId)},
                                     {QStringLiteral("topic"), message.topic},
                                     {QStringLiteral("qos"), int(message.qos)},
-                                    {QStringLiteral("stage"), stageName(message.stage)},
+                                    {QStringLiteral("stage"), outboundStageName(message.stage)},
                                     {QStringLiteral("ageMs"), double(message.ageMs)},
                                     {QStringLiteral("sendCount"), double(message.sendCount)}});
     }

@@ -1,8 +1,10 @@
 #pragma once
-/// The admin API (docs/ADMIN-API.md): MQTT 5 request/response on $hermes/admin/v1/…, for
-/// operators only, answering in JSON. hermesctl and a remote console speak nothing else.
+/// The admin API (docs/ADMIN-API.md): MQTT 5 request/response on $hermes/admin/v1/… and
+/// $hermes/admin/v2/… (v1's methods plus what a live console needs), for operators only,
+/// answering in JSON. hermesctl and a remote console speak nothing else.
 
 #include "pushservice.h"
+#include "sessionstream.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -18,6 +20,11 @@ class AdminApi : public QObject
 public:
     static constexpr QLatin1StringView TopicPrefix{"$hermes/admin/v1/"};
     static constexpr QLatin1StringView TelemetryTopic{"$hermes/admin/v1/telemetry"};
+    static constexpr QLatin1StringView TopicPrefixV2{"$hermes/admin/v2/"};
+    /// Every BrokerCounters field once a second, while anyone subscribes.
+    static constexpr QLatin1StringView TelemetryTopicV2{"$hermes/admin/v2/telemetry"};
+    /// The newest API version this broker answers.
+    static constexpr int Version = 2;
 
     AdminApi(Broker &broker, PushService &push, QObject *parent = nullptr);
 
@@ -43,13 +50,21 @@ public:
     /// both end here, so a push is handled one way whatever the transport).
     /// Unknown methods answer "unknown-method".
     Answer call(const QString &method, const QJsonObject &arguments);
+    /// The same for one API version (1 or 2): v2 answers v1's methods and its own.
+    Answer call(int version, const QString &method, const QJsonObject &arguments);
     /// Adds a method (e.g. "apikeys/create") answered like the built-in ones.
     void addMethod(const QString &name, Method method) { m_methods.insert(name, std::move(method)); }
 
 private:
     void onClientMessage(const ClientIdentity &publisher, const mqtt::Publish &publish);
     void reply(const mqtt::Publish &request, const Answer &answer);
+    /// sessions/snapshot (v2): several answers to one request, pages of bounded size,
+    /// published in one event-loop turn so no stream batch falls between them.
+    void replySnapshot(const mqtt::Publish &request, const QJsonObject &arguments);
     void publishTelemetry();
+
+    Answer apiVersion(const QJsonObject &arguments) const;
+    Answer sessionDetail(const QJsonObject &arguments) const;
 
     Answer listSessions(const QJsonObject &arguments) const;
     Answer getSession(const QJsonObject &arguments) const;
@@ -72,6 +87,8 @@ private:
     Broker &m_broker;
     PushService &m_push;
     QHash<QString, Method> m_methods;
+    QHash<QString, Method> m_methodsV2; ///< v2 only; v2 also answers m_methods
+    SessionStream m_sessionStream;
     QTimer m_telemetryTimer;
     quint64 m_answered = 0;
     quint64 m_dropped = 0;

@@ -365,4 +365,49 @@ QJsonObject PushReport::toJson(bool withTargets) const
     return json;
 }
 
+TargetReport TargetReport::fromJson(const QJsonObject &json)
+{
+    TargetReport target;
+    target.device = json.value(QLatin1String("device")).toString();
+    target.sequence = quint64(json.value(QLatin1String("sequence")).toDouble());
+    const QString state = json.value(QLatin1String("state")).toString();
+    for (const TargetState candidate : {TargetState::Pending, TargetState::Queued, TargetState::Sent,
+                                        TargetState::Acknowledged, TargetState::Receipted, TargetState::Expired,
+                                        TargetState::Failed}) {
+        if (stateName(candidate) == state)
+            target.state = candidate;
+    }
+    const auto time = [&json](const char *name) { return qint64(json.value(QLatin1String(name)).toDouble()); };
+    target.queuedAtMs = time("queuedAtMs");
+    target.sentAtMs = time("sentAtMs");
+    target.acknowledgedAtMs = time("acknowledgedAtMs");
+    target.receiptedAtMs = time("receiptedAtMs");
+    target.endedAtMs = time("endedAtMs");
+    target.sendCount = quint32(json.value(QLatin1String("sendCount")).toDouble());
+    target.missing = quint64(json.value(QLatin1String("missing")).toDouble());
+    target.receiptStatus = json.value(QLatin1String("receiptStatus")).toString();
+    target.detail = json.value(QLatin1String("detail")).toString();
+    return target;
+}
+
+std::optional<PushReport> PushReport::fromJson(const QJsonObject &json)
+{
+    PushReport report;
+    report.pushId = json.value(QLatin1String("pushId")).toString();
+    if (report.pushId.isEmpty())
+        return std::nullopt;
+    report.createdAtMs = qint64(json.value(QLatin1String("createdAtMs")).toDouble());
+    report.sendAtMs = qint64(json.value(QLatin1String("sendAtMs")).toDouble());
+    QString ignored;
+    if (auto target = PushTarget::fromJson(json.value(QLatin1String("target")).toObject(), &ignored))
+        report.target = std::move(*target);
+    report.qos = mqtt::QoS(std::clamp(json.value(QLatin1String("qos")).toInt(1), 0, 2));
+    report.ttlSeconds = quint32(json.value(QLatin1String("ttlSeconds")).toDouble());
+    report.envelope = json.value(QLatin1String("envelope")).toBool(true);
+    report.duplicates = quint64(json.value(QLatin1String("duplicates")).toDouble());
+    for (const QJsonValue &target : json.value(QLatin1String("targets")).toArray())
+        report.targets.append(TargetReport::fromJson(target.toObject()));
+    return report;
+}
+
 } // namespace hermes

@@ -109,6 +109,8 @@ struct TargetReport {
     QString receiptStatus;     ///< the device's ReceiptStatus, e.g. "delivered", "duplicate"
     QString detail;            ///< why it waits or failed
     QJsonObject toJson() const;
+    /// Reads toJson()'s output back (a remote console).
+    static TargetReport fromJson(const QJsonObject &json);
 };
 
 /// The delivery report of one push; the aggregates are computed from the targets.
@@ -137,6 +139,8 @@ struct PushReport {
     /// Milliseconds from sendAtMs to each arrival, sorted.
     QList<qint64> latenciesMs() const;
     QJsonObject toJson(bool withTargets) const;
+    /// Reads toJson(true)'s output back (a remote console); nullopt without a pushId.
+    static std::optional<PushReport> fromJson(const QJsonObject &json);
 };
 
 } // namespace hermes

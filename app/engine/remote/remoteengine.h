@@ -1,0 +1,86 @@
+#pragma once
+/// Remote mode: the console attached to a running hermesd over the admin API v2
+/// (docs/ADMIN-API.md), as an operator. Sessions come from the session stream (one paged
+/// snapshot, then bounded batches of changes), counters from the v2 telemetry topic,
+/// messages from a `#` subscription; everything else is a request. The views get the same
+/// plain values the embedded broker hands them. Simulations and listen addresses belong to
+/// the machine hermesd runs on: features() leaves them out.
+
+#include "engine/monitor.h"
+#include "engine/mqttclient.h"
+
+#include <QThread>
+
+#include <chrono>
+
+namespace hermes {
+
+struct RemoteEngineOptions {
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 1883;
+    QString userName;                 ///< an operator account; empty: anonymous
+    QByteArray password;
+    QString clientId;                 ///< empty: "hermes-console-" and a random suffix
+    int maxMessagesPerBatch = 500;    ///< beyond this, counted in messagesNotCaptured
+    std::chrono::milliseconds requestTimeout{10000};
+    /// Reconnect back-off after a lost link: doubles from the first to the last.
+    std::chrono::milliseconds firstRetry{1000}, lastRetry{30000};
+
+    /// "host:port", as errors and the status bar name the broker.
+    QString address() const;
+    /// The MQTT 5 connection these options describe (a clean session; the client ID, when
+    /// empty, random with `clientIdPrefix`).
+    ClientOptions clientOptions(const QString &clientIdPrefix) const;
+};
+
+class RemoteEngine : public EngineMonitor
+{
+    Q_OBJECT
+public:
+    explicit RemoteEngine(RemoteEngineOptions options, QObject *parent = nullptr);
+    ~RemoteEngine() override;
+
+    EngineFeatures features() const override
+    {
+        return EngineFeature::Messages | EngineFeature::Statistics | EngineFeature::Sessions | EngineFeature::Push
+            | EngineFeature::Accounts;
+    }
+    QString attachedTo() const override { return m_options.address(); }
+    const RemoteEngineOptions &options() const { return m_options; }
+    /// Telemetry cadence; the default 250 ms keeps views at 4 Hz, like the embedded broker.
+    void setTelemetryInterval(std::chrono::milliseconds interval) { m_interval = interval; }
+
+    /// Connects, checks the API version and loads the sessions; started() then, or
+    /// startFailed() naming the broker and the reason (wrong password, not an operator,
+    /// API version mismatch, not a Hermes broker): nothing stays half-connected. A link
+    /// lost after that is retried with back-off and the streams resume (linkChanged()).
+    void start() override;
+    void stop() override;
+    bool isRunning() const override { return m_link != nullptr; }
+
+    void requestSessionDetail(const QString &clientId) override;
+    void kick(const QString &clientId) override;
+    void publish(const mqtt::Publish &message) override;
+    void deleteRetained(const QString &topic) override;
+    void requestRetained() override;
+    void sendPush(const PushRequest &request) override;
+    void requestAudience(const PushTarget &target) override;
+    void requestDevices() override;
+    void requestAccounts() override;
+    void setAccount(const QString &name, Role role, const QString &password) override;
+    void removeAccount(const QString &name) override;
+    bool setListenAddresses(const QList<ListenAddress> &addresses) override;
+    QList<ListenAddress> configuredListenAddresses() const override { return {}; }
+
+private:
+    class Link;
+    template<typename Work>
+    void onLink(Work work);
+
+    RemoteEngineOptions m_options;
+    std::chrono::milliseconds m_interval{250};
+    QThread m_thread;
+    Link *m_link = nullptr; ///< lives on m_thread; deleted there
+};
+
+} // namespace hermes

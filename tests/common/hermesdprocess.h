@@ -1,0 +1,99 @@
+#pragma once
+/// hermesd as a separate process for tests of the console attached to it: a config with an
+/// operator account ("admin") and a device account ("dev"), both with Password, anonymous
+/// loopback clients as devices (mosquitto_sub), and a data directory that survives a
+/// restart on the same port. Needs HERMESD_BIN defined by the test's CMake target.
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+
+namespace hermes::test {
+
+class HermesdProcess
+{
+public:
+    static inline const QString Password = QStringLiteral("s3cret-pass");
+    static constexpr int TimeoutMs = 30000;
+
+    ~HermesdProcess() { stop(); }
+
+    /// Writes the config (once) and starts hermesd on 127.0.0.1:port (0: any free port);
+    /// false with error() when it does not come up.
+    bool start(quint16 port = 0)
+    {
+        if (m_config.isEmpty() && !writeConfig())
+            return false;
+        m_process.start(QStringLiteral(HERMESD_BIN),
+                        {QStringLiteral("--config"), m_config, QStringLiteral("--listen"),
+                         QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--data-dir"),
+                         m_dir.filePath(QStringLiteral("data")), QStringLiteral("--log-level"), QStringLiteral("warning")});
+        if (!m_process.waitForStarted())
+            return fail(QStringLiteral("hermesd did not start"));
+        const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
+        QByteArray output;
+        while (!listening.match(QString::fromUtf8(output)).hasMatch()) {
+            if (!m_process.waitForReadyRead(TimeoutMs))
+                return fail(QString::fromUtf8(m_process.readAllStandardError()));
+            output += m_process.readAllStandardOutput();
+        }
+        m_port = quint16(listening.match(QString::fromUtf8(output)).captured(1).toUInt());
+        return m_port != 0;
+    }
+
+    /// SIGKILL, as a crash would end it.
+    bool kill()
+    {
+        m_process.kill();
+        return m_process.waitForFinished(TimeoutMs);
+    }
+
+    void stop()
+    {
+        if (m_process.state() == QProcess::NotRunning)
+            return;
+        m_process.terminate();
+        if (!m_process.waitForFinished(5000))
+            m_process.kill();
+    }
+
+    quint16 port() const { return m_port; }
+    QString error() const { return m_error; }
+
+private:
+    bool writeConfig()
+    {
+        if (!m_dir.isValid())
+            return fail(QStringLiteral("no temporary directory"));
+        QProcess hash;
+        hash.start(QStringLiteral(HERMESD_BIN), {QStringLiteral("--hash-password")});
+        hash.write(Password.toUtf8() + '\n');
+        hash.closeWriteChannel();
+        if (!hash.waitForFinished(TimeoutMs) || hash.exitCode() != 0)
+            return fail(QStringLiteral("hermesd --hash-password failed"));
+        const QString passwordHash = QString::fromUtf8(hash.readAllStandardOutput()).trimmed();
+        QFile config(m_dir.filePath(QStringLiteral("hermesd.conf")));
+        if (!config.open(QIODevice::WriteOnly))
+            return fail(config.errorString());
+        config.write(QStringLiteral("allow_anonymous loopback\nanonymous_role device\nsys_interval 0\n"
+                                    "account admin operator %1\naccount dev device %1\n")
+                         .arg(passwordHash)
+                         .toUtf8());
+        m_config = config.fileName();
+        return true;
+    }
+
+    bool fail(const QString &error)
+    {
+        m_error = error;
+        return false;
+    }
+
+    QTemporaryDir m_dir;
+    QString m_config;
+    QProcess m_process;
+    quint16 m_port = 0;
+    QString m_error;
+};
+
+} // namespace hermes::test

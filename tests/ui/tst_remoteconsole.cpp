@@ -1,0 +1,138 @@
+// The console attached to a real hermesd process over the admin API, as an operator: real
+// mosquitto_sub devices appear in the Sessions view and in Session detail, a push typed into
+// the composer reaches them, and the window names the broker it is attached to.
+#include "../common/hermesdprocess.h"
+#include "../common/testconfig.h"
+#include "../common/testmain.h"
+#include "engine/remote/remoteengine.h"
+#include "mainwindow.h"
+#include "pushdialog.h"
+#include "sessiondetailview.h"
+#include "sessionsview.h"
+#include "sessiontablemodel.h"
+#include "translations.h"
+
+#include <QCheckBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+
+#include <memory>
+
+using namespace hermes;
+using hermes::test::HermesdProcess;
+
+class TestRemoteConsole : public QObject
+{
+    Q_OBJECT
+private slots:
+    void sessionsAppearAndAPushArrives_data();
+    void sessionsAppearAndAPushArrives();
+};
+
+void TestRemoteConsole::sessionsAppearAndAPushArrives_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::newRow("English") << QStringLiteral("en");
+    QTest::newRow("Chinese") << QStringLiteral("zh_CN");
+}
+
+void TestRemoteConsole::sessionsAppearAndAPushArrives()
+{
+    QFETCH(QString, language);
+    const QLocale locale(language);
+    QLocale::setDefault(locale);
+    QVERIFY(ui::installTranslations(locale) || language == QLatin1String("en"));
+    const bool english = language == QLatin1String("en");
+    const QString mosquittoSub = QStandardPaths::findExecutable(QStringLiteral("mosquitto_sub"));
+    if (mosquittoSub.isEmpty())
+        HERMES_SKIP("mosquitto_sub is not installed (package mosquitto-clients)");
+    HermesdProcess hermesd;
+    QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
+
+    RemoteEngineOptions options;
+    options.port = hermesd.port();
+    options.userName = QStringLiteral("admin");
+    options.password = HermesdProcess::Password.toUtf8();
+    RemoteEngine engine(options);
+    engine.setTelemetryInterval(std::chrono::milliseconds(100));
+    ui::MainWindow window(engine);
+    window.setInteractive(false);
+    window.resize(1500, 950);
+    window.show();
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    engine.start();
+    QVERIFY(started.wait(15000));
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(hermesd.port());
+    QVERIFY2(window.brokerStatusText().contains(address), qPrintable(window.brokerStatusText()));
+    QVERIFY2(window.brokerStatusText().contains(english ? QStringLiteral("as an operator") : QStringLiteral("运维人员")),
+             qPrintable(window.brokerStatusText()));
+    // A hermesd shows its sessions: no "not available" notice in their place.
+    const auto *notice = window.findChild<QLabel *>(QStringLiteral("sessionsUnavailable"));
+    QVERIFY(!notice || !notice->isVisible());
+
+    std::vector<std::unique_ptr<QProcess>> devices;
+    for (const QString &id : {QStringLiteral("lamp-1"), QStringLiteral("lamp-2")}) {
+        auto device = std::make_unique<QProcess>();
+        device->start(mosquittoSub, {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                                     QString::number(hermesd.port()), QStringLiteral("-i"), id, QStringLiteral("-t"),
+                                     ui::PushDialog::deviceTopic(id), QStringLiteral("-q"), QStringLiteral("1"),
+                                     QStringLiteral("-C"), QStringLiteral("1"), QStringLiteral("-N")});
+        QVERIFY(device->waitForStarted());
+        devices.push_back(std::move(device));
+    }
+    ui::SessionsView *sessions = window.sessions();
+    // The two devices and the console's own connection.
+    QTRY_COMPARE_WITH_TIMEOUT(sessions->model()->onlineCount(), 3, 15000);
+    QTableView *table = sessions->table();
+    QStringList ids;
+    for (int row = 0; row < table->model()->rowCount(); ++row)
+        ids.append(table->model()->index(row, 0).data().toString());
+    QVERIFY2(ids.contains(QStringLiteral("lamp-1")) && ids.contains(QStringLiteral("lamp-2")), qPrintable(ids.join(QLatin1Char(','))));
+
+    // Session detail over the admin API.
+    const int lampRow = int(ids.indexOf(QStringLiteral("lamp-1")));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(table->model()->index(lampRow, 0)).center());
+    QCOMPARE(window.sessionDetail()->clientId(), QStringLiteral("lamp-1"));
+    const auto *state = window.sessionDetail()->findChild<QLabel *>(QStringLiteral("detailState"));
+    QTRY_VERIFY_WITH_TIMEOUT(!state->text().isEmpty(), 10000);
+    if (english)
+        QTRY_COMPARE_WITH_TIMEOUT(state->text(), QStringLiteral("online"), 10000);
+    // The Dashboard's counts come from the v2 telemetry: two devices and the console.
+    const auto *counters = window.findChild<QLabel *>(QStringLiteral("brokerCounters"));
+    QVERIFY(counters);
+    QTRY_VERIFY2_WITH_TIMEOUT(counters->text().startsWith(QLatin1Char('3')), qPrintable(counters->text()), 10000);
+    QVERIFY(window.grab().save(test::screenshotPath(QStringLiteral("attached-hermesd-%1.png").arg(language))));
+
+    // A push from the composer ("Push to selected" with both lamps) reaches both devices.
+    table->selectionModel()->clearSelection();
+    for (const QString &id : {QStringLiteral("lamp-1"), QStringLiteral("lamp-2")})
+        table->selectionModel()->select(table->model()->index(int(ids.indexOf(id)), 0),
+                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    auto *push = window.findChild<QAction *>(QStringLiteral("pushSelected"));
+    QVERIFY(push);
+    QTRY_VERIFY(push->isEnabled());
+    push->trigger();
+    ui::PushDialog *dialog = window.findChild<ui::PushDialog *>();
+    QVERIFY(dialog);
+    dialog->findChild<QLineEdit *>(QStringLiteral("pushTarget"))->setText(QStringLiteral("lamp-1, lamp-2"));
+    dialog->findChild<QCheckBox *>(QStringLiteral("pushEnvelope"))->setChecked(false);
+    dialog->findChild<QPlainTextEdit *>(QStringLiteral("pushPayload"))->insertPlainText(QStringLiteral("lights off"));
+    const auto *audience = dialog->findChild<QLabel *>(QStringLiteral("pushAudience"));
+    QTRY_VERIFY2_WITH_TIMEOUT(audience->text().contains(QStringLiteral("lamp-1, lamp-2")), qPrintable(audience->text()), 10000);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("pushSend")), Qt::LeftButton);
+    for (auto &device : devices) {
+        QTRY_COMPARE_WITH_TIMEOUT(device->state(), QProcess::NotRunning, 15000);
+        QCOMPARE(device->readAllStandardOutput(), QByteArray("lights off"));
+    }
+    // They left: the Sessions view follows.
+    QTRY_COMPARE_WITH_TIMEOUT(sessions->model()->onlineCount(), 1, 15000);
+    engine.stop();
+}
+
+HERMES_TEST_MAIN(TestRemoteConsole)
+#include "tst_remoteconsole.moc"
