@@ -105,6 +105,22 @@
         <source>NAT (network %1)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Nothing applied: the broker acts on a network only with &quot;network_act NAME on&quot; in its configuration, and only once the estimate is adequate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>devices&apos; own</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3; silent deaths per device-hour %4 before (%5 device-hours), %6 since (%7 device-hours)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep-alive offers sent to smart-heartbeat devices: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -982,6 +998,7 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     </message>
     <message>
         <source>%1 does not show its networks to an MQTT client: NAT timeout estimates come from the fleet analytics of a Hermes broker.</source>
+        <translation></translation>
     </message>
     <message>
         <source>Attached to hermesd at %1 as an operator</source>
@@ -1310,6 +1327,15 @@ per device-hour</source>
     <message>
         <source>Push delay
 median / max</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The keep-alive the broker gives this network&apos;s devices now (Server Keep Alive to MQTT 5 devices, signed offers to smart-heartbeat devices); the tooltip of a cell lists each change with the silent-death rate before and since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep-alive
+applied</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -105,6 +105,22 @@
         <source>NAT (network %1)</source>
         <translation>NAT（网络 %1）</translation>
     </message>
+    <message>
+        <source>Nothing applied: the broker acts on a network only with &quot;network_act NAME on&quot; in its configuration, and only once the estimate is adequate</source>
+        <translation>尚未应用：只有配置中写明 &quot;network_act NAME on&quot;，且估计已足够可靠时，代理才会对该网络采取措施</translation>
+    </message>
+    <message>
+        <source>devices&apos; own</source>
+        <translation>设备自身的值</translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3; silent deaths per device-hour %4 before (%5 device-hours), %6 since (%7 device-hours)</source>
+        <translation>%1：%2 → %3；每设备小时静默断连：之前 %4（%5 设备小时），之后 %6（%7 设备小时）</translation>
+    </message>
+    <message>
+        <source>Keep-alive offers sent to smart-heartbeat devices: %1</source>
+        <translation>发给智能心跳设备的保活建议：%1</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -1313,6 +1329,16 @@ per device-hour</source>
 median / max</source>
         <translation>推送延迟
 中位数 / 最大</translation>
+    </message>
+    <message>
+        <source>The keep-alive the broker gives this network&apos;s devices now (Server Keep Alive to MQTT 5 devices, signed offers to smart-heartbeat devices); the tooltip of a cell lists each change with the silent-death rate before and since</source>
+        <translation>代理当前给此网络设备的保活时间（对 MQTT 5 设备用 Server Keep Alive，对智能心跳设备发签名建议）；单元格的提示列出每次更改及其前后的静默断连率</translation>
+    </message>
+    <message>
+        <source>Keep-alive
+applied</source>
+        <translation>已应用
+保活</translation>
     </message>
 </context>
 <context>

@@ -112,6 +112,20 @@ void TestNetworksView::modelFollowsTheList()
     QCOMPARE(cell(&model, QStringLiteral("cmcc"), ui::NetworkTableModel::NatTimeout),
              QStringLiteral("not enough evidence"));
     QCOMPARE(cell(&model, QStringLiteral("cmcc"), ui::NetworkTableModel::BlindTime), QStringLiteral("—"));
+    QCOMPARE(cell(&model, QStringLiteral("cmcc"), ui::NetworkTableModel::Applied), QStringLiteral("—"));
+
+    // The broker acts on cmcc: the value it gives, and each change with the rates around it.
+    NetworkReport acting = report(QStringLiteral("cmcc"), 5);
+    acting.applied.keepAliveSeconds = 247;
+    acting.applied.offersSent = 12;
+    acting.applied.changes.append({1'765'000'000'000, 0, 247, 3.97, 1.6, 0.0, 0.7});
+    model.setReports({acting, report(QStringLiteral("cucc"), 1)});
+    QCOMPARE(cell(&model, QStringLiteral("cmcc"), ui::NetworkTableModel::Applied), QStringLiteral("247 s"));
+    const QString changes = model.index(model.rowOf(QStringLiteral("cmcc")), ui::NetworkTableModel::Applied)
+                                    .data(Qt::ToolTipRole).toString();
+    QVERIFY2(changes.contains(QStringLiteral("devices' own → 247 s")) && changes.contains(QStringLiteral("3.97 before"))
+                 && changes.contains(QStringLiteral("0.00 since")) && changes.contains(QStringLiteral(": 12")),
+             qPrintable(changes));
 
     model.setReports({});
     QCOMPARE(model.rowCount(), 0);

@@ -1,5 +1,7 @@
 #include "networktext.h"
 
+#include <QDateTime>
+
 #include <QLocale>
 
 #include <algorithm>
@@ -74,6 +76,33 @@ QString NetworkText::evidenceToolTip(const NatEstimate &estimate)
 QString NetworkText::keepAlive(const NatEstimate &estimate)
 {
     return estimate.recommendedKeepAlive ? seconds(*estimate.recommendedKeepAlive) : QStringLiteral("—");
+}
+
+QString NetworkText::applied(const analytics::AppliedAdvice &applied)
+{
+    return applied.keepAliveSeconds ? seconds(std::chrono::seconds(applied.keepAliveSeconds)) : QStringLiteral("—");
+}
+
+QString NetworkText::appliedToolTip(const analytics::AppliedAdvice &applied)
+{
+    if (applied.changes.isEmpty())
+        return tr("Nothing applied: the broker acts on a network only with \"network_act NAME on\" in its "
+                  "configuration, and only once the estimate is adequate");
+    const auto value = [](quint16 keepAliveSeconds) {
+        return keepAliveSeconds ? seconds(std::chrono::seconds(keepAliveSeconds)) : tr("devices' own");
+    };
+    QStringList lines;
+    for (const analytics::AdviceChange &change : applied.changes) {
+        lines.append(tr("%1: %2 → %3; silent deaths per device-hour %4 before (%5 device-hours), %6 since (%7 device-hours)")
+                         .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(change.atMs), QLocale::ShortFormat),
+                              value(change.fromSeconds), value(change.toSeconds),
+                              perDeviceHour(change.deathsPerDeviceHourBefore),
+                              QLocale().toString(change.deviceHoursBefore, 'f', 1),
+                              perDeviceHour(change.deathsPerDeviceHourSince),
+                              QLocale().toString(change.deviceHoursSince, 'f', 1)));
+    }
+    lines.append(tr("Keep-alive offers sent to smart-heartbeat devices: %1").arg(QLocale().toString(applied.offersSent)));
+    return lines.join(QLatin1Char('\n'));
 }
 
 QString NetworkText::perDeviceHour(double rate)

@@ -34,6 +34,10 @@ public:
     static QString keepAlive(const analytics::NatEstimate &estimate);
     /// Events per device-hour with two decimals ("0.42").
     static QString perDeviceHour(double rate);
+    /// The keep-alive the broker gives this network's devices now ("247 s"), or "—".
+    static QString applied(const analytics::AppliedAdvice &applied);
+    /// Each change of that value with the silent-death rate before and since, for a tooltip.
+    static QString appliedToolTip(const analytics::AppliedAdvice &applied);
     /// "42 s / 171 s" (median / max), or "—" when nothing died silently.
     static QString blindTime(const analytics::NetworkReport &report);
 

@@ -84,6 +84,8 @@ QVariant NetworkTableModel::data(const QModelIndex &index, int role) const
             return NetworkText::tentativeInterval(e) + QLatin1Char('\n') + NetworkText::evidenceToolTip(e);
         if (index.column() == Evidence)
             return NetworkText::evidenceToolTip(e);
+        if (index.column() == Applied)
+            return NetworkText::appliedToolTip(r.applied);
         return {};
     }
     if (role == SortValueRole) {
@@ -94,6 +96,7 @@ QVariant NetworkTableModel::data(const QModelIndex &index, int role) const
         case NatTimeout: return NetworkText::isTrusted(e) ? ms(e.lowerBound ? e.lowerBound : e.upperBound) : -1;
         case Evidence: return e.survivingDevices + e.killedDevices;
         case KeepAlive: return ms(e.recommendedKeepAlive);
+        case Applied: return int(r.applied.keepAliveSeconds);
         case SilentDeaths: return r.silentDeathsPerDeviceHour();
         case Reconnects: return r.reconnectsPerDeviceHour();
         case BlindTime: return qint64(r.blindTimeMedian.count());
@@ -109,6 +112,7 @@ QVariant NetworkTableModel::data(const QModelIndex &index, int role) const
     case NatTimeout: return NetworkText::interval(e);
     case Evidence: return NetworkText::evidence(e);
     case KeepAlive: return NetworkText::keepAlive(e);
+    case Applied: return NetworkText::applied(r.applied);
     case SilentDeaths: return NetworkText::perDeviceHour(r.silentDeathsPerDeviceHour());
     case Reconnects: return NetworkText::perDeviceHour(r.reconnectsPerDeviceHour());
     case BlindTime: return NetworkText::blindTime(r);
@@ -128,6 +132,10 @@ QVariant NetworkTableModel::headerData(int section, Qt::Orientation orientation,
                       "gaps above it killed connections");
         case Evidence: return tr("Devices that survived an idle gap / devices that lost their NAT mapping");
         case KeepAlive: return tr("The keep-alive to give devices on this network: under the timeout by a margin");
+        case Applied:
+            return tr("The keep-alive the broker gives this network's devices now (Server Keep Alive to MQTT 5 "
+                      "devices, signed offers to smart-heartbeat devices); the tooltip of a cell lists each change "
+                      "with the silent-death rate before and since");
         case SilentDeaths: return tr("Connections that died without a FIN or DISCONNECT, per device-hour connected");
         case Reconnects: return tr("Connects per device-hour connected");
         case BlindTime:
@@ -145,6 +153,7 @@ QVariant NetworkTableModel::headerData(int section, Qt::Orientation orientation,
     case Evidence: return tr("Evidence");
     // Two lines for the long ones: the table fits a bottom dock on a laptop.
     case KeepAlive: return tr("Keep-alive\nadvice");
+    case Applied: return tr("Keep-alive\napplied");
     case SilentDeaths: return tr("Silent deaths\nper device-hour");
     case Reconnects: return tr("Reconnects\nper device-hour");
     case BlindTime: return tr("Push delay\nmedian / max");

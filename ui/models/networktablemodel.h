@@ -23,6 +23,7 @@ public:
         NatTimeout,
         Evidence,
         KeepAlive,
+        Applied,
         SilentDeaths,
         Reconnects,
         BlindTime,
