@@ -409,6 +409,10 @@ at 10s broker-restart
     const auto comebackShape = histogram(comebacks);
     const int busiestAttempts = *std::max_element(attemptShape.cbegin(), attemptShape.cend());
     const int busiestComebacks = *std::max_element(comebackShape.cbegin(), comebackShape.cend());
+    // A burst that lands on a bucket boundary splits in two: the busiest two adjacent seconds.
+    int busiestComebackPair = 0;
+    for (int i = 0; i + 1 < Buckets; ++i)
+        busiestComebackPair = std::max(busiestComebackPair, comebackShape[i] + comebackShape[i + 1]);
     qInfo("per simulated second after the restart: attempts %s | back %s", qPrintable(shape(attemptShape)),
           qPrintable(shape(comebackShape)));
     const auto [first, last] = std::minmax_element(attempts.cbegin(), attempts.cend());
@@ -426,7 +430,7 @@ at 10s broker-restart
         // travel through the relay (≤ 3 simulated seconds here) — and lands together.
         QVERIFY2(attemptShape[0] + attemptShape[1] + attemptShape[2] >= 150 * 95 / 100,
                  qPrintable(shape(attemptShape)));
-        QVERIFY2(busiestComebacks >= 150 * 60 / 100, qPrintable(shape(comebackShape)));
+        QVERIFY2(busiestComebackPair >= 150 * 60 / 100, qPrintable(shape(comebackShape)));
     }
 }
 
