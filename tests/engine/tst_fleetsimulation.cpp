@@ -66,7 +66,7 @@ const QList<Network> Networks{{QStringLiteral("china-mobile"), 1, NatRelay::Pres
                               {QStringLiteral("china-telecom"), 2, NatRelay::Preset::ChinaTelecom}};
 
 /// True when `report` rests on enough devices on both sides, its interval holds `timeout`, is at most a quarter of it wide and the
-/// advice is below it: what the issue asks of the broker. Up to `resolution`: the broker
+/// advice is below it: what an operator needs before acting on it. Up to `resolution`: the broker
 /// sees the NAT's silence only through the round trip between them, so a survived gap may
 /// exceed the NAT's by that much (milliseconds against minutes in the field; at ×100 a
 /// loaded loopback round trip of 150 ms is 15 simulated seconds).

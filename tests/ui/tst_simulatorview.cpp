@@ -40,7 +40,7 @@ using hermes::test::screenshotPath;
 namespace {
 
 /// A fixed 120 s heartbeat behind China Telecom: the view's overrides turn it into the
-/// issue's China Mobile + smart heartbeat run. ×300: the 5-minute NAT passes in one second.
+/// the field's typical run: China Mobile + smart heartbeat. ×300: the 5-minute NAT passes in one second.
 /// The 60 s pong timeout is 200 ms real: a slow loopback pong is not a dead NAT.
 constexpr auto TestScenario = R"(hermes-scenario 1
 name        console test
@@ -110,7 +110,7 @@ void TestSimulatorView::pickerFindsScenariosAndAppliesOverrides()
     // The test binary sits in the build tree inside the source tree: scenarios/ is found.
     QVERIFY2(!ui::SimulatorView::scenarioDirectories().isEmpty(), "no scenarios/ folder found");
     QVERIFY(scenarios->findText(QStringLiteral("nat-mobile")) >= 0);
-    QCOMPARE(scenarios->currentText(), QStringLiteral("nat-mobile")); // the issue's demonstration is the default
+    QCOMPARE(scenarios->currentText(), QStringLiteral("nat-mobile")); // the typical field problem is the default
     QCOMPARE(child<QSpinBox>(view, "simDevices")->value(), 1000);
     QCOMPARE(child<QDoubleSpinBox>(view, "simTimeScale")->value(), 60.0);
     QVERIFY(!child<QPushButton>(view, "simStart")->isEnabled());
