@@ -400,7 +400,8 @@ void Broker::onPacketAfterIdle(Connection &connection, Duration gap, Timestamp n
 void Broker::advanceClock(Duration by)
 {
     m_clock.advance(by);
-    armDeadlineTimer();
+    if (m_running)
+        onDeadlines(); // runs what fell due and arms the timer for the rest
 }
 
 void Broker::housekeeping()

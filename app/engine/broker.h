@@ -161,7 +161,8 @@ public:
     /// Monotonic time used for every machine of this broker.
     mqtt::Timestamp now() const { return m_clock.now(); }
     /// Moves the broker's clocks forward by `by` (tests: an hour's session or message
-    /// expiry without the wait) and runs what fell due on the next turn. Keep-alive and
+    /// expiry without the wait) and runs what fell due at once, as a clock reaching that
+    /// time would: a wrongly due session ends before this returns. Keep-alive and
     /// connect-timeout deadlines see the new time when their own timer next fires.
     void advanceClock(mqtt::Duration by);
 

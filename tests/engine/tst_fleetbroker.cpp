@@ -278,7 +278,7 @@ void TestFleetBroker::actingNetworkGivesV5DevicesTheAdvice()
     QVERIFY(connack);
     QVERIFY(!connack->properties.serverKeepAlive);
     // A 1.2 s gap survived: the advice is just under it, at least a whole second.
-    QTest::qWait(1200); // the idle gap is the scenario
+    broker.advanceClock(1200ms); // the idle gap, on the broker's clock
     first.send(Pingreq{});
     QVERIFY(first.waitFor(PacketType::Pingresp));
     QVERIFY(labReport(broker).estimate.recommendedKeepAlive);
@@ -331,7 +331,7 @@ void TestFleetBroker::actingNetworkOffersSmartHeartbeatDevicesTheAdvice()
     RawClient prober;
     QVERIFY(prober.connectTo(port, labDevice));
     QVERIFY(prober.handshake(connectPacket(QStringLiteral("lab-probe"), 60)));
-    QTest::qWait(1200); // the idle gap is the scenario
+    broker.advanceClock(1200ms); // the idle gap, on the broker's clock
     prober.send(Pingreq{});
     QVERIFY(prober.waitFor(PacketType::Pingresp));
     QTRY_COMPARE(labReport(broker).applied.keepAliveSeconds, quint16(1));
