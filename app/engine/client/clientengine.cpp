@@ -220,7 +220,6 @@ ClientEngine::ClientEngine(ClientEngineOptions options, QObject *parent)
     : EngineMonitor(parent)
     , m_options(std::move(options))
 {
-    m_thread.setObjectName(QStringLiteral("hermes-client"));
 }
 
 ClientEngine::~ClientEngine()
@@ -230,51 +229,34 @@ ClientEngine::~ClientEngine()
 
 void ClientEngine::start()
 {
-    if (m_link)
-        return;
-    m_thread.start();
-    m_link = new Link(m_options, m_interval, this);
-    m_link->moveToThread(&m_thread);
-    QMetaObject::invokeMethod(m_link, [link = m_link] { link->open(); }, Qt::QueuedConnection);
+    m_link.start(m_options, m_interval, this);
 }
 
 void ClientEngine::stop()
 {
-    if (!m_link)
-        return;
-    Link *link = std::exchange(m_link, nullptr);
-    QMetaObject::invokeMethod(link, [link] {
-        link->close();
-        delete link;
-    }, Qt::BlockingQueuedConnection);
-    m_thread.quit();
-    m_thread.wait();
-    emit stopped();
+    if (m_link.stop())
+        emit stopped();
 }
 
 void ClientEngine::publish(const mqtt::Publish &message)
 {
-    if (m_link)
-        QMetaObject::invokeMethod(m_link, [link = m_link, message] { link->publish(message); }, Qt::QueuedConnection);
+    m_link.post([message](Link &link) { link.publish(message); });
 }
 
 void ClientEngine::deleteRetained(const QString &topic)
 {
-    if (m_link)
-        QMetaObject::invokeMethod(m_link, [link = m_link, topic] { link->deleteRetained(topic); }, Qt::QueuedConnection);
+    m_link.post([topic](Link &link) { link.deleteRetained(topic); });
 }
 
 void ClientEngine::requestRetained()
 {
-    if (!m_link)
-        return;
-    QMetaObject::invokeMethod(m_link, [link = m_link, self = QPointer<ClientEngine>(this)] {
-        QList<MessageRecord> retained = link->retained();
+    m_link.post([self = QPointer<ClientEngine>(this)](Link &link) {
+        QList<MessageRecord> retained = link.retained();
         QMetaObject::invokeMethod(self, [self, retained = std::move(retained)] {
             if (self)
                 emit self->retainedMessages(retained);
         }, Qt::QueuedConnection);
-    }, Qt::QueuedConnection);
+    });
 }
 
 void ClientEngine::requestSessionDetail(const QString &)

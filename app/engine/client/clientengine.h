@@ -5,9 +5,9 @@
 /// broker's `$SYS` statistics where it publishes them. Sessions, heartbeats, pushes and
 /// accounts are broker internals it cannot see: features() leaves them out.
 
+#include "engine/linkthread.h"
 #include "engine/monitor.h"
 
-#include <QThread>
 
 #include <chrono>
 
@@ -48,7 +48,7 @@ public:
     /// A link lost after that is retried with back-off (linkChanged()).
     void start() override;
     void stop() override;
-    bool isRunning() const override { return m_link != nullptr; }
+    bool isRunning() const override { return m_link.isRunning(); }
 
     void publish(const mqtt::Publish &message) override;
     /// Publishes an empty retained message to `topic` (QoS 1), which deletes it.
@@ -69,8 +69,7 @@ private:
 
     ClientEngineOptions m_options;
     std::chrono::milliseconds m_interval{250};
-    QThread m_thread;
-    Link *m_link = nullptr; ///< lives on m_thread; deleted there
+    LinkThread<Link> m_link{QStringLiteral("hermes-client")};
 };
 
 } // namespace hermes

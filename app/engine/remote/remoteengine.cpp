@@ -481,7 +481,6 @@ RemoteEngine::RemoteEngine(RemoteEngineOptions options, QObject *parent)
 {
     qRegisterMetaType<TelemetryBatch>();
     qRegisterMetaType<SessionDetail>();
-    m_thread.setObjectName(QStringLiteral("hermes-remote"));
 }
 
 RemoteEngine::~RemoteEngine()
@@ -491,38 +490,18 @@ RemoteEngine::~RemoteEngine()
 
 void RemoteEngine::start()
 {
-    if (m_link)
-        return;
-    m_thread.start();
-    m_link = new Link(m_options, m_interval, this);
-    m_link->moveToThread(&m_thread);
-    QMetaObject::invokeMethod(m_link, [link = m_link] { link->open(); }, Qt::QueuedConnection);
+    m_link.start(m_options, m_interval, this);
 }
 
 void RemoteEngine::stop()
 {
-    if (!m_link)
-        return;
-    Link *link = std::exchange(m_link, nullptr);
-    QMetaObject::invokeMethod(link, [link] {
-        link->close();
-        delete link;
-    }, Qt::BlockingQueuedConnection);
-    m_thread.quit();
-    m_thread.wait();
-    emit stopped();
-}
-
-template<typename Work>
-void RemoteEngine::onLink(Work work)
-{
-    if (Link *link = m_link)
-        QMetaObject::invokeMethod(link, [link, work = std::move(work)] { work(*link); }, Qt::QueuedConnection);
+    if (m_link.stop())
+        emit stopped();
 }
 
 void RemoteEngine::requestSessionDetail(const QString &clientId)
 {
-    onLink([clientId](Link &link) {
+    m_link.post([clientId](Link &link) {
         link.call(QStringLiteral("sessions/detail"), {{QStringLiteral("clientId"), clientId}}, [&link](const AdminAnswer &answer) {
             if (std::optional<SessionDetail> detail = answer.ok ? sessionDetailFromJson(answer.result) : std::nullopt)
                 link.toEngine([detail = std::move(*detail)](RemoteEngine &engine) { emit engine.sessionDetail(detail); });
@@ -532,7 +511,7 @@ void RemoteEngine::requestSessionDetail(const QString &clientId)
 
 void RemoteEngine::kick(const QString &clientId)
 {
-    onLink([clientId](Link &link) {
+    m_link.post([clientId](Link &link) {
         link.call(QStringLiteral("sessions/kick"), {{QStringLiteral("clientId"), clientId}}, [clientId](const AdminAnswer &answer) {
             if (!answer.ok)
                 qCWarning(lcRemoteEngine).noquote() << "kick" << clientId << "failed:" << answer.message;
@@ -542,12 +521,12 @@ void RemoteEngine::kick(const QString &clientId)
 
 void RemoteEngine::publish(const mqtt::Publish &message)
 {
-    onLink([message](Link &link) { link.publish(message); });
+    m_link.post([message](Link &link) { link.publish(message); });
 }
 
 void RemoteEngine::deleteRetained(const QString &topic)
 {
-    onLink([topic](Link &link) {
+    m_link.post([topic](Link &link) {
         link.call(QStringLiteral("retained/delete"), {{QStringLiteral("topic"), topic}}, [topic](const AdminAnswer &answer) {
             if (!answer.ok)
                 qCWarning(lcRemoteEngine).noquote() << "deleting the retained message on" << topic << "failed:" << answer.message;
@@ -557,7 +536,7 @@ void RemoteEngine::deleteRetained(const QString &topic)
 
 void RemoteEngine::requestRetained()
 {
-    onLink([](Link &link) {
+    m_link.post([](Link &link) {
         link.call(QStringLiteral("retained/list"), {{QStringLiteral("limit"), 10000}}, [&link](const AdminAnswer &answer) {
             if (!answer.ok)
                 return;
@@ -582,7 +561,7 @@ void RemoteEngine::requestRetained()
 
 void RemoteEngine::sendPush(const PushRequest &request)
 {
-    onLink([request](Link &link) {
+    m_link.post([request](Link &link) {
         link.call(QStringLiteral("push/send"), request.toJson(), [&link, request](const AdminAnswer &sent) {
             if (!sent.ok) {
                 link.toEngine([request, message = sent.message](RemoteEngine &engine) { emit engine.pushRefused(request, message); });
@@ -605,7 +584,7 @@ void RemoteEngine::sendPush(const PushRequest &request)
 
 void RemoteEngine::requestAudience(const PushTarget &target)
 {
-    onLink([target](Link &link) {
+    m_link.post([target](Link &link) {
         link.call(QStringLiteral("push/audience"), {{QStringLiteral("target"), target.toJson()}}, [&link, target](const AdminAnswer &answer) {
             QStringList sample;
             for (const QJsonValue &id : answer.result.value(QLatin1String("sample")).toArray())
@@ -620,7 +599,7 @@ void RemoteEngine::requestAudience(const PushTarget &target)
 
 void RemoteEngine::requestDevices()
 {
-    onLink([](Link &link) {
+    m_link.post([](Link &link) {
         link.call(QStringLiteral("devices/list"), {}, [&link](const AdminAnswer &answer) {
             if (!answer.ok)
                 return;
@@ -634,7 +613,7 @@ void RemoteEngine::requestDevices()
 
 void RemoteEngine::requestAccounts()
 {
-    onLink([](Link &link) {
+    m_link.post([](Link &link) {
         link.call(QStringLiteral("accounts/list"), {}, [&link](const AdminAnswer &answer) {
             if (!answer.ok)
                 return;
@@ -652,7 +631,7 @@ void RemoteEngine::requestAccounts()
 
 void RemoteEngine::setAccount(const QString &name, Role role, const QString &password)
 {
-    onLink([name, role, password](Link &link) {
+    m_link.post([name, role, password](Link &link) {
         link.call(QStringLiteral("accounts/set"),
                   {{QStringLiteral("name"), name}, {QStringLiteral("role"), roleName(role)}, {QStringLiteral("password"), password}},
                   [&link](const AdminAnswer &answer) {
@@ -665,7 +644,7 @@ void RemoteEngine::setAccount(const QString &name, Role role, const QString &pas
 
 void RemoteEngine::removeAccount(const QString &name)
 {
-    onLink([name](Link &link) {
+    m_link.post([name](Link &link) {
         link.call(QStringLiteral("accounts/remove"), {{QStringLiteral("name"), name}}, [&link](const AdminAnswer &answer) {
             if (!answer.ok)
                 link.toEngine([message = answer.message](RemoteEngine &engine) { emit engine.accountChangeFailed(message); });

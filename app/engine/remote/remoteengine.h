@@ -6,10 +6,10 @@
 /// plain values the embedded broker hands them. Simulations and listen addresses belong to
 /// the machine hermesd runs on: features() leaves them out.
 
+#include "engine/linkthread.h"
 #include "engine/monitor.h"
 #include "engine/mqttclient.h"
 
-#include <QThread>
 
 #include <chrono>
 
@@ -56,7 +56,7 @@ public:
     /// lost after that is retried with back-off and the streams resume (linkChanged()).
     void start() override;
     void stop() override;
-    bool isRunning() const override { return m_link != nullptr; }
+    bool isRunning() const override { return m_link.isRunning(); }
 
     void requestSessionDetail(const QString &clientId) override;
     void kick(const QString &clientId) override;
@@ -74,13 +74,10 @@ public:
 
 private:
     class Link;
-    template<typename Work>
-    void onLink(Work work);
 
     RemoteEngineOptions m_options;
     std::chrono::milliseconds m_interval{250};
-    QThread m_thread;
-    Link *m_link = nullptr; ///< lives on m_thread; deleted there
+    LinkThread<Link> m_link{QStringLiteral("hermes-remote")};
 };
 
 } // namespace hermes
