@@ -10,15 +10,19 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/hermes-runtime-$(id -u)}"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 jobs="${HERMES_JOBS:-2}"
+# Tests mostly wait on timers, sockets and peers (the default suite uses under half a core at
+# -j2), so more run at once than there are cores; timing-sensitive ones are RUN_SERIAL.
+test_jobs="${HERMES_TEST_JOBS:-6}"
 fuzz_seconds="${HERMES_FUZZ_SECONDS:-60}"
 
-step() { printf '\n=== %s ===\n' "$*"; }
+started=$(date +%s)
+step() { printf '\n=== %s (at %d s) ===\n' "$*" "$(( $(date +%s) - started ))"; }
 
 # Runs one preset's tests. On a machine set up by scripts/setup.sh nothing may be skipped:
 # a skip means a peer program is missing, and that fails the run instead of hiding.
 run_tests() {
     log="$(mktemp)"
-    { ctest --preset "$1" -j "$jobs" && rc=0 || rc=$?; echo "$rc" > "$log.status"; } 2>&1 | tee "$log"
+    { ctest --preset "$1" -j "$test_jobs" && rc=0 || rc=$?; echo "$rc" > "$log.status"; } 2>&1 | tee "$log"
     status="$(cat "$log.status")"
     skipped="$(grep -c '(Skipped)' "$log" || true)"
     rm -f "$log" "$log.status"
