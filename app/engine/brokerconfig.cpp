@@ -176,7 +176,8 @@ std::optional<QString> parseIntegrationSetting(const QString &key, const QString
     return QString();
 }
 
-/// The fleet analytics' keys: `network`, `network_file`, `network_act`. Nullopt when `key`
+/// The fleet analytics' keys: `network`, `network_file`, `network_act`,
+/// `network_time_scale`. Nullopt when `key`
 /// is none of them; else an empty string, or what is wrong (a bad row of a network file
 /// names that file and its line too).
 std::optional<QString> parseNetworkSetting(const QString &key, const QString &value, const QString &configFile,
@@ -217,6 +218,12 @@ std::optional<QString> parseNetworkSetting(const QString &key, const QString &va
         networks.acting.removeAll(parts.at(0));
         if (*flag)
             networks.acting.append(parts.at(0));
+    } else if (key == QLatin1String("network_time_scale")) {
+        bool ok = false;
+        const double scale = value.toDouble(&ok);
+        if (!ok || !(scale >= 1.0) || scale > 10000.0)
+            return QStringLiteral("'network_time_scale' is a number from 1 to 10000, not '%1'").arg(value);
+        networks.timeScale = scale;
     } else {
         return std::nullopt;
     }

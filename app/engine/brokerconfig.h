@@ -110,6 +110,11 @@ struct NetworkSettings {
     /// `network_act NAME on`: networks whose MQTT 5 devices get the recommended keep-alive
     /// as Server Keep Alive in CONNACK. Off for every network unless named here.
     QStringList acting;
+    /// `network_time_scale X`: the fleet is simulated X times faster than real time (its NATs
+    /// and heartbeats, as hermesctl simulate --time-scale X runs them). The analytics count
+    /// every gap and age X times longer, so figures are in the fleet's own time, and the
+    /// keep-alive they apply goes on the wire X times shorter. 1 for real devices.
+    double timeScale = 1.0;
     bool operator==(const NetworkSettings &) const = default;
 };
 

@@ -28,6 +28,8 @@ namespace {
 /// Ephemeral ports one source address can use towards one broker address (Linux default
 /// range 32768–60999, less some headroom).
 constexpr int DevicesPerSourceAddress = 25000;
+/// In a --source-network, addresses are spread like a carrier's: several devices per address.
+constexpr int DevicesPerNetworkAddress = 25;
 
 /// A fleet holds one descriptor per device and the relay two more: take what the hard
 /// limit allows.
@@ -101,7 +103,14 @@ int runSimulateCommand(const QStringList &arguments)
             QStringLiteral("Bind the devices to N loopback addresses 127.0.0.2… (more ephemeral ports; default: "
                            "one per %1 devices against a loopback broker).").arg(DevicesPerSourceAddress),
             QStringLiteral("N"));
-    parser.addOptions({scenarioOption, devicesOption, brokerOption, scaleOption, jsonOption, quietOption, sourcesOption});
+    const QCommandLineOption networkOption(
+            QStringLiteral("source-network"),
+            QStringLiteral("Bind the devices to addresses of CIDR (within 127.0.0.0/8), seen by the broker even "
+                           "behind the scenario's NAT: one simulated carrier network for hermesd's network "
+                           "analytics. With --source-addresses N, N of them (default: one per 25 devices)."),
+            QStringLiteral("CIDR"));
+    parser.addOptions({scenarioOption, devicesOption, brokerOption, scaleOption, jsonOption, quietOption, sourcesOption,
+                       networkOption});
     if (!parser.parse(arguments)) {
         err << "hermesctl simulate: " << parser.errorText() << '\n';
         return UsageError;
@@ -157,6 +166,25 @@ int runSimulateCommand(const QStringList &arguments)
     int sources = 0;
     const QHostAddress brokerAddress(runner->brokerHost());
     const bool loopback = brokerAddress.isLoopback() || runner->brokerHost() == QLatin1String("localhost");
+    std::optional<QPair<QHostAddress, int>> network;
+    if (parser.isSet(networkOption)) {
+        network = QHostAddress::parseSubnet(parser.value(networkOption));
+        // Linux routes all of 127.0.0.0/8 to lo, so any address there can be bound; others
+        // would need interfaces this machine may not have.
+        if (network->second < 0 || network->first.protocol() != QAbstractSocket::IPv4Protocol
+            || network->second < 8 || network->second > 30 || !network->first.isInSubnet(QHostAddress::parseSubnet(QStringLiteral("127.0.0.0/8")))) {
+            err << "hermesctl simulate: --source-network is a range within 127.0.0.0/8 of at least 4 addresses "
+                   "(e.g. 127.0.1.0/24), not \"" << parser.value(networkOption) << "\"\n";
+            delete runner;
+            return UsageError;
+        }
+        if (!loopback) {
+            err << "hermesctl simulate: --source-network needs a broker on this machine (127.0.0.1), not "
+                << runner->brokerHost() << '\n';
+            delete runner;
+            return UsageError;
+        }
+    }
     if (parser.isSet(sourcesOption)) {
         bool ok = false;
         sources = parser.value(sourcesOption).toInt(&ok);
@@ -165,10 +193,24 @@ int runSimulateCommand(const QStringList &arguments)
             delete runner;
             return UsageError;
         }
+    } else if (network) {
+        sources = (runner->scenario().devices + DevicesPerNetworkAddress - 1) / DevicesPerNetworkAddress;
     } else if (loopback && runner->scenario().devices > DevicesPerSourceAddress) {
         sources = (runner->scenario().devices + DevicesPerSourceAddress - 1) / DevicesPerSourceAddress;
     }
-    if (sources > 0) {
+    if (network) {
+        // The network's hosts from .1 on, never its network or broadcast address.
+        const quint32 first = network->first.toIPv4Address() + 1;
+        const int hosts = (1 << (32 - network->second)) - 2;
+        sources = std::clamp(sources, 1, hosts);
+        QList<QHostAddress> addresses;
+        for (int i = 0; i < sources; ++i)
+            addresses.append(QHostAddress(first + quint32(i)));
+        delete runner;
+        options.localAddresses = addresses;
+        options.keepSourceAddress = true;
+        runner = new sim::ScenarioRunner(std::get<sim::Scenario>(loaded), options);
+    } else if (sources > 0) {
         // Linux routes all of 127.0.0.0/8 to lo: any of them can be bound without setup.
         QList<QHostAddress> addresses;
         for (int i = 0; i < sources; ++i)

@@ -74,6 +74,15 @@ QString adviceChangesText(const QJsonObject &network)
     return text;
 }
 
+/// Under hermesd's network_time_scale every figure is the simulated fleet's.
+QString scaleText(double scale)
+{
+    if (scale <= 1.0)
+        return {};
+    return QStringLiteral("Times and rates are the simulated fleet's (network_time_scale %1): the keep-alive on the "
+                          "wire is %2 times shorter.\n").arg(scale).arg(scale);
+}
+
 QString networksTable(const QJsonObject &result)
 {
     const QJsonArray networks = result.value(QLatin1String("networks")).toArray();
@@ -111,6 +120,7 @@ QString networksTable(const QJsonObject &result)
         + QStringLiteral("DEVICES: surviving/killed devices behind the interval; KEEP-ALIVE: the recommendation; "
                          "PUSH DELAY: median time the broker sent into a silently dead connection; "
                          "ACTING: the keep-alive devices are given\n")
+        + scaleText(result.value(QLatin1String("timeScale")).toDouble(1.0))
         + changes;
 }
 

@@ -1,6 +1,7 @@
 // hermesctl simulate as a process against a Broker started in the test: the JSON summary
-// and the table, progress lines, and the exit codes for a bad scenario, a bad command
-// line and a broker that is not there.
+// and the table, progress lines, a fleet on a named network that the broker's analytics
+// judge in simulated time, and the exit codes for a bad scenario, a bad command line and a
+// broker that is not there.
 
 #include "engine/broker.h"
 
@@ -17,6 +18,7 @@
 #include <memory>
 
 using namespace hermes;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -36,6 +38,7 @@ private slots:
     void initTestCase();
     void runsScenarioAndPrintsJson();
     void printsTableWithProgress();
+    void sourceNetworkIsWhatTheBrokerSees();
     void exitCodes_data();
     void exitCodes();
 
@@ -170,6 +173,53 @@ duration 60s
     QVERIFY2(dropped.hasMatch() && dropped.captured(1).toInt() >= 10, qPrintable(r.out));
 }
 
+void TestHermesctlSimulate::sourceNetworkIsWhatTheBrokerSees()
+{
+    // A broker that names 127.0.7.0/24 "mobile" and judges its fleet at ×100, as hermesd
+    // with `network mobile 127.0.7.0/24` and `network_time_scale 100` does. 40 devices behind
+    // a 5-minute NAT heartbeat every 2 to 40 minutes: those under 5 minutes survive their
+    // gaps, which bound the timeout from below in the fleet's own seconds.
+    BrokerConfig config;
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
+    config.persistence = false;
+    config.sysIntervalSeconds = 0;
+    config.networks.ranges = {{QStringLiteral("mobile"), QStringLiteral("127.0.7.0/24")}};
+    config.networks.timeScale = 100;
+    Broker broker(config);
+    QVERIFY2(broker.start(), qPrintable(broker.errorString()));
+    const QString path = writeScenario(QStringLiteral("carrier.scenario"), QStringLiteral(R"(hermes-scenario 1
+name carrier
+devices 40
+heartbeat fixed 120s 40m
+nat china-mobile
+reconnect jitter 1s 5s attempts 100
+connect-rate 1000
+time-scale 100
+duration 15m
+)"));
+    const Result r = run({QStringLiteral("--scenario"), path, QStringLiteral("--broker"),
+                          QStringLiteral("127.0.0.1:%1").arg(broker.listenAddresses().constFirst().port),
+                          QStringLiteral("--source-network"), QStringLiteral("127.0.7.0/24"), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("heartbeat")).toString(),
+             QStringLiteral("fixed 120 s … fixed 2400 s"));
+
+    const QList<analytics::NetworkReport> reports = broker.fleet().reports();
+    QStringList names;
+    for (const analytics::NetworkReport &report : reports)
+        names << report.network;
+    QCOMPARE(names, QStringList{QStringLiteral("mobile")}); // no 127.0/16 group: the relay kept the address
+    const analytics::NetworkReport &mobile = reports.constFirst();
+    QVERIFY2(mobile.connects >= 40, qPrintable(QString::number(mobile.connects)));
+    // Simulated seconds: the shortest heartbeat (120 s) survived, none above the 300 s NAT.
+    QVERIFY(mobile.estimate.lowerBound);
+    QVERIFY2(*mobile.estimate.lowerBound >= 120s && *mobile.estimate.lowerBound <= 300s,
+             qPrintable(QString::number(mobile.estimate.lowerBound->count())));
+    // 15 simulated minutes are 0.25 device-hours each, not 9 real seconds' worth.
+    QVERIFY2(mobile.deviceHours > 40 * 0.15 && mobile.deviceHours <= 40 * 0.25 * 1.2,
+             qPrintable(QString::number(mobile.deviceHours)));
+}
+
 void TestHermesctlSimulate::exitCodes_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -189,6 +239,14 @@ void TestHermesctlSimulate::exitCodes_data()
     QTest::newRow("bad broker") << QStringList{QStringLiteral("--scenario"), QStringLiteral("good.scenario"),
                                                QStringLiteral("--broker"), QStringLiteral("localhost")}
                                 << 2 << QStringLiteral("HOST:PORT");
+    QTest::newRow("source network outside loopback")
+            << QStringList{QStringLiteral("--scenario"), QStringLiteral("good.scenario"), QStringLiteral("--source-network"),
+                           QStringLiteral("10.1.0.0/16")}
+            << 2 << QStringLiteral("--source-network is a range within 127.0.0.0/8");
+    QTest::newRow("source network not a range")
+            << QStringList{QStringLiteral("--scenario"), QStringLiteral("good.scenario"), QStringLiteral("--source-network"),
+                           QStringLiteral("127.0.1.0")}
+            << 2 << QStringLiteral("--source-network is a range");
     QTest::newRow("nobody listens") << QStringList{QStringLiteral("--scenario"), QStringLiteral("good.scenario"),
                                                    QStringLiteral("--broker"), QStringLiteral("DEADPORT")}
                                     << 3 << QStringLiteral("cannot reach");

@@ -107,6 +107,8 @@ private slots:
     void evidenceSurvivesARestart();
     void actingNetworkGivesV5DevicesTheAdvice();
     void actingNetworkOffersSmartHeartbeatDevicesTheAdvice();
+    void timeScaleJudgesInTheFleetsTime();
+    void localAdministratorsAreOnNoNetwork();
 };
 
 void TestFleetBroker::networkKeys()
@@ -118,7 +120,8 @@ void TestFleetBroker::networkKeys()
     csv.close();
     const QString text = QStringLiteral("network telecom 127.0.2.0/24 240e::/20\n"
                                         "network_file carriers.csv\n"
-                                        "network_act telecom on\n");
+                                        "network_act telecom on\n"
+                                        "network_time_scale 100\n");
     const auto parsed = parseBrokerConfig(text, dir.filePath(QStringLiteral("hermesd.conf")));
     const auto *config = std::get_if<BrokerConfig>(&parsed);
     QVERIFY2(config, config ? "" : qPrintable(std::get<ConfigError>(parsed).toString()));
@@ -128,12 +131,14 @@ void TestFleetBroker::networkKeys()
                                                  {QStringLiteral("china-mobile"), QStringLiteral("2409:8000::/20")}};
     QCOMPARE(config->networks.ranges, expected);
     QCOMPARE(config->networks.acting, QStringList{QStringLiteral("telecom")});
+    QCOMPARE(config->networks.timeScale, 100.0);
 
     Broker broker(*config);
     QCOMPARE(broker.fleet().analytics().networkOf(QHostAddress(QStringLiteral("240e:1::1"))), QStringLiteral("telecom"));
     QCOMPARE(broker.fleet().analytics().networkOf(QHostAddress(QStringLiteral("10.9.8.7"))), QStringLiteral("china-mobile"));
     QVERIFY(broker.fleet().isActing(QStringLiteral("telecom")));
     QVERIFY(!broker.fleet().isActing(QStringLiteral("china-mobile")));
+    QCOMPARE(broker.fleet().timeScale(), 100.0);
 }
 
 void TestFleetBroker::networkKeyErrorsNameTheLine_data()
@@ -146,6 +151,8 @@ void TestFleetBroker::networkKeyErrorsNameTheLine_data()
     QTest::newRow("not an address") << "network a 10.0.0.0/8 mobile.example/8\n" << 1 << "mobile.example/8";
     QTest::newRow("missing file") << "network_file /nonexistent/carriers.csv\n" << 1 << "/nonexistent/carriers.csv";
     QTest::newRow("act not on/off") << "network_act telecom maybe\n" << 1 << "on|off";
+    QTest::newRow("time scale below 1") << "network_time_scale 0.5\n" << 1 << "from 1 to 10000";
+    QTest::newRow("time scale not a number") << "network_time_scale fast\n" << 1 << "'fast'";
 }
 
 void TestFleetBroker::networkKeyErrorsNameTheLine()
@@ -366,6 +373,63 @@ void TestFleetBroker::actingNetworkOffersSmartHeartbeatDevicesTheAdvice()
     QCOMPARE(first.value(QLatin1String("toSeconds")).toInt(), 1);
     QVERIFY(first.value(QLatin1String("silentDeathsPerDeviceHourBefore")).isDouble());
     QVERIFY(first.value(QLatin1String("silentDeathsPerDeviceHourSince")).isDouble());
+}
+
+void TestFleetBroker::timeScaleJudgesInTheFleetsTime()
+{
+    // network_time_scale 100, as for a fleet simulated at x100: 1.2 s on the broker's clock
+    // are 120 s of the fleet's time, and the advice drawn from them goes on the wire 100 times
+    // shorter, in whole seconds rounded down.
+    QTemporaryDir dataDir;
+    BrokerConfig config = labConfig(dataDir.path());
+    config.networks.acting = {QStringLiteral("lab")};
+    config.networks.timeScale = 100;
+    Broker broker(config);
+    analytics::FleetAnalytics::Config tuning = quickAnalytics();
+    tuning.minEvidenceGap = 30s; // the fleet's time: 300 ms on the broker's clock
+    tuning.estimator.minMargin = 5s;
+    broker.fleet().setAnalyticsConfig(tuning);
+    QCOMPARE(broker.fleet().idleEvidenceGap(), 300ms);
+    QVERIFY2(broker.start(), qPrintable(broker.errorString()));
+    const quint16 port = broker.listenAddresses().first().port;
+
+    RawClient first(ProtocolVersion::V5);
+    QVERIFY(first.connectTo(port, labDevice));
+    Connect ask60 = connectPacket(QStringLiteral("lab-scaled"), 60);
+    ask60.version = ProtocolVersion::V5;
+    QVERIFY(first.handshake(ask60));
+    broker.advanceClock(1200ms);
+    first.send(Pingreq{});
+    QVERIFY(first.waitFor(PacketType::Pingresp));
+    const analytics::NetworkReport report = labReport(broker);
+    QVERIFY(report.estimate.lowerBound);
+    QVERIFY2(*report.estimate.lowerBound >= 120s && *report.estimate.lowerBound < 130s,
+             qPrintable(QString::number(report.estimate.lowerBound->count())));
+    QVERIFY(report.estimate.recommendedKeepAlive);
+    const auto advice = std::chrono::duration_cast<std::chrono::seconds>(*report.estimate.recommendedKeepAlive);
+    QVERIFY2(advice >= 60s && advice < 120s, qPrintable(QString::number(advice.count())));
+    first.send(Disconnect{});
+    QVERIFY(first.waitForClosed());
+
+    RawClient second(ProtocolVersion::V5);
+    QVERIFY(second.connectTo(port, labDevice));
+    const auto connack = second.handshake(ask60);
+    QVERIFY(connack);
+    QCOMPARE(broker.fleet().appliedKeepAlive(QStringLiteral("lab")), quint16(advice.count()));
+    // 60–119 s of the fleet's time are 0.6–1.19 s on the wire: 1 s, never 0 (no keep-alive).
+    QCOMPARE(connack->properties.serverKeepAlive, std::optional<quint16>(1));
+}
+
+void TestFleetBroker::localAdministratorsAreOnNoNetwork()
+{
+    // hermesctl on the Unix socket has no address: no network, no device-hours.
+    analytics::FleetMonitor monitor(NetworkSettings{}, [] { return analytics::Timestamp(0); });
+    monitor.connectionAccepted(QStringLiteral("hermesctl-1"), QHostAddress(), analytics::Timestamp(0));
+    monitor.connectionEnded(QStringLiteral("hermesctl-1"), QHostAddress(), mqtt::CloseReason::KeepAliveTimeout,
+                            analytics::Timestamp(0), analytics::Timestamp(1000));
+    QVERIFY(monitor.reports().isEmpty());
+    monitor.connectionAccepted(QStringLiteral("device-1"), labDevice, analytics::Timestamp(0));
+    QCOMPARE(monitor.reports().size(), 1);
 }
 
 HERMES_TEST_GUILESS_MAIN(TestFleetBroker)

@@ -190,6 +190,12 @@ at 20m broker-restart
     QCOMPARE(minimal.reconnect.maxAttempts, 6);
     QVERIFY(minimal.cleanStart);
     QVERIFY(minimal.events.isEmpty());
+    QVERIFY(!minimal.fixedIntervalLongest);
+
+    // A fleet of fixed heartbeats spread over a range, one interval per device.
+    const Scenario spread = parseOrFail(QStringLiteral("hermes-scenario 1\nduration 1m\nheartbeat fixed 2m 40m\n"));
+    QCOMPARE(spread.fixedInterval, 120000ms);
+    QCOMPARE(spread.fixedIntervalLongest, std::optional<std::chrono::milliseconds>(2400000ms));
 }
 
 void TestSimulatorScenario::examplesInTheRepositoryParse_data()
@@ -201,6 +207,8 @@ void TestSimulatorScenario::examplesInTheRepositoryParse_data()
     QTest::newRow("reconnect-storm") << "reconnect-storm.scenario" << 2000 << 2;
     QTest::newRow("flaky-network") << "flaky-network.scenario" << 500 << 7;
     QTest::newRow("steady") << "steady.scenario" << 200 << 2;
+    QTest::newRow("carrier-mobile") << "carrier-mobile.scenario" << 250 << 0;
+    QTest::newRow("carrier-telecom") << "carrier-telecom.scenario" << 250 << 0;
 }
 
 void TestSimulatorScenario::examplesInTheRepositoryParse()
@@ -239,6 +247,7 @@ void TestSimulatorScenario::rejectsBadFiles_data()
     QTest::newRow("bad duration") << head + "pong-timeout 5 s\n" << 3 << "takes one value";
     QTest::newRow("duration without unit") << head + "keep-alive 300\n" << 3 << "\"300\" is not a duration";
     QTest::newRow("unknown heartbeat") << head + "heartbeat clever\n" << 3 << "\"fixed\" or \"smart\"";
+    QTest::newRow("fixed longest below shortest") << head + "heartbeat fixed 5m 1m\n" << 3 << "the longest (1m) is below the shortest (5m)";
     QTest::newRow("smart max below min") << head + "heartbeat smart min 5m max 1m\n" << 3 << "max (1m) is below min (5m)";
     QTest::newRow("smart unknown option") << head + "heartbeat smart minimum 5m\n" << 3 << "unknown option \"minimum\"";
     QTest::newRow("smart option without value") << head + "heartbeat smart min\n" << 3 << "needs a value";

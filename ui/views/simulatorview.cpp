@@ -443,6 +443,7 @@ std::optional<sim::Scenario> SimulatorView::scenarioToRun() const
     case HeartbeatChoice::Fixed:
         s.heartbeat = sim::Scenario::Heartbeat::Fixed;
         s.fixedInterval = std::chrono::seconds(m_fixedIntervalBox->value());
+        s.fixedIntervalLongest.reset();
         s.keepAlive.reset();
         break;
     case HeartbeatChoice::Smart: {

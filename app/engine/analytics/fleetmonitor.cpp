@@ -55,8 +55,9 @@ FleetMonitor::FleetMonitor(const NetworkSettings &settings, Clock clock, FleetAn
     : m_map(mapOf(settings))
     , m_acting(settings.acting)
     , m_clock(std::move(clock))
+    , m_timeScale(settings.timeScale >= 1.0 ? settings.timeScale : 1.0)
     , m_analytics(m_map, config)
-    , m_idleEvidenceGap(config.minEvidenceGap)
+    , m_idleEvidenceGap(real(config.minEvidenceGap))
 {
     m_flush.setInterval(60'000);
     QObject::connect(&m_flush, &QTimer::timeout, &m_flush, [this] {
@@ -75,7 +76,7 @@ FleetMonitor::~FleetMonitor() = default;
 void FleetMonitor::setAnalyticsConfig(FleetAnalytics::Config config)
 {
     m_analytics = FleetAnalytics(m_map, config);
-    m_idleEvidenceGap = config.minEvidenceGap;
+    m_idleEvidenceGap = real(config.minEvidenceGap);
 }
 
 bool FleetMonitor::open(const QString &path, QString *error)
@@ -92,7 +93,7 @@ bool FleetMonitor::open(const QString &path, QString *error)
         const QJsonDocument saved = QJsonDocument::fromJson(file.readAll(), &parseError);
         // A damaged file costs what was learned, not the broker: the fleet teaches it again.
         if (saved.isObject())
-            m_analytics.restore(saved.object(), m_clock());
+            m_analytics.restore(saved.object(), now());
         else
             qCWarning(lcFleet) << path << "is not fleet analytics, starting afresh:" << parseError.errorString();
     }
@@ -106,7 +107,7 @@ bool FleetMonitor::save(QString *error) const
         return true;
     QSaveFile file(m_path);
     if (!file.open(QIODevice::WriteOnly)
-        || file.write(QJsonDocument(m_analytics.toJson(m_clock())).toJson(QJsonDocument::Compact)) < 0
+        || file.write(QJsonDocument(m_analytics.toJson(now())).toJson(QJsonDocument::Compact)) < 0
         || !file.commit()) {
         if (error)
             *error = QStringLiteral("%1: %2").arg(m_path, file.errorString());
@@ -129,20 +130,37 @@ bool FleetMonitor::isSilentDeath(mqtt::CloseReason reason)
     return reason == mqtt::CloseReason::KeepAliveTimeout || reason == mqtt::CloseReason::TakenOver;
 }
 
+// A client on the Unix socket (local administration, hermesctl) has no address and is on
+// no carrier's network: it is left out.
+
 void FleetMonitor::connectionAccepted(const QString &clientId, const QHostAddress &peer, Timestamp now)
 {
-    m_analytics.onConnected(clientId, peer, now);
+    if (peer.isNull())
+        return;
+    m_analytics.onConnected(clientId, peer, simulated(now));
 }
 
 void FleetMonitor::packetAfterIdle(const QString &clientId, const QHostAddress &peer, Duration gap, Timestamp now)
 {
-    m_analytics.onPacketAfterIdle(clientId, peer, gap, now);
+    if (peer.isNull())
+        return;
+    m_analytics.onPacketAfterIdle(clientId, peer, simulated(gap), simulated(now));
 }
 
 void FleetMonitor::connectionEnded(const QString &clientId, const QHostAddress &peer, mqtt::CloseReason reason,
                                    Timestamp lastInbound, Timestamp now)
 {
-    m_analytics.onDisconnected(clientId, peer, isSilentDeath(reason), lastInbound, now);
+    if (peer.isNull())
+        return;
+    m_analytics.onDisconnected(clientId, peer, isSilentDeath(reason), simulated(lastInbound), simulated(now));
+}
+
+quint16 FleetMonitor::appliedKeepAliveOnWire(const QString &network) const
+{
+    const quint16 applied = appliedKeepAlive(network);
+    if (applied == 0 || m_timeScale == 1.0)
+        return applied;
+    return quint16(std::max(1.0, std::floor(double(applied) / m_timeScale)));
 }
 
 std::optional<quint16> FleetMonitor::serverKeepAliveFor(const QHostAddress &peer, quint16 requestedSeconds)
@@ -152,8 +170,8 @@ std::optional<quint16> FleetMonitor::serverKeepAliveFor(const QHostAddress &peer
     const QString network = m_map.networkOf(peer);
     if (!m_acting.contains(network))
         return std::nullopt;
-    refreshAdvice(network, m_clock());
-    const quint16 applied = appliedKeepAlive(network);
+    refreshAdvice(network, now());
+    const quint16 applied = appliedKeepAliveOnWire(network);
     if (applied == 0 || (requestedSeconds != 0 && requestedSeconds <= applied))
         return std::nullopt;
     return applied;
@@ -161,9 +179,9 @@ std::optional<quint16> FleetMonitor::serverKeepAliveFor(const QHostAddress &peer
 
 void FleetMonitor::refreshAdvice()
 {
-    const Timestamp now = m_clock();
+    const Timestamp time = now();
     for (const QString &network : std::as_const(m_acting))
-        refreshAdvice(network, now);
+        refreshAdvice(network, time);
 }
 
 void FleetMonitor::refreshAdvice(const QString &network, Timestamp now)
@@ -213,22 +231,22 @@ void FleetMonitor::setActing(const QString &network, bool on)
 {
     if (on == isActing(network))
         return;
-    const Timestamp now = m_clock();
+    const Timestamp time = now();
     if (on) {
         m_acting.append(network);
         if (!m_adviceTimer.isActive())
             m_adviceTimer.start();
-        refreshAdvice(network, now);
+        refreshAdvice(network, time);
         return;
     }
     m_acting.removeAll(network);
     if (appliedKeepAlive(network) != 0)
-        applyAdvice(network, 0, m_analytics.report(network, now).value_or(NetworkReport{}));
+        applyAdvice(network, 0, m_analytics.report(network, time).value_or(NetworkReport{}));
 }
 
 QList<NetworkReport> FleetMonitor::reports() const
 {
-    QList<NetworkReport> reports = m_analytics.reports(m_clock());
+    QList<NetworkReport> reports = m_analytics.reports(now());
     for (NetworkReport &report : reports) {
         const auto advice = m_advice.constFind(report.network);
         if (advice == m_advice.cend())

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <cmath>
 #include <functional>
 
 namespace hermes::analytics {
@@ -18,6 +19,10 @@ namespace hermes::analytics {
 /// (accepted, a packet after an idle gap, ended). Turns the broker's close reasons into
 /// "silent or not", and keeps the evidence in a file of the data directory, written every
 /// `flushInterval` and at close(): a kill -9 loses at most that much.
+///
+/// Under a time scale (NetworkSettings::timeScale) every time going in (the clock, gaps,
+/// last packets) is multiplied by it and every keep-alive going out to devices divided:
+/// the analytics and their reports live in the simulated fleet's time.
 class FleetMonitor
 {
 public:
@@ -40,9 +45,10 @@ public:
     std::chrono::milliseconds flushInterval() const { return std::chrono::milliseconds(m_flush.interval()); }
     void setFlushInterval(std::chrono::milliseconds interval) { m_flush.setInterval(int(interval.count())); }
 
-    /// Idle gaps shorter than this are no evidence: callers skip reporting them, so the
-    /// per-packet cost is this one comparison.
+    /// Idle gaps shorter than this (real time) are no evidence: callers skip reporting
+    /// them, so the per-packet cost is this one comparison.
     Duration idleEvidenceGap() const { return m_idleEvidenceGap; }
+    double timeScale() const { return m_timeScale; }
 
     void connectionAccepted(const QString &clientId, const QHostAddress &peer, Timestamp now);
     void packetAfterIdle(const QString &clientId, const QHostAddress &peer, Duration gap, Timestamp now);
@@ -67,9 +73,12 @@ public:
     /// (or for none).
     std::optional<quint16> serverKeepAliveFor(const QHostAddress &peer, quint16 requestedSeconds);
 
-    /// The keep-alive (whole seconds) the broker gives devices of `network` now; 0 while it
-    /// does not act there or has no recommendation yet.
+    /// The keep-alive (whole seconds, the fleet's time) the broker gives devices of
+    /// `network` now; 0 while it does not act there or has no recommendation yet.
     quint16 appliedKeepAlive(const QString &network) const { return m_advice.value(network).applied; }
+    /// The same as it goes on the wire (Server Keep Alive, keep-alive offers): divided by the
+    /// time scale, rounded down so that it stays below the NAT timeout, at least 1.
+    quint16 appliedKeepAliveOnWire(const QString &network) const;
     /// Takes each acting network's current recommendation, once its evidence is adequate,
     /// as its applied value when it moved by at least a tenth (whole seconds jitter with
     /// every new observation, and a change costs an offer to every smart-heartbeat device).
@@ -102,6 +111,16 @@ private:
         QList<RecordedChange> changes; ///< oldest first, at most MaxAdviceChanges
     };
     void refreshAdvice(const QString &network, Timestamp now);
+    /// The broker's clock in the fleet's time.
+    Timestamp now() const { return simulated(m_clock()); }
+    Duration simulated(Duration real) const
+    {
+        return m_timeScale == 1.0 ? real : Duration(qint64(std::llround(double(real.count()) * m_timeScale)));
+    }
+    Duration real(Duration simulated) const
+    {
+        return m_timeScale == 1.0 ? simulated : Duration(qint64(std::llround(double(simulated.count()) / m_timeScale)));
+    }
     /// Makes `seconds` (0 = none) the network's value: records, logs and tells the listener.
     void applyAdvice(const QString &network, quint16 seconds, const NetworkReport &report);
 
@@ -111,6 +130,7 @@ private:
     std::function<void(const QString &, quint16)> m_adviceListener;
     QTimer m_adviceTimer;
     Clock m_clock;
+    double m_timeScale = 1.0;
     FleetAnalytics m_analytics;
     Duration m_idleEvidenceGap;
     QString m_path;

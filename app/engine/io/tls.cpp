@@ -234,12 +234,12 @@ QSslCertificate TlsSession::peerCertificate() const
 {
     X509 *certificate = SSL_get1_peer_certificate(m_ssl);
     if (!certificate)
-        return {};
+        return QSslCertificate();
     unsigned char *der = nullptr;
     const int length = i2d_X509(certificate, &der);
     X509_free(certificate);
     if (length <= 0)
-        return {};
+        return QSslCertificate();
     QSslCertificate result(QByteArray(reinterpret_cast<const char *>(der), length), QSsl::Der);
     OPENSSL_free(der);
     return result;

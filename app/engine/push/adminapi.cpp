@@ -482,7 +482,7 @@ AdminApi::Answer AdminApi::listNetworks(const QJsonObject &) const
     QJsonArray list;
     for (const analytics::NetworkReport &report : m_broker.fleet().reports())
         list.append(analytics::networkReportJson(report, m_broker.fleet().isActing(report.network)));
-    return {{{QStringLiteral("networks"), list}}, {}, {}};
+    return {{{QStringLiteral("networks"), list}, {QStringLiteral("timeScale"), m_broker.fleet().timeScale()}}, {}, {}};
 }
 
 // ---- Accounts ----

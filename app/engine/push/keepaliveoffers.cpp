@@ -51,7 +51,7 @@ void KeepAliveOffers::onAdviceChanged(const QString &network)
         m_queued.insert(id);
         ++queued;
     }
-    qCInfo(lcOffers).nospace() << "network " << network << ": offering " << m_broker.fleet().appliedKeepAlive(network)
+    qCInfo(lcOffers).nospace() << "network " << network << ": offering " << m_broker.fleet().appliedKeepAliveOnWire(network)
                                << " s to " << queued << " smart-heartbeat devices, " << m_config.offersPerSecond << " per second";
     if (!m_queue.empty() && !m_drain.isActive())
         m_drain.start();
@@ -81,7 +81,7 @@ bool KeepAliveOffers::offer(const QString &deviceId)
         return false;
     analytics::FleetMonitor &fleet = m_broker.fleet();
     const QString network = fleet.analytics().networkOf(*peer);
-    const quint16 seconds = fleet.isActing(network) ? fleet.appliedKeepAlive(network) : 0;
+    const quint16 seconds = fleet.isActing(network) ? fleet.appliedKeepAliveOnWire(network) : 0;
     const QString topic = m_push.config().pushTopic.topicFor(deviceId);
     if (seconds == 0 || !m_broker.subscribesTo(deviceId, topic))
         return false;

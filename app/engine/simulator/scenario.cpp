@@ -113,16 +113,24 @@ Fail arity(const Line &, const char *usage)
 std::optional<Fail> parseHeartbeat(const Line &line, Scenario &s)
 {
     if (line.args.isEmpty())
-        return arity(line, "heartbeat fixed DURATION | heartbeat smart [min D] [max D] [step D] [precision D] [successes N] [margin D]");
+        return arity(line, "heartbeat fixed DURATION [LONGEST] | heartbeat smart [min D] [max D] [step D] [precision D] [successes N] [margin D]");
     const QString &kind = line.args.first();
     if (kind == QLatin1String("fixed")) {
-        if (line.args.size() != 2)
-            return arity(line, "heartbeat fixed DURATION");
+        if (line.args.size() != 2 && line.args.size() != 3)
+            return arity(line, "heartbeat fixed DURATION [LONGEST]");
         TAKE(interval, duration(line.args.at(1)));
         if (interval.count() <= 0)
             return Fail{QStringLiteral("a fixed heartbeat needs an interval above zero")};
         s.heartbeat = Scenario::Heartbeat::Fixed;
         s.fixedInterval = interval;
+        s.fixedIntervalLongest.reset();
+        if (line.args.size() == 3) {
+            TAKE(longest, duration(line.args.at(2)));
+            if (longest < interval)
+                return Fail{QStringLiteral("fixed heartbeat: the longest (%1) is below the shortest (%2)")
+                                    .arg(formatDuration(longest), formatDuration(interval))};
+            s.fixedIntervalLongest = longest;
+        }
         return std::nullopt;
     }
     if (kind != QLatin1String("smart"))

@@ -61,6 +61,9 @@ struct Scenario {
     bool cleanStart = true;
     Heartbeat heartbeat = Heartbeat::Fixed;
     std::chrono::milliseconds fixedInterval = std::chrono::seconds(120);
+    /// `heartbeat fixed FROM TO`: device i of n heartbeats every FROM + (TO − FROM)·i/(n − 1),
+    /// as a fleet of app versions and vendors does; what lets a broker bracket a NAT timeout.
+    std::optional<std::chrono::milliseconds> fixedIntervalLongest;
     SmartHeartbeat::Config smart;
     std::optional<std::chrono::milliseconds> keepAlive; ///< unset: the strategy's longest
     std::chrono::milliseconds pongTimeout = std::chrono::seconds(10);

@@ -45,11 +45,22 @@ ScenarioRunner::ScenarioRunner(Scenario scenario, RunOptions options, QObject *p
 
 ScenarioRunner::~ScenarioRunner() = default;
 
-std::unique_ptr<HeartbeatStrategy> ScenarioRunner::makeHeartbeat() const
+std::unique_ptr<HeartbeatStrategy> ScenarioRunner::makeHeartbeat(int index) const
 {
     if (m_scenario.heartbeat == Scenario::Heartbeat::Smart)
         return std::make_unique<SmartHeartbeat>(m_scenario.smart);
-    return std::make_unique<FixedHeartbeat>(m_scenario.fixedInterval);
+    auto interval = m_scenario.fixedInterval;
+    if (m_scenario.fixedIntervalLongest && m_scenario.devices > 1)
+        interval += (*m_scenario.fixedIntervalLongest - interval) * index / (m_scenario.devices - 1);
+    return std::make_unique<FixedHeartbeat>(interval);
+}
+
+QString ScenarioRunner::heartbeatName() const
+{
+    const QString first = makeHeartbeat(0)->name();
+    if (m_scenario.heartbeat == Scenario::Heartbeat::Smart || !m_scenario.fixedIntervalLongest)
+        return first;
+    return QStringLiteral("%1 … %2").arg(first, makeHeartbeat(m_scenario.devices - 1)->name());
 }
 
 bool ScenarioRunner::start()
@@ -64,6 +75,7 @@ bool ScenarioRunner::start()
         relayConfig.preset = s.network == Scenario::Network::Nat ? s.nat : NatRelay::Preset::Custom;
         relayConfig.customTimeout = s.network == Scenario::Network::Nat ? s.natTimeout : 0ms;
         relayConfig.timeScale = s.timeScale;
+        relayConfig.keepDeviceAddress = m_options.keepSourceAddress;
         m_relay = new NatRelay(relayConfig, this);
         if (!m_relay->start()) {
             m_error = QStringLiteral("NAT relay: %1").arg(m_relay->errorString());
@@ -97,7 +109,7 @@ bool ScenarioRunner::start()
         ring->addKey(s.signingKeyId, s.signingKey);
         d.verifier = ring;
     }
-    config.heartbeat = [this](int) { return makeHeartbeat(); };
+    config.heartbeat = [this](int index) { return makeHeartbeat(index); };
     m_fleet = new Fleet(config, this);
     connect(m_fleet, &Fleet::allConnected, this, [this] {
         if (m_allConnectedMs < 0)
@@ -294,7 +306,7 @@ SimulationSnapshot ScenarioRunner::snapshot() const
     SimulationSnapshot s;
     s.scenario = m_scenario.name;
     s.network = m_scenario.networkName();
-    s.heartbeat = makeHeartbeat()->name();
+    s.heartbeat = heartbeatName();
     s.timeScale = m_scenario.timeScale;
     s.elapsedMs = m_finishedMs >= 0 ? m_finishedMs : (m_clock.isValid() ? m_clock.elapsed() : 0);
     s.simulatedMs = m_clock.isValid() ? simulatedNow() : 0;

@@ -34,6 +34,9 @@ struct RunOptions {
     std::optional<double> timeScale;
     /// Source addresses for the devices (see FleetConfig::localAddresses).
     QList<QHostAddress> localAddresses;
+    /// The relay reaches the broker from each device's own address (a real NAT would not),
+    /// so that a broker sees which simulated network a device is on.
+    bool keepSourceAddress = false;
     std::chrono::milliseconds sampleInterval = std::chrono::seconds(1); ///< real
     quint64 seed = 1;
 };
@@ -95,7 +98,10 @@ private:
     void finish();
     void publish(const mqtt::Publish &message);
     int pushBurst(const ScenarioEvent &event, int index);
-    std::unique_ptr<HeartbeatStrategy> makeHeartbeat() const;
+    /// Device `index`'s strategy (of scenario().devices).
+    std::unique_ptr<HeartbeatStrategy> makeHeartbeat(int index) const;
+    /// How the fleet heartbeats, for the statistics.
+    QString heartbeatName() const;
     qint64 simulatedNow() const;
 
     Scenario m_scenario;
