@@ -217,13 +217,15 @@ void TestDocScreenshots::console()
     ui::MessagesView *messages = window.messages();
     window.findChild<QDockWidget *>(QStringLiteral("messagesDock"))->raise();
     telemetry.stop();
-    QTest::qWait(600);
-    int ddata = -1;
-    for (int row = messages->model()->rowCount() - 1; row >= 0 && ddata < 0; --row) {
-        if (messages->model()->record(row).topic.contains(QLatin1String("DDATA")))
-            ddata = row;
-    }
-    QVERIFY(ddata >= 0);
+    const auto lastDdata = [messages] {
+        for (int row = messages->model()->rowCount() - 1; row >= 0; --row) {
+            if (messages->model()->record(row).topic.contains(QLatin1String("DDATA")))
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(lastDdata() >= 0, 5000);
+    const int ddata = lastDdata();
     messages->table()->selectRow(ddata);
     QCOMPARE(messages->inspector()->sparkplugMetrics().value(0).name, QStringLiteral("Boiler/Temperature"));
     QCoreApplication::processEvents();
