@@ -1,7 +1,7 @@
 #include "broker.h"
 
-#include "connection.h"
-#include "connectioncontext.h"
+#include "io/connection.h"
+#include "io/connectioncontext.h"
 #include "io/tls.h"
 
 #include "broker/storerestore.h"

@@ -4,10 +4,10 @@
 #include "analytics/fleetmonitor.h"
 #include "brokerconfig.h"
 #include "engineclock.h"
-#include "retainedstore.h"
+#include "store/retainedstore.h"
 #include "session.h"
-#include "store.h"
-#include "telemetry.h"
+#include "store/store.h"
+#include "api/telemetry.h"
 
 #include "broker/admission.h"
 #include "broker/brokersecurity.h"

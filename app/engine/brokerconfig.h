@@ -1,9 +1,9 @@
 #pragma once
 /// The broker's settings: defaults, the config file format, and command-line overrides.
 
-#include "accesscontrol.h"
-#include "authbackoff.h"
-#include "connectionratelimiter.h"
+#include "security/accesscontrol.h"
+#include "security/authbackoff.h"
+#include "security/connectionratelimiter.h"
 
 #include "mqtt/sessionmachine.h"
 

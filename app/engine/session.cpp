@@ -1,6 +1,6 @@
 #include "session.h"
 
-#include "connection.h"
+#include "io/connection.h"
 
 #include <QDateTime>
 

@@ -1,9 +1,9 @@
 #pragma once
 /// A client's MQTT session: outlives its connections when it is persistent.
 
-#include "accesscontrol.h"
-#include "peeraddress.h"
-#include "telemetry.h"
+#include "security/accesscontrol.h"
+#include "io/peeraddress.h"
+#include "api/telemetry.h"
 
 #include "mqtt/sessionmachine.h"
 #include "mqtt/subscriptiontree.h"

@@ -8,7 +8,7 @@
 #include "engine/brokeroptions.h"
 #include "engine/remote/attach.h"
 #include "engine/remote/remoteengine.h"
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 #include "engine/version.h"
 
 #include <QApplication>

@@ -1,7 +1,7 @@
 // simulate: runs a device fleet from a scenario file against a broker (docs/SIMULATOR.md).
 #include "commands.h"
 
-#include "engine/epolldispatcher.h"
+#include "engine/io/epolldispatcher.h"
 #include "engine/simulator/scenario.h"
 #include "engine/simulator/scenariorunner.h"
 #include "engine/simulator/statistics.h"

@@ -4,8 +4,8 @@
 #include "engine/http/httpapi.h"
 #include "engine/io/websockettransport.h"
 #include "engine/brokeroptions.h"
-#include "engine/epolldispatcher.h"
-#include "engine/signalwatcher.h"
+#include "engine/io/epolldispatcher.h"
+#include "engine/io/signalwatcher.h"
 #include "engine/version.h"
 
 #include <QCommandLineParser>

@@ -9,7 +9,7 @@
 #include "mainwindow.h"
 #include "messageexport.h"
 
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

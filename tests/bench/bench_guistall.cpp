@@ -27,7 +27,7 @@
 #include "valuecharts.h"
 
 #include "engine/brokeroptions.h"
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

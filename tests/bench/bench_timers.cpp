@@ -21,7 +21,7 @@
 // Prints one line per kind: RESULT timer=KIND sessions=N samples=S p50_ms=… p99_ms=… max_ms=…
 // Loopback only; every wait is bounded.
 #include "engine/broker.h"
-#include "engine/epolldispatcher.h"
+#include "engine/io/epolldispatcher.h"
 
 #include "mqtt/codec.h"
 

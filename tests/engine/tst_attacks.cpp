@@ -5,9 +5,9 @@
 #include "../common/testmain.h"
 #include "rawclient.h"
 
-#include "engine/accesscontrol.h"
+#include "engine/security/accesscontrol.h"
 #include "engine/broker.h"
-#include "engine/peercredentials.h"
+#include "engine/io/peercredentials.h"
 #include "engine/push/adminapi.h"
 
 #include <QElapsedTimer>

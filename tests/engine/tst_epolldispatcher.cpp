@@ -2,8 +2,8 @@
 // and then an in-process broker served by it, driven by clients on the test's thread.
 #include "../common/testmain.h"
 #include "engine/broker.h"
-#include "engine/connectioncontext.h"
-#include "engine/epolldispatcher.h"
+#include "engine/io/connectioncontext.h"
+#include "engine/io/epolldispatcher.h"
 #include "rawclient.h"
 
 #include <QElapsedTimer>

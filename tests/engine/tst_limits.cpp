@@ -2,9 +2,9 @@
 // authentication failure back-off and their config keys. Time is an argument, so every
 // boundary is checked to the millisecond; no sockets, no sleeps.
 #include "../common/testmain.h"
-#include "engine/authbackoff.h"
+#include "engine/security/authbackoff.h"
 #include "engine/brokerconfig.h"
-#include "engine/connectionratelimiter.h"
+#include "engine/security/connectionratelimiter.h"
 
 #include <QtTest>
 

@@ -3,7 +3,7 @@
 #include "../common/testconfig.h"
 #include "rawclient.h"
 
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>

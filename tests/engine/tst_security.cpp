@@ -3,7 +3,7 @@
 #include "../common/testmain.h"
 #include "rawclient.h"
 
-#include "engine/accesscontrol.h"
+#include "engine/security/accesscontrol.h"
 #include "engine/broker.h"
 
 #include <QtTest>

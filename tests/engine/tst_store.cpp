@@ -1,7 +1,7 @@
 // The SQLite store on real files: round trips, group commit, and every failure reported.
 #include "../common/testmain.h"
 #include "engine/broker.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 #include "rawclient.h"
 

@@ -3,7 +3,7 @@
 // messages across many records; and the TLS session on its own where timing must be exact.
 #include "../common/testmain.h"
 #include "engine/broker.h"
-#include "engine/connectioncontext.h"
+#include "engine/io/connectioncontext.h"
 #include "engine/io/tls.h"
 
 #include <openssl/ssl.h>

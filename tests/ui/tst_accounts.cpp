@@ -3,7 +3,7 @@
 #include "../common/testmain.h"
 #include "accountsdialog.h"
 
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 #include "../common/mqttlogin.h"
 
 #include <QComboBox>

@@ -18,7 +18,7 @@
 #include "theme.h"
 #include "translations.h"
 
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

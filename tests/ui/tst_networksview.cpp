@@ -14,7 +14,7 @@
 #include "sessiondetailview.h"
 #include "translations.h"
 
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 #include "engine/mqttclient.h"
 
 #include <QAbstractItemModelTester>

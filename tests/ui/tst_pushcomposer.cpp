@@ -8,7 +8,7 @@
 #include "reportexport.h"
 #include "translations.h"
 
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 
 #include "push/envelope.h"
 

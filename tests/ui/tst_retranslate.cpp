@@ -22,7 +22,7 @@
 #include "topictreemodel.h"
 #include "translations.h"
 
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>

@@ -8,7 +8,7 @@
 #include "sessiontablemodel.h"
 #include "translations.h"
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>

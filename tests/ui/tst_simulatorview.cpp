@@ -13,7 +13,7 @@
 #include "simulatorview.h"
 #include "translations.h"
 
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 
 #include <QChartView>
 #include <QComboBox>

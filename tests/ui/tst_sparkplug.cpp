@@ -9,7 +9,7 @@
 #include "schemalibrary.h"
 #include "translations.h"
 
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 #include "engine/mqttclient.h"
 
 #include "schema/sparkplug.h"

@@ -7,7 +7,7 @@
 #include "topictreemodel.h"
 #include "translations.h"
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>

@@ -10,7 +10,7 @@
 #include "translations.h"
 #include "valuecharts.h"
 
-#include "engine/localengine.h"
+#include "engine/api/localengine.h"
 #include "engine/mqttclient.h"
 
 #include "schema/sparkplug.h"

@@ -3,7 +3,7 @@
 /// Hermes capture that `hermesctl replay` publishes again. The job works on a snapshot of
 /// plain values, so the console keeps running while a big file is written.
 
-#include "engine/telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include "schema/schemaregistry.h"
 #include "schema/topicbindings.h"

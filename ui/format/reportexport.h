@@ -2,7 +2,7 @@
 /// Small exports written at once on the GUI thread (at most a few hundred rows): a
 /// session's packet trace and a push's delivery report, as CSV or JSON.
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QByteArray>
 #include <QJsonArray>

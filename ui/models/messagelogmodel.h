@@ -3,7 +3,7 @@
 
 #include "ringbuffer.h"
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QAbstractTableModel>
 

@@ -1,7 +1,7 @@
 #pragma once
 /// Pushes as tables: one row per push, and the targets of one push.
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QAbstractTableModel>
 

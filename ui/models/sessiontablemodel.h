@@ -1,7 +1,7 @@
 #pragma once
 /// The Sessions view's model: one row per broker session, fed by telemetry batches.
 
-#include "engine/telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

@@ -2,7 +2,7 @@
 /// The Topics view's model: a tree of every topic seen (one node per topic level), fed by
 /// telemetry message records and the broker's retained list.
 
-#include "engine/telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include <QAbstractItemModel>
 #include <QHash>

@@ -2,7 +2,7 @@
 /// The broker's accounts: those of the config file (read-only) and those stored through the
 /// engine, with add, change password and remove.
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QDialog>
 

@@ -2,7 +2,7 @@
 /// A session's packets on a time axis, with the keep-alive bands that decide when the
 /// broker gives up on it.
 
-#include "engine/telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include <QWidget>
 

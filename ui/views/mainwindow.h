@@ -1,7 +1,7 @@
 #pragma once
 /// The console's main window: the embedded broker's state and every view as a dock.
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 #include "theme.h"
 
 #include <QMainWindow>

@@ -5,7 +5,7 @@
 #include "messageexport.h"
 #include "messagelogmodel.h"
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include "schema/sparkplug.h"
 

@@ -2,7 +2,7 @@
 /// What the live fleet teaches about each network's NAT: the estimate per network and the
 /// evidence behind the selected one.
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QWidget>
 

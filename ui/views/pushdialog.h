@@ -3,7 +3,7 @@
 /// audience size, topic, all devices), QoS, retain, TTL, schedule, pacing, payload as text,
 /// JSON, hex or a protobuf form, and a preview of the envelope the devices will get.
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QDialog>
 #include <QTimer>

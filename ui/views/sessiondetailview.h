@@ -4,7 +4,7 @@
 
 #include "detailtablemodel.h"
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QWidget>
 

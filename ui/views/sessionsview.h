@@ -1,7 +1,7 @@
 #pragma once
 /// The Sessions view: every broker session in a filterable, sortable table.
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QSortFilterProxyModel>
 #include <QStyledItemDelegate>

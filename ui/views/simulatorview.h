@@ -6,7 +6,7 @@
 
 #include "ringbuffer.h"
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QList>
 #include <QWidget>

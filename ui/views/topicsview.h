@@ -2,7 +2,7 @@
 /// The Topics view: a tree of every topic seen with its last message and retained marker,
 /// a filter, and deletion of a subtree's retained messages in gentle batches.
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <QSortFilterProxyModel>
 #include <QTimer>

@@ -1,6 +1,6 @@
 #include "admission.h"
 
-#include "../telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include <QHostAddress>
 #include <QLoggingCategory>

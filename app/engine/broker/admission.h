@@ -4,7 +4,7 @@
 /// from the connection yet, so a refusal is a closed socket, not a CONNACK.
 
 #include "../brokerconfig.h"
-#include "../connectionratelimiter.h"
+#include "engine/security/connectionratelimiter.h"
 
 #include <optional>
 

@@ -4,8 +4,8 @@
 #include "router.h"
 #include "sessionregistry.h"
 
-#include "../connection.h"
-#include "../store.h"
+#include "engine/io/connection.h"
+#include "engine/store/store.h"
 
 #include <QLoggingCategory>
 

@@ -3,9 +3,9 @@
 /// rules, the login back-off and what each transport proved before CONNECT. Decides every
 /// CONNECT's identity, and re-checks connected sessions when accounts or rules change.
 
-#include "../accesscontrol.h"
-#include "../authbackoff.h"
-#include "../authenticator.h"
+#include "engine/security/accesscontrol.h"
+#include "engine/security/authbackoff.h"
+#include "engine/security/authenticator.h"
 #include "../brokerconfig.h"
 
 #include "mqtt/packets.h"

@@ -3,7 +3,7 @@
 /// and the sessions that ended. Records nothing until enabled, so a headless broker pays
 /// nothing for it.
 
-#include "../telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include "mqtt/packets.h"
 

@@ -2,7 +2,7 @@
 // to every matching session, and what became of each copy.
 #include "../broker.h"
 
-#include "../connection.h"
+#include "engine/io/connection.h"
 
 #include "mqtt/topic.h"
 

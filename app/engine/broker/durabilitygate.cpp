@@ -1,7 +1,7 @@
 #include "durabilitygate.h"
 
-#include "../connection.h"
-#include "../store.h"
+#include "engine/io/connection.h"
+#include "engine/store/store.h"
 
 #include <QLoggingCategory>
 

@@ -1,8 +1,8 @@
 #include "listeners.h"
 
 #include "../io/tls.h"
-#include "../locallistener.h"
-#include "../tcplistener.h"
+#include "engine/io/locallistener.h"
+#include "engine/io/tcplistener.h"
 
 #include <QCoreApplication>
 #include <QFile>

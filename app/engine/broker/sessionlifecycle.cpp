@@ -2,8 +2,8 @@
 // end of a connection (wills, offline state), the session's end and its deadlines.
 #include "../broker.h"
 
-#include "../connection.h"
-#include "../connectioncontext.h"
+#include "engine/io/connection.h"
+#include "engine/io/connectioncontext.h"
 
 #include <QLoggingCategory>
 #include <QUuid>

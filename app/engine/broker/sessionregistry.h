@@ -5,7 +5,7 @@
 
 #include "../deadlinequeue.h"
 #include "../session.h"
-#include "../telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include <QHash>
 

@@ -2,8 +2,8 @@
 
 #include "sessionregistry.h"
 
-#include "../retainedstore.h"
-#include "../store.h"
+#include "engine/store/retainedstore.h"
+#include "engine/store/store.h"
 
 namespace hermes {
 

@@ -2,7 +2,7 @@
 /// The broker's $SYS tree: the same topic names as mosquitto's, so existing dashboards work,
 /// with load averages per minute smoothed over 1, 5 and 15 minutes the way mosquitto does.
 
-#include "../telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include <QByteArray>
 #include <QList>

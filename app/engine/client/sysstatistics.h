@@ -2,7 +2,7 @@
 /// A broker's own statistics read from its `$SYS/broker/...` topics, in mosquitto's names
 /// (which most brokers that publish $SYS follow), as the console's BrokerCounters.
 
-#include "engine/telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include <QByteArray>
 #include <QString>

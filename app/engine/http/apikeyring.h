@@ -2,7 +2,7 @@
 /// API keys for the HTTP API: created, listed and revoked through the admin API
 /// (apikeys/create|list|revoke, `hermesctl apikeys`), sent as `Authorization: Bearer KEY`.
 
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 #include <QHash>
 #include <QObject>

@@ -3,7 +3,7 @@
 /// accepts them (`listener_ws`, `listener_wss`).
 
 #include "engine/brokerconfig.h"
-#include "engine/connection.h"
+#include "engine/io/connection.h"
 
 #include <QObject>
 #include <QSslConfiguration>

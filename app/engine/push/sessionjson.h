@@ -3,7 +3,7 @@
 /// broker writes it, a remote console reads it back into the same plain values the
 /// embedded broker hands the views.
 
-#include "../telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include <QJsonObject>
 

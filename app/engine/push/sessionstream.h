@@ -7,7 +7,7 @@
 /// describe, then applies the batches after its number: it never lists 10,000 sessions
 /// again to learn that three changed.
 
-#include "../telemetry.h"
+#include "engine/api/telemetry.h"
 
 #include <QHash>
 #include <QJsonArray>

@@ -3,7 +3,7 @@
 /// the admin API v2 to this account gets a RemoteEngine (every view), any other broker,
 /// or a hermesd account that is not an operator, a ClientEngine (what a client can see).
 
-#include "engine/monitor.h"
+#include "engine/api/monitor.h"
 
 #include <chrono>
 #include <memory>

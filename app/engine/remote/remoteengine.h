@@ -6,8 +6,8 @@
 /// plain values the embedded broker hands them. Simulations and listen addresses belong to
 /// the machine hermesd runs on: features() leaves them out.
 
-#include "engine/linkthread.h"
-#include "engine/monitor.h"
+#include "engine/api/linkthread.h"
+#include "engine/api/monitor.h"
 #include "engine/mqttclient.h"
 
 

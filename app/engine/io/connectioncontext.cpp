@@ -1,6 +1,6 @@
 #include "connectioncontext.h"
 
-#include "broker.h"
+#include "engine/broker.h"
 #include "connection.h"
 
 #include <QScopeGuard>

@@ -3,13 +3,13 @@
 /// Implemented by LocalEngine (the embedded broker on its own thread), RemoteEngine (a
 /// running hermesd over the admin API) and ClientEngine (any broker, as an MQTT client).
 
-#include "brokerconfig.h"
+#include "engine/brokerconfig.h"
 #include "telemetry.h"
-#include "analytics/fleetanalytics.h"
-#include "push/devicerecord.h"
-#include "push/pushtypes.h"
-#include "simulator/scenario.h"
-#include "simulator/statistics.h"
+#include "engine/analytics/fleetanalytics.h"
+#include "engine/push/devicerecord.h"
+#include "engine/push/pushtypes.h"
+#include "engine/simulator/scenario.h"
+#include "engine/simulator/statistics.h"
 
 #include "mqtt/packets.h"
 

@@ -4,8 +4,8 @@
 /// socket's peer credentials, a TLS client certificate).
 
 #include "accesscontrol.h"
-#include "brokerconfig.h"
-#include "peercredentials.h"
+#include "engine/brokerconfig.h"
+#include "engine/io/peercredentials.h"
 
 #include <QHash>
 #include <QSslCertificate>

@@ -1,9 +1,9 @@
 #include "localengine.h"
 
-#include "broker.h"
-#include "epolldispatcher.h"
-#include "push/adminapi.h"
-#include "simulator/scenariorunner.h"
+#include "engine/broker.h"
+#include "engine/io/epolldispatcher.h"
+#include "engine/push/adminapi.h"
+#include "engine/simulator/scenariorunner.h"
 
 #include <QPointer>
 #include <QTimer>

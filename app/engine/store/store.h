@@ -2,8 +2,8 @@
 /// Durable broker state in one SQLite file: persistent sessions, their subscriptions,
 /// queued and in-flight QoS 1/2 messages, inbound QoS 2 ids, retained messages.
 
-#include "accesscontrol.h"
-#include "brokerconfig.h"
+#include "engine/security/accesscontrol.h"
+#include "engine/brokerconfig.h"
 #include "engine/push/devicerecord.h"
 
 #include "engine/metrics/histogram.h"

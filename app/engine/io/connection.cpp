@@ -1,8 +1,8 @@
 #include "connection.h"
 
-#include "broker.h"
+#include "engine/broker.h"
 #include "connectioncontext.h"
-#include "io/tls.h"
+#include "tls.h"
 
 #include <QHostAddress>
 #include <QLoggingCategory>

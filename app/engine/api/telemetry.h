@@ -2,7 +2,7 @@
 /// Plain values the engine reports about itself: what the console and hermesctl display.
 /// They cross threads by copy; none points into the engine.
 
-#include "analytics/nattimeoutestimator.h"
+#include "engine/analytics/nattimeoutestimator.h"
 
 #include "mqtt/packets.h"
 #include "mqtt/sessionmachine.h"

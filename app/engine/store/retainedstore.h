@@ -1,7 +1,7 @@
 #pragma once
 /// Retained messages by topic: set, replace, clear, expire, and match on subscribe.
 
-#include "deadlinequeue.h"
+#include "engine/deadlinequeue.h"
 
 #include "mqtt/sessionmachine.h"
 
