@@ -56,6 +56,8 @@ struct ServerLimits {
     bool sharedSubscriptionAvailable = true;
     std::optional<quint16> serverKeepAlive; ///< overrides the client's keep-alive when set
     Duration connectTimeout = std::chrono::seconds(10);
+
+    bool operator==(const ServerLimits &) const = default;
 };
 
 /// Where an outbound QoS 1/2 message stands in its flow.

@@ -274,7 +274,7 @@ void MainWindow::buildMenus()
         action->setChecked(code == current);
         action->setData(code);
         m_languageGroup->addAction(action);
-        connect(action, &QAction::triggered, this, [this, code] { chooseLanguage(code); });
+        connect(action, &QAction::triggered, this, [this, code = code] { chooseLanguage(code); });
         if (code.isEmpty())
             m_followSystemAction = action;
     }

@@ -220,7 +220,7 @@ void Broker::onConnectionClosed(Connection &connection, const CloseConnection &c
         } else {
             // The will waits for its delay or the session's end, whichever is first [MQTT-3.1.3-9].
             const quint32 wait = std::min(delay, session->expirySeconds);
-            session->pendingWill = std::make_unique<Session::PendingWill>(*will, at + std::chrono::seconds(wait));
+            session->pendingWill = std::make_unique<Session::PendingWill>(Session::PendingWill{*will, at + std::chrono::seconds(wait)});
         }
     }
     session->activity.connectedSinceMs = 0;

@@ -21,6 +21,8 @@ struct PeerCredentials {
     static std::optional<PeerCredentials> of(int descriptor);
     /// "uid 1000 (alice)"
     QString toString() const;
+
+    bool operator==(const PeerCredentials &) const = default;
 };
 
 /// True when `peer` may administer the broker without a password: root, the broker's own
