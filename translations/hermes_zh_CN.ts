@@ -861,10 +861,6 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <translation>另一个程序已在监听 %1，因此内置代理无法在该地址启动。</translation>
     </message>
     <message>
-        <source>Stop the other program, or let Hermes listen on another port. The console keeps working; it shows nothing until the broker runs.</source>
-        <translation>请停止该程序，或让信使监听另一个端口。控制台仍可使用，但在代理运行之前不会显示任何内容。</translation>
-    </message>
-    <message>
         <source>The embedded broker could not start.</source>
         <translation>内置代理无法启动。</translation>
     </message>
@@ -1003,6 +999,14 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     <message>
         <source>Attached to hermesd at %1 as an operator</source>
         <translation>已以运维人员身份连接到 %1 上的 hermesd</translation>
+    </message>
+    <message>
+        <source>If it is the broker your devices use (such as the hermesd service), attach to it and watch it here. Or let the embedded broker listen on another port.</source>
+        <translation>如果它就是设备所用的代理（例如 hermesd 服务），可以连接到它并在这里查看；也可以让内置代理监听另一个端口。</translation>
+    </message>
+    <message>
+        <source>Attach to it</source>
+        <translation>连接到它</translation>
     </message>
 </context>
 <context>
@@ -3301,8 +3305,8 @@ Subscribers will no longer receive them when they subscribe.</source>
         <translation>界面语言：zh_CN 或 en。</translation>
     </message>
     <message>
-        <source>Attach to the broker at HOST:PORT instead of embedding one: a hermesd as an operator, any other broker as an MQTT client ($HERMES_USER and $HERMES_PASSWORD log in).</source>
-        <translation>连接到 HOST:PORT 上的代理，而不是内嵌代理：hermesd 以运维人员身份连接，其他代理以 MQTT 客户端方式连接（用 $HERMES_USER 和 $HERMES_PASSWORD 登录）。</translation>
+        <source>Attach to the broker at HOST:PORT (or its Unix socket, unix:PATH) instead of embedding one: a hermesd as an operator, any other broker as an MQTT client ($HERMES_USER and $HERMES_PASSWORD log in).</source>
+        <translation>连接到 HOST:PORT（或其 Unix 套接字 unix:PATH）上的代理，而不启动内置代理：hermesd 以运维人员身份连接，其他代理以 MQTT 客户端身份连接（用 $HERMES_USER 和 $HERMES_PASSWORD 登录）。</translation>
     </message>
 </context>
 </TS>

@@ -1,13 +1,13 @@
 // hermes: the Hermes console (GUI) with its embedded broker, or attached to another broker
-// (--connect HOST:PORT): over the admin API when it is a hermesd and the account an
+// (--connect HOST:PORT or unix:PATH): over the admin API when it is a hermesd and the account an
 // operator, else as an MQTT client.
+#include "consolewindows.h"
 #include "mainwindow.h"
 #include "theme.h"
 #include "translations.h"
 
 #include "engine/brokeroptions.h"
 #include "engine/remote/attach.h"
-#include "engine/remote/remoteengine.h"
 #include "engine/api/localengine.h"
 #include "engine/version.h"
 
@@ -45,10 +45,10 @@ void describeOptions(QCommandLineParser &parser)
                       QCoreApplication::translate("main", "User interface language: zh_CN or en."),
                       QStringLiteral("code")});
     parser.addOption({QStringLiteral("connect"),
-                      QCoreApplication::translate("main", "Attach to the broker at HOST:PORT instead of embedding one: a "
+                      QCoreApplication::translate("main", "Attach to the broker at HOST:PORT (or its Unix socket, unix:PATH) instead of embedding one: a "
                                                           "hermesd as an operator, any other broker as an MQTT client "
                                                           "($HERMES_USER and $HERMES_PASSWORD log in)."),
-                      QStringLiteral("host:port")});
+                      QStringLiteral("address")});
     hermes::addBrokerOptions(parser);
 }
 
@@ -94,31 +94,25 @@ int main(int argc, char *argv[])
     hermes::BrokerConfig config = std::get<hermes::BrokerConfig>(std::move(parsed));
     hermes::applyLogLevel(config.logLevel);
 
+    hermes::RemoteEngineOptions account;
+    account.userName = qEnvironmentVariable("HERMES_USER");
+    account.password = qEnvironmentVariable("HERMES_PASSWORD").toUtf8();
     std::unique_ptr<hermes::EngineMonitor> engine;
     if (parser.isSet(QStringLiteral("connect"))) {
-        // HOST:PORT with a name, an IPv4 address or a bracketed IPv6 address.
         const QString target = parser.value(QStringLiteral("connect"));
-        const qsizetype colon = target.lastIndexOf(QLatin1Char(':'));
-        bool portOk = false;
-        const quint16 port = colon > 0 ? target.mid(colon + 1).toUShort(&portOk) : 0;
-        QString host = target.left(colon);
-        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
-            host = host.mid(1, host.size() - 2);
-        if (!portOk || port == 0 || host.isEmpty()) {
-            std::fprintf(stderr, "hermes: --connect %s: expected HOST:PORT, e.g. 10.0.0.5:1883\n", qPrintable(target));
+        std::optional<hermes::RemoteEngineOptions> options = hermes::parseAttachAddress(target);
+        if (!options) {
+            std::fprintf(stderr, "hermes: --connect %s: expected HOST:PORT or unix:PATH, e.g. 10.0.0.5:1883\n",
+                         qPrintable(target));
             return 2;
         }
-        hermes::RemoteEngineOptions options;
-        options.host = host;
-        options.port = port;
-        options.userName = qEnvironmentVariable("HERMES_USER");
-        options.password = qEnvironmentVariable("HERMES_PASSWORD").toUtf8();
-        engine = hermes::attachEngine(options);
+        options->userName = account.userName;
+        options->password = account.password;
+        engine = hermes::attachEngine(*options);
     } else {
         engine = std::make_unique<hermes::LocalEngine>(config);
     }
-    hermes::ui::MainWindow window(*engine);
-    window.show();
-    engine->start();
+    hermes::ui::ConsoleWindows consoles(account, QString(hermes::DefaultLocalSocket));
+    consoles.open(std::move(engine));
     return app.exec();
 }

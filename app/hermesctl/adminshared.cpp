@@ -2,6 +2,7 @@
 #include "adminshared.h"
 #include "table.h"
 
+#include "engine/remote/attach.h"
 #include "schema/schemaregistry.h"
 
 #include <QCommandLineParser>
@@ -25,9 +26,6 @@ namespace hermes::cli::admin {
 using namespace std::chrono_literals;
 
 namespace {
-
-/// Where the Debian package's hermesd listens for local administration.
-constexpr QLatin1StringView DefaultLocalSocket{"/run/hermes/hermesd.sock"};
 
 /// "host:port", "[v6]:port", "host" (port 1883).
 bool parseBroker(const QString &text, QString *host, quint16 *port)

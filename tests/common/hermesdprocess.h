@@ -1,7 +1,7 @@
 #pragma once
 /// hermesd as a separate process for tests of the console attached to it: a config with an
 /// operator account ("admin") and a device account ("dev"), both with Password, anonymous
-/// loopback clients as devices (mosquitto_sub), and a data directory that survives a
+/// loopback clients as devices (mosquitto_sub), a local administration socket, and a data directory that survives a
 /// restart on the same port. Needs HERMESD_BIN defined by the test's CMake target.
 
 #include <QProcess>
@@ -26,7 +26,8 @@ public:
             return false;
         m_process.start(QStringLiteral(HERMESD_BIN),
                         {QStringLiteral("--config"), m_config, QStringLiteral("--listen"),
-                         QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--data-dir"),
+                         QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--listen"),
+                         QStringLiteral("unix:") + localSocket(), QStringLiteral("--data-dir"),
                          m_dir.filePath(QStringLiteral("data")), QStringLiteral("--log-level"), QStringLiteral("warning")});
         if (!m_process.waitForStarted())
             return fail(QStringLiteral("hermesd did not start"));
@@ -58,6 +59,8 @@ public:
     }
 
     quint16 port() const { return m_port; }
+    /// Its local administration socket: this test's user is an operator there (SO_PEERCRED).
+    QString localSocket() const { return m_dir.filePath(QStringLiteral("hermesd.sock")); }
     QString error() const { return m_error; }
 
 private:

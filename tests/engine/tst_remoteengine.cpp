@@ -370,13 +370,13 @@ void TestRemoteEngine::attachPicksTheEngine()
     // A device account gets no admin answers: client mode shows what a client may see.
     RemoteEngineOptions device = options(QStringLiteral("dev"));
     device.clientId = QStringLiteral("dev");
-    QCOMPARE(probeAdminApi(device, std::chrono::seconds(3)), AdminApiProbe::NoAdminApi);
+    QCOMPARE(probeAdminApi(device, std::chrono::seconds(3)).outcome, AdminApiProbe::NoAdminApi);
     engine = attachEngine(device);
     QVERIFY(dynamic_cast<ClientEngine *>(engine.get()));
     // Nothing listening.
     RemoteEngineOptions nowhere = options();
     nowhere.port = hermes::test::freePort();
-    QCOMPARE(probeAdminApi(nowhere, std::chrono::seconds(3)), AdminApiProbe::Unreachable);
+    QCOMPARE(probeAdminApi(nowhere, std::chrono::seconds(3)).outcome, AdminApiProbe::Unreachable);
     // A broker that is not Hermes (mosquitto answers nothing on $hermes/admin/v2/…).
     if (hermes::test::Mosquitto::installed()) {
         QTemporaryDir dir;
@@ -385,7 +385,7 @@ void TestRemoteEngine::attachPicksTheEngine()
         QVERIFY(mosquitto.start());
         RemoteEngineOptions other = options(QString(), QString());
         other.port = port;
-        QCOMPARE(probeAdminApi(other, std::chrono::seconds(2)), AdminApiProbe::NoAdminApi);
+        QCOMPARE(probeAdminApi(other, std::chrono::seconds(2)).outcome, AdminApiProbe::NoAdminApi);
         QVERIFY(dynamic_cast<ClientEngine *>(attachEngine(other, std::chrono::seconds(2)).get()));
     }
 }

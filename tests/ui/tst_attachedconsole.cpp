@@ -5,6 +5,8 @@
 #include "../common/mosquitto.h"
 #include "../common/testconfig.h"
 #include "../common/testmain.h"
+#include "consolewindows.h"
+#include "engine/api/localengine.h"
 #include "engine/client/clientengine.h"
 #include "engine/mqttclient.h"
 #include "mainwindow.h"
@@ -12,6 +14,8 @@
 #include "translations.h"
 
 #include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSignalSpy>
 
 using namespace hermes;
@@ -26,6 +30,7 @@ private slots:
     void showsMessagesAndSaysWhatItCannotSee_data();
     void showsMessagesAndSaysWhatItCannotSee();
     void unreachableBrokerIsNamed();
+    void attachToItOnAnotherBrokerAttachesAsAClient();
 
 private:
     QTemporaryDir m_dir;
@@ -115,6 +120,35 @@ void TestAttachedConsole::unreachableBrokerIsNamed()
     QVERIFY(failed.wait(10000));
     QTRY_VERIFY(window.brokerStatusText().contains(QStringLiteral("127.0.0.1:%1").arg(options.port)));
     QVERIFY(!engine.isRunning());
+}
+
+/// mosquitto holds the embedded broker's port: "Attach to it" finds no admin API there
+/// and attaches as an MQTT client, saying what that broker does not show.
+void TestAttachedConsole::attachToItOnAnotherBrokerAttachesAsAClient()
+{
+    QLocale::setDefault(QLocale(QLocale::English));
+    ui::installTranslations(QLocale(QLocale::English));
+    const quint16 port = freePort();
+    Mosquitto broker(m_dir, port, {QStringLiteral("allow_anonymous true")});
+    QVERIFY(broker.start());
+    BrokerConfig config = test::loopbackConfig();
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, port}};
+    ui::ConsoleWindows consoles(RemoteEngineOptions{}, m_dir.filePath(QStringLiteral("no-such.sock")));
+    consoles.setInteractive(false);
+    ui::MainWindow *embedded = consoles.open(std::make_unique<LocalEngine>(config));
+    QTRY_VERIFY_WITH_TIMEOUT(embedded->startProblemBox() && embedded->startProblemBox()->isVisible(), 10000);
+    auto *attach = embedded->startProblemBox()->findChild<QPushButton *>(QStringLiteral("attachToIt"));
+    QVERIFY(attach);
+    QTest::mouseClick(attach, Qt::LeftButton);
+
+    QTRY_VERIFY_WITH_TIMEOUT(consoles.windows().size() == 1 && consoles.windows().constFirst() != embedded, 15000);
+    ui::MainWindow *window = consoles.windows().constFirst();
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(port);
+    QTRY_VERIFY_WITH_TIMEOUT(window->brokerStatusText().contains(address), 10000);
+    auto *notice = window->findChild<QLabel *>(QStringLiteral("sessionsUnavailable"));
+    QVERIFY(notice);
+    QTRY_VERIFY(notice->isVisible());
+    QVERIFY2(notice->text().contains(address), qPrintable(notice->text()));
 }
 
 HERMES_TEST_MAIN(TestAttachedConsole)

@@ -4,6 +4,8 @@
 #include "../common/hermesdprocess.h"
 #include "../common/testconfig.h"
 #include "../common/testmain.h"
+#include "consolewindows.h"
+#include "engine/api/localengine.h"
 #include "engine/remote/remoteengine.h"
 #include "mainwindow.h"
 #include "pushdialog.h"
@@ -15,6 +17,7 @@
 #include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -32,6 +35,7 @@ class TestRemoteConsole : public QObject
 private slots:
     void sessionsAppearAndAPushArrives_data();
     void sessionsAppearAndAPushArrives();
+    void attachToItShowsTheServiceHoldingThePort();
 };
 
 void TestRemoteConsole::sessionsAppearAndAPushArrives_data()
@@ -132,6 +136,63 @@ void TestRemoteConsole::sessionsAppearAndAPushArrives()
     // They left: the Sessions view follows.
     QTRY_COMPARE_WITH_TIMEOUT(sessions->model()->onlineCount(), 1, 15000);
     engine.stop();
+}
+
+/*
+ * What a new user meets once the packaged hermesd service runs: the console's embedded broker
+ * cannot take the port. "Attach to it" opens the console on that hermesd instead, over its
+ * local administration socket (this user is an operator there, no password), and the
+ * service's devices are in Sessions.
+ */
+void TestRemoteConsole::attachToItShowsTheServiceHoldingThePort()
+{
+    QLocale::setDefault(QLocale(QLocale::English));
+    ui::installTranslations(QLocale(QLocale::English));
+    const QString mosquittoSub = QStandardPaths::findExecutable(QStringLiteral("mosquitto_sub"));
+    if (mosquittoSub.isEmpty())
+        HERMES_SKIP("mosquitto_sub is not installed (package mosquitto-clients)");
+    HermesdProcess hermesd;
+    QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
+    QProcess device;
+    device.start(mosquittoSub, {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                                QString::number(hermesd.port()), QStringLiteral("-i"), QStringLiteral("meter-7"),
+                                QStringLiteral("-t"), QStringLiteral("meters/meter-7"), QStringLiteral("-k"),
+                                QStringLiteral("5")});
+    QVERIFY(device.waitForStarted());
+
+    BrokerConfig config = test::loopbackConfig();
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, hermesd.port()}};
+    ui::ConsoleWindows consoles(RemoteEngineOptions{}, hermesd.localSocket());
+    consoles.setInteractive(false);
+    ui::MainWindow *embedded = consoles.open(std::make_unique<LocalEngine>(config));
+    QTRY_VERIFY_WITH_TIMEOUT(embedded->startProblemBox() && embedded->startProblemBox()->isVisible(), 10000);
+    QMessageBox *box = embedded->startProblemBox();
+    auto *attach = box->findChild<QPushButton *>(QStringLiteral("attachToIt"));
+    QVERIFY(attach);
+    QCOMPARE(box->defaultButton(), attach);
+    QVERIFY2(box->text().contains(QStringLiteral("127.0.0.1:%1").arg(hermesd.port())), qPrintable(box->text()));
+    QVERIFY(box->grab().save(test::screenshotPath(QStringLiteral("port-taken-attach-en.png"))));
+    QTest::mouseClick(attach, Qt::LeftButton);
+
+    // The attached window replaces the embedded one.
+    QTRY_VERIFY_WITH_TIMEOUT(consoles.windows().size() == 1 && consoles.windows().constFirst() != embedded, 10000);
+    ui::MainWindow *window = consoles.windows().constFirst();
+    QTRY_VERIFY_WITH_TIMEOUT(window->brokerStatusText().contains(QStringLiteral("as an operator")), 10000);
+    QVERIFY2(window->brokerStatusText().contains(QStringLiteral("unix:") + hermesd.localSocket()),
+             qPrintable(window->brokerStatusText()));
+    ui::SessionsView *sessions = window->sessions();
+    const auto hasMeter = [sessions] {
+        const QAbstractItemModel *model = sessions->table()->model();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (model->index(row, 0).data().toString() == QLatin1String("meter-7"))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(hasMeter(), 15000);
+    QVERIFY(window->grab().save(test::screenshotPath(QStringLiteral("attached-to-service-en.png"))));
+    device.terminate();
+    QVERIFY(device.waitForFinished());
 }
 
 HERMES_TEST_MAIN(TestRemoteConsole)

@@ -601,7 +601,8 @@ void MainWindow::onStartFailed(const QString &reason)
         return;
     }
     const QList<ListenAddress> addresses = m_monitor.configuredListenAddresses();
-    const bool taken = std::any_of(addresses.cbegin(), addresses.cend(), &MainWindow::isPortTaken);
+    const auto holder = std::find_if(addresses.cbegin(), addresses.cend(), &MainWindow::isPortTaken);
+    const bool taken = holder != addresses.cend();
     m_brokerState = taken ? BrokerState::PortTaken : BrokerState::Failed;
     updateBrokerControls();
 
@@ -613,12 +614,20 @@ void MainWindow::onStartFailed(const QString &reason)
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setIcon(QMessageBox::Warning);
     box->setWindowTitle(tr("Broker could not start"));
+    QPushButton *attach = nullptr;
     if (taken) {
-        // The usual cause: another broker (mosquitto, a second Hermes) already on 1883.
+        // The usual cause: the packaged hermesd service, or another broker, already on 1883.
         box->setText(tr("Another program is already listening on %1, so the embedded broker cannot start there.")
-                         .arg(addresses.isEmpty() ? QString() : addresses.first().toString()));
-        box->setInformativeText(tr("Stop the other program, or let Hermes listen on another port. "
-                                   "The console keeps working; it shows nothing until the broker runs."));
+                         .arg(holder->toString()));
+        box->setInformativeText(tr("If it is the broker your devices use (such as the hermesd service), attach "
+                                   "to it and watch it here. Or let the embedded broker listen on another port."));
+        attach = box->addButton(tr("Attach to it"), QMessageBox::AcceptRole);
+        attach->setObjectName(QStringLiteral("attachToIt"));
+        box->setDefaultButton(attach);
+        // Queued: the probe runs an event loop, which must not happen inside this box's click.
+        connect(attach, &QPushButton::clicked, this, [this, address = *holder] {
+            QMetaObject::invokeMethod(this, [this, address] { emit attachRequested(address); }, Qt::QueuedConnection);
+        });
     } else {
         box->setText(tr("The embedded broker could not start."));
         box->setInformativeText(reason);

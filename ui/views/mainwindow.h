@@ -80,6 +80,11 @@ public:
     /// Whether the port of `address` is held by another program right now.
     static bool isPortTaken(const ListenAddress &address);
 
+signals:
+    /// "Attach to it": the embedded broker could not start because another broker holds
+    /// `address`; the console should show that broker instead.
+    void attachRequested(const hermes::ListenAddress &address);
+
 protected:
     void closeEvent(QCloseEvent *event) override;
     void showEvent(QShowEvent *event) override;

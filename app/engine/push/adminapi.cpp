@@ -190,10 +190,18 @@ void AdminApi::replySnapshot(const mqtt::Publish &request, const QJsonObject &ar
 
 AdminApi::Answer AdminApi::apiVersion(const QJsonObject &) const
 {
+    // Where this broker listens lets a console on the same machine tell that the broker on
+    // the admin socket is the one holding a port ("Attach to it").
+    QJsonArray listeners;
+    for (const ListenAddress &address : m_broker.listenAddresses())
+        listeners.append(address.toString());
+    for (const QString &path : m_broker.localSocketPaths())
+        listeners.append(QStringLiteral("unix:") + path);
     return {{{QStringLiteral("api"), Version},
              {QStringLiteral("versions"), QJsonArray{1, 2}},
              {QStringLiteral("broker"), QStringLiteral("hermes")},
-             {QStringLiteral("version"), versionString()}},
+             {QStringLiteral("version"), versionString()},
+             {QStringLiteral("listeners"), listeners}},
             {}, {}};
 }
 

@@ -6,11 +6,15 @@
 #include "engine/client/clientengine.h"
 
 #include <QEventLoop>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QTimer>
+
+#include <algorithm>
 
 namespace hermes {
 
-AdminApiProbe probeAdminApi(const RemoteEngineOptions &options, std::chrono::milliseconds timeout)
+AdminApiProbeResult probeAdminApi(const RemoteEngineOptions &options, std::chrono::milliseconds timeout)
 {
     RemoteEngineOptions bounded = options;
     bounded.requestTimeout = timeout;
@@ -22,9 +26,9 @@ AdminApiProbe probeAdminApi(const RemoteEngineOptions &options, std::chrono::mil
     admin.setTimeout(timeout);
 
     QEventLoop loop;
-    AdminApiProbe result = AdminApiProbe::Unreachable;
+    AdminApiProbeResult result;
     const auto finish = [&](AdminApiProbe outcome) {
-        result = outcome;
+        result.outcome = outcome;
         loop.quit();
     };
     bool connected = false;
@@ -38,6 +42,8 @@ AdminApiProbe probeAdminApi(const RemoteEngineOptions &options, std::chrono::mil
             return;
         }
         admin.call(2, QStringLiteral("api/version"), {}, [&](const AdminAnswer &answer) {
+            for (const QJsonValue listener : answer.result.value(QLatin1String("listeners")).toArray())
+                result.listeners.append(listener.toString());
             finish(answer.ok ? AdminApiProbe::Operator : AdminApiProbe::NoAdminApi);
         });
     });
@@ -68,8 +74,9 @@ AdminApiProbe probeAdminApi(const RemoteEngineOptions &options, std::chrono::mil
 
 std::unique_ptr<EngineMonitor> attachEngine(const RemoteEngineOptions &options, std::chrono::milliseconds probeTimeout)
 {
-    const AdminApiProbe probe = probeAdminApi(options, probeTimeout);
-    if (probe == AdminApiProbe::Operator || probe == AdminApiProbe::CredentialsRefused)
+    const AdminApiProbe probe = probeAdminApi(options, probeTimeout).outcome;
+    // A Unix socket is a hermesd's administration socket: there, a refusal is worth saying.
+    if (probe == AdminApiProbe::Operator || probe == AdminApiProbe::CredentialsRefused || !options.localPath.isEmpty())
         return std::make_unique<RemoteEngine>(options);
     ClientEngineOptions client;
     client.host = options.host;
@@ -78,6 +85,68 @@ std::unique_ptr<EngineMonitor> attachEngine(const RemoteEngineOptions &options, 
     client.password = options.password;
     client.clientId = options.clientId;
     return std::make_unique<ClientEngine>(client);
+}
+
+namespace {
+
+/// Whether a listener in api/version's list accepts connections to `address`: the same
+/// port on the same address, or on every address.
+bool listensOn(const QStringList &listeners, const ListenAddress &address)
+{
+    return std::any_of(listeners.cbegin(), listeners.cend(), [&address](QString text) {
+        const QLatin1StringView tlsSuffix{" (TLS)"};
+        const bool tls = text.endsWith(tlsSuffix);
+        if (tls)
+            text.chop(tlsSuffix.size());
+        const std::optional<ListenAddress> listener = ListenAddress::parse(text);
+        if (!listener || listener->port != address.port || tls != address.tls)
+            return false;
+        const QHostAddress &host = listener->host;
+        return host == address.host || host == QHostAddress::AnyIPv4 || host == QHostAddress::AnyIPv6
+            || host == QHostAddress::Any;
+    });
+}
+
+} // namespace
+
+std::unique_ptr<EngineMonitor> attachToLocalBroker(const ListenAddress &address, const RemoteEngineOptions &account,
+                                                   const QString &localSocket, std::chrono::milliseconds probeTimeout)
+{
+    RemoteEngineOptions overTcp = account;
+    overTcp.localPath.clear();
+    overTcp.host = address.host.toString();
+    overTcp.port = address.port;
+    if (!localSocket.isEmpty() && QFileInfo::exists(localSocket)) {
+        RemoteEngineOptions overSocket = account;
+        overSocket.localPath = localSocket;
+        // The user name stays off: on the socket the kernel vouches for who this is.
+        overSocket.userName.clear();
+        overSocket.password.clear();
+        const AdminApiProbeResult probe = probeAdminApi(overSocket, probeTimeout);
+        if (probe.outcome == AdminApiProbe::Operator && listensOn(probe.listeners, address))
+            return std::make_unique<RemoteEngine>(overSocket);
+    }
+    return attachEngine(overTcp, probeTimeout);
+}
+
+std::optional<RemoteEngineOptions> parseAttachAddress(const QString &text)
+{
+    RemoteEngineOptions options;
+    if (text.startsWith(QLatin1String("unix:"))) {
+        options.localPath = text.mid(5);
+        if (!options.localPath.startsWith(QLatin1Char('/')))
+            return std::nullopt;
+        return options;
+    }
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    bool portOk = false;
+    options.port = colon > 0 ? text.mid(colon + 1).toUShort(&portOk) : 0;
+    options.host = text.left(colon);
+    if (options.host.startsWith(QLatin1Char('[')) && options.host.endsWith(QLatin1Char(']')))
+        options.host = options.host.mid(1, options.host.size() - 2);
+    if (!portOk || options.port == 0 || options.host.isEmpty())
+        return std::nullopt;
+    return options;
 }
 
 } // namespace hermes

@@ -4,13 +4,19 @@
 /// or a hermesd account that is not an operator, a ClientEngine (what a client can see).
 
 #include "engine/api/monitor.h"
+#include "engine/remote/remoteengine.h"
+
+#include <QStringList>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace hermes {
 
-struct RemoteEngineOptions;
+/// The packaged hermesd's local administration socket (installer/hermesd.conf): its admin
+/// group are operators there without a password.
+inline constexpr QLatin1StringView DefaultLocalSocket{"/run/hermes/hermesd.sock"};
 
 /// What one short admin API conversation found out.
 enum class AdminApiProbe : quint8 {
@@ -20,14 +26,31 @@ enum class AdminApiProbe : quint8 {
     Unreachable,        ///< no MQTT connection at all
 };
 
+struct AdminApiProbeResult {
+    AdminApiProbe outcome = AdminApiProbe::Unreachable;
+    /// With Operator: where that hermesd listens ("127.0.0.1:1883", "unix:/run/…").
+    QStringList listeners;
+};
+
 /// Connects once with `options`, asks api/version and disconnects; blocks (a local event
 /// loop) for at most `timeout`.
-AdminApiProbe probeAdminApi(const RemoteEngineOptions &options, std::chrono::milliseconds timeout);
+AdminApiProbeResult probeAdminApi(const RemoteEngineOptions &options, std::chrono::milliseconds timeout);
 
 /// A RemoteEngine when the probe finds an operator (or refused credentials: it then says
 /// so clearly when started), else a ClientEngine for the same address and account. Not
 /// started.
 std::unique_ptr<EngineMonitor> attachEngine(const RemoteEngineOptions &options,
                                             std::chrono::milliseconds probeTimeout = std::chrono::seconds(3));
+
+/// The broker holding `address` on this machine (the console's "Attach to it"): over the
+/// Unix socket `localSocket` when a hermesd there takes this user as an operator and
+/// listens on `address` (the packaged service); otherwise attachEngine() on the address
+/// itself with the account in `account`. Not started.
+std::unique_ptr<EngineMonitor> attachToLocalBroker(const ListenAddress &address, const RemoteEngineOptions &account,
+                                                   const QString &localSocket,
+                                                   std::chrono::milliseconds probeTimeout = std::chrono::seconds(3));
+
+/// Parses "HOST:PORT", "[V6]:PORT" or "unix:PATH" into where to attach; nullopt if invalid.
+std::optional<RemoteEngineOptions> parseAttachAddress(const QString &text);
 
 } // namespace hermes

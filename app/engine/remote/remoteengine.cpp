@@ -56,6 +56,8 @@ DeviceRecord deviceFromJson(const QJsonObject &json)
 
 QString RemoteEngineOptions::address() const
 {
+    if (!localPath.isEmpty())
+        return QStringLiteral("unix:") + localPath;
     return host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2").arg(host).arg(port)
                                            : QStringLiteral("%1:%2").arg(host).arg(port);
 }
@@ -65,6 +67,7 @@ ClientOptions RemoteEngineOptions::clientOptions(const QString &clientIdPrefix) 
     ClientOptions client;
     client.host = host;
     client.port = port;
+    client.localPath = localPath;
     client.tcpConnectTimeout = requestTimeout;
     client.machine.connackTimeout = requestTimeout;
     client.connect.version = mqtt::ProtocolVersion::V5;

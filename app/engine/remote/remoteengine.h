@@ -18,6 +18,9 @@ namespace hermes {
 struct RemoteEngineOptions {
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 1883;
+    /// When set, the broker's Unix-domain socket instead of host and port (the packaged
+    /// service's local administration socket: no password for its admin group).
+    QString localPath;
     QString userName;                 ///< an operator account; empty: anonymous
     QByteArray password;
     QString clientId;                 ///< empty: "hermes-console-" and a random suffix
@@ -26,7 +29,7 @@ struct RemoteEngineOptions {
     /// Reconnect back-off after a lost link: doubles from the first to the last.
     std::chrono::milliseconds firstRetry{1000}, lastRetry{30000};
 
-    /// "host:port", as errors and the status bar name the broker.
+    /// "host:port" or "unix:PATH", as errors and the status bar name the broker.
     QString address() const;
     /// The MQTT 5 connection these options describe (a clean session; the client ID, when
     /// empty, random with `clientIdPrefix`).
