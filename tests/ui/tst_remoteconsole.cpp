@@ -156,7 +156,7 @@ void TestRemoteConsole::attachToItShowsTheServiceHoldingThePort()
     QProcess device;
     device.start(mosquittoSub, {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
                                 QString::number(hermesd.port()), QStringLiteral("-i"), QStringLiteral("meter-7"),
-                                QStringLiteral("-t"), QStringLiteral("meters/meter-7"), QStringLiteral("-k"),
+                                QStringLiteral("-t"), ui::PushDialog::deviceTopic(QStringLiteral("meter-7")), QStringLiteral("-k"),
                                 QStringLiteral("5")});
     QVERIFY(device.waitForStarted());
 
