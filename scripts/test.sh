@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/hermes-runtime-$(id -u)}"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Lets ccache cache the compiles that use the precompiled headers (the libraries' and tests').
+export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
 jobs="${HERMES_JOBS:-2}"
 # Tests mostly wait on timers, sockets and peers (the default suite uses under half a core at
 # -j2), so more run at once than there are cores; timing-sensitive ones are RUN_SERIAL.
