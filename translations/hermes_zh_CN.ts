@@ -1008,6 +1008,22 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <source>Attach to it</source>
         <translation>连接到它</translation>
     </message>
+    <message>
+        <source>Attach to broker</source>
+        <translation>连接到代理</translation>
+    </message>
+    <message>
+        <source>Broker address: HOST:PORT, or unix:PATH for a hermesd&apos;s local socket:</source>
+        <translation>代理地址：HOST:PORT，或 hermesd 本地套接字 unix:PATH：</translation>
+    </message>
+    <message>
+        <source>&amp;Attach to broker…</source>
+        <translation>连接到代理(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>“%1” is not HOST:PORT or unix:PATH.</source>
+        <translation>“%1”不是 HOST:PORT 或 unix:PATH。</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::MessageForm</name>
@@ -1854,6 +1870,11 @@ Serialized envelope: about %n byte(s).</source>
     <message>
         <source>(choose a saved payload)</source>
         <translation>（选择已保存的负载）</translation>
+    </message>
+    <message>
+        <source>%1 — via %2</source>
+        <comment>push dialog title: the push, the broker</comment>
+        <translation>%1 — 经由 %2</translation>
     </message>
 </context>
 <context>

@@ -191,6 +191,19 @@ void TestRemoteConsole::attachToItShowsTheServiceHoldingThePort()
     };
     QTRY_VERIFY_WITH_TIMEOUT(hasMeter(), 15000);
     QVERIFY(window->grab().save(test::screenshotPath(QStringLiteral("attached-to-service-en.png"))));
+
+    // File → Attach to broker…: a second window on the same hermesd over TCP, beside the first;
+    // its pushes name the broker they go to.
+    QVERIFY(!window->attachTo(QStringLiteral("no port here")));
+    const QString tcp = QStringLiteral("127.0.0.1:%1").arg(hermesd.port());
+    QVERIFY(window->attachTo(tcp));
+    QTRY_COMPARE_WITH_TIMEOUT(consoles.windows().size(), 2, 10000);
+    ui::MainWindow *second = consoles.windows().constLast();
+    QTRY_VERIFY2_WITH_TIMEOUT(second->brokerStatusText().contains(tcp), qPrintable(second->brokerStatusText()), 10000);
+    QVERIFY(second->windowTitle().contains(tcp));
+    ui::PushDialog *push = second->openPushDialog(QStringLiteral("meter-7"));
+    QVERIFY2(push->windowTitle().contains(tcp), qPrintable(push->windowTitle()));
+    QVERIFY(window->openPushDialog(QStringLiteral("meter-7"))->windowTitle().contains(hermesd.localSocket()));
     device.terminate();
     QVERIFY(device.waitForFinished());
 }

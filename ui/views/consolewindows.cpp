@@ -25,6 +25,8 @@ MainWindow *ConsoleWindows::open(std::unique_ptr<EngineMonitor> engine)
     shown->setInteractive(m_interactive);
     connect(shown, &MainWindow::attachRequested, this,
             [this, shown](const ListenAddress &address) { attach(shown, address); });
+    // Queued: the probe runs an event loop, which must not happen inside a menu's action.
+    connect(shown, &MainWindow::attachToAddressRequested, this, &ConsoleWindows::openAttached, Qt::QueuedConnection);
     EngineMonitor &started = *engine;
     m_consoles.push_back({std::move(engine), std::move(window)});
     shown->show();
@@ -61,6 +63,21 @@ void ConsoleWindows::attach(MainWindow *from, const ListenAddress &address)
     next->setGeometry(from->geometry());
     // Opened before the old one closes, so the application never runs out of windows.
     closeLater(from);
+}
+
+void ConsoleWindows::openAttached(const QString &address)
+{
+    std::optional<RemoteEngineOptions> options = parseAttachAddress(address);
+    if (!options)
+        return;
+    if (options->localPath.isEmpty()) {
+        options->userName = m_account.userName;
+        options->password = m_account.password;
+    }
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    std::unique_ptr<EngineMonitor> engine = attachEngine(*options);
+    QApplication::restoreOverrideCursor();
+    open(std::move(engine));
 }
 
 void ConsoleWindows::closeLater(MainWindow *window)

@@ -2,7 +2,8 @@
 /// The console's open windows, each with the engine it shows. The first shows the embedded
 /// broker or the one named on the command line; "Attach to it" replaces a window whose
 /// embedded broker could not start (its port held, typically by the hermesd service) with
-/// one attached to the broker holding the port.
+/// one attached to the broker holding the port; File → Attach to broker… opens another
+/// window beside the others, so several brokers are watched at once.
 
 #include "engine/api/monitor.h"
 #include "engine/remote/remoteengine.h"
@@ -41,6 +42,7 @@ private:
         std::unique_ptr<MainWindow> window;
     };
     void attach(MainWindow *from, const ListenAddress &address);
+    void openAttached(const QString &address);
     void closeLater(MainWindow *window);
 
     RemoteEngineOptions m_account;

@@ -16,6 +16,8 @@
 #include "topicsview.h"
 #include "translations.h"
 
+#include "engine/remote/attach.h"
+
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
@@ -201,6 +203,15 @@ void MainWindow::buildMenus()
     m_fileMenu = menuBar()->addMenu(QString());
     m_recentMenu = m_fileMenu->addMenu(QString());
     m_recentMenu->setObjectName(QStringLiteral("recentFilesMenu"));
+    m_attachAction = m_fileMenu->addAction(QString(), this, [this] {
+        bool ok = false;
+        const QString address = QInputDialog::getText(
+            this, tr("Attach to broker"), tr("Broker address: HOST:PORT, or unix:PATH for a hermesd's local socket:"),
+            QLineEdit::Normal, QString(), &ok);
+        if (ok && !address.trimmed().isEmpty())
+            attachTo(address.trimmed());
+    });
+    m_attachAction->setObjectName(QStringLiteral("attachToBroker"));
     m_fileMenu->addSeparator();
     m_quitAction = m_fileMenu->addAction(QString(), this, &QWidget::close);
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -305,6 +316,7 @@ void MainWindow::retranslateUi()
     m_fileMenu->setTitle(tr("&File"));
     m_recentMenu->setTitle(tr("Recent &files"));
     m_quitAction->setText(tr("&Quit"));
+    m_attachAction->setText(tr("&Attach to broker…"));
     m_pushMenu->setTitle(tr("&Push"));
     m_newPushAction->setText(tr("&New push…"));
     updatePushSelectedAction();
@@ -446,6 +458,17 @@ bool MainWindow::isPortTaken(const ListenAddress &address)
     if (probe.listen(address.host, address.port))
         return false;
     return probe.serverError() == QAbstractSocket::AddressInUseError;
+}
+
+bool MainWindow::attachTo(const QString &address)
+{
+    if (!parseAttachAddress(address)) {
+        if (m_interactive)
+            QMessageBox::warning(this, tr("Attach to broker"), tr("“%1” is not HOST:PORT or unix:PATH.").arg(address));
+        return false;
+    }
+    emit attachToAddressRequested(address);
+    return true;
 }
 
 void MainWindow::updateBrokerControls()

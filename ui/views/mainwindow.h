@@ -80,10 +80,17 @@ public:
     /// Whether the port of `address` is held by another program right now.
     static bool isPortTaken(const ListenAddress &address);
 
+    /// File → Attach to broker…: asks for HOST:PORT or unix:PATH and, when it parses, asks
+    /// for a window attached to that broker beside this one; false (and a note when
+    /// interactive) for an address that does not parse.
+    bool attachTo(const QString &address);
+
 signals:
     /// "Attach to it": the embedded broker could not start because another broker holds
     /// `address`; the console should show that broker instead.
     void attachRequested(const hermes::ListenAddress &address);
+    /// A window attached to `address` (HOST:PORT or unix:PATH) should open beside this one.
+    void attachToAddressRequested(const QString &address);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -145,6 +152,7 @@ private:
     QActionGroup *m_themeGroup = nullptr;
     QMenu *m_helpMenu = nullptr;
     QAction *m_quitAction = nullptr;
+    QAction *m_attachAction = nullptr;
     QAction *m_newPushAction = nullptr;
     QAction *m_pushSelectedAction = nullptr;
     QAction *m_startAction = nullptr;

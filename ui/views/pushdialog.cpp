@@ -321,12 +321,16 @@ void PushDialog::setDevices(const QStringList &clientIds)
 
 void PushDialog::updateWindowTitle()
 {
+    QString title;
     if (m_chosenDevices.isEmpty())
-        setWindowTitle(tr("New push"));
+        title = tr("New push");
     else if (m_chosenDevices.size() == 1)
-        setWindowTitle(tr("Push to %1").arg(m_chosenDevices.constFirst()));
+        title = tr("Push to %1").arg(m_chosenDevices.constFirst());
     else
-        setWindowTitle(tr("Push to %n selected device(s)", "", int(m_chosenDevices.size())));
+        title = tr("Push to %n selected device(s)", "", int(m_chosenDevices.size()));
+    // With several brokers open, a push names the one it goes to.
+    const QString broker = m_monitor.attachedTo();
+    setWindowTitle(broker.isEmpty() ? title : tr("%1 — via %2", "push dialog title: the push, the broker").arg(title, broker));
 }
 
 QString PushDialog::savedPayloadTopic() const
