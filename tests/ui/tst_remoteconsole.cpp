@@ -204,6 +204,10 @@ void TestRemoteConsole::attachToItShowsTheServiceHoldingThePort()
     ui::PushDialog *push = second->openPushDialog(QStringLiteral("meter-7"));
     QVERIFY2(push->windowTitle().contains(tcp), qPrintable(push->windowTitle()));
     QVERIFY(window->openPushDialog(QStringLiteral("meter-7"))->windowTitle().contains(hermesd.localSocket()));
+
+    // File → Quit in one window quits the console: both windows close.
+    second->findChild<QAction *>(QStringLiteral("quit"))->trigger();
+    QTRY_VERIFY(!window->isVisible() && !second->isVisible());
     device.terminate();
     QVERIFY(device.waitForFinished());
 }

@@ -213,7 +213,9 @@ void MainWindow::buildMenus()
     });
     m_attachAction->setObjectName(QStringLiteral("attachToBroker"));
     m_fileMenu->addSeparator();
-    m_quitAction = m_fileMenu->addAction(QString(), this, &QWidget::close);
+    // Quits the console: every window, when several brokers are open.
+    m_quitAction = m_fileMenu->addAction(QString(), qApp, &QApplication::closeAllWindows);
+    m_quitAction->setObjectName(QStringLiteral("quit"));
     m_quitAction->setShortcut(QKeySequence::Quit);
 
     m_pushMenu = menuBar()->addMenu(QString());
