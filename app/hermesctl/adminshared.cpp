@@ -27,40 +27,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// "host:port", "[v6]:port", "host" (port 1883).
-bool parseBroker(const QString &text, QString *host, quint16 *port)
-{
-    QString hostPart = text;
-    QString portPart;
-    if (text.startsWith(QLatin1Char('['))) {
-        const qsizetype close = text.indexOf(QLatin1Char(']'));
-        if (close < 0)
-            return false;
-        hostPart = text.mid(1, close - 1);
-        const QString rest = text.mid(close + 1);
-        if (!rest.isEmpty()) {
-            if (!rest.startsWith(QLatin1Char(':')))
-                return false;
-            portPart = rest.mid(1);
-        }
-    } else if (text.count(QLatin1Char(':')) == 1) {
-        hostPart = text.section(QLatin1Char(':'), 0, 0);
-        portPart = text.section(QLatin1Char(':'), 1);
-    }
-    if (hostPart.isEmpty())
-        hostPart = QStringLiteral("127.0.0.1");
-    *host = hostPart;
-    *port = 1883;
-    if (!portPart.isEmpty()) {
-        bool ok = false;
-        const uint value = portPart.toUInt(&ok);
-        if (!ok || value == 0 || value > 65535)
-            return false;
-        *port = quint16(value);
-    }
-    return true;
-}
-
 void addCommonOptions(QCommandLineParser &parser)
 {
     parser.addOptions({
@@ -233,13 +199,12 @@ std::optional<int> parseCommon(QCommandLineParser &parser, const QStringList &ar
     const QString broker = parser.isSet(QStringLiteral("broker"))
             ? parser.value(QStringLiteral("broker"))
             : environment.value(QStringLiteral("HERMES_BROKER"), fallback);
-    if (broker.startsWith(QLatin1String("unix:"))) {
-        common->connection.localPath = broker.mid(5);
-        if (common->connection.localPath.isEmpty())
-            return usageError(command, QStringLiteral("--broker \"%1\" names no socket path").arg(broker));
-    } else if (!parseBroker(broker, &common->connection.host, &common->connection.port)) {
+    const std::optional<RemoteEngineOptions> address = parseAttachAddress(broker);
+    if (!address)
         return usageError(command, QStringLiteral("--broker \"%1\" is not HOST:PORT or unix:PATH").arg(broker));
-    }
+    common->connection.host = address->host;
+    common->connection.port = address->port;
+    common->connection.localPath = address->localPath;
     common->connection.userName = parser.isSet(QStringLiteral("user")) ? parser.value(QStringLiteral("user"))
                                                                        : environment.value(QStringLiteral("HERMES_USER"));
     if (parser.isSet(QStringLiteral("password"))) {

@@ -197,8 +197,10 @@ void TestDocScreenshots::console()
     engine.sendPush(push);
     QTRY_COMPARE_WITH_TIMEOUT(window.pushes()->pushes()->rowCount(), 1, 10000);
 
-    // Let heartbeats and telemetry accumulate, then look at one device as an operator would.
-    QTest::qWait(6000);
+    // Let heartbeats and telemetry accumulate (the charts need some 6 s of samples at 250 ms),
+    // then look at one device as an operator would.
+    QSignalSpy batches(&engine, &EngineMonitor::telemetry);
+    QTRY_VERIFY_WITH_TIMEOUT(batches.size() >= 24, 30000);
     QTableView *sessions = window.sessions()->table();
     int row = 0;
     while (row < sessions->model()->rowCount()
@@ -206,7 +208,9 @@ void TestDocScreenshots::console()
         ++row;
     QTest::mouseClick(sessions->viewport(), Qt::LeftButton, {}, sessions->visualRect(sessions->model()->index(row, 0)).center());
     QTRY_VERIFY_WITH_TIMEOUT(window.sessionDetail()->clientId() == ids.at(1), 5000);
-    QTest::qWait(1500);
+    // A few of the detail's refreshes, so its timeline and tables are drawn from fresh data.
+    QSignalSpy details(&engine, &EngineMonitor::sessionDetail);
+    QTRY_VERIFY_WITH_TIMEOUT(details.size() >= 3, 10000);
     window.findChild<QDockWidget *>(QStringLiteral("dashboardDock"))->raise();
     window.findChild<QDockWidget *>(QStringLiteral("sessionDetailDock"))->raise();
     QCoreApplication::processEvents();

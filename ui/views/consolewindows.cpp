@@ -9,6 +9,18 @@
 
 namespace hermes::ui {
 
+namespace {
+
+/// A probe takes at most a few seconds on loopback; its event loop keeps the windows painting.
+struct WaitCursor {
+    WaitCursor() { QApplication::setOverrideCursor(Qt::WaitCursor); }
+    ~WaitCursor() { QApplication::restoreOverrideCursor(); }
+    WaitCursor(const WaitCursor &) = delete;
+    WaitCursor &operator=(const WaitCursor &) = delete;
+};
+
+} // namespace
+
 ConsoleWindows::ConsoleWindows(RemoteEngineOptions account, QString localSocket, QObject *parent)
     : QObject(parent)
     , m_account(std::move(account))
@@ -54,10 +66,8 @@ void ConsoleWindows::attach(MainWindow *from, const ListenAddress &address)
 {
     std::unique_ptr<EngineMonitor> engine;
     {
-        // At most a few seconds on loopback; the probe's event loop keeps the window painting.
-        QApplication::setOverrideCursor(Qt::WaitCursor);
+        const WaitCursor busy;
         engine = attachToLocalBroker(address, m_account, m_localSocket);
-        QApplication::restoreOverrideCursor();
     }
     MainWindow *next = open(std::move(engine));
     next->setGeometry(from->geometry());
@@ -74,9 +84,11 @@ void ConsoleWindows::openAttached(const QString &address)
         options->userName = m_account.userName;
         options->password = m_account.password;
     }
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    std::unique_ptr<EngineMonitor> engine = attachEngine(*options);
-    QApplication::restoreOverrideCursor();
+    std::unique_ptr<EngineMonitor> engine;
+    {
+        const WaitCursor busy;
+        engine = attachEngine(*options);
+    }
     open(std::move(engine));
 }
 

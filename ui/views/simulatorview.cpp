@@ -362,7 +362,7 @@ void SimulatorView::refreshScenarioList()
         for (const QFileInfo &file : files)
             m_scenarioBox->addItem(file.completeBaseName(), file.absoluteFilePath());
     }
-    // The demonstration: China Mobile, smart heartbeat, 1,000 devices.
+    // The measurement the Simulator exists for: China Mobile's NAT, smart heartbeat, 1,000 devices.
     const int demo = m_scenarioBox->findText(QStringLiteral("nat-mobile"));
     m_scenarioBox->setCurrentIndex(demo >= 0 ? demo : 0);
     scenarioPicked();

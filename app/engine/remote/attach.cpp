@@ -134,18 +134,38 @@ std::optional<RemoteEngineOptions> parseAttachAddress(const QString &text)
     RemoteEngineOptions options;
     if (text.startsWith(QLatin1String("unix:"))) {
         options.localPath = text.mid(5);
-        if (!options.localPath.startsWith(QLatin1Char('/')))
+        if (options.localPath.isEmpty())
             return std::nullopt;
         return options;
     }
-    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
-    bool portOk = false;
-    options.port = colon > 0 ? text.mid(colon + 1).toUShort(&portOk) : 0;
-    options.host = text.left(colon);
-    if (options.host.startsWith(QLatin1Char('[')) && options.host.endsWith(QLatin1Char(']')))
-        options.host = options.host.mid(1, options.host.size() - 2);
-    if (!portOk || options.port == 0 || options.host.isEmpty())
+    QString hostPart = text;
+    QString portPart;
+    if (text.startsWith(QLatin1Char('['))) {
+        const qsizetype close = text.indexOf(QLatin1Char(']'));
+        if (close < 0)
+            return std::nullopt;
+        hostPart = text.mid(1, close - 1);
+        const QString rest = text.mid(close + 1);
+        if (!rest.isEmpty()) {
+            if (!rest.startsWith(QLatin1Char(':')))
+                return std::nullopt;
+            portPart = rest.mid(1);
+        }
+    } else if (text.count(QLatin1Char(':')) == 1) {
+        hostPart = text.section(QLatin1Char(':'), 0, 0);
+        portPart = text.section(QLatin1Char(':'), 1);
+    }
+    if (std::any_of(hostPart.cbegin(), hostPart.cend(), [](QChar c) { return c.isSpace(); }))
         return std::nullopt;
+    if (!hostPart.isEmpty())
+        options.host = hostPart;
+    if (!portPart.isEmpty()) {
+        bool ok = false;
+        const uint value = portPart.toUInt(&ok);
+        if (!ok || value == 0 || value > 65535)
+            return std::nullopt;
+        options.port = quint16(value);
+    }
     return options;
 }
 

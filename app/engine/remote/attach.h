@@ -50,7 +50,9 @@ std::unique_ptr<EngineMonitor> attachToLocalBroker(const ListenAddress &address,
                                                    const QString &localSocket,
                                                    std::chrono::milliseconds probeTimeout = std::chrono::seconds(3));
 
-/// Parses "HOST:PORT", "[V6]:PORT" or "unix:PATH" into where to attach; nullopt if invalid.
+/// Parses "HOST:PORT", "[V6]:PORT", "HOST" (port 1883), ":PORT" (127.0.0.1) or
+/// "unix:PATH" into where to attach — the console's --connect and hermesctl's --broker;
+/// nullopt if invalid.
 std::optional<RemoteEngineOptions> parseAttachAddress(const QString &text);
 
 } // namespace hermes
