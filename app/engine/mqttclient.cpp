@@ -481,9 +481,8 @@ QTcpSocket *MqttClient::createSocket()
 {
     switch (m_options.transport) {
     case ClientOptions::Transport::Tcp:
+    case ClientOptions::Transport::Tls: // not yet: QSslSocket with m_options.tls
         break;
-        // TLS goes here: `auto *s = new QSslSocket(this); s->setSslConfiguration(...);`
-        // and connectToHostEncrypted() in connectToBroker().
     }
     return new QTcpSocket(this);
 }

@@ -18,10 +18,19 @@ namespace hermes {
 
 /// Everything needed to open one MQTT connection.
 struct ClientOptions {
-    /// How bytes travel. Only plain TCP today; TLS is the extension point: add a value here
-    /// and create a QSslSocket for it in MqttClient::createSocket() (QSslSocket is a
-    /// QTcpSocket, so nothing else changes).
-    enum class Transport : quint8 { Tcp };
+    /// How bytes travel: plain TCP, or TLS (a QSslSocket, which is a QTcpSocket, so nothing
+    /// past MqttClient::createSocket() changes).
+    enum class Transport : quint8 { Tcp, Tls };
+
+    /// What TLS trusts and presents, PEM files. Empty caFile: the system's CAs.
+    struct Tls {
+        QString caFile;          ///< the broker's CA (a private CA or a self-signed broker)
+        QString certificateFile; ///< client certificate, optional
+        QString keyFile;         ///< its private key, required with certificateFile
+        /// The name the broker's certificate must carry; empty: the host above.
+        QString peerName;
+        bool operator==(const Tls &) const = default;
+    };
 
     QString host = QStringLiteral("127.0.0.1"); ///< the broker
     quint16 port = 1883;
@@ -35,6 +44,7 @@ struct ClientOptions {
     /// more ephemeral ports when thousands of clients target one broker port.
     QHostAddress localAddress;
     Transport transport = Transport::Tcp;
+    Tls tls; ///< with Transport::Tls
     /// Bounds the TCP connect; the CONNACK has its own timeout in `machine`.
     std::chrono::milliseconds tcpConnectTimeout = std::chrono::seconds(10);
 

@@ -12,6 +12,7 @@
 
 
 #include <chrono>
+#include <optional>
 
 namespace hermes {
 
@@ -21,6 +22,8 @@ struct RemoteEngineOptions {
     /// When set, the broker's Unix-domain socket instead of host and port (the packaged
     /// service's local administration socket: no password for its admin group).
     QString localPath;
+    /// TLS to host:port when set (ignored with localPath).
+    std::optional<ClientOptions::Tls> tls;
     QString userName;                 ///< an operator account; empty: anonymous
     QByteArray password;
     QString clientId;                 ///< empty: "hermes-console-" and a random suffix
