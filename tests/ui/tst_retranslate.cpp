@@ -462,12 +462,19 @@ void TestRetranslate::topicsDeleteCountIsConfirmedByTheEngine()
             QVERIFY(publisher.waitFor(PacketType::Puback));
         }
     };
+    // The view also learns "retained" from the messages themselves, which come in telemetry
+    // batches: every publish must have arrived that way before a delete, or a late batch
+    // would mark the deleted topics retained again.
+    int messagesSeen = 0;
+    QObject::connect(&engine, &EngineMonitor::telemetry, &view,
+            [&messagesSeen](const TelemetryBatch &batch) { messagesSeen += int(batch.messages.size()); });
     auto *status = view.findChild<QLabel *>(QStringLiteral("topicsStatus"));
     QVERIFY(status);
 
     // Three retained messages deleted: the engine's list, asked for after the last batch,
     // confirms all three and the status says so.
     publishRetained(3);
+    QTRY_COMPARE(messagesSeen, 3);
     view.refreshRetained();
     QTRY_COMPARE(view.model()->retainedCount(), 3);
     QSignalSpy confirmed(&view, &ui::TopicsView::deleteConfirmed);
@@ -481,6 +488,7 @@ void TestRetranslate::topicsDeleteCountIsConfirmedByTheEngine()
     // A list in which one of the deleted topics is retained again (a publisher was faster
     // than the confirmation): two deleted, one retained again.
     publishRetained(3);
+    QTRY_COMPARE(messagesSeen, 6);
     view.refreshRetained();
     QTRY_COMPARE(view.model()->retainedCount(), 3);
     confirmed.clear();
