@@ -68,6 +68,17 @@ void TestLocalEngine::startsReportsSessionsAndStops()
     QVERIFY(!detail.heartbeats.isEmpty());
     QCOMPARE(detail.heartbeats.first().type, PacketType::Connect);
 
+    // Watched, the detail comes at once and again after a heartbeat, without being asked.
+    details.clear();
+    engine.watchSession(QStringLiteral("device-1"));
+    QVERIFY(details.wait(5000));
+    const auto heartbeatsBefore = details.last().at(0).value<SessionDetail>().heartbeats.size();
+    device.send(Pingreq{});
+    QVERIFY(device.waitFor(PacketType::Pingresp));
+    QTRY_VERIFY_WITH_TIMEOUT(details.last().at(0).value<SessionDetail>().heartbeats.size() > heartbeatsBefore, 5000);
+    QCOMPARE(details.last().at(0).value<SessionDetail>().heartbeats.last().type, PacketType::Pingresp);
+    engine.watchSession({});
+
     const qsizetype batchesBeforeKick = batches.size();
     engine.kick(QStringLiteral("device-1"));
     QVERIFY(device.waitForClosed());

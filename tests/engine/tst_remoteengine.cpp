@@ -230,6 +230,20 @@ void TestRemoteEngine::engineSeesSessionsComeAndGo()
     QCOMPARE(detail.subscriptions.first().filter, QStringLiteral("devices/come-and-go/push"));
     QVERIFY(!detail.heartbeats.isEmpty()); // CONNECT, SUBSCRIBE… are marks too
 
+    // Watched, the detail follows the session without being asked: a message delivered to
+    // the device shows in the next one.
+    details.clear();
+    engine.watchSession(QStringLiteral("come-and-go"));
+    QTRY_COMPARE_WITH_TIMEOUT(details.size(), 1, 10000);
+    const quint64 sentBefore = details.first().first().value<SessionDetail>().info.messagesOut;
+    mqtt::Publish hello;
+    hello.topic = QStringLiteral("devices/come-and-go/push");
+    hello.payload = "hello";
+    hello.qos = mqtt::QoS::AtLeastOnce;
+    engine.publish(hello);
+    QTRY_VERIFY_WITH_TIMEOUT(details.last().first().value<SessionDetail>().info.messagesOut > sentBefore, 10000);
+    engine.watchSession({});
+
     // A message published by a real client shows in the Messages telemetry.
     QProcess publisher;
     publisher.start(QStringLiteral("mosquitto_pub"), {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),

@@ -1,13 +1,17 @@
 // The admin API v2 session stream's bounds, on a real broker with real clients: nothing is
 // compared or published while nobody subscribes, each batch holds at most the configured
 // number of entries (the rest follows in the next batches, numbered without gaps), and a
-// snapshot plus the batches after it describe exactly the broker's sessions.
+// snapshot plus the batches after it describe exactly the broker's sessions. A session watch
+// sends one session's detail only when it changed, and ends when nobody subscribes.
 #include "../common/testmain.h"
 #include "engine/broker.h"
 #include "engine/mqttclient.h"
 #include "engine/push/sessionjson.h"
 #include "engine/push/pushtypes.h"
 #include "engine/push/sessionstream.h"
+#include "engine/push/sessionwatch.h"
+
+#include "mqtt/topic.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -27,6 +31,8 @@ private slots:
     void silentWithoutSubscribers();
     void batchesAreBoundedAndNumbered();
     void jsonReadsBackWhatItWrites();
+    void watchSendsTheDetailOnlyWhenItChanges();
+    void watchesAreBoundedAndEndUnwatched();
 
 private:
     /// A connected client (anonymous loopback clients are operators here).
@@ -213,6 +219,71 @@ void TestSessionStream::jsonReadsBackWhatItWrites()
     const std::optional<PushReport> reportBack = PushReport::fromJson(report.toJson(true));
     QVERIFY(reportBack);
     QCOMPARE(reportBack->toJson(true), report.toJson(true));
+}
+
+void TestSessionStream::watchSendsTheDetailOnlyWhenItChanges()
+{
+    using namespace std::chrono_literals;
+    SessionWatches watches(*m_broker, SessionWatches::Limits{50ms, 4, 10s});
+    MqttClient *device = connectClient(QStringLiteral("meter-1"));
+    MqttClient *console = connectClient(QStringLiteral("console"));
+    QVERIFY(device && console);
+    QVERIFY(std::holds_alternative<SessionWatches::Refusal>(watches.watch(QStringLiteral("nobody"))));
+
+    const auto started = watches.watch(QStringLiteral("meter-1"));
+    QVERIFY(std::holds_alternative<SessionWatches::Started>(started));
+    const auto &watch = std::get<SessionWatches::Started>(started);
+    QCOMPARE(watch.topic, QStringLiteral("$hermes/admin/v2/sessions/watch/meter-1"));
+    QCOMPARE(sessionDetailFromJson(watch.detail)->info.clientId, QStringLiteral("meter-1"));
+
+    QList<SessionDetail> details;
+    connect(console, &MqttClient::messageReceived, this, [&](const mqtt::Publish &publish) {
+        if (publish.topic == watch.topic)
+            details.append(*sessionDetailFromJson(QJsonDocument::fromJson(publish.payload).object()));
+    });
+    QSignalSpy subscribed(console, &MqttClient::subscribed);
+    console->subscribe(watch.topic);
+    QVERIFY(subscribed.wait(10000));
+    // Nothing moves on the device: ten intervals pass without a message.
+    QTest::qWait(500);
+    QCOMPARE(details.size(), 0);
+
+    // A heartbeat: the next detail carries it.
+    QSignalSpy pong(device, &MqttClient::pong);
+    QVERIFY(device->ping());
+    QVERIFY(pong.wait(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(details.size(), 1, 5000);
+    const QList<HeartbeatMark> &marks = details.first().heartbeats;
+    QVERIFY(std::any_of(marks.cbegin(), marks.cend(),
+                        [](const HeartbeatMark &mark) { return mark.type == mqtt::PacketType::Pingreq && mark.inbound; }));
+
+    // A second console joins the watch without taking a change from the first.
+    QVERIFY(std::holds_alternative<SessionWatches::Started>(watches.watch(QStringLiteral("meter-1"))));
+    QCOMPARE(watches.size(), 1);
+    QVERIFY(device->ping());
+    QTRY_COMPARE_WITH_TIMEOUT(details.size(), 2, 5000);
+}
+
+void TestSessionStream::watchesAreBoundedAndEndUnwatched()
+{
+    using namespace std::chrono_literals;
+    SessionWatches watches(*m_broker, SessionWatches::Limits{50ms, 2, 300ms});
+    // Any client ID is one valid topic level.
+    QVERIFY(connectClient(QStringLiteral("site/a+b#c")));
+    QVERIFY(connectClient(QStringLiteral("d-2")));
+    QVERIFY(connectClient(QStringLiteral("d-3")));
+    const QString topic = SessionWatches::topicFor(QStringLiteral("site/a+b#c"));
+    QVERIFY(mqtt::isValidTopicName(topic));
+    QCOMPARE(topic, SessionWatches::TopicPrefix + QStringLiteral("site%2Fa%2Bb%23c"));
+
+    QVERIFY(std::holds_alternative<SessionWatches::Started>(watches.watch(QStringLiteral("site/a+b#c"))));
+    QVERIFY(std::holds_alternative<SessionWatches::Started>(watches.watch(QStringLiteral("d-2"))));
+    const auto third = watches.watch(QStringLiteral("d-3"));
+    QVERIFY(std::holds_alternative<SessionWatches::Refusal>(third));
+    QCOMPARE(std::get<SessionWatches::Refusal>(third), SessionWatches::Refusal::TooManyWatches);
+    // Nobody subscribed: both end after the grace period, and room is made.
+    QTRY_COMPARE_WITH_TIMEOUT(watches.size(), 0, 5000);
+    QVERIFY(std::holds_alternative<SessionWatches::Started>(watches.watch(QStringLiteral("d-3"))));
 }
 
 HERMES_TEST_GUILESS_MAIN(TestSessionStream)

@@ -55,6 +55,7 @@ public:
     void stop() override { m_running = false; }
     bool isRunning() const override { return m_running; }
     void requestSessionDetail(const QString &clientId) override { detailRequests.append(clientId); }
+    void watchSession(const QString &clientId) override { watchRequests.append(clientId); }
     void kick(const QString &clientId) override { kicked.append(clientId); }
     void publish(const mqtt::Publish &message) override { published.append(message); }
     void deleteRetained(const QString &) override {}
@@ -66,6 +67,7 @@ public:
     QList<ListenAddress> configuredListenAddresses() const override { return {}; }
 
     QStringList detailRequests;
+    QStringList watchRequests; ///< "" ends the watch
     QStringList kicked;
     QList<mqtt::Publish> published;
 
@@ -1019,21 +1021,20 @@ void TestSessionsView::detailViewRequestsAndShows()
                                 view.disconnectsModel()})
         new QAbstractItemModelTester(m, QAbstractItemModelTester::FailureReportingMode::QtTest, m);
 
-    // Hidden: one request for the new session, then nothing until shown.
+    // Hidden: one request for the new session, no watch until shown.
     view.showSession(QStringLiteral("meter-sh-004217"));
     QCOMPARE(monitor.detailRequests, QStringList{"meter-sh-004217"});
+    QCOMPARE(monitor.watchRequests, QStringList{});
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
-    // Visible: every 500 ms.
-    QTRY_VERIFY_WITH_TIMEOUT(monitor.detailRequests.size() >= 4, 3000);
-    QVERIFY(std::all_of(monitor.detailRequests.cbegin(), monitor.detailRequests.cend(),
-                        [](const QString &id) { return id == QLatin1String("meter-sh-004217"); }));
-    auto *refreshTimer = view.findChild<QTimer *>(QStringLiteral("detailRefreshTimer"));
-    QVERIFY(refreshTimer);
-    QVERIFY(refreshTimer->isActive());
-    QCOMPARE(refreshTimer->interval(), ui::SessionDetailView::RefreshIntervalMs);
+    // Visible: the engine watches the session and sends what changes; the view never polls.
+    QCOMPARE(monitor.watchRequests, QStringList{"meter-sh-004217"});
+    view.showSession(QStringLiteral("meter-sh-000001"));
+    QCOMPARE(monitor.watchRequests, (QStringList{"meter-sh-004217", "meter-sh-000001"}));
     view.hide();
-    QVERIFY(!refreshTimer->isActive()); // hidden: no requests
+    QCOMPARE(monitor.watchRequests, (QStringList{"meter-sh-004217", "meter-sh-000001", ""}));
+    QCOMPARE(monitor.detailRequests, QStringList{"meter-sh-004217"});
+    view.showSession(QStringLiteral("meter-sh-004217"));
 
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     SessionDetail detail = realisticDetail(now);

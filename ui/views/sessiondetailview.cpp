@@ -27,7 +27,6 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace hermes::ui {
@@ -67,7 +66,6 @@ QString qosText(mqtt::QoS qos)
 SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     : QWidget(parent)
     , m_monitor(monitor)
-    , m_refreshTimer(new QTimer(this))
     , m_title(new QLabel(this))
     , m_state(new QLabel(this))
     , m_address(new QLabel(this))
@@ -219,11 +217,13 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     layout->addLayout(header);
     layout->addWidget(splitter, 1);
 
-    m_refreshTimer->setObjectName(QStringLiteral("detailRefreshTimer"));
-    m_refreshTimer->setInterval(RefreshIntervalMs);
-    connect(m_refreshTimer, &QTimer::timeout, this, &SessionDetailView::refresh);
     connect(&m_monitor, &EngineMonitor::sessionDetail, this, &SessionDetailView::applyDetail);
     connect(&m_monitor, &EngineMonitor::telemetry, this, &SessionDetailView::onTelemetry);
+    // A restarted engine (another port, a new broker) starts without the watch.
+    connect(&m_monitor, &EngineMonitor::started, this, [this] {
+        m_watching.clear();
+        updateWatch();
+    });
 
     retranslateUi();
     updateSessionActions();
@@ -299,35 +299,38 @@ void SessionDetailView::showSession(const QString &clientId)
         m_sessionEnded = false;
     }
     updateSessionActions();
-    refresh();
-    updateTimerState();
-}
-
-void SessionDetailView::refresh()
-{
-    if (!m_clientId.isEmpty())
+    // Hidden, the detail is asked for once, to be there when the view shows; the watch is
+    // only for what someone is looking at.
+    if (!isVisible() && !m_clientId.isEmpty())
         m_monitor.requestSessionDetail(m_clientId);
+    updateWatch();
 }
 
-void SessionDetailView::updateTimerState()
+SessionDetailView::~SessionDetailView()
 {
-    if (isVisible() && !m_clientId.isEmpty())
-        m_refreshTimer->start();
-    else
-        m_refreshTimer->stop();
+    if (!m_watching.isEmpty())
+        m_monitor.watchSession({});
+}
+
+void SessionDetailView::updateWatch()
+{
+    const QString wanted = isVisible() ? m_clientId : QString();
+    if (wanted == m_watching)
+        return;
+    m_watching = wanted;
+    m_monitor.watchSession(wanted);
 }
 
 void SessionDetailView::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    refresh();
-    updateTimerState();
+    updateWatch();
 }
 
 void SessionDetailView::hideEvent(QHideEvent *event)
 {
     QWidget::hideEvent(event);
-    updateTimerState();
+    updateWatch();
 }
 
 void SessionDetailView::onTelemetry(const TelemetryBatch &batch)

@@ -17,7 +17,6 @@ class QPushButton;
 class QSpinBox;
 class QTabWidget;
 class QTableView;
-class QTimer;
 
 namespace hermes::ui {
 
@@ -27,11 +26,10 @@ class SessionDetailView : public QWidget
 {
     Q_OBJECT
 public:
-    /// How often the shown session is asked for while the view is visible.
-    static constexpr int RefreshIntervalMs = 500;
-
-    /// `monitor` must outlive the view.
+    /// `monitor` must outlive the view. While visible, the view watches the shown session
+    /// (EngineMonitor::watchSession): the engine sends its detail when it changes.
     explicit SessionDetailView(EngineMonitor &monitor, QWidget *parent = nullptr);
+    ~SessionDetailView() override;
 
     QString clientId() const { return m_clientId; }
     HeartbeatTimeline *timeline() const { return m_timeline; }
@@ -64,8 +62,8 @@ protected:
 
 private:
     void retranslateUi();
-    void refresh();
-    void updateTimerState();
+    /// Watches the shown session while the view is visible, nothing otherwise.
+    void updateWatch();
     void applyNatPreset();
     /// Until the operator picks a NAT line, it is the session's network estimate when that
     /// is trusted, else none.
@@ -79,7 +77,7 @@ private:
 
     EngineMonitor &m_monitor;
     QString m_clientId;
-    QTimer *m_refreshTimer;
+    QString m_watching; ///< the session the engine watches for this view; empty: none
     QLabel *m_title;
     QLabel *m_state;
     QLabel *m_address;

@@ -3,6 +3,7 @@
 #include "engine/broker.h"
 #include "engine/io/epolldispatcher.h"
 #include "engine/push/adminapi.h"
+#include "engine/push/sessionwatch.h"
 #include "engine/simulator/scenariorunner.h"
 
 #include <QPointer>
@@ -101,13 +102,21 @@ void LocalEngine::start()
                         reports.append(std::move(*report));
                 }
             }
-            QMetaObject::invokeMethod(self, [self, pending, batch = std::move(batch), reports = std::move(reports)] {
+            std::optional<SessionDetail> watched;
+            if (auto *watch = broker->findChild<SessionWatch *>(QString(), Qt::FindDirectChildrenOnly)) {
+                if (std::optional<SessionWatch::Change> change = watch->changed(*broker))
+                    watched = std::move(change->detail);
+            }
+            QMetaObject::invokeMethod(self, [self, pending, batch = std::move(batch), reports = std::move(reports),
+                                             watched = std::move(watched)] {
                 pending->store(false);
                 if (!self)
                     return;
                 emit self->telemetry(batch);
                 if (!reports.isEmpty())
                     emit self->pushReportsChanged(reports);
+                if (watched)
+                    emit self->sessionDetail(*watched);
             });
         });
         tick->start();
@@ -173,6 +182,25 @@ void LocalEngine::requestSessionDetail(const QString &clientId)
             if (self)
                 emit self->sessionDetail(detail);
         });
+    });
+}
+
+void LocalEngine::watchSession(const QString &clientId)
+{
+    // The watch is a child of the broker, so the telemetry tick finds it and it ends with
+    // the broker; the detail as it is now answers at once.
+    const QPointer<LocalEngine> self(this);
+    onEngine([self, clientId](Broker &broker) {
+        delete broker.findChild<SessionWatch *>(QString(), Qt::FindDirectChildrenOnly);
+        if (clientId.isEmpty())
+            return;
+        auto *watch = new SessionWatch(clientId, &broker);
+        if (std::optional<SessionWatch::Change> now = watch->changed(broker)) {
+            QMetaObject::invokeMethod(self, [self, detail = std::move(now->detail)] {
+                if (self)
+                    emit self->sessionDetail(detail);
+            });
+        }
     });
 }
 

@@ -28,6 +28,7 @@ public:
     void stop() override;
     bool isRunning() const override { return m_running; }
     void requestSessionDetail(const QString &clientId) override;
+    void watchSession(const QString &clientId) override;
     void kick(const QString &clientId) override;
     void publish(const mqtt::Publish &message) override;
     void deleteRetained(const QString &topic) override;

@@ -57,6 +57,11 @@ public:
     virtual bool isRunning() const = 0;
     /// Answers with sessionDetail() (or nothing if the session is gone).
     virtual void requestSessionDetail(const QString &clientId) = 0;
+    /// Answers with sessionDetail() now and again whenever that session's detail changes (a
+    /// heartbeat, a packet, an in-flight message…), at most a few times a second, until
+    /// another watchSession(); an empty id ends the watch. One session at a time per engine.
+    /// Engines without sessions watch nothing.
+    virtual void watchSession(const QString &clientId) { Q_UNUSED(clientId) }
     virtual void kick(const QString &clientId) = 0;
     virtual void publish(const mqtt::Publish &message) = 0;
     virtual void deleteRetained(const QString &topic) = 0;

@@ -61,7 +61,7 @@ QString requiredString(const QJsonObject &arguments, const char *name)
 } // namespace
 
 AdminApi::AdminApi(Broker &broker, PushService &push, QObject *parent)
-    : QObject(parent), m_broker(broker), m_push(push), m_sessionStream(broker)
+    : QObject(parent), m_broker(broker), m_push(push), m_sessionStream(broker), m_sessionWatches(broker)
 {
     const auto bind = [this](auto method) {
         return [this, method](const QJsonObject &arguments) { return (this->*method)(arguments); };
@@ -87,6 +87,7 @@ AdminApi::AdminApi(Broker &broker, PushService &push, QObject *parent)
     m_methodsV2 = {
         {QStringLiteral("api/version"), bind(&AdminApi::apiVersion)},
         {QStringLiteral("sessions/detail"), bind(&AdminApi::sessionDetail)},
+        {QStringLiteral("sessions/watch"), bind(&AdminApi::watchSession)},
     };
     m_telemetryTimer.setInterval(1s);
     connect(&m_telemetryTimer, &QTimer::timeout, this, &AdminApi::publishTelemetry);
@@ -105,7 +106,7 @@ void AdminApi::onClientMessage(const ClientIdentity &publisher, const mqtt::Publ
 {
     const int version = publish.topic.startsWith(TopicPrefix) ? 1 : publish.topic.startsWith(TopicPrefixV2) ? 2 : 0;
     if (version == 0 || publish.topic == TelemetryTopic || publish.topic == TelemetryTopicV2
-        || publish.topic == SessionStream::EventsTopic)
+        || publish.topic == SessionStream::EventsTopic || publish.topic.startsWith(SessionWatches::TopicPrefix))
         return;
     const std::optional<QString> &responseTopic = publish.properties.responseTopic;
     if (!responseTopic || !mqtt::isValidTopicName(*responseTopic)) {
@@ -214,6 +215,21 @@ AdminApi::Answer AdminApi::sessionDetail(const QJsonObject &arguments) const
     if (!detail)
         return Answer::error(QStringLiteral("not-found"), QStringLiteral("no session \"%1\"").arg(clientId));
     return {sessionDetailJson(*detail), {}, {}};
+}
+
+AdminApi::Answer AdminApi::watchSession(const QJsonObject &arguments)
+{
+    const QString clientId = requiredString(arguments, "clientId");
+    if (clientId.isEmpty())
+        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("clientId is required"));
+    const auto started = m_sessionWatches.watch(clientId);
+    if (const auto *refusal = std::get_if<SessionWatches::Refusal>(&started)) {
+        if (*refusal == SessionWatches::Refusal::NoSuchSession)
+            return Answer::error(QStringLiteral("not-found"), QStringLiteral("no session \"%1\"").arg(clientId));
+        return Answer::error(QStringLiteral("busy"), QStringLiteral("too many sessions are watched at once"));
+    }
+    const auto &watch = std::get<SessionWatches::Started>(started);
+    return {{{QStringLiteral("topic"), watch.topic}, {QStringLiteral("detail"), watch.detail}}, {}, {}};
 }
 
 void AdminApi::publishTelemetry()

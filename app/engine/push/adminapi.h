@@ -5,6 +5,7 @@
 
 #include "pushservice.h"
 #include "sessionstream.h"
+#include "sessionwatch.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -65,6 +66,7 @@ private:
 
     Answer apiVersion(const QJsonObject &arguments) const;
     Answer sessionDetail(const QJsonObject &arguments) const;
+    Answer watchSession(const QJsonObject &arguments);
 
     Answer listSessions(const QJsonObject &arguments) const;
     Answer getSession(const QJsonObject &arguments) const;
@@ -89,6 +91,7 @@ private:
     QHash<QString, Method> m_methods;
     QHash<QString, Method> m_methodsV2; ///< v2 only; v2 also answers m_methods
     SessionStream m_sessionStream;
+    SessionWatches m_sessionWatches;
     QTimer m_telemetryTimer;
     quint64 m_answered = 0;
     quint64 m_dropped = 0;

@@ -146,6 +146,24 @@ public:
             qCWarning(lcRemoteEngine) << "publish to" << message.topic << "refused:" << m_lastError;
     }
 
+    /// Follows one session's detail through a `sessions/watch` topic (empty: none); kept
+    /// across reconnects.
+    void watchSession(const QString &clientId)
+    {
+        if (!m_watchTopic.isEmpty() && m_client->state() == MqttClient::State::Connected)
+            m_client->unsubscribe({m_watchTopic});
+        m_watchTopic.clear();
+        m_watchedSession = clientId;
+        if (!clientId.isEmpty() && m_ready)
+            startWatch();
+    }
+
+    void tellDetail(const QJsonObject &json)
+    {
+        if (std::optional<SessionDetail> detail = sessionDetailFromJson(json))
+            toEngine([detail = std::move(*detail)](RemoteEngine &engine) { emit engine.sessionDetail(detail); });
+    }
+
     void watchPush(const QString &pushId)
     {
         m_runningPushes.insert(pushId);
@@ -165,6 +183,23 @@ public:
     const RemoteEngineOptions &options() const { return m_options; }
 
 private:
+    void startWatch()
+    {
+        const QString clientId = m_watchedSession;
+        call(QStringLiteral("sessions/watch"), {{QStringLiteral("clientId"), clientId}}, [this, clientId](const AdminAnswer &answer) {
+            if (clientId != m_watchedSession || !m_watchTopic.isEmpty())
+                return; // another session is watched by now
+            if (!answer.ok) {
+                if (answer.code != QLatin1String("disconnected") && answer.code != QLatin1String("not-found"))
+                    qCWarning(lcRemoteEngine).noquote() << "watching" << clientId << "failed:" << answer.message;
+                return;
+            }
+            m_watchTopic = answer.result.value(QLatin1String("topic")).toString();
+            m_client->subscribe(m_watchTopic, mqtt::QoS::AtMostOnce);
+            tellDetail(answer.result.value(QLatin1String("detail")).toObject());
+        });
+    }
+
     void subscribe()
     {
         const auto subscription = [](const QString &filter, mqtt::QoS qos) {
@@ -267,6 +302,9 @@ private:
             onEvents(payload);
         m_retryDelay = m_options.firstRetry;
         m_tick->start();
+        m_watchTopic.clear(); // a new connection has no subscriptions but the fixed ones
+        if (!m_watchedSession.isEmpty())
+            startWatch();
         // Pushes still running on the broker keep their reports live here too.
         call(QStringLiteral("push/list"), {}, [this](const AdminAnswer &answer) {
             for (const QJsonValue &push : answer.result.value(QLatin1String("pushes")).toArray()) {
@@ -296,6 +334,10 @@ private:
                 return;
             }
             onEvents(publish.payload);
+            return;
+        }
+        if (!m_watchTopic.isEmpty() && publish.topic == m_watchTopic) {
+            tellDetail(QJsonDocument::fromJson(publish.payload).object());
             return;
         }
         if (publish.topic == TelemetryTopic) {
@@ -476,6 +518,8 @@ private:
     QList<MessageRecord> m_messages;
     quint64 m_notCaptured = 0;
     QSet<QString> m_runningPushes;
+    QString m_watchedSession; ///< what the Session detail shows; empty: nothing
+    QString m_watchTopic;     ///< its `sessions/watch` topic, once subscribed
 };
 
 RemoteEngine::RemoteEngine(RemoteEngineOptions options, QObject *parent)
@@ -506,10 +550,15 @@ void RemoteEngine::requestSessionDetail(const QString &clientId)
 {
     m_link.post([clientId](Link &link) {
         link.call(QStringLiteral("sessions/detail"), {{QStringLiteral("clientId"), clientId}}, [&link](const AdminAnswer &answer) {
-            if (std::optional<SessionDetail> detail = answer.ok ? sessionDetailFromJson(answer.result) : std::nullopt)
-                link.toEngine([detail = std::move(*detail)](RemoteEngine &engine) { emit engine.sessionDetail(detail); });
+            if (answer.ok)
+                link.tellDetail(answer.result);
         });
     });
+}
+
+void RemoteEngine::watchSession(const QString &clientId)
+{
+    m_link.post([clientId](Link &link) { link.watchSession(clientId); });
 }
 
 void RemoteEngine::kick(const QString &clientId)

@@ -65,6 +65,7 @@ public:
     bool isRunning() const override { return m_link.isRunning(); }
 
     void requestSessionDetail(const QString &clientId) override;
+    void watchSession(const QString &clientId) override;
     void kick(const QString &clientId) override;
     void publish(const mqtt::Publish &message) override;
     void deleteRetained(const QString &topic) override;
