@@ -1,6 +1,7 @@
 #pragma once
 /// Certificates for TLS tests, made by the openssl CLI in one directory: CAs (self-signed)
-/// and certificates they sign, RSA 2048, valid two days. NAME.pem and NAME.key per call.
+/// and certificates they sign, RSA 2048, valid two days unless asked otherwise. NAME.pem and
+/// NAME.key per call.
 
 #include <QFile>
 #include <QProcess>
@@ -32,8 +33,10 @@ public:
     }
 
     /// NAME.pem, NAME.key for `commonName`, signed by the CA `ca` (made by makeCa()), with
-    /// the subjectAltName `altNames` when given ("DNS:localhost,IP:127.0.0.1").
-    bool makeSigned(const QString &name, const QString &ca, const QString &commonName, const QString &altNames = {})
+    /// the subjectAltName `altNames` when given ("DNS:localhost,IP:127.0.0.1"), valid for
+    /// `days` from now (-1: expired yesterday).
+    bool makeSigned(const QString &name, const QString &ca, const QString &commonName, const QString &altNames = {},
+                    int days = 2)
     {
         const QString request = name + QStringLiteral(".csr");
         if (!openssl({QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
@@ -43,7 +46,7 @@ public:
         QStringList sign{QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), request,
                          QStringLiteral("-CA"), ca + QStringLiteral(".pem"), QStringLiteral("-CAkey"), ca + QStringLiteral(".key"),
                          QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), name + QStringLiteral(".pem"),
-                         QStringLiteral("-days"), QStringLiteral("2")};
+                         QStringLiteral("-days"), QString::number(days)};
         if (!altNames.isEmpty()) {
             QFile extensions(path(name + QStringLiteral(".ext")));
             if (!extensions.open(QIODevice::WriteOnly))

@@ -4,6 +4,7 @@
 // wrong CA, a wrong name, unreadable files or a plain port fail saying which and why, and
 // never fall back to client mode; a client certificate logs in as its identity.
 #include "../common/hermesdprocess.h"
+#include "../common/programrun.h"
 #include "../common/mosquitto.h"
 #include "../common/sessionmirror.h"
 #include "../common/testcertificates.h"
@@ -18,6 +19,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSslKey>
+#include <QSslServer>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -25,6 +28,7 @@
 using namespace hermes;
 using hermes::test::HermesdProcess;
 using hermes::test::SessionMirror;
+using Run = hermes::test::ProgramRun;
 
 Q_DECLARE_METATYPE(hermes::ClientOptions::Tls)
 
@@ -34,11 +38,16 @@ constexpr int ProcessTimeoutMs = HermesdProcess::TimeoutMs;
 /// The client certificate's common name: hermesd's identity for it.
 const QString CertificateUser = QStringLiteral("console-op");
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+/// Starts `engine` and waits for its verdict: empty once started, else why not.
+QString startAndWait(EngineMonitor &engine)
+{
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    QSignalSpy failed(&engine, &EngineMonitor::startFailed);
+    engine.start();
+    if (!QTest::qWaitFor([&] { return !started.isEmpty() || !failed.isEmpty(); }, 20000))
+        return QStringLiteral("neither started() nor startFailed() within 20 s");
+    return failed.isEmpty() ? QString() : failed.first().first().toString();
+}
 
 } // namespace
 
@@ -56,6 +65,7 @@ private slots:
     void tlsProblemsAreNamed_data();
     void tlsProblemsAreNamed();
     void unreadableFileIsReportedBeforeConnecting();
+    void expiredBrokerCertificateIsNamed();
     void hermesctlOverTls();
     void clientCertificateIsTheIdentity();
     void clientEngineOverTlsToMosquitto();
@@ -91,6 +101,9 @@ void TestTlsAttach::initTestCase()
                                     QStringLiteral("DNS:localhost,IP:127.0.0.1")));
     QVERIFY(certificates.makeSigned(QStringLiteral("client"), QStringLiteral("ca"), CertificateUser));
     QVERIFY(certificates.makeCa(QStringLiteral("other-ca"), QStringLiteral("Somebody Else")));
+    QVERIFY(certificates.makeSigned(QStringLiteral("stranger"), QStringLiteral("other-ca"), QStringLiteral("stranger")));
+    QVERIFY(certificates.makeSigned(QStringLiteral("expired"), QStringLiteral("ca"), QStringLiteral("localhost"),
+                                    QStringLiteral("DNS:localhost,IP:127.0.0.1"), -1));
 
     m_hermesd.setTls({path(QStringLiteral("server.pem")), path(QStringLiteral("server.key")), {}});
     QVERIFY2(m_hermesd.start(), qPrintable(m_hermesd.error()));
@@ -148,20 +161,7 @@ Run TestTlsAttach::hermesctl(const QStringList &arguments, bool asAdmin) const
         environment.insert(QStringLiteral("HERMES_USER"), QStringLiteral("admin"));
         environment.insert(QStringLiteral("HERMES_PASSWORD"), HermesdProcess::Password);
     }
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(HERMESCTL_BIN), arguments);
-    Run run;
-    if (!process.waitForFinished(ProcessTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = QStringLiteral("hermesctl did not finish");
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return hermes::test::runProgram(QStringLiteral(HERMESCTL_BIN), arguments, environment);
 }
 
 std::pair<QString, mqtt::client::CloseReason> TestTlsAttach::failedConnection(const ClientOptions::Tls &tls, quint16 port)
@@ -248,11 +248,8 @@ void TestTlsAttach::remoteEngineOverTlsSeesADevice()
     std::unique_ptr<EngineMonitor> engine = attachEngine(options, std::chrono::seconds(10));
     QVERIFY(dynamic_cast<RemoteEngine *>(engine.get()));
     SessionMirror mirror(*engine);
-    QSignalSpy started(engine.get(), &EngineMonitor::started);
-    QSignalSpy failed(engine.get(), &EngineMonitor::startFailed);
-    engine->start();
-    QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 20000);
-    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(0).toString()));
+    const QString failure = startAndWait(*engine);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
     QCOMPARE(engine->attachedTo(), QStringLiteral("mqtts://127.0.0.1:%1").arg(m_hermesd.tlsPort()));
 
     // A device over TLS and one over plain TCP: both in the list the console shows.
@@ -312,9 +309,8 @@ void TestTlsAttach::peerNameMismatchIsNamed()
     // The name it does carry passes.
     tls.peerName = QStringLiteral("localhost");
     RemoteEngine named(operatorOptions(tls));
-    QSignalSpy started(&named, &EngineMonitor::started);
-    named.start();
-    QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, 20000);
+    const QString failure = startAndWait(named);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
     named.stop();
 }
 
@@ -384,6 +380,27 @@ void TestTlsAttach::unreadableFileIsReportedBeforeConnecting()
     QVERIFY(!listener.hasPendingConnections());
 }
 
+void TestTlsAttach::expiredBrokerCertificateIsNamed()
+{
+    // Only the handshake matters here: a TLS server in this process with a certificate the
+    // right CA signed, expired yesterday.
+    QSslServer server;
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(QSslCertificate::fromPath(path(QStringLiteral("expired.pem"))));
+    QFile key(path(QStringLiteral("expired.key")));
+    QVERIFY(key.open(QIODevice::ReadOnly));
+    configuration.setPrivateKey(QSslKey(key.readAll(), QSsl::Rsa));
+    server.setSslConfiguration(configuration);
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    const QSslCertificate certificate = configuration.localCertificate();
+    QVERIFY(!certificate.isNull());
+    const auto [detail, reason] = failedConnection(trusting(QStringLiteral("ca.pem")), server.serverPort());
+    QVERIFY2(detail.startsWith(QStringLiteral("TLS handshake failed: the broker's certificate expired on %1")
+                                       .arg(certificate.expiryDate().toUTC().toString(Qt::ISODate))),
+             qPrintable(detail));
+    QCOMPARE(reason, mqtt::client::CloseReason::TlsFailed);
+}
+
 void TestTlsAttach::hermesctlOverTls()
 {
     QVERIFY(startTlsDevice(QStringLiteral("ctl-device"), m_hermesd.tlsPort()));
@@ -443,11 +460,8 @@ void TestTlsAttach::clientCertificateIsTheIdentity()
     QCOMPARE(probeAdminApi(options, std::chrono::seconds(10)).outcome, AdminApiProbe::Operator);
     RemoteEngine engine(options);
     SessionMirror mirror(engine);
-    QSignalSpy started(&engine, &EngineMonitor::started);
-    QSignalSpy failed(&engine, &EngineMonitor::startFailed);
-    engine.start();
-    QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 20000);
-    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(0).toString()));
+    const QString failure = startAndWait(engine);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
     // Its own session carries the certificate's name as the user.
     QTRY_VERIFY_WITH_TIMEOUT(std::any_of(mirror.sessions.cbegin(), mirror.sessions.cend(),
                                          [](const SessionInfo &s) { return s.online && s.userName == CertificateUser; }),
@@ -472,6 +486,15 @@ void TestTlsAttach::clientCertificateIsTheIdentity()
     const Run without = hermesctl({QStringLiteral("sessions"), QStringLiteral("--broker"), broker, QStringLiteral("--ca"),
                                    path(QStringLiteral("ca.pem"))});
     QCOMPARE(without.exitCode, 3);
+    // A certificate from a CA this broker does not trust: refused, and said so.
+    const Run stranger = hermesctl({QStringLiteral("sessions"), QStringLiteral("--broker"), broker, QStringLiteral("--ca"),
+                                    path(QStringLiteral("ca.pem")), QStringLiteral("--cert"), path(QStringLiteral("stranger.pem")),
+                                    QStringLiteral("--key"), path(QStringLiteral("stranger.key"))},
+                                   false);
+    QCOMPARE(stranger.exitCode, 3);
+    QVERIFY2(stranger.err.contains(QStringLiteral("broker %1: TLS handshake failed: the broker refused the client certificate %2")
+                                           .arg(broker, path(QStringLiteral("stranger.pem")))),
+             qPrintable(stranger.err));
     QVERIFY2(without.err.contains(QStringLiteral("broker %1: TLS handshake failed: the broker requires a client certificate")
                                           .arg(broker)),
              qPrintable(without.err));
@@ -497,11 +520,8 @@ void TestTlsAttach::clientEngineOverTlsToMosquitto()
     QVERIFY(client);
     QCOMPARE(client->options().tls, options.tls);
     SessionMirror mirror(*engine);
-    QSignalSpy started(engine.get(), &EngineMonitor::started);
-    QSignalSpy failed(engine.get(), &EngineMonitor::startFailed);
-    engine->start();
-    QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 20000);
-    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(0).toString()));
+    const QString failure = startAndWait(*engine);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
     QCOMPARE(engine->attachedTo(), QStringLiteral("mqtts://127.0.0.1:%1").arg(port));
 
     QProcess publisher;
