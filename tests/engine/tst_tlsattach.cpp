@@ -66,6 +66,7 @@ private slots:
     void tlsProblemsAreNamed();
     void unreadableFileIsReportedBeforeConnecting();
     void expiredBrokerCertificateIsNamed();
+    void silentListenerTimesOutTheHandshake();
     void hermesctlOverTls();
     void clientCertificateIsTheIdentity();
     void clientEngineOverTlsToMosquitto();
@@ -79,7 +80,8 @@ private:
     /// credentials at all.
     Run hermesctl(const QStringList &arguments, bool asAdmin = true) const;
     /// The MqttClient's end over TLS with `tls` to `port`: the disconnected() detail and reason.
-    std::pair<QString, mqtt::client::CloseReason> failedConnection(const ClientOptions::Tls &tls, quint16 port);
+    std::pair<QString, mqtt::client::CloseReason> failedConnection(const ClientOptions::Tls &tls, quint16 port,
+                                                                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
     QTemporaryDir m_dir;
     HermesdProcess m_hermesd;
@@ -164,10 +166,12 @@ Run TestTlsAttach::hermesctl(const QStringList &arguments, bool asAdmin) const
     return hermes::test::runProgram(QStringLiteral(HERMESCTL_BIN), arguments, environment);
 }
 
-std::pair<QString, mqtt::client::CloseReason> TestTlsAttach::failedConnection(const ClientOptions::Tls &tls, quint16 port)
+std::pair<QString, mqtt::client::CloseReason> TestTlsAttach::failedConnection(const ClientOptions::Tls &tls, quint16 port,
+                                                                             std::chrono::milliseconds timeout)
 {
     ClientOptions options;
     options.port = port;
+    options.tcpConnectTimeout = timeout;
     options.transport = ClientOptions::Transport::Tls;
     options.tls = tls;
     options.connect.version = mqtt::ProtocolVersion::V5;
@@ -399,6 +403,20 @@ void TestTlsAttach::expiredBrokerCertificateIsNamed()
                                        .arg(certificate.expiryDate().toUTC().toString(Qt::ISODate))),
              qPrintable(detail));
     QCOMPARE(reason, mqtt::client::CloseReason::TlsFailed);
+}
+
+void TestTlsAttach::silentListenerTimesOutTheHandshake()
+{
+    // TCP accepts, nobody answers the ClientHello: the connect timeout covers the handshake.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    const auto [detail, reason] = failedConnection(trusting(QStringLiteral("ca.pem")), silent.serverPort(),
+                                                   std::chrono::milliseconds(500));
+    QCOMPARE(detail, QStringLiteral("TLS handshake failed: mqtts://127.0.0.1:%1 did not finish it within 500 ms (is it a "
+                                    "TLS listener?)")
+                             .arg(silent.serverPort()));
+    QCOMPARE(reason, mqtt::client::CloseReason::TlsFailed);
+    QVERIFY(silent.hasPendingConnections()); // it did connect
 }
 
 void TestTlsAttach::hermesctlOverTls()
