@@ -78,6 +78,12 @@ QString ClientOptions::address() const
     return brokerAddress(host, port, transport == Transport::Tls, localPath);
 }
 
+void ClientOptions::setTls(const std::optional<Tls> &settings)
+{
+    transport = settings ? Transport::Tls : Transport::Tcp;
+    tls = settings.value_or(Tls{});
+}
+
 MqttClient::MqttClient(QObject *parent)
     : MqttClient(ClientOptions{}, parent)
 {
@@ -564,6 +570,8 @@ void MqttClient::setState(State state)
 
 QTcpSocket *MqttClient::createSocket(QString *problem)
 {
+    if (!m_options.localPath.isEmpty()) // the kernel vouches for a Unix socket's peer
+        return new QTcpSocket(this);
     switch (m_options.transport) {
     case ClientOptions::Transport::Tcp:
         break;

@@ -49,7 +49,7 @@ struct ClientOptions {
     /// Local address to bind before connecting (null = any): more source addresses give
     /// more ephemeral ports when thousands of clients target one broker port.
     QHostAddress localAddress;
-    Transport transport = Transport::Tcp;
+    Transport transport = Transport::Tcp; ///< ignored with localPath
     Tls tls; ///< with Transport::Tls
     /// Bounds the TCP connect and the TLS handshake; the CONNACK has its own timeout in `machine`.
     std::chrono::milliseconds tcpConnectTimeout = std::chrono::seconds(10);
@@ -61,6 +61,8 @@ struct ClientOptions {
 
     /// The broker as brokerAddress() names it.
     QString address() const;
+    /// Transport::Tls with `settings` when set, else Transport::Tcp.
+    void setTls(const std::optional<Tls> &settings);
 };
 
 /// Connects to a broker and speaks MQTT 3.1, 3.1.1 or 5.0 through a ClientMachine. Every

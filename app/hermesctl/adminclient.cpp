@@ -62,10 +62,7 @@ AdminClient::AdminClient(ConnectionSettings settings, QObject *parent)
     options.host = m_settings.host;
     options.port = m_settings.port;
     options.localPath = m_settings.localPath;
-    if (m_settings.tls && m_settings.localPath.isEmpty()) {
-        options.transport = ClientOptions::Transport::Tls;
-        options.tls = *m_settings.tls;
-    }
+    options.setTls(m_settings.tls);
     options.tcpConnectTimeout = m_settings.timeout;
     options.connect.version = mqtt::ProtocolVersion::V5;
     options.connect.clientId = m_clientId;

@@ -34,10 +34,7 @@ public:
         ClientOptions client;
         client.host = options.host;
         client.port = options.port;
-        if (options.tls) {
-            client.transport = ClientOptions::Transport::Tls;
-            client.tls = *options.tls;
-        }
+        client.setTls(options.tls);
         client.connect.version = options.version;
         client.connect.clientId = options.clientId.isEmpty()
             ? QStringLiteral("hermes-console-%1").arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'))

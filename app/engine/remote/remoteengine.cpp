@@ -65,10 +65,7 @@ ClientOptions RemoteEngineOptions::clientOptions(const QString &clientIdPrefix) 
     client.host = host;
     client.port = port;
     client.localPath = localPath;
-    if (tls && localPath.isEmpty()) {
-        client.transport = ClientOptions::Transport::Tls;
-        client.tls = *tls;
-    }
+    client.setTls(tls);
     client.tcpConnectTimeout = requestTimeout;
     client.machine.connackTimeout = requestTimeout;
     client.connect.version = mqtt::ProtocolVersion::V5;

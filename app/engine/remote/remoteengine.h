@@ -60,8 +60,8 @@ public:
     /// Connects, checks the API version and loads the sessions; started() then, or
     /// startFailed() naming the broker and the reason (wrong password, not an operator,
     /// API version mismatch, not a Hermes broker, a failed TLS handshake and why): nothing
-    /// stays half-connected. A link
-    /// lost after that is retried with back-off and the streams resume (linkChanged()).
+    /// stays half-connected. A link lost after that is retried with back-off and the
+    /// streams resume (linkChanged()).
     void start() override;
     void stop() override;
     bool isRunning() const override { return m_link.isRunning(); }
