@@ -1,10 +1,11 @@
 #include "clienttls.h"
 
 #include <QFile>
-#include <QHostAddress>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QStringList>
+
+#include <utility>
 
 namespace hermes {
 
