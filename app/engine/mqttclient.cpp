@@ -1,7 +1,10 @@
 #include "mqttclient.h"
 
+#include "clienttls.h"
+
 #include <QLoggingCategory>
 #include <QFile>
+#include <QSslSocket>
 #include <QTcpSocket>
 
 #include <cerrno>
@@ -60,6 +63,26 @@ QString submitErrorText(SubmitError error)
 constexpr int FlushGraceMs = 5000;
 
 } // namespace
+
+QString brokerAddress(const QString &host, quint16 port, bool tls, const QString &localPath)
+{
+    if (!localPath.isEmpty())
+        return QStringLiteral("unix:") + localPath;
+    const QString hostPort = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2").arg(host).arg(port)
+                                                             : QStringLiteral("%1:%2").arg(host).arg(port);
+    return tls ? QStringLiteral("mqtts://") + hostPort : hostPort;
+}
+
+QString ClientOptions::address() const
+{
+    return brokerAddress(host, port, transport == Transport::Tls, localPath);
+}
+
+void ClientOptions::setTls(const std::optional<Tls> &settings)
+{
+    transport = settings ? Transport::Tls : Transport::Tcp;
+    tls = settings.value_or(Tls{});
+}
 
 MqttClient::MqttClient(QObject *parent)
     : MqttClient(ClientOptions{}, parent)
@@ -131,8 +154,30 @@ void MqttClient::connectToBroker()
     config.reportPackets = config.reportPackets || lcClient().isDebugEnabled();
     m_machine.emplace(m_options.connect, config, std::exchange(m_session, {}));
 
-    m_socket = createSocket();
-    connect(m_socket, &QAbstractSocket::connected, this, &MqttClient::onSocketConnected);
+    m_handshaking = false;
+    m_certificateProblem.clear();
+    m_brokerAlert.clear();
+    QString problem;
+    m_socket = createSocket(&problem);
+    if (!m_socket) {
+        setState(State::Connecting);
+        fail(CloseReason::TlsFailed, problem);
+        return;
+    }
+    auto *tls = qobject_cast<QSslSocket *>(m_socket);
+    if (tls) {
+        // CONNECT waits for the handshake: credentials never travel in the clear.
+        connect(tls, &QAbstractSocket::connected, this, [this] { m_handshaking = true; });
+        connect(tls, &QSslSocket::encrypted, this, &MqttClient::onSocketConnected);
+        connect(tls, &QSslSocket::sslErrors, this, &MqttClient::onTlsErrors);
+        connect(tls, &QSslSocket::alertReceived, this,
+                [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &description) {
+                    if (level == QSsl::AlertLevel::Fatal)
+                        m_brokerAlert = ClientTls::brokerAlert(type, description, m_options.tls);
+                });
+    } else {
+        connect(m_socket, &QAbstractSocket::connected, this, &MqttClient::onSocketConnected);
+    }
     connect(m_socket, &QIODevice::readyRead, this, &MqttClient::onReadyRead);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &MqttClient::onSocketError);
     connect(m_socket, &QAbstractSocket::disconnected, this, &MqttClient::onSocketDisconnected);
@@ -151,6 +196,11 @@ void MqttClient::connectToBroker()
     if (!m_options.localPath.isEmpty()) {
         if (connectLocal())
             onSocketConnected();
+        return;
+    }
+    if (tls) {
+        // Through the relay too, the certificate must name the broker.
+        tls->connectToHostEncrypted(host, port, tlsPeerName());
         return;
     }
     m_socket->connectToHost(host, port, QIODevice::ReadWrite | QIODevice::Unbuffered);
@@ -181,10 +231,7 @@ bool MqttClient::connectLocal()
     }
     if (descriptor >= 0)
         ::close(descriptor);
-    const QString message = QStringLiteral("%1: %2").arg(m_options.localPath, problem);
-    emit errorOccurred(message);
-    if (m_machine)
-        apply(m_machine->socketClosed(CloseReason::SocketError, message, now()));
+    fail(CloseReason::SocketError, QStringLiteral("%1: %2").arg(m_options.localPath, problem));
     return false;
 }
 
@@ -267,9 +314,16 @@ void MqttClient::onSocketConnected()
     // Small packets (PINGREQ, PUBACK) must not wait for Nagle's algorithm.
     if (m_options.localPath.isEmpty())
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_handshaking = false;
     m_deadlines[TcpConnectSlot].reset();
     reschedule();
     apply(m_machine->start(now()));
+}
+
+void MqttClient::onTlsErrors(const QList<QSslError> &errors)
+{
+    // Not ignored: the socket fails the handshake next, and this says why.
+    m_certificateProblem = ClientTls::verificationFailure(errors, m_options.tls, tlsPeerName());
 }
 
 void MqttClient::onReadyRead()
@@ -289,14 +343,52 @@ void MqttClient::onSocketError()
 {
     if (!m_machine || !m_socket)
         return;
+    if (const QString tls = tlsFailure(); !tls.isEmpty()) {
+        fail(CloseReason::TlsFailed, tls);
+        return;
+    }
     if (m_socket->error() == QAbstractSocket::RemoteHostClosedError) {
         onSocketDisconnected();
         return;
     }
-    const QString message = m_socket->errorString();
+    fail(CloseReason::SocketError, m_socket->errorString());
+}
+
+QString MqttClient::tlsFailure() const
+{
+    // Up to the CONNACK, not just to encrypted(): in TLS 1.3 the client's handshake ends
+    // before the broker has checked the client's certificate, so a refusal arrives as an
+    // alert on the first read.
+    const auto *tls = qobject_cast<const QSslSocket *>(m_socket);
+    if (!tls || m_state != State::Connecting)
+        return {};
+    switch (tls->error()) {
+    case QAbstractSocket::SslHandshakeFailedError:
+    case QAbstractSocket::SslInternalError:
+        if (!m_certificateProblem.isEmpty())
+            return m_certificateProblem;
+        return !m_brokerAlert.isEmpty() ? m_brokerAlert : ClientTls::handshakeFailure(tls->errorString());
+    case QAbstractSocket::SslInvalidUserDataError: // Qt's own check: key and certificate must match
+        return ClientTls::unusableClientCertificate(m_options.tls, tls->errorString());
+    case QAbstractSocket::RemoteHostClosedError:
+        if (!m_brokerAlert.isEmpty())
+            return m_brokerAlert;
+        return m_handshaking ? ClientTls::closedDuringHandshake(m_options.address()) : QString();
+    default:
+        return {};
+    }
+}
+
+QString MqttClient::tlsPeerName() const
+{
+    return m_options.tls.peerName.isEmpty() ? m_options.host : m_options.tls.peerName;
+}
+
+void MqttClient::fail(CloseReason reason, const QString &message)
+{
     emit errorOccurred(message);
     if (m_machine) // a slot may have reconnected or closed already
-        apply(m_machine->socketClosed(CloseReason::SocketError, message, now()));
+        apply(m_machine->socketClosed(reason, message, now()));
 }
 
 void MqttClient::onSocketDisconnected()
@@ -321,12 +413,11 @@ void MqttClient::onTimeout()
     for (int slot = 0; slot <= TcpConnectSlot && generation == m_generation && m_machine; ++slot) {
         if (!due[slot])
             continue;
-        if (slot == TcpConnectSlot) {
-            const QString detail = QStringLiteral("TCP connect timed out after %1 ms")
-                                           .arg(m_options.tcpConnectTimeout.count());
-            emit errorOccurred(detail);
-            if (m_machine)
-                apply(m_machine->socketClosed(CloseReason::ConnectTimeout, detail, t));
+        if (slot == TcpConnectSlot && m_handshaking) {
+            fail(CloseReason::TlsFailed, ClientTls::handshakeTimedOut(m_options.address(), m_options.tcpConnectTimeout));
+        } else if (slot == TcpConnectSlot) {
+            fail(CloseReason::ConnectTimeout, QStringLiteral("TCP connect timed out after %1 ms")
+                                                      .arg(m_options.tcpConnectTimeout.count()));
         } else {
             apply(m_machine->onTimerFired(TimerKind(slot), t));
         }
@@ -477,12 +568,22 @@ void MqttClient::setState(State state)
     emit stateChanged(state);
 }
 
-QTcpSocket *MqttClient::createSocket()
+QTcpSocket *MqttClient::createSocket(QString *problem)
 {
+    if (!m_options.localPath.isEmpty()) // the kernel vouches for a Unix socket's peer
+        return new QTcpSocket(this);
     switch (m_options.transport) {
     case ClientOptions::Transport::Tcp:
-    case ClientOptions::Transport::Tls: // not yet: QSslSocket with m_options.tls
         break;
+    case ClientOptions::Transport::Tls: {
+        // Read before connecting: a missing file is the operator's to fix, not the network's.
+        const std::optional<QSslConfiguration> configuration = ClientTls::configuration(m_options.tls, problem);
+        if (!configuration)
+            return nullptr;
+        auto *socket = new QSslSocket(this);
+        socket->setSslConfiguration(*configuration);
+        return socket;
+    }
     }
     return new QTcpSocket(this);
 }

@@ -12,9 +12,15 @@
 #include <array>
 #include <optional>
 
+class QSslError;
 class QTcpSocket;
 
 namespace hermes {
+
+/// How errors and status bars name a broker: "127.0.0.1:1883", "[::1]:1883",
+/// "mqtts://broker.example:8883" over TLS, "unix:/run/hermes/hermesd.sock" (parseAttachAddress()
+/// reads each of them back).
+QString brokerAddress(const QString &host, quint16 port, bool tls, const QString &localPath = {});
 
 /// Everything needed to open one MQTT connection.
 struct ClientOptions {
@@ -43,15 +49,20 @@ struct ClientOptions {
     /// Local address to bind before connecting (null = any): more source addresses give
     /// more ephemeral ports when thousands of clients target one broker port.
     QHostAddress localAddress;
-    Transport transport = Transport::Tcp;
+    Transport transport = Transport::Tcp; ///< ignored with localPath
     Tls tls; ///< with Transport::Tls
-    /// Bounds the TCP connect; the CONNACK has its own timeout in `machine`.
+    /// Bounds the TCP connect and the TLS handshake; the CONNACK has its own timeout in `machine`.
     std::chrono::milliseconds tcpConnectTimeout = std::chrono::seconds(10);
 
     /// version, clientId, cleanStart, keepAliveSeconds, credentials, will, properties.
     mqtt::Connect connect;
     /// CONNACK/PINGRESP timeouts, automatic pinging, local queue bounds.
     mqtt::client::ClientConfig machine;
+
+    /// The broker as brokerAddress() names it.
+    QString address() const;
+    /// Transport::Tls with `settings` when set, else Transport::Tcp.
+    void setTls(const std::optional<Tls> &settings);
 };
 
 /// Connects to a broker and speaks MQTT 3.1, 3.1.1 or 5.0 through a ClientMachine. Every
@@ -96,8 +107,11 @@ public:
     /// Client session kept between connections (in flight, queued, QoS 2 awaiting PUBREL).
     const mqtt::client::SessionState &session() const;
 
-    /// Opens the TCP connection (to the relay when set), then sends CONNECT. A connection
-    /// still open is dropped first.
+    /// Opens the TCP connection (to the relay when set), with Transport::Tls the TLS
+    /// handshake on it, then sends CONNECT. A connection still open is dropped first. TLS
+    /// files that cannot be read, and a handshake that fails, end it with
+    /// CloseReason::TlsFailed and a message naming the file or the certificate problem;
+    /// certificate errors are never ignored.
     void connectToBroker();
     /// DISCONNECT with `reason` (v5; 0x04 asks the broker to publish the Will), then close.
     void disconnectFromBroker(mqtt::ReasonCode reason = mqtt::ReasonCode::NormalDisconnection,
@@ -128,7 +142,7 @@ public:
 signals:
     void stateChanged(hermes::MqttClient::State state);
     void connected(bool sessionPresent, const hermes::mqtt::Connack &connack);
-    /// Every end of a connection, including a refused CONNECT or a failed TCP connect.
+    /// Every end of a connection, including a refused CONNECT, a failed TCP connect or TLS handshake.
     void disconnected(hermes::mqtt::client::CloseReason reason, hermes::mqtt::ReasonCode reasonCode,
                       const QString &detail);
     void messageReceived(const hermes::mqtt::Publish &publish);
@@ -147,16 +161,25 @@ signals:
 private:
     void apply(mqtt::client::Actions actions);
     void onSocketConnected();
+    void onTlsErrors(const QList<QSslError> &errors);
     void onReadyRead();
     void onSocketError();
     void onSocketDisconnected();
     void onTimeout();
+    /// errorOccurred(message), then the connection ends with `reason` and `message`.
+    void fail(mqtt::client::CloseReason reason, const QString &message);
+    /// The TLS failure a socket error before the CONNACK means; empty for other errors.
+    QString tlsFailure() const;
+    /// The name the broker's certificate must carry.
+    QString tlsPeerName() const;
     void closed(const mqtt::client::Closed &closed);
     void retireSocket(bool flush);
     void reschedule();
     int submitted(mqtt::client::Submission submission, const char *what);
     void setState(State state);
-    QTcpSocket *createSocket();
+    /// A QTcpSocket, or a QSslSocket with Transport::Tls; null with `problem` when the
+    /// TLS files cannot be read.
+    QTcpSocket *createSocket(QString *problem);
     /// Connects m_socket to m_options.localPath; false with errorOccurred() on failure.
     bool connectLocal();
     static mqtt::Timestamp now();
@@ -174,6 +197,12 @@ private:
     std::optional<mqtt::Timestamp> m_timerDue; ///< when m_timer fires, while active
     State m_state = State::Disconnected;
     quint64 m_generation = 0; ///< bumped per connection; stale actions stop applying
+    /// TLS: TCP is up, the handshake is not finished.
+    bool m_handshaking = false;
+    /// TLS: why the broker's certificate was refused, or the fatal alert the broker sent,
+    /// for the socket error that follows.
+    QString m_certificateProblem;
+    QString m_brokerAlert;
 };
 
 } // namespace hermes

@@ -43,11 +43,7 @@ QString seconds(std::chrono::milliseconds duration)
 
 QString ConnectionSettings::brokerAddress() const
 {
-    if (!localPath.isEmpty())
-        return QStringLiteral("unix:") + localPath;
-    if (host.contains(QLatin1Char(':')))
-        return QStringLiteral("[%1]:%2").arg(host).arg(port);
-    return QStringLiteral("%1:%2").arg(host).arg(port);
+    return hermes::brokerAddress(host, port, tls.has_value(), localPath);
 }
 
 AdminClient::AdminClient(ConnectionSettings settings, QObject *parent)
@@ -66,6 +62,7 @@ AdminClient::AdminClient(ConnectionSettings settings, QObject *parent)
     options.host = m_settings.host;
     options.port = m_settings.port;
     options.localPath = m_settings.localPath;
+    options.setTls(m_settings.tls);
     options.tcpConnectTimeout = m_settings.timeout;
     options.connect.version = mqtt::ProtocolVersion::V5;
     options.connect.clientId = m_clientId;
@@ -209,6 +206,10 @@ void AdminClient::onDisconnected(CloseReason reason, ReasonCode reasonCode, cons
                 finish({Unreachable, {}, {}, QStringLiteral("broker %1 refused the connection: %2").arg(broker, why)});
             return;
         }
+        case CloseReason::TlsFailed:
+            // What was wrong (the CA file, the name, the key) is in the detail.
+            finish({Unreachable, {}, {}, QStringLiteral("broker %1: %2").arg(broker, detail)});
+            return;
         case CloseReason::ConnectTimeout:
             // The TCP connect and the CONNACK share this reason; only the former means
             // nothing is listening there.

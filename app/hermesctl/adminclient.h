@@ -11,6 +11,7 @@
 #include <QObject>
 
 #include <chrono>
+#include <optional>
 
 class QEventLoop;
 
@@ -22,13 +23,16 @@ struct ConnectionSettings {
     quint16 port = 1883;
     /// When set, the broker's Unix-domain socket (host and port unused).
     QString localPath;
+    /// TLS to host:port when set: the CA, an optional client certificate and key.
+    std::optional<ClientOptions::Tls> tls;
     QString userName;   ///< empty = anonymous
     QByteArray password;
     bool hasPassword = false;
     /// Bounds the connection (TCP, CONNACK, SUBACK) and, separately, each request.
     std::chrono::milliseconds timeout = std::chrono::seconds(10);
 
-    /// "127.0.0.1:1883" ("[::1]:1883" for IPv6, "unix:/run/hermes/hermesd.sock").
+    /// "127.0.0.1:1883" ("[::1]:1883" for IPv6, "mqtts://…" over TLS,
+    /// "unix:/run/hermes/hermesd.sock").
     QString brokerAddress() const;
 };
 

@@ -32,9 +32,18 @@ void addCommonOptions(QCommandLineParser &parser)
     parser.addOptions({
             {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Displays this help.")},
             {QStringLiteral("broker"),
-             QStringLiteral("Broker to talk to: HOST:PORT or unix:PATH (default $HERMES_BROKER, else "
-                            "unix:/run/hermes/hermesd.sock when it exists, else 127.0.0.1:1883)."),
+             QStringLiteral("Broker to talk to: HOST:PORT, mqtts://HOST[:PORT] (TLS, port 8883) or unix:PATH "
+                            "(default $HERMES_BROKER, else unix:/run/hermes/hermesd.sock when it exists, else "
+                            "127.0.0.1:1883)."),
              QStringLiteral("address")},
+            {QStringLiteral("ca"),
+             QStringLiteral("TLS: trust the broker's certificate when this PEM CA file signed it (default: the "
+                            "system's CAs). Implies TLS."),
+             QStringLiteral("file")},
+            {QStringLiteral("cert"), QStringLiteral("TLS: present this PEM client certificate (needs --key). Implies TLS."),
+             QStringLiteral("file")},
+            {QStringLiteral("key"), QStringLiteral("TLS: the client certificate's unencrypted PEM private key."),
+             QStringLiteral("file")},
             {QStringLiteral("user"), QStringLiteral("User name of an operator account (default $HERMES_USER)."),
              QStringLiteral("name")},
             {QStringLiteral("password-file"),
@@ -50,6 +59,27 @@ void addCommonOptions(QCommandLineParser &parser)
             {{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("Output format: table or json."),
              QStringLiteral("format")},
     });
+}
+
+/// --ca, --cert and --key: TLS to the broker (a plain HOST:PORT too), with these files.
+std::optional<int> parseTls(const QCommandLineParser &parser, const QString &command, ConnectionSettings *connection)
+{
+    const QString ca = parser.value(QStringLiteral("ca"));
+    const QString certificate = parser.value(QStringLiteral("cert"));
+    const QString key = parser.value(QStringLiteral("key"));
+    if (ca.isEmpty() && certificate.isEmpty() && key.isEmpty())
+        return std::nullopt;
+    if (!connection->localPath.isEmpty())
+        return usageError(command, QStringLiteral("--ca, --cert and --key are for a TCP broker, not unix:%1")
+                                           .arg(connection->localPath));
+    if (certificate.isEmpty() != key.isEmpty())
+        return usageError(command, QStringLiteral("--cert and --key go together"));
+    ClientOptions::Tls tls = connection->tls.value_or(ClientOptions::Tls{});
+    tls.caFile = ca;
+    tls.certificateFile = certificate;
+    tls.keyFile = key;
+    connection->tls = tls;
+    return std::nullopt;
 }
 
 } // namespace
@@ -201,10 +231,14 @@ std::optional<int> parseCommon(QCommandLineParser &parser, const QStringList &ar
             : environment.value(QStringLiteral("HERMES_BROKER"), fallback);
     const std::optional<RemoteEngineOptions> address = parseAttachAddress(broker);
     if (!address)
-        return usageError(command, QStringLiteral("--broker \"%1\" is not HOST:PORT or unix:PATH").arg(broker));
+        return usageError(command,
+                          QStringLiteral("--broker \"%1\" is not HOST:PORT, mqtts://HOST[:PORT] or unix:PATH").arg(broker));
     common->connection.host = address->host;
     common->connection.port = address->port;
     common->connection.localPath = address->localPath;
+    common->connection.tls = address->tls;
+    if (const std::optional<int> tlsError = parseTls(parser, command, &common->connection))
+        return tlsError;
     common->connection.userName = parser.isSet(QStringLiteral("user")) ? parser.value(QStringLiteral("user"))
                                                                        : environment.value(QStringLiteral("HERMES_USER"));
     if (parser.isSet(QStringLiteral("password"))) {

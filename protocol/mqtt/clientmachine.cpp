@@ -62,6 +62,8 @@ QString client::closeReasonName(CloseReason reason)
         return QStringLiteral("socket error");
     case CloseReason::PeerClosed:
         return QStringLiteral("peer closed");
+    case CloseReason::TlsFailed:
+        return QStringLiteral("TLS failed");
     }
     return QStringLiteral("unknown");
 }

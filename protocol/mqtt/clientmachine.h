@@ -48,6 +48,7 @@ enum class CloseReason : quint8 {
     ProtocolError,    ///< the server broke a rule; DISCONNECT with the reason sent in v5
     SocketError,      ///< I/O failure or connection refused (engine-detected)
     PeerClosed,       ///< TCP closed by the server without DISCONNECT (engine-detected)
+    TlsFailed,        ///< TLS set-up or handshake failed: certificates, keys, names (engine-detected)
 };
 
 /// Human-readable name of a close reason ("ping timeout").

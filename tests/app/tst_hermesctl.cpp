@@ -1,5 +1,6 @@
 // hermesctl against a real hermesd (and a plain mosquitto for the broker without the admin
 // API): exit codes, error messages, tables and --json, with mosquitto_sub as the device.
+#include "../common/programrun.h"
 #include "../common/testmain.h"
 #include "table.h"
 
@@ -22,12 +23,7 @@ using Environment = QHash<QString, QString>; ///< variables to set; a null value
 constexpr int ProcessTimeoutMs = 15000;
 const QString Password = QStringLiteral("s3cret pass");
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-};
+using Run = hermes::test::ProgramRun;
 
 /// A port nothing listens on (bound, read, released).
 quint16 closedPort()
@@ -83,24 +79,7 @@ Run TestHermesctl::hermesctl(const QStringList &arguments, const Environment &en
         else
             env.insert(it.key(), it.value());
     }
-    QProcess process;
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(HERMESCTL_BIN), arguments);
-    if (!input.isNull()) {
-        process.write(input);
-        process.closeWriteChannel();
-    }
-    Run run;
-    if (!process.waitForFinished(ProcessTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = QStringLiteral("hermesctl did not finish");
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return hermes::test::runProgram(QStringLiteral(HERMESCTL_BIN), arguments, env, input, ProcessTimeoutMs);
 }
 
 QProcess *TestHermesctl::startDevice(const QString &id, const QStringList &extra)

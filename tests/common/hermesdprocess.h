@@ -2,11 +2,15 @@
 /// hermesd as a separate process for tests of the console attached to it: a config with an
 /// operator account ("admin") and a device account ("dev"), both with Password, anonymous
 /// loopback clients as devices (mosquitto_sub), a local administration socket, and a data directory that survives a
-/// restart on the same port. Needs HERMESD_BIN defined by the test's CMake target.
+/// restart on the same port; on request a TLS listener too. Needs HERMESD_BIN defined by the test's CMake target.
 
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+
+#include <optional>
+#include <utility>
 
 namespace hermes::test {
 
@@ -16,29 +20,48 @@ public:
     static inline const QString Password = QStringLiteral("s3cret-pass");
     static constexpr int TimeoutMs = 30000;
 
+    /// A TLS listener on 127.0.0.1 (any free port) beside the plain one.
+    struct TlsListener {
+        QString certificateFile; ///< PEM
+        QString keyFile;         ///< PEM, unencrypted
+        /// When set, clients must present a certificate this CA signed, and its common name
+        /// is their user name (use_identity_as_username).
+        QString clientCaFile;
+    };
+
     ~HermesdProcess() { stop(); }
+
+    /// Takes effect at the next start().
+    void setTls(const TlsListener &tls) { m_tls = tls; }
+    /// One more account with the same Password; takes effect at the next start().
+    void addAccount(const QString &name, const QString &role) { m_extraAccounts.append({name, role}); }
 
     /// Writes the config (once) and starts hermesd on 127.0.0.1:port (0: any free port);
     /// false with error() when it does not come up.
     bool start(quint16 port = 0)
     {
-        if (m_config.isEmpty() && !writeConfig())
+        if (!writeConfig(port))
             return false;
-        m_process.start(QStringLiteral(HERMESD_BIN),
-                        {QStringLiteral("--config"), m_config, QStringLiteral("--listen"),
-                         QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--listen"),
-                         QStringLiteral("unix:") + localSocket(), QStringLiteral("--data-dir"),
-                         m_dir.filePath(QStringLiteral("data")), QStringLiteral("--log-level"), QStringLiteral("warning")});
+        QStringList arguments{QStringLiteral("--config"), m_config, QStringLiteral("--data-dir"),
+                              m_dir.filePath(QStringLiteral("data")), QStringLiteral("--log-level"), QStringLiteral("warning")};
+        // --listen replaces every listener of the file, TLS ones included.
+        if (!m_tls)
+            arguments << QStringLiteral("--listen") << QStringLiteral("127.0.0.1:%1").arg(port) << QStringLiteral("--listen")
+                      << QStringLiteral("unix:") + localSocket();
+        m_process.start(QStringLiteral(HERMESD_BIN), arguments);
         if (!m_process.waitForStarted())
             return fail(QStringLiteral("hermesd did not start"));
-        const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
-        QByteArray output;
-        while (!listening.match(QString::fromUtf8(output)).hasMatch()) {
+        // The whole line: a read may end inside the port number.
+        const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)\\n"));
+        const QRegularExpression listeningTls(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+) \\(TLS\\)"));
+        QString output;
+        while (!listening.match(output).hasMatch() || (m_tls && !listeningTls.match(output).hasMatch())) {
             if (!m_process.waitForReadyRead(TimeoutMs))
                 return fail(QString::fromUtf8(m_process.readAllStandardError()));
-            output += m_process.readAllStandardOutput();
+            output += QString::fromUtf8(m_process.readAllStandardOutput());
         }
-        m_port = quint16(listening.match(QString::fromUtf8(output)).captured(1).toUInt());
+        m_port = quint16(listening.match(output).captured(1).toUInt());
+        m_tlsPort = m_tls ? quint16(listeningTls.match(output).captured(1).toUInt()) : 0;
         return m_port != 0;
     }
 
@@ -59,29 +82,43 @@ public:
     }
 
     quint16 port() const { return m_port; }
+    /// The TLS listener's port (0 without setTls()).
+    quint16 tlsPort() const { return m_tlsPort; }
     /// Its local administration socket: this test's user is an operator there (SO_PEERCRED).
     QString localSocket() const { return m_dir.filePath(QStringLiteral("hermesd.sock")); }
     QString error() const { return m_error; }
 
 private:
-    bool writeConfig()
+    bool writeConfig(quint16 port)
     {
         if (!m_dir.isValid())
             return fail(QStringLiteral("no temporary directory"));
-        QProcess hash;
-        hash.start(QStringLiteral(HERMESD_BIN), {QStringLiteral("--hash-password")});
-        hash.write(Password.toUtf8() + '\n');
-        hash.closeWriteChannel();
-        if (!hash.waitForFinished(TimeoutMs) || hash.exitCode() != 0)
-            return fail(QStringLiteral("hermesd --hash-password failed"));
-        const QString passwordHash = QString::fromUtf8(hash.readAllStandardOutput()).trimmed();
+        if (m_passwordHash.isEmpty()) {
+            QProcess hash;
+            hash.start(QStringLiteral(HERMESD_BIN), {QStringLiteral("--hash-password")});
+            hash.write(Password.toUtf8() + '\n');
+            hash.closeWriteChannel();
+            if (!hash.waitForFinished(TimeoutMs) || hash.exitCode() != 0)
+                return fail(QStringLiteral("hermesd --hash-password failed"));
+            m_passwordHash = QString::fromUtf8(hash.readAllStandardOutput()).trimmed();
+        }
         QFile config(m_dir.filePath(QStringLiteral("hermesd.conf")));
         if (!config.open(QIODevice::WriteOnly))
             return fail(config.errorString());
-        config.write(QStringLiteral("allow_anonymous loopback\nanonymous_role device\nsys_interval 0\n"
-                                    "account admin operator %1\naccount dev device %1\n")
-                         .arg(passwordHash)
-                         .toUtf8());
+        QString text = QStringLiteral("allow_anonymous loopback\nanonymous_role device\nsys_interval 0\n"
+                                      "account admin operator %1\naccount dev device %1\n")
+                           .arg(m_passwordHash);
+        for (const auto &[name, role] : std::as_const(m_extraAccounts))
+            text += QStringLiteral("account %1 %2 %3\n").arg(name, role, m_passwordHash);
+        if (m_tls) {
+            text += QStringLiteral("listener 127.0.0.1:%1\nlistener unix:%2\nlistener_tls 127.0.0.1:0\n"
+                                   "tls_certificate %3\ntls_key %4\n")
+                        .arg(QString::number(port), localSocket(), m_tls->certificateFile, m_tls->keyFile);
+            if (!m_tls->clientCaFile.isEmpty())
+                text += QStringLiteral("tls_ca %1\ntls_require_client_certificate true\nuse_identity_as_username true\n")
+                            .arg(m_tls->clientCaFile);
+        }
+        config.write(text.toUtf8());
         m_config = config.fileName();
         return true;
     }
@@ -94,8 +131,12 @@ private:
 
     QTemporaryDir m_dir;
     QString m_config;
+    QString m_passwordHash;
+    std::optional<TlsListener> m_tls;
+    QList<std::pair<QString, QString>> m_extraAccounts; ///< name, role
     QProcess m_process;
     quint16 m_port = 0;
+    quint16 m_tlsPort = 0;
     QString m_error;
 };
 

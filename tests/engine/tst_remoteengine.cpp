@@ -4,6 +4,7 @@
 // a killed and restarted hermesd each end as they should.
 #include "../common/hermesdprocess.h"
 #include "../common/mosquitto.h"
+#include "../common/sessionmirror.h"
 #include "../common/testmain.h"
 #include "engine/mqttclient.h"
 #include "engine/client/clientengine.h"
@@ -19,38 +20,12 @@
 
 using namespace hermes;
 using hermes::test::HermesdProcess;
+using hermes::test::SessionMirror;
 
 namespace {
 
 const QString Password = HermesdProcess::Password;
 constexpr int ProcessTimeoutMs = HermesdProcess::TimeoutMs;
-
-/// The sessions the engine's telemetry describes, kept as the Sessions view keeps them.
-class SessionMirror
-{
-public:
-    explicit SessionMirror(EngineMonitor &engine)
-    {
-        QObject::connect(&engine, &EngineMonitor::telemetry, &engine, [this](const TelemetryBatch &batch) {
-            if (batch.full) {
-                sessions.clear();
-                ++fullBatches;
-            }
-            for (const SessionInfo &info : batch.changedSessions)
-                sessions.insert(info.clientId, info);
-            for (const QString &id : batch.removedSessions)
-                sessions.remove(id);
-            counters = batch.counters;
-            for (const MessageRecord &message : batch.messages)
-                topics.append(message.topic);
-        });
-    }
-    bool online(const QString &id) const { return sessions.value(id).online; }
-    QHash<QString, SessionInfo> sessions;
-    BrokerCounters counters;
-    QStringList topics;
-    int fullBatches = 0;
-};
 
 } // namespace
 

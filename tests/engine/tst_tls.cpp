@@ -1,6 +1,7 @@
 // TLS listeners with certificates made by the openssl CLI, exercised by Debian's mosquitto
 // clients: a round trip with the right CA, a refused handshake with the wrong one, large
 // messages across many records; and the TLS session on its own where timing must be exact.
+#include "../common/testcertificates.h"
 #include "../common/testmain.h"
 #include "engine/broker.h"
 #include "engine/io/connectioncontext.h"
@@ -36,7 +37,6 @@ private slots:
     void writingToAVanishedPeerRaisesNoSignal();
 
 private:
-    bool openssl(const QStringList &arguments);
     QString path(const QString &name) const { return m_dir.filePath(name); }
     BrokerConfig tlsConfig() const;
     /// Runs a mosquitto client to completion while the broker (same thread) keeps serving.
@@ -45,14 +45,6 @@ private:
     QTemporaryDir m_dir;
 };
 
-bool TestTls::openssl(const QStringList &arguments)
-{
-    QProcess process;
-    process.setWorkingDirectory(m_dir.path());
-    process.start(QStringLiteral("openssl"), arguments);
-    return process.waitForFinished(30000) && process.exitCode() == 0;
-}
-
 void TestTls::initTestCase()
 {
     for (const char *program : {"openssl", "mosquitto_pub", "mosquitto_sub"}) {
@@ -60,18 +52,11 @@ void TestTls::initTestCase()
             HERMES_SKIP(qPrintable(QStringLiteral("%1 is not installed (scripts/setup.sh installs it)").arg(QLatin1String(program))));
     }
     // A CA, a server certificate it signs (localhost and 127.0.0.1), and an unrelated CA.
-    QVERIFY(openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-                     "-days", "2", "-subj", "/CN=Hermes Test CA"}));
-    QVERIFY(openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
-                     "-subj", "/CN=localhost"}));
-    QFile extensions(path(QStringLiteral("san.ext")));
-    QVERIFY(extensions.open(QIODevice::WriteOnly));
-    extensions.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    extensions.close();
-    QVERIFY(openssl({"x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                     "-out", "server.pem", "-days", "2", "-extfile", "san.ext"}));
-    QVERIFY(openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other-ca.pem",
-                     "-days", "2", "-subj", "/CN=Somebody Else"}));
+    hermes::test::TestCertificates certificates(m_dir.path());
+    QVERIFY(certificates.makeCa(QStringLiteral("ca"), QStringLiteral("Hermes Test CA")));
+    QVERIFY(certificates.makeSigned(QStringLiteral("server"), QStringLiteral("ca"), QStringLiteral("localhost"),
+                                    QStringLiteral("DNS:localhost,IP:127.0.0.1")));
+    QVERIFY(certificates.makeCa(QStringLiteral("other-ca"), QStringLiteral("Somebody Else")));
 }
 
 BrokerConfig TestTls::tlsConfig() const

@@ -18,8 +18,7 @@ namespace hermes {
 
 QString ClientEngineOptions::address() const
 {
-    return host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2").arg(host).arg(port)
-                                           : QStringLiteral("%1:%2").arg(host).arg(port);
+    return brokerAddress(host, port, tls.has_value());
 }
 
 /// The MQTT client and what it has seen, on the engine's thread; hands plain values to the
@@ -35,6 +34,7 @@ public:
         ClientOptions client;
         client.host = options.host;
         client.port = options.port;
+        client.setTls(options.tls);
         client.connect.version = options.version;
         client.connect.clientId = options.clientId.isEmpty()
             ? QStringLiteral("hermes-console-%1").arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'))

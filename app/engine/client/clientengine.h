@@ -7,15 +7,18 @@
 
 #include "engine/api/linkthread.h"
 #include "engine/api/monitor.h"
+#include "engine/mqttclient.h"
 
 
 #include <chrono>
+#include <optional>
 
 namespace hermes {
 
 struct ClientEngineOptions {
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 1883;
+    std::optional<ClientOptions::Tls> tls; ///< TLS to host:port when set
     QString userName;                 ///< empty: anonymous
     QByteArray password;
     QString clientId;                 ///< empty: "hermes-console-" and a random suffix
@@ -26,7 +29,8 @@ struct ClientEngineOptions {
     /// Reconnect back-off after a lost link: doubles from the first to the last.
     std::chrono::milliseconds firstRetry{1000}, lastRetry{30000};
 
-    /// "host:port", as errors and the status bar name the broker.
+    /// "host:port" or "mqtts://host:port" (brokerAddress()), as errors and the status bar
+    /// name the broker.
     QString address() const;
 };
 

@@ -54,13 +54,17 @@ AdminApiProbeResult probeAdminApi(const RemoteEngineOptions &options, std::chron
         admin.onPublished(packetId, quint8(code), mqtt::reasonCodeName(code, mqtt::PacketType::Puback));
     });
     QObject::connect(&mqtt, &MqttClient::disconnected, &loop,
-                     [&](mqtt::client::CloseReason reason, mqtt::ReasonCode, const QString &) {
-                         if (connected)
+                     [&](mqtt::client::CloseReason reason, mqtt::ReasonCode, const QString &detail) {
+                         if (reason == mqtt::client::CloseReason::TlsFailed) {
+                             result.message = detail;
+                             finish(AdminApiProbe::TlsFailed);
+                         } else if (connected) {
                              finish(AdminApiProbe::NoAdminApi);
-                         else if (reason == mqtt::client::CloseReason::ConnectRefused)
+                         } else if (reason == mqtt::client::CloseReason::ConnectRefused) {
                              finish(AdminApiProbe::CredentialsRefused);
-                         else
+                         } else {
                              finish(AdminApiProbe::Unreachable);
+                         }
                      });
     QTimer::singleShot(timeout + std::chrono::milliseconds(500), &loop, [&] { finish(connected ? AdminApiProbe::NoAdminApi : AdminApiProbe::Unreachable); });
     mqtt.connectToBroker();
@@ -76,11 +80,14 @@ std::unique_ptr<EngineMonitor> attachEngine(const RemoteEngineOptions &options, 
 {
     const AdminApiProbe probe = probeAdminApi(options, probeTimeout).outcome;
     // A Unix socket is a hermesd's administration socket: there, a refusal is worth saying.
-    if (probe == AdminApiProbe::Operator || probe == AdminApiProbe::CredentialsRefused || !options.localPath.isEmpty())
+    // A TLS failure is too: client mode would only fail the same way, less clearly.
+    if (probe == AdminApiProbe::Operator || probe == AdminApiProbe::CredentialsRefused
+        || probe == AdminApiProbe::TlsFailed || !options.localPath.isEmpty())
         return std::make_unique<RemoteEngine>(options);
     ClientEngineOptions client;
     client.host = options.host;
     client.port = options.port;
+    client.tls = options.tls;
     client.userName = options.userName;
     client.password = options.password;
     client.clientId = options.clientId;
@@ -116,6 +123,8 @@ std::unique_ptr<EngineMonitor> attachToLocalBroker(const ListenAddress &address,
     overTcp.localPath.clear();
     overTcp.host = address.host.toString();
     overTcp.port = address.port;
+    if (address.tls && !overTcp.tls)
+        overTcp.tls = ClientOptions::Tls{};
     if (!localSocket.isEmpty() && QFileInfo::exists(localSocket)) {
         RemoteEngineOptions overSocket = account;
         overSocket.localPath = localSocket;
@@ -129,10 +138,17 @@ std::unique_ptr<EngineMonitor> attachToLocalBroker(const ListenAddress &address,
     return attachEngine(overTcp, probeTimeout);
 }
 
-std::optional<RemoteEngineOptions> parseAttachAddress(const QString &text)
+std::optional<RemoteEngineOptions> parseAttachAddress(const QString &address)
 {
     RemoteEngineOptions options;
-    if (text.startsWith(QLatin1String("unix:"))) {
+    QString text = address;
+    if (text.startsWith(QLatin1String("mqtts://"))) {
+        text = text.mid(8);
+        options.tls = ClientOptions::Tls{};
+        options.port = 8883;
+    } else if (text.startsWith(QLatin1String("mqtt://"))) {
+        text = text.mid(7);
+    } else if (text.startsWith(QLatin1String("unix:"))) {
         options.localPath = text.mid(5);
         if (options.localPath.isEmpty())
             return std::nullopt;
@@ -155,7 +171,7 @@ std::optional<RemoteEngineOptions> parseAttachAddress(const QString &text)
         hostPart = text.section(QLatin1Char(':'), 0, 0);
         portPart = text.section(QLatin1Char(':'), 1);
     }
-    if (std::any_of(hostPart.cbegin(), hostPart.cend(), [](QChar c) { return c.isSpace(); }))
+    if (std::any_of(hostPart.cbegin(), hostPart.cend(), [](QChar c) { return c.isSpace() || c == QLatin1Char('/'); }))
         return std::nullopt;
     if (!hostPart.isEmpty())
         options.host = hostPart;

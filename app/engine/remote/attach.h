@@ -24,21 +24,24 @@ enum class AdminApiProbe : quint8 {
     CredentialsRefused, ///< the CONNECT itself was refused (wrong password, banned…)
     NoAdminApi,         ///< connected, but no v2 answer (another broker, not an operator, old hermesd)
     Unreachable,        ///< no MQTT connection at all
+    TlsFailed,          ///< the TLS files or handshake failed (untrusted certificate, wrong name…)
 };
 
 struct AdminApiProbeResult {
     AdminApiProbe outcome = AdminApiProbe::Unreachable;
     /// With Operator: where that hermesd listens ("127.0.0.1:1883", "unix:/run/…").
     QStringList listeners;
+    /// With TlsFailed: what was wrong, naming the file or the certificate problem.
+    QString message;
 };
 
 /// Connects once with `options`, asks api/version and disconnects; blocks (a local event
 /// loop) for at most `timeout`.
 AdminApiProbeResult probeAdminApi(const RemoteEngineOptions &options, std::chrono::milliseconds timeout);
 
-/// A RemoteEngine when the probe finds an operator (or refused credentials: it then says
-/// so clearly when started), else a ClientEngine for the same address and account. Not
-/// started.
+/// A RemoteEngine when the probe finds an operator (or refused credentials or a failed TLS
+/// handshake: it then says so clearly when started), else a ClientEngine for the same
+/// address, TLS settings and account. Not started.
 std::unique_ptr<EngineMonitor> attachEngine(const RemoteEngineOptions &options,
                                             std::chrono::milliseconds probeTimeout = std::chrono::seconds(3));
 
@@ -50,9 +53,10 @@ std::unique_ptr<EngineMonitor> attachToLocalBroker(const ListenAddress &address,
                                                    const QString &localSocket,
                                                    std::chrono::milliseconds probeTimeout = std::chrono::seconds(3));
 
-/// Parses "HOST:PORT", "[V6]:PORT", "HOST" (port 1883), ":PORT" (127.0.0.1) or
-/// "unix:PATH" into where to attach — the console's --connect and hermesctl's --broker;
-/// nullopt if invalid.
+/// Parses "HOST:PORT", "[V6]:PORT", "HOST" (port 1883), ":PORT" (127.0.0.1), each also as
+/// "mqtt://…", "mqtts://…" (TLS with the system's CAs and no client certificate; port
+/// 8883) or "unix:PATH" into where to attach — the console's --connect and hermesctl's
+/// --broker; nullopt if invalid.
 std::optional<RemoteEngineOptions> parseAttachAddress(const QString &text);
 
 } // namespace hermes

@@ -56,10 +56,7 @@ DeviceRecord deviceFromJson(const QJsonObject &json)
 
 QString RemoteEngineOptions::address() const
 {
-    if (!localPath.isEmpty())
-        return QStringLiteral("unix:") + localPath;
-    return host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2").arg(host).arg(port)
-                                           : QStringLiteral("%1:%2").arg(host).arg(port);
+    return brokerAddress(host, port, tls.has_value(), localPath);
 }
 
 ClientOptions RemoteEngineOptions::clientOptions(const QString &clientIdPrefix) const
@@ -68,6 +65,7 @@ ClientOptions RemoteEngineOptions::clientOptions(const QString &clientIdPrefix) 
     client.host = host;
     client.port = port;
     client.localPath = localPath;
+    client.setTls(tls);
     client.tcpConnectTimeout = requestTimeout;
     client.machine.connackTimeout = requestTimeout;
     client.connect.version = mqtt::ProtocolVersion::V5;

@@ -32,7 +32,8 @@ struct RemoteEngineOptions {
     /// Reconnect back-off after a lost link: doubles from the first to the last.
     std::chrono::milliseconds firstRetry{1000}, lastRetry{30000};
 
-    /// "host:port" or "unix:PATH", as errors and the status bar name the broker.
+    /// "host:port", "mqtts://host:port" or "unix:PATH" (brokerAddress()), as errors and the
+    /// status bar name the broker.
     QString address() const;
     /// The MQTT 5 connection these options describe (a clean session; the client ID, when
     /// empty, random with `clientIdPrefix`).
@@ -58,8 +59,9 @@ public:
 
     /// Connects, checks the API version and loads the sessions; started() then, or
     /// startFailed() naming the broker and the reason (wrong password, not an operator,
-    /// API version mismatch, not a Hermes broker): nothing stays half-connected. A link
-    /// lost after that is retried with back-off and the streams resume (linkChanged()).
+    /// API version mismatch, not a Hermes broker, a failed TLS handshake and why): nothing
+    /// stays half-connected. A link lost after that is retried with back-off and the
+    /// streams resume (linkChanged()).
     void start() override;
     void stop() override;
     bool isRunning() const override { return m_link.isRunning(); }
