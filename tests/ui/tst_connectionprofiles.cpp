@@ -264,6 +264,7 @@ void TestConnectionProfiles::profileConnectsToHermesdAskingEachTime()
              QStringLiteral("Factory floor"));
     QTRY_VERIFY_WITH_TIMEOUT(window->brokerStatusText().contains(QStringLiteral("as an operator")), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(hasSession(window, QStringLiteral("lamp-1")), 15000);
+    QVERIFY(window->grab().save(test::screenshotPath(QStringLiteral("connection-window-en.png"))));
     QTRY_VERIFY(!dialog);
     QCOMPARE(consoles->profiles().lastUsed().id, id);
     QVERIFY(!test::settingsFileBytes().contains(HermesdProcess::Password.toUtf8()));
