@@ -15,6 +15,17 @@
 
 namespace hermes::test {
 
+/// The profile the tests connect: hermesd's operator account on loopback.
+inline ui::ConnectionProfile factoryFloor(quint16 port)
+{
+    ui::ConnectionProfile profile;
+    profile.name = QStringLiteral("Factory floor");
+    profile.host = QStringLiteral("127.0.0.1");
+    profile.port = port;
+    profile.userName = QStringLiteral("admin");
+    return profile;
+}
+
 /// The visible password prompt, if one is open.
 inline ui::PasswordPrompt *visiblePasswordPrompt()
 {

@@ -38,7 +38,6 @@ private:
     bool secretServiceRunning() const;
     /// The vault's answer (Unavailable when none came within 10 s).
     PasswordVault::Lookup lookup(PasswordVault &vault, const QString &id);
-    QString saveProfile(ui::ConsoleWindows &consoles, quint16 port);
 
     QTemporaryDir m_home;
     QProcess m_bus;
@@ -123,16 +122,6 @@ PasswordVault::Lookup TestPasswordVault::lookup(PasswordVault &vault, const QStr
     return answer.value_or(PasswordVault::Lookup{});
 }
 
-QString TestPasswordVault::saveProfile(ui::ConsoleWindows &consoles, quint16 port)
-{
-    ui::ConnectionProfile profile;
-    profile.name = QStringLiteral("Factory floor");
-    profile.host = QStringLiteral("127.0.0.1");
-    profile.port = port;
-    profile.userName = QStringLiteral("admin");
-    return consoles.profiles().save(profile);
-}
-
 void TestPasswordVault::storeReadBackAndForget()
 {
     PasswordVault vault(QStringLiteral("Hermes console test"));
@@ -172,7 +161,7 @@ void TestPasswordVault::rememberedPasswordConnectsWithoutAsking()
     QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
     ui::ConsoleWindows consoles(RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
     consoles.setInteractive(false);
-    const QString id = saveProfile(consoles, hermesd.port());
+    const QString id = consoles.profiles().save(test::factoryFloor(hermesd.port()));
     QVERIFY(!id.isEmpty());
 
     // First time: asked, with the keyring offered.
@@ -205,7 +194,7 @@ void TestPasswordVault::refusedRememberedPasswordIsForgotten()
     QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
     ui::ConsoleWindows consoles(RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
     consoles.setInteractive(false);
-    const QString id = saveProfile(consoles, hermesd.port());
+    const QString id = consoles.profiles().save(test::factoryFloor(hermesd.port()));
     QVERIFY(!id.isEmpty());
     std::optional<bool> stored;
     consoles.vault().write(id, "an-old-password", this, [&stored](bool ok, const QString &) { stored = ok; });

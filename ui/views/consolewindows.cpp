@@ -58,9 +58,25 @@ MainWindow *ConsoleWindows::show(Console &console)
         if (const std::optional<ConnectionProfile> profile = m_profiles.byId(id))
             connectTo(*profile, shown);
     }, Qt::QueuedConnection);
+    shown->installEventFilter(this);
     shown->show();
     emit windowOpened(shown);
     return shown;
+}
+
+bool ConsoleWindows::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Close) {
+        // A closed window lets go of its broker (the embedded one stops, an attached one
+        // detaches); not now, as this runs inside the window's own close.
+        auto *window = static_cast<MainWindow *>(watched);
+        QTimer::singleShot(0, this, [this, window] {
+            std::erase_if(m_consoles, [window](const Console &console) {
+                return console.window.get() == window && !window->isVisible();
+            });
+        });
+    }
+    return QObject::eventFilter(watched, event);
 }
 
 QList<MainWindow *> ConsoleWindows::windows() const
@@ -264,7 +280,7 @@ void ConsoleWindows::attach(MainWindow *from, const ListenAddress &address)
     MainWindow *next = open(std::move(engine));
     next->setGeometry(from->geometry());
     // Opened before the old one closes, so the application never runs out of windows.
-    closeLater(from);
+    from->close();
 }
 
 void ConsoleWindows::openAttached(const QString &address)
@@ -282,15 +298,6 @@ void ConsoleWindows::openAttached(const QString &address)
         engine = attachEngine(*options);
     }
     open(std::move(engine));
-}
-
-void ConsoleWindows::closeLater(MainWindow *window)
-{
-    window->close();
-    // Not now: this runs inside one of the window's own signals.
-    QTimer::singleShot(0, this, [this, window] {
-        std::erase_if(m_consoles, [window](const Console &console) { return console.window.get() == window; });
-    });
 }
 
 } // namespace hermes::ui

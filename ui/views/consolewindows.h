@@ -4,7 +4,8 @@
 /// "Attach to it" replaces a window whose embedded broker could not start (its port held,
 /// typically by the hermesd service) with one attached to the broker holding the port;
 /// File → Attach to broker… and File → Connect… open other windows beside the others, so
-/// several brokers are watched at once (one window per connection profile).
+/// several brokers are watched at once (one window per connection profile). A closed window
+/// lets go of its engine: the embedded broker stops, an attached one is detached.
 
 #include "connectionprofiles.h"
 #include "passwordvault.h"
@@ -65,6 +66,9 @@ public:
     /// File → Connect…: the one connection dialog, raised when already open.
     ConnectionDialog *showConnectionDialog(QWidget *parent = nullptr);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 signals:
     void windowOpened(hermes::ui::MainWindow *window);
     /// A profile's connection failed; `message` names it ("Connecting to “X” (host:port) failed: …").
@@ -91,7 +95,6 @@ private:
     void onProfileFailed(EngineMonitor *engine, Pending pending, const QString &reason);
     void attach(MainWindow *from, const ListenAddress &address);
     void openAttached(const QString &address);
-    void closeLater(MainWindow *window);
     void forget(EngineMonitor *engine);
     bool connecting(const QString &profileId) const;
 

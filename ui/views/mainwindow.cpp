@@ -369,7 +369,7 @@ void MainWindow::retranslateUi()
     retranslateFeatureNotices();
     m_connectAction->setText(tr("&Connect…"));
     m_connectionBar->setWindowTitle(tr("Connection"));
-    m_switcherLabel->setText(tr("&Broker:"));
+    m_switcherLabel->setText(tr("Broker:"));
     m_switcher->setToolTip(tr("The broker this window shows; choose another to open its window"));
     rebuildSwitcher();
     m_dashboardDock->setWindowTitle(tr("Dashboard"));
