@@ -54,9 +54,10 @@ MainWindow *ConsoleWindows::show(Console &console)
     // Queued: the probe runs an event loop, which must not happen inside a menu's action.
     connect(shown, &MainWindow::attachToAddressRequested, this, &ConsoleWindows::openAttached, Qt::QueuedConnection);
     connect(shown, &MainWindow::connectDialogRequested, this, [this, shown] { showConnectionDialog(shown); });
-    connect(shown, &MainWindow::profileRequested, this, [this, shown](const QString &id) {
+    // Queued like the attach request; the window may be gone by then.
+    connect(shown, &MainWindow::profileRequested, this, [this, window = QPointer<MainWindow>(shown)](const QString &id) {
         if (const std::optional<ConnectionProfile> profile = m_profiles.byId(id))
-            connectTo(*profile, shown);
+            connectTo(*profile, window);
     }, Qt::QueuedConnection);
     shown->installEventFilter(this);
     shown->show();
@@ -70,11 +71,7 @@ bool ConsoleWindows::eventFilter(QObject *watched, QEvent *event)
         // A closed window lets go of its broker (the embedded one stops, an attached one
         // detaches); not now, as this runs inside the window's own close.
         auto *window = static_cast<MainWindow *>(watched);
-        QTimer::singleShot(0, this, [this, window] {
-            std::erase_if(m_consoles, [window](const Console &console) {
-                return console.window.get() == window && !window->isVisible();
-            });
-        });
+        dropLater([window](const Console &console) { return console.window.get() == window && !window->isVisible(); });
     }
     return QObject::eventFilter(watched, event);
 }
@@ -199,7 +196,8 @@ void ConsoleWindows::onProfileStarted(EngineMonitor *engine, Pending pending)
 void ConsoleWindows::onProfileFailed(EngineMonitor *engine, Pending pending, const QString &reason)
 {
     disconnect(engine, nullptr, this, nullptr);
-    forget(engine);
+    // Not now: this runs inside one of the engine's own signals.
+    dropLater([engine](const Console &console) { return console.engine.get() == engine; });
     QString message = ConnectionDialog::tr("Connecting to “%1” (%2) failed: %3")
                           .arg(pending.profile.name, pending.profile.address(), reason);
     if (pending.source == PasswordSource::Keyring) {
@@ -227,12 +225,9 @@ void ConsoleWindows::onProfileFailed(EngineMonitor *engine, Pending pending, con
     box->open();
 }
 
-void ConsoleWindows::forget(EngineMonitor *engine)
+void ConsoleWindows::dropLater(std::function<bool(const Console &)> which)
 {
-    // Not now: this runs inside one of the engine's own signals.
-    QTimer::singleShot(0, this, [this, engine] {
-        std::erase_if(m_consoles, [engine](const Console &console) { return console.engine.get() == engine; });
-    });
+    QTimer::singleShot(0, this, [this, which = std::move(which)] { std::erase_if(m_consoles, which); });
 }
 
 std::optional<QString> ConsoleWindows::openAtStart(const QString &target)

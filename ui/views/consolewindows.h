@@ -95,7 +95,8 @@ private:
     void onProfileFailed(EngineMonitor *engine, Pending pending, const QString &reason);
     void attach(MainWindow *from, const ListenAddress &address);
     void openAttached(const QString &address);
-    void forget(EngineMonitor *engine);
+    /// Destroys the consoles `which` picks on the next event-loop turn.
+    void dropLater(std::function<bool(const Console &)> which);
     bool connecting(const QString &profileId) const;
 
     RemoteEngineOptions m_account;
