@@ -34,8 +34,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)    # dpkg-shlibdeps: libc, libstdc++, Qt,
 # broker's store), and the maintainer scripts call adduser/deluser.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, adduser")
 # The Chinese UI needs a CJK font; the small one first so plain `apt-get install` does not
-# pull 57 MB of Noto (TOOLCHAIN.md pitfall 7).
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-wqy-microhei | fonts-noto-cjk | fonts-droid-fallback, qt6-translations-l10n")
+# pull 57 MB of Noto (TOOLCHAIN.md pitfall 7). QtKeychain loads libsecret at run time to keep
+# connection passwords in the desktop's keyring; without it the console asks each time.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-wqy-microhei | fonts-noto-cjk | fonts-droid-fallback, qt6-translations-l10n, libsecret-1-0")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "mosquitto-clients")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)   # maintainer scripts 0755, conffiles 0644
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

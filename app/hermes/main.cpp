@@ -1,6 +1,6 @@
 // hermes: the Hermes console (GUI) with its embedded broker, or attached to another broker
-// (--connect HOST:PORT or unix:PATH): over the admin API when it is a hermesd and the account an
-// operator, else as an MQTT client.
+// (--connect NAME for a connection profile, or HOST:PORT or unix:PATH): over the admin API when
+// it is a hermesd and the account an operator, else as an MQTT client.
 #include "consolewindows.h"
 #include "mainwindow.h"
 #include "theme.h"
@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -45,10 +46,12 @@ void describeOptions(QCommandLineParser &parser)
                       QCoreApplication::translate("main", "User interface language: zh_CN or en."),
                       QStringLiteral("code")});
     parser.addOption({QStringLiteral("connect"),
-                      QCoreApplication::translate("main", "Attach to the broker at HOST:PORT (or its Unix socket, unix:PATH) instead of embedding one: a "
+                      QCoreApplication::translate("main", "Open the connection profile NAME (File → Connect…), or attach to the broker at "
+                                                          "HOST:PORT (or its Unix socket, unix:PATH) instead of embedding one: a "
                                                           "hermesd as an operator, any other broker as an MQTT client "
-                                                          "($HERMES_USER and $HERMES_PASSWORD log in)."),
-                      QStringLiteral("address")});
+                                                          "($HERMES_USER and $HERMES_PASSWORD log in to an address). "
+                                                          "Without it, the last used profile opens."),
+                      QStringLiteral("name|address")});
     hermes::addBrokerOptions(parser);
 }
 
@@ -97,22 +100,11 @@ int main(int argc, char *argv[])
     hermes::RemoteEngineOptions account;
     account.userName = qEnvironmentVariable("HERMES_USER");
     account.password = qEnvironmentVariable("HERMES_PASSWORD").toUtf8();
-    std::unique_ptr<hermes::EngineMonitor> engine;
-    if (parser.isSet(QStringLiteral("connect"))) {
-        const QString target = parser.value(QStringLiteral("connect"));
-        std::optional<hermes::RemoteEngineOptions> options = hermes::parseAttachAddress(target);
-        if (!options) {
-            std::fprintf(stderr, "hermes: --connect %s: expected HOST:PORT or unix:PATH, e.g. 10.0.0.5:1883\n",
-                         qPrintable(target));
-            return 2;
-        }
-        options->userName = account.userName;
-        options->password = account.password;
-        engine = hermes::attachEngine(*options);
-    } else {
-        engine = std::make_unique<hermes::LocalEngine>(config);
-    }
     hermes::ui::ConsoleWindows consoles(account, QString(hermes::DefaultLocalSocket));
-    consoles.open(std::move(engine));
+    consoles.setEmbeddedEngine([config] { return std::make_unique<hermes::LocalEngine>(config); });
+    if (const std::optional<QString> error = consoles.openAtStart(parser.value(QStringLiteral("connect")))) {
+        std::fprintf(stderr, "hermes: --connect: %s\n", qPrintable(*error));
+        return 2;
+    }
     return app.exec();
 }

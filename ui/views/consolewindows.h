@@ -1,52 +1,110 @@
 #pragma once
 /// The console's open windows, each with the engine it shows. The first shows the embedded
-/// broker or the one named on the command line; "Attach to it" replaces a window whose
-/// embedded broker could not start (its port held, typically by the hermesd service) with
-/// one attached to the broker holding the port; File → Attach to broker… opens another
-/// window beside the others, so several brokers are watched at once.
+/// broker, the last used connection profile or the broker named on the command line;
+/// "Attach to it" replaces a window whose embedded broker could not start (its port held,
+/// typically by the hermesd service) with one attached to the broker holding the port;
+/// File → Attach to broker… and File → Connect… open other windows beside the others, so
+/// several brokers are watched at once (one window per connection profile). A closed window
+/// lets go of its engine: the embedded broker stops, an attached one is detached.
+
+#include "connectionprofiles.h"
+#include "passwordvault.h"
 
 #include "engine/api/monitor.h"
 #include "engine/remote/remoteengine.h"
 
 #include <QObject>
+#include <QPointer>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace hermes::ui {
 
+class ConnectionDialog;
 class MainWindow;
 
 class ConsoleWindows : public QObject
 {
     Q_OBJECT
 public:
-    /// `account`: who "Attach to it" logs in as over TCP when the local admin socket does not
-    /// make this user an operator ($HERMES_USER / $HERMES_PASSWORD); `localSocket`: the
-    /// packaged service's admin socket, tried first.
-    ConsoleWindows(RemoteEngineOptions account, QString localSocket, QObject *parent = nullptr);
+    using EngineFactory = std::function<std::unique_ptr<EngineMonitor>()>;
+
+    /// `account`: who "Attach to it" and a bare address log in as over TCP when the local
+    /// admin socket does not make this user an operator ($HERMES_USER / $HERMES_PASSWORD);
+    /// `localSocket`: the packaged service's admin socket, tried first. `vaultService`
+    /// names the keyring entries of profile passwords.
+    ConsoleWindows(RemoteEngineOptions account, QString localSocket, QObject *parent = nullptr,
+                   const QString &vaultService = QStringLiteral("Hermes console"));
     ~ConsoleWindows() override;
 
-    /// Shows a window for `engine` and starts the engine.
-    MainWindow *open(std::unique_ptr<EngineMonitor> engine);
+    /// How the "Embedded broker" profile makes its engine (not started).
+    void setEmbeddedEngine(EngineFactory factory) { m_embedded = std::move(factory); }
+
+    /// Shows a window for `engine` (the profile `profileId`'s, or none) and starts the engine.
+    MainWindow *open(std::unique_ptr<EngineMonitor> engine, const QString &profileId = {});
     QList<MainWindow *> windows() const;
+    /// The open window of a profile, or nullptr.
+    MainWindow *windowOf(const QString &profileId) const;
     /// Passed on to every window (tests turn blocking questions off).
     void setInteractive(bool interactive);
 
+    ConnectionProfiles &profiles() { return m_profiles; }
+    PasswordVault &vault() { return m_vault; }
+
+    /// Raises the profile's window, or connects: the password from the keyring, else asked
+    /// (a dialog parented to `asker`); the window opens once the broker accepted the
+    /// connection. A failure names the profile and is shown to `asker` (the connection
+    /// dialog's status line, or a box), and leaves no window behind.
+    void connectTo(const ConnectionProfile &profile, QWidget *asker = nullptr);
+    /// What the console opens at start: `target` empty, the last used profile; a profile's
+    /// name; else HOST:PORT or unix:PATH with the account given to the constructor. The
+    /// error to print when `target` is none of these.
+    std::optional<QString> openAtStart(const QString &target);
+    /// File → Connect…: the one connection dialog, raised when already open.
+    ConnectionDialog *showConnectionDialog(QWidget *parent = nullptr);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 signals:
     void windowOpened(hermes::ui::MainWindow *window);
+    /// A profile's connection failed; `message` names it ("Connecting to “X” (host:port) failed: …").
+    void connectionFailed(const QString &profileId, const QString &message);
 
 private:
+    enum class PasswordSource : quint8 { None, Keyring, Typed, TypedToRemember };
     struct Console {
         std::unique_ptr<EngineMonitor> engine; // outlives its window: declared first
-        std::unique_ptr<MainWindow> window;
+        std::unique_ptr<MainWindow> window;    // null while the connection is being made
+        QString profileId;
     };
+    struct Pending {
+        ConnectionProfile profile;
+        QPointer<QWidget> asker;
+        PasswordSource source = PasswordSource::None;
+        QByteArray password; ///< only until it is remembered or the attempt ends
+    };
+    MainWindow *show(Console &console);
+    void askPassword(const ConnectionProfile &profile, bool keyringAvailable, QWidget *asker);
+    void attachProfile(const ConnectionProfile &profile, const QByteArray &password, PasswordSource source,
+                       QWidget *asker);
+    void onProfileStarted(EngineMonitor *engine, Pending pending);
+    void onProfileFailed(EngineMonitor *engine, Pending pending, const QString &reason);
     void attach(MainWindow *from, const ListenAddress &address);
     void openAttached(const QString &address);
-    void closeLater(MainWindow *window);
+    /// Destroys the consoles `which` picks on the next event-loop turn.
+    void dropLater(std::function<bool(const Console &)> which);
+    bool connecting(const QString &profileId) const;
 
     RemoteEngineOptions m_account;
     QString m_localSocket;
+    EngineFactory m_embedded;
+    ConnectionProfiles m_profiles;
+    PasswordVault m_vault;
+    QPointer<ConnectionDialog> m_dialog;
     bool m_interactive = true;
     std::vector<Console> m_consoles;
 };

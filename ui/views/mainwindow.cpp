@@ -6,6 +6,7 @@
 #include "payloadinspector.h"
 #include "valuecharts.h"
 #include "accountsdialog.h"
+#include "connectionprofiles.h"
 #include "pushdialog.h"
 #include "pushesview.h"
 #include "schemalibrary.h"
@@ -21,6 +22,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
@@ -35,6 +37,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTcpServer>
+#include <QToolBar>
 #include <QToolButton>
 #include <QUrl>
 
@@ -201,6 +204,9 @@ void MainWindow::showEvent(QShowEvent *event)
 void MainWindow::buildMenus()
 {
     m_fileMenu = menuBar()->addMenu(QString());
+    m_connectAction = m_fileMenu->addAction(QString(), this, &MainWindow::connectDialogRequested);
+    m_connectAction->setObjectName(QStringLiteral("connect"));
+    m_connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     m_recentMenu = m_fileMenu->addMenu(QString());
     m_recentMenu->setObjectName(QStringLiteral("recentFilesMenu"));
     m_attachAction = m_fileMenu->addAction(QString(), this, [this] {
@@ -299,13 +305,73 @@ void MainWindow::buildMenus()
                                .arg(QApplication::applicationVersion()));
     });
     rebuildRecentMenu();
+
+    // Which broker this window shows, and a quick way to open another one's window.
+    m_connectionBar = addToolBar(QString());
+    m_connectionBar->setObjectName(QStringLiteral("connectionToolBar"));
+    m_connectionBar->setMovable(false);
+    m_switcherLabel = new QLabel(m_connectionBar);
+    m_switcherLabel->setContentsMargins(6, 0, 6, 0);
+    m_connectionBar->addWidget(m_switcherLabel);
+    m_switcher = new QComboBox(m_connectionBar);
+    m_switcher->setObjectName(QStringLiteral("connectionSwitcher"));
+    m_switcher->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_switcherLabel->setBuddy(m_switcher);
+    m_connectionBar->addWidget(m_switcher);
+    connect(m_switcher, &QComboBox::activated, this, [this](int index) {
+        const QString chosen = m_switcher->itemData(index).toString();
+        // The switcher keeps showing this window's broker; the chosen one opens in its own.
+        rebuildSwitcher();
+        if (!chosen.isEmpty() && chosen != m_profileId)
+            emit profileRequested(chosen);
+    });
+}
+
+void MainWindow::setProfile(ConnectionProfiles *profiles, const QString &profileId)
+{
+    if (m_profiles)
+        disconnect(m_profiles, nullptr, this, nullptr);
+    m_profiles = profiles;
+    m_profileId = profileId;
+    if (m_profiles)
+        connect(m_profiles, &ConnectionProfiles::changed, this, &MainWindow::retranslateUi);
+    retranslateUi();
+}
+
+QString MainWindow::brokerName() const
+{
+    const std::optional<ConnectionProfile> profile = m_profiles ? m_profiles->byId(m_profileId) : std::nullopt;
+    if (profile && !profile->isEmbedded())
+        return tr("“%1” (%2)").arg(profile->name, m_monitor.attachedTo());
+    return m_monitor.attachedTo();
+}
+
+void MainWindow::rebuildSwitcher()
+{
+    const QSignalBlocker quiet(m_switcher);
+    m_switcher->clear();
+    const QString attachedTo = m_monitor.attachedTo();
+    const bool profileShown = m_profiles && m_profiles->byId(m_profileId);
+    if (!profileShown)
+        m_switcher->addItem(attachedTo.isEmpty() ? tr("Embedded broker") : attachedTo, QString());
+    if (m_profiles) {
+        for (const ConnectionProfile &profile : m_profiles->all())
+            m_switcher->addItem(profile.name, profile.id);
+    }
+    m_switcher->setCurrentIndex(profileShown ? m_switcher->findData(m_profileId) : 0);
+    m_connectionBar->setVisible(m_profiles != nullptr);
 }
 
 void MainWindow::retranslateUi()
 {
-    const QString attachedTo = m_monitor.attachedTo();
-    setWindowTitle(attachedTo.isEmpty() ? tr("Hermes Push Console") : tr("Hermes Push Console — %1").arg(attachedTo));
+    const QString broker = brokerName();
+    setWindowTitle(broker.isEmpty() ? tr("Hermes Push Console") : tr("Hermes Push Console — %1").arg(broker));
     retranslateFeatureNotices();
+    m_connectAction->setText(tr("&Connect…"));
+    m_connectionBar->setWindowTitle(tr("Connection"));
+    m_switcherLabel->setText(tr("Broker:"));
+    m_switcher->setToolTip(tr("The broker this window shows; choose another to open its window"));
+    rebuildSwitcher();
     m_dashboardDock->setWindowTitle(tr("Dashboard"));
     m_messagesDock->setWindowTitle(tr("Messages"));
     m_topicsDock->setWindowTitle(tr("Topics"));
@@ -616,7 +682,7 @@ void MainWindow::onStartFailed(const QString &reason)
         if (m_startProblemBox)
             m_startProblemBox->close();
         auto *box = new QMessageBox(QMessageBox::Warning, tr("Could not attach"),
-                                    tr("The console could not attach to %1.").arg(m_monitor.attachedTo()),
+                                    tr("The console could not attach to %1.").arg(brokerName()),
                                     QMessageBox::Close, this);
         box->setObjectName(QStringLiteral("startProblemBox"));
         box->setAttribute(Qt::WA_DeleteOnClose);

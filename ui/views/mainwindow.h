@@ -10,14 +10,17 @@
 
 class QAction;
 class QActionGroup;
+class QComboBox;
 class QDockWidget;
 class QLabel;
 class QMenu;
 
+class QToolBar;
 class QToolButton;
 
 namespace hermes::ui {
 
+class ConnectionProfiles;
 class DashboardView;
 class MessagesView;
 class NetworksView;
@@ -85,12 +88,23 @@ public:
     /// interactive) for an address that does not parse.
     bool attachTo(const QString &address);
 
+    /// The connection profile this window shows (empty: a bare address), named in the
+    /// title and in errors; `profiles` fills the toolbar's switcher (not owned).
+    void setProfile(ConnectionProfiles *profiles, const QString &profileId);
+    QString profileId() const { return m_profileId; }
+    /// "“Factory floor” (10.0.0.5:8883)" for a profile's window, else the broker's address.
+    QString brokerName() const;
+
 signals:
     /// "Attach to it": the embedded broker could not start because another broker holds
     /// `address`; the console should show that broker instead.
     void attachRequested(const hermes::ListenAddress &address);
     /// A window attached to `address` (HOST:PORT or unix:PATH) should open beside this one.
     void attachToAddressRequested(const QString &address);
+    /// File → Connect…: the connection profiles should be shown.
+    void connectDialogRequested();
+    /// The switcher chose another profile: its window should open or come forward.
+    void profileRequested(const QString &profileId);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -100,6 +114,7 @@ protected:
 private:
     void buildMenus();
     void retranslateUi();
+    void rebuildSwitcher();
     void rebuildRecentMenu();
     QDockWidget *addView(QWidget *view, const QString &objectName, Qt::DockWidgetArea area, bool scrollable = false);
     void applyDefaultSizes();
@@ -153,6 +168,12 @@ private:
     QMenu *m_helpMenu = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_attachAction = nullptr;
+    QAction *m_connectAction = nullptr;
+    QToolBar *m_connectionBar = nullptr;
+    QLabel *m_switcherLabel = nullptr;
+    QComboBox *m_switcher = nullptr;
+    ConnectionProfiles *m_profiles = nullptr;
+    QString m_profileId;
     QAction *m_newPushAction = nullptr;
     QAction *m_pushSelectedAction = nullptr;
     QAction *m_startAction = nullptr;
