@@ -118,8 +118,10 @@ int main(int argc, char *argv[])
     // the broker, so it outlives the push service it serves.
     hermes::UpstreamLink *upstream = config.upstream.enabled() ? new hermes::UpstreamLink(config.upstream, &broker) : nullptr;
     hermes::installPushServices(broker, *pushConfig, upstream);
-    if (upstream)
+    if (upstream) {
+        upstream->addAdminMethods(*broker.findChild<hermes::AdminApi *>());
         upstream->start();
+    }
     QString problem;
     const hermes::HttpApi *http = hermes::installHttpApi(broker, &problem);
     QList<hermes::WebSocketListener *> webSockets;

@@ -1,6 +1,10 @@
 #include "upstreamlink.h"
 
+#include "engine/push/adminapi.h"
+
 #include "mqtt/topic.h"
+
+#include <QJsonArray>
 
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -117,6 +121,24 @@ void UpstreamLink::stop()
 QString UpstreamLink::route() const
 {
     return QStringLiteral("upstream %1").arg(currentNode().toString());
+}
+
+QJsonObject UpstreamLink::status() const
+{
+    QJsonArray nodes;
+    for (const UpstreamNode &node : m_settings.nodes)
+        nodes.append(node.toString());
+    return {{QStringLiteral("nodes"), nodes},
+            {QStringLiteral("node"), currentNode().toString()},
+            {QStringLiteral("connected"), isConnected()},
+            {QStringLiteral("listening"), isListening()},
+            {QStringLiteral("failovers"), double(failovers())},
+            {QStringLiteral("waiting"), double(backlog())}};
+}
+
+void UpstreamLink::addAdminMethods(AdminApi &api) const
+{
+    api.addMethod(QStringLiteral("upstream/status"), [this](const QJsonObject &) { return AdminApi::Answer{status(), {}, {}}; });
 }
 
 void UpstreamLink::connectNow()

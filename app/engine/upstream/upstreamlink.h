@@ -9,12 +9,15 @@
 #include "engine/push/pushtransport.h"
 #include "engine/simulator/reconnectpolicy.h"
 
+#include <QJsonObject>
 #include <QTimer>
 
 #include <deque>
 #include <map>
 
 namespace hermes {
+
+class AdminApi;
 
 /// A PushTransport over Hermes's own MqttClient. It speaks MQTT 3.1.1 at QoS ≤ 1, which
 /// every clustered broker takes (RabbitMQ 3.10 knows nothing newer). A delivery is "sent"
@@ -53,6 +56,12 @@ public:
     /// Connections established after the first: how often the link failed over.
     quint64 failovers() const { return m_connects > 0 ? m_connects - 1 : 0; }
     qsizetype backlog() const { return qsizetype(m_backlog.size()); }
+    /// Connected, and every receipt and registration subscription answered.
+    bool isListening() const { return isConnected() && m_subscribing.isEmpty(); }
+    /// {"nodes": [...], "node", "connected", "listening", "failovers", "waiting"}
+    QJsonObject status() const;
+    /// Adds "upstream/status" (status()) to the admin API.
+    void addAdminMethods(AdminApi &api) const;
 
     bool deliverTraced(mqtt::Publish message, const QString &deviceId, quint64 trace) override;
     void publish(mqtt::Publish message) override;
