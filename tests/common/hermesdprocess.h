@@ -18,6 +18,13 @@ public:
 
     ~HermesdProcess() { stop(); }
 
+    /// Lines added to the config file (before start()).
+    void setExtraConfig(const QString &lines) { m_extraConfig = lines; }
+    /// A file in the process's temporary directory (e.g. a secret its config names).
+    QString filePath(const QString &name) const { return m_dir.filePath(name); }
+    /// What hermesd wrote to standard error so far.
+    QByteArray standardError() { return m_stderr += m_process.readAllStandardError(); }
+
     /// Writes the config (once) and starts hermesd on 127.0.0.1:port (0: any free port);
     /// false with error() when it does not come up.
     bool start(quint16 port = 0)
@@ -79,8 +86,8 @@ private:
         if (!config.open(QIODevice::WriteOnly))
             return fail(config.errorString());
         config.write(QStringLiteral("allow_anonymous loopback\nanonymous_role device\nsys_interval 0\n"
-                                    "account admin operator %1\naccount dev device %1\n")
-                         .arg(passwordHash)
+                                    "account admin operator %1\naccount dev device %1\n%2\n")
+                         .arg(passwordHash, m_extraConfig)
                          .toUtf8());
         m_config = config.fileName();
         return true;
@@ -94,7 +101,9 @@ private:
 
     QTemporaryDir m_dir;
     QString m_config;
+    QString m_extraConfig;
     QProcess m_process;
+    QByteArray m_stderr;
     quint16 m_port = 0;
     QString m_error;
 };

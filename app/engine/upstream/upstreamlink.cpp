@@ -144,7 +144,11 @@ void UpstreamLink::addAdminMethods(AdminApi &api) const
 void UpstreamLink::connectNow()
 {
     const UpstreamNode &node = currentNode();
-    qCInfo(lcUpstream).noquote() << "connecting to" << node.toString();
+    // A client ID of its own for every connection: the cluster still holds the previous
+    // one's registration and queue on the lost node (RabbitMQ 3.10 closes a connection that
+    // reuses them while that node is down).
+    m_client.setClientId(QStringLiteral("%1-%2").arg(m_settings.clientId).arg(++m_attempts));
+    qCInfo(lcUpstream).noquote() << "connecting to" << node.toString() << "as" << m_client.options().connect.clientId;
     m_client.setHost(node.host);
     m_client.setPort(node.port);
     m_client.connectToBroker();

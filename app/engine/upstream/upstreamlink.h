@@ -99,6 +99,7 @@ private:
     std::map<quint16, Outgoing> m_inflight; ///< QoS 1 sent on this connection, by packet id
     qsizetype m_nodeIndex = 0;
     quint64 m_connects = 0;
+    quint64 m_attempts = 0;
     bool m_running = false;
 };
 
