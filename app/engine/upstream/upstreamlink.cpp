@@ -57,6 +57,7 @@ UpstreamLink::UpstreamLink(UpstreamSettings settings, Timing timing, QObject *pa
         options.connect.password = m_settings.password;
     options.tcpConnectTimeout = m_timing.connectTimeout;
     options.machine.connackTimeout = m_timing.connectTimeout;
+    options.machine.pingResponseTimeout = m_timing.pingTimeout;
     m_client.setOptions(options);
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &UpstreamLink::connectNow);
@@ -106,16 +107,6 @@ void UpstreamLink::start()
         return;
     m_running = true;
     connectNow();
-}
-
-void UpstreamLink::stop()
-{
-    m_running = false;
-    m_retryTimer.stop();
-    if (m_client.state() != MqttClient::State::Disconnected)
-        m_client.disconnectFromBroker();
-    for (const Outgoing &outgoing : std::exchange(m_backlog, {}))
-        emit delivery(outgoing.trace, DeliveryStage::Failed, tr("the upstream link stopped"));
 }
 
 QString UpstreamLink::route() const

@@ -36,7 +36,10 @@ public:
         std::chrono::milliseconds firstDelay{200};
         std::chrono::milliseconds maxDelay{std::chrono::seconds(10)};
         std::chrono::milliseconds connectTimeout{std::chrono::seconds(5)};
-        quint16 keepAliveSeconds = 15;
+        /// A node that dies without closing the connection (power, network) is noticed
+        /// after at most keep-alive plus pingTimeout.
+        quint16 keepAliveSeconds = 5;
+        std::chrono::milliseconds pingTimeout{std::chrono::seconds(5)};
         /// Messages kept while no node is connected; beyond it deliveries fail at once.
         qsizetype maxBacklog = 100000;
     };
@@ -47,8 +50,6 @@ public:
 
     /// Connects to the first node of the list.
     void start();
-    /// Disconnects and stops retrying; what waits is reported failed.
-    void stop();
 
     bool isConnected() const { return m_client.state() == MqttClient::State::Connected; }
     /// The node connected to, or being tried.
