@@ -64,6 +64,7 @@ private slots:
     void deliversAndHearsDevicesOnTheNodeInUse();
     void failsOverAndResendsWhatTheLostNodeHeld();
     void waitsWhileNoNodeAnswersWithinItsBound();
+    void refusedLoginIsNamedAndRetried();
 
 private:
     UpstreamSettings settings() const;
@@ -212,6 +213,29 @@ void TestUpstreamLink::waitsWhileNoNodeAnswersWithinItsBound()
     QCOMPARE(device.received.at(0).payload, QByteArray("a"));
     QCOMPARE(device.received.at(1).payload, QByteArray("b"));
     QCOMPARE(link.backlog(), 0);
+}
+
+void TestUpstreamLink::refusedLoginIsNamedAndRetried()
+{
+    // A node that refuses the account: each attempt says so, and the link keeps trying.
+    const quint16 port = test::freePort();
+    test::Mosquitto strict(*m_dir, port, {QStringLiteral("allow_anonymous false")});
+    QVERIFY(strict.start());
+    UpstreamSettings settings;
+    settings.nodes = {UpstreamNode{QStringLiteral("127.0.0.1"), port}};
+    settings.userName = QStringLiteral("hermes");
+    settings.password = "wrong";
+    UpstreamLink::Timing timing;
+    timing.maxDelay = 500ms;
+    UpstreamLink link(settings, timing);
+    QSignalSpy lost(&link, &UpstreamLink::nodeLost);
+    link.start();
+    QTRY_VERIFY_WITH_TIMEOUT(lost.size() >= 2, TimeoutMs);
+    const QString why = lost.at(0).at(1).toString();
+    QVERIFY2(why.contains(QLatin1String("refused"), Qt::CaseInsensitive) || why.contains(QLatin1String("authori"), Qt::CaseInsensitive),
+             qPrintable(why));
+    QCOMPARE(lost.at(1).at(0).toString(), QStringLiteral("127.0.0.1:%1").arg(port));
+    QVERIFY(!link.isConnected());
 }
 
 HERMES_TEST_GUILESS_MAIN(TestUpstreamLink)

@@ -48,7 +48,6 @@ UpstreamLink::UpstreamLink(UpstreamSettings settings, Timing timing, QObject *pa
     Q_ASSERT(!m_settings.nodes.isEmpty());
     ClientOptions options;
     options.connect.version = mqtt::ProtocolVersion::V3_1_1;
-    options.connect.clientId = m_settings.clientId;
     options.connect.cleanStart = true;
     options.connect.keepAliveSeconds = m_timing.keepAliveSeconds;
     if (!m_settings.userName.isEmpty())
@@ -81,9 +80,11 @@ UpstreamLink::UpstreamLink(UpstreamSettings settings, Timing timing, QObject *pa
     });
     connect(&m_client, &MqttClient::subscribed, this, [this](quint16 packetId, const QList<mqtt::ReasonCode> &codes) {
         const QString filter = m_subscribing.take(packetId);
-        if (!codes.isEmpty() && quint8(codes.constFirst()) >= 0x80)
-            qCWarning(lcUpstream).noquote() << route() << "refused the subscription to" << filter
-                                            << ": what devices publish there will not arrive";
+        if (codes.isEmpty() || quint8(codes.constFirst()) >= 0x80) {
+            ++m_refusedSubscriptions;
+            qCWarning(lcUpstream).noquote() << QStringLiteral("%1 refused the subscription to %2: what devices publish "
+                                                              "there will not arrive").arg(route(), filter);
+        }
     });
     connect(&m_client, &MqttClient::messageReceived, this, [this](const mqtt::Publish &publish) {
         for (const QString &filter : std::as_const(m_filters)) {
@@ -153,6 +154,7 @@ void UpstreamLink::onConnected()
                                         .arg(currentNode().toString())
                                         .arg(m_backlog.size());
     m_subscribing.clear();
+    m_refusedSubscriptions = 0;
     for (const QString &filter : std::as_const(m_filters))
         subscribe(filter);
     emit connectedTo(currentNode().toString());

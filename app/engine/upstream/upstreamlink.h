@@ -57,8 +57,8 @@ public:
     /// Connections established after the first: how often the link failed over.
     quint64 failovers() const { return m_connects > 0 ? m_connects - 1 : 0; }
     qsizetype backlog() const { return qsizetype(m_backlog.size()); }
-    /// Connected, and every receipt and registration subscription answered.
-    bool isListening() const { return isConnected() && m_subscribing.isEmpty(); }
+    /// Connected, and every receipt and registration subscription granted.
+    bool isListening() const { return isConnected() && m_subscribing.isEmpty() && m_refusedSubscriptions == 0; }
     /// {"nodes": [...], "node", "connected", "listening", "failovers", "waiting"}
     QJsonObject status() const;
     /// Adds "upstream/status" (status()) to the admin API.
@@ -96,6 +96,7 @@ private:
     QTimer m_retryTimer;
     QStringList m_filters;
     QHash<quint16, QString> m_subscribing; ///< SUBSCRIBE packet id → its filter
+    int m_refusedSubscriptions = 0;        ///< on this connection
     std::deque<Outgoing> m_backlog;       ///< waiting for a connection
     std::map<quint16, Outgoing> m_inflight; ///< QoS 1 sent on this connection, by packet id
     qsizetype m_nodeIndex = 0;
