@@ -4,6 +4,7 @@
 #include "engine/mqttclient.h"
 #include "engine/simulator/simulateddevice.h"
 
+#include "../common/admincaller.h"
 #include "../common/hermesdprocess.h"
 #include "../common/testmain.h"
 
@@ -78,58 +79,6 @@ private:
     bool m_started = false;
 };
 
-/// An operator on hermesd's local administration socket, calling the admin API.
-class AdminCaller
-{
-public:
-    explicit AdminCaller(const QString &socketPath)
-    {
-        ClientOptions options;
-        options.localPath = socketPath;
-        options.connect.version = mqtt::ProtocolVersion::V5;
-        options.connect.clientId = QStringLiteral("upstream-test-operator");
-        m_client.setOptions(options);
-        QObject::connect(&m_client, &MqttClient::messageReceived, [this](const mqtt::Publish &publish) {
-            m_answers.insert(publish.properties.correlationData.value_or(QByteArray()),
-                             QJsonDocument::fromJson(publish.payload).object());
-        });
-    }
-
-    bool connect()
-    {
-        QSignalSpy subscribed(&m_client, &MqttClient::subscribed);
-        QObject::connect(&m_client, &MqttClient::connected, [this] { m_client.subscribe(ReplyTopic, mqtt::QoS::AtLeastOnce); });
-        m_client.connectToBroker();
-        return subscribed.wait(10000) || !subscribed.isEmpty();
-    }
-
-    /// The answer's "result", or an empty object (with the error in lastError()).
-    QJsonObject call(const QString &method, const QJsonObject &arguments)
-    {
-        const QByteArray correlation = QByteArray::number(++m_calls);
-        mqtt::Properties properties;
-        properties.responseTopic = ReplyTopic;
-        properties.correlationData = correlation;
-        m_client.publish(QStringLiteral("$hermes/admin/v1/") + method, QJsonDocument(arguments).toJson(QJsonDocument::Compact),
-                         mqtt::QoS::AtLeastOnce, false, properties);
-        if (!QTest::qWaitFor([&] { return m_answers.contains(correlation); }, 10000)) {
-            m_lastError = QStringLiteral("no answer to ") + method;
-            return {};
-        }
-        const QJsonObject answer = m_answers.take(correlation);
-        m_lastError = QString::fromUtf8(QJsonDocument(answer.value(QLatin1String("error")).toObject()).toJson(QJsonDocument::Compact));
-        return answer.value(QLatin1String("result")).toObject();
-    }
-    QString lastError() const { return m_lastError; }
-
-private:
-    static inline const QString ReplyTopic = QStringLiteral("$hermes/admin/v1/replies/upstream-test-operator");
-    MqttClient m_client;
-    QHash<QByteArray, QJsonObject> m_answers;
-    quint64 m_calls = 0;
-    QString m_lastError;
-};
-
 } // namespace
 
 class TestUpstream : public QObject
@@ -157,7 +106,7 @@ private:
 
     RabbitCluster m_cluster;
     std::unique_ptr<test::HermesdProcess> m_hermesd;
-    std::unique_ptr<AdminCaller> m_admin;
+    std::unique_ptr<test::AdminCaller> m_admin;
     std::vector<std::unique_ptr<sim::SimulatedDevice>> m_devices;
     int m_pushes = 0;
 };
@@ -183,7 +132,7 @@ void TestUpstream::initTestCase()
                                   .arg(m_cluster.mqttPort(2))
                                   .arg(m_cluster.value(QStringLiteral("RABBIT_ADMIN_USER")), secret.fileName()));
     QVERIFY2(m_hermesd->start(), qPrintable(m_hermesd->error()));
-    m_admin = std::make_unique<AdminCaller>(m_hermesd->localSocket());
+    m_admin = std::make_unique<test::AdminCaller>(m_hermesd->localSocket());
     QVERIFY(m_admin->connect());
     // Devices register once, when they connect: hermesd must already listen on the cluster.
     QTRY_VERIFY_WITH_TIMEOUT(upstreamStatus().value(QLatin1String("listening")).toBool(), DeliveryTimeoutMs);
