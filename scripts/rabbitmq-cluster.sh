@@ -28,8 +28,10 @@ fi
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
-# A base port from the directory's name, in 20000..39000, so parallel tests use their own.
-base=$((20000 + $(printf '%s' "$dir" | cksum | cut -d' ' -f1) % 190 * 100))
+# A base port from the directory's name, in 20000..32000, so parallel tests use their own;
+# every port stays below Linux's ephemeral range (32768-60999), where a busy machine's
+# outgoing connections would take a node's distribution or epmd port at random.
+base=$((20000 + $(printf '%s' "$dir" | cksum | cut -d' ' -f1) % 120 * 100))
 export HOME="$dir" # the shared .erlang.cookie
 export ERL_EPMD_PORT=$((base + 400)) ERL_EPMD_ADDRESS=127.0.0.1
 

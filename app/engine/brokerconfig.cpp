@@ -81,6 +81,40 @@ std::optional<WebSocketListenAddress> WebSocketListenAddress::parse(const QStrin
     return result;
 }
 
+QString UpstreamNode::toString() const
+{
+    return host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2").arg(host).arg(port)
+                                           : QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
+std::optional<UpstreamNode> UpstreamNode::parse(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    const qsizetype colon = trimmed.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return std::nullopt;
+    QString host = trimmed.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    else if (host.contains(QLatin1Char(':')))
+        return std::nullopt; // an IPv6 address needs its brackets
+    static const QRegularExpression hostName(QStringLiteral("^[A-Za-z0-9.-]+$"));
+    const bool isAddress = !QHostAddress(host).isNull();
+    bool ok = false;
+    const uint port = trimmed.mid(colon + 1).toUInt(&ok);
+    if (!ok || port == 0 || port > 65535 || (!isAddress && !hostName.match(host).hasMatch()))
+        return std::nullopt;
+    return UpstreamNode{host, quint16(port)};
+}
+
+QString UpstreamSettings::toString() const
+{
+    QStringList list;
+    for (const UpstreamNode &node : nodes)
+        list.append(node.toString());
+    return list.join(QStringLiteral(", ")) + (userName.isEmpty() ? QString() : QStringLiteral(" as ") + userName);
+}
+
 QString ConfigError::toString() const
 {
     return line > 0 ? QStringLiteral("%1:%2: %3").arg(file).arg(line).arg(message)
@@ -224,6 +258,50 @@ std::optional<QString> parseNetworkSetting(const QString &key, const QString &va
         if (!ok || !(scale >= 1.0) || scale > 10000.0)
             return QStringLiteral("'network_time_scale' is a number from 1 to 10000, not '%1'").arg(value);
         networks.timeScale = scale;
+    } else {
+        return std::nullopt;
+    }
+    return QString();
+}
+
+/// Upstream mode's keys. Nullopt when `key` is none of them; else an empty string, or what
+/// is wrong with `value`.
+std::optional<QString> parseUpstreamSetting(const QString &key, const QString &value, const QString &configFile,
+                                            UpstreamSettings &upstream)
+{
+    if (key == QLatin1String("upstream")) {
+        QList<UpstreamNode> nodes;
+        for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const auto node = UpstreamNode::parse(part);
+            if (!node)
+                return QStringLiteral("'upstream' is HOST:PORT[,HOST:PORT…] (the cluster's MQTT listeners); "
+                                      "'%1' is not HOST:PORT").arg(part.trimmed());
+            nodes.append(*node);
+        }
+        if (nodes.isEmpty())
+            return QStringLiteral("'upstream' needs at least one HOST:PORT");
+        upstream.nodes = nodes;
+    } else if (key == QLatin1String("upstream_user")) {
+        upstream.userName = value;
+    } else if (key == QLatin1String("upstream_password")) {
+        return QStringLiteral("'upstream_password' would keep a secret in the config file: write it to a file only "
+                              "hermesd can read and name that with 'upstream_password_file PATH'");
+    } else if (key == QLatin1String("upstream_password_file")) {
+        // Relative to the config file, like network_file.
+        const QString path = QDir(QFileInfo(configFile).absolutePath()).filePath(value);
+        QFile file(path);
+        if (file.permissions() & QFileDevice::ReadOther)
+            return QStringLiteral("'upstream_password_file' %1 is readable by every user; chmod o-r it").arg(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return QStringLiteral("'upstream_password_file' %1: %2").arg(path, file.errorString());
+        const QByteArray password = file.readAll().trimmed();
+        if (password.isEmpty())
+            return QStringLiteral("'upstream_password_file' %1 is empty").arg(path);
+        upstream.password = password;
+    } else if (key == QLatin1String("upstream_client_id")) {
+        if (value.contains(QLatin1Char(' ')) || value.size() > 23 * 8)
+            return QStringLiteral("'upstream_client_id' is one word, not '%1'").arg(value);
+        upstream.clientId = value;
     } else {
         return std::nullopt;
     }
@@ -432,6 +510,9 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
             if (!problem->isEmpty())
                 return fail(*problem);
         } else if (const auto problem = parseNetworkSetting(key, value, fileName, config.networks)) {
+            if (!problem->isEmpty())
+                return fail(*problem);
+        } else if (const auto problem = parseUpstreamSetting(key, value, fileName, config.upstream)) {
             if (!problem->isEmpty())
                 return fail(*problem);
         } else {

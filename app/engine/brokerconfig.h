@@ -118,6 +118,31 @@ struct NetworkSettings {
     bool operator==(const NetworkSettings &) const = default;
 };
 
+/// One node of an upstream cluster: `HOST:PORT` (a name or an address; `[V6]:PORT`).
+struct UpstreamNode {
+    QString host;
+    quint16 port = 1883;
+    bool operator==(const UpstreamNode &) const = default;
+    QString toString() const;
+    static std::optional<UpstreamNode> parse(const QString &text);
+};
+
+/// Upstream mode (docs/SCALE-OUT.md): the push service delivers through an external clustered
+/// broker instead of this one, which then serves operators only. `upstream HOST:PORT[,…]`,
+/// `upstream_user NAME`, `upstream_password_file PATH`, `upstream_client_id ID`.
+struct UpstreamSettings {
+    QList<UpstreamNode> nodes; ///< tried in order, failing over to the next; empty: off
+    QString userName;
+    /// Read from upstream_password_file when the config is loaded: never written in the
+    /// config itself, never logged.
+    QByteArray password;
+    QString clientId = QStringLiteral("hermesd-upstream");
+    bool enabled() const { return !nodes.isEmpty(); }
+    /// "127.0.0.1:1883, 127.0.0.1:1884 as hermes" (never the password)
+    QString toString() const;
+    bool operator==(const UpstreamSettings &) const = default;
+};
+
 /// Everything hermesd and the console's embedded broker can be told.
 struct BrokerConfig {
     QList<ListenAddress> listeners{ListenAddress{}};
@@ -148,6 +173,7 @@ struct BrokerConfig {
     HttpSettings http;
     WebSocketSettings webSocket;
     NetworkSettings networks;
+    UpstreamSettings upstream;
 
     bool operator==(const BrokerConfig &) const = default;
 };

@@ -6,6 +6,7 @@
 #include "engine/brokeroptions.h"
 #include "engine/io/epolldispatcher.h"
 #include "engine/io/signalwatcher.h"
+#include "engine/upstream/upstreamlink.h"
 #include "engine/version.h"
 
 #include <QCommandLineParser>
@@ -69,12 +70,13 @@ int main(int argc, char *argv[])
             ? config.http.listener->toString() + (config.http.metricsAnonymous ? QStringLiteral(", /metrics without a key") : QString())
             : QStringLiteral("off");
         std::printf("configuration OK\nlisteners: %s\nHTTP API: %s\ndata dir: %s\npersistence: %s\nlog level: %s\n"
-                    "anonymous clients: %s (role %s)\naccounts: %d\nextra ACL rules: %d\ndurability: %s\n",
+                    "anonymous clients: %s (role %s)\naccounts: %d\nextra ACL rules: %d\ndurability: %s\nupstream: %s\n",
                     qPrintable(listeners.join(QStringLiteral(", "))), qPrintable(http), qPrintable(config.dataDir),
                     config.persistence ? "on" : "off", qPrintable(hermes::logLevelName(config.logLevel)), anonymous,
                     qPrintable(hermes::roleName(config.anonymousRole)), int(config.accounts.size()),
                     int(config.aclRules.size()),
-                    config.durability == hermes::Durability::Power ? "power" : "process");
+                    config.durability == hermes::Durability::Power ? "power" : "process",
+                    config.upstream.enabled() ? qPrintable(config.upstream.toString()) : "off");
         return 0;
     }
     hermes::applyLogLevel(config.logLevel);
@@ -112,7 +114,14 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "hermesd: %s\n", qPrintable(broker.errorString()));
         return 1;
     }
-    hermes::installPushServices(broker, *pushConfig);
+    // Upstream mode: the push service delivers through the cluster; the link is a child of
+    // the broker, so it outlives the push service it serves.
+    hermes::UpstreamLink *upstream = config.upstream.enabled() ? new hermes::UpstreamLink(config.upstream, &broker) : nullptr;
+    hermes::installPushServices(broker, *pushConfig, upstream);
+    if (upstream) {
+        upstream->addAdminMethods(*broker.findChild<hermes::AdminApi *>());
+        upstream->start();
+    }
     QString problem;
     const hermes::HttpApi *http = hermes::installHttpApi(broker, &problem);
     QList<hermes::WebSocketListener *> webSockets;
@@ -126,6 +135,9 @@ int main(int argc, char *argv[])
         std::printf("hermesd listening on unix:%s\n", qPrintable(path));
     if (http)
         std::printf("hermesd HTTP API on %s\n", qPrintable(http->url()));
+    if (upstream)
+        std::printf("hermesd upstream mode: devices on %s; this broker serves operators only\n",
+                    qPrintable(config.upstream.toString()));
     for (const hermes::WebSocketListener *listener : std::as_const(webSockets))
         std::printf("hermesd WebSocket listener on %s\n", qPrintable(listener->address().toString()));
     std::fflush(stdout);

@@ -35,6 +35,12 @@ public:
     void setTls(const TlsListener &tls) { m_tls = tls; }
     /// One more account with the same Password; takes effect at the next start().
     void addAccount(const QString &name, const QString &role) { m_extraAccounts.append({name, role}); }
+    /// Lines added to the config file (before start()).
+    void setExtraConfig(const QString &lines) { m_extraConfig = lines; }
+    /// A file in the process's temporary directory (e.g. a secret its config names).
+    QString filePath(const QString &name) const { return m_dir.filePath(name); }
+    /// What hermesd wrote to standard error so far.
+    QByteArray standardError() { return m_stderr += m_process.readAllStandardError(); }
 
     /// Writes the config (once) and starts hermesd on 127.0.0.1:port (0: any free port);
     /// false with error() when it does not come up.
@@ -118,6 +124,7 @@ private:
                 text += QStringLiteral("tls_ca %1\ntls_require_client_certificate true\nuse_identity_as_username true\n")
                             .arg(m_tls->clientCaFile);
         }
+        text += m_extraConfig + QLatin1Char('\n');
         config.write(text.toUtf8());
         m_config = config.fileName();
         return true;
@@ -134,7 +141,9 @@ private:
     QString m_passwordHash;
     std::optional<TlsListener> m_tls;
     QList<std::pair<QString, QString>> m_extraAccounts; ///< name, role
+    QString m_extraConfig;
     QProcess m_process;
+    QByteArray m_stderr;
     quint16 m_port = 0;
     quint16 m_tlsPort = 0;
     QString m_error;

@@ -26,6 +26,7 @@ private slots:
     void configErrors_data();
     void configErrors();
     void exampleConfigShowsDefaults();
+    void upstreamConfig();
     void histogramBuckets();
     void apiKeysVerifyAndRevoke();
     void apiKeysSurviveARestart();
@@ -72,6 +73,13 @@ void TestIntegration::configErrors_data()
     QTest::newRow("idle timeout zero") << "http_idle_timeout 0" << 1 << "from 1 to 3600";
     QTest::newRow("ws bad port") << "listener_ws 127.0.0.1:99999/mqtt" << 1 << "HOST:PORT/PATH";
     QTest::newRow("ws path with query") << "listener_ws 127.0.0.1:8083/mqtt?x=1" << 1 << "HOST:PORT/PATH";
+    QTest::newRow("upstream without port") << "upstream 10.0.0.1:1883, rabbit-2" << 1 << "'rabbit-2' is not HOST:PORT";
+    QTest::newRow("upstream port zero") << "\n\nupstream rabbit-1:0" << 3 << "is not HOST:PORT";
+    QTest::newRow("upstream bare IPv6") << "upstream ::1:1883" << 1 << "is not HOST:PORT";
+    QTest::newRow("upstream plain password") << "upstream_user hermes\nupstream_password s3cret" << 2
+                                             << "upstream_password_file";
+    QTest::newRow("upstream missing password file") << "upstream_password_file /nonexistent/upstream.secret" << 1
+                                                    << "/nonexistent/upstream.secret";
 }
 
 void TestIntegration::configErrors()
@@ -95,6 +103,39 @@ void TestIntegration::exampleConfigShowsDefaults()
     const BrokerConfig &config = std::get<BrokerConfig>(parsed);
     QCOMPARE(config.http, HttpSettings());
     QCOMPARE(config.webSocket, WebSocketSettings());
+    QCOMPARE(config.upstream, UpstreamSettings());
+}
+
+void TestIntegration::upstreamConfig()
+{
+    QTemporaryDir dir;
+    QFile secret(dir.filePath(QStringLiteral("upstream.secret")));
+    QVERIFY(secret.open(QIODevice::WriteOnly));
+    secret.write("cluster-pass\n");
+    secret.close();
+    // Readable by every user: refused, naming the file and the fix.
+    QVERIFY(secret.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
+    const QString conf = dir.filePath(QStringLiteral("hermesd.conf"));
+    const QString text = QStringLiteral("upstream 10.0.0.11:1883, rabbit-2.internal:1884,[::1]:1885\n"
+                                        "upstream_user hermes\nupstream_password_file upstream.secret\n");
+    const auto open = parseBrokerConfig(text, conf);
+    QVERIFY(std::holds_alternative<ConfigError>(open));
+    QCOMPARE(std::get<ConfigError>(open).line, 3);
+    QVERIFY2(std::get<ConfigError>(open).message.contains(QLatin1String("chmod o-r")),
+             qPrintable(std::get<ConfigError>(open).toString()));
+
+    QVERIFY(secret.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    const auto parsed = parseBrokerConfig(text, conf);
+    QVERIFY2(std::holds_alternative<BrokerConfig>(parsed),
+             qPrintable(std::get_if<ConfigError>(&parsed) ? std::get<ConfigError>(parsed).toString() : QString()));
+    const UpstreamSettings &upstream = std::get<BrokerConfig>(parsed).upstream;
+    QVERIFY(upstream.enabled());
+    QCOMPARE(upstream.nodes.size(), 3);
+    QCOMPARE(upstream.nodes.at(1), (UpstreamNode{QStringLiteral("rabbit-2.internal"), 1884}));
+    QCOMPARE(upstream.nodes.at(2).host, QStringLiteral("::1"));
+    QCOMPARE(upstream.password, QByteArray("cluster-pass")); // relative to the config file, trimmed
+    // What hermesd prints never holds the password.
+    QCOMPARE(upstream.toString(), QStringLiteral("10.0.0.11:1883, rabbit-2.internal:1884, [::1]:1885 as hermes"));
 }
 
 void TestIntegration::histogramBuckets()

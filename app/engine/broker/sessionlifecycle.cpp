@@ -94,6 +94,13 @@ ConnectDecision Broker::onConnectRequested(Connection &connection, const Connect
     if (const auto *refusal = std::get_if<ReasonCode>(&login))
         return refuse(*refusal);
     const ClientIdentity identity = std::get<ClientIdentity>(login);
+    // In upstream mode the devices live on the cluster; this broker serves operators only.
+    if (m_config.upstream.enabled() && identity.role != Role::Operator) {
+        qCInfo(lcBroker).noquote() << "refused" << clientId << ": in upstream mode devices connect to the cluster, "
+                                      "and this broker serves operators only";
+        ++m_counters.connectionsRefused;
+        return refuse(ReasonCode::NotAuthorized);
+    }
 
     quint32 expiry = 0;
     if (connect.version == ProtocolVersion::V5)

@@ -561,9 +561,10 @@ AdminApi::Answer AdminApi::removeAccount(const QJsonObject &arguments)
     return {{{QStringLiteral("removed"), true}}, {}, {}};
 }
 
-PushService &installPushServices(Broker &broker, PushConfig config)
+PushService &installPushServices(Broker &broker, PushConfig config, PushTransport *transport)
 {
-    auto *push = new PushService(broker, std::move(config), &broker);
+    auto *push = transport ? new PushService(broker, *transport, std::move(config), &broker)
+                           : new PushService(broker, std::move(config), &broker);
     push->start();
     auto *admin = new AdminApi(broker, *push, &broker);
     admin->start();

@@ -99,6 +99,7 @@ private:
 
 /// Creates the push service, the admin API and the keep-alive offers as children of a started `broker` and
 /// starts them. Returns the push service (also found with broker.findChild<PushService *>()).
-PushService &installPushServices(Broker &broker, PushConfig config = {});
+/// With `transport` the push service delivers through it (an upstream cluster) instead.
+PushService &installPushServices(Broker &broker, PushConfig config = {}, PushTransport *transport = nullptr);
 
 } // namespace hermes

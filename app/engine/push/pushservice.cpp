@@ -64,8 +64,21 @@ std::optional<PushConfig> PushConfig::fromSettings(const PushSettings &settings,
 }
 
 PushService::PushService(Broker &broker, PushConfig config, QObject *parent)
+    : PushService(broker, std::make_unique<BrokerPushTransport>(broker), nullptr, std::move(config), parent)
+{
+}
+
+PushService::PushService(Broker &broker, PushTransport &transport, PushConfig config, QObject *parent)
+    : PushService(broker, nullptr, &transport, std::move(config), parent)
+{
+}
+
+PushService::PushService(Broker &broker, std::unique_ptr<BrokerPushTransport> ownTransport, PushTransport *transport,
+                         PushConfig config, QObject *parent)
     : QObject(parent),
       m_broker(broker),
+      m_ownTransport(std::move(ownTransport)),
+      m_transport(transport ? *transport : *m_ownTransport),
       m_config(std::move(config)),
       m_devices([this](const DeviceRecord &device, bool removed) { persistDevice(device, removed); })
 {
@@ -91,13 +104,15 @@ void PushService::start()
         m_devices.restore(store->loadDevices());
         m_sequences = push::SequenceAllocator(store->loadPushSequences());
     }
-    m_broker.addMessageTap(m_config.receiptTopic.filter());
-    m_broker.addMessageTap(m_config.registerTopic.filter());
+    connect(&m_transport, &PushTransport::delivery, this, &PushService::onTracedDelivery);
+    connect(&m_transport, &PushTransport::inbound, this, &PushService::onInbound);
+    m_transport.listen(m_config.receiptTopic.filter());
+    m_transport.listen(m_config.registerTopic.filter());
+    // The broker's own clients: devices when it serves them (an upstream transport's devices
+    // are on the cluster, and this broker serves operators only).
     connect(&m_broker, &Broker::clientConnected, this, &PushService::onClientConnected);
     connect(&m_broker, &Broker::clientDisconnected, this, &PushService::onClientDisconnected);
     connect(&m_broker, &Broker::clientSubscribed, this, &PushService::onClientSubscribed);
-    connect(&m_broker, &Broker::clientMessage, this, &PushService::onClientMessage);
-    connect(&m_broker, &Broker::tracedDelivery, this, &PushService::onTracedDelivery);
     m_flushTimer.start();
 }
 
@@ -174,6 +189,22 @@ std::variant<PushReport, PushError> PushService::accept(PushRequest request)
         targets = {request.target.value};
     if (targets.isEmpty())
         return PushError{QStringLiteral("not-found"), tr("%1 reaches no device").arg(request.target.describe())};
+    // What the transport cannot do is refused, or downgraded with a note in the report.
+    const bool expiresQueued = m_transport.expiresQueuedMessages();
+    if (request.ttlSeconds && !expiresQueued && !request.usesEnvelope())
+        return PushError{QStringLiteral("bad-request"),
+                         tr("%1 cannot expire queued messages and a raw payload carries no expiry the device could check: "
+                            "send it in an envelope, or without a TTL").arg(m_transport.route())};
+    QStringList notes;
+    if (const mqtt::QoS maximum = m_transport.maximumQoS(); request.qos > maximum) {
+        notes.append(tr("QoS %1 downgraded to QoS %2: %3 delivers at most QoS %2, so a device may get a copy twice "
+                        "(an envelope's sequence number lets it drop the second)")
+                         .arg(int(request.qos)).arg(int(maximum)).arg(m_transport.route()));
+        request.qos = maximum;
+    }
+    if (request.ttlSeconds && !expiresQueued)
+        notes.append(tr("TTL: %1 keeps queued copies past it (no message expiry in MQTT 3.1.1); devices drop envelopes "
+                        "past their expiresAt and receipt them as expired").arg(m_transport.route()));
 
     const qint64 now = wallNow();
     ActivePush push;
@@ -184,6 +215,7 @@ std::variant<PushReport, PushError> PushService::accept(PushRequest request)
     push.report.qos = request.qos;
     push.report.ttlSeconds = request.ttlSeconds;
     push.report.envelope = request.usesEnvelope();
+    push.report.notes = notes;
     // The TTL runs from when delivery starts, so a scheduled push keeps its whole TTL.
     push.expiresAtMs = request.ttlSeconds ? push.report.sendAtMs + qint64(request.ttlSeconds) * 1000 : 0;
     push.lastRefillMs = push.report.sendAtMs;
@@ -325,15 +357,16 @@ void PushService::dispatch(ActivePush &push, qsizetype index)
         publish.properties.messageExpiryInterval = quint32((push.expiresAtMs - now + 999) / 1000);
 
     if (isTopic) {
-        m_broker.publish(std::move(publish));
+        m_transport.publish(std::move(publish));
         enterState(target, TargetState::Sent);
         target.sentAtMs = now;
         target.sendCount = 1;
+        target.route = m_transport.route();
         target.detail.clear();
         return;
     }
     const quint64 trace = push.traces.at(index);
-    if (m_broker.publishTraced(std::move(publish), deviceId, trace)) {
+    if (m_transport.deliverTraced(std::move(publish), deviceId, trace)) {
         if (target.state == TargetState::Pending)
             target.detail.clear();
         return;
@@ -521,6 +554,7 @@ void PushService::onTracedDelivery(quint64 trace, DeliveryStage stage, const QSt
             target.sentAtMs = now;
         if (target.state == TargetState::Pending || target.state == TargetState::Queued)
             enterState(target, TargetState::Sent);
+        target.route = m_transport.route();
         break;
     case DeliveryStage::Acknowledged:
         target.acknowledgedAtMs = now;
@@ -559,16 +593,20 @@ void PushService::onTracedDelivery(quint64 trace, DeliveryStage stage, const QSt
     markChanged(*push);
 }
 
-void PushService::onClientMessage(const ClientIdentity &publisher, const mqtt::Publish &publish)
+void PushService::onInbound(const std::optional<ClientIdentity> &publisher, const mqtt::Publish &publish)
 {
-    if (const auto id = m_config.receiptTopic.deviceIdOf(publish.topic)) {
-        // A device answers only for itself (the default ACL enforces it; operators may
-        // replay receipts on a device's behalf).
-        if (publisher.clientId == *id || publisher.role == Role::Operator)
-            handleReceipt(*id, publish.payload);
-    } else if (const auto id = m_config.registerTopic.deviceIdOf(publish.topic)) {
-        handleRegistration(*id, publisher, publish.payload);
-    }
+    const auto receiptOf = m_config.receiptTopic.deviceIdOf(publish.topic);
+    const auto registrationOf = m_config.registerTopic.deviceIdOf(publish.topic);
+    const std::optional<QString> id = receiptOf ? receiptOf : registrationOf;
+    // A device answers only for itself (the default ACL enforces it; operators may replay
+    // receipts on a device's behalf). Without a publisher, the transport's own permissions
+    // decided who may publish there.
+    if (!id || (publisher && publisher->clientId != *id && publisher->role != Role::Operator))
+        return;
+    if (receiptOf)
+        handleReceipt(*id, publish.payload);
+    else
+        handleRegistration(*id, publish.payload);
 }
 
 void PushService::handleReceipt(const QString &deviceId, const QByteArray &payload)
@@ -621,10 +659,8 @@ void PushService::handleReceipt(const QString &deviceId, const QByteArray &paylo
     markChanged(push);
 }
 
-void PushService::handleRegistration(const QString &deviceId, const ClientIdentity &publisher, const QByteArray &payload)
+void PushService::handleRegistration(const QString &deviceId, const QByteArray &payload)
 {
-    if (publisher.clientId != deviceId && publisher.role != Role::Operator)
-        return;
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(payload, &parseError);
     const QJsonObject json = document.object();

@@ -3,6 +3,7 @@
 /// per device through the broker, and follows each delivery to the device's receipt.
 
 #include "deviceregistry.h"
+#include "pushtransport.h"
 #include "pushtypes.h"
 
 #include "engine/broker.h"
@@ -19,6 +20,7 @@
 #include <array>
 #include <deque>
 #include <map>
+#include <memory>
 
 namespace hermes {
 
@@ -52,11 +54,16 @@ struct PushStatistics {
 
 /// Lives on the broker's thread. Sequence numbers and the device registry are persisted in
 /// the broker's store; delivery reports are kept in memory (the most recent maxReports).
+/// Envelopes travel through a PushTransport: the broker itself, or an upstream cluster.
 class PushService : public QObject
 {
     Q_OBJECT
 public:
+    /// Delivers through `broker`'s own sessions.
     PushService(Broker &broker, PushConfig config = {}, QObject *parent = nullptr);
+    /// Delivers through `transport` (not owned; it outlives the service), keeping devices,
+    /// sequence numbers and reports in `broker`'s store.
+    PushService(Broker &broker, PushTransport &transport, PushConfig config = {}, QObject *parent = nullptr);
 
     /// Loads devices and sequence numbers from the broker's store (call after
     /// Broker::start()) and starts listening for connects, receipts and registrations.
@@ -89,6 +96,9 @@ signals:
     void devicesChanged();
 
 private:
+    PushService(Broker &broker, std::unique_ptr<BrokerPushTransport> ownTransport, PushTransport *transport,
+                PushConfig config, QObject *parent);
+
     struct ActivePush {
         PushRequest request;
         PushReport report;
@@ -112,10 +122,10 @@ private:
     void onClientConnected(const QString &clientId);
     void onClientDisconnected(const QString &clientId);
     void onClientSubscribed(const QString &clientId);
-    void onClientMessage(const ClientIdentity &publisher, const mqtt::Publish &publish);
+    void onInbound(const std::optional<ClientIdentity> &publisher, const mqtt::Publish &publish);
     void onTracedDelivery(quint64 trace, DeliveryStage stage, const QString &detail);
     void handleReceipt(const QString &deviceId, const QByteArray &payload);
-    void handleRegistration(const QString &deviceId, const ClientIdentity &publisher, const QByteArray &payload);
+    void handleRegistration(const QString &deviceId, const QByteArray &payload);
 
     void startDispatch(const QString &pushId);
     void dispatchTurn();
@@ -132,6 +142,8 @@ private:
     static qint64 wallNow();
 
     Broker &m_broker;
+    std::unique_ptr<BrokerPushTransport> m_ownTransport; ///< when delivering through m_broker
+    PushTransport &m_transport;
     PushConfig m_config;
     std::optional<push::Signer> m_signer;
     DeviceRegistry m_devices;

@@ -250,6 +250,8 @@ QJsonObject TargetReport::toJson() const
         json.insert(QStringLiteral("missing"), double(missing));
     if (!detail.isEmpty())
         json.insert(QStringLiteral("detail"), detail);
+    if (!route.isEmpty())
+        json.insert(QStringLiteral("route"), route);
     return json;
 }
 
@@ -356,6 +358,8 @@ QJsonObject PushReport::toJson(bool withTargets) const
         {QStringLiteral("duplicates"), double(duplicates)},
         {QStringLiteral("missing"), double(missing())},
     };
+    if (!notes.isEmpty())
+        json.insert(QStringLiteral("notes"), QJsonArray::fromStringList(notes));
     if (withTargets) {
         QJsonArray list;
         for (const TargetReport &target : targets)
@@ -387,6 +391,7 @@ TargetReport TargetReport::fromJson(const QJsonObject &json)
     target.missing = quint64(json.value(QLatin1String("missing")).toDouble());
     target.receiptStatus = json.value(QLatin1String("receiptStatus")).toString();
     target.detail = json.value(QLatin1String("detail")).toString();
+    target.route = json.value(QLatin1String("route")).toString();
     return target;
 }
 
@@ -405,6 +410,8 @@ std::optional<PushReport> PushReport::fromJson(const QJsonObject &json)
     report.ttlSeconds = quint32(json.value(QLatin1String("ttlSeconds")).toDouble());
     report.envelope = json.value(QLatin1String("envelope")).toBool(true);
     report.duplicates = quint64(json.value(QLatin1String("duplicates")).toDouble());
+    for (const QJsonValue &note : json.value(QLatin1String("notes")).toArray())
+        report.notes.append(note.toString());
     for (const QJsonValue &target : json.value(QLatin1String("targets")).toArray())
         report.targets.append(TargetReport::fromJson(target.toObject()));
     return report;

@@ -108,6 +108,8 @@ struct TargetReport {
     quint64 missing = 0;       ///< sequence numbers the device's latest receipt says are missing
     QString receiptStatus;     ///< the device's ReceiptStatus, e.g. "delivered", "duplicate"
     QString detail;            ///< why it waits or failed
+    /// The path its last send took when that is not the broker itself ("upstream HOST:PORT").
+    QString route;
     QJsonObject toJson() const;
     /// Reads toJson()'s output back (a remote console).
     static TargetReport fromJson(const QJsonObject &json);
@@ -124,6 +126,9 @@ struct PushReport {
     bool envelope = true;
     QList<TargetReport> targets;
     quint64 duplicates = 0;    ///< receipts saying "duplicate"
+    /// What the transport could not do as asked and did instead ("QoS 2 downgraded to QoS 1:
+    /// …"): a push is never changed silently.
+    QStringList notes;
     /// Sequence numbers the targets' latest receipts report missing, summed.
     quint64 missing() const;
 
