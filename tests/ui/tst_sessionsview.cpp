@@ -164,6 +164,8 @@ private slots:
     void displayTexts();
     void sortsNumericColumnsNumerically_data();
     void sortsNumericColumnsNumerically();
+    void sortsTextColumnsAsTheLocaleDoes_data();
+    void sortsTextColumnsAsTheLocaleDoes();
     void filters_data();
     void filters();
 
@@ -492,6 +494,43 @@ void TestSessionsView::sortsNumericColumnsNumerically()
     proxy.sort(column, Qt::DescendingOrder);
     std::reverse(ascending.begin(), ascending.end());
     QCOMPARE(shownIds(proxy), ascending);
+}
+
+void TestSessionsView::sortsTextColumnsAsTheLocaleDoes_data()
+{
+    QTest::addColumn<int>("column");
+    QTest::newRow("client ID") << int(SessionTableModel::ClientId);
+    QTest::newRow("address") << int(SessionTableModel::Address);
+}
+
+void TestSessionsView::sortsTextColumnsAsTheLocaleDoes()
+{
+    QFETCH(int, column);
+    SessionTableModel model;
+    model.setNow(Now);
+    ui::SessionFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    // The order QSortFilterProxyModel gives from the sort values, which the proxy's own
+    // comparison of the structs must keep.
+    QSortFilterProxyModel generic;
+    generic.setSortRole(SessionTableModel::SortValueRole);
+    generic.setSortLocaleAware(true);
+    generic.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QList<SessionInfo> sessions;
+    for (const char *id : {"dev-10", "Dev-9", "dev-b", "dev-A", "设备-1", "dev-1", "Ärger", "zeta", "a b", "a-b"})
+        sessions.append(session(QString::fromUtf8(id), true, 60, 1'000));
+    sessions[3].address = QStringLiteral("[::1]:1883");
+    model.applyBatch(fullBatch(sessions));
+    for (const Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+        proxy.sort(column, order);
+        generic.sort(column, order);
+        QStringList expected;
+        for (int row = 0; row < generic.rowCount(); ++row)
+            expected.append(generic.index(row, SessionTableModel::ClientId).data().toString());
+        QCOMPARE(expected.size(), sessions.size());
+        QCOMPARE(shownIds(proxy), expected);
+    }
 }
 
 void TestSessionsView::filters_data()

@@ -41,21 +41,21 @@ void SessionTableModel::applyBatch(const TelemetryBatch &batch)
         m_index.clear();
         m_index.reserve(batch.changedSessions.size());
         m_online = 0;
-        // A full batch should hold each session once; if not, the last copy wins.
-        QList<SessionInfo> unique;
-        unique.reserve(batch.changedSessions.size());
-        for (const SessionInfo &s : batch.changedSessions) {
-            const auto it = m_index.constFind(s.clientId);
-            if (it != m_index.cend()) {
-                m_online += int(s.online) - int(unique[*it].online);
-                unique[*it] = s;
+        // Shares the batch's list (10,000 sessions are not copied on the GUI thread); a full
+        // batch should hold each session once, and if not, the last copy wins.
+        m_rows = batch.changedSessions;
+        for (qsizetype row = 0; row < m_rows.size();) {
+            const auto it = m_index.constFind(m_rows.at(row).clientId);
+            if (it == m_index.cend()) {
+                m_index.insert(m_rows.at(row).clientId, int(row));
+                m_online += int(m_rows.at(row).online);
+                ++row;
                 continue;
             }
-            m_index.insert(s.clientId, int(unique.size()));
-            m_online += int(s.online);
-            unique.append(s);
+            SessionInfo later = m_rows.takeAt(row);
+            m_online += int(later.online) - int(m_rows.at(*it).online);
+            m_rows[*it] = std::move(later);
         }
-        m_rows = std::move(unique);
         endResetModel();
         return;
     }
