@@ -52,6 +52,61 @@
     </message>
 </context>
 <context>
+    <name>ConnectionProfile</name>
+    <message>
+        <source>Embedded broker</source>
+        <translation>内嵌代理</translation>
+    </message>
+    <message>
+        <source>does not exist</source>
+        <translation>不存在</translation>
+    </message>
+    <message>
+        <source>is not a file</source>
+        <translation>不是文件</translation>
+    </message>
+    <message>
+        <source>cannot be read</source>
+        <translation>无法读取</translation>
+    </message>
+    <message>
+        <source>Name: give the profile a name.</source>
+        <translation>名称：请为连接配置命名。</translation>
+    </message>
+    <message>
+        <source>Name: a profile named “%1” exists already.</source>
+        <translation>名称：已有名为“%1”的连接配置。</translation>
+    </message>
+    <message>
+        <source>Host: enter the broker&apos;s host name or IP address.</source>
+        <translation>主机：请输入代理的主机名或 IP 地址。</translation>
+    </message>
+    <message>
+        <source>Port: choose a port from 1 to 65535.</source>
+        <translation>端口：请选择 1 到 65535 之间的端口。</translation>
+    </message>
+    <message>
+        <source>CA file: “%1” %2.</source>
+        <translation>CA 文件：“%1”%2。</translation>
+    </message>
+    <message>
+        <source>Client certificate: “%1” %2.</source>
+        <translation>客户端证书：“%1”%2。</translation>
+    </message>
+    <message>
+        <source>Private key: a client certificate needs its private key file.</source>
+        <translation>私钥：客户端证书需要其私钥文件。</translation>
+    </message>
+    <message>
+        <source>Client certificate: a private key needs its certificate file.</source>
+        <translation>客户端证书：私钥需要其证书文件。</translation>
+    </message>
+    <message>
+        <source>Private key: “%1” %2.</source>
+        <translation>私钥：“%1”%2。</translation>
+    </message>
+</context>
+<context>
     <name>NetworkText</name>
     <message>
         <source>%1 s</source>
@@ -227,6 +282,97 @@
     </message>
 </context>
 <context>
+    <name>hermes::ClientTls</name>
+    <message>
+        <source>TLS: cannot read the %1 %2: %3</source>
+        <translation>TLS：无法读取%1 %2：%3</translation>
+    </message>
+    <message>
+        <source>TLS: the %1 %2 holds no PEM certificate</source>
+        <translation>TLS：%1 %2 中没有 PEM 证书</translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation>CA 文件</translation>
+    </message>
+    <message>
+        <source>TLS: the client certificate %1 needs its private key file</source>
+        <translation>TLS：客户端证书 %1 需要其私钥文件</translation>
+    </message>
+    <message>
+        <source>TLS: the private key %1 needs its client certificate file</source>
+        <translation>TLS：私钥 %1 需要其客户端证书文件</translation>
+    </message>
+    <message>
+        <source>client certificate</source>
+        <translation>客户端证书</translation>
+    </message>
+    <message>
+        <source>private key</source>
+        <translation>私钥</translation>
+    </message>
+    <message>
+        <source>TLS: the private key %1 is not an unencrypted PEM RSA or EC key</source>
+        <translation>TLS：私钥 %1 不是未加密的 PEM 格式 RSA 或 EC 密钥</translation>
+    </message>
+    <message>
+        <source>the broker&apos;s certificate is not trusted by the system&apos;s CAs: %1</source>
+        <translation>代理的证书不受系统 CA 信任：%1</translation>
+    </message>
+    <message>
+        <source>the broker&apos;s certificate is not trusted by CA file %1: %2</source>
+        <translation>代理的证书不受 CA 文件 %1 信任：%2</translation>
+    </message>
+    <message>
+        <source>the broker&apos;s certificate does not name %1 (it names %2)</source>
+        <translation>代理的证书不包含名称 %1（其名称为 %2）</translation>
+    </message>
+    <message>
+        <source>the broker&apos;s certificate expired on %1</source>
+        <translation>代理的证书已于 %1 过期</translation>
+    </message>
+    <message>
+        <source>the broker&apos;s certificate is not valid before %1</source>
+        <translation>代理的证书在 %1 之前无效</translation>
+    </message>
+    <message>
+        <source>the broker presented no certificate</source>
+        <translation>代理未出示证书</translation>
+    </message>
+    <message>
+        <source>the broker&apos;s certificate was refused: %1</source>
+        <translation>代理的证书被拒绝：%1</translation>
+    </message>
+    <message>
+        <source>TLS handshake failed: %1</source>
+        <translation>TLS 握手失败：%1</translation>
+    </message>
+    <message>
+        <source>the broker requires a client certificate</source>
+        <translation>代理要求客户端证书</translation>
+    </message>
+    <message>
+        <source>the broker refused the client certificate %1 (%2)</source>
+        <translation>代理拒绝了客户端证书 %1（%2）</translation>
+    </message>
+    <message>
+        <source>the broker refused it (%1)</source>
+        <translation>代理拒绝了它（%1）</translation>
+    </message>
+    <message>
+        <source>TLS: the client certificate %1 and the private key %2 cannot be used together: %3</source>
+        <translation>TLS：客户端证书 %1 与私钥 %2 不能一起使用：%3</translation>
+    </message>
+    <message>
+        <source>the broker closed the connection (is %1 a TLS listener?)</source>
+        <translation>代理关闭了连接（%1 是 TLS 监听地址吗？）</translation>
+    </message>
+    <message>
+        <source>%1 did not finish it within %2 ms (is it a TLS listener?)</source>
+        <translation>%1 未在 %2 毫秒内完成握手（它是 TLS 监听地址吗？）</translation>
+    </message>
+</context>
+<context>
     <name>hermes::PushService</name>
     <message>
         <source>unknown device %1 (register with devices/update first)</source>
@@ -263,6 +409,18 @@
     <message>
         <source>the device refused it: %1</source>
         <translation>设备拒绝了该消息：%1</translation>
+    </message>
+    <message>
+        <source>%1 cannot expire queued messages and a raw payload carries no expiry the device could check: send it in an envelope, or without a TTL</source>
+        <translation>%1 无法让排队的消息过期，而原始负载不带设备可检查的过期时间：请用信封发送，或不设 TTL</translation>
+    </message>
+    <message>
+        <source>QoS %1 downgraded to QoS %2: %3 delivers at most QoS %2, so a device may get a copy twice (an envelope&apos;s sequence number lets it drop the second)</source>
+        <translation>QoS %1 降级为 QoS %2：%3 最高只支持 QoS %2，设备可能收到两份（信封的序列号可让它丢弃第二份）</translation>
+    </message>
+    <message>
+        <source>TTL: %1 keeps queued copies past it (no message expiry in MQTT 3.1.1); devices drop envelopes past their expiresAt and receipt them as expired</source>
+        <translation>TTL：%1 在 TTL 之后仍保留排队的副本（MQTT 3.1.1 没有消息过期）；设备会丢弃超过 expiresAt 的信封，并回执为已过期</translation>
     </message>
 </context>
 <context>
@@ -416,6 +574,85 @@
     <message>
         <source>Message type</source>
         <translation>消息类型</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::ConnectionDialog</name>
+    <message>
+        <source>inside this console</source>
+        <translation>在本控制台内</translation>
+    </message>
+    <message>
+        <source>%1 (TLS)</source>
+        <translation>%1（TLS）</translation>
+    </message>
+    <message>
+        <source>Connecting to “%1” (%2)…</source>
+        <translation>正在连接“%1”（%2）…</translation>
+    </message>
+    <message>
+        <source>Delete connection</source>
+        <translation>删除连接</translation>
+    </message>
+    <message>
+        <source>Delete the connection “%1” and its remembered password?</source>
+        <translation>删除连接“%1”及其记住的密码？</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Choose the broker this console shows. Each connection opens in a window of its own.</source>
+        <translation>选择本控制台显示的代理。每个连接在各自的窗口中打开。</translation>
+    </message>
+    <message>
+        <source>&amp;New…</source>
+        <translation>新建(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>连接(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Broker</source>
+        <translation>代理</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Not connected: no password given.</source>
+        <translation>未连接：没有输入密码。</translation>
+    </message>
+    <message>
+        <source>Connecting to “%1” (%2) failed: %3</source>
+        <translation>连接“%1”（%2）失败：%3</translation>
+    </message>
+    <message>
+        <source>The remembered password was forgotten; the console asks for it next time.</source>
+        <translation>已删除记住的密码；下次连接时控制台会再次询问。</translation>
+    </message>
+    <message>
+        <source>Could not connect</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <source>“%1” is neither a connection profile nor HOST:PORT, mqtts://HOST:PORT or unix:PATH (e.g. 10.0.0.5:1883).</source>
+        <translation>“%1”既不是连接配置，也不是 HOST:PORT、mqtts://HOST:PORT 或 unix:PATH（例如 10.0.0.5:1883）。</translation>
     </message>
 </context>
 <context>
@@ -1013,16 +1250,40 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
         <translation>连接到代理</translation>
     </message>
     <message>
-        <source>Broker address: HOST:PORT, or unix:PATH for a hermesd&apos;s local socket:</source>
-        <translation>代理地址：HOST:PORT，或 hermesd 本地套接字 unix:PATH：</translation>
-    </message>
-    <message>
         <source>&amp;Attach to broker…</source>
         <translation>连接到代理(&amp;A)…</translation>
     </message>
     <message>
-        <source>“%1” is not HOST:PORT or unix:PATH.</source>
-        <translation>“%1”不是 HOST:PORT 或 unix:PATH。</translation>
+        <source>“%1” (%2)</source>
+        <translation>“%1”（%2）</translation>
+    </message>
+    <message>
+        <source>Embedded broker</source>
+        <translation>内嵌代理</translation>
+    </message>
+    <message>
+        <source>&amp;Connect…</source>
+        <translation>连接(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Broker:</source>
+        <translation>代理：</translation>
+    </message>
+    <message>
+        <source>The broker this window shows; choose another to open its window</source>
+        <translation>本窗口显示的代理；选择其他代理将打开其窗口</translation>
+    </message>
+    <message>
+        <source>Broker address: HOST:PORT, mqtts://HOST:PORT for TLS with the system&apos;s CAs, or unix:PATH for a hermesd&apos;s local socket:</source>
+        <translation>代理地址：HOST:PORT；mqtts://HOST:PORT 表示使用系统 CA 的 TLS；unix:PATH 表示 hermesd 的本地套接字：</translation>
+    </message>
+    <message>
+        <source>“%1” is not HOST:PORT, mqtts://HOST:PORT or unix:PATH.</source>
+        <translation>“%1”不是 HOST:PORT、mqtts://HOST:PORT 或 unix:PATH。</translation>
     </message>
 </context>
 <context>
@@ -1401,6 +1662,29 @@ applied</source>
     </message>
 </context>
 <context>
+    <name>hermes::ui::PasswordPrompt</name>
+    <message>
+        <source>Password for “%1”</source>
+        <translation>“%1”的密码</translation>
+    </message>
+    <message>
+        <source>Password of %1 for “%2” (%3):</source>
+        <translation>%1 在“%2”（%3）的密码：</translation>
+    </message>
+    <message>
+        <source>&amp;Remember it in the system keyring</source>
+        <translation>记住到系统密钥环(&amp;R)</translation>
+    </message>
+    <message>
+        <source>There is no system keyring to keep it in, so this password cannot be remembered: the console asks for it each time it connects.</source>
+        <translation>没有可用的系统密钥环，无法记住此密码：控制台每次连接时都会询问。</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>连接(&amp;C)</translation>
+    </message>
+</context>
+<context>
     <name>hermes::ui::PayloadInspector</name>
     <message>
         <source>Message type used to decode the payload</source>
@@ -1591,6 +1875,87 @@ applied</source>
     <message>
         <source>In a new chart</source>
         <translation>在新图表中</translation>
+    </message>
+</context>
+<context>
+    <name>hermes::ui::ProfileEditor</name>
+    <message>
+        <source>Encrypt the connection (TLS)</source>
+        <translation>加密连接（TLS）</translation>
+    </message>
+    <message>
+        <source>New connection</source>
+        <translation>新建连接</translation>
+    </message>
+    <message>
+        <source>Edit “%1”</source>
+        <translation>编辑“%1”</translation>
+    </message>
+    <message>
+        <source>broker.example.com or 10.0.0.5</source>
+        <translation>broker.example.com 或 10.0.0.5</translation>
+    </message>
+    <message>
+        <source>empty: anonymous</source>
+        <translation>留空：匿名</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Host:</source>
+        <translation>主机(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>端口(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;CA file:</source>
+        <translation>CA 文件(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>empty: the system&apos;s certificate authorities</source>
+        <translation>留空：使用系统的证书颁发机构</translation>
+    </message>
+    <message>
+        <source>Client &amp;certificate:</source>
+        <translation>客户端证书(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>Private &amp;key:</source>
+        <translation>私钥(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>required with a client certificate</source>
+        <translation>使用客户端证书时必填</translation>
+    </message>
+    <message>
+        <source>&amp;User name:</source>
+        <translation>用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>The password is asked for when you connect and can be kept in the system keyring.
+It is never written to the settings.</source>
+        <translation>连接时会询问密码，并可保存在系统密钥环中。
+密码绝不会写入设置。</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation>选择文件</translation>
+    </message>
+    <message>
+        <source>Certificates and keys (*.pem *.crt *.cer *.key);;All files (*)</source>
+        <translation>证书和密钥 (*.pem *.crt *.cer *.key);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -3326,8 +3691,8 @@ Subscribers will no longer receive them when they subscribe.</source>
         <translation>界面语言：zh_CN 或 en。</translation>
     </message>
     <message>
-        <source>Attach to the broker at HOST:PORT (or its Unix socket, unix:PATH) instead of embedding one: a hermesd as an operator, any other broker as an MQTT client ($HERMES_USER and $HERMES_PASSWORD log in).</source>
-        <translation>连接到 HOST:PORT（或其 Unix 套接字 unix:PATH）上的代理，而不启动内置代理：hermesd 以运维人员身份连接，其他代理以 MQTT 客户端身份连接（用 $HERMES_USER 和 $HERMES_PASSWORD 登录）。</translation>
+        <source>Open the connection profile NAME (File → Connect…), or attach to the broker at HOST:PORT (mqtts://HOST:PORT for TLS, unix:PATH for its Unix socket) instead of embedding one: a hermesd as an operator, any other broker as an MQTT client ($HERMES_USER and $HERMES_PASSWORD log in to an address). Without it, the last used profile opens.</source>
+        <translation>打开连接配置 NAME（文件 → 连接…），或连接到 HOST:PORT 上的代理（mqtts://HOST:PORT 为 TLS，unix:PATH 为其 Unix 套接字），而不使用内嵌代理：对 hermesd 以操作员身份连接，对其他代理以 MQTT 客户端身份连接（连接地址时用 $HERMES_USER 和 $HERMES_PASSWORD 登录）。不指定时打开上次使用的连接配置。</translation>
     </message>
 </context>
 </TS>

@@ -1,5 +1,5 @@
 // hermes: the Hermes console (GUI) with its embedded broker, or attached to another broker
-// (--connect NAME for a connection profile, or HOST:PORT or unix:PATH): over the admin API when
+// (--connect NAME for a connection profile, or HOST:PORT, mqtts://HOST:PORT or unix:PATH): over the admin API when
 // it is a hermesd and the account an operator, else as an MQTT client.
 #include "consolewindows.h"
 #include "mainwindow.h"
@@ -47,7 +47,7 @@ void describeOptions(QCommandLineParser &parser)
                       QStringLiteral("code")});
     parser.addOption({QStringLiteral("connect"),
                       QCoreApplication::translate("main", "Open the connection profile NAME (File → Connect…), or attach to the broker at "
-                                                          "HOST:PORT (or its Unix socket, unix:PATH) instead of embedding one: a "
+                                                          "HOST:PORT (mqtts://HOST:PORT for TLS, unix:PATH for its Unix socket) instead of embedding one: a "
                                                           "hermesd as an operator, any other broker as an MQTT client "
                                                           "($HERMES_USER and $HERMES_PASSWORD log in to an address). "
                                                           "Without it, the last used profile opens."),

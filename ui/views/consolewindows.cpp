@@ -241,7 +241,7 @@ std::optional<QString> ConsoleWindows::openAtStart(const QString &target)
     }
     std::optional<RemoteEngineOptions> options = parseAttachAddress(target);
     if (!options)
-        return ConnectionDialog::tr("“%1” is neither a connection profile nor HOST:PORT or unix:PATH (e.g. 10.0.0.5:1883).")
+        return ConnectionDialog::tr("“%1” is neither a connection profile nor HOST:PORT, mqtts://HOST:PORT or unix:PATH (e.g. 10.0.0.5:1883).")
             .arg(target);
     options->userName = m_account.userName;
     options->password = m_account.password;

@@ -212,7 +212,7 @@ void MainWindow::buildMenus()
     m_attachAction = m_fileMenu->addAction(QString(), this, [this] {
         bool ok = false;
         const QString address = QInputDialog::getText(
-            this, tr("Attach to broker"), tr("Broker address: HOST:PORT, or unix:PATH for a hermesd's local socket:"),
+            this, tr("Attach to broker"), tr("Broker address: HOST:PORT, mqtts://HOST:PORT for TLS with the system's CAs, or unix:PATH for a hermesd's local socket:"),
             QLineEdit::Normal, QString(), &ok);
         if (ok && !address.trimmed().isEmpty())
             attachTo(address.trimmed());
@@ -532,7 +532,7 @@ bool MainWindow::attachTo(const QString &address)
 {
     if (!parseAttachAddress(address)) {
         if (m_interactive)
-            QMessageBox::warning(this, tr("Attach to broker"), tr("“%1” is not HOST:PORT or unix:PATH.").arg(address));
+            QMessageBox::warning(this, tr("Attach to broker"), tr("“%1” is not HOST:PORT, mqtts://HOST:PORT or unix:PATH.").arg(address));
         return false;
     }
     emit attachToAddressRequested(address);
