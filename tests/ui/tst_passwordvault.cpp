@@ -2,7 +2,8 @@
 // gnome-keyring-daemon's Secret Service, unlocked, in a scratch home. A password is stored,
 // read back (also by secret-tool, another process), and forgotten; a profile's password typed
 // once and remembered lets the next connection to a real hermesd in without asking, and is
-// never in the settings file; a remembered password the broker refuses is forgotten.
+// never in the settings file; a remembered password the broker refuses is forgotten, one that
+// never reached a broker is kept.
 // Skipped where dbus-daemon, gnome-keyring or libsecret is not installed.
 #include "../common/hermesdprocess.h"
 #include "../common/testmain.h"
@@ -33,6 +34,7 @@ private slots:
     void storeReadBackAndForget();
     void rememberedPasswordConnectsWithoutAsking();
     void refusedRememberedPasswordIsForgotten();
+    void unreachableBrokerKeepsTheRememberedPassword();
 
 private:
     bool secretServiceRunning() const;
@@ -211,6 +213,32 @@ void TestPasswordVault::refusedRememberedPasswordIsForgotten()
     QCOMPARE(dialog->statusText(), message);
     QVERIFY(consoles.windows().isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(lookup(consoles.vault(), id).status, PasswordVault::Status::NotStored, 10000);
+}
+
+void TestPasswordVault::unreachableBrokerKeepsTheRememberedPassword()
+{
+    // A port nobody listens on any more: the broker is down, the password may well be right.
+    HermesdProcess hermesd;
+    QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
+    const quint16 port = hermesd.port();
+    hermesd.stop();
+    ui::ConsoleWindows consoles(RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
+    consoles.setInteractive(false);
+    const QString id = consoles.profiles().save(test::factoryFloor(port));
+    QVERIFY(!id.isEmpty());
+    std::optional<bool> stored;
+    consoles.vault().write(id, "the-right-password", this, [&stored](bool ok, const QString &) { stored = ok; });
+    QTRY_VERIFY_WITH_TIMEOUT(stored.value_or(false), 10000);
+
+    QSignalSpy failed(&consoles, &ui::ConsoleWindows::connectionFailed);
+    ui::ConnectionDialog *dialog = consoles.showConnectionDialog();
+    consoles.connectTo(*consoles.profiles().byId(id), dialog);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 20000);
+    const QString message = failed.at(0).at(1).toString();
+    QVERIFY2(!message.contains(QStringLiteral("forgotten")), qPrintable(message));
+    const PasswordVault::Lookup kept = lookup(consoles.vault(), id);
+    QCOMPARE(kept.status, PasswordVault::Status::Found);
+    QCOMPARE(kept.password, QByteArray("the-right-password"));
 }
 
 HERMES_TEST_MAIN(TestPasswordVault)

@@ -170,6 +170,7 @@ void ConsoleWindows::attachProfile(const ConnectionProfile &profile, const QByte
     }
     EngineMonitor *raw = engine.get();
     const Pending pending{profile, asker, source, source == PasswordSource::TypedToRemember ? password : QByteArray()};
+    connect(raw, &EngineMonitor::credentialsRefused, this, [refused = pending.refused] { *refused = true; });
     connect(raw, &EngineMonitor::started, this, [this, raw, pending] { onProfileStarted(raw, pending); });
     connect(raw, &EngineMonitor::startFailed, this,
             [this, raw, pending](const QString &reason) { onProfileFailed(raw, pending, reason); });
@@ -200,8 +201,9 @@ void ConsoleWindows::onProfileFailed(EngineMonitor *engine, Pending pending, con
     dropLater([engine](const Console &console) { return console.engine.get() == engine; });
     QString message = ConnectionDialog::tr("Connecting to “%1” (%2) failed: %3")
                           .arg(pending.profile.name, pending.profile.address(), reason);
-    if (pending.source == PasswordSource::Keyring) {
-        // A remembered password that did not get in is asked for again next time.
+    if (pending.source == PasswordSource::Keyring && *pending.refused) {
+        // A remembered password the broker refused is asked for again next time; an
+        // unreachable broker says nothing about the password.
         m_vault.remove(pending.profile.id);
         message += QLatin1Char(' ')
             + ConnectionDialog::tr("The remembered password was forgotten; the console asks for it next time.");

@@ -86,6 +86,8 @@ private:
         QPointer<QWidget> asker;
         PasswordSource source = PasswordSource::None;
         QByteArray password; ///< only until it is remembered or the attempt ends
+        /// Set when the broker refused the credentials, as opposed to being unreachable.
+        std::shared_ptr<bool> refused = std::make_shared<bool>(false);
     };
     MainWindow *show(Console &console);
     void askPassword(const ConnectionProfile &profile, bool keyringAvailable, QWidget *asker);

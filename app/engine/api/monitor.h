@@ -110,6 +110,9 @@ public:
 signals:
     void started(const QList<hermes::ListenAddress> &addresses);
     void startFailed(const QString &reason);
+    /// The broker refused this engine's credentials (wrong password, unknown user, banned);
+    /// startFailed() or linkChanged() follows with the words. Only engines that log in emit it.
+    void credentialsRefused();
     void stopped();
     void telemetry(const hermes::TelemetryBatch &batch);
     void sessionDetail(const hermes::SessionDetail &detail);

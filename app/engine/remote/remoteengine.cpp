@@ -444,6 +444,7 @@ private:
             why = mqtt::reasonCodeName(code);
         m_admin->failAll(why);
         if (reason == mqtt::client::CloseReason::ConnectRefused && isCredentialRefusal(code)) {
+            toEngine([](RemoteEngine &engine) { emit engine.credentialsRefused(); });
             const QString who = m_options.userName.isEmpty() ? RemoteEngine::tr("an anonymous client")
                                                              : RemoteEngine::tr("user \"%1\"").arg(m_options.userName);
             failHard(RemoteEngine::tr("%1 refused the credentials of %2: %3")
