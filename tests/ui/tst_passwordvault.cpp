@@ -40,6 +40,10 @@ private:
     bool secretServiceRunning() const;
     /// The vault's answer (Unavailable when none came within 10 s).
     PasswordVault::Lookup lookup(PasswordVault &vault, const QString &id);
+    /// Saves the Factory floor profile for `port` with `password` remembered, connects it from
+    /// the connection dialog and returns the failure message (empty when none came).
+    QString failedConnectionWithRemembered(ui::ConsoleWindows &consoles, quint16 port, const QByteArray &password,
+                                           QString *id);
 
     QTemporaryDir m_home;
     QProcess m_bus;
@@ -190,27 +194,31 @@ void TestPasswordVault::rememberedPasswordConnectsWithoutAsking()
     QVERIFY(!test::settingsFileBytes().contains(HermesdProcess::Password.toUtf8()));
 }
 
+QString TestPasswordVault::failedConnectionWithRemembered(ui::ConsoleWindows &consoles, quint16 port,
+                                                          const QByteArray &password, QString *id)
+{
+    consoles.setInteractive(false);
+    *id = consoles.profiles().save(test::factoryFloor(port));
+    std::optional<bool> stored;
+    consoles.vault().write(*id, password, this, [&stored](bool ok, const QString &) { stored = ok; });
+    QSignalSpy failed(&consoles, &ui::ConsoleWindows::connectionFailed);
+    if (id->isEmpty() || !QTest::qWaitFor([&stored] { return stored.has_value(); }, 10000) || !*stored)
+        return {};
+    consoles.connectTo(*consoles.profiles().byId(*id), consoles.showConnectionDialog());
+    return QTest::qWaitFor([&failed] { return !failed.isEmpty(); }, 20000) ? failed.at(0).at(1).toString() : QString();
+}
+
 void TestPasswordVault::refusedRememberedPasswordIsForgotten()
 {
     HermesdProcess hermesd;
     QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
     ui::ConsoleWindows consoles(RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
-    consoles.setInteractive(false);
-    const QString id = consoles.profiles().save(test::factoryFloor(hermesd.port()));
-    QVERIFY(!id.isEmpty());
-    std::optional<bool> stored;
-    consoles.vault().write(id, "an-old-password", this, [&stored](bool ok, const QString &) { stored = ok; });
-    QTRY_VERIFY_WITH_TIMEOUT(stored.value_or(false), 10000);
-
-    QSignalSpy failed(&consoles, &ui::ConsoleWindows::connectionFailed);
-    ui::ConnectionDialog *dialog = consoles.showConnectionDialog();
-    consoles.connectTo(*consoles.profiles().byId(id), dialog);
-    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 20000);
+    QString id;
+    const QString message = failedConnectionWithRemembered(consoles, hermesd.port(), "an-old-password", &id);
     QVERIFY(!test::visiblePasswordPrompt());
-    const QString message = failed.at(0).at(1).toString();
     QVERIFY2(message.startsWith(QStringLiteral("Connecting to “Factory floor”")), qPrintable(message));
     QVERIFY(message.contains(QStringLiteral("forgotten")));
-    QCOMPARE(dialog->statusText(), message);
+    QCOMPARE(consoles.showConnectionDialog()->statusText(), message);
     QVERIFY(consoles.windows().isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(lookup(consoles.vault(), id).status, PasswordVault::Status::NotStored, 10000);
 }
@@ -223,18 +231,9 @@ void TestPasswordVault::unreachableBrokerKeepsTheRememberedPassword()
     const quint16 port = hermesd.port();
     hermesd.stop();
     ui::ConsoleWindows consoles(RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
-    consoles.setInteractive(false);
-    const QString id = consoles.profiles().save(test::factoryFloor(port));
-    QVERIFY(!id.isEmpty());
-    std::optional<bool> stored;
-    consoles.vault().write(id, "the-right-password", this, [&stored](bool ok, const QString &) { stored = ok; });
-    QTRY_VERIFY_WITH_TIMEOUT(stored.value_or(false), 10000);
-
-    QSignalSpy failed(&consoles, &ui::ConsoleWindows::connectionFailed);
-    ui::ConnectionDialog *dialog = consoles.showConnectionDialog();
-    consoles.connectTo(*consoles.profiles().byId(id), dialog);
-    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 20000);
-    const QString message = failed.at(0).at(1).toString();
+    QString id;
+    const QString message = failedConnectionWithRemembered(consoles, port, "the-right-password", &id);
+    QVERIFY2(message.startsWith(QStringLiteral("Connecting to “Factory floor”")), qPrintable(message));
     QVERIFY2(!message.contains(QStringLiteral("forgotten")), qPrintable(message));
     const PasswordVault::Lookup kept = lookup(consoles.vault(), id);
     QCOMPARE(kept.status, PasswordVault::Status::Found);
