@@ -86,6 +86,9 @@ public:
     void stop();
     bool isRunning() const { return m_running; }
     QString errorString() const { return m_errorString; }
+    /// After start() failed: the configured address another program already listens on, if
+    /// that was why (the console then offers to attach to it).
+    std::optional<ListenAddress> addressInUse() const { return m_listeners.addressInUse(); }
     /// The addresses actually bound (a configured port 0 becomes the real port).
     QList<ListenAddress> listenAddresses() const { return m_listeners.addresses(); }
     /// The Unix-domain sockets listened on (BrokerConfig::localSockets).

@@ -106,11 +106,24 @@ void TestLocalEngine::takenPortFailsWithReason()
     config.listeners = {ListenAddress{QHostAddress::LocalHost, occupant.serverPort()}};
     LocalEngine engine(config);
     QSignalSpy failed(&engine, &EngineMonitor::startFailed);
+    QSignalSpy taken(&engine, &EngineMonitor::listenAddressTaken);
     engine.start();
     QVERIFY(failed.wait(5000));
     const QString reason = failed.at(0).at(0).toString();
     QVERIFY2(reason.contains(QString::number(occupant.serverPort())), qPrintable(reason));
     QVERIFY(!engine.isRunning());
+    // It names the address another program holds, so the console can offer to attach to it.
+    QCOMPARE(taken.size(), 1);
+    QCOMPARE(taken.at(0).at(0).value<ListenAddress>().port, occupant.serverPort());
+
+    // An address this machine does not have fails for another reason: nothing is taken.
+    config.listeners = {ListenAddress{QHostAddress(QStringLiteral("203.0.113.7")), 1883}};
+    engine.setConfig(config);
+    failed.clear();
+    taken.clear();
+    engine.start();
+    QVERIFY(failed.wait(5000));
+    QCOMPARE(taken.size(), 0);
 
     // The operator picks another port and starts again.
     config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};

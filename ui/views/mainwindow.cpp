@@ -36,7 +36,6 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
-#include <QTcpServer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QUrl>
@@ -139,6 +138,8 @@ MainWindow::MainWindow(EngineMonitor &monitor, QWidget *parent)
 
     buildMenus();
     connect(&m_monitor, &EngineMonitor::started, this, &MainWindow::onStarted);
+    connect(&m_monitor, &EngineMonitor::listenAddressTaken, this,
+            [this](const ListenAddress &address) { m_takenAddress = address; });
     connect(&m_monitor, &EngineMonitor::startFailed, this, &MainWindow::onStartFailed);
     connect(&m_monitor, &EngineMonitor::stopped, this, &MainWindow::onStopped);
     connect(&m_monitor, &EngineMonitor::telemetry, this, &MainWindow::onTelemetry);
@@ -518,16 +519,6 @@ QString MainWindow::brokerStatusText() const
     return m_brokerLabel->text();
 }
 
-bool MainWindow::isPortTaken(const ListenAddress &address)
-{
-    if (address.port == 0)
-        return false;
-    QTcpServer probe;
-    if (probe.listen(address.host, address.port))
-        return false;
-    return probe.serverError() == QAbstractSocket::AddressInUseError;
-}
-
 bool MainWindow::attachTo(const QString &address)
 {
     if (!parseAttachAddress(address)) {
@@ -691,9 +682,8 @@ void MainWindow::onStartFailed(const QString &reason)
         box->open();
         return;
     }
-    const QList<ListenAddress> addresses = m_monitor.configuredListenAddresses();
-    const auto holder = std::find_if(addresses.cbegin(), addresses.cend(), &MainWindow::isPortTaken);
-    const bool taken = holder != addresses.cend();
+    const std::optional<ListenAddress> holder = std::exchange(m_takenAddress, std::nullopt);
+    const bool taken = holder.has_value();
     m_brokerState = taken ? BrokerState::PortTaken : BrokerState::Failed;
     updateBrokerControls();
 

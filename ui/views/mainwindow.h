@@ -8,6 +8,8 @@
 #include <QMessageBox>
 #include <QPointer>
 
+#include <optional>
+
 class QAction;
 class QActionGroup;
 class QComboBox;
@@ -79,9 +81,6 @@ public:
     static constexpr int MaxRecentFiles = 8;
     static QStringList recentFiles();
     void addRecentFile(const QString &path);
-
-    /// Whether the port of `address` is held by another program right now.
-    static bool isPortTaken(const ListenAddress &address);
 
     /// File → Attach to broker…: asks for HOST:PORT or unix:PATH and, when it parses, asks
     /// for a window attached to that broker beside this one; false (and a note when
@@ -192,6 +191,8 @@ private:
     QList<QLabel *> m_featureNotices; ///< in place of views the engine cannot feed
     QList<ListenAddress> m_listening;
     QString m_failure;
+    /// Set by the engine just before a failed start when another program holds the address.
+    std::optional<ListenAddress> m_takenAddress;
     BrokerCounters m_counters;
     bool m_haveCounters = false;
     bool m_restartPending = false;

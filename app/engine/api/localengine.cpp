@@ -71,10 +71,14 @@ void LocalEngine::start()
         auto *broker = new Broker(config);
         if (!pushConfig || !broker->start()) {
             const QString reason = pushConfig ? broker->errorString() : pushProblem;
+            const std::optional<ListenAddress> taken = pushConfig ? broker->addressInUse() : std::nullopt;
             delete broker;
-            QMetaObject::invokeMethod(self, [self, reason] {
-                if (self)
-                    emit self->startFailed(reason);
+            QMetaObject::invokeMethod(self, [self, reason, taken] {
+                if (!self)
+                    return;
+                if (taken)
+                    emit self->listenAddressTaken(*taken);
+                emit self->startFailed(reason);
             });
             return;
         }

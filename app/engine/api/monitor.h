@@ -110,6 +110,9 @@ public:
 signals:
     void started(const QList<hermes::ListenAddress> &addresses);
     void startFailed(const QString &reason);
+    /// Emitted just before startFailed() when the reason is that another program already
+    /// listens on `address` (typically the hermesd service on 1883).
+    void listenAddressTaken(const hermes::ListenAddress &address);
     /// The broker refused this engine's credentials (wrong password, unknown user, banned);
     /// startFailed() or linkChanged() follows with the words. Only engines that log in emit it.
     void credentialsRefused();

@@ -35,6 +35,7 @@ bool BrokerListeners::fail(const QString &error)
 bool BrokerListeners::open()
 {
     m_errorString.clear();
+    m_addressInUse.reset();
     for (const QString &path : std::as_const(m_config.localSockets)) {
         if (!listenLocal(path))
             return false;
@@ -61,6 +62,8 @@ bool BrokerListeners::open()
         if (!server->listen(address.host, address.port)) {
             const QString error = QCoreApplication::translate(
                 "hermes::Broker", "Cannot listen on %1: %2").arg(address.toString(), server->errorString());
+            if (server->serverError() == QAbstractSocket::AddressInUseError)
+                m_addressInUse = address;
             delete server;
             return fail(error);
         }

@@ -40,6 +40,8 @@ public:
     /// The TLS listeners' context while they are open.
     const TlsContext *tlsContext() const { return m_tlsContext.get(); }
     QString errorString() const { return m_errorString; }
+    /// After open() failed: the address another socket already holds, if that was why.
+    std::optional<ListenAddress> addressInUse() const { return m_addressInUse; }
 
 signals:
     /// A TCP client; the receiver owns the descriptor. `tls`: it came to a TLS listener
@@ -60,6 +62,7 @@ private:
     QList<Server> m_servers;
     QList<QObject *> m_localServers; ///< LocalListeners, children of this
     QString m_errorString;
+    std::optional<ListenAddress> m_addressInUse;
     std::shared_ptr<TlsContext> m_tlsContext;
 };
 
