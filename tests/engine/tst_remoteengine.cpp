@@ -336,6 +336,12 @@ void TestRemoteEngine::recoversWhenHermesdRestarts()
     engine.start();
     QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, 15000);
     QTRY_VERIFY_WITH_TIMEOUT(mirror.fullBatches == 1, 10000);
+    // A persistent session, kept across the restart, is watched for the Session detail.
+    QVERIFY(startDevice(QStringLiteral("watched"), {QStringLiteral("-c")}));
+    QTRY_VERIFY_WITH_TIMEOUT(mirror.online(QStringLiteral("watched")), 15000);
+    QSignalSpy details(&engine, &EngineMonitor::sessionDetail);
+    engine.watchSession(QStringLiteral("watched"));
+    QTRY_COMPARE_WITH_TIMEOUT(details.size(), 1, 10000);
 
     const quint16 port = m_port;
     QVERIFY(m_hermesd.kill());
@@ -344,8 +350,12 @@ void TestRemoteEngine::recoversWhenHermesdRestarts()
     QVERIFY2(links.first().at(1).toString().contains(QStringLiteral("127.0.0.1:%1").arg(port)),
              qPrintable(links.first().at(1).toString()));
 
+    details.clear();
     QVERIFY2(m_hermesd.start(port), qPrintable(m_hermesd.error()));
     QTRY_VERIFY_WITH_TIMEOUT(!links.isEmpty() && links.last().at(0).toBool(), 30000);
+    // The watch resumed by itself on the new connection.
+    QTRY_VERIFY_WITH_TIMEOUT(!details.isEmpty(), 15000);
+    QCOMPARE(details.last().first().value<SessionDetail>().info.clientId, QStringLiteral("watched"));
     // The streams resumed: a fresh snapshot, then a device that connects now shows.
     QTRY_VERIFY_WITH_TIMEOUT(mirror.fullBatches == 2, 10000);
     QVERIFY(startDevice(QStringLiteral("after-restart")));
