@@ -95,16 +95,17 @@ void LocalEngine::start()
         auto pending = std::make_shared<std::atomic_bool>(false);
         auto *tick = new QTimer(broker);
         tick->setInterval(interval);
-        QObject::connect(tick, &QTimer::timeout, broker, [self, broker, pending] {
+        QObject::connect(tick, &QTimer::timeout, broker, [self, broker, pending, reportsSeen = quint64(0)]() mutable {
             if (pending->exchange(true))
                 return;
             TelemetryBatch batch = broker->takeTelemetry();
             QList<PushReport> reports;
             if (auto *push = broker->findChild<PushService *>()) {
-                for (const QString &pushId : push->takeChangedReports()) {
+                for (const QString &pushId : push->reportsChangedAfter(reportsSeen)) {
                     if (std::optional<PushReport> report = push->report(pushId))
                         reports.append(std::move(*report));
                 }
+                reportsSeen = push->reportSerial();
             }
             std::optional<SessionDetail> watched;
             if (auto *watch = broker->findChild<SessionWatch *>(QString(), Qt::FindDirectChildrenOnly)) {

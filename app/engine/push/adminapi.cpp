@@ -106,7 +106,8 @@ void AdminApi::onClientMessage(const ClientIdentity &publisher, const mqtt::Publ
 {
     const int version = publish.topic.startsWith(TopicPrefix) ? 1 : publish.topic.startsWith(TopicPrefixV2) ? 2 : 0;
     if (version == 0 || publish.topic == TelemetryTopic || publish.topic == TelemetryTopicV2
-        || publish.topic == SessionStream::EventsTopic || publish.topic.startsWith(SessionWatches::TopicPrefix))
+        || publish.topic == SessionStream::EventsTopic || publish.topic == ReportsTopic
+        || publish.topic.startsWith(SessionWatches::TopicPrefix))
         return;
     const std::optional<QString> &responseTopic = publish.properties.responseTopic;
     if (!responseTopic || !mqtt::isValidTopicName(*responseTopic)) {
@@ -232,8 +233,28 @@ AdminApi::Answer AdminApi::watchSession(const QJsonObject &arguments)
     return {{{QStringLiteral("topic"), watch.topic}, {QStringLiteral("detail"), watch.detail}}, {}, {}};
 }
 
+void AdminApi::publishReportChanges()
+{
+    const quint64 serial = m_push.reportSerial();
+    // Nobody listens: nothing is kept for later (a console takes push/list when it attaches).
+    const QStringList changed =
+        m_broker.hasSubscribers(QString(ReportsTopic)) ? m_push.reportsChangedAfter(m_reportsTold) : QStringList{};
+    m_reportsTold = serial;
+    for (const QString &pushId : changed) {
+        const std::optional<PushReport> report = m_push.report(pushId);
+        if (!report)
+            continue;
+        mqtt::Publish message;
+        message.topic = QString(ReportsTopic);
+        message.payload = QJsonDocument(report->toJson(true)).toJson(QJsonDocument::Compact);
+        message.properties.contentType = QStringLiteral("application/json");
+        m_broker.publish(std::move(message));
+    }
+}
+
 void AdminApi::publishTelemetry()
 {
+    publishReportChanges();
     if (m_broker.hasSubscribers(QString(TelemetryTopicV2))) {
         m_broker.refreshBacklogTotals();
         QJsonObject json = countersJson(m_broker.counters());

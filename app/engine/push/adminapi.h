@@ -24,6 +24,8 @@ public:
     static constexpr QLatin1StringView TopicPrefixV2{"$hermes/admin/v2/"};
     /// Every BrokerCounters field once a second, while anyone subscribes.
     static constexpr QLatin1StringView TelemetryTopicV2{"$hermes/admin/v2/telemetry"};
+    /// Each push report that changed, whole, at most once a second, while anyone subscribes.
+    static constexpr QLatin1StringView ReportsTopic{"$hermes/admin/v2/push/reports"};
     /// The newest API version this broker answers.
     static constexpr int Version = 2;
 
@@ -63,6 +65,7 @@ private:
     /// published in one event-loop turn so no stream batch falls between them.
     void replySnapshot(const mqtt::Publish &request, const QJsonObject &arguments);
     void publishTelemetry();
+    void publishReportChanges();
 
     Answer apiVersion(const QJsonObject &arguments) const;
     Answer sessionDetail(const QJsonObject &arguments) const;
@@ -93,6 +96,7 @@ private:
     SessionStream m_sessionStream;
     SessionWatches m_sessionWatches;
     QTimer m_telemetryTimer;
+    quint64 m_reportsTold = 0; ///< PushService::reportSerial() when the report stream last looked
     quint64 m_answered = 0;
     quint64 m_dropped = 0;
 };

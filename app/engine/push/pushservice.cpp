@@ -236,9 +236,8 @@ std::variant<PushReport, PushError> PushService::accept(PushRequest request)
     push.request = std::move(request);
     const QString pushId = push.request.pushId;
     const bool scheduled = push.report.sendAtMs > now;
-    m_pushes.emplace(pushId, std::move(push));
+    markChanged(m_pushes.emplace(pushId, std::move(push)).first->second);
     m_order.append(pushId);
-    m_changedReports.insert(pushId);
     qCInfo(lcPush).noquote() << "push" << pushId << "to" << m_pushes.at(pushId).report.target.describe()
                              << "audience" << targets.size() << (scheduled ? "scheduled" : "");
     if (scheduled)
@@ -737,16 +736,21 @@ QList<PushReport> PushService::recentReports(qsizetype limit) const
     return reports;
 }
 
-QStringList PushService::takeChangedReports()
+QStringList PushService::reportsChangedAfter(quint64 serial) const
 {
-    QStringList changed(m_changedReports.cbegin(), m_changedReports.cend());
-    m_changedReports.clear();
+    QStringList changed;
+    if (serial >= m_reportSerial)
+        return changed;
+    for (const QString &pushId : m_order) {
+        if (m_pushes.at(pushId).changedAt > serial)
+            changed.append(pushId);
+    }
     return changed;
 }
 
-void PushService::markChanged(const ActivePush &push)
+void PushService::markChanged(ActivePush &push)
 {
-    m_changedReports.insert(push.report.pushId);
+    push.changedAt = ++m_reportSerial;
 }
 
 void PushService::evictSettledReports()

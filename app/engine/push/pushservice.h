@@ -76,8 +76,12 @@ public:
     std::optional<PushReport> report(const QString &pushId) const;
     /// Newest first.
     QList<PushReport> recentReports(qsizetype limit) const;
-    /// Pushes whose reports changed since the previous call.
-    QStringList takeChangedReports();
+    /// Every report change takes the next number; a reader keeps the last one it saw and asks
+    /// for what changed after it, so several readers (the console, the admin API's report
+    /// stream) follow the same reports without taking changes from each other.
+    quint64 reportSerial() const { return m_reportSerial; }
+    /// Pushes whose reports changed after `serial`, oldest push first.
+    QStringList reportsChangedAfter(quint64 serial) const;
 
     const DeviceRegistry &devices() const { return m_devices; }
     std::variant<DeviceRecord, PushError> updateDevice(const QString &id, const DeviceUpdate &update);
@@ -108,6 +112,7 @@ private:
         qsizetype nextToDispatch = 0;      ///< targets before this were handed over once
         double tokens = 0;                 ///< rate limit bucket
         qint64 lastRefillMs = 0;
+        quint64 changedAt = 0;             ///< reportSerial() of its last change
     };
     struct TargetRef {
         QString pushId;
@@ -135,7 +140,7 @@ private:
     void sweepExpired();
     void scheduleTimers();
     void flushSeenDevices();
-    void markChanged(const ActivePush &push);
+    void markChanged(ActivePush &push);
     void evictSettledReports();
     ActivePush *pushFor(quint64 trace, qsizetype *index);
     void persistDevice(const DeviceRecord &device, bool removed);
@@ -154,7 +159,7 @@ private:
     quint64 m_nextTrace = 1;
     QHash<QString, QList<quint64>> m_waiting;  ///< device → traces waiting for its subscription
     std::deque<QString> m_dispatching;         ///< pushes with targets not yet handed over
-    QSet<QString> m_changedReports;
+    quint64 m_reportSerial = 0;
     QSet<QString> m_seenDevices;               ///< seen() since the last flush
     QTimer m_dispatchTimer;
     QTimer m_scheduleTimer;

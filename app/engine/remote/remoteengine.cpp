@@ -23,6 +23,7 @@ namespace {
 constexpr int ApiVersion = 2;
 const QString EventsTopic = QStringLiteral("$hermes/admin/v2/sessions/events");
 const QString TelemetryTopic = QStringLiteral("$hermes/admin/v2/telemetry");
+const QString ReportsTopic = QStringLiteral("$hermes/admin/v2/push/reports");
 
 /// CONNACK codes that mean "these credentials may not connect" rather than "broker down".
 bool isCredentialRefusal(mqtt::ReasonCode code)
@@ -108,8 +109,6 @@ public:
         connect(m_client, &MqttClient::disconnected, this, &Link::onDisconnected);
         m_tick->setInterval(interval);
         connect(m_tick, &QTimer::timeout, this, &Link::sendTelemetry);
-        m_pushPoll->setInterval(std::chrono::seconds(1));
-        connect(m_pushPoll, &QTimer::timeout, this, &Link::pollPushReports);
         m_retry->setSingleShot(true);
         connect(m_retry, &QTimer::timeout, m_client, &MqttClient::connectToBroker);
     }
@@ -121,7 +120,6 @@ public:
         m_closing = true;
         m_tick->stop();
         m_retry->stop();
-        m_pushPoll->stop();
         m_admin->failAll(RemoteEngine::tr("the console detached"));
         if (m_client->state() != MqttClient::State::Disconnected)
             m_client->disconnectFromBroker();
@@ -162,11 +160,15 @@ public:
             toEngine([detail = std::move(*detail)](RemoteEngine &engine) { emit engine.sessionDetail(detail); });
     }
 
-    void watchPush(const QString &pushId)
+    /// The report as the broker has it now (a push just accepted, or one that ran on while
+    /// the link was down); later changes come from the report stream.
+    /// (nullopt when the broker could not say.)
+    void tellReport(const QString &pushId, std::function<void(RemoteEngine &, const std::optional<PushReport> &)> tell)
     {
-        m_runningPushes.insert(pushId);
-        if (!m_pushPoll->isActive())
-            m_pushPoll->start();
+        call(QStringLiteral("push/report"), {{QStringLiteral("pushId"), pushId}}, [this, tell](const AdminAnswer &answer) {
+            std::optional<PushReport> report = answer.ok ? PushReport::fromJson(answer.result) : std::nullopt;
+            toEngine([tell, report = std::move(report)](RemoteEngine &engine) { tell(engine, report); });
+        });
     }
 
     /// Runs `work` with the engine on the GUI thread. The engine outlives its link: its
@@ -210,6 +212,7 @@ private:
         m_subscribeId = m_client->subscribe({subscription(m_replyTopic, mqtt::QoS::AtLeastOnce),
                                              subscription(EventsTopic, mqtt::QoS::AtMostOnce),
                                              subscription(TelemetryTopic, mqtt::QoS::AtMostOnce),
+                                             subscription(ReportsTopic, mqtt::QoS::AtMostOnce),
                                              // each message at its publisher's QoS, as the Messages view shows it
                                              subscription(QStringLiteral("#"), mqtt::QoS::ExactlyOnce)});
     }
@@ -303,11 +306,15 @@ private:
         m_watchTopic.clear(); // a new connection has no subscriptions but the fixed ones
         if (!m_watchedSession.isEmpty())
             startWatch();
-        // Pushes still running on the broker keep their reports live here too.
+        // Pushes still running on the broker: what they did while nobody here listened.
         call(QStringLiteral("push/list"), {}, [this](const AdminAnswer &answer) {
             for (const QJsonValue &push : answer.result.value(QLatin1String("pushes")).toArray()) {
                 if (!push.toObject().value(QLatin1String("settled")).toBool())
-                    watchPush(push.toObject().value(QLatin1String("pushId")).toString());
+                    tellReport(push.toObject().value(QLatin1String("pushId")).toString(),
+                               [](RemoteEngine &engine, const std::optional<PushReport> &report) {
+                                   if (report)
+                                       emit engine.pushReportsChanged({*report});
+                               });
             }
         });
         if (!m_started) {
@@ -336,6 +343,11 @@ private:
         }
         if (!m_watchTopic.isEmpty() && publish.topic == m_watchTopic) {
             tellDetail(QJsonDocument::fromJson(publish.payload).object());
+            return;
+        }
+        if (publish.topic == ReportsTopic) {
+            if (std::optional<PushReport> report = PushReport::fromJson(QJsonDocument::fromJson(publish.payload).object()))
+                toEngine([report = std::move(*report)](RemoteEngine &engine) { emit engine.pushReportsChanged({report}); });
             return;
         }
         if (publish.topic == TelemetryTopic) {
@@ -408,36 +420,12 @@ private:
         toEngine([batch = std::move(batch)](RemoteEngine &engine) { emit engine.telemetry(batch); });
     }
 
-    void pollPushReports()
-    {
-        if (m_runningPushes.isEmpty()) {
-            m_pushPoll->stop();
-            return;
-        }
-        for (const QString &pushId : std::as_const(m_runningPushes)) {
-            call(QStringLiteral("push/report"), {{QStringLiteral("pushId"), pushId}}, [this, pushId](const AdminAnswer &answer) {
-                if (!answer.ok) {
-                    if (answer.code == QLatin1String("not-found"))
-                        m_runningPushes.remove(pushId);
-                    return;
-                }
-                std::optional<PushReport> report = PushReport::fromJson(answer.result);
-                if (!report)
-                    return;
-                if (report->isSettled())
-                    m_runningPushes.remove(pushId);
-                toEngine([report = std::move(*report)](RemoteEngine &engine) { emit engine.pushReportsChanged({report}); });
-            });
-        }
-    }
-
     void onDisconnected(mqtt::client::CloseReason reason, mqtt::ReasonCode code, const QString &detail)
     {
         if (m_closing)
             return;
         m_ready = false;
         m_tick->stop();
-        m_pushPoll->stop();
         m_earlyEvents.clear();
         QString why = !detail.isEmpty() ? detail : m_lastError;
         if (why.isEmpty())
@@ -477,7 +465,6 @@ private:
         m_closing = true;
         m_retry->stop();
         m_tick->stop();
-        m_pushPoll->stop();
         qCWarning(lcRemoteEngine).noquote() << reason;
         if (m_client->state() != MqttClient::State::Disconnected)
             m_client->disconnectFromBroker();
@@ -498,7 +485,6 @@ private:
     QString m_replyTopic;
     QTimer *const m_tick = new QTimer(this); ///< children, so they move to the engine's thread
     QTimer *const m_retry = new QTimer(this);
-    QTimer *const m_pushPoll = new QTimer(this);
     std::chrono::milliseconds m_retryDelay;
     int m_subscribeId = -1;
     bool m_started = false;
@@ -516,7 +502,6 @@ private:
     BrokerCounters m_counters;
     QList<MessageRecord> m_messages;
     quint64 m_notCaptured = 0;
-    QSet<QString> m_runningPushes;
     QString m_watchedSession; ///< what the Session detail shows; empty: nothing
     QString m_watchTopic;     ///< its `sessions/watch` topic, once subscribed
 };
@@ -619,15 +604,13 @@ void RemoteEngine::sendPush(const PushRequest &request)
                 return;
             }
             const QString pushId = sent.result.value(QLatin1String("pushId")).toString();
-            link.call(QStringLiteral("push/report"), {{QStringLiteral("pushId"), pushId}}, [&link, request, pushId](const AdminAnswer &answer) {
-                std::optional<PushReport> report = answer.ok ? PushReport::fromJson(answer.result) : std::nullopt;
-                if (!report) {
-                    report = PushReport{};
-                    report->pushId = pushId;
-                    report->target = request.target;
+            link.tellReport(pushId, [pushId, target = request.target](RemoteEngine &engine, const std::optional<PushReport> &answered) {
+                PushReport report = answered.value_or(PushReport{});
+                if (!answered) {
+                    report.pushId = pushId;
+                    report.target = target;
                 }
-                link.watchPush(pushId);
-                link.toEngine([report = std::move(*report)](RemoteEngine &engine) { emit engine.pushAccepted(report); });
+                emit engine.pushAccepted(report);
             });
         });
     });
