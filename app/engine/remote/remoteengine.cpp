@@ -160,9 +160,9 @@ public:
             toEngine([detail = std::move(*detail)](RemoteEngine &engine) { emit engine.sessionDetail(detail); });
     }
 
-    /// The report as the broker has it now (a push just accepted, or one that ran on while
-    /// the link was down); later changes come from the report stream.
-    /// (nullopt when the broker could not say.)
+    /// Hands `tell` the report as the broker has it now (a push just accepted, or one that
+    /// ran on while the link was down), nullopt when the broker could not say; later changes
+    /// come from the report stream.
     void tellReport(const QString &pushId, std::function<void(RemoteEngine &, const std::optional<PushReport> &)> tell)
     {
         call(QStringLiteral("push/report"), {{QStringLiteral("pushId"), pushId}}, [this, tell](const AdminAnswer &answer) {
