@@ -32,7 +32,12 @@ ConsoleWindows::ConsoleWindows(RemoteEngineOptions account, QString localSocket,
 {
 }
 
-ConsoleWindows::~ConsoleWindows() = default;
+ConsoleWindows::~ConsoleWindows()
+{
+    // The dialog is a window of its own (no parent) that works on the profiles and the vault
+    // held here: it goes first.
+    delete m_dialog.data();
+}
 
 MainWindow *ConsoleWindows::open(std::unique_ptr<EngineMonitor> engine, const QString &profileId)
 {
