@@ -41,8 +41,11 @@ if [ "${1:-}" = "--executions" ]; then
         corpus="$out/$name-corpus"
         mkdir -p "$kept" "$corpus"
         started=$(date +%s)
+        # A campaign runs for hours beside other work: a starved process must not pass for a
+        # hang (a 10 s wall-clock alarm fired inside ASan's allocator under load 9), so it
+        # allows a minute per input.
         # shellcheck disable=SC2086
-        if ! "$target" -runs="$runs" $limit $common_flags -artifact_prefix="$out/$name-" \
+        if ! "$target" -runs="$runs" $limit $common_flags -timeout=60 -artifact_prefix="$out/$name-" \
             "$corpus" "$kept" > "$out/$name.log" 2>&1; then
             echo "$name: FAILED"; tail -40 "$out/$name.log"; status=1
             continue
