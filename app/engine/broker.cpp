@@ -212,7 +212,7 @@ void Broker::revalidateSessions(const std::optional<QString> &userName)
         return;
     QMetaObject::invokeMethod(this, [this, revoked] {
         // Committed first: a DISCONNECT must not wait behind the store's output gate.
-        if (m_gate.mustHoldOutput())
+        if (m_gate.hasUncommittedWrites())
             m_gate.commit();
         for (const QString &clientId : revoked) {
             Session *session = sessionFor(clientId);

@@ -49,6 +49,7 @@ private slots:
     void fullDatabaseIsReportedAndLosesNothing();
     void brokerRestartKeepsSessionsAndAcknowledgedMessages();
     void everyAcknowledgedMessageIsQueued();
+    void outputWaitsOnlyForTheWritesItRestsOn();
 
 private:
     QTemporaryDir m_dir;
@@ -283,6 +284,73 @@ void TestStore::everyAcknowledgedMessageIsQueued()
         ++acked;
     QCOMPARE(acked, 50);
     QCOMPARE(broker.sessionDetail(QStringLiteral("dev-1"))->info.queued, 50);
+}
+
+// While a commit cannot go through (a full disk here), what rests on the uncommitted write
+// waits: the publisher's PUBACK and the persistent device's copy. Traffic that wrote nothing
+// (a clean session's QoS 1 flow, a PINGRESP) goes on; nothing is lost once space returns.
+void TestStore::outputWaitsOnlyForTheWritesItRestsOn()
+{
+    QTemporaryDir dataDir;
+    BrokerConfig config;
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
+    config.dataDir = dataDir.path();
+    config.sysIntervalSeconds = 0;
+    config.anonymousRole = Role::Operator;
+    Broker broker(config);
+    QVERIFY2(broker.start(), qPrintable(broker.errorString()));
+    const quint16 port = broker.listenAddresses().first().port;
+    const auto subscribe = [](RawClient &client, const QString &filter) {
+        Subscribe request;
+        request.packetId = 1;
+        request.subscriptions = {{filter, SubscribeOptions{QoS::AtLeastOnce}}};
+        client.send(request);
+        return client.waitFor(PacketType::Suback).has_value();
+    };
+
+    RawClient device;
+    QVERIFY(device.connectTo(port));
+    QVERIFY(device.handshake(connectPacket(QStringLiteral("dev-1"), false)));
+    QVERIFY(subscribe(device, QStringLiteral("devices/dev-1/push")));
+    RawClient watcher;
+    QVERIFY(watcher.connectTo(port));
+    QVERIFY(watcher.handshake(connectPacket(QStringLiteral("watcher"), true)));
+    QVERIFY(subscribe(watcher, QStringLiteral("telemetry/#")));
+    RawClient pusher;
+    QVERIFY(pusher.connectTo(port));
+    QVERIFY(pusher.handshake(connectPacket(QStringLiteral("pusher"), true)));
+    RawClient reporter;
+    QVERIFY(reporter.connectTo(port));
+    QVERIFY(reporter.handshake(connectPacket(QStringLiteral("reporter"), true)));
+    QTRY_VERIFY(!broker.store()->hasPendingWrites());
+
+    QVERIFY(broker.store()->limitSize(96 * 1024));
+    QSignalSpy storeErrors(&broker, &Broker::storeError);
+    Publish push = message(QStringLiteral("devices/dev-1/push"), QByteArray(256 * 1024, 'p'), QoS::AtLeastOnce);
+    push.packetId = 7;
+    pusher.send(push);
+    QVERIFY(storeErrors.wait());
+    QVERIFY(broker.store()->hasPendingWrites());
+
+    Publish reading = message(QStringLiteral("telemetry/dev-2"), "21.5", QoS::AtLeastOnce);
+    reading.packetId = 8;
+    reporter.send(reading);
+    QVERIFY2(reporter.waitFor(PacketType::Puback), "a flow that wrote nothing waited for another's commit");
+    QVERIFY(watcher.waitFor(PacketType::Publish));
+    reporter.send(Pingreq{});
+    QVERIFY(reporter.waitFor(PacketType::Pingresp));
+    // The full disk still holds the push back: no PUBACK says it is safe, no copy went out.
+    QVERIFY(broker.store()->hasPendingWrites());
+    QVERIFY(pusher.takeReceived().isEmpty());
+    QVERIFY(device.takeReceived().isEmpty());
+
+    QVERIFY(broker.store()->limitSize(64 * 1024 * 1024));
+    const auto acknowledged = pusher.waitFor(PacketType::Puback);
+    QVERIFY(acknowledged);
+    QCOMPARE(std::get<Puback>(*acknowledged).packetId, quint16(7));
+    const auto delivered = device.waitFor(PacketType::Publish);
+    QVERIFY(delivered);
+    QCOMPARE(std::get<Publish>(*delivered).payload.size(), 256 * 1024);
 }
 
 HERMES_TEST_GUILESS_MAIN(TestStore)

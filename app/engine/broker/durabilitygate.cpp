@@ -24,9 +24,35 @@ void DurabilityGate::setStore(std::unique_ptr<Store> store)
     m_store = std::move(store);
 }
 
-bool DurabilityGate::mustHoldOutput() const
+DurabilityGate::Cause::Cause(DurabilityGate &gate)
+    : m_gate(gate)
+{
+    if (m_gate.m_causeDepth++ == 0 && m_gate.m_store)
+        m_gate.m_causeStart = m_gate.m_store->writesQueued();
+}
+
+DurabilityGate::Cause::~Cause()
+{
+    --m_gate.m_causeDepth;
+}
+
+bool DurabilityGate::hasUncommittedWrites() const
 {
     return m_store && m_store->hasPendingWrites();
+}
+
+bool DurabilityGate::mustHold(const mqtt::SendPacket &send) const
+{
+    if (!hasUncommittedWrites())
+        return false;
+    // A group commit makes every pending write durable at once, so "rests on an
+    // uncommitted write" needs no finer bookkeeping than: did this input write, or may
+    // this packet carry what an earlier input wrote?
+    if (m_store->writesQueued() > m_causeStart)
+        return !std::holds_alternative<mqtt::Pingresp>(send.packet);
+    if (const auto *publish = std::get_if<mqtt::Publish>(&send.packet))
+        return send.tag || send.trace || publish->retain;
+    return std::holds_alternative<mqtt::Connack>(send.packet);
 }
 
 void DurabilityGate::scheduleCommit()

@@ -85,6 +85,7 @@ void Connection::onTransportBytes(QByteArrayView bytes)
     if (m_closed)
         return;
     const ConnectionContext::Batch batch(m_context);
+    const DurabilityGate::Cause cause(m_gate);
     m_broker.countBytesReceived(bytes.size());
     noteInbound(m_broker.now());
     apply(m_machine.onBytes(bytes, m_broker.now()));
@@ -121,6 +122,7 @@ void Connection::onReadable()
         CloseReason why = CloseReason::PeerClosed;
         const qsizetype received = receive(buffer, ConnectionContext::ReadBufferSize, why);
         if (received > 0) {
+            const DurabilityGate::Cause cause(m_gate);
             m_broker.countBytesReceived(received);
             noteInbound(m_broker.now());
             apply(m_machine.onBytes(QByteArrayView(buffer, received), m_broker.now()));
@@ -388,12 +390,12 @@ void Connection::execute(const SendPacket &send)
         return;
     }
     // The broker records what this packet changes first (e.g. a PUBREL's stage); then the
-    // output gate: while the store holds uncommitted writes, nothing leaves that could
-    // promise more than the disk holds — an ack, a PUBREL, a PUBCOMP, a persistent
+    // output gate: nothing leaves that promises more than the disk holds — an ack or a
+    // forward of a message whose handling wrote to the store, a PUBREL, a persistent
     // session's PUBLISH. Later packets queue behind held ones, so order is kept.
     m_broker.onPacketSent(*this, send);
     m_lastOutboundAt = m_broker.now();
-    if (m_gate.mustHoldOutput() || !m_heldOutput.isEmpty()) {
+    if (!m_heldOutput.isEmpty() || m_gate.mustHold(send)) {
         if (m_heldOutput.isEmpty())
             m_gate.holdUntilCommit(*this);
         m_heldOutput += send.bytes;

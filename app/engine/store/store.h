@@ -115,6 +115,9 @@ public:
     void deleteApiKey(const QString &id);
 
     bool hasPendingWrites() const { return !m_pending.empty(); }
+    /// Writes queued since the store was opened, committed or not: tells whether any were
+    /// queued between two moments.
+    quint64 writesQueued() const { return m_writesQueued; }
     qsizetype pendingWriteCount() const { return qsizetype(m_pending.size()); }
     /// Applies every queued write in one transaction. On failure the writes stay queued,
     /// errorString() says why, and the next commit() retries them.
@@ -124,7 +127,11 @@ public:
 
 private:
     using Write = std::function<bool(Store &)>;
-    void queue(Write write) { m_pending.push_back(std::move(write)); }
+    void queue(Write write)
+    {
+        m_pending.push_back(std::move(write));
+        ++m_writesQueued;
+    }
     bool exec(const QString &sql);
     /// A prepared statement, compiled once per store.
     QSqlQuery &prepared(const QString &sql);
@@ -137,6 +144,7 @@ private:
     std::vector<Write> m_pending;
     QHash<QString, QSqlQuery> m_statements;
     quint64 m_nextTag = 1;
+    quint64 m_writesQueued = 0;
     Histogram m_commitDurations;
 };
 
