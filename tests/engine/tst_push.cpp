@@ -4,6 +4,7 @@
 #include "engine/broker.h"
 #include "engine/mqttclient.h"
 #include "engine/push/adminapi.h"
+#include "engine/push/reportdeltas.h"
 
 #include "../common/mqttlogin.h"
 
@@ -128,6 +129,7 @@ private slots:
     void configuredTopicsAndSigningKey();
     void keyRotationKeepsQueuedPushesVerifiable();
     void accountsManagedThroughTheApi();
+    void reportStreamCarriesOnlyChangedTargets();
 
 private:
     void startBroker(PushConfig config = {}, Role anonymousRole = Role::Operator);
@@ -729,6 +731,65 @@ void TestPush::accountsManagedThroughTheApi()
     QVERIFY(!fixed.setAccount(Account{QStringLiteral("ops"), Role::Device, PasswordHash::create("x", 1000)}, &error));
     QCOMPARE(fixed.accounts().size(), 1);
     QVERIFY(fixed.accounts().constFirst().fromConfig);
+}
+
+// A running push to many devices costs the stream its changes, not its size: the first look
+// tells every target in bounded messages, later ones only the targets that changed, and the
+// console's mirror rebuilds the whole report from them.
+void TestPush::reportStreamCarriesOnlyChangedTargets()
+{
+    PushReport report;
+    report.pushId = QStringLiteral("p-1");
+    report.target = PushTarget::toAll();
+    for (int i = 0; i < 1200; ++i) {
+        TargetReport target;
+        target.device = QStringLiteral("dev-%1").arg(i);
+        target.state = TargetState::Queued;
+        report.targets.append(target);
+    }
+    ReportDeltas deltas;
+    const QList<QJsonObject> first = deltas.changes(report);
+    QCOMPARE(first.size(), 3); // 500 + 500 + 200
+    PushReportMirror mirror;
+    for (const QJsonObject &message : first) {
+        QCOMPARE(message.value(QLatin1String("delta")).toBool(), true);
+        QCOMPARE(message.value(QLatin1String("audience")).toInt(), 1200);
+        QVERIFY(message.value(QLatin1String("targets")).toArray().size() <= ReportDeltas::MaxTargetsPerMessage);
+        // Not all of it in one message: the mirror cannot build the report from this alone.
+        QVERIFY(!mirror.apply(*PushReport::fromJson(message), 1200));
+    }
+    mirror.hold(report); // what push/report answers
+    QVERIFY(deltas.changes(report).isEmpty());
+
+    report.targets[7].state = TargetState::Receipted;
+    report.targets[7].receiptedAtMs = 1234;
+    report.targets[999].sendCount = 2;
+    const QList<QJsonObject> second = deltas.changes(report);
+    QCOMPARE(second.size(), 1);
+    const QJsonArray changed = second.first().value(QLatin1String("targets")).toArray();
+    QCOMPARE(changed.size(), 2);
+    QCOMPARE(changed.at(0).toObject().value(QLatin1String("device")).toString(), QStringLiteral("dev-7"));
+    QVERIFY(QJsonDocument(second.first()).toJson(QJsonDocument::Compact).size() < 2048);
+    const std::optional<PushReport> merged = mirror.apply(*PushReport::fromJson(second.first()), 1200);
+    QVERIFY(merged);
+    QCOMPARE(merged->targets, report.targets);
+    QCOMPARE(merged->counts().receipted, 1);
+
+    // A change to the report itself with no target changed still reaches the console.
+    report.notes.append(QStringLiteral("QoS 2 downgraded to QoS 1"));
+    const QList<QJsonObject> third = deltas.changes(report);
+    QCOMPARE(third.size(), 1);
+    QVERIFY(third.first().value(QLatin1String("targets")).toArray().isEmpty());
+    QCOMPARE(mirror.apply(*PushReport::fromJson(third.first()), 1200)->notes, report.notes);
+
+    // A small push fits one message: a console that never held it builds it from that.
+    PushReport small;
+    small.pushId = QStringLiteral("p-2");
+    small.target = PushTarget::toAll();
+    small.targets = report.targets.mid(0, 3);
+    const QList<QJsonObject> whole = deltas.changes(small);
+    QCOMPARE(whole.size(), 1);
+    QCOMPARE(mirror.apply(*PushReport::fromJson(whole.first()), 3)->targets, small.targets);
 }
 
 HERMES_TEST_GUILESS_MAIN(TestPush)

@@ -236,19 +236,26 @@ AdminApi::Answer AdminApi::watchSession(const QJsonObject &arguments)
 void AdminApi::publishReportChanges()
 {
     const quint64 serial = m_push.reportSerial();
+    const quint64 since = std::exchange(m_reportsTold, serial);
     // Nobody listens: nothing is kept for later (a console takes push/list when it attaches).
-    const QStringList changed =
-        m_broker.hasSubscribers(QString(ReportsTopic)) ? m_push.reportsChangedAfter(m_reportsTold) : QStringList{};
-    m_reportsTold = serial;
-    for (const QString &pushId : changed) {
+    if (!m_broker.hasSubscribers(QString(ReportsTopic))) {
+        m_reportDeltas.clear();
+        return;
+    }
+    if (serial == since)
+        return;
+    m_reportDeltas.forgetUnless([this](const QString &pushId) { return m_push.hasReport(pushId); });
+    for (const QString &pushId : m_push.reportsChangedAfter(since)) {
         const std::optional<PushReport> report = m_push.report(pushId);
         if (!report)
             continue;
-        mqtt::Publish message;
-        message.topic = QString(ReportsTopic);
-        message.payload = QJsonDocument(report->toJson(true)).toJson(QJsonDocument::Compact);
-        message.properties.contentType = QStringLiteral("application/json");
-        m_broker.publish(std::move(message));
+        for (const QJsonObject &change : m_reportDeltas.changes(*report)) {
+            mqtt::Publish message;
+            message.topic = QString(ReportsTopic);
+            message.payload = QJsonDocument(change).toJson(QJsonDocument::Compact);
+            message.properties.contentType = QStringLiteral("application/json");
+            m_broker.publish(std::move(message));
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 /// answering in JSON. hermesctl and a remote console speak nothing else.
 
 #include "pushservice.h"
+#include "reportdeltas.h"
 #include "sessionstream.h"
 #include "sessionwatch.h"
 
@@ -97,6 +98,7 @@ private:
     SessionWatches m_sessionWatches;
     QTimer m_telemetryTimer;
     quint64 m_reportsTold = 0; ///< PushService::reportSerial() when the report stream last looked
+    ReportDeltas m_reportDeltas;
     quint64 m_answered = 0;
     quint64 m_dropped = 0;
 };

@@ -80,6 +80,7 @@ public:
     /// for what changed after it, so several readers (the console, the admin API's report
     /// stream) follow the same reports without taking changes from each other.
     quint64 reportSerial() const { return m_reportSerial; }
+    bool hasReport(const QString &pushId) const { return m_pushes.contains(pushId); }
     /// Pushes whose reports changed after `serial`, oldest push first.
     QStringList reportsChangedAfter(quint64 serial) const;
 

@@ -110,6 +110,7 @@ struct TargetReport {
     QString detail;            ///< why it waits or failed
     /// The path its last send took when that is not the broker itself ("upstream HOST:PORT").
     QString route;
+    bool operator==(const TargetReport &) const = default;
     QJsonObject toJson() const;
     /// Reads toJson()'s output back (a remote console).
     static TargetReport fromJson(const QJsonObject &json);

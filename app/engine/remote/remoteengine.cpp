@@ -2,6 +2,7 @@
 
 #include "adminchannel.h"
 
+#include "engine/push/reportdeltas.h"
 #include "engine/push/sessionjson.h"
 
 #include <QDateTime>
@@ -165,9 +166,45 @@ public:
     /// come from the report stream.
     void tellReport(const QString &pushId, std::function<void(RemoteEngine &, const std::optional<PushReport> &)> tell)
     {
-        call(QStringLiteral("push/report"), {{QStringLiteral("pushId"), pushId}}, [this, tell](const AdminAnswer &answer) {
-            std::optional<PushReport> report = answer.ok ? PushReport::fromJson(answer.result) : std::nullopt;
+        askReport(pushId, [this, tell](std::optional<PushReport> report) {
             toEngine([tell, report = std::move(report)](RemoteEngine &engine) { tell(engine, report); });
+        });
+    }
+
+    /// Asks push/report; `done` runs on this thread with the whole report (kept for the
+    /// stream's deltas), or nullopt when the broker could not say.
+    void askReport(const QString &pushId, std::function<void(std::optional<PushReport>)> done)
+    {
+        call(QStringLiteral("push/report"), {{QStringLiteral("pushId"), pushId}}, [this, done](const AdminAnswer &answer) {
+            std::optional<PushReport> report = answer.ok ? PushReport::fromJson(answer.result) : std::nullopt;
+            if (report)
+                m_reports.hold(*report);
+            done(std::move(report));
+        });
+    }
+
+    /// One message of the report stream: a report's summary and the targets that changed.
+    void onReportChange(const QByteArray &payload)
+    {
+        const QJsonObject json = QJsonDocument::fromJson(payload).object();
+        std::optional<PushReport> change = PushReport::fromJson(json);
+        if (!change)
+            return;
+        const QString pushId = change->pushId;
+        if (m_reportsAsked.contains(pushId))
+            return; // the answer to push/report is newer than this message
+        std::optional<PushReport> whole = m_reports.apply(std::move(*change), json.value(QLatin1String("audience")).toInteger());
+        if (whole) {
+            toEngine([report = std::move(*whole)](RemoteEngine &engine) { emit engine.pushReportsChanged({report}); });
+            return;
+        }
+        // A push this console has not seen whole (it began while the link was down, or is
+        // larger than one message): the broker's answer carries every target.
+        m_reportsAsked.insert(pushId);
+        askReport(pushId, [this, pushId](std::optional<PushReport> report) {
+            m_reportsAsked.remove(pushId);
+            if (report)
+                toEngine([report = std::move(*report)](RemoteEngine &engine) { emit engine.pushReportsChanged({report}); });
         });
     }
 
@@ -346,8 +383,7 @@ private:
             return;
         }
         if (publish.topic == ReportsTopic) {
-            if (std::optional<PushReport> report = PushReport::fromJson(QJsonDocument::fromJson(publish.payload).object()))
-                toEngine([report = std::move(*report)](RemoteEngine &engine) { emit engine.pushReportsChanged({report}); });
+            onReportChange(publish.payload);
             return;
         }
         if (publish.topic == TelemetryTopic) {
@@ -427,6 +463,8 @@ private:
         m_ready = false;
         m_tick->stop();
         m_earlyEvents.clear();
+        m_reports.clear(); // the reports are asked again once the link is back
+        m_reportsAsked.clear();
         QString why = !detail.isEmpty() ? detail : m_lastError;
         if (why.isEmpty())
             why = mqtt::reasonCodeName(code);
@@ -504,6 +542,8 @@ private:
     quint64 m_notCaptured = 0;
     QString m_watchedSession; ///< what the Session detail shows; empty: nothing
     QString m_watchTopic;     ///< its `sessions/watch` topic, once subscribed
+    PushReportMirror m_reports;   ///< whole reports, from push/report and the stream's deltas
+    QSet<QString> m_reportsAsked; ///< pushes whose push/report answer is awaited
 };
 
 RemoteEngine::RemoteEngine(RemoteEngineOptions options, QObject *parent)
