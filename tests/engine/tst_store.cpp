@@ -50,6 +50,7 @@ private slots:
     void brokerRestartKeepsSessionsAndAcknowledgedMessages();
     void everyAcknowledgedMessageIsQueued();
     void outputWaitsOnlyForTheWritesItRestsOn();
+    void messageSentOrDeletedBeforeItsCommitIsWrittenOnce();
 
 private:
     QTemporaryDir m_dir;
@@ -72,7 +73,7 @@ void TestStore::roundTripsSessionsMessagesAndRetained()
         store.markMessageSent(first, 17, OutboundStage::AwaitingPuback);
         store.addInboundAwaitingRelease(QStringLiteral("dev-1"), 5);
         store.saveRetained(message(QStringLiteral("config/x"), "r", QoS::AtLeastOnce), std::nullopt, 1700000000001);
-        QCOMPARE(store.pendingWriteCount(), 7);
+        QCOMPARE(store.pendingWriteCount(), 6); // the mark-sent joined its message's INSERT
         QVERIFY2(store.commit(), qPrintable(store.errorString()));
         QVERIFY(!store.hasPendingWrites());
     }
@@ -351,6 +352,44 @@ void TestStore::outputWaitsOnlyForTheWritesItRestsOn()
     const auto delivered = device.waitFor(PacketType::Publish);
     QVERIFY(delivered);
     QCOMPARE(std::get<Publish>(*delivered).payload.size(), 256 * 1024);
+}
+
+// Most persistent deliveries are sent in the turn they arrive: the commit writes the row as it
+// stands then (sent, with its packet id and stage), and a message deleted before its commit
+// is not written at all; one sent after its commit is updated as before.
+void TestStore::messageSentOrDeletedBeforeItsCommitIsWrittenOnce()
+{
+    const QString path = m_dir.filePath(QStringLiteral("coalesced.db"));
+    Store store(path);
+    QVERIFY2(store.open(), qPrintable(store.errorString()));
+    store.saveSession(QStringLiteral("dev-1"), 3600, ProtocolVersion::V5, 0);
+    const quint64 sent = store.addMessage(QStringLiteral("dev-1"), message(QStringLiteral("t/a"), "a", QoS::ExactlyOnce), std::nullopt);
+    store.markMessageSent(sent, 11, OutboundStage::AwaitingPubrec);
+    store.markMessageSent(sent, 11, OutboundStage::AwaitingPubcomp);
+    const quint64 gone = store.addMessage(QStringLiteral("dev-1"), message(QStringLiteral("t/b"), "b", QoS::AtLeastOnce), std::nullopt);
+    store.markMessageSent(gone, 12, OutboundStage::AwaitingPuback);
+    store.deleteMessage(gone);
+    const quint64 queued = store.addMessage(QStringLiteral("dev-1"), message(QStringLiteral("t/c"), "c", QoS::AtLeastOnce), std::nullopt);
+    QVERIFY2(store.commit(), qPrintable(store.errorString()));
+
+    QList<StoredSession> sessions = store.loadSessions();
+    QCOMPARE(sessions.size(), 1);
+    QCOMPARE(sessions.first().messages.size(), 2);
+    const StoredSession::Message &first = sessions.first().messages.at(0);
+    QCOMPARE(first.tag, sent);
+    QCOMPARE(first.packetId, std::optional<quint16>(11));
+    QCOMPARE(first.stage, OutboundStage::AwaitingPubcomp);
+    const StoredSession::Message &second = sessions.first().messages.at(1);
+    QCOMPARE(second.tag, queued);
+    QVERIFY(!second.packetId);
+
+    // After its commit a row is changed in place.
+    store.markMessageSent(queued, 13, OutboundStage::AwaitingPuback);
+    store.deleteMessage(sent);
+    QVERIFY2(store.commit(), qPrintable(store.errorString()));
+    sessions = store.loadSessions();
+    QCOMPARE(sessions.first().messages.size(), 1);
+    QCOMPARE(sessions.first().messages.first().packetId, std::optional<quint16>(13));
 }
 
 HERMES_TEST_GUILESS_MAIN(TestStore)

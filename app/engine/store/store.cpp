@@ -334,13 +334,21 @@ quint64 Store::addMessage(const QString &clientId, const Publish &publish, std::
 {
     const quint64 tag = m_nextTag++;
     const QByteArray packet = serialise(publish);
+    m_uncommittedMessages.insert(tag, {});
     queue([=](Store &store) {
+        // Sent or even deleted before this commit: one INSERT with the stage it reached, or
+        // none at all, instead of an INSERT followed by an UPDATE or a DELETE.
+        const UncommittedMessage fate = store.m_uncommittedMessages.value(tag);
+        if (fate.deleted)
+            return true;
         QSqlQuery &query = store.prepared(QStringLiteral(
-            "INSERT INTO messages (tag, client_id, packet, packet_id, stage, expires_at) VALUES (?, ?, ?, NULL, 0, ?)"));
+            "INSERT INTO messages (tag, client_id, packet, packet_id, stage, expires_at) VALUES (?, ?, ?, ?, ?, ?)"));
         query.bindValue(0, tag);
         query.bindValue(1, clientId);
         query.bindValue(2, packet);
-        query.bindValue(3, optionalValue(expiresAtMs));
+        query.bindValue(3, fate.packetId ? QVariant(fate.packetId) : QVariant());
+        query.bindValue(4, int(fate.stage));
+        query.bindValue(5, optionalValue(expiresAtMs));
         return store.run(query);
     });
     return tag;
@@ -348,6 +356,12 @@ quint64 Store::addMessage(const QString &clientId, const Publish &publish, std::
 
 void Store::markMessageSent(quint64 tag, quint16 packetId, OutboundStage stage)
 {
+    if (const auto uncommitted = m_uncommittedMessages.find(tag); uncommitted != m_uncommittedMessages.end()) {
+        uncommitted->packetId = packetId;
+        uncommitted->stage = stage;
+        ++m_writesQueued;
+        return;
+    }
     queue([=](Store &store) {
         QSqlQuery &query = store.prepared(QStringLiteral("UPDATE messages SET packet_id = ?, stage = ? WHERE tag = ?"));
         query.bindValue(0, packetId);
@@ -359,6 +373,11 @@ void Store::markMessageSent(quint64 tag, quint16 packetId, OutboundStage stage)
 
 void Store::deleteMessage(quint64 tag)
 {
+    if (const auto uncommitted = m_uncommittedMessages.find(tag); uncommitted != m_uncommittedMessages.end()) {
+        uncommitted->deleted = true;
+        ++m_writesQueued;
+        return;
+    }
     queue([=](Store &store) {
         QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM messages WHERE tag = ?"));
         query.bindValue(0, tag);
@@ -434,6 +453,7 @@ bool Store::commit()
         return false;
     }
     m_pending.clear();
+    m_uncommittedMessages.clear();
     m_error.clear();
     m_commitDurations.observe(std::chrono::nanoseconds(timer.nsecsElapsed()));
     return true;

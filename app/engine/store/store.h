@@ -145,6 +145,14 @@ private:
     QHash<QString, QSqlQuery> m_statements;
     quint64 m_nextTag = 1;
     quint64 m_writesQueued = 0;
+    /// Messages whose INSERT waits for the commit, with what happened to them since: the
+    /// commit writes each once, as it stands then (most are sent in the turn they arrive).
+    struct UncommittedMessage {
+        quint16 packetId = 0;
+        mqtt::OutboundStage stage{}; ///< meaningful only with a packetId: the row was sent
+        bool deleted = false;
+    };
+    QHash<quint64, UncommittedMessage> m_uncommittedMessages;
     Histogram m_commitDurations;
 };
 
