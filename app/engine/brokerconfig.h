@@ -1,6 +1,7 @@
 #pragma once
 /// The broker's settings: defaults, the config file format, and command-line overrides.
 
+#include "listenaddress.h"
 #include "security/accesscontrol.h"
 #include "security/authbackoff.h"
 #include "security/connectionratelimiter.h"
@@ -16,19 +17,6 @@
 #include <variant>
 
 namespace hermes {
-
-/// One TCP address the broker listens on.
-struct ListenAddress {
-    QHostAddress host = QHostAddress::LocalHost;
-    quint16 port = 1883; ///< 0 = any free port (tests)
-    bool tls = false;    ///< MQTT over TLS (conventionally port 8883)
-    bool operator==(const ListenAddress &) const = default;
-
-    /// "127.0.0.1:1883", "[::1]:1883", "127.0.0.1:8883 (TLS)"
-    QString toString() const;
-    /// Parses "HOST:PORT", "[V6]:PORT", ":PORT" or "PORT" (host 0.0.0.0). Nullopt if invalid.
-    static std::optional<ListenAddress> parse(const QString &text);
-};
 
 enum class LogLevel { Error, Warning, Info, Debug };
 

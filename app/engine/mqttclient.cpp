@@ -64,15 +64,6 @@ constexpr int FlushGraceMs = 5000;
 
 } // namespace
 
-QString brokerAddress(const QString &host, quint16 port, bool tls, const QString &localPath)
-{
-    if (!localPath.isEmpty())
-        return QStringLiteral("unix:") + localPath;
-    const QString hostPort = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2").arg(host).arg(port)
-                                                             : QStringLiteral("%1:%2").arg(host).arg(port);
-    return tls ? QStringLiteral("mqtts://") + hostPort : hostPort;
-}
-
 QString ClientOptions::address() const
 {
     return brokerAddress(host, port, transport == Transport::Tls, localPath);

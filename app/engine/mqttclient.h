@@ -2,6 +2,8 @@
 /// Hermes's own MQTT client: a QTcpSocket, a ClientMachine and one QTimer, on the thread the
 /// object lives in. Light enough for the simulator to run 10,000 of them in one process.
 
+#include "engine/brokeraddress.h"
+
 #include "mqtt/clientmachine.h"
 
 #include <QHostAddress>
@@ -17,11 +19,6 @@ class QTcpSocket;
 
 namespace hermes {
 
-/// How errors and status bars name a broker: "127.0.0.1:1883", "[::1]:1883",
-/// "mqtts://broker.example:8883" over TLS, "unix:/run/hermes/hermesd.sock" (parseAttachAddress()
-/// reads each of them back).
-QString brokerAddress(const QString &host, quint16 port, bool tls, const QString &localPath = {});
-
 /// Everything needed to open one MQTT connection.
 struct ClientOptions {
     /// How bytes travel: plain TCP, or TLS (a QSslSocket, which is a QTcpSocket, so nothing
@@ -29,14 +26,7 @@ struct ClientOptions {
     enum class Transport : quint8 { Tcp, Tls };
 
     /// What TLS trusts and presents, PEM files. Empty caFile: the system's CAs.
-    struct Tls {
-        QString caFile;          ///< the broker's CA (a private CA or a self-signed broker)
-        QString certificateFile; ///< client certificate, optional
-        QString keyFile;         ///< its private key, required with certificateFile
-        /// The name the broker's certificate must carry; empty: the host above.
-        QString peerName;
-        bool operator==(const Tls &) const = default;
-    };
+    using Tls = ClientTlsSettings;
 
     QString host = QStringLiteral("127.0.0.1"); ///< the broker
     quint16 port = 1883;

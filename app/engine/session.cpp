@@ -114,23 +114,6 @@ QString TraceRecord::toString() const
     return line;
 }
 
-QString closeReasonName(CloseReason reason)
-{
-    switch (reason) {
-    case CloseReason::ClientDisconnect: return QStringLiteral("client disconnect");
-    case CloseReason::KeepAliveTimeout: return QStringLiteral("keep-alive timeout");
-    case CloseReason::TakenOver: return QStringLiteral("taken over");
-    case CloseReason::ProtocolError: return QStringLiteral("protocol error");
-    case CloseReason::ConnectRejected: return QStringLiteral("connect rejected");
-    case CloseReason::ConnectTimeout: return QStringLiteral("connect timeout");
-    case CloseReason::SocketError: return QStringLiteral("socket error");
-    case CloseReason::PeerClosed: return QStringLiteral("peer closed");
-    case CloseReason::Kicked: return QStringLiteral("kicked");
-    case CloseReason::ServerShutdown: return QStringLiteral("server shutdown");
-    }
-    return {};
-}
-
 void Session::refreshBacklog()
 {
     const SessionState &current = state();

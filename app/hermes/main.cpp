@@ -8,7 +8,7 @@
 
 #include "engine/brokeroptions.h"
 #include "engine/remote/attach.h"
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 #include "engine/version.h"
 
 #include <QApplication>
@@ -100,8 +100,10 @@ int main(int argc, char *argv[])
     hermes::RemoteEngineOptions account;
     account.userName = qEnvironmentVariable("HERMES_USER");
     account.password = qEnvironmentVariable("HERMES_PASSWORD").toUtf8();
-    hermes::ui::ConsoleWindows consoles(account, QString(hermes::DefaultLocalSocket));
-    consoles.setEmbeddedEngine([config] { return std::make_unique<hermes::LocalEngine>(config); });
+    // The console links no engine: it is handed how to make each one.
+    hermes::EngineFactories engines = hermes::attachFactories();
+    engines.embedded = [config] { return std::make_unique<hermes::LocalEngine>(config); };
+    hermes::ui::ConsoleWindows consoles(std::move(engines), account, QString(hermes::DefaultLocalSocket));
     if (const std::optional<QString> error = consoles.openAtStart(parser.value(QStringLiteral("connect")))) {
         std::fprintf(stderr, "hermes: --connect: %s\n", qPrintable(*error));
         return 2;

@@ -9,7 +9,7 @@
 #include "mainwindow.h"
 #include "messageexport.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -37,7 +37,7 @@
 #include "valuecharts.h"
 
 #include "engine/brokeroptions.h"
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 #include "engine/remote/attach.h"
 
 #include <QApplication>

@@ -3,7 +3,7 @@
 #include "../common/testconfig.h"
 #include "rawclient.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>

@@ -233,7 +233,7 @@ void TestTlsAttach::attachAddressForms()
     if (tls) // system CAs, no client certificate, the host as the name to check
         QCOMPARE(*options->tls, ClientOptions::Tls{});
     QCOMPARE(options->address(), address);
-    QCOMPARE(options->clientOptions(QStringLiteral("x-")).transport,
+    QCOMPARE(clientOptionsFor(*options, QStringLiteral("x-")).transport,
              tls ? ClientOptions::Transport::Tls : ClientOptions::Transport::Tcp);
     // What is shown reads back as the same broker.
     const std::optional<RemoteEngineOptions> again = parseAttachAddress(options->address());

@@ -3,7 +3,7 @@
 #include "../common/testmain.h"
 #include "accountsdialog.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 #include "../common/mqttlogin.h"
 
 #include <QComboBox>

@@ -6,9 +6,10 @@
 #include "../common/testconfig.h"
 #include "../common/testmain.h"
 #include "consolewindows.h"
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 #include "engine/client/clientengine.h"
 #include "engine/mqttclient.h"
+#include "engine/remote/attach.h"
 #include "mainwindow.h"
 #include "messagesview.h"
 #include "translations.h"
@@ -133,7 +134,7 @@ void TestAttachedConsole::attachToItOnAnotherBrokerAttachesAsAClient()
     QVERIFY(broker.start());
     BrokerConfig config = test::loopbackConfig();
     config.listeners = {ListenAddress{QHostAddress::LocalHost, port}};
-    ui::ConsoleWindows consoles(RemoteEngineOptions{}, m_dir.filePath(QStringLiteral("no-such.sock")));
+    ui::ConsoleWindows consoles(attachFactories(), RemoteEngineOptions{}, m_dir.filePath(QStringLiteral("no-such.sock")));
     consoles.setInteractive(false);
     ui::MainWindow *embedded = consoles.open(std::make_unique<LocalEngine>(config));
     QTRY_VERIFY_WITH_TIMEOUT(embedded->startProblemBox() && embedded->startProblemBox()->isVisible(), 10000);

@@ -14,8 +14,9 @@
 #include "sessiontablemodel.h"
 #include "translations.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 #include "engine/mqttclient.h"
+#include "engine/remote/attach.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -72,9 +73,10 @@ void TestConnectionProfiles::init()
 
 std::unique_ptr<ui::ConsoleWindows> TestConnectionProfiles::newConsoles()
 {
-    auto consoles = std::make_unique<ui::ConsoleWindows>(RemoteEngineOptions{}, QString());
+    EngineFactories engines = attachFactories();
+    engines.embedded = [] { return std::make_unique<LocalEngine>(test::loopbackConfig()); };
+    auto consoles = std::make_unique<ui::ConsoleWindows>(std::move(engines), RemoteEngineOptions{}, QString());
     consoles->setInteractive(false);
-    consoles->setEmbeddedEngine([] { return std::make_unique<LocalEngine>(test::loopbackConfig()); });
     return consoles;
 }
 
@@ -334,7 +336,7 @@ void TestConnectionProfiles::connectArgumentFindsTheProfile()
     RemoteEngineOptions account; // $HERMES_USER / $HERMES_PASSWORD, for a bare address
     account.userName = QStringLiteral("admin");
     account.password = HermesdProcess::Password.toUtf8();
-    ui::ConsoleWindows consoles(account, QString());
+    ui::ConsoleWindows consoles(attachFactories(), account, QString());
     consoles.setInteractive(false);
     const QString id = consoles.profiles().save(test::factoryFloor(hermesd.port()));
     QVERIFY(!id.isEmpty());

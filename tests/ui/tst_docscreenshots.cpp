@@ -21,7 +21,7 @@
 #include "translations.h"
 #include "valuecharts.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 #include "engine/mqttclient.h"
 
 #include "schema/sparkplug.h"

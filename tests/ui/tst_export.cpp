@@ -10,7 +10,7 @@
 #include "schemalibrary.h"
 #include "translations.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 #include "engine/mqttclient.h"
 
 #include <QBuffer>

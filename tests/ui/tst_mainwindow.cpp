@@ -18,7 +18,7 @@
 #include "theme.h"
 #include "translations.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

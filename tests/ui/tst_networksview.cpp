@@ -14,7 +14,7 @@
 #include "sessiondetailview.h"
 #include "translations.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 #include "engine/mqttclient.h"
 
 #include <QAbstractItemModelTester>

@@ -9,6 +9,7 @@
 #include "../common/testmain.h"
 #include "connectiontesting.h"
 #include "consolewindows.h"
+#include "engine/remote/attach.h"
 #include "mainwindow.h"
 #include "passwordvault.h"
 #include "translations.h"
@@ -165,7 +166,7 @@ void TestPasswordVault::rememberedPasswordConnectsWithoutAsking()
 {
     HermesdProcess hermesd;
     QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
-    ui::ConsoleWindows consoles(RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
+    ui::ConsoleWindows consoles(attachFactories(), RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
     consoles.setInteractive(false);
     const QString id = consoles.profiles().save(test::factoryFloor(hermesd.port()));
     QVERIFY(!id.isEmpty());
@@ -212,7 +213,7 @@ void TestPasswordVault::refusedRememberedPasswordIsForgotten()
 {
     HermesdProcess hermesd;
     QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
-    ui::ConsoleWindows consoles(RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
+    ui::ConsoleWindows consoles(attachFactories(), RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
     QString id;
     const QString message = failedConnectionWithRemembered(consoles, hermesd.port(), "an-old-password", &id);
     QVERIFY(!test::visiblePasswordPrompt());
@@ -230,7 +231,7 @@ void TestPasswordVault::unreachableBrokerKeepsTheRememberedPassword()
     QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
     const quint16 port = hermesd.port();
     hermesd.stop();
-    ui::ConsoleWindows consoles(RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
+    ui::ConsoleWindows consoles(attachFactories(), RemoteEngineOptions{}, QString(), nullptr, QStringLiteral("Hermes console test"));
     QString id;
     const QString message = failedConnectionWithRemembered(consoles, port, "the-right-password", &id);
     QVERIFY2(message.startsWith(QStringLiteral("Connecting to “Factory floor”")), qPrintable(message));

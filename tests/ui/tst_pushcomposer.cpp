@@ -8,7 +8,7 @@
 #include "reportexport.h"
 #include "translations.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 
 #include "push/envelope.h"
 

@@ -5,7 +5,8 @@
 #include "../common/testconfig.h"
 #include "../common/testmain.h"
 #include "consolewindows.h"
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
+#include "engine/remote/attach.h"
 #include "engine/remote/remoteengine.h"
 #include "mainwindow.h"
 #include "pushdialog.h"
@@ -162,7 +163,7 @@ void TestRemoteConsole::attachToItShowsTheServiceHoldingThePort()
 
     BrokerConfig config = test::loopbackConfig();
     config.listeners = {ListenAddress{QHostAddress::LocalHost, hermesd.port()}};
-    ui::ConsoleWindows consoles(RemoteEngineOptions{}, hermesd.localSocket());
+    ui::ConsoleWindows consoles(attachFactories(), RemoteEngineOptions{}, hermesd.localSocket());
     consoles.setInteractive(false);
     ui::MainWindow *embedded = consoles.open(std::make_unique<LocalEngine>(config));
     QTRY_VERIFY_WITH_TIMEOUT(embedded->startProblemBox() && embedded->startProblemBox()->isVisible(), 10000);

@@ -22,7 +22,7 @@
 #include "topictreemodel.h"
 #include "translations.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>

@@ -13,7 +13,7 @@
 #include "simulatorview.h"
 #include "translations.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 
 #include <QChartView>
 #include <QComboBox>
@@ -120,7 +120,7 @@ void TestSimulatorView::pickerFindsScenariosAndAppliesOverrides()
     child<QComboBox>(view, "simHeartbeat")->setCurrentIndex(int(ui::SimulatorView::HeartbeatChoice::Smart));
     std::optional<sim::Scenario> s = view.scenarioToRun();
     QVERIFY(s);
-    QCOMPARE(s->nat, sim::NatRelay::Preset::ChinaTelecom);
+    QCOMPARE(s->nat, sim::NatPreset::ChinaTelecom);
     QCOMPARE(s->heartbeat, sim::Scenario::Heartbeat::Smart);
     QVERIFY(s->smart.max > s->natIdleTimeout());
     QVERIFY(child<QLabel>(view, "simSummary")->text().contains(QStringLiteral("China Telecom")));
@@ -186,7 +186,7 @@ void TestSimulatorView::fleetRunsAgainstTheConsoleBroker()
     QVERIFY(engine.isSimulating());
     const auto running = simulationStarted.at(0).at(0).value<sim::Scenario>();
     QCOMPARE(running.devices, devices);
-    QCOMPARE(running.nat, sim::NatRelay::Preset::ChinaMobile);
+    QCOMPARE(running.nat, sim::NatPreset::ChinaMobile);
 
     // The fleet comes online: counters, chart and the broker's sessions agree.
     QTRY_COMPARE_WITH_TIMEOUT(view.lastSnapshot().fleet.connected, devices, 20000);

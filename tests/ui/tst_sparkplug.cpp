@@ -9,7 +9,7 @@
 #include "schemalibrary.h"
 #include "translations.h"
 
-#include "engine/api/localengine.h"
+#include "engine/local/localengine.h"
 #include "engine/mqttclient.h"
 
 #include "schema/sparkplug.h"

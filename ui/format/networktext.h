@@ -2,7 +2,7 @@
 /// How the console words fleet analytics: NAT timeout intervals, evidence, rates. Shared by
 /// the Networks view and the heartbeat timeline's NAT line, so both say the same thing.
 
-#include "engine/analytics/fleetanalytics.h"
+#include "engine/analytics/networkreport.h"
 
 #include <QCoreApplication>
 #include <QString>

@@ -46,7 +46,7 @@ RemoteEngineOptions ConnectionProfile::toRemoteOptions(const QByteArray &passwor
     options.userName = userName;
     options.password = userName.isEmpty() ? QByteArray() : password;
     if (tls)
-        options.tls = ClientOptions::Tls{caFile, certificateFile, keyFile, {}};
+        options.tls = ClientTlsSettings{caFile, certificateFile, keyFile, {}};
     return options;
 }
 

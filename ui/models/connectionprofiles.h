@@ -5,7 +5,7 @@
 /// Profiles are kept in the settings, group "connections"; "Embedded broker" is always
 /// there, first, and is the profile a fresh install starts with.
 
-#include "engine/remote/remoteengine.h"
+#include "engine/remote/attachoptions.h"
 
 #include <QCoreApplication>
 #include <QObject>

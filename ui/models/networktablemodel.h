@@ -2,7 +2,7 @@
 /// The Networks view's model: one row per network the fleet analytics know, with its NAT
 /// timeout estimate and what silent deaths cost there.
 
-#include "engine/analytics/fleetanalytics.h"
+#include "engine/analytics/networkreport.h"
 
 #include <QAbstractTableModel>
 #include <QList>

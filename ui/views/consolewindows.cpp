@@ -3,8 +3,6 @@
 #include "connectiondialog.h"
 #include "mainwindow.h"
 
-#include "engine/remote/attach.h"
-
 #include <QApplication>
 #include <QMessageBox>
 #include <QTimer>
@@ -23,13 +21,15 @@ struct WaitCursor {
 
 } // namespace
 
-ConsoleWindows::ConsoleWindows(RemoteEngineOptions account, QString localSocket, QObject *parent,
-                               const QString &vaultService)
+ConsoleWindows::ConsoleWindows(EngineFactories engines, RemoteEngineOptions account, QString localSocket,
+                               QObject *parent, const QString &vaultService)
     : QObject(parent)
+    , m_engines(std::move(engines))
     , m_account(std::move(account))
     , m_localSocket(std::move(localSocket))
     , m_vault(vaultService)
 {
+    Q_ASSERT(m_engines.attach && m_engines.attachToLocal);
 }
 
 ConsoleWindows::~ConsoleWindows()
@@ -126,9 +126,9 @@ void ConsoleWindows::connectTo(const ConnectionProfile &profile, QWidget *asker)
         return;
     }
     if (profile.isEmbedded()) {
-        if (!m_embedded)
+        if (!m_engines.embedded)
             return;
-        open(m_embedded(), profile.id);
+        open(m_engines.embedded(), profile.id);
         m_profiles.setLastUsed(profile.id);
         if (dialog)
             dialog->accept();
@@ -171,7 +171,7 @@ void ConsoleWindows::attachProfile(const ConnectionProfile &profile, const QByte
     std::unique_ptr<EngineMonitor> engine;
     {
         const WaitCursor busy;
-        engine = attachEngine(profile.toRemoteOptions(password));
+        engine = m_engines.attach(profile.toRemoteOptions(password));
     }
     EngineMonitor *raw = engine.get();
     const Pending pending{profile, asker, source, source == PasswordSource::TypedToRemember ? password : QByteArray()};
@@ -252,7 +252,7 @@ std::optional<QString> ConsoleWindows::openAtStart(const QString &target)
             .arg(target);
     options->userName = m_account.userName;
     options->password = m_account.password;
-    open(attachEngine(*options));
+    open(m_engines.attach(*options));
     return std::nullopt;
 }
 
@@ -277,7 +277,7 @@ void ConsoleWindows::attach(MainWindow *from, const ListenAddress &address)
     std::unique_ptr<EngineMonitor> engine;
     {
         const WaitCursor busy;
-        engine = attachToLocalBroker(address, m_account, m_localSocket);
+        engine = m_engines.attachToLocal(address, m_account, m_localSocket);
     }
     MainWindow *next = open(std::move(engine));
     next->setGeometry(from->geometry());
@@ -297,7 +297,7 @@ void ConsoleWindows::openAttached(const QString &address)
     std::unique_ptr<EngineMonitor> engine;
     {
         const WaitCursor busy;
-        engine = attachEngine(*options);
+        engine = m_engines.attach(*options);
     }
     open(std::move(engine));
 }

@@ -10,8 +10,9 @@
 #include "connectionprofiles.h"
 #include "passwordvault.h"
 
+#include "engine/api/enginefactories.h"
 #include "engine/api/monitor.h"
-#include "engine/remote/remoteengine.h"
+#include "engine/remote/attachoptions.h"
 
 #include <QObject>
 #include <QPointer>
@@ -30,18 +31,15 @@ class ConsoleWindows : public QObject
 {
     Q_OBJECT
 public:
-    using EngineFactory = std::function<std::unique_ptr<EngineMonitor>()>;
-
-    /// `account`: who "Attach to it" and a bare address log in as over TCP when the local
-    /// admin socket does not make this user an operator ($HERMES_USER / $HERMES_PASSWORD);
-    /// `localSocket`: the packaged service's admin socket, tried first. `vaultService`
-    /// names the keyring entries of profile passwords.
-    ConsoleWindows(RemoteEngineOptions account, QString localSocket, QObject *parent = nullptr,
-                   const QString &vaultService = QStringLiteral("Hermes console"));
+    /// `engines`: how the "Embedded broker" profile, the other profiles, addresses and
+    /// "Attach to it" make their engines (the console links no engine; attach and
+    /// attachToLocal must be set). `account`: who "Attach to it" and a bare address log in
+    /// as over TCP when the local admin socket does not make this user an operator
+    /// ($HERMES_USER / $HERMES_PASSWORD); `localSocket`: the packaged service's admin
+    /// socket, tried first. `vaultService` names the keyring entries of profile passwords.
+    ConsoleWindows(EngineFactories engines, RemoteEngineOptions account, QString localSocket,
+                   QObject *parent = nullptr, const QString &vaultService = QStringLiteral("Hermes console"));
     ~ConsoleWindows() override;
-
-    /// How the "Embedded broker" profile makes its engine (not started).
-    void setEmbeddedEngine(EngineFactory factory) { m_embedded = std::move(factory); }
 
     /// Shows a window for `engine` (the profile `profileId`'s, or none) and starts the engine.
     MainWindow *open(std::unique_ptr<EngineMonitor> engine, const QString &profileId = {});
@@ -101,9 +99,9 @@ private:
     void dropLater(std::function<bool(const Console &)> which);
     bool connecting(const QString &profileId) const;
 
+    EngineFactories m_engines;
     RemoteEngineOptions m_account;
     QString m_localSocket;
-    EngineFactory m_embedded;
     ConnectionProfiles m_profiles;
     PasswordVault m_vault;
     QPointer<ConnectionDialog> m_dialog;

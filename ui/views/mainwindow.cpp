@@ -17,7 +17,7 @@
 #include "topicsview.h"
 #include "translations.h"
 
-#include "engine/remote/attach.h"
+#include "engine/remote/attachoptions.h"
 
 #include <QActionGroup>
 #include <QApplication>

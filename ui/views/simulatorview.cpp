@@ -422,15 +422,15 @@ std::optional<sim::Scenario> SimulatorView::scenarioToRun() const
     case NetworkChoice::ChinaMobile:
     case NetworkChoice::ChinaUnicom:
     case NetworkChoice::ChinaTelecom: {
-        constexpr sim::NatRelay::Preset presets[] = {sim::NatRelay::Preset::ChinaMobile, sim::NatRelay::Preset::ChinaUnicom,
-                                                     sim::NatRelay::Preset::ChinaTelecom};
+        constexpr sim::NatPreset presets[] = {sim::NatPreset::ChinaMobile, sim::NatPreset::ChinaUnicom,
+                                              sim::NatPreset::ChinaTelecom};
         s.network = sim::Scenario::Network::Nat;
         s.nat = presets[m_networkBox->currentIndex() - int(NetworkChoice::ChinaMobile)];
         break;
     }
     case NetworkChoice::Custom:
         s.network = sim::Scenario::Network::Nat;
-        s.nat = sim::NatRelay::Preset::Custom;
+        s.nat = sim::NatPreset::Custom;
         s.natTimeout = std::chrono::seconds(m_customNatBox->value());
         break;
     case NetworkChoice::NoNat:
@@ -450,7 +450,7 @@ std::optional<sim::Scenario> SimulatorView::scenarioToRun() const
         // The scenario's own search if it has one, else nat-mobile's; either way widened
         // so that the path's NAT timeout lies inside the search (a Telecom line at 30 min
         // is never found by a search that stops at 10 min).
-        sim::SmartHeartbeat::Config smart;
+        sim::SmartHeartbeatConfig smart;
         if (s.heartbeat == sim::Scenario::Heartbeat::Smart) {
             smart = s.smart;
         } else {
@@ -476,8 +476,7 @@ std::optional<sim::Scenario> SimulatorView::scenarioToRun() const
 QString SimulatorView::describeScenario(const sim::Scenario &s) const
 {
     const QLocale locale;
-    const QString heartbeat = s.heartbeat == sim::Scenario::Heartbeat::Smart ? sim::SmartHeartbeat(s.smart).name()
-                                                                            : sim::FixedHeartbeat(s.fixedInterval).name();
+    const QString heartbeat = s.heartbeatName();
     return tr("“%1”: %2 devices · %3 · heartbeat %4 · %5 simulated at ×%6 (%7 s real) · %n event(s)", nullptr,
               int(s.events.size()))
             .arg(s.name, locale.toString(s.devices), s.networkName(), heartbeat, sim::formatDuration(s.duration),

@@ -12,49 +12,6 @@
 
 namespace hermes::analytics {
 
-/// One change of the keep-alive the broker gives a network's devices (`network_act`), with
-/// the network's silent-death rate before it and since, so an operator sees whether it helped.
-struct AdviceChange {
-    qint64 atMs = 0;          ///< wall clock, Unix ms
-    quint16 fromSeconds = 0;  ///< 0: none, devices kept their own
-    quint16 toSeconds = 0;
-    /// From the previous change (or from when the broker started counting) to this one.
-    double deathsPerDeviceHourBefore = 0;
-    double deviceHoursBefore = 0;
-    /// From this change to the next one, or to now for the newest.
-    double deathsPerDeviceHourSince = 0;
-    double deviceHoursSince = 0;
-};
-
-/// What the broker does with a network's advice while it acts on it.
-struct AppliedAdvice {
-    quint16 keepAliveSeconds = 0; ///< given now (Server Keep Alive, keep-alive offers); 0 = none
-    quint64 offersSent = 0;       ///< keep-alive offers sent to smart-heartbeat devices
-    QList<AdviceChange> changes;  ///< the last few, oldest first
-};
-
-/// One network's figures, as the console, hermesctl and the admin API show them.
-struct NetworkReport {
-    QString network;
-    NatEstimate estimate;
-    int liveConnections = 0;
-    double deviceHours = 0;          ///< connected time observed on this network
-    quint64 connects = 0;
-    quint64 silentDeaths = 0;        ///< connections that died without a FIN or DISCONNECT
-    quint64 natDeaths = 0;           ///< …of which the client redialled soon from this network
-    /// Time the broker kept sending into a dead connection: from its last packet to the
-    /// broker noticing (keep-alive timeout or take-over). Pushes in that time were late.
-    Duration blindTimeMedian{0};
-    Duration blindTimeMax{0};
-    AppliedAdvice applied; ///< empty unless the broker acts on this network
-
-    /// The evidence behind `estimate`, bucketed for a chart (the console's Networks view).
-    GapHistogram gaps;
-
-    double silentDeathsPerDeviceHour() const { return deviceHours > 0 ? double(silentDeaths) / deviceHours : 0; }
-    double reconnectsPerDeviceHour() const { return deviceHours > 0 ? double(connects) / deviceHours : 0; }
-};
-
 /// Fed by the broker on its own thread, with its monotonic clock as an argument (nothing
 /// here reads a clock). Nothing is kept per connection: device time is integrated from the
 /// live count per network, only clients whose connection just died silently are

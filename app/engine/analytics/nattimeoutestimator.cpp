@@ -8,13 +8,6 @@
 
 namespace hermes::analytics {
 
-std::optional<Duration> NatEstimate::midpoint() const
-{
-    if (!lowerBound || !upperBound)
-        return std::nullopt;
-    return (*lowerBound + *upperBound) / 2;
-}
-
 NatTimeoutEstimator::NatTimeoutEstimator() : NatTimeoutEstimator(Config{}) {}
 
 NatTimeoutEstimator::NatTimeoutEstimator(Config config) : m_config(config) {}

@@ -1,6 +1,8 @@
 #pragma once
 /// How long one network's NAT keeps an idle TCP mapping, learned from the live fleet.
 
+#include "networkreport.h"
+
 #include <QList>
 #include <QString>
 
@@ -10,9 +12,6 @@
 #include <optional>
 
 namespace hermes::analytics {
-
-using Timestamp = std::chrono::milliseconds; ///< monotonic, as the broker's clock
-using Duration = std::chrono::milliseconds;
 
 /// One thing a connection proved about its path through the network's NAT.
 struct PathObservation {
@@ -29,47 +28,6 @@ struct PathObservation {
     Duration gap{0};
     Timestamp at{0};  ///< when the broker saw it
     QString device;   ///< client ID: evidence is weighed per device, not per packet
-};
-
-/// What the evidence says about one network's NAT idle timeout.
-struct NatEstimate {
-    enum class Strength : quint8 {
-        None,     ///< nothing observed yet
-        Thin,     ///< too few devices on one side of the interval to trust it
-        Adequate, ///< enough independent devices on both sides
-    };
-    /// The timeout is longer than this: the longest idle gap survived, outliers aside.
-    std::optional<Duration> lowerBound;
-    /// ... and at most this: the shortest idle gap that killed, outliers aside. Empty when
-    /// nothing has died of idleness (the NAT may have no limit within reach).
-    std::optional<Duration> upperBound;
-    /// Keep-alive to give devices on this network: under the lower bound by a safety
-    /// margin, so never above the upper bound. Empty while the evidence is too thin.
-    std::optional<Duration> recommendedKeepAlive;
-    Strength strength = Strength::None;
-    int survivingDevices = 0; ///< devices with a survived gap in the window
-    int killedDevices = 0;    ///< devices with a killing gap in the window
-    int observations = 0;     ///< observations in the window
-    /// Observations the interval contradicts: devices that went away rather than lost
-    /// their mapping, misfiled devices, and evidence from before the network changed.
-    int contradicted = 0;
-
-    /// The estimated timeout: the middle of the interval, when it is closed.
-    std::optional<Duration> midpoint() const;
-};
-
-/// How the evidence in the window spreads over idle-gap lengths, for a chart: counts of
-/// survived and of killing gaps per bucket of equal width. A plain value of at most a few
-/// dozen numbers, whatever the number of observations.
-struct GapHistogram {
-    Duration start{0};       ///< lower edge of the first bucket
-    Duration bucketWidth{0}; ///< a round number of seconds (1, 2 or 5 × 10^k)
-    QList<int> survived;     ///< per bucket: gaps the path survived
-    QList<int> killed;       ///< per bucket, as many as `survived`: gaps that killed it
-
-    bool isEmpty() const { return survived.isEmpty(); }
-    /// Bucket i covers [start + i·width, start + (i+1)·width).
-    Duration bucketStart(qsizetype i) const { return start + bucketWidth * i; }
 };
 
 /// Keeps a bounded, time-windowed record of one network's PathObservations and estimates

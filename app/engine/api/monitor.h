@@ -2,12 +2,14 @@
 /// The console's only window onto an engine: commands in, plain-value telemetry out.
 /// Implemented by LocalEngine (the embedded broker on its own thread), RemoteEngine (a
 /// running hermesd over the admin API) and ClientEngine (any broker, as an MQTT client).
+/// Part of hermes_engine_api, with every value it carries: the console links only that.
 
-#include "engine/brokerconfig.h"
-#include "telemetry.h"
-#include "engine/analytics/fleetanalytics.h"
+#include "engine/analytics/networkreport.h"
+#include "engine/api/telemetry.h"
+#include "engine/listenaddress.h"
 #include "engine/push/devicerecord.h"
 #include "engine/push/pushtypes.h"
+#include "engine/security/role.h"
 #include "engine/simulator/scenario.h"
 #include "engine/simulator/statistics.h"
 

@@ -1,8 +1,8 @@
 #pragma once
 /// Plain values the engine reports about itself: what the console and hermesctl display.
-/// They cross threads by copy; none points into the engine.
+/// They cross threads by copy; none points into the engine (part of hermes_engine_api).
 
-#include "engine/analytics/nattimeoutestimator.h"
+#include "engine/analytics/networkreport.h"
 
 #include "mqtt/packets.h"
 #include "mqtt/sessionmachine.h"

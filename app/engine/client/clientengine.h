@@ -5,7 +5,7 @@
 /// broker's `$SYS` statistics where it publishes them. Sessions, heartbeats, pushes and
 /// accounts are broker internals it cannot see: features() leaves them out.
 
-#include "engine/api/linkthread.h"
+#include "engine/linkthread.h"
 #include "engine/api/monitor.h"
 #include "engine/mqttclient.h"
 

@@ -1,5 +1,6 @@
 #pragma once
-/// One device as the push service knows it: seen on connect or registered ahead of time.
+/// One device as the push service knows it: seen on connect or registered ahead of time
+/// (part of hermes_engine_api).
 
 #include <QString>
 #include <QStringList>

@@ -1,7 +1,7 @@
 #pragma once
 /// Plain values of the push service: what a push is for, what was asked, and how each
 /// delivery went. They cross threads by copy and convert to the admin API's JSON
-/// (docs/ADMIN-API.md).
+/// (docs/ADMIN-API.md). Part of hermes_engine_api.
 
 #include "mqtt/packets.h"
 

@@ -3,6 +3,7 @@
 /// the admin API v2 to this account gets a RemoteEngine (every view), any other broker,
 /// or a hermesd account that is not an operator, a ClientEngine (what a client can see).
 
+#include "engine/api/enginefactories.h"
 #include "engine/api/monitor.h"
 #include "engine/remote/remoteengine.h"
 
@@ -13,10 +14,6 @@
 #include <optional>
 
 namespace hermes {
-
-/// The packaged hermesd's local administration socket (installer/hermesd.conf): its admin
-/// group are operators there without a password.
-inline constexpr QLatin1StringView DefaultLocalSocket{"/run/hermes/hermesd.sock"};
 
 /// What one short admin API conversation found out.
 enum class AdminApiProbe : quint8 {
@@ -53,10 +50,9 @@ std::unique_ptr<EngineMonitor> attachToLocalBroker(const ListenAddress &address,
                                                    const QString &localSocket,
                                                    std::chrono::milliseconds probeTimeout = std::chrono::seconds(3));
 
-/// Parses "HOST:PORT", "[V6]:PORT", "HOST" (port 1883), ":PORT" (127.0.0.1), each also as
-/// "mqtt://…", "mqtts://…" (TLS with the system's CAs and no client certificate; port
-/// 8883) or "unix:PATH" into where to attach — the console's --connect and hermesctl's
-/// --broker; nullopt if invalid.
-std::optional<RemoteEngineOptions> parseAttachAddress(const QString &text);
+/// The console's attaching factories (EngineFactories): attachEngine() and
+/// attachToLocalBroker() with their default probe timeout. `embedded` is left to the caller
+/// (app/hermes makes a LocalEngine on its configuration).
+EngineFactories attachFactories();
 
 } // namespace hermes

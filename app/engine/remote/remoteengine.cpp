@@ -56,29 +56,24 @@ DeviceRecord deviceFromJson(const QJsonObject &json)
 
 } // namespace
 
-QString RemoteEngineOptions::address() const
-{
-    return brokerAddress(host, port, tls.has_value(), localPath);
-}
-
-ClientOptions RemoteEngineOptions::clientOptions(const QString &clientIdPrefix) const
+ClientOptions clientOptionsFor(const RemoteEngineOptions &options, const QString &clientIdPrefix)
 {
     ClientOptions client;
-    client.host = host;
-    client.port = port;
-    client.localPath = localPath;
-    client.setTls(tls);
-    client.tcpConnectTimeout = requestTimeout;
-    client.machine.connackTimeout = requestTimeout;
+    client.host = options.host;
+    client.port = options.port;
+    client.localPath = options.localPath;
+    client.setTls(options.tls);
+    client.tcpConnectTimeout = options.requestTimeout;
+    client.machine.connackTimeout = options.requestTimeout;
     client.connect.version = mqtt::ProtocolVersion::V5;
-    client.connect.clientId = !clientId.isEmpty()
-        ? clientId
+    client.connect.clientId = !options.clientId.isEmpty()
+        ? options.clientId
         : clientIdPrefix + QStringLiteral("%1").arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
     client.connect.cleanStart = true;
     client.connect.keepAliveSeconds = 30;
-    if (!userName.isEmpty()) {
-        client.connect.userName = userName;
-        client.connect.password = password;
+    if (!options.userName.isEmpty()) {
+        client.connect.userName = options.userName;
+        client.connect.password = options.password;
     }
     return client;
 }
@@ -94,7 +89,7 @@ public:
         , m_engine(engine)
         , m_retryDelay(options.firstRetry)
     {
-        const ClientOptions client = options.clientOptions(QStringLiteral("hermes-console-"));
+        const ClientOptions client = clientOptionsFor(options, QStringLiteral("hermes-console-"));
         m_client = new MqttClient(client, this);
         m_client->setAutoPing(true);
         m_replyTopic = AdminChannel::replyTopicFor(ApiVersion, client.connect.clientId);

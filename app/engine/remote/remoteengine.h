@@ -6,39 +6,19 @@
 /// plain values the embedded broker hands them. Simulations and listen addresses belong to
 /// the machine hermesd runs on: features() leaves them out.
 
-#include "engine/api/linkthread.h"
 #include "engine/api/monitor.h"
+#include "engine/linkthread.h"
 #include "engine/mqttclient.h"
-
+#include "engine/remote/attachoptions.h"
 
 #include <chrono>
 #include <optional>
 
 namespace hermes {
 
-struct RemoteEngineOptions {
-    QString host = QStringLiteral("127.0.0.1");
-    quint16 port = 1883;
-    /// When set, the broker's Unix-domain socket instead of host and port (the packaged
-    /// service's local administration socket: no password for its admin group).
-    QString localPath;
-    /// TLS to host:port when set (ignored with localPath).
-    std::optional<ClientOptions::Tls> tls;
-    QString userName;                 ///< an operator account; empty: anonymous
-    QByteArray password;
-    QString clientId;                 ///< empty: "hermes-console-" and a random suffix
-    int maxMessagesPerBatch = 500;    ///< beyond this, counted in messagesNotCaptured
-    std::chrono::milliseconds requestTimeout{10000};
-    /// Reconnect back-off after a lost link: doubles from the first to the last.
-    std::chrono::milliseconds firstRetry{1000}, lastRetry{30000};
-
-    /// "host:port", "mqtts://host:port" or "unix:PATH" (brokerAddress()), as errors and the
-    /// status bar name the broker.
-    QString address() const;
-    /// The MQTT 5 connection these options describe (a clean session; the client ID, when
-    /// empty, random with `clientIdPrefix`).
-    ClientOptions clientOptions(const QString &clientIdPrefix) const;
-};
+/// The MQTT 5 connection `options` describe (a clean session; the client ID, when empty,
+/// random with `clientIdPrefix`).
+ClientOptions clientOptionsFor(const RemoteEngineOptions &options, const QString &clientIdPrefix);
 
 class RemoteEngine : public EngineMonitor
 {

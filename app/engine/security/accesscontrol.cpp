@@ -8,20 +8,6 @@
 
 namespace hermes {
 
-std::optional<Role> parseRole(const QString &text)
-{
-    if (text == QLatin1String("device"))
-        return Role::Device;
-    if (text == QLatin1String("operator"))
-        return Role::Operator;
-    return std::nullopt;
-}
-
-QString roleName(Role role)
-{
-    return role == Role::Operator ? QStringLiteral("operator") : QStringLiteral("device");
-}
-
 namespace {
 const QString HashScheme = QStringLiteral("pbkdf2-sha256");
 constexpr int DerivedKeyLength = 32;

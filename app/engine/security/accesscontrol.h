@@ -2,6 +2,8 @@
 /// Who may connect (accounts with salted PBKDF2 password hashes) and what each client may
 /// publish and subscribe to (ACL rules with %c and %u substitution).
 
+#include "role.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
@@ -9,14 +11,6 @@
 #include <optional>
 
 namespace hermes {
-
-enum class Role {
-    Device,   ///< may use only its own devices/{clientid}/… topics
-    Operator, ///< may do anything, including the admin API
-};
-
-std::optional<Role> parseRole(const QString &text);
-QString roleName(Role role);
 
 /// "pbkdf2-sha256$ITERATIONS$SALT_BASE64$HASH_BASE64": the stored form of a password.
 struct PasswordHash {

@@ -2,6 +2,7 @@
 /// A fleet of simulated devices: created together, connected at a bounded rate, summed.
 
 #include "engine/simulator/simulateddevice.h"
+#include "engine/simulator/statistics.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -29,40 +30,6 @@ struct FleetConfig {
     DeviceConfig device;
     /// Makes the heartbeat strategy of device `index`; null = fixed 120 s.
     std::function<std::unique_ptr<HeartbeatStrategy>(int index)> heartbeat;
-};
-
-/// Sums of DeviceStats over the fleet, plus how many are in each state.
-struct FleetStats {
-    int devices = 0;
-    int started = 0;
-    int connected = 0;
-    int gaveUp = 0;
-    int converged = 0; ///< heartbeat strategy settled
-    quint64 connectAttempts = 0;
-    quint64 connects = 0;
-    quint64 connectFailures = 0;
-    quint64 reconnectAttempts = 0;
-    quint64 heartbeatsSent = 0;
-    quint64 pongs = 0;
-    quint64 deadLinks = 0;
-    quint64 connectionsLost = 0;
-    quint64 messagesReceived = 0;
-    quint64 pushesRaw = 0;
-    quint64 pushesReceived = 0; ///< envelopes
-    quint64 pushesDelivered = 0;
-    quint64 duplicates = 0;
-    quint64 gaps = 0;
-    quint64 missing = 0; ///< still missing below each device's highest, summed
-    quint64 lost = 0;
-    quint64 rejected = 0;
-    quint64 expired = 0;
-    quint64 stale = 0;
-    quint64 receiptsSent = 0;
-    quint64 offersApplied = 0;  ///< verified keep-alive offers taken
-    quint64 offersRejected = 0; ///< keep-alive offers that did not verify
-    qint64 maxDetectionMs = 0;
-    double meanDetectionMs = 0; ///< over every dead link noticed
-    double meanIntervalMs = 0;  ///< current heartbeat interval, simulated
 };
 
 /// Owns N SimulatedDevices. start() creates them (if needed) and starts them in batches so

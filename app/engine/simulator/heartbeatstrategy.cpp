@@ -4,15 +4,6 @@
 
 namespace hermes::sim {
 
-namespace {
-
-QString seconds(Duration d)
-{
-    return QString::number(double(d.count()) / 1000.0, 'g', 4);
-}
-
-} // namespace
-
 FixedHeartbeat::FixedHeartbeat(Duration interval)
     : m_interval(std::max(interval, Duration(1)))
 {
@@ -20,7 +11,7 @@ FixedHeartbeat::FixedHeartbeat(Duration interval)
 
 QString FixedHeartbeat::name() const
 {
-    return QStringLiteral("fixed %1 s").arg(seconds(m_interval));
+    return fixedHeartbeatName(m_interval);
 }
 
 SmartHeartbeat::SmartHeartbeat(Config config)
@@ -36,7 +27,7 @@ SmartHeartbeat::SmartHeartbeat(Config config)
 
 QString SmartHeartbeat::name() const
 {
-    return QStringLiteral("smart %1–%2 s").arg(seconds(m_config.min), seconds(m_config.max));
+    return smartHeartbeatName(m_config);
 }
 
 /*

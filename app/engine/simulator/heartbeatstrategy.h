@@ -3,6 +3,8 @@
 /// next PINGREQ. Pure logic: time comes in as an argument, nothing reads a clock, so tests
 /// drive them with a fake clock and a fake NAT.
 
+#include "engine/simulator/heartbeatconfig.h"
+
 #include <QString>
 #include <QtGlobal>
 
@@ -11,9 +13,6 @@
 #include <optional>
 
 namespace hermes::sim {
-
-using Duration = std::chrono::milliseconds;
-using Timestamp = std::chrono::milliseconds;
 
 /// Decides the idle interval before the next heartbeat and learns from each outcome.
 /// The caller sends a heartbeat after currentInterval() of silence and reports the result:
@@ -79,17 +78,7 @@ private:
 class SmartHeartbeat final : public HeartbeatStrategy
 {
 public:
-    struct Config {
-        Duration min = std::chrono::seconds(60);
-        Duration max = std::chrono::seconds(600);
-        Duration step = std::chrono::seconds(60);
-        /// Search stops when first-bad − last-good ≤ precision.
-        Duration precision = std::chrono::seconds(15);
-        /// Answered heartbeats at an interval before trying a longer one.
-        int successesBeforeStepUp = 2;
-        /// Subtracted from the converged interval: jitter of the path and of timers.
-        Duration safetyMargin = Duration(0);
-    };
+    using Config = SmartHeartbeatConfig;
 
     explicit SmartHeartbeat(Config config);
 

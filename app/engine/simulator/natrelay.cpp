@@ -26,35 +26,6 @@ std::chrono::milliseconds scaled(std::chrono::milliseconds simulated, double sca
 
 } // namespace
 
-std::chrono::milliseconds NatRelay::presetTimeout(Preset preset)
-{
-    switch (preset) {
-    case Preset::ChinaMobile:
-    case Preset::ChinaUnicom:
-        return 300s;
-    case Preset::ChinaTelecom:
-        return 1800s;
-    case Preset::Custom:
-        return 0s;
-    }
-    return 0s;
-}
-
-QString NatRelay::presetName(Preset preset)
-{
-    switch (preset) {
-    case Preset::ChinaMobile:
-        return tr("China Mobile");
-    case Preset::ChinaUnicom:
-        return tr("China Unicom");
-    case Preset::ChinaTelecom:
-        return tr("China Telecom");
-    case Preset::Custom:
-        return tr("Custom");
-    }
-    return {};
-}
-
 NatRelay::NatRelay(Config config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
@@ -84,7 +55,7 @@ NatRelay::~NatRelay()
 std::chrono::milliseconds NatRelay::simulatedTimeout() const
 {
     return m_config.preset == Preset::Custom ? m_config.customTimeout
-                                             : presetTimeout(m_config.preset);
+                                             : natPresetTimeout(m_config.preset);
 }
 
 bool NatRelay::start()

@@ -1,6 +1,8 @@
 #pragma once
 /// A loopback TCP relay that behaves like a carrier NAT: idle mappings die silently.
 
+#include "engine/simulator/natrelayvalues.h"
+
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
@@ -28,14 +30,7 @@ class NatRelay : public QObject
 {
     Q_OBJECT
 public:
-    /// Measured carrier NAT timeouts (DOMAIN.md).
-    enum class Preset : quint8 {
-        ChinaMobile,  ///< 5 min
-        ChinaUnicom,  ///< 5 min
-        ChinaTelecom, ///< > 28 min; 30 min here
-        Custom,       ///< Config::customTimeout (0 = no NAT: mappings never expire)
-    };
-    Q_ENUM(Preset)
+    using Preset = NatPreset;
 
     struct Config {
         QString targetHost = QStringLiteral("127.0.0.1"); ///< the broker
@@ -52,19 +47,7 @@ public:
         bool keepDeviceAddress = false;
     };
 
-    struct Counters {
-        quint64 mappingsCreated = 0;
-        quint64 mappingsDropped = 0; ///< by idle timeout
-        quint64 mappingsClosed = 0;  ///< both sides gone (closed by a peer or after the grace)
-        quint64 bytesFromDevices = 0; ///< forwarded upstream
-        quint64 bytesToDevices = 0;   ///< forwarded downstream
-        quint64 bytesDiscarded = 0;   ///< arrived on a dropped mapping
-    };
-
-    /// The simulated idle timeout of a preset (Custom: 0, see Config::customTimeout).
-    static std::chrono::milliseconds presetTimeout(Preset preset);
-    /// "China Mobile"
-    static QString presetName(Preset preset);
+    using Counters = NatRelayCounters;
 
     explicit NatRelay(Config config, QObject *parent = nullptr);
     ~NatRelay() override;

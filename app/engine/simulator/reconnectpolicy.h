@@ -2,6 +2,8 @@
 /// When a simulated device reconnects after losing its connection. Pure logic with a seeded
 /// generator, so a fleet's reconnect storm is the same on every run.
 
+#include "engine/simulator/reconnectconfig.h"
+
 #include <QtGlobal>
 
 #include <chrono>
@@ -9,18 +11,6 @@
 #include <random>
 
 namespace hermes::sim {
-
-/// ReconnectPolicy's settings (outside the class so that `Config config = {}` compiles).
-struct ReconnectConfig {
-    std::chrono::milliseconds minDelay = std::chrono::seconds(1);
-    std::chrono::milliseconds maxDelay = std::chrono::seconds(15);
-    /// Failed attempts before giving up; 0 = never reconnect.
-    int maxAttempts = 6;
-    /// Off: every delay is uniform in [min, max]. On: attempt n (0-based) draws from
-    /// [min·2ⁿ, max·2ⁿ], capped at `backoffCap`.
-    bool exponentialBackoff = false;
-    std::chrono::milliseconds backoffCap = std::chrono::minutes(5);
-};
 
 /// Reconnect without storms: each device waits a random delay (1–15 s in the reference
 /// system) so that a broker that dropped everyone is not knocked over again, and gives up

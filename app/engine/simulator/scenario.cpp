@@ -141,7 +141,7 @@ std::optional<Fail> parseHeartbeat(const Line &line, Scenario &s)
     if (auto *fail = std::get_if<Fail>(&opts))
         return *fail;
     const auto &o = std::get<0>(opts);
-    SmartHeartbeat::Config c;
+    SmartHeartbeatConfig c;
     const std::pair<const char *, Duration *> durations[] = {
             {"min", &c.min}, {"max", &c.max}, {"step", &c.step}, {"precision", &c.precision}, {"margin", &c.safetyMargin}};
     for (const auto &[name, target] : durations) {
@@ -168,7 +168,7 @@ std::optional<Fail> parseHeartbeat(const Line &line, Scenario &s)
 std::optional<Fail> parseNat(const Line &line, Scenario &s)
 {
     const QString kind = line.args.value(0);
-    const auto exact = [&](NatRelay::Preset preset) -> std::optional<Fail> {
+    const auto exact = [&](NatPreset preset) -> std::optional<Fail> {
         if (line.args.size() != 1)
             return arity(line, "nat china-mobile | china-unicom | china-telecom | custom DURATION | none | direct");
         s.network = Scenario::Network::Nat;
@@ -176,11 +176,11 @@ std::optional<Fail> parseNat(const Line &line, Scenario &s)
         return std::nullopt;
     };
     if (kind == QLatin1String("china-mobile"))
-        return exact(NatRelay::Preset::ChinaMobile);
+        return exact(NatPreset::ChinaMobile);
     if (kind == QLatin1String("china-unicom"))
-        return exact(NatRelay::Preset::ChinaUnicom);
+        return exact(NatPreset::ChinaUnicom);
     if (kind == QLatin1String("china-telecom"))
-        return exact(NatRelay::Preset::ChinaTelecom);
+        return exact(NatPreset::ChinaTelecom);
     if (kind == QLatin1String("none") || kind == QLatin1String("direct")) {
         if (line.args.size() != 1)
             return arity(line, "nat none | nat direct");
@@ -194,7 +194,7 @@ std::optional<Fail> parseNat(const Line &line, Scenario &s)
         if (timeout.count() <= 0)
             return Fail{QStringLiteral("a NAT timeout must be above zero (use \"nat none\" for no NAT)")};
         s.network = Scenario::Network::Nat;
-        s.nat = NatRelay::Preset::Custom;
+        s.nat = NatPreset::Custom;
         s.natTimeout = timeout;
         return std::nullopt;
     }
@@ -446,7 +446,7 @@ std::chrono::milliseconds Scenario::natIdleTimeout() const
 {
     if (network != Network::Nat)
         return 0ms;
-    return nat == NatRelay::Preset::Custom ? natTimeout : NatRelay::presetTimeout(nat);
+    return nat == NatPreset::Custom ? natTimeout : natPresetTimeout(nat);
 }
 
 QString Scenario::networkName() const
@@ -459,7 +459,12 @@ QString Scenario::networkName() const
     case Network::Nat:
         break;
     }
-    return QStringLiteral("%1 (%2)").arg(NatRelay::presetName(nat), formatDuration(natIdleTimeout()));
+    return QStringLiteral("%1 (%2)").arg(natPresetName(nat), formatDuration(natIdleTimeout()));
+}
+
+QString Scenario::heartbeatName() const
+{
+    return heartbeat == Heartbeat::Smart ? smartHeartbeatName(smart) : fixedHeartbeatName(fixedInterval);
 }
 
 std::chrono::milliseconds Scenario::realDuration() const

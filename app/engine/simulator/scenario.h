@@ -1,11 +1,11 @@
 #pragma once
 /// Scenario files (docs/SIMULATOR.md): a plain-text, versioned description of a simulated
 /// fleet, its network and what happens to it over time. Parsing is pure: text in, a
-/// Scenario or a line-numbered error out.
+/// Scenario or a line-numbered error out (part of hermes_engine_api).
 
-#include "engine/simulator/heartbeatstrategy.h"
-#include "engine/simulator/natrelay.h"
-#include "engine/simulator/reconnectpolicy.h"
+#include "engine/simulator/heartbeatconfig.h"
+#include "engine/simulator/natrelayvalues.h"
+#include "engine/simulator/reconnectconfig.h"
 #include "mqtt/packets.h"
 
 #include <QByteArray>
@@ -64,11 +64,11 @@ struct Scenario {
     /// `heartbeat fixed FROM TO`: device i of n heartbeats every FROM + (TO − FROM)·i/(n − 1),
     /// as a fleet of app versions and vendors does; what lets a broker bracket a NAT timeout.
     std::optional<std::chrono::milliseconds> fixedIntervalLongest;
-    SmartHeartbeat::Config smart;
+    SmartHeartbeatConfig smart;
     std::optional<std::chrono::milliseconds> keepAlive; ///< unset: the strategy's longest
     std::chrono::milliseconds pongTimeout = std::chrono::seconds(10);
     Network network = Network::Nat;
-    NatRelay::Preset nat = NatRelay::Preset::ChinaMobile;
+    NatPreset nat = NatPreset::ChinaMobile;
     std::chrono::milliseconds natTimeout = std::chrono::seconds(300); ///< Custom
     ReconnectConfig reconnect;
     int connectRate = 500; ///< connects started per real second; 0 = all at once
@@ -88,6 +88,8 @@ struct Scenario {
     std::chrono::milliseconds natIdleTimeout() const;
     /// "China Mobile (300 s)", "no NAT", "direct"
     QString networkName() const;
+    /// "fixed 120 s", "smart 60–600 s": the devices' heartbeat strategy by name.
+    QString heartbeatName() const;
     /// Real time of the whole run.
     std::chrono::milliseconds realDuration() const;
 };

@@ -1,9 +1,9 @@
 #pragma once
 /// What a simulation run measured, as plain values: hermesctl prints them, a console view
-/// charts them, tests assert on them. Nothing here holds a pointer into a running fleet.
+/// charts them, tests assert on them. Nothing here holds a pointer into a running fleet
+/// (part of hermes_engine_api).
 
-#include "engine/simulator/fleet.h"
-#include "engine/simulator/natrelay.h"
+#include "engine/simulator/natrelayvalues.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -13,6 +13,40 @@
 #include <chrono>
 
 namespace hermes::sim {
+
+/// Sums of DeviceStats over a Fleet (fleet.h), plus how many devices are in each state.
+struct FleetStats {
+    int devices = 0;
+    int started = 0;
+    int connected = 0;
+    int gaveUp = 0;
+    int converged = 0; ///< heartbeat strategy settled
+    quint64 connectAttempts = 0;
+    quint64 connects = 0;
+    quint64 connectFailures = 0;
+    quint64 reconnectAttempts = 0;
+    quint64 heartbeatsSent = 0;
+    quint64 pongs = 0;
+    quint64 deadLinks = 0;
+    quint64 connectionsLost = 0;
+    quint64 messagesReceived = 0;
+    quint64 pushesRaw = 0;
+    quint64 pushesReceived = 0; ///< envelopes
+    quint64 pushesDelivered = 0;
+    quint64 duplicates = 0;
+    quint64 gaps = 0;
+    quint64 missing = 0; ///< still missing below each device's highest, summed
+    quint64 lost = 0;
+    quint64 rejected = 0;
+    quint64 expired = 0;
+    quint64 stale = 0;
+    quint64 receiptsSent = 0;
+    quint64 offersApplied = 0;  ///< verified keep-alive offers taken
+    quint64 offersRejected = 0; ///< keep-alive offers that did not verify
+    qint64 maxDetectionMs = 0;
+    double meanDetectionMs = 0; ///< over every dead link noticed
+    double meanIntervalMs = 0;  ///< current heartbeat interval, simulated
+};
 
 /// One point of the time series, taken every sample interval (real time).
 struct StatsSample {
@@ -68,7 +102,7 @@ struct SimulationSnapshot {
     bool finished = false;
 
     FleetStats fleet;
-    NatRelay::Counters relay; ///< zeros without a relay
+    NatRelayCounters relay; ///< zeros without a relay
     HeartbeatOutcomes heartbeats;
     KeepAliveRecommendation keepAlive;
 

@@ -1,7 +1,8 @@
 #pragma once
 /// The embedded broker on its own thread, seen through EngineMonitor.
 
-#include "monitor.h"
+#include "engine/api/monitor.h"
+#include "engine/brokerconfig.h"
 
 #include <QPointer>
 #include <QThread>
