@@ -338,13 +338,15 @@ std::optional<QString> parseUpstreamSetting(const QString &key, const QString &v
                               "file only hermesd can read and name that with 'upstream_management_password_file PATH'");
     } else if (key == QLatin1String("upstream_management_password_file")) {
         return readSecretFile(key, value, configFile, upstream.managementPassword);
-    } else if (key == QLatin1String("upstream_management_interval")) {
+    } else if (key == QLatin1String("upstream_management_interval")
+               || key == QLatin1String("upstream_management_timeout")) {
+        const bool interval = key == QLatin1String("upstream_management_interval");
+        const int most = interval ? 3600 : 600;
         bool ok = false;
         const int seconds = value.toInt(&ok);
-        if (!ok || seconds < 1 || seconds > 3600)
-            return QStringLiteral("'upstream_management_interval' must be a number of seconds from 1 to 3600, not '%1'")
-                .arg(value);
-        upstream.managementIntervalSeconds = seconds;
+        if (!ok || seconds < 1 || seconds > most)
+            return QStringLiteral("'%1' must be a number of seconds from 1 to %2, not '%3'").arg(key).arg(most).arg(value);
+        (interval ? upstream.managementIntervalSeconds : upstream.managementTimeoutSeconds) = seconds;
     } else {
         return std::nullopt;
     }

@@ -133,7 +133,7 @@ struct UpstreamNode {
 /// `upstream_user NAME`, `upstream_password_file PATH`, `upstream_client_id ID`; and where
 /// hermesd reads the cluster's sessions: `upstream_management URL[,…]`,
 /// `upstream_management_user NAME`, `upstream_management_password_file PATH`,
-/// `upstream_management_interval SECONDS`.
+/// `upstream_management_interval SECONDS`, `upstream_management_timeout SECONDS`.
 struct UpstreamSettings {
     QList<UpstreamNode> nodes; ///< tried in order, failing over to the next; empty: off
     QString userName;
@@ -147,6 +147,7 @@ struct UpstreamSettings {
     QString managementUserName;    ///< empty: userName
     QByteArray managementPassword; ///< from upstream_management_password_file; empty: password
     int managementIntervalSeconds = 5; ///< upstream_management_interval: from one refresh's end to the next
+    int managementTimeoutSeconds = 30; ///< upstream_management_timeout: per request
     bool enabled() const { return !nodes.isEmpty(); }
     /// The account the management API is asked as: its own where given, else the MQTT link's.
     QString managementUser() const { return managementUserName.isEmpty() ? userName : managementUserName; }

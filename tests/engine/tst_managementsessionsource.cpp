@@ -26,6 +26,7 @@
 #include <QTemporaryDir>
 #include <QUrlQuery>
 
+#include <functional>
 #include <memory>
 
 using namespace hermes;
@@ -82,6 +83,8 @@ public:
     QByteArray authorization = "Basic " + QByteArray("hermes:right").toBase64();
     QStringList requests;  ///< "GET /api/connections?page=1&…", in arrival order
     QStringList closed;    ///< names of the connections DELETEd, decoded
+    /// Runs before each answer, with its request line: the cluster changes while it is read.
+    std::function<void(const QString &request)> beforeAnswer;
     quint16 port = 0;
 
     bool start()
@@ -98,6 +101,8 @@ protected:
         const bool isDelete = request.method() == QHttpServerRequest::Method::Delete;
         requests.append(QStringLiteral("%1 %2").arg(isDelete ? QStringLiteral("DELETE") : QStringLiteral("GET"),
                                                      request.url().toString(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::FullyEncoded)));
+        if (beforeAnswer)
+            beforeAnswer(requests.constLast());
         QHttpServerResponder responder = makeResponder(request, socket);
         if (request.value("Authorization") != authorization) {
             responder.write(QByteArray(R"({"error":"not_authorised","reason":"Login failed"})"), "application/json",
@@ -193,6 +198,7 @@ private slots:
     void mergesQueuesIntoSessions();
     void requestsAsRabbitMqTakesThem();
     void refreshReadsEveryPageOneAfterAnother();
+    void listingMovedWhilePagedDropsNoSession();
     void streamTellsWhatChangedBetweenRefreshes();
     void kickClosesTheConnectionByName();
     void failuresAreNamedOnceAndRetried();
@@ -210,7 +216,7 @@ void TestManagementSessionSource::configKeys()
     const QString text = QStringLiteral("upstream 10.0.0.11:1883\nupstream_user hermes\n"
                                         "upstream_management http://10.0.0.11:15672, https://rabbit-2.internal/rabbitmq/\n"
                                         "upstream_management_user watcher\nupstream_management_password_file management.secret\n"
-                                        "upstream_management_interval 2\n");
+                                        "upstream_management_interval 2\nupstream_management_timeout 7\n");
     // Readable by every user: refused with its line, like upstream_password_file.
     const auto open = parseBrokerConfig(text, conf);
     QVERIFY(std::holds_alternative<ConfigError>(open));
@@ -227,6 +233,7 @@ void TestManagementSessionSource::configKeys()
     QCOMPARE(upstream.managementUser(), QStringLiteral("watcher"));
     QCOMPARE(upstream.managementSecret(), QByteArray("watch-pass"));
     QCOMPARE(upstream.managementIntervalSeconds, 2);
+    QCOMPARE(upstream.managementTimeoutSeconds, 7);
     // What hermesd prints never holds a password.
     QVERIFY(!upstream.toString().contains(QLatin1String("watch-pass")));
     QVERIFY2(upstream.toString().contains(QLatin1String("sessions from http://10.0.0.11:15672")), qPrintable(upstream.toString()));
@@ -248,6 +255,7 @@ void TestManagementSessionSource::configKeys()
         {"upstream 127.0.0.1:1883\nupstream_management http://hermes:pw@127.0.0.1:15672\n", 2, "no credentials"},
         {"upstream 127.0.0.1:1883\nupstream_management_password s3cret\n", 2, "upstream_management_password_file"},
         {"upstream 127.0.0.1:1883\nupstream_management_interval 0\n", 2, "from 1 to 3600"},
+        {"upstream 127.0.0.1:1883\nupstream_management_timeout 601\n", 2, "from 1 to 600"},
     };
     for (const auto &bad : refused) {
         const auto result = parseBrokerConfig(QString::fromUtf8(bad.text), conf);
@@ -404,6 +412,43 @@ void TestManagementSessionSource::refreshReadsEveryPageOneAfterAnother()
     QCOMPARE(status.value(QLatin1String("sessions")).toInt(), 6);
     QCOMPARE(status.value(QLatin1String("online")).toInt(), 5);
     QCOMPARE(status.value(QLatin1String("lastError")).toString(), QString());
+}
+
+void TestManagementSessionSource::listingMovedWhilePagedDropsNoSession()
+{
+    ManagementApiStandIn api;
+    QVERIFY(api.start());
+    for (int i = 0; i < 5; ++i)
+        api.connections.append(connection(QStringLiteral("dev-%1").arg(i), 1, 41000 + i));
+    ManagementSessionSource::Timing timing = fastTiming();
+    timing.pageSize = 2;
+    timing.period = 1h; // only the refreshes asked for
+    ManagementSessionSource source(settingsFor({api.url()}), timing);
+    QSignalSpy refreshed(&source, &ManagementSessionSource::refreshed);
+    source.start();
+    QVERIFY(refreshed.wait(5000));
+    QCOMPARE(source.sessions().size(), 5);
+
+    // dev-0 closes right after page 1 was read: page 2 starts one further on, and dev-2 is on
+    // no page. The totals differ between the pages, so nothing missing counts as gone yet.
+    bool armed = true;
+    api.beforeAnswer = [&](const QString &request) {
+        if (armed && request.startsWith(QLatin1String("GET /api/connections?page=2&"))) {
+            armed = false;
+            api.connections.removeFirst();
+        }
+    };
+    source.refreshSoon();
+    QVERIFY(refreshed.wait(5000));
+    QVERIFY(!armed);
+    QVERIFY(source.sessions().contains(QStringLiteral("dev-2")));
+    QCOMPARE(source.sessions().size(), 5);
+    // The next refresh reads a listing that holds still: dev-0 is gone, dev-2 is not.
+    source.refreshSoon();
+    QVERIFY(refreshed.wait(5000));
+    QCOMPARE(source.sessions().size(), 4);
+    QVERIFY(!source.sessions().contains(QStringLiteral("dev-0")));
+    QVERIFY(source.sessions().contains(QStringLiteral("dev-2")));
 }
 
 void TestManagementSessionSource::streamTellsWhatChangedBetweenRefreshes()

@@ -35,7 +35,10 @@ QString secondsText(std::chrono::milliseconds duration)
 } // namespace
 
 ManagementSessionSource::ManagementSessionSource(const UpstreamSettings &settings, QObject *parent)
-    : ManagementSessionSource(settings, Timing{std::chrono::seconds(settings.managementIntervalSeconds)}, parent)
+    : ManagementSessionSource(settings,
+                              Timing{std::chrono::seconds(settings.managementIntervalSeconds),
+                                     std::chrono::seconds(settings.managementTimeoutSeconds)},
+                              parent)
 {
 }
 
@@ -190,6 +193,7 @@ void ManagementSessionSource::onPage(QNetworkReply *reply)
         fail(tr("%1: %2 is not a RabbitMQ management answer: %3").arg(currentUrl().toString(), what, problem));
         return;
     }
+    m_table.notePageTotal(m_page == 1, page->totalCount);
     if (m_listing == Listing::Connections) {
         int mqtt = 0, withoutId = 0;
         for (const QJsonValue &item : page->items) {

@@ -30,7 +30,9 @@ public:
         /// From the end of one refresh to the start of the next.
         std::chrono::milliseconds period{std::chrono::seconds(5)};
         /// Per request: a listener that accepts and never answers costs this, then the next URL.
-        std::chrono::milliseconds requestTimeout{std::chrono::seconds(10)};
+        /// RabbitMQ 3.10 gathers every connection for each page: at thousands of connections
+        /// on a busy machine a page takes seconds.
+        std::chrono::milliseconds requestTimeout{std::chrono::seconds(30)};
         /// Back-off after a failure: attempt n waits a uniform delay in
         /// [firstRetry·2ⁿ, 2·firstRetry·2ⁿ], at most maxRetry, and goes to the next URL.
         std::chrono::milliseconds firstRetry{std::chrono::seconds(1)};
@@ -39,7 +41,7 @@ public:
     };
 
     /// Reads `settings.management` as `settings.managementUser()`, every
-    /// `settings.managementIntervalSeconds`.
+    /// `settings.managementIntervalSeconds`, each request within `managementTimeoutSeconds`.
     explicit ManagementSessionSource(const UpstreamSettings &settings, QObject *parent = nullptr);
     ManagementSessionSource(const UpstreamSettings &settings, Timing timing, QObject *parent = nullptr);
     ~ManagementSessionSource() override;

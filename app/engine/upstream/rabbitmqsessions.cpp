@@ -145,10 +145,20 @@ void SessionTable::addQueue(const SessionQueue &queue)
     found->expiresMs = std::max(found->expiresMs, queue.expiresMs);
 }
 
+void SessionTable::notePageTotal(bool firstPage, qint64 totalCount)
+{
+    if (firstPage)
+        m_listingTotal = totalCount;
+    else if (totalCount != m_listingTotal)
+        m_moved = true;
+}
+
 QHash<QString, ClusterSession> SessionTable::take(const QHash<QString, ClusterSession> &previous, qint64 nowMs)
 {
     QHash<QString, ClusterSession> sessions = std::exchange(m_connected, {});
     const QHash<QString, SessionQueue> queues = std::exchange(m_queues, {});
+    const bool moved = std::exchange(m_moved, false);
+    m_listingTotal = -1;
     for (auto it = queues.cbegin(); it != queues.cend(); ++it) {
         const SessionQueue &queue = it.value();
         // A queue that outlives its connection (not auto-delete: the client connected with
@@ -179,6 +189,14 @@ QHash<QString, ClusterSession> SessionTable::take(const QHash<QString, ClusterSe
         info.inflight = queue.unacknowledged;
         info.cleanStart = !persistent;
         info.sessionExpirySeconds = persistent ? quint32(queue.expiresMs / 1000) : 0;
+    }
+    if (moved) {
+        // Pages are cut by position: a connection that opened or closed before the boundary
+        // moved the rest by one, and one row went unread. Not "removed" on that account.
+        for (auto it = previous.cbegin(); it != previous.cend(); ++it) {
+            if (!sessions.contains(it.key()))
+                sessions.insert(it.key(), it.value());
+        }
     }
     return sessions;
 }

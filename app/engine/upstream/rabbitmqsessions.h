@@ -71,13 +71,20 @@ class SessionTable
 public:
     void addConnection(ClusterSession session);
     void addQueue(const SessionQueue &queue);
+    /// Notes a page's total_count: when a listing's total changes between its pages, items
+    /// moved across a page boundary while it was read and some may have been missed.
+    void notePageTotal(bool firstPage, qint64 totalCount);
     /// The merged sessions; `previous` (the last refresh's) keeps the time a session was first
-    /// seen offline, since RabbitMQ does not say when a client went away.
+    /// seen offline, since RabbitMQ does not say when a client went away. When a listing moved
+    /// while it was read, a session of `previous` missing now is kept as it was: the next
+    /// refresh says whether it is really gone.
     QHash<QString, ClusterSession> take(const QHash<QString, ClusterSession> &previous, qint64 nowMs);
 
 private:
     QHash<QString, ClusterSession> m_connected;
     QHash<QString, SessionQueue> m_queues; ///< by client ID, QoS 0 and 1 summed
+    qint64 m_listingTotal = -1;
+    bool m_moved = false;
 };
 
 } // namespace hermes::rabbitmq
