@@ -71,7 +71,16 @@ QString UpstreamSettings::toString() const
     QStringList list;
     for (const UpstreamNode &node : nodes)
         list.append(node.toString());
-    return list.join(QStringLiteral(", ")) + (userName.isEmpty() ? QString() : QStringLiteral(" as ") + userName);
+    QString text = list.join(QStringLiteral(", ")) + (userName.isEmpty() ? QString() : QStringLiteral(" as ") + userName);
+    if (!management.isEmpty()) {
+        QStringList urls;
+        for (const QUrl &url : management)
+            urls.append(url.toString());
+        text += QStringLiteral("; sessions from %1").arg(urls.join(QStringLiteral(", ")));
+        if (!managementUser().isEmpty())
+            text += QStringLiteral(" as ") + managementUser();
+    }
+    return text;
 }
 
 QString ConfigError::toString() const
@@ -223,6 +232,23 @@ std::optional<QString> parseNetworkSetting(const QString &key, const QString &va
     return QString();
 }
 
+/// A password from a file named by `key` (relative to the config file, like network_file),
+/// trimmed: what is wrong with it, or an empty string. A file every user can read is refused.
+QString readSecretFile(const QString &key, const QString &value, const QString &configFile, QByteArray &secret)
+{
+    const QString path = QDir(QFileInfo(configFile).absolutePath()).filePath(value);
+    QFile file(path);
+    if (file.permissions() & QFileDevice::ReadOther)
+        return QStringLiteral("'%1' %2 is readable by every user; chmod o-r it").arg(key, path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("'%1' %2: %3").arg(key, path, file.errorString());
+    const QByteArray password = file.readAll().trimmed();
+    if (password.isEmpty())
+        return QStringLiteral("'%1' %2 is empty").arg(key, path);
+    secret = password;
+    return QString();
+}
+
 /// Upstream mode's keys. Nullopt when `key` is none of them; else an empty string, or what
 /// is wrong with `value`.
 std::optional<QString> parseUpstreamSetting(const QString &key, const QString &value, const QString &configFile,
@@ -246,21 +272,40 @@ std::optional<QString> parseUpstreamSetting(const QString &key, const QString &v
         return QStringLiteral("'upstream_password' would keep a secret in the config file: write it to a file only "
                               "hermesd can read and name that with 'upstream_password_file PATH'");
     } else if (key == QLatin1String("upstream_password_file")) {
-        // Relative to the config file, like network_file.
-        const QString path = QDir(QFileInfo(configFile).absolutePath()).filePath(value);
-        QFile file(path);
-        if (file.permissions() & QFileDevice::ReadOther)
-            return QStringLiteral("'upstream_password_file' %1 is readable by every user; chmod o-r it").arg(path);
-        if (!file.open(QIODevice::ReadOnly))
-            return QStringLiteral("'upstream_password_file' %1: %2").arg(path, file.errorString());
-        const QByteArray password = file.readAll().trimmed();
-        if (password.isEmpty())
-            return QStringLiteral("'upstream_password_file' %1 is empty").arg(path);
-        upstream.password = password;
+        return readSecretFile(key, value, configFile, upstream.password);
     } else if (key == QLatin1String("upstream_client_id")) {
         if (value.contains(QLatin1Char(' ')) || value.size() > 23 * 8)
             return QStringLiteral("'upstream_client_id' is one word, not '%1'").arg(value);
         upstream.clientId = value;
+    } else if (key == QLatin1String("upstream_management")) {
+        QList<QUrl> urls;
+        for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QUrl url(part.trimmed(), QUrl::StrictMode);
+            if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+                || url.host().isEmpty() || !url.userInfo().isEmpty() || url.hasQuery() || url.hasFragment())
+                return QStringLiteral("'upstream_management' is URL[, URL…] (the cluster's management API, e.g. "
+                                      "http://10.0.0.11:15672, no credentials in it); '%1' is not one").arg(part.trimmed());
+            urls.append(url.adjusted(QUrl::StripTrailingSlash));
+        }
+        if (urls.isEmpty())
+            return QStringLiteral("'upstream_management' needs at least one URL");
+        upstream.management = urls;
+    } else if (key == QLatin1String("upstream_management_user")) {
+        upstream.managementUserName = value;
+    } else if (key == QLatin1String("upstream_management_password")) {
+        return QStringLiteral("'upstream_management_password' would keep a secret in the config file: write it to a "
+                              "file only hermesd can read and name that with 'upstream_management_password_file PATH'");
+    } else if (key == QLatin1String("upstream_management_password_file")) {
+        return readSecretFile(key, value, configFile, upstream.managementPassword);
+    } else if (key == QLatin1String("upstream_management_interval")
+               || key == QLatin1String("upstream_management_timeout")) {
+        const bool interval = key == QLatin1String("upstream_management_interval");
+        const int most = interval ? 3600 : 600;
+        bool ok = false;
+        const int seconds = value.toInt(&ok);
+        if (!ok || seconds < 1 || seconds > most)
+            return QStringLiteral("'%1' must be a number of seconds from 1 to %2, not '%3'").arg(key).arg(most).arg(value);
+        (interval ? upstream.managementIntervalSeconds : upstream.managementTimeoutSeconds) = seconds;
     } else {
         return std::nullopt;
     }
@@ -274,6 +319,7 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
 {
     BrokerConfig config = std::move(base);
     bool listenersFromFile = false;
+    int managementLine = 0;
     const QStringList lines = text.split(QLatin1Char('\n'));
     for (int index = 0; index < lines.size(); ++index) {
         const int lineNumber = index + 1;
@@ -479,7 +525,13 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
         }
         if (error)
             return *error;
+        if (key == QLatin1String("upstream_management"))
+            managementLine = lineNumber;
     }
+    if (!config.upstream.management.isEmpty() && !config.upstream.enabled())
+        return ConfigError{fileName, managementLine,
+                           QStringLiteral("'upstream_management' reads an upstream cluster's sessions: it needs "
+                                          "'upstream HOST:PORT[,…]' too")};
     return config;
 }
 

@@ -12,6 +12,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 #include <optional>
 #include <variant>
@@ -117,7 +118,10 @@ struct UpstreamNode {
 
 /// Upstream mode (docs/SCALE-OUT.md): the push service delivers through an external clustered
 /// broker instead of this one, which then serves operators only. `upstream HOST:PORT[,…]`,
-/// `upstream_user NAME`, `upstream_password_file PATH`, `upstream_client_id ID`.
+/// `upstream_user NAME`, `upstream_password_file PATH`, `upstream_client_id ID`; and where
+/// hermesd reads the cluster's sessions: `upstream_management URL[,…]`,
+/// `upstream_management_user NAME`, `upstream_management_password_file PATH`,
+/// `upstream_management_interval SECONDS`, `upstream_management_timeout SECONDS`.
 struct UpstreamSettings {
     QList<UpstreamNode> nodes; ///< tried in order, failing over to the next; empty: off
     QString userName;
@@ -125,7 +129,17 @@ struct UpstreamSettings {
     /// config itself, never logged.
     QByteArray password;
     QString clientId = QStringLiteral("hermesd-upstream");
+    /// The cluster's management API (RabbitMQ's, `http://HOST:15672`), tried in order like
+    /// the nodes; empty: hermesd lists no sessions of the cluster.
+    QList<QUrl> management;
+    QString managementUserName;    ///< empty: userName
+    QByteArray managementPassword; ///< from upstream_management_password_file; empty: password
+    int managementIntervalSeconds = 5; ///< upstream_management_interval: from one refresh's end to the next
+    int managementTimeoutSeconds = 30; ///< upstream_management_timeout: per request
     bool enabled() const { return !nodes.isEmpty(); }
+    /// The account the management API is asked as: its own where given, else the MQTT link's.
+    QString managementUser() const { return managementUserName.isEmpty() ? userName : managementUserName; }
+    QByteArray managementSecret() const { return managementPassword.isEmpty() ? password : managementPassword; }
     /// "127.0.0.1:1883, 127.0.0.1:1884 as hermes" (never the password)
     QString toString() const;
     bool operator==(const UpstreamSettings &) const = default;

@@ -6,6 +6,7 @@
 #include "engine/brokeroptions.h"
 #include "engine/io/epolldispatcher.h"
 #include "engine/io/signalwatcher.h"
+#include "engine/upstream/managementsessionsource.h"
 #include "engine/upstream/upstreamlink.h"
 #include "engine/version.h"
 
@@ -119,7 +120,16 @@ int main(int argc, char *argv[])
     hermes::UpstreamLink *upstream = config.upstream.enabled() ? new hermes::UpstreamLink(config.upstream, &broker) : nullptr;
     hermes::installPushServices(broker, *pushConfig, upstream);
     if (upstream) {
-        upstream->addAdminMethods(*broker.findChild<hermes::AdminApi *>());
+        auto *admin = broker.findChild<hermes::AdminApi *>();
+        // The cluster's sessions, from its management API, listed beside the operators'.
+        hermes::ManagementSessionSource *sessions = config.upstream.management.isEmpty()
+            ? nullptr
+            : new hermes::ManagementSessionSource(config.upstream, &broker);
+        if (sessions) {
+            admin->setSessionSource(sessions);
+            sessions->start();
+        }
+        upstream->addAdminMethods(*admin, sessions);
         upstream->start();
     }
     QString problem;

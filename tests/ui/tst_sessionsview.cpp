@@ -51,6 +51,7 @@ class FakeMonitor : public EngineMonitor
     Q_OBJECT
 public:
     using EngineMonitor::EngineMonitor;
+    EngineFeatures features() const override { return featureSet; }
     void start() override { m_running = true; }
     void stop() override { m_running = false; }
     bool isRunning() const override { return m_running; }
@@ -66,6 +67,7 @@ public:
     bool setListenAddresses(const QList<ListenAddress> &) override { return false; }
     QList<ListenAddress> configuredListenAddresses() const override { return {}; }
 
+    EngineFeatures featureSet = ~EngineFeatures(); ///< every feature, as the embedded broker has
     QStringList detailRequests;
     QStringList watchRequests; ///< "" ends the watch
     QStringList kicked;
@@ -178,6 +180,7 @@ private slots:
 
     void detailViewRequestsAndShows();
     void detailViewExportsTrace();
+    void detailViewSaysWhatAClusterCannotShow();
     void timelineZoomPanFit();
 
     void screenshots();
@@ -1166,6 +1169,46 @@ void TestSessionsView::detailViewExportsTrace()
              detail.heartbeats.at(0).inbound ? QStringLiteral("in") : QStringLiteral("out"));
     QCOMPARE(packets.at(0).toObject().value(QLatin1String("packet")).toString(),
              mqtt::packetTypeName(detail.heartbeats.at(0).type));
+}
+
+void TestSessionsView::detailViewSaysWhatAClusterCannotShow()
+{
+    // An engine attached to hermesd in upstream mode: a cluster's sessions have rows, but no
+    // heartbeats, packets or in-flight messages to show. The panes say so instead of sitting empty.
+    FakeMonitor monitor;
+    monitor.featureSet &= ~EngineFeatures(EngineFeature::SessionInternals);
+    ui::SessionDetailView view(monitor);
+    view.resize(900, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const auto notice = [&view](const char *name) { return view.findChild<QLabel *>(QLatin1String(name)); };
+    QVERIFY(notice("heartbeatsUnavailable")->isVisible());
+    QVERIFY(notice("heartbeatsUnavailable")->text().contains(QLatin1String("does not expose heartbeats")));
+    QVERIFY(!view.timeline()->isVisible());
+    view.tabs()->setCurrentIndex(0);
+    QVERIFY(notice("inflightUnavailable")->isVisible());
+    QVERIFY(notice("inflightUnavailable")->text().contains(QLatin1String("messages in flight")));
+    view.tabs()->setCurrentIndex(3);
+    QVERIFY(notice("traceUnavailable")->isVisible());
+    QVERIFY(notice("traceUnavailable")->text().contains(QLatin1String("packet trace")));
+    // The row itself still shows, and the session can still be kicked.
+    view.setConfirmKick(false);
+    view.showSession(QStringLiteral("far-1"));
+    SessionDetail detail;
+    detail.info = session(QStringLiteral("far-1"));
+    detail.info.address = QStringLiteral("127.0.0.1:41234 (rabbit@node2)");
+    emit monitor.sessionDetail(detail);
+    QVERIFY(view.findChild<QLabel *>(QStringLiteral("detailAddress"))->text().contains(QLatin1String("rabbit@node2")));
+    auto *kick = view.findChild<QPushButton *>(QStringLiteral("detailKick"));
+    QVERIFY(kick->isEnabled());
+    kick->click();
+    QCOMPARE(monitor.kicked, QStringList{QStringLiteral("far-1")});
+
+    // Attached elsewhere (the engine learns it when it starts): the panes come back.
+    monitor.featureSet |= EngineFeature::SessionInternals;
+    emit monitor.started({});
+    QVERIFY(view.timeline()->isVisible());
+    QVERIFY(!notice("traceUnavailable")->isVisible());
 }
 
 void TestSessionsView::timelineZoomPanFit()

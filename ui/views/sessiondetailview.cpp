@@ -25,6 +25,7 @@
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -92,6 +93,9 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     , m_disconnects(new DetailTableModel(QStringList(5), this))
     , m_trace(new QPlainTextEdit(this))
     , m_traceStatus(new QLabel(this))
+    , m_timelinePane(new QStackedWidget(this))
+    , m_inflightPane(new QStackedWidget(this))
+    , m_tracePane(new QStackedWidget(this))
 {
     // Header: the client ID large, then the facts on one line each.
     m_title->setObjectName(QStringLiteral("detailClientId"));
@@ -193,18 +197,35 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     traceLayout->addLayout(traceBar);
     traceLayout->addWidget(m_trace, 1);
 
+    // What an engine without SessionInternals cannot show is said in place of the pane.
+    const auto notice = [this](const QString &objectName) {
+        auto *label = new QLabel(this);
+        label->setObjectName(objectName);
+        label->setAlignment(Qt::AlignCenter);
+        label->setWordWrap(true);
+        label->setMargin(24);
+        label->setForegroundRole(QPalette::PlaceholderText);
+        return label;
+    };
+    m_timelinePane->addWidget(m_timeline);
+    m_timelinePane->addWidget(notice(QStringLiteral("heartbeatsUnavailable")));
+    m_inflightPane->addWidget(inflightTable);
+    m_inflightPane->addWidget(notice(QStringLiteral("inflightUnavailable")));
+    m_tracePane->addWidget(tracePage);
+    m_tracePane->addWidget(notice(QStringLiteral("traceUnavailable")));
+
     m_tabs->setObjectName(QStringLiteral("sessionDetailTabs"));
-    m_tabs->addTab(inflightTable, QString()); // tab texts in retranslateUi()
+    m_tabs->addTab(m_inflightPane, QString()); // tab texts in retranslateUi()
     m_tabs->addTab(queuedTable, QString());
     m_tabs->addTab(subscriptionsTable, QString());
-    m_tabs->addTab(tracePage, QString());
+    m_tabs->addTab(m_tracePane, QString());
     m_tabs->addTab(disconnectsTable, QString());
 
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
     topLayout->addLayout(timelineBar);
-    topLayout->addWidget(m_timeline, 1);
+    topLayout->addWidget(m_timelinePane, 1);
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(top);
     splitter->addWidget(m_tabs);
@@ -223,10 +244,20 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     connect(&m_monitor, &EngineMonitor::started, this, [this] {
         m_watching.clear();
         updateWatch();
+        updateInternalsNotices(); // a remote engine knows what hermesd shows once attached
     });
 
     retranslateUi();
     updateSessionActions();
+    updateInternalsNotices();
+}
+
+void SessionDetailView::updateInternalsNotices()
+{
+    const bool shown = m_monitor.features().testFlag(EngineFeature::SessionInternals);
+    for (QStackedWidget *pane : {m_timelinePane, m_inflightPane, m_tracePane})
+        pane->setCurrentIndex(shown ? 0 : 1);
+    m_natPreset->setEnabled(shown);
 }
 
 void SessionDetailView::retranslateUi()
@@ -261,6 +292,15 @@ void SessionDetailView::retranslateUi()
     m_tabs->setTabText(2, tr("Subscriptions"));
     m_tabs->setTabText(3, tr("Packet trace"));
     m_tabs->setTabText(4, tr("Disconnects"));
+    const auto setNotice = [](QStackedWidget *pane, const QString &text) {
+        static_cast<QLabel *>(pane->widget(1))->setText(text);
+    };
+    setNotice(m_timelinePane, tr("This cluster's management API does not expose heartbeats: the timeline needs the "
+                                 "broker's own connection state, which hermesd has only for its own clients."));
+    setNotice(m_inflightPane, tr("This cluster's management API does not expose the messages in flight to a device, "
+                                 "only how many (the Sessions view's In-flight column)."));
+    setNotice(m_tracePane, tr("This cluster's management API does not expose a packet trace: what devices and the "
+                              "cluster send each other never passes through hermesd."));
     if (m_clientId.isEmpty())
         m_title->setText(tr("No session selected"));
     m_traceStatus->setText(tr("No packets"));

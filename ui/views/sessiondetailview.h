@@ -15,6 +15,7 @@ class QLabel;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 
@@ -74,6 +75,9 @@ private:
     void setHeader(const SessionInfo &info);
     void kickShown();
     void updateSessionActions();
+    /// Shows the panes the engine cannot fill (an upstream cluster's sessions have no
+    /// heartbeats, packets or in-flight messages to show) as a notice saying so.
+    void updateInternalsNotices();
 
     EngineMonitor &m_monitor;
     QString m_clientId;
@@ -103,6 +107,10 @@ private:
     DetailTableModel *m_disconnects;
     QPlainTextEdit *m_trace;
     QLabel *m_traceStatus;
+    /// Each holds a pane and, second, the notice that replaces it without SessionInternals.
+    QStackedWidget *m_timelinePane;
+    QStackedWidget *m_inflightPane;
+    QStackedWidget *m_tracePane;
     QStringList m_traceLines;
     /// The shown session's latest detail, rendered again on a language change.
     std::optional<SessionDetail> m_detail;

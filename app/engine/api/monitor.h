@@ -38,6 +38,9 @@ enum class EngineFeature : quint16 {
     Simulation = 0x20,
     Listeners = 0x40,  ///< the engine's own listen addresses can be changed
     Networks = 0x80,   ///< fleet analytics: each network's NAT timeout estimate and costs
+    /// A session's heartbeats, packet trace and in-flight messages (not there for the
+    /// sessions of an upstream cluster, whose management API does not expose them)
+    SessionInternals = 0x100,
 };
 Q_DECLARE_FLAGS(EngineFeatures, EngineFeature)
 Q_DECLARE_OPERATORS_FOR_FLAGS(EngineFeatures)
@@ -48,7 +51,7 @@ class EngineMonitor : public QObject
 public:
     using QObject::QObject;
 
-    virtual EngineFeatures features() const { return EngineFeatures(0xFF); }
+    virtual EngineFeatures features() const { return EngineFeatures(0x1FF); }
     /// The broker this engine is attached to ("10.0.0.5:1883"); empty for an engine that
     /// embeds its broker.
     virtual QString attachedTo() const { return {}; }

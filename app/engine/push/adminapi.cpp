@@ -11,6 +11,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QPointer>
+
+#include <memory>
 
 Q_LOGGING_CATEGORY(lcAdmin, "hermes.admin")
 
@@ -69,7 +72,6 @@ AdminApi::AdminApi(Broker &broker, PushService &push, QObject *parent)
     m_methods = {
         {QStringLiteral("sessions/list"), bind(&AdminApi::listSessions)},
         {QStringLiteral("sessions/get"), bind(&AdminApi::getSession)},
-        {QStringLiteral("sessions/kick"), bind(&AdminApi::kick)},
         {QStringLiteral("devices/list"), bind(&AdminApi::listDevices)},
         {QStringLiteral("devices/update"), bind(&AdminApi::updateDevice)},
         {QStringLiteral("devices/remove"), bind(&AdminApi::removeDevice)},
@@ -132,7 +134,11 @@ void AdminApi::onClientMessage(const ClientIdentity &publisher, const mqtt::Publ
         replySnapshot(publish, std::get<QJsonObject>(arguments));
         return;
     }
-    reply(publish, call(version, method, std::get<QJsonObject>(arguments)));
+    call(version, method, std::get<QJsonObject>(arguments),
+         [self = QPointer<AdminApi>(this), publish](const Answer &answer) {
+             if (self) // a deferred answer may come after hermesd began to stop
+                 self->reply(publish, answer);
+         });
 }
 
 AdminApi::Answer AdminApi::call(const QString &method, const QJsonObject &arguments)
@@ -140,7 +146,33 @@ AdminApi::Answer AdminApi::call(const QString &method, const QJsonObject &argume
     return call(1, method, arguments);
 }
 
+void AdminApi::call(int version, const QString &method, const QJsonObject &arguments, Reply reply)
+{
+    // The one method that may wait for another server: a kick of a cluster's session.
+    if (method == QLatin1String("sessions/kick")) {
+        kick(arguments, std::move(reply));
+        return;
+    }
+    reply(answerNow(version, method, arguments));
+}
+
 AdminApi::Answer AdminApi::call(int version, const QString &method, const QJsonObject &arguments)
+{
+    auto answered = std::make_shared<std::optional<Answer>>();
+    call(version, method, arguments, [answered](const Answer &answer) { *answered = answer; });
+    if (*answered)
+        return **answered;
+    return {{{QStringLiteral("requested"), true}}, {}, {}};
+}
+
+void AdminApi::setSessionSource(SessionSource *source)
+{
+    m_source = source;
+    m_sessionStream.setSource(source);
+    m_sessionWatches.setSource(source);
+}
+
+AdminApi::Answer AdminApi::answerNow(int version, const QString &method, const QJsonObject &arguments)
 {
     if (version >= 2) {
         if (const auto handler = m_methodsV2.constFind(method); handler != m_methodsV2.cend())
@@ -179,8 +211,12 @@ void AdminApi::replySnapshot(const mqtt::Publish &request, const QJsonObject &ar
     const int pages = std::max(1, int((snapshot.sessions.size() + pageSize - 1) / pageSize));
     for (int page = 0; page < pages; ++page) {
         QJsonArray rows;
-        for (const SessionInfo &info : snapshot.sessions.mid(qsizetype(page) * pageSize, pageSize))
-            rows.append(sessionRowJson(info));
+        for (const SessionInfo &info : snapshot.sessions.mid(qsizetype(page) * pageSize, pageSize)) {
+            QJsonObject row = sessionRowJson(info);
+            if (const auto node = snapshot.nodes.constFind(info.clientId); node != snapshot.nodes.cend())
+                row.insert(QStringLiteral("node"), *node);
+            rows.append(row);
+        }
         reply(request, {{{QStringLiteral("seq"), double(snapshot.sequence)},
                          {QStringLiteral("page"), page},
                          {QStringLiteral("pages"), pages},
@@ -199,12 +235,16 @@ AdminApi::Answer AdminApi::apiVersion(const QJsonObject &) const
         listeners.append(address.toString());
     for (const QString &path : m_broker.localSocketPaths())
         listeners.append(QStringLiteral("unix:") + path);
-    return {{{QStringLiteral("api"), Version},
-             {QStringLiteral("versions"), QJsonArray{1, 2}},
-             {QStringLiteral("broker"), QStringLiteral("hermes")},
-             {QStringLiteral("version"), versionString()},
-             {QStringLiteral("listeners"), listeners}},
-            {}, {}};
+    QJsonObject result{{QStringLiteral("api"), Version},
+                       {QStringLiteral("versions"), QJsonArray{1, 2}},
+                       {QStringLiteral("broker"), QStringLiteral("hermes")},
+                       {QStringLiteral("version"), versionString()},
+                       {QStringLiteral("listeners"), listeners}};
+    // Upstream mode: devices are on a cluster whose management API (if any) tells hermesd
+    // their rows but not their heartbeats, packets or in-flight messages.
+    if (m_broker.config().upstream.enabled())
+        result.insert(QStringLiteral("upstream"), true);
+    return {result, {}, {}};
 }
 
 AdminApi::Answer AdminApi::sessionDetail(const QJsonObject &arguments) const
@@ -212,10 +252,10 @@ AdminApi::Answer AdminApi::sessionDetail(const QJsonObject &arguments) const
     const QString clientId = requiredString(arguments, "clientId");
     if (clientId.isEmpty())
         return Answer::error(QStringLiteral("bad-request"), QStringLiteral("clientId is required"));
-    const std::optional<SessionDetail> detail = m_broker.sessionDetail(clientId);
+    const std::optional<SessionWatch::Change> detail = SessionWatch(clientId).now(m_broker, m_source);
     if (!detail)
         return Answer::error(QStringLiteral("not-found"), QStringLiteral("no session \"%1\"").arg(clientId));
-    return {sessionDetailJson(*detail), {}, {}};
+    return {detail->json, {}, {}};
 }
 
 AdminApi::Answer AdminApi::watchSession(const QJsonObject &arguments)
@@ -264,7 +304,7 @@ void AdminApi::publishTelemetry()
     publishReportChanges();
     if (m_broker.hasSubscribers(QString(TelemetryTopicV2))) {
         m_broker.refreshBacklogTotals();
-        QJsonObject json = countersJson(m_broker.counters());
+        QJsonObject json = countersJson(counters());
         json.insert(QStringLiteral("atMs"), double(QDateTime::currentMSecsSinceEpoch()));
         json.insert(QStringLiteral("devices"), double(m_push.devices().size()));
         mqtt::Publish message;
@@ -277,7 +317,7 @@ void AdminApi::publishTelemetry()
     // message logs.
     if (!m_broker.hasSubscribers(QString(TelemetryTopic)))
         return;
-    const BrokerCounters &counters = m_broker.counters();
+    const BrokerCounters counters = this->counters();
     const QJsonObject json{
         {QStringLiteral("atMs"), double(QDateTime::currentMSecsSinceEpoch())},
         {QStringLiteral("connections"), double(counters.clientsConnected)},
@@ -308,17 +348,31 @@ AdminApi::Answer AdminApi::listSessions(const QJsonObject &arguments) const
     if (!state.isEmpty() && state != QLatin1String("online") && state != QLatin1String("offline"))
         return Answer::error(QStringLiteral("bad-request"), QStringLiteral("state must be online or offline"));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    QList<SessionInfo> sessions = m_broker.sessions();
+    // The broker's own sessions (in upstream mode: operators) and the cluster's, each of
+    // those with its node; a client ID the broker holds is the broker's.
+    QList<ClusterSession> sessions;
+    for (SessionInfo &info : m_broker.sessions())
+        sessions.append(ClusterSession{std::move(info), {}, {}});
+    if (m_source) {
+        for (const ClusterSession &session : m_source->sessions()) {
+            if (!m_broker.sessionRegistry().find(session.info.clientId))
+                sessions.append(session);
+        }
+    }
     std::sort(sessions.begin(), sessions.end(),
-              [](const SessionInfo &a, const SessionInfo &b) { return a.clientId < b.clientId; });
+              [](const ClusterSession &a, const ClusterSession &b) { return a.info.clientId < b.info.clientId; });
     QJsonArray list;
-    for (const SessionInfo &info : std::as_const(sessions)) {
-        if (!filter.isEmpty() && !info.clientId.contains(filter, Qt::CaseInsensitive)
-            && !info.address.contains(filter) && !info.userName.contains(filter, Qt::CaseInsensitive))
+    for (const ClusterSession &session : std::as_const(sessions)) {
+        const SessionInfo &info = session.info;
+        if (!filter.isEmpty() && !info.clientId.contains(filter, Qt::CaseInsensitive) && !info.address.contains(filter)
+            && !info.userName.contains(filter, Qt::CaseInsensitive) && !session.node.contains(filter, Qt::CaseInsensitive))
             continue;
         if (!state.isEmpty() && info.online != (state == QLatin1String("online")))
             continue;
-        list.append(sessionJson(info, now));
+        QJsonObject json = sessionJson(info, now);
+        if (!session.node.isEmpty())
+            json.insert(QStringLiteral("node"), session.node);
+        list.append(json);
     }
     return {{{QStringLiteral("sessions"), list}}, {}, {}};
 }
@@ -329,6 +383,17 @@ AdminApi::Answer AdminApi::getSession(const QJsonObject &arguments) const
     if (clientId.isEmpty())
         return Answer::error(QStringLiteral("bad-request"), QStringLiteral("clientId is required"));
     const std::optional<SessionDetail> detail = m_broker.sessionDetail(clientId);
+    if (!detail && m_source) {
+        // A cluster's session: its row and node; the management API lists no more.
+        if (const auto found = m_source->sessions().constFind(clientId); found != m_source->sessions().cend()) {
+            QJsonObject json = sessionJson(found->info, QDateTime::currentMSecsSinceEpoch());
+            json.insert(QStringLiteral("node"), found->node);
+            json.insert(QStringLiteral("subscriptionFilters"), QJsonArray());
+            json.insert(QStringLiteral("inflightMessages"), QJsonArray());
+            json.insert(QStringLiteral("queuedMessages"), QJsonArray());
+            return {json, {}, {}};
+        }
+    }
     if (!detail)
         return Answer::error(QStringLiteral("not-found"), QStringLiteral("no session \"%1\"").arg(clientId));
     QJsonObject json = sessionJson(detail->info, QDateTime::currentMSecsSinceEpoch());
@@ -358,14 +423,49 @@ AdminApi::Answer AdminApi::getSession(const QJsonObject &arguments) const
     return {json, {}, {}};
 }
 
-AdminApi::Answer AdminApi::kick(const QJsonObject &arguments)
+void AdminApi::kick(const QJsonObject &arguments, Reply reply)
 {
     const QString clientId = requiredString(arguments, "clientId");
-    if (clientId.isEmpty())
-        return Answer::error(QStringLiteral("bad-request"), QStringLiteral("clientId is required"));
-    if (!m_broker.kick(clientId))
-        return Answer::error(QStringLiteral("not-found"), QStringLiteral("client \"%1\" is not connected").arg(clientId));
-    return {{{QStringLiteral("kicked"), true}}, {}, {}};
+    if (clientId.isEmpty()) {
+        reply(Answer::error(QStringLiteral("bad-request"), QStringLiteral("clientId is required")));
+        return;
+    }
+    if (m_broker.kick(clientId)) {
+        reply({{{QStringLiteral("kicked"), true}}, {}, {}});
+        return;
+    }
+    if (!m_source || !m_source->isOnline(clientId)) {
+        reply(Answer::error(QStringLiteral("not-found"), QStringLiteral("client \"%1\" is not connected").arg(clientId)));
+        return;
+    }
+    // Answered once the cluster has closed the connection (or said why not).
+    m_source->kick(clientId, [reply = std::move(reply)](bool notFound, const QString &error) {
+        if (error.isEmpty())
+            reply({{{QStringLiteral("kicked"), true}}, {}, {}});
+        else
+            reply(Answer::error(notFound ? QStringLiteral("not-found") : QStringLiteral("unavailable"), error));
+    });
+}
+
+BrokerCounters AdminApi::counters() const
+{
+    BrokerCounters counters = m_broker.counters();
+    if (m_source) {
+        // What the Dashboard shows as connections and sessions is the cluster's devices
+        // plus hermesd's own operators.
+        const SessionSource::Totals totals = m_source->totals();
+        counters.clientsConnected += totals.online;
+        counters.clientsTotal += totals.sessions;
+        counters.clientsDisconnected += totals.sessions - totals.online;
+        counters.queuedTotal += totals.queued;
+        counters.inflightTotal += totals.inflight;
+    }
+    return counters;
+}
+
+bool AdminApi::isOnline(const QString &clientId) const
+{
+    return m_push.isOnline(clientId) || (m_source && m_source->isOnline(clientId));
 }
 
 // ---- Devices ----
@@ -376,7 +476,7 @@ QJsonObject AdminApi::deviceJson(const DeviceRecord &device) const
         {QStringLiteral("id"), device.id},
         {QStringLiteral("alias"), device.alias},
         {QStringLiteral("tags"), QJsonArray::fromStringList(device.tags)},
-        {QStringLiteral("online"), m_push.isOnline(device.id)},
+        {QStringLiteral("online"), isOnline(device.id)},
         {QStringLiteral("registered"), device.registered},
         {QStringLiteral("firstSeenMs"), double(device.firstSeenMs)},
         {QStringLiteral("lastSeenMs"), double(device.lastSeenMs)},
@@ -398,7 +498,7 @@ AdminApi::Answer AdminApi::listDevices(const QJsonObject &arguments) const
     QJsonArray list;
     for (const DeviceRecord &device : m_push.devices().all()) {
         if ((tagFilter && !tagFilter->matches(device.tags)) || (!alias.isEmpty() && device.alias != alias)
-            || (online.isBool() && m_push.isOnline(device.id) != online.toBool()))
+            || (online.isBool() && isOnline(device.id) != online.toBool()))
             continue;
         list.append(deviceJson(device));
     }

@@ -5,6 +5,7 @@
 
 #include "pushservice.h"
 #include "reportdeltas.h"
+#include "sessionsource.h"
 #include "sessionstream.h"
 #include "sessionwatch.h"
 
@@ -49,15 +50,24 @@ public:
         static Answer from(const PushError &error) { return {{}, error.code, error.message}; }
     };
     using Method = std::function<Answer(const QJsonObject &arguments)>;
+    using Reply = std::function<void(const Answer &answer)>;
 
     /// Runs a method for an already authorised operator (the MQTT requests and the HTTP API
     /// both end here, so a push is handled one way whatever the transport).
-    /// Unknown methods answer "unknown-method".
+    /// Unknown methods answer "unknown-method". A method that waits for another server (the
+    /// kick of a cluster's session) answers `{"requested": true}` here at once.
     Answer call(const QString &method, const QJsonObject &arguments);
     /// The same for one API version (1 or 2): v2 answers v1's methods and its own.
     Answer call(int version, const QString &method, const QJsonObject &arguments);
+    /// The same, answering through `reply` (once): at once, or when the server waited for
+    /// has answered.
+    void call(int version, const QString &method, const QJsonObject &arguments, Reply reply);
     /// Adds a method (e.g. "apikeys/create") answered like the built-in ones.
     void addMethod(const QString &name, Method method) { m_methods.insert(name, std::move(method)); }
+
+    /// Lists, streams, watches, counts and kicks `source`'s sessions (an upstream cluster's)
+    /// beside the broker's own. `source` outlives the API. Set once, before consoles attach.
+    void setSessionSource(SessionSource *source);
 
 private:
     void onClientMessage(const ClientIdentity &publisher, const mqtt::Publish &publish);
@@ -72,9 +82,13 @@ private:
     Answer sessionDetail(const QJsonObject &arguments) const;
     Answer watchSession(const QJsonObject &arguments);
 
+    Answer answerNow(int version, const QString &method, const QJsonObject &arguments);
     Answer listSessions(const QJsonObject &arguments) const;
     Answer getSession(const QJsonObject &arguments) const;
-    Answer kick(const QJsonObject &arguments);
+    void kick(const QJsonObject &arguments, Reply reply);
+    /// The broker's counters, with the source's sessions counted in (upstream mode).
+    BrokerCounters counters() const;
+    bool isOnline(const QString &clientId) const;
     Answer listDevices(const QJsonObject &arguments) const;
     Answer updateDevice(const QJsonObject &arguments);
     Answer removeDevice(const QJsonObject &arguments);
@@ -94,6 +108,7 @@ private:
     PushService &m_push;
     QHash<QString, Method> m_methods;
     QHash<QString, Method> m_methodsV2; ///< v2 only; v2 also answers m_methods
+    SessionSource *m_source = nullptr;
     SessionStream m_sessionStream;
     SessionWatches m_sessionWatches;
     QTimer m_telemetryTimer;

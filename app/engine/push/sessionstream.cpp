@@ -2,33 +2,14 @@
 
 #include "../broker.h"
 #include "sessionjson.h"
+#include "sessionsource.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
 
 #include <algorithm>
-#include <tuple>
 
 namespace hermes {
-
-namespace {
-
-/// Everything a row shows except the time of the last inbound packet, which every
-/// heartbeat moves and the stream reports on its own ("seen").
-bool sameRow(const SessionInfo &a, const SessionInfo &b)
-{
-    const qint64 closedA = a.lastClose ? a.lastClose->atMs : 0;
-    const qint64 closedB = b.lastClose ? b.lastClose->atMs : 0;
-    return std::tie(a.online, a.address, a.userName, a.version, a.keepAliveSeconds, a.cleanStart,
-                    a.sessionExpirySeconds, a.connectedSinceMs, a.offlineSinceMs, a.inflight, a.inflightHighWater,
-                    a.queued, a.queuedHighWater, a.subscriptions, a.messagesIn, a.messagesOut, a.messagesDropped)
-            == std::tie(b.online, b.address, b.userName, b.version, b.keepAliveSeconds, b.cleanStart,
-                        b.sessionExpirySeconds, b.connectedSinceMs, b.offlineSinceMs, b.inflight, b.inflightHighWater,
-                        b.queued, b.queuedHighWater, b.subscriptions, b.messagesIn, b.messagesOut, b.messagesDropped)
-        && closedA == closedB;
-}
-
-} // namespace
 
 SessionStream::SessionStream(Broker &broker, QObject *parent)
     : SessionStream(broker, Limits{}, parent)
@@ -87,7 +68,14 @@ void SessionStream::takeBaseline()
     m_told.clear();
     m_told.reserve(qsizetype(m_broker.sessionRegistry().size()));
     for (const auto &[id, session] : m_broker.sessionRegistry().all())
-        m_told.insert(session->clientId, Told{session->info(), fingerprintOf(*session), m_scan});
+        m_told.insert(session->clientId, Told{session->info(), fingerprintOf(*session), m_scan, {}, false});
+    if (m_source) {
+        for (const ClusterSession &session : m_source->sessions()) {
+            if (!m_told.contains(session.info.clientId))
+                m_told.insert(session.info.clientId, Told{session.info, {}, m_scan, session.node, true});
+        }
+        m_sourceGenerationTold = m_source->generation();
+    }
 }
 
 SessionStream::Snapshot SessionStream::snapshot()
@@ -98,11 +86,53 @@ SessionStream::Snapshot SessionStream::snapshot()
     Snapshot snapshot;
     snapshot.sequence = m_sequence;
     snapshot.sessions.reserve(m_told.size());
-    for (const Told &told : std::as_const(m_told))
+    for (const Told &told : std::as_const(m_told)) {
         snapshot.sessions.append(told.info);
+        if (told.fromSource)
+            snapshot.nodes.insert(told.info.clientId, told.node);
+    }
     std::sort(snapshot.sessions.begin(), snapshot.sessions.end(),
               [](const SessionInfo &a, const SessionInfo &b) { return a.clientId < b.clientId; });
     return snapshot;
+}
+
+bool SessionStream::compareSource(int &budget, QJsonArray &connected, QJsonArray &disconnected, QJsonArray &changed)
+{
+    bool complete = true;
+    for (const ClusterSession &session : m_source->sessions()) {
+        const SessionInfo &info = session.info;
+        if (m_broker.sessionRegistry().find(info.clientId))
+            continue; // the broker's own session of that name was compared above
+        const auto found = m_told.find(info.clientId);
+        if (found == m_told.end()) {
+            if (budget == 0) {
+                complete = false;
+                continue;
+            }
+            --budget;
+            (info.online ? connected : changed).append(sessionRowJson(session));
+            m_told.insert(info.clientId, Told{info, {}, m_scan, session.node, true});
+            continue;
+        }
+        Told &told = *found;
+        told.scan = m_scan;
+        if (told.node == session.node && sameSessionRow(told.info, info))
+            continue;
+        if (budget == 0) {
+            complete = false;
+            continue;
+        }
+        --budget;
+        if (info.online && (!told.info.online || told.info.connectedSinceMs != info.connectedSinceMs))
+            connected.append(sessionRowJson(session));
+        else if (!info.online && told.info.online)
+            disconnected.append(sessionRowJson(session));
+        else
+            changed.append(sessionRowJson(session));
+        told.info = info;
+        told.node = session.node;
+    }
+    return complete;
 }
 
 void SessionStream::publishChanges()
@@ -119,16 +149,22 @@ void SessionStream::publishChanges()
             --budget;
             SessionInfo info = session->info();
             (info.online ? connected : changed).append(sessionRowJson(info));
-            m_told.insert(session->clientId, Told{std::move(info), fingerprintOf(*session), m_scan});
+            m_told.insert(session->clientId, Told{std::move(info), fingerprintOf(*session), m_scan, {}, false});
             continue;
         }
         Told &told = *found;
         told.scan = m_scan;
+        if (told.fromSource) {
+            // The cluster had a session by this name before the broker did: the broker's wins.
+            told.fromSource = false;
+            told.node.clear();
+            told.print = {};
+        }
         const Fingerprint print = fingerprintOf(*session);
         if (print == told.print || budget == 0)
             continue; // unchanged (most sessions, most of the time), or told in a later batch
         SessionInfo info = session->info();
-        const bool sameExceptSeen = sameRow(told.info, info);
+        const bool sameExceptSeen = sameSessionRow(told.info, info);
         told.print = print;
         if (sameExceptSeen && told.info.lastInboundMs == info.lastInboundMs)
             continue;
@@ -143,8 +179,12 @@ void SessionStream::publishChanges()
             changed.append(sessionRowJson(info));
         told.info = std::move(info);
     }
+    // The source's sessions are compared only after a refresh of the source changed them.
+    const bool sourceCompared = m_source && m_source->generation() != m_sourceGenerationTold;
+    if (sourceCompared && compareSource(budget, connected, disconnected, changed))
+        m_sourceGenerationTold = m_source->generation();
     for (auto it = m_told.begin(); it != m_told.end() && budget > 0;) {
-        if (it->scan == m_scan) {
+        if (it->scan == m_scan || (it->fromSource && !sourceCompared)) {
             ++it;
             continue;
         }

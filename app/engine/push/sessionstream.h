@@ -20,6 +20,7 @@ namespace hermes {
 
 class Broker;
 class Session;
+class SessionSource;
 
 class SessionStream : public QObject
 {
@@ -38,11 +39,17 @@ public:
     /// Watches for subscribers from now on.
     void start();
     bool isRunning() const { return m_timer.isActive(); }
+    /// Streams `source`'s sessions too (an upstream cluster's, beside the broker's own
+    /// operators), compared only when its generation moved: a refresh of the cluster's
+    /// 10,000 sessions costs one comparison per session, nothing between refreshes. A
+    /// client ID the broker holds itself is the broker's. Set once, before anyone subscribes.
+    void setSource(const SessionSource *source) { m_source = source; }
 
     /// What the batches up to sequence number `sequence` describe, sorted by client ID.
     struct Snapshot {
         quint64 sequence = 0;
         QList<SessionInfo> sessions;
+        QHash<QString, QString> nodes; ///< client ID → cluster node, for the source's sessions
     };
     /// Starts the comparison if it was idle (so a snapshot never waits for a subscriber).
     Snapshot snapshot();
@@ -55,6 +62,9 @@ private:
     /// Takes every session as already told, without publishing (the stream starts).
     void takeBaseline();
     void publishChanges();
+    /// Compares the source's sessions with what was told, within `budget` entries; false when
+    /// the budget ran out before every change was told.
+    bool compareSource(int &budget, QJsonArray &connected, QJsonArray &disconnected, QJsonArray &changed);
 
     /// The numbers a session row is made of, read without building the row: a session
     /// whose fingerprint did not move costs one hash lookup and one comparison per interval.
@@ -76,8 +86,12 @@ private:
         SessionInfo info;
         Fingerprint print;
         quint64 scan = 0; ///< the last comparison that found the session
+        QString node;     ///< a source's session: its cluster node
+        bool fromSource = false;
     };
     QHash<QString, Told> m_told; ///< what the batches so far say; empty while idle
+    const SessionSource *m_source = nullptr;
+    quint64 m_sourceGenerationTold = 0; ///< the source's generation the batches so far describe
     bool m_baseline = false;
     quint64 m_scan = 0;
     quint64 m_sequence = 0; ///< of the last batch; never reset, so consoles can detect gaps

@@ -2,6 +2,7 @@
 
 #include "../broker.h"
 #include "sessionjson.h"
+#include "sessionsource.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -15,18 +16,28 @@ SessionWatch::SessionWatch(QString clientId, QObject *parent)
 {
 }
 
-std::optional<SessionWatch::Change> SessionWatch::now(const Broker &broker) const
+std::optional<SessionWatch::Change> SessionWatch::now(const Broker &broker, const SessionSource *source) const
 {
     std::optional<SessionDetail> detail = broker.sessionDetail(m_clientId);
+    if (!detail && source) {
+        const auto found = source->sessions().constFind(m_clientId);
+        if (found == source->sessions().cend())
+            return std::nullopt;
+        SessionDetail row;
+        row.info = found->info;
+        QJsonObject json = sessionDetailJson(row);
+        json.insert(QStringLiteral("node"), found->node);
+        return Change{std::move(row), std::move(json)};
+    }
     if (!detail)
         return std::nullopt;
     QJsonObject json = sessionDetailJson(*detail);
     return Change{std::move(*detail), std::move(json)};
 }
 
-std::optional<SessionWatch::Change> SessionWatch::changed(const Broker &broker)
+std::optional<SessionWatch::Change> SessionWatch::changed(const Broker &broker, const SessionSource *source)
 {
-    std::optional<Change> change = now(broker);
+    std::optional<Change> change = now(broker, source);
     // The JSON form is what a remote console receives and carries only absolute times, so
     // comparing it is exactly "would the console see something new".
     if (!change || change->json == m_last)
@@ -65,13 +76,13 @@ std::variant<SessionWatches::Started, SessionWatches::Refusal> SessionWatches::w
         if (int(m_watches.size()) >= m_limits.maxWatches)
             return Refusal::TooManyWatches;
         auto watch = std::make_unique<SessionWatch>(clientId);
-        now = watch->changed(m_broker); // the first change: what the answer carries
+        now = watch->changed(m_broker, m_source); // the first change: what the answer carries
         if (!now)
             return Refusal::NoSuchSession;
         found = m_watches.emplace(topic, Watched{std::move(watch), QDateTime::currentMSecsSinceEpoch()}).first;
     } else {
         // Joining a watch leaves what its subscribers were last sent as it is.
-        now = found->second.watch->now(m_broker);
+        now = found->second.watch->now(m_broker, m_source);
         if (!now)
             return Refusal::NoSuchSession;
     }
@@ -99,7 +110,7 @@ void SessionWatches::tick()
             continue;
         }
         watched.unsubscribedSinceMs = 0;
-        if (std::optional<SessionWatch::Change> change = watched.watch->changed(m_broker)) {
+        if (std::optional<SessionWatch::Change> change = watched.watch->changed(m_broker, m_source)) {
             mqtt::Publish message;
             message.topic = topic;
             message.payload = QJsonDocument(change->json).toJson(QJsonDocument::Compact);

@@ -19,6 +19,7 @@
 namespace hermes {
 
 class Broker;
+class SessionSource;
 
 class SessionWatch : public QObject
 {
@@ -33,10 +34,12 @@ public:
         QJsonObject json; ///< the detail as the admin API sends it (docs/ADMIN-API.md)
     };
     /// The session's detail if it changed since the last call that returned one (the first
-    /// call returns it); nullopt when unchanged or when the session is gone.
-    std::optional<Change> changed(const Broker &broker);
+    /// call returns it); nullopt when unchanged or when the session is gone. A session the
+    /// broker does not hold is looked up in `source` (an upstream cluster's), whose detail
+    /// is its row and node: its management API has nothing more.
+    std::optional<Change> changed(const Broker &broker, const SessionSource *source = nullptr);
     /// The detail now, changed or not (what changed() compares with stays as it was).
-    std::optional<Change> now(const Broker &broker) const;
+    std::optional<Change> now(const Broker &broker, const SessionSource *source = nullptr) const;
 
 private:
     QString m_clientId;
@@ -66,6 +69,8 @@ public:
     /// "$hermes/admin/v2/sessions/watch/" and the client ID percent-encoded (any client ID
     /// becomes one valid topic level).
     static QString topicFor(const QString &clientId);
+    /// Watches the sessions of `source` too (see SessionWatch::changed()).
+    void setSource(const SessionSource *source) { m_source = source; }
 
     struct Started {
         QString topic;
@@ -84,6 +89,7 @@ private:
         qint64 unsubscribedSinceMs = 0; ///< 0 while someone subscribes
     };
     Broker &m_broker;
+    const SessionSource *m_source = nullptr;
     const Limits m_limits;
     std::unordered_map<QString, Watched> m_watches; ///< by topic
     QTimer m_timer;

@@ -275,6 +275,8 @@ private:
                              .arg(m_options.address()).arg(answer.result.value(QLatin1String("api")).toInt()).arg(ApiVersion));
                 return;
             }
+            const bool upstream = answer.result.value(QLatin1String("upstream")).toBool();
+            toEngine([upstream](RemoteEngine &engine) { engine.m_upstream = upstream; }); // before started()
             requestSnapshot();
             return;
         }

@@ -27,10 +27,14 @@ public:
     explicit RemoteEngine(RemoteEngineOptions options, QObject *parent = nullptr);
     ~RemoteEngine() override;
 
+    /// Without SessionInternals once hermesd said it is in upstream mode (api/version): its
+    /// devices' sessions come from the cluster's management API, which has no heartbeats,
+    /// packet trace or in-flight messages. Known before started().
     EngineFeatures features() const override
     {
-        return EngineFeature::Messages | EngineFeature::Statistics | EngineFeature::Sessions | EngineFeature::Push
-            | EngineFeature::Accounts;
+        const EngineFeatures features = EngineFeature::Messages | EngineFeature::Statistics | EngineFeature::Sessions
+            | EngineFeature::Push | EngineFeature::Accounts;
+        return m_upstream ? features : features | EngineFeature::SessionInternals;
     }
     QString attachedTo() const override { return m_options.address(); }
     const RemoteEngineOptions &options() const { return m_options; }
@@ -66,6 +70,7 @@ private:
 
     RemoteEngineOptions m_options;
     std::chrono::milliseconds m_interval{250};
+    bool m_upstream = false; ///< hermesd is in upstream mode (set on this thread, before started())
     LinkThread<Link> m_link{QStringLiteral("hermes-remote")};
 };
 

@@ -128,9 +128,14 @@ QJsonObject UpstreamLink::status() const
             {QStringLiteral("waiting"), double(backlog())}};
 }
 
-void UpstreamLink::addAdminMethods(AdminApi &api) const
+void UpstreamLink::addAdminMethods(AdminApi &api, const SessionSource *sessions) const
 {
-    api.addMethod(QStringLiteral("upstream/status"), [this](const QJsonObject &) { return AdminApi::Answer{status(), {}, {}}; });
+    api.addMethod(QStringLiteral("upstream/status"), [this, sessions](const QJsonObject &) {
+        QJsonObject json = status();
+        if (sessions)
+            json.insert(QStringLiteral("management"), sessions->status());
+        return AdminApi::Answer{json, {}, {}};
+    });
 }
 
 void UpstreamLink::connectNow()

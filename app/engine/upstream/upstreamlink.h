@@ -18,6 +18,7 @@
 namespace hermes {
 
 class AdminApi;
+class SessionSource;
 
 /// A PushTransport over Hermes's own MqttClient. It speaks MQTT 3.1.1 at QoS ≤ 1, which
 /// every clustered broker takes (RabbitMQ 3.10 knows nothing newer). A delivery is "sent"
@@ -61,8 +62,9 @@ public:
     bool isListening() const { return isConnected() && m_subscribing.isEmpty() && m_refusedSubscriptions == 0; }
     /// {"nodes": [...], "node", "connected", "listening", "failovers", "waiting"}
     QJsonObject status() const;
-    /// Adds "upstream/status" (status()) to the admin API.
-    void addAdminMethods(AdminApi &api) const;
+    /// Adds "upstream/status" (status()) to the admin API, with `sessions`' status as
+    /// "management" when hermesd reads the cluster's sessions.
+    void addAdminMethods(AdminApi &api, const SessionSource *sessions = nullptr) const;
 
     bool deliverTraced(mqtt::Publish message, const QString &deviceId, quint64 trace) override;
     void publish(mqtt::Publish message) override;
