@@ -2847,6 +2847,18 @@ Serialized envelope: about %n byte(s).</source>
         <comment>network name, its NAT timeout interval</comment>
         <translation>%1（%2）</translation>
     </message>
+    <message>
+        <source>This cluster&apos;s management API does not expose heartbeats: the timeline needs the broker&apos;s own connection state, which hermesd has only for its own clients.</source>
+        <translation>此集群的管理 API 不提供心跳：时间线需要 broker 自身的连接状态，而 hermesd 只有它自己客户端的这些状态。</translation>
+    </message>
+    <message>
+        <source>This cluster&apos;s management API does not expose the messages in flight to a device, only how many (the Sessions view&apos;s In-flight column).</source>
+        <translation>此集群的管理 API 不提供发往设备的传输中消息，只提供数量（见会话视图的“传输中”列）。</translation>
+    </message>
+    <message>
+        <source>This cluster&apos;s management API does not expose a packet trace: what devices and the cluster send each other never passes through hermesd.</source>
+        <translation>此集群的管理 API 不提供报文跟踪：设备与集群之间收发的内容从不经过 hermesd。</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::SessionTableModel</name>
