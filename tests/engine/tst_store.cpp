@@ -27,6 +27,18 @@ Publish message(const QString &topic, const QByteArray &payload, QoS qos)
     return publish;
 }
 
+/// A broker on a free loopback port that keeps its store in `dataDir`; anonymous loopback
+/// clients are operators, so they publish on any topic here.
+BrokerConfig persistentBroker(const QString &dataDir)
+{
+    BrokerConfig config;
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
+    config.dataDir = dataDir;
+    config.sysIntervalSeconds = 0;
+    config.anonymousRole = Role::Operator;
+    return config;
+}
+
 Connect connectPacket(const QString &clientId, bool cleanStart)
 {
     Connect connect;
@@ -191,11 +203,7 @@ void TestStore::fullDatabaseIsReportedAndLosesNothing()
 void TestStore::brokerRestartKeepsSessionsAndAcknowledgedMessages()
 {
     QTemporaryDir dataDir;
-    BrokerConfig config;
-    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
-    config.dataDir = dataDir.path();
-    config.sysIntervalSeconds = 0;
-    config.anonymousRole = Role::Operator; // anonymous loopback clients publish on any topic here
+    BrokerConfig config = persistentBroker(dataDir.path());
     quint16 port = 0;
     // v5 keeps a session only with a Session Expiry Interval [MQTT-3.1.2-23 (v5)].
     Connect persistentV5 = connectPacket(QStringLiteral("dev-9"), false);
@@ -251,11 +259,7 @@ void TestStore::brokerRestartKeepsSessionsAndAcknowledgedMessages()
 void TestStore::everyAcknowledgedMessageIsQueued()
 {
     QTemporaryDir dataDir;
-    BrokerConfig config;
-    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
-    config.dataDir = dataDir.path();
-    config.sysIntervalSeconds = 0;
-    config.anonymousRole = Role::Operator; // anonymous loopback clients publish on any topic here
+    BrokerConfig config = persistentBroker(dataDir.path());
     Broker broker(config);
     QVERIFY(broker.start());
     const quint16 port = broker.listenAddresses().first().port;
@@ -293,11 +297,7 @@ void TestStore::everyAcknowledgedMessageIsQueued()
 void TestStore::outputWaitsOnlyForTheWritesItRestsOn()
 {
     QTemporaryDir dataDir;
-    BrokerConfig config;
-    config.listeners = {ListenAddress{QHostAddress::LocalHost, 0}};
-    config.dataDir = dataDir.path();
-    config.sysIntervalSeconds = 0;
-    config.anonymousRole = Role::Operator;
+    BrokerConfig config = persistentBroker(dataDir.path());
     Broker broker(config);
     QVERIFY2(broker.start(), qPrintable(broker.errorString()));
     const quint16 port = broker.listenAddresses().first().port;

@@ -2,6 +2,7 @@
 /// When simulated devices reconnect, as a scenario says it (part of hermes_engine_api).
 
 #include <chrono>
+#include <limits>
 
 namespace hermes::sim {
 
@@ -15,6 +16,13 @@ struct ReconnectConfig {
     /// [min·2ⁿ, max·2ⁿ], capped at `backoffCap`.
     bool exponentialBackoff = false;
     std::chrono::milliseconds backoffCap = std::chrono::minutes(5);
+
+    /// Never gives up: doubling jittered delays from [first, 2·first], at most `cap` — how
+    /// hermesd's own links to a cluster (MQTT and management API) come back.
+    static ReconnectConfig forever(std::chrono::milliseconds first, std::chrono::milliseconds cap)
+    {
+        return {first, 2 * first, std::numeric_limits<int>::max(), true, cap};
+    }
 };
 
 } // namespace hermes::sim

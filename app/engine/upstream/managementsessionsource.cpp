@@ -8,24 +8,12 @@
 #include <QNetworkRequest>
 #include <QRandomGenerator>
 
-#include <limits>
 
 Q_LOGGING_CATEGORY(lcManagement, "hermes.upstream.management")
 
 namespace hermes {
 
 namespace {
-
-sim::ReconnectConfig backoffFor(const ManagementSessionSource::Timing &timing)
-{
-    sim::ReconnectConfig config;
-    config.minDelay = timing.firstRetry;
-    config.maxDelay = 2 * timing.firstRetry;
-    config.maxAttempts = std::numeric_limits<int>::max(); // the sessions are always wanted
-    config.exponentialBackoff = true;
-    config.backoffCap = timing.maxRetry;
-    return config;
-}
 
 QString secondsText(std::chrono::milliseconds duration)
 {
@@ -49,7 +37,7 @@ ManagementSessionSource::ManagementSessionSource(const UpstreamSettings &setting
     , m_timing(timing)
     , m_network(new QNetworkAccessManager(this))
     // Seeded per process, so several hermesd do not retry a recovering node in step.
-    , m_backoff(backoffFor(timing), QRandomGenerator::system()->generate64())
+    , m_backoff(sim::ReconnectConfig::forever(timing.firstRetry, timing.maxRetry), QRandomGenerator::system()->generate64())
 {
     Q_ASSERT(!m_urls.isEmpty());
     if (!m_user.isEmpty() || !settings.managementSecret().isEmpty())

@@ -9,26 +9,10 @@
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 
-#include <limits>
 
 Q_LOGGING_CATEGORY(lcUpstream, "hermes.upstream")
 
 namespace hermes {
-
-namespace {
-
-sim::ReconnectConfig backoffFor(const UpstreamLink::Timing &timing)
-{
-    sim::ReconnectConfig config;
-    config.minDelay = timing.firstDelay;
-    config.maxDelay = 2 * timing.firstDelay;
-    config.maxAttempts = std::numeric_limits<int>::max(); // the control plane never gives up
-    config.exponentialBackoff = true;
-    config.backoffCap = timing.maxDelay;
-    return config;
-}
-
-} // namespace
 
 UpstreamLink::UpstreamLink(UpstreamSettings settings, QObject *parent)
     : UpstreamLink(std::move(settings), Timing{}, parent)
@@ -42,7 +26,7 @@ UpstreamLink::UpstreamLink(UpstreamSettings settings, Timing timing, QObject *pa
     , m_client(this)
     // Seeded per process, so several hermesd instances that lost the same node do not
     // come back in step.
-    , m_backoff(backoffFor(timing), QRandomGenerator::system()->generate64())
+    , m_backoff(sim::ReconnectConfig::forever(timing.firstDelay, timing.maxDelay), QRandomGenerator::system()->generate64())
     , m_retryTimer(this)
 {
     Q_ASSERT(!m_settings.nodes.isEmpty());
