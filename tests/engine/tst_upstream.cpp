@@ -1,7 +1,10 @@
 // Upstream mode against a real two-node RabbitMQ cluster (scripts/rabbitmq-cluster.sh): hermesd
 // as a separate process delivers pushes through the cluster to simulated devices on both nodes,
-// follows their receipts, and fails over when the node it uses is killed.
+// follows their receipts, and fails over when the node it uses is killed. It reads the
+// cluster's sessions from the management API: listed with their nodes and queue depths, seen
+// by an attached console, kicked through it; a refused password and a silent listener named.
 #include "engine/mqttclient.h"
+#include "engine/remote/remoteengine.h"
 #include "engine/simulator/simulateddevice.h"
 
 #include "../common/admincaller.h"
@@ -12,6 +15,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 #include <memory>
@@ -57,6 +62,11 @@ public:
         return {};
     }
     quint16 mqttPort(int node) const { return quint16(value(QStringLiteral("RABBIT_MQTT_PORT_%1").arg(node)).toUInt()); }
+    QString managementUrl(int node) const
+    {
+        return QStringLiteral("http://127.0.0.1:%1").arg(value(QStringLiteral("RABBIT_MANAGEMENT_PORT_%1").arg(node)));
+    }
+    QString nodeName(int node) const { return value(QStringLiteral("RABBIT_NODE_%1").arg(node)); }
 
 private:
     int run(const QStringList &arguments, int timeoutMs)
@@ -92,13 +102,24 @@ private slots:
     void pushByIdAndTagReachesBothNodes();
     void qos2IsDowngradedAndSaysSo();
     void devicesCannotConnectToHermesd();
+    void clusterSessionsAreListedWithTheirNodes();
+    void offlineSessionShowsItsQueue();
+    void consoleListsAndKicksClusterSessions();
+    void managementFailuresAreNamed();
     void failsOverWhenItsNodeIsKilled();
+    void sessionSourceFollowsTheSurvivingNode();
 
 private:
     /// A simulated device on `node` that registers `tags` and answers receipts.
     sim::SimulatedDevice *addDevice(const QString &id, int node, const QStringList &tags);
     QJsonObject sendPush(const QJsonObject &arguments);
     QJsonObject upstreamStatus() { return m_admin->call(QStringLiteral("upstream/status"), {}); }
+    /// sessions/list by client ID.
+    QHash<QString, QJsonObject> listedSessions();
+    /// A password file only this user can read, in hermesd's directory.
+    bool writeSecret(test::HermesdProcess &hermesd, const QString &name, const QByteArray &password);
+    /// An MQTT client of the cluster's device account on `node`, connected.
+    std::unique_ptr<MqttClient> connectDevice(const QString &id, int node);
     /// The report once every target is receipted, or the last one seen after the timeout.
     QJsonObject settledReport(const QString &pushId);
     /// "upstream 127.0.0.1:PORT" → the cluster node (1 or 2) with that MQTT port; 0 if none.
@@ -109,6 +130,7 @@ private:
     std::unique_ptr<test::AdminCaller> m_admin;
     std::vector<std::unique_ptr<sim::SimulatedDevice>> m_devices;
     int m_pushes = 0;
+    int m_killedNode = 0;
 };
 
 void TestUpstream::initTestCase()
@@ -120,17 +142,16 @@ void TestUpstream::initTestCase()
     QVERIFY(m_cluster.mqttPort(1) && m_cluster.mqttPort(2));
 
     m_hermesd = std::make_unique<test::HermesdProcess>();
-    // The password goes in a file only this user can read, as the config requires.
-    QFile secret(m_hermesd->filePath(QStringLiteral("upstream.secret")));
-    QVERIFY(secret.open(QIODevice::WriteOnly));
-    QVERIFY(secret.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
-    secret.write(m_cluster.value(QStringLiteral("RABBIT_ADMIN_PASSWORD")).toUtf8() + '\n');
-    secret.close();
+    // The password goes in a file only this user can read, as the config requires. The
+    // management API is asked as the same account (no upstream_management_user).
+    QVERIFY(writeSecret(*m_hermesd, QStringLiteral("upstream.secret"), m_cluster.value(QStringLiteral("RABBIT_ADMIN_PASSWORD")).toUtf8()));
     m_hermesd->setExtraConfig(QStringLiteral("upstream 127.0.0.1:%1, 127.0.0.1:%2\nupstream_user %3\n"
-                                             "upstream_password_file %4\n")
+                                             "upstream_password_file upstream.secret\n"
+                                             "upstream_management %4, %5\nupstream_management_interval 1\n")
                                   .arg(m_cluster.mqttPort(1))
                                   .arg(m_cluster.mqttPort(2))
-                                  .arg(m_cluster.value(QStringLiteral("RABBIT_ADMIN_USER")), secret.fileName()));
+                                  .arg(m_cluster.value(QStringLiteral("RABBIT_ADMIN_USER")), m_cluster.managementUrl(1),
+                                       m_cluster.managementUrl(2)));
     QVERIFY2(m_hermesd->start(), qPrintable(m_hermesd->error()));
     m_admin = std::make_unique<test::AdminCaller>(m_hermesd->localSocket());
     QVERIFY(m_admin->connect());
@@ -215,6 +236,39 @@ int TestUpstream::nodeOfRoute(const QString &route) const
             return node;
     }
     return 0;
+}
+
+QHash<QString, QJsonObject> TestUpstream::listedSessions()
+{
+    QHash<QString, QJsonObject> sessions;
+    for (const QJsonValue &value : m_admin->call(QStringLiteral("sessions/list"), {}).value(QLatin1String("sessions")).toArray())
+        sessions.insert(value.toObject().value(QLatin1String("clientId")).toString(), value.toObject());
+    return sessions;
+}
+
+bool TestUpstream::writeSecret(test::HermesdProcess &hermesd, const QString &name, const QByteArray &password)
+{
+    QFile secret(hermesd.filePath(name));
+    return secret.open(QIODevice::WriteOnly) && secret.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        && secret.write(password + '\n') > 0;
+}
+
+std::unique_ptr<MqttClient> TestUpstream::connectDevice(const QString &id, int node)
+{
+    auto client = std::make_unique<MqttClient>();
+    client->setPort(m_cluster.mqttPort(node));
+    client->setClientId(id);
+    client->setProtocolVersion(mqtt::ProtocolVersion::V3_1_1);
+    client->setCredentials(m_cluster.value(QStringLiteral("RABBIT_DEVICE_USER")),
+                           m_cluster.value(QStringLiteral("RABBIT_DEVICE_PASSWORD")).toUtf8());
+    QSignalSpy connected(client.get(), &MqttClient::connected);
+    client->connectToBroker();
+    if (!connected.wait(20000))
+        return nullptr;
+    // RabbitMQ gives a client its queue when it subscribes.
+    QSignalSpy subscribed(client.get(), &MqttClient::subscribed);
+    client->subscribe(QStringLiteral("devices/%1/push").arg(id), mqtt::QoS::AtLeastOnce);
+    return subscribed.wait(20000) ? std::move(client) : nullptr;
 }
 
 void TestUpstream::devicesRegisterThroughTheCluster()
@@ -306,6 +360,7 @@ void TestUpstream::failsOverWhenItsNodeIsKilled()
     QElapsedTimer failover;
     failover.start();
     QVERIFY2(m_cluster.kill(usedNode), qPrintable(m_cluster.output()));
+    m_killedNode = usedNode;
     // Pushed at once, while hermesd may still be on the dead node or between nodes: it waits
     // in the link, or is resent from it, and goes out through the other node.
     const QJsonObject after = sendPush({{QStringLiteral("target"), QJsonObject{{QStringLiteral("tag"), survivors}}}});
@@ -332,6 +387,230 @@ void TestUpstream::failsOverWhenItsNodeIsKilled()
     qInfo("killed node %d; hermesd listened on node %d %lld ms later; the push sent right after the kill was receipted "
           "through it %lld ms after the kill",
           usedNode, otherNode, failoverMs, failover.elapsed());
+}
+
+void TestUpstream::clusterSessionsAreListedWithTheirNodes()
+{
+    // The simulated devices, as the cluster's management API lists them: both nodes, each
+    // session with its node; hermesd's own operator connection beside them, without one.
+    QHash<QString, QJsonObject> sessions;
+    QVERIFY2(QTest::qWaitFor([&] {
+        sessions = listedSessions();
+        return sessions.contains(QStringLiteral("near-1")) && sessions.contains(QStringLiteral("far-2"));
+    }, DeliveryTimeoutMs), qPrintable(QJsonDocument(upstreamStatus()).toJson()));
+    for (const QString &id : {QStringLiteral("near-1"), QStringLiteral("near-2"), QStringLiteral("far-1"), QStringLiteral("far-2")}) {
+        const QJsonObject session = sessions.value(id);
+        QVERIFY2(session.value(QLatin1String("online")).toBool(), qPrintable(id));
+        QCOMPARE(session.value(QLatin1String("node")).toString(), m_cluster.nodeName(id.startsWith(QLatin1String("near")) ? 1 : 2));
+        QCOMPARE(session.value(QLatin1String("userName")).toString(), m_cluster.value(QStringLiteral("RABBIT_DEVICE_USER")));
+        QCOMPARE(session.value(QLatin1String("protocol")).toString(), QStringLiteral("3.1.1"));
+        QVERIFY(session.value(QLatin1String("address")).toString().startsWith(QLatin1String("127.0.0.1:")));
+    }
+    QVERIFY(sessions.contains(QStringLiteral("test-operator")));
+    QVERIFY(!sessions.value(QStringLiteral("test-operator")).contains(QLatin1String("node")));
+    // Filtered by node like by address.
+    const QJsonArray onNode2 = m_admin->call(QStringLiteral("sessions/list"), {{QStringLiteral("filter"), m_cluster.nodeName(2)}})
+                                   .value(QLatin1String("sessions")).toArray();
+    for (const QJsonValue &session : onNode2)
+        QCOMPARE(session.toObject().value(QLatin1String("node")).toString(), m_cluster.nodeName(2));
+
+    const QJsonObject far = m_admin->call(QStringLiteral("sessions/get"), {{QStringLiteral("clientId"), QStringLiteral("far-1")}});
+    QCOMPARE(far.value(QLatin1String("node")).toString(), m_cluster.nodeName(2));
+    QCOMPARE(far.value(QLatin1String("inflightMessages")).toArray().size(), 0);
+
+    // devices/list knows the cluster's devices are online.
+    for (const QJsonValue &device : m_admin->call(QStringLiteral("devices/list"), {{QStringLiteral("tag"), QStringLiteral("fleet")}})
+                                        .value(QLatin1String("devices")).toArray())
+        QVERIFY2(device.toObject().value(QLatin1String("online")).toBool(), qPrintable(device.toObject().value(QLatin1String("id")).toString()));
+
+    const QJsonObject management = upstreamStatus().value(QLatin1String("management")).toObject();
+    QCOMPARE(management.value(QLatin1String("url")).toString(), m_cluster.managementUrl(1));
+    QVERIFY(management.value(QLatin1String("answering")).toBool());
+    QVERIFY(management.value(QLatin1String("sessions")).toInt() >= 4);
+    QCOMPARE(management.value(QLatin1String("requests")).toInt(), 2); // one page of each listing
+    QVERIFY(management.value(QLatin1String("bytes")).toInt() > 0);
+    QVERIFY(management.value(QLatin1String("lastRefreshAtMs")).toDouble() > 0);
+    qInfo("management API: %d sessions, %d requests and %d bytes per refresh, %d ms",
+          management.value(QLatin1String("sessions")).toInt(), management.value(QLatin1String("requests")).toInt(),
+          management.value(QLatin1String("bytes")).toInt(), management.value(QLatin1String("refreshMs")).toInt());
+}
+
+void TestUpstream::offlineSessionShowsItsQueue()
+{
+    // mosquitto_sub with clean session off on node 2: RabbitMQ keeps its queue when it goes.
+    QProcess subscriber;
+    subscriber.start(QStringLiteral("mosquitto_sub"),
+                     {QStringLiteral("-p"), QString::number(m_cluster.mqttPort(2)), QStringLiteral("-u"),
+                      m_cluster.value(QStringLiteral("RABBIT_DEVICE_USER")), QStringLiteral("-P"),
+                      m_cluster.value(QStringLiteral("RABBIT_DEVICE_PASSWORD")), QStringLiteral("-i"), QStringLiteral("sub 2"),
+                      QStringLiteral("-c"), QStringLiteral("-q"), QStringLiteral("1"), QStringLiteral("-t"),
+                      QStringLiteral("devices/sub-2/push")});
+    if (!subscriber.waitForStarted(10000))
+        HERMES_SKIP("mosquitto_sub is not installed (scripts/setup.sh installs mosquitto-clients)");
+    QVERIFY(QTest::qWaitFor([&] { return listedSessions().value(QStringLiteral("sub 2")).value(QLatin1String("online")).toBool(); },
+                            DeliveryTimeoutMs));
+    QCOMPARE(listedSessions().value(QStringLiteral("sub 2")).value(QLatin1String("node")).toString(), m_cluster.nodeName(2));
+    subscriber.terminate(); // a clean DISCONNECT
+    QVERIFY(subscriber.waitForFinished(10000));
+    // Two pushes to it while it is away wait in its queue; hermesd shows the depth (RabbitMQ's
+    // queue statistics are sampled every 5 s).
+    const QJsonObject sent = sendPush({{QStringLiteral("target"), QJsonObject{{QStringLiteral("topic"), QStringLiteral("devices/sub-2/push")}}},
+                                       {QStringLiteral("qos"), 1}});
+    QVERIFY(!sent.isEmpty());
+    QVERIFY(!sendPush({{QStringLiteral("target"), QJsonObject{{QStringLiteral("topic"), QStringLiteral("devices/sub-2/push")}}},
+                       {QStringLiteral("qos"), 1}}).isEmpty());
+    QJsonObject offline;
+    QVERIFY2(QTest::qWaitFor([&] {
+        offline = listedSessions().value(QStringLiteral("sub 2"));
+        return !offline.isEmpty() && !offline.value(QLatin1String("online")).toBool() && offline.value(QLatin1String("queued")).toInt() == 2;
+    }, DeliveryTimeoutMs), QJsonDocument(offline).toJson().constData());
+    QCOMPARE(offline.value(QLatin1String("node")).toString(), m_cluster.nodeName(2));
+    QVERIFY(offline.value(QLatin1String("disconnectedAtMs")).toDouble() > 0);
+    const QJsonArray offlineOnly = m_admin->call(QStringLiteral("sessions/list"), {{QStringLiteral("state"), QStringLiteral("offline")}})
+                                       .value(QLatin1String("sessions")).toArray();
+    QVERIFY(std::any_of(offlineOnly.begin(), offlineOnly.end(), [](const QJsonValue &session) {
+        return session.toObject().value(QLatin1String("clientId")).toString() == QLatin1String("sub 2");
+    }));
+}
+
+void TestUpstream::consoleListsAndKicksClusterSessions()
+{
+    // The console's engine, attached to hermesd as an operator on its admin socket.
+    RemoteEngineOptions options;
+    options.localPath = m_hermesd->localSocket();
+    RemoteEngine console(options);
+    console.setTelemetryInterval(std::chrono::milliseconds(100));
+    QHash<QString, SessionInfo> shown; // what the Sessions view would show
+    BrokerCounters counters;
+    connect(&console, &EngineMonitor::telemetry, this, [&](const TelemetryBatch &batch) {
+        if (batch.full)
+            shown.clear();
+        for (const SessionInfo &info : batch.changedSessions)
+            shown.insert(info.clientId, info);
+        for (const QString &id : batch.removedSessions)
+            shown.remove(id);
+        counters = batch.counters;
+    });
+    QSignalSpy started(&console, &EngineMonitor::started);
+    console.start();
+    QVERIFY(started.wait(20000));
+    // hermesd said it is in upstream mode: the Session detail says what it cannot show.
+    QVERIFY(console.features().testFlag(EngineFeature::Sessions));
+    QVERIFY(!console.features().testFlag(EngineFeature::SessionInternals));
+
+    std::unique_ptr<MqttClient> victim = connectDevice(QStringLiteral("kick-me"), 2);
+    QVERIFY(victim);
+    const QString node1 = QStringLiteral("(%1)").arg(m_cluster.nodeName(1));
+    const QString node2 = QStringLiteral("(%1)").arg(m_cluster.nodeName(2));
+    QVERIFY2(QTest::qWaitFor([&] {
+        return shown.contains(QStringLiteral("kick-me")) && shown.contains(QStringLiteral("near-1"));
+    }, DeliveryTimeoutMs), qPrintable(QStringList(shown.keys()).join(QLatin1Char(' '))));
+    QVERIFY2(shown.value(QStringLiteral("near-1")).address.endsWith(node1), qPrintable(shown.value(QStringLiteral("near-1")).address));
+    QVERIFY2(shown.value(QStringLiteral("far-1")).address.endsWith(node2), qPrintable(shown.value(QStringLiteral("far-1")).address));
+    QVERIFY(shown.value(QStringLiteral("kick-me")).address.endsWith(node2));
+    // The Dashboard's counts are the sessions listed: the cluster's and hermesd's own.
+    const auto onlineShown = [&] {
+        return quint64(std::count_if(shown.cbegin(), shown.cend(), [](const SessionInfo &info) { return info.online; }));
+    };
+    QVERIFY2(QTest::qWaitFor([&] { return counters.clientsConnected == onlineShown() && counters.clientsTotal == quint64(shown.size()); },
+                             10000),
+             qPrintable(QStringLiteral("%1 connected, %2 sessions; %3 online of %4 shown")
+                            .arg(counters.clientsConnected).arg(counters.clientsTotal).arg(onlineShown()).arg(shown.size())));
+
+    QSignalSpy detail(&console, &EngineMonitor::sessionDetail);
+    console.requestSessionDetail(QStringLiteral("far-1"));
+    QVERIFY(detail.wait(10000));
+    const SessionDetail far = detail.constFirst().at(0).value<SessionDetail>();
+    QVERIFY(far.info.address.endsWith(node2));
+    QVERIFY(far.heartbeats.isEmpty() && far.packetTrace.isEmpty());
+
+    // Kick: hermesd asks the cluster to close the connection, and it really ends.
+    QSignalSpy disconnected(victim.get(), &MqttClient::disconnected);
+    console.kick(QStringLiteral("kick-me"));
+    QVERIFY(disconnected.wait(DeliveryTimeoutMs));
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.contains(QStringLiteral("kick-me")), DeliveryTimeoutMs);
+    QVERIFY(!listedSessions().contains(QStringLiteral("kick-me")));
+    console.stop();
+}
+
+void TestUpstream::managementFailuresAreNamed()
+{
+    // A second hermesd whose management API list starts with a listener that accepts and never
+    // answers, then node 1's, with a wrong password: both named, each once, and the admin API
+    // keeps answering meanwhile.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    QList<QTcpSocket *> held;
+    connect(&silent, &QTcpServer::newConnection, this, [&] {
+        while (QTcpSocket *socket = silent.nextPendingConnection())
+            held.append(socket);
+    });
+    test::HermesdProcess hermesd;
+    QVERIFY(writeSecret(hermesd, QStringLiteral("upstream.secret"), m_cluster.value(QStringLiteral("RABBIT_ADMIN_PASSWORD")).toUtf8()));
+    QVERIFY(writeSecret(hermesd, QStringLiteral("management.secret"), "not-the-password"));
+    const QString silentUrl = QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort());
+    hermesd.setExtraConfig(QStringLiteral("upstream 127.0.0.1:%1\nupstream_user hermes\nupstream_password_file upstream.secret\n"
+                                          "upstream_client_id hermesd-second\n"
+                                          "upstream_management %2, %3\nupstream_management_user hermes\n"
+                                          "upstream_management_password_file management.secret\n"
+                                          "upstream_management_timeout 5\n")
+                               .arg(m_cluster.mqttPort(1))
+                               .arg(silentUrl, m_cluster.managementUrl(1)));
+    QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
+    test::AdminCaller admin(hermesd.localSocket());
+    QVERIFY(admin.connect());
+
+    const QByteArray timedOut = QStringLiteral("%1 did not answer within 5 s").arg(silentUrl).toUtf8();
+    const QByteArray refused = QStringLiteral("%1 refused user hermes (401)").arg(m_cluster.managementUrl(1)).toUtf8();
+    QVERIFY2(QTest::qWaitFor([&] { return hermesd.standardError().contains(refused); }, 30000), hermesd.standardError().constData());
+    QVERIFY(hermesd.standardError().contains(timedOut));
+    QVERIFY(!held.isEmpty());
+    const QJsonObject management = admin.call(QStringLiteral("upstream/status"), {}).value(QLatin1String("management")).toObject();
+    QVERIFY(!management.value(QLatin1String("answering")).toBool());
+    QVERIFY2(management.value(QLatin1String("lastError")).toString().endsWith(QLatin1String("refused user hermes (401)"))
+                 || management.value(QLatin1String("lastError")).toString().contains(QLatin1String("did not answer")),
+             qPrintable(management.value(QLatin1String("lastError")).toString()));
+    QVERIFY(management.value(QLatin1String("failures")).toInt() >= 2);
+    // Still serving: the admin API answers, the sessions list holds only what hermesd knows.
+    const QJsonArray sessions = admin.call(QStringLiteral("sessions/list"), {}).value(QLatin1String("sessions")).toArray();
+    QVERIFY(!sessions.isEmpty());
+    for (const QJsonValue &session : sessions)
+        QVERIFY(!session.toObject().contains(QLatin1String("node")));
+    // Retries do not repeat what the log already said (the next timeout is due ~5 s later).
+    QVERIFY(QTest::qWaitFor([&] { return admin.call(QStringLiteral("upstream/status"), {}).value(QLatin1String("management")).toObject()
+                                             .value(QLatin1String("failures")).toInt() >= 3; }, 30000));
+    QCOMPARE(hermesd.standardError().count(refused), 1);
+    QCOMPARE(hermesd.standardError().count(timedOut), 1);
+    QVERIFY(!hermesd.standardError().contains("not-the-password"));
+    hermesd.stop();
+    qDeleteAll(held);
+}
+
+void TestUpstream::sessionSourceFollowsTheSurvivingNode()
+{
+    QVERIFY2(m_killedNode != 0, "failsOverWhenItsNodeIsKilled killed no node");
+    const int survivor = 3 - m_killedNode;
+    // The killed node's management API died with it (when it was the one in use, hermesd
+    // moves to the survivor's); the devices that were connected to it are listed no more.
+    QJsonObject management;
+    QHash<QString, QJsonObject> sessions;
+    const auto onKilledNode = [&] {
+        return std::count_if(sessions.cbegin(), sessions.cend(), [&](const QJsonObject &session) {
+            return session.value(QLatin1String("online")).toBool()
+                && session.value(QLatin1String("node")).toString() == m_cluster.nodeName(m_killedNode);
+        });
+    };
+    QVERIFY2(QTest::qWaitFor([&] {
+        management = upstreamStatus().value(QLatin1String("management")).toObject();
+        sessions = listedSessions();
+        return management.value(QLatin1String("answering")).toBool()
+            && management.value(QLatin1String("url")).toString() == m_cluster.managementUrl(survivor) && onKilledNode() == 0;
+    }, DeliveryTimeoutMs), QJsonDocument(management).toJson().constData());
+    const QString survivors = survivor == 1 ? QStringLiteral("near-") : QStringLiteral("far-");
+    for (const QString &id : {survivors + QLatin1Char('1'), survivors + QLatin1Char('2')}) {
+        QVERIFY2(sessions.value(id).value(QLatin1String("online")).toBool(), qPrintable(id));
+        QCOMPARE(sessions.value(id).value(QLatin1String("node")).toString(), m_cluster.nodeName(survivor));
+    }
 }
 
 HERMES_TEST_GUILESS_MAIN(TestUpstream)

@@ -197,22 +197,11 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
     traceLayout->addLayout(traceBar);
     traceLayout->addWidget(m_trace, 1);
 
-    // What an engine without SessionInternals cannot show is said in place of the pane.
-    const auto notice = [this](const QString &objectName) {
-        auto *label = new QLabel(this);
-        label->setObjectName(objectName);
-        label->setAlignment(Qt::AlignCenter);
-        label->setWordWrap(true);
-        label->setMargin(24);
-        label->setForegroundRole(QPalette::PlaceholderText);
-        return label;
-    };
+    // What an engine without SessionInternals cannot show is said in place of the pane, by a
+    // notice added the first time it is needed (updateInternalsNotices()).
     m_timelinePane->addWidget(m_timeline);
-    m_timelinePane->addWidget(notice(QStringLiteral("heartbeatsUnavailable")));
     m_inflightPane->addWidget(inflightTable);
-    m_inflightPane->addWidget(notice(QStringLiteral("inflightUnavailable")));
     m_tracePane->addWidget(tracePage);
-    m_tracePane->addWidget(notice(QStringLiteral("traceUnavailable")));
 
     m_tabs->setObjectName(QStringLiteral("sessionDetailTabs"));
     m_tabs->addTab(m_inflightPane, QString()); // tab texts in retranslateUi()
@@ -255,9 +244,39 @@ SessionDetailView::SessionDetailView(EngineMonitor &monitor, QWidget *parent)
 void SessionDetailView::updateInternalsNotices()
 {
     const bool shown = m_monitor.features().testFlag(EngineFeature::SessionInternals);
+    if (!shown && m_timelinePane->count() == 1) {
+        const auto addNotice = [this](QStackedWidget *pane, const QString &objectName) {
+            auto *label = new QLabel(pane);
+            label->setObjectName(objectName);
+            label->setAlignment(Qt::AlignCenter);
+            label->setWordWrap(true);
+            label->setMargin(24);
+            label->setForegroundRole(QPalette::PlaceholderText);
+            pane->addWidget(label);
+        };
+        addNotice(m_timelinePane, QStringLiteral("heartbeatsUnavailable"));
+        addNotice(m_inflightPane, QStringLiteral("inflightUnavailable"));
+        addNotice(m_tracePane, QStringLiteral("traceUnavailable"));
+        retranslateNotices();
+    }
     for (QStackedWidget *pane : {m_timelinePane, m_inflightPane, m_tracePane})
-        pane->setCurrentIndex(shown ? 0 : 1);
+        pane->setCurrentIndex(shown ? 0 : pane->count() - 1);
     m_natPreset->setEnabled(shown);
+}
+
+void SessionDetailView::retranslateNotices()
+{
+    if (m_timelinePane->count() == 1)
+        return;
+    const auto setNotice = [](QStackedWidget *pane, const QString &text) {
+        static_cast<QLabel *>(pane->widget(1))->setText(text);
+    };
+    setNotice(m_timelinePane, tr("This cluster's management API does not expose heartbeats: the timeline needs the "
+                                 "broker's own connection state, which hermesd has only for its own clients."));
+    setNotice(m_inflightPane, tr("This cluster's management API does not expose the messages in flight to a device, "
+                                 "only how many (the Sessions view's In-flight column)."));
+    setNotice(m_tracePane, tr("This cluster's management API does not expose a packet trace: what devices and the "
+                              "cluster send each other never passes through hermesd."));
 }
 
 void SessionDetailView::retranslateUi()
@@ -292,15 +311,7 @@ void SessionDetailView::retranslateUi()
     m_tabs->setTabText(2, tr("Subscriptions"));
     m_tabs->setTabText(3, tr("Packet trace"));
     m_tabs->setTabText(4, tr("Disconnects"));
-    const auto setNotice = [](QStackedWidget *pane, const QString &text) {
-        static_cast<QLabel *>(pane->widget(1))->setText(text);
-    };
-    setNotice(m_timelinePane, tr("This cluster's management API does not expose heartbeats: the timeline needs the "
-                                 "broker's own connection state, which hermesd has only for its own clients."));
-    setNotice(m_inflightPane, tr("This cluster's management API does not expose the messages in flight to a device, "
-                                 "only how many (the Sessions view's In-flight column)."));
-    setNotice(m_tracePane, tr("This cluster's management API does not expose a packet trace: what devices and the "
-                              "cluster send each other never passes through hermesd."));
+    retranslateNotices();
     if (m_clientId.isEmpty())
         m_title->setText(tr("No session selected"));
     m_traceStatus->setText(tr("No packets"));

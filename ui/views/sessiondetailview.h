@@ -78,6 +78,7 @@ private:
     /// Shows the panes the engine cannot fill (an upstream cluster's sessions have no
     /// heartbeats, packets or in-flight messages to show) as a notice saying so.
     void updateInternalsNotices();
+    void retranslateNotices();
 
     EngineMonitor &m_monitor;
     QString m_clientId;
@@ -107,7 +108,8 @@ private:
     DetailTableModel *m_disconnects;
     QPlainTextEdit *m_trace;
     QLabel *m_traceStatus;
-    /// Each holds a pane and, second, the notice that replaces it without SessionInternals.
+    /// Each holds a pane and, once an engine without SessionInternals showed, the notice
+    /// that replaces it.
     QStackedWidget *m_timelinePane;
     QStackedWidget *m_inflightPane;
     QStackedWidget *m_tracePane;
