@@ -19,7 +19,7 @@ struct ReconnectConfig {
 
     /// Never gives up: doubling jittered delays from [first, 2·first], at most `cap` — how
     /// hermesd's own links to a cluster (MQTT and management API) come back.
-    static ReconnectConfig forever(std::chrono::milliseconds first, std::chrono::milliseconds cap)
+    static ReconnectConfig unending(std::chrono::milliseconds first, std::chrono::milliseconds cap)
     {
         return {first, 2 * first, std::numeric_limits<int>::max(), true, cap};
     }

@@ -37,7 +37,7 @@ ManagementSessionSource::ManagementSessionSource(const UpstreamSettings &setting
     , m_timing(timing)
     , m_network(new QNetworkAccessManager(this))
     // Seeded per process, so several hermesd do not retry a recovering node in step.
-    , m_backoff(sim::ReconnectConfig::forever(timing.firstRetry, timing.maxRetry), QRandomGenerator::system()->generate64())
+    , m_backoff(sim::ReconnectConfig::unending(timing.firstRetry, timing.maxRetry), QRandomGenerator::system()->generate64())
 {
     Q_ASSERT(!m_urls.isEmpty());
     if (!m_user.isEmpty() || !settings.managementSecret().isEmpty())

@@ -26,7 +26,7 @@ UpstreamLink::UpstreamLink(UpstreamSettings settings, Timing timing, QObject *pa
     , m_client(this)
     // Seeded per process, so several hermesd instances that lost the same node do not
     // come back in step.
-    , m_backoff(sim::ReconnectConfig::forever(timing.firstDelay, timing.maxDelay), QRandomGenerator::system()->generate64())
+    , m_backoff(sim::ReconnectConfig::unending(timing.firstDelay, timing.maxDelay), QRandomGenerator::system()->generate64())
     , m_retryTimer(this)
 {
     Q_ASSERT(!m_settings.nodes.isEmpty());
