@@ -5,6 +5,7 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QTimer>
 
 namespace hermes::cli {
@@ -46,6 +47,27 @@ QString ConnectionSettings::brokerAddress() const
     return hermes::brokerAddress(host, port, tls.has_value(), localPath);
 }
 
+ClientOptions ConnectionSettings::clientOptions(const QString &clientId) const
+{
+    ClientOptions options;
+    options.host = host;
+    options.port = port;
+    options.localPath = localPath;
+    options.setTls(tls);
+    options.tcpConnectTimeout = timeout;
+    options.connect.version = mqtt::ProtocolVersion::V5;
+    options.connect.clientId = clientId;
+    options.connect.cleanStart = true;
+    // Long enough that a request waiting for its timeout never needs a ping to stay alive.
+    options.connect.keepAliveSeconds = 60;
+    if (!userName.isEmpty())
+        options.connect.userName = userName;
+    if (hasPassword)
+        options.connect.password = password;
+    options.machine.connackTimeout = timeout;
+    return options;
+}
+
 AdminClient::AdminClient(ConnectionSettings settings, QObject *parent)
     : QObject(parent),
       m_settings(std::move(settings)),
@@ -56,25 +78,11 @@ AdminClient::AdminClient(ConnectionSettings settings, QObject *parent)
       m_clientId(QStringLiteral("hermesctl-%1%2-%3")
                          .arg(m_settings.userName.isEmpty() ? QString() : m_settings.userName + QLatin1Char('-'))
                          .arg(QCoreApplication::applicationPid())
-                         .arg(QRandomGenerator::global()->generate() & 0xFFFFFF, 6, 16, QLatin1Char('0')))
+                         .arg(QRandomGenerator::global()->generate() & 0xFFFFFF, 6, 16, QLatin1Char('0'))),
+      m_channel(m_client, replyTopic())
 {
-    ClientOptions options;
-    options.host = m_settings.host;
-    options.port = m_settings.port;
-    options.localPath = m_settings.localPath;
-    options.setTls(m_settings.tls);
-    options.tcpConnectTimeout = m_settings.timeout;
-    options.connect.version = mqtt::ProtocolVersion::V5;
-    options.connect.clientId = m_clientId;
-    options.connect.cleanStart = true;
-    // Long enough that a request waiting for its timeout never needs a ping to stay alive.
-    options.connect.keepAliveSeconds = 60;
-    if (!m_settings.userName.isEmpty())
-        options.connect.userName = m_settings.userName;
-    if (m_settings.hasPassword)
-        options.connect.password = m_settings.password;
-    options.machine.connackTimeout = m_settings.timeout;
-    m_client.setOptions(options);
+    m_channel.setTimeout(m_settings.timeout);
+    m_client.setOptions(m_settings.clientOptions(m_clientId));
 
     connect(&m_client, &MqttClient::connected, this, &AdminClient::onConnected);
     connect(&m_client, &MqttClient::disconnected, this, &AdminClient::onDisconnected);
@@ -94,8 +102,8 @@ AdminResult AdminClient::open()
     AdminResult result = wait(Waiting::Connack);
     if (!result.ok())
         return result;
-    m_packetId = m_client.subscribe(replyTopic(), mqtt::QoS::AtLeastOnce);
-    if (m_packetId < 0)
+    m_subscribePacketId = m_client.subscribe(replyTopic(), mqtt::QoS::AtLeastOnce);
+    if (m_subscribePacketId < 0)
         return {RequestFailed, {}, {}, QStringLiteral("cannot subscribe to %1").arg(replyTopic())};
     return wait(Waiting::Suback);
 }
@@ -105,18 +113,7 @@ AdminResult AdminClient::call(const QString &method, const QJsonObject &argument
     if (!m_connected)
         return {Unreachable, {}, {}, QStringLiteral("not connected to broker %1").arg(m_settings.brokerAddress())};
     m_method = method;
-    m_correlation = QByteArray::number(++m_requests) + '-'
-            + QByteArray::number(QRandomGenerator::global()->generate64(), 16);
-    mqtt::Properties properties;
-    properties.responseTopic = replyTopic();
-    properties.correlationData = m_correlation;
-    properties.contentType = QStringLiteral("application/json");
-    // QoS 1, so a broker that refuses the request (not an operator) says so in the PUBACK
-    // instead of leaving us waiting for the timeout.
-    m_packetId = m_client.publish(QString(MethodPrefix) + method, QJsonDocument(arguments).toJson(QJsonDocument::Compact),
-                                  mqtt::QoS::AtLeastOnce, false, properties);
-    if (m_packetId < 0)
-        return {RequestFailed, {}, {}, QStringLiteral("cannot send the %1 request").arg(method)};
+    m_channel.call(ApiVersion, method, arguments, [this](const AdminAnswer &answer) { finish(resultOf(answer)); });
     return wait(Waiting::Response);
 }
 
@@ -160,13 +157,14 @@ AdminResult AdminClient::wait(Waiting what)
     m_waiting = what;
     m_outcome = {};
     m_loop = &loop;
-    // The connection has its own TCP and CONNACK deadlines of the same length; this one
-    // is a backstop for them and the only one for SUBACK and responses.
-    deadline.start(what == Waiting::Connack ? m_settings.timeout + std::chrono::milliseconds(500) : m_settings.timeout);
+    // The connection has its own TCP and CONNACK deadlines of the same length, and the
+    // channel one for each request; this one is a backstop for them and the only one for
+    // the SUBACK.
+    deadline.start(what == Waiting::Suback ? m_settings.timeout : m_settings.timeout + std::chrono::milliseconds(500));
     loop.exec();
     m_loop = nullptr;
     m_waiting = Waiting::Nothing;
-    m_packetId = -1;
+    m_subscribePacketId = -1;
     return std::exchange(m_outcome, {});
 }
 
@@ -196,6 +194,8 @@ void AdminClient::onDisconnected(CloseReason reason, ReasonCode reasonCode, cons
 {
     const bool wasConnected = std::exchange(m_connected, false);
     const QString broker = m_settings.brokerAddress();
+    // A request in progress ends below with the reason; none may be answered later.
+    const QScopeGuard forgetRequests([this, &detail] { m_channel.failAll(detail); });
     if (!wasConnected) {
         switch (reason) {
         case CloseReason::ConnectRefused: {
@@ -234,7 +234,7 @@ void AdminClient::onDisconnected(CloseReason reason, ReasonCode reasonCode, cons
 
 void AdminClient::onSubscribed(quint16 packetId, const QList<ReasonCode> &reasonCodes)
 {
-    if (m_waiting != Waiting::Suback || packetId != m_packetId)
+    if (m_waiting != Waiting::Suback || packetId != m_subscribePacketId)
         return;
     const ReasonCode code = reasonCodes.value(0, ReasonCode::UnspecifiedError);
     if (!isFailure(code)) {
@@ -253,39 +253,37 @@ void AdminClient::onSubscribed(quint16 packetId, const QList<ReasonCode> &reason
 
 void AdminClient::onPublished(quint16 packetId, ReasonCode reasonCode)
 {
-    if (m_waiting != Waiting::Response || packetId != m_packetId || !isFailure(reasonCode))
-        return;
-    const QString why = mqtt::reasonCodeName(reasonCode, mqtt::PacketType::Puback);
-    if (reasonCode == ReasonCode::NotAuthorized) {
-        finish({AuthenticationFailed, {}, {},
-                QStringLiteral("broker %1 refused the %2 request: %3 (%4 is not an operator)")
-                        .arg(m_settings.brokerAddress(), m_method, why, callerName())});
-        return;
-    }
-    finish({RequestFailed, {}, {}, QStringLiteral("broker %1 refused the %2 request: %3").arg(m_settings.brokerAddress(), m_method, why)});
+    m_channel.onPublished(packetId, quint8(reasonCode), mqtt::reasonCodeName(reasonCode, mqtt::PacketType::Puback));
 }
 
 void AdminClient::onMessage(const mqtt::Publish &publish)
 {
-    if (m_waiting != Waiting::Response || publish.topic != replyTopic()
-        || publish.properties.correlationData != m_correlation)
-        return; // a late answer to an earlier request that timed out
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(publish.payload, &error);
-    const QJsonObject body = document.object();
-    if (error.error != QJsonParseError::NoError || !document.isObject() || !body.value(QLatin1String("ok")).isBool()) {
-        finish({RequestFailed, {}, {}, QStringLiteral("malformed answer to %1 (not an admin API response)").arg(m_method)});
-        return;
+    m_channel.onMessage(publish.topic, publish.payload, publish.properties.correlationData.value_or(QByteArray()));
+}
+
+AdminResult AdminClient::resultOf(const AdminAnswer &answer) const
+{
+    if (answer.ok)
+        return {Success, answer.result, {}, {}};
+    const QString broker = m_settings.brokerAddress();
+    if (answer.code == QLatin1String("timeout"))
+        return {TimedOut, {}, {},
+                QStringLiteral("no answer to %1 from %2 within %3 s (does the broker serve the Hermes admin API?)")
+                        .arg(m_method, broker, seconds(m_settings.timeout))};
+    if (answer.code == QLatin1String("refused")) {
+        const QString message = QStringLiteral("broker %1 refused the %2 request: %3")
+                                        .arg(broker, m_method,
+                                             mqtt::reasonCodeName(ReasonCode(answer.refusal), mqtt::PacketType::Puback));
+        if (answer.refusal == quint8(ReasonCode::NotAuthorized))
+            return {AuthenticationFailed, {}, {}, message + QStringLiteral(" (%1 is not an operator)").arg(callerName())};
+        return {RequestFailed, {}, {}, message};
     }
-    if (body.value(QLatin1String("ok")).toBool()) {
-        finish({Success, body.value(QLatin1String("result")).toObject(), {}, {}});
-        return;
-    }
-    const QJsonObject problem = body.value(QLatin1String("error")).toObject();
-    const QString code = problem.value(QLatin1String("code")).toString(QStringLiteral("error"));
+    if (answer.code == QLatin1String("malformed"))
+        return {RequestFailed, {}, {}, QStringLiteral("malformed answer to %1 (not an admin API response)").arg(m_method)};
+    if (answer.code == QLatin1String("disconnected"))
+        return {Unreachable, {}, {}, answer.message};
     // "forbidden" is the API's own "not an operator" (reachable with custom ACLs).
-    finish({code == QLatin1String("forbidden") ? AuthenticationFailed : RequestFailed, {}, code,
-            problem.value(QLatin1String("message")).toString()});
+    return {answer.code == QLatin1String("forbidden") ? AuthenticationFailed : RequestFailed, {}, answer.code, answer.message};
 }
 
 } // namespace hermes::cli

@@ -1,11 +1,12 @@
 #pragma once
 /// The admin API's client side (docs/ADMIN-API.md) for a command-line tool: one MQTT 5
-/// connection, requests with Response Topic and Correlation Data, and blocking calls that
-/// run a local event loop until the answer, an error or the deadline.
+/// connection, requests through the console's AdminChannel, and blocking calls that run a
+/// local event loop until the answer, an error or the deadline.
 
 #include "commands.h"
 
 #include "engine/mqttclient.h"
+#include "engine/remote/adminchannel.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -34,6 +35,9 @@ struct ConnectionSettings {
     /// "127.0.0.1:1883" ("[::1]:1883" for IPv6, "mqtts://…" over TLS,
     /// "unix:/run/hermes/hermesd.sock").
     QString brokerAddress() const;
+    /// An MQTT 5 clean-start connection as `clientId` with these settings; the TCP connect,
+    /// TLS handshake and CONNACK are each bounded by `timeout`.
+    ClientOptions clientOptions(const QString &clientId) const;
 };
 
 /// The outcome of connecting or of one request.
@@ -49,8 +53,7 @@ class AdminClient : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr QLatin1StringView MethodPrefix{"$hermes/admin/v1/"};
-    static constexpr QLatin1StringView ReplyPrefix{"$hermes/admin/v1/replies/"};
+    static constexpr int ApiVersion = 1;
 
     explicit AdminClient(ConnectionSettings settings, QObject *parent = nullptr);
     ~AdminClient() override;
@@ -63,7 +66,7 @@ public:
     void close();
 
     QString clientId() const { return m_clientId; }
-    QString replyTopic() const { return QString(ReplyPrefix) + m_clientId; }
+    QString replyTopic() const { return AdminChannel::replyTopicFor(ApiVersion, m_clientId); }
 
 private:
     /// What the event loop is waiting for.
@@ -78,17 +81,18 @@ private:
     void onSubscribed(quint16 packetId, const QList<mqtt::ReasonCode> &reasonCodes);
     void onPublished(quint16 packetId, mqtt::ReasonCode reasonCode);
     void onMessage(const mqtt::Publish &publish);
+    /// The channel's answer to the request in progress as a result with an exit code.
+    AdminResult resultOf(const AdminAnswer &answer) const;
 
     ConnectionSettings m_settings;
     QString m_clientId;
     MqttClient m_client;
+    AdminChannel m_channel;
     QEventLoop *m_loop = nullptr; ///< the loop of the blocking call in progress, if any
     Waiting m_waiting = Waiting::Nothing;
     AdminResult m_outcome;
     QString m_method;             ///< the request in progress, for messages
-    int m_packetId = -1;          ///< of the SUBSCRIBE or the request in progress
-    QByteArray m_correlation;     ///< of the request in progress
-    quint64 m_requests = 0;
+    int m_subscribePacketId = -1;
     bool m_connected = false;
 };
 

@@ -27,34 +27,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void addCommonOptions(QCommandLineParser &parser)
+void addOutputOptions(QCommandLineParser &parser)
 {
     parser.addOptions({
-            {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Displays this help.")},
-            {QStringLiteral("broker"),
-             QStringLiteral("Broker to talk to: HOST:PORT, mqtts://HOST[:PORT] (TLS, port 8883) or unix:PATH "
-                            "(default $HERMES_BROKER, else unix:/run/hermes/hermesd.sock when it exists, else "
-                            "127.0.0.1:1883)."),
-             QStringLiteral("address")},
-            {QStringLiteral("ca"),
-             QStringLiteral("TLS: trust the broker's certificate when this PEM CA file signed it (default: the "
-                            "system's CAs). Implies TLS."),
-             QStringLiteral("file")},
-            {QStringLiteral("cert"), QStringLiteral("TLS: present this PEM client certificate (needs --key). Implies TLS."),
-             QStringLiteral("file")},
-            {QStringLiteral("key"), QStringLiteral("TLS: the client certificate's unencrypted PEM private key."),
-             QStringLiteral("file")},
-            {QStringLiteral("user"), QStringLiteral("User name of an operator account (default $HERMES_USER)."),
-             QStringLiteral("name")},
-            {QStringLiteral("password-file"),
-             QStringLiteral("Read the password from the first line of FILE (default: $HERMES_PASSWORD)."),
-             QStringLiteral("file")},
-            {QStringLiteral("password"),
-             QStringLiteral("The password (visible to other users in the process list: prefer "
-                            "$HERMES_PASSWORD or --password-file)."),
-             QStringLiteral("password")},
-            {QStringLiteral("timeout"), QStringLiteral("Seconds to wait for the broker (default 10)."),
-             QStringLiteral("seconds"), QStringLiteral("10")},
             {QStringLiteral("json"), QStringLiteral("Print the API's result as JSON (for scripts).")},
             {{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("Output format: table or json."),
              QStringLiteral("format")},
@@ -83,6 +58,37 @@ std::optional<int> parseTls(const QCommandLineParser &parser, const QString &com
 }
 
 } // namespace
+
+void addConnectionOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+            {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Displays this help.")},
+            {QStringLiteral("broker"),
+             QStringLiteral("Broker to talk to: HOST:PORT, mqtts://HOST[:PORT] (TLS, port 8883) or unix:PATH "
+                            "(default $HERMES_BROKER, else unix:/run/hermes/hermesd.sock when it exists, else "
+                            "127.0.0.1:1883)."),
+             QStringLiteral("address")},
+            {QStringLiteral("ca"),
+             QStringLiteral("TLS: trust the broker's certificate when this PEM CA file signed it (default: the "
+                            "system's CAs). Implies TLS."),
+             QStringLiteral("file")},
+            {QStringLiteral("cert"), QStringLiteral("TLS: present this PEM client certificate (needs --key). Implies TLS."),
+             QStringLiteral("file")},
+            {QStringLiteral("key"), QStringLiteral("TLS: the client certificate's unencrypted PEM private key."),
+             QStringLiteral("file")},
+            {QStringLiteral("user"), QStringLiteral("User name of an operator account (default $HERMES_USER)."),
+             QStringLiteral("name")},
+            {QStringLiteral("password-file"),
+             QStringLiteral("Read the password from the first line of FILE (default: $HERMES_PASSWORD)."),
+             QStringLiteral("file")},
+            {QStringLiteral("password"),
+             QStringLiteral("The password (visible to other users in the process list: prefer "
+                            "$HERMES_PASSWORD or --password-file)."),
+             QStringLiteral("password")},
+            {QStringLiteral("timeout"), QStringLiteral("Seconds to wait for the broker (default 10)."),
+             QStringLiteral("seconds"), QStringLiteral("10")},
+    });
+}
 
 void printOut(const QString &text)
 {
@@ -206,21 +212,8 @@ QStringList listValues(const QStringList &values)
     return list;
 }
 
-std::optional<int> parseCommon(QCommandLineParser &parser, const QStringList &arguments, const QString &synopsis,
-                               const QString &description, CommonOptions *common)
+std::optional<int> parseConnection(const QCommandLineParser &parser, const QString &command, ConnectionSettings *connection)
 {
-    const QString command = arguments.value(0);
-    parser.setApplicationDescription(description);
-    addCommonOptions(parser);
-    if (!parser.parse(arguments))
-        return usageError(command, parser.errorText());
-    if (parser.isSet(QStringLiteral("help"))) {
-        // Qt's first line names the program only; ours names the subcommand too.
-        printOut(QStringLiteral("Usage: hermesctl %1 %2\n").arg(command, synopsis)
-                 + parser.helpText().section(QLatin1Char('\n'), 1));
-        return Success;
-    }
-
     const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     // The local socket needs no password: root and the hermes group are operators there.
     const QString fallback = QFileInfo::exists(QString(DefaultLocalSocket))
@@ -233,17 +226,17 @@ std::optional<int> parseCommon(QCommandLineParser &parser, const QStringList &ar
     if (!address)
         return usageError(command,
                           QStringLiteral("--broker \"%1\" is not HOST:PORT, mqtts://HOST[:PORT] or unix:PATH").arg(broker));
-    common->connection.host = address->host;
-    common->connection.port = address->port;
-    common->connection.localPath = address->localPath;
-    common->connection.tls = address->tls;
-    if (const std::optional<int> tlsError = parseTls(parser, command, &common->connection))
+    connection->host = address->host;
+    connection->port = address->port;
+    connection->localPath = address->localPath;
+    connection->tls = address->tls;
+    if (const std::optional<int> tlsError = parseTls(parser, command, connection))
         return tlsError;
-    common->connection.userName = parser.isSet(QStringLiteral("user")) ? parser.value(QStringLiteral("user"))
-                                                                       : environment.value(QStringLiteral("HERMES_USER"));
+    connection->userName = parser.isSet(QStringLiteral("user")) ? parser.value(QStringLiteral("user"))
+                                                                : environment.value(QStringLiteral("HERMES_USER"));
     if (parser.isSet(QStringLiteral("password"))) {
-        common->connection.password = parser.value(QStringLiteral("password")).toUtf8();
-        common->connection.hasPassword = true;
+        connection->password = parser.value(QStringLiteral("password")).toUtf8();
+        connection->hasPassword = true;
     } else if (parser.isSet(QStringLiteral("password-file"))) {
         QFile file(parser.value(QStringLiteral("password-file")));
         if (!file.open(QIODevice::ReadOnly))
@@ -253,17 +246,37 @@ std::optional<int> parseCommon(QCommandLineParser &parser, const QStringList &ar
             password.chop(1);
         if (password.endsWith('\r'))
             password.chop(1);
-        common->connection.password = password;
-        common->connection.hasPassword = true;
+        connection->password = password;
+        connection->hasPassword = true;
     } else if (environment.contains(QStringLiteral("HERMES_PASSWORD"))) {
-        common->connection.password = environment.value(QStringLiteral("HERMES_PASSWORD")).toUtf8();
-        common->connection.hasPassword = true;
+        connection->password = environment.value(QStringLiteral("HERMES_PASSWORD")).toUtf8();
+        connection->hasPassword = true;
     }
     bool ok = false;
     const double timeout = parser.value(QStringLiteral("timeout")).toDouble(&ok);
     if (!ok || timeout <= 0 || timeout > 86400)
         return usageError(command, QStringLiteral("--timeout must be a number of seconds above 0"));
-    common->connection.timeout = std::chrono::milliseconds(qint64(timeout * 1000));
+    connection->timeout = std::chrono::milliseconds(qint64(timeout * 1000));
+    return std::nullopt;
+}
+
+std::optional<int> parseCommon(QCommandLineParser &parser, const QStringList &arguments, const QString &synopsis,
+                               const QString &description, CommonOptions *common)
+{
+    const QString command = arguments.value(0);
+    parser.setApplicationDescription(description);
+    addConnectionOptions(parser);
+    addOutputOptions(parser);
+    if (!parser.parse(arguments))
+        return usageError(command, parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        // Qt's first line names the program only; ours names the subcommand too.
+        printOut(QStringLiteral("Usage: hermesctl %1 %2\n").arg(command, synopsis)
+                 + parser.helpText().section(QLatin1Char('\n'), 1));
+        return Success;
+    }
+    if (const std::optional<int> stop = parseConnection(parser, command, &common->connection))
+        return stop;
     common->json = parser.isSet(QStringLiteral("json"));
     if (parser.isSet(QStringLiteral("output"))) {
         const QString format = parser.value(QStringLiteral("output"));

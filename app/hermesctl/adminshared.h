@@ -62,6 +62,14 @@ QString payloadText(const QJsonObject &message);
 
 QStringList listValues(const QStringList &values);
 
+/// --broker, --ca/--cert/--key, --user, --password(-file), --timeout and --help: how any
+/// hermesctl command that connects to a broker is told where and as whom.
+void addConnectionOptions(QCommandLineParser &parser);
+
+/// Reads addConnectionOptions()' options (with $HERMES_BROKER, $HERMES_USER and
+/// $HERMES_PASSWORD as defaults) into `connection`. Returns an exit code on a usage error.
+std::optional<int> parseConnection(const QCommandLineParser &parser, const QString &command, ConnectionSettings *connection);
+
 /// Parses `arguments` (arguments[0] is the subcommand) into `common`. Returns an exit code
 /// when the command should stop here (help shown, or a usage error).
 std::optional<int> parseCommon(QCommandLineParser &parser, const QStringList &arguments, const QString &synopsis,

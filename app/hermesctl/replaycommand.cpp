@@ -1,5 +1,6 @@
 // replay: publishes a Hermes capture (the console's Messages → Export → Hermes capture)
 // again, with the original timing, faster, or as fast as the broker takes it.
+#include "adminshared.h"
 #include "commands.h"
 
 #include "engine/mqttclient.h"
@@ -10,7 +11,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcessEnvironment>
 #include <QTextStream>
 #include <QTimer>
 #include <QUuid>
@@ -30,8 +30,7 @@ struct CapturedMessage {
 
 int usageError(const QString &text)
 {
-    QTextStream(stderr) << "hermesctl replay: " << text << "\n(hermesctl replay --help lists the options)\n";
-    return UsageError;
+    return admin::usageError(QStringLiteral("replay"), text);
 }
 
 /// Reads every line of a capture; an error names the line.
@@ -92,22 +91,14 @@ int runReplayCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Publish the messages of a Hermes capture again, in order."));
+    admin::addConnectionOptions(parser);
     parser.addOptions({
-            {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Displays this help.")},
-            {QStringLiteral("broker"), QStringLiteral("Broker to publish to (default $HERMES_BROKER, else 127.0.0.1:1883)."),
-             QStringLiteral("host:port")},
             {QStringLiteral("speed"),
              QStringLiteral("Timing: 1 keeps the captured gaps, 10 replays ten times faster, 0 does not wait (default 1)."),
              QStringLiteral("factor"), QStringLiteral("1")},
             {QStringLiteral("fast"), QStringLiteral("Same as --speed 0.")},
             {QStringLiteral("client-id"), QStringLiteral("Client ID to publish as (default hermesctl-replay-<random>)."),
              QStringLiteral("id")},
-            {QStringLiteral("user"), QStringLiteral("User name (default $HERMES_USER)."), QStringLiteral("name")},
-            {QStringLiteral("password-file"),
-             QStringLiteral("Read the password from the first line of FILE (default: $HERMES_PASSWORD)."),
-             QStringLiteral("file")},
-            {QStringLiteral("timeout"), QStringLiteral("Seconds to wait for the broker (default 10)."),
-             QStringLiteral("seconds"), QStringLiteral("10")},
     });
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("A capture (.hcap) exported from the console."));
     if (!parser.parse(arguments))
@@ -120,54 +111,26 @@ int runReplayCommand(const QStringList &arguments)
     if (files.size() != 1)
         return usageError(QStringLiteral("name one capture file"));
 
-    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    const QString broker = parser.isSet(QStringLiteral("broker"))
-            ? parser.value(QStringLiteral("broker"))
-            : environment.value(QStringLiteral("HERMES_BROKER"), QStringLiteral("127.0.0.1:1883"));
-    const qsizetype colon = broker.lastIndexOf(QLatin1Char(':'));
-    bool portOk = false;
-    const uint port = colon > 0 ? broker.mid(colon + 1).toUInt(&portOk) : 0;
-    if (!portOk || port == 0 || port > 65535)
-        return usageError(QStringLiteral("--broker \"%1\" is not HOST:PORT").arg(broker));
-    QString host = broker.left(colon);
-    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
-        host = host.mid(1, host.size() - 2);
+    ConnectionSettings connection;
+    if (const std::optional<int> stop = admin::parseConnection(parser, QStringLiteral("replay"), &connection))
+        return *stop;
+    const QString broker = connection.brokerAddress();
     bool ok = false;
     const double speed = parser.isSet(QStringLiteral("fast")) ? 0 : parser.value(QStringLiteral("speed")).toDouble(&ok);
     if (!parser.isSet(QStringLiteral("fast")) && (!ok || speed < 0))
         return usageError(QStringLiteral("--speed must be 0 or a positive factor"));
-    const double timeoutSeconds = parser.value(QStringLiteral("timeout")).toDouble(&ok);
-    if (!ok || timeoutSeconds <= 0)
-        return usageError(QStringLiteral("--timeout must be a number of seconds above 0"));
 
     QString error;
     const std::optional<QList<CapturedMessage>> messages = readCapture(files.first(), &error);
     if (!messages)
         return usageError(error);
 
-    MqttClient client;
-    client.setHost(host);
-    client.setPort(quint16(port));
-    client.setProtocolVersion(mqtt::ProtocolVersion::V5); // keeps content types
-    client.setClientId(parser.isSet(QStringLiteral("client-id"))
-                               ? parser.value(QStringLiteral("client-id"))
-                               : QStringLiteral("hermesctl-replay-") + QUuid::createUuid().toString(QUuid::Id128).left(8));
-    client.setKeepAlive(60);
-    client.setAutoPing(true);
-    const QString user = parser.isSet(QStringLiteral("user")) ? parser.value(QStringLiteral("user"))
-                                                              : environment.value(QStringLiteral("HERMES_USER"));
-    if (!user.isEmpty()) {
-        QByteArray password = environment.value(QStringLiteral("HERMES_PASSWORD")).toUtf8();
-        if (parser.isSet(QStringLiteral("password-file"))) {
-            QFile file(parser.value(QStringLiteral("password-file")));
-            if (!file.open(QIODevice::ReadOnly))
-                return usageError(QStringLiteral("cannot read the password file %1").arg(file.fileName()));
-            password = file.readLine();
-            while (password.endsWith('\n') || password.endsWith('\r'))
-                password.chop(1);
-        }
-        client.setCredentials(user, password);
-    }
+    // MQTT 5 keeps the messages' content types.
+    const ClientOptions options = connection.clientOptions(
+            parser.isSet(QStringLiteral("client-id"))
+                    ? parser.value(QStringLiteral("client-id"))
+                    : QStringLiteral("hermesctl-replay-") + QUuid::createUuid().toString(QUuid::Id128).left(8));
+    MqttClient client(options);
 
     // Publishing is paced by one single-shot timer towards the next message's due time;
     // QoS 1/2 messages are counted until the broker has acknowledged them all.
@@ -256,10 +219,11 @@ int runReplayCommand(const QStringList &arguments)
                                                                                                    : Unreachable);
                      });
     QObject::connect(&deadline, &QTimer::timeout, &client, [&] {
-        err << "hermesctl replay: no answer from broker " << broker << " within " << timeoutSeconds << " s\n";
+        err << "hermesctl replay: no answer from broker " << broker << " within "
+            << double(connection.timeout.count()) / 1000.0 << " s\n";
         QCoreApplication::exit(TimedOut);
     });
-    deadline.start(int(timeoutSeconds * 1000));
+    deadline.start(connection.timeout + std::chrono::milliseconds(500)); // a backstop for the client's own deadlines
     client.connectToBroker();
     const int code = QCoreApplication::exec();
     return code == Success ? exitCode : code;

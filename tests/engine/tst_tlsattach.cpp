@@ -68,6 +68,7 @@ private slots:
     void expiredBrokerCertificateIsNamed();
     void silentListenerTimesOutTheHandshake();
     void hermesctlOverTls();
+    void replayOverTls();
     void clientCertificateIsTheIdentity();
     void clientEngineOverTlsToMosquitto();
 
@@ -75,7 +76,8 @@ private:
     QString path(const QString &file) const { return m_dir.filePath(file); }
     ClientOptions::Tls trusting(const QString &caFile) const;
     RemoteEngineOptions operatorOptions(const ClientOptions::Tls &tls) const;
-    QProcess *startTlsDevice(const QString &id, quint16 port);
+    /// mosquitto_sub over TLS as device `id` on its push topic, with `extra` arguments.
+    QProcess *startTlsDevice(const QString &id, quint16 port, const QStringList &extra = {});
     /// hermesctl as the operator "admin" ($HERMES_USER, $HERMES_PASSWORD), or with no
     /// credentials at all.
     Run hermesctl(const QStringList &arguments, bool asAdmin = true) const;
@@ -141,16 +143,17 @@ RemoteEngineOptions TestTlsAttach::operatorOptions(const ClientOptions::Tls &tls
     return options;
 }
 
-QProcess *TestTlsAttach::startTlsDevice(const QString &id, quint16 port)
+QProcess *TestTlsAttach::startTlsDevice(const QString &id, quint16 port, const QStringList &extra)
 {
     auto *device = new QProcess;
     m_devices.append(device);
     // "localhost": mosquitto checks the name against the certificate's DNS names.
     device->start(QStringLiteral("mosquitto_sub"),
-                  {QStringLiteral("-h"), QStringLiteral("localhost"), QStringLiteral("-p"), QString::number(port),
-                   QStringLiteral("--cafile"), path(QStringLiteral("ca.pem")), QStringLiteral("-V"), QStringLiteral("mqttv5"),
-                   QStringLiteral("-i"), id, QStringLiteral("-q"), QStringLiteral("1"), QStringLiteral("-t"),
-                   QStringLiteral("devices/%1/push").arg(id)});
+                  QStringList{QStringLiteral("-h"), QStringLiteral("localhost"), QStringLiteral("-p"), QString::number(port),
+                              QStringLiteral("--cafile"), path(QStringLiteral("ca.pem")), QStringLiteral("-V"),
+                              QStringLiteral("mqttv5"), QStringLiteral("-i"), id, QStringLiteral("-q"), QStringLiteral("1"),
+                              QStringLiteral("-t"), QStringLiteral("devices/%1/push").arg(id)}
+                          + extra);
     return device->waitForStarted() ? device : nullptr;
 }
 
@@ -458,6 +461,40 @@ void TestTlsAttach::hermesctlOverTls()
     const Run unixTls = hermesctl({QStringLiteral("sessions"), QStringLiteral("--broker"),
                                    QStringLiteral("unix:") + m_hermesd.localSocket(), QStringLiteral("--ca"), ca});
     QCOMPARE(unixTls.exitCode, 2);
+}
+
+void TestTlsAttach::replayOverTls()
+{
+    // -C 1: it exits after the first message, which also flushes what it printed.
+    QProcess *device = startTlsDevice(QStringLiteral("replay-device"), m_hermesd.tlsPort(), {QStringLiteral("-C"), QStringLiteral("1")});
+    QVERIFY(device);
+    const QString broker = QStringLiteral("mqtts://127.0.0.1:%1").arg(m_hermesd.tlsPort());
+    const QString ca = path(QStringLiteral("ca.pem"));
+    QTRY_VERIFY_WITH_TIMEOUT(hermesctl({QStringLiteral("sessions"), QStringLiteral("--broker"), broker, QStringLiteral("--ca"), ca})
+                                     .out.contains(QLatin1String("replay-device")),
+                             20000);
+    QFile capture(path(QStringLiteral("one.hcap")));
+    QVERIFY(capture.open(QIODevice::WriteOnly));
+    capture.write(R"({"format":"hermes-capture","version":1})" "\n");
+    capture.write(QStringLiteral(R"({"time_ms":1000,"topic":"devices/replay-device/push","qos":1,"payload_base64":"%1"})")
+                          .arg(QString::fromLatin1(QByteArray("replayed over TLS").toBase64()))
+                          .toUtf8());
+    capture.close();
+
+    const Run replayed = hermesctl({QStringLiteral("replay"), QStringLiteral("--fast"), QStringLiteral("--broker"), broker,
+                                    QStringLiteral("--ca"), ca, capture.fileName()});
+    QVERIFY2(replayed.exitCode == 0, qPrintable(replayed.err));
+    QVERIFY2(replayed.out.contains(QStringLiteral("replayed 1 messages to %1").arg(broker)), qPrintable(replayed.out));
+    QVERIFY2(replayed.err.isEmpty(), qPrintable(replayed.err));
+    QTRY_COMPARE_WITH_TIMEOUT(device->state(), QProcess::NotRunning, 10000);
+    QCOMPARE(device->readAllStandardOutput().trimmed(), QByteArray("replayed over TLS"));
+
+    // The same TLS errors as every other command: named, exit code 3, nothing published.
+    const Run wrongCa = hermesctl({QStringLiteral("replay"), QStringLiteral("--fast"), QStringLiteral("--broker"), broker,
+                                   QStringLiteral("--ca"), path(QStringLiteral("other-ca.pem")), capture.fileName()});
+    QCOMPARE(wrongCa.exitCode, 3);
+    QVERIFY2(wrongCa.err.contains(QStringLiteral("not trusted by CA file %1").arg(path(QStringLiteral("other-ca.pem")))),
+             qPrintable(wrongCa.err));
 }
 
 void TestTlsAttach::clientCertificateIsTheIdentity()

@@ -86,7 +86,7 @@ void AdminChannel::onPublished(quint16 packetId, quint8 reasonCode, const QStrin
     for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
         if (it->packetId == int(packetId)) {
             answer(it.key(), {false, {}, QStringLiteral("refused"),
-                              tr("the broker refused the %1 request: %2").arg(it->method, reasonName)});
+                              tr("the broker refused the %1 request: %2").arg(it->method, reasonName), reasonCode});
             return;
         }
     }

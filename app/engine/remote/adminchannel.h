@@ -24,6 +24,7 @@ struct AdminAnswer {
     QJsonObject result;
     QString code;
     QString message;
+    quint8 refusal = 0; ///< the PUBACK's reason code when `code` is "refused"
 };
 
 class AdminChannel : public QObject
