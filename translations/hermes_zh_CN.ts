@@ -282,97 +282,6 @@
     </message>
 </context>
 <context>
-    <name>hermes::ClientTls</name>
-    <message>
-        <source>TLS: cannot read the %1 %2: %3</source>
-        <translation>TLS：无法读取%1 %2：%3</translation>
-    </message>
-    <message>
-        <source>TLS: the %1 %2 holds no PEM certificate</source>
-        <translation>TLS：%1 %2 中没有 PEM 证书</translation>
-    </message>
-    <message>
-        <source>CA file</source>
-        <translation>CA 文件</translation>
-    </message>
-    <message>
-        <source>TLS: the client certificate %1 needs its private key file</source>
-        <translation>TLS：客户端证书 %1 需要其私钥文件</translation>
-    </message>
-    <message>
-        <source>TLS: the private key %1 needs its client certificate file</source>
-        <translation>TLS：私钥 %1 需要其客户端证书文件</translation>
-    </message>
-    <message>
-        <source>client certificate</source>
-        <translation>客户端证书</translation>
-    </message>
-    <message>
-        <source>private key</source>
-        <translation>私钥</translation>
-    </message>
-    <message>
-        <source>TLS: the private key %1 is not an unencrypted PEM RSA or EC key</source>
-        <translation>TLS：私钥 %1 不是未加密的 PEM 格式 RSA 或 EC 密钥</translation>
-    </message>
-    <message>
-        <source>the broker&apos;s certificate is not trusted by the system&apos;s CAs: %1</source>
-        <translation>代理的证书不受系统 CA 信任：%1</translation>
-    </message>
-    <message>
-        <source>the broker&apos;s certificate is not trusted by CA file %1: %2</source>
-        <translation>代理的证书不受 CA 文件 %1 信任：%2</translation>
-    </message>
-    <message>
-        <source>the broker&apos;s certificate does not name %1 (it names %2)</source>
-        <translation>代理的证书不包含名称 %1（其名称为 %2）</translation>
-    </message>
-    <message>
-        <source>the broker&apos;s certificate expired on %1</source>
-        <translation>代理的证书已于 %1 过期</translation>
-    </message>
-    <message>
-        <source>the broker&apos;s certificate is not valid before %1</source>
-        <translation>代理的证书在 %1 之前无效</translation>
-    </message>
-    <message>
-        <source>the broker presented no certificate</source>
-        <translation>代理未出示证书</translation>
-    </message>
-    <message>
-        <source>the broker&apos;s certificate was refused: %1</source>
-        <translation>代理的证书被拒绝：%1</translation>
-    </message>
-    <message>
-        <source>TLS handshake failed: %1</source>
-        <translation>TLS 握手失败：%1</translation>
-    </message>
-    <message>
-        <source>the broker requires a client certificate</source>
-        <translation>代理要求客户端证书</translation>
-    </message>
-    <message>
-        <source>the broker refused the client certificate %1 (%2)</source>
-        <translation>代理拒绝了客户端证书 %1（%2）</translation>
-    </message>
-    <message>
-        <source>the broker refused it (%1)</source>
-        <translation>代理拒绝了它（%1）</translation>
-    </message>
-    <message>
-        <source>TLS: the client certificate %1 and the private key %2 cannot be used together: %3</source>
-        <translation>TLS：客户端证书 %1 与私钥 %2 不能一起使用：%3</translation>
-    </message>
-    <message>
-        <source>the broker closed the connection (is %1 a TLS listener?)</source>
-        <translation>代理关闭了连接（%1 是 TLS 监听地址吗？）</translation>
-    </message>
-    <message>
-        <source>%1 did not finish it within %2 ms (is it a TLS listener?)</source>
-        <translation>%1 未在 %2 毫秒内完成握手（它是 TLS 监听地址吗？）</translation>
-    </message>
-</context>
-<context>
     <name>hermes::PushService</name>
     <message>
         <source>unknown device %1 (register with devices/update first)</source>
@@ -1284,6 +1193,14 @@ Acknowledgements are held until the database accepts writes again; nothing is dr
     <message>
         <source>“%1” is not HOST:PORT, mqtts://HOST:PORT or unix:PATH.</source>
         <translation>“%1”不是 HOST:PORT、mqtts://HOST:PORT 或 unix:PATH。</translation>
+    </message>
+    <message>
+        <source> (the administration socket was not usable)</source>
+        <translation>（本地管理套接字不可用）</translation>
+    </message>
+    <message>
+        <source>Operator rights through the local administration socket were not available: %1</source>
+        <translation>无法通过本地管理套接字获得操作员权限：%1</translation>
     </message>
 </context>
 <context>

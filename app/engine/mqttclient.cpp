@@ -4,12 +4,14 @@
 
 #include <QLoggingCategory>
 #include <QFile>
+#include <QFileInfo>
 #include <QSslSocket>
 #include <QTcpSocket>
 
 #include <cerrno>
 #include <cstring>
 
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -197,6 +199,24 @@ void MqttClient::connectToBroker()
     m_socket->connectToHost(host, port, QIODevice::ReadWrite | QIODevice::Unbuffered);
 }
 
+namespace {
+
+/// A hermesd's administration socket is open to one group (local_admin_group, 0660):
+/// EACCES there means this user is not in it, so say which group and how to join.
+QString localAccessRefusal(const QString &path)
+{
+    const QString group = QFileInfo(path).group();
+    const passwd *account = ::getpwuid(::geteuid());
+    const QString user = account ? QString::fromLocal8Bit(account->pw_name) : QStringLiteral("your user");
+    if (group.isEmpty())
+        return QStringLiteral("permission denied");
+    return QStringLiteral("permission denied: only members of group %1 may connect here; add %2 to it "
+                          "(sudo adduser %2 %1) and log in again")
+        .arg(group, user);
+}
+
+} // namespace
+
 bool MqttClient::connectLocal()
 {
     // A QTcpSocket drives any connected stream socket; a local connect() completes (or
@@ -213,7 +233,7 @@ bool MqttClient::connectLocal()
     } else {
         std::memcpy(address.sun_path, path.constData(), size_t(path.size()));
         if (::connect(descriptor, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0)
-            problem = QString::fromLocal8Bit(std::strerror(errno));
+            problem = errno == EACCES ? localAccessRefusal(m_options.localPath) : QString::fromLocal8Bit(std::strerror(errno));
         else if (!m_socket->setSocketDescriptor(descriptor, QAbstractSocket::ConnectedState,
                                                 QIODevice::ReadWrite | QIODevice::Unbuffered))
             problem = m_socket->errorString();

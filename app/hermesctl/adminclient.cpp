@@ -98,7 +98,9 @@ AdminClient::~AdminClient()
 
 AdminResult AdminClient::open()
 {
-    m_client.connectToBroker();
+    // From inside the wait: a Unix socket's connect() fails at once, and that failure must
+    // find the wait in place to end it.
+    QTimer::singleShot(0, &m_client, [this] { m_client.connectToBroker(); });
     AdminResult result = wait(Waiting::Connack);
     if (!result.ok())
         return result;

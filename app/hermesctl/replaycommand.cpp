@@ -224,7 +224,9 @@ int runReplayCommand(const QStringList &arguments)
         QCoreApplication::exit(TimedOut);
     });
     deadline.start(connection.timeout + std::chrono::milliseconds(500)); // a backstop for the client's own deadlines
-    client.connectToBroker();
+    // From inside the loop: a Unix socket's connect() fails at once, and exit() only ends a
+    // running loop.
+    QTimer::singleShot(0, &client, [&client] { client.connectToBroker(); });
     const int code = QCoreApplication::exec();
     return code == Success ? exitCode : code;
 }

@@ -16,6 +16,9 @@
 
 #include <memory>
 
+#include <pwd.h>
+#include <unistd.h>
+
 namespace {
 
 using Environment = QHash<QString, QString>; ///< variables to set; a null value unsets
@@ -53,6 +56,7 @@ private slots:
     void retainedListedAndDeleted();
     void pushEncodesProtobuf();
     void pushWaitsSchedulesAndReadsFiles();
+    void localSocketRefusalNamesTheGroup();
 
 private:
     Run hermesctl(const QStringList &arguments, const Environment &environment = {},
@@ -132,6 +136,7 @@ void TestHermesctl::initTestCase()
 
     m_broker.start(QStringLiteral(HERMESD_BIN),
                    {QStringLiteral("--config"), config.fileName(), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                    QStringLiteral("--listen"), QStringLiteral("unix:") + m_dir.filePath(QStringLiteral("hermesd.sock")),
                     QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("data")), QStringLiteral("--log-level"),
                     QStringLiteral("warning")});
     QVERIFY(m_broker.waitForStarted());
@@ -549,3 +554,60 @@ void TestHermesctl::pushWaitsSchedulesAndReadsFiles()
 
 HERMES_TEST_GUILESS_MAIN(TestHermesctl)
 #include "tst_hermesctl.moc"
+
+/// A user outside the administration socket's group (0660) gets EACCES: hermesctl says which
+/// group and how to join it, instead of a bare "Permission denied".
+void TestHermesctl::localSocketRefusalNamesTheGroup()
+{
+    if (::geteuid() != 0)
+        HERMES_SKIP("needs root: it runs hermesctl as user nobody, outside the socket's group");
+    const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+    if (setpriv.isEmpty())
+        HERMES_SKIP("setpriv is not installed (package util-linux)");
+    const passwd *nobody = ::getpwnam("nobody");
+    QVERIFY(nobody);
+    // nobody must reach the socket and the program, and the test's directories are private.
+    QTemporaryDir programDir;
+    QVERIFY(programDir.isValid());
+    const QString program = programDir.filePath(QStringLiteral("hermesctl"));
+    QVERIFY(QFile::copy(QStringLiteral(HERMESCTL_BIN), program));
+    const auto traversable = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther;
+    QVERIFY(QFile::setPermissions(programDir.path(), traversable | QFile::ReadOther));
+    QVERIFY(QFile::setPermissions(program, traversable | QFile::ReadOther));
+    QVERIFY(QFile::setPermissions(m_dir.path(), traversable));
+    const QString socket = m_dir.filePath(QStringLiteral("hermesd.sock"));
+    QVERIFY(QFileInfo(socket).permissions().testFlag(QFile::WriteGroup));
+    QVERIFY(!QFileInfo(socket).permissions().testFlag(QFile::WriteOther));
+
+    const Run run = hermes::test::runProgram(
+            setpriv,
+            {QStringLiteral("--reuid=%1").arg(nobody->pw_uid), QStringLiteral("--regid=%1").arg(nobody->pw_gid),
+             QStringLiteral("--clear-groups"), program, QStringLiteral("sessions"), QStringLiteral("--broker"),
+             QStringLiteral("unix:") + socket},
+            QProcessEnvironment::systemEnvironment(), {}, ProcessTimeoutMs);
+    QVERIFY2(run.exitCode == 3, qPrintable(QStringLiteral("exit %1: %2").arg(run.exitCode).arg(run.err)));
+    const QString group = QFileInfo(socket).group();
+    QVERIFY2(run.err.contains(QStringLiteral("%1: permission denied: only members of group %2 may connect here; add nobody "
+                                             "to it (sudo adduser nobody %2) and log in again")
+                                      .arg(socket, group)),
+             qPrintable(run.err));
+    // A socket that is not there fails at once with the reason, not after the timeout.
+    const Run missing = hermesctl({QStringLiteral("sessions"), QStringLiteral("--timeout"), QStringLiteral("60"),
+                                   QStringLiteral("--broker"), QStringLiteral("unix:") + m_dir.filePath(QStringLiteral("gone.sock"))});
+    QVERIFY2(missing.exitCode == 3 && missing.err.contains(QLatin1String("gone.sock: No such file or directory")),
+             qPrintable(missing.err));
+    QFile capture(m_dir.filePath(QStringLiteral("empty.hcap")));
+    QVERIFY(capture.open(QIODevice::WriteOnly));
+    capture.write(R"({"format":"hermes-capture","version":1})" "\n");
+    capture.close();
+    const Run replayMissing = hermesctl({QStringLiteral("replay"), QStringLiteral("--timeout"), QStringLiteral("60"),
+                                         QStringLiteral("--broker"), QStringLiteral("unix:") + m_dir.filePath(QStringLiteral("gone.sock")),
+                                         capture.fileName()});
+    QVERIFY2(replayMissing.exitCode == 3 && replayMissing.err.contains(QLatin1String("gone.sock: No such file or directory")),
+             qPrintable(replayMissing.err));
+    // As root (the owner) the same socket works.
+    QCOMPARE(hermesctl({QStringLiteral("sessions"), QStringLiteral("--broker"), QStringLiteral("unix:") + socket},
+                       {{QStringLiteral("HERMES_USER"), QString()}, {QStringLiteral("HERMES_PASSWORD"), QString()}})
+                     .exitCode,
+             0);
+}

@@ -16,6 +16,7 @@
 #include "translations.h"
 
 #include <QCheckBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -37,6 +38,7 @@ private slots:
     void sessionsAppearAndAPushArrives_data();
     void sessionsAppearAndAPushArrives();
     void attachToItShowsTheServiceHoldingThePort();
+    void attachToItSaysWhyTheSocketWasNotUsed();
 };
 
 void TestRemoteConsole::sessionsAppearAndAPushArrives_data()
@@ -215,3 +217,44 @@ void TestRemoteConsole::attachToItShowsTheServiceHoldingThePort()
 
 HERMES_TEST_MAIN(TestRemoteConsole)
 #include "tst_remoteconsole.moc"
+
+/*
+ * The administration socket exists but cannot be used (here a stale file; for a user outside
+ * the socket's group, permission denied — tst_hermesctl checks that text): "Attach to it" falls
+ * back to TCP, as what anonymous loopback clients are, and the console says why it has no
+ * operator rights instead of only failing or showing less.
+ */
+void TestRemoteConsole::attachToItSaysWhyTheSocketWasNotUsed()
+{
+    QLocale::setDefault(QLocale(QLocale::English));
+    ui::installTranslations(QLocale(QLocale::English));
+    HermesdProcess hermesd;
+    QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
+    const QString stale = hermesd.filePath(QStringLiteral("stale.sock"));
+    QFile file(stale);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+
+    BrokerConfig config = test::loopbackConfig();
+    config.listeners = {ListenAddress{QHostAddress::LocalHost, hermesd.port()}};
+    ui::ConsoleWindows consoles(attachFactories(), RemoteEngineOptions{}, stale);
+    consoles.setInteractive(false);
+    ui::MainWindow *embedded = consoles.open(std::make_unique<LocalEngine>(config));
+    QTRY_VERIFY_WITH_TIMEOUT(embedded->startProblemBox() && embedded->startProblemBox()->isVisible(), 10000);
+    auto *attach = embedded->startProblemBox()->findChild<QPushButton *>(QStringLiteral("attachToIt"));
+    QVERIFY(attach);
+    QTest::mouseClick(attach, Qt::LeftButton);
+
+    QTRY_VERIFY_WITH_TIMEOUT(consoles.windows().size() == 1 && consoles.windows().constFirst() != embedded, 15000);
+    ui::MainWindow *window = consoles.windows().constFirst();
+    // The packaged service's anonymous loopback clients are devices: they may not read every
+    // topic, so even client mode is refused, and the window says why it had no operator rights.
+    QTRY_VERIFY_WITH_TIMEOUT(window->startProblemBox() && window->startProblemBox()->isVisible(), 15000);
+    QVERIFY2(window->brokerStatusText().startsWith(QStringLiteral("Not attached:"))
+                     && window->brokerStatusText().endsWith(QStringLiteral("(the administration socket was not usable)")),
+             qPrintable(window->brokerStatusText()));
+    const QString informative = window->startProblemBox()->informativeText();
+    QVERIFY2(informative.contains(QStringLiteral("local administration socket were not available: %1: Connection refused")
+                                          .arg(stale)),
+             qPrintable(informative));
+}

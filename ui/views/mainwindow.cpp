@@ -588,11 +588,13 @@ void MainWindow::updateAttachedControls(const QString &broker, bool running)
         else if (m_monitor.features().testFlag(EngineFeature::Sessions))
             m_brokerLabel->setText(tr("Attached to hermesd at %1 as an operator").arg(broker));
         else
-            m_brokerLabel->setText(tr("Attached to %1 as an MQTT client").arg(broker));
+            m_brokerLabel->setText(tr("Attached to %1 as an MQTT client").arg(broker)
+                                   + (m_monitor.attachNote().isEmpty() ? QString() : tr(" (the administration socket was not usable)")));
         break;
     case BrokerState::PortTaken:
     case BrokerState::Failed:
-        m_brokerLabel->setText(tr("Not attached: %1").arg(m_failure));
+        m_brokerLabel->setText(tr("Not attached: %1").arg(m_failure)
+                               + (m_monitor.attachNote().isEmpty() ? QString() : tr(" (the administration socket was not usable)")));
         break;
     case BrokerState::Stopping:
         m_brokerLabel->setText(tr("Detaching from %1…").arg(broker));
@@ -601,6 +603,13 @@ void MainWindow::updateAttachedControls(const QString &broker, bool running)
         m_brokerLabel->setText(tr("Detached from %1").arg(broker));
         break;
     }
+}
+
+QString MainWindow::attachNoteText() const
+{
+    const QString note = m_monitor.attachNote();
+    return note.isEmpty() ? QString()
+                          : tr("Operator rights through the local administration socket were not available: %1").arg(note);
 }
 
 /// Views whose engine feature is missing (a plain MQTT client sees no sessions, pushes or
@@ -639,10 +648,14 @@ void MainWindow::retranslateFeatureNotices()
     const QString broker = m_monitor.attachedTo();
     for (QLabel *label : std::as_const(m_featureNotices)) {
         const QString name = label->objectName();
-        if (name == QLatin1String("sessionsUnavailable") || name == QLatin1String("sessionDetailUnavailable"))
-            label->setText(tr("%1 does not show its sessions to an MQTT client: sessions, heartbeat timelines, "
+        if (name == QLatin1String("sessionsUnavailable") || name == QLatin1String("sessionDetailUnavailable")) {
+            QString text = tr("%1 does not show its sessions to an MQTT client: sessions, heartbeat timelines, "
                               "in-flight and queued messages need a Hermes broker. Messages, Topics, retained "
-                              "messages and the Dashboard work.").arg(broker));
+                              "messages and the Dashboard work.").arg(broker);
+            if (const QString note = attachNoteText(); !note.isEmpty())
+                text += QStringLiteral("\n\n") + note;
+            label->setText(text);
+        }
         else if (name == QLatin1String("pushesUnavailable"))
             label->setText(tr("Pushes need the push service of a Hermes broker; %1 is attached as a plain MQTT "
                               "client. Publish to a device's topic from the Messages view instead.").arg(broker));
@@ -677,7 +690,8 @@ void MainWindow::onStartFailed(const QString &reason)
                                     QMessageBox::Close, this);
         box->setObjectName(QStringLiteral("startProblemBox"));
         box->setAttribute(Qt::WA_DeleteOnClose);
-        box->setInformativeText(reason);
+        const QString note = attachNoteText();
+        box->setInformativeText(note.isEmpty() ? reason : reason + QStringLiteral("\n\n") + note);
         m_startProblemBox = box;
         box->open();
         return;

@@ -127,6 +127,9 @@ private:
     void updateAttachedControls(const QString &broker, bool running);
     void showMissingFeatures();
     void retranslateFeatureNotices();
+    /// Why the engine has no operator rights through the administration socket, translated;
+    /// empty when it does not say.
+    QString attachNoteText() const;
     void updatePushSelectedAction();
     void restoreLayout();
     void resetLayout();

@@ -55,6 +55,11 @@ public:
     /// The broker this engine is attached to ("10.0.0.5:1883"); empty for an engine that
     /// embeds its broker.
     virtual QString attachedTo() const { return {}; }
+    /// Why an attached engine is not the one the console tried first, when that is worth
+    /// saying ("/run/hermes/hermesd.sock: permission denied: only members of group hermes
+    /// …" before falling back to a plain client); empty otherwise.
+    QString attachNote() const { return m_attachNote; }
+    void setAttachNote(const QString &note) { m_attachNote = note; }
 
     /// Starts the engine; answers with started() or startFailed().
     virtual void start() = 0;
@@ -151,6 +156,9 @@ signals:
     /// The final statistics, with the samples not yet sent by simulationProgress().
     void simulationFinished(const hermes::sim::SimulationSnapshot &snapshot);
     void simulationFailed(const QString &reason);
+
+private:
+    QString m_attachNote;
 };
 
 } // namespace hermes

@@ -55,8 +55,8 @@ AdminApiProbeResult probeAdminApi(const RemoteEngineOptions &options, std::chron
     });
     QObject::connect(&mqtt, &MqttClient::disconnected, &loop,
                      [&](mqtt::client::CloseReason reason, mqtt::ReasonCode, const QString &detail) {
+                         result.message = detail;
                          if (reason == mqtt::client::CloseReason::TlsFailed) {
-                             result.message = detail;
                              finish(AdminApiProbe::TlsFailed);
                          } else if (connected) {
                              finish(AdminApiProbe::NoAdminApi);
@@ -67,7 +67,9 @@ AdminApiProbeResult probeAdminApi(const RemoteEngineOptions &options, std::chron
                          }
                      });
     QTimer::singleShot(timeout + std::chrono::milliseconds(500), &loop, [&] { finish(connected ? AdminApiProbe::NoAdminApi : AdminApiProbe::Unreachable); });
-    mqtt.connectToBroker();
+    // From inside the loop: a Unix socket's connect() fails at once, and finish() only
+    // ends a running loop.
+    QTimer::singleShot(0, &loop, [&mqtt] { mqtt.connectToBroker(); });
     loop.exec();
     QObject::disconnect(&mqtt, nullptr, &loop, nullptr);
     admin.failAll({});
@@ -125,6 +127,7 @@ std::unique_ptr<EngineMonitor> attachToLocalBroker(const ListenAddress &address,
     overTcp.port = address.port;
     if (address.tls && !overTcp.tls)
         overTcp.tls = ClientOptions::Tls{};
+    QString socketProblem;
     if (!localSocket.isEmpty() && QFileInfo::exists(localSocket)) {
         RemoteEngineOptions overSocket = account;
         overSocket.localPath = localSocket;
@@ -134,8 +137,14 @@ std::unique_ptr<EngineMonitor> attachToLocalBroker(const ListenAddress &address,
         const AdminApiProbeResult probe = probeAdminApi(overSocket, probeTimeout);
         if (probe.outcome == AdminApiProbe::Operator && listensOn(probe.listeners, address))
             return std::make_unique<RemoteEngine>(overSocket);
+        // Not a member of the socket's group, typically: attached over TCP with fewer rights
+        // the console would otherwise not explain.
+        if (probe.outcome == AdminApiProbe::Unreachable)
+            socketProblem = probe.message;
     }
-    return attachEngine(overTcp, probeTimeout);
+    std::unique_ptr<EngineMonitor> engine = attachEngine(overTcp, probeTimeout);
+    engine->setAttachNote(socketProblem);
+    return engine;
 }
 
 EngineFactories attachFactories()

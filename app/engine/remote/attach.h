@@ -28,7 +28,8 @@ struct AdminApiProbeResult {
     AdminApiProbe outcome = AdminApiProbe::Unreachable;
     /// With Operator: where that hermesd listens ("127.0.0.1:1883", "unix:/run/…").
     QStringList listeners;
-    /// With TlsFailed: what was wrong, naming the file or the certificate problem.
+    /// With TlsFailed: what was wrong, naming the file or the certificate problem; with
+    /// Unreachable: why there was no connection ("PATH: permission denied: …").
     QString message;
 };
 
@@ -45,7 +46,8 @@ std::unique_ptr<EngineMonitor> attachEngine(const RemoteEngineOptions &options,
 /// The broker holding `address` on this machine (the console's "Attach to it"): over the
 /// Unix socket `localSocket` when a hermesd there takes this user as an operator and
 /// listens on `address` (the packaged service); otherwise attachEngine() on the address
-/// itself with the account in `account`. Not started.
+/// itself with the account in `account`, whose attachNote() then says why the socket was
+/// not used when it could not be reached. Not started.
 std::unique_ptr<EngineMonitor> attachToLocalBroker(const ListenAddress &address, const RemoteEngineOptions &account,
                                                    const QString &localSocket,
                                                    std::chrono::milliseconds probeTimeout = std::chrono::seconds(3));
