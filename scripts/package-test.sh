@@ -203,6 +203,14 @@ grep -qx "hermesd listening on unix:$SOCKET" "$WORK/hermesd.out" || fail "hermes
 # root on the admin socket is an operator without a password: hermesctl finds it by itself.
 /usr/bin/hermesctl sessions >"$WORK/sessions" 2>&1 || { cat "$WORK/sessions"; fail "hermesctl over $SOCKET"; }
 echo "ok: hermesctl sessions over $SOCKET as root"
+# A user outside group hermes cannot reach the socket (/run/hermes is 0750): told which group
+# and how to join it.
+denied_status=0
+setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/hermesctl sessions >"$WORK/denied-ctl" 2>&1 || denied_status=$?
+[[ $denied_status -eq 3 ]] || { cat "$WORK/denied-ctl"; fail "hermesctl as nobody exited with $denied_status, expected 3"; }
+grep -qF "only members of group hermes may connect here; add nobody to it (sudo adduser nobody hermes)" "$WORK/denied-ctl" \
+    || { cat "$WORK/denied-ctl"; fail "hermesctl as nobody did not name group hermes"; }
+echo "ok: a user outside group hermes is told to join it: $(cat "$WORK/denied-ctl")"
 TOPIC="hermes/package-test/$$"
 PAYLOAD="你好 hermes $(date +%s)"
 # An anonymous TCP client is a device: this topic is not one of its own (SUBACK 0x87).

@@ -201,11 +201,16 @@ void MqttClient::connectToBroker()
 
 namespace {
 
-/// A hermesd's administration socket is open to one group (local_admin_group, 0660):
-/// EACCES there means this user is not in it, so say which group and how to join.
+/// A hermesd's administration socket is open to one group (local_admin_group, 0660), and
+/// the packaged service's directory too (/run/hermes, 0750): EACCES there means this user is
+/// not in that group, so say which group and how to join.
 QString localAccessRefusal(const QString &path)
 {
-    const QString group = QFileInfo(path).group();
+    // The socket itself, or the nearest directory above it this user may see but not search.
+    QFileInfo gate(path);
+    while (!gate.exists() && !gate.isRoot())
+        gate = QFileInfo(gate.absolutePath());
+    const QString group = gate.group();
     const passwd *account = ::getpwuid(::geteuid());
     const QString user = account ? QString::fromLocal8Bit(account->pw_name) : QStringLiteral("your user");
     if (group.isEmpty())

@@ -215,8 +215,12 @@ QStringList listValues(const QStringList &values)
 std::optional<int> parseConnection(const QCommandLineParser &parser, const QString &command, ConnectionSettings *connection)
 {
     const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    // The local socket needs no password: root and the hermes group are operators there.
+    // The local socket needs no password: root and the hermes group are operators there. A
+    // user outside that group cannot see it behind its directory (0750); trying it anyway
+    // tells them why, where 127.0.0.1:1883 would only refuse them.
+    const QFileInfo socketDirectory(QFileInfo(QString(DefaultLocalSocket)).absolutePath());
     const QString fallback = QFileInfo::exists(QString(DefaultLocalSocket))
+                    || (socketDirectory.exists() && !socketDirectory.isExecutable())
             ? QStringLiteral("unix:") + DefaultLocalSocket
             : QStringLiteral("127.0.0.1:1883");
     const QString broker = parser.isSet(QStringLiteral("broker"))
