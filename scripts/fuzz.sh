@@ -9,12 +9,16 @@
 #       (e.g. 10000000), or S seconds per target if that comes first; then the run's corpus
 #       and the kept one are minimised (-merge=1) into tests/fuzz/corpus/<target>, to be
 #       committed. Prints executions, coverage and corpus size per target.
+#
+# Environment: FUZZ_OUT, the run directory (default build-fuzz/fuzz-runs; a campaign beside a
+# test run wants its own); FUZZ_FLAGS, more libFuzzer flags (e.g. -entropic=0: the entropic
+# scheduler costs fuzz_sessionmachine half its time once it knows ~25,000 features).
 set -eu
 cd "$(dirname "$0")/.."
-out=build-fuzz/fuzz-runs
+out=${FUZZ_OUT:-build-fuzz/fuzz-runs}
 mkdir -p "$out"
 
-common_flags="-timeout=10 -rss_limit_mb=2048 -print_final_stats=1"
+common_flags="-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${FUZZ_FLAGS:-}"
 
 # The last "cov:"/"ft:" figures libFuzzer printed, and its executed-units statistic.
 summary() {
