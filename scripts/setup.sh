@@ -5,7 +5,7 @@
 # (Debian's build of rpmbuild) builds and inspects the .rpm in scripts/package-test.sh.
 set -eu
 packages="qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
- qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite protobuf-compiler libprotobuf-dev
+ qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite libsqlite3-dev protobuf-compiler libprotobuf-dev
  libprotoc-dev cmake ninja-build g++ clang lld libclang-rt-14-dev ccache xvfb xauth fonts-wqy-microhei
  mosquitto mosquitto-clients python3-paho-mqtt sqlite3 desktop-file-utils appstream
  lintian rpm openssl libssl-dev qt6-websockets-dev qt6-httpserver-dev qtkeychain-qt6-dev

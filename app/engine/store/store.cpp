@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QUuid>
 #include <QVariant>
@@ -44,11 +45,6 @@ std::optional<Publish> deserialise(const QByteArray &bytes)
     return publish;
 }
 
-QVariant optionalValue(const std::optional<qint64> &value)
-{
-    return value ? QVariant(*value) : QVariant(QMetaType(QMetaType::LongLong));
-}
-
 constexpr int SchemaVersion = 1;
 
 } // namespace
@@ -83,22 +79,19 @@ bool Store::exec(const QString &sql)
     return true;
 }
 
-QSqlQuery &Store::prepared(const QString &sql)
+SqliteStatement &Store::prepared(const char *sql)
 {
     auto it = m_statements.find(sql);
-    if (it == m_statements.end()) {
-        QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-        query.prepare(sql);
-        it = m_statements.insert(sql, std::move(query));
-    }
-    return *it;
+    if (it == m_statements.end())
+        it = m_statements.emplace(sql, SqliteStatement(m_handle, sql)).first;
+    return it->second;
 }
 
-bool Store::run(QSqlQuery &query)
+bool Store::run(SqliteStatement &statement)
 {
-    if (query.exec())
+    if (statement.isValid() && statement.run())
         return true;
-    m_error = QStringLiteral("%1: %2").arg(m_path, query.lastError().text());
+    m_error = QStringLiteral("%1: %2").arg(m_path, statement.errorString());
     return false;
 }
 
@@ -115,6 +108,12 @@ bool Store::open()
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=2000"));
     if (!db.open()) {
         m_error = QStringLiteral("%1: %2").arg(m_path, db.lastError().text());
+        return false;
+    }
+    // The queued writes run on this same connection through SQLite's own calls.
+    const QVariant handle = db.driver()->handle();
+    if (qstrcmp(handle.typeName(), "sqlite3*") != 0 || !(m_handle = *static_cast<sqlite3 *const *>(handle.constData()))) {
+        m_error = QStringLiteral("%1: Qt's SQLite driver gave no connection handle").arg(m_path);
         return false;
     }
     // WAL + synchronous=NORMAL (durability process): a commit survives the process being
@@ -276,14 +275,14 @@ void Store::saveSession(const QString &clientId, quint32 expirySeconds, Protocol
                         qint64 disconnectedAtMs)
 {
     queue([=](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral(
+        SqliteStatement &query = store.prepared(
             "INSERT INTO sessions (client_id, expiry, version, disconnected_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (client_id) DO UPDATE SET expiry = excluded.expiry, version = excluded.version,"
-            " disconnected_at = excluded.disconnected_at"));
-        query.bindValue(0, clientId);
-        query.bindValue(1, expirySeconds);
-        query.bindValue(2, int(version));
-        query.bindValue(3, disconnectedAtMs);
+            " disconnected_at = excluded.disconnected_at");
+        query.bind(0, clientId);
+        query.bind(1, expirySeconds);
+        query.bind(2, int(version));
+        query.bind(3, disconnectedAtMs);
         return store.run(query);
     });
 }
@@ -293,8 +292,8 @@ void Store::deleteSession(const QString &clientId)
     queue([=](Store &store) {
         for (const char *sql : {"DELETE FROM sessions WHERE client_id = ?", "DELETE FROM subscriptions WHERE client_id = ?",
                                 "DELETE FROM messages WHERE client_id = ?", "DELETE FROM inbound_qos2 WHERE client_id = ?"}) {
-            QSqlQuery &query = store.prepared(QString::fromLatin1(sql));
-            query.bindValue(0, clientId);
+            SqliteStatement &query = store.prepared(sql);
+            query.bind(0, clientId);
             if (!store.run(query))
                 return false;
         }
@@ -305,17 +304,17 @@ void Store::deleteSession(const QString &clientId)
 void Store::saveSubscription(const QString &clientId, const SubscriptionRecord &subscription)
 {
     queue([=](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral(
+        SqliteStatement &query = store.prepared(
             "INSERT OR REPLACE INTO subscriptions (client_id, filter, qos, no_local, retain_as_published,"
-            " retain_handling, subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?)"));
-        query.bindValue(0, clientId);
-        query.bindValue(1, subscription.filter);
-        query.bindValue(2, int(subscription.options.maximumQoS));
-        query.bindValue(3, subscription.options.noLocal);
-        query.bindValue(4, subscription.options.retainAsPublished);
-        query.bindValue(5, int(subscription.options.retainHandling));
-        query.bindValue(6, subscription.subscriptionIdentifier ? QVariant(*subscription.subscriptionIdentifier)
-                                                              : QVariant(QMetaType(QMetaType::UInt)));
+            " retain_handling, subscription_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        query.bind(0, clientId);
+        query.bind(1, subscription.filter);
+        query.bind(2, int(subscription.options.maximumQoS));
+        query.bind(3, subscription.options.noLocal);
+        query.bind(4, subscription.options.retainAsPublished);
+        query.bind(5, int(subscription.options.retainHandling));
+        query.bind(6, subscription.subscriptionIdentifier ? std::optional<qint64>(*subscription.subscriptionIdentifier)
+                                                          : std::nullopt);
         return store.run(query);
     });
 }
@@ -323,9 +322,9 @@ void Store::saveSubscription(const QString &clientId, const SubscriptionRecord &
 void Store::deleteSubscription(const QString &clientId, const QString &filter)
 {
     queue([=](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM subscriptions WHERE client_id = ? AND filter = ?"));
-        query.bindValue(0, clientId);
-        query.bindValue(1, filter);
+        SqliteStatement &query = store.prepared("DELETE FROM subscriptions WHERE client_id = ? AND filter = ?");
+        query.bind(0, clientId);
+        query.bind(1, filter);
         return store.run(query);
     });
 }
@@ -341,14 +340,14 @@ quint64 Store::addMessage(const QString &clientId, const Publish &publish, std::
         const UncommittedMessage fate = store.m_uncommittedMessages.value(tag);
         if (fate.deleted)
             return true;
-        QSqlQuery &query = store.prepared(QStringLiteral(
-            "INSERT INTO messages (tag, client_id, packet, packet_id, stage, expires_at) VALUES (?, ?, ?, ?, ?, ?)"));
-        query.bindValue(0, tag);
-        query.bindValue(1, clientId);
-        query.bindValue(2, packet);
-        query.bindValue(3, fate.packetId ? QVariant(fate.packetId) : QVariant());
-        query.bindValue(4, int(fate.stage));
-        query.bindValue(5, optionalValue(expiresAtMs));
+        SqliteStatement &query = store.prepared(
+            "INSERT INTO messages (tag, client_id, packet, packet_id, stage, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
+        query.bind(0, tag);
+        query.bind(1, clientId);
+        query.bind(2, packet);
+        query.bind(3, fate.packetId ? std::optional<qint64>(fate.packetId) : std::nullopt);
+        query.bind(4, int(fate.stage));
+        query.bind(5, expiresAtMs);
         return store.run(query);
     });
     return tag;
@@ -363,10 +362,10 @@ void Store::markMessageSent(quint64 tag, quint16 packetId, OutboundStage stage)
         return;
     }
     queue([=](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("UPDATE messages SET packet_id = ?, stage = ? WHERE tag = ?"));
-        query.bindValue(0, packetId);
-        query.bindValue(1, int(stage));
-        query.bindValue(2, tag);
+        SqliteStatement &query = store.prepared("UPDATE messages SET packet_id = ?, stage = ? WHERE tag = ?");
+        query.bind(0, packetId);
+        query.bind(1, int(stage));
+        query.bind(2, tag);
         return store.run(query);
     });
 }
@@ -379,8 +378,8 @@ void Store::deleteMessage(quint64 tag)
         return;
     }
     queue([=](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM messages WHERE tag = ?"));
-        query.bindValue(0, tag);
+        SqliteStatement &query = store.prepared("DELETE FROM messages WHERE tag = ?");
+        query.bind(0, tag);
         return store.run(query);
     });
 }
@@ -388,9 +387,9 @@ void Store::deleteMessage(quint64 tag)
 void Store::addInboundAwaitingRelease(const QString &clientId, quint16 packetId)
 {
     queue([=](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("INSERT OR IGNORE INTO inbound_qos2 (client_id, packet_id) VALUES (?, ?)"));
-        query.bindValue(0, clientId);
-        query.bindValue(1, packetId);
+        SqliteStatement &query = store.prepared("INSERT OR IGNORE INTO inbound_qos2 (client_id, packet_id) VALUES (?, ?)");
+        query.bind(0, clientId);
+        query.bind(1, packetId);
         return store.run(query);
     });
 }
@@ -398,9 +397,9 @@ void Store::addInboundAwaitingRelease(const QString &clientId, quint16 packetId)
 void Store::deleteInboundAwaitingRelease(const QString &clientId, quint16 packetId)
 {
     queue([=](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM inbound_qos2 WHERE client_id = ? AND packet_id = ?"));
-        query.bindValue(0, clientId);
-        query.bindValue(1, packetId);
+        SqliteStatement &query = store.prepared("DELETE FROM inbound_qos2 WHERE client_id = ? AND packet_id = ?");
+        query.bind(0, clientId);
+        query.bind(1, packetId);
         return store.run(query);
     });
 }
@@ -410,12 +409,12 @@ void Store::saveRetained(const Publish &publish, std::optional<qint64> expiresAt
     const QByteArray packet = serialise(publish);
     const QString topic = publish.topic;
     queue([=](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral(
-            "INSERT OR REPLACE INTO retained (topic, packet, expires_at, stored_at) VALUES (?, ?, ?, ?)"));
-        query.bindValue(0, topic);
-        query.bindValue(1, packet);
-        query.bindValue(2, optionalValue(expiresAtMs));
-        query.bindValue(3, storedAtMs);
+        SqliteStatement &query = store.prepared(
+            "INSERT OR REPLACE INTO retained (topic, packet, expires_at, stored_at) VALUES (?, ?, ?, ?)");
+        query.bind(0, topic);
+        query.bind(1, packet);
+        query.bind(2, expiresAtMs);
+        query.bind(3, storedAtMs);
         return store.run(query);
     });
 }
@@ -423,8 +422,8 @@ void Store::saveRetained(const Publish &publish, std::optional<qint64> expiresAt
 void Store::deleteRetained(const QString &topic)
 {
     queue([=](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM retained WHERE topic = ?"));
-        query.bindValue(0, topic);
+        SqliteStatement &query = store.prepared("DELETE FROM retained WHERE topic = ?");
+        query.bind(0, topic);
         return store.run(query);
     });
 }
@@ -491,15 +490,15 @@ QHash<QString, quint64> Store::loadPushSequences()
 void Store::saveDevice(const DeviceRecord &device)
 {
     queue([device](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral(
-            "INSERT OR REPLACE INTO devices (id, alias, tags, registered, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)"));
-        query.bindValue(0, device.id);
-        // A null QString binds as SQL NULL; these columns hold "" for "none".
-        query.bindValue(1, device.alias.isNull() ? QStringLiteral("") : device.alias);
-        query.bindValue(2, device.tags.isEmpty() ? QStringLiteral("") : device.tags.join(QLatin1Char(' ')));
-        query.bindValue(3, device.registered);
-        query.bindValue(4, device.firstSeenMs);
-        query.bindValue(5, device.lastSeenMs);
+        SqliteStatement &query = store.prepared(
+            "INSERT OR REPLACE INTO devices (id, alias, tags, registered, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)");
+        const QString tags = device.tags.join(QLatin1Char(' '));
+        query.bind(0, device.id);
+        query.bind(1, device.alias); // a null QString binds as "", which the column holds for "none"
+        query.bind(2, tags);
+        query.bind(3, device.registered);
+        query.bind(4, device.firstSeenMs);
+        query.bind(5, device.lastSeenMs);
         return store.run(query);
     });
 }
@@ -507,8 +506,8 @@ void Store::saveDevice(const DeviceRecord &device)
 void Store::deleteDevice(const QString &id)
 {
     queue([id](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM devices WHERE id = ?"));
-        query.bindValue(0, id);
+        SqliteStatement &query = store.prepared("DELETE FROM devices WHERE id = ?");
+        query.bind(0, id);
         return store.run(query);
     });
 }
@@ -516,9 +515,9 @@ void Store::deleteDevice(const QString &id)
 void Store::savePushSequence(const QString &deviceId, quint64 next)
 {
     queue([deviceId, next](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("INSERT OR REPLACE INTO push_sequences (device_id, next) VALUES (?, ?)"));
-        query.bindValue(0, deviceId);
-        query.bindValue(1, next);
+        SqliteStatement &query = store.prepared("INSERT OR REPLACE INTO push_sequences (device_id, next) VALUES (?, ?)");
+        query.bind(0, deviceId);
+        query.bind(1, next);
         return store.run(query);
     });
 }
@@ -543,10 +542,10 @@ QList<Account> Store::loadAccounts()
 void Store::saveAccount(const Account &account)
 {
     queue([name = account.userName, role = roleName(account.role), hash = account.password.toString()](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("INSERT OR REPLACE INTO accounts (name, role, hash) VALUES (?, ?, ?)"));
-        query.bindValue(0, name);
-        query.bindValue(1, role);
-        query.bindValue(2, hash);
+        SqliteStatement &query = store.prepared("INSERT OR REPLACE INTO accounts (name, role, hash) VALUES (?, ?, ?)");
+        query.bind(0, name);
+        query.bind(1, role);
+        query.bind(2, hash);
         return store.run(query);
     });
 }
@@ -554,8 +553,8 @@ void Store::saveAccount(const Account &account)
 void Store::deleteAccount(const QString &userName)
 {
     queue([userName](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM accounts WHERE name = ?"));
-        query.bindValue(0, userName);
+        SqliteStatement &query = store.prepared("DELETE FROM accounts WHERE name = ?");
+        query.bind(0, userName);
         return store.run(query);
     });
 }
@@ -574,12 +573,12 @@ QList<StoredApiKey> Store::loadApiKeys()
 void Store::saveApiKey(const StoredApiKey &key)
 {
     queue([key](Store &store) {
-        QSqlQuery &query = store.prepared(
-            QStringLiteral("INSERT OR REPLACE INTO api_keys (id, name, digest, created_at) VALUES (?, ?, ?, ?)"));
-        query.bindValue(0, key.id);
-        query.bindValue(1, key.name);
-        query.bindValue(2, key.digest);
-        query.bindValue(3, key.createdAtMs);
+        SqliteStatement &query = store.prepared(
+            "INSERT OR REPLACE INTO api_keys (id, name, digest, created_at) VALUES (?, ?, ?, ?)");
+        query.bind(0, key.id);
+        query.bind(1, key.name);
+        query.bind(2, key.digest);
+        query.bind(3, key.createdAtMs);
         return store.run(query);
     });
 }
@@ -587,8 +586,8 @@ void Store::saveApiKey(const StoredApiKey &key)
 void Store::deleteApiKey(const QString &id)
 {
     queue([id](Store &store) {
-        QSqlQuery &query = store.prepared(QStringLiteral("DELETE FROM api_keys WHERE id = ?"));
-        query.bindValue(0, id);
+        SqliteStatement &query = store.prepared("DELETE FROM api_keys WHERE id = ?");
+        query.bind(0, id);
         return store.run(query);
     });
 }

@@ -7,6 +7,7 @@
 #include "engine/push/devicerecord.h"
 
 #include "engine/metrics/histogram.h"
+#include "engine/store/sqlitestatement.h"
 
 #include "mqtt/sessionmachine.h"
 #include "mqtt/subscriptiontree.h"
@@ -19,6 +20,7 @@
 
 #include <functional>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace hermes {
@@ -133,16 +135,19 @@ private:
         ++m_writesQueued;
     }
     bool exec(const QString &sql);
-    /// A prepared statement, compiled once per store.
-    QSqlQuery &prepared(const QString &sql);
-    bool run(QSqlQuery &query);
+    /// A prepared statement, compiled once per store; `sql` is a string literal (its
+    /// address is the key).
+    SqliteStatement &prepared(const char *sql);
+    /// Runs it; false with errorString() (a statement that did not prepare fails here).
+    bool run(SqliteStatement &statement);
 
     QString m_path;
     Durability m_durability;
     QString m_connectionName;
     QString m_error;
     std::vector<Write> m_pending;
-    QHash<QString, QSqlQuery> m_statements;
+    sqlite3 *m_handle = nullptr; ///< the Qt Sql connection's, for the queued writes
+    std::unordered_map<const char *, SqliteStatement> m_statements;
     quint64 m_nextTag = 1;
     quint64 m_writesQueued = 0;
     /// Messages whose INSERT waits for the commit, with what happened to them since: the
