@@ -330,7 +330,7 @@ std::optional<QString> parseUpstreamSetting(const QString &key, const QString &v
          : key == QLatin1String("upstream_tls_cert") ? upstream.tlsFiles.certificateFile
                                                      : upstream.tlsFiles.keyFile) = QDir::cleanPath(path);
     } else if (key == QLatin1String("upstream_tls_name")) {
-        static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9.:*-]+$"));
+        static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9.:-]+$"));
         if (!name.match(value).hasMatch())
             return QStringLiteral("'upstream_tls_name' is the one name the cluster's certificates carry "
                                   "(e.g. rabbit.internal), not '%1'").arg(value);

@@ -123,13 +123,14 @@ private slots:
     void deliversOverTlsWithTheRightCa();
     void untrustedCaIsNamedOnceAndARotatedOneIsPickedUp();
     void peerNameIsVerified();
+    void expiredNodeCertificateIsNamed();
     void clientCertificateWhenTheNodeRequiresOne();
     void hermesdNamesATlsFailureAndKeepsServing();
 
 private:
     UpstreamSettings settings() const;
     /// Certificates made in initTestCase(): ca signs "server" (localhost, 127.0.0.1), "named"
-    /// (rabbit.internal only) and "client"; other-ca signed nothing here.
+    /// (rabbit.internal only), "expired" (yesterday) and "client"; other-ca signed nothing here.
     QString certificate(const QString &file) const { return m_certificates.filePath(file); }
     /// A mosquitto TLS listener on 127.0.0.1 presenting `server` (.pem/.key), with `extra` lines.
     std::unique_ptr<test::Mosquitto> startTlsNode(quint16 port, const QString &server, const QStringList &extra = {});
@@ -157,6 +158,8 @@ void TestUpstreamLink::initTestCase()
     QVERIFY(certificates.makeSigned(QStringLiteral("named"), QStringLiteral("ca"), QStringLiteral("rabbit.internal"),
                                     QStringLiteral("DNS:rabbit.internal")));
     QVERIFY(certificates.makeSigned(QStringLiteral("client"), QStringLiteral("ca"), QStringLiteral("hermesd-upstream")));
+    QVERIFY(certificates.makeSigned(QStringLiteral("expired"), QStringLiteral("ca"), QStringLiteral("localhost"),
+                                    QStringLiteral("DNS:localhost,IP:127.0.0.1"), -1));
     QVERIFY(certificates.makeCa(QStringLiteral("other-ca"), QStringLiteral("Somebody Else")));
     m_haveCertificates = true;
 }
@@ -503,6 +506,23 @@ void TestUpstreamLink::peerNameIsVerified()
     QVERIFY(link.deliverTraced(pushTo(QStringLiteral("devices/t3/push"), "named"), QStringLiteral("t3"), 31));
     QTRY_COMPARE_WITH_TIMEOUT(device.received.size(), 1, TimeoutMs);
     QCOMPARE(delivery.constLast().at(1).value<DeliveryStage>(), DeliveryStage::Sent);
+}
+
+void TestUpstreamLink::expiredNodeCertificateIsNamed()
+{
+    if (!m_haveCertificates)
+        HERMES_SKIP("openssl is not installed (scripts/setup.sh installs it)");
+    const quint16 port = test::freePort();
+    const auto node = startTlsNode(port, QStringLiteral("expired"));
+    QVERIFY(node);
+    UpstreamLink link(tlsSettings(port, trusting(QStringLiteral("ca.pem"))), quickRetries());
+    QSignalSpy lost(&link, &UpstreamLink::nodeLost);
+    link.start();
+    QTRY_VERIFY_WITH_TIMEOUT(lost.size() >= 2, TimeoutMs);
+    const QString why = lost.at(0).at(1).toString();
+    QVERIFY2(why.startsWith(QLatin1String("TLS handshake failed: the broker's certificate expired on ")), qPrintable(why));
+    QCOMPARE(lost.at(1).at(1).toString(), why);
+    QVERIFY(!link.isConnected());
 }
 
 void TestUpstreamLink::clientCertificateWhenTheNodeRequiresOne()
