@@ -387,14 +387,10 @@ std::optional<std::pair<int, QString>> checkUpstreamTls(const UpstreamSettings &
         return std::pair(lines.value(QStringLiteral("upstream_tls_ca")), QStringLiteral("'upstream_tls_ca': %1").arg(problem));
     if (files.certificateFile.isEmpty() && files.keyFile.isEmpty())
         return std::nullopt;
-    const int certificateLine = lines.value(QStringLiteral("upstream_tls_cert"));
-    const int keyLine = lines.value(QStringLiteral("upstream_tls_key"));
-    if (!files.keyFile.isEmpty()) {
-        // The key is a secret, kept like the password files.
-        if (QFile(files.keyFile).permissions() & QFileDevice::ReadOther)
-            return std::pair(keyLine, QStringLiteral("'upstream_tls_key' %1 is readable by every user; chmod o-r it")
-                                          .arg(files.keyFile));
-    }
+    // The key is a secret, kept like the password files.
+    if (!files.keyFile.isEmpty() && (QFile(files.keyFile).permissions() & QFileDevice::ReadOther))
+        return std::pair(lines.value(QStringLiteral("upstream_tls_key")),
+                         QStringLiteral("'upstream_tls_key' %1 is readable by every user; chmod o-r it").arg(files.keyFile));
     if (!ClientTls::configuration(ClientTlsSettings{{}, files.certificateFile, files.keyFile, {}}, &problem)) {
         // The message names the file it could not use: blame that one's line.
         const bool blameKey = files.certificateFile.isEmpty()

@@ -109,13 +109,13 @@ QJsonObject UpstreamLink::status() const
     for (const UpstreamNode &node : m_settings.nodes)
         nodes.append(node.toString());
     QJsonObject json{{QStringLiteral("nodes"), nodes},
-            {QStringLiteral("node"), currentNode().toString()},
-            {QStringLiteral("connected"), isConnected()},
-            {QStringLiteral("listening"), isListening()},
-            {QStringLiteral("failovers"), double(failovers())},
-            {QStringLiteral("waiting"), double(backlog())}};
-    json.insert(QStringLiteral("tls"), m_settings.tls);
-    json.insert(QStringLiteral("lastError"), m_lastError);
+                     {QStringLiteral("node"), currentNode().toString()},
+                     {QStringLiteral("connected"), isConnected()},
+                     {QStringLiteral("listening"), isListening()},
+                     {QStringLiteral("failovers"), double(failovers())},
+                     {QStringLiteral("waiting"), double(backlog())},
+                     {QStringLiteral("tls"), m_settings.tls},
+                     {QStringLiteral("lastError"), m_lastError}};
     if (m_lastErrorAtMs > 0)
         json.insert(QStringLiteral("lastErrorAtMs"), double(m_lastErrorAtMs));
     return json;
