@@ -24,10 +24,10 @@ set -eu
 # an MQTT TLS listener on base+50+i and the management API over https on base+250+i, beside
 # the plain ones; DIR/cluster.env gets RABBIT_MQTTS_PORT_i and RABBIT_MANAGEMENT_TLS_PORT_i.
 # Clients are not asked for a certificate.
-tls_dir= tls_next=
+tls_dir='' tls_next=''
 for arg do
     shift
-    if [ -n "$tls_next" ]; then tls_dir=$arg tls_next=; continue; fi
+    if [ -n "$tls_next" ]; then tls_dir=$arg tls_next=''; continue; fi
     if [ "$arg" = --tls ]; then tls_next=1; continue; fi
     set -- "$@" "$arg"
 done
