@@ -404,17 +404,21 @@ void TestUpstream::pushesAndReadsSessionsOverTls()
                                .arg(trustCluster.caFile, m_cluster.value(QStringLiteral("RABBIT_ADMIN_USER")),
                                     m_cluster.managementTlsUrl(2), m_cluster.managementTlsUrl(1)));
     QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
+    QElapsedTimer clock;
+    clock.start();
     test::AdminCaller admin(hermesd.localSocket());
     QVERIFY(admin.connect());
     QVERIFY2(QTest::qWaitFor([&] {
         return admin.call(QStringLiteral("upstream/status"), {}).value(QLatin1String("listening")).toBool();
     }, DeliveryTimeoutMs), hermesd.standardError().constData());
+    const qint64 listeningMs = clock.elapsed();
     const QJsonObject status = admin.call(QStringLiteral("upstream/status"), {});
     QCOMPARE(status.value(QLatin1String("tls")).toBool(), true);
     QCOMPARE(status.value(QLatin1String("node")).toString(), QStringLiteral("127.0.0.1:%1").arg(m_cluster.mqttsPort(2)));
 
     // A push through the TLS link reaches the TLS device, acknowledged by the node.
     QVERIFY(!admin.call(QStringLiteral("devices/update"), {{QStringLiteral("id"), QStringLiteral("tls-dev")}}).isEmpty());
+    clock.restart();
     const QJsonObject sent = admin.call(QStringLiteral("push/send"),
                                         {{QStringLiteral("target"), QJsonObject{{QStringLiteral("devices"), QJsonArray{QStringLiteral("tls-dev")}}}},
                                          {QStringLiteral("payload"), QStringLiteral("over tls")},
@@ -422,6 +426,7 @@ void TestUpstream::pushesAndReadsSessionsOverTls()
                                          {QStringLiteral("pushId"), QStringLiteral("tls-1")}});
     QCOMPARE(sent.value(QLatin1String("audience")).toInt(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, DeliveryTimeoutMs);
+    const qint64 pushMs = clock.elapsed();
     QCOMPARE(received.at(0).payload, QByteArray("over tls"));
     QJsonObject report;
     QVERIFY(QTest::qWaitFor([&] {
@@ -443,6 +448,8 @@ void TestUpstream::pushesAndReadsSessionsOverTls()
     QVERIFY(management.value(QLatin1String("answering")).toBool());
     QVERIFY(management.value(QLatin1String("url")).toString().startsWith(QLatin1String("https://127.0.0.1:")));
     QVERIFY(!hermesd.standardError().contains("TLS handshake failed"));
+    qInfo("over TLS: hermesd subscribed on the cluster %lld ms after it started; a push reached the TLS device %lld ms after push/send",
+          listeningMs, pushMs);
     device.disconnectFromBroker();
     hermesd.stop();
 }

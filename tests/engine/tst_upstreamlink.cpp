@@ -4,9 +4,10 @@
 // its own island, so a subscriber on a node sees only what the link published there: that is
 // how the test knows which node carried a message. Over TLS, against mosquitto TLS listeners
 // with certificates made by the openssl CLI: the right CA delivers; an untrusted CA, a name
-// the certificate does not carry and a missing client certificate are named once each and
-// retried, delivering nothing, until the files are right (a rotated CA is picked up).
-// (tst_upstream runs the real cluster.)
+// the certificate does not carry, an expired certificate and a missing client certificate are
+// named in clienttls's words and retried, delivering nothing, until the files are right (a
+// CA file replaced in place is picked up); hermesd logs such a failure once, however often
+// it retries. (tst_upstream runs the real cluster.)
 #include "engine/upstream/upstreamlink.h"
 
 #include "../common/admincaller.h"
