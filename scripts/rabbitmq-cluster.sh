@@ -8,6 +8,7 @@
 #                                                   DIR/cluster.env (ports, node names, users)
 #   scripts/rabbitmq-cluster.sh stop DIR            stop every node and the epmd it started
 #   scripts/rabbitmq-cluster.sh kill DIR NODE       SIGKILL node NODE (1-based): a crashed node
+#   ... start DIR [NODES] --tls CERTDIR             also TLS listeners (below)
 #
 # Ports come from a base chosen per DIR so that two clusters do not collide:
 # node i: MQTT base+i, AMQP base+100+i, management base+200+i, Erlang distribution
@@ -16,6 +17,49 @@
 # Exit status 77 when rabbitmq-server is not installed (the tests report a skip, and CI fails
 # on skips: scripts/setup.sh installs it).
 set -eu
+
+# --- TLS (optional) -------------------------------------------------------------------
+# --tls CERTDIR, anywhere after the command: CERTDIR holds ca.pem, server.pem and server.key
+# (PEM, the key unencrypted; the certificate should name 127.0.0.1). Each node then also has
+# an MQTT TLS listener on base+50+i and the management API over https on base+250+i, beside
+# the plain ones; DIR/cluster.env gets RABBIT_MQTTS_PORT_i and RABBIT_MANAGEMENT_TLS_PORT_i.
+# Clients are not asked for a certificate.
+tls_dir='' tls_next=''
+for arg do
+    shift
+    if [ -n "$tls_next" ]; then tls_dir=$arg tls_next=''; continue; fi
+    if [ "$arg" = --tls ]; then tls_next=1; continue; fi
+    set -- "$@" "$arg"
+done
+if [ -n "$tls_next" ] || { [ -n "$tls_dir" ] && [ ! -r "$tls_dir/server.key" ]; }; then
+    echo "rabbitmq-cluster.sh: --tls needs a directory with ca.pem, server.pem and server.key" >&2
+    exit 2
+fi
+[ -z "$tls_dir" ] || tls_dir=$(cd "$tls_dir" && pwd)
+tls_conf() { # node: the lines rabbitmq.conf gets
+    cat <<EOF
+mqtt.listeners.ssl.1 = 127.0.0.1:$((base + 50 + $1))
+ssl_options.cacertfile = $tls_dir/ca.pem
+ssl_options.certfile = $tls_dir/server.pem
+ssl_options.keyfile = $tls_dir/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+management.ssl.ip = 127.0.0.1
+management.ssl.port = $((base + 250 + $1))
+management.ssl.cacertfile = $tls_dir/ca.pem
+management.ssl.certfile = $tls_dir/server.pem
+management.ssl.keyfile = $tls_dir/server.key
+EOF
+}
+tls_env() { # nodes: the lines cluster.env gets
+    j=1
+    while [ "$j" -le "$1" ]; do
+        echo "RABBIT_MQTTS_PORT_$j=$((base + 50 + j))"
+        echo "RABBIT_MANAGEMENT_TLS_PORT_$j=$((base + 250 + j))"
+        j=$((j + 1))
+    done
+}
+# --- end of TLS ------------------------------------------------------------------------
 
 bin=/usr/lib/rabbitmq/bin # the unwrapped scripts: /usr/sbin's switch to the rabbitmq user
 command=${1:?usage: rabbitmq-cluster.sh start|stop|kill DIR [NODES|NODE]}
@@ -82,6 +126,7 @@ loopback_users = none
 log.file.level = warning
 log.console = false
 EOF
+        [ -z "$tls_dir" ] || tls_conf "$i" >>"$dir/node$i/rabbitmq.conf"
         echo '[].' >"$dir/node$i/advanced.config"
         echo '[rabbitmq_mqtt,rabbitmq_management].' >"$dir/node$i/enabled_plugins"
         node_env "$i"
@@ -127,6 +172,7 @@ EOF
         echo "RABBIT_DEVICE_USER=device"
         echo "RABBIT_DEVICE_PASSWORD=$device_password"
     } >"$dir/cluster.env"
+    [ -z "$tls_dir" ] || tls_env "$nodes" >>"$dir/cluster.env"
     running=$(ctl 1 cluster_status --formatter json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["running_nodes"]))')
     if [ "$running" -ne "$nodes" ]; then
         echo "rabbitmq-cluster.sh: $running of $nodes nodes running in the cluster" >&2

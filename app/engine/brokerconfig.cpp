@@ -1,17 +1,20 @@
 #include "brokerconfig.h"
 
 #include "analytics/networkmap.h"
+#include "clienttls.h"
 #include "push/pushtypes.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QRegularExpression>
 #include <QStandardPaths>
 
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <tuple>
 
 namespace hermes {
 
@@ -80,7 +83,23 @@ QString UpstreamSettings::toString() const
         if (!managementUser().isEmpty())
             text += QStringLiteral(" as ") + managementUser();
     }
+    if (usesTls()) {
+        QStringList details{tlsFiles.caFile.isEmpty() ? QStringLiteral("the system's CAs") : QStringLiteral("CA ") + tlsFiles.caFile};
+        if (!tlsFiles.certificateFile.isEmpty())
+            details.append(QStringLiteral("client certificate ") + tlsFiles.certificateFile);
+        if (!tlsFiles.peerName.isEmpty())
+            details.append(QStringLiteral("name ") + tlsFiles.peerName);
+        text += QStringLiteral("; %1 over TLS (%2)")
+                    .arg(tls ? QStringLiteral("MQTT") : QStringLiteral("management"), details.join(QStringLiteral(", ")));
+    }
     return text;
+}
+
+bool UpstreamSettings::usesTls() const
+{
+    return tls || std::any_of(management.cbegin(), management.cend(), [](const QUrl &url) {
+        return url.scheme() == QLatin1String("https");
+    });
 }
 
 QString ConfigError::toString() const
@@ -297,6 +316,25 @@ std::optional<QString> parseUpstreamSetting(const QString &key, const QString &v
                               "file only hermesd can read and name that with 'upstream_management_password_file PATH'");
     } else if (key == QLatin1String("upstream_management_password_file")) {
         return readSecretFile(key, value, configFile, upstream.managementPassword);
+    } else if (key == QLatin1String("upstream_tls")) {
+        const auto flag = parseBool(value);
+        if (!flag)
+            return QStringLiteral("'upstream_tls' must be on or off, not '%1'").arg(value);
+        upstream.tls = *flag;
+    } else if (key == QLatin1String("upstream_tls_ca") || key == QLatin1String("upstream_tls_cert")
+               || key == QLatin1String("upstream_tls_key")) {
+        // Like the password files: relative to the config file. Whether the file is usable is
+        // checked once every line is read (checkUpstreamTls()).
+        const QString path = QDir(QFileInfo(configFile).absolutePath()).filePath(value);
+        (key == QLatin1String("upstream_tls_ca")     ? upstream.tlsFiles.caFile
+         : key == QLatin1String("upstream_tls_cert") ? upstream.tlsFiles.certificateFile
+                                                     : upstream.tlsFiles.keyFile) = QDir::cleanPath(path);
+    } else if (key == QLatin1String("upstream_tls_name")) {
+        static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9.:-]+$"));
+        if (!name.match(value).hasMatch())
+            return QStringLiteral("'upstream_tls_name' is the one name the cluster's certificates carry "
+                                  "(e.g. rabbit.internal), not '%1'").arg(value);
+        upstream.tlsFiles.peerName = value;
     } else if (key == QLatin1String("upstream_management_interval")
                || key == QLatin1String("upstream_management_timeout")) {
         const bool interval = key == QLatin1String("upstream_management_interval");
@@ -312,6 +350,57 @@ std::optional<QString> parseUpstreamSetting(const QString &key, const QString &v
     return QString();
 }
 
+/// What is wrong with the upstream TLS keys once every line is read, with the line to blame
+/// (`lines`: each upstream key's last line); nullopt when nothing is. The files are read
+/// here, as a connection would read them, so a missing CA or an unreadable key stops
+/// hermesd at startup instead of failing every connection later.
+std::optional<std::pair<int, QString>> checkUpstreamTls(const UpstreamSettings &upstream, const QHash<QString, int> &lines)
+{
+    static const QStringList fileKeys{QStringLiteral("upstream_tls_ca"), QStringLiteral("upstream_tls_cert"),
+                                      QStringLiteral("upstream_tls_key"), QStringLiteral("upstream_tls_name")};
+    int firstTlsLine = 0;
+    QString firstTlsKey;
+    int firstFileLine = 0;
+    QString firstFileKey;
+    for (auto it = lines.cbegin(); it != lines.cend(); ++it) {
+        if (!it.key().startsWith(QLatin1String("upstream_tls")))
+            continue;
+        if (firstTlsLine == 0 || it.value() < firstTlsLine)
+            std::tie(firstTlsLine, firstTlsKey) = std::pair(it.value(), it.key());
+        if (fileKeys.contains(it.key()) && (firstFileLine == 0 || it.value() < firstFileLine))
+            std::tie(firstFileLine, firstFileKey) = std::pair(it.value(), it.key());
+    }
+    if (firstTlsLine == 0)
+        return std::nullopt;
+    if (!upstream.enabled())
+        return std::pair(firstTlsLine, QStringLiteral("'%1' is for TLS to an upstream cluster: it needs "
+                                                      "'upstream HOST:PORT[,…]' too").arg(firstTlsKey));
+    if (!upstream.usesTls()) {
+        if (firstFileLine == 0)
+            return std::nullopt; // "upstream_tls off" alone
+        return std::pair(firstFileLine, QStringLiteral("'%1' is for 'upstream_tls on' and https:// management URLs, "
+                                                       "and neither is configured").arg(firstFileKey));
+    }
+    const ClientTlsSettings &files = upstream.tlsFiles;
+    QString problem;
+    if (!files.caFile.isEmpty() && !ClientTls::configuration(ClientTlsSettings{files.caFile, {}, {}, {}}, &problem))
+        return std::pair(lines.value(QStringLiteral("upstream_tls_ca")), QStringLiteral("'upstream_tls_ca': %1").arg(problem));
+    if (files.certificateFile.isEmpty() && files.keyFile.isEmpty())
+        return std::nullopt;
+    // The key is a secret, kept like the password files.
+    if (!files.keyFile.isEmpty() && (QFile(files.keyFile).permissions() & QFileDevice::ReadOther))
+        return std::pair(lines.value(QStringLiteral("upstream_tls_key")),
+                         QStringLiteral("'upstream_tls_key' %1 is readable by every user; chmod o-r it").arg(files.keyFile));
+    if (!ClientTls::configuration(ClientTlsSettings{{}, files.certificateFile, files.keyFile, {}}, &problem)) {
+        // The message names the file it could not use: blame that one's line.
+        const bool blameKey = files.certificateFile.isEmpty()
+            || (!files.keyFile.isEmpty() && problem.contains(files.keyFile) && !problem.contains(files.certificateFile));
+        const QString key = blameKey ? QStringLiteral("upstream_tls_key") : QStringLiteral("upstream_tls_cert");
+        return std::pair(lines.value(key), QStringLiteral("'%1': %2").arg(key, problem));
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, const QString &fileName,
@@ -319,7 +408,7 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
 {
     BrokerConfig config = std::move(base);
     bool listenersFromFile = false;
-    int managementLine = 0;
+    QHash<QString, int> upstreamLines; ///< each upstream key's last line, for the checks at the end
     const QStringList lines = text.split(QLatin1Char('\n'));
     for (int index = 0; index < lines.size(); ++index) {
         const int lineNumber = index + 1;
@@ -525,13 +614,15 @@ std::variant<BrokerConfig, ConfigError> parseBrokerConfig(const QString &text, c
         }
         if (error)
             return *error;
-        if (key == QLatin1String("upstream_management"))
-            managementLine = lineNumber;
+        if (key.startsWith(QLatin1String("upstream")))
+            upstreamLines.insert(key, lineNumber);
     }
     if (!config.upstream.management.isEmpty() && !config.upstream.enabled())
-        return ConfigError{fileName, managementLine,
+        return ConfigError{fileName, upstreamLines.value(QStringLiteral("upstream_management")),
                            QStringLiteral("'upstream_management' reads an upstream cluster's sessions: it needs "
                                           "'upstream HOST:PORT[,…]' too")};
+    if (const auto problem = checkUpstreamTls(config.upstream, upstreamLines))
+        return ConfigError{fileName, problem->first, problem->second};
     return config;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 /// The broker's settings: defaults, the config file format, and command-line overrides.
 
+#include "brokeraddress.h"
 #include "listenaddress.h"
 #include "security/accesscontrol.h"
 #include "security/authbackoff.h"
@@ -121,9 +122,19 @@ struct UpstreamNode {
 /// `upstream_user NAME`, `upstream_password_file PATH`, `upstream_client_id ID`; and where
 /// hermesd reads the cluster's sessions: `upstream_management URL[,…]`,
 /// `upstream_management_user NAME`, `upstream_management_password_file PATH`,
-/// `upstream_management_interval SECONDS`, `upstream_management_timeout SECONDS`.
+/// `upstream_management_interval SECONDS`, `upstream_management_timeout SECONDS`; and TLS to
+/// the cluster: `upstream_tls on|off`, `upstream_tls_ca FILE`, `upstream_tls_cert FILE`,
+/// `upstream_tls_key FILE`, `upstream_tls_name NAME`.
 struct UpstreamSettings {
     QList<UpstreamNode> nodes; ///< tried in order, failing over to the next; empty: off
+    /// `upstream_tls on`: the MQTT link speaks TLS to every node of the list (a cluster's
+    /// nodes share one listener setup, so this is the cluster's, not a node's).
+    bool tls = false;
+    /// What the MQTT link (with `tls`) and https:// management URLs trust and present: the CA
+    /// (empty: the system's), the optional client certificate and key, and the name the
+    /// cluster's certificates must carry (empty: the host connected to). Paths are absolute:
+    /// relative ones are taken from the config file's directory when it is loaded.
+    ClientTlsSettings tlsFiles;
     QString userName;
     /// Read from upstream_password_file when the config is loaded: never written in the
     /// config itself, never logged.
@@ -137,10 +148,12 @@ struct UpstreamSettings {
     int managementIntervalSeconds = 5; ///< upstream_management_interval: from one refresh's end to the next
     int managementTimeoutSeconds = 30; ///< upstream_management_timeout: per request
     bool enabled() const { return !nodes.isEmpty(); }
+    /// The MQTT link or a management URL speaks TLS, so tlsFiles are used.
+    bool usesTls() const;
     /// The account the management API is asked as: its own where given, else the MQTT link's.
     QString managementUser() const { return managementUserName.isEmpty() ? userName : managementUserName; }
     QByteArray managementSecret() const { return managementPassword.isEmpty() ? password : managementPassword; }
-    /// "127.0.0.1:1883, 127.0.0.1:1884 as hermes" (never the password)
+    /// "127.0.0.1:1883, 127.0.0.1:1884 as hermes" (never the password), "… over TLS (CA FILE)"
     QString toString() const;
     bool operator==(const UpstreamSettings &) const = default;
 };

@@ -11,6 +11,7 @@
 #include "engine/push/adminapi.h"
 #include "engine/push/pushservice.h"
 
+#include "../common/testcertificates.h"
 #include "../common/testconfig.h"
 
 #include <QTemporaryDir>
@@ -27,6 +28,7 @@ private slots:
     void configErrors();
     void exampleConfigShowsDefaults();
     void upstreamConfig();
+    void upstreamTlsConfig();
     void histogramBuckets();
     void apiKeysVerifyAndRevoke();
     void apiKeysSurviveARestart();
@@ -80,6 +82,20 @@ void TestIntegration::configErrors_data()
                                              << "upstream_password_file";
     QTest::newRow("upstream missing password file") << "upstream_password_file /nonexistent/upstream.secret" << 1
                                                     << "/nonexistent/upstream.secret";
+    QTest::newRow("upstream tls flag") << "upstream 10.0.0.1:8883\nupstream_tls maybe" << 2 << "on or off";
+    QTest::newRow("upstream tls without upstream") << "\nupstream_tls on" << 2 << "needs 'upstream HOST:PORT";
+    QTest::newRow("upstream tls ca without tls") << "upstream 10.0.0.1:1883\nupstream_tls_ca /nonexistent/ca.pem" << 2
+                                                 << "neither is configured";
+    QTest::newRow("upstream tls missing ca") << "upstream 10.0.0.1:8883\nupstream_tls on\nupstream_tls_ca /nonexistent/ca.pem"
+                                             << 3 << "'upstream_tls_ca': TLS: cannot read the CA file /nonexistent/ca.pem";
+    QTest::newRow("upstream tls cert without key")
+        << "upstream 10.0.0.1:8883\nupstream_tls_cert /nonexistent/c.pem\nupstream_tls on" << 2
+        << "the client certificate /nonexistent/c.pem needs its private key file";
+    QTest::newRow("upstream tls key without cert")
+        << "upstream 10.0.0.1:8883\nupstream_tls on\n\nupstream_tls_key /nonexistent/c.key" << 4
+        << "the private key /nonexistent/c.key needs its client certificate file";
+    QTest::newRow("upstream tls name with a space") << "upstream 10.0.0.1:8883\nupstream_tls_name rabbit internal" << 2
+                                                    << "'upstream_tls_name' is the one name";
 }
 
 void TestIntegration::configErrors()
@@ -136,6 +152,83 @@ void TestIntegration::upstreamConfig()
     QCOMPARE(upstream.password, QByteArray("cluster-pass")); // relative to the config file, trimmed
     // What hermesd prints never holds the password.
     QCOMPARE(upstream.toString(), QStringLiteral("10.0.0.11:1883, rabbit-2.internal:1884, [::1]:1885 as hermes"));
+}
+
+void TestIntegration::upstreamTlsConfig()
+{
+    if (!test::TestCertificates::opensslInstalled())
+        HERMES_SKIP("openssl is not installed (scripts/setup.sh installs it)");
+    QTemporaryDir dir;
+    test::TestCertificates certificates(dir.path());
+    QVERIFY(certificates.makeCa(QStringLiteral("ca"), QStringLiteral("Cluster CA")));
+    QVERIFY(certificates.makeSigned(QStringLiteral("hermesd"), QStringLiteral("ca"), QStringLiteral("hermesd")));
+    QFile key(dir.filePath(QStringLiteral("hermesd.key")));
+    QVERIFY(key.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    const QString conf = dir.filePath(QStringLiteral("hermesd.conf"));
+    auto parse = [&](const QString &tail) {
+        return parseBrokerConfig(QStringLiteral("upstream 10.0.0.11:8883, 10.0.0.12:8883\nupstream_user hermes\n") + tail, conf);
+    };
+    auto errorOf = [](const std::variant<BrokerConfig, ConfigError> &parsed) {
+        const auto *error = std::get_if<ConfigError>(&parsed);
+        return error ? error->toString() : QString();
+    };
+
+    // Relative paths are taken from the config file's directory, as for the password file.
+    const auto parsed = parse(QStringLiteral("upstream_tls on\nupstream_tls_ca ca.pem\nupstream_tls_cert hermesd.pem\n"
+                                             "upstream_tls_key hermesd.key\nupstream_tls_name rabbit.internal\n"));
+    QVERIFY2(std::holds_alternative<BrokerConfig>(parsed), qPrintable(errorOf(parsed)));
+    const UpstreamSettings &upstream = std::get<BrokerConfig>(parsed).upstream;
+    QVERIFY(upstream.tls);
+    QVERIFY(upstream.usesTls());
+    QCOMPARE(upstream.tlsFiles.caFile, dir.filePath(QStringLiteral("ca.pem")));
+    QCOMPARE(upstream.tlsFiles.certificateFile, dir.filePath(QStringLiteral("hermesd.pem")));
+    QCOMPARE(upstream.tlsFiles.keyFile, dir.filePath(QStringLiteral("hermesd.key")));
+    QCOMPARE(upstream.tlsFiles.peerName, QStringLiteral("rabbit.internal"));
+    // What hermesd prints at startup says TLS and which files, never their contents.
+    QCOMPARE(upstream.toString(), QStringLiteral("10.0.0.11:8883, 10.0.0.12:8883 as hermes; MQTT over TLS (CA %1, client "
+                                                 "certificate %2, name rabbit.internal)")
+                                      .arg(dir.filePath(QStringLiteral("ca.pem")), dir.filePath(QStringLiteral("hermesd.pem"))));
+
+    // https:// management URLs use the same files without the MQTT link's TLS; off is the default.
+    const auto management = parse(QStringLiteral("upstream_tls_ca ca.pem\nupstream_management https://10.0.0.11:15671\n"));
+    QVERIFY2(std::holds_alternative<BrokerConfig>(management), qPrintable(errorOf(management)));
+    QVERIFY(!std::get<BrokerConfig>(management).upstream.tls);
+    QVERIFY(std::get<BrokerConfig>(management).upstream.usesTls());
+    QVERIFY(!std::get<BrokerConfig>(parse(QStringLiteral("upstream_tls off\n"))).upstream.usesTls());
+
+    // Files that exist but cannot be used, each refused with its own line.
+    QFile notPem(dir.filePath(QStringLiteral("not.pem")));
+    QVERIFY(notPem.open(QIODevice::WriteOnly));
+    notPem.write("this is no certificate\n");
+    notPem.close();
+    QVERIFY(notPem.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    const struct {
+        QString tail;
+        int line;
+        QString says;
+    } refused[] = {
+        {QStringLiteral("upstream_tls on\nupstream_tls_ca not.pem\n"), 4,
+         QStringLiteral("'upstream_tls_ca': TLS: the CA file %1 holds no PEM certificate").arg(notPem.fileName())},
+        {QStringLiteral("upstream_tls on\nupstream_tls_cert not.pem\nupstream_tls_key hermesd.key\n"), 4,
+         QStringLiteral("'upstream_tls_cert': TLS: the client certificate %1 holds no PEM certificate").arg(notPem.fileName())},
+        {QStringLiteral("upstream_tls on\nupstream_tls_cert hermesd.pem\nupstream_tls_key not.pem\n"), 5,
+         QStringLiteral("'upstream_tls_key': TLS: the private key %1 is not an unencrypted PEM RSA or EC key").arg(notPem.fileName())},
+        {QStringLiteral("upstream_tls on\nupstream_tls_cert hermesd.pem\nupstream_tls_key missing.key\n"), 5,
+         QStringLiteral("'upstream_tls_key': TLS: cannot read the private key %1").arg(dir.filePath(QStringLiteral("missing.key")))},
+    };
+    for (const auto &bad : refused) {
+        const auto result = parse(bad.tail);
+        QVERIFY2(std::holds_alternative<ConfigError>(result), qPrintable(bad.tail));
+        QCOMPARE(std::get<ConfigError>(result).line, bad.line);
+        QVERIFY2(std::get<ConfigError>(result).message.startsWith(bad.says), qPrintable(errorOf(result)));
+    }
+
+    // A private key every user can read is refused like a readable password file.
+    QVERIFY(key.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
+    const auto open = parse(QStringLiteral("upstream_tls on\nupstream_tls_cert hermesd.pem\nupstream_tls_key hermesd.key\n"));
+    QVERIFY(std::holds_alternative<ConfigError>(open));
+    QCOMPARE(std::get<ConfigError>(open).line, 5);
+    QVERIFY2(std::get<ConfigError>(open).message.contains(QLatin1String("chmod o-r")), qPrintable(errorOf(open)));
 }
 
 void TestIntegration::histogramBuckets()

@@ -3,7 +3,9 @@
 // session rows; then the poller against a real HTTP server on loopback that answers those
 // listings page by page (paging, one page in flight, deltas on the session stream between
 // refreshes, a kick by connection name), against a listener that never answers, a closed
-// port and a refused password. tst_upstream runs the same code against the real cluster.
+// port and a refused password; over https, verified against upstream_tls_ca and
+// upstream_tls_name. tst_upstream runs the same code against the real cluster.
+#include "../common/testcertificates.h"
 #include "../common/testconfig.h"
 #include "../common/testmain.h"
 #include "engine/broker.h"
@@ -21,6 +23,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslKey>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -86,13 +90,25 @@ public:
     /// Runs before each answer, with its request line: the cluster changes while it is read.
     std::function<void(const QString &request)> beforeAnswer;
     quint16 port = 0;
+    bool https = false; ///< set by useTls()
 
     bool start()
     {
         port = listen(QHostAddress::LocalHost, 0);
         return port != 0;
     }
-    QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(port); }
+    /// Serves https with this certificate and key (PEM files), from the next start().
+    bool useTls(const QString &certificateFile, const QString &keyFile)
+    {
+        QFile certificate(certificateFile);
+        QFile key(keyFile);
+        if (!certificate.open(QIODevice::ReadOnly) || !key.open(QIODevice::ReadOnly))
+            return false;
+        sslSetup(QSslCertificate(certificate.readAll()), QSslKey(key.readAll(), QSsl::Rsa));
+        https = true;
+        return true;
+    }
+    QString url() const { return QStringLiteral("%1://127.0.0.1:%2").arg(https ? QStringLiteral("https") : QStringLiteral("http")).arg(port); }
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
@@ -202,6 +218,7 @@ private slots:
     void streamTellsWhatChangedBetweenRefreshes();
     void kickClosesTheConnectionByName();
     void failuresAreNamedOnceAndRetried();
+    void httpsIsVerifiedAgainstTheUpstreamCa();
 };
 
 void TestManagementSessionSource::configKeys()
@@ -655,6 +672,68 @@ void TestManagementSessionSource::failuresAreNamedOnceAndRetried()
     QCOMPARE(source.sessions().size(), 1);
     QVERIFY(source.status().value(QLatin1String("answering")).toBool());
     qDeleteAll(held);
+}
+
+void TestManagementSessionSource::httpsIsVerifiedAgainstTheUpstreamCa()
+{
+    if (!test::TestCertificates::opensslInstalled())
+        HERMES_SKIP("openssl is not installed (scripts/setup.sh installs it)");
+    QTemporaryDir dir;
+    test::TestCertificates certificates(dir.path());
+    QVERIFY(certificates.makeCa(QStringLiteral("ca"), QStringLiteral("Cluster Test CA")));
+    QVERIFY(certificates.makeSigned(QStringLiteral("server"), QStringLiteral("ca"), QStringLiteral("localhost"),
+                                    QStringLiteral("DNS:localhost,IP:127.0.0.1")));
+    QVERIFY(certificates.makeCa(QStringLiteral("other-ca"), QStringLiteral("Somebody Else")));
+    ManagementApiStandIn api;
+    QVERIFY(api.useTls(certificates.path(QStringLiteral("server.pem")), certificates.path(QStringLiteral("server.key"))));
+    QVERIFY(api.start());
+    api.authorization = "Basic " + QByteArray("hermes:right").toBase64();
+    api.connections = {connection(QStringLiteral("dev-tls"), 1, 44000)};
+
+    auto settingsTrusting = [&](const QString &caFile, const QString &peerName = {}) {
+        UpstreamSettings settings = settingsFor({api.url()});
+        settings.tlsFiles.caFile = certificates.path(caFile);
+        settings.tlsFiles.peerName = peerName;
+        return settings;
+    };
+    {
+        // upstream_tls_ca: the stand-in's certificate is trusted, by address.
+        ManagementSessionSource source(settingsTrusting(QStringLiteral("ca.pem")), fastTiming());
+        QSignalSpy refreshed(&source, &ManagementSessionSource::refreshed);
+        source.start();
+        QVERIFY(refreshed.wait(10000));
+        QCOMPARE(source.sessions().size(), 1);
+        QVERIFY(source.sessions().contains(QStringLiteral("dev-tls")));
+    }
+    const struct {
+        QString caFile;
+        QString peerName;
+        QString says;
+    } refused[] = {
+        {QStringLiteral("other-ca.pem"), {},
+         QStringLiteral("%1: TLS handshake failed: the broker's certificate is not trusted by CA file %2")
+             .arg(api.url(), certificates.path(QStringLiteral("other-ca.pem")))},
+        {QStringLiteral("ca.pem"), QStringLiteral("rabbit.internal"),
+         QStringLiteral("%1: TLS handshake failed: the broker's certificate does not name rabbit.internal (it names localhost, "
+                        "127.0.0.1)")
+             .arg(api.url())},
+        {QStringLiteral("missing.pem"), {},
+         QStringLiteral("%1: TLS: cannot read the CA file %2").arg(api.url(), certificates.path(QStringLiteral("missing.pem")))},
+    };
+    for (const auto &bad : refused) {
+        const int before = int(api.requests.size());
+        ManagementSessionSource source(settingsTrusting(bad.caFile, bad.peerName), fastTiming());
+        QStringList failures;
+        connect(&source, &ManagementSessionSource::failed, this, [&](const QString &error) { failures.append(error); });
+        source.start();
+        // Named the same way at every retry; the request never reached the server.
+        QTRY_VERIFY_WITH_TIMEOUT(failures.size() >= 2, 10000);
+        QVERIFY2(failures.at(0).startsWith(bad.says), qPrintable(failures.at(0)));
+        QCOMPARE(failures.at(1), failures.at(0));
+        QCOMPARE(source.status().value(QLatin1String("lastError")).toString(), failures.constLast());
+        QVERIFY(source.sessions().isEmpty());
+        QCOMPARE(int(api.requests.size()), before);
+    }
 }
 
 HERMES_TEST_GUILESS_MAIN(TestManagementSessionSource)

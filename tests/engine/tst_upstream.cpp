@@ -3,12 +3,15 @@
 // follows their receipts, and fails over when the node it uses is killed. It reads the
 // cluster's sessions from the management API: listed with their nodes and queue depths, seen
 // by an attached console, kicked through it; a refused password and a silent listener named.
+// The nodes also listen over TLS (rabbitmq-cluster.sh --tls): a second hermesd pushes through
+// the MQTT TLS listeners and reads the management API over https.
 #include "engine/mqttclient.h"
 #include "engine/remote/remoteengine.h"
 #include "engine/simulator/simulateddevice.h"
 
 #include "../common/admincaller.h"
 #include "../common/hermesdprocess.h"
+#include "../common/testcertificates.h"
 #include "../common/testmain.h"
 
 #include <QJsonArray>
@@ -36,10 +39,14 @@ public:
     ~RabbitCluster() { stop(); }
 
     /// Runs the script; its exit code (77: rabbitmq-server is not installed), or -1 on a timeout.
-    int start()
+    /// With `tlsDir` (ca.pem, server.pem, server.key) the nodes listen over TLS too.
+    int start(const QString &tlsDir = {})
     {
         m_started = true;
-        return run({QStringLiteral("start"), m_dir.path(), QStringLiteral("2")}, ClusterStartTimeoutMs);
+        QStringList arguments{QStringLiteral("start"), m_dir.path(), QStringLiteral("2")};
+        if (!tlsDir.isEmpty())
+            arguments << QStringLiteral("--tls") << tlsDir;
+        return run(arguments, ClusterStartTimeoutMs);
     }
     void stop()
     {
@@ -67,6 +74,12 @@ public:
         return QStringLiteral("http://127.0.0.1:%1").arg(value(QStringLiteral("RABBIT_MANAGEMENT_PORT_%1").arg(node)));
     }
     QString nodeName(int node) const { return value(QStringLiteral("RABBIT_NODE_%1").arg(node)); }
+    /// With --tls: the MQTT TLS listener and the management API over https.
+    quint16 mqttsPort(int node) const { return quint16(value(QStringLiteral("RABBIT_MQTTS_PORT_%1").arg(node)).toUInt()); }
+    QString managementTlsUrl(int node) const
+    {
+        return QStringLiteral("https://127.0.0.1:%1").arg(value(QStringLiteral("RABBIT_MANAGEMENT_TLS_PORT_%1").arg(node)));
+    }
 
 private:
     int run(const QStringList &arguments, int timeoutMs)
@@ -106,6 +119,7 @@ private slots:
     void offlineSessionShowsItsQueue();
     void consoleListsAndKicksClusterSessions();
     void managementFailuresAreNamed();
+    void pushesAndReadsSessionsOverTls();
     void failsOverWhenItsNodeIsKilled();
     void sessionSourceFollowsTheSurvivingNode();
 
@@ -125,6 +139,8 @@ private:
     /// "upstream 127.0.0.1:PORT" → the cluster node (1 or 2) with that MQTT port; 0 if none.
     int nodeOfRoute(const QString &route) const;
 
+    QTemporaryDir m_certificates; ///< ca.pem and the nodes' server.pem, server.key
+    bool m_tls = false;           ///< the cluster listens over TLS too
     RabbitCluster m_cluster;
     std::unique_ptr<test::HermesdProcess> m_hermesd;
     std::unique_ptr<test::AdminCaller> m_admin;
@@ -135,7 +151,15 @@ private:
 
 void TestUpstream::initTestCase()
 {
-    const int started = m_cluster.start();
+    // Without openssl the cluster runs without TLS listeners, and the TLS test skips.
+    if (test::TestCertificates::opensslInstalled()) {
+        test::TestCertificates certificates(m_certificates.path());
+        QVERIFY(certificates.makeCa(QStringLiteral("ca"), QStringLiteral("Cluster Test CA")));
+        QVERIFY(certificates.makeSigned(QStringLiteral("server"), QStringLiteral("ca"), QStringLiteral("localhost"),
+                                        QStringLiteral("DNS:localhost,IP:127.0.0.1")));
+        m_tls = true;
+    }
+    const int started = m_cluster.start(m_tls ? m_certificates.path() : QString());
     if (started == 77)
         HERMES_SKIP("rabbitmq-server is not installed (scripts/setup.sh installs it)");
     QVERIFY2(started == 0, qPrintable(m_cluster.output()));
@@ -339,6 +363,95 @@ void TestUpstream::devicesCannotConnectToHermesd()
     QVERIFY(disconnected.wait(10000));
     QCOMPARE(disconnected.constFirst().at(0).value<mqtt::client::CloseReason>(), mqtt::client::CloseReason::ConnectRefused);
     QCOMPARE(disconnected.constFirst().at(1).value<mqtt::ReasonCode>(), mqtt::ReasonCode::NotAuthorized);
+}
+
+void TestUpstream::pushesAndReadsSessionsOverTls()
+{
+    if (!m_tls)
+        HERMES_SKIP("openssl is not installed (scripts/setup.sh installs it)");
+    QVERIFY(m_cluster.mqttsPort(1) && m_cluster.mqttsPort(2));
+    ClientTlsSettings trustCluster;
+    trustCluster.caFile = m_certificates.filePath(QStringLiteral("ca.pem"));
+
+    // A device on node 2 over TLS, subscribed to its push topic.
+    MqttClient device;
+    ClientOptions options = device.options();
+    options.setTls(trustCluster);
+    device.setOptions(options);
+    device.setPort(m_cluster.mqttsPort(2));
+    device.setClientId(QStringLiteral("tls-dev"));
+    device.setProtocolVersion(mqtt::ProtocolVersion::V3_1_1);
+    device.setCredentials(m_cluster.value(QStringLiteral("RABBIT_DEVICE_USER")),
+                          m_cluster.value(QStringLiteral("RABBIT_DEVICE_PASSWORD")).toUtf8());
+    QList<mqtt::Publish> received;
+    connect(&device, &MqttClient::messageReceived, this, [&](const mqtt::Publish &publish) { received.append(publish); });
+    QSignalSpy connected(&device, &MqttClient::connected);
+    device.connectToBroker();
+    QVERIFY(connected.wait(20000));
+    QSignalSpy subscribed(&device, &MqttClient::subscribed);
+    device.subscribe(QStringLiteral("devices/tls-dev/push"), mqtt::QoS::AtLeastOnce);
+    QVERIFY(subscribed.wait(20000));
+
+    // A second hermesd, on the TLS listeners only, with its own client ID.
+    test::HermesdProcess hermesd;
+    QVERIFY(writeSecret(hermesd, QStringLiteral("upstream.secret"), m_cluster.value(QStringLiteral("RABBIT_ADMIN_PASSWORD")).toUtf8()));
+    hermesd.setExtraConfig(QStringLiteral("upstream 127.0.0.1:%1, 127.0.0.1:%2\nupstream_tls on\nupstream_tls_ca %3\n"
+                                          "upstream_user %4\nupstream_password_file upstream.secret\n"
+                                          "upstream_client_id hermesd-tls\n"
+                                          "upstream_management %5, %6\nupstream_management_interval 1\n")
+                               .arg(m_cluster.mqttsPort(2))
+                               .arg(m_cluster.mqttsPort(1))
+                               .arg(trustCluster.caFile, m_cluster.value(QStringLiteral("RABBIT_ADMIN_USER")),
+                                    m_cluster.managementTlsUrl(2), m_cluster.managementTlsUrl(1)));
+    QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
+    QElapsedTimer clock;
+    clock.start();
+    test::AdminCaller admin(hermesd.localSocket());
+    QVERIFY(admin.connect());
+    QVERIFY2(QTest::qWaitFor([&] {
+        return admin.call(QStringLiteral("upstream/status"), {}).value(QLatin1String("listening")).toBool();
+    }, DeliveryTimeoutMs), hermesd.standardError().constData());
+    const qint64 listeningMs = clock.elapsed();
+    const QJsonObject status = admin.call(QStringLiteral("upstream/status"), {});
+    QCOMPARE(status.value(QLatin1String("tls")).toBool(), true);
+    QCOMPARE(status.value(QLatin1String("node")).toString(), QStringLiteral("127.0.0.1:%1").arg(m_cluster.mqttsPort(2)));
+
+    // A push through the TLS link reaches the TLS device, acknowledged by the node.
+    QVERIFY(!admin.call(QStringLiteral("devices/update"), {{QStringLiteral("id"), QStringLiteral("tls-dev")}}).isEmpty());
+    clock.restart();
+    const QJsonObject sent = admin.call(QStringLiteral("push/send"),
+                                        {{QStringLiteral("target"), QJsonObject{{QStringLiteral("devices"), QJsonArray{QStringLiteral("tls-dev")}}}},
+                                         {QStringLiteral("payload"), QStringLiteral("over tls")},
+                                         {QStringLiteral("envelope"), false},
+                                         {QStringLiteral("pushId"), QStringLiteral("tls-1")}});
+    QCOMPARE(sent.value(QLatin1String("audience")).toInt(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, DeliveryTimeoutMs);
+    const qint64 pushMs = clock.elapsed();
+    QCOMPARE(received.at(0).payload, QByteArray("over tls"));
+    QJsonObject report;
+    QVERIFY(QTest::qWaitFor([&] {
+        report = admin.call(QStringLiteral("push/report"), {{QStringLiteral("pushId"), QStringLiteral("tls-1")}});
+        return report.value(QLatin1String("counts")).toObject().value(QLatin1String("sent")).toInt() == 1;
+    }, DeliveryTimeoutMs));
+    QCOMPARE(report.value(QLatin1String("targets")).toArray().at(0).toObject().value(QLatin1String("route")).toString(),
+             QStringLiteral("upstream 127.0.0.1:%1").arg(m_cluster.mqttsPort(2)));
+
+    // The management API over https, verified against the same CA: the cluster's sessions.
+    QVERIFY2(QTest::qWaitFor([&] {
+        QHash<QString, QJsonObject> sessions;
+        for (const QJsonValue &value : admin.call(QStringLiteral("sessions/list"), {}).value(QLatin1String("sessions")).toArray())
+            sessions.insert(value.toObject().value(QLatin1String("clientId")).toString(), value.toObject());
+        return sessions.value(QStringLiteral("tls-dev")).value(QLatin1String("node")).toString() == m_cluster.nodeName(2)
+            && sessions.contains(QStringLiteral("near-1"));
+    }, DeliveryTimeoutMs), qPrintable(QJsonDocument(admin.call(QStringLiteral("upstream/status"), {})).toJson()));
+    const QJsonObject management = admin.call(QStringLiteral("upstream/status"), {}).value(QLatin1String("management")).toObject();
+    QVERIFY(management.value(QLatin1String("answering")).toBool());
+    QVERIFY(management.value(QLatin1String("url")).toString().startsWith(QLatin1String("https://127.0.0.1:")));
+    QVERIFY(!hermesd.standardError().contains("TLS handshake failed"));
+    qInfo("over TLS: hermesd subscribed on the cluster %lld ms after it started; a push reached the TLS device %lld ms after push/send",
+          listeningMs, pushMs);
+    device.disconnectFromBroker();
+    hermesd.stop();
 }
 
 void TestUpstream::failsOverWhenItsNodeIsKilled()

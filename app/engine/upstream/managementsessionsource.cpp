@@ -1,5 +1,7 @@
 #include "managementsessionsource.h"
 
+#include "engine/clienttls.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -7,6 +9,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QSslError>
 
 
 Q_LOGGING_CATEGORY(lcManagement, "hermes.upstream.management")
@@ -34,6 +37,7 @@ ManagementSessionSource::ManagementSessionSource(const UpstreamSettings &setting
     : SessionSource(parent)
     , m_urls(settings.management)
     , m_user(settings.managementUser())
+    , m_tlsFiles(settings.tlsFiles)
     , m_timing(timing)
     , m_network(new QNetworkAccessManager(this))
     // Seeded per process, so several hermesd do not retry a recovering node in step.
@@ -99,7 +103,35 @@ QNetworkReply *ManagementSessionSource::send(const QByteArray &verb, const QStri
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     if (verb == "DELETE")
         request.setRawHeader("X-Reason", "kicked by a Hermes operator");
-    return m_network->sendCustomRequest(request, verb);
+    const bool https = url.scheme() == QLatin1String("https");
+    if (https) {
+        request.setSslConfiguration(m_sslConfiguration);
+        if (!m_tlsFiles.peerName.isEmpty())
+            request.setPeerVerifyName(m_tlsFiles.peerName);
+    }
+    QNetworkReply *reply = m_network->sendCustomRequest(request, verb);
+    if (https) {
+        // Not ignored: the reply fails with SslHandshakeFailedError next, and this says why.
+        const QString peerName = m_tlsFiles.peerName.isEmpty() ? url.host() : m_tlsFiles.peerName;
+        connect(reply, &QNetworkReply::sslErrors, reply, [reply, tls = m_tlsFiles, peerName](const QList<QSslError> &errors) {
+            reply->setProperty("tlsProblem", ClientTls::verificationFailure(errors, tls, peerName));
+        });
+    }
+    return reply;
+}
+
+bool ManagementSessionSource::loadTls(QString *error)
+{
+    if (currentUrl().scheme() != QLatin1String("https"))
+        return true;
+    QString problem;
+    std::optional<QSslConfiguration> configuration = ClientTls::configuration(m_tlsFiles, &problem);
+    if (!configuration) {
+        *error = tr("%1: %2").arg(currentUrl().toString(), problem);
+        return false;
+    }
+    m_sslConfiguration = std::move(*configuration);
+    return true;
 }
 
 void ManagementSessionSource::startRefresh()
@@ -113,6 +145,10 @@ void ManagementSessionSource::startRefresh()
     m_requests = 0;
     m_bytes = 0;
     m_refreshClock.start();
+    if (QString problem; !loadTls(&problem)) {
+        fail(problem);
+        return;
+    }
     requestPage();
 }
 
@@ -145,9 +181,13 @@ QString ManagementSessionSource::failureOf(QNetworkReply *reply, const QString &
         const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
         return tr("%1 answered %2 %3 to %4").arg(url, QString::number(status), reason, what);
     }
+    if (const QString tls = reply->property("tlsProblem").toString(); !tls.isEmpty())
+        return tr("%1: %2").arg(url, tls);
     switch (reply->error()) {
     case QNetworkReply::NoError:
         return {};
+    case QNetworkReply::SslHandshakeFailedError:
+        return tr("%1: %2").arg(url, ClientTls::handshakeFailure(reply->errorString()));
     case QNetworkReply::ConnectionRefusedError:
         return tr("%1 refused the connection").arg(url);
     case QNetworkReply::HostNotFoundError:
@@ -269,6 +309,10 @@ void ManagementSessionSource::kick(const QString &clientId, KickDone done)
         return;
     }
     const QString connection = found->connection;
+    if (QString problem; !loadTls(&problem)) {
+        done(false, problem);
+        return;
+    }
     QNetworkReply *reply = send("DELETE", rabbitmq::closeConnectionRequest(connection));
     auto *deadline = new QTimer(reply);
     deadline->setSingleShot(true);

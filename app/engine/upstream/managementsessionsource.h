@@ -3,7 +3,8 @@
 /// event loop (docs/SCALE-OUT.md, "Session source"): paged listings of the MQTT connections
 /// and of the MQTT plugin's queues, one page in flight at a time, a full refresh every few
 /// seconds; kicks close a connection through the same API. Fails over between the URLs it is
-/// given with jittered back-off, like the MQTT link, and never gives up.
+/// given with jittered back-off, like the MQTT link, and never gives up. An https:// URL is
+/// verified against `upstream_tls_ca` (else the system's CAs) and `upstream_tls_name`.
 
 #include "engine/brokerconfig.h"
 #include "engine/push/sessionsource.h"
@@ -12,6 +13,7 @@
 
 #include <QElapsedTimer>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QUrl>
 
@@ -83,10 +85,15 @@ private:
     QNetworkReply *send(const QByteArray &verb, const QString &pathAndQuery);
     /// Why `reply` failed, naming the URL in use; empty when it was answered with 2xx.
     QString failureOf(QNetworkReply *reply, const QString &what, bool timedOut) const;
+    /// For an https:// URL in use: reads the TLS files into m_sslConfiguration (again at each
+    /// refresh, so a rotated CA is picked up). False with `error` naming the URL and the file.
+    bool loadTls(QString *error);
 
     const QList<QUrl> m_urls;
     const QString m_user;
     QByteArray m_authorization; ///< the Basic credentials header; never logged
+    const ClientTlsSettings m_tlsFiles;
+    QSslConfiguration m_sslConfiguration; ///< for https:// URLs, as loadTls() read it last
     const Timing m_timing;
     QNetworkAccessManager *m_network;
     sim::ReconnectPolicy m_backoff;

@@ -4,8 +4,8 @@
 
 #include "mqtt/topic.h"
 
+#include <QDateTime>
 #include <QJsonArray>
-
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 
@@ -38,6 +38,10 @@ UpstreamLink::UpstreamLink(UpstreamSettings settings, Timing timing, QObject *pa
         options.connect.userName = m_settings.userName;
     if (!m_settings.password.isEmpty())
         options.connect.password = m_settings.password;
+    // The files are read again at every connection, so a rotated CA or client certificate
+    // is picked up by the next retry; startup already refused ones that cannot be read.
+    if (m_settings.tls)
+        options.setTls(m_settings.tlsFiles);
     options.tcpConnectTimeout = m_timing.connectTimeout;
     options.machine.connackTimeout = m_timing.connectTimeout;
     options.machine.pingResponseTimeout = m_timing.pingTimeout;
@@ -104,12 +108,17 @@ QJsonObject UpstreamLink::status() const
     QJsonArray nodes;
     for (const UpstreamNode &node : m_settings.nodes)
         nodes.append(node.toString());
-    return {{QStringLiteral("nodes"), nodes},
-            {QStringLiteral("node"), currentNode().toString()},
-            {QStringLiteral("connected"), isConnected()},
-            {QStringLiteral("listening"), isListening()},
-            {QStringLiteral("failovers"), double(failovers())},
-            {QStringLiteral("waiting"), double(backlog())}};
+    QJsonObject json{{QStringLiteral("nodes"), nodes},
+                     {QStringLiteral("node"), currentNode().toString()},
+                     {QStringLiteral("connected"), isConnected()},
+                     {QStringLiteral("listening"), isListening()},
+                     {QStringLiteral("failovers"), double(failovers())},
+                     {QStringLiteral("waiting"), double(backlog())},
+                     {QStringLiteral("tls"), m_settings.tls},
+                     {QStringLiteral("lastError"), m_lastError}};
+    if (m_lastErrorAtMs > 0)
+        json.insert(QStringLiteral("lastErrorAtMs"), double(m_lastErrorAtMs));
+    return json;
 }
 
 void UpstreamLink::addAdminMethods(AdminApi &api, const SessionSource *sessions) const
@@ -139,6 +148,7 @@ void UpstreamLink::onConnected()
 {
     ++m_connects;
     m_backoff.reset();
+    m_loggedFailures.remove(currentNode().toString());
     qCInfo(lcUpstream).noquote() << QStringLiteral("connected to %1; %2 messages waiting")
                                         .arg(currentNode().toString())
                                         .arg(m_backlog.size());
@@ -163,10 +173,18 @@ void UpstreamLink::onDisconnected(const QString &why)
     const QString lost = currentNode().toString();
     m_nodeIndex = (m_nodeIndex + 1) % m_settings.nodes.size();
     const std::chrono::milliseconds delay = m_backoff.nextDelay().value_or(m_timing.maxDelay);
-    qCWarning(lcUpstream).noquote() << QStringLiteral("%1: %2; trying %3 in %4 ms (%5 messages waiting)")
-                                           .arg(lost, why, currentNode().toString())
-                                           .arg(delay.count())
-                                           .arg(m_backlog.size());
+    m_lastError = why;
+    m_lastErrorAtMs = QDateTime::currentMSecsSinceEpoch();
+    const QString line = QStringLiteral("%1: %2; trying %3 in %4 ms (%5 messages waiting)")
+                             .arg(lost, why, currentNode().toString())
+                             .arg(delay.count())
+                             .arg(m_backlog.size());
+    if (m_loggedFailures.value(lost) != why) {
+        m_loggedFailures.insert(lost, why);
+        qCWarning(lcUpstream).noquote() << line;
+    } else {
+        qCDebug(lcUpstream).noquote() << line;
+    }
     emit nodeLost(lost, why, currentNode().toString(), delay.count());
     m_retryTimer.start(delay);
 }

@@ -2,7 +2,7 @@
 /// hermesd's link to an external clustered broker (upstream mode, docs/SCALE-OUT.md): one
 /// MQTT 3.1.1 connection to one node of the list at a time, failing over to the next with
 /// jittered back-off, carrying the push service's envelopes out and devices' receipts and
-/// registrations in.
+/// registrations in, over TLS when the cluster's listeners speak it.
 
 #include "engine/brokerconfig.h"
 #include "engine/mqttclient.h"
@@ -60,7 +60,11 @@ public:
     qsizetype backlog() const { return qsizetype(m_backlog.size()); }
     /// Connected, and every receipt and registration subscription granted.
     bool isListening() const { return isConnected() && m_subscribing.isEmpty() && m_refusedSubscriptions == 0; }
-    /// {"nodes": [...], "node", "connected", "listening", "failovers", "waiting"}
+    /// Why the last attempt failed or the last connection ended ("TLS handshake failed: …"
+    /// names what to fix); empty while none has.
+    QString lastError() const { return m_lastError; }
+    /// {"nodes": [...], "node", "connected", "listening", "failovers", "waiting", "tls",
+    /// "lastError", "lastErrorAtMs"?}
     QJsonObject status() const;
     /// Adds "upstream/status" (status()) to the admin API, with `sessions`' status as
     /// "management" when hermesd reads the cluster's sessions.
@@ -105,6 +109,12 @@ private:
     quint64 m_connects = 0;
     quint64 m_attempts = 0;
     bool m_running = false;
+    QString m_lastError;
+    qint64 m_lastErrorAtMs = 0;
+    /// Per node, the failure logged last since it was last connected: a node that keeps
+    /// failing the same way (a CA that does not match, a port that refuses) is logged once,
+    /// not at every retry.
+    QHash<QString, QString> m_loggedFailures;
 };
 
 } // namespace hermes
