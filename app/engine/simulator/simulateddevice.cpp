@@ -3,6 +3,9 @@
 #include "push/keepaliveoffer.h"
 
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 
 #include <algorithm>
@@ -43,6 +46,10 @@ SimulatedDevice::SimulatedDevice(const QString &id, DeviceConfig config,
     options.connect.version = m_config.version;
     options.connect.clientId = m_id;
     options.connect.cleanStart = m_config.cleanStart;
+    if (!m_config.userName.isEmpty()) {
+        options.connect.userName = m_config.userName;
+        options.connect.password = m_config.password;
+    }
     if (!m_config.cleanStart && m_config.version == mqtt::ProtocolVersion::V5)
         options.connect.properties.sessionExpiryInterval = m_config.sessionExpirySeconds;
     // The keep-alive is whole real seconds on the wire; round up so the broker's 1.5 T is
@@ -239,6 +246,7 @@ void SimulatedDevice::stop()
     m_running = false;
     m_timer.stop();
     m_pending = Pending::None;
+    m_lostAtMs.reset();
     if (m_client.state() != MqttClient::State::Disconnected)
         m_client.disconnectFromBroker();
 }
@@ -273,12 +281,26 @@ void SimulatedDevice::onConnected(const mqtt::Connack &connack)
         m_serverKeepAlive = fromRealSeconds(*connack.properties.serverKeepAlive);
     // Before the subscription: the broker reads the tag when the subscription arrives, and
     // packets on one connection arrive in order.
-    if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice() && !m_registered) {
+    if (!m_config.registerTags.isEmpty()) {
+        QStringList tags = m_config.registerTags;
+        if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice())
+            tags.append(QStringLiteral("heartbeat:smart"));
+        const QByteArray registration = QJsonDocument(QJsonObject{{QStringLiteral("tags"), QJsonArray::fromStringList(tags)}})
+                                                .toJson(QJsonDocument::Compact);
+        m_registered = m_client.publish(registerTopic(), registration, mqtt::QoS::AtLeastOnce) >= 0;
+    } else if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice() && !m_registered) {
         m_registered = m_client.publish(registerTopic(), QByteArrayLiteral(R"({"tags":["heartbeat:smart"]})"),
                                         mqtt::QoS::AtLeastOnce) >= 0;
     }
     m_client.subscribe(pushTopic(), m_config.pushQoS);
     scheduleHeartbeat();
+    if (const std::optional<qint64> lostAt = std::exchange(m_lostAtMs, std::nullopt)) {
+        const qint64 took = m_clock.elapsed() - *lostAt;
+        ++m_stats.reconnects;
+        m_stats.lastReconnectMs = took;
+        m_stats.maxReconnectMs = std::max(m_stats.maxReconnectMs, took);
+        emit reconnected(took);
+    }
     emit connected();
 }
 
@@ -304,6 +326,9 @@ void SimulatedDevice::onDisconnected(CloseReason reason)
     } else {
         ++m_stats.connectFailures;
     }
+    // The outage runs from the first loss to the next CONNACK, failed attempts included.
+    if (m_wasConnected && reason != CloseReason::ClientDisconnect && !m_lostAtMs)
+        m_lostAtMs = now;
     m_pingSentMs.reset();
     m_wasConnected = false;
     emit disconnected(reason);
@@ -372,8 +397,23 @@ void SimulatedDevice::scheduleReconnect()
         emit gaveUp();
         return;
     }
+    if (!m_config.moreBrokers.isEmpty()) {
+        // Whatever ended this connection, the next node may be the one still up.
+        m_brokerIndex = (m_brokerIndex + 1) % (m_config.moreBrokers.size() + 1);
+        const BrokerNode next = currentBroker();
+        ClientOptions options = m_client.options();
+        options.host = next.host;
+        options.port = next.port;
+        m_client.setOptions(options);
+    }
     m_pending = Pending::Reconnect;
     m_timer.start(int(toReal(*delay).count()));
+}
+
+BrokerNode SimulatedDevice::currentBroker() const
+{
+    return m_brokerIndex == 0 ? BrokerNode{m_config.brokerHost, m_config.brokerPort}
+                              : m_config.moreBrokers.at(m_brokerIndex - 1);
 }
 
 Duration SimulatedDevice::heartbeatInterval() const

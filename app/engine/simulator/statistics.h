@@ -7,6 +7,7 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -46,6 +47,16 @@ struct FleetStats {
     qint64 maxDetectionMs = 0;
     double meanDetectionMs = 0; ///< over every dead link noticed
     double meanIntervalMs = 0;  ///< current heartbeat interval, simulated
+    /// Reconnects: real ms from a device's lost connection to its next CONNACK (the jittered
+    /// delay and any failed attempts included), over every reconnect of the run.
+    quint64 reconnects = 0;
+    qint64 reconnectMinMs = 0;
+    qint64 reconnectP50Ms = 0;
+    qint64 reconnectP99Ms = 0;
+    qint64 reconnectMaxMs = 0;
+    /// With several broker addresses (a cluster's nodes): devices connected to each, by
+    /// address, sorted; empty with one.
+    QList<QPair<QString, int>> connectedPerBroker;
 };
 
 /// One point of the time series, taken every sample interval (real time).
