@@ -54,7 +54,7 @@ public:
     bool isRunning() const { return m_running; }
     int connectedCount() const { return m_connected; }
     FleetStats stats() const;
-    /// Every reconnect so far (real ms from a device's loss to its next CONNACK), in the
+    /// Every reconnect so far (real ms from a device's loss to its push subscription granted again), in the
     /// order they happened.
     const QList<qint64> &reconnectTimes() const { return m_reconnectMs; }
 

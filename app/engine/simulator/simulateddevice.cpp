@@ -68,6 +68,8 @@ SimulatedDevice::SimulatedDevice(const QString &id, DeviceConfig config,
     connect(&m_client, &MqttClient::disconnected, this,
             [this](CloseReason reason, mqtt::ReasonCode, const QString &) { onDisconnected(reason); });
     connect(&m_client, &MqttClient::pong, this, &SimulatedDevice::onPong);
+    connect(&m_client, &MqttClient::subscribed, this,
+            [this](quint16 packetId, const QList<mqtt::ReasonCode> &codes) { onSubscribed(packetId, codes); });
     connect(&m_client, &MqttClient::messageReceived, this, [this](const mqtt::Publish &publish) {
         ++m_stats.messagesReceived;
         emit messageReceived(publish);
@@ -264,6 +266,7 @@ void SimulatedDevice::connectNow()
 {
     ++m_stats.connectAttempts;
     m_wasConnected = false;
+    m_pushSubscription = -1;
     m_pingSentMs.reset();
     m_client.connectToBroker();
 }
@@ -292,15 +295,8 @@ void SimulatedDevice::onConnected(const mqtt::Connack &connack)
         m_registered = m_client.publish(registerTopic(), QByteArrayLiteral(R"({"tags":["heartbeat:smart"]})"),
                                         mqtt::QoS::AtLeastOnce) >= 0;
     }
-    m_client.subscribe(pushTopic(), m_config.pushQoS);
+    m_pushSubscription = m_client.subscribe(pushTopic(), m_config.pushQoS);
     scheduleHeartbeat();
-    if (const std::optional<qint64> lostAt = std::exchange(m_lostAtMs, std::nullopt)) {
-        const qint64 took = m_clock.elapsed() - *lostAt;
-        ++m_stats.reconnects;
-        m_stats.lastReconnectMs = took;
-        m_stats.maxReconnectMs = std::max(m_stats.maxReconnectMs, took);
-        emit reconnected(took);
-    }
     emit connected();
 }
 
@@ -334,6 +330,28 @@ void SimulatedDevice::onDisconnected(CloseReason reason)
     emit disconnected(reason);
     if (m_running && reason != CloseReason::ClientDisconnect)
         scheduleReconnect();
+}
+
+/*
+ * A reconnect is over when pushes can reach the device again: its push subscription was
+ * granted. A CONNACK alone is not enough: a cluster node may accept the connection and then
+ * refuse the subscription (RabbitMQ 3.10 while the node holding the device's QoS 1 queue is
+ * down), and the connection closes.
+ */
+void SimulatedDevice::onSubscribed(quint16 packetId, const QList<mqtt::ReasonCode> &codes)
+{
+    if (int(packetId) != m_pushSubscription)
+        return;
+    m_pushSubscription = -1;
+    if (codes.isEmpty() || quint8(codes.first()) >= 0x80)
+        return;
+    if (const std::optional<qint64> lostAt = std::exchange(m_lostAtMs, std::nullopt)) {
+        const qint64 took = m_clock.elapsed() - *lostAt;
+        ++m_stats.reconnects;
+        m_stats.lastReconnectMs = took;
+        m_stats.maxReconnectMs = std::max(m_stats.maxReconnectMs, took);
+        emit reconnected(took);
+    }
 }
 
 void SimulatedDevice::onPong(qint64 rttMs)

@@ -77,8 +77,8 @@ struct DeviceStats {
     quint64 pongs = 0;
     quint64 deadLinks = 0;          ///< pong never came
     quint64 connectionsLost = 0;    ///< any other end of an established connection
-    quint64 reconnects = 0;         ///< CONNACKs after a lost connection
-    qint64 lastReconnectMs = 0;     ///< real ms from the loss to the next CONNACK
+    quint64 reconnects = 0;         ///< push subscriptions granted again after a lost connection
+    qint64 lastReconnectMs = 0;     ///< real ms from the loss to the push subscription's SUBACK
     qint64 maxReconnectMs = 0;
     qint64 lastDetectionMs = 0;     ///< real ms from the unanswered PINGREQ to giving up on it
     qint64 maxDetectionMs = 0;
@@ -152,8 +152,8 @@ public:
 
 signals:
     void connected();
-    /// Connected again after losing a connection, `reconnectMs` real ms after the loss
-    /// (delays and failed attempts included); connected() comes too.
+    /// Subscribed to its push topic again after losing a connection, `reconnectMs` real ms
+    /// after the loss (delays, failed attempts and refused subscriptions included).
     void reconnected(qint64 reconnectMs);
     /// Any end of a connection (the client's reason).
     void disconnected(hermes::mqtt::client::CloseReason reason);
@@ -176,6 +176,7 @@ private:
     void onConnected(const mqtt::Connack &connack);
     void onDisconnected(mqtt::client::CloseReason reason);
     void onPong(qint64 rttMs);
+    void onSubscribed(quint16 packetId, const QList<mqtt::ReasonCode> &codes);
     void onTimer();
     void sendHeartbeat();
     void scheduleHeartbeat();
@@ -202,6 +203,7 @@ private:
     std::optional<qint64> m_pingSentMs;
     std::optional<Duration> m_serverKeepAlive; ///< simulated, this connection's
     std::optional<qint64> m_lostAtMs; ///< when the last established connection was lost
+    int m_pushSubscription = -1; ///< packet id of the push SUBSCRIBE awaiting its SUBACK
     qsizetype m_brokerIndex = 0; ///< 0: brokerHost:brokerPort, i: moreBrokers[i - 1]
     bool m_running = false;
     bool m_wasConnected = false;

@@ -164,7 +164,7 @@ QString formatSummary(const SimulationSnapshot &s)
             {QStringLiteral("connections lost"), QString::number(f.connectionsLost)},
             {QStringLiteral("reconnect time"), f.reconnects == 0
                      ? QStringLiteral("-")
-                     : QStringLiteral("%1 reconnects: min %2 ms, p50 %3 ms, p99 %4 ms, max %5 ms (loss to CONNACK)")
+                     : QStringLiteral("%1 reconnects: min %2 ms, p50 %3 ms, p99 %4 ms, max %5 ms (loss to SUBACK)")
                                .arg(f.reconnects).arg(f.reconnectMinMs).arg(f.reconnectP50Ms).arg(f.reconnectP99Ms)
                                .arg(f.reconnectMaxMs)},
             {QStringLiteral("heartbeats"), QStringLiteral("%1 sent, %2 answered (mapping kept), %3 dead links")

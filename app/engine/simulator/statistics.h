@@ -47,7 +47,7 @@ struct FleetStats {
     qint64 maxDetectionMs = 0;
     double meanDetectionMs = 0; ///< over every dead link noticed
     double meanIntervalMs = 0;  ///< current heartbeat interval, simulated
-    /// Reconnects: real ms from a device's lost connection to its next CONNACK (the jittered
+    /// Reconnects: real ms from a device's lost connection to its push subscription granted again (the jittered
     /// delay and any failed attempts included), over every reconnect of the run.
     quint64 reconnects = 0;
     qint64 reconnectMinMs = 0;
