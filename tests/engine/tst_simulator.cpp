@@ -690,6 +690,7 @@ void TestSimulator::fleetMovesToTheSurvivingNode()
     QSignalSpy all(&fleet, &Fleet::allConnected);
     fleet.start();
     QVERIFY(all.wait(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(fleet.stats().subscribed, Devices, 5000);
 
     // Round robin: even devices on A, odd on B, each with the other node next.
     QCOMPARE(perBroker(), (QMap<QString, int>{{a.toString(), Devices / 2}, {b.toString(), Devices / 2}}));
@@ -717,6 +718,7 @@ void TestSimulator::fleetMovesToTheSurvivingNode()
     // subscription granted again) is spread over most of that range, not in lockstep.
     QTRY_COMPARE_WITH_TIMEOUT(fleet.stats().reconnects, quint64(Devices / 2), 5000);
     const FleetStats stats = fleet.stats();
+    QCOMPARE(stats.subscribed, Devices);
     QCOMPARE(fleet.reconnectTimes().size(), Devices / 2);
     QVERIFY2(stats.reconnectMinMs >= 100 && stats.reconnectMaxMs - stats.reconnectMinMs >= 500,
              qPrintable(QStringLiteral("reconnects from %1 to %2 ms").arg(stats.reconnectMinMs).arg(stats.reconnectMaxMs)));

@@ -127,6 +127,7 @@ FleetStats Fleet::stats() const
     for (const SimulatedDevice *device : m_devices) {
         const DeviceStats &d = device->stats();
         s.connected += device->isConnected() ? 1 : 0;
+        s.subscribed += device->isSubscribed() ? 1 : 0;
         if (device->isConnected())
             ++perBroker[device->currentBroker().toString()];
         s.gaveUp += d.gaveUp ? 1 : 0;

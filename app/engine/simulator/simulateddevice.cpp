@@ -267,6 +267,7 @@ void SimulatedDevice::connectNow()
     ++m_stats.connectAttempts;
     m_wasConnected = false;
     m_pushSubscription = -1;
+    m_pushSubscribed = false;
     m_pingSentMs.reset();
     m_client.connectToBroker();
 }
@@ -345,6 +346,7 @@ void SimulatedDevice::onSubscribed(quint16 packetId, const QList<mqtt::ReasonCod
     m_pushSubscription = -1;
     if (codes.isEmpty() || quint8(codes.first()) >= 0x80)
         return;
+    m_pushSubscribed = true;
     if (const std::optional<qint64> lostAt = std::exchange(m_lostAtMs, std::nullopt)) {
         const qint64 took = m_clock.elapsed() - *lostAt;
         ++m_stats.reconnects;

@@ -141,6 +141,8 @@ public:
     /// The address the device is connected to, or tries next.
     BrokerNode currentBroker() const;
     bool isConnected() const { return m_client.state() == MqttClient::State::Connected; }
+    /// Connected and its push subscription granted on this connection: pushes reach it.
+    bool isSubscribed() const { return m_pushSubscribed && isConnected(); }
     bool isRunning() const { return m_running; }
 
     /// Connects now (stats count it as an attempt, not a reconnect).
@@ -204,6 +206,7 @@ private:
     std::optional<Duration> m_serverKeepAlive; ///< simulated, this connection's
     std::optional<qint64> m_lostAtMs; ///< when the last established connection was lost
     int m_pushSubscription = -1; ///< packet id of the push SUBSCRIBE awaiting its SUBACK
+    bool m_pushSubscribed = false; ///< granted on this connection
     qsizetype m_brokerIndex = 0; ///< 0: brokerHost:brokerPort, i: moreBrokers[i - 1]
     bool m_running = false;
     bool m_wasConnected = false;

@@ -47,6 +47,7 @@ QJsonObject toJson(const SimulationSnapshot &s, bool withSamples)
             {QStringLiteral("devices"), f.devices},
             {QStringLiteral("started"), f.started},
             {QStringLiteral("connected"), f.connected},
+            {QStringLiteral("subscribed"), f.subscribed},
             {QStringLiteral("gaveUp"), f.gaveUp},
             {QStringLiteral("connectAttempts"), qint64(f.connectAttempts)},
             {QStringLiteral("connects"), qint64(f.connects)},
@@ -227,6 +228,7 @@ QString formatProgress(const SimulationSnapshot &s)
                            .arg(s.pushesDelivered).arg(s.pushesSent).arg(s.duplicates)
                            .arg(s.heartbeats.deadLinks);
     if (!s.fleet.connectedPerBroker.isEmpty()) {
+        line += QStringLiteral("  subscribed %1").arg(s.fleet.subscribed);
         QStringList parts;
         for (const auto &[address, connected] : s.fleet.connectedPerBroker)
             parts.append(QStringLiteral("%1=%2").arg(address).arg(connected));

@@ -20,6 +20,7 @@ struct FleetStats {
     int devices = 0;
     int started = 0;
     int connected = 0;
+    int subscribed = 0; ///< connected with the push subscription granted: pushes reach them
     int gaveUp = 0;
     int converged = 0; ///< heartbeat strategy settled
     quint64 connectAttempts = 0;
