@@ -11,8 +11,9 @@
 #
 # Environment: BUILD_DIR (default build); TTL seconds of every push (60); ID_PUSHES_PER_SECOND
 # (1, each to 10 random devices); PUSH_QOS the devices' subscription (0: see below); TAG_PUSH_EVERY seconds between pushes to the tag "fleet"
-# (every device; 20); CONNECT_RATE devices connecting per second (250); RECONNECT the
-# scenario's reconnect line ("jitter 1s 5s attempts 1000"); MANAGEMENT_INTERVAL seconds
+# (every device; 20); CONNECT_RATE devices connecting per second (100); RECONNECT the
+# scenario's reconnect line ("backoff 1s 5s attempts 1000 cap 30s": the first attempt after a
+# loss 1-5 s later, each failure doubling that, so a struggling node is not stormed); MANAGEMENT_INTERVAL seconds
 # between hermesd's reads of the management API (30); NICE (10) for everything started here;
 # KEEP=1 keeps the work directory (logs, reports) and says where.
 #
@@ -37,8 +38,8 @@ build=${BUILD_DIR:-build}
 ttl=${TTL:-60}
 id_rate=${ID_PUSHES_PER_SECOND:-1}
 tag_every=${TAG_PUSH_EVERY:-20}
-connect_rate=${CONNECT_RATE:-250}
-reconnect=${RECONNECT:-jitter 1s 5s attempts 1000}
+connect_rate=${CONNECT_RATE:-100}
+reconnect=${RECONNECT:-backoff 1s 5s attempts 1000 cap 30s}
 push_qos=${PUSH_QOS:-0}
 interval=${MANAGEMENT_INTERVAL:-30}
 nice=${NICE:-10}
@@ -56,7 +57,14 @@ cleanup() {
     [ -z "$hermesd_pid" ] || kill "$hermesd_pid" 2>/dev/null || true
     [ -z "$fleet_pid" ] || wait "$fleet_pid" 2>/dev/null || true
     [ -z "$hermesd_pid" ] || wait "$hermesd_pid" 2>/dev/null || true
-    [ -z "$cluster_started" ] || scripts/rabbitmq-cluster.sh stop "$work/rabbit" >/dev/null 2>&1 || true
+    if [ -n "$cluster_started" ]; then
+        # SIGKILL first: a graceful stop of a node holding thousands of connections took
+        # minutes here, and nothing of the cluster is kept.
+        for node in 1 2; do
+            [ -f "$work/rabbit/node$node/rabbit.pid" ] && scripts/rabbitmq-cluster.sh kill "$work/rabbit" "$node" >/dev/null 2>&1
+        done
+        scripts/rabbitmq-cluster.sh stop "$work/rabbit" >/dev/null 2>&1 || true
+    fi
     if [ "${KEEP:-0}" = 1 ]; then
         echo "scale-out-run.sh: logs and reports kept in $work"
     else
