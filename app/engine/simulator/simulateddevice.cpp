@@ -323,7 +323,8 @@ void SimulatedDevice::onDisconnected(CloseReason reason)
     } else {
         ++m_stats.connectFailures;
     }
-    // The outage runs from the first loss to the next CONNACK, failed attempts included.
+    // The outage runs from the first loss to the push subscription granted again, failed
+    // attempts included.
     if (m_wasConnected && reason != CloseReason::ClientDisconnect && !m_lostAtMs)
         m_lostAtMs = now;
     m_pingSentMs.reset();
