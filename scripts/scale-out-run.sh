@@ -7,15 +7,16 @@
 # rate within the TTL, duplicates, expired / failed / never receipted, sequence numbers reused,
 # the devices' reconnect times and hermesd's fail-over time.
 #
-#   scripts/scale-out-run.sh [DEVICES (1000)] [SECONDS of pushing (120)]
+#   scripts/scale-out-run.sh [DEVICES (1000)] [SECONDS of pushing (240)]
 #
-# Environment: BUILD_DIR (default build); TTL seconds of every push (60); ID_PUSHES_PER_SECOND
-# (1, each to 10 random devices); PUSH_QOS the devices' subscription (0: see below); TAG_PUSH_EVERY seconds between pushes to the tag "fleet"
-# (every device; 20); CONNECT_RATE devices connecting per second (100); RECONNECT the
-# scenario's reconnect line ("backoff 1s 5s attempts 1000 cap 30s": the first attempt after a
-# loss 1-5 s later, each failure doubling that, so a struggling node is not stormed); MANAGEMENT_INTERVAL seconds
-# between hermesd's reads of the management API (30); NICE (10) for everything started here;
-# KEEP=1 keeps the work directory (logs, reports) and says where.
+# Environment: BUILD_DIR (default build); TTL seconds of every push (60);
+# ID_PUSHES_PER_SECOND (1, each to 10 random devices); TAG_PUSH_EVERY seconds between pushes
+# to the tag "fleet", i.e. every device (20); PUSH_QOS the devices' subscription (0, below);
+# CONNECT_RATE devices connecting per second (100); RECONNECT the scenario's reconnect line
+# ("backoff 1s 5s attempts 1000 cap 30s": the first attempt 1-5 s after a loss, each failure
+# doubling that, so a struggling node is not stormed); MANAGEMENT_INTERVAL seconds between
+# hermesd's reads of the management API (30); NICE (10) for everything started here; KEEP=1
+# keeps the work directory (logs, reports.json) and says where.
 #
 # Pushes are QoS 1; the devices subscribe at PUSH_QOS 0 by default because RabbitMQ 3.10 keeps
 # a QoS 1 subscription in a durable classic queue on the node where it was made: while that
@@ -30,10 +31,10 @@
 set -eu
 cd "$(dirname "$0")/.."
 devices=${1:-1000}
-seconds=${2:-120}
+seconds=${2:-240}
 case "$devices$seconds" in *[!0-9]*) echo "usage: scale-out-run.sh [DEVICES] [SECONDS]" >&2; exit 2 ;; esac
-[ "$devices" -ge 2 ] && [ "$devices" -le 20000 ] || { echo "scale-out-run.sh: DEVICES is 2..20000" >&2; exit 2; }
-[ "$seconds" -ge 20 ] && [ "$seconds" -le 1800 ] || { echo "scale-out-run.sh: SECONDS is 20..1800" >&2; exit 2; }
+if [ "$devices" -lt 2 ] || [ "$devices" -gt 20000 ]; then echo "scale-out-run.sh: DEVICES is 2..20000" >&2; exit 2; fi
+if [ "$seconds" -lt 20 ] || [ "$seconds" -gt 1800 ]; then echo "scale-out-run.sh: SECONDS is 20..1800" >&2; exit 2; fi
 build=${BUILD_DIR:-build}
 ttl=${TTL:-60}
 id_rate=${ID_PUSHES_PER_SECOND:-1}
@@ -76,7 +77,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 # A descriptor per device in the simulator, and per connection in the surviving node.
+# shellcheck disable=SC3045 # dash and bash both have ulimit -n / -Hn
 ulimit -n "$(ulimit -Hn)"
+# shellcheck disable=SC3045
 [ "$(ulimit -n)" -gt $((devices + 1000)) ] || echo "scale-out-run.sh: warning: $devices devices and a descriptor limit of $(ulimit -n)" >&2
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
