@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "engine/io/epolldispatcher.h"
+#include "engine/simulator/brokerlist.h"
 #include "engine/simulator/scenario.h"
 #include "engine/simulator/scenariorunner.h"
 #include "engine/simulator/statistics.h"
@@ -16,10 +17,13 @@
 #include <QTcpSocket>
 #include <QTextStream>
 #include <QThread>
+#include <QTimer>
 
 #include <sys/resource.h>
 
+#include <atomic>
 #include <cmath>
+#include <csignal>
 
 namespace hermes::cli {
 
@@ -48,18 +52,12 @@ qint64 descriptorLimit()
     return getrlimit(RLIMIT_NOFILE, &limit) == 0 ? qint64(limit.rlim_cur) : -1;
 }
 
-bool splitHostPort(const QString &text, QString &host, quint16 &port)
+/// SIGINT or SIGTERM: end the run early, still printing what was measured.
+std::atomic<int> stopRequested{0};
+
+extern "C" void requestStop(int signal)
 {
-    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
-    bool ok = false;
-    const uint value = colon > 0 ? text.mid(colon + 1).toUInt(&ok) : 0;
-    if (!ok || value == 0 || value > 65535)
-        return false;
-    host = text.left(colon);
-    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
-        host = host.mid(1, host.size() - 2);
-    port = quint16(value);
-    return true;
+    stopRequested.store(signal);
 }
 
 /// Peak resident set size of this process in KiB (VmHWM), -1 when unknown.
@@ -89,9 +87,18 @@ int runSimulateCommand(const QStringList &arguments)
                                             QStringLiteral("FILE"));
     const QCommandLineOption devicesOption(QStringLiteral("devices"), QStringLiteral("Overrides the number of devices."),
                                            QStringLiteral("N"));
-    const QCommandLineOption brokerOption(QStringLiteral("broker"),
-                                          QStringLiteral("The broker (default: the scenario's, else 127.0.0.1:1883)."),
-                                          QStringLiteral("HOST:PORT"));
+    const QCommandLineOption brokerOption(
+            QStringLiteral("broker"),
+            QStringLiteral("The broker (default: the scenario's, else 127.0.0.1:1883), or a cluster's nodes "
+                           "A:PORT,B:PORT: devices are spread over them round robin and reconnect to the next "
+                           "one when theirs is lost (needs \"nat direct\")."),
+            QStringLiteral("HOST:PORT[,HOST:PORT…]"));
+    const QCommandLineOption userOption(QStringLiteral("user"), QStringLiteral("The devices' MQTT user name."),
+                                        QStringLiteral("NAME"));
+    const QCommandLineOption passwordFileOption(
+            QStringLiteral("password-file"),
+            QStringLiteral("A file whose first line is the devices' MQTT password (with --user)."),
+            QStringLiteral("FILE"));
     const QCommandLineOption scaleOption(QStringLiteral("time-scale"),
                                          QStringLiteral("Simulated seconds per real second (overrides the scenario)."),
                                          QStringLiteral("X"));
@@ -109,8 +116,8 @@ int runSimulateCommand(const QStringList &arguments)
                            "behind the scenario's NAT: one simulated carrier network for hermesd's network "
                            "analytics. With --source-addresses N, N of them (default: one per 25 devices)."),
             QStringLiteral("CIDR"));
-    parser.addOptions({scenarioOption, devicesOption, brokerOption, scaleOption, jsonOption, quietOption, sourcesOption,
-                       networkOption});
+    parser.addOptions({scenarioOption, devicesOption, brokerOption, userOption, passwordFileOption, scaleOption,
+                       jsonOption, quietOption, sourcesOption, networkOption});
     if (!parser.parse(arguments)) {
         err << "hermesctl simulate: " << parser.errorText() << '\n';
         return UsageError;
@@ -144,9 +151,34 @@ int runSimulateCommand(const QStringList &arguments)
         }
         options.devices = devices;
     }
-    if (parser.isSet(brokerOption) && !splitHostPort(parser.value(brokerOption), options.brokerHost, options.brokerPort)) {
-        err << "hermesctl simulate: --broker is HOST:PORT, not \"" << parser.value(brokerOption) << "\"\n";
+    if (parser.isSet(brokerOption)) {
+        QString bad;
+        const auto nodes = sim::parseBrokerList(parser.value(brokerOption), &bad);
+        if (!nodes) {
+            err << "hermesctl simulate: --broker is HOST:PORT or HOST:PORT,HOST:PORT…; \"" << bad
+                << "\" is not an address\n";
+            return UsageError;
+        }
+        options.brokerHost = nodes->first().host;
+        options.brokerPort = nodes->first().port;
+        options.moreBrokers = nodes->mid(1);
+    }
+    if (parser.isSet(passwordFileOption) && !parser.isSet(userOption)) {
+        err << "hermesctl simulate: --password-file needs --user\n";
         return UsageError;
+    }
+    if (parser.isSet(userOption)) {
+        options.userName = parser.value(userOption);
+        if (parser.isSet(passwordFileOption)) {
+            // A file, never the command line: other users can read a process's arguments.
+            QFile file(parser.value(passwordFileOption));
+            if (!file.open(QIODevice::ReadOnly)) {
+                err << "hermesctl simulate: cannot read --password-file " << file.fileName() << ": "
+                    << file.errorString() << '\n';
+                return UsageError;
+            }
+            options.password = file.readLine().trimmed();
+        }
     }
     if (parser.isSet(scaleOption)) {
         bool ok = false;
@@ -230,17 +262,28 @@ int runSimulateCommand(const QStringList &arguments)
             << "the limit is " << descriptorLimit() << "); some will fail to connect\n";
     }
 
-    // Is anybody there? One probe before a thousand devices find out one by one.
+    // Is anybody there? One probe per address before a thousand devices find out one by one;
+    // with a cluster, a node that is down is only a warning (its devices move to the next).
     {
-        QTcpSocket probe;
-        probe.connectToHost(runner->brokerHost(), runner->brokerPort());
-        if (!probe.waitForConnected(5000)) {
-            err << "hermesctl simulate: cannot reach " << runner->brokerHost() << ':' << runner->brokerPort() << ": "
-                << probe.errorString() << '\n';
+        const QList<sim::BrokerNode> nodes = runner->brokers();
+        int reachable = 0;
+        QStringList problems;
+        for (const sim::BrokerNode &node : nodes) {
+            QTcpSocket probe;
+            probe.connectToHost(node.host, node.port);
+            if (probe.waitForConnected(5000))
+                ++reachable;
+            else
+                problems.append(QStringLiteral("cannot reach %1: %2").arg(node.toString(), probe.errorString()));
+            probe.abort();
+        }
+        if (reachable == 0) {
+            err << "hermesctl simulate: " << problems.join(QLatin1String("; ")) << '\n';
             delete runner;
             return Unreachable;
         }
-        probe.abort();
+        for (const QString &problem : std::as_const(problems))
+            err << "hermesctl simulate: warning: " << problem << '\n';
     }
 
     // Thousands of sockets on one thread: epoll, as hermesd does. QCoreApplication already
@@ -250,11 +293,14 @@ int runSimulateCommand(const QStringList &arguments)
     thread.setEventDispatcher(new EpollEventDispatcher);
     runner->moveToThread(&thread);
 
+    QStringList brokerNames;
+    for (const sim::BrokerNode &node : runner->brokers())
+        brokerNames.append(node.toString());
     QTextStream out(stdout);
     QTextStream &progressOut = json ? err : out;
     if (!quiet) {
         progressOut << "simulating \"" << scenario.name << "\": " << scenario.devices << " devices, "
-                    << scenario.networkName() << ", against " << runner->brokerHost() << ':' << runner->brokerPort()
+                    << scenario.networkName() << ", against " << brokerNames.join(QLatin1String(", "))
                     << ", " << sim::formatDuration(scenario.duration) << " at x" << scenario.timeScale << " ("
                     << QString::number(double(scenario.realDuration().count()) / 1000.0, 'f', 1) << " s)\n";
         progressOut.flush();
@@ -295,6 +341,27 @@ int runSimulateCommand(const QStringList &arguments)
                      }, Qt::DirectConnection);
     QObject::connect(&thread, &QThread::finished, QCoreApplication::instance(), &QCoreApplication::quit,
                      Qt::QueuedConnection);
+    // A signal handler may only set a flag; the main thread looks at it and asks the runner
+    // (on its own thread) to finish, which prints the statistics as at the scheduled end.
+    std::atomic<bool> finishedRun{false};
+    QObject::connect(runner, &sim::ScenarioRunner::finished, runner, [&finishedRun] { finishedRun = true; },
+                     Qt::DirectConnection);
+    stopRequested.store(0);
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
+    QTimer stopWatch;
+    stopWatch.setInterval(100);
+    bool stopAsked = false;
+    QObject::connect(&stopWatch, &QTimer::timeout, [&] {
+        if (stopRequested.load() == 0 || stopAsked || finishedRun.load())
+            return;
+        stopAsked = true;
+        if (!quiet)
+            err << "hermesctl simulate: stopping early (signal " << stopRequested.load() << ")\n";
+        err.flush();
+        QMetaObject::invokeMethod(runner, [runner] { runner->stop(); }, Qt::QueuedConnection);
+    });
+    stopWatch.start();
     QString startError;
     thread.start();
     QMetaObject::invokeMethod(runner, [runner, &startError] {
@@ -305,7 +372,10 @@ int runSimulateCommand(const QStringList &arguments)
         }
     }, Qt::QueuedConnection);
     QCoreApplication::exec();
+    stopWatch.stop();
     thread.wait();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     if (!startError.isEmpty()) {
         err << "hermesctl simulate: " << startError << '\n';
         return RequestFailed;

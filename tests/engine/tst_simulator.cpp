@@ -7,6 +7,7 @@
 #include "engine/simulator/heartbeatstrategy.h"
 #include "engine/simulator/natrelay.h"
 #include "engine/simulator/reconnectpolicy.h"
+#include "engine/simulator/scenario.h"
 #include "engine/simulator/simulateddevice.h"
 #include "push/envelope.h"
 #include "push/sequence.h"
@@ -17,6 +18,8 @@
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QtTest>
+
+#include "../common/mosquitto.h"
 
 #include <memory>
 
@@ -90,6 +93,8 @@ private slots:
     void deviceGivesUpAfterSixRefusedReconnects();
     void fleetOf200ConnectsThroughRelay();
     void reconnectStormIsSpreadOut();
+    void scenarioNamesAClusterAndTags();
+    void fleetMovesToTheSurvivingNode();
 
     // ---- push handling: envelopes, signatures, sequence numbers, receipts ----
     void deviceHandlesPushesLikeAnApp_data();
@@ -602,6 +607,129 @@ void TestSimulator::reconnectStormIsSpreadOut()
     QVERIFY2(*first >= 10 && *last - *first >= 80,
              qPrintable(QStringLiteral("first %1 ms, last %2 ms").arg(*first).arg(*last)));
     qInfo("50 kicked devices came back between %lld and %lld ms", *first, *last);
+    fleet.stop();
+}
+
+void TestSimulator::scenarioNamesAClusterAndTags()
+{
+    const QString head = QStringLiteral("hermes-scenario 1\nduration 1m\nnat direct\n");
+    const auto parsed = parseScenario(head + QStringLiteral("broker 127.0.0.1:20001, [::1]:20002,localhost:20003\n"
+                                                            "register-tags fleet, eu\n"));
+    const auto *scenario = std::get_if<Scenario>(&parsed);
+    QVERIFY2(scenario, scenario ? "" : qPrintable(std::get<ScenarioError>(parsed).toString()));
+    QCOMPARE(scenario->brokerHost, QStringLiteral("127.0.0.1"));
+    QCOMPARE(scenario->brokerPort, quint16(20001));
+    QCOMPARE(scenario->moreBrokers, (QList<BrokerNode>{{QStringLiteral("::1"), 20002}, {QStringLiteral("localhost"), 20003}}));
+    QCOMPARE(scenario->moreBrokers.first().toString(), QStringLiteral("[::1]:20002"));
+    QCOMPARE(scenario->registerTags, (QStringList{QStringLiteral("fleet"), QStringLiteral("eu")}));
+
+    // One address stays one address.
+    const auto single = parseScenario(head + QStringLiteral("broker 10.0.0.1:1883\n"));
+    QVERIFY(std::holds_alternative<Scenario>(single));
+    QVERIFY(std::get<Scenario>(single).moreBrokers.isEmpty());
+
+    // A bad member is named; a relay cannot reach several brokers.
+    const auto bad = parseScenario(head + QStringLiteral("broker 127.0.0.1:1, nohost\n"));
+    QVERIFY(std::holds_alternative<ScenarioError>(bad));
+    QVERIFY(std::get<ScenarioError>(bad).message.contains(QLatin1String("\"nohost\"")));
+    QCOMPARE(std::get<ScenarioError>(bad).line, 4);
+    const auto relayed = parseScenario(QStringLiteral("hermes-scenario 1\nduration 1m\nnat none\nbroker a:1,b:2\n"));
+    QVERIFY(std::holds_alternative<ScenarioError>(relayed));
+    QCOMPARE(std::get<ScenarioError>(relayed).line, 4);
+    QVERIFY(std::get<ScenarioError>(relayed).message.contains(QLatin1String("nat direct")));
+    const auto noTags = parseScenario(head + QStringLiteral("register-tags ,\n"));
+    QVERIFY(std::holds_alternative<ScenarioError>(noTags));
+}
+
+void TestSimulator::fleetMovesToTheSurvivingNode()
+{
+    // Two mosquitto processes stand in for a cluster's nodes; one is SIGKILLed, as a crashed
+    // node. At ×10 the devices' 1–15 s jitter is 100–1,500 ms of real time.
+    if (!test::Mosquitto::installed())
+        QSKIP("mosquitto is not installed (scripts/setup.sh installs it)");
+    QTemporaryDir dir;
+    const quint16 ports[2] = {test::freePort(), test::freePort()};
+    test::Mosquitto nodeA(dir, ports[0], {QStringLiteral("allow_anonymous true")});
+    test::Mosquitto nodeB(dir, ports[1], {QStringLiteral("allow_anonymous true")});
+    QVERIFY(nodeA.start());
+    QVERIFY(nodeB.start());
+    const BrokerNode a{QStringLiteral("127.0.0.1"), ports[0]};
+    const BrokerNode b{QStringLiteral("127.0.0.1"), ports[1]};
+
+    // What a push service on node B hears: registrations, by device.
+    MqttClient watcher;
+    watcher.setPort(ports[1]);
+    watcher.setClientId(QStringLiteral("watcher"));
+    QHash<QString, int> registrations;
+    int untagged = 0;
+    connect(&watcher, &MqttClient::messageReceived, this, [&](const mqtt::Publish &publish) {
+        untagged += publish.payload == QByteArrayLiteral(R"({"tags":["fleet"]})") ? 0 : 1;
+        ++registrations[publish.topic.section(QLatin1Char('/'), 1, 1)];
+    });
+    QSignalSpy watcherReady(&watcher, &MqttClient::subscribed);
+    watcher.connectToBroker();
+    watcher.subscribe(QStringLiteral("devices/+/register"), mqtt::QoS::AtLeastOnce);
+    QVERIFY(watcherReady.wait(5000));
+
+    constexpr int Devices = 40;
+    FleetConfig config;
+    config.deviceCount = Devices;
+    config.connectsPerSecond = 0;
+    config.brokers = {a, b};
+    config.device.timeScale = 10.0;
+    config.device.registerTags = {QStringLiteral("fleet")};
+    config.device.reconnect.maxAttempts = 100;
+    config.heartbeat = [](int) { return std::make_unique<FixedHeartbeat>(120s); };
+    Fleet fleet(config);
+    const auto perBroker = [&fleet] {
+        QMap<QString, int> connected;
+        for (const auto &[address, count] : fleet.stats().connectedPerBroker)
+            connected.insert(address, count);
+        return connected;
+    };
+    QSignalSpy all(&fleet, &Fleet::allConnected);
+    fleet.start();
+    QVERIFY(all.wait(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(fleet.stats().subscribed, Devices, 5000);
+
+    // Round robin: even devices on A, odd on B, each with the other node next.
+    QCOMPARE(perBroker(), (QMap<QString, int>{{a.toString(), Devices / 2}, {b.toString(), Devices / 2}}));
+    QCOMPARE(fleet.devices().at(0)->currentBroker(), a);
+    QCOMPARE(fleet.devices().at(0)->config().moreBrokers, QList<BrokerNode>{b});
+    QCOMPARE(fleet.devices().at(1)->currentBroker(), b);
+    QCOMPARE(fleet.devices().at(1)->config().moreBrokers, QList<BrokerNode>{a});
+    QTRY_COMPARE_WITH_TIMEOUT(registrations.size(), Devices / 2, 5000);
+
+    QElapsedTimer sinceKill;
+    sinceKill.start();
+    nodeA.stop(); // SIGKILL
+    QTRY_COMPARE_WITH_TIMEOUT(perBroker(), (QMap<QString, int>{{a.toString(), 0}, {b.toString(), Devices}}), 20000);
+    const qint64 movedAfter = sinceKill.elapsed();
+    for (const SimulatedDevice *device : fleet.devices())
+        QCOMPARE(device->currentBroker(), b);
+
+    // Every moved device registered again on the surviving node.
+    QTRY_COMPARE_WITH_TIMEOUT(registrations.size(), Devices, 5000);
+    for (int i = 0; i < Devices; i += 2)
+        QCOMPARE(registrations.value(fleet.devices().at(i)->id()), 1);
+    QCOMPARE(untagged, 0);
+
+    // Jitter: each device drew its own delay from 100–1,500 ms, so the comeback (to the push
+    // subscription granted again) is spread over most of that range, not in lockstep.
+    QTRY_COMPARE_WITH_TIMEOUT(fleet.stats().reconnects, quint64(Devices / 2), 5000);
+    const FleetStats stats = fleet.stats();
+    QCOMPARE(stats.subscribed, Devices);
+    QCOMPARE(fleet.reconnectTimes().size(), Devices / 2);
+    QVERIFY2(stats.reconnectMinMs >= 100 && stats.reconnectMaxMs - stats.reconnectMinMs >= 500,
+             qPrintable(QStringLiteral("reconnects from %1 to %2 ms").arg(stats.reconnectMinMs).arg(stats.reconnectMaxMs)));
+    QVERIFY(stats.reconnectP50Ms >= stats.reconnectMinMs && stats.reconnectP50Ms <= stats.reconnectP99Ms);
+    QCOMPARE(stats.reconnectP99Ms, stats.reconnectMaxMs); // nearest rank of 20
+    QList<qint64> distinct = fleet.reconnectTimes();
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    QVERIFY2(distinct.size() >= Devices / 4, qPrintable(QStringLiteral("%1 distinct delays").arg(distinct.size())));
+    qInfo("%d devices moved to the surviving node within %lld ms; reconnect min %lld, p50 %lld, max %lld ms",
+          Devices / 2, movedAfter, stats.reconnectMinMs, stats.reconnectP50Ms, stats.reconnectMaxMs);
     fleet.stop();
 }
 

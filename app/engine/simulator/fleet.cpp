@@ -1,6 +1,9 @@
 #include "fleet.h"
 
+#include <QMap>
+
 #include <algorithm>
+#include <cmath>
 
 namespace hermes::sim {
 
@@ -37,6 +40,16 @@ void Fleet::createDevices()
     for (int i = 0; i < m_config.deviceCount; ++i) {
         DeviceConfig deviceConfig = m_config.device;
         deviceConfig.seed = m_config.device.seed + quint64(i);
+        if (!m_config.brokers.isEmpty()) {
+            // Round robin at the start; each device then goes round the list from its own node.
+            const qsizetype n = m_config.brokers.size();
+            const BrokerNode &own = m_config.brokers.at(i % n);
+            deviceConfig.brokerHost = own.host;
+            deviceConfig.brokerPort = own.port;
+            deviceConfig.moreBrokers.clear();
+            for (qsizetype k = 1; k < n; ++k)
+                deviceConfig.moreBrokers.append(m_config.brokers.at((i + k) % n));
+        }
         std::unique_ptr<HeartbeatStrategy> heartbeat;
         if (m_config.heartbeat)
             heartbeat = m_config.heartbeat(i);
@@ -54,6 +67,7 @@ void Fleet::createDevices()
             if (m_connected == int(m_devices.size()))
                 emit allConnected();
         });
+        connect(device, &SimulatedDevice::reconnected, this, [this](qint64 ms) { m_reconnectMs.append(ms); });
         connect(device, &SimulatedDevice::disconnected, this,
                 [this](mqtt::client::CloseReason) {
                     // Also called for attempts that never connected; only count real losses.
@@ -107,9 +121,15 @@ FleetStats Fleet::stats() const
     s.started = m_started;
     qint64 detectionTotal = 0;
     double intervalTotal = 0;
+    QMap<QString, int> perBroker;
+    for (const BrokerNode &node : m_config.brokers)
+        perBroker.insert(node.toString(), 0);
     for (const SimulatedDevice *device : m_devices) {
         const DeviceStats &d = device->stats();
         s.connected += device->isConnected() ? 1 : 0;
+        s.subscribed += device->isSubscribed() ? 1 : 0;
+        if (device->isConnected())
+            ++perBroker[device->currentBroker().toString()];
         s.gaveUp += d.gaveUp ? 1 : 0;
         s.converged += device->heartbeat().converged() ? 1 : 0;
         s.connectAttempts += d.connectAttempts;
@@ -137,6 +157,22 @@ FleetStats Fleet::stats() const
         s.maxDetectionMs = std::max(s.maxDetectionMs, d.maxDetectionMs);
         detectionTotal += d.totalDetectionMs;
         intervalTotal += double(device->heartbeat().currentInterval().count());
+    }
+    for (auto it = perBroker.cbegin(); it != perBroker.cend(); ++it)
+        s.connectedPerBroker.append({it.key(), it.value()});
+    s.reconnects = quint64(m_reconnectMs.size());
+    if (!m_reconnectMs.isEmpty()) {
+        QList<qint64> sorted = m_reconnectMs;
+        std::sort(sorted.begin(), sorted.end());
+        // Nearest rank: the smallest value with at least p of them at or below it.
+        const auto rank = [&sorted](double p) {
+            const auto index = qsizetype(std::ceil(p * double(sorted.size()))) - 1;
+            return sorted.at(std::clamp<qsizetype>(index, 0, sorted.size() - 1));
+        };
+        s.reconnectMinMs = sorted.first();
+        s.reconnectP50Ms = rank(0.50);
+        s.reconnectP99Ms = rank(0.99);
+        s.reconnectMaxMs = sorted.last();
     }
     if (s.deadLinks > 0)
         s.meanDetectionMs = double(detectionTotal) / double(s.deadLinks);

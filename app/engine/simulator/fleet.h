@@ -24,6 +24,10 @@ struct FleetConfig {
     /// Source addresses devices bind to, round robin (empty = the system's choice). Each
     /// 127.0.0.x has its own ~28,000 ephemeral ports.
     QList<QHostAddress> localAddresses;
+    /// A cluster's nodes: device i starts on brokers[i % n] and has the others, in list
+    /// order after its own, as DeviceConfig::moreBrokers. Empty: every device uses
+    /// device.brokerHost:brokerPort (and device.moreBrokers) as given.
+    QList<BrokerNode> brokers;
     /// Connects started per second; ≤ 0 = all at once (a reconnect storm).
     int connectsPerSecond = 500;
     /// Shared by every device; each gets seed + index for its reconnect policy.
@@ -50,6 +54,9 @@ public:
     bool isRunning() const { return m_running; }
     int connectedCount() const { return m_connected; }
     FleetStats stats() const;
+    /// Every reconnect so far (real ms from a device's loss to its push subscription granted again), in the
+    /// order they happened.
+    const QList<qint64> &reconnectTimes() const { return m_reconnectMs; }
 
 signals:
     /// Every device is connected at the same time (emitted each time that becomes true).
@@ -62,6 +69,7 @@ private:
 
     FleetConfig m_config;
     QList<SimulatedDevice *> m_devices; ///< children of this
+    QList<qint64> m_reconnectMs;
     QTimer m_pacer;
     QElapsedTimer m_since;
     int m_started = 0;

@@ -329,6 +329,29 @@ std::optional<Fail> parseLine(const Line &line, Scenario &s, bool &durationSet)
         s.signingKey = secret;
         return std::nullopt;
     }
+    if (key == QLatin1String("broker")) {
+        // One address, or a cluster's nodes: "A:1883, B:1883" (spaces around commas allowed).
+        QString bad;
+        const auto nodes = a.isEmpty() ? std::nullopt : parseBrokerList(a.join(QLatin1Char(' ')), &bad);
+        if (!nodes)
+            return Fail{QStringLiteral("broker is HOST:PORT or a list HOST:PORT, HOST:PORT, not \"%1\"")
+                                .arg(a.isEmpty() ? QString() : bad)};
+        s.brokerHost = nodes->first().host;
+        s.brokerPort = nodes->first().port;
+        s.moreBrokers = nodes->mid(1);
+        return std::nullopt;
+    }
+    if (key == QLatin1String("register-tags")) {
+        QStringList tags;
+        for (const QString &tag : a.join(QLatin1Char(' ')).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            if (!tag.trimmed().isEmpty())
+                tags.append(tag.trimmed());
+        }
+        if (tags.isEmpty())
+            return Fail{QStringLiteral("register-tags needs at least one tag, as in register-tags fleet,eu")};
+        s.registerTags = tags;
+        return std::nullopt;
+    }
     if (auto fail = one())
         return fail;
     const QString &v = a.first();
@@ -379,14 +402,6 @@ std::optional<Fail> parseLine(const Line &line, Scenario &s, bool &durationSet)
     } else if (key == QLatin1String("push-qos")) {
         TAKE(q, qos(v));
         s.pushQoS = q;
-    } else if (key == QLatin1String("broker")) {
-        const qsizetype colon = v.lastIndexOf(QLatin1Char(':'));
-        bool ok = false;
-        const uint port = colon > 0 ? v.mid(colon + 1).toUInt(&ok) : 0;
-        if (!ok || port == 0 || port > 65535)
-            return Fail{QStringLiteral("broker is HOST:PORT, not \"%1\"").arg(v)};
-        s.brokerHost = v.left(colon);
-        s.brokerPort = quint16(port);
     } else {
         return Fail{QStringLiteral("unknown key \"%1\"").arg(key)};
     }
@@ -518,6 +533,7 @@ std::variant<Scenario, ScenarioError> parseScenario(const QString &text, const Q
     const QStringList lines = text.split(QLatin1Char('\n'));
     bool sawVersion = false;
     bool durationSet = false;
+    int brokerLine = 0;
     static const QRegularExpression spaces(QStringLiteral("\\s+"));
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const int number = int(i) + 1;
@@ -550,6 +566,8 @@ std::variant<Scenario, ScenarioError> parseScenario(const QString &text, const Q
         line.number = number;
         line.key = words.takeFirst();
         line.args = words;
+        if (line.key == QLatin1String("broker"))
+            brokerLine = number;
         if (const auto fail = parseLine(line, scenario, durationSet))
             return ScenarioError{fileName, number, fail->message};
     }
@@ -557,6 +575,9 @@ std::variant<Scenario, ScenarioError> parseScenario(const QString &text, const Q
         return ScenarioError{fileName, 0, QStringLiteral("empty: the first line must be \"hermes-scenario %1\"").arg(ScenarioFormatVersion)};
     if (!durationSet)
         return ScenarioError{fileName, 0, QStringLiteral("no \"duration\": how long the run lasts (simulated)")};
+    if (!scenario.moreBrokers.isEmpty() && scenario.network != Scenario::Network::Direct)
+        return ScenarioError{fileName, brokerLine,
+                             QStringLiteral("several brokers need \"nat direct\": the relay reaches one broker")};
     for (const ScenarioEvent &event : std::as_const(scenario.events)) {
         if (event.at > scenario.duration)
             return ScenarioError{fileName, event.line,

@@ -3,6 +3,7 @@
 /// fleet, its network and what happens to it over time. Parsing is pure: text in, a
 /// Scenario or a line-numbered error out (part of hermes_engine_api).
 
+#include "engine/simulator/brokerlist.h"
 #include "engine/simulator/heartbeatconfig.h"
 #include "engine/simulator/natrelayvalues.h"
 #include "engine/simulator/reconnectconfig.h"
@@ -79,6 +80,14 @@ struct Scenario {
     QByteArray signingKey;
     QString brokerHost;    ///< empty: the command line's or 127.0.0.1
     quint16 brokerPort = 0; ///< 0: the command line's or 1883
+    /// `broker A:1883, B:1883`: the other nodes of a cluster, after brokerHost:brokerPort.
+    /// Devices are spread over all of them round robin and move to the next on a loss
+    /// (FleetConfig::brokers); "nat direct" only.
+    QList<BrokerNode> moreBrokers;
+    /// `register-tags TAG[,TAG…]`: every device publishes {"tags": [...]} on
+    /// devices/{id}/register after each CONNACK (a push service on a cluster learns its
+    /// devices so). Empty: no registration (but heartbeat:smart, see DeviceConfig).
+    QStringList registerTags;
     QList<ScenarioEvent> events; ///< sorted by time (stable)
 
     /// idPattern split around "{index}".

@@ -34,6 +34,7 @@ ScenarioRunner::ScenarioRunner(Scenario scenario, RunOptions options, QObject *p
     m_brokerPort = m_options.brokerPort ? m_options.brokerPort
             : m_scenario.brokerPort     ? m_scenario.brokerPort
                                         : quint16(1883);
+    m_moreBrokers = !m_options.brokerHost.isEmpty() ? m_options.moreBrokers : m_scenario.moreBrokers;
     if (!m_scenario.signingKeyId.isEmpty())
         m_signer.emplace(m_scenario.signingKeyId, m_scenario.signingKey);
     m_sampler.setInterval(int(std::max<qint64>(10, m_options.sampleInterval.count())));
@@ -63,11 +64,20 @@ QString ScenarioRunner::heartbeatName() const
     return QStringLiteral("%1 … %2").arg(first, makeHeartbeat(m_scenario.devices - 1)->name());
 }
 
+QList<BrokerNode> ScenarioRunner::brokers() const
+{
+    return QList<BrokerNode>{BrokerNode{m_brokerHost, m_brokerPort}} + m_moreBrokers;
+}
+
 bool ScenarioRunner::start()
 {
     if (m_running)
         return true;
     const Scenario &s = m_scenario;
+    if (!m_moreBrokers.isEmpty() && s.network != Scenario::Network::Direct) {
+        m_error = QStringLiteral("several brokers need \"nat direct\": the relay reaches one broker");
+        return false;
+    }
     if (s.network != Scenario::Network::Direct) {
         NatRelay::Config relayConfig;
         relayConfig.targetHost = m_brokerHost;
@@ -89,6 +99,8 @@ bool ScenarioRunner::start()
     config.idSuffix = s.idSuffix();
     config.connectsPerSecond = s.connectRate;
     config.localAddresses = m_options.localAddresses;
+    if (!m_moreBrokers.isEmpty())
+        config.brokers = brokers();
     DeviceConfig &d = config.device;
     d.brokerHost = m_brokerHost;
     d.brokerPort = m_brokerPort;
@@ -104,6 +116,9 @@ bool ScenarioRunner::start()
     d.reconnect = s.reconnect;
     d.seed = m_options.seed;
     d.pushQoS = s.pushQoS;
+    d.userName = m_options.userName;
+    d.password = m_options.password;
+    d.registerTags = s.registerTags;
     if (m_signer) {
         auto ring = std::make_shared<push::Verifier>();
         ring->addKey(s.signingKeyId, s.signingKey);
@@ -130,6 +145,10 @@ bool ScenarioRunner::start()
                                                                          : mqtt::ProtocolVersion::V3_1_1;
         options.connect.clientId = QStringLiteral("hermes-sim-sender-%1").arg(QCoreApplication::applicationPid());
         options.connect.keepAliveSeconds = 60;
+        if (!m_options.userName.isEmpty()) {
+            options.connect.userName = m_options.userName;
+            options.connect.password = m_options.password;
+        }
         options.machine.maximumQueued = 10'000'000;
         m_sender->setOptions(options);
         connect(m_sender, &MqttClient::errorOccurred, this, [](const QString &message) {

@@ -30,6 +30,11 @@ namespace hermes::sim {
 struct RunOptions {
     QString brokerHost;      ///< empty: the scenario's, else 127.0.0.1
     quint16 brokerPort = 0;  ///< 0: the scenario's, else 1883
+    /// With brokerHost set: the cluster's other nodes (replacing the scenario's list).
+    QList<BrokerNode> moreBrokers;
+    /// MQTT login of every device (empty: none).
+    QString userName;
+    QByteArray password;
     std::optional<int> devices;
     std::optional<double> timeScale;
     /// Source addresses for the devices (see FleetConfig::localAddresses).
@@ -66,6 +71,8 @@ public:
     const Scenario &scenario() const { return m_scenario; }
     QString brokerHost() const { return m_brokerHost; }
     quint16 brokerPort() const { return m_brokerPort; }
+    /// Every address devices are spread over: brokerHost():brokerPort() first.
+    QList<BrokerNode> brokers() const;
 
     /// Starts the relay, the sender, the fleet and the clock. False (errorString()) when
     /// the relay cannot listen.
@@ -108,6 +115,7 @@ private:
     RunOptions m_options;
     QString m_brokerHost;
     quint16 m_brokerPort = 1883;
+    QList<BrokerNode> m_moreBrokers;
     BrokerControl m_brokerControl;
     Publisher m_publisher;
     NatRelay *m_relay = nullptr;    ///< child; null for "nat direct"

@@ -3,6 +3,9 @@
 #include "push/keepaliveoffer.h"
 
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 
 #include <algorithm>
@@ -43,6 +46,10 @@ SimulatedDevice::SimulatedDevice(const QString &id, DeviceConfig config,
     options.connect.version = m_config.version;
     options.connect.clientId = m_id;
     options.connect.cleanStart = m_config.cleanStart;
+    if (!m_config.userName.isEmpty()) {
+        options.connect.userName = m_config.userName;
+        options.connect.password = m_config.password;
+    }
     if (!m_config.cleanStart && m_config.version == mqtt::ProtocolVersion::V5)
         options.connect.properties.sessionExpiryInterval = m_config.sessionExpirySeconds;
     // The keep-alive is whole real seconds on the wire; round up so the broker's 1.5 T is
@@ -61,6 +68,8 @@ SimulatedDevice::SimulatedDevice(const QString &id, DeviceConfig config,
     connect(&m_client, &MqttClient::disconnected, this,
             [this](CloseReason reason, mqtt::ReasonCode, const QString &) { onDisconnected(reason); });
     connect(&m_client, &MqttClient::pong, this, &SimulatedDevice::onPong);
+    connect(&m_client, &MqttClient::subscribed, this,
+            [this](quint16 packetId, const QList<mqtt::ReasonCode> &codes) { onSubscribed(packetId, codes); });
     connect(&m_client, &MqttClient::messageReceived, this, [this](const mqtt::Publish &publish) {
         ++m_stats.messagesReceived;
         emit messageReceived(publish);
@@ -239,6 +248,7 @@ void SimulatedDevice::stop()
     m_running = false;
     m_timer.stop();
     m_pending = Pending::None;
+    m_lostAtMs.reset();
     if (m_client.state() != MqttClient::State::Disconnected)
         m_client.disconnectFromBroker();
 }
@@ -256,6 +266,8 @@ void SimulatedDevice::connectNow()
 {
     ++m_stats.connectAttempts;
     m_wasConnected = false;
+    m_pushSubscription = -1;
+    m_pushSubscribed = false;
     m_pingSentMs.reset();
     m_client.connectToBroker();
 }
@@ -273,11 +285,18 @@ void SimulatedDevice::onConnected(const mqtt::Connack &connack)
         m_serverKeepAlive = fromRealSeconds(*connack.properties.serverKeepAlive);
     // Before the subscription: the broker reads the tag when the subscription arrives, and
     // packets on one connection arrive in order.
-    if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice() && !m_registered) {
+    if (!m_config.registerTags.isEmpty()) {
+        QStringList tags = m_config.registerTags;
+        if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice())
+            tags.append(QStringLiteral("heartbeat:smart"));
+        const QByteArray registration = QJsonDocument(QJsonObject{{QStringLiteral("tags"), QJsonArray::fromStringList(tags)}})
+                                                .toJson(QJsonDocument::Compact);
+        m_registered = m_client.publish(registerTopic(), registration, mqtt::QoS::AtLeastOnce) >= 0;
+    } else if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice() && !m_registered) {
         m_registered = m_client.publish(registerTopic(), QByteArrayLiteral(R"({"tags":["heartbeat:smart"]})"),
                                         mqtt::QoS::AtLeastOnce) >= 0;
     }
-    m_client.subscribe(pushTopic(), m_config.pushQoS);
+    m_pushSubscription = m_client.subscribe(pushTopic(), m_config.pushQoS);
     scheduleHeartbeat();
     emit connected();
 }
@@ -304,11 +323,38 @@ void SimulatedDevice::onDisconnected(CloseReason reason)
     } else {
         ++m_stats.connectFailures;
     }
+    // The outage runs from the first loss to the push subscription granted again, failed
+    // attempts included.
+    if (m_wasConnected && reason != CloseReason::ClientDisconnect && !m_lostAtMs)
+        m_lostAtMs = now;
     m_pingSentMs.reset();
     m_wasConnected = false;
     emit disconnected(reason);
     if (m_running && reason != CloseReason::ClientDisconnect)
         scheduleReconnect();
+}
+
+/*
+ * A reconnect is over when pushes can reach the device again: its push subscription was
+ * granted. A CONNACK alone is not enough: a cluster node may accept the connection and then
+ * refuse the subscription (RabbitMQ 3.10 while the node holding the device's QoS 1 queue is
+ * down), and the connection closes.
+ */
+void SimulatedDevice::onSubscribed(quint16 packetId, const QList<mqtt::ReasonCode> &codes)
+{
+    if (int(packetId) != m_pushSubscription)
+        return;
+    m_pushSubscription = -1;
+    if (codes.isEmpty() || quint8(codes.first()) >= 0x80)
+        return;
+    m_pushSubscribed = true;
+    if (const std::optional<qint64> lostAt = std::exchange(m_lostAtMs, std::nullopt)) {
+        const qint64 took = m_clock.elapsed() - *lostAt;
+        ++m_stats.reconnects;
+        m_stats.lastReconnectMs = took;
+        m_stats.maxReconnectMs = std::max(m_stats.maxReconnectMs, took);
+        emit reconnected(took);
+    }
 }
 
 void SimulatedDevice::onPong(qint64 rttMs)
@@ -372,8 +418,23 @@ void SimulatedDevice::scheduleReconnect()
         emit gaveUp();
         return;
     }
+    if (!m_config.moreBrokers.isEmpty()) {
+        // Whatever ended this connection, the next node may be the one still up.
+        m_brokerIndex = (m_brokerIndex + 1) % (m_config.moreBrokers.size() + 1);
+        const BrokerNode next = currentBroker();
+        ClientOptions options = m_client.options();
+        options.host = next.host;
+        options.port = next.port;
+        m_client.setOptions(options);
+    }
     m_pending = Pending::Reconnect;
     m_timer.start(int(toReal(*delay).count()));
+}
+
+BrokerNode SimulatedDevice::currentBroker() const
+{
+    return m_brokerIndex == 0 ? BrokerNode{m_config.brokerHost, m_config.brokerPort}
+                              : m_config.moreBrokers.at(m_brokerIndex - 1);
 }
 
 Duration SimulatedDevice::heartbeatInterval() const

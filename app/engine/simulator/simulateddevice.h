@@ -3,6 +3,7 @@
 /// policy, usually through a NatRelay, recording what happened to it.
 
 #include "engine/mqttclient.h"
+#include "engine/simulator/brokerlist.h"
 #include "engine/simulator/heartbeatstrategy.h"
 #include "engine/simulator/reconnectpolicy.h"
 #include "push/sequence.h"
@@ -23,6 +24,18 @@ namespace hermes::sim {
 struct DeviceConfig {
     QString brokerHost = QStringLiteral("127.0.0.1");
     quint16 brokerPort = 1883;
+    /// The other nodes of the broker's cluster, in the order this device tries them: after a
+    /// lost connection or a failed attempt, the next attempt (after the reconnect policy's
+    /// jittered delay) goes to the next address of brokerHost:brokerPort, these, and round
+    /// again. Empty: always brokerHost:brokerPort. Straight connections only (no relay).
+    QList<BrokerNode> moreBrokers;
+    /// MQTT user name and password (empty user name: none sent).
+    QString userName;
+    QByteArray password;
+    /// Tags published as a registration ({"tags": [...]}) on devices/{id}/register after
+    /// every CONNACK, before the push subscription: how a push service on a cluster
+    /// (hermesd's upstream mode) learns the device and its tags again after a node change.
+    QStringList registerTags;
     /// The NAT relay; empty host or port 0 connects straight to the broker.
     QString relayHost;
     quint16 relayPort = 0;
@@ -64,6 +77,9 @@ struct DeviceStats {
     quint64 pongs = 0;
     quint64 deadLinks = 0;          ///< pong never came
     quint64 connectionsLost = 0;    ///< any other end of an established connection
+    quint64 reconnects = 0;         ///< push subscriptions granted again after a lost connection
+    qint64 lastReconnectMs = 0;     ///< real ms from the loss to the push subscription's SUBACK
+    qint64 maxReconnectMs = 0;
     qint64 lastDetectionMs = 0;     ///< real ms from the unanswered PINGREQ to giving up on it
     qint64 maxDetectionMs = 0;
     qint64 totalDetectionMs = 0;
@@ -122,7 +138,11 @@ public:
     const ReconnectPolicy &reconnectPolicy() const { return m_policy; }
     const DeviceStats &stats() const { return m_stats; }
     MqttClient &client() { return m_client; }
+    /// The address the device is connected to, or tries next.
+    BrokerNode currentBroker() const;
     bool isConnected() const { return m_client.state() == MqttClient::State::Connected; }
+    /// Connected and its push subscription granted on this connection: pushes reach it.
+    bool isSubscribed() const { return m_pushSubscribed && isConnected(); }
     bool isRunning() const { return m_running; }
 
     /// Connects now (stats count it as an attempt, not a reconnect).
@@ -134,6 +154,9 @@ public:
 
 signals:
     void connected();
+    /// Subscribed to its push topic again after losing a connection, `reconnectMs` real ms
+    /// after the loss (delays, failed attempts and refused subscriptions included).
+    void reconnected(qint64 reconnectMs);
     /// Any end of a connection (the client's reason).
     void disconnected(hermes::mqtt::client::CloseReason reason);
     /// A heartbeat went unanswered; `detectionMs` real ms after it was sent.
@@ -155,6 +178,7 @@ private:
     void onConnected(const mqtt::Connack &connack);
     void onDisconnected(mqtt::client::CloseReason reason);
     void onPong(qint64 rttMs);
+    void onSubscribed(quint16 packetId, const QList<mqtt::ReasonCode> &codes);
     void onTimer();
     void sendHeartbeat();
     void scheduleHeartbeat();
@@ -180,6 +204,10 @@ private:
     qint64 m_lastActivityNs = 0; ///< the same, for scheduling: ms rounding could send a heartbeat early
     std::optional<qint64> m_pingSentMs;
     std::optional<Duration> m_serverKeepAlive; ///< simulated, this connection's
+    std::optional<qint64> m_lostAtMs; ///< when the last established connection was lost
+    int m_pushSubscription = -1; ///< packet id of the push SUBSCRIBE awaiting its SUBACK
+    bool m_pushSubscribed = false; ///< granted on this connection
+    qsizetype m_brokerIndex = 0; ///< 0: brokerHost:brokerPort, i: moreBrokers[i - 1]
     bool m_running = false;
     bool m_wasConnected = false;
     bool m_registered = false;

@@ -47,6 +47,7 @@ QJsonObject toJson(const SimulationSnapshot &s, bool withSamples)
             {QStringLiteral("devices"), f.devices},
             {QStringLiteral("started"), f.started},
             {QStringLiteral("connected"), f.connected},
+            {QStringLiteral("subscribed"), f.subscribed},
             {QStringLiteral("gaveUp"), f.gaveUp},
             {QStringLiteral("connectAttempts"), qint64(f.connectAttempts)},
             {QStringLiteral("connects"), qint64(f.connects)},
@@ -56,7 +57,19 @@ QJsonObject toJson(const SimulationSnapshot &s, bool withSamples)
             {QStringLiteral("allConnectedMs"), s.allConnectedMs},
             {QStringLiteral("peakConnectsPerSecond"), s.peakConnectsPerSecond},
             {QStringLiteral("peakReconnectsPerSecond"), s.peakReconnectsPerSecond},
+            {QStringLiteral("reconnects"), qint64(f.reconnects)},
+            {QStringLiteral("reconnectMs"), QJsonObject{{QStringLiteral("min"), f.reconnectMinMs},
+                                                        {QStringLiteral("p50"), f.reconnectP50Ms},
+                                                        {QStringLiteral("p99"), f.reconnectP99Ms},
+                                                        {QStringLiteral("max"), f.reconnectMaxMs}}},
+            {QStringLiteral("envelopesReceived"), qint64(f.pushesReceived)},
     };
+    if (!f.connectedPerBroker.isEmpty()) {
+        QJsonObject perBroker;
+        for (const auto &[address, connected] : f.connectedPerBroker)
+            perBroker.insert(address, connected);
+        fleet.insert(QStringLiteral("connectedPerBroker"), perBroker);
+    }
     QJsonObject pushes{
             {QStringLiteral("sent"), qint64(s.pushesSent)},
             {QStringLiteral("delivered"), qint64(s.pushesDelivered)},
@@ -150,6 +163,11 @@ QString formatSummary(const SimulationSnapshot &s)
                                                            .arg(f.reconnectAttempts)
                                                            .arg(s.peakReconnectsPerSecond, 0, 'f', 0)},
             {QStringLiteral("connections lost"), QString::number(f.connectionsLost)},
+            {QStringLiteral("reconnect time"), f.reconnects == 0
+                     ? QStringLiteral("-")
+                     : QStringLiteral("%1 reconnects: min %2 ms, p50 %3 ms, p99 %4 ms, max %5 ms (loss to SUBACK)")
+                               .arg(f.reconnects).arg(f.reconnectMinMs).arg(f.reconnectP50Ms).arg(f.reconnectP99Ms)
+                               .arg(f.reconnectMaxMs)},
             {QStringLiteral("heartbeats"), QStringLiteral("%1 sent, %2 answered (mapping kept), %3 dead links")
                                                    .arg(s.heartbeats.sent).arg(s.heartbeats.answered)
                                                    .arg(s.heartbeats.deadLinks)},
@@ -180,6 +198,12 @@ QString formatSummary(const SimulationSnapshot &s)
                                                                            : QStringLiteral("none"))
                                    : QStringLiteral("not yet (no device converged)")});
     }
+    if (!f.connectedPerBroker.isEmpty()) {
+        QStringList parts;
+        for (const auto &[address, connected] : f.connectedPerBroker)
+            parts.append(QStringLiteral("%1 %2").arg(address).arg(connected));
+        rows.append({QStringLiteral("connected per broker"), parts.join(QLatin1String(", "))});
+    }
     for (const QString &event : s.events)
         rows.append({QStringLiteral("event"), event});
 
@@ -203,6 +227,13 @@ QString formatProgress(const SimulationSnapshot &s)
                            .arg(last.connectsPerSecond, 0, 'f', 0).arg(last.reconnectsPerSecond, 0, 'f', 0)
                            .arg(s.pushesDelivered).arg(s.pushesSent).arg(s.duplicates)
                            .arg(s.heartbeats.deadLinks);
+    if (!s.fleet.connectedPerBroker.isEmpty()) {
+        line += QStringLiteral("  subscribed %1").arg(s.fleet.subscribed);
+        QStringList parts;
+        for (const auto &[address, connected] : s.fleet.connectedPerBroker)
+            parts.append(QStringLiteral("%1=%2").arg(address).arg(connected));
+        line += QStringLiteral("  on ") + parts.join(QLatin1Char(' '));
+    }
     if (s.keepAlive.available())
         line += QStringLiteral("  keep-alive %1").arg(seconds(s.keepAlive.recommended.count(), 0));
     return line;

@@ -7,6 +7,7 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -19,6 +20,7 @@ struct FleetStats {
     int devices = 0;
     int started = 0;
     int connected = 0;
+    int subscribed = 0; ///< connected with the push subscription granted: pushes reach them
     int gaveUp = 0;
     int converged = 0; ///< heartbeat strategy settled
     quint64 connectAttempts = 0;
@@ -46,6 +48,16 @@ struct FleetStats {
     qint64 maxDetectionMs = 0;
     double meanDetectionMs = 0; ///< over every dead link noticed
     double meanIntervalMs = 0;  ///< current heartbeat interval, simulated
+    /// Reconnects: real ms from a device's lost connection to its push subscription granted again (the jittered
+    /// delay and any failed attempts included), over every reconnect of the run.
+    quint64 reconnects = 0;
+    qint64 reconnectMinMs = 0;
+    qint64 reconnectP50Ms = 0;
+    qint64 reconnectP99Ms = 0;
+    qint64 reconnectMaxMs = 0;
+    /// With several broker addresses (a cluster's nodes): devices connected to each, by
+    /// address, sorted; empty with one.
+    QList<QPair<QString, int>> connectedPerBroker;
 };
 
 /// One point of the time series, taken every sample interval (real time).
