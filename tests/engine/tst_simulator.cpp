@@ -20,6 +20,7 @@
 #include <QtTest>
 
 #include "../common/mosquitto.h"
+#include "../common/testmain.h"
 
 #include <memory>
 
@@ -646,7 +647,7 @@ void TestSimulator::fleetMovesToTheSurvivingNode()
     // Two mosquitto processes stand in for a cluster's nodes; one is SIGKILLed, as a crashed
     // node. At ×10 the devices' 1–15 s jitter is 100–1,500 ms of real time.
     if (!test::Mosquitto::installed())
-        QSKIP("mosquitto is not installed (scripts/setup.sh installs it)");
+        HERMES_SKIP("mosquitto is not installed (scripts/setup.sh installs it)");
     QTemporaryDir dir;
     const quint16 ports[2] = {test::freePort(), test::freePort()};
     test::Mosquitto nodeA(dir, ports[0], {QStringLiteral("allow_anonymous true")});
@@ -854,7 +855,7 @@ int main(int argc, char *argv[])
     QLoggingCategory::setFilterRules(QStringLiteral("hermes.*.debug=false"));
     QCoreApplication app(argc, argv);
     TestSimulator test;
-    return QTest::qExec(&test, argc, argv);
+    return hermes::testing::exitCodeOf(QTest::qExec(&test, argc, argv));
 }
 
 #include "tst_simulator.moc"

@@ -10,6 +10,8 @@
 // it retries. (tst_upstream runs the real cluster.)
 #include "engine/upstream/upstreamlink.h"
 
+#include "push/envelope.h"
+
 #include "../common/admincaller.h"
 #include "../common/hermesdprocess.h"
 #include "../common/mosquitto.h"
@@ -127,6 +129,7 @@ private slots:
     void expiredNodeCertificateIsNamed();
     void clientCertificateWhenTheNodeRequiresOne();
     void hermesdNamesATlsFailureAndKeepsServing();
+    void aDeviceAwayAtThePushGetsItWhenItRegisters();
 
 private:
     UpstreamSettings settings() const;
@@ -595,6 +598,50 @@ void TestUpstreamLink::hermesdNamesATlsFailureAndKeepsServing()
     }
     QCOMPARE(hermesd.standardError().count(untrusted.toUtf8()), 1);
     QCOMPARE(hermesd.standardError().count("TLS handshake failed"), 1);
+}
+
+/*
+ * A cluster takes a push for a device whose clean session is gone (its node died, it has not
+ * subscribed again yet) and says nothing: the copy is lost. The device registers when it is
+ * back, and hermesd sends what it has not receipted again, with the same sequence number.
+ */
+void TestUpstreamLink::aDeviceAwayAtThePushGetsItWhenItRegisters()
+{
+    test::HermesdProcess hermesd;
+    hermesd.setExtraConfig(QStringLiteral("upstream 127.0.0.1:%1").arg(m_ports[0]));
+    QVERIFY2(hermesd.start(), qPrintable(hermesd.error()));
+    test::AdminCaller admin(hermesd.localSocket());
+    QVERIFY(admin.connect());
+    QTRY_VERIFY_WITH_TIMEOUT(admin.call(QStringLiteral("upstream/status"), {}).value(QLatin1String("listening")).toBool(),
+                             TimeoutMs);
+    QVERIFY(!admin.call(QStringLiteral("devices/update"), {{QStringLiteral("id"), QStringLiteral("d7")}}).isEmpty());
+    const QJsonObject arguments{{QStringLiteral("target"), QJsonObject{{QStringLiteral("devices"), QJsonArray{QStringLiteral("d7")}}}},
+                                {QStringLiteral("payload"), QStringLiteral("while away")},
+                                {QStringLiteral("ttlSeconds"), 60},
+                                {QStringLiteral("pushId"), QStringLiteral("missed")}};
+    QCOMPARE(admin.call(QStringLiteral("push/send"), arguments).value(QLatin1String("audience")).toInt(), 1);
+    const auto target = [&admin] {
+        return admin.call(QStringLiteral("push/report"), {{QStringLiteral("pushId"), QStringLiteral("missed")}})
+            .value(QLatin1String("targets")).toArray().at(0).toObject();
+    };
+    // The node took it; nobody was subscribed.
+    QTRY_COMPARE_WITH_TIMEOUT(target().value(QLatin1String("state")).toString(), QStringLiteral("sent"), TimeoutMs);
+
+    NodeListener device(m_ports[0], QStringLiteral("devices/d7/push"));
+    QVERIFY(device.connect());
+    QVERIFY(device.received.isEmpty());
+    device.client().publish(QStringLiteral("devices/d7/register"), QByteArrayLiteral(R"({"tags":["back"]})"),
+                            mqtt::QoS::AtLeastOnce);
+    QTRY_COMPARE_WITH_TIMEOUT(device.received.size(), 1, TimeoutMs);
+    const push::EnvelopeResult envelope = push::PushEnvelope::fromBytes(device.received.first().payload);
+    const auto *decoded = std::get_if<push::PushEnvelope>(&envelope);
+    QVERIFY(decoded);
+    QCOMPARE(decoded->pushId, QStringLiteral("missed"));
+    QCOMPARE(decoded->sequence, quint64(1));
+    QCOMPARE(decoded->payload, QByteArray("while away"));
+    QTRY_COMPARE_WITH_TIMEOUT(target().value(QLatin1String("sendCount")).toInt(), 2, TimeoutMs);
+    QCOMPARE(target().value(QLatin1String("detail")).toString(),
+             QStringLiteral("sent again: the device registered after reconnecting"));
 }
 
 HERMES_TEST_GUILESS_MAIN(TestUpstreamLink)

@@ -683,6 +683,27 @@ void PushService::handleRegistration(const QString &deviceId, const QByteArray &
     const bool wasRegistered = m_devices.find(deviceId) && m_devices.find(deviceId)->registered;
     m_devices.update(deviceId, update, wasRegistered);
     emit devicesChanged();
+    // Devices register on every connect: on a cluster that is the only sign a device is back
+    // and may have missed what was published to it while it was away.
+    if (!m_transport.reportsAbandonedCopies())
+        resendUnreceipted(deviceId);
+}
+
+void PushService::resendUnreceipted(const QString &deviceId)
+{
+    for (auto &[pushId, push] : m_pushes) {
+        const auto found = push.indexOf.constFind(deviceId);
+        if (found == push.indexOf.cend() || !push.request.usesEnvelope() || *found >= push.nextToDispatch)
+            continue;
+        TargetReport &target = push.report.targets[*found];
+        // Only what the cluster took: a Queued copy still waits in the link's backlog.
+        if (target.state != TargetState::Sent)
+            continue;
+        dispatch(push, *found);
+        if (!isFinal(target.state))
+            target.detail = tr("sent again: the device registered after reconnecting");
+        markChanged(push);
+    }
 }
 
 // ---- Devices ----

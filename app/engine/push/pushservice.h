@@ -138,6 +138,9 @@ private:
     /// Hands one target to the broker (or parks it until the device subscribes).
     void dispatch(ActivePush &push, qsizetype index);
     void retryWaiting(const QString &deviceId);
+    /// Sends again, within their TTL, the envelopes a device was sent but has not receipted
+    /// (same sequence numbers: a copy it already has comes back as a duplicate).
+    void resendUnreceipted(const QString &deviceId);
     void sweepExpired();
     void scheduleTimers();
     void flushSeenDevices();

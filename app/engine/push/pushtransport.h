@@ -33,6 +33,10 @@ public:
     /// Whether queued copies are dropped when their Message Expiry passes (MQTT 5); without
     /// it only the envelope's expiresAt and the report enforce a TTL.
     virtual bool expiresQueuedMessages() const { return true; }
+    /// Whether a copy lost with a device's connection is reported (DeliveryStage::Abandoned,
+    /// as the broker's sessions do). A cluster does not tell: the push service then sends
+    /// again what a device has not receipted when the device registers after reconnecting.
+    virtual bool reportsAbandonedCopies() const { return true; }
     /// Where a delivery goes now, for the report: empty for the embedded broker, else
     /// e.g. "upstream 127.0.0.1:5672".
     virtual QString route() const { return {}; }

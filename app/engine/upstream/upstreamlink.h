@@ -75,6 +75,9 @@ public:
     void listen(const QString &filter) override;
     mqtt::QoS maximumQoS() const override { return mqtt::QoS::AtLeastOnce; }
     bool expiresQueuedMessages() const override { return false; }
+    /// A device's clean session on the cluster takes whatever was published to it while it
+    /// was away with it, unreported.
+    bool reportsAbandonedCopies() const override { return false; }
     QString route() const override;
 
 signals:
