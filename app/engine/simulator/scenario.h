@@ -85,8 +85,9 @@ struct Scenario {
     /// (FleetConfig::brokers); "nat direct" only.
     QList<BrokerNode> moreBrokers;
     /// `register-tags TAG[,TAG…]`: every device publishes {"tags": [...]} on
-    /// devices/{id}/register after each CONNACK (a push service on a cluster learns its
-    /// devices so). Empty: no registration (but heartbeat:smart, see DeviceConfig).
+    /// devices/{id}/register once its push subscription is granted, after each connect (a
+    /// push service on a cluster learns its devices so). Empty: no registration (but
+    /// heartbeat:smart, see DeviceConfig).
     QStringList registerTags;
     QList<ScenarioEvent> events; ///< sorted by time (stable)
 

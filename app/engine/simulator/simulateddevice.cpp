@@ -284,15 +284,9 @@ void SimulatedDevice::onConnected(const mqtt::Connack &connack)
     if (connack.properties.serverKeepAlive && *connack.properties.serverKeepAlive > 0)
         m_serverKeepAlive = fromRealSeconds(*connack.properties.serverKeepAlive);
     // Before the subscription: the broker reads the tag when the subscription arrives, and
-    // packets on one connection arrive in order.
-    if (!m_config.registerTags.isEmpty()) {
-        QStringList tags = m_config.registerTags;
-        if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice())
-            tags.append(QStringLiteral("heartbeat:smart"));
-        const QByteArray registration = QJsonDocument(QJsonObject{{QStringLiteral("tags"), QJsonArray::fromStringList(tags)}})
-                                                .toJson(QJsonDocument::Compact);
-        m_registered = m_client.publish(registerTopic(), registration, mqtt::QoS::AtLeastOnce) >= 0;
-    } else if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice() && !m_registered) {
+    // packets on one connection arrive in order. (Tags to register go after the subscription:
+    // below.)
+    if (m_config.registerTags.isEmpty() && m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice() && !m_registered) {
         m_registered = m_client.publish(registerTopic(), QByteArrayLiteral(R"({"tags":["heartbeat:smart"]})"),
                                         mqtt::QoS::AtLeastOnce) >= 0;
     }
@@ -348,6 +342,17 @@ void SimulatedDevice::onSubscribed(quint16 packetId, const QList<mqtt::ReasonCod
     if (codes.isEmpty() || quint8(codes.first()) >= 0x80)
         return;
     m_pushSubscribed = true;
+    // Once it can receive: on a cluster the registration is hermesd's only sign that the
+    // device is back, and it sends again what the device missed while away; sent before the
+    // subscription is in place, that would be missed too.
+    if (!m_config.registerTags.isEmpty()) {
+        QStringList tags = m_config.registerTags;
+        if (m_config.announceSmartHeartbeat && m_heartbeat->takesAdvice())
+            tags.append(QStringLiteral("heartbeat:smart"));
+        const QByteArray registration = QJsonDocument(QJsonObject{{QStringLiteral("tags"), QJsonArray::fromStringList(tags)}})
+                                                .toJson(QJsonDocument::Compact);
+        m_registered = m_client.publish(registerTopic(), registration, mqtt::QoS::AtLeastOnce) >= 0;
+    }
     if (const std::optional<qint64> lostAt = std::exchange(m_lostAtMs, std::nullopt)) {
         const qint64 took = m_clock.elapsed() - *lostAt;
         ++m_stats.reconnects;

@@ -32,9 +32,10 @@ struct DeviceConfig {
     /// MQTT user name and password (empty user name: none sent).
     QString userName;
     QByteArray password;
-    /// Tags published as a registration ({"tags": [...]}) on devices/{id}/register after
-    /// every CONNACK, before the push subscription: how a push service on a cluster
-    /// (hermesd's upstream mode) learns the device and its tags again after a node change.
+    /// Tags published as a registration ({"tags": [...]}) on devices/{id}/register once the
+    /// push subscription is granted, after every connect: how a push service on a cluster
+    /// (hermesd's upstream mode) learns the device and its tags again after a node change,
+    /// and sends what the device missed meanwhile.
     QStringList registerTags;
     /// The NAT relay; empty host or port 0 connects straight to the broker.
     QString relayHost;
