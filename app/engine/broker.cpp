@@ -420,7 +420,9 @@ void Broker::publishSys()
 {
     refreshBacklogTotals();
     const qint64 uptimeSeconds = (wallNow() - m_counters.startedAtMs) / 1000;
-    for (auto &[topic, value] : m_sysTopics.sample(m_counters, uptimeSeconds)) {
+    // In upstream mode, clients/connected and the rest count the cluster's devices too: what
+    // a mosquitto dashboard reading $SYS means by "clients".
+    for (auto &[topic, value] : m_sysTopics.sample(reportedCounters(), uptimeSeconds)) {
         Publish message;
         message.topic = std::move(topic);
         message.payload = std::move(value);
@@ -464,6 +466,36 @@ void Broker::refreshBacklogTotals()
     // Summed when someone looks rather than tracked on every change: one pass over the
     // sessions a few times a second is cheaper and cannot drift.
     std::tie(m_counters.inflightTotal, m_counters.queuedTotal) = m_sessions.backlog();
+}
+
+SessionSource::Totals Broker::sourceTotals() const
+{
+    if (!m_sessionSource)
+        return {};
+    SessionSource::Totals totals = m_sessionSource->totals();
+    // In upstream mode the broker holds the operators: a handful, looked up in the source.
+    const QHash<QString, ClusterSession> &listed = m_sessionSource->sessions();
+    for (const auto &[id, session] : m_sessions.all()) {
+        if (const auto found = listed.constFind(session->clientId); found != listed.cend())
+            totals.subtract(found->info);
+    }
+    return totals;
+}
+
+BrokerCounters Broker::reportedCounters() const
+{
+    BrokerCounters counters = m_counters;
+    if (!m_sessionSource)
+        return counters;
+    const SessionSource::Totals cluster = sourceTotals();
+    counters.clientsConnected += cluster.online;
+    counters.clientsTotal += cluster.sessions;
+    counters.clientsDisconnected += cluster.sessions - cluster.online;
+    counters.queuedTotal += cluster.queued;
+    counters.inflightTotal += cluster.inflight;
+    m_reportedMaximum = std::max({m_reportedMaximum, counters.clientsMaximum, counters.clientsConnected});
+    counters.clientsMaximum = m_reportedMaximum;
+    return counters;
 }
 
 void Broker::enableTelemetry(qsizetype maxMessagesPerBatch)

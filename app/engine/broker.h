@@ -17,6 +17,7 @@
 #include "broker/router.h"
 #include "broker/sessionregistry.h"
 #include "broker/systopics.h"
+#include "push/sessionsource.h"
 
 #include <QHash>
 #include <QObject>
@@ -152,6 +153,17 @@ public:
     const BrokerCounters &counters() const { return m_counters; }
     /// Recounts inflightTotal and queuedTotal now (one pass over the sessions).
     void refreshBacklogTotals();
+    /// Sessions hermesd reports but does not hold (upstream mode: the cluster's, as its
+    /// management API lists them). Not owned; set once, at start.
+    void setSessionSource(const SessionSource *source) { m_sessionSource = source; }
+    const SessionSource *sessionSource() const { return m_sessionSource; }
+    /// The source's sessions that count: those whose client ID the broker does not hold
+    /// itself (the listing shows the broker's), as of the source's last complete look.
+    SessionSource::Totals sourceTotals() const;
+    /// What $SYS, /metrics and the admin API report: counters() with the source's sessions
+    /// counted in (connected, total, disconnected, in-flight, queued; the maximum connected is
+    /// the highest such sum seen when asked). Just counters() without a source.
+    BrokerCounters reportedCounters() const;
     /// The TLS listeners' configuration from BrokerConfig::tls (also used by the HTTP and
     /// WebSocket listeners), or nullopt with errorString().
     std::optional<QSslConfiguration> tlsConfiguration();
@@ -300,6 +312,8 @@ private:
     QTimer m_deadlineTimer;
     QTimer m_housekeeping;
     SysTopics m_sysTopics;
+    const SessionSource *m_sessionSource = nullptr;
+    mutable quint64 m_reportedMaximum = 0; ///< of reportedCounters().clientsConnected
     std::unique_ptr<analytics::FleetMonitor> m_fleet;
     mqtt::Timestamp m_lastSys{};
     quint64 m_assignedIds = 0;

@@ -11,7 +11,9 @@
 #include "engine/broker.h"
 #include "engine/brokerconfig.h"
 #include "engine/mqttclient.h"
+#include "engine/http/httpapi.h"
 #include "engine/push/adminapi.h"
+#include "engine/push/sessionjson.h"
 #include "engine/push/sessionstream.h"
 #include "engine/upstream/managementsessionsource.h"
 #include "engine/upstream/rabbitmqsessions.h"
@@ -22,6 +24,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslKey>
@@ -219,6 +223,7 @@ private slots:
     void kickClosesTheConnectionByName();
     void failuresAreNamedOnceAndRetried();
     void httpsIsVerifiedAgainstTheUpstreamCa();
+    void clusterSessionsCountInMetricsAndSys();
 };
 
 void TestManagementSessionSource::configKeys()
@@ -299,7 +304,7 @@ void TestManagementSessionSource::mapsRecordedConnections()
     QCOMPARE(session->info.userName, QStringLiteral("device"));
     QCOMPARE(session->info.version, mqtt::ProtocolVersion::V3_1_1);
     QCOMPARE(session->info.connectedSinceMs, 1796610557844);
-    QCOMPARE(session->node, QStringLiteral("hermes-rabbit1@localhost"));
+    QCOMPARE(session->info.node, QStringLiteral("hermes-rabbit1@localhost"));
     QCOMPARE(session->connection, QStringLiteral("127.0.0.1:53324 -> 127.0.0.1:25001"));
 
     // Only MQTT connections with a client ID are sessions; client_properties is the fallback.
@@ -338,7 +343,7 @@ void TestManagementSessionSource::mergesQueuesIntoSessions()
     before.info.online = true;
     before.info.address = QStringLiteral("127.0.0.1:48728");
     before.info.userName = QStringLiteral("device");
-    before.node = QStringLiteral("hermes-rabbit2@localhost");
+    before.info.node = QStringLiteral("hermes-rabbit2@localhost");
     const QHash<QString, ClusterSession> sessions = table.take({{before.info.clientId, before}}, 1796610600000);
     QCOMPARE(sessions.size(), 2);
 
@@ -353,7 +358,7 @@ void TestManagementSessionSource::mergesQueuesIntoSessions()
     QVERIFY(!offline.info.cleanStart);
     QCOMPARE(offline.info.queued, 2);
     QCOMPARE(offline.info.sessionExpirySeconds, 86400u);
-    QCOMPARE(offline.node, QStringLiteral("hermes-rabbit2@localhost"));
+    QCOMPARE(offline.info.node, QStringLiteral("hermes-rabbit2@localhost"));
     QVERIFY(offline.connection.isEmpty());
     QCOMPARE(offline.info.offlineSinceMs, 1796610600000); // the refresh that found it gone
     QCOMPARE(offline.info.address, QStringLiteral("127.0.0.1:48728"));
@@ -412,7 +417,7 @@ void TestManagementSessionSource::refreshReadsEveryPageOneAfterAnother()
                  qPrintable(api.requests.at(3 + i)));
     QCOMPARE(source.sessions().size(), 6);
     QCOMPARE(source.sessions().value(QStringLiteral("dev-0")).info.queued, 1);
-    QCOMPARE(source.sessions().value(QStringLiteral("dev-3")).node, QStringLiteral("hermes-rabbit2@localhost"));
+    QCOMPARE(source.sessions().value(QStringLiteral("dev-3")).info.node, QStringLiteral("hermes-rabbit2@localhost"));
     QVERIFY(!source.sessions().value(QStringLiteral("gone")).info.online);
     QCOMPARE(source.generation(), quint64(1));
     const SessionSource::Totals totals = source.totals();
@@ -504,13 +509,21 @@ void TestManagementSessionSource::streamTellsWhatChangedBetweenRefreshes()
 
     // The snapshot holds the broker's own session and the cluster's, each of those with its node.
     const SessionStream::Snapshot snapshot = stream.snapshot();
-    QStringList ids;
-    for (const SessionInfo &info : snapshot.sessions)
+    QStringList ids, nodes;
+    for (const SessionInfo &info : snapshot.sessions) {
         ids.append(info.clientId);
+        nodes.append(info.node);
+    }
     QCOMPARE(ids, (QStringList{QStringLiteral("leaves"), QStringLiteral("operator"), QStringLiteral("persistent"),
                                QStringLiteral("stays")}));
-    QCOMPARE(snapshot.nodes.value(QStringLiteral("leaves")), QStringLiteral("hermes-rabbit2@localhost"));
-    QVERIFY(!snapshot.nodes.contains(QStringLiteral("operator")));
+    QCOMPARE(nodes, (QStringList{QStringLiteral("hermes-rabbit2@localhost"), QString(), QStringLiteral("hermes-rabbit2@localhost"),
+                                 QStringLiteral("hermes-rabbit1@localhost")}));
+    // What a console reads back from a row: the node as its own field, the address as it is.
+    const std::optional<SessionInfo> row = sessionRowFromJson(sessionRowJson(snapshot.sessions.at(0)));
+    QVERIFY(row);
+    QCOMPARE(row->node, QStringLiteral("hermes-rabbit2@localhost"));
+    QCOMPARE(row->address, QStringLiteral("127.0.0.1:42001"));
+    QVERIFY(!sessionRowJson(snapshot.sessions.at(1)).contains(QLatin1String("node")));
 
     // Between two refreshes: one client left, a persistent one went offline with a message
     // waiting, one came. The batch says exactly that.
@@ -575,6 +588,12 @@ void TestManagementSessionSource::kickClosesTheConnectionByName()
     QCOMPARE(listed.size(), 2);
     QCOMPARE(listed.at(0).toObject().value(QLatin1String("clientId")).toString(), QStringLiteral("dev b/1"));
     QCOMPARE(listed.at(0).toObject().value(QLatin1String("node")).toString(), QStringLiteral("hermes-rabbit2@localhost"));
+    QCOMPARE(listed.at(0).toObject().value(QLatin1String("address")).toString(), QStringLiteral("127.0.0.1:48728"));
+    // Filtered by node, like by address.
+    const QJsonArray onNode1 = admin->call(QStringLiteral("sessions/list"), {{QStringLiteral("filter"), QStringLiteral("rabbit1@")}})
+                                   .result.value(QLatin1String("sessions")).toArray();
+    QCOMPARE(onNode1.size(), 1);
+    QCOMPARE(onNode1.at(0).toObject().value(QLatin1String("clientId")).toString(), QStringLiteral("other"));
     QVERIFY(admin->call(QStringLiteral("devices/update"), {{QStringLiteral("id"), QStringLiteral("other")}}).ok());
     QVERIFY(admin->call(QStringLiteral("devices/list"), {}).result.value(QLatin1String("devices")).toArray().at(0).toObject()
                 .value(QLatin1String("online")).toBool());
@@ -734,6 +753,116 @@ void TestManagementSessionSource::httpsIsVerifiedAgainstTheUpstreamCa()
         QVERIFY(source.sessions().isEmpty());
         QCOMPARE(int(api.requests.size()), before);
     }
+}
+
+void TestManagementSessionSource::clusterSessionsCountInMetricsAndSys()
+{
+    // On the cluster: two devices online (one with two messages unacknowledged, one with one
+    // waiting), one offline with three waiting, and a connection by the name of hermesd's
+    // own operator, which hermesd lists (and counts) once, as its own.
+    ManagementApiStandIn api;
+    QVERIFY(api.start());
+    api.connections = {connection(QStringLiteral("dev-1"), 1, 45000), connection(QStringLiteral("dev-2"), 2, 45001),
+                       connection(QStringLiteral("operator"), 1, 45002)};
+    QJsonObject unacknowledged = queue(QStringLiteral("dev-2"), 2, 0, false);
+    unacknowledged.insert(QStringLiteral("messages_unacknowledged"), 2);
+    api.queues = {queue(QStringLiteral("dev-1"), 1, 1, false), unacknowledged, queue(QStringLiteral("sleeper"), 2, 3, true)};
+    ManagementSessionSource source(settingsFor({api.url()}), fastTiming());
+    QSignalSpy refreshed(&source, &ManagementSessionSource::refreshed);
+    source.start();
+    QVERIFY(refreshed.wait(5000));
+    QCOMPARE(source.sessions().size(), 4);
+
+    BrokerConfig config = test::loopbackConfig();
+    config.sysIntervalSeconds = 1;
+    config.http.listener = ListenAddress{QHostAddress::LocalHost, 0, false};
+    config.http.metricsAnonymous = true;
+    Broker broker(config);
+    QVERIFY2(broker.start(), qPrintable(broker.errorString()));
+    installPushServices(broker);
+    auto *admin = broker.findChild<AdminApi *>();
+    admin->setSessionSource(&source);
+    QString problem;
+    const HttpApi *http = installHttpApi(broker, &problem);
+    QVERIFY2(http, qPrintable(problem));
+
+    // hermesd's own session: the operator, reading $SYS as a mosquitto dashboard would.
+    MqttClient reader;
+    reader.setPort(broker.listenAddresses().first().port);
+    reader.setClientId(QStringLiteral("operator"));
+    QHash<QString, QByteArray> sys;
+    connect(&reader, &MqttClient::messageReceived, this,
+            [&](const mqtt::Publish &publish) { sys.insert(publish.topic, publish.payload); });
+    QSignalSpy connected(&reader, &MqttClient::connected);
+    reader.connectToBroker();
+    QVERIFY(connected.wait(5000));
+    reader.subscribe(QStringLiteral("$SYS/broker/clients/+"));
+    // Published every second: the cluster's two devices and the operator, however the
+    // operator is counted (the cluster's before it connected here, hermesd's after).
+    QTRY_VERIFY_WITH_TIMEOUT(sys.value(QStringLiteral("$SYS/broker/clients/connected")) == "3", 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(sys.value(QStringLiteral("$SYS/broker/clients/total")), QByteArray("4"), 3000);
+    QCOMPARE(sys.value(QStringLiteral("$SYS/broker/clients/disconnected")), QByteArray("1"));
+    QVERIFY(sys.value(QStringLiteral("$SYS/broker/clients/maximum")).toInt() >= 3);
+    // The Dashboard's figures (the admin API's telemetry reports these) are the same numbers.
+    const BrokerCounters counters = broker.reportedCounters();
+    QCOMPARE(counters.clientsConnected, 3u);
+    QCOMPARE(counters.clientsTotal, 4u);
+    QCOMPARE(counters.queuedTotal, 4u);
+    QCOMPARE(counters.inflightTotal, 2u);
+    // sessions/list: the operator is hermesd's (no node), the devices the cluster's.
+    QHash<QString, QJsonObject> listed;
+    for (const QJsonValue &row : admin->call(QStringLiteral("sessions/list"), {}).result.value(QLatin1String("sessions")).toArray())
+        listed.insert(row.toObject().value(QLatin1String("clientId")).toString(), row.toObject());
+    QCOMPARE(listed.size(), 4);
+    QVERIFY(!listed.value(QStringLiteral("operator")).contains(QLatin1String("node")));
+    QCOMPARE(listed.value(QStringLiteral("sleeper")).value(QLatin1String("node")).toString(), QStringLiteral("hermes-rabbit2@localhost"));
+
+    // /metrics over HTTP: one series per source, summing to what $SYS says.
+    QNetworkAccessManager network;
+    const auto scrape = [&] {
+        QNetworkReply *reply = network.get(QNetworkRequest(QUrl(http->url() + QStringLiteral("/metrics"))));
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        const bool answered = finished.wait(5000);
+        reply->deleteLater();
+        return answered ? QString::fromUtf8(reply->readAll()) : QString();
+    };
+    const auto sample = [](const QString &text, const QString &series) -> std::optional<double> {
+        for (const QString &line : text.split(QLatin1Char('\n'))) {
+            if (line.startsWith(series + QLatin1Char(' ')))
+                return line.mid(series.size() + 1).toDouble();
+        }
+        return std::nullopt;
+    };
+    QString metrics = scrape();
+    QVERIFY2(metrics.contains(QLatin1String("# TYPE hermes_connections gauge")), qPrintable(metrics));
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_connections{source=\"broker\"}")), std::optional(1.0));
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_connections{source=\"cluster\"}")), std::optional(2.0));
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_sessions{source=\"broker\"}")), std::optional(1.0));
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_sessions{source=\"cluster\"}")), std::optional(3.0));
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_queued_messages{source=\"cluster\"}")), std::optional(4.0));
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_inflight_messages{source=\"cluster\"}")), std::optional(2.0));
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_session_source_up")), std::optional(1.0));
+    // No unlabelled series beside the labelled ones: sum() would count everything twice.
+    QVERIFY(!sample(metrics, QStringLiteral("hermes_connections")));
+
+    // The management API stops answering: the cluster's counts stay as last read, and
+    // hermes_session_source_up says they are stale.
+    api.authorization = "Basic " + QByteArray("hermes:rotated").toBase64();
+    QSignalSpy failed(&source, &ManagementSessionSource::failed);
+    QVERIFY(failed.wait(5000));
+    metrics = scrape();
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_session_source_up")), std::optional(0.0));
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_connections{source=\"cluster\"}")), std::optional(2.0));
+
+    // A device leaves the cluster: the next refresh moves every count.
+    api.authorization = "Basic " + QByteArray("hermes:right").toBase64();
+    api.connections.removeFirst();
+    api.queues.removeFirst();
+    QTRY_VERIFY_WITH_TIMEOUT(sys.value(QStringLiteral("$SYS/broker/clients/connected")) == "2", 10000);
+    metrics = scrape();
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_connections{source=\"cluster\"}")), std::optional(1.0));
+    QCOMPARE(sample(metrics, QStringLiteral("hermes_session_source_up")), std::optional(1.0));
+    QVERIFY(sys.value(QStringLiteral("$SYS/broker/clients/maximum")).toInt() >= 3); // a maximum does not fall
 }
 
 HERMES_TEST_GUILESS_MAIN(TestManagementSessionSource)

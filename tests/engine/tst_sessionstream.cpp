@@ -165,7 +165,7 @@ void TestSessionStream::jsonReadsBackWhatItWrites()
     // read another shows as a difference.
     SessionDetail detail;
     SessionInfo &info = detail.info;
-    info = {QStringLiteral("d-1"), false, QStringLiteral("10.0.0.5:5123"), QStringLiteral("dev"),
+    info = {QStringLiteral("d-1"), false, QStringLiteral("10.0.0.5:5123"), QStringLiteral("rabbit@node1"), QStringLiteral("dev"),
             mqtt::ProtocolVersion::V5, 45, false, 3600, 0, 1700000000500, 1700000000400, 2, 5, 3, 7, 4, 11, 12, 13,
             CloseInfo{mqtt::CloseReason::KeepAliveTimeout, mqtt::ReasonCode::KeepAliveTimeout, QStringLiteral("silent"),
                       1700000000500, true}};
@@ -188,6 +188,7 @@ void TestSessionStream::jsonReadsBackWhatItWrites()
     QCOMPARE(sessionDetailJson(*back), sessionDetailJson(detail));
     QCOMPARE(back->queued.first().payload.size(), 300);
     QCOMPARE(back->info.lastClose->reason, mqtt::CloseReason::KeepAliveTimeout);
+    QCOMPARE(back->info.node, QStringLiteral("rabbit@node1"));
     QVERIFY(!sessionRowFromJson(QJsonObject{}));
 
     BrokerCounters counters;

@@ -12,6 +12,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
@@ -33,6 +34,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QToolTip>
 #include <QtTest>
 
 #include <numeric>
@@ -177,6 +179,7 @@ private slots:
     void detailToolbarPushesAndKicks();
     void viewFollowsTelemetry();
     void tenThousandSessions();
+    void clusterSessionsShowNodeAndNotExposedCells();
 
     void detailViewRequestsAndShows();
     void detailViewExportsTrace();
@@ -1054,6 +1057,131 @@ SessionDetail TestSessionsView::realisticDetail(qint64 now)
     return d;
 }
 
+void TestSessionsView::clusterSessionsShowNodeAndNotExposedCells()
+{
+    // An upstream console: hermesd's own operator, then the cluster's devices, which carry a
+    // node and only what RabbitMQ's management API lists (no keep-alive, last packet,
+    // message counts or last close).
+    FakeMonitor monitor;
+    ui::SessionsView view(monitor);
+    view.resize(1500, 360);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QAbstractItemModelTester tester(view.proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTableView *table = view.table();
+    QHeaderView *header = table->horizontalHeader();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+
+    SessionInfo operatorSession = session(QStringLiteral("console-ops"), true, 30, 1'000);
+    operatorSession.lastInboundMs = now - 1'000;
+    emit monitor.telemetry(fullBatch({operatorSession}, now));
+    // No session on a cluster: no Node column.
+    QVERIFY(table->isColumnHidden(SessionTableModel::Node));
+
+    const auto clusterSession = [now](const QString &id, const QString &node, bool online) {
+        SessionInfo s;
+        s.clientId = id;
+        s.online = online;
+        s.node = node;
+        if (online) {
+            s.address = QStringLiteral("10.8.0.%1:40%2").arg(id.size()).arg(id.size() * 7);
+            s.connectedSinceMs = now - 120'000;
+        }
+        return s;
+    };
+    SessionInfo meter = clusterSession(QStringLiteral("meter-1"), QStringLiteral("rabbit@node1"), true);
+    meter.queued = 2;
+    meter.inflight = 1;
+    const SessionInfo gateway = clusterSession(QStringLiteral("gateway-2"), QStringLiteral("rabbit@node2"), true);
+    // Offline and never seen connected: RabbitMQ has its queue, nothing of its connection.
+    const SessionInfo sleeper = clusterSession(QStringLiteral("sleeper"), QStringLiteral("rabbit@node2"), false);
+    emit monitor.telemetry(deltaBatch({meter, gateway, sleeper}, {}, now));
+    QVERIFY(!table->isColumnHidden(SessionTableModel::Node));
+    QCOMPARE(view.model()->clusterCount(), 3);
+    QCOMPARE(header->model()->headerData(SessionTableModel::Node, Qt::Horizontal).toString(), QStringLiteral("Node"));
+
+    const auto cell = [&view](const QString &id, int column) {
+        const QModelIndex index = view.proxy()->mapFromSource(view.model()->index(view.model()->rowOf(id), column));
+        return index;
+    };
+    const QString dash = QStringLiteral("\u2014");
+    const QString notExposed = QStringLiteral("Not exposed by the cluster's management API");
+    // The node in its own column; the address is the address.
+    QCOMPARE(cell(QStringLiteral("meter-1"), SessionTableModel::Node).data().toString(), QStringLiteral("rabbit@node1"));
+    QCOMPARE(cell(QStringLiteral("meter-1"), SessionTableModel::Address).data().toString(), meter.address);
+    QCOMPARE(cell(QStringLiteral("console-ops"), SessionTableModel::Node).data().toString(), QString());
+    // What the cluster does not expose reads "—", not 0, "off" or nothing.
+    for (const int column : {SessionTableModel::KeepAlive, SessionTableModel::LastInbound, SessionTableModel::MessagesIn,
+                             SessionTableModel::MessagesOut, SessionTableModel::Dropped, SessionTableModel::LastClose}) {
+        const QModelIndex index = cell(QStringLiteral("meter-1"), column);
+        QCOMPARE(index.data().toString(), dash);
+        QCOMPARE(index.data(Qt::ToolTipRole).toString(), notExposed);
+        QVERIFY(index.data(SessionTableModel::NotExposedRole).toBool());
+        QVERIFY(!cell(QStringLiteral("console-ops"), column).data(SessionTableModel::NotExposedRole).toBool());
+    }
+    QCOMPARE(cell(QStringLiteral("console-ops"), SessionTableModel::KeepAlive).data().toString(), QStringLiteral("30 s"));
+    // What it does expose stays: queue depth, unacknowledged, since.
+    QCOMPARE(cell(QStringLiteral("meter-1"), SessionTableModel::Queued).data().toString(), QStringLiteral("2"));
+    QCOMPARE(cell(QStringLiteral("meter-1"), SessionTableModel::Inflight).data().toString(), QStringLiteral("1"));
+    QVERIFY(cell(QStringLiteral("meter-1"), SessionTableModel::Since).data().toString() != dash);
+    // The session first seen offline: no address, protocol or time to show.
+    for (const int column : {SessionTableModel::Address, SessionTableModel::Version, SessionTableModel::Since})
+        QCOMPARE(cell(QStringLiteral("sleeper"), column).data().toString(), dash);
+
+    // Hovering a dash says why, as a tooltip.
+    table->scrollTo(cell(QStringLiteral("meter-1"), SessionTableModel::MessagesIn));
+    const QPoint at = table->visualRect(cell(QStringLiteral("meter-1"), SessionTableModel::MessagesIn)).center();
+    QHelpEvent hover(QEvent::ToolTip, at, table->viewport()->mapToGlobal(at));
+    QApplication::sendEvent(table->viewport(), &hover);
+    QTRY_VERIFY(QToolTip::isVisible());
+    QCOMPARE(QToolTip::text(), notExposed);
+    QToolTip::hideText();
+
+    // Sorting by a column the cluster does not fill, by clicking its header: the dashes stay
+    // together at one end, the operator's real keep-alive at the other.
+    const auto clickHeader = [header](int column) {
+        const QPoint point(header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2);
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, point);
+    };
+    for (const int column : {SessionTableModel::KeepAlive, SessionTableModel::MessagesIn, SessionTableModel::LastInbound,
+                             SessionTableModel::LastClose}) {
+        clickHeader(column);
+        QCOMPARE(header->sortIndicatorSection(), column);
+        for (int pass = 0; pass < 2; ++pass) {
+            const QStringList order = shownIds(*view.proxy());
+            QCOMPARE(order.size(), 4);
+            const bool ascending = header->sortIndicatorOrder() == Qt::AscendingOrder;
+            // The operator's real value sorts after "not exposed" ascending, before it descending
+            // (its last close is none, which ties with the dashes: any place is right).
+            if (column != SessionTableModel::LastClose)
+                QCOMPARE(order.indexOf(QStringLiteral("console-ops")), ascending ? 3 : 0);
+            clickHeader(column); // the other way round
+        }
+    }
+    // By node: hermesd's own first, then the nodes in order.
+    clickHeader(SessionTableModel::Node);
+    if (header->sortIndicatorOrder() != Qt::AscendingOrder)
+        clickHeader(SessionTableModel::Node);
+    QCOMPARE(shownIds(*view.proxy()).first(), QStringLiteral("console-ops"));
+    QCOMPARE(shownIds(*view.proxy()).at(1), QStringLiteral("meter-1"));
+
+    // Typing a node in the filter shows the sessions it holds.
+    auto *text = view.findChild<QLineEdit *>(QStringLiteral("sessionFilterText"));
+    QTest::keyClicks(text, QStringLiteral("node2"));
+    QCOMPARE(view.proxy()->rowCount(), 2);
+    QVERIFY(!shownIds(*view.proxy()).contains(QStringLiteral("meter-1")));
+    text->clear();
+
+    table->sortByColumn(SessionTableModel::ClientId, Qt::AscendingOrder);
+    QCoreApplication::processEvents();
+    QVERIFY(view.grab().save(outputPath(QStringLiteral("sessions-cluster.png"))));
+
+    // The cluster's sessions go (hermesd attached elsewhere): the column goes with them.
+    emit monitor.telemetry(deltaBatch({}, {QStringLiteral("meter-1"), QStringLiteral("gateway-2"), QStringLiteral("sleeper")}, now));
+    QCOMPARE(view.model()->clusterCount(), 0);
+    QVERIFY(table->isColumnHidden(SessionTableModel::Node));
+}
+
 void TestSessionsView::detailViewRequestsAndShows()
 {
     FakeMonitor monitor;
@@ -1196,7 +1324,8 @@ void TestSessionsView::detailViewSaysWhatAClusterCannotShow()
     view.showSession(QStringLiteral("far-1"));
     SessionDetail detail;
     detail.info = session(QStringLiteral("far-1"));
-    detail.info.address = QStringLiteral("127.0.0.1:41234 (rabbit@node2)");
+    detail.info.address = QStringLiteral("127.0.0.1:41234");
+    detail.info.node = QStringLiteral("rabbit@node2");
     emit monitor.sessionDetail(detail);
     QVERIFY(view.findChild<QLabel *>(QStringLiteral("detailAddress"))->text().contains(QLatin1String("rabbit@node2")));
     auto *kick = view.findChild<QPushButton *>(QStringLiteral("detailKick"));

@@ -41,6 +41,7 @@ void SessionTableModel::applyBatch(const TelemetryBatch &batch)
         m_index.clear();
         m_index.reserve(batch.changedSessions.size());
         m_online = 0;
+        m_withNode = 0;
         // Shares the batch's list (10,000 sessions are not copied on the GUI thread); a full
         // batch should hold each session once, and if not, the last copy wins.
         m_rows = batch.changedSessions;
@@ -49,11 +50,13 @@ void SessionTableModel::applyBatch(const TelemetryBatch &batch)
             if (it == m_index.cend()) {
                 m_index.insert(m_rows.at(row).clientId, int(row));
                 m_online += int(m_rows.at(row).online);
+                m_withNode += int(!m_rows.at(row).node.isEmpty());
                 ++row;
                 continue;
             }
             SessionInfo later = m_rows.takeAt(row);
             m_online += int(later.online) - int(m_rows.at(*it).online);
+            m_withNode += int(!later.node.isEmpty()) - int(!m_rows.at(*it).node.isEmpty());
             m_rows[*it] = std::move(later);
         }
         endResetModel();
@@ -73,12 +76,14 @@ void SessionTableModel::applyBatch(const TelemetryBatch &batch)
         if (it == m_index.cend()) {
             m_index.insert(s.clientId, existing + int(added.size()));
             m_online += int(s.online);
+            m_withNode += int(!s.node.isEmpty());
             added.append(s);
             continue;
         }
         const int row = *it;
         SessionInfo &slot = row < existing ? m_rows[row] : added[row - existing];
         m_online += int(s.online) - int(slot.online);
+        m_withNode += int(!s.node.isEmpty()) - int(!slot.node.isEmpty());
         slot = s;
         if (row < existing)
             changed.append(row);
@@ -107,6 +112,7 @@ void SessionTableModel::removeSessions(const QStringList &clientIds)
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     for (const int row : std::as_const(rows)) {
         m_online -= int(m_rows.at(row).online);
+        m_withNode -= int(!m_rows.at(row).node.isEmpty());
         m_index.remove(m_rows.at(row).clientId);
     }
     // Contiguous ranges, bottom up, so the rows above each range keep their numbers.
@@ -205,7 +211,9 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
     const int column = index.column();
     switch (role) {
     case Qt::DisplayRole:
-        return display(s, column);
+        return isNotExposed(s, column) ? QVariant(notExposedText()) : display(s, column);
+    case NotExposedRole:
+        return isNotExposed(s, column);
     case SortValueRole:
         return sortValue(s, column);
     case ClientIdRole:
@@ -235,12 +243,18 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
             return stateDot(s.online);
         return {};
     case Qt::ForegroundRole:
+        if (isNotExposed(s, column))
+            return QColor(0x80, 0x80, 0x80);
         if (column == Dropped && s.messagesDropped > 0)
             return QColor(0xc6, 0x28, 0x28);
         if (!s.online && column != ClientId && column != State)
             return QColor(0x80, 0x80, 0x80);
         return {};
     case Qt::ToolTipRole:
+        if (isNotExposed(s, column))
+            return tr("Not exposed by the cluster's management API");
+        if (column == Node)
+            return tr("Held by cluster node %1").arg(s.node);
         if (column == LastInbound) {
             if (s.lastInboundMs <= 0)
                 return tr("Nothing received yet");
@@ -275,6 +289,8 @@ QVariant SessionTableModel::display(const SessionInfo &s, int column) const
         return s.online ? tr("online") : tr("offline");
     case Address:
         return s.address;
+    case Node:
+        return s.node;
     case Version:
         return versionText(s.version);
     case KeepAlive:
@@ -314,8 +330,56 @@ QVariant SessionTableModel::display(const SessionInfo &s, int column) const
     return {};
 }
 
+bool SessionTableModel::isNotExposed(const SessionInfo &s, int column)
+{
+    if (s.node.isEmpty())
+        return false; // the broker's own session: every column is known
+    switch (Column(column)) {
+    case KeepAlive:
+    case LastInbound:
+    case MessagesIn:
+    case MessagesOut:
+    case Dropped:
+    case LastClose:
+        // RabbitMQ's management API lists connections and queue depths, nothing of the
+        // client's packets: these would read 0, "off" or "never" and mean nothing.
+        return true;
+    case Address:
+    case Version:
+        // An offline session first seen offline: no connection was ever read for it.
+        return !s.online && s.address.isEmpty();
+    case Since:
+        // The cluster says when a connection opened, not when a client went away; a session
+        // first seen offline has no time.
+        return (s.online ? s.connectedSinceMs : s.offlineSinceMs) <= 0;
+    case ClientId:
+    case State:
+    case Node:
+    case Inflight:
+    case Queued:
+    case ColumnCount:
+        break;
+    }
+    return false;
+}
+
+QString SessionTableModel::notExposedText()
+{
+    return tr("—", "a cell whose value the cluster's management API does not expose");
+}
+
 QVariant SessionTableModel::sortValue(const SessionInfo &s, int column) const
 {
+    if (isNotExposed(s, column)) {
+        // Below every real value of the column, of the same type, so these rows sort
+        // together at one end instead of among the real zeros.
+        switch (Column(column)) {
+        case LastInbound: return -2.0; // below "never heard" (-1)
+        case Since: case MessagesIn: case MessagesOut: case Dropped: return qint64(-1);
+        case KeepAlive: case Version: return -1;
+        default: return QString();
+        }
+    }
     switch (Column(column)) {
     case State:
         return int(s.online);
@@ -339,16 +403,18 @@ QVariant SessionTableModel::sortValue(const SessionInfo &s, int column) const
         return s.inflight;
     case Queued:
         return s.queued;
+    // Signed, like the "not exposed" value (counts stay far below 2^63).
     case MessagesIn:
-        return s.messagesIn;
+        return qint64(s.messagesIn);
     case MessagesOut:
-        return s.messagesOut;
+        return qint64(s.messagesOut);
     case Dropped:
-        return s.messagesDropped;
+        return qint64(s.messagesDropped);
     case LastClose:
         return s.lastClose ? closeReasonText(s.lastClose->reason) : QString();
     case ClientId:
     case Address:
+    case Node:
     case ColumnCount:
         break;
     }
@@ -361,6 +427,7 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
         return {};
     if (role == Qt::ToolTipRole) {
         switch (Column(section)) {
+        case Node: return tr("The cluster node that holds the connection, or for an offline session its queue");
         case Since: return tr("Connected since (online) or offline since (offline)");
         case LastInbound:
             return tr("Time since the last packet from the client. Green: within the keep-alive T; "
@@ -378,6 +445,7 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
     case ClientId: return tr("Client ID");
     case State: return tr("State");
     case Address: return tr("Address");
+    case Node: return tr("Node");
     case Version: return tr("Protocol");
     case KeepAlive: return tr("Keep-alive");
     case Since: return tr("Since");

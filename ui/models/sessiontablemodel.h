@@ -10,7 +10,9 @@
 
 namespace hermes::ui {
 
-/// Rows are SessionInfo values in arrival order (the view sorts through a proxy). A batch
+/// Rows are SessionInfo values in arrival order (the view sorts through a proxy). Sessions of
+/// an upstream cluster (a node set) show "—" where the cluster's management API exposes
+/// nothing (keep-alive, last inbound, message counts, last close), not a made-up 0. A batch
 /// costs at most a handful of model signals whatever its size: removals as contiguous
 /// ranges, updates as contiguous dataChanged ranges (one full-range signal when more than
 /// half the rows changed), new sessions as one insert block.
@@ -22,6 +24,7 @@ public:
         ClientId,
         State,
         Address,
+        Node, ///< the cluster node (upstream mode); empty for the broker's own sessions
         Version,
         KeepAlive,
         Since,
@@ -47,6 +50,8 @@ public:
         OnlineRole,
         UserNameRole,
         BacklogRole,
+        /// True where the cell has no value because the session's cluster does not expose it.
+        NotExposedRole,
     };
 
     /// More separate changed-row ranges than this in one batch become one signal over their span.
@@ -70,6 +75,12 @@ public:
     /// Row of a client ID, or -1.
     int rowOf(const QString &clientId) const { return m_index.value(clientId, -1); }
     int onlineCount() const { return m_online; }
+    /// Rows with a node: sessions of an upstream cluster.
+    int clusterCount() const { return m_withNode; }
+    /// Whether `column` of `session` is something its cluster does not expose (shown as "—").
+    static bool isNotExposed(const SessionInfo &session, int column);
+    /// What the cells isNotExposed() says show.
+    static QString notExposedText();
     /// Fraction of the 1.5 T deadline used up, or a negative value when it does not apply
     /// (offline, keep-alive off, nothing received yet).
     double lateness(const SessionInfo &session) const;
@@ -100,6 +111,7 @@ private:
     QHash<QString, int> m_index;
     qint64 m_nowMs = 0;
     int m_online = 0;
+    int m_withNode = 0;
     mutable QPixmap m_onlineDot;
     mutable QPixmap m_offlineDot;
 };

@@ -443,7 +443,9 @@ void SessionDetailView::setHeader(const SessionInfo &info)
     m_state->setText(info.online ? tr("online") : tr("offline"));
     m_state->setStyleSheet(info.online ? QStringLiteral("color: #2e9d4f; font-weight: bold;")
                                        : QStringLiteral("color: #808080; font-weight: bold;"));
-    m_address->setText(tr("%1 · MQTT %2").arg(info.address, SessionTableModel::versionText(info.version)));
+    m_address->setText(info.node.isEmpty()
+                           ? tr("%1 · MQTT %2").arg(info.address, SessionTableModel::versionText(info.version))
+                           : tr("%1 · MQTT %2 · node %3").arg(info.address, SessionTableModel::versionText(info.version), info.node));
     m_keepAlive->setText(info.keepAliveSeconds == 0
                              ? tr("off")
                              : tr("%1 s (deadline %2 s)").arg(info.keepAliveSeconds).arg(info.keepAliveSeconds * 1.5));

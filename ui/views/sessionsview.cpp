@@ -89,7 +89,8 @@ bool SessionFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
     if (m_lateOnly && model->lateness(s) <= SessionTableModel::LateThreshold)
         return false;
     if (!m_text.isEmpty() && !s.clientId.contains(m_text, Qt::CaseInsensitive)
-        && !s.address.contains(m_text, Qt::CaseInsensitive) && !s.userName.contains(m_text, Qt::CaseInsensitive))
+        && !s.address.contains(m_text, Qt::CaseInsensitive) && !s.userName.contains(m_text, Qt::CaseInsensitive)
+        && !s.node.contains(m_text, Qt::CaseInsensitive))
         return false;
     return true;
 }
@@ -231,6 +232,7 @@ SessionsView::SessionsView(EngineMonitor &monitor, QWidget *parent)
     m_table->setColumnWidth(SessionTableModel::ClientId, widthFor(QStringLiteral("sensor-shanghai-000123-ab")));
     m_table->setColumnWidth(SessionTableModel::State, widthFor(tr("offline")) + 16);
     m_table->setColumnWidth(SessionTableModel::Address, widthFor(QStringLiteral("255.255.255.255:65535")));
+    m_table->setColumnWidth(SessionTableModel::Node, widthFor(QStringLiteral("rabbit@broker-node-03")));
     m_table->setColumnWidth(SessionTableModel::Version, widthFor(tr("Protocol")));
     m_table->setColumnWidth(SessionTableModel::KeepAlive, widthFor(tr("Keep-alive")));
     m_table->setColumnWidth(SessionTableModel::Since, widthFor(QStringLiteral("2026-12-31 23:59")));
@@ -311,7 +313,18 @@ SessionsView::SessionsView(EngineMonitor &monitor, QWidget *parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(filterBar);
     layout->addWidget(m_table, 1);
+    updateNodeColumn();
     retranslateUi();
+}
+
+void SessionsView::updateNodeColumn()
+{
+    // Shown while some session lives on a cluster node (upstream mode), hidden otherwise:
+    // a standalone broker's operator never sees a column that is always empty, and an
+    // upstream console needs no setting to see where each device is.
+    const bool hidden = m_model->clusterCount() == 0;
+    if (m_table->isColumnHidden(SessionTableModel::Node) != hidden)
+        m_table->setColumnHidden(SessionTableModel::Node, hidden);
 }
 
 void SessionsView::retranslateUi()
@@ -346,6 +359,7 @@ void SessionsView::applyBatch(const TelemetryBatch &batch)
         m_clockSkewMs = batch.atMs - QDateTime::currentMSecsSinceEpoch();
     if (batch.full || !batch.changedSessions.isEmpty() || !batch.removedSessions.isEmpty()) {
         m_model->applyBatch(batch);
+        updateNodeColumn();
         updateCount();
         updateActions();
     }

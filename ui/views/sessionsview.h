@@ -19,7 +19,7 @@ namespace hermes::ui {
 
 class SessionTableModel;
 
-/// Filters sessions by text (client ID, address, user), state, backlog and late heartbeat;
+/// Filters sessions by text (client ID, address, user, cluster node), state, backlog and late heartbeat;
 /// sorts by SessionTableModel::SortValueRole.
 class SessionFilterProxy : public QSortFilterProxyModel
 {
@@ -98,6 +98,8 @@ private:
     void retranslateUi();
     void applyBatch(const TelemetryBatch &batch);
     void updateCount();
+    /// The Node column shows while some row has a node (an upstream cluster's session).
+    void updateNodeColumn();
     void updateActions();
     void tick();
     void kickCurrent();

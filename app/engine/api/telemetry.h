@@ -50,6 +50,11 @@ struct SessionInfo {
     QString clientId;
     bool online = false;
     QString address;                 ///< "ip:port" of the current or last connection
+    /// Upstream mode: the cluster node that holds the session's connection or, offline, its
+    /// queue. Empty for the sessions hermesd holds itself. A session with a node carries only
+    /// what the cluster's management API exposes: no keep-alive, last inbound packet,
+    /// message counts or last close (they stay at their defaults).
+    QString node;
     QString userName;
     mqtt::ProtocolVersion version = mqtt::ProtocolVersion::V3_1_1;
     quint16 keepAliveSeconds = 0;

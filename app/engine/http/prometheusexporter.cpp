@@ -153,8 +153,28 @@ QByteArray prometheusText(Broker &broker, const PushService &push, const HttpCou
     broker.refreshBacklogTotals();
     const BrokerCounters &c = broker.counters();
     Exposition out;
-    out.single("hermes_connections", "gauge", "Clients connected now.", double(c.clientsConnected));
-    out.single("hermes_sessions", "gauge", "Sessions, online and offline.", double(c.clientsTotal));
+    // Upstream mode: the devices are the cluster's. The session gauges get a "source" label,
+    // one series for hermesd's own sessions (its operators) and one for the cluster's, so
+    // that sum() is what $SYS and the Dashboard count and neither part is counted twice.
+    const SessionSource *source = broker.sessionSource();
+    const SessionSource::Totals cluster = broker.sourceTotals();
+    const auto split = [&out, source](const char *name, const char *help, quint64 own, quint64 clusters) {
+        if (!source) {
+            out.single(name, "gauge", help, double(own));
+            return;
+        }
+        out.family(name, "gauge", help);
+        out.sample(name, double(own), "source=\"broker\"");
+        out.sample(name, double(clusters), "source=\"cluster\"");
+    };
+    split("hermes_connections", "Clients connected now.", c.clientsConnected, cluster.online);
+    split("hermes_sessions", "Sessions, online and offline.", c.clientsTotal, cluster.sessions);
+    if (source) {
+        out.single("hermes_session_source_up", "gauge",
+                   "1 when the cluster's management API answered the last refresh; the source=\"cluster\" "
+                   "series are as of the last refresh that did.",
+                   source->status().value(QLatin1String("answering")).toBool() ? 1.0 : 0.0);
+    }
     out.single("hermes_messages_received_total", "counter", "PUBLISH packets received from clients.", double(c.publishReceived));
     out.single("hermes_messages_sent_total", "counter", "PUBLISH packets sent to clients.", double(c.publishSent));
     out.family("hermes_messages_dropped_total", "counter", "Messages not delivered, by reason.");
@@ -164,8 +184,9 @@ QByteArray prometheusText(Broker &broker, const PushService &push, const HttpCou
     out.sample("hermes_messages_dropped_total", double(c.droppedSlowReader), "reason=\"slow_reader\"");
     out.single("hermes_bytes_received_total", "counter", "Bytes received from clients.", double(c.bytesReceived));
     out.single("hermes_bytes_sent_total", "counter", "Bytes sent to clients.", double(c.bytesSent));
-    out.single("hermes_inflight_messages", "gauge", "QoS 1/2 messages sent and not yet acknowledged.", double(c.inflightTotal));
-    out.single("hermes_queued_messages", "gauge", "Messages waiting in sessions (offline or behind the in-flight window).", double(c.queuedTotal));
+    split("hermes_inflight_messages", "QoS 1/2 messages sent and not yet acknowledged.", c.inflightTotal, cluster.inflight);
+    split("hermes_queued_messages", "Messages waiting in sessions (offline or behind the in-flight window).", c.queuedTotal,
+          cluster.queued);
     out.single("hermes_retained_messages", "gauge", "Retained messages.", double(c.retainedCount));
     out.single("hermes_subscriptions", "gauge", "Subscriptions.", double(c.subscriptionCount));
     out.single("hermes_connections_accepted_total", "counter", "Connections accepted.", double(c.connectionsAccepted));

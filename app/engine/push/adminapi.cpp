@@ -44,6 +44,8 @@ QJsonObject sessionJson(const SessionInfo &info, qint64 now)
         json.insert(QStringLiteral("connectedAtMs"), double(info.connectedSinceMs));
     else
         json.insert(QStringLiteral("disconnectedAtMs"), double(info.offlineSinceMs));
+    if (!info.node.isEmpty())
+        json.insert(QStringLiteral("node"), info.node);
     return json;
 }
 
@@ -168,6 +170,8 @@ AdminApi::Answer AdminApi::call(int version, const QString &method, const QJsonO
 void AdminApi::setSessionSource(SessionSource *source)
 {
     m_source = source;
+    // Counted in $SYS and /metrics too, from the one place that wires the source in.
+    m_broker.setSessionSource(source);
     m_sessionStream.setSource(source);
     m_sessionWatches.setSource(source);
 }
@@ -211,12 +215,8 @@ void AdminApi::replySnapshot(const mqtt::Publish &request, const QJsonObject &ar
     const int pages = std::max(1, int((snapshot.sessions.size() + pageSize - 1) / pageSize));
     for (int page = 0; page < pages; ++page) {
         QJsonArray rows;
-        for (const SessionInfo &info : snapshot.sessions.mid(qsizetype(page) * pageSize, pageSize)) {
-            QJsonObject row = sessionRowJson(info);
-            if (const auto node = snapshot.nodes.constFind(info.clientId); node != snapshot.nodes.cend())
-                row.insert(QStringLiteral("node"), *node);
-            rows.append(row);
-        }
+        for (const SessionInfo &info : snapshot.sessions.mid(qsizetype(page) * pageSize, pageSize))
+            rows.append(sessionRowJson(info));
         reply(request, {{{QStringLiteral("seq"), double(snapshot.sequence)},
                          {QStringLiteral("page"), page},
                          {QStringLiteral("pages"), pages},
@@ -350,29 +350,23 @@ AdminApi::Answer AdminApi::listSessions(const QJsonObject &arguments) const
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     // The broker's own sessions (in upstream mode: operators) and the cluster's, each of
     // those with its node; a client ID the broker holds is the broker's.
-    QList<ClusterSession> sessions;
-    for (SessionInfo &info : m_broker.sessions())
-        sessions.append(ClusterSession{std::move(info), {}, {}});
+    QList<SessionInfo> sessions = m_broker.sessions();
     if (m_source) {
         for (const ClusterSession &session : m_source->sessions()) {
             if (!m_broker.sessionRegistry().find(session.info.clientId))
-                sessions.append(session);
+                sessions.append(session.info);
         }
     }
     std::sort(sessions.begin(), sessions.end(),
-              [](const ClusterSession &a, const ClusterSession &b) { return a.info.clientId < b.info.clientId; });
+              [](const SessionInfo &a, const SessionInfo &b) { return a.clientId < b.clientId; });
     QJsonArray list;
-    for (const ClusterSession &session : std::as_const(sessions)) {
-        const SessionInfo &info = session.info;
+    for (const SessionInfo &info : std::as_const(sessions)) {
         if (!filter.isEmpty() && !info.clientId.contains(filter, Qt::CaseInsensitive) && !info.address.contains(filter)
-            && !info.userName.contains(filter, Qt::CaseInsensitive) && !session.node.contains(filter, Qt::CaseInsensitive))
+            && !info.userName.contains(filter, Qt::CaseInsensitive) && !info.node.contains(filter, Qt::CaseInsensitive))
             continue;
         if (!state.isEmpty() && info.online != (state == QLatin1String("online")))
             continue;
-        QJsonObject json = sessionJson(info, now);
-        if (!session.node.isEmpty())
-            json.insert(QStringLiteral("node"), session.node);
-        list.append(json);
+        list.append(sessionJson(info, now));
     }
     return {{{QStringLiteral("sessions"), list}}, {}, {}};
 }
@@ -386,8 +380,7 @@ AdminApi::Answer AdminApi::getSession(const QJsonObject &arguments) const
     if (!detail && m_source) {
         // A cluster's session: its row and node; the management API lists no more.
         if (const auto found = m_source->sessions().constFind(clientId); found != m_source->sessions().cend()) {
-            QJsonObject json = sessionJson(found->info, QDateTime::currentMSecsSinceEpoch());
-            json.insert(QStringLiteral("node"), found->node);
+            QJsonObject json = sessionJson(found->info, QDateTime::currentMSecsSinceEpoch()); // with its "node"
             json.insert(QStringLiteral("subscriptionFilters"), QJsonArray());
             json.insert(QStringLiteral("inflightMessages"), QJsonArray());
             json.insert(QStringLiteral("queuedMessages"), QJsonArray());
@@ -449,18 +442,9 @@ void AdminApi::kick(const QJsonObject &arguments, Reply reply)
 
 BrokerCounters AdminApi::counters() const
 {
-    BrokerCounters counters = m_broker.counters();
-    if (m_source) {
-        // What the Dashboard shows as connections and sessions is the cluster's devices
-        // plus hermesd's own operators.
-        const SessionSource::Totals totals = m_source->totals();
-        counters.clientsConnected += totals.online;
-        counters.clientsTotal += totals.sessions;
-        counters.clientsDisconnected += totals.sessions - totals.online;
-        counters.queuedTotal += totals.queued;
-        counters.inflightTotal += totals.inflight;
-    }
-    return counters;
+    // What the Dashboard shows as connections and sessions is the cluster's devices plus
+    // hermesd's own operators: the same numbers as $SYS and /metrics.
+    return m_broker.reportedCounters();
 }
 
 bool AdminApi::isOnline(const QString &clientId) const

@@ -151,13 +151,8 @@ QJsonObject sessionRowJson(const SessionInfo &info)
         json.insert(QStringLiteral("disconnectedAtMs"), double(info.offlineSinceMs));
     if (info.lastClose)
         json.insert(QStringLiteral("lastClose"), closeJson(*info.lastClose));
-    return json;
-}
-
-QJsonObject sessionRowJson(const ClusterSession &session)
-{
-    QJsonObject json = sessionRowJson(session.info);
-    json.insert(QStringLiteral("node"), session.node);
+    if (!info.node.isEmpty())
+        json.insert(QStringLiteral("node"), info.node);
     return json;
 }
 
@@ -165,10 +160,10 @@ bool sameSessionRow(const SessionInfo &a, const SessionInfo &b)
 {
     const qint64 closedA = a.lastClose ? a.lastClose->atMs : 0;
     const qint64 closedB = b.lastClose ? b.lastClose->atMs : 0;
-    return std::tie(a.online, a.address, a.userName, a.version, a.keepAliveSeconds, a.cleanStart,
+    return std::tie(a.online, a.address, a.node, a.userName, a.version, a.keepAliveSeconds, a.cleanStart,
                     a.sessionExpirySeconds, a.connectedSinceMs, a.offlineSinceMs, a.inflight, a.inflightHighWater,
                     a.queued, a.queuedHighWater, a.subscriptions, a.messagesIn, a.messagesOut, a.messagesDropped)
-            == std::tie(b.online, b.address, b.userName, b.version, b.keepAliveSeconds, b.cleanStart,
+            == std::tie(b.online, b.address, b.node, b.userName, b.version, b.keepAliveSeconds, b.cleanStart,
                         b.sessionExpirySeconds, b.connectedSinceMs, b.offlineSinceMs, b.inflight, b.inflightHighWater,
                         b.queued, b.queuedHighWater, b.subscriptions, b.messagesIn, b.messagesOut, b.messagesDropped)
         && closedA == closedB;
@@ -183,8 +178,7 @@ std::optional<SessionInfo> sessionRowFromJson(const QJsonObject &json)
     info.userName = json.value(QLatin1String("userName")).toString();
     info.online = json.value(QLatin1String("online")).toBool();
     info.address = json.value(QLatin1String("address")).toString();
-    if (const QString node = json.value(QLatin1String("node")).toString(); !node.isEmpty())
-        info.address = QStringLiteral("%1 (%2)").arg(info.address, node);
+    info.node = json.value(QLatin1String("node")).toString();
     const QString protocol = json.value(QLatin1String("protocol")).toString();
     for (const auto version : {mqtt::ProtocolVersion::V3_1, mqtt::ProtocolVersion::V3_1_1, mqtt::ProtocolVersion::V5}) {
         if (protocolVersionName(version) == protocol)

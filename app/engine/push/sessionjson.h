@@ -13,16 +13,12 @@
 namespace hermes {
 
 /// A session row of the v2 stream and snapshot: absolute times (ms since the epoch), so a
-/// row stays true however late it is read.
+/// row stays true however late it is read. "node" only for a session of an upstream cluster.
 QJsonObject sessionRowJson(const SessionInfo &info);
-/// The row of a session on an upstream cluster: sessionRowJson() plus "node".
-QJsonObject sessionRowJson(const ClusterSession &session);
-/// Nullopt when `json` has no clientId; other missing fields keep their defaults. SessionInfo
-/// has no field for a cluster row's "node": it is shown with the address,
-/// "10.0.0.7:53122 (rabbit@node1)".
+/// Nullopt when `json` has no clientId; other missing fields keep their defaults.
 std::optional<SessionInfo> sessionRowFromJson(const QJsonObject &json);
-/// Everything a row shows except the time of the last inbound packet, which every heartbeat
-/// moves and the session stream reports on its own ("seen").
+/// Everything a row shows (its node included) except the time of the last inbound packet,
+/// which every heartbeat moves and the session stream reports on its own ("seen").
 bool sameSessionRow(const SessionInfo &a, const SessionInfo &b);
 
 /// sessions/detail (v2): the row plus heartbeats, in-flight, queued, subscriptions, packet

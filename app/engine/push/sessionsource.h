@@ -14,12 +14,11 @@
 
 namespace hermes {
 
-/// One session of a cluster: the row every session has, plus where it lives. What a
-/// management API does not expose (keep-alive, last inbound packet, message counts) stays at
-/// its default.
+/// One session of a cluster: the row every session has, its node (info.node) included, plus
+/// how to close it. What a management API does not expose (keep-alive, last inbound packet,
+/// message counts) stays at its default.
 struct ClusterSession {
     SessionInfo info;
-    QString node;       ///< the cluster node that holds its connection or, offline, its queue
     QString connection; ///< the management API's name of its connection (what a kick closes); empty offline
     bool operator==(const ClusterSession &other) const;
 };
@@ -45,16 +44,25 @@ public:
     /// What the source has done lately, for `upstream/status` ("management").
     virtual QJsonObject status() const = 0;
 
-    /// Counts over sessions(), for the Dashboard's totals.
+    /// Counts over sessions(), for the Dashboard's totals, $SYS and /metrics.
     struct Totals {
         quint64 online = 0, sessions = 0, queued = 0, inflight = 0;
+        void add(const SessionInfo &info);
+        void subtract(const SessionInfo &info);
     };
+    /// One pass over sessions() per generation: $SYS, every scrape and every telemetry tick
+    /// ask, the cluster changes once per refresh.
     Totals totals() const;
     bool isOnline(const QString &clientId) const;
 
 signals:
     /// sessions() changed (generation() moved).
     void sessionsChanged();
+
+private:
+    mutable Totals m_totals;
+    mutable quint64 m_totalsGeneration = 0;
+    mutable bool m_totalsCounted = false;
 };
 
 } // namespace hermes

@@ -68,11 +68,11 @@ void SessionStream::takeBaseline()
     m_told.clear();
     m_told.reserve(qsizetype(m_broker.sessionRegistry().size()));
     for (const auto &[id, session] : m_broker.sessionRegistry().all())
-        m_told.insert(session->clientId, Told{session->info(), fingerprintOf(*session), m_scan, {}, false});
+        m_told.insert(session->clientId, Told{session->info(), fingerprintOf(*session), m_scan, false});
     if (m_source) {
         for (const ClusterSession &session : m_source->sessions()) {
             if (!m_told.contains(session.info.clientId))
-                m_told.insert(session.info.clientId, Told{session.info, {}, m_scan, session.node, true});
+                m_told.insert(session.info.clientId, Told{session.info, {}, m_scan, true});
         }
         m_sourceGenerationTold = m_source->generation();
     }
@@ -86,11 +86,8 @@ SessionStream::Snapshot SessionStream::snapshot()
     Snapshot snapshot;
     snapshot.sequence = m_sequence;
     snapshot.sessions.reserve(m_told.size());
-    for (const Told &told : std::as_const(m_told)) {
+    for (const Told &told : std::as_const(m_told))
         snapshot.sessions.append(told.info);
-        if (told.fromSource)
-            snapshot.nodes.insert(told.info.clientId, told.node);
-    }
     std::sort(snapshot.sessions.begin(), snapshot.sessions.end(),
               [](const SessionInfo &a, const SessionInfo &b) { return a.clientId < b.clientId; });
     return snapshot;
@@ -110,13 +107,13 @@ bool SessionStream::compareSource(int &budget, QJsonArray &connected, QJsonArray
                 continue;
             }
             --budget;
-            (info.online ? connected : changed).append(sessionRowJson(session));
-            m_told.insert(info.clientId, Told{info, {}, m_scan, session.node, true});
+            (info.online ? connected : changed).append(sessionRowJson(info));
+            m_told.insert(info.clientId, Told{info, {}, m_scan, true});
             continue;
         }
         Told &told = *found;
         told.scan = m_scan;
-        if (told.node == session.node && sameSessionRow(told.info, info))
+        if (sameSessionRow(told.info, info))
             continue;
         if (budget == 0) {
             complete = false;
@@ -124,13 +121,12 @@ bool SessionStream::compareSource(int &budget, QJsonArray &connected, QJsonArray
         }
         --budget;
         if (info.online && (!told.info.online || told.info.connectedSinceMs != info.connectedSinceMs))
-            connected.append(sessionRowJson(session));
+            connected.append(sessionRowJson(info));
         else if (!info.online && told.info.online)
-            disconnected.append(sessionRowJson(session));
+            disconnected.append(sessionRowJson(info));
         else
-            changed.append(sessionRowJson(session));
+            changed.append(sessionRowJson(info));
         told.info = info;
-        told.node = session.node;
     }
     return complete;
 }
@@ -149,7 +145,7 @@ void SessionStream::publishChanges()
             --budget;
             SessionInfo info = session->info();
             (info.online ? connected : changed).append(sessionRowJson(info));
-            m_told.insert(session->clientId, Told{std::move(info), fingerprintOf(*session), m_scan, {}, false});
+            m_told.insert(session->clientId, Told{std::move(info), fingerprintOf(*session), m_scan, false});
             continue;
         }
         Told &told = *found;
@@ -157,7 +153,6 @@ void SessionStream::publishChanges()
         if (told.fromSource) {
             // The cluster had a session by this name before the broker did: the broker's wins.
             told.fromSource = false;
-            told.node.clear();
             told.print = {};
         }
         const Fingerprint print = fingerprintOf(*session);

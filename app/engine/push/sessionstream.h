@@ -48,8 +48,7 @@ public:
     /// What the batches up to sequence number `sequence` describe, sorted by client ID.
     struct Snapshot {
         quint64 sequence = 0;
-        QList<SessionInfo> sessions;
-        QHash<QString, QString> nodes; ///< client ID → cluster node, for the source's sessions
+        QList<SessionInfo> sessions; ///< the source's with their node
     };
     /// Starts the comparison if it was idle (so a snapshot never waits for a subscriber).
     Snapshot snapshot();
@@ -86,7 +85,6 @@ private:
         SessionInfo info;
         Fingerprint print;
         quint64 scan = 0; ///< the last comparison that found the session
-        QString node;     ///< a source's session: its cluster node
         bool fromSource = false;
     };
     QHash<QString, Told> m_told; ///< what the batches so far say; empty while idle

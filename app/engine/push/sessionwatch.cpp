@@ -25,8 +25,7 @@ std::optional<SessionWatch::Change> SessionWatch::now(const Broker &broker, cons
             return std::nullopt;
         SessionDetail row;
         row.info = found->info;
-        QJsonObject json = sessionDetailJson(row);
-        json.insert(QStringLiteral("node"), found->node);
+        QJsonObject json = sessionDetailJson(row); // with its "node"
         return Change{std::move(row), std::move(json)};
     }
     if (!detail)

@@ -101,7 +101,7 @@ std::optional<ClusterSession> sessionOfConnection(const QJsonObject &connection)
                                      connection.value(QLatin1String("peer_port")).toInt());
     session.info.version = versionOf(protocol);
     session.info.connectedSinceMs = qint64(connection.value(QLatin1String("connected_at")).toDouble());
-    session.node = connection.value(QLatin1String("node")).toString();
+    session.info.node = connection.value(QLatin1String("node")).toString();
     session.connection = connection.value(QLatin1String("name")).toString();
     return session;
 }
@@ -172,7 +172,7 @@ QHash<QString, ClusterSession> SessionTable::take(const QHash<QString, ClusterSe
                 continue; // a clean session's queue, going with its connection
             ClusterSession offline;
             offline.info.clientId = queue.clientId;
-            offline.node = queue.node;
+            offline.info.node = queue.node;
             const auto before = previous.constFind(queue.clientId);
             if (before != previous.cend()) {
                 offline.info.userName = before->info.userName;
