@@ -331,6 +331,10 @@
         <source>TTL: %1 keeps queued copies past it (no message expiry in MQTT 3.1.1); devices drop envelopes past their expiresAt and receipt them as expired</source>
         <translation>TTL：%1 在 TTL 之后仍保留排队的副本（MQTT 3.1.1 没有消息过期）；设备会丢弃超过 expiresAt 的信封，并回执为已过期</translation>
     </message>
+    <message>
+        <source>sent again: the device registered after reconnecting</source>
+        <translation>已重发：设备重连后重新注册</translation>
+    </message>
 </context>
 <context>
     <name>hermes::RemoteEngine</name>
@@ -2776,6 +2780,10 @@ Serialized envelope: about %n byte(s).</source>
         <source>This cluster&apos;s management API does not expose a packet trace: what devices and the cluster send each other never passes through hermesd.</source>
         <translation>此集群的管理 API 不提供报文跟踪：设备与集群之间收发的内容从不经过 hermesd。</translation>
     </message>
+    <message>
+        <source>%1 · MQTT %2 · node %3</source>
+        <translation>%1 · MQTT %2 · 节点 %3</translation>
+    </message>
 </context>
 <context>
     <name>hermes::ui::SessionTableModel</name>
@@ -2958,6 +2966,27 @@ Serialized envelope: about %n byte(s).</source>
     <message>
         <source>%1 d</source>
         <translation>%1 天</translation>
+    </message>
+    <message>
+        <source>Not exposed by the cluster&apos;s management API</source>
+        <translation>集群的管理 API 未提供此项</translation>
+    </message>
+    <message>
+        <source>Held by cluster node %1</source>
+        <translation>由集群节点 %1 持有</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <comment>a cell whose value the cluster&apos;s management API does not expose</comment>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>The cluster node that holds the connection, or for an offline session its queue</source>
+        <translation>持有该连接的集群节点；离线会话则为持有其队列的节点</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>节点</translation>
     </message>
 </context>
 <context>
