@@ -6,6 +6,7 @@
 #include "../common/mosquitto.h"
 #include "../common/sessionmirror.h"
 #include "../common/testmain.h"
+#include "rawclient.h"
 #include "engine/mqttclient.h"
 #include "engine/client/clientengine.h"
 #include "engine/remote/attach.h"
@@ -39,6 +40,7 @@ private slots:
     void streamSendsSnapshotThenBatches();
     void engineSeesSessionsComeAndGo();
     void kickDisconnectsTheClient();
+    void watchShowsARealPingAndAMessageInFlight();
     void pushReachesADevice();
     void wrongPasswordIsNamed();
     void deviceAccountIsNotAnOperator();
@@ -231,6 +233,60 @@ void TestRemoteEngine::engineSeesSessionsComeAndGo()
     device->kill();
     QTRY_VERIFY_WITH_TIMEOUT(!mirror.sessions.contains(QStringLiteral("come-and-go")), 15000);
     engine.stop();
+}
+
+/// What Session detail shows of a watched session comes from the real device: a PINGREQ
+/// that mosquitto_sub sends by itself, and a QoS 1 message a device has not acknowledged.
+void TestRemoteEngine::watchShowsARealPingAndAMessageInFlight()
+{
+    // mosquitto_sub pings after 5 s without traffic.
+    QVERIFY(startDevice(QStringLiteral("pinger"), {QStringLiteral("-k"), QStringLiteral("5")}));
+    RemoteEngine engine(options());
+    SessionMirror mirror(engine);
+    QSignalSpy started(&engine, &EngineMonitor::started);
+    engine.start();
+    QVERIFY(started.wait(ProcessTimeoutMs));
+    QList<SessionDetail> details;
+    QObject::connect(&engine, &EngineMonitor::sessionDetail, &engine,
+                     [&details](const SessionDetail &detail) { details.append(detail); });
+    const auto pinged = [&details] {
+        return std::any_of(details.cbegin(), details.cend(), [](const SessionDetail &detail) {
+            return detail.info.clientId == QLatin1String("pinger")
+                && std::any_of(detail.heartbeats.cbegin(), detail.heartbeats.cend(), [](const HeartbeatMark &mark) {
+                       return mark.type == mqtt::PacketType::Pingreq && mark.inbound;
+                   });
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(mirror.online(QStringLiteral("pinger")), 15000);
+    engine.watchSession(QStringLiteral("pinger"));
+    QTRY_VERIFY_WITH_TIMEOUT(pinged(), 15000);
+
+    // A device that subscribes at QoS 1 and never acknowledges: what it is sent stays in flight.
+    testing::RawClient silent;
+    QVERIFY(silent.connectTo(m_port));
+    mqtt::Connect connect;
+    connect.clientId = QStringLiteral("silent");
+    connect.keepAliveSeconds = 60;
+    QVERIFY(silent.handshake(connect));
+    mqtt::Subscribe subscribe;
+    subscribe.packetId = 1;
+    subscribe.subscriptions = {{QStringLiteral("devices/silent/push"), {mqtt::QoS::AtLeastOnce}}};
+    silent.send(subscribe);
+    QVERIFY(silent.waitFor(mqtt::PacketType::Suback));
+    mqtt::Publish message;
+    message.topic = QStringLiteral("devices/silent/push");
+    message.payload = "unacknowledged";
+    message.qos = mqtt::QoS::AtLeastOnce;
+    engine.publish(message);
+    QVERIFY(silent.waitFor(mqtt::PacketType::Publish));
+    details.clear();
+    engine.watchSession(QStringLiteral("silent"));
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(details.cbegin(), details.cend(), [](const SessionDetail &detail) {
+                                 return detail.info.clientId == QLatin1String("silent") && detail.inflight.size() == 1
+                                     && detail.inflight.first().topic == QLatin1String("devices/silent/push")
+                                     && detail.inflight.first().stage == mqtt::OutboundStage::AwaitingPuback;
+                             }),
+                             10000);
 }
 
 void TestRemoteEngine::kickDisconnectsTheClient()
