@@ -127,6 +127,8 @@ say "starting hermesd (upstream: both nodes, management every $interval s)"
 nice -n "$nice" "$build/app/hermesd/hermesd" --config "$work/hermesd.conf" --data-dir "$work/data" \
     --listen "127.0.0.1:$admin_port" --log-level info >"$work/hermesd.log" 2>&1 &
 hermesd_pid=$!
+# What the run waits for lives in other processes (a log line, RabbitMQ's and hermesd's
+# answers), which give a shell nothing to block on: polled every 0.5 s against a deadline.
 wait_for() { # seconds, description, command...
     limit=$1 what=$2
     shift 2
@@ -291,9 +293,11 @@ PY
 
 # The simulator prints its statistics when asked to stop.
 kill -TERM "$fleet_pid"
-end=$(($(date +%s) + 120))
-while kill -0 "$fleet_pid" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.5; done
+# Waited for as the child it is; a watchdog ends it if it has not finished within 120 s.
+(sleep 120 && kill -KILL "$fleet_pid" 2>/dev/null) &
+watchdog=$!
 wait "$fleet_pid" 2>/dev/null || true
+kill "$watchdog" 2>/dev/null || true
 fleet_pid=""
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
