@@ -234,6 +234,7 @@ if ((quick)); then
         "fanout_qos1|fanout --qos 1 --subscribers 20 --count 1000"
         "latency_qos1|latency --count 500"
         "idle_connections|idle --connections 1000"
+        "idle_pinged|idle --connections 1000 --pings 130"
         "push_devices|push --connections 1000"
         "keepalive|keepalive --keepalive 1 --trials 2"
         "qos2_window|qos2window --count 5000 --window 50"
@@ -257,6 +258,7 @@ else
         "fanout_qos1|fanout --qos 1 --subscribers 100 --count 5000"
         "latency_qos1|latency --count 5000"
         "idle_connections|idle --connections 10000"
+        "idle_pinged|idle --connections 10000 --pings 130"
         "push_devices|push --connections 10000"
         "keepalive|keepalive --keepalive 2 --trials 3"
         "qos2_window|qos2window --count 20000 --window 50"
@@ -352,6 +354,7 @@ metrics = {
     "latency_qos1": [("p50 us", "p50_us", "low"), ("p99 us", "p99_us", "low"), ("max us", "max_us", "low")],
     "idle_connections": [("connects/s", "rate", "high"), ("RSS bytes/conn", "bytes_per_conn", "low"),
                          ("broker RSS KiB", "broker_rss_kb", "low")],
+    "idle_pinged": [("RSS bytes/conn", "bytes_per_conn", "low"), ("broker RSS KiB", "broker_rss_kb", "low")],
     "push_devices": [("connects+subscribes/s", "connect_rate", "high"), ("RSS bytes/conn", "bytes_per_conn", "low"),
                      ("seconds to all delivered", "seconds", "low"), ("lost", "lost", "zero")],
     "keepalive": [("close after s (min)", "min_s", None), ("close after s (max)", "max_s", None)],
@@ -375,6 +378,7 @@ per_unit.update({
     "fanout_qos1": ("broker CPU us/delivery", "delivered"),
     "latency_qos1": ("broker CPU us/msg", "samples"),
     "idle_connections": ("broker CPU us/connect", "connacked"),
+    "idle_pinged": ("broker CPU us/ping", "pongs"),
     "push_devices": ("broker CPU us/push", "delivered"),
     "push_devices_100k": ("broker CPU us/push", "delivered"),
     "drain_qos1": ("broker CPU us/msg", "delivered"),
@@ -398,6 +402,7 @@ targets.update({
     ("latency_qos1", "p50_us"): (1.0, both), ("latency_qos1", "p99_us"): (1.0, both),
     ("latency_qos1", "max_us"): (10.0, ("mosquitto",)),
     ("idle_connections", "bytes_per_conn"): (1.0, both),
+    ("idle_pinged", "bytes_per_conn"): (1.0, both),
     ("push_devices", "bytes_per_conn"): (1.0, both),
     ("push_devices_100k", "bytes_per_conn"): (1.0, both),
     ("tls_connections", "rate"): (1.0, both),

@@ -4,6 +4,9 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+#include <iterator>
+
 namespace hermes {
 
 using namespace mqtt;
@@ -96,6 +99,16 @@ TraceRecord TraceRecord::from(const Packet &packet, bool inbound, qint64 atMs, q
     return record;
 }
 
+TraceRecord TraceRecord::from(const HeartbeatMark &mark)
+{
+    TraceRecord record;
+    record.atMs = mark.atMs;
+    record.inbound = mark.inbound;
+    record.type = mark.type;
+    record.wireSize = mark.wireSize;
+    return record;
+}
+
 QString TraceRecord::toString() const
 {
     QString line = QDateTime::fromMSecsSinceEpoch(atMs).toString(QStringLiteral("hh:mm:ss.zzz"))
@@ -124,11 +137,41 @@ void Session::refreshBacklog()
     dirty = true;
 }
 
+namespace {
+
+/// A packet of a keep-alive exchange: recorded as a heartbeat mark only.
+bool isKeepAlive(PacketType type, bool inbound)
+{
+    return inbound ? type == PacketType::Pingreq : type == PacketType::Pingresp;
+}
+
+} // namespace
+
+QList<TraceRecord> Session::trace() const
+{
+    const QList<TraceRecord> recorded = packetTrace.toList();
+    QList<TraceRecord> keepAlives;
+    for (const HeartbeatMark &mark : heartbeats.toList()) {
+        if (isKeepAlive(mark.type, mark.inbound))
+            keepAlives.append(TraceRecord::from(mark));
+    }
+    QList<TraceRecord> merged;
+    merged.reserve(recorded.size() + keepAlives.size());
+    // Stable: a packet and a ping in the same millisecond keep the trace's order first.
+    std::merge(recorded.cbegin(), recorded.cend(), keepAlives.cbegin(), keepAlives.cend(), std::back_inserter(merged),
+               [](const TraceRecord &a, const TraceRecord &b) { return a.atMs < b.atMs; });
+    if (merged.size() > TraceLength)
+        merged.remove(0, merged.size() - TraceLength);
+    return merged;
+}
+
 void Session::recordInbound(const Packet &packet, qsizetype wireSize, qint64 atMs)
 {
+    const PacketType type = packetType(packet);
     activity.lastInboundMs = atMs;
-    heartbeats.push({atMs, packetType(packet), true, quint32(wireSize)});
-    tracePacket(TraceRecord::from(packet, true, atMs, wireSize));
+    heartbeats.push({atMs, type, true, quint32(wireSize)});
+    if (!isKeepAlive(type, true))
+        tracePacket(TraceRecord::from(packet, true, atMs, wireSize));
     dirty = true;
 }
 
@@ -137,7 +180,8 @@ void Session::recordOutbound(const Packet &packet, qsizetype wireSize, qint64 at
     const PacketType type = packetType(packet);
     if (type == PacketType::Pingresp || type == PacketType::Connack || type == PacketType::Disconnect)
         heartbeats.push({atMs, type, false, quint32(wireSize)});
-    tracePacket(TraceRecord::from(packet, false, atMs, wireSize));
+    if (!isKeepAlive(type, false))
+        tracePacket(TraceRecord::from(packet, false, atMs, wireSize));
     dirty = true;
 }
 

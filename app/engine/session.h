@@ -83,6 +83,7 @@ struct TraceRecord {
     bool dup = false;
 
     static TraceRecord from(const mqtt::Packet &packet, bool inbound, qint64 atMs, qsizetype wireSize);
+    static TraceRecord from(const HeartbeatMark &mark);
     /// "12:00:01.123 ← PUBLISH topic=a/b qos=1 pid=7 retain=0 dup=0 len=12"
     QString toString() const;
 };
@@ -138,10 +139,15 @@ public:
     };
     std::unique_ptr<PendingWill> pendingWill; ///< on the heap: a Will is ~470 bytes
 
-    // Telemetry, bounded.
+    /// How many packets the trace shows.
+    static constexpr int TraceLength = 200;
+
+    // Telemetry, bounded. A keep-alive exchange (PINGREQ in, PINGRESP out) is kept only as
+    // heartbeat marks, not also in packetTrace: a device online for hours sends little else,
+    // and 200 trace records of pings cost ~10 KB per idle session. trace() puts them back.
     SessionActivity activity;
     BoundedHistory<HeartbeatMark, 256, 2> heartbeats;
-    BoundedHistory<TraceRecord, 200, 2> packetTrace;
+    BoundedHistory<TraceRecord, TraceLength, 2> packetTrace; ///< every packet but keep-alives
     BoundedHistory<CloseInfo, 16> closes;
 
     /// Store rows of this session's in-flight messages by packet id (persistent sessions).
@@ -152,6 +158,11 @@ public:
     ClientIdentity identity() const { return {clientId, userName, role}; }
     /// The telemetry row of this session now.
     SessionInfo info() const;
+    /// The newest TraceLength packets, oldest first: packetTrace and the keep-alive exchanges
+    /// among the heartbeat marks. Every packet since the oldest of them is there: whatever
+    /// came after a ping is also a heartbeat mark or a trace record, so a ping still in the
+    /// newest 200 packets is still among the newest 256 marks.
+    QList<TraceRecord> trace() const;
     /// Adds a packet to the trace. A topic seen in the trace already shares that string:
     /// a device gets the same few topics over and over, and 200 private copies per session
     /// would be most of a flooded console's memory.

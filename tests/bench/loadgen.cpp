@@ -98,6 +98,9 @@ struct Options {
                             ///< over: one address has ~28,000 ephemeral ports; 0 = 8 when
                             ///< --connections is over 20,000, else just 127.0.0.1
     double jitter = 15;     ///< storm: devices return within this many seconds of the drop
+    int pings = 0;          ///< idle: keep-alive exchanges (PINGREQ → PINGRESP) on every
+                            ///< connection before RSS is read, as devices that have been online
+                            ///< a while have had
     std::string tlsCa;      ///< non-empty: TLS 1.3 to --port, the server verified against this CA
 };
 
@@ -1275,8 +1278,26 @@ int runIdle(const Options &o)
     loop.onClosed = [&](Conn &) { loop.fail("connection_closed_by_broker"); };
     const long rssBefore = processRssKb(o.pid);
     const Nanos start = nowNs();
-    const bool ok = openClients(loop, o, o.connections, "lg-idle-", 60, deadline, connacked);
+    bool ok = openClients(loop, o, o.connections, "lg-idle-", 60, deadline, connacked);
     const Nanos end = nowNs();
+    // Keep-alive rounds: every connection pings and waits for its PINGRESP, all at once.
+    long pongs = 0, rounds = 0;
+    if (o.pings > 0) {
+        const auto previous = loop.onPacket;
+        loop.onPacket = [&](Conn &c, std::uint8_t fb, const std::uint8_t *body, size_t len) {
+            if ((fb >> 4) == 13)
+                ++pongs;
+            else
+                previous(c, fb, body, len);
+        };
+        static const std::string pingreq("\xC0\x00", 2);
+        for (; ok && rounds < o.pings; ++rounds) {
+            const long want = pongs + long(loop.size());
+            for (size_t i = 0; i < loop.size(); ++i)
+                loop.send(loop.at(i), pingreq);
+            ok = loop.run([&] { return pongs >= want; }, deadline, Nanos(o.stall * kSecond));
+        }
+    }
     // Let the broker finish what it does after CONNACK, then read RSS (bounded: 0.5 s).
     loop.run([] { return false; }, nowNs() + kSecond / 2, kSecond);
     const long rssAfter = processRssKb(o.pid);
@@ -1284,6 +1305,8 @@ int runIdle(const Options &o)
     Result r("idle_connections");
     r.add("connections", long(o.connections)).add("connacked", connacked).add("parallel", long(o.parallel));
     r.add("seconds", seconds, 3).add("rate", seconds > 0 ? double(connacked) / seconds : 0.0);
+    if (o.pings > 0)
+        r.add("ping_rounds", rounds).add("pongs", pongs);
     r.add("rss_before_kb", rssBefore).add("rss_after_kb", rssAfter);
     r.add("bytes_per_conn", connacked > 0 && rssBefore >= 0 ? double(rssAfter - rssBefore) * 1024.0 / double(connacked) : 0.0, 0);
     r.print(meter, o.pid, checkAlive(o, ok ? loop.error : (loop.error.empty() ? "timeout" : loop.error)));
@@ -1856,6 +1879,7 @@ void usage()
                  "         --sources N (spread connections over 127.0.0.2..; default 8 above\n"
                  "         20,000 connections) --jitter S (storm: return window, default 15)\n"
                  "         --tls CA_FILE (TLS 1.3; --port is the TLS listener)\n"
+                 "idle:     --pings N (keep-alive exchanges on every connection before RSS is read)\n"
                  "latency:  --background N (idle sessions held open) --scrape-interval-ms MS\n"
                  "          (GET /metrics from a second thread; needs --http-port and --key)\n");
 }
@@ -1888,6 +1912,7 @@ int main(int argc, char **argv)
         else if (key == "--parallel") o.parallel = std::max(1, std::atoi(value));
         else if (key == "--keepalive") o.keepAlive = std::max(1, std::atoi(value));
         else if (key == "--trials") o.trials = std::max(1, std::atoi(value));
+        else if (key == "--pings") o.pings = std::max(0, std::atoi(value));
         else if (key == "--payload") o.payload = std::max(16, std::atoi(value));
         else if (key == "--timeout") o.timeout = std::max(1.0, std::atof(value));
         else if (key == "--stall") o.stall = std::max(0.5, std::atof(value));

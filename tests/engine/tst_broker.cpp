@@ -86,6 +86,7 @@ private slots:
     void clientThatStopsReadingCostsBoundedMemory();
     void historyKeepsTheNewestAndFindsThemBack();
     void traceSharesARepeatedTopic();
+    void keepAlivesAreTracedFromTheHeartbeatMarks();
 
 private:
     quint16 port() const { return m_broker->listenAddresses().constFirst().port; }
@@ -747,6 +748,53 @@ void TestBroker::traceSharesARepeatedTopic()
         distinct.insert(record.topic.constData());
     QCOMPARE(distinct.size(), 2);
     QCOMPARE(session.packetTrace.size(), 200);
+}
+
+void TestBroker::keepAlivesAreTracedFromTheHeartbeatMarks()
+{
+    // A device online for hours mostly pings: its keep-alives are heartbeat marks only, and
+    // the trace shows them in place, as the newest 200 packets.
+    Session session(1, QStringLiteral("device"));
+    session.recordInbound(Connect{}, 20, 1000);
+    session.recordOutbound(Connack{}, 4, 1001);
+    Publish publish;
+    publish.topic = QStringLiteral("devices/device/state");
+    session.recordInbound(publish, 30, 1500);
+    for (qint64 i = 0; i < 150; ++i) {
+        session.recordInbound(Pingreq{}, 2, 2000 + i * 60'000);
+        session.recordOutbound(Pingresp{}, 2, 2000 + i * 60'000 + 1);
+    }
+    session.recordInbound(publish, 30, 10'000'000);
+
+    QCOMPARE(session.packetTrace.size(), 4); // CONNECT, CONNACK and the two PUBLISH
+    const QList<TraceRecord> trace = session.trace();
+    QCOMPARE(trace.size(), Session::TraceLength);
+    QCOMPARE(trace.last().type, PacketType::Publish);
+    QCOMPARE(trace.last().atMs, qint64(10'000'000));
+    // The 199 before it: the newest keep-alive exchanges, oldest first, PINGRESP after PINGREQ.
+    for (qsizetype i = 0; i + 1 < trace.size(); ++i) {
+        const TraceRecord &record = trace.at(i);
+        const bool request = (i % 2) == 1; // 199 entries end on a PINGRESP
+        QCOMPARE(record.type, request ? PacketType::Pingreq : PacketType::Pingresp);
+        QCOMPARE(record.inbound, request);
+        QCOMPARE(record.wireSize, 2u);
+        if (i > 0)
+            QVERIFY(record.atMs >= trace.at(i - 1).atMs);
+    }
+    QCOMPARE(trace.at(trace.size() - 2).atMs, qint64(2000 + 149 * 60'000 + 1));
+
+    // A short life: everything is there, in order.
+    Session young(2, QStringLiteral("young"));
+    young.recordInbound(Connect{}, 20, 10);
+    young.recordOutbound(Connack{}, 4, 11);
+    young.recordInbound(Pingreq{}, 2, 20);
+    young.recordOutbound(Pingresp{}, 2, 20);
+    young.recordInbound(publish, 30, 30);
+    QList<PacketType> types;
+    for (const TraceRecord &record : young.trace())
+        types.append(record.type);
+    QCOMPARE(types, (QList<PacketType>{PacketType::Connect, PacketType::Connack, PacketType::Pingreq,
+                                        PacketType::Pingresp, PacketType::Publish}));
 }
 
 HERMES_TEST_GUILESS_MAIN(TestBroker)

@@ -109,7 +109,7 @@ std::optional<SessionDetail> SessionRegistry::detail(const QString &clientId, Ti
     SessionDetail detail;
     detail.info = session->info();
     detail.heartbeats = session->heartbeats.toList();
-    for (const TraceRecord &record : session->packetTrace.toList())
+    for (const TraceRecord &record : session->trace())
         detail.packetTrace.append(record.toString());
     detail.closes = session->closes.toList();
     const SessionState &state = session->state();
