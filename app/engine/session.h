@@ -159,9 +159,9 @@ public:
     /// The telemetry row of this session now.
     SessionInfo info() const;
     /// The newest TraceLength packets, oldest first: packetTrace and the keep-alive exchanges
-    /// among the heartbeat marks. Every packet since the oldest of them is there: whatever
-    /// came after a ping is also a heartbeat mark or a trace record, so a ping still in the
-    /// newest 200 packets is still among the newest 256 marks.
+    /// among the heartbeat marks. None is missing: a mark is made only for a packet, so fewer
+    /// than 200 marks follow a ping that is among the newest 200 packets, and that ping is
+    /// still among the newest 256 marks.
     QList<TraceRecord> trace() const;
     /// Adds a packet to the trace. A topic seen in the trace already shares that string:
     /// a device gets the same few topics over and over, and 200 private copies per session
