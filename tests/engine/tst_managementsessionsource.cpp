@@ -5,6 +5,7 @@
 // refreshes, a kick by connection name), against a listener that never answers, a closed
 // port and a refused password; over https, verified against upstream_tls_ca and
 // upstream_tls_name. tst_upstream runs the same code against the real cluster.
+#include "../common/refusingport.h"
 #include "../common/testcertificates.h"
 #include "../common/testconfig.h"
 #include "../common/testmain.h"
@@ -633,10 +634,8 @@ void TestManagementSessionSource::kickClosesTheConnectionByName()
 void TestManagementSessionSource::failuresAreNamedOnceAndRetried()
 {
     // A closed port, a listener that accepts and never answers, and a password refused.
-    QTcpServer probe;
-    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const quint16 closedPort = probe.serverPort();
-    probe.close();
+    const test::RefusingPort closed;
+    QVERIFY(closed.port() != 0);
     QTcpServer silent;
     QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
     QList<QTcpSocket *> held; // accepted, never read or answered
@@ -648,7 +647,7 @@ void TestManagementSessionSource::failuresAreNamedOnceAndRetried()
     QVERIFY(api.start());
     api.connections = {connection(QStringLiteral("dev-1"), 1, 43000)};
 
-    const QString refusedUrl = QStringLiteral("http://127.0.0.1:%1").arg(closedPort);
+    const QString refusedUrl = QStringLiteral("http://127.0.0.1:%1").arg(closed.port());
     const QString silentUrl = QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort());
     loggedWarnings().clear();
     const QtMessageHandler previous = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &context, const QString &message) {
