@@ -223,7 +223,7 @@ fi
 # name|loadgen arguments|hermesd config lines|mosquitto config lines|brokers (empty: all)|descriptors
 # (config lines separated by ';', added to the broker's base configuration for this scenario;
 # descriptors: the open-file limit the scenario needs, or it is reported as not run)
-# durable_*: persistent sessions (clean session 0), QoS 1/2, commit before ack; mosquitto with
+# durable_*: persistent sessions (CleanSession flag cleared), QoS 1/2, commit before ack; mosquitto with
 # "persistence true" (it writes on autosave and at exit, not before the ack).
 if ((quick)); then
     scenarios=(

@@ -22,7 +22,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
-from hermesinterop import HOST, Broker, check, common_arguments, die_with_parent  # noqa: E402
+from hermesinterop import HOST, Broker, check, common_arguments, die_with_parent, wait_until  # noqa: E402
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -146,10 +146,9 @@ def main():
             message = wait_event(server, "message", 20)
             check(message["data"] == {"topic": "devices/browser-1/push", "text": "你好, browser"},
                   "the page got %r" % message)
-            deadline = time.monotonic() + 10
-            while api(broker, key, "GET", "/api/v1/pushes/" + accepted["pushId"])[1]["counts"]["acknowledged"] != 1:
-                check(time.monotonic() < deadline, "the report never showed the browser's PUBACK")
-                time.sleep(0.05)
+            report = "/api/v1/pushes/" + accepted["pushId"]
+            check(wait_until(lambda: api(broker, key, "GET", report)[1]["counts"]["acknowledged"] == 1, 10),
+                  "the report never showed the browser's PUBACK")
     finally:
         if browser:
             browser.send_signal(signal.SIGTERM)
